@@ -1,0 +1,38 @@
+//! Drawing one full frame at 200×50 from the demo's data, against a baseline drawn in the
+//! same run: a frame holding only a paragraph of the same size. Run: `cargo bench --bench frame`.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::TimeDelta;
+use criterion::{Criterion, criterion_group, criterion_main};
+use edgetop::app::{App, Event, Screen};
+use edgetop::source::demo::{DEMO_START, DemoSource};
+use edgetop::ui::{self, theme::Theme};
+use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::{Terminal, backend::TestBackend};
+
+fn frames(c: &mut Criterion) {
+    let t = DEMO_START + TimeDelta::minutes(7);
+    let mut demo = DemoSource::new(1, 1.0);
+    let mut app = App::new(t, false, Duration::from_secs(2), "dark", "demo");
+    app.handle(Event::Data(Ok(Arc::new(demo.snapshot_at(t)))));
+    let theme = Theme::builtin("dark").unwrap();
+    let mut term = Terminal::new(TestBackend::new(200, 50)).unwrap();
+    let text = "edgetop ".repeat(200 * 50 / 8);
+
+    let mut g = c.benchmark_group("frame_200x50");
+    g.bench_function("baseline_paragraph", |b| {
+        b.iter(|| term.draw(|f| f.render_widget(Paragraph::new(text.as_str()).wrap(Wrap { trim: false }), f.area())).unwrap())
+    });
+    for s in Screen::ALL {
+        app.screen = s;
+        g.bench_function(s.title().to_lowercase(), |b| b.iter(|| term.draw(|f| ui::draw(f, &app, &theme)).unwrap()));
+    }
+    g.finish();
+
+    c.bench_function("demo_snapshot", |b| b.iter(|| demo.snapshot_at(t)));
+}
+
+criterion_group!(benches, frames);
+criterion_main!(benches);

@@ -1,0 +1,168 @@
+//! "What is unusual now": the Overview's short list, derived from a snapshot alone.
+
+use crate::format;
+use crate::model::{Action, DistributionStatus, Snapshot};
+
+use super::screen::Screen;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    Info,
+    Warn,
+    Critical,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Finding {
+    pub severity: Severity,
+    /// The screen that explains it (Enter goes there).
+    pub screen: Screen,
+    pub text: String,
+}
+
+fn finding(severity: Severity, screen: Screen, text: String) -> Finding {
+    Finding {
+        severity,
+        screen,
+        text,
+    }
+}
+
+/// Findings, most severe first.
+pub fn findings(s: &Snapshot) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for (api, st) in s.stages() {
+        let m = &st.metrics;
+        let count = m.count.last();
+        let name = format!("{}/{}", api.name, st.name);
+        if count > 0.0 {
+            let r5 = m.errors_5xx.last() / count;
+            if r5 >= 0.02 {
+                out.push(finding(
+                    Severity::Critical,
+                    Screen::Throttling,
+                    format!(
+                        "{name}: 5xx at {} ({}/min)",
+                        format::percent(r5),
+                        format::count(m.errors_5xx.last())
+                    ),
+                ));
+            }
+            let t = m.throttled_est.last();
+            if t / count >= 0.01 {
+                out.push(finding(
+                    Severity::Warn,
+                    Screen::Throttling,
+                    format!(
+                        "{name}: ~{}/min throttled (429), {} of requests",
+                        format::count(t),
+                        format::percent(t / count)
+                    ),
+                ));
+            }
+        }
+        if let Some(h) = st.headroom().filter(|h| *h < 0.2) {
+            out.push(finding(
+                Severity::Warn,
+                Screen::Throttling,
+                format!(
+                    "{name}: peak at {} of its rate limit",
+                    format::percent(1.0 - h)
+                ),
+            ));
+        }
+    }
+    let mut held: Vec<(String, usize)> = Vec::new();
+    for ip in &s.rate_limited {
+        let label = format!("{} ({})", ip.rule, ip.web_acl);
+        match held.iter_mut().find(|(l, _)| *l == label) {
+            Some((_, n)) => *n += 1,
+            None => held.push((label, 1)),
+        }
+    }
+    for (label, n) in held {
+        out.push(finding(
+            Severity::Critical,
+            Screen::Origins,
+            format!(
+                "{label} is blocking {n} client IP{} right now",
+                if n == 1 { "" } else { "s" }
+            ),
+        ));
+    }
+    for (acl, r) in s.rules() {
+        let counted = r.metrics.counted.last();
+        if r.action == Action::Count && counted >= 100.0 {
+            out.push(finding(
+                Severity::Warn,
+                Screen::Waf,
+                format!(
+                    "{} ({}) counts {}/min but does not block (COUNT mode)",
+                    r.name,
+                    acl.name,
+                    format::count(counted)
+                ),
+            ));
+        }
+        let blocked = r.metrics.blocked.last();
+        let avg = r.metrics.blocked.sum() / r.metrics.blocked.values.len().max(1) as f64;
+        if blocked >= 100.0 && blocked > 2.0 * avg {
+            out.push(finding(
+                Severity::Warn,
+                Screen::Waf,
+                format!(
+                    "{} ({}) blocks {}/min, {:.1}× its hourly average",
+                    r.name,
+                    acl.name,
+                    format::count(blocked),
+                    blocked / avg.max(1.0)
+                ),
+            ));
+        }
+        if r.pending {
+            out.push(finding(
+                Severity::Info,
+                Screen::Waf,
+                format!("{} ({}): change pending", r.name, acl.name),
+            ));
+        }
+    }
+    for k in &s.api_keys {
+        if k.throttled_per_min > 0.0 {
+            out.push(finding(
+                Severity::Warn,
+                Screen::Keys,
+                format!(
+                    "key {}: {}/min throttled at its plan's rate limit",
+                    k.name,
+                    format::count(k.throttled_per_min)
+                ),
+            ));
+        }
+        if let Some(q) = k.quota_used().filter(|q| *q >= 0.9) {
+            out.push(finding(
+                Severity::Warn,
+                Screen::Keys,
+                format!("key {}: {} of its quota used", k.name, format::percent(q)),
+            ));
+        }
+    }
+    for d in &s.distributions {
+        if d.status == DistributionStatus::InProgress {
+            out.push(finding(
+                Severity::Info,
+                Screen::Keys,
+                format!("distribution {} is deploying a change", d.id),
+            ));
+        }
+    }
+    for p in &s.problems {
+        out.push(finding(
+            Severity::Warn,
+            Screen::Overview,
+            format!("{:?}: {}", p.panel, p.message),
+        ));
+    }
+    out.sort_by_key(|f| std::cmp::Reverse(f.severity));
+    out
+}

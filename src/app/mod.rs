@@ -1,0 +1,579 @@
+//! The application state and everything that changes it. No I/O here: the runner feeds
+//! events in and carries out the [`Command`]s that come back.
+
+pub mod insights;
+pub mod keymap;
+pub mod rows;
+pub mod screen;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
+
+use crate::format;
+use crate::model::{RuleKind, Secret, Snapshot};
+use crate::ops::{self, Op, Plan};
+pub use keymap::Action;
+pub use screen::Screen;
+
+/// Something that happened.
+#[derive(Debug)]
+pub enum Event {
+    Key(KeyEvent),
+    /// The terminal changed size: redraw.
+    Resize,
+    /// A poll finished.
+    Data(Result<Arc<Snapshot>, String>),
+    /// A confirmed operation finished.
+    OpDone {
+        op: Op,
+        result: Result<(String, Option<Secret>), String>,
+    },
+    /// A theme could not be loaded.
+    ThemeFailed(String),
+    ThemeLoaded(String),
+}
+
+/// Something for the runner to do.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Command {
+    Quit,
+    Refresh,
+    SetRefresh(Duration),
+    Apply(Op),
+    LoadTheme(String),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Button {
+    Cancel,
+    Confirm,
+}
+
+/// An operation waiting for the operator's yes.
+#[derive(Clone, Debug)]
+pub struct Confirm {
+    pub op: Op,
+    pub plan: Plan,
+    pub focus: Button,
+}
+
+/// A new secret, shown once.
+#[derive(Clone, Debug)]
+pub struct Reveal {
+    pub title: String,
+    pub secret: Secret,
+    pub revealed: bool,
+}
+
+#[derive(Clone, Debug)]
+pub enum Mode {
+    Normal,
+    /// Editing the filter of the screen in view.
+    Filter,
+    Command(String),
+    Help,
+    /// The detail popup of the selected row.
+    Detail,
+    Confirm(Confirm),
+    Reveal(Reveal),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Level {
+    Info,
+    Error,
+}
+
+/// Per-screen view state: the selected row and the filter.
+#[derive(Clone, Debug, Default)]
+pub struct View {
+    pub selected: usize,
+    pub filter: String,
+}
+
+pub struct App {
+    pub screen: Screen,
+    pub mode: Mode,
+    views: [View; 6],
+    /// The latest data.
+    live: Option<Arc<Snapshot>>,
+    /// What is on screen while paused.
+    frozen: Option<Arc<Snapshot>>,
+    /// Polls that arrived while paused.
+    pub held_updates: u32,
+    /// Wall-clock time the latest data arrived, and of the latest failure.
+    pub received_at: Option<DateTime<Utc>>,
+    pub last_error: Option<String>,
+    /// Wall-clock now, set by the runner before each draw.
+    pub now: DateTime<Utc>,
+    pub read_only: bool,
+    pub refresh: Duration,
+    pub theme_name: String,
+    pub message: Option<(Level, String)>,
+    /// Where the account came from, for the header ("demo", "aws").
+    pub source_label: String,
+    pub quit: bool,
+}
+
+const PAGE: usize = 10;
+
+impl App {
+    pub fn new(
+        now: DateTime<Utc>,
+        read_only: bool,
+        refresh: Duration,
+        theme_name: &str,
+        source_label: &str,
+    ) -> App {
+        App {
+            screen: Screen::Overview,
+            mode: Mode::Normal,
+            views: Default::default(),
+            live: None,
+            frozen: None,
+            held_updates: 0,
+            received_at: None,
+            last_error: None,
+            now,
+            read_only,
+            refresh,
+            theme_name: theme_name.to_string(),
+            message: None,
+            source_label: source_label.to_string(),
+            quit: false,
+        }
+    }
+
+    /// The data on screen: frozen while paused, else the latest.
+    pub fn data(&self) -> Option<&Snapshot> {
+        self.frozen.as_deref().or(self.live.as_deref())
+    }
+
+    pub fn paused(&self) -> bool {
+        self.frozen.is_some()
+    }
+
+    pub fn view(&self, s: Screen) -> &View {
+        &self.views[s.index()]
+    }
+
+    fn view_mut(&mut self) -> &mut View {
+        &mut self.views[self.screen.index()]
+    }
+
+    /// Seconds since the data on screen arrived.
+    pub fn age_secs(&self) -> Option<i64> {
+        self.received_at.map(|t| (self.now - t).num_seconds())
+    }
+
+    /// Data is stale when no poll has succeeded for three refresh intervals.
+    pub fn stale(&self) -> bool {
+        self.age_secs()
+            .is_some_and(|a| a as u64 > 3 * self.refresh.as_secs().max(1) + 2)
+    }
+
+    /// How long until something on screen changes with no event (the data age ticking).
+    pub fn next_visible_change(&self) -> Option<Duration> {
+        let age = self.age_secs()?;
+        let ms_into_second = (self.now - self.received_at?)
+            .num_milliseconds()
+            .rem_euclid(1000);
+        let secs = format::age_changes_in(age);
+        Some(Duration::from_millis(
+            (secs * 1000 - ms_into_second).max(1) as u64
+        ))
+    }
+
+    /// Number of rows in the selectable table of a screen.
+    pub fn row_count(&self, s: Screen) -> usize {
+        let Some(d) = self.data() else { return 0 };
+        let f = &self.view(s).filter;
+        match s {
+            Screen::Overview => insights::findings(d).len(),
+            Screen::Throttling => rows::stages(d, f).len(),
+            Screen::Waf => rows::rules(d, f).len(),
+            Screen::Origins => rows::samples(d, f).len(),
+            Screen::Geo => rows::countries(d, f).len(),
+            Screen::Keys => rows::keys(d, f).len(),
+        }
+    }
+
+    /// The selected row of a screen, clamped to the rows there are.
+    pub fn selected(&self, s: Screen) -> usize {
+        self.view(s)
+            .selected
+            .min(self.row_count(s).saturating_sub(1))
+    }
+
+    pub fn handle(&mut self, ev: Event) -> Vec<Command> {
+        match ev {
+            Event::Key(k) if k.kind != KeyEventKind::Release => self.on_key(k),
+            Event::Key(_) | Event::Resize => vec![],
+            Event::Data(Ok(snap)) => {
+                self.received_at = Some(self.now);
+                self.last_error = None;
+                if self.paused() {
+                    self.held_updates += 1;
+                }
+                self.live = Some(snap);
+                vec![]
+            }
+            Event::Data(Err(e)) => {
+                self.last_error = Some(e);
+                vec![]
+            }
+            Event::OpDone { op, result } => {
+                match result {
+                    Ok((msg, secret)) => {
+                        self.message = Some((Level::Info, msg));
+                        if let Some(secret) = secret {
+                            self.mode = Mode::Reveal(Reveal {
+                                title: format!("New key for {}", op_subject(&op)),
+                                secret,
+                                revealed: false,
+                            });
+                        }
+                    }
+                    Err(e) => {
+                        self.message = Some((Level::Error, format!("{} failed: {e}", op.summary())))
+                    }
+                }
+                vec![]
+            }
+            Event::ThemeFailed(e) => {
+                self.message = Some((Level::Error, e));
+                vec![]
+            }
+            Event::ThemeLoaded(name) => {
+                self.message = Some((Level::Info, format!("theme {name}")));
+                self.theme_name = name;
+                vec![]
+            }
+        }
+    }
+
+    fn on_key(&mut self, k: KeyEvent) -> Vec<Command> {
+        if keymap::is_ctrl_c(&k) {
+            self.quit = true;
+            return vec![Command::Quit];
+        }
+        match &mut self.mode {
+            Mode::Normal => {}
+            Mode::Filter => return self.on_filter_key(k),
+            Mode::Command(_) => return self.on_command_key(k),
+            Mode::Confirm(_) => return self.on_confirm_key(k),
+            Mode::Reveal(r) => {
+                match k.code {
+                    KeyCode::Char('v') => r.revealed = !r.revealed,
+                    KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q') => self.mode = Mode::Normal,
+                    _ => {}
+                }
+                return vec![];
+            }
+            Mode::Help | Mode::Detail => {
+                if matches!(
+                    k.code,
+                    KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q') | KeyCode::Char('?')
+                ) {
+                    self.mode = Mode::Normal;
+                    return vec![];
+                }
+            }
+        }
+        self.message = None;
+        match keymap::action_for(&k) {
+            Some(a) => self.on_action(a),
+            None => vec![],
+        }
+    }
+
+    pub fn on_action(&mut self, a: Action) -> Vec<Command> {
+        let popup = matches!(self.mode, Mode::Help | Mode::Detail);
+        match a {
+            Action::Quit => {
+                self.quit = true;
+                return vec![Command::Quit];
+            }
+            Action::GoTo(s) => self.screen = s,
+            Action::NextScreen => self.screen = self.screen.next(),
+            Action::PrevScreen => self.screen = self.screen.prev(),
+            Action::Down => self.move_by(1),
+            Action::Up => self.move_by(-1),
+            Action::PageDown => self.move_by(PAGE as isize),
+            Action::PageUp => self.move_by(-(PAGE as isize)),
+            Action::Top => self.view_mut().selected = 0,
+            Action::Bottom => {
+                let n = self.row_count(self.screen);
+                self.view_mut().selected = n.saturating_sub(1);
+            }
+            Action::Open => self.open(),
+            Action::Back => {
+                if !popup {
+                    self.view_mut().filter.clear();
+                }
+            }
+            Action::Filter => self.mode = Mode::Filter,
+            Action::Command => self.mode = Mode::Command(String::new()),
+            Action::Help => self.mode = Mode::Help,
+            Action::Pause => self.toggle_pause(),
+            Action::Refresh => {
+                self.message = Some((Level::Info, "refreshing…".into()));
+                return vec![Command::Refresh];
+            }
+            Action::ToggleRule => self.ask_toggle(),
+            Action::RotateKey => self.ask_rotate(),
+        }
+        if popup && !matches!(a, Action::Help | Action::Open) {
+            // Moving or switching while a popup is open closes it.
+            if !matches!(
+                self.mode,
+                Mode::Filter | Mode::Command(_) | Mode::Confirm(_)
+            ) {
+                self.mode = Mode::Normal;
+            }
+        }
+        vec![]
+    }
+
+    fn move_by(&mut self, delta: isize) {
+        let n = self.row_count(self.screen);
+        let cur = self.selected(self.screen) as isize;
+        self.view_mut().selected = (cur + delta).clamp(0, n.saturating_sub(1) as isize) as usize;
+    }
+
+    fn open(&mut self) {
+        if self.row_count(self.screen) == 0 {
+            return;
+        }
+        if self.screen == Screen::Overview {
+            let target = self.data().and_then(|d| {
+                insights::findings(d)
+                    .get(self.selected(Screen::Overview))
+                    .map(|f| f.screen)
+            });
+            if let Some(s) = target {
+                self.screen = s;
+            }
+            return;
+        }
+        self.mode = Mode::Detail;
+    }
+
+    fn toggle_pause(&mut self) {
+        if self.frozen.take().is_none() {
+            self.frozen = self.live.clone();
+            self.held_updates = 0;
+        }
+    }
+
+    fn refuse_if_read_only(&mut self, what: &str) -> bool {
+        if self.read_only {
+            self.message = Some((
+                Level::Error,
+                format!("read-only mode: {what} is disabled (started with --read-only)"),
+            ));
+        }
+        self.read_only
+    }
+
+    fn ask_toggle(&mut self) {
+        if self.screen != Screen::Waf {
+            self.message = Some((
+                Level::Info,
+                "t toggles a WAF rule: go to the WAF screen (3)".into(),
+            ));
+            return;
+        }
+        if self.refuse_if_read_only("toggling a WAF rule") {
+            return;
+        }
+        let Some(d) = self.data() else { return };
+        let rules = rows::rules(d, &self.view(Screen::Waf).filter);
+        let Some((acl, rule)) = rules.get(self.selected(Screen::Waf)) else {
+            return;
+        };
+        let is_group = matches!(rule.kind, RuleKind::ManagedGroup { .. });
+        let Some(op) = Op::toggle(&acl.name, &rule.name, rule.action, is_group) else {
+            self.message = Some((
+                Level::Error,
+                format!(
+                    "{} is {}: only Block ↔ Count (or a group's override) can be toggled",
+                    rule.name,
+                    rule.action.label()
+                ),
+            ));
+            return;
+        };
+        self.confirm(op);
+    }
+
+    fn ask_rotate(&mut self) {
+        if self.screen != Screen::Keys {
+            self.message = Some((
+                Level::Info,
+                "r rotates an API key: go to the Keys screen (6)".into(),
+            ));
+            return;
+        }
+        if self.refuse_if_read_only("rotating an API key") {
+            return;
+        }
+        let Some(d) = self.data() else { return };
+        let keys = rows::keys(d, &self.view(Screen::Keys).filter);
+        let Some(key) = keys.get(self.selected(Screen::Keys)) else {
+            return;
+        };
+        if !key.enabled {
+            self.message = Some((
+                Level::Error,
+                format!("{} is disabled: there is nothing to rotate", key.name),
+            ));
+            return;
+        }
+        let op = Op::RotateKey {
+            key_id: key.id.clone(),
+            key_name: key.name.clone(),
+        };
+        self.confirm(op);
+    }
+
+    fn confirm(&mut self, op: Op) {
+        let Some(d) = self.data() else { return };
+        let plan = ops::plan(&op, d);
+        self.mode = Mode::Confirm(Confirm {
+            op,
+            plan,
+            focus: Button::Cancel,
+        });
+    }
+
+    fn on_confirm_key(&mut self, k: KeyEvent) -> Vec<Command> {
+        let Mode::Confirm(c) = &mut self.mode else {
+            return vec![];
+        };
+        match k.code {
+            KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('n') => self.mode = Mode::Normal,
+            KeyCode::Tab
+            | KeyCode::BackTab
+            | KeyCode::Left
+            | KeyCode::Right
+            | KeyCode::Char('h')
+            | KeyCode::Char('l') => {
+                c.focus = if c.focus == Button::Cancel {
+                    Button::Confirm
+                } else {
+                    Button::Cancel
+                };
+            }
+            KeyCode::Enter => {
+                let c = c.clone();
+                self.mode = Mode::Normal;
+                if c.focus == Button::Confirm {
+                    if self.read_only {
+                        self.message =
+                            Some((Level::Error, "read-only mode: nothing was changed".into()));
+                        return vec![];
+                    }
+                    self.message = Some((Level::Info, format!("running: {}", c.op.summary())));
+                    return vec![Command::Apply(c.op)];
+                }
+                self.message = Some((Level::Info, "cancelled: nothing was changed".into()));
+            }
+            _ => {}
+        }
+        vec![]
+    }
+
+    fn on_filter_key(&mut self, k: KeyEvent) -> Vec<Command> {
+        match k.code {
+            KeyCode::Enter => self.mode = Mode::Normal,
+            KeyCode::Esc => {
+                self.view_mut().filter.clear();
+                self.mode = Mode::Normal;
+            }
+            KeyCode::Backspace => {
+                self.view_mut().filter.pop();
+            }
+            KeyCode::Char(c) if !c.is_control() => {
+                let v = self.view_mut();
+                if v.filter.chars().count() < 64 {
+                    v.filter.push(c);
+                }
+                v.selected = 0;
+            }
+            KeyCode::Down => self.move_by(1),
+            KeyCode::Up => self.move_by(-1),
+            _ => {}
+        }
+        vec![]
+    }
+
+    fn on_command_key(&mut self, k: KeyEvent) -> Vec<Command> {
+        let Mode::Command(line) = &mut self.mode else {
+            return vec![];
+        };
+        match k.code {
+            KeyCode::Esc => self.mode = Mode::Normal,
+            KeyCode::Backspace if line.pop().is_none() => self.mode = Mode::Normal,
+            KeyCode::Char(c) if !c.is_control() && line.chars().count() < 256 => line.push(c),
+            KeyCode::Enter => {
+                let line = std::mem::take(line);
+                self.mode = Mode::Normal;
+                return self.run_command(&line);
+            }
+            _ => {}
+        }
+        vec![]
+    }
+
+    /// Run a `:` command line.
+    pub fn run_command(&mut self, line: &str) -> Vec<Command> {
+        let mut words = line.split_whitespace();
+        let cmd = words.next().unwrap_or("");
+        let arg = words.next();
+        match (cmd, arg) {
+            ("", _) => vec![],
+            ("q" | "quit" | "q!", _) => {
+                self.quit = true;
+                vec![Command::Quit]
+            }
+            ("theme", Some(name)) => vec![Command::LoadTheme(name.to_string())],
+            ("refresh", Some(secs)) => match secs.parse::<u64>() {
+                Ok(s) if (1..=3600).contains(&s) => {
+                    self.refresh = Duration::from_secs(s);
+                    self.message = Some((Level::Info, format!("polling every {s} s")));
+                    vec![Command::SetRefresh(self.refresh)]
+                }
+                _ => self.error(format!(
+                    ":refresh takes whole seconds from 1 to 3600, not '{secs}'"
+                )),
+            },
+            ("help", _) => {
+                self.mode = Mode::Help;
+                vec![]
+            }
+            ("theme" | "refresh", None) => {
+                self.error(format!(":{cmd} needs an argument (see ? for help)"))
+            }
+            _ => self.error(format!("unknown command :{cmd} (try :theme, :refresh, :q)")),
+        }
+    }
+
+    fn error(&mut self, msg: String) -> Vec<Command> {
+        self.message = Some((Level::Error, msg));
+        vec![]
+    }
+}
+
+fn op_subject(op: &Op) -> String {
+    match op {
+        Op::RotateKey { key_name, .. } => key_name.to_string(),
+        Op::ToggleRule { rule, .. } => rule.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests;

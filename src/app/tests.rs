@@ -1,0 +1,231 @@
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::TimeDelta;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::*;
+use crate::model::Action as RuleAction;
+use crate::source::demo::{DEMO_START, DemoSource};
+
+fn snap(minutes: i64) -> Arc<Snapshot> {
+    Arc::new(DemoSource::new(11, 1.0).snapshot_at(DEMO_START + TimeDelta::minutes(minutes)))
+}
+
+fn app() -> App {
+    let mut a = App::new(DEMO_START, false, Duration::from_secs(2), "dark", "demo");
+    a.handle(Event::Data(Ok(snap(5))));
+    a
+}
+
+fn press(a: &mut App, code: KeyCode) -> Vec<Command> {
+    a.handle(Event::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+}
+
+fn type_text(a: &mut App, text: &str) {
+    for c in text.chars() {
+        press(a, KeyCode::Char(c));
+    }
+}
+
+#[test]
+fn number_keys_and_tab_switch_screens() {
+    let mut a = app();
+    press(&mut a, KeyCode::Char('3'));
+    assert_eq!(a.screen, Screen::Waf);
+    press(&mut a, KeyCode::Tab);
+    assert_eq!(a.screen, Screen::Origins);
+    press(&mut a, KeyCode::BackTab);
+    press(&mut a, KeyCode::BackTab);
+    assert_eq!(a.screen, Screen::Throttling);
+    press(&mut a, KeyCode::Left);
+    press(&mut a, KeyCode::Left);
+    assert_eq!(a.screen, Screen::Keys);
+}
+
+#[test]
+fn the_filter_narrows_the_table_and_esc_clears_it() {
+    let mut a = app();
+    press(&mut a, KeyCode::Char('6'));
+    let all = a.row_count(Screen::Keys);
+    press(&mut a, KeyCode::Char('/'));
+    type_text(&mut a, "globex");
+    assert_eq!(a.row_count(Screen::Keys), 1);
+    press(&mut a, KeyCode::Enter);
+    assert!(matches!(a.mode, Mode::Normal));
+    assert_eq!(a.row_count(Screen::Keys), 1, "Enter keeps the filter");
+    press(&mut a, KeyCode::Esc);
+    assert_eq!(a.row_count(Screen::Keys), all);
+}
+
+#[test]
+fn selection_moves_and_stays_in_range() {
+    let mut a = app();
+    press(&mut a, KeyCode::Char('3'));
+    let n = a.row_count(Screen::Waf);
+    assert!(n >= 10);
+    press(&mut a, KeyCode::Char('j'));
+    press(&mut a, KeyCode::Down);
+    assert_eq!(a.selected(Screen::Waf), 2);
+    press(&mut a, KeyCode::Char('G'));
+    assert_eq!(a.selected(Screen::Waf), n - 1);
+    press(&mut a, KeyCode::Char('j'));
+    assert_eq!(a.selected(Screen::Waf), n - 1);
+    press(&mut a, KeyCode::PageUp);
+    press(&mut a, KeyCode::PageUp);
+    assert_eq!(a.selected(Screen::Waf), 0);
+    // A filter that leaves fewer rows clamps the selection.
+    press(&mut a, KeyCode::Char('G'));
+    press(&mut a, KeyCode::Char('/'));
+    type_text(&mut a, "geo");
+    assert!(a.selected(Screen::Waf) < a.row_count(Screen::Waf));
+}
+
+fn select_rule(a: &mut App, name: &str) {
+    press(a, KeyCode::Char('3'));
+    press(a, KeyCode::Char('/'));
+    type_text(a, name);
+    press(a, KeyCode::Enter);
+}
+
+#[test]
+fn toggle_asks_first_with_cancel_focused() {
+    let mut a = app();
+    select_rule(&mut a, "GeoScrapers");
+    assert!(press(&mut a, KeyCode::Char('t')).is_empty());
+    let Mode::Confirm(c) = &a.mode else { panic!("no dialog: {:?}", a.mode) };
+    assert_eq!(c.focus, Button::Cancel);
+    assert_eq!(c.plan.title, "COUNT → BLOCK: rule GeoScrapers in web ACL edge-regional");
+    assert!(c.plan.steps.iter().any(|s| s.call.contains("UpdateWebACL")));
+    // Enter on Cancel changes nothing.
+    assert!(press(&mut a, KeyCode::Enter).is_empty());
+    assert!(matches!(a.mode, Mode::Normal));
+    // Tab to Confirm, Enter runs it.
+    press(&mut a, KeyCode::Char('t'));
+    press(&mut a, KeyCode::Tab);
+    let cmds = press(&mut a, KeyCode::Enter);
+    assert_eq!(
+        cmds,
+        vec![Command::Apply(Op::ToggleRule {
+            web_acl: "edge-regional".into(),
+            rule: "GeoScrapers".into(),
+            from: RuleAction::Count,
+            to: RuleAction::Block,
+        })]
+    );
+}
+
+#[test]
+fn read_only_refuses_and_says_why() {
+    let mut a = app();
+    a.read_only = true;
+    select_rule(&mut a, "GeoScrapers");
+    press(&mut a, KeyCode::Char('t'));
+    assert!(matches!(a.mode, Mode::Normal));
+    let (level, msg) = a.message.clone().unwrap();
+    assert_eq!(level, Level::Error);
+    assert!(msg.contains("read-only"), "{msg}");
+    press(&mut a, KeyCode::Char('6'));
+    press(&mut a, KeyCode::Char('r'));
+    assert!(matches!(a.mode, Mode::Normal));
+    assert!(a.message.as_ref().unwrap().1.contains("rotating an API key is disabled"));
+}
+
+#[test]
+fn rotate_plans_every_step() {
+    let mut a = app();
+    press(&mut a, KeyCode::Char('6'));
+    press(&mut a, KeyCode::Char('/'));
+    type_text(&mut a, "cdn-origin");
+    press(&mut a, KeyCode::Enter);
+    press(&mut a, KeyCode::Char('r'));
+    let Mode::Confirm(c) = &a.mode else { panic!("no dialog") };
+    let calls: Vec<&str> = c.plan.steps.iter().map(|s| s.call.as_str()).collect();
+    assert!(calls[0].contains("CreateApiKey"), "{calls:?}");
+    assert!(calls.iter().any(|c| c.contains("UpdateDistribution")), "{calls:?}");
+    assert!(calls.last().unwrap().contains("UpdateApiKey"), "{calls:?}");
+}
+
+#[test]
+fn a_new_secret_is_shown_masked_until_revealed() {
+    let mut a = app();
+    let op = Op::RotateKey { key_id: "k".into(), key_name: "acme".into() };
+    a.handle(Event::OpDone { op, result: Ok(("rotated".into(), Some(Secret::new("abcdefgh12345678")))) });
+    let Mode::Reveal(r) = &a.mode else { panic!() };
+    assert!(!r.revealed);
+    press(&mut a, KeyCode::Char('v'));
+    let Mode::Reveal(r) = &a.mode else { panic!() };
+    assert!(r.revealed);
+    press(&mut a, KeyCode::Esc);
+    assert!(matches!(a.mode, Mode::Normal));
+}
+
+#[test]
+fn pause_freezes_the_screen_while_data_arrives() {
+    let mut a = app();
+    let before = a.data().unwrap().taken_at;
+    press(&mut a, KeyCode::Char('p'));
+    assert!(a.paused());
+    a.handle(Event::Data(Ok(snap(6))));
+    a.handle(Event::Data(Ok(snap(7))));
+    assert_eq!(a.data().unwrap().taken_at, before);
+    assert_eq!(a.held_updates, 2);
+    press(&mut a, KeyCode::Char('p'));
+    assert_eq!(a.data().unwrap().taken_at, DEMO_START + TimeDelta::minutes(7));
+}
+
+#[test]
+fn commands() {
+    let mut a = app();
+    assert_eq!(a.run_command("refresh 5"), vec![Command::SetRefresh(Duration::from_secs(5))]);
+    assert_eq!(a.refresh, Duration::from_secs(5));
+    assert!(a.run_command("refresh 0").is_empty());
+    assert!(a.message.as_ref().unwrap().1.contains("1 to 3600"));
+    assert_eq!(a.run_command("theme light"), vec![Command::LoadTheme("light".into())]);
+    assert!(a.run_command("bogus").is_empty());
+    assert_eq!(a.message.as_ref().unwrap().0, Level::Error);
+    assert_eq!(a.run_command("q"), vec![Command::Quit]);
+    // Typed on the command line.
+    let mut a = app();
+    press(&mut a, KeyCode::Char(':'));
+    type_text(&mut a, "refresh 9");
+    assert_eq!(press(&mut a, KeyCode::Enter), vec![Command::SetRefresh(Duration::from_secs(9))]);
+}
+
+#[test]
+fn ctrl_c_quits_from_any_mode() {
+    let mut a = app();
+    press(&mut a, KeyCode::Char('/'));
+    let cmds = a.handle(Event::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)));
+    assert_eq!(cmds, vec![Command::Quit]);
+}
+
+#[test]
+fn redraws_when_the_age_text_changes() {
+    let mut a = app();
+    a.now = DEMO_START + TimeDelta::milliseconds(2300);
+    assert_eq!(a.next_visible_change(), Some(Duration::from_millis(700)));
+    a.now = DEMO_START + TimeDelta::seconds(130);
+    assert_eq!(a.next_visible_change(), Some(Duration::from_secs(50)));
+}
+
+#[test]
+fn stale_data_is_marked() {
+    let mut a = app();
+    a.now = DEMO_START + TimeDelta::seconds(5);
+    assert!(!a.stale());
+    a.now = DEMO_START + TimeDelta::seconds(60);
+    assert!(a.stale());
+    a.handle(Event::Data(Err("connection refused".into())));
+    assert_eq!(a.last_error.as_deref(), Some("connection refused"));
+    assert!(a.data().is_some(), "a failed poll keeps the last data");
+}
+
+#[test]
+fn enter_on_a_finding_goes_to_its_screen() {
+    let mut a = app();
+    let findings = insights::findings(a.data().unwrap());
+    assert!(!findings.is_empty());
+    press(&mut a, KeyCode::Enter);
+    assert_eq!(a.screen, findings[0].screen);
+}

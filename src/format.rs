@@ -1,0 +1,117 @@
+//! Numbers and times as an operator reads them: short, aligned, with units.
+
+/// 950 → "950", 15_230 → "15.2k", 4_200_000 → "4.2M".
+pub fn count(v: f64) -> String {
+    let a = v.abs();
+    if a >= 999_950_000.0 {
+        format!("{:.1}G", v / 1e9)
+    } else if a >= 999_950.0 {
+        format!("{:.1}M", v / 1e6)
+    } else if a >= 9_999.5 {
+        format!("{:.1}k", v / 1e3)
+    } else if a >= 100.0 || v.fract() == 0.0 {
+        format!("{v:.0}")
+    } else {
+        format!("{v:.1}")
+    }
+}
+
+/// 0.0312 → "3.1%".
+pub fn percent(frac: f64) -> String {
+    if !frac.is_finite() {
+        return "–".into();
+    }
+    let p = frac * 100.0;
+    if p > 0.0 && p < 0.1 {
+        "<0.1%".into()
+    } else {
+        format!("{p:.1}%")
+    }
+}
+
+/// An age as it changes on screen: seconds under a minute, then minutes, then hours.
+pub fn age(secs: i64) -> String {
+    let s = secs.max(0);
+    match s {
+        0..=59 => format!("{s}s"),
+        60..=3599 => format!("{}m", s / 60),
+        _ => format!("{}h{:02}m", s / 3600, s % 3600 / 60),
+    }
+}
+
+/// When, at the earliest, [`age`] of an age that is `secs` old shows a different text.
+pub fn age_changes_in(secs: i64) -> i64 {
+    let s = secs.max(0);
+    match s {
+        0..=59 => 1,
+        _ => 60 - s % 60,
+    }
+}
+
+/// A horizontal bar of `width` cells filled to `frac`, in eighths.
+pub fn bar(frac: f64, width: usize) -> String {
+    const PARTS: [char; 8] = [' ', '▏', '▎', '▍', '▌', '▋', '▊', '▉'];
+    let f = if frac.is_finite() {
+        frac.clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
+    let eighths = (f * width as f64 * 8.0).round() as usize;
+    let mut s = "█".repeat(eighths / 8);
+    if !eighths.is_multiple_of(8) {
+        s.push(PARTS[eighths % 8]);
+    }
+    let len = s.chars().count();
+    s.extend(std::iter::repeat_n(' ', width.saturating_sub(len)));
+    s
+}
+
+/// A one-line sparkline of the values, scaled to their maximum.
+pub fn spark(values: &[f64]) -> String {
+    const TICKS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    let max = values.iter().copied().fold(0.0, f64::max);
+    values
+        .iter()
+        .map(|v| {
+            if max <= 0.0 || *v <= 0.0 {
+                ' '
+            } else {
+                TICKS[((v / max) * 7.0).round().clamp(0.0, 7.0) as usize]
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_are_short() {
+        assert_eq!(count(950.0), "950");
+        assert_eq!(count(9999.0), "9999");
+        assert_eq!(count(15_230.0), "15.2k");
+        assert_eq!(count(4_200_000.0), "4.2M");
+        assert_eq!(count(2.5), "2.5");
+        assert_eq!(count(0.0), "0");
+    }
+
+    #[test]
+    fn ages_and_when_they_change() {
+        assert_eq!(age(5), "5s");
+        assert_eq!(age(125), "2m");
+        assert_eq!(age(3720), "1h02m");
+        assert_eq!(age_changes_in(5), 1);
+        assert_eq!(age_changes_in(125), 55);
+    }
+
+    #[test]
+    fn bars_fill_in_eighths() {
+        assert_eq!(bar(0.5, 4), "██  ");
+        assert_eq!(bar(1.0 / 32.0, 4), "▏   ");
+        assert_eq!(bar(2.0, 3), "███");
+        assert_eq!(bar(f64::NAN, 2), "  ");
+        assert_eq!(percent(0.0312), "3.1%");
+        assert_eq!(spark(&[0.0, 1.0, 2.0]), " ▅█");
+    }
+}

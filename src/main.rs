@@ -1,0 +1,14 @@
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let args = edgetop::cli::Args::parse();
+    match edgetop::start(args) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("edgetop: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}

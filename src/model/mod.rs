@@ -1,0 +1,435 @@
+//! Domain types: what an account's security edge looks like, whichever source filled it.
+//!
+//! The demo and the AWS source both produce a [`Snapshot`]; the UI draws nothing else.
+//! Every string from outside is a [`Text`] (sanitised) or a [`Secret`] (never shown raw).
+
+pub mod series;
+pub mod text;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+pub use series::Series;
+pub use text::{Secret, Text};
+
+/// One complete view of the account, as of `taken_at`.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Snapshot {
+    pub account: Account,
+    /// When the source read this (the source's clock: simulated time in the demo).
+    pub taken_at: DateTime<Utc>,
+    pub apis: Vec<RestApi>,
+    pub usage_plans: Vec<UsagePlan>,
+    pub api_keys: Vec<ApiKey>,
+    pub web_acls: Vec<WebAcl>,
+    pub distributions: Vec<Distribution>,
+    /// Sampled requests from every web ACL and rule, newest first.
+    pub samples: Vec<Sample>,
+    /// Client addresses that rate-based rules are blocking right now.
+    pub rate_limited: Vec<RateLimitedIp>,
+    pub cost: CostMeter,
+    /// Parts of the account that could not be read this time, and why.
+    pub problems: Vec<Problem>,
+}
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Account {
+    pub id: Text,
+    pub alias: Text,
+    pub region: Text,
+    pub profile: Text,
+    /// True for the built-in simulated account.
+    pub simulated: bool,
+}
+
+/// A part of the account that could not be read, for one panel to explain.
+#[derive(Clone, Debug, Serialize)]
+pub struct Problem {
+    pub panel: Panel,
+    pub message: Text,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum Panel {
+    Metrics,
+    Throttling,
+    UsagePlans,
+    Waf,
+    Samples,
+    Keys,
+    Distributions,
+}
+
+/// The CloudWatch cost of polling, as the AWS source would pay it ($0.01 per 1,000 metrics).
+#[derive(Clone, Copy, Debug, Default, Serialize)]
+pub struct CostMeter {
+    /// Metrics requested in the most recent poll.
+    pub metrics_last_poll: u32,
+    /// Metrics requested since the program started.
+    pub metrics_total: u64,
+    /// Seconds between polls, for the monthly projection.
+    pub poll_interval_secs: u32,
+}
+
+impl CostMeter {
+    pub const DOLLARS_PER_METRIC: f64 = 0.01 / 1000.0;
+
+    pub fn spent_dollars(&self) -> f64 {
+        self.metrics_total as f64 * Self::DOLLARS_PER_METRIC
+    }
+
+    /// What a month of polling at this rate would cost.
+    pub fn monthly_dollars(&self) -> f64 {
+        if self.poll_interval_secs == 0 {
+            return 0.0;
+        }
+        let polls_per_month = 30.0 * 86_400.0 / self.poll_interval_secs as f64;
+        polls_per_month * self.metrics_last_poll as f64 * Self::DOLLARS_PER_METRIC
+    }
+}
+
+/// Requests per second allowed in steady state, and the bucket size for bursts.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Throttle {
+    pub rate_limit: f64,
+    pub burst_limit: u32,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum QuotaPeriod {
+    Day,
+    Week,
+    Month,
+}
+
+impl QuotaPeriod {
+    pub fn label(self) -> &'static str {
+        match self {
+            QuotaPeriod::Day => "day",
+            QuotaPeriod::Week => "week",
+            QuotaPeriod::Month => "month",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Quota {
+    pub limit: u64,
+    pub period: QuotaPeriod,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct RestApi {
+    pub id: Text,
+    pub name: Text,
+    pub stages: Vec<Stage>,
+}
+
+/// Per-minute API Gateway metrics of one stage (namespace AWS/ApiGateway, ApiName+Stage).
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct StageMetrics {
+    pub count: Series,
+    pub errors_4xx: Series,
+    pub errors_5xx: Series,
+    /// Average latency in milliseconds.
+    pub latency_ms: Series,
+    /// Estimated 429s: API Gateway has no metric for them; they are inside 4XXError.
+    pub throttled_est: Series,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Stage {
+    pub name: Text,
+    /// Stage-wide default method throttle (`*/*`), if set.
+    pub throttle: Option<Throttle>,
+    /// Per-method throttles, e.g. `POST /charges`.
+    pub method_throttles: Vec<(Text, Throttle)>,
+    pub metrics: StageMetrics,
+    /// The web ACL that protects this stage, by name.
+    pub web_acl: Option<Text>,
+}
+
+impl Stage {
+    /// The rate limit that binds this stage (the stage default).
+    pub fn rate_limit(&self) -> Option<f64> {
+        self.throttle.map(|t| t.rate_limit)
+    }
+
+    /// Highest observed per-second rate over the window (from per-minute counts).
+    pub fn peak_rps(&self) -> f64 {
+        self.metrics.count.max() / 60.0
+    }
+
+    /// Fraction of the rate limit still unused at the observed peak (1.0 = idle, 0 = at limit).
+    pub fn headroom(&self) -> Option<f64> {
+        let limit = self.rate_limit()?;
+        (limit > 0.0).then(|| (1.0 - self.peak_rps() / limit).max(0.0))
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct UsagePlan {
+    pub id: Text,
+    pub name: Text,
+    pub throttle: Option<Throttle>,
+    pub quota: Option<Quota>,
+    /// `api-name/stage` pairs the plan applies to.
+    pub stages: Vec<Text>,
+    pub key_ids: Vec<Text>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ApiKey {
+    pub id: Text,
+    pub name: Text,
+    #[serde(skip)]
+    pub value: Secret,
+    pub enabled: bool,
+    pub created: DateTime<Utc>,
+    pub plan_ids: Vec<Text>,
+    /// Requests used today (UTC).
+    pub used_today: u64,
+    /// Requests used in the current quota period of its plan, and what remains.
+    pub used_period: u64,
+    pub remaining: Option<u64>,
+    /// Requests per minute refused with 429 for this key, most recent minute.
+    pub throttled_per_min: f64,
+    /// Requests per minute, most recent minute.
+    pub requests_per_min: f64,
+}
+
+impl ApiKey {
+    /// Share of the quota used in the current period, if the plan has a quota.
+    pub fn quota_used(&self) -> Option<f64> {
+        let remaining = self.remaining?;
+        let limit = self.used_period + remaining;
+        (limit > 0).then(|| self.used_period as f64 / limit as f64)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum Scope {
+    Regional,
+    Cloudfront,
+}
+
+impl Scope {
+    pub fn label(self) -> &'static str {
+        match self {
+            Scope::Regional => "REGIONAL",
+            Scope::Cloudfront => "CLOUDFRONT",
+        }
+    }
+}
+
+/// What a rule (or a web ACL's default) does with matching requests.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum Action {
+    Allow,
+    Block,
+    Count,
+    Captcha,
+    Challenge,
+    /// A rule group reference with OverrideAction None: the group's own actions apply.
+    GroupActions,
+}
+
+impl Action {
+    pub fn label(self) -> &'static str {
+        match self {
+            Action::Allow => "ALLOW",
+            Action::Block => "BLOCK",
+            Action::Count => "COUNT",
+            Action::Captcha => "CAPTCHA",
+            Action::Challenge => "CHALLENGE",
+            Action::GroupActions => "GROUP",
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub enum RuleKind {
+    Geo {
+        countries: Vec<Text>,
+    },
+    RateBased {
+        limit: u64,
+        window_secs: u32,
+        aggregate: Text,
+        scope_down: Option<Text>,
+    },
+    IpSet {
+        name: Text,
+        addresses: u32,
+    },
+    ManagedGroup {
+        vendor: Text,
+        name: Text,
+        inner_rules: Vec<Text>,
+    },
+    Custom {
+        summary: Text,
+    },
+}
+
+impl RuleKind {
+    pub fn label(&self) -> &'static str {
+        match self {
+            RuleKind::Geo { .. } => "geo",
+            RuleKind::RateBased { .. } => "rate-based",
+            RuleKind::IpSet { .. } => "ip-set",
+            RuleKind::ManagedGroup { .. } => "managed",
+            RuleKind::Custom { .. } => "custom",
+        }
+    }
+}
+
+/// Per-minute WAF metrics (namespace AWS/WAFV2).
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct WafMetrics {
+    pub allowed: Series,
+    pub blocked: Series,
+    pub counted: Series,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Rule {
+    pub name: Text,
+    pub priority: u32,
+    pub kind: RuleKind,
+    pub action: Action,
+    pub metric_name: Text,
+    pub metrics: WafMetrics,
+    /// A change was sent and not yet confirmed by a later read.
+    pub pending: bool,
+}
+
+/// WAF metrics for one country (the Country dimension), for one web ACL.
+#[derive(Clone, Debug, Serialize)]
+pub struct CountryTraffic {
+    /// ISO 3166-1 alpha-2 code.
+    pub country: Text,
+    pub metrics: WafMetrics,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct WebAcl {
+    pub id: Text,
+    pub name: Text,
+    pub scope: Scope,
+    pub default_action: Action,
+    /// What it protects: `api/stage` names or CloudFront distribution ids.
+    pub protects: Vec<Text>,
+    /// In priority order.
+    pub rules: Vec<Rule>,
+    /// Whole-ACL totals (Rule=ALL).
+    pub metrics: WafMetrics,
+    pub countries: Vec<CountryTraffic>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Header {
+    pub name: Text,
+    /// Already redacted when the header carries a secret.
+    pub value: Text,
+}
+
+/// One sampled request (WAFv2 GetSampledRequests). Every field is treated as hostile.
+#[derive(Clone, Debug, Serialize)]
+pub struct Sample {
+    pub time: DateTime<Utc>,
+    pub web_acl: Text,
+    pub rule: Text,
+    pub action: Action,
+    pub client_ip: Text,
+    pub country: Text,
+    pub method: Text,
+    pub uri: Text,
+    pub headers: Vec<Header>,
+    pub labels: Vec<Text>,
+    /// How many requests this sample stands for.
+    pub weight: u64,
+    pub response_code: Option<u16>,
+}
+
+impl Sample {
+    pub fn header(&self, name: &str) -> Option<&Text> {
+        self.headers
+            .iter()
+            .find(|h| h.name.as_str().eq_ignore_ascii_case(name))
+            .map(|h| &h.value)
+    }
+}
+
+/// A client address a rate-based rule holds right now.
+#[derive(Clone, Debug, Serialize)]
+pub struct RateLimitedIp {
+    pub web_acl: Text,
+    pub rule: Text,
+    pub address: Text,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum DistributionStatus {
+    Deployed,
+    InProgress,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Distribution {
+    pub id: Text,
+    pub domain: Text,
+    pub status: DistributionStatus,
+    pub web_acl: Option<Text>,
+    pub origins: Vec<Origin>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Origin {
+    pub domain: Text,
+    /// The custom header that carries an API key, and the id of the key it sends.
+    pub api_key_header: Option<OriginKey>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct OriginKey {
+    pub header: Text,
+    /// The API key whose value the header sends, when it matches a known key.
+    pub key_id: Option<Text>,
+}
+
+impl Snapshot {
+    pub fn key(&self, id: &str) -> Option<&ApiKey> {
+        self.api_keys.iter().find(|k| k.id.as_str() == id)
+    }
+
+    pub fn plan(&self, id: &str) -> Option<&UsagePlan> {
+        self.usage_plans.iter().find(|p| p.id.as_str() == id)
+    }
+
+    /// Distributions whose origins send this key as a header.
+    pub fn distributions_sending(&self, key_id: &str) -> impl Iterator<Item = &Distribution> {
+        self.distributions.iter().filter(move |d| {
+            d.origins.iter().any(|o| {
+                o.api_key_header
+                    .as_ref()
+                    .and_then(|h| h.key_id.as_ref())
+                    .is_some_and(|k| k.as_str() == key_id)
+            })
+        })
+    }
+
+    /// Stages of every API, with the API they belong to.
+    pub fn stages(&self) -> impl Iterator<Item = (&RestApi, &Stage)> {
+        self.apis
+            .iter()
+            .flat_map(|a| a.stages.iter().map(move |s| (a, s)))
+    }
+
+    /// All rules of all web ACLs, with their ACL, in ACL then priority order.
+    pub fn rules(&self) -> impl Iterator<Item = (&WebAcl, &Rule)> {
+        self.web_acls
+            .iter()
+            .flat_map(|w| w.rules.iter().map(move |r| (w, r)))
+    }
+}

@@ -1,0 +1,88 @@
+//! A per-minute time series, as CloudWatch returns it for a 60 s period.
+
+use chrono::{DateTime, Duration, Utc};
+use serde::Serialize;
+
+/// Values at one-minute steps ending at `end` (the start of the newest minute).
+/// Missing minutes are zero: WAF only emits non-zero datapoints.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Series {
+    pub end: DateTime<Utc>,
+    pub values: Vec<f64>,
+}
+
+impl Series {
+    pub fn new(end: DateTime<Utc>, values: Vec<f64>) -> Self {
+        Series { end, values }
+    }
+
+    /// The start of the minute of value `i`.
+    pub fn time_of(&self, i: usize) -> DateTime<Utc> {
+        self.end - Duration::minutes((self.values.len() - 1 - i) as i64)
+    }
+
+    pub fn last(&self) -> f64 {
+        self.values.last().copied().unwrap_or(0.0)
+    }
+
+    pub fn sum(&self) -> f64 {
+        self.values.iter().sum()
+    }
+
+    pub fn max(&self) -> f64 {
+        self.values.iter().copied().fold(0.0, f64::max)
+    }
+
+    /// Sum of the last `n` minutes.
+    pub fn sum_last(&self, n: usize) -> f64 {
+        self.values.iter().rev().take(n).sum()
+    }
+
+    /// Element-wise sum; series are assumed to share their end and length.
+    pub fn add(&mut self, other: &Series) {
+        if self.values.is_empty() {
+            *self = other.clone();
+            return;
+        }
+        for (a, b) in self.values.iter_mut().rev().zip(other.values.iter().rev()) {
+            *a += b;
+        }
+    }
+
+    /// Sum of many series.
+    pub fn total<'a>(all: impl IntoIterator<Item = &'a Series>) -> Series {
+        let mut out = Series::default();
+        for s in all {
+            out.add(s);
+        }
+        out
+    }
+
+    /// (x, y) points for a chart, x in minutes relative to the newest (…, -2, -1, 0).
+    pub fn points(&self) -> Vec<(f64, f64)> {
+        let n = self.values.len() as f64;
+        self.values
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (i as f64 - (n - 1.0), *v))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn sums_align_on_the_newest_minute() {
+        let end = Utc.with_ymd_and_hms(2026, 1, 1, 0, 10, 0).unwrap();
+        let mut a = Series::new(end, vec![1.0, 2.0, 3.0]);
+        a.add(&Series::new(end, vec![10.0, 20.0]));
+        assert_eq!(a.values, vec![1.0, 12.0, 23.0]);
+        assert_eq!(a.sum_last(2), 35.0);
+        assert_eq!(a.max(), 23.0);
+        assert_eq!(a.time_of(0), end - Duration::minutes(2));
+        assert_eq!(a.points()[2], (0.0, 23.0));
+    }
+}

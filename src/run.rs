@@ -1,0 +1,162 @@
+//! The run loop: terminal events, engine events and signals in; frames out — only when
+//! something visible changed.
+
+use std::time::Duration;
+
+use anyhow::Context;
+use chrono::Utc;
+use crossterm::event::{Event as TermEvent, EventStream};
+use futures::StreamExt;
+use tokio::signal::unix::{SignalKind, signal};
+use tokio::sync::mpsc;
+
+use crate::app::{App, Command, Event};
+use crate::engine::{self, Request};
+use crate::source::Source;
+use crate::term;
+use crate::ui::{self, theme::Theme};
+
+/// Why the loop ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ending {
+    Quit,
+    /// SIGHUP: the terminal (an SSH link) went away.
+    HangUp,
+    /// SIGTERM or SIGINT.
+    Terminated,
+    /// Standard input closed.
+    InputClosed,
+}
+
+impl Ending {
+    pub fn exit_code(self) -> u8 {
+        match self {
+            Ending::Quit | Ending::InputClosed => 0,
+            Ending::HangUp => 129,
+            Ending::Terminated => 143,
+        }
+    }
+}
+
+/// Loads a theme by name or path, already reduced to the terminal's colours.
+pub type ThemeLoader = Box<dyn Fn(&str) -> Result<Theme, String>>;
+
+pub struct Settings {
+    pub read_only: bool,
+    pub refresh: Duration,
+    pub source_label: String,
+    pub load_theme: ThemeLoader,
+}
+
+pub async fn run<S: Source>(
+    source: S,
+    mut theme: Theme,
+    settings: Settings,
+) -> anyhow::Result<Ending> {
+    let mut hup = signal(SignalKind::hangup()).context("SIGHUP handler")?;
+    let mut sigterm = signal(SignalKind::terminate()).context("SIGTERM handler")?;
+    let mut sigint = signal(SignalKind::interrupt()).context("SIGINT handler")?;
+
+    let _guard = term::Guard;
+    let mut terminal = term::enter().context("cannot set up the terminal")?;
+
+    let (req_tx, req_rx) = mpsc::channel::<Request>(16);
+    let (ev_tx, mut ev_rx) = mpsc::channel::<Event>(64);
+    let engine = tokio::spawn(engine::run(source, settings.refresh, req_rx, ev_tx));
+
+    let mut app = App::new(
+        Utc::now(),
+        settings.read_only,
+        settings.refresh,
+        &theme.name,
+        &settings.source_label,
+    );
+    let mut keys = EventStream::new();
+    let mut frames: u64 = 0;
+    let started = std::time::Instant::now();
+    let mut dirty = true;
+    let ending = loop {
+        app.now = Utc::now();
+        if dirty {
+            terminal
+                .draw(|f| ui::draw(f, &app, &theme))
+                .context("drawing")?;
+            frames += 1;
+            dirty = false;
+        }
+        let wait = app
+            .next_visible_change()
+            .unwrap_or(Duration::from_secs(3600));
+        let commands = tokio::select! {
+            ev = keys.next() => match ev {
+                Some(Ok(TermEvent::Key(k))) => {
+                    dirty = true;
+                    app.handle(Event::Key(k))
+                }
+                Some(Ok(TermEvent::Resize(..))) => {
+                    dirty = true;
+                    vec![]
+                }
+                Some(Ok(_)) => vec![],
+                Some(Err(e)) => {
+                    tracing::warn!(error = %e, "terminal input failed");
+                    break Ending::InputClosed;
+                }
+                None => break Ending::InputClosed,
+            },
+            Some(ev) = ev_rx.recv() => {
+                app.now = Utc::now();
+                dirty = true;
+                app.handle(ev)
+            }
+            _ = tokio::time::sleep(wait) => {
+                dirty = true;
+                vec![]
+            }
+            _ = hup.recv() => break Ending::HangUp,
+            _ = sigterm.recv() => break Ending::Terminated,
+            _ = sigint.recv() => break Ending::Terminated,
+        };
+        let mut quit = false;
+        for c in commands {
+            match c {
+                Command::Quit => quit = true,
+                Command::Refresh => {
+                    let _ = req_tx.try_send(Request::RefreshNow);
+                }
+                Command::SetRefresh(d) => {
+                    let _ = req_tx.try_send(Request::SetInterval(d));
+                }
+                Command::Apply(op) => {
+                    tracing::info!(target: "audit", op = %op.summary(), "confirmed by the operator");
+                    let _ = req_tx.send(Request::Apply(op)).await;
+                }
+                Command::LoadTheme(name) => {
+                    let ev = match (settings.load_theme)(&name) {
+                        Ok(t) => {
+                            theme = t;
+                            Event::ThemeLoaded(theme.name.clone())
+                        }
+                        Err(e) => Event::ThemeFailed(e),
+                    };
+                    app.handle(ev);
+                }
+            }
+        }
+        if quit {
+            break Ending::Quit;
+        }
+    };
+    engine.abort();
+    drop(terminal);
+    term::restore();
+    let secs = started.elapsed().as_secs_f64();
+    tracing::info!(
+        frames,
+        seconds = secs,
+        per_minute = frames as f64 * 60.0 / secs.max(1e-9),
+        ?ending,
+        "frames drawn"
+    );
+    Ok(ending)
+}

@@ -1,0 +1,39 @@
+//! Where the data comes from. One trait, two implementations: the simulated account
+//! ([`demo::DemoSource`]) and, later, AWS. Both produce the same [`Snapshot`] type.
+
+pub mod demo;
+
+use std::future::Future;
+use std::time::Duration;
+
+use crate::model::{Secret, Snapshot};
+use crate::ops::Op;
+
+/// Why a poll or an operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum SourceError {
+    #[error("{0}")]
+    Failed(String),
+    #[error("not allowed: {0}")]
+    Refused(String),
+}
+
+/// What an operation did, to tell the operator.
+#[derive(Debug)]
+pub struct OpOutcome {
+    pub message: String,
+    /// A value to show once (a new API key), masked until revealed.
+    pub secret: Option<Secret>,
+}
+
+/// A data source: polled by the engine, and the target of operator actions.
+pub trait Source: Send + 'static {
+    /// Read the account once. Slow-changing parts may come from the source's own cache.
+    fn poll(&mut self) -> impl Future<Output = Result<Snapshot, SourceError>> + Send;
+
+    /// Carry out an operation that was planned and confirmed.
+    fn apply(&mut self, op: Op) -> impl Future<Output = Result<OpOutcome, SourceError>> + Send;
+
+    /// How often polling is useful for this source.
+    fn default_refresh(&self) -> Duration;
+}

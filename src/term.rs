@@ -1,0 +1,40 @@
+//! The terminal: raw mode and the alternate screen, always undone — on quit, on a panic,
+//! on SIGTERM and on SIGHUP.
+
+use std::io::{self, IsTerminal};
+
+use ratatui::DefaultTerminal;
+
+/// Refuse to start without a terminal on both ends.
+pub fn check_tty() -> Result<(), String> {
+    if !io::stdout().is_terminal() {
+        return Err("standard output is not a terminal: edgetop draws a full-screen dashboard and needs one \
+                    (run it in a terminal, not through a pipe or redirect)"
+            .into());
+    }
+    if !io::stdin().is_terminal() {
+        return Err("standard input is not a terminal: edgetop reads keys from it".into());
+    }
+    Ok(())
+}
+
+/// Enter raw mode and the alternate screen. ratatui installs a panic hook that restores the
+/// terminal before the panic message prints.
+pub fn enter() -> io::Result<DefaultTerminal> {
+    ratatui::try_init()
+}
+
+/// Leave raw mode and the alternate screen. Safe to call more than once, and when the
+/// terminal has gone away (errors are ignored: there is nobody to tell).
+pub fn restore() {
+    let _ = ratatui::try_restore();
+}
+
+/// Restores the terminal when dropped, whichever way the run loop ends.
+pub struct Guard;
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        restore();
+    }
+}

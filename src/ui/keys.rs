@@ -1,0 +1,148 @@
+//! Keys: API keys, their plans, state, usage, and which distributions send them.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Gauge, Paragraph, Row};
+
+use crate::app::{App, Screen, rows};
+use crate::format;
+use crate::model::{ApiKey, Snapshot};
+
+use super::theme::{Element as E, Theme};
+use super::widgets::{gauge_style, num, panel, quota_cell, table, table_title};
+
+pub fn plan_names(d: &Snapshot, k: &ApiKey) -> String {
+    k.plan_ids
+        .iter()
+        .map(|p| {
+            d.plan(p.as_str())
+                .map_or(p.to_string(), |p| p.name.to_string())
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+pub fn sent_by(d: &Snapshot, k: &ApiKey) -> String {
+    d.distributions_sending(k.id.as_str())
+        .map(|x| x.id.to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+pub fn draw(f: &mut Frame, area: Rect, app: &App, d: &Snapshot, th: &Theme) {
+    let filter = &app.view(Screen::Keys).filter;
+    let keys = rows::keys(d, filter);
+    let sel = app.selected(Screen::Keys);
+    let wide = area.width >= 120;
+    let [list, detail] = Layout::vertical([Constraint::Min(5), Constraint::Length(4)]).areas(area);
+    let rows: Vec<Row> = keys
+        .iter()
+        .map(|k| {
+            let state = if k.enabled {
+                Span::styled("enabled", th.style(E::TextOk))
+            } else {
+                Span::styled("disabled", th.style(E::TextDim))
+            };
+            let throttled = if k.throttled_per_min > 0.0 {
+                Cell::from(
+                    Line::from(format::count(k.throttled_per_min))
+                        .right_aligned()
+                        .style(th.style(E::TextWarn)),
+                )
+            } else {
+                num(0.0)
+            };
+            let mut cells = vec![
+                Cell::from(k.name.to_string()),
+                Cell::from(plan_names(d, k)),
+                Cell::from(state),
+                num(k.requests_per_min),
+                throttled,
+                num(k.used_today as f64),
+                quota_cell(k.quota_used(), if wide { 12 } else { 6 }, th),
+            ];
+            if wide {
+                cells.insert(
+                    1,
+                    Cell::from(Span::styled(k.id.to_string(), th.style(E::TextDim))),
+                );
+                cells.push(Cell::from(sent_by(d, k)));
+            }
+            Row::new(cells)
+        })
+        .collect();
+    let mut header = vec![
+        "key",
+        "plan",
+        "state",
+        "req/min",
+        "429/m",
+        "today",
+        "quota used",
+    ];
+    let mut widths = vec![
+        Constraint::Min(14),
+        Constraint::Length(12),
+        Constraint::Length(8),
+        Constraint::Length(7),
+        Constraint::Length(5),
+        Constraint::Length(6),
+        Constraint::Length(if wide { 19 } else { 13 }),
+    ];
+    if wide {
+        header.insert(1, "id");
+        widths.insert(1, Constraint::Length(10));
+        header.push("sent by CloudFront");
+        widths.push(Constraint::Length(18));
+    }
+    table(
+        f,
+        list,
+        panel(table_title("API keys", filter, sel, keys.len()), th, true),
+        &header,
+        &widths,
+        rows,
+        Some(sel),
+        th,
+    );
+
+    let Some(k) = keys.get(sel) else { return };
+    let block = panel(format!(" {} ", k.name), th, false);
+    let inner = block.inner(detail);
+    f.render_widget(block, detail);
+    let [info, gauge] =
+        Layout::vertical([Constraint::Length(1), Constraint::Length(1)]).areas(inner);
+    let dists = sent_by(d, k);
+    let label = th.style(E::HeaderLabel);
+    let mut spans = vec![
+        Span::styled("value ", label),
+        Span::raw(k.value.masked()),
+        Span::styled("  created ", label),
+        Span::raw(k.created.format("%Y-%m-%d").to_string()),
+    ];
+    if !dists.is_empty() {
+        spans.push(Span::styled("  sent by ", label));
+        spans.push(Span::raw(dists));
+    }
+    f.render_widget(Paragraph::new(Line::from(spans)), info);
+    if let Some(q) = k.quota_used() {
+        let limit = k.used_period + k.remaining.unwrap_or(0);
+        f.render_widget(
+            Gauge::default()
+                .ratio(q.clamp(0.0, 1.0))
+                .label(format!(
+                    "{} of {} this period",
+                    format::count(k.used_period as f64),
+                    format::count(limit as f64)
+                ))
+                .gauge_style(gauge_style(q, th)),
+            gauge,
+        );
+    } else {
+        f.render_widget(
+            Line::styled("no quota on its plan", th.style(E::TextDim)),
+            gauge,
+        );
+    }
+}

@@ -1,0 +1,250 @@
+//! Drawing: a pure function of the application state and the theme. No I/O, no clock reads.
+
+pub mod dialogs;
+pub mod geo;
+pub mod keys;
+pub mod origins;
+pub mod overview;
+pub mod theme;
+pub mod throttling;
+pub mod waf;
+pub mod widgets;
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph, Wrap};
+
+use crate::app::{App, Level, Mode, Screen};
+use crate::format;
+use theme::{Element as E, Theme};
+
+/// Below this the dashboard says so and waits for a resize.
+pub const MIN_WIDTH: u16 = 60;
+pub const MIN_HEIGHT: u16 = 16;
+
+pub fn draw(f: &mut Frame, app: &App, th: &Theme) {
+    let area = f.area();
+    f.render_widget(Block::default().style(th.style(E::Base)), area);
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        too_small(f, area, th);
+        return;
+    }
+    let [header, tabs, body, footer] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Min(0),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    draw_header(f, header, app, th);
+    draw_tabs(f, tabs, app, th);
+    match app.data() {
+        None => {
+            let msg = match &app.last_error {
+                Some(e) => format!("Could not read the account: {e}"),
+                None => "Reading the account…".to_string(),
+            };
+            f.render_widget(
+                Paragraph::new(msg)
+                    .style(th.style(E::TextDim))
+                    .wrap(Wrap { trim: true }),
+                body,
+            );
+        }
+        Some(d) => match app.screen {
+            Screen::Overview => overview::draw(f, body, app, d, th),
+            Screen::Throttling => throttling::draw(f, body, app, d, th),
+            Screen::Waf => waf::draw(f, body, app, d, th),
+            Screen::Origins => origins::draw(f, body, app, d, th),
+            Screen::Geo => geo::draw(f, body, app, d, th),
+            Screen::Keys => keys::draw(f, body, app, d, th),
+        },
+    }
+    draw_footer(f, footer, app, th);
+    match &app.mode {
+        Mode::Help => dialogs::help(f, area, th),
+        Mode::Detail => {
+            if let Some(d) = app.data() {
+                dialogs::detail(f, area, app, d, th)
+            }
+        }
+        Mode::Confirm(c) => dialogs::confirm(f, area, c, app.read_only, th),
+        Mode::Reveal(r) => dialogs::reveal(f, area, r, th),
+        _ => {}
+    }
+}
+
+fn too_small(f: &mut Frame, area: Rect, th: &Theme) {
+    let text = vec![
+        Line::styled("edgetop needs a larger terminal", th.style(E::TextWarn)),
+        Line::raw(format!(
+            "at least {MIN_WIDTH}×{MIN_HEIGHT}, now {}×{}",
+            area.width, area.height
+        )),
+        Line::styled(
+            "enlarge the window, or press q to quit",
+            th.style(E::TextDim),
+        ),
+    ];
+    let h = (text.len() as u16).min(area.height);
+    let y = area.y + area.height.saturating_sub(h) / 2;
+    f.render_widget(
+        Paragraph::new(text)
+            .alignment(ratatui::layout::Alignment::Center)
+            .wrap(Wrap { trim: true }),
+        Rect {
+            x: area.x,
+            y,
+            width: area.width,
+            height: h,
+        },
+    );
+}
+
+fn draw_header(f: &mut Frame, area: Rect, app: &App, th: &Theme) {
+    let label = th.style(E::HeaderLabel);
+    let value = th.style(E::HeaderValue);
+    let mut spans = vec![Span::styled(" edgetop ", th.style(E::Title))];
+    if let Some(d) = app.data() {
+        if d.account.simulated {
+            spans.push(Span::styled(" DEMO ", th.style(E::BadgeDemo)));
+            spans.push(Span::raw(" "));
+        }
+        spans.push(Span::styled(d.account.alias.to_string(), value));
+        spans.push(Span::styled(format!(" {} ", d.account.id), label));
+        spans.push(Span::styled(d.account.region.to_string(), value));
+        if area.width >= 110 {
+            spans.push(Span::styled(" profile ", label));
+            spans.push(Span::styled(d.account.profile.to_string(), value));
+            spans.push(Span::styled("  data at ", label));
+            spans.push(Span::styled(
+                d.taken_at.format("%H:%M:%S UTC").to_string(),
+                value,
+            ));
+        }
+    }
+    let mut right: Vec<Span> = Vec::new();
+    if let Some(age) = app.age_secs() {
+        let style = if app.stale() {
+            th.style(E::BadgeStale)
+        } else {
+            label
+        };
+        let text = if app.stale() {
+            format!(" STALE {} ", format::age(age))
+        } else {
+            format!("updated {} ago", format::age(age))
+        };
+        right.push(Span::styled(text, style));
+    }
+    right.push(Span::styled(
+        format!(" · every {}s ", app.refresh.as_secs()),
+        label,
+    ));
+    if app.paused() {
+        right.push(Span::styled(
+            format!(" PAUSED +{} ", app.held_updates),
+            th.style(E::BadgePaused),
+        ));
+        right.push(Span::raw(" "));
+    }
+    if app.read_only {
+        right.push(Span::styled(" READ-ONLY ", th.style(E::BadgeReadOnly)));
+    }
+    let right = Line::from(right);
+    let rw = (right.width() as u16).min(area.width);
+    let [l, r] = Layout::horizontal([Constraint::Min(0), Constraint::Length(rw)]).areas(area);
+    f.render_widget(Paragraph::new(Line::from(spans)), l);
+    f.render_widget(Paragraph::new(right), r);
+}
+
+fn draw_tabs(f: &mut Frame, area: Rect, app: &App, th: &Theme) {
+    let mut spans = Vec::new();
+    for (i, s) in Screen::ALL.iter().enumerate() {
+        let style = if *s == app.screen {
+            th.style(E::TabActive)
+        } else {
+            th.style(E::Tab)
+        };
+        spans.push(Span::styled(format!(" {} {} ", i + 1, s.title()), style));
+        spans.push(Span::raw(" "));
+    }
+    f.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+fn draw_footer(f: &mut Frame, area: Rect, app: &App, th: &Theme) {
+    let line = match &app.mode {
+        Mode::Filter => Line::from(vec![
+            Span::styled("/", th.style(E::Key)),
+            Span::styled(
+                format!("{}█", app.view(app.screen).filter),
+                th.style(E::Input),
+            ),
+            Span::styled("  Enter keep · Esc clear", th.style(E::TextDim)),
+        ]),
+        Mode::Command(text) => Line::from(vec![
+            Span::styled(":", th.style(E::Key)),
+            Span::styled(format!("{text}█"), th.style(E::Input)),
+            Span::styled("  Enter run · Esc cancel", th.style(E::TextDim)),
+        ]),
+        _ => match (&app.message, &app.last_error) {
+            (Some((Level::Error, m)), _) => Line::styled(format!(" {m}"), th.style(E::Error)),
+            (Some((Level::Info, m)), _) => Line::styled(format!(" {m}"), th.style(E::Message)),
+            (None, Some(e)) => Line::styled(format!(" last poll failed: {e}"), th.style(E::Error)),
+            (None, None) => hints(app, th),
+        },
+    };
+    f.render_widget(Paragraph::new(line), area);
+}
+
+fn hints(app: &App, th: &Theme) -> Line<'static> {
+    let mut pairs: Vec<(&str, &str)> = vec![
+        ("?", "help"),
+        ("/", "filter"),
+        (":", "cmd"),
+        ("p", "pause"),
+        ("R", "refresh"),
+    ];
+    let ro = app.read_only;
+    match app.screen {
+        Screen::Waf => pairs.push((
+            "t",
+            if ro {
+                "toggle (read-only)"
+            } else {
+                "toggle rule"
+            },
+        )),
+        Screen::Keys => pairs.push((
+            "r",
+            if ro {
+                "rotate (read-only)"
+            } else {
+                "rotate key"
+            },
+        )),
+        _ => {}
+    }
+    pairs.push((
+        "Enter",
+        if app.screen == Screen::Overview {
+            "go"
+        } else {
+            "detail"
+        },
+    ));
+    pairs.push(("q", "quit"));
+    let mut spans = vec![Span::raw(" ")];
+    for (k, h) in pairs {
+        spans.push(Span::styled(k.to_string(), th.style(E::Key)));
+        spans.push(Span::styled(format!(" {h}  "), th.style(E::TextDim)));
+    }
+    if !app.view(app.screen).filter.is_empty() {
+        spans.push(Span::styled(
+            format!("filter: {}", app.view(app.screen).filter),
+            th.style(E::Input),
+        ));
+    }
+    Line::from(spans)
+}

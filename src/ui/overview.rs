@@ -1,0 +1,163 @@
+//! Overview: what is happening right now.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Paragraph, Row};
+
+use crate::app::insights::{self, Severity};
+use crate::app::{App, Screen};
+use crate::format;
+use crate::model::{Series, Snapshot};
+
+use super::theme::{Element as E, Theme};
+use super::widgets::{panel, series_chart, table, table_title};
+
+pub fn draw(f: &mut Frame, area: Rect, app: &App, d: &Snapshot, th: &Theme) {
+    let stats_h = if area.width >= 120 { 3 } else { 4 };
+    let chart_h = (area.height.saturating_sub(stats_h) * 11 / 20).max(7);
+    let [stats, charts, list] = Layout::vertical([
+        Constraint::Length(stats_h),
+        Constraint::Length(chart_h),
+        Constraint::Min(3),
+    ])
+    .areas(area);
+
+    draw_stats(f, stats, d, th);
+
+    let [left, right] =
+        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(charts);
+    let count = Series::total(d.stages().map(|(_, s)| &s.metrics.count));
+    let e4 = Series::total(d.stages().map(|(_, s)| &s.metrics.errors_4xx));
+    let e5 = Series::total(d.stages().map(|(_, s)| &s.metrics.errors_5xx));
+    let throttled = Series::total(d.stages().map(|(_, s)| &s.metrics.throttled_est));
+    let blocked = Series::total(d.web_acls.iter().map(|w| &w.metrics.blocked));
+    series_chart(
+        f,
+        left,
+        panel(" Requests /min ", th, false),
+        &[
+            ("requests", &count, th.style(E::ChartRequests)),
+            ("4xx", &e4, th.style(E::Chart4xx)),
+            ("5xx", &e5, th.style(E::Chart5xx)),
+        ],
+        th,
+    );
+    series_chart(
+        f,
+        right,
+        panel(" Refused /min ", th, false),
+        &[
+            ("429 (est.)", &throttled, th.style(E::ChartThrottled)),
+            ("WAF blocked", &blocked, th.style(E::ActionBlock)),
+        ],
+        th,
+    );
+
+    let found = insights::findings(d);
+    let sel = app.selected(Screen::Overview);
+    let rows: Vec<Row> = found
+        .iter()
+        .map(|x| {
+            let (mark, el) = match x.severity {
+                Severity::Critical => ("!!", E::TextCritical),
+                Severity::Warn => ("! ", E::TextWarn),
+                Severity::Info => ("· ", E::TextDim),
+            };
+            Row::new(vec![
+                Cell::from(Span::styled(mark, th.style(el))),
+                Cell::from(x.text.clone()),
+                Cell::from(Span::styled(x.screen.title(), th.style(E::TextDim))),
+            ])
+        })
+        .collect();
+    let title = if found.is_empty() {
+        " Unusual now: nothing ".to_string()
+    } else {
+        table_title("Unusual now", "", sel, found.len())
+    };
+    table(
+        f,
+        list,
+        panel(title, th, true),
+        &["", "what", "see"],
+        &[
+            Constraint::Length(2),
+            Constraint::Min(20),
+            Constraint::Length(10),
+        ],
+        rows,
+        Some(sel),
+        th,
+    );
+}
+
+fn draw_stats(f: &mut Frame, area: Rect, d: &Snapshot, th: &Theme) {
+    let label = th.style(E::HeaderLabel);
+    let value = th.style(E::HeaderValue);
+    let sum = |pick: fn(&crate::model::StageMetrics) -> &Series| {
+        d.stages()
+            .map(|(_, s)| pick(&s.metrics).last())
+            .sum::<f64>()
+    };
+    let count = sum(|m| &m.count);
+    let rate = |v: f64| {
+        if count > 0.0 {
+            format::percent(v / count)
+        } else {
+            "–".into()
+        }
+    };
+    let blocked: f64 = d.web_acls.iter().map(|w| w.metrics.blocked.last()).sum();
+    let counted: f64 = d.web_acls.iter().map(|w| w.metrics.counted.last()).sum();
+    let kv = |k: &str, v: String| {
+        vec![
+            Span::styled(format!("{k} "), label),
+            Span::styled(v, value),
+            Span::raw("   "),
+        ]
+    };
+    let mut traffic = Vec::new();
+    traffic.extend(kv("requests/min", format::count(count)));
+    traffic.extend(kv("4xx", rate(sum(|m| &m.errors_4xx))));
+    traffic.extend(kv("5xx", rate(sum(|m| &m.errors_5xx))));
+    traffic.extend(kv("429 est./min", format::count(sum(|m| &m.throttled_est))));
+    let mut waf = Vec::new();
+    waf.extend(kv("WAF blocked/min", format::count(blocked)));
+    waf.extend(kv("counted/min", format::count(counted)));
+    waf.extend(kv("IPs held", d.rate_limited.len().to_string()));
+    let c = &d.cost;
+    let sim = if d.account.simulated {
+        " (simulated)"
+    } else {
+        ""
+    };
+    let cost = vec![
+        Span::styled("CloudWatch ", label),
+        Span::styled(format!("{} metrics/poll", c.metrics_last_poll), value),
+        Span::styled(
+            format!(
+                " · ${:.2} so far · ≈${:.0}/month at {} s{sim}",
+                c.spent_dollars(),
+                c.monthly_dollars(),
+                c.poll_interval_secs
+            ),
+            label,
+        ),
+    ];
+    let lines = if area.width >= 120 {
+        let mut first = traffic;
+        first.extend(waf);
+        vec![Line::from(first), Line::from(cost)]
+    } else {
+        vec![Line::from(traffic), Line::from(waf), Line::from(cost)]
+    };
+    f.render_widget(
+        Paragraph::new(lines).block(
+            ratatui::widgets::Block::default()
+                .borders(ratatui::widgets::Borders::BOTTOM)
+                .border_style(th.style(E::Border)),
+        ),
+        area,
+    );
+}

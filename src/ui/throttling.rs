@@ -1,0 +1,202 @@
+//! Throttling: each stage's traffic against its throttle; usage plans and their keys' quotas.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, LineGauge, Row};
+
+use crate::app::{App, Screen, rows};
+use crate::format;
+use crate::model::{Snapshot, Throttle, UsagePlan};
+
+use super::theme::{Element as E, Theme};
+use super::widgets::{gauge_style, num, panel, rate_cell, right, table, table_title};
+
+pub fn throttle_label(t: Option<Throttle>) -> String {
+    t.map_or("none".into(), |t| {
+        format!("{}/s ≤{}", format::count(t.rate_limit), t.burst_limit)
+    })
+}
+
+pub fn draw(f: &mut Frame, area: Rect, app: &App, d: &Snapshot, th: &Theme) {
+    let filter = &app.view(Screen::Throttling).filter;
+    let stages = rows::stages(d, filter);
+    let stage_h = (stages.len() as u16 + 3).min(area.height / 2).max(5);
+    let [top, bottom] =
+        Layout::vertical([Constraint::Length(stage_h), Constraint::Min(4)]).areas(area);
+    let sel = app.selected(Screen::Throttling);
+    let wide = area.width >= 120;
+    let rows: Vec<Row> = stages
+        .iter()
+        .map(|(a, s)| {
+            let m = &s.metrics;
+            let count = m.count.last();
+            let headroom = s.headroom().map_or(right("–"), |h| {
+                let style = th.style(if h < 0.2 {
+                    E::TextCritical
+                } else if h < 0.5 {
+                    E::TextWarn
+                } else {
+                    E::TextOk
+                });
+                Cell::from(Line::from(format::percent(h)).right_aligned().style(style))
+            });
+            let mut cells = vec![
+                Cell::from(format!("{}/{}", a.name, s.name)),
+                num(count),
+                rate_cell(m.errors_4xx.last(), count, 0.05, 0.15, th),
+                rate_cell(m.errors_5xx.last(), count, 0.01, 0.02, th),
+                right(format!("{:.0}", m.latency_ms.last())),
+                num(m.throttled_est.last()),
+                Cell::from(throttle_label(s.throttle)),
+                headroom,
+            ];
+            if wide {
+                cells.insert(7, right(format!("{:.1}", s.peak_rps())));
+                cells.push(Cell::from(format::spark(
+                    &m.count.values[m.count.values.len().saturating_sub(30)..],
+                )));
+            }
+            Row::new(cells)
+        })
+        .collect();
+    let mut header = vec![
+        "stage", "req/min", "4xx", "5xx", "ms", "429/min", "throttle", "headroom",
+    ];
+    let mut widths = vec![
+        Constraint::Min(18),
+        Constraint::Length(7),
+        Constraint::Length(6),
+        Constraint::Length(6),
+        Constraint::Length(4),
+        Constraint::Length(7),
+        Constraint::Length(13),
+        Constraint::Length(8),
+    ];
+    if wide {
+        header.insert(7, "peak/s");
+        widths.insert(7, Constraint::Length(7));
+        header.push("last 30 min");
+        widths.push(Constraint::Length(30));
+    }
+    table(
+        f,
+        top,
+        panel(table_title("Stages", filter, sel, stages.len()), th, true),
+        &header,
+        &widths,
+        rows,
+        Some(sel),
+        th,
+    );
+
+    let [plans, keys] = if wide {
+        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(bottom)
+    } else {
+        Layout::vertical([
+            Constraint::Length((d.usage_plans.len() as u16 + 3).min(bottom.height / 2)),
+            Constraint::Min(3),
+        ])
+        .areas(bottom)
+    };
+    draw_plans(f, plans, d, th);
+    draw_quota_gauges(f, keys, d, th);
+}
+
+fn quota_label(p: &UsagePlan) -> String {
+    p.quota.map_or("no quota".into(), |q| {
+        format!("{}/{}", format::count(q.limit as f64), q.period.label())
+    })
+}
+
+fn draw_plans(f: &mut Frame, area: Rect, d: &Snapshot, th: &Theme) {
+    let rows: Vec<Row> = d
+        .usage_plans
+        .iter()
+        .map(|p| {
+            let throttled: f64 = p
+                .key_ids
+                .iter()
+                .filter_map(|k| d.key(k.as_str()))
+                .map(|k| k.throttled_per_min)
+                .sum();
+            Row::new(vec![
+                Cell::from(p.name.to_string()),
+                Cell::from(throttle_label(p.throttle)),
+                Cell::from(quota_label(p)),
+                right(p.key_ids.len().to_string()),
+                num(throttled),
+                Cell::from(
+                    p.stages
+                        .iter()
+                        .map(|s| s.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                ),
+            ])
+        })
+        .collect();
+    table(
+        f,
+        area,
+        panel(" Usage plans ", th, false),
+        &["plan", "throttle", "quota", "keys", "429/min", "stages"],
+        &[
+            Constraint::Length(13),
+            Constraint::Length(13),
+            Constraint::Length(11),
+            Constraint::Length(4),
+            Constraint::Length(7),
+            Constraint::Min(10),
+        ],
+        rows,
+        None,
+        th,
+    );
+}
+
+/// Keys with a quota, fullest first, each as a gauge.
+fn draw_quota_gauges(f: &mut Frame, area: Rect, d: &Snapshot, th: &Theme) {
+    let block = panel(" Quota used, fullest first ", th, false);
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    let mut keys: Vec<_> = d
+        .api_keys
+        .iter()
+        .filter(|k| k.enabled)
+        .filter_map(|k| Some((k, k.quota_used()?)))
+        .collect();
+    keys.sort_by(|a, b| b.1.total_cmp(&a.1));
+    for (i, (k, q)) in keys.iter().take(inner.height as usize).enumerate() {
+        let row = Rect {
+            y: inner.y + i as u16,
+            height: 1,
+            ..inner
+        };
+        let [name, gauge] =
+            Layout::horizontal([Constraint::Length(18), Constraint::Min(10)]).areas(row);
+        let throttled = if k.throttled_per_min > 0.0 {
+            E::TextWarn
+        } else {
+            E::TableRow
+        };
+        f.render_widget(
+            Line::from(Span::styled(k.name.to_string(), th.style(throttled))),
+            name,
+        );
+        let period = k
+            .plan_ids
+            .first()
+            .and_then(|p| d.plan(p.as_str()))
+            .and_then(|p| p.quota)
+            .map_or("", |q| q.period.label());
+        f.render_widget(
+            LineGauge::default()
+                .ratio(q.clamp(0.0, 1.0))
+                .label(format!("{:>6} of {period}", format::percent(*q)))
+                .filled_style(gauge_style(*q, th))
+                .unfilled_style(th.style(E::TextDim)),
+            gauge,
+        );
+    }
+}

@@ -1,0 +1,178 @@
+//! Pieces every screen uses: panels, tables with a selection, time-series charts.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::style::Style;
+use ratatui::symbols::Marker;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{
+    Axis, Block, BorderType, Borders, Cell, Chart, Dataset, GraphType, Row, Table, TableState,
+};
+
+use crate::format;
+use crate::model::{Action, Series};
+
+use super::theme::{Element as E, Theme};
+
+/// A bordered panel with a title.
+pub fn panel<'a>(title: impl Into<Line<'a>>, th: &Theme, focused: bool) -> Block<'a> {
+    Block::default()
+        .borders(Borders::ALL)
+        .border_type(BorderType::Rounded)
+        .border_style(th.style(if focused { E::BorderFocus } else { E::Border }))
+        .title(title.into().style(th.style(E::Title)))
+}
+
+/// A title for a table: its name, the filter if any, and the position of the selection.
+pub fn table_title(name: &str, filter: &str, selected: usize, total: usize) -> String {
+    let pos = if total == 0 {
+        "0".to_string()
+    } else {
+        format!("{}/{total}", selected + 1)
+    };
+    if filter.is_empty() {
+        format!(" {name} {pos} ")
+    } else {
+        format!(" {name} [/{filter}] {pos} ")
+    }
+}
+
+/// A table with headings and an optional selected row, drawn inside `block`.
+#[allow(clippy::too_many_arguments)] // each is one aspect of the table; a struct would only rename them
+pub fn table(
+    f: &mut Frame,
+    area: Rect,
+    block: Block,
+    header: &[&str],
+    widths: &[Constraint],
+    rows: Vec<Row>,
+    selected: Option<usize>,
+    th: &Theme,
+) {
+    let head =
+        Row::new(header.iter().map(|h| Cell::from(h.to_string()))).style(th.style(E::TableHeader));
+    let empty = rows.is_empty();
+    let t = Table::new(rows, widths.to_vec())
+        .header(head)
+        .block(block)
+        .column_spacing(1)
+        .style(th.style(E::TableRow))
+        .row_highlight_style(th.style(E::TableSelected));
+    let mut state = TableState::default().with_selected(selected.filter(|_| !empty));
+    f.render_stateful_widget(t, area, &mut state);
+}
+
+/// A right-aligned number cell.
+pub fn num(v: f64) -> Cell<'static> {
+    Cell::from(Line::from(format::count(v)).right_aligned())
+}
+
+pub fn right(s: impl Into<String>) -> Cell<'static> {
+    Cell::from(Line::from(s.into()).right_aligned())
+}
+
+pub fn action_style(a: Action, th: &Theme) -> Style {
+    th.style(match a {
+        Action::Allow => E::ActionAllow,
+        Action::Block => E::ActionBlock,
+        Action::Count => E::ActionCount,
+        _ => E::ActionOther,
+    })
+}
+
+pub fn action_span(a: Action, pending: bool, th: &Theme) -> Span<'static> {
+    if pending {
+        Span::styled(format!("{}…", a.label()), th.style(E::Pending))
+    } else {
+        Span::styled(a.label(), action_style(a, th))
+    }
+}
+
+/// A per-minute chart of several series over the same window, with a legend.
+pub fn series_chart(
+    f: &mut Frame,
+    area: Rect,
+    block: Block,
+    series: &[(&str, &Series, Style)],
+    th: &Theme,
+) {
+    let points: Vec<Vec<(f64, f64)>> = series.iter().map(|(_, s, _)| s.points()).collect();
+    let ymax = series
+        .iter()
+        .map(|(_, s, _)| s.max())
+        .fold(0.0, f64::max)
+        .max(1.0)
+        * 1.1;
+    let n = series
+        .iter()
+        .map(|(_, s, _)| s.values.len())
+        .max()
+        .unwrap_or(1)
+        .max(2) as f64;
+    let datasets: Vec<Dataset> = series
+        .iter()
+        .zip(&points)
+        .map(|((name, _, style), pts)| {
+            Dataset::default()
+                .name(name.to_string())
+                .marker(Marker::Braille)
+                .graph_type(GraphType::Line)
+                .style(*style)
+                .data(pts)
+        })
+        .collect();
+    let axis = th.style(E::ChartAxis);
+    let span = n - 1.0;
+    let chart = Chart::new(datasets)
+        .block(block)
+        .x_axis(Axis::default().style(axis).bounds([-span, 0.0]).labels([
+            Span::raw(format!("-{span:.0}m")),
+            Span::raw(format!("-{:.0}m", span / 2.0)),
+            Span::raw("now"),
+        ]))
+        .y_axis(Axis::default().style(axis).bounds([0.0, ymax]).labels([
+            Span::raw("0"),
+            Span::raw(format::count(ymax / 2.0)),
+            Span::raw(format::count(ymax)),
+        ]))
+        .legend_position(Some(ratatui::widgets::LegendPosition::TopLeft))
+        .hidden_legend_constraints((Constraint::Percentage(60), Constraint::Percentage(60)));
+    f.render_widget(chart, area);
+}
+
+/// A quota share as a coloured bar with its percentage.
+pub fn quota_cell(frac: Option<f64>, width: usize, th: &Theme) -> Cell<'static> {
+    match frac {
+        None => Cell::from(Span::styled("no quota", th.style(E::TextDim))),
+        Some(q) => Cell::from(Line::from(vec![
+            Span::styled(format::bar(q, width), gauge_style(q, th)),
+            Span::raw(format!(" {:>5}", format::percent(q))),
+        ])),
+    }
+}
+
+pub fn gauge_style(frac: f64, th: &Theme) -> Style {
+    th.style(if frac >= 0.9 {
+        E::GaugeCritical
+    } else if frac >= 0.75 {
+        E::GaugeWarn
+    } else {
+        E::GaugeOk
+    })
+}
+
+/// Rate of `part` in `whole`, styled by how bad it is.
+pub fn rate_cell(part: f64, whole: f64, warn: f64, crit: f64, th: &Theme) -> Cell<'static> {
+    if whole <= 0.0 {
+        return right("–");
+    }
+    let r = part / whole;
+    let style = th.style(if r >= crit {
+        E::TextCritical
+    } else if r >= warn {
+        E::TextWarn
+    } else {
+        E::TableRow
+    });
+    Cell::from(Line::from(format::percent(r)).right_aligned().style(style))
+}

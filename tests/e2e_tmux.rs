@@ -1,0 +1,230 @@
+//! End to end: the real binary in a real terminal (tmux), driven by keys, read by capture-pane.
+
+use std::path::PathBuf;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_edgetop");
+
+/// A private tmux server with one pane running edgetop.
+struct Tmux {
+    socket: String,
+    dir: PathBuf,
+}
+
+impl Tmux {
+    fn start(name: &str, cols: u16, rows: u16, args: &[&str]) -> Tmux {
+        let socket = format!("edgetop-e2e-{name}-{}", std::process::id());
+        let dir = std::env::temp_dir().join(&socket);
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let t = Tmux { socket, dir };
+        t.tmux(&["-f", "/dev/null", "new-session", "-d", "-s", "e2e", "-x", &cols.to_string(), "-y", &rows.to_string()]);
+        t.tmux(&["set-option", "-g", "remain-on-exit", "on"]);
+        t.tmux(&["set-option", "-g", "set-clipboard", "on"]);
+        let log = t.dir.join("edgetop.log");
+        let mut cmd = format!("exec env TERM=xterm-256color COLORTERM=truecolor {BIN} --log-file {}", log.display());
+        for a in args {
+            cmd.push(' ');
+            cmd.push_str(a);
+        }
+        t.tmux(&["respawn-pane", "-k", "-t", "e2e", &cmd]);
+        t
+    }
+
+    fn tmux(&self, args: &[&str]) -> String {
+        let out = Command::new("tmux").arg("-L").arg(&self.socket).args(args).output().expect("tmux runs");
+        assert!(out.status.success(), "tmux {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        for k in keys {
+            self.tmux(&["send-keys", "-t", "e2e", k]);
+            std::thread::sleep(Duration::from_millis(60));
+        }
+    }
+
+    fn literal(&self, text: &str) {
+        self.tmux(&["send-keys", "-t", "e2e", "-l", text]);
+    }
+
+    fn screen(&self) -> String {
+        self.tmux(&["capture-pane", "-p", "-t", "e2e"])
+    }
+
+    fn var(&self, name: &str) -> String {
+        self.tmux(&["display-message", "-p", "-t", "e2e", &format!("#{{{name}}}")]).trim().to_string()
+    }
+
+    /// Wait until the screen satisfies `ok`, or fail with what was on it.
+    fn wait_for(&self, what: &str, ok: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let s = self.screen();
+            if ok(&s) {
+                return s;
+            }
+            if Instant::now() > deadline {
+                panic!("timed out waiting for {what}; the screen was:\n{s}");
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    fn wait_text(&self, text: &str) -> String {
+        self.wait_for(text, |s| s.contains(text))
+    }
+
+    fn wait_dead(&self) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while self.var("pane_dead") != "1" {
+            assert!(Instant::now() < deadline, "edgetop did not exit; screen:\n{}", self.screen());
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn pid(&self) -> String {
+        self.var("pane_pid")
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux").arg("-L").arg(&self.socket).arg("kill-server").output();
+    }
+}
+
+fn line_with<'a>(screen: &'a str, needle: &str) -> &'a str {
+    screen.lines().find(|l| l.contains(needle)).unwrap_or_else(|| panic!("no line with {needle} in:\n{screen}"))
+}
+
+#[test]
+fn a_walk_through_every_screen_then_quit() {
+    let t = Tmux::start("walk", 160, 48, &["--demo", "--seed", "3"]);
+    t.wait_text("Unusual now");
+    assert_eq!(t.var("alternate_on"), "1", "the dashboard uses the alternate screen");
+
+    for (key, marker) in [
+        ("2", "Usage plans"),
+        ("3", "Rules in priority order"),
+        ("4", "Sampled requests"),
+        ("5", "Geo-match rules"),
+        ("6", "API keys"),
+        ("1", "Unusual now"),
+    ] {
+        t.keys(&[key]);
+        t.wait_text(marker);
+    }
+
+    // Filter the keys table.
+    t.keys(&["6", "/"]);
+    t.literal("globex");
+    t.keys(&["Enter"]);
+    let s = t.wait_text("[/globex] 1/1");
+    assert!(s.contains("globex-retail"), "{s}");
+    assert!(!s.contains("student-lab"), "the filter hides other keys:\n{s}");
+
+    // Help lists the bindings.
+    t.keys(&["?"]);
+    let s = t.wait_text("Keys — Esc closes");
+    assert!(s.contains("toggle the rule Block ↔ Count") && s.contains(":theme NAME"), "{s}");
+    t.keys(&["Escape"]);
+    t.wait_for("help to close", |s| !s.contains("Keys — Esc closes"));
+
+    // Toggle GeoScrapers from Count to Block: Cancel is focused, so Enter first cancels.
+    t.keys(&["3", "/"]);
+    t.literal("GeoScrapers");
+    t.keys(&["Enter"]);
+    let s = t.wait_text("[/GeoScrapers] 1/1");
+    assert!(line_with(&s, "GeoScrapers").contains("COUNT"), "{s}");
+    t.keys(&["t"]);
+    let s = t.wait_text("Confirm a change");
+    assert!(s.contains("COUNT → BLOCK: rule GeoScrapers in web ACL edge-regional"), "{s}");
+    t.keys(&["Enter"]);
+    t.wait_text("cancelled: nothing was changed");
+    assert!(line_with(&t.screen(), "GeoScrapers").contains("COUNT"));
+    t.keys(&["t"]);
+    t.wait_text("Confirm a change");
+    t.keys(&["Tab", "Enter"]);
+    t.wait_for("GeoScrapers to block", |s| {
+        s.lines().any(|l| l.contains("GeoScrapers") && l.contains("BLOCK") && !l.contains("COUNT"))
+    });
+
+    t.keys(&["q"]);
+    t.wait_dead();
+    assert_eq!(t.var("alternate_on"), "0", "the terminal left the alternate screen");
+    assert_eq!(t.var("pane_dead_status"), "0");
+}
+
+#[test]
+fn hostile_strings_reach_the_pane_as_text() {
+    let t = Tmux::start("hostile", 160, 48, &["--demo", "--seed", "5"]);
+    t.wait_text("Unusual now");
+    t.keys(&["4", "/"]);
+    t.literal("x1b");
+    t.keys(&["Enter"]);
+    let s = t.wait_text("[/x1b]");
+    assert!(s.contains("\\x1b"), "escaped ESC is shown as text:\n{s}");
+    // Walk through the hostile samples' details.
+    for _ in 0..4 {
+        t.keys(&["Enter"]);
+        let s = t.wait_text("Sampled request — Esc closes");
+        assert!(s.contains("\\x"), "{s}");
+        t.keys(&["Escape", "j"]);
+    }
+    let s = t.screen();
+    assert!(s.contains("Sampled requests"), "ESC[2J did not clear the screen:\n{s}");
+    // An interpreted OSC 52 would have set tmux's clipboard: a paste buffer would exist.
+    assert_eq!(t.tmux(&["list-buffers"]).trim(), "", "no OSC 52 clipboard write got through");
+    // The raw pane contents, with tmux's own colour codes, carry no ESC from the data.
+    let raw = t.tmux(&["capture-pane", "-p", "-e", "-t", "e2e"]);
+    assert!(!raw.contains('\u{9b}') && !raw.contains('\u{202e}') && !raw.contains("\x1b]52"), "{raw}");
+    t.keys(&["q"]);
+    t.wait_dead();
+    assert_eq!(t.var("alternate_on"), "0");
+}
+
+#[test]
+fn sighup_restores_the_terminal() {
+    let t = Tmux::start("hup", 100, 30, &["--demo", "--seed", "4"]);
+    t.wait_text("Unusual now");
+    let pid = t.pid();
+    assert!(Command::new("kill").args(["-HUP", &pid]).status().unwrap().success());
+    t.wait_dead();
+    assert_eq!(t.var("alternate_on"), "0", "SIGHUP left the alternate screen");
+    let log = std::fs::read_to_string(t.dir.join("edgetop.log")).unwrap();
+    assert!(log.contains("HangUp"), "{log}");
+}
+
+#[test]
+fn sigterm_restores_the_terminal() {
+    let t = Tmux::start("term", 100, 30, &["--demo"]);
+    t.wait_text("Unusual now");
+    assert!(Command::new("kill").args(["-TERM", &t.pid()]).status().unwrap().success());
+    t.wait_dead();
+    assert_eq!(t.var("alternate_on"), "0");
+}
+
+#[test]
+fn read_only_refuses_and_says_why() {
+    let t = Tmux::start("ro", 100, 30, &["--demo", "--read-only"]);
+    t.wait_text("READ-ONLY");
+    t.keys(&["3", "t"]);
+    t.wait_text("read-only mode: toggling a WAF rule is disabled");
+    t.keys(&["6", "r"]);
+    t.wait_text("read-only mode: rotating an API key is disabled");
+    t.keys(&["q"]);
+    t.wait_dead();
+}
+
+#[test]
+fn too_small_says_so_and_recovers() {
+    let t = Tmux::start("small", 50, 12, &["--demo"]);
+    t.wait_text("needs a larger terminal");
+    t.tmux(&["resize-window", "-t", "e2e", "-x", "80", "-y", "24"]);
+    t.wait_text("Unusual now");
+    t.keys(&["q"]);
+    t.wait_dead();
+    assert_eq!(t.var("alternate_on"), "0");
+}

@@ -23,11 +23,21 @@ fn frames(c: &mut Criterion) {
 
     let mut g = c.benchmark_group("frame_200x50");
     g.bench_function("baseline_paragraph", |b| {
-        b.iter(|| term.draw(|f| f.render_widget(Paragraph::new(text.as_str()).wrap(Wrap { trim: false }), f.area())).unwrap())
+        b.iter(|| {
+            term.draw(|f| {
+                f.render_widget(
+                    Paragraph::new(text.as_str()).wrap(Wrap { trim: false }),
+                    f.area(),
+                )
+            })
+            .unwrap()
+        })
     });
     for s in Screen::ALL {
         app.screen = s;
-        g.bench_function(s.title().to_lowercase(), |b| b.iter(|| term.draw(|f| ui::draw(f, &app, &theme)).unwrap()));
+        g.bench_function(s.title().to_lowercase(), |b| {
+            b.iter(|| term.draw(|f| ui::draw(f, &app, &theme)).unwrap())
+        });
     }
     g.finish();
 

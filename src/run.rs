@@ -59,6 +59,13 @@ pub async fn run<S: Source>(
 
     let _guard = term::Guard;
     let mut terminal = term::enter().context("cannot set up the terminal")?;
+    let restore_and_report = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        tracing::error!(%info, "panic");
+        restore_and_report(info);
+    }));
+    // Test hook: the end-to-end tests check that a panic restores the terminal.
+    let panic_after_first_frame = std::env::var_os("EDGETOP_TEST_PANIC").is_some();
 
     let (req_tx, req_rx) = mpsc::channel::<Request>(16);
     let (ev_tx, mut ev_rx) = mpsc::channel::<Event>(64);
@@ -83,6 +90,10 @@ pub async fn run<S: Source>(
                 .context("drawing")?;
             frames += 1;
             dirty = false;
+            assert!(
+                !panic_after_first_frame,
+                "EDGETOP_TEST_PANIC is set: panicking on purpose"
+            );
         }
         let wait = app
             .next_visible_change()

@@ -6,7 +6,11 @@ const BIN: &str = env!("CARGO_BIN_EXE_edgetop");
 
 #[test]
 fn stdout_that_is_not_a_terminal_is_refused() {
-    let out = Command::new(BIN).args(["--demo"]).stdin(Stdio::null()).output().unwrap();
+    let out = Command::new(BIN)
+        .args(["--demo"])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("standard output is not a terminal"), "{err}");
@@ -17,19 +21,43 @@ fn a_broken_theme_file_names_file_line_and_key() {
     let dir = std::env::temp_dir().join(format!("edgetop-cli-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("broken.toml");
-    let src = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/themes/dark.toml")).unwrap();
-    std::fs::write(&path, src.replace("title = { fg = \"#7dcfff\"", "title = { fg = \"#7dcfzz\"")).unwrap();
-    let out = Command::new(BIN).args(["--demo", "--theme"]).arg(&path).output().unwrap();
+    let src =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/themes/dark.toml")).unwrap();
+    std::fs::write(
+        &path,
+        src.replacen(
+            "title = { fg = \"#7dcfff\"",
+            "title = { fg = \"#7dcfzz\"",
+            1,
+        ),
+    )
+    .unwrap();
+    let out = Command::new(BIN)
+        .args(["--demo", "--theme"])
+        .arg(&path)
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains(&format!("theme {}: line 8: element 'title'", path.display())), "{err}");
+    assert!(
+        err.contains(&format!(
+            "theme {}: line 8: element 'title'",
+            path.display()
+        )),
+        "{err}"
+    );
 }
 
 #[test]
 fn an_unknown_theme_lists_the_builtins() {
-    let out = Command::new(BIN).args(["--demo", "--theme", "neon"]).output().unwrap();
+    let out = Command::new(BIN)
+        .args(["--demo", "--theme", "neon"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("built in: dark, light, high-contrast, mono"));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("built in: dark, light, high-contrast, mono")
+    );
 }
 
 #[test]

@@ -14,16 +14,34 @@ struct Tmux {
 
 impl Tmux {
     fn start(name: &str, cols: u16, rows: u16, args: &[&str]) -> Tmux {
+        Tmux::start_with_env(name, cols, rows, "", args)
+    }
+
+    fn start_with_env(name: &str, cols: u16, rows: u16, env: &str, args: &[&str]) -> Tmux {
         let socket = format!("edgetop-e2e-{name}-{}", std::process::id());
         let dir = std::env::temp_dir().join(&socket);
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         let t = Tmux { socket, dir };
-        t.tmux(&["-f", "/dev/null", "new-session", "-d", "-s", "e2e", "-x", &cols.to_string(), "-y", &rows.to_string()]);
+        t.tmux(&[
+            "-f",
+            "/dev/null",
+            "new-session",
+            "-d",
+            "-s",
+            "e2e",
+            "-x",
+            &cols.to_string(),
+            "-y",
+            &rows.to_string(),
+        ]);
         t.tmux(&["set-option", "-g", "remain-on-exit", "on"]);
         t.tmux(&["set-option", "-g", "set-clipboard", "on"]);
         let log = t.dir.join("edgetop.log");
-        let mut cmd = format!("exec env TERM=xterm-256color COLORTERM=truecolor {BIN} --log-file {}", log.display());
+        let mut cmd = format!(
+            "exec env TERM=xterm-256color COLORTERM=truecolor {env} {BIN} --log-file {}",
+            log.display()
+        );
         for a in args {
             cmd.push(' ');
             cmd.push_str(a);
@@ -33,8 +51,17 @@ impl Tmux {
     }
 
     fn tmux(&self, args: &[&str]) -> String {
-        let out = Command::new("tmux").arg("-L").arg(&self.socket).args(args).output().expect("tmux runs");
-        assert!(out.status.success(), "tmux {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        let out = Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .args(args)
+            .output()
+            .expect("tmux runs");
+        assert!(
+            out.status.success(),
+            "tmux {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
@@ -54,7 +81,15 @@ impl Tmux {
     }
 
     fn var(&self, name: &str) -> String {
-        self.tmux(&["display-message", "-p", "-t", "e2e", &format!("#{{{name}}}")]).trim().to_string()
+        self.tmux(&[
+            "display-message",
+            "-p",
+            "-t",
+            "e2e",
+            &format!("#{{{name}}}"),
+        ])
+        .trim()
+        .to_string()
     }
 
     /// Wait until the screen satisfies `ok`, or fail with what was on it.
@@ -79,7 +114,11 @@ impl Tmux {
     fn wait_dead(&self) {
         let deadline = Instant::now() + Duration::from_secs(10);
         while self.var("pane_dead") != "1" {
-            assert!(Instant::now() < deadline, "edgetop did not exit; screen:\n{}", self.screen());
+            assert!(
+                Instant::now() < deadline,
+                "edgetop did not exit; screen:\n{}",
+                self.screen()
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
     }
@@ -91,19 +130,30 @@ impl Tmux {
 
 impl Drop for Tmux {
     fn drop(&mut self) {
-        let _ = Command::new("tmux").arg("-L").arg(&self.socket).arg("kill-server").output();
+        let _ = Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .arg("kill-server")
+            .output();
     }
 }
 
 fn line_with<'a>(screen: &'a str, needle: &str) -> &'a str {
-    screen.lines().find(|l| l.contains(needle)).unwrap_or_else(|| panic!("no line with {needle} in:\n{screen}"))
+    screen
+        .lines()
+        .find(|l| l.contains(needle))
+        .unwrap_or_else(|| panic!("no line with {needle} in:\n{screen}"))
 }
 
 #[test]
 fn a_walk_through_every_screen_then_quit() {
     let t = Tmux::start("walk", 160, 48, &["--demo", "--seed", "3"]);
     t.wait_text("Unusual now");
-    assert_eq!(t.var("alternate_on"), "1", "the dashboard uses the alternate screen");
+    assert_eq!(
+        t.var("alternate_on"),
+        "1",
+        "the dashboard uses the alternate screen"
+    );
 
     for (key, marker) in [
         ("2", "Usage plans"),
@@ -123,12 +173,18 @@ fn a_walk_through_every_screen_then_quit() {
     t.keys(&["Enter"]);
     let s = t.wait_text("[/globex] 1/1");
     assert!(s.contains("globex-retail"), "{s}");
-    assert!(!s.contains("student-lab"), "the filter hides other keys:\n{s}");
+    assert!(
+        !s.contains("student-lab"),
+        "the filter hides other keys:\n{s}"
+    );
 
     // Help lists the bindings.
     t.keys(&["?"]);
     let s = t.wait_text("Keys — Esc closes");
-    assert!(s.contains("toggle the rule Block ↔ Count") && s.contains(":theme NAME"), "{s}");
+    assert!(
+        s.contains("toggle the rule Block ↔ Count") && s.contains(":theme NAME"),
+        "{s}"
+    );
     t.keys(&["Escape"]);
     t.wait_for("help to close", |s| !s.contains("Keys — Esc closes"));
 
@@ -137,23 +193,31 @@ fn a_walk_through_every_screen_then_quit() {
     t.literal("GeoScrapers");
     t.keys(&["Enter"]);
     let s = t.wait_text("[/GeoScrapers] 1/1");
-    assert!(line_with(&s, "GeoScrapers").contains("COUNT"), "{s}");
+    assert!(line_with(&s, " GeoScrapers ").contains("COUNT"), "{s}");
     t.keys(&["t"]);
     let s = t.wait_text("Confirm a change");
-    assert!(s.contains("COUNT → BLOCK: rule GeoScrapers in web ACL edge-regional"), "{s}");
+    assert!(
+        s.contains("COUNT → BLOCK: rule GeoScrapers in web ACL edge-regional"),
+        "{s}"
+    );
     t.keys(&["Enter"]);
     t.wait_text("cancelled: nothing was changed");
-    assert!(line_with(&t.screen(), "GeoScrapers").contains("COUNT"));
+    assert!(line_with(&t.screen(), " GeoScrapers ").contains("COUNT"));
     t.keys(&["t"]);
     t.wait_text("Confirm a change");
     t.keys(&["Tab", "Enter"]);
     t.wait_for("GeoScrapers to block", |s| {
-        s.lines().any(|l| l.contains("GeoScrapers") && l.contains("BLOCK") && !l.contains("COUNT"))
+        s.lines()
+            .any(|l| l.contains("GeoScrapers") && l.contains("BLOCK") && !l.contains("COUNT"))
     });
 
     t.keys(&["q"]);
     t.wait_dead();
-    assert_eq!(t.var("alternate_on"), "0", "the terminal left the alternate screen");
+    assert_eq!(
+        t.var("alternate_on"),
+        "0",
+        "the terminal left the alternate screen"
+    );
     assert_eq!(t.var("pane_dead_status"), "0");
 }
 
@@ -174,12 +238,22 @@ fn hostile_strings_reach_the_pane_as_text() {
         t.keys(&["Escape", "j"]);
     }
     let s = t.screen();
-    assert!(s.contains("Sampled requests"), "ESC[2J did not clear the screen:\n{s}");
+    assert!(
+        s.contains("Sampled requests"),
+        "ESC[2J did not clear the screen:\n{s}"
+    );
     // An interpreted OSC 52 would have set tmux's clipboard: a paste buffer would exist.
-    assert_eq!(t.tmux(&["list-buffers"]).trim(), "", "no OSC 52 clipboard write got through");
+    assert_eq!(
+        t.tmux(&["list-buffers"]).trim(),
+        "",
+        "no OSC 52 clipboard write got through"
+    );
     // The raw pane contents, with tmux's own colour codes, carry no ESC from the data.
     let raw = t.tmux(&["capture-pane", "-p", "-e", "-t", "e2e"]);
-    assert!(!raw.contains('\u{9b}') && !raw.contains('\u{202e}') && !raw.contains("\x1b]52"), "{raw}");
+    assert!(
+        !raw.contains('\u{9b}') && !raw.contains('\u{202e}') && !raw.contains("\x1b]52"),
+        "{raw}"
+    );
     t.keys(&["q"]);
     t.wait_dead();
     assert_eq!(t.var("alternate_on"), "0");
@@ -190,9 +264,19 @@ fn sighup_restores_the_terminal() {
     let t = Tmux::start("hup", 100, 30, &["--demo", "--seed", "4"]);
     t.wait_text("Unusual now");
     let pid = t.pid();
-    assert!(Command::new("kill").args(["-HUP", &pid]).status().unwrap().success());
+    assert!(
+        Command::new("kill")
+            .args(["-HUP", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
     t.wait_dead();
-    assert_eq!(t.var("alternate_on"), "0", "SIGHUP left the alternate screen");
+    assert_eq!(
+        t.var("alternate_on"),
+        "0",
+        "SIGHUP left the alternate screen"
+    );
     let log = std::fs::read_to_string(t.dir.join("edgetop.log")).unwrap();
     assert!(log.contains("HangUp"), "{log}");
 }
@@ -201,7 +285,13 @@ fn sighup_restores_the_terminal() {
 fn sigterm_restores_the_terminal() {
     let t = Tmux::start("term", 100, 30, &["--demo"]);
     t.wait_text("Unusual now");
-    assert!(Command::new("kill").args(["-TERM", &t.pid()]).status().unwrap().success());
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &t.pid()])
+            .status()
+            .unwrap()
+            .success()
+    );
     t.wait_dead();
     assert_eq!(t.var("alternate_on"), "0");
 }
@@ -227,4 +317,20 @@ fn too_small_says_so_and_recovers() {
     t.keys(&["q"]);
     t.wait_dead();
     assert_eq!(t.var("alternate_on"), "0");
+}
+
+#[test]
+fn a_panic_restores_the_terminal_and_says_why() {
+    let t = Tmux::start_with_env("panic", 100, 30, "EDGETOP_TEST_PANIC=1", &["--demo"]);
+    t.wait_dead();
+    assert_eq!(
+        t.var("alternate_on"),
+        "0",
+        "a panic left the alternate screen"
+    );
+    let s = t.screen();
+    assert!(
+        s.contains("panicking on purpose"),
+        "the panic message is shown after restoring:\n{s}"
+    );
 }

@@ -36,7 +36,10 @@ fn render(app: &App, w: u16, h: u16) -> String {
     for y in 0..h {
         for x in 0..w {
             let sym = buf[(x, y)].symbol();
-            assert!(!sym.chars().any(is_unsafe), "unsafe character drawn at {x},{y}: {sym:?}");
+            assert!(
+                !sym.chars().any(is_unsafe),
+                "unsafe character drawn at {x},{y}: {sym:?}"
+            );
             out.push_str(sym);
         }
         out.push('\n');
@@ -127,7 +130,17 @@ fn too_small_says_so() {
 
 #[test]
 fn every_size_from_tiny_to_huge_draws() {
-    for (w, h) in [(1, 1), (20, 5), (59, 15), (60, 16), (61, 17), (80, 24), (100, 30), (200, 50), (300, 90)] {
+    for (w, h) in [
+        (1, 1),
+        (20, 5),
+        (59, 15),
+        (60, 16),
+        (61, 17),
+        (80, 24),
+        (100, 30),
+        (200, 50),
+        (300, 90),
+    ] {
         for s in Screen::ALL {
             let mut a = app();
             a.screen = s;

@@ -85,7 +85,7 @@ pub fn findings(s: &Snapshot) -> Vec<Finding> {
             Severity::Critical,
             Screen::Origins,
             format!(
-                "{label} is blocking {n} client IP{} right now",
+                "{label} holds {n} client IP{} now",
                 if n == 1 { "" } else { "s" }
             ),
         ));
@@ -97,7 +97,7 @@ pub fn findings(s: &Snapshot) -> Vec<Finding> {
                 Severity::Warn,
                 Screen::Waf,
                 format!(
-                    "{} ({}) counts {}/min but does not block (COUNT mode)",
+                    "{} ({}) counts {}/min, does not block (COUNT)",
                     r.name,
                     acl.name,
                     format::count(counted)
@@ -133,7 +133,7 @@ pub fn findings(s: &Snapshot) -> Vec<Finding> {
                 Severity::Warn,
                 Screen::Keys,
                 format!(
-                    "key {}: {}/min throttled at its plan's rate limit",
+                    "key {}: {}/min refused with 429 (plan rate limit or quota)",
                     k.name,
                     format::count(k.throttled_per_min)
                 ),

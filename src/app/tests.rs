@@ -93,9 +93,14 @@ fn toggle_asks_first_with_cancel_focused() {
     let mut a = app();
     select_rule(&mut a, "GeoScrapers");
     assert!(press(&mut a, KeyCode::Char('t')).is_empty());
-    let Mode::Confirm(c) = &a.mode else { panic!("no dialog: {:?}", a.mode) };
+    let Mode::Confirm(c) = &a.mode else {
+        panic!("no dialog: {:?}", a.mode)
+    };
     assert_eq!(c.focus, Button::Cancel);
-    assert_eq!(c.plan.title, "COUNT → BLOCK: rule GeoScrapers in web ACL edge-regional");
+    assert_eq!(
+        c.plan.title,
+        "COUNT → BLOCK: rule GeoScrapers in web ACL edge-regional"
+    );
     assert!(c.plan.steps.iter().any(|s| s.call.contains("UpdateWebACL")));
     // Enter on Cancel changes nothing.
     assert!(press(&mut a, KeyCode::Enter).is_empty());
@@ -128,7 +133,13 @@ fn read_only_refuses_and_says_why() {
     press(&mut a, KeyCode::Char('6'));
     press(&mut a, KeyCode::Char('r'));
     assert!(matches!(a.mode, Mode::Normal));
-    assert!(a.message.as_ref().unwrap().1.contains("rotating an API key is disabled"));
+    assert!(
+        a.message
+            .as_ref()
+            .unwrap()
+            .1
+            .contains("rotating an API key is disabled")
+    );
 }
 
 #[test]
@@ -139,18 +150,29 @@ fn rotate_plans_every_step() {
     type_text(&mut a, "cdn-origin");
     press(&mut a, KeyCode::Enter);
     press(&mut a, KeyCode::Char('r'));
-    let Mode::Confirm(c) = &a.mode else { panic!("no dialog") };
+    let Mode::Confirm(c) = &a.mode else {
+        panic!("no dialog")
+    };
     let calls: Vec<&str> = c.plan.steps.iter().map(|s| s.call.as_str()).collect();
     assert!(calls[0].contains("CreateApiKey"), "{calls:?}");
-    assert!(calls.iter().any(|c| c.contains("UpdateDistribution")), "{calls:?}");
+    assert!(
+        calls.iter().any(|c| c.contains("UpdateDistribution")),
+        "{calls:?}"
+    );
     assert!(calls.last().unwrap().contains("UpdateApiKey"), "{calls:?}");
 }
 
 #[test]
 fn a_new_secret_is_shown_masked_until_revealed() {
     let mut a = app();
-    let op = Op::RotateKey { key_id: "k".into(), key_name: "acme".into() };
-    a.handle(Event::OpDone { op, result: Ok(("rotated".into(), Some(Secret::new("abcdefgh12345678")))) });
+    let op = Op::RotateKey {
+        key_id: "k".into(),
+        key_name: "acme".into(),
+    };
+    a.handle(Event::OpDone {
+        op,
+        result: Ok(("rotated".into(), Some(Secret::new("abcdefgh12345678")))),
+    });
     let Mode::Reveal(r) = &a.mode else { panic!() };
     assert!(!r.revealed);
     press(&mut a, KeyCode::Char('v'));
@@ -171,17 +193,26 @@ fn pause_freezes_the_screen_while_data_arrives() {
     assert_eq!(a.data().unwrap().taken_at, before);
     assert_eq!(a.held_updates, 2);
     press(&mut a, KeyCode::Char('p'));
-    assert_eq!(a.data().unwrap().taken_at, DEMO_START + TimeDelta::minutes(7));
+    assert_eq!(
+        a.data().unwrap().taken_at,
+        DEMO_START + TimeDelta::minutes(7)
+    );
 }
 
 #[test]
 fn commands() {
     let mut a = app();
-    assert_eq!(a.run_command("refresh 5"), vec![Command::SetRefresh(Duration::from_secs(5))]);
+    assert_eq!(
+        a.run_command("refresh 5"),
+        vec![Command::SetRefresh(Duration::from_secs(5))]
+    );
     assert_eq!(a.refresh, Duration::from_secs(5));
     assert!(a.run_command("refresh 0").is_empty());
     assert!(a.message.as_ref().unwrap().1.contains("1 to 3600"));
-    assert_eq!(a.run_command("theme light"), vec![Command::LoadTheme("light".into())]);
+    assert_eq!(
+        a.run_command("theme light"),
+        vec![Command::LoadTheme("light".into())]
+    );
     assert!(a.run_command("bogus").is_empty());
     assert_eq!(a.message.as_ref().unwrap().0, Level::Error);
     assert_eq!(a.run_command("q"), vec![Command::Quit]);
@@ -189,14 +220,20 @@ fn commands() {
     let mut a = app();
     press(&mut a, KeyCode::Char(':'));
     type_text(&mut a, "refresh 9");
-    assert_eq!(press(&mut a, KeyCode::Enter), vec![Command::SetRefresh(Duration::from_secs(9))]);
+    assert_eq!(
+        press(&mut a, KeyCode::Enter),
+        vec![Command::SetRefresh(Duration::from_secs(9))]
+    );
 }
 
 #[test]
 fn ctrl_c_quits_from_any_mode() {
     let mut a = app();
     press(&mut a, KeyCode::Char('/'));
-    let cmds = a.handle(Event::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)));
+    let cmds = a.handle(Event::Key(KeyEvent::new(
+        KeyCode::Char('c'),
+        KeyModifiers::CONTROL,
+    )));
     assert_eq!(cmds, vec![Command::Quit]);
 }
 

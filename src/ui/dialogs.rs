@@ -197,7 +197,7 @@ pub fn detail(f: &mut Frame, area: Rect, app: &App, d: &Snapshot, th: &Theme) {
                 series_chart(
                     f,
                     a,
-                    panel(" per minute ", th, false),
+                    " per minute ",
                     &[
                         ("requests", &m.count, th.style(E::ChartRequests)),
                         ("4xx", &m.errors_4xx, th.style(E::Chart4xx)),
@@ -257,7 +257,7 @@ pub fn detail(f: &mut Frame, area: Rect, app: &App, d: &Snapshot, th: &Theme) {
                 series_chart(
                     f,
                     a,
-                    panel(" per minute ", th, false),
+                    " per minute ",
                     &[
                         ("blocked", &rule.metrics.blocked, th.style(E::ActionBlock)),
                         ("counted", &rule.metrics.counted, th.style(E::ActionCount)),
@@ -381,7 +381,7 @@ pub fn detail(f: &mut Frame, area: Rect, app: &App, d: &Snapshot, th: &Theme) {
                     series_chart(
                         f,
                         a,
-                        panel(" per minute ", th, false),
+                        " per minute ",
                         &[
                             ("allowed", &x.metrics.allowed, th.style(E::ActionAllow)),
                             ("blocked", &x.metrics.blocked, th.style(E::ActionBlock)),

@@ -105,38 +105,19 @@ fn too_small(f: &mut Frame, area: Rect, th: &Theme) {
 fn draw_header(f: &mut Frame, area: Rect, app: &App, th: &Theme) {
     let label = th.style(E::HeaderLabel);
     let value = th.style(E::HeaderValue);
-    let mut spans = vec![Span::styled(" edgetop ", th.style(E::Title))];
-    if let Some(d) = app.data() {
-        if d.account.simulated {
-            spans.push(Span::styled(" DEMO ", th.style(E::BadgeDemo)));
-            spans.push(Span::raw(" "));
-        }
-        spans.push(Span::styled(d.account.alias.to_string(), value));
-        spans.push(Span::styled(format!(" {} ", d.account.id), label));
-        spans.push(Span::styled(d.account.region.to_string(), value));
-        if area.width >= 110 {
-            spans.push(Span::styled(" profile ", label));
-            spans.push(Span::styled(d.account.profile.to_string(), value));
-            spans.push(Span::styled("  data at ", label));
-            spans.push(Span::styled(
-                d.taken_at.format("%H:%M:%S UTC").to_string(),
-                value,
-            ));
-        }
-    }
     let mut right: Vec<Span> = Vec::new();
     if let Some(age) = app.age_secs() {
-        let style = if app.stale() {
-            th.style(E::BadgeStale)
+        if app.stale() {
+            right.push(Span::styled(
+                format!(" STALE {} ", format::age(age)),
+                th.style(E::BadgeStale),
+            ));
         } else {
-            label
-        };
-        let text = if app.stale() {
-            format!(" STALE {} ", format::age(age))
-        } else {
-            format!("updated {} ago", format::age(age))
-        };
-        right.push(Span::styled(text, style));
+            right.push(Span::styled(
+                format!("updated {} ago", format::age(age)),
+                label,
+            ));
+        }
     }
     right.push(Span::styled(
         format!(" · every {}s ", app.refresh.as_secs()),
@@ -153,9 +134,46 @@ fn draw_header(f: &mut Frame, area: Rect, app: &App, th: &Theme) {
         right.push(Span::styled(" READ-ONLY ", th.style(E::BadgeReadOnly)));
     }
     let right = Line::from(right);
+    let room = (area.width as usize).saturating_sub(right.width() + 1);
+
+    // The left side, most important first; a part is shown only if it fits whole.
+    let mut left = vec![Span::styled(" edgetop ", th.style(E::Title))];
+    if let Some(d) = app.data() {
+        let a = &d.account;
+        let mut parts: Vec<Vec<Span>> = Vec::new();
+        if a.simulated {
+            parts.push(vec![
+                Span::styled(" DEMO ", th.style(E::BadgeDemo)),
+                Span::raw(" "),
+            ]);
+        }
+        parts.push(vec![Span::styled(a.alias.to_string(), value)]);
+        parts.push(vec![
+            Span::styled(" · ", label),
+            Span::styled(a.region.to_string(), value),
+        ]);
+        parts.push(vec![Span::styled(format!(" · {}", a.id), label)]);
+        parts.push(vec![
+            Span::styled(" · profile ", label),
+            Span::styled(a.profile.to_string(), value),
+        ]);
+        parts.push(vec![
+            Span::styled(" · data at ", label),
+            Span::styled(d.taken_at.format("%H:%M:%S UTC").to_string(), value),
+        ]);
+        let mut used = Line::from(left.clone()).width();
+        for part in parts {
+            let w: usize = part.iter().map(|s| s.width()).sum();
+            if used + w > room {
+                break;
+            }
+            used += w;
+            left.extend(part);
+        }
+    }
     let rw = (right.width() as u16).min(area.width);
     let [l, r] = Layout::horizontal([Constraint::Min(0), Constraint::Length(rw)]).areas(area);
-    f.render_widget(Paragraph::new(Line::from(spans)), l);
+    f.render_widget(Paragraph::new(Line::from(left)), l);
     f.render_widget(Paragraph::new(right), r);
 }
 
@@ -192,20 +210,19 @@ fn draw_footer(f: &mut Frame, area: Rect, app: &App, th: &Theme) {
             (Some((Level::Error, m)), _) => Line::styled(format!(" {m}"), th.style(E::Error)),
             (Some((Level::Info, m)), _) => Line::styled(format!(" {m}"), th.style(E::Message)),
             (None, Some(e)) => Line::styled(format!(" last poll failed: {e}"), th.style(E::Error)),
-            (None, None) => hints(app, th),
+            (None, None) => hints(app, area.width, th),
         },
     };
     f.render_widget(Paragraph::new(line), area);
 }
 
-fn hints(app: &App, th: &Theme) -> Line<'static> {
-    let mut pairs: Vec<(&str, &str)> = vec![
-        ("?", "help"),
-        ("/", "filter"),
-        (":", "cmd"),
-        ("p", "pause"),
-        ("R", "refresh"),
-    ];
+fn hints(app: &App, width: u16, th: &Theme) -> Line<'static> {
+    let mut pairs: Vec<(&str, &str)> = vec![("?", "help"), ("/", "filter")];
+    if width >= 100 {
+        pairs.extend([(":", "cmd"), ("p", "pause"), ("R", "refresh")]);
+    } else if width >= 80 {
+        pairs.push(("p", "pause"));
+    }
     let ro = app.read_only;
     match app.screen {
         Screen::Waf => pairs.push((

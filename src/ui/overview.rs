@@ -35,7 +35,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, d: &Snapshot, th: &Theme) {
     series_chart(
         f,
         left,
-        panel(" Requests /min ", th, false),
+        " Requests /min ",
         &[
             ("requests", &count, th.style(E::ChartRequests)),
             ("4xx", &e4, th.style(E::Chart4xx)),
@@ -46,9 +46,9 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, d: &Snapshot, th: &Theme) {
     series_chart(
         f,
         right,
-        panel(" Refused /min ", th, false),
+        " Refused/min ",
         &[
-            ("429 (est.)", &throttled, th.style(E::ChartThrottled)),
+            ("429 est.", &throttled, th.style(E::ChartThrottled)),
             ("WAF blocked", &blocked, th.style(E::ActionBlock)),
         ],
         th,
@@ -84,7 +84,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, d: &Snapshot, th: &Theme) {
         &[
             Constraint::Length(2),
             Constraint::Min(20),
-            Constraint::Length(10),
+            Constraint::Length(if list.width >= 100 { 10 } else { 0 }),
         ],
         rows,
         Some(sel),

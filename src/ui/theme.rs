@@ -206,7 +206,9 @@ impl Theme {
             err(format!("{at}{}", e.message().trim()))
         })?;
         let mut styles = vec![None; Element::ALL.len()];
-        for (key, def) in &table {
+        let mut entries: Vec<_> = table.iter().collect();
+        entries.sort_by_key(|(k, _)| k.span().start); // report the first problem in the file first
+        for (key, def) in entries {
             let line = line_of(key.span().start);
             let Some(e) = Element::ALL.iter().find(|e| e.key() == key.get_ref()) else {
                 return Err(err(format!(

@@ -142,9 +142,9 @@ fn draw_plans(f: &mut Frame, area: Rect, d: &Snapshot, th: &Theme) {
         panel(" Usage plans ", th, false),
         &["plan", "throttle", "quota", "keys", "429/min", "stages"],
         &[
-            Constraint::Length(13),
-            Constraint::Length(13),
-            Constraint::Length(11),
+            Constraint::Length(18),
+            Constraint::Length(12),
+            Constraint::Length(12),
             Constraint::Length(4),
             Constraint::Length(7),
             Constraint::Min(10),

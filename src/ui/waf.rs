@@ -161,11 +161,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, d: &Snapshot, th: &Theme) {
         series_chart(
             f,
             chart,
-            panel(
-                format!(" {} in {} — per minute ", r.name, w.name),
-                th,
-                false,
-            ),
+            format!(" {} in {} — per minute ", r.name, w.name),
             &[
                 ("blocked", &r.metrics.blocked, th.style(E::ActionBlock)),
                 ("counted", &r.metrics.counted, th.style(E::ActionCount)),

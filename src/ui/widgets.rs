@@ -88,11 +88,12 @@ pub fn action_span(a: Action, pending: bool, th: &Theme) -> Span<'static> {
     }
 }
 
-/// A per-minute chart of several series over the same window, with a legend.
+/// A per-minute chart of several series over the same window, in a panel whose title is the
+/// legend (a legend inside the plot would hide the data at 80×24).
 pub fn series_chart(
     f: &mut Frame,
     area: Rect,
-    block: Block,
+    title: impl AsRef<str>,
     series: &[(&str, &Series, Style)],
     th: &Theme,
 ) {
@@ -121,6 +122,11 @@ pub fn series_chart(
                 .data(pts)
         })
         .collect();
+    let mut legend = vec![Span::raw(format!(" {} ", title.as_ref().trim()))];
+    for (name, _, style) in series {
+        legend.push(Span::styled(format!("━ {name} "), *style));
+    }
+    let block = panel(Line::from(legend), th, false);
     let axis = th.style(E::ChartAxis);
     let span = n - 1.0;
     let chart = Chart::new(datasets)
@@ -135,8 +141,7 @@ pub fn series_chart(
             Span::raw(format::count(ymax / 2.0)),
             Span::raw(format::count(ymax)),
         ]))
-        .legend_position(Some(ratatui::widgets::LegendPosition::TopLeft))
-        .hidden_legend_constraints((Constraint::Percentage(60), Constraint::Percentage(60)));
+        .legend_position(None);
     f.render_widget(chart, area);
 }
 

@@ -1,28 +1,132 @@
-//! TEMPORARY stub, replaced by the simulation.
+//! The simulated account behind `edgetop --demo`: a believable AWS edge (API Gateway stages,
+//! usage plans and keys, two web ACLs, CloudFront) whose traffic has a daily shape, noise, and
+//! incidents that unfold on a 20-minute cycle and react to the operator's toggles and rotations.
+//!
+//! A snapshot is a pure function of (seed, the changes made and when, the sim time): every
+//! minute's numbers are recomputed from stateless hash noise, never from a running RNG.
+
+mod apply;
+mod geo;
+mod hostile;
+mod minute;
+mod noise;
+mod requests;
+mod samples;
+mod scenario;
+mod snapshot;
+mod timeline;
+mod traffic;
+mod usage;
+mod waf;
+
+#[cfg(test)]
+mod tests;
+
+use std::future::Future;
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+
 use super::{OpOutcome, Source, SourceError};
 use crate::model::Snapshot;
 use crate::ops::Op;
-use chrono::{DateTime, Utc};
-use std::time::Duration;
-pub struct DemoSource;
+use minute::World;
+use scenario::Scenario;
+use timeline::{Timeline, minute_of};
+use usage::Usage;
+
+/// Where simulated time starts: Tuesday 2026-11-17 14:03:00 UTC, with the first incident under way.
+pub const DEMO_START: DateTime<Utc> = DateTime::from_timestamp_nanos(1_794_924_180 * 1_000_000_000);
+
+/// Minutes of history in every series.
+pub const WINDOW: i64 = 60;
+
+pub struct DemoSource {
+    speed: f64,
+    started: Instant,
+    scenario: Scenario,
+    usage: Usage,
+    timeline: Timeline,
+    polls: u64,
+}
+
 impl DemoSource {
-    pub fn new(_seed: u64, _speed: f64) -> Self {
-        DemoSource
-    }
-    pub fn snapshot_at(&mut self, now: DateTime<Utc>) -> Snapshot {
-        Snapshot {
-            taken_at: now,
-            ..Default::default()
+    /// Simulated time starts at DEMO_START and runs `speed` times faster than wall time.
+    pub fn new(seed: u64, speed: f64) -> Self {
+        let scenario = Scenario::new(seed);
+        let usage = Usage::new(&scenario);
+        DemoSource {
+            speed,
+            started: Instant::now(),
+            scenario,
+            usage,
+            timeline: Timeline::default(),
+            polls: 0,
         }
     }
+
+    /// Deterministic: the account as of simulated time `now` (given all ops applied so far).
+    pub fn snapshot_at(&mut self, now: DateTime<Utc>) -> Snapshot {
+        self.polls += 1;
+        let tl = self.timeline.as_of(now);
+        let world = World {
+            sc: &self.scenario,
+            tl: &tl,
+            usage: &self.usage,
+        };
+        let last = minute_of(now);
+        // The window of complete minutes, plus the current one (for samples and live rates).
+        let minutes: Vec<_> = (last - WINDOW..=last)
+            .map(|m| minute::compute(&world, m))
+            .collect();
+        snapshot::assemble(&world, &minutes, now, self.polls)
+    }
+
+    /// Apply a confirmed op at simulated time `now`.
+    pub fn apply_at(&mut self, op: Op, now: DateTime<Utc>) -> Result<OpOutcome, SourceError> {
+        match op {
+            Op::ToggleRule {
+                web_acl,
+                rule,
+                from,
+                to,
+            } => apply::toggle(
+                &self.scenario,
+                &mut self.timeline,
+                web_acl.as_str(),
+                rule.as_str(),
+                from,
+                to,
+                now,
+            ),
+            Op::RotateKey { key_id, key_name } => apply::rotate(
+                &self.scenario,
+                &mut self.timeline,
+                key_id.as_str(),
+                key_name.as_str(),
+                now,
+            ),
+        }
+    }
+
+    /// Current simulated time (DEMO_START + wall elapsed since new() * speed).
+    pub fn sim_now(&self) -> DateTime<Utc> {
+        let sim_ms = self.started.elapsed().as_secs_f64() * self.speed * 1000.0;
+        DEMO_START + chrono::Duration::milliseconds(sim_ms as i64)
+    }
 }
+
 impl Source for DemoSource {
-    async fn poll(&mut self) -> Result<Snapshot, SourceError> {
-        Ok(self.snapshot_at(Utc::now()))
+    fn poll(&mut self) -> impl Future<Output = Result<Snapshot, SourceError>> + Send {
+        let snapshot = self.snapshot_at(self.sim_now());
+        async move { Ok(snapshot) }
     }
-    async fn apply(&mut self, _op: Op) -> Result<OpOutcome, SourceError> {
-        Err(SourceError::Failed("stub".into()))
+
+    fn apply(&mut self, op: Op) -> impl Future<Output = Result<OpOutcome, SourceError>> + Send {
+        let outcome = self.apply_at(op, self.sim_now());
+        async move { outcome }
     }
+
     fn default_refresh(&self) -> Duration {
         Duration::from_secs(2)
     }

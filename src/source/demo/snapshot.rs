@@ -1,0 +1,302 @@
+//! Assembling the model's [`Snapshot`] from the scenario, the changes as of `now`, and the
+//! computed minutes. Series end at the newest complete minute: a minute still filling up would
+//! read as a sudden drop.
+
+use chrono::{DateTime, Utc};
+
+use super::geo::COUNTRIES;
+use super::minute::{Minute, World, has_country, minute_start};
+use super::samples::sampled_requests;
+use super::scenario::{KeyDef, Target};
+use super::timeline::{DEPLOY_TIME, minute_of};
+use super::waf::{Counts, over_limit};
+use crate::model::*;
+
+pub fn assemble(w: &World, minutes: &[Minute], now: DateTime<Utc>, polls: u64) -> Snapshot {
+    let frame = Frame::new(minutes, now);
+    let apis = apis(w, &frame);
+    let web_acls = web_acls(w, &frame);
+    let cost = cost(&apis, &web_acls, polls);
+    Snapshot {
+        account: account(),
+        taken_at: now,
+        apis,
+        usage_plans: usage_plans(w),
+        api_keys: api_keys(w, minutes, now),
+        web_acls,
+        distributions: distributions(w, now),
+        samples: sampled_requests(w, minutes, now),
+        rate_limited: rate_limited(w, minute_of(now)),
+        cost,
+        problems: Vec::new(),
+    }
+}
+
+/// The complete minutes and how to turn a per-minute value into a series.
+struct Frame<'a> {
+    minutes: &'a [Minute],
+    end: DateTime<Utc>,
+}
+
+impl<'a> Frame<'a> {
+    /// `minutes` ends with the current, incomplete minute, which series leave out.
+    fn new(minutes: &'a [Minute], now: DateTime<Utc>) -> Self {
+        Frame {
+            minutes: &minutes[..minutes.len().saturating_sub(1)],
+            end: minute_start(minute_of(now) - 1),
+        }
+    }
+
+    /// A count series.
+    fn counts(&self, f: impl Fn(&Minute) -> f64) -> Series {
+        Series::new(
+            self.end,
+            self.minutes.iter().map(|m| f(m).round()).collect(),
+        )
+    }
+
+    /// An average series (latency): not scaled.
+    fn averages(&self, f: impl Fn(&Minute) -> f64) -> Series {
+        Series::new(
+            self.end,
+            self.minutes
+                .iter()
+                .map(|m| (f(m) * 10.0).round() / 10.0)
+                .collect(),
+        )
+    }
+
+    fn waf(&self, f: impl Fn(&Minute) -> Counts, with_allowed: bool) -> WafMetrics {
+        WafMetrics {
+            allowed: self.counts(|m| if with_allowed { f(m).allowed } else { 0.0 }),
+            blocked: self.counts(|m| f(m).blocked),
+            counted: self.counts(|m| f(m).counted),
+        }
+    }
+}
+
+fn account() -> Account {
+    Account {
+        id: Text::new("123456789012"),
+        alias: Text::new("acme-prod (demo)"),
+        region: Text::new("eu-west-1"),
+        profile: Text::new("demo"),
+        simulated: true,
+    }
+}
+
+fn apis(w: &World, f: &Frame) -> Vec<RestApi> {
+    let sc = w.sc;
+    sc.apis
+        .iter()
+        .enumerate()
+        .map(|(a, api)| RestApi {
+            id: Text::new(&api.id),
+            name: Text::new(api.name),
+            stages: (0..sc.stages.len())
+                .filter(|&s| sc.stages[s].api == a)
+                .map(|s| stage(w, f, s))
+                .collect(),
+        })
+        .collect()
+}
+
+fn stage(w: &World, f: &Frame, s: usize) -> Stage {
+    let def = &w.sc.stages[s];
+    Stage {
+        name: Text::new(def.name),
+        throttle: Some(def.throttle),
+        method_throttles: def
+            .method_throttles
+            .iter()
+            .map(|(m, t)| (Text::new(m), *t))
+            .collect(),
+        metrics: StageMetrics {
+            count: f.counts(|m| m.stages[s].count),
+            errors_4xx: f.counts(|m| m.stages[s].errors_4xx),
+            errors_5xx: f.counts(|m| m.stages[s].errors_5xx),
+            latency_ms: f.averages(|m| m.stages[s].latency_ms),
+            throttled_est: f.counts(|m| m.stages[s].throttled),
+        },
+        web_acl: Some(Text::new(w.sc.acls[super::scenario::REGIONAL].name)),
+    }
+}
+
+fn usage_plans(w: &World) -> Vec<UsagePlan> {
+    let sc = w.sc;
+    sc.plans
+        .iter()
+        .enumerate()
+        .map(|(p, plan)| UsagePlan {
+            id: Text::new(&plan.id),
+            name: Text::new(plan.name),
+            throttle: Some(plan.throttle),
+            quota: plan.quota,
+            stages: plan
+                .stages
+                .iter()
+                .map(|&s| Text::new(&sc.stage_path(s)))
+                .collect(),
+            key_ids: w
+                .tl
+                .keys(sc)
+                .filter(|k| k.plans.contains(&p))
+                .map(|k| Text::new(&k.id))
+                .collect(),
+        })
+        .collect()
+}
+
+fn api_keys(w: &World, minutes: &[Minute], now: DateTime<Utc>) -> Vec<ApiKey> {
+    let previous = minutes.len().checked_sub(2).map(|i| &minutes[i]);
+    w.tl.keys(w.sc)
+        .map(|k| api_key(w, k, previous, now))
+        .collect()
+}
+
+fn api_key(w: &World, key: &KeyDef, previous: Option<&Minute>, now: DateTime<Utc>) -> ApiKey {
+    let (used_period, remaining) = w.usage.period(w.sc, w.tl, key, now);
+    let (requests, throttled) = match (key.client, previous) {
+        (Some(c), Some(mi)) if carries(w, key, c, mi.m) => {
+            (mi.clients[c].reached, mi.clients[c].throttled)
+        }
+        _ => (0.0, 0.0),
+    };
+    ApiKey {
+        id: Text::new(&key.id),
+        name: Text::new(&key.name),
+        value: Secret::new(key.value.clone()),
+        enabled: w.tl.enabled(key),
+        created: key.created,
+        plan_ids: key
+            .plans
+            .iter()
+            .map(|&p| Text::new(&w.sc.plans[p].id))
+            .collect(),
+        used_today: w.usage.today(w.sc, w.tl, key, now).round() as u64,
+        used_period: used_period.round() as u64,
+        remaining: remaining.map(|r| r.round() as u64),
+        throttled_per_min: throttled.round(),
+        requests_per_min: requests.round(),
+    }
+}
+
+/// True when `key` carried client `c`'s traffic in minute `m`.
+fn carries(w: &World, key: &KeyDef, c: usize, m: i64) -> bool {
+    w.tl.key_for_client(w.sc, c, minute_start(m))
+        .is_some_and(|k| k.id == key.id)
+}
+
+fn web_acls(w: &World, f: &Frame) -> Vec<WebAcl> {
+    w.sc.acls
+        .iter()
+        .enumerate()
+        .map(|(a, acl)| WebAcl {
+            id: Text::new(&acl.id),
+            name: Text::new(acl.name),
+            scope: acl.scope,
+            default_action: Action::Allow,
+            protects: acl.protects.iter().map(|p| Text::new(p)).collect(),
+            rules: acl
+                .rules
+                .iter()
+                .enumerate()
+                .map(|(r, def)| rule(w, f, a, r, def))
+                .collect(),
+            metrics: f.waf(|m| m.acls[a].total, true),
+            countries: (0..COUNTRIES.len())
+                .filter(|&c| has_country(f.minutes, a, c))
+                .map(|c| CountryTraffic {
+                    country: Text::new(COUNTRIES[c].code),
+                    metrics: f.waf(|m| m.acls[a].countries[c], true),
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+fn rule(w: &World, f: &Frame, a: usize, r: usize, def: &super::scenario::RuleDef) -> Rule {
+    let action = w.tl.action_now(w.sc, a, r);
+    Rule {
+        name: Text::new(def.name),
+        priority: r as u32,
+        kind: def.kind.clone(),
+        action,
+        metric_name: Text::new(def.name),
+        metrics: f.waf(|m| m.acls[a].rules[r], action == Action::Allow),
+        pending: false,
+    }
+}
+
+fn distributions(w: &World, now: DateTime<Utc>) -> Vec<Distribution> {
+    let sc = w.sc;
+    sc.dists
+        .iter()
+        .map(|d| {
+            let key = d.key_client.and_then(|c| w.tl.key_for_client(sc, c, now));
+            let deploying = key
+                .and_then(|k| k.since)
+                .is_some_and(|s| now - s < DEPLOY_TIME);
+            Distribution {
+                id: Text::new(d.id),
+                domain: Text::new(d.domain),
+                status: if deploying {
+                    DistributionStatus::InProgress
+                } else {
+                    DistributionStatus::Deployed
+                },
+                web_acl: Some(Text::new(sc.acls[d.acl].name)),
+                origins: vec![Origin {
+                    domain: Text::new(&sc.origin_domain(d.stage)),
+                    api_key_header: d.key_client.map(|_| OriginKey {
+                        header: Text::new("x-api-key"),
+                        key_id: key.map(|k| Text::new(&k.id)),
+                    }),
+                }],
+            }
+        })
+        .collect()
+}
+
+/// Addresses each rate-based rule holds in minute `m` (tracked in Count mode too).
+fn rate_limited(w: &World, m: i64) -> Vec<RateLimitedIp> {
+    let sc = w.sc;
+    let mut out = Vec::new();
+    for acl in &sc.acls {
+        for rule in &acl.rules {
+            let Target::RateOver {
+                class,
+                limit,
+                window,
+            } = rule.target
+            else {
+                continue;
+            };
+            for (c, client) in sc.clients.iter().enumerate() {
+                if client.class == class && over_limit(sc, c, m, limit, window) {
+                    out.push(RateLimitedIp {
+                        web_acl: Text::new(acl.name),
+                        rule: Text::new(rule.name),
+                        address: Text::new(client.ip.as_deref().unwrap_or_default()),
+                    });
+                }
+            }
+        }
+    }
+    out
+}
+
+/// What the AWS source would request per poll: 4 metrics per stage, 3 per ACL, rule and country.
+fn cost(apis: &[RestApi], acls: &[WebAcl], polls: u64) -> CostMeter {
+    let stages: usize = apis.iter().map(|a| a.stages.len()).sum();
+    let waf: usize = acls
+        .iter()
+        .map(|a| 3 * (1 + a.rules.len() + a.countries.len()))
+        .sum();
+    let metrics_last_poll = (stages * 4 + waf) as u32;
+    CostMeter {
+        metrics_last_poll,
+        metrics_total: metrics_last_poll as u64 * polls,
+        poll_interval_secs: 60,
+    }
+}

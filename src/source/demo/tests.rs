@@ -1,0 +1,585 @@
+//! Behaviour of the simulated account as the UI and the operator see it.
+
+use chrono::{DateTime, Duration, Utc};
+
+use super::{DEMO_START, DemoSource};
+use crate::model::text::is_unsafe;
+use crate::model::{Action, ApiKey, DistributionStatus, Sample, Snapshot, Stage, Text, WebAcl};
+use crate::ops::Op;
+use crate::source::SourceError;
+
+fn at(minutes: i64, seconds: i64) -> DateTime<Utc> {
+    DEMO_START + Duration::minutes(minutes) + Duration::seconds(seconds)
+}
+
+fn snap(seed: u64, t: DateTime<Utc>) -> Snapshot {
+    DemoSource::new(seed, 1.0).snapshot_at(t)
+}
+
+fn debug_without_cost(s: &Snapshot) -> String {
+    let mut s = s.clone();
+    s.cost = Default::default();
+    format!("{s:?}")
+}
+
+fn key<'a>(s: &'a Snapshot, name: &str) -> &'a ApiKey {
+    s.api_keys
+        .iter()
+        .find(|k| k.name.as_str() == name)
+        .expect(name)
+}
+
+fn stage<'a>(s: &'a Snapshot, api: &str, name: &str) -> &'a Stage {
+    s.stages()
+        .find(|(a, st)| a.name.as_str() == api && st.name.as_str() == name)
+        .expect(api)
+        .1
+}
+
+fn acl<'a>(s: &'a Snapshot, name: &str) -> &'a WebAcl {
+    s.web_acls
+        .iter()
+        .find(|a| a.name.as_str() == name)
+        .expect(name)
+}
+
+fn rule_metrics(s: &Snapshot, acl_name: &str, rule: &str) -> crate::model::WafMetrics {
+    acl(s, acl_name)
+        .rules
+        .iter()
+        .find(|r| r.name.as_str() == rule)
+        .expect(rule)
+        .metrics
+        .clone()
+}
+
+/// Value of the series for the minute starting at `t`.
+fn value_at(series: &crate::model::Series, t: DateTime<Utc>) -> f64 {
+    let i = series.values.len() as i64 - 1 - (series.end - t).num_minutes();
+    series.values[i as usize]
+}
+
+fn toggle(web_acl: &str, rule: &str, from: Action, to: Action) -> Op {
+    Op::ToggleRule {
+        web_acl: Text::new(web_acl),
+        rule: Text::new(rule),
+        from,
+        to,
+    }
+}
+
+#[test]
+fn a_snapshot_is_quick() {
+    let mut src = DemoSource::new(1, 1.0);
+    let start = std::time::Instant::now();
+    src.snapshot_at(at(3, 0));
+    assert!(
+        start.elapsed() < std::time::Duration::from_secs(2),
+        "{:?}",
+        start.elapsed()
+    );
+}
+
+#[test]
+fn same_seed_and_time_give_the_same_snapshot() {
+    let t = at(37, 12);
+    assert_eq!(format!("{:?}", snap(7, t)), format!("{:?}", snap(7, t)));
+    assert_ne!(format!("{:?}", snap(7, t)), format!("{:?}", snap(8, t)));
+}
+
+#[test]
+fn snapshots_do_not_depend_on_earlier_calls() {
+    let mut a = DemoSource::new(3, 1.0);
+    let mut b = DemoSource::new(3, 1.0);
+    for m in 0..30 {
+        a.snapshot_at(at(m, 17));
+    }
+    let t = at(45, 5);
+    assert_eq!(
+        debug_without_cost(&a.snapshot_at(t)),
+        debug_without_cost(&b.snapshot_at(t))
+    );
+    assert_eq!(
+        a.snapshot_at(t).cost.metrics_total,
+        32 * a.snapshot_at(t).cost.metrics_last_poll as u64
+    );
+}
+
+#[test]
+fn the_account_looks_like_the_brief() {
+    let s = snap(1, DEMO_START);
+    assert!(s.account.simulated);
+    assert_eq!(s.account.id.as_str(), "123456789012");
+    assert!(s.apis.len() >= 3 && s.usage_plans.len() >= 2 && s.api_keys.len() >= 12);
+    assert_eq!(s.stages().count(), 5);
+    for (_, st) in s.stages() {
+        assert_eq!(st.metrics.count.values.len(), 60);
+        assert_eq!(
+            st.metrics.count.end,
+            DEMO_START - chrono::TimeDelta::minutes(1)
+        );
+        assert_eq!(st.web_acl.as_ref().map(Text::as_str), Some("edge-regional"));
+    }
+    for k in &s.api_keys {
+        assert_eq!(k.id.as_str().len(), 10);
+        assert!(
+            k.id.as_str()
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        );
+        assert_eq!(k.value.expose().len(), 40);
+    }
+    let kinds: Vec<&str> = s.rules().map(|(_, r)| r.kind.label()).collect();
+    for kind in ["geo", "rate-based", "ip-set", "managed", "custom"] {
+        assert!(kinds.contains(&kind), "{kind}");
+    }
+    for w in &s.web_acls {
+        assert!(
+            w.rules.iter().any(|r| r.kind.label() == "geo"),
+            "{}",
+            w.name
+        );
+        assert!(
+            w.rules.iter().any(|r| r.kind.label() == "rate-based"),
+            "{}",
+            w.name
+        );
+        assert!(
+            w.countries.len() >= 20,
+            "{} has {} countries",
+            w.name,
+            w.countries.len()
+        );
+    }
+    let cf = acl(&s, "edge-cloudfront");
+    assert!(cf.countries.iter().any(|c| c.country.as_str() == "KP"));
+    let gs = acl(&s, "edge-regional")
+        .rules
+        .iter()
+        .find(|r| r.name.as_str() == "GeoScrapers")
+        .unwrap();
+    assert_eq!(gs.action, Action::Count);
+    assert_eq!(s.distributions.len(), 2);
+    let cdn = key(&s, "cdn-origin-catalog");
+    assert_eq!(s.distributions_sending(cdn.id.as_str()).count(), 1);
+    assert!(s.cost.metrics_last_poll > 100 && s.cost.poll_interval_secs == 60);
+}
+
+#[test]
+fn a_key_is_near_its_quota_and_one_is_throttled_at_all_times() {
+    for hours in [0, 3, 9, 14, 20, 30, 60] {
+        let s = snap(5, at(hours * 60 + 7, 30));
+        let globex = key(&s, "globex-retail").quota_used().unwrap();
+        assert!(
+            (0.92..=0.965).contains(&globex),
+            "globex at {globex} after {hours} h"
+        );
+        assert!(
+            key(&s, "student-lab").throttled_per_min > 0.0,
+            "after {hours} h"
+        );
+        for k in &s.api_keys {
+            assert!(
+                k.used_today <= k.used_period.max(k.used_today),
+                "{}",
+                k.name
+            );
+            if let (Some(q), false) = (k.quota_used(), k.name.as_str() == "student-lab") {
+                assert!(q < 0.99, "{} at {q} after {hours} h", k.name);
+            }
+        }
+    }
+}
+
+#[test]
+fn usage_accumulates_during_the_day() {
+    let a = snap(2, at(0, 0));
+    let b = snap(2, at(60, 0));
+    for name in ["checkout-web", "acme-logistics", "globex-retail"] {
+        let (ka, kb) = (key(&a, name), key(&b, name));
+        assert!(kb.used_today > ka.used_today, "{name}");
+        assert!(kb.used_period > ka.used_period, "{name}");
+        assert!(ka.requests_per_min > 0.0, "{name}");
+    }
+}
+
+#[test]
+fn credential_stuffing_is_caught_by_the_rate_based_rule() {
+    for m in [1, 2, 4, 6] {
+        let s = snap(9, at(m, 30));
+        let held: Vec<_> = s
+            .rate_limited
+            .iter()
+            .filter(|r| r.rule.as_str() == "LoginRateLimit")
+            .collect();
+        assert_eq!(held.len(), 6, "at +{m} min");
+        assert!(held.iter().all(|r| r.web_acl.as_str() == "edge-regional"));
+        assert!(
+            held.iter().any(|r| r.address.as_str().contains(':')),
+            "an IPv6 address"
+        );
+        let blocked = rule_metrics(&s, "edge-regional", "LoginRateLimit").blocked;
+        assert!(value_at(&blocked, at(0, 0)) > 150.0, "at +{m} min");
+        if m >= 2 {
+            assert!(value_at(&blocked, at(1, 0)) > 300.0, "at +{m} min");
+        }
+    }
+    let quiet = snap(9, at(10, 30)); // cycle minute 13
+    assert!(
+        quiet
+            .rate_limited
+            .iter()
+            .all(|r| r.rule.as_str() != "LoginRateLimit")
+    );
+    let samples = quiet_and_busy_samples(9);
+    assert!(samples.iter().any(|x| x.rule.as_str() == "LoginRateLimit"
+        && x.action == Action::Block
+        && x.uri.as_str() == "/login"));
+}
+
+fn quiet_and_busy_samples(seed: u64) -> Vec<Sample> {
+    snap(seed, at(4, 50)).samples
+}
+
+#[test]
+fn toggling_geo_scrapers_to_block_moves_its_traffic_from_counted_to_blocked() {
+    let t = at(5, 20); // cycle minute 8: the scraper surge is building
+    let later = at(11, 40);
+    let mut toggled = DemoSource::new(4, 1.0);
+    let out = toggled
+        .apply_at(
+            toggle("edge-regional", "GeoScrapers", Action::Count, Action::Block),
+            t,
+        )
+        .unwrap();
+    assert!(
+        out.message
+            .contains("GeoScrapers in edge-regional is now BLOCK"),
+        "{}",
+        out.message
+    );
+    let after = toggled.snapshot_at(later);
+    let before = snap(4, later);
+    let (gs_after, gs_before) = (
+        rule_metrics(&after, "edge-regional", "GeoScrapers"),
+        rule_metrics(&before, "edge-regional", "GeoScrapers"),
+    );
+    let cat = |s: &Snapshot| stage(s, "catalog-api", "prod").metrics.count.clone();
+    for m in 6..11 {
+        let minute = at(m, 0);
+        assert_eq!(value_at(&gs_after.counted, minute), 0.0, "minute {m}");
+        assert!(
+            value_at(&gs_after.blocked, minute) > 0.9 * value_at(&gs_before.counted, minute),
+            "minute {m}"
+        );
+        assert!(
+            value_at(&cat(&after), minute) < value_at(&cat(&before), minute) - 500.0,
+            "minute {m}"
+        );
+    }
+    for m in -30..5 {
+        let minute = at(m, 0);
+        assert_eq!(
+            value_at(&gs_after.counted, minute),
+            value_at(&gs_before.counted, minute)
+        );
+        assert_eq!(value_at(&gs_after.blocked, minute), 0.0);
+    }
+    assert!(value_at(&gs_before.counted, at(9, 0)) > 1000.0);
+    let rule = acl(&after, "edge-regional")
+        .rules
+        .iter()
+        .find(|r| r.name.as_str() == "GeoScrapers")
+        .unwrap();
+    assert_eq!(rule.action, Action::Block);
+    let e4 = |s: &Snapshot| {
+        value_at(
+            &stage(s, "catalog-api", "prod").metrics.errors_4xx,
+            at(9, 0),
+        )
+    };
+    assert!(
+        e4(&after) > e4(&before) + 500.0,
+        "blocked requests show up as 403s"
+    );
+    assert!(
+        after
+            .samples
+            .iter()
+            .any(|x| x.rule.as_str() == "GeoScrapers"
+                && x.action == Action::Block
+                && x.response_code == Some(403))
+    );
+
+    // And back: counting resumes from the minute of the second toggle.
+    toggled
+        .apply_at(
+            toggle("edge-regional", "GeoScrapers", Action::Block, Action::Count),
+            at(12, 10),
+        )
+        .unwrap();
+    let back = toggled.snapshot_at(at(14, 0));
+    let gs = rule_metrics(&back, "edge-regional", "GeoScrapers");
+    assert!(value_at(&gs.counted, at(13, 0)) > 0.0 && value_at(&gs.blocked, at(13, 0)) == 0.0);
+}
+
+#[test]
+fn toggling_a_managed_group_to_count_lets_its_matches_through() {
+    let mut src = DemoSource::new(6, 1.0);
+    let name = "AWS-AWSManagedRulesAmazonIpReputationList";
+    src.apply_at(
+        toggle("edge-cloudfront", name, Action::GroupActions, Action::Count),
+        at(1, 0),
+    )
+    .unwrap();
+    let s = src.snapshot_at(at(4, 0));
+    let m = rule_metrics(&s, "edge-cloudfront", name);
+    assert_eq!(value_at(&m.blocked, at(2, 0)), 0.0);
+    assert!(value_at(&m.counted, at(2, 0)) > 0.0);
+    assert!(value_at(&m.blocked, at(0, 0)) > 0.0);
+}
+
+#[test]
+fn stale_or_unknown_toggles_are_refused() {
+    let mut src = DemoSource::new(1, 1.0);
+    let stale = src.apply_at(
+        toggle("edge-regional", "GeoScrapers", Action::Block, Action::Count),
+        at(1, 0),
+    );
+    assert!(matches!(stale, Err(SourceError::Refused(ref m)) if m.contains("changed under us")));
+    let unknown = src.apply_at(
+        toggle("edge-regional", "NoSuchRule", Action::Block, Action::Count),
+        at(1, 0),
+    );
+    assert!(matches!(unknown, Err(SourceError::Refused(_))));
+    let acl = src.apply_at(
+        toggle("nope", "GeoScrapers", Action::Count, Action::Block),
+        at(1, 0),
+    );
+    assert!(matches!(acl, Err(SourceError::Refused(_))));
+    src.apply_at(
+        toggle("edge-regional", "GeoScrapers", Action::Count, Action::Block),
+        at(1, 0),
+    )
+    .unwrap();
+    let again = src.apply_at(
+        toggle("edge-regional", "GeoScrapers", Action::Count, Action::Block),
+        at(2, 0),
+    );
+    assert!(matches!(again, Err(SourceError::Refused(_))));
+}
+
+#[test]
+fn rotating_the_cdn_key_moves_traffic_and_the_distribution() {
+    let mut src = DemoSource::new(11, 1.0);
+    let before = src.snapshot_at(at(2, 0));
+    let old = key(&before, "cdn-origin-catalog").clone();
+    let t = at(2, 30);
+    let out = src
+        .apply_at(
+            Op::RotateKey {
+                key_id: old.id.clone(),
+                key_name: old.name.clone(),
+            },
+            t,
+        )
+        .unwrap();
+    let soon = src.snapshot_at(t + Duration::seconds(30));
+    let new = key(&soon, "cdn-origin-catalog-rotated-20261117").clone();
+    assert_eq!(
+        out.secret.as_ref().map(|s| s.expose()),
+        Some(new.value.expose())
+    );
+    assert!(new.enabled && !key(&soon, "cdn-origin-catalog").enabled);
+    assert_eq!(new.plan_ids, old.plan_ids);
+    assert_ne!(new.id, old.id);
+    for plan in &new.plan_ids {
+        assert!(soon.plan(plan.as_str()).unwrap().key_ids.contains(&new.id));
+        assert!(soon.plan(plan.as_str()).unwrap().key_ids.contains(&old.id));
+    }
+    let dist = soon
+        .distributions_sending(new.id.as_str())
+        .next()
+        .expect("distribution sends the new key");
+    assert_eq!(dist.status, DistributionStatus::InProgress);
+    assert_eq!(soon.distributions_sending(old.id.as_str()).count(), 0);
+    let settled = src.snapshot_at(t + Duration::minutes(3));
+    assert_eq!(
+        settled
+            .distributions_sending(new.id.as_str())
+            .next()
+            .unwrap()
+            .status,
+        DistributionStatus::Deployed
+    );
+    let (n, o) = (
+        key(&settled, &new.name.to_string()),
+        key(&settled, "cdn-origin-catalog"),
+    );
+    assert!(n.requests_per_min > 1000.0 && n.used_today > 0);
+    assert_eq!(o.requests_per_min, 0.0);
+    assert_eq!(
+        o.used_today,
+        key(&soon, "cdn-origin-catalog").used_today,
+        "old key stops accumulating"
+    );
+    let again = src.apply_at(
+        Op::RotateKey {
+            key_id: old.id.clone(),
+            key_name: old.name.clone(),
+        },
+        at(6, 0),
+    );
+    assert!(matches!(again, Err(SourceError::Refused(_))));
+    let unknown = src.apply_at(
+        Op::RotateKey {
+            key_id: Text::new("zzzzzzzzzz"),
+            key_name: Text::new("x"),
+        },
+        at(6, 0),
+    );
+    assert!(matches!(unknown, Err(SourceError::Refused(_))));
+    // Before the rotation, nothing of it is visible.
+    assert!(
+        src.snapshot_at(at(2, 0))
+            .api_keys
+            .iter()
+            .all(|k| k.enabled || k.name.as_str().starts_with("legacy"))
+    );
+}
+
+#[test]
+fn a_partner_pushes_past_its_rate_limit_and_catalog_has_a_5xx_blip() {
+    let s = snap(12, at(11, 10)); // cycle minute 14
+    assert!(key(&s, "acme-logistics").throttled_per_min > 1000.0);
+    let partner = stage(&s, "partner-api", "prod");
+    assert!(value_at(&partner.metrics.throttled_est, at(10, 0)) > 1000.0);
+    let quiet = snap(12, at(2, 10));
+    assert_eq!(key(&quiet, "acme-logistics").throttled_per_min, 0.0);
+    let s = snap(12, at(14, 10)); // cycle minute 17
+    let cat = &stage(&s, "catalog-api", "prod").metrics;
+    let t = at(13, 0); // cycle minute 16
+    let share = value_at(&cat.errors_5xx, t) / value_at(&cat.count, t);
+    assert!((0.04..0.1).contains(&share), "5xx share {share}");
+    assert!(value_at(&cat.latency_ms, t) > value_at(&cat.latency_ms, at(5, 0)) + 100.0);
+}
+
+fn all_text(s: &Sample) -> Vec<&str> {
+    let mut out = vec![
+        s.web_acl.as_str(),
+        s.rule.as_str(),
+        s.client_ip.as_str(),
+        s.country.as_str(),
+        s.method.as_str(),
+        s.uri.as_str(),
+    ];
+    out.extend(
+        s.headers
+            .iter()
+            .flat_map(|h| [h.name.as_str(), h.value.as_str()]),
+    );
+    out.extend(s.labels.iter().map(Text::as_str));
+    out
+}
+
+fn is_hostile(s: &Sample) -> bool {
+    all_text(s).iter().any(|t| {
+        t.contains("\\x1b")
+            || t.contains("\\x9b")
+            || t.contains("\\u{202e}")
+            || t.contains("chars)")
+    })
+}
+
+#[test]
+fn hostile_samples_are_always_recent_and_always_inert() {
+    let mut src = DemoSource::new(21, 1.0);
+    let mut seen = [false; 4];
+    for i in 0..120 {
+        let s = src.snapshot_at(at(i / 4, (i % 4) * 15 + i % 7));
+        assert!(!s.samples.is_empty() && s.samples.len() <= 300);
+        assert!(
+            s.samples.windows(2).all(|w| w[0].time >= w[1].time),
+            "newest first"
+        );
+        assert!(
+            s.samples
+                .iter()
+                .all(|x| x.time <= s.taken_at && x.weight >= 1)
+        );
+        assert!(
+            s.samples.iter().take(40).any(is_hostile),
+            "no hostile sample among the newest 40 at step {i}"
+        );
+        for x in &s.samples {
+            for t in all_text(x) {
+                assert!(!t.chars().any(is_unsafe), "raw control in {t:?}");
+            }
+            let joined = all_text(x).join(" ");
+            for (j, needle) in ["\\x1b[2J", "\\x1b]52;c;", "\\x9b31m", "\\u{202e}gnp.exe"]
+                .iter()
+                .enumerate()
+            {
+                seen[j] |= joined.contains(needle);
+            }
+        }
+    }
+    assert_eq!(seen, [true; 4]);
+}
+
+#[test]
+fn secret_headers_are_redacted_in_samples() {
+    let s = snap(13, at(8, 45));
+    let mut secrets = 0;
+    for x in &s.samples {
+        for h in &x.headers {
+            if ["authorization", "cookie", "x-api-key"].contains(&h.name.as_str()) {
+                secrets += 1;
+                assert!(
+                    h.value.as_str().starts_with("<redacted: "),
+                    "{}: {}",
+                    h.name,
+                    h.value
+                );
+            }
+        }
+    }
+    assert!(secrets > 20);
+    let values: Vec<String> = s
+        .api_keys
+        .iter()
+        .map(|k| k.value.expose().to_string())
+        .collect();
+    let dump = format!("{:?}", s.samples);
+    assert!(values.iter().all(|v| !dump.contains(v.as_str())));
+    assert!(!dump.contains("eyJhbGci"));
+}
+
+#[test]
+fn samples_reflect_what_is_happening() {
+    let s = snap(17, at(9, 30)); // scraper surge, stuffing over
+    let rules: Vec<&str> = s.samples.iter().map(|x| x.rule.as_str()).collect();
+    for r in [
+        "Default_Action",
+        "GeoScrapers",
+        "GeoEmbargo",
+        "BlockListedIPs",
+        "BlockBadUserAgents",
+    ] {
+        assert!(rules.contains(&r), "{r}");
+    }
+    let vn = s
+        .samples
+        .iter()
+        .find(|x| x.rule.as_str() == "GeoScrapers")
+        .unwrap();
+    assert_eq!(vn.country.as_str(), "VN");
+    assert_eq!(vn.action, Action::Count);
+    assert!(
+        vn.labels
+            .iter()
+            .any(|l| l.as_str() == "awswaf:clientip:geo:country:VN")
+    );
+    assert!(s.samples.iter().any(|x| x.client_ip.as_str().contains(':')));
+    assert!(s.samples.iter().any(|x| x.response_code == Some(429)));
+}

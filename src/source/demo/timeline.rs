@@ -1,0 +1,110 @@
+//! What the operator changed and when (sim time): rule toggles and key rotations.
+//! A snapshot at `now` sees only the changes made at or before `now`.
+
+use chrono::{DateTime, Duration, Utc};
+
+use super::scenario::{KeyDef, Scenario};
+use super::usage::Active;
+use crate::model::Action;
+
+#[derive(Clone, Debug)]
+pub struct Toggle {
+    pub acl: usize,
+    pub rule: usize,
+    pub to: Action,
+    pub at: DateTime<Utc>,
+}
+
+/// The account's changes, in time order.
+#[derive(Clone, Debug, Default)]
+pub struct Timeline {
+    pub toggles: Vec<Toggle>,
+    /// Keys created by rotation (their `since` is the rotation time).
+    pub new_keys: Vec<KeyDef>,
+}
+
+/// How long a distribution stays InProgress after its origin header changed.
+pub const DEPLOY_TIME: Duration = Duration::seconds(90);
+
+/// The minute index (minutes since the Unix epoch) of an instant.
+pub fn minute_of(t: DateTime<Utc>) -> i64 {
+    t.timestamp().div_euclid(60)
+}
+
+impl Timeline {
+    /// Only the changes made at or before `now`.
+    pub fn as_of(&self, now: DateTime<Utc>) -> Timeline {
+        Timeline {
+            toggles: self
+                .toggles
+                .iter()
+                .filter(|t| t.at <= now)
+                .cloned()
+                .collect(),
+            new_keys: self
+                .new_keys
+                .iter()
+                .filter(|k| k.since.is_some_and(|s| s <= now))
+                .cloned()
+                .collect(),
+        }
+    }
+
+    pub fn record_toggle(&mut self, toggle: Toggle) {
+        let at = self.toggles.partition_point(|t| t.at <= toggle.at);
+        self.toggles.insert(at, toggle);
+    }
+
+    /// The rule's action for traffic in minute `m`: a change applies from its own minute on.
+    pub fn action_in_minute(&self, sc: &Scenario, acl: usize, rule: usize, m: i64) -> Action {
+        self.toggles
+            .iter()
+            .rev()
+            .find(|t| t.acl == acl && t.rule == rule && minute_of(t.at) <= m)
+            .map_or(sc.acls[acl].rules[rule].action, |t| t.to)
+    }
+
+    /// The rule's configured action after every change in this timeline.
+    pub fn action_now(&self, sc: &Scenario, acl: usize, rule: usize) -> Action {
+        self.toggles
+            .iter()
+            .rev()
+            .find(|t| t.acl == acl && t.rule == rule)
+            .map_or(sc.acls[acl].rules[rule].action, |t| t.to)
+    }
+
+    /// Every key of the account: the initial ones, then rotated ones in creation order.
+    pub fn keys<'a>(&'a self, sc: &'a Scenario) -> impl Iterator<Item = &'a KeyDef> {
+        sc.keys.iter().chain(self.new_keys.iter())
+    }
+
+    /// When `key` carries its client's traffic: until the next key of the same client.
+    pub fn active(&self, key: &KeyDef) -> Active {
+        let successor = self
+            .new_keys
+            .iter()
+            .filter(|k| k.client == key.client && k.since > key.since)
+            .filter_map(|k| k.since)
+            .min();
+        Active {
+            from: key.since,
+            to: successor,
+        }
+    }
+
+    pub fn enabled(&self, key: &KeyDef) -> bool {
+        !key.retired && self.active(key).to.is_none()
+    }
+
+    /// The key carrying `client`'s traffic at `t`.
+    pub fn key_for_client<'a>(
+        &'a self,
+        sc: &'a Scenario,
+        client: usize,
+        t: DateTime<Utc>,
+    ) -> Option<&'a KeyDef> {
+        self.keys(sc)
+            .filter(|k| k.client == Some(client) && !k.retired && k.since.is_none_or(|s| s <= t))
+            .max_by_key(|k| k.since)
+    }
+}

@@ -30,13 +30,18 @@ fn frames(c: &mut Criterion) {
                     f.area(),
                 )
             })
+            .map(|frame| frame.area)
             .unwrap()
         })
     });
     for s in Screen::ALL {
         app.screen = s;
         g.bench_function(s.title().to_lowercase(), |b| {
-            b.iter(|| term.draw(|f| ui::draw(f, &app, &theme)).unwrap())
+            b.iter(|| {
+                term.draw(|f| ui::draw(f, &app, &theme))
+                    .map(|frame| frame.area)
+                    .unwrap()
+            })
         });
     }
     g.finish();

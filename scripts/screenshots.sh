@@ -44,7 +44,10 @@ src, dst, cols, title = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
 data = open(src, encoding="utf-8").read().rstrip("\n")
 console = Console(record=True, width=cols, file=io.StringIO(), color_system="truecolor", force_terminal=True)
 console.print(Text.from_ansi(data), end="", overflow="crop", no_wrap=True)
-console.save_svg(dst, title=title)
+svg = console.export_svg(title=title)
+# rsvg drops the width of non-breaking spaces; plain spaces kept by xml:space line up.
+svg = svg.replace("&#160;", " ").replace("<svg ", '<svg xml:space="preserve" ', 1)
+open(dst, "w", encoding="utf-8").write(svg)
 PY
   rsvg-convert -o "$OUT/$name.png" "$OUT/$name.svg"
   rm -f "$OUT/$name.svg"

@@ -5,7 +5,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::symbols::Marker;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::canvas::{Canvas, Map, MapResolution, Points};
+use ratatui::widgets::canvas::{Canvas, Map, MapResolution};
 use ratatui::widgets::{Cell, Row};
 
 use crate::app::rows::{self, CountryRow};
@@ -16,14 +16,41 @@ use crate::model::{RuleKind, Snapshot};
 use super::theme::{Element as E, Theme};
 use super::widgets::{action_span, num, panel, table, table_title};
 
-/// The colour of a country on the map: blocked over counted over allowed.
-fn country_style(r: &CountryRow, th: &Theme) -> Style {
-    th.style(if r.blocked > 0.0 {
-        E::ActionBlock
-    } else if r.counted > 0.0 {
-        E::ActionCount
+/// What happens to most of a country's traffic.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Fate {
+    /// At least half of it is blocked.
+    Blocked,
+    /// A fifth or more is blocked or counted: watched.
+    Counted,
+    Allowed,
+}
+
+fn fate(r: &CountryRow) -> Fate {
+    let total = r.allowed + r.blocked + r.counted;
+    if total > 0.0 && r.blocked / total >= 0.5 {
+        Fate::Blocked
+    } else if total > 0.0 && (r.blocked + r.counted) / total >= 0.2 {
+        Fate::Counted
     } else {
-        E::ActionAllow
+        Fate::Allowed
+    }
+}
+
+/// The map marker of a country, distinct without colour: blocked ■, counted ▲, allowed ●.
+fn marker(r: &CountryRow) -> &'static str {
+    match fate(r) {
+        Fate::Blocked => "■",
+        Fate::Counted => "▲",
+        Fate::Allowed => "●",
+    }
+}
+
+fn country_style(r: &CountryRow, th: &Theme) -> Style {
+    th.style(match fate(r) {
+        Fate::Blocked => E::ActionBlock,
+        Fate::Counted => E::ActionCount,
+        Fate::Allowed => E::ActionAllow,
     })
 }
 
@@ -142,12 +169,14 @@ fn draw_map(
         MapResolution::Low
     };
     let land = th.style(E::MapLand);
+    let title = Line::from(vec![
+        Span::raw(" Traffic by country: "),
+        Span::styled("■ mostly blocked ", th.style(E::ActionBlock)),
+        Span::styled("▲ ≥20% blocked or counted ", th.style(E::ActionCount)),
+        Span::styled("● allowed ", th.style(E::ActionAllow)),
+    ]);
     let canvas = Canvas::default()
-        .block(panel(
-            " Traffic by country: ● blocked ● counted ● allowed ",
-            th,
-            false,
-        ))
+        .block(panel(title, th, false))
         .marker(Marker::Braille)
         .x_bounds([-180.0, 180.0])
         .y_bounds([-60.0, 85.0])
@@ -162,16 +191,7 @@ fn draw_map(
                 let Some((_, lat, lon)) = geo::lookup(c.code.as_str()) else {
                     continue;
                 };
-                let color = country_style(c, th).fg.unwrap_or_default();
-                ctx.draw(&Points {
-                    coords: &[
-                        (lon, lat),
-                        (lon + 1.5, lat),
-                        (lon, lat + 1.5),
-                        (lon + 1.5, lat + 1.5),
-                    ],
-                    color,
-                });
+                ctx.print(lon, lat, Span::styled(marker(c), country_style(c, th)));
             }
             if let Some((c, (_, lat, lon))) =
                 selected.and_then(|c| Some((c, geo::lookup(c.code.as_str())?)))

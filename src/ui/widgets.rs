@@ -130,6 +130,7 @@ pub fn series_chart(
     let axis = th.style(E::ChartAxis);
     let span = n - 1.0;
     let chart = Chart::new(datasets)
+        .style(th.style(E::Base))
         .block(block)
         .x_axis(Axis::default().style(axis).bounds([-span, 0.0]).labels([
             Span::raw(format!("-{span:.0}m")),

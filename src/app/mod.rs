@@ -94,14 +94,33 @@ pub struct View {
     pub filter: String,
 }
 
+/// A snapshot and what the screens derive from it, computed once when it arrives.
+pub struct Loaded {
+    pub snapshot: Arc<Snapshot>,
+    pub findings: Vec<insights::Finding>,
+    pub top_ips: Vec<rows::Talker>,
+    pub top_countries: Vec<rows::Talker>,
+}
+
+impl Loaded {
+    pub fn new(snapshot: Arc<Snapshot>) -> Loaded {
+        Loaded {
+            findings: insights::findings(&snapshot),
+            top_ips: rows::top_ips(&snapshot),
+            top_countries: rows::top_countries(&snapshot),
+            snapshot,
+        }
+    }
+}
+
 pub struct App {
     pub screen: Screen,
     pub mode: Mode,
     views: [View; 6],
     /// The latest data.
-    live: Option<Arc<Snapshot>>,
+    live: Option<Arc<Loaded>>,
     /// What is on screen while paused.
-    frozen: Option<Arc<Snapshot>>,
+    frozen: Option<Arc<Loaded>>,
     /// Polls that arrived while paused.
     pub held_updates: u32,
     /// Wall-clock time the latest data arrived, and of the latest failure.
@@ -149,6 +168,11 @@ impl App {
 
     /// The data on screen: frozen while paused, else the latest.
     pub fn data(&self) -> Option<&Snapshot> {
+        self.loaded().map(|l| &*l.snapshot)
+    }
+
+    /// The data on screen with what is derived from it once, not on every frame.
+    pub fn loaded(&self) -> Option<&Loaded> {
         self.frozen.as_deref().or(self.live.as_deref())
     }
 
@@ -192,7 +216,7 @@ impl App {
         let Some(d) = self.data() else { return 0 };
         let f = &self.view(s).filter;
         match s {
-            Screen::Overview => insights::findings(d).len(),
+            Screen::Overview => self.loaded().map_or(0, |l| l.findings.len()),
             Screen::Throttling => rows::stages(d, f).len(),
             Screen::Waf => rows::rules(d, f).len(),
             Screen::Origins => rows::samples(d, f).len(),
@@ -218,7 +242,7 @@ impl App {
                 if self.paused() {
                     self.held_updates += 1;
                 }
-                self.live = Some(snap);
+                self.live = Some(Arc::new(Loaded::new(snap)));
                 vec![]
             }
             Event::Data(Err(e)) => {
@@ -349,8 +373,8 @@ impl App {
             return;
         }
         if self.screen == Screen::Overview {
-            let target = self.data().and_then(|d| {
-                insights::findings(d)
+            let target = self.loaded().and_then(|l| {
+                l.findings
                     .get(self.selected(Screen::Overview))
                     .map(|f| f.screen)
             });

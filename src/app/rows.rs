@@ -1,6 +1,8 @@
 //! The rows of each screen's main table, filtered. The UI draws them and the key handler
 //! acts on them, so both see the same rows in the same order.
 
+use std::collections::HashMap;
+
 use crate::geo;
 use crate::model::{
     Action, ApiKey, RestApi, Rule, RuleKind, Sample, Snapshot, Stage, Text, WebAcl,
@@ -184,22 +186,21 @@ pub struct Talker {
 }
 
 fn weigh(samples: &[Sample], key: impl Fn(&Sample) -> &Text) -> Vec<Talker> {
+    let mut index: HashMap<&Text, usize> = HashMap::new();
     let mut out: Vec<Talker> = Vec::new();
     for s in samples {
         let k = key(s);
-        let t = match out.iter_mut().find(|t| &t.key == k) {
-            Some(t) => t,
-            None => {
-                out.push(Talker {
-                    key: k.clone(),
-                    country: s.country.clone(),
-                    requests: 0,
-                    blocked: 0,
-                    counted: 0,
-                });
-                out.last_mut().expect("just pushed")
-            }
-        };
+        let i = *index.entry(k).or_insert_with(|| {
+            out.push(Talker {
+                key: k.clone(),
+                country: s.country.clone(),
+                requests: 0,
+                blocked: 0,
+                counted: 0,
+            });
+            out.len() - 1
+        });
+        let t = &mut out[i];
         t.requests += s.weight;
         match s.action {
             Action::Block => t.blocked += s.weight,

@@ -14,7 +14,7 @@ use crate::geo;
 use crate::model::{RuleKind, Snapshot};
 
 use super::theme::{Element as E, Theme};
-use super::widgets::{action_span, num, panel, table, table_title};
+use super::widgets::{action_span, num, panel, table, table_title, window};
 
 /// What happens to most of a country's traffic.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -110,7 +110,8 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, d: &Snapshot, th: &Theme) {
         );
     }
 
-    let rows: Vec<Row> = countries
+    let win = window(countries.len(), sel, table_area);
+    let rows: Vec<Row> = countries[win.range.clone()]
         .iter()
         .map(|c| {
             let rule = c.rules.first().map_or(Cell::from(""), |(n, a)| {
@@ -151,7 +152,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, d: &Snapshot, th: &Theme) {
             Constraint::Min(10),
         ],
         rows,
-        Some(sel),
+        Some(win.selected),
         th,
     );
 }

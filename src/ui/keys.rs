@@ -10,7 +10,7 @@ use crate::format;
 use crate::model::{ApiKey, Snapshot};
 
 use super::theme::{Element as E, Theme};
-use super::widgets::{gauge_style, num, panel, quota_cell, table, table_title};
+use super::widgets::{gauge_style, num, panel, quota_cell, table, table_title, window};
 
 pub fn plan_names(d: &Snapshot, k: &ApiKey) -> String {
     k.plan_ids
@@ -36,7 +36,8 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, d: &Snapshot, th: &Theme) {
     let sel = app.selected(Screen::Keys);
     let wide = area.width >= 120;
     let [list, detail] = Layout::vertical([Constraint::Min(5), Constraint::Length(4)]).areas(area);
-    let rows: Vec<Row> = keys
+    let win = window(keys.len(), sel, list);
+    let rows: Vec<Row> = keys[win.range.clone()]
         .iter()
         .map(|k| {
             let state = if k.enabled {
@@ -103,7 +104,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, d: &Snapshot, th: &Theme) {
         &header,
         &widths,
         rows,
-        Some(sel),
+        Some(win.selected),
         th,
     );
 

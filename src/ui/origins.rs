@@ -12,7 +12,7 @@ use crate::geo;
 use crate::model::Snapshot;
 
 use super::theme::{Element as E, Theme};
-use super::widgets::{action_span, num, panel, right, table, table_title};
+use super::widgets::{action_span, num, panel, right, table, table_title, window};
 
 pub fn draw(f: &mut Frame, area: Rect, app: &App, d: &Snapshot, th: &Theme) {
     let wide = area.width >= 120;
@@ -45,7 +45,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, d: &Snapshot, th: &Theme) {
         ips,
         " Top client IPs (sampled, weighted) ",
         "client IP",
-        &rows::top_ips(d),
+        app.loaded().map_or(&[], |l| &l.top_ips),
         true,
         th,
     );
@@ -56,7 +56,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, d: &Snapshot, th: &Theme) {
             countries,
             " Top countries (sampled, weighted) ",
             "country",
-            &rows::top_countries(d),
+            app.loaded().map_or(&[], |l| &l.top_countries),
             false,
             th,
         );
@@ -74,6 +74,7 @@ fn talkers(
 ) {
     let rows: Vec<Row> = list
         .iter()
+        .take(area.height as usize)
         .map(|t| {
             let name = if with_country {
                 t.key.to_string()
@@ -145,7 +146,8 @@ fn draw_tail(f: &mut Frame, area: Rect, app: &App, d: &Snapshot, th: &Theme) {
     let samples = rows::samples(d, filter);
     let sel = app.selected(Screen::Origins);
     let wide = area.width >= 90;
-    let rows: Vec<Row> = samples
+    let win = window(samples.len(), sel, area);
+    let rows: Vec<Row> = samples[win.range.clone()]
         .iter()
         .map(|s| {
             let mut cells = vec![
@@ -189,7 +191,7 @@ fn draw_tail(f: &mut Frame, area: Rect, app: &App, d: &Snapshot, th: &Theme) {
         &header,
         &widths,
         rows,
-        Some(sel),
+        Some(win.selected),
         th,
     );
 }

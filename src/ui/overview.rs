@@ -11,7 +11,7 @@ use crate::format;
 use crate::model::{Series, Snapshot};
 
 use super::theme::{Element as E, Theme};
-use super::widgets::{panel, series_chart, table, table_title};
+use super::widgets::{panel, series_chart, table, table_title, window};
 
 pub fn draw(f: &mut Frame, area: Rect, app: &App, d: &Snapshot, th: &Theme) {
     let stats_h = if area.width >= 120 { 3 } else { 4 };
@@ -54,9 +54,10 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, d: &Snapshot, th: &Theme) {
         th,
     );
 
-    let found = insights::findings(d);
+    let found: &[insights::Finding] = app.loaded().map_or(&[], |l| &l.findings);
     let sel = app.selected(Screen::Overview);
-    let rows: Vec<Row> = found
+    let win = window(found.len(), sel, list);
+    let rows: Vec<Row> = found[win.range.clone()]
         .iter()
         .map(|x| {
             let (mark, el) = match x.severity {
@@ -87,7 +88,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, d: &Snapshot, th: &Theme) {
             Constraint::Length(if list.width >= 100 { 10 } else { 0 }),
         ],
         rows,
-        Some(sel),
+        Some(win.selected),
         th,
     );
 }

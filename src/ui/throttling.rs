@@ -10,7 +10,7 @@ use crate::format;
 use crate::model::{Snapshot, Throttle, UsagePlan};
 
 use super::theme::{Element as E, Theme};
-use super::widgets::{gauge_style, num, panel, rate_cell, right, table, table_title};
+use super::widgets::{gauge_style, num, panel, rate_cell, right, table, table_title, window};
 
 pub fn throttle_label(t: Option<Throttle>) -> String {
     t.map_or("none".into(), |t| {
@@ -26,7 +26,8 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, d: &Snapshot, th: &Theme) {
         Layout::vertical([Constraint::Length(stage_h), Constraint::Min(4)]).areas(area);
     let sel = app.selected(Screen::Throttling);
     let wide = area.width >= 120;
-    let rows: Vec<Row> = stages
+    let win = window(stages.len(), sel, top);
+    let rows: Vec<Row> = stages[win.range.clone()]
         .iter()
         .map(|(a, s)| {
             let m = &s.metrics;
@@ -86,7 +87,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, d: &Snapshot, th: &Theme) {
         &header,
         &widths,
         rows,
-        Some(sel),
+        Some(win.selected),
         th,
     );
 

@@ -10,7 +10,7 @@ use crate::format;
 use crate::model::{Rule, RuleKind, Snapshot};
 
 use super::theme::{Element as E, Theme};
-use super::widgets::{action_span, num, panel, series_chart, table, table_title};
+use super::widgets::{action_span, num, panel, series_chart, table, table_title, window};
 
 /// A rule's statement in a few words.
 pub fn rule_summary(r: &Rule) -> String {
@@ -102,7 +102,8 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, d: &Snapshot, th: &Theme) {
     let filter = &app.view(Screen::Waf).filter;
     let rules = rows::rules(d, filter);
     let sel = app.selected(Screen::Waf);
-    let table_rows: Vec<Row> = rules
+    let win = window(rules.len(), sel, rules_area);
+    let table_rows: Vec<Row> = rules[win.range.clone()]
         .iter()
         .map(|(w, r)| {
             let mut cells = vec![
@@ -153,7 +154,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, d: &Snapshot, th: &Theme) {
         &header,
         &widths,
         table_rows,
-        Some(sel),
+        Some(win.selected),
         th,
     );
 

@@ -182,3 +182,22 @@ pub fn rate_cell(part: f64, whole: f64, warn: f64, crit: f64, th: &Theme) -> Cel
     });
     Cell::from(Line::from(format::percent(r)).right_aligned().style(style))
 }
+
+/// The rows of a long table that fit in `area` (inside borders, under the heading), scrolled
+/// so that the selected one shows: only these are built and drawn.
+pub struct Window {
+    pub range: std::ops::Range<usize>,
+    /// The selected row's index within the window.
+    pub selected: usize,
+}
+
+pub fn window(total: usize, selected: usize, area: Rect) -> Window {
+    let visible = (area.height as usize).saturating_sub(3).max(1);
+    let selected = selected.min(total.saturating_sub(1));
+    let start = (selected + 1).saturating_sub(visible);
+    let end = (start + visible).min(total);
+    Window {
+        range: start..end,
+        selected: selected - start,
+    }
+}

@@ -29,21 +29,23 @@ pub fn percent(frac: f64) -> String {
     }
 }
 
-/// An age as it changes on screen: seconds under a minute, then minutes, then hours.
+/// An age as it shows on screen: "just now" under 10 s, then steps of 10 s, minutes, hours.
+/// Coarse on purpose: freshness is what matters, and every change of this text costs a frame.
 pub fn age(secs: i64) -> String {
     let s = secs.max(0);
     match s {
-        0..=59 => format!("{s}s"),
-        60..=3599 => format!("{}m", s / 60),
-        _ => format!("{}h{:02}m", s / 3600, s % 3600 / 60),
+        0..=9 => "just now".into(),
+        10..=59 => format!("{}0s ago", s / 10),
+        60..=3599 => format!("{}m ago", s / 60),
+        _ => format!("{}h{:02}m ago", s / 3600, s % 3600 / 60),
     }
 }
 
-/// When, at the earliest, [`age`] of an age that is `secs` old shows a different text.
+/// In how many seconds [`age`] of an age that is `secs` old shows a different text.
 pub fn age_changes_in(secs: i64) -> i64 {
     let s = secs.max(0);
     match s {
-        0..=59 => 1,
+        0..=59 => 10 - s % 10,
         _ => 60 - s % 60,
     }
 }
@@ -98,10 +100,12 @@ mod tests {
 
     #[test]
     fn ages_and_when_they_change() {
-        assert_eq!(age(5), "5s");
-        assert_eq!(age(125), "2m");
-        assert_eq!(age(3720), "1h02m");
-        assert_eq!(age_changes_in(5), 1);
+        assert_eq!(age(5), "just now");
+        assert_eq!(age(37), "30s ago");
+        assert_eq!(age(125), "2m ago");
+        assert_eq!(age(3720), "1h02m ago");
+        assert_eq!(age_changes_in(5), 5);
+        assert_eq!(age_changes_in(37), 3);
         assert_eq!(age_changes_in(125), 55);
     }
 

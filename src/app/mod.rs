@@ -193,22 +193,25 @@ impl App {
         self.received_at.map(|t| (self.now - t).num_seconds())
     }
 
-    /// Data is stale when no poll has succeeded for three refresh intervals.
+    /// Data is stale when no poll has succeeded for three refresh intervals (and 2 s).
     pub fn stale(&self) -> bool {
-        self.age_secs()
-            .is_some_and(|a| a as u64 > 3 * self.refresh.as_secs().max(1) + 2)
+        self.age_secs().is_some_and(|a| a > self.stale_after_secs())
     }
 
-    /// How long until something on screen changes with no event (the data age ticking).
+    fn stale_after_secs(&self) -> i64 {
+        3 * self.refresh.as_secs().max(1) as i64 + 2
+    }
+
+    /// How long until something on screen changes with no event: the age text moving on,
+    /// or the data turning stale.
     pub fn next_visible_change(&self) -> Option<Duration> {
-        let age = self.age_secs()?;
-        let ms_into_second = (self.now - self.received_at?)
-            .num_milliseconds()
-            .rem_euclid(1000);
-        let secs = format::age_changes_in(age);
-        Some(Duration::from_millis(
-            (secs * 1000 - ms_into_second).max(1) as u64
-        ))
+        let age_ms = (self.now - self.received_at?).num_milliseconds().max(0);
+        let age = age_ms / 1000;
+        let mut next_ms = (age + format::age_changes_in(age)) * 1000;
+        if !self.stale() {
+            next_ms = next_ms.min((self.stale_after_secs() + 1) * 1000);
+        }
+        Some(Duration::from_millis((next_ms - age_ms).max(1) as u64))
     }
 
     /// Number of rows in the selectable table of a screen.

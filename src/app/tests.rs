@@ -240,8 +240,16 @@ fn ctrl_c_quits_from_any_mode() {
 #[test]
 fn redraws_when_the_age_text_changes() {
     let mut a = app();
+    a.refresh = Duration::from_secs(60);
     a.now = DEMO_START + TimeDelta::milliseconds(2300);
-    assert_eq!(a.next_visible_change(), Some(Duration::from_millis(700)));
+    assert_eq!(a.next_visible_change(), Some(Duration::from_millis(7700)));
+    a.now = DEMO_START + TimeDelta::milliseconds(10_000);
+    assert_eq!(a.next_visible_change(), Some(Duration::from_secs(10)));
+    // With a 2 s refresh the data turns stale after 8 s: that is a visible change too.
+    a.refresh = Duration::from_secs(2);
+    a.now = DEMO_START + TimeDelta::milliseconds(2300);
+    assert_eq!(a.next_visible_change(), Some(Duration::from_millis(6700)));
+    a.refresh = Duration::from_secs(60);
     a.now = DEMO_START + TimeDelta::seconds(130);
     assert_eq!(a.next_visible_change(), Some(Duration::from_secs(50)));
 }

@@ -109,14 +109,11 @@ fn draw_header(f: &mut Frame, area: Rect, app: &App, th: &Theme) {
     if let Some(age) = app.age_secs() {
         if app.stale() {
             right.push(Span::styled(
-                format!(" STALE {} ", format::age(age)),
+                format!(" STALE: updated {} ", format::age(age)),
                 th.style(E::BadgeStale),
             ));
         } else {
-            right.push(Span::styled(
-                format!("updated {} ago", format::age(age)),
-                label,
-            ));
+            right.push(Span::styled(format!("updated {}", format::age(age)), label));
         }
     }
     right.push(Span::styled(

@@ -33,8 +33,9 @@ pub struct Args {
     #[arg(long)]
     pub theme: Option<String>,
 
-    /// No colour (the mono theme unless --theme says otherwise). Any value but 0/false/no counts.
-    #[arg(long, env = "NO_COLOR", hide_env_values = true)]
+    /// No colour: the mono theme unless --theme says otherwise. NO_COLOR set to anything
+    /// (not empty) does the same, as no-color.org asks.
+    #[arg(long)]
     pub no_color: bool,
 
     /// Colours the terminal can show; detected from COLORTERM and TERM when not given.
@@ -48,6 +49,13 @@ pub struct Args {
     /// Log file (default: edgetop.log in the XDG state directory).
     #[arg(long)]
     pub log_file: Option<PathBuf>,
+}
+
+impl Args {
+    /// --no-color, or NO_COLOR present and not empty.
+    pub fn wants_no_color(&self) -> bool {
+        self.no_color || std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
+    }
 }
 
 fn parse_speed(s: &str) -> Result<f64, String> {

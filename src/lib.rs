@@ -35,9 +35,13 @@ fn dirs() -> Option<directories::ProjectDirs> {
 /// The theme the options ask for, reduced to the terminal's colours.
 pub fn choose_theme(args: &Args, spec: Option<&str>) -> Result<Theme, String> {
     let user_dir = dirs().map(|d| d.config_dir().join("themes"));
-    let name =
-        spec.or(args.theme.as_deref())
-            .unwrap_or(if args.no_color { "mono" } else { "dark" });
+    let name = spec
+        .or(args.theme.as_deref())
+        .unwrap_or(if args.wants_no_color() {
+            "mono"
+        } else {
+            "dark"
+        });
     let theme = Theme::load(name, user_dir.as_deref()).map_err(|e| e.to_string())?;
     let depth = args.colors.unwrap_or_else(|| {
         ColorDepth::detect(

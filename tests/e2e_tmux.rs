@@ -334,3 +334,59 @@ fn a_panic_restores_the_terminal_and_says_why() {
         "the panic message is shown after restoring:\n{s}"
     );
 }
+
+/// The colours in `capture-pane -e` output: whether any true colour (38;2 / 48;2) appears, and
+/// the palette indices used (38;5;N / 48;5;N — crossterm writes even the 16 basic colours so).
+fn colours(raw: &str) -> (bool, Vec<u8>) {
+    let mut truecolor = false;
+    let mut indices = Vec::new();
+    for seq in raw.split('\u{1b}').filter_map(|s| s.strip_prefix('[')) {
+        let params: Vec<&str> = seq.split('m').next().unwrap_or("").split(';').collect();
+        for w in params.windows(3) {
+            if matches!(w[0], "38" | "48") && w[1] == "2" {
+                truecolor = true;
+            }
+            if matches!(w[0], "38" | "48") && w[1] == "5" {
+                indices.extend(w[2].parse::<u8>().ok());
+            }
+        }
+    }
+    (truecolor, indices)
+}
+
+#[test]
+fn no_color_draws_without_colour() {
+    let t = Tmux::start_with_env("nocolor", 100, 30, "NO_COLOR=1", &["--demo"]);
+    t.wait_text("Unusual now");
+    let raw = t.tmux(&["capture-pane", "-p", "-e", "-t", "e2e"]);
+    assert_eq!(colours(&raw), (false, vec![]), "{raw}");
+    assert!(
+        raw.contains("\u{1b}[1m") || raw.contains("\u{1b}[7m"),
+        "still bold and reverse"
+    );
+    t.keys(&["q"]);
+    t.wait_dead();
+}
+
+#[test]
+fn colours_degrade_to_256_and_16() {
+    let t = Tmux::start("c256", 100, 30, &["--demo", "--colors", "256"]);
+    t.wait_text("Unusual now");
+    let (truecolor, indices) = colours(&t.tmux(&["capture-pane", "-p", "-e", "-t", "e2e"]));
+    assert!(
+        !truecolor && indices.iter().any(|i| *i >= 16),
+        "256 colours: {indices:?}"
+    );
+    t.keys(&["q"]);
+    t.wait_dead();
+
+    let t = Tmux::start("c16", 100, 30, &["--demo", "--colors", "16"]);
+    t.wait_text("Unusual now");
+    let (truecolor, indices) = colours(&t.tmux(&["capture-pane", "-p", "-e", "-t", "e2e"]));
+    assert!(
+        !truecolor && !indices.is_empty() && indices.iter().all(|i| *i < 16),
+        "16 colours: {indices:?}"
+    );
+    t.keys(&["q"]);
+    t.wait_dead();
+}

@@ -34,14 +34,7 @@ pub fn stages<'a>(s: &'a Snapshot, filter: &str) -> Vec<(&'a RestApi, &'a Stage)
 pub fn rules<'a>(s: &'a Snapshot, filter: &str) -> Vec<(&'a WebAcl, &'a Rule)> {
     s.rules()
         .filter(|(w, r)| {
-            let countries = match &r.kind {
-                RuleKind::Geo { countries } => countries
-                    .iter()
-                    .map(|c| c.as_str())
-                    .collect::<Vec<_>>()
-                    .join(" "),
-                _ => String::new(),
-            };
+            let countries = r.kind.countries(" ");
             matches(
                 filter,
                 &[

@@ -273,6 +273,18 @@ pub enum RuleKind {
 }
 
 impl RuleKind {
+    /// The country codes of a geo-match rule, joined by `sep`; empty for other kinds.
+    pub fn countries(&self, sep: &str) -> String {
+        match self {
+            RuleKind::Geo { countries } => countries
+                .iter()
+                .map(Text::as_str)
+                .collect::<Vec<_>>()
+                .join(sep),
+            _ => String::new(),
+        }
+    }
+
     pub fn label(&self) -> &'static str {
         match self {
             RuleKind::Geo { .. } => "geo",

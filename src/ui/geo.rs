@@ -77,14 +77,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, d: &Snapshot, th: &Theme) {
         let rows: Vec<Row> = geo_rules
             .iter()
             .map(|(w, r)| {
-                let list = match &r.kind {
-                    RuleKind::Geo { countries } => countries
-                        .iter()
-                        .map(|c| c.as_str())
-                        .collect::<Vec<_>>()
-                        .join(" "),
-                    _ => String::new(),
-                };
+                let list = r.kind.countries(" ");
                 Row::new(vec![
                     Cell::from(r.name.to_string()),
                     Cell::from(w.name.to_string()),

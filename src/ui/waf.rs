@@ -15,16 +15,7 @@ use super::widgets::{action_span, num, panel, series_chart, table, table_title, 
 /// A rule's statement in a few words.
 pub fn rule_summary(r: &Rule) -> String {
     match &r.kind {
-        RuleKind::Geo { countries } => {
-            format!(
-                "country in {}",
-                countries
-                    .iter()
-                    .map(|c| c.as_str())
-                    .collect::<Vec<_>>()
-                    .join(",")
-            )
-        }
+        RuleKind::Geo { .. } => format!("country in {}", r.kind.countries(",")),
         RuleKind::RateBased {
             limit,
             window_secs,

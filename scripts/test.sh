@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs every test of edgetop: unit tests, render snapshots (insta), the binary's CLI checks, and
-# end-to-end runs of the release binary in tmux. Installs what it needs on a fresh machine.
+# Runs every test of edgetop: unit tests, render snapshots (insta), the binary's CLI checks,
+# the AWS source against a local AWS protocol peer (moto, on 127.0.0.1), and end-to-end runs of
+# the release binary in tmux. Installs what it needs on a fresh machine (tmux, a moto venv).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,6 +12,10 @@ if ! command -v tmux >/dev/null 2>&1; then
   as_root apt-get update -qq
   as_root apt-get install -y -qq tmux >/dev/null
 fi
+
+# The AWS protocol peer for the integration tests: moto, pinned, in its own virtualenv. Made
+# here once, before the tests run in parallel.
+scripts/moto-env.sh > /dev/null
 
 # Braille charts and box drawing need a UTF-8 locale inside tmux.
 export LANG="${LANG:-C.UTF-8}"

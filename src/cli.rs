@@ -13,16 +13,19 @@ use crate::ui::theme::ColorDepth;
     about = "A live terminal dashboard for the security edge of an AWS-hosted API"
 )]
 pub struct Args {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
     /// Run on the built-in simulated account (no AWS account needed).
-    #[arg(long)]
+    #[arg(long, global = true)]
     pub demo: bool,
 
     /// Seed of the simulated account: the same seed gives the same account and traffic.
-    #[arg(long, default_value_t = 1, requires = "demo")]
+    #[arg(long, default_value_t = 1, global = true)]
     pub seed: u64,
 
     /// How much faster than real time the simulated account runs (e.g. 10 for a walkthrough).
-    #[arg(long, default_value_t = 1.0, requires = "demo", value_parser = parse_speed)]
+    #[arg(long, default_value_t = 1.0, global = true, value_parser = parse_speed)]
     pub speed: f64,
 
     /// Disable every change (rotating keys, toggling rules); the keys say why when pressed.
@@ -47,8 +50,54 @@ pub struct Args {
     pub refresh: Option<u64>,
 
     /// Log file (default: edgetop.log in the XDG state directory).
-    #[arg(long)]
+    #[arg(long, global = true)]
     pub log_file: Option<PathBuf>,
+
+    /// AWS profile (default: the SDK's chain: environment, AWS_PROFILE, SSO, instance role).
+    #[arg(long, global = true)]
+    pub profile: Option<String>,
+
+    /// AWS region (default: AWS_REGION or the profile's). CLOUDFRONT-scope WAF and CloudFront
+    /// always use us-east-1.
+    #[arg(long, global = true)]
+    pub region: Option<String>,
+
+    /// Send every AWS call to this endpoint (a test server, a VPC endpoint). AWS_ENDPOINT_URL
+    /// works too.
+    #[arg(long, global = true)]
+    pub endpoint_url: Option<String>,
+
+    /// Requests per second edgetop may make to the API Gateway management API, which allows
+    /// about 10 for the whole account, shared with every other tool.
+    #[arg(long, default_value_t = 4.0, global = true)]
+    pub apigateway_rps: f64,
+
+    /// Minutes between discoveries of the slow-changing configuration (APIs, plans, keys,
+    /// web ACLs, distributions); `R` discovers at once.
+    #[arg(long, default_value_t = 5, global = true, value_parser = clap::value_parser!(u64).range(1..=1440))]
+    pub discover_every: u64,
+
+    /// Minutes without a key press after which polling slows down (0: never).
+    #[arg(long, default_value_t = 15, global = true)]
+    pub idle_after: u64,
+
+    /// Origin custom header names that carry an API key (repeatable).
+    #[arg(long = "key-header", default_value = "x-api-key", global = true)]
+    pub key_headers: Vec<String>,
+
+    /// Attempts per AWS call, the first included (the SDK's standard retry with backoff).
+    #[arg(long, default_value_t = 3, global = true, value_parser = clap::value_parser!(u32).range(1..=10))]
+    pub max_attempts: u32,
+}
+
+#[derive(clap::Subcommand, Debug, Clone)]
+pub enum Command {
+    /// Read the account once, print it, and exit: for scripts and incident notes.
+    Snapshot {
+        /// Print JSON (documented in the README) instead of text.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 impl Args {

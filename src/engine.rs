@@ -52,7 +52,10 @@ pub async fn run<S: Source>(
                 _ = sleep_until(deadline) => break,
                 req = requests.recv() => match req {
                     None => return,
-                    Some(Request::RefreshNow) => break,
+                    Some(Request::RefreshNow) => {
+                        source.refresh_all();
+                        break;
+                    }
                     Some(Request::SetInterval(d)) => {
                         interval = d;
                         deadline = started + backoff(interval, failures);

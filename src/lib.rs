@@ -11,6 +11,7 @@ pub mod format;
 pub mod geo;
 pub mod model;
 pub mod ops;
+pub mod report;
 pub mod run;
 pub mod source;
 pub mod term;
@@ -21,7 +22,7 @@ use std::process::ExitCode;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 
 use cli::Args;
 use source::Source;
@@ -83,15 +84,91 @@ fn init_logging(path: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?)
+}
+
+fn aws_target(args: &Args) -> source::aws::connect::Target {
+    source::aws::connect::Target {
+        profile: args.profile.clone(),
+        region: args.region.clone(),
+        endpoint_url: args.endpoint_url.clone(),
+        max_attempts: args.max_attempts,
+    }
+}
+
+/// Connect to AWS, or say exactly why not (before any screen opens).
+async fn aws_source(args: &Args, refresh: Duration) -> anyhow::Result<source::aws::AwsSource> {
+    let (clients, account, arn) = source::aws::connect::connect(&aws_target(args)).await?;
+    tracing::info!(%account, caller = %arn, region = %clients.region, "connected");
+    let settings = source::aws::Settings {
+        apigateway_rps: args.apigateway_rps,
+        discovery_every: Duration::from_secs(args.discover_every * 60),
+        key_headers: args
+            .key_headers
+            .iter()
+            .map(|h| h.to_ascii_lowercase())
+            .collect(),
+        refresh,
+        profile: args.profile.clone(),
+    };
+    Ok(source::aws::AwsSource::new(clients, account, arn, settings))
+}
+
 /// Everything `main` does, with errors for it to print.
 pub fn start(args: Args) -> anyhow::Result<ExitCode> {
-    let theme = choose_theme(&args, None).map_err(anyhow::Error::msg)?;
-    if !args.demo {
-        bail!(
-            "edgetop has no AWS source yet: run `edgetop --demo` for the built-in simulated account \
-             (the AWS source — CloudWatch, WAFv2, API Gateway, CloudFront — is the next piece of work)"
-        );
+    match args.command {
+        Some(cli::Command::Snapshot { json }) => snapshot(&args, json),
+        None => dashboard(args),
     }
+}
+
+/// `edgetop snapshot`: one poll, printed.
+fn snapshot(args: &Args, json: bool) -> anyhow::Result<ExitCode> {
+    if let Some(p) = log_path(args) {
+        init_logging(&p)?;
+    }
+    let started = std::time::Instant::now();
+    let rt = runtime()?;
+    let (snap, calls) = rt.block_on(async {
+        if args.demo {
+            let mut demo = DemoSource::new(args.seed, args.speed);
+            let snap = demo.poll().await?;
+            anyhow::Ok((snap, None))
+        } else {
+            let mut aws = aws_source(args, Duration::from_secs(args.refresh.unwrap_or(60))).await?;
+            let snap = aws.read(chrono::Utc::now()).await?;
+            anyhow::Ok((snap, Some(aws.all_calls.clone())))
+        }
+    })?;
+    let seconds = started.elapsed().as_secs_f64();
+    let out = if json {
+        let stats = serde_json::json!({
+            "seconds": seconds,
+            "aws_calls_total": calls.as_ref().map_or(0, |c| c.total()),
+            "aws_calls": calls,
+            "metrics_requested": snap.cost.metrics_last_poll,
+        });
+        serde_json::to_string_pretty(&serde_json::json!({ "snapshot": snap, "stats": stats }))?
+            + "\n"
+    } else {
+        report::text(&snap)
+    };
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(out.as_bytes())?;
+    for p in &snap.problems {
+        eprintln!("edgetop: {:?}: {}", p.panel, p.message);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The dashboard.
+fn dashboard(args: Args) -> anyhow::Result<ExitCode> {
+    let theme = choose_theme(&args, None).map_err(anyhow::Error::msg)?;
     term::check_tty().map_err(anyhow::Error::msg)?;
     if let Some(p) = log_path(&args) {
         init_logging(&p)?;
@@ -103,23 +180,27 @@ pub fn start(args: Args) -> anyhow::Result<ExitCode> {
         speed = args.speed,
         "start"
     );
-    let source = DemoSource::new(args.seed, args.speed);
-    let refresh = args
-        .refresh
-        .map(Duration::from_secs)
-        .unwrap_or_else(|| source.default_refresh());
     let theme_args = args.clone();
-    let settings = run::Settings {
+    let settings = |refresh, label: &str| run::Settings {
         read_only: args.read_only,
         refresh,
-        source_label: "demo".into(),
+        idle_after: (args.idle_after > 0).then(|| Duration::from_secs(args.idle_after * 60)),
+        source_label: label.into(),
         load_theme: Box::new(move |spec| choose_theme(&theme_args, Some(spec))),
     };
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()?;
-    let ending = rt.block_on(run::run(source, theme, settings))?;
+    let rt = runtime()?;
+    let ending = if args.demo {
+        let source = DemoSource::new(args.seed, args.speed);
+        let refresh = args
+            .refresh
+            .map(Duration::from_secs)
+            .unwrap_or_else(|| source.default_refresh());
+        rt.block_on(run::run(source, theme, settings(refresh, "demo")))?
+    } else {
+        let refresh = Duration::from_secs(args.refresh.unwrap_or(60));
+        let source = rt.block_on(aws_source(&args, refresh))?;
+        rt.block_on(run::run(source, theme, settings(refresh, "aws")))?
+    };
     rt.shutdown_timeout(Duration::from_millis(200));
     Ok(ExitCode::from(ending.exit_code()))
 }

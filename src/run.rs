@@ -44,6 +44,8 @@ pub type ThemeLoader = Box<dyn Fn(&str) -> Result<Theme, String>>;
 pub struct Settings {
     pub read_only: bool,
     pub refresh: Duration,
+    /// After this long without a key, poll less often (and say so).
+    pub idle_after: Option<Duration>,
     pub source_label: String,
     pub load_theme: ThemeLoader,
 }
@@ -102,6 +104,7 @@ pub async fn run<S: Source>(
             ev = keys.next() => match ev {
                 Some(Ok(TermEvent::Key(k))) => {
                     dirty = true;
+                    app.now = Utc::now();
                     app.handle(Event::Key(k))
                 }
                 Some(Ok(TermEvent::Resize(..))) => {
@@ -122,7 +125,8 @@ pub async fn run<S: Source>(
             }
             _ = tokio::time::sleep(wait) => {
                 dirty = true;
-                vec![]
+                app.now = Utc::now();
+                app.check_idle()
             }
             _ = hup.recv() => break Ending::HangUp,
             _ = sigterm.recv() => break Ending::Terminated,

@@ -61,8 +61,42 @@ fn an_unknown_theme_lists_the_builtins() {
 }
 
 #[test]
-fn without_demo_it_says_what_to_do() {
-    let out = Command::new(BIN).output().unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("edgetop --demo"));
+fn demo_snapshot_prints_json_without_secrets() {
+    let out = Command::new(BIN)
+        .args(["--demo", "--seed", "3", "snapshot", "--json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let s = &v["snapshot"];
+    assert_eq!(s["account"]["simulated"], true);
+    assert!(s["api_keys"].as_array().unwrap().len() >= 12);
+    assert!(
+        s["api_keys"][0].get("value").is_none(),
+        "key values are never printed"
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        !text.contains("\\u001b"),
+        "no raw escape reaches the output"
+    );
+}
+
+#[test]
+fn demo_snapshot_as_text() {
+    let out = Command::new(BIN)
+        .args(["--demo", "snapshot"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("edgetop snapshot of acme-prod (demo)")
+            && text.contains("Web ACL edge-regional"),
+        "{text}"
+    );
 }

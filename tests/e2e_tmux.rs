@@ -1,149 +1,10 @@
 //! End to end: the real binary in a real terminal (tmux), driven by keys, read by capture-pane.
 
-use std::path::PathBuf;
+mod common;
+
 use std::process::Command;
-use std::time::{Duration, Instant};
 
-const BIN: &str = env!("CARGO_BIN_EXE_edgetop");
-
-/// A private tmux server with one pane running edgetop.
-struct Tmux {
-    socket: String,
-    dir: PathBuf,
-}
-
-impl Tmux {
-    fn start(name: &str, cols: u16, rows: u16, args: &[&str]) -> Tmux {
-        Tmux::start_with_env(name, cols, rows, "", args)
-    }
-
-    fn start_with_env(name: &str, cols: u16, rows: u16, env: &str, args: &[&str]) -> Tmux {
-        let socket = format!("edgetop-e2e-{name}-{}", std::process::id());
-        let dir = std::env::temp_dir().join(&socket);
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        let t = Tmux { socket, dir };
-        t.tmux(&[
-            "-f",
-            "/dev/null",
-            "new-session",
-            "-d",
-            "-s",
-            "e2e",
-            "-x",
-            &cols.to_string(),
-            "-y",
-            &rows.to_string(),
-        ]);
-        t.tmux(&["set-option", "-g", "remain-on-exit", "on"]);
-        t.tmux(&["set-option", "-g", "set-clipboard", "on"]);
-        let log = t.dir.join("edgetop.log");
-        let mut cmd = format!(
-            "exec env TERM=xterm-256color COLORTERM=truecolor {env} {BIN} --log-file {}",
-            log.display()
-        );
-        for a in args {
-            cmd.push(' ');
-            cmd.push_str(a);
-        }
-        t.tmux(&["respawn-pane", "-k", "-t", "e2e", &cmd]);
-        t
-    }
-
-    fn tmux(&self, args: &[&str]) -> String {
-        let out = Command::new("tmux")
-            .arg("-L")
-            .arg(&self.socket)
-            .args(args)
-            .output()
-            .expect("tmux runs");
-        assert!(
-            out.status.success(),
-            "tmux {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    fn keys(&self, keys: &[&str]) {
-        for k in keys {
-            self.tmux(&["send-keys", "-t", "e2e", k]);
-            std::thread::sleep(Duration::from_millis(60));
-        }
-    }
-
-    fn literal(&self, text: &str) {
-        self.tmux(&["send-keys", "-t", "e2e", "-l", text]);
-    }
-
-    fn screen(&self) -> String {
-        self.tmux(&["capture-pane", "-p", "-t", "e2e"])
-    }
-
-    fn var(&self, name: &str) -> String {
-        self.tmux(&[
-            "display-message",
-            "-p",
-            "-t",
-            "e2e",
-            &format!("#{{{name}}}"),
-        ])
-        .trim()
-        .to_string()
-    }
-
-    /// Wait until the screen satisfies `ok`, or fail with what was on it.
-    fn wait_for(&self, what: &str, ok: impl Fn(&str) -> bool) -> String {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            let s = self.screen();
-            if ok(&s) {
-                return s;
-            }
-            if Instant::now() > deadline {
-                panic!("timed out waiting for {what}; the screen was:\n{s}");
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-
-    fn wait_text(&self, text: &str) -> String {
-        self.wait_for(text, |s| s.contains(text))
-    }
-
-    fn wait_dead(&self) {
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while self.var("pane_dead") != "1" {
-            assert!(
-                Instant::now() < deadline,
-                "edgetop did not exit; screen:\n{}",
-                self.screen()
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-
-    fn pid(&self) -> String {
-        self.var("pane_pid")
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = Command::new("tmux")
-            .arg("-L")
-            .arg(&self.socket)
-            .arg("kill-server")
-            .output();
-    }
-}
-
-fn line_with<'a>(screen: &'a str, needle: &str) -> &'a str {
-    screen
-        .lines()
-        .find(|l| l.contains(needle))
-        .unwrap_or_else(|| panic!("no line with {needle} in:\n{screen}"))
-}
+use common::tmux::{Tmux, line_with};
 
 #[test]
 fn a_walk_through_every_screen_then_quit() {
@@ -218,7 +79,7 @@ fn a_walk_through_every_screen_then_quit() {
         "0",
         "the terminal left the alternate screen"
     );
-    assert_eq!(t.var("pane_dead_status"), "0");
+    assert_eq!(t.exit_status(), "0");
 }
 
 #[test]
@@ -387,6 +248,75 @@ fn colours_degrade_to_256_and_16() {
         !truecolor && !indices.is_empty() && indices.iter().all(|i| *i < 16),
         "16 colours: {indices:?}"
     );
+    t.keys(&["q"]);
+    t.wait_dead();
+}
+
+#[test]
+fn rotating_a_key_shows_the_new_value_once_and_disables_the_old() {
+    let t = Tmux::start("rotate", 160, 48, &["--demo", "--seed", "2"]);
+    t.wait_text("Unusual now");
+    t.keys(&["6", "/"]);
+    t.literal("cdn-origin");
+    t.keys(&["Enter"]);
+    let s = t.wait_text("[/cdn-origin] 1/1");
+    assert!(
+        line_with(&s, "│cdn-origin-catalog ").contains("enabled"),
+        "{s}"
+    );
+    t.keys(&["r"]);
+    let s = t.wait_text("Confirm a change");
+    assert!(
+        s.contains("UpdateDistribution (If-Match)")
+            && s.contains("Disable the old key cdn-origin-catalog"),
+        "{s}"
+    );
+    t.keys(&["Right", "Enter"]);
+    let s = t.wait_text("New key for cdn-origin-catalog");
+    assert!(s.contains("••••••••"), "masked until revealed:\n{s}");
+    t.keys(&["v"]);
+    t.wait_for("the value revealed", |s| {
+        !line_with(s, "value  ").contains("••••")
+    });
+    t.keys(&["Escape", "Escape"]);
+    let s = t.wait_for("both keys listed", |s| {
+        s.contains("cdn-origin-catalog-rotated")
+    });
+    assert!(
+        line_with(&s, "│cdn-origin-catalog ").contains("disabled"),
+        "{s}"
+    );
+    assert!(
+        line_with(&s, "│cdn-origin-catalog-rotated").contains("enabled"),
+        "{s}"
+    );
+    t.keys(&["q"]);
+    t.wait_dead();
+    let log = std::fs::read_to_string(t.dir.join("edgetop.log")).unwrap();
+    assert!(
+        log.contains("confirmed by the operator")
+            && log.contains("rotate API key cdn-origin-catalog"),
+        "{log}"
+    );
+}
+
+#[test]
+fn themes_switch_at_run_time() {
+    let t = Tmux::start("theme", 100, 30, &["--demo"]);
+    t.wait_text("Unusual now");
+    t.keys(&[":"]);
+    t.literal("theme light");
+    t.keys(&["Enter"]);
+    t.wait_text("theme light");
+    let raw = t.tmux(&["capture-pane", "-p", "-e", "-t", "e2e"]);
+    assert!(
+        raw.contains("48;2;245;245;247"),
+        "the light theme's background is drawn"
+    );
+    t.keys(&[":"]);
+    t.literal("theme neon");
+    t.keys(&["Enter"]);
+    t.wait_text("no such theme");
     t.keys(&["q"]);
     t.wait_dead();
 }

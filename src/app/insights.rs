@@ -128,14 +128,14 @@ pub fn findings(s: &Snapshot) -> Vec<Finding> {
         }
     }
     for k in &s.api_keys {
-        if k.throttled_per_min > 0.0 {
+        if let Some(t) = k.throttled_per_min.filter(|t| *t > 0.0) {
             out.push(finding(
                 Severity::Warn,
                 Screen::Keys,
                 format!(
                     "key {}: {}/min refused with 429 (plan rate limit or quota)",
                     k.name,
-                    format::count(k.throttled_per_min)
+                    format::count(t)
                 ),
             ));
         }

@@ -135,6 +135,17 @@ pub struct App {
     /// Where the account came from, for the header ("demo", "aws").
     pub source_label: String,
     pub quit: bool,
+    /// Polling slows down after this long without a key.
+    pub idle_after: Option<Duration>,
+    /// When the operator last pressed a key.
+    pub last_key: DateTime<Utc>,
+    /// Polling has slowed down for want of keys.
+    pub idle: bool,
+}
+
+/// How often an idle dashboard polls: five refresh intervals, at least five minutes.
+pub fn idle_refresh(refresh: Duration) -> Duration {
+    (refresh * 5).max(Duration::from_secs(300))
 }
 
 const PAGE: usize = 10;
@@ -163,6 +174,9 @@ impl App {
             message: None,
             source_label: source_label.to_string(),
             quit: false,
+            idle_after: None,
+            last_key: now,
+            idle: false,
         }
     }
 
@@ -282,7 +296,43 @@ impl App {
         }
     }
 
+    /// Time until polling would slow down for want of keys.
+    pub fn idle_in(&self) -> Option<Duration> {
+        let after = self.idle_after?;
+        if self.idle {
+            return None;
+        }
+        let since = (self.now - self.last_key).to_std().unwrap_or_default();
+        Some(after.saturating_sub(since).max(Duration::from_millis(1)))
+    }
+
+    /// Slow polling down when no key came for a long while.
+    pub fn check_idle(&mut self) -> Vec<Command> {
+        match self.idle_after {
+            Some(after)
+                if !self.idle
+                    && (self.now - self.last_key).to_std().unwrap_or_default() >= after =>
+            {
+                self.idle = true;
+                vec![Command::SetRefresh(idle_refresh(self.refresh))]
+            }
+            _ => vec![],
+        }
+    }
+
     fn on_key(&mut self, k: KeyEvent) -> Vec<Command> {
+        self.last_key = self.now;
+        if self.idle {
+            // Back from idle: the normal pace again, and a fresh read at once.
+            self.idle = false;
+            let mut cmds = vec![Command::SetRefresh(self.refresh), Command::Refresh];
+            cmds.extend(self.on_key_inner(k));
+            return cmds;
+        }
+        self.on_key_inner(k)
+    }
+
+    fn on_key_inner(&mut self, k: KeyEvent) -> Vec<Command> {
         if keymap::is_ctrl_c(&k) {
             self.quit = true;
             return vec![Command::Quit];

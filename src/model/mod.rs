@@ -192,10 +192,11 @@ pub struct ApiKey {
     /// Requests used in the current quota period of its plan, and what remains.
     pub used_period: u64,
     pub remaining: Option<u64>,
-    /// Requests per minute refused with 429 for this key, most recent minute.
-    pub throttled_per_min: f64,
-    /// Requests per minute, most recent minute.
-    pub requests_per_min: f64,
+    /// Requests per minute refused with 429 for this key, most recent minute. None when the
+    /// source cannot tell: AWS publishes no per-key metrics.
+    pub throttled_per_min: Option<f64>,
+    /// Requests per minute, most recent minute (from usage between polls on AWS).
+    pub requests_per_min: Option<f64>,
 }
 
 impl ApiKey {

@@ -1,6 +1,7 @@
 //! Where the data comes from. One trait, two implementations: the simulated account
-//! ([`demo::DemoSource`]) and, later, AWS. Both produce the same [`Snapshot`] type.
+//! ([`demo::DemoSource`]) and a real one ([`aws::AwsSource`]). Both produce the same [`Snapshot`].
 
+pub mod aws;
 pub mod demo;
 
 use std::future::Future;
@@ -36,4 +37,7 @@ pub trait Source: Send + 'static {
 
     /// How often polling is useful for this source.
     fn default_refresh(&self) -> Duration;
+
+    /// Read everything again at the next poll, slow-changing configuration included (`R`).
+    fn refresh_all(&mut self) {}
 }

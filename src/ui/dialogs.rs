@@ -411,8 +411,8 @@ pub fn detail(f: &mut Frame, area: Rect, app: &App, d: &Snapshot, th: &Theme) {
                     "now",
                     format!(
                         "{}/min, {} throttled/min",
-                        format::count(k.requests_per_min),
-                        format::count(k.throttled_per_min)
+                        k.requests_per_min.map_or("–".into(), format::count),
+                        k.throttled_per_min.map_or("–".into(), format::count)
                     ),
                     th,
                 ),

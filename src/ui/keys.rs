@@ -10,7 +10,7 @@ use crate::format;
 use crate::model::{ApiKey, Snapshot};
 
 use super::theme::{Element as E, Theme};
-use super::widgets::{gauge_style, num, panel, quota_cell, table, table_title, window};
+use super::widgets::{gauge_style, num, panel, quota_cell, right, table, table_title, window};
 
 pub fn plan_names(d: &Snapshot, k: &ApiKey) -> String {
     k.plan_ids
@@ -45,20 +45,20 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, d: &Snapshot, th: &Theme) {
             } else {
                 Span::styled("disabled", th.style(E::TextDim))
             };
-            let throttled = if k.throttled_per_min > 0.0 {
-                Cell::from(
-                    Line::from(format::count(k.throttled_per_min))
+            let throttled = match k.throttled_per_min {
+                None => right("–"),
+                Some(t) if t > 0.0 => Cell::from(
+                    Line::from(format::count(t))
                         .right_aligned()
                         .style(th.style(E::TextWarn)),
-                )
-            } else {
-                num(0.0)
+                ),
+                Some(t) => num(t),
             };
             let mut cells = vec![
                 Cell::from(k.name.to_string()),
                 Cell::from(plan_names(d, k)),
                 Cell::from(state),
-                num(k.requests_per_min),
+                k.requests_per_min.map_or(right("–"), num),
                 throttled,
                 num(k.used_today as f64),
                 quota_cell(k.quota_used(), if wide { 12 } else { 6 }, th),

@@ -17,6 +17,7 @@ use ratatui::widgets::{Block, Paragraph, Wrap};
 
 use crate::app::{App, Level, Mode, Screen};
 use crate::format;
+use crate::model::{Panel, Snapshot};
 use theme::{Element as E, Theme};
 
 /// Below this the dashboard says so and waits for a resize.
@@ -52,14 +53,17 @@ pub fn draw(f: &mut Frame, app: &App, th: &Theme) {
                 body,
             );
         }
-        Some(d) => match app.screen {
-            Screen::Overview => overview::draw(f, body, app, d, th),
-            Screen::Throttling => throttling::draw(f, body, app, d, th),
-            Screen::Waf => waf::draw(f, body, app, d, th),
-            Screen::Origins => origins::draw(f, body, app, d, th),
-            Screen::Geo => geo::draw(f, body, app, d, th),
-            Screen::Keys => keys::draw(f, body, app, d, th),
-        },
+        Some(d) => {
+            let body = problem_lines(f, body, app.screen, d, th);
+            match app.screen {
+                Screen::Overview => overview::draw(f, body, app, d, th),
+                Screen::Throttling => throttling::draw(f, body, app, d, th),
+                Screen::Waf => waf::draw(f, body, app, d, th),
+                Screen::Origins => origins::draw(f, body, app, d, th),
+                Screen::Geo => geo::draw(f, body, app, d, th),
+                Screen::Keys => keys::draw(f, body, app, d, th),
+            }
+        }
     }
     draw_footer(f, footer, app, th);
     match &app.mode {
@@ -73,6 +77,38 @@ pub fn draw(f: &mut Frame, app: &App, th: &Theme) {
         Mode::Reveal(r) => dialogs::reveal(f, area, r, th),
         _ => {}
     }
+}
+
+/// The panels whose data each screen shows.
+fn panels_of(s: Screen) -> &'static [Panel] {
+    match s {
+        // The Overview lists every problem among its findings.
+        Screen::Overview => &[],
+        Screen::Throttling => &[Panel::Metrics, Panel::Throttling, Panel::UsagePlans],
+        Screen::Waf => &[Panel::Waf, Panel::Metrics],
+        Screen::Origins => &[Panel::Samples],
+        Screen::Geo => &[Panel::Waf, Panel::Metrics],
+        Screen::Keys => &[Panel::Keys, Panel::UsagePlans, Panel::Distributions],
+    }
+}
+
+/// What could not be read for this screen, one line each above it (at most three); returns
+/// the rest of the area.
+fn problem_lines(f: &mut Frame, area: Rect, s: Screen, d: &Snapshot, th: &Theme) -> Rect {
+    let lines: Vec<Line> = d
+        .problems
+        .iter()
+        .filter(|p| panels_of(s).contains(&p.panel))
+        .take(3)
+        .map(|p| Line::styled(format!(" ⚠ {}", p.message), th.style(E::TextWarn)))
+        .collect();
+    if lines.is_empty() || area.height < 10 {
+        return area;
+    }
+    let [top, rest] =
+        Layout::vertical([Constraint::Length(lines.len() as u16), Constraint::Min(0)]).areas(area);
+    f.render_widget(Paragraph::new(lines), top);
+    rest
 }
 
 fn too_small(f: &mut Frame, area: Rect, th: &Theme) {
@@ -116,10 +152,18 @@ fn draw_header(f: &mut Frame, area: Rect, app: &App, th: &Theme) {
             right.push(Span::styled(format!("updated {}", format::age(age)), label));
         }
     }
-    right.push(Span::styled(
-        format!(" · every {}s ", app.refresh.as_secs()),
-        label,
-    ));
+    if app.idle {
+        let every = crate::app::idle_refresh(app.refresh).as_secs() / 60;
+        right.push(Span::styled(
+            format!(" IDLE: polling every {every}m, press a key "),
+            th.style(E::BadgePaused),
+        ));
+    } else {
+        right.push(Span::styled(
+            format!(" · every {}s ", app.refresh.as_secs()),
+            label,
+        ));
+    }
     if app.paused() {
         right.push(Span::styled(
             format!(" PAUSED +{} ", app.held_updates),

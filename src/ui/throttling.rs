@@ -119,7 +119,7 @@ fn draw_plans(f: &mut Frame, area: Rect, d: &Snapshot, th: &Theme) {
                 .key_ids
                 .iter()
                 .filter_map(|k| d.key(k.as_str()))
-                .map(|k| k.throttled_per_min)
+                .filter_map(|k| k.throttled_per_min)
                 .sum();
             Row::new(vec![
                 Cell::from(p.name.to_string()),
@@ -176,7 +176,7 @@ fn draw_quota_gauges(f: &mut Frame, area: Rect, d: &Snapshot, th: &Theme) {
         };
         let [name, gauge] =
             Layout::horizontal([Constraint::Length(18), Constraint::Min(10)]).areas(row);
-        let throttled = if k.throttled_per_min > 0.0 {
+        let throttled = if k.throttled_per_min.unwrap_or(0.0) > 0.0 {
             E::TextWarn
         } else {
             E::TableRow

@@ -1,0 +1,382 @@
+//! API Gateway (REST): APIs and their stages with throttles, usage plans, their keys, API
+//! keys, and usage. Every call waits its turn on the account-wide pacer and pages with
+//! position + limit 500.
+
+use std::collections::HashMap;
+
+use aws_sdk_apigateway::Client;
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+
+use super::Calls;
+use super::connect::{Failure, failure};
+use super::pace::Pacer;
+use crate::model::{Quota, QuotaPeriod, Secret, Text, Throttle};
+
+pub const PAGE: i32 = 500;
+/// API Gateway allows 10,000 API keys per region; stop paging well past that.
+const MAX_PAGES: usize = 40;
+
+#[derive(Clone, Debug)]
+pub struct StageConf {
+    pub name: String,
+    pub throttle: Option<Throttle>,
+    /// "POST /charges" and its throttle.
+    pub methods: Vec<(String, Throttle)>,
+    pub web_acl_arn: Option<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct ApiConf {
+    pub id: String,
+    pub name: String,
+    pub stages: Vec<StageConf>,
+}
+
+#[derive(Clone, Debug)]
+pub struct PlanConf {
+    pub id: String,
+    pub name: String,
+    pub throttle: Option<Throttle>,
+    pub quota: Option<Quota>,
+    /// (api id, stage name)
+    pub stages: Vec<(String, String)>,
+    pub key_ids: Vec<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct KeyConf {
+    pub id: String,
+    pub name: String,
+    pub value: Secret,
+    pub enabled: bool,
+    pub created: DateTime<Utc>,
+}
+
+/// "charges/POST" (the method-settings key) → "POST /charges"; "*/*" → None (stage-wide).
+fn method_label(path: &str) -> Option<String> {
+    if path == "*/*" {
+        return None;
+    }
+    let (resource, method) = path.rsplit_once('/')?;
+    let resource = resource.replace("~1", "/");
+    let resource = if resource.starts_with('/') {
+        resource
+    } else {
+        format!("/{resource}")
+    };
+    Some(format!("{method} {resource}"))
+}
+
+fn throttle(rate: f64, burst: i32) -> Option<Throttle> {
+    (rate > 0.0 || burst > 0).then(|| Throttle {
+        rate_limit: rate,
+        burst_limit: burst.max(0) as u32,
+    })
+}
+
+pub async fn apis(
+    c: &Client,
+    pace: &mut Pacer,
+    calls: &mut Calls,
+) -> Result<Vec<ApiConf>, Failure> {
+    let mut out = Vec::new();
+    let mut position: Option<String> = None;
+    for _ in 0..MAX_PAGES {
+        pace.wait().await;
+        calls.add("apigateway:GetRestApis");
+        let page = c
+            .get_rest_apis()
+            .limit(PAGE)
+            .set_position(position.clone())
+            .send()
+            .await
+            .map_err(|e| failure("apigateway:GET /restapis", &e))?;
+        for a in page.items() {
+            out.push(ApiConf {
+                id: a.id().unwrap_or_default().to_string(),
+                name: a.name().unwrap_or_default().to_string(),
+                stages: Vec::new(),
+            });
+        }
+        position = page.position().map(str::to_string);
+        if position.is_none() || page.items().is_empty() {
+            break;
+        }
+    }
+    for api in &mut out {
+        pace.wait().await;
+        calls.add("apigateway:GetStages");
+        let stages = c
+            .get_stages()
+            .rest_api_id(&api.id)
+            .send()
+            .await
+            .map_err(|e| failure("apigateway:GET /restapis/*/stages", &e))?;
+        for s in stages.item() {
+            let settings = s.method_settings().cloned().unwrap_or_default();
+            let mut stage_throttle = None;
+            let mut methods = Vec::new();
+            for (path, m) in &settings {
+                let t = throttle(m.throttling_rate_limit(), m.throttling_burst_limit());
+                match (method_label(path), t) {
+                    (None, t) => stage_throttle = t,
+                    (Some(label), Some(t)) => methods.push((label, t)),
+                    (Some(_), None) => {}
+                }
+            }
+            methods.sort_by(|a, b| a.0.cmp(&b.0));
+            api.stages.push(StageConf {
+                name: s.stage_name().unwrap_or_default().to_string(),
+                throttle: stage_throttle,
+                methods,
+                web_acl_arn: s.web_acl_arn().map(str::to_string),
+            });
+        }
+        api.stages.sort_by(|a, b| a.name.cmp(&b.name));
+    }
+    Ok(out)
+}
+
+pub async fn plans(
+    c: &Client,
+    pace: &mut Pacer,
+    calls: &mut Calls,
+) -> Result<Vec<PlanConf>, Failure> {
+    let mut out = Vec::new();
+    let mut position: Option<String> = None;
+    for _ in 0..MAX_PAGES {
+        pace.wait().await;
+        calls.add("apigateway:GetUsagePlans");
+        let page = c
+            .get_usage_plans()
+            .limit(PAGE)
+            .set_position(position.clone())
+            .send()
+            .await
+            .map_err(|e| failure("apigateway:GET /usageplans", &e))?;
+        for p in page.items() {
+            let quota = p.quota().and_then(|q| {
+                let period = match q.period()?.as_str() {
+                    "DAY" => QuotaPeriod::Day,
+                    "WEEK" => QuotaPeriod::Week,
+                    _ => QuotaPeriod::Month,
+                };
+                (q.limit() > 0).then_some(Quota {
+                    limit: q.limit() as u64,
+                    period,
+                })
+            });
+            out.push(PlanConf {
+                id: p.id().unwrap_or_default().to_string(),
+                name: p.name().unwrap_or_default().to_string(),
+                throttle: p
+                    .throttle()
+                    .and_then(|t| throttle(t.rate_limit(), t.burst_limit())),
+                quota,
+                stages: p
+                    .api_stages()
+                    .iter()
+                    .map(|s| {
+                        (
+                            s.api_id().unwrap_or_default().to_string(),
+                            s.stage().unwrap_or_default().to_string(),
+                        )
+                    })
+                    .collect(),
+                key_ids: Vec::new(),
+            });
+        }
+        position = page.position().map(str::to_string);
+        if position.is_none() || page.items().is_empty() {
+            break;
+        }
+    }
+    for plan in &mut out {
+        let mut position: Option<String> = None;
+        for _ in 0..MAX_PAGES {
+            pace.wait().await;
+            calls.add("apigateway:GetUsagePlanKeys");
+            let page = c
+                .get_usage_plan_keys()
+                .usage_plan_id(&plan.id)
+                .limit(PAGE)
+                .set_position(position.clone())
+                .send()
+                .await
+                .map_err(|e| failure("apigateway:GET /usageplans/*/keys", &e))?;
+            plan.key_ids.extend(
+                page.items()
+                    .iter()
+                    .filter_map(|k| k.id().map(str::to_string)),
+            );
+            position = page.position().map(str::to_string);
+            if position.is_none() || page.items().is_empty() {
+                break;
+            }
+        }
+    }
+    Ok(out)
+}
+
+pub async fn keys(
+    c: &Client,
+    pace: &mut Pacer,
+    calls: &mut Calls,
+) -> Result<Vec<KeyConf>, Failure> {
+    let mut out = Vec::new();
+    let mut position: Option<String> = None;
+    for _ in 0..MAX_PAGES {
+        pace.wait().await;
+        calls.add("apigateway:GetApiKeys");
+        let page = c
+            .get_api_keys()
+            .include_values(true)
+            .limit(PAGE)
+            .set_position(position.clone())
+            .send()
+            .await
+            .map_err(|e| failure("apigateway:GET /apikeys", &e))?;
+        for k in page.items() {
+            out.push(KeyConf {
+                id: k.id().unwrap_or_default().to_string(),
+                name: k.name().unwrap_or_default().to_string(),
+                value: Secret::new(k.value().unwrap_or_default()),
+                enabled: k.enabled(),
+                created: k
+                    .created_date()
+                    .and_then(|d| DateTime::from_timestamp(d.secs(), 0))
+                    .unwrap_or_default(),
+            });
+        }
+        position = page.position().map(str::to_string);
+        if position.is_none() || page.items().is_empty() {
+            break;
+        }
+    }
+    Ok(out)
+}
+
+/// The first day of the quota period that contains `today`.
+pub fn period_start(today: NaiveDate, period: QuotaPeriod) -> NaiveDate {
+    match period {
+        QuotaPeriod::Day => today,
+        QuotaPeriod::Week => {
+            today - chrono::Days::new(today.weekday().num_days_from_monday() as u64)
+        }
+        QuotaPeriod::Month => today.with_day(1).unwrap_or(today),
+    }
+}
+
+/// A key's usage in one plan.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct KeyUsage {
+    pub used_today: u64,
+    pub used_period: u64,
+    pub remaining: Option<u64>,
+}
+
+/// GetUsage for a plan over its current quota period (or today when it has none).
+pub async fn usage(
+    c: &Client,
+    pace: &mut Pacer,
+    calls: &mut Calls,
+    plan: &PlanConf,
+    today: NaiveDate,
+) -> Result<HashMap<String, KeyUsage>, Failure> {
+    let start = plan.quota.map_or(today, |q| period_start(today, q.period));
+    let mut out: HashMap<String, KeyUsage> = HashMap::new();
+    let mut position: Option<String> = None;
+    for _ in 0..MAX_PAGES {
+        pace.wait().await;
+        calls.add("apigateway:GetUsage");
+        let page = c
+            .get_usage()
+            .usage_plan_id(&plan.id)
+            .start_date(start.format("%Y-%m-%d").to_string())
+            .end_date(today.format("%Y-%m-%d").to_string())
+            .limit(PAGE)
+            .set_position(position.clone())
+            .send()
+            .await
+            .map_err(|e| failure("apigateway:GET /usageplans/*/usage", &e))?;
+        for (key, days) in page.items().cloned().unwrap_or_default() {
+            out.insert(key, key_usage(&days, plan.quota.is_some()));
+        }
+        position = page.position().map(str::to_string);
+        if position.is_none() {
+            break;
+        }
+    }
+    Ok(out)
+}
+
+/// Days of [used, remaining], oldest first → today's use, the period's, what remains.
+fn key_usage(days: &[Vec<i64>], has_quota: bool) -> KeyUsage {
+    let used = |d: &Vec<i64>| d.first().copied().unwrap_or(0).max(0) as u64;
+    KeyUsage {
+        used_today: days.last().map_or(0, used),
+        used_period: days.iter().map(used).sum(),
+        remaining: if has_quota {
+            days.last()
+                .and_then(|d| d.get(1))
+                .map(|r| (*r).max(0) as u64)
+        } else {
+            None
+        },
+    }
+}
+
+/// Text for the model.
+pub fn stage_ref(apis: &[ApiConf], api_id: &str, stage: &str) -> Text {
+    let api = apis
+        .iter()
+        .find(|a| a.id == api_id)
+        .map_or(api_id, |a| a.name.as_str());
+    Text::new(&format!("{api}/{stage}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn method_settings_keys_read_as_methods() {
+        assert_eq!(method_label("*/*"), None);
+        assert_eq!(
+            method_label("charges/POST").as_deref(),
+            Some("POST /charges")
+        );
+        assert_eq!(
+            method_label("~1v1~1charges/GET").as_deref(),
+            Some("GET /v1/charges")
+        );
+    }
+
+    #[test]
+    fn quota_periods_start_where_api_gateway_counts() {
+        let d = NaiveDate::from_ymd_opt(2026, 11, 19).unwrap(); // a Thursday
+        assert_eq!(period_start(d, QuotaPeriod::Day), d);
+        assert_eq!(
+            period_start(d, QuotaPeriod::Week),
+            NaiveDate::from_ymd_opt(2026, 11, 16).unwrap()
+        );
+        assert_eq!(
+            period_start(d, QuotaPeriod::Month),
+            NaiveDate::from_ymd_opt(2026, 11, 1).unwrap()
+        );
+    }
+
+    #[test]
+    fn usage_days_add_up() {
+        let u = key_usage(&[vec![100, 900], vec![50, 850]], true);
+        assert_eq!(
+            u,
+            KeyUsage {
+                used_today: 50,
+                used_period: 150,
+                remaining: Some(850)
+            }
+        );
+        assert_eq!(key_usage(&[], false), KeyUsage::default());
+    }
+}

@@ -1,0 +1,358 @@
+//! From what the AWS source holds to the model's Snapshot: pure, no calls.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+
+use super::AwsSource;
+use super::cloudwatch::{SeriesKey, StageMetric, Store, WafMetric};
+use crate::format;
+use crate::model::*;
+
+/// The newest minute to draw: the newest with data, but no more than three minutes back (so a
+/// quiet account still shows its quiet minutes) and never the minute still filling up.
+pub fn end_minute(store: &Store, now: DateTime<Utc>) -> i64 {
+    let this_minute = now.timestamp() - now.timestamp().rem_euclid(60);
+    store
+        .newest_minute()
+        .unwrap_or(this_minute - 60)
+        .clamp(this_minute - 180, this_minute - 60)
+}
+
+fn waf(store: &Store, acl: &str, rule: &str, end: i64, allowed: bool) -> WafMetrics {
+    let s = |metric| {
+        store.series(
+            &SeriesKey::Waf {
+                acl: acl.into(),
+                rule: rule.into(),
+                metric,
+            },
+            end,
+        )
+    };
+    WafMetrics {
+        allowed: if allowed {
+            s(WafMetric::Allowed)
+        } else {
+            Series::new(s(WafMetric::Blocked).end, vec![0.0; 60])
+        },
+        blocked: s(WafMetric::Blocked),
+        counted: s(WafMetric::Counted),
+    }
+}
+
+/// 429s are not published: estimate them as the stage's 4XXError minus its share (by request
+/// count) of what its web ACL blocked, which API Gateway answers with 403.
+fn throttled_estimate(
+    e4xx: &Series,
+    count: &Series,
+    acl_blocked: Option<&Series>,
+    acl_count: &Series,
+) -> Series {
+    let values = e4xx
+        .values
+        .iter()
+        .enumerate()
+        .map(|(i, e)| {
+            let blocked = acl_blocked.map_or(0.0, |b| {
+                let share = if acl_count.values[i] > 0.0 {
+                    count.values[i] / acl_count.values[i]
+                } else {
+                    0.0
+                };
+                b.values[i] * share
+            });
+            (e - blocked).max(0.0).round()
+        })
+        .collect();
+    Series::new(e4xx.end, values)
+}
+
+pub fn snapshot(src: &AwsSource, now: DateTime<Utc>) -> Snapshot {
+    let f = &src.found;
+    let store = &src.store;
+    let end = end_minute(store, now);
+    let region = &src.clients.region;
+    let stage_arn = |api_id: &str, stage: &str| {
+        format!("arn:aws:apigateway:{region}::/restapis/{api_id}/stages/{stage}")
+    };
+    // Which web ACL protects each stage (by ARN), and the request count of all its stages.
+    let acl_of_stage: HashMap<String, &super::wafv2::AclConf> = f
+        .acls
+        .iter()
+        .flat_map(|a| a.protects.iter().map(move |r| (r.clone(), a)))
+        .collect();
+    let stage_series = |api: &str, stage: &str, metric| {
+        store.series(
+            &SeriesKey::Stage {
+                api: api.into(),
+                stage: stage.into(),
+                metric,
+            },
+            end,
+        )
+    };
+    let mut acl_counts: HashMap<String, Series> = HashMap::new();
+    for api in &f.apis {
+        for st in &api.stages {
+            if let Some(acl) = acl_of_stage.get(&stage_arn(&api.id, &st.name)) {
+                acl_counts
+                    .entry(acl.name.clone())
+                    .or_default()
+                    .add(&stage_series(&api.name, &st.name, StageMetric::Count));
+            }
+        }
+    }
+
+    let apis = f
+        .apis
+        .iter()
+        .map(|api| RestApi {
+            id: Text::new(&api.id),
+            name: Text::new(&api.name),
+            stages: api
+                .stages
+                .iter()
+                .map(|st| {
+                    let acl = acl_of_stage.get(&stage_arn(&api.id, &st.name));
+                    let count = stage_series(&api.name, &st.name, StageMetric::Count);
+                    let e4 = stage_series(&api.name, &st.name, StageMetric::Errors4xx);
+                    let blocked = acl.map(|a| waf(store, &a.name, "ALL", end, false).blocked);
+                    let acl_count = acl
+                        .and_then(|a| acl_counts.get(&a.name))
+                        .cloned()
+                        .unwrap_or_else(|| count.clone());
+                    Stage {
+                        name: Text::new(&st.name),
+                        throttle: st.throttle,
+                        method_throttles: st
+                            .methods
+                            .iter()
+                            .map(|(m, t)| (Text::new(m), *t))
+                            .collect(),
+                        metrics: StageMetrics {
+                            throttled_est: throttled_estimate(
+                                &e4,
+                                &count,
+                                blocked.as_ref(),
+                                &acl_count,
+                            ),
+                            errors_5xx: stage_series(&api.name, &st.name, StageMetric::Errors5xx),
+                            latency_ms: stage_series(&api.name, &st.name, StageMetric::Latency),
+                            errors_4xx: e4,
+                            count,
+                        },
+                        web_acl: acl.map(|a| Text::new(&a.name)),
+                    }
+                })
+                .collect(),
+        })
+        .collect();
+
+    let stage_name =
+        |api_id: &str, stage: &str| super::apigateway::stage_ref(&f.apis, api_id, stage);
+    let usage_plans = f
+        .plans
+        .iter()
+        .map(|p| UsagePlan {
+            id: Text::new(&p.id),
+            name: Text::new(&p.name),
+            throttle: p.throttle,
+            quota: p.quota,
+            stages: p.stages.iter().map(|(a, s)| stage_name(a, s)).collect(),
+            key_ids: p.key_ids.iter().map(|k| Text::new(k)).collect(),
+        })
+        .collect();
+
+    let mut plans_of: HashMap<&str, Vec<Text>> = HashMap::new();
+    for p in &f.plans {
+        for k in &p.key_ids {
+            plans_of
+                .entry(k.as_str())
+                .or_default()
+                .push(Text::new(&p.id));
+        }
+    }
+    let api_keys = f
+        .keys
+        .iter()
+        .map(|k| {
+            let u = src.usage.get(&k.id).copied().unwrap_or_default();
+            ApiKey {
+                id: Text::new(&k.id),
+                name: Text::new(&k.name),
+                value: k.value.clone(),
+                enabled: k.enabled,
+                created: k.created,
+                plan_ids: plans_of.remove(k.id.as_str()).unwrap_or_default(),
+                used_today: u.used_today,
+                used_period: u.used_period,
+                remaining: u.remaining,
+                throttled_per_min: None,
+                requests_per_min: src.key_rates.get(&k.id).copied(),
+            }
+        })
+        .collect();
+
+    let arn_to_stage: HashMap<String, Text> = f
+        .apis
+        .iter()
+        .flat_map(|a| {
+            a.stages
+                .iter()
+                .map(move |s| (stage_arn(&a.id, &s.name), stage_name(&a.id, &s.name)))
+        })
+        .collect();
+    let web_acls = f
+        .acls
+        .iter()
+        .map(|a| {
+            let mut protects: Vec<Text> = a
+                .protects
+                .iter()
+                .map(|r| arn_to_stage.get(r).cloned().unwrap_or_else(|| Text::new(r)))
+                .collect();
+            protects.extend(
+                f.distributions
+                    .iter()
+                    .filter(|d| {
+                        d.web_acl
+                            .as_deref()
+                            .is_some_and(|w| w == a.arn || w == a.id)
+                    })
+                    .map(|d| Text::new(&d.id)),
+            );
+            let mut countries: Vec<CountryTraffic> = Vec::new();
+            for c in f.countries.iter().filter(|c| {
+                c.acl_metric == a.metric_name && c.global == (a.scope == Scope::Cloudfront)
+            }) {
+                if countries.iter().any(|x| x.country.as_str() == c.country) {
+                    continue;
+                }
+                let s = |metric| {
+                    store.series(
+                        &SeriesKey::Country {
+                            acl: a.name.clone(),
+                            country: c.country.clone(),
+                            metric,
+                        },
+                        end,
+                    )
+                };
+                countries.push(CountryTraffic {
+                    country: Text::with_limit(&c.country, 3),
+                    metrics: WafMetrics {
+                        allowed: s(WafMetric::Allowed),
+                        blocked: s(WafMetric::Blocked),
+                        counted: s(WafMetric::Counted),
+                    },
+                });
+            }
+            WebAcl {
+                id: Text::new(&a.id),
+                name: Text::new(&a.name),
+                scope: a.scope,
+                default_action: a.default_action,
+                protects,
+                rules: a
+                    .rules
+                    .iter()
+                    .map(|r| Rule {
+                        name: Text::new(&r.name),
+                        priority: r.priority,
+                        kind: r.kind.clone(),
+                        action: r.action,
+                        metric_name: Text::new(&r.metric_name),
+                        metrics: waf(store, &a.name, &r.metric_name, end, false),
+                        pending: false,
+                    })
+                    .collect(),
+                metrics: waf(store, &a.name, "ALL", end, true),
+                countries,
+            }
+        })
+        .collect();
+
+    let key_by_value: HashMap<&str, &str> = f
+        .keys
+        .iter()
+        .map(|k| (k.value.expose(), k.id.as_str()))
+        .collect();
+    let distributions = f
+        .distributions
+        .iter()
+        .map(|d| Distribution {
+            id: Text::new(&d.id),
+            domain: Text::new(&d.domain),
+            status: d.status,
+            web_acl: d.web_acl.as_ref().map(|w| {
+                let acl = f.acls.iter().find(|a| &a.arn == w || &a.id == w);
+                Text::new(acl.map_or(w.as_str(), |a| a.name.as_str()))
+            }),
+            origins: d
+                .origins
+                .iter()
+                .map(|o| Origin {
+                    domain: Text::new(&o.domain),
+                    api_key_header: o.key_header.as_ref().map(|(name, value)| OriginKey {
+                        header: Text::new(name),
+                        key_id: key_by_value.get(value.as_str()).map(|k| Text::new(k)),
+                    }),
+                })
+                .collect(),
+        })
+        .collect();
+
+    let problems = src
+        .troubles
+        .iter()
+        .map(|(part, t)| {
+            let held = match t.last_ok {
+                Some(at) => format!(
+                    "showing {part} read {}",
+                    format::age((now - at).num_seconds())
+                ),
+                None => format!("{part} not read yet"),
+            };
+            Problem {
+                panel: t.panel,
+                message: Text::new(&format!("{} — {held}", t.failure)),
+            }
+        })
+        .collect();
+
+    Snapshot {
+        account: src.account.clone(),
+        taken_at: now,
+        apis,
+        usage_plans,
+        api_keys,
+        web_acls,
+        distributions,
+        samples: src.samples.clone(),
+        rate_limited: src.rate_limited.clone(),
+        cost: src.cost,
+        problems,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_429_estimate_takes_out_the_stages_share_of_waf_blocks() {
+        let end = DateTime::from_timestamp(1_800_000_000, 0).unwrap();
+        let s = |v: Vec<f64>| Series::new(end, v);
+        // Two stages behind one web ACL: this one carries a quarter of the requests.
+        let est = throttled_estimate(
+            &s(vec![50.0, 10.0]),
+            &s(vec![100.0, 100.0]),
+            Some(&s(vec![40.0, 80.0])),
+            &s(vec![400.0, 400.0]),
+        );
+        assert_eq!(est.values, vec![40.0, 0.0]);
+        let est = throttled_estimate(&s(vec![7.0]), &s(vec![100.0]), None, &s(vec![100.0]));
+        assert_eq!(est.values, vec![7.0]);
+    }
+}

@@ -1,0 +1,220 @@
+//! Connecting: the SDK's default credential chain (environment, profiles, SSO, a bastion's
+//! instance role), the region, an optional endpoint, and one client per service. Problems are
+//! found before the screen opens and explained with their fix.
+
+use std::time::Duration;
+
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_credential_types::provider::ProvideCredentials;
+use aws_sdk_sts::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+
+/// Where and as whom to connect.
+#[derive(Clone, Debug, Default)]
+pub struct Target {
+    pub profile: Option<String>,
+    pub region: Option<String>,
+    pub endpoint_url: Option<String>,
+    /// Attempts per call, the first included (the SDK's standard retry with backoff).
+    pub max_attempts: u32,
+}
+
+/// The clients edgetop uses. WAF's CLOUDFRONT scope, CloudFront itself, and the CloudWatch
+/// metrics of CLOUDFRONT web ACLs live in us-east-1.
+#[derive(Clone, Debug)]
+pub struct Clients {
+    pub region: String,
+    pub apigateway: aws_sdk_apigateway::Client,
+    pub waf: aws_sdk_wafv2::Client,
+    pub waf_global: aws_sdk_wafv2::Client,
+    pub cloudfront: aws_sdk_cloudfront::Client,
+    pub cloudwatch: aws_sdk_cloudwatch::Client,
+    pub cloudwatch_global: aws_sdk_cloudwatch::Client,
+    pub sts: aws_sdk_sts::Client,
+}
+
+pub const GLOBAL_REGION: &str = "us-east-1";
+
+pub async fn load(t: &Target) -> SdkConfig {
+    let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .retry_config(RetryConfig::standard().with_max_attempts(t.max_attempts.max(1)))
+        .timeout_config(
+            TimeoutConfig::builder()
+                .connect_timeout(Duration::from_secs(5))
+                .operation_attempt_timeout(Duration::from_secs(20))
+                .build(),
+        );
+    if let Some(p) = &t.profile {
+        loader = loader.profile_name(p);
+    }
+    if let Some(r) = &t.region {
+        loader = loader.region(Region::new(r.clone()));
+    }
+    if let Some(e) = &t.endpoint_url {
+        loader = loader.endpoint_url(e);
+    }
+    loader.load().await
+}
+
+/// Why the account cannot be read, with what to do about it.
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectError {
+    #[error(
+        "no AWS region: pass --region, set AWS_REGION, or set a region in the profile \
+         (or run `edgetop --demo` for the built-in simulated account)"
+    )]
+    NoRegion,
+    #[error(
+        "no AWS credentials ({0}): set AWS_PROFILE or --profile, run `aws sso login` for an SSO \
+         profile, or use an instance role on the bastion (or run `edgetop --demo`)"
+    )]
+    NoCredentials(String),
+    #[error("AWS refused the credentials ({0}): if this is an SSO profile, run `aws sso login`{1}")]
+    Refused(String, String),
+    #[error("cannot reach AWS in region {region} ({detail}): check --region{hint}")]
+    Unreachable {
+        region: String,
+        detail: String,
+        hint: String,
+    },
+}
+
+/// Build the clients and check, with STS GetCallerIdentity, that the credentials work.
+/// Returns the clients and the caller's account id and ARN.
+pub async fn connect(t: &Target) -> Result<(Clients, String, String), ConnectError> {
+    let conf = load(t).await;
+    let region = conf
+        .region()
+        .map(|r| r.to_string())
+        .ok_or(ConnectError::NoRegion)?;
+    let creds = conf
+        .credentials_provider()
+        .ok_or_else(|| ConnectError::NoCredentials("no provider".into()))?;
+    if let Err(e) = creds.provide_credentials().await {
+        return Err(ConnectError::NoCredentials(
+            DisplayErrorContext(&e).to_string(),
+        ));
+    }
+    let global = conf.to_builder().region(Region::new(GLOBAL_REGION)).build();
+    let clients = Clients {
+        region: region.clone(),
+        apigateway: aws_sdk_apigateway::Client::new(&conf),
+        waf: aws_sdk_wafv2::Client::new(&conf),
+        waf_global: aws_sdk_wafv2::Client::new(&global),
+        cloudfront: aws_sdk_cloudfront::Client::new(&global),
+        cloudwatch: aws_sdk_cloudwatch::Client::new(&conf),
+        cloudwatch_global: aws_sdk_cloudwatch::Client::new(&global),
+        sts: aws_sdk_sts::Client::new(&conf),
+    };
+    match clients.sts.get_caller_identity().send().await {
+        Ok(id) => Ok((
+            clients,
+            id.account().unwrap_or_default().to_string(),
+            id.arn().unwrap_or_default().to_string(),
+        )),
+        Err(SdkError::ServiceError(se)) => {
+            let e = se.err();
+            let code = e.code().unwrap_or("error").to_string();
+            let msg = format!("{code}: {}", e.message().unwrap_or_default());
+            let hint = if code.contains("Expired") {
+                " again: the session has expired".to_string()
+            } else {
+                String::new()
+            };
+            Err(ConnectError::Refused(msg, hint))
+        }
+        Err(e @ (SdkError::DispatchFailure(_) | SdkError::TimeoutError(_))) => {
+            Err(ConnectError::Unreachable {
+                hint: if t.endpoint_url.is_some() {
+                    " and --endpoint-url".into()
+                } else {
+                    " (is it a real region name?)".into()
+                },
+                region,
+                detail: DisplayErrorContext(&e).to_string(),
+            })
+        }
+        Err(e) => Err(ConnectError::NoCredentials(
+            DisplayErrorContext(&e).to_string(),
+        )),
+    }
+}
+
+/// What went wrong with one call, in the operator's words.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Failure {
+    /// The identity lacks an IAM permission.
+    Denied {
+        action: &'static str,
+        detail: String,
+    },
+    /// AWS throttled the call (after the SDK's retries).
+    Throttled { action: &'static str },
+    /// The endpoint could not be reached or timed out.
+    Unreachable {
+        action: &'static str,
+        detail: String,
+    },
+    /// Anything else the service said.
+    Other {
+        action: &'static str,
+        detail: String,
+    },
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Failure::Denied { action, .. } => {
+                write!(f, "{action} is denied: the IAM policy needs it (see iam/)")
+            }
+            Failure::Throttled { action } => {
+                write!(f, "{action} was throttled by AWS; retrying later")
+            }
+            Failure::Unreachable { action, detail } => {
+                write!(f, "{action}: cannot reach AWS ({detail})")
+            }
+            Failure::Other { action, detail } => write!(f, "{action} failed: {detail}"),
+        }
+    }
+}
+
+/// Classify an SDK error for the IAM action `action` (e.g. "wafv2:GetWebACL").
+pub fn failure<E, R>(action: &'static str, e: &SdkError<E, R>) -> Failure
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    match e {
+        SdkError::ServiceError(se) => {
+            let err = se.err();
+            let code = err.code().unwrap_or("");
+            let detail = format!("{code}: {}", err.message().unwrap_or_default());
+            if code.contains("AccessDenied")
+                || code.contains("Unauthorized")
+                || code == "AuthorizationError"
+            {
+                Failure::Denied { action, detail }
+            } else if code.contains("Throttl")
+                || code == "TooManyRequestsException"
+                || code == "RequestLimitExceeded"
+            {
+                Failure::Throttled { action }
+            } else {
+                Failure::Other { action, detail }
+            }
+        }
+        SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) => {
+            let detail = match e {
+                SdkError::TimeoutError(_) => "timed out".to_string(),
+                _ => "connection failed".to_string(),
+            };
+            Failure::Unreachable { action, detail }
+        }
+        _ => Failure::Other {
+            action,
+            detail: DisplayErrorContext(e).to_string(),
+        },
+    }
+}

@@ -1,0 +1,391 @@
+//! WAFv2: web ACLs in both scopes with their rules, what they protect, sampled requests and
+//! the addresses rate-based rules hold.
+
+use aws_sdk_wafv2::Client;
+use aws_sdk_wafv2::primitives::DateTime as AwsTime;
+use aws_sdk_wafv2::types::{self as w, ResourceType, Scope as AwsScope, TimeWindow};
+use chrono::{DateTime, Utc};
+
+use super::Calls;
+use super::connect::{Failure, failure};
+use crate::model::{Action, Header, RuleKind, Sample, Scope, Text, text};
+
+#[derive(Clone, Debug)]
+pub struct RuleConf {
+    pub name: String,
+    pub priority: u32,
+    pub kind: RuleKind,
+    pub action: Action,
+    pub metric_name: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct AclConf {
+    pub id: String,
+    pub name: String,
+    pub arn: String,
+    pub scope: Scope,
+    pub metric_name: String,
+    pub default_action: Action,
+    pub rules: Vec<RuleConf>,
+    /// Resource ARNs it protects (ListResourcesForWebACL, or stages found to use it).
+    pub protects: Vec<String>,
+}
+
+pub fn aws_scope(s: Scope) -> AwsScope {
+    match s {
+        Scope::Regional => AwsScope::Regional,
+        Scope::Cloudfront => AwsScope::Cloudfront,
+    }
+}
+
+fn rule_action(r: &w::Rule) -> Action {
+    if let Some(o) = r.override_action() {
+        return if o.count().is_some() {
+            Action::Count
+        } else {
+            Action::GroupActions
+        };
+    }
+    match r.action() {
+        Some(a) if a.block().is_some() => Action::Block,
+        Some(a) if a.count().is_some() => Action::Count,
+        Some(a) if a.captcha().is_some() => Action::Captcha,
+        Some(a) if a.challenge().is_some() => Action::Challenge,
+        _ => Action::Allow,
+    }
+}
+
+fn rule_kind(s: Option<&w::Statement>) -> RuleKind {
+    let Some(s) = s else {
+        return RuleKind::Custom {
+            summary: Text::new("(no statement)"),
+        };
+    };
+    if let Some(g) = s.geo_match_statement() {
+        return RuleKind::Geo {
+            countries: g
+                .country_codes()
+                .iter()
+                .map(|c| Text::new(c.as_str()))
+                .collect(),
+        };
+    }
+    if let Some(r) = s.rate_based_statement() {
+        return RuleKind::RateBased {
+            limit: r.limit().max(0) as u64,
+            window_secs: if r.evaluation_window_sec() > 0 {
+                r.evaluation_window_sec() as u32
+            } else {
+                300
+            },
+            aggregate: Text::new(r.aggregate_key_type().as_str()),
+            scope_down: r.scope_down_statement().map(|s| Text::new(&summary(s))),
+        };
+    }
+    if let Some(i) = s.ip_set_reference_statement() {
+        let name = i.arn().rsplit('/').nth(1).unwrap_or(i.arn());
+        return RuleKind::IpSet {
+            name: Text::new(name),
+            addresses: 0,
+        };
+    }
+    if let Some(m) = s.managed_rule_group_statement() {
+        return RuleKind::ManagedGroup {
+            vendor: Text::new(m.vendor_name()),
+            name: Text::new(m.name()),
+            inner_rules: m
+                .rule_action_overrides()
+                .iter()
+                .map(|o| Text::new(o.name()))
+                .collect(),
+        };
+    }
+    if let Some(g) = s.rule_group_reference_statement() {
+        let name = g.arn().rsplit('/').nth(1).unwrap_or(g.arn());
+        return RuleKind::ManagedGroup {
+            vendor: Text::new("own"),
+            name: Text::new(name),
+            inner_rules: vec![],
+        };
+    }
+    RuleKind::Custom {
+        summary: Text::new(&summary(s)),
+    }
+}
+
+/// A statement in a few words, for custom rules and scope-downs.
+fn summary(s: &w::Statement) -> String {
+    if let Some(b) = s.byte_match_statement() {
+        let field = b.field_to_match().map_or("request".to_string(), |f| {
+            if let Some(h) = f.single_header() {
+                format!("header {}", h.name())
+            } else if f.uri_path().is_some() {
+                "URI".into()
+            } else if f.query_string().is_some() {
+                "query".into()
+            } else {
+                "request".into()
+            }
+        });
+        let what = String::from_utf8_lossy(b.search_string().as_ref()).into_owned();
+        let how = b
+            .positional_constraint()
+            .as_str()
+            .to_lowercase()
+            .replace('_', " ");
+        return format!("{field} {how} \"{what}\"");
+    }
+    if let Some(a) = s.and_statement() {
+        return a
+            .statements()
+            .iter()
+            .map(summary)
+            .collect::<Vec<_>>()
+            .join(" and ");
+    }
+    if let Some(o) = s.or_statement() {
+        return o
+            .statements()
+            .iter()
+            .map(summary)
+            .collect::<Vec<_>>()
+            .join(" or ");
+    }
+    if let Some(n) = s.not_statement() {
+        return n
+            .statement()
+            .map_or("not …".into(), |s| format!("not ({})", summary(s)));
+    }
+    if s.regex_pattern_set_reference_statement().is_some() || s.regex_match_statement().is_some() {
+        return "regex match".into();
+    }
+    if s.size_constraint_statement().is_some() {
+        return "size constraint".into();
+    }
+    if s.sqli_match_statement().is_some() {
+        return "SQL injection match".into();
+    }
+    if s.xss_match_statement().is_some() {
+        return "XSS match".into();
+    }
+    if s.label_match_statement().is_some() {
+        return "label match".into();
+    }
+    "custom statement".into()
+}
+
+pub async fn acls(c: &Client, scope: Scope, calls: &mut Calls) -> Result<Vec<AclConf>, Failure> {
+    let mut summaries = Vec::new();
+    let mut marker: Option<String> = None;
+    loop {
+        calls.add("wafv2:ListWebACLs");
+        let page = c
+            .list_web_acls()
+            .scope(aws_scope(scope))
+            .limit(100)
+            .set_next_marker(marker.clone())
+            .send()
+            .await
+            .map_err(|e| failure("wafv2:ListWebACLs", &e))?;
+        summaries.extend(page.web_acls().iter().cloned());
+        marker = page.next_marker().map(str::to_string);
+        if marker.is_none() || page.web_acls().is_empty() {
+            break;
+        }
+    }
+    let mut out = Vec::new();
+    for s in summaries {
+        calls.add("wafv2:GetWebACL");
+        let got = c
+            .get_web_acl()
+            .name(s.name().unwrap_or_default())
+            .id(s.id().unwrap_or_default())
+            .scope(aws_scope(scope))
+            .send()
+            .await
+            .map_err(|e| failure("wafv2:GetWebACL", &e))?;
+        let Some(acl) = got.web_acl() else { continue };
+        let mut rules: Vec<RuleConf> = acl
+            .rules()
+            .iter()
+            .map(|r| RuleConf {
+                name: r.name().to_string(),
+                priority: r.priority().max(0) as u32,
+                kind: rule_kind(r.statement()),
+                action: rule_action(r),
+                metric_name: r
+                    .visibility_config()
+                    .map_or(r.name(), |v| v.metric_name())
+                    .to_string(),
+            })
+            .collect();
+        rules.sort_by_key(|r| r.priority);
+        let default_action = match acl.default_action() {
+            Some(d) if d.block().is_some() => Action::Block,
+            _ => Action::Allow,
+        };
+        out.push(AclConf {
+            id: acl.id().to_string(),
+            name: acl.name().to_string(),
+            arn: acl.arn().to_string(),
+            scope,
+            metric_name: acl
+                .visibility_config()
+                .map_or(acl.name(), |v| v.metric_name())
+                .to_string(),
+            default_action,
+            rules,
+            protects: Vec::new(),
+        });
+    }
+    Ok(out)
+}
+
+/// The API Gateway stages a regional web ACL protects, where the service can list them.
+pub async fn resources(
+    c: &Client,
+    acl: &AclConf,
+    calls: &mut Calls,
+) -> Result<Vec<String>, Failure> {
+    calls.add("wafv2:ListResourcesForWebACL");
+    let r = c
+        .list_resources_for_web_acl()
+        .web_acl_arn(&acl.arn)
+        .resource_type(ResourceType::ApiGateway)
+        .send()
+        .await
+        .map_err(|e| failure("wafv2:ListResourcesForWebACL", &e))?;
+    Ok(r.resource_arns().to_vec())
+}
+
+/// The web ACL of one resource (a stage ARN), by ARN.
+pub async fn acl_for(
+    c: &Client,
+    resource_arn: &str,
+    calls: &mut Calls,
+) -> Result<Option<String>, Failure> {
+    calls.add("wafv2:GetWebACLForResource");
+    let r = c
+        .get_web_acl_for_resource()
+        .resource_arn(resource_arn)
+        .send()
+        .await
+        .map_err(|e| failure("wafv2:GetWebACLForResource", &e))?;
+    Ok(r.web_acl().map(|a| a.arn().to_string()))
+}
+
+fn to_chrono(t: &AwsTime) -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(t.to_millis().unwrap_or(0)).unwrap_or_default()
+}
+
+fn from_chrono(t: DateTime<Utc>) -> AwsTime {
+    AwsTime::from_millis(t.timestamp_millis())
+}
+
+fn sample_action(a: Option<&str>) -> Action {
+    match a.unwrap_or("").to_ascii_uppercase().as_str() {
+        "BLOCK" => Action::Block,
+        "COUNT" => Action::Count,
+        "CAPTCHA" => Action::Captcha,
+        "CHALLENGE" => Action::Challenge,
+        _ => Action::Allow,
+    }
+}
+
+/// Sampled requests of one rule (or, with the web ACL's own metric name, its default action)
+/// in `[from, to)`, at most 500. Every field is sanitised; secret headers are redacted.
+pub async fn samples(
+    c: &Client,
+    acl: &AclConf,
+    rule_metric: &str,
+    rule_label: &str,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    calls: &mut Calls,
+) -> Result<Vec<Sample>, Failure> {
+    calls.add("wafv2:GetSampledRequests");
+    let window = TimeWindow::builder()
+        .start_time(from_chrono(from))
+        .end_time(from_chrono(to))
+        .build()
+        .map_err(|e| Failure::Other {
+            action: "wafv2:GetSampledRequests",
+            detail: e.to_string(),
+        })?;
+    let r = c
+        .get_sampled_requests()
+        .web_acl_arn(&acl.arn)
+        .rule_metric_name(rule_metric)
+        .scope(aws_scope(acl.scope))
+        .time_window(window)
+        .max_items(500)
+        .send()
+        .await
+        .map_err(|e| failure("wafv2:GetSampledRequests", &e))?;
+    Ok(r.sampled_requests()
+        .iter()
+        .map(|s| {
+            let req = s.request();
+            let headers = req
+                .map(|q| q.headers())
+                .unwrap_or_default()
+                .iter()
+                .take(40)
+                .map(|h| {
+                    let (name, value) =
+                        text::header(h.name().unwrap_or_default(), h.value().unwrap_or_default());
+                    Header { name, value }
+                })
+                .collect();
+            Sample {
+                time: s.timestamp().map(to_chrono).unwrap_or(to),
+                web_acl: Text::new(&acl.name),
+                rule: Text::new(s.rule_name_within_rule_group().unwrap_or(rule_label)),
+                action: sample_action(s.action()),
+                client_ip: Text::new(req.and_then(|q| q.client_ip()).unwrap_or_default()),
+                country: Text::with_limit(req.and_then(|q| q.country()).unwrap_or_default(), 3),
+                method: Text::with_limit(req.and_then(|q| q.method()).unwrap_or_default(), 12),
+                uri: Text::new(req.and_then(|q| q.uri()).unwrap_or_default()),
+                headers,
+                labels: s
+                    .labels()
+                    .iter()
+                    .take(20)
+                    .map(|l| Text::new(l.name()))
+                    .collect(),
+                weight: s.weight().max(0) as u64,
+                response_code: s.response_code_sent().and_then(|c| u16::try_from(c).ok()),
+            }
+        })
+        .collect())
+}
+
+/// Addresses a rate-based rule is blocking now (IPv4 and IPv6), without the /32 or /128.
+pub async fn managed_keys(
+    c: &Client,
+    acl: &AclConf,
+    rule: &str,
+    calls: &mut Calls,
+) -> Result<Vec<Text>, Failure> {
+    calls.add("wafv2:GetRateBasedStatementManagedKeys");
+    let r = c
+        .get_rate_based_statement_managed_keys()
+        .scope(aws_scope(acl.scope))
+        .web_acl_name(&acl.name)
+        .web_acl_id(&acl.id)
+        .rule_name(rule)
+        .send()
+        .await
+        .map_err(|e| failure("wafv2:GetRateBasedStatementManagedKeys", &e))?;
+    let strip = |a: &String| Text::new(a.trim_end_matches("/32").trim_end_matches("/128"));
+    let v4 = r
+        .managed_keys_ipv4()
+        .map(|k| k.addresses())
+        .unwrap_or_default();
+    let v6 = r
+        .managed_keys_ipv6()
+        .map(|k| k.addresses())
+        .unwrap_or_default();
+    Ok(v4.iter().chain(v6).take(10_000).map(strip).collect())
+}

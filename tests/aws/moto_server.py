@@ -1,0 +1,535 @@
+#!/usr/bin/env python3
+"""moto's server, on 127.0.0.1, plus what edgetop's tests need and moto 5.2.5 lacks.
+
+    python moto_server.py --port 0 --extras FILE
+
+Prints ``PORT=<n>`` as its first stdout line once listening, then serves until killed.
+
+A WSGI middleware in front of moto's own dispatcher:
+
+* answers four AWS operations moto does not implement, from the JSON file FILE (re-read on every request, so a
+  seeder may write it after the server started; a missing or unreadable file means empty data):
+    - apigateway GetUsage           GET /usageplans/{id}/usage?startDate&endDate[&keyId][&limit][&position]
+    - wafv2 GetSampledRequests      X-Amz-Target: AWSWAF_20190729.GetSampledRequests
+    - wafv2 GetRateBasedStatementManagedKeys
+    - wafv2 ListResourcesForWebACL  (from moto's AssociateWebACL state, plus FILE's "resources")
+* counts calls per operation name:   GET /_edgetop/calls  ->  {"GetMetricData": 3, ...};
+                                      POST /_edgetop/calls/reset
+* injects faults:   POST /_edgetop/faults {"operation": "GetMetricData", "error": "ThrottlingException",
+                                           "count": 1, ["status": 400], ["message": "..."]}
+                    count -1 = until cleared; DELETE /_edgetop/faults clears all; GET /_edgetop/faults lists them.
+  The error is written in the protocol of the request: awsQuery XML, awsJson (__type), restJson1
+  (x-amzn-ErrorType header) or restXml. Status: 500 for InternalFailure/InternalError/ServiceUnavailable,
+  else 400, unless "status" is given.
+
+Extras file (all members optional):
+{
+  "usage": {"<usagePlanId>": {"default_remaining": 10000,
+                              "keys": {"<keyId>": {"YYYY-MM-DD": [used, remaining], ...}}}},
+  "sampled_requests": [{"WebAclArn": "...", "Scope": "REGIONAL", "RuleMetricName": "...",
+                        "Timestamp": 1700000000, "Request": {...}, "Weight": 1, "Action": "BLOCK", ...}],
+  "web_acl_metric_names": {"<WebAclArn>": "<the ACL's own metric name: returns samples of every rule>"},
+  "managed_keys": [{"Scope": "REGIONAL", "WebACLName": "...", "WebACLId": "...", "RuleName": "...",
+                    "IPV4": ["203.0.113.5/32"], "IPV6": ["2001:db8::1/128"]}],
+  "resources": {"<WebAclArn>": ["arn:..."]}
+}
+"""
+import argparse
+import base64
+import datetime as dt
+import io
+import json
+import os
+import re
+import sys
+import threading
+import uuid
+from urllib.parse import parse_qs
+
+os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
+os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
+os.environ.setdefault("AWS_SESSION_TOKEN", "testing")
+os.environ.setdefault("AWS_DEFAULT_REGION", "eu-west-1")
+
+from botocore.loaders import Loader  # noqa: E402
+from werkzeug.serving import make_server  # noqa: E402
+
+from moto.moto_server.werkzeug_app import (  # noqa: E402
+    DomainDispatcherApplication,
+    MotoRequestHandler,
+    create_backend_app,
+)
+
+JSON_TARGET_PREFIX = {
+    "AWSWAF_20190729": "wafv2",
+    "GraniteServiceVersion20100801": "cloudwatch",
+}
+SERVER_ERRORS = {"InternalFailure", "InternalError", "InternalServerError", "ServiceUnavailable",
+                 "WAFInternalErrorException", "InternalServiceError"}
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Identifying the operation of a request
+# ---------------------------------------------------------------------------------------------------------
+
+class RestRoutes:
+    """Method + path -> operation name for REST protocols, built from botocore's service models."""
+
+    def __init__(self, services):
+        loader = Loader()
+        self.routes = {}
+        for service in services:
+            model = loader.load_service_model(service, "service-2")
+            routes = []
+            for name, op in model["operations"].items():
+                http = op["http"]
+                uri = http["requestUri"]
+                path, _, query = uri.partition("?")
+                literal = len(re.sub(r"\{[^}]*\}", "", path))
+                pattern = ""
+                for part in re.split(r"(\{[^}]*\})", path):
+                    if part.startswith("{"):
+                        pattern += "(.+)" if part.endswith("+}") else "([^/]+)"
+                    else:
+                        pattern += re.escape(part)
+                required_query = [q.split("=")[0] for q in query.split("&") if q]
+                routes.append((literal + 10 * len(required_query), http["method"],
+                               re.compile("^" + pattern.rstrip("/") + "/?$"), required_query, name))
+            routes.sort(key=lambda r: -r[0])
+            self.routes[service] = routes
+
+    def operation(self, service, method, path, query):
+        for _, m, rx, required_query, name in self.routes.get(service, []):
+            if m == method and rx.match(path) and all(q in query for q in required_query):
+                return name
+        return None
+
+
+class Call:
+    __slots__ = ("service", "region", "protocol", "operation", "body", "params", "path", "query")
+
+
+def credential_scope(environ):
+    auth = environ.get("HTTP_AUTHORIZATION", "")
+    m = re.search(r"Credential=[^/]+/\d{8}/([^/]+)/([^/]+)/aws4_request", auth)
+    return (m.group(2).lower(), m.group(1)) if m else (None, None)
+
+
+def read_body(environ):
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    stream = environ["wsgi.input"]
+    if length > 0:
+        body = stream.read(length)
+    elif environ.get("wsgi.input_terminated"):
+        body = stream.read()
+    else:
+        body = b""
+    environ["wsgi.input"] = io.BytesIO(body)
+    environ["CONTENT_LENGTH"] = str(len(body))
+    return body
+
+
+def identify(environ, body, rest_routes):
+    c = Call()
+    c.body = body
+    c.path = environ.get("PATH_INFO", "")
+    c.query = parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True)
+    c.params = {}
+    c.service, c.region = credential_scope(environ)
+    target = environ.get("HTTP_X_AMZ_TARGET")
+    ctype = environ.get("CONTENT_TYPE", "")
+    if environ.get("HTTP_SMITHY_PROTOCOL", "").startswith("rpc-v2-cbor"):
+        c.protocol = "rpcv2Cbor"
+        c.operation = c.path.rstrip("/").rsplit("/", 1)[-1]
+        return c
+    if target:
+        prefix, _, op = target.rpartition(".")
+        c.protocol = "json"
+        c.operation = op
+        c.service = c.service or JSON_TARGET_PREFIX.get(prefix)
+        try:
+            c.params = json.loads(body or b"{}")
+        except ValueError:
+            c.params = {}
+        return c
+    form = {}
+    if ctype.startswith("application/x-www-form-urlencoded") and body:
+        form = parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True)
+    action = (form.get("Action") or c.query.get("Action") or [None])[0]
+    if action:
+        c.protocol = "query"
+        c.operation = action
+        return c
+    if c.service == "cloudfront":
+        c.protocol = "rest-xml"
+    elif c.service:
+        c.protocol = "rest-json"
+    else:
+        c.protocol = None
+    c.operation = rest_routes.operation(c.service, environ.get("REQUEST_METHOD", "GET"), c.path, c.query)
+    return c
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Error bodies in each protocol
+# ---------------------------------------------------------------------------------------------------------
+
+def xml_escape(s):
+    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+
+
+def error_response(call, code, message, status):
+    request_id = str(uuid.uuid4())
+    headers = [("x-amzn-RequestId", request_id)]
+    kind = "Receiver" if status >= 500 else "Sender"
+    if call.protocol in ("query", "rest-xml"):
+        ns = ("http://cloudfront.amazonaws.com/doc/2020-05-31/" if call.protocol == "rest-xml"
+              else "http://monitoring.amazonaws.com/doc/2010-08-01/")
+        body = (f'<?xml version="1.0" encoding="UTF-8"?>\n<ErrorResponse xmlns="{ns}"><Error><Type>{kind}</Type>'
+                f"<Code>{xml_escape(code)}</Code><Message>{xml_escape(message)}</Message></Error>"
+                f"<RequestId>{request_id}</RequestId></ErrorResponse>")
+        headers += [("Content-Type", "text/xml"), ("x-amzn-query-error", f"{code};{kind}")]
+    elif call.protocol == "rest-json":
+        body = json.dumps({"message": message})
+        headers += [("Content-Type", "application/json"), ("x-amzn-ErrorType", code)]
+    elif call.protocol == "rpcv2Cbor":
+        body = cbor_map({"__type": code, "message": message})
+        headers += [("Content-Type", "application/cbor"), ("Smithy-Protocol", "rpc-v2-cbor")]
+    else:  # awsJson 1.0/1.1
+        body = json.dumps({"__type": code, "message": message})
+        headers += [("Content-Type", "application/x-amz-json-1.1"), ("x-amzn-ErrorType", code)]
+    return status, headers, body
+
+
+def cbor_map(d):
+    def text(s):
+        b = s.encode()
+        n = len(b)
+        if n < 24:
+            head = bytes([0x60 | n])
+        elif n < 256:
+            head = bytes([0x78, n])
+        else:
+            head = bytes([0x79]) + n.to_bytes(2, "big")
+        return head + b
+    return bytes([0xA0 | len(d)]) + b"".join(text(k) + text(v) for k, v in d.items())
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The middleware
+# ---------------------------------------------------------------------------------------------------------
+
+class EdgetopMiddleware:
+    def __init__(self, app, extras_path):
+        self.app = app
+        self.extras_path = extras_path
+        self.lock = threading.Lock()
+        self.calls = {}
+        self.faults = {}  # operation -> {"error", "count", "status", "message"}
+        self.rest_routes = RestRoutes(["apigateway", "cloudfront"])
+
+    # -- plumbing --
+    def extras(self):
+        try:
+            with open(self.extras_path, "rb") as f:
+                return json.load(f)
+        except (OSError, ValueError, TypeError):
+            return {}
+
+    @staticmethod
+    def respond(start_response, status, headers, body):
+        if isinstance(body, str):
+            body = body.encode("utf-8")
+        reasons = {200: "OK", 400: "Bad Request", 404: "Not Found", 429: "Too Many Requests",
+                   500: "Internal Server Error", 503: "Service Unavailable"}
+        headers = list(headers) + [("Content-Length", str(len(body)))]
+        start_response(f"{status} {reasons.get(status, 'Status')}", headers)
+        return [body]
+
+    def json_ok(self, start_response, obj, content_type="application/json"):
+        return self.respond(start_response, 200, [("Content-Type", content_type),
+                                                  ("x-amzn-RequestId", str(uuid.uuid4()))], json.dumps(obj))
+
+    def __call__(self, environ, start_response):
+        path = environ.get("PATH_INFO", "")
+        if path.startswith("/_edgetop/"):
+            return self.control(environ, start_response, path)
+        body = read_body(environ)
+        call = identify(environ, body, self.rest_routes)
+        op = call.operation
+        if op:
+            with self.lock:
+                self.calls[op] = self.calls.get(op, 0) + 1
+                fault = self.faults.get(op)
+                if fault and fault["count"] != 0:
+                    if fault["count"] > 0:
+                        fault["count"] -= 1
+                    fault = dict(fault)
+                else:
+                    fault = None
+            if fault:
+                code = fault["error"]
+                status = fault.get("status") or (500 if code in SERVER_ERRORS else 400)
+                message = fault.get("message") or f"edgetop fault injection: {code} for {op}"
+                return self.respond(start_response, *error_response(call, code, message, status))
+            handler = {
+                ("apigateway", "GetUsage"): self.get_usage,
+                ("wafv2", "GetSampledRequests"): self.get_sampled_requests,
+                ("wafv2", "GetRateBasedStatementManagedKeys"): self.get_managed_keys,
+                ("wafv2", "ListResourcesForWebACL"): self.list_resources_for_web_acl,
+            }.get((call.service, op))
+            if handler:
+                try:
+                    return handler(call, start_response)
+                except ApiError as e:
+                    return self.respond(start_response, *error_response(call, e.code, e.message, e.status))
+            if call.service == "apigateway" and op in self.PAGED_APIGATEWAY:
+                return self.page_apigateway(call, environ, start_response)
+        return self.app(environ, start_response)
+
+    # moto returns every item of these at once; AWS pages them with limit (default 25, max 500) and position.
+    PAGED_APIGATEWAY = {"GetRestApis", "GetApiKeys", "GetUsagePlans", "GetUsagePlanKeys"}
+
+    def page_apigateway(self, call, environ, start_response):
+        captured = {}
+
+        def capture(status, headers, exc_info=None):
+            captured["status"], captured["headers"] = status, headers
+            return lambda data: None
+
+        body = b"".join(self.app(environ, capture))
+        status, headers = captured["status"], captured["headers"]
+        if not status.startswith("200"):
+            start_response(status, headers)
+            return [body]
+        q = {k: v[0] for k, v in call.query.items()}
+        try:
+            limit = int(q.get("limit") or 25)
+            offset = int(base64.urlsafe_b64decode(q["position"].encode()).decode()) if q.get("position") else 0
+        except ValueError:
+            bad = error_response(call, "BadRequestException", "Invalid limit or position", 400)
+            return self.respond(start_response, *bad)
+        if not 1 <= limit <= 500:
+            return self.respond(start_response, *error_response(
+                call, "BadRequestException", "1 validation error detected: limit must be between 1 and 500", 400))
+        doc = json.loads(body)
+        items = doc.get("item", [])
+        doc["item"] = items[offset:offset + limit]
+        doc.pop("position", None)
+        if offset + limit < len(items):
+            doc["position"] = base64.urlsafe_b64encode(str(offset + limit).encode()).decode()
+        headers = [(k, v) for k, v in headers if k.lower() != "content-length"]
+        return self.respond(start_response, 200, headers, json.dumps(doc))
+
+    def control(self, environ, start_response, path):
+        method = environ.get("REQUEST_METHOD")
+        body = read_body(environ)
+        with self.lock:
+            if path == "/_edgetop/calls" and method == "GET":
+                return self.json_ok(start_response, dict(sorted(self.calls.items())))
+            if path == "/_edgetop/calls/reset" and method == "POST":
+                self.calls.clear()
+                return self.json_ok(start_response, {})
+            if path == "/_edgetop/faults" and method == "GET":
+                return self.json_ok(start_response, self.faults)
+            if path == "/_edgetop/faults" and method == "DELETE":
+                self.faults.clear()
+                return self.json_ok(start_response, {})
+            if path == "/_edgetop/faults" and method == "POST":
+                try:
+                    spec = json.loads(body or b"{}")
+                    specs = spec if isinstance(spec, list) else [spec]
+                    for s in specs:
+                        self.faults[str(s["operation"])] = {
+                            "error": str(s.get("error", "ThrottlingException")),
+                            "count": int(s.get("count", 1)),
+                            "status": int(s["status"]) if s.get("status") else None,
+                            "message": s.get("message"),
+                        }
+                except (ValueError, KeyError, TypeError) as e:
+                    return self.respond(start_response, 400, [("Content-Type", "application/json")],
+                                        json.dumps({"message": f"bad fault spec: {e}"}))
+                return self.json_ok(start_response, self.faults)
+        return self.respond(start_response, 404, [("Content-Type", "application/json")],
+                            json.dumps({"message": f"no such control endpoint: {method} {path}"}))
+
+    # -- apigateway GetUsage --
+    def get_usage(self, call, start_response):
+        plan_id = call.path.rstrip("/").split("/")[-2]
+        q = {k: v[0] for k, v in call.query.items()}
+        try:
+            start = dt.date.fromisoformat(q["startDate"])
+            end = dt.date.fromisoformat(q["endDate"])
+        except (KeyError, ValueError):
+            raise ApiError("BadRequestException", "startDate and endDate must be dates like 2016-01-01")
+        if end < start:
+            raise ApiError("BadRequestException", "The end date must not be before the start date")
+        if (end - start).days > 90:
+            raise ApiError("BadRequestException", "The usage data period cannot exceed 90 days")
+        from moto.apigateway import apigateway_backends
+        from moto.core import DEFAULT_ACCOUNT_ID
+        backend = apigateway_backends[DEFAULT_ACCOUNT_ID][call.region or "us-east-1"]
+        if plan_id not in backend.usage_plans:
+            raise ApiError("NotFoundException", "Invalid Usage Plan ID specified", 404)
+        plan = self.extras().get("usage", {}).get(plan_id, {})
+        default_remaining = plan.get("default_remaining", 0)
+        keys = plan.get("keys", {})
+        key_ids = sorted(set(keys) | set(backend.usage_plan_keys.get(plan_id, {})))
+        if "keyId" in q:
+            key_ids = [k for k in key_ids if k == q["keyId"]]
+        limit = max(1, min(500, int(q.get("limit") or 25)))
+        offset = 0
+        if q.get("position"):
+            try:
+                offset = int(base64.urlsafe_b64decode(q["position"].encode()).decode())
+            except ValueError:
+                raise ApiError("BadRequestException", "Invalid position")
+        page = key_ids[offset:offset + limit]
+        days = [(start + dt.timedelta(days=i)).isoformat() for i in range((end - start).days + 1)]
+        values = {}
+        for key_id in page:
+            per_day = keys.get(key_id, {})
+            values[key_id] = [per_day.get(d, [0, default_remaining]) for d in days]
+        out = {"usagePlanId": plan_id, "startDate": start.isoformat(), "endDate": end.isoformat(),
+               "values": values}
+        if offset + limit < len(key_ids):
+            out["position"] = base64.urlsafe_b64encode(str(offset + limit).encode()).decode()
+        return self.json_ok(start_response, out)
+
+    # -- wafv2 --
+    @staticmethod
+    def wafv2_acls():
+        from moto.core import DEFAULT_ACCOUNT_ID
+        from moto.wafv2.models import wafv2_backends
+        account = wafv2_backends[DEFAULT_ACCOUNT_ID]
+        for region in list(account.keys()):
+            for arn, acl in list(account[region].wacls.items()):
+                yield arn, acl
+
+    def get_sampled_requests(self, call, start_response):
+        p = call.params
+        for required in ("WebAclArn", "RuleMetricName", "Scope", "TimeWindow", "MaxItems"):
+            if required not in p:
+                raise ApiError("WAFInvalidParameterException", f"{required} is required")
+        max_items = int(p["MaxItems"])
+        if not 1 <= max_items <= 500:
+            raise ApiError("WAFInvalidParameterException", "MaxItems must be between 1 and 500")
+        start = to_epoch(p["TimeWindow"].get("StartTime"))
+        end = to_epoch(p["TimeWindow"].get("EndTime"))
+        if start is None or end is None or end < start:
+            raise ApiError("WAFInvalidParameterException", "TimeWindow is invalid")
+        arn, metric, scope = p["WebAclArn"], p["RuleMetricName"], p["Scope"]
+        extras = self.extras()
+        acl_metric = extras.get("web_acl_metric_names", {}).get(arn)
+        known = any(a == arn for a, _ in self.wafv2_acls()) or any(
+            s.get("WebAclArn") == arn for s in extras.get("sampled_requests", []))
+        if not known:
+            raise ApiError("WAFNonexistentItemException",
+                           "WAF couldn't perform the operation because your resource doesn't exist.")
+        matched = [s for s in extras.get("sampled_requests", [])
+                   if s.get("WebAclArn") == arn and s.get("Scope", scope) == scope
+                   and (metric == acl_metric or s.get("RuleMetricName") == metric)
+                   and start <= s.get("Timestamp", 0) <= end]
+        matched.sort(key=lambda s: s["Timestamp"])
+        population = len(matched)
+        sample = matched[:max_items]
+        fields = ("Request", "Weight", "Timestamp", "Action", "RuleNameWithinRuleGroup", "RequestHeadersInserted",
+                  "ResponseCodeSent", "Labels", "CaptchaResponse", "ChallengeResponse", "OverriddenAction")
+        out = {
+            "SampledRequests": [{k: s[k] for k in fields if k in s} for s in sample],
+            "PopulationSize": population,
+            "TimeWindow": {"StartTime": start, "EndTime": end},
+        }
+        return self.json_ok(start_response, out, "application/x-amz-json-1.1")
+
+    def get_managed_keys(self, call, start_response):
+        p = call.params
+        for required in ("Scope", "WebACLName", "WebACLId", "RuleName"):
+            if required not in p:
+                raise ApiError("WAFInvalidParameterException", f"{required} is required")
+        for entry in self.extras().get("managed_keys", []):
+            if (entry.get("WebACLName") == p["WebACLName"] and entry.get("WebACLId") == p["WebACLId"]
+                    and entry.get("RuleName") == p["RuleName"] and entry.get("Scope", p["Scope"]) == p["Scope"]):
+                v4, v6 = entry.get("IPV4", []), entry.get("IPV6", [])
+                break
+        else:
+            acl = next((a for _, a in self.wafv2_acls() if a.name == p["WebACLName"] and a.id == p["WebACLId"]),
+                       None)
+            if acl is None:
+                raise ApiError("WAFNonexistentItemException",
+                               "WAF couldn't perform the operation because your resource doesn't exist.")
+            rule = next((r for r in acl.rules if r.name == p["RuleName"]), None)
+            if rule is None or "RateBasedStatement" not in (rule.statement or {}):
+                raise ApiError("WAFInvalidParameterException", "The rule is not a rate-based rule")
+            v4, v6 = [], []
+        out = {"ManagedKeysIPV4": {"IPAddressVersion": "IPV4", "Addresses": v4},
+               "ManagedKeysIPV6": {"IPAddressVersion": "IPV6", "Addresses": v6}}
+        return self.json_ok(start_response, out, "application/x-amz-json-1.1")
+
+    RESOURCE_TYPE_SERVICE = {
+        "APPLICATION_LOAD_BALANCER": ":elasticloadbalancing:", "API_GATEWAY": ":apigateway:",
+        "APPSYNC": ":appsync:", "COGNITO_USER_POOL": ":cognito-idp:", "APP_RUNNER_SERVICE": ":apprunner:",
+        "VERIFIED_ACCESS_INSTANCE": ":ec2:", "AMPLIFY": ":amplify:",
+    }
+
+    def list_resources_for_web_acl(self, call, start_response):
+        arn = call.params.get("WebACLArn")
+        if not arn:
+            raise ApiError("WAFInvalidParameterException", "WebACLArn is required")
+        acl = next((a for a_arn, a in self.wafv2_acls() if a_arn == arn), None)
+        extra = self.extras().get("resources", {}).get(arn)
+        if acl is None and extra is None:
+            raise ApiError("WAFNonexistentItemException",
+                           "WAF couldn't perform the operation because your resource doesn't exist.")
+        arns = list(acl.associated_resources) if acl is not None else []
+        arns += [a for a in (extra or []) if a not in arns]
+        needle = self.RESOURCE_TYPE_SERVICE.get(call.params.get("ResourceType") or "APPLICATION_LOAD_BALANCER")
+        if needle:
+            arns = [a for a in arns if needle in a]
+        return self.json_ok(start_response, {"ResourceArns": arns}, "application/x-amz-json-1.1")
+
+
+class ApiError(Exception):
+    def __init__(self, code, message, status=400):
+        super().__init__(message)
+        self.code, self.message, self.status = code, message, status
+
+
+def to_epoch(v):
+    if v is None:
+        return None
+    if isinstance(v, (int, float)):
+        return float(v)
+    try:
+        return float(v)
+    except ValueError:
+        pass
+    try:
+        return dt.datetime.fromisoformat(str(v).replace("Z", "+00:00")).timestamp()
+    except ValueError:
+        return None
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--port", type=int, default=0)
+    ap.add_argument("--extras", default=os.devnull, help="JSON file with the data of the added operations")
+    ap.add_argument("--verbose", action="store_true", help="log every request on stderr")
+    args = ap.parse_args()
+    if not args.verbose:
+        import logging
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    app = EdgetopMiddleware(DomainDispatcherApplication(create_backend_app), os.path.abspath(args.extras))
+    server = make_server("127.0.0.1", args.port, app, threaded=True, request_handler=MotoRequestHandler)
+    print(f"PORT={server.server_port}", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,504 @@
+//! The real binary against a real AWS protocol peer: moto on 127.0.0.1, with the operations it
+//! lacks added (tests/aws/moto_server.py) and an account seeded through the AWS APIs
+//! (tests/aws/seed.py). What edgetop reports must equal what was seeded.
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use common::moto::{Moto, aws_env, snapshot};
+use common::tmux::{Tmux, line_with};
+use serde_json::Value;
+
+fn find<'a>(list: &'a Value, field: &str, value: &Value) -> &'a Value {
+    list.as_array()
+        .and_then(|l| l.iter().find(|x| &x[field] == value))
+        .unwrap_or_else(|| panic!("no {field} = {value} in {list}"))
+}
+
+/// The model's Action as the seeder names it.
+fn action(v: &Value) -> String {
+    match v.as_str().unwrap_or("") {
+        "GroupActions" => "GROUP".into(),
+        other => other.to_uppercase(),
+    }
+}
+
+/// The model's RuleKind (an externally tagged enum) as the seeder names it.
+fn kind(v: &Value) -> &'static str {
+    let tag = v
+        .as_object()
+        .and_then(|o| o.keys().next())
+        .map(String::as_str)
+        .unwrap_or("");
+    match tag {
+        "Geo" => "geo",
+        "RateBased" => "rate-based",
+        "IpSet" => "ip-set",
+        "ManagedGroup" => "managed",
+        "Custom" => "custom",
+        _ => "?",
+    }
+}
+
+fn sum(series: &Value) -> f64 {
+    series["values"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .sum()
+}
+
+fn last(series: &Value) -> f64 {
+    series["values"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .as_f64()
+        .unwrap()
+}
+
+fn strings(v: &Value) -> BTreeSet<String> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn the_snapshot_equals_what_was_seeded() {
+    let m = Moto::start("seeded");
+    let exp = m.seed(640);
+    m.reset_calls();
+    let (status, out, err) = snapshot(&m, &[]);
+    assert!(status.success(), "{err}");
+    let s = &out["snapshot"];
+    assert_eq!(s["account"]["id"], exp["account_id"]);
+    assert_eq!(s["account"]["simulated"], false);
+    assert_eq!(s["problems"], serde_json::json!([]), "{err}");
+
+    // APIs and stages, with stage-wide and per-method throttles and their web ACL.
+    for api in exp["apis"].as_array().unwrap() {
+        let got = find(&s["apis"], "name", &api["name"]);
+        assert_eq!(got["id"], api["id"]);
+        for st in api["stages"].as_array().unwrap() {
+            let g = find(&got["stages"], "name", &st["name"]);
+            assert_eq!(
+                g["throttle"]["rate_limit"], st["rate_limit"],
+                "{}",
+                st["name"]
+            );
+            assert_eq!(g["throttle"]["burst_limit"], st["burst_limit"]);
+            assert_eq!(g["web_acl"], st["web_acl"]);
+            for (method, t) in st["method_throttles"].as_object().unwrap() {
+                let m = g["method_throttles"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|x| x[0] == method.as_str())
+                    .unwrap();
+                assert_eq!(m[1]["rate_limit"], t[0]);
+                assert_eq!(m[1]["burst_limit"], t[1]);
+            }
+            let name = format!(
+                "{}/{}",
+                api["name"].as_str().unwrap(),
+                st["name"].as_str().unwrap()
+            );
+            let metrics = &exp["metrics"]["stages"][&name];
+            assert_eq!(
+                sum(&g["metrics"]["count"]),
+                metrics["count_sum"].as_f64().unwrap(),
+                "{name} Count"
+            );
+            assert_eq!(
+                sum(&g["metrics"]["errors_4xx"]),
+                metrics["errors_4xx_sum"].as_f64().unwrap(),
+                "{name} 4XX"
+            );
+            assert_eq!(
+                sum(&g["metrics"]["errors_5xx"]),
+                metrics["errors_5xx_sum"].as_f64().unwrap(),
+                "{name} 5XX"
+            );
+            assert_eq!(
+                last(&g["metrics"]["latency_ms"]),
+                metrics["latency_avg_last"].as_f64().unwrap(),
+                "{name} latency"
+            );
+        }
+    }
+
+    // Usage plans: every key of every plan, across pages of 500.
+    for p in exp["usage_plans"].as_array().unwrap() {
+        let g = find(&s["usage_plans"], "name", &p["name"]);
+        assert_eq!(
+            g["key_ids"].as_array().unwrap().len() as u64,
+            p["key_count"].as_u64().unwrap(),
+            "{}",
+            p["name"]
+        );
+        assert_eq!(g["throttle"]["rate_limit"], p["rate_limit"]);
+        match p["quota_limit"].as_u64() {
+            Some(limit) => {
+                assert_eq!(g["quota"]["limit"], limit);
+                assert_eq!(
+                    g["quota"]["period"].as_str().unwrap().to_uppercase(),
+                    p["quota_period"].as_str().unwrap()
+                );
+            }
+            None => assert!(g["quota"].is_null()),
+        }
+        assert_eq!(strings(&g["stages"]), strings(&p["stages"]));
+    }
+
+    // API keys: all of them (more than a page), their state, plans and usage; never a value.
+    let keys = s["api_keys"].as_array().unwrap();
+    assert_eq!(
+        keys.len() as u64,
+        exp["api_keys"]["count"].as_u64().unwrap()
+    );
+    let enabled = keys.iter().filter(|k| k["enabled"] == true).count() as u64;
+    assert_eq!(enabled, exp["api_keys"]["enabled_count"].as_u64().unwrap());
+    let stdout = out.to_string();
+    for (name, k) in exp["api_keys"]["by_name"].as_object().unwrap() {
+        let g = find(&s["api_keys"], "name", &Value::from(name.as_str()));
+        assert_eq!(g["id"], k["id"]);
+        assert_eq!(g["enabled"], k["enabled"]);
+        assert_eq!(g["used_today"], k["used_today"], "{name}");
+        let quota = k["plans"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| !find(&exp["usage_plans"], "name", p)["quota_limit"].is_null());
+        if quota {
+            assert_eq!(g["remaining"], k["remaining"], "{name}");
+        } else {
+            assert!(
+                g["remaining"].is_null(),
+                "{name}: no quota, so nothing remains to count"
+            );
+        }
+        let plans: BTreeSet<String> = g["plan_ids"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|id| {
+                find(&s["usage_plans"], "id", id)["name"]
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            })
+            .collect();
+        assert_eq!(plans, strings(&k["plans"]), "{name}");
+        let value = k["value"].as_str().unwrap();
+        assert!(
+            !stdout.contains(value),
+            "the value of {name} must never be printed"
+        );
+    }
+
+    // Web ACLs in both scopes: rules in priority order with kind and action, what they protect.
+    for acl in exp["web_acls"].as_array().unwrap() {
+        let g = find(&s["web_acls"], "name", &acl["name"]);
+        assert_eq!(
+            g["scope"].as_str().unwrap().to_uppercase(),
+            acl["scope"].as_str().unwrap()
+        );
+        assert_eq!(
+            action(&g["default_action"]),
+            acl["default_action"].as_str().unwrap()
+        );
+        let rules = g["rules"].as_array().unwrap();
+        let want = acl["rules"].as_array().unwrap();
+        assert_eq!(rules.len(), want.len());
+        for (r, w) in rules.iter().zip(want) {
+            assert_eq!(r["name"], w["name"]);
+            assert_eq!(r["priority"], w["priority"]);
+            assert_eq!(
+                kind(&r["kind"]),
+                w["kind"].as_str().unwrap(),
+                "{}",
+                w["name"]
+            );
+            assert_eq!(
+                action(&r["action"]),
+                w["action"].as_str().unwrap(),
+                "{}",
+                w["name"]
+            );
+            let key = format!(
+                "{}/{}",
+                acl["name"].as_str().unwrap(),
+                w["name"].as_str().unwrap()
+            );
+            let m = &exp["metrics"]["rules"][&key];
+            assert_eq!(
+                sum(&r["metrics"]["blocked"]),
+                m["blocked_sum"].as_f64().unwrap(),
+                "{key} blocked"
+            );
+            assert_eq!(
+                sum(&r["metrics"]["counted"]),
+                m["counted_sum"].as_f64().unwrap(),
+                "{key} counted"
+            );
+        }
+        let m = &exp["metrics"]["acls"][acl["name"].as_str().unwrap()];
+        assert_eq!(
+            sum(&g["metrics"]["allowed"]),
+            m["allowed_sum"].as_f64().unwrap()
+        );
+        assert_eq!(
+            sum(&g["metrics"]["blocked"]),
+            m["blocked_sum"].as_f64().unwrap()
+        );
+        assert_eq!(
+            sum(&g["metrics"]["counted"]),
+            m["counted_sum"].as_f64().unwrap()
+        );
+        let mut protects = strings(&acl["protects"]);
+        for d in exp["distributions"].as_array().unwrap() {
+            if d["web_acl"] == acl["name"] {
+                protects.insert(d["id"].as_str().unwrap().to_string());
+            }
+        }
+        assert_eq!(strings(&g["protects"]), protects, "{}", acl["name"]);
+    }
+    for (key, m) in exp["metrics"]["countries"].as_object().unwrap() {
+        let (acl, country) = key.split_once('/').unwrap();
+        let g = find(
+            &find(&s["web_acls"], "name", &Value::from(acl))["countries"],
+            "country",
+            &Value::from(country),
+        );
+        assert_eq!(
+            sum(&g["metrics"]["allowed"]),
+            m["allowed_sum"].as_f64().unwrap(),
+            "{key}"
+        );
+        assert_eq!(
+            sum(&g["metrics"]["blocked"]),
+            m["blocked_sum"].as_f64().unwrap(),
+            "{key}"
+        );
+    }
+
+    // CloudFront: which distribution sends which key.
+    for d in exp["distributions"].as_array().unwrap() {
+        let g = find(&s["distributions"], "id", &d["id"]);
+        match d["key_name"].as_str() {
+            Some(name) => {
+                let key_id = &exp["api_keys"]["by_name"][name]["id"];
+                let origin = g["origins"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|o| !o["api_key_header"].is_null())
+                    .unwrap();
+                assert_eq!(origin["api_key_header"]["header"], d["key_header"]);
+                assert_eq!(&origin["api_key_header"]["key_id"], key_id);
+            }
+            None => assert!(
+                g["origins"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .all(|o| o["api_key_header"].is_null())
+            ),
+        }
+    }
+
+    // Sampled requests, hostile strings made inert, secrets redacted.
+    for (acl, n) in exp["samples"].as_object().unwrap() {
+        let got = s["samples"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|x| x["web_acl"] == acl.as_str())
+            .count();
+        assert_eq!(got as u64, n.as_u64().unwrap(), "samples of {acl}");
+    }
+    let samples = s["samples"].to_string();
+    assert!(samples.contains("\\\\x1b[2J"), "ESC[2J is shown escaped");
+    assert!(samples.contains("\\\\x1b]52;c;"), "OSC 52 is shown escaped");
+    assert!(
+        samples.contains("\\\\x9b31m"),
+        "the 8-bit CSI is shown escaped"
+    );
+    assert!(
+        samples.contains("\\\\u{202e}"),
+        "the bidi override is shown escaped"
+    );
+    assert!(
+        !samples.contains("\\u001b")
+            && !samples.contains('\u{202e}')
+            && !samples.contains('\u{9b}')
+    );
+    assert!(
+        samples.contains("<redacted: "),
+        "secret headers are redacted"
+    );
+    assert!(!samples.contains("Bearer "), "no bearer token is printed");
+
+    // Addresses rate-based rules hold now.
+    for (key, addrs) in exp["rate_limited"].as_object().unwrap() {
+        let (acl, rule) = key.split_once('/').unwrap();
+        let got: BTreeSet<String> = s["rate_limited"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["web_acl"] == acl && r["rule"] == rule)
+            .map(|r| r["address"].as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(got, strings(addrs), "{key}");
+    }
+
+    // Paging happened: 640 keys take two pages of GetApiKeys, the Free tier's keys two of
+    // GetUsagePlanKeys. The server counted the calls too.
+    let calls = &out["stats"]["aws_calls"];
+    assert!(
+        calls["apigateway:GetApiKeys"].as_u64().unwrap() >= 2,
+        "{calls}"
+    );
+    assert!(out["stats"]["metrics_requested"].as_u64().unwrap() > 0);
+    let server = m.calls();
+    assert_eq!(
+        server["GetApiKeys"], calls["apigateway:GetApiKeys"],
+        "{server}"
+    );
+    assert!(
+        server["GetMetricData"].as_u64().unwrap() >= 2,
+        "one call per region: {server}"
+    );
+}
+
+#[test]
+fn a_denied_permission_darkens_one_panel_only() {
+    let m = Moto::start("denied");
+    m.seed(30);
+    m.fault("GetSampledRequests", "AccessDeniedException", -1);
+    let (status, out, err) = snapshot(&m, &[]);
+    assert!(status.success(), "{err}");
+    let s = &out["snapshot"];
+    let problems = s["problems"].as_array().unwrap();
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert_eq!(problems[0]["panel"], "Samples");
+    let msg = problems[0]["message"].as_str().unwrap();
+    assert!(msg.contains("wafv2:GetSampledRequests is denied"), "{msg}");
+    assert!(
+        err.contains("wafv2:GetSampledRequests is denied"),
+        "also on stderr: {err}"
+    );
+    assert!(
+        !s["apis"].as_array().unwrap().is_empty() && !s["web_acls"].as_array().unwrap().is_empty()
+    );
+    assert!(
+        !s["rate_limited"].as_array().unwrap().is_empty(),
+        "the other WAF reads still work"
+    );
+}
+
+#[test]
+fn no_server_is_a_clear_error_before_anything_opens() {
+    let mut m = Moto::start("down");
+    m.stop();
+    let (status, _, err) = snapshot(&m, &[]);
+    assert_eq!(status.code(), Some(2));
+    assert!(
+        err.contains("cannot reach AWS in region eu-west-1"),
+        "{err}"
+    );
+}
+
+#[test]
+fn missing_credentials_name_the_fix() {
+    let m = Moto::start("nocreds");
+    let out = std::process::Command::new(common::moto::BIN)
+        .args([
+            "snapshot",
+            "--json",
+            "--region",
+            "eu-west-1",
+            "--endpoint-url",
+            &m.endpoint(),
+        ])
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap())
+        .env("HOME", m.dir.as_os_str())
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("no AWS credentials") && err.contains("--demo"),
+        "{err}"
+    );
+}
+
+/// The dashboard on the seeded account: what it shows equals what was seeded; a throttled
+/// call and a server that goes away are marked, and it recovers by itself.
+#[test]
+fn the_dashboard_shows_the_account_marks_trouble_and_recovers() {
+    let mut m = Moto::start("dash");
+    m.seed(30);
+    let env = aws_env()
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let endpoint = m.endpoint();
+    let t = Tmux::start_with_env(
+        "aws",
+        160,
+        48,
+        &env,
+        &[
+            "--region",
+            "eu-west-1",
+            "--endpoint-url",
+            &endpoint,
+            "--refresh",
+            "1",
+            "--max-attempts",
+            "1",
+        ],
+    );
+    t.wait_text("Unusual now");
+    t.keys(&["3", "/"]);
+    t.literal("GeoScrapers");
+    t.keys(&["Enter"]);
+    let s = t.wait_text("[/GeoScrapers] 1/1");
+    assert!(line_with(&s, " GeoScrapers ").contains("COUNT"), "{s}");
+    t.keys(&["6", "/"]);
+    t.literal("acme-logistics");
+    t.keys(&["Enter"]);
+    let s = t.wait_text("[/acme-logistics] 1/1");
+    assert!(
+        line_with(&s, "│acme-logistics ").contains("Partner tier"),
+        "{s}"
+    );
+
+    // A throttled call: its panel says so, then recovers.
+    t.keys(&["Escape", "2"]);
+    m.fault("GetMetricData", "Throttling", -1);
+    t.wait_text("cloudwatch:GetMetricData was throttled");
+    m.clear_faults();
+    t.wait_for("the throttling mark to go", |s| {
+        !s.contains("was throttled")
+    });
+
+    // The server goes away: the data stays, marked stale with its age; it comes back.
+    m.stop();
+    t.wait_text("STALE");
+    m.restart();
+    m.seed(30);
+    t.wait_for("fresh data again", |s| !s.contains("STALE"));
+    t.keys(&["q"]);
+    t.wait_dead();
+    assert_eq!(t.var("alternate_on"), "0");
+}

@@ -1,0 +1,209 @@
+//! A moto server (with the operations moto lacks, see tests/aws/moto_server.py) on 127.0.0.1,
+//! seeded by tests/aws/seed.py, for tests of the real binary against the AWS wire protocols.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_edgetop");
+const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+
+/// The Python of the pinned moto virtualenv (scripts/moto-env.sh makes it when missing).
+pub fn python() -> String {
+    let out = Command::new("bash")
+        .arg(format!("{ROOT}/scripts/moto-env.sh"))
+        .output()
+        .expect("moto-env.sh runs");
+    assert!(
+        out.status.success(),
+        "moto-env.sh failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .last()
+        .expect("moto-env.sh prints the python path")
+        .trim()
+        .to_string()
+}
+
+pub struct Moto {
+    child: Option<Child>,
+    pub port: u16,
+    pub dir: PathBuf,
+    python: String,
+}
+
+impl Moto {
+    pub fn start(name: &str) -> Moto {
+        let dir = std::env::temp_dir().join(format!("edgetop-moto-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut m = Moto {
+            child: None,
+            port: 0,
+            dir,
+            python: python(),
+        };
+        m.spawn(0);
+        m
+    }
+
+    fn spawn(&mut self, port: u16) {
+        let mut child = Command::new(&self.python)
+            .arg(format!("{ROOT}/tests/aws/moto_server.py"))
+            .args(["--port", &port.to_string(), "--extras"])
+            .arg(self.dir.join("extras.json"))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::from(
+                std::fs::File::create(self.dir.join("moto.log")).unwrap(),
+            ))
+            .spawn()
+            .expect("moto starts");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let port = line
+            .trim()
+            .strip_prefix("PORT=")
+            .unwrap_or_else(|| panic!("moto said {line:?}"));
+        self.port = port.parse().unwrap();
+        self.child = Some(child);
+    }
+
+    pub fn endpoint(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// Seed the account; returns what was seeded (tests/aws/seed.py's expected.json).
+    pub fn seed(&self, keys: u32) -> serde_json::Value {
+        let expected = self.dir.join("expected.json");
+        let out = Command::new(&self.python)
+            .arg(format!("{ROOT}/tests/aws/seed.py"))
+            .args([
+                "--endpoint",
+                &self.endpoint(),
+                "--keys",
+                &keys.to_string(),
+                "--extras",
+            ])
+            .arg(self.dir.join("extras.json"))
+            .arg("--expected")
+            .arg(&expected)
+            .envs(aws_env())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "seeding failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_str(&std::fs::read_to_string(expected).unwrap()).unwrap()
+    }
+
+    /// Stop the server (its state is lost).
+    pub fn stop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+
+    /// Start again on the same port.
+    pub fn restart(&mut self) {
+        self.stop();
+        let port = self.port;
+        self.spawn(port);
+    }
+
+    fn control(&self, method: &str, path: &str, body: Option<&str>) -> String {
+        let mut cmd = Command::new(&self.python);
+        cmd.arg("-c").arg(
+            "import sys, urllib.request as u\n\
+             req = u.Request(sys.argv[1], method=sys.argv[2], data=(sys.argv[3].encode() if len(sys.argv) > 3 else None), headers={'Content-Type': 'application/json'})\n\
+             print(u.urlopen(req).read().decode())",
+        );
+        cmd.arg(format!("{}{path}", self.endpoint())).arg(method);
+        if let Some(b) = body {
+            cmd.arg(b);
+        }
+        let out = cmd.output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Make the next `count` calls of `operation` fail with `error` (-1: until cleared).
+    pub fn fault(&self, operation: &str, error: &str, count: i32) {
+        let body =
+            serde_json::json!({"operation": operation, "error": error, "count": count}).to_string();
+        self.control("POST", "/_edgetop/faults", Some(&body));
+    }
+
+    pub fn clear_faults(&self) {
+        self.control("DELETE", "/_edgetop/faults", None);
+    }
+
+    /// Calls per operation since the last reset.
+    pub fn calls(&self) -> serde_json::Value {
+        serde_json::from_str(&self.control("GET", "/_edgetop/calls", None)).unwrap()
+    }
+
+    pub fn reset_calls(&self) {
+        self.control("POST", "/_edgetop/calls/reset", None);
+    }
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// Dummy credentials and no instance metadata: nothing leaves 127.0.0.1.
+pub fn aws_env() -> Vec<(&'static str, &'static str)> {
+    vec![
+        ("AWS_ACCESS_KEY_ID", "testing"),
+        ("AWS_SECRET_ACCESS_KEY", "testing"),
+        ("AWS_SESSION_TOKEN", "testing"),
+        ("AWS_DEFAULT_REGION", "eu-west-1"),
+        ("AWS_EC2_METADATA_DISABLED", "true"),
+        ("AWS_CONFIG_FILE", "/dev/null"),
+        ("AWS_SHARED_CREDENTIALS_FILE", "/dev/null"),
+    ]
+}
+
+/// `edgetop snapshot --json` against the server: (exit status, JSON on stdout, stderr).
+pub fn snapshot(m: &Moto, extra: &[&str]) -> (std::process::ExitStatus, serde_json::Value, String) {
+    let out = Command::new(BIN)
+        .args([
+            "snapshot",
+            "--json",
+            "--region",
+            "eu-west-1",
+            "--endpoint-url",
+            &m.endpoint(),
+            "--max-attempts",
+            "1",
+        ])
+        .arg("--log-file")
+        .arg(m.dir.join("edgetop.log"))
+        .args(extra)
+        .envs(aws_env())
+        .output()
+        .unwrap();
+    let json = serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null);
+    (
+        out.status,
+        json,
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+pub fn log(dir: &Path) -> String {
+    std::fs::read_to_string(dir.join("edgetop.log")).unwrap_or_default()
+}

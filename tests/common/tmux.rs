@@ -1,0 +1,164 @@
+//! A private tmux server running edgetop in one pane: keys in, the screen out.
+
+use std::path::PathBuf;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_edgetop");
+
+/// A private tmux server with one pane running edgetop.
+pub struct Tmux {
+    socket: String,
+    pub dir: PathBuf,
+}
+
+impl Tmux {
+    pub fn start(name: &str, cols: u16, rows: u16, args: &[&str]) -> Tmux {
+        Tmux::start_with_env(name, cols, rows, "", args)
+    }
+
+    pub fn start_with_env(name: &str, cols: u16, rows: u16, env: &str, args: &[&str]) -> Tmux {
+        let socket = format!("edgetop-e2e-{name}-{}", std::process::id());
+        let dir = std::env::temp_dir().join(&socket);
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let t = Tmux { socket, dir };
+        t.tmux(&[
+            "-f",
+            "/dev/null",
+            "new-session",
+            "-d",
+            "-s",
+            "e2e",
+            "-x",
+            &cols.to_string(),
+            "-y",
+            &rows.to_string(),
+        ]);
+        t.tmux(&["set-option", "-g", "remain-on-exit", "on"]);
+        // Esc then a key at once must stay two keys, not become Alt-key.
+        t.tmux(&["set-option", "-g", "escape-time", "0"]);
+        t.tmux(&["set-option", "-g", "set-clipboard", "on"]);
+        let log = t.dir.join("edgetop.log");
+        let mut cmd = format!(
+            "exec env TERM=xterm-256color COLORTERM=truecolor {env} {BIN} --log-file {}",
+            log.display()
+        );
+        for a in args {
+            cmd.push(' ');
+            cmd.push_str(a);
+        }
+        t.tmux(&["respawn-pane", "-k", "-t", "e2e", &cmd]);
+        t
+    }
+
+    pub fn tmux(&self, args: &[&str]) -> String {
+        let out = Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .args(args)
+            .output()
+            .expect("tmux runs");
+        assert!(
+            out.status.success(),
+            "tmux {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    pub fn keys(&self, keys: &[&str]) {
+        for k in keys {
+            self.tmux(&["send-keys", "-t", "e2e", k]);
+            std::thread::sleep(Duration::from_millis(60));
+        }
+    }
+
+    pub fn literal(&self, text: &str) {
+        self.tmux(&["send-keys", "-t", "e2e", "-l", text]);
+    }
+
+    pub fn screen(&self) -> String {
+        self.tmux(&["capture-pane", "-p", "-t", "e2e"])
+    }
+
+    pub fn var(&self, name: &str) -> String {
+        self.tmux(&[
+            "display-message",
+            "-p",
+            "-t",
+            "e2e",
+            &format!("#{{{name}}}"),
+        ])
+        .trim()
+        .to_string()
+    }
+
+    /// Wait until the screen satisfies `ok`, or fail with what was on it.
+    pub fn wait_for(&self, what: &str, ok: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let s = self.screen();
+            if ok(&s) {
+                return s;
+            }
+            if Instant::now() > deadline {
+                panic!("timed out waiting for {what}; the screen was:\n{s}");
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    pub fn wait_text(&self, text: &str) -> String {
+        self.wait_for(text, |s| s.contains(text))
+    }
+
+    pub fn wait_dead(&self) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while self.var("pane_dead") != "1" {
+            assert!(
+                Instant::now() < deadline,
+                "edgetop did not exit; screen:\n{}",
+                self.screen()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// The exit status of the dead pane ("0"), or "signal N" when a signal ended it.
+    pub fn exit_status(&self) -> String {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            let status = self.var("pane_dead_status");
+            let signal = self.var("pane_dead_signal");
+            if !status.is_empty() {
+                return status;
+            }
+            if !signal.is_empty() || Instant::now() > deadline {
+                return format!("signal {signal}");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    pub fn pid(&self) -> String {
+        self.var("pane_pid")
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .arg("kill-server")
+            .output();
+    }
+}
+
+pub fn line_with<'a>(screen: &'a str, needle: &str) -> &'a str {
+    screen
+        .lines()
+        .find(|l| l.contains(needle))
+        .unwrap_or_else(|| panic!("no line with {needle} in:\n{screen}"))
+}

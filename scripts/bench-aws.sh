@@ -29,12 +29,11 @@ cli=$(scripts/aws-cli-snapshot.sh "$ENDPOINT" eu-west-1 2>/dev/null | tail -n 5)
 import json, re, sys
 snap = json.load(open(sys.argv[1])); t = float(sys.argv[3]) - float(sys.argv[2]); cli = sys.argv[4]
 calls = snap["stats"]["aws_calls_total"]
-secs = re.search(r"([0-9.]+) ?s", cli.split("elapsed")[-1] if "elapsed" in cli else cli)
-cli_calls = re.search(r"(\d+) (?:CLI )?(?:calls|invocations)", cli)
-print(f"edgetop snapshot --json: {t:6.2f} s, {calls} AWS calls (first poll: discovery included)")
-print(f"aws CLI, one call at a time: {cli.strip()}")
-if secs:
-    print(f"ratio: edgetop takes {t / float(secs.group(1)):.3f}x the CLI's time")
+field = lambda name: float(re.search(name + r"=([0-9.]+)", cli).group(1))
+cli_secs, cli_calls, http_calls = field("elapsed_seconds"), int(field("cli_calls")), int(field("http_calls"))
+print(f"edgetop snapshot --json:      {t:6.2f} s, {calls:3d} AWS calls (discovery included; API Gateway paced at 4/s)")
+print(f"aws CLI, one call at a time:  {cli_secs:6.2f} s, {cli_calls:3d} CLI calls ({http_calls} HTTP requests)")
+print(f"edgetop / CLI: {t / cli_secs:.3f}x the time, {calls / http_calls:.2f}x the calls")
 PY
 
 SOCK=edgetop-bench-$$

@@ -6,7 +6,7 @@ mod common;
 
 use std::collections::BTreeSet;
 
-use common::moto::{Moto, aws_env, snapshot};
+use common::moto::{Moto, aws_env, snapshot, snapshot_as};
 use common::tmux::{Tmux, line_with};
 use serde_json::Value;
 
@@ -501,4 +501,43 @@ fn the_dashboard_shows_the_account_marks_trouble_and_recovers() {
     t.keys(&["q"]);
     t.wait_dead();
     assert_eq!(t.var("alternate_on"), "0");
+}
+
+/// moto evaluates IAM policies here (tests/aws/moto_server.py checks every signed call with
+/// moto's own policy evaluation, naming actions as AWS does: `apigateway:GET` on resource
+/// paths, `cloudwatch:*`, `wafv2:*`). The repo's read-only policy must be enough for every screen;
+/// without one action, exactly the panel that needs it says which.
+#[test]
+fn the_read_only_policy_is_enough_for_every_screen() {
+    let m = Moto::start("iam");
+    m.seed(30);
+    let read_only = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("iam/read-only.json");
+    let (key, secret) = m.iam_user(&read_only, "edgetop-reader");
+    let (status, out, err) = snapshot_as(&m, &key, &secret);
+    assert!(status.success(), "{err}");
+    assert_eq!(out["snapshot"]["problems"], serde_json::json!([]), "{err}");
+    assert!(!out["snapshot"]["samples"].as_array().unwrap().is_empty());
+
+    // The same policy without wafv2:GetSampledRequests.
+    let mut policy: Value =
+        serde_json::from_str(&std::fs::read_to_string(&read_only).unwrap()).unwrap();
+    for st in policy["Statement"].as_array_mut().unwrap() {
+        if let Some(actions) = st["Action"].as_array_mut() {
+            actions.retain(|a| a != "wafv2:GetSampledRequests");
+        }
+    }
+    let reduced = m.dir.join("no-samples.json");
+    std::fs::write(&reduced, policy.to_string()).unwrap();
+    let (key, secret) = m.iam_user(&reduced, "edgetop-no-samples");
+    let (status, out, err) = snapshot_as(&m, &key, &secret);
+    assert!(status.success(), "{err}");
+    let problems = out["snapshot"]["problems"].as_array().unwrap();
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert_eq!(problems[0]["panel"], "Samples");
+    assert!(
+        problems[0]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("wafv2:GetSampledRequests is denied")
+    );
 }

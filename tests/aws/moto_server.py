@@ -15,6 +15,20 @@ A WSGI middleware in front of moto's own dispatcher:
     - wafv2 ListResourcesForWebACL  (from moto's AssociateWebACL state, plus FILE's "resources")
 * counts calls per operation name:   GET /_edgetop/calls  ->  {"GetMetricData": 3, ...};
                                       POST /_edgetop/calls/reset
+* enforces IAM like AWS (off until switched on):
+                    POST /_edgetop/iam {"enforce": true|false};  GET /_edgetop/iam  ->  {"enforce": ...}
+  Every signed AWS request then needs a valid SigV4 signature by the access key of an IAM user moto knows
+  (tests/aws/iam_user.py makes one), and that user's policies must allow the request's IAM action, named as AWS
+  names it: apigateway:<HTTP method> on arn:aws:apigateway:<region>::<path> (e.g. apigateway:GET on
+  arn:aws:apigateway:eu-west-1::/restapis/abc/stages), cloudwatch:<Operation> for CloudWatch (signing name
+  "monitoring"), <signing name>:<Operation> otherwise (resource "*"). Policies are evaluated by moto's own
+  moto.iam.access_control (Allow/Deny, Action/NotAction and Resource wildcards; no Condition keys); denials
+  are written in the request's protocol (AccessDeniedException for awsJson/restJson1, AccessDenied for
+  awsQuery/restXml). This covers the operations this layer answers itself too. moto's own enforcement
+  (/moto-api/reset-auth, INITIAL_NO_AUTH_ACTION_COUNT) must stay off: in moto 5.2.5 it rejects every
+  body-less REST request (API Gateway, CloudFront GETs) with SignatureDoesNotMatch, checks
+  "monitoring:<Operation>" / "apigateway:<Operation>" against resource "*", and answers in an XML format the
+  SDKs of awsJson/awsQuery services cannot parse.
 * injects faults:   POST /_edgetop/faults {"operation": "GetMetricData", "error": "ThrottlingException",
                                            "count": 1, ["status": 400], ["message": "..."]}
                     count -1 = until cleared; DELETE /_edgetop/faults clears all; GET /_edgetop/faults lists them.
@@ -52,6 +66,7 @@ os.environ.setdefault("AWS_SESSION_TOKEN", "testing")
 os.environ.setdefault("AWS_DEFAULT_REGION", "eu-west-1")
 
 from botocore.loaders import Loader  # noqa: E402
+from werkzeug.exceptions import HTTPException  # noqa: E402
 from werkzeug.serving import make_server  # noqa: E402
 
 from moto.moto_server.werkzeug_app import (  # noqa: E402
@@ -230,6 +245,7 @@ class EdgetopMiddleware:
         self.calls = {}
         self.faults = {}  # operation -> {"error", "count", "status", "message"}
         self.rest_routes = RestRoutes(["apigateway", "cloudfront"])
+        self.iam_enforce = False
 
     # -- plumbing --
     def extras(self):
@@ -243,7 +259,7 @@ class EdgetopMiddleware:
     def respond(start_response, status, headers, body):
         if isinstance(body, str):
             body = body.encode("utf-8")
-        reasons = {200: "OK", 400: "Bad Request", 404: "Not Found", 429: "Too Many Requests",
+        reasons = {200: "OK", 400: "Bad Request", 403: "Forbidden", 404: "Not Found", 429: "Too Many Requests",
                    500: "Internal Server Error", 503: "Service Unavailable"}
         headers = list(headers) + [("Content-Length", str(len(body)))]
         start_response(f"{status} {reasons.get(status, 'Status')}", headers)
@@ -260,6 +276,13 @@ class EdgetopMiddleware:
         body = read_body(environ)
         call = identify(environ, body, self.rest_routes)
         op = call.operation
+        if self.iam_enforce and not path.startswith("/moto-api/"):
+            denied = authorize(environ, call)
+            if denied:
+                if op:
+                    with self.lock:
+                        self.calls[op] = self.calls.get(op, 0) + 1
+                return self.respond(start_response, *denied)
         if op:
             with self.lock:
                 self.calls[op] = self.calls.get(op, 0) + 1
@@ -333,6 +356,15 @@ class EdgetopMiddleware:
             if path == "/_edgetop/calls/reset" and method == "POST":
                 self.calls.clear()
                 return self.json_ok(start_response, {})
+            if path == "/_edgetop/iam" and method == "GET":
+                return self.json_ok(start_response, {"enforce": self.iam_enforce})
+            if path == "/_edgetop/iam" and method == "POST":
+                try:
+                    self.iam_enforce = bool(json.loads(body or b"{}")["enforce"])
+                except (ValueError, KeyError, TypeError) as e:
+                    return self.respond(start_response, 400, [("Content-Type", "application/json")],
+                                        json.dumps({"message": f"bad iam spec: {e}"}))
+                return self.json_ok(start_response, {"enforce": self.iam_enforce})
             if path == "/_edgetop/faults" and method == "GET":
                 return self.json_ok(start_response, self.faults)
             if path == "/_edgetop/faults" and method == "DELETE":
@@ -490,6 +522,54 @@ class EdgetopMiddleware:
         if needle:
             arns = [a for a in arns if needle in a]
         return self.json_ok(start_response, {"ResourceArns": arns}, "application/x-amz-json-1.1")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# IAM, as AWS would check it
+# ---------------------------------------------------------------------------------------------------------
+
+def iam_action(call, method):
+    """The IAM action and resource AWS authorizes a request as."""
+    if call.service == "apigateway":
+        path = call.path.rstrip("/") or "/"
+        return f"apigateway:{method}", f"arn:aws:apigateway:{call.region}::{path}"
+    prefix = {"monitoring": "cloudwatch"}.get(call.service, call.service)
+    return f"{prefix}:{call.operation or 'UnknownOperation'}", "*"
+
+
+def authorize(environ, call):
+    """None if the request may go on, else the error response (status, headers, body) to send."""
+    from werkzeug.datastructures import EnvironHeaders
+
+    from moto.core.exceptions import AccessDeniedError
+    from moto.iam.access_control import IAMRequest
+    from moto.iam.models import get_account_id_from
+
+    headers = EnvironHeaders(environ)
+    auth = headers.get("Authorization", "")
+    if not call.service or "Credential=" not in auth or "X-Amz-Date" not in headers:
+        return error_response(call, "MissingAuthenticationToken", "Request is missing Authentication Token", 403)
+    method = environ.get("REQUEST_METHOD", "GET")
+    action, resource = iam_action(call, method)
+    access_key_id = auth.partition("Credential=")[2].partition("/")[0]
+    raw_uri = environ.get("RAW_URI") or environ.get("REQUEST_URI") or call.path
+    try:
+        # moto's own IAMRequest, given what it gets wrong in moto 5.2.5 itself: the raw body (data={}: moto
+        # passes its parsed query string, or the headers, which breaks the signature of body-less requests),
+        # and AWS's name for the action instead of "<signing name>:<operation>".
+        req = IAMRequest(account_id=get_account_id_from(access_key_id), method=method, path=raw_uri, data={},
+                         body=call.body, headers=headers, action=call.operation or "UnknownOperation")
+        req._action = action
+        req.check_signature()
+        req.check_action_permitted(resource)
+    except AccessDeniedError as e:
+        code = "AccessDeniedException" if call.protocol in ("json", "rest-json", "rpcv2Cbor") else "AccessDenied"
+        message = e.message if resource == "*" else f"{e.message} on resource: {resource}"
+        return error_response(call, code, message, 403)
+    except HTTPException as e:  # SignatureDoesNotMatch, InvalidClientTokenId (moto's _RESTError)
+        return error_response(call, getattr(e, "error_type", "AccessDenied"), getattr(e, "message", str(e)),
+                              e.code or 403)
+    return None
 
 
 class ApiError(Exception):

@@ -164,6 +164,71 @@ impl Drop for Moto {
     }
 }
 
+impl Moto {
+    /// An IAM user with `policy` (a JSON file) inline, and IAM enforced from now on for every
+    /// signed call (tests/aws/iam_user.py). Returns its access key id and secret.
+    pub fn iam_user(&self, policy: &Path, user: &str) -> (String, String) {
+        let out_file = self.dir.join(format!("{user}.json"));
+        let out = Command::new(&self.python)
+            .arg(format!("{ROOT}/tests/aws/iam_user.py"))
+            .args(["--endpoint", &self.endpoint(), "--user", user, "--policy"])
+            .arg(policy)
+            .arg("--out")
+            .arg(&out_file)
+            .envs(aws_env())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "iam_user.py failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let v: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(out_file).unwrap()).unwrap();
+        (
+            v["AccessKeyId"].as_str().unwrap().to_string(),
+            v["SecretAccessKey"].as_str().unwrap().to_string(),
+        )
+    }
+}
+
+/// `edgetop snapshot --json` as an IAM user: (exit status, JSON, stderr).
+pub fn snapshot_as(
+    m: &Moto,
+    key: &str,
+    secret: &str,
+) -> (std::process::ExitStatus, serde_json::Value, String) {
+    let out = Command::new(BIN)
+        .args([
+            "snapshot",
+            "--json",
+            "--region",
+            "eu-west-1",
+            "--endpoint-url",
+            &m.endpoint(),
+            "--max-attempts",
+            "1",
+        ])
+        .arg("--log-file")
+        .arg(m.dir.join("edgetop.log"))
+        .envs(
+            aws_env()
+                .into_iter()
+                .filter(|(k, _)| *k != "AWS_SESSION_TOKEN"),
+        )
+        .env_remove("AWS_SESSION_TOKEN")
+        .env("AWS_ACCESS_KEY_ID", key)
+        .env("AWS_SECRET_ACCESS_KEY", secret)
+        .output()
+        .unwrap();
+    let json = serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null);
+    (
+        out.status,
+        json,
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
 /// Dummy credentials and no instance metadata: nothing leaves 127.0.0.1.
 pub fn aws_env() -> Vec<(&'static str, &'static str)> {
     vec![

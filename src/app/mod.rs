@@ -141,6 +141,8 @@ pub struct App {
     pub last_key: DateTime<Utc>,
     /// Polling has slowed down for want of keys.
     pub idle: bool,
+    /// The key detail shows the key's value in full (the operator pressed `v`).
+    pub reveal_value: bool,
 }
 
 /// How often an idle dashboard polls: five refresh intervals, at least five minutes.
@@ -177,6 +179,7 @@ impl App {
             idle_after: None,
             last_key: now,
             idle: false,
+            reveal_value: false,
         }
     }
 
@@ -350,7 +353,12 @@ impl App {
                 }
                 return vec![];
             }
+            Mode::Detail if k.code == KeyCode::Char('v') && self.screen == Screen::Keys => {
+                self.reveal_value = !self.reveal_value;
+                return vec![];
+            }
             Mode::Help | Mode::Detail => {
+                self.reveal_value = false;
                 if matches!(
                     k.code,
                     KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q') | KeyCode::Char('?')

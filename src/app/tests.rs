@@ -274,3 +274,44 @@ fn enter_on_a_finding_goes_to_its_screen() {
     press(&mut a, KeyCode::Enter);
     assert_eq!(a.screen, findings[0].screen);
 }
+
+#[test]
+fn polling_slows_when_idle_and_comes_back_on_a_key() {
+    let mut a = app();
+    a.refresh = Duration::from_secs(60);
+    a.idle_after = Some(Duration::from_secs(15 * 60));
+    a.last_key = DEMO_START;
+    a.now = DEMO_START + TimeDelta::minutes(10);
+    assert_eq!(a.idle_in(), Some(Duration::from_secs(5 * 60)));
+    assert!(a.check_idle().is_empty());
+    a.now = DEMO_START + TimeDelta::minutes(15);
+    assert_eq!(
+        a.check_idle(),
+        vec![Command::SetRefresh(Duration::from_secs(300))]
+    );
+    assert!(a.idle);
+    assert_eq!(a.idle_in(), None);
+    let cmds = press(&mut a, KeyCode::Char('2'));
+    assert_eq!(
+        cmds,
+        vec![
+            Command::SetRefresh(Duration::from_secs(60)),
+            Command::Refresh
+        ]
+    );
+    assert!(!a.idle);
+    assert_eq!(a.screen, Screen::Throttling, "the key still does its job");
+}
+
+#[test]
+fn a_key_value_shows_only_when_asked() {
+    let mut a = app();
+    press(&mut a, KeyCode::Char('6'));
+    press(&mut a, KeyCode::Enter);
+    assert!(matches!(a.mode, Mode::Detail));
+    assert!(!a.reveal_value);
+    press(&mut a, KeyCode::Char('v'));
+    assert!(a.reveal_value);
+    press(&mut a, KeyCode::Esc);
+    assert!(!a.reveal_value, "closing the detail hides it again");
+}

@@ -64,6 +64,10 @@ pub fn help(f: &mut Frame, area: Rect, th: &Theme) {
         "In a dialog: Tab/←/→ move, Enter choose, Esc cancel.",
         th.style(E::TextDim),
     ));
+    lines.push(Line::styled(
+        "In a key's detail: v reveals its value.",
+        th.style(E::TextDim),
+    ));
     let r = centered(area, 64, lines.len() as u16 + 2);
     let inner = popup(f, r, " Keys — Esc closes ".into(), th);
     f.render_widget(Paragraph::new(lines).style(th.style(E::Dialog)), inner);
@@ -399,7 +403,15 @@ pub fn detail(f: &mut Frame, area: Rect, app: &App, d: &Snapshot, th: &Theme) {
             let inner = popup(f, r, format!(" API key {} — Esc closes ", k.name), th);
             let mut lines = vec![
                 kv("id", k.id.to_string(), th),
-                kv("value", k.value.masked(), th),
+                kv(
+                    "value",
+                    if app.reveal_value {
+                        k.value.reveal().to_string()
+                    } else {
+                        format!("{}  (v reveals)", k.value.masked())
+                    },
+                    th,
+                ),
                 kv("state", if k.enabled { "enabled" } else { "disabled" }, th),
                 kv(
                     "created",

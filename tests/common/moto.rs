@@ -198,35 +198,7 @@ pub fn snapshot_as(
     key: &str,
     secret: &str,
 ) -> (std::process::ExitStatus, serde_json::Value, String) {
-    let out = Command::new(BIN)
-        .args([
-            "snapshot",
-            "--json",
-            "--region",
-            "eu-west-1",
-            "--endpoint-url",
-            &m.endpoint(),
-            "--max-attempts",
-            "1",
-        ])
-        .arg("--log-file")
-        .arg(m.dir.join("edgetop.log"))
-        .envs(
-            aws_env()
-                .into_iter()
-                .filter(|(k, _)| *k != "AWS_SESSION_TOKEN"),
-        )
-        .env_remove("AWS_SESSION_TOKEN")
-        .env("AWS_ACCESS_KEY_ID", key)
-        .env("AWS_SECRET_ACCESS_KEY", secret)
-        .output()
-        .unwrap();
-    let json = serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null);
-    (
-        out.status,
-        json,
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    run_snapshot(m, &[], Some((key, secret)))
 }
 
 /// Dummy credentials and no instance metadata: nothing leaves 127.0.0.1.
@@ -244,23 +216,37 @@ pub fn aws_env() -> Vec<(&'static str, &'static str)> {
 
 /// `edgetop snapshot --json` against the server: (exit status, JSON on stdout, stderr).
 pub fn snapshot(m: &Moto, extra: &[&str]) -> (std::process::ExitStatus, serde_json::Value, String) {
-    let out = Command::new(BIN)
-        .args([
-            "snapshot",
-            "--json",
-            "--region",
-            "eu-west-1",
-            "--endpoint-url",
-            &m.endpoint(),
-            "--max-attempts",
-            "1",
-        ])
-        .arg("--log-file")
-        .arg(m.dir.join("edgetop.log"))
-        .args(extra)
-        .envs(aws_env())
-        .output()
-        .unwrap();
+    run_snapshot(m, extra, None)
+}
+
+/// With the seeder's dummy credentials, or as an IAM user (key id, secret).
+fn run_snapshot(
+    m: &Moto,
+    extra: &[&str],
+    user: Option<(&str, &str)>,
+) -> (std::process::ExitStatus, serde_json::Value, String) {
+    let mut cmd = Command::new(BIN);
+    cmd.args([
+        "snapshot",
+        "--json",
+        "--region",
+        "eu-west-1",
+        "--endpoint-url",
+        &m.endpoint(),
+        "--max-attempts",
+        "1",
+    ])
+    .arg("--log-file")
+    .arg(m.dir.join("edgetop.log"))
+    .args(extra)
+    .envs(aws_env());
+    if let Some((key, secret)) = user {
+        // An IAM user's long-term key: no session token.
+        cmd.env_remove("AWS_SESSION_TOKEN")
+            .env("AWS_ACCESS_KEY_ID", key)
+            .env("AWS_SECRET_ACCESS_KEY", secret);
+    }
+    let out = cmd.output().unwrap();
     let json = serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null);
     (
         out.status,

@@ -74,35 +74,64 @@ fn throttle(rate: f64, burst: i32) -> Option<Throttle> {
     })
 }
 
+/// Every page of a position + limit listing, each call paced and counted. `page` gets the
+/// position to ask for and returns the items and the next position.
+async fn paged<T, F, Fut>(
+    pace: &mut Pacer,
+    calls: &mut Calls,
+    op: &'static str,
+    mut page: F,
+) -> Result<Vec<T>, Failure>
+where
+    F: FnMut(Option<String>) -> Fut,
+    Fut: std::future::Future<Output = Result<(Vec<T>, Option<String>), Failure>>,
+{
+    let mut out = Vec::new();
+    let mut position = None;
+    for _ in 0..MAX_PAGES {
+        pace.wait().await;
+        calls.add(op);
+        let (items, next) = page(position.take()).await?;
+        let last = items.is_empty();
+        out.extend(items);
+        match next {
+            Some(p) if !last => position = Some(p),
+            _ => break,
+        }
+    }
+    Ok(out)
+}
+
 pub async fn apis(
     c: &Client,
     pace: &mut Pacer,
     calls: &mut Calls,
 ) -> Result<Vec<ApiConf>, Failure> {
-    let mut out = Vec::new();
-    let mut position: Option<String> = None;
-    for _ in 0..MAX_PAGES {
-        pace.wait().await;
-        calls.add("apigateway:GetRestApis");
-        let page = c
-            .get_rest_apis()
-            .limit(PAGE)
-            .set_position(position.clone())
-            .send()
-            .await
-            .map_err(|e| failure("apigateway:GET /restapis", &e))?;
-        for a in page.items() {
-            out.push(ApiConf {
-                id: a.id().unwrap_or_default().to_string(),
-                name: a.name().unwrap_or_default().to_string(),
-                stages: Vec::new(),
-            });
-        }
-        position = page.position().map(str::to_string);
-        if position.is_none() || page.items().is_empty() {
-            break;
-        }
-    }
+    let mut out = paged(
+        pace,
+        calls,
+        "apigateway:GetRestApis",
+        |position| async move {
+            let page = c
+                .get_rest_apis()
+                .limit(PAGE)
+                .set_position(position)
+                .send()
+                .await
+                .map_err(|e| failure("apigateway:GET /restapis", &e))?;
+            let items = page
+                .items()
+                .iter()
+                .map(|a| ApiConf {
+                    id: a.id().unwrap_or_default().to_string(),
+                    name: a.name().unwrap_or_default().to_string(),
+                    stages: Vec::new(),
+                })
+                .collect();
+            Ok((items, page.position().map(str::to_string)))
+        },
+    )
+    .await?;
     for api in &mut out {
         pace.wait().await;
         calls.add("apigateway:GetStages");
@@ -137,83 +166,88 @@ pub async fn apis(
     Ok(out)
 }
 
+fn plan_conf(p: &aws_sdk_apigateway::types::UsagePlan) -> PlanConf {
+    let quota = p.quota().and_then(|q| {
+        let period = match q.period()?.as_str() {
+            "DAY" => QuotaPeriod::Day,
+            "WEEK" => QuotaPeriod::Week,
+            _ => QuotaPeriod::Month,
+        };
+        (q.limit() > 0).then_some(Quota {
+            limit: q.limit() as u64,
+            period,
+        })
+    });
+    PlanConf {
+        id: p.id().unwrap_or_default().to_string(),
+        name: p.name().unwrap_or_default().to_string(),
+        throttle: p
+            .throttle()
+            .and_then(|t| throttle(t.rate_limit(), t.burst_limit())),
+        quota,
+        stages: p
+            .api_stages()
+            .iter()
+            .map(|s| {
+                (
+                    s.api_id().unwrap_or_default().to_string(),
+                    s.stage().unwrap_or_default().to_string(),
+                )
+            })
+            .collect(),
+        key_ids: Vec::new(),
+    }
+}
+
 pub async fn plans(
     c: &Client,
     pace: &mut Pacer,
     calls: &mut Calls,
 ) -> Result<Vec<PlanConf>, Failure> {
-    let mut out = Vec::new();
-    let mut position: Option<String> = None;
-    for _ in 0..MAX_PAGES {
-        pace.wait().await;
-        calls.add("apigateway:GetUsagePlans");
-        let page = c
-            .get_usage_plans()
-            .limit(PAGE)
-            .set_position(position.clone())
-            .send()
-            .await
-            .map_err(|e| failure("apigateway:GET /usageplans", &e))?;
-        for p in page.items() {
-            let quota = p.quota().and_then(|q| {
-                let period = match q.period()?.as_str() {
-                    "DAY" => QuotaPeriod::Day,
-                    "WEEK" => QuotaPeriod::Week,
-                    _ => QuotaPeriod::Month,
-                };
-                (q.limit() > 0).then_some(Quota {
-                    limit: q.limit() as u64,
-                    period,
-                })
-            });
-            out.push(PlanConf {
-                id: p.id().unwrap_or_default().to_string(),
-                name: p.name().unwrap_or_default().to_string(),
-                throttle: p
-                    .throttle()
-                    .and_then(|t| throttle(t.rate_limit(), t.burst_limit())),
-                quota,
-                stages: p
-                    .api_stages()
-                    .iter()
-                    .map(|s| {
-                        (
-                            s.api_id().unwrap_or_default().to_string(),
-                            s.stage().unwrap_or_default().to_string(),
-                        )
-                    })
-                    .collect(),
-                key_ids: Vec::new(),
-            });
-        }
-        position = page.position().map(str::to_string);
-        if position.is_none() || page.items().is_empty() {
-            break;
-        }
-    }
-    for plan in &mut out {
-        let mut position: Option<String> = None;
-        for _ in 0..MAX_PAGES {
-            pace.wait().await;
-            calls.add("apigateway:GetUsagePlanKeys");
+    let mut out = paged(
+        pace,
+        calls,
+        "apigateway:GetUsagePlans",
+        |position| async move {
             let page = c
-                .get_usage_plan_keys()
-                .usage_plan_id(&plan.id)
+                .get_usage_plans()
                 .limit(PAGE)
-                .set_position(position.clone())
+                .set_position(position)
                 .send()
                 .await
-                .map_err(|e| failure("apigateway:GET /usageplans/*/keys", &e))?;
-            plan.key_ids.extend(
-                page.items()
+                .map_err(|e| failure("apigateway:GET /usageplans", &e))?;
+            Ok((
+                page.items().iter().map(plan_conf).collect(),
+                page.position().map(str::to_string),
+            ))
+        },
+    )
+    .await?;
+    for plan in &mut out {
+        let id = plan.id.clone();
+        let id = &id;
+        plan.key_ids = paged(
+            pace,
+            calls,
+            "apigateway:GetUsagePlanKeys",
+            |position| async move {
+                let page = c
+                    .get_usage_plan_keys()
+                    .usage_plan_id(id)
+                    .limit(PAGE)
+                    .set_position(position)
+                    .send()
+                    .await
+                    .map_err(|e| failure("apigateway:GET /usageplans/*/keys", &e))?;
+                let ids = page
+                    .items()
                     .iter()
-                    .filter_map(|k| k.id().map(str::to_string)),
-            );
-            position = page.position().map(str::to_string);
-            if position.is_none() || page.items().is_empty() {
-                break;
-            }
-        }
+                    .filter_map(|k| k.id().map(str::to_string))
+                    .collect();
+                Ok((ids, page.position().map(str::to_string)))
+            },
+        )
+        .await?;
     }
     Ok(out)
 }
@@ -223,37 +257,37 @@ pub async fn keys(
     pace: &mut Pacer,
     calls: &mut Calls,
 ) -> Result<Vec<KeyConf>, Failure> {
-    let mut out = Vec::new();
-    let mut position: Option<String> = None;
-    for _ in 0..MAX_PAGES {
-        pace.wait().await;
-        calls.add("apigateway:GetApiKeys");
-        let page = c
-            .get_api_keys()
-            .include_values(true)
-            .limit(PAGE)
-            .set_position(position.clone())
-            .send()
-            .await
-            .map_err(|e| failure("apigateway:GET /apikeys", &e))?;
-        for k in page.items() {
-            out.push(KeyConf {
-                id: k.id().unwrap_or_default().to_string(),
-                name: k.name().unwrap_or_default().to_string(),
-                value: Secret::new(k.value().unwrap_or_default()),
-                enabled: k.enabled(),
-                created: k
-                    .created_date()
-                    .and_then(|d| DateTime::from_timestamp(d.secs(), 0))
-                    .unwrap_or_default(),
-            });
-        }
-        position = page.position().map(str::to_string);
-        if position.is_none() || page.items().is_empty() {
-            break;
-        }
-    }
-    Ok(out)
+    paged(
+        pace,
+        calls,
+        "apigateway:GetApiKeys",
+        |position| async move {
+            let page = c
+                .get_api_keys()
+                .include_values(true)
+                .limit(PAGE)
+                .set_position(position)
+                .send()
+                .await
+                .map_err(|e| failure("apigateway:GET /apikeys", &e))?;
+            let items = page
+                .items()
+                .iter()
+                .map(|k| KeyConf {
+                    id: k.id().unwrap_or_default().to_string(),
+                    name: k.name().unwrap_or_default().to_string(),
+                    value: Secret::new(k.value().unwrap_or_default()),
+                    enabled: k.enabled(),
+                    created: k
+                        .created_date()
+                        .and_then(|d| DateTime::from_timestamp(d.secs(), 0))
+                        .unwrap_or_default(),
+                })
+                .collect();
+            Ok((items, page.position().map(str::to_string)))
+        },
+    )
+    .await
 }
 
 /// The first day of the quota period that contains `today`.
@@ -283,31 +317,35 @@ pub async fn usage(
     plan: &PlanConf,
     today: NaiveDate,
 ) -> Result<HashMap<String, KeyUsage>, Failure> {
-    let start = plan.quota.map_or(today, |q| period_start(today, q.period));
-    let mut out: HashMap<String, KeyUsage> = HashMap::new();
-    let mut position: Option<String> = None;
-    for _ in 0..MAX_PAGES {
-        pace.wait().await;
-        calls.add("apigateway:GetUsage");
+    let start = plan
+        .quota
+        .map_or(today, |q| period_start(today, q.period))
+        .format("%Y-%m-%d")
+        .to_string();
+    let end = today.format("%Y-%m-%d").to_string();
+    let has_quota = plan.quota.is_some();
+    let (id, start, end) = (&plan.id, &start, &end);
+    let pages = paged(pace, calls, "apigateway:GetUsage", |position| async move {
         let page = c
             .get_usage()
-            .usage_plan_id(&plan.id)
-            .start_date(start.format("%Y-%m-%d").to_string())
-            .end_date(today.format("%Y-%m-%d").to_string())
+            .usage_plan_id(id)
+            .start_date(start)
+            .end_date(end)
             .limit(PAGE)
-            .set_position(position.clone())
+            .set_position(position)
             .send()
             .await
             .map_err(|e| failure("apigateway:GET /usageplans/*/usage", &e))?;
-        for (key, days) in page.items().cloned().unwrap_or_default() {
-            out.insert(key, key_usage(&days, plan.quota.is_some()));
-        }
-        position = page.position().map(str::to_string);
-        if position.is_none() {
-            break;
-        }
-    }
-    Ok(out)
+        let items: Vec<(String, KeyUsage)> = page
+            .items()
+            .into_iter()
+            .flatten()
+            .map(|(key, days)| (key.clone(), key_usage(days, has_quota)))
+            .collect();
+        Ok((items, page.position().map(str::to_string)))
+    })
+    .await?;
+    Ok(pages.into_iter().collect())
 }
 
 /// Days of [used, remaining], oldest first → today's use, the period's, what remains.

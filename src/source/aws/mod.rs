@@ -393,7 +393,9 @@ impl AwsSource {
     }
 
     async fn read_samples(&mut self, now: DateTime<Utc>, calls: &mut Calls) {
-        let oldest = now - TimeDelta::hours(3);
+        // GetSampledRequests reaches back three hours; a minute's margin keeps the window valid
+        // by the time the request arrives.
+        let oldest = now - TimeDelta::hours(3) + TimeDelta::minutes(1);
         let from = self
             .samples_to
             .map_or(oldest, |t| (t - TimeDelta::minutes(2)).max(oldest));

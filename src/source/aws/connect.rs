@@ -36,6 +36,16 @@ pub struct Clients {
 
 pub const GLOBAL_REGION: &str = "us-east-1";
 
+impl Clients {
+    /// The WAF client for a scope: CLOUDFRONT lives in us-east-1.
+    pub fn waf_for(&self, scope: crate::model::Scope) -> &aws_sdk_wafv2::Client {
+        match scope {
+            crate::model::Scope::Cloudfront => &self.waf_global,
+            crate::model::Scope::Regional => &self.waf,
+        }
+    }
+}
+
 pub async fn load(t: &Target) -> SdkConfig {
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
         .retry_config(RetryConfig::standard().with_max_attempts(t.max_attempts.max(1)))

@@ -403,11 +403,7 @@ impl AwsSource {
         let mut result = Ok(());
         let acls = self.found.acls.clone();
         'acls: for acl in &acls {
-            let client = if acl.scope == Scope::Cloudfront {
-                &self.clients.waf_global
-            } else {
-                &self.clients.waf
-            };
+            let client = self.clients.waf_for(acl.scope);
             let targets = acl
                 .rules
                 .iter()
@@ -453,11 +449,7 @@ impl AwsSource {
         let mut result = Ok(());
         let acls = self.found.acls.clone();
         'acls: for acl in &acls {
-            let client = if acl.scope == Scope::Cloudfront {
-                &self.clients.waf_global
-            } else {
-                &self.clients.waf
-            };
+            let client = self.clients.waf_for(acl.scope);
             for r in acl
                 .rules
                 .iter()

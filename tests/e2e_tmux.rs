@@ -79,7 +79,10 @@ fn a_walk_through_every_screen_then_quit() {
         "0",
         "the terminal left the alternate screen"
     );
-    assert_eq!(t.exit_status(), "0");
+    // tmux does not always record a pane's exit status (a race between the pty closing and the
+    // child being reaped), so the program's own log says how it ended.
+    let log = std::fs::read_to_string(t.dir.join("edgetop.log")).unwrap();
+    assert!(log.contains("ending=Quit"), "{log}");
 }
 
 #[test]

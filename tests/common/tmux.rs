@@ -125,22 +125,6 @@ impl Tmux {
         }
     }
 
-    /// The exit status of the dead pane ("0"), or "signal N" when a signal ended it.
-    pub fn exit_status(&self) -> String {
-        let deadline = Instant::now() + Duration::from_secs(5);
-        loop {
-            let status = self.var("pane_dead_status");
-            let signal = self.var("pane_dead_signal");
-            if !status.is_empty() {
-                return status;
-            }
-            if !signal.is_empty() || Instant::now() > deadline {
-                return format!("signal {signal}");
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-
     pub fn pid(&self) -> String {
         self.var("pane_pid")
     }

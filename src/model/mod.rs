@@ -365,15 +365,6 @@ pub struct Sample {
     pub response_code: Option<u16>,
 }
 
-impl Sample {
-    pub fn header(&self, name: &str) -> Option<&Text> {
-        self.headers
-            .iter()
-            .find(|h| h.name.as_str().eq_ignore_ascii_case(name))
-            .map(|h| &h.value)
-    }
-}
-
 /// A client address a rate-based rule holds right now.
 #[derive(Clone, Debug, Serialize)]
 pub struct RateLimitedIp {

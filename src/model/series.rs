@@ -1,6 +1,6 @@
 //! A per-minute time series, as CloudWatch returns it for a 60 s period.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 /// Values at one-minute steps ending at `end` (the start of the newest minute).
@@ -16,11 +16,6 @@ impl Series {
         Series { end, values }
     }
 
-    /// The start of the minute of value `i`.
-    pub fn time_of(&self, i: usize) -> DateTime<Utc> {
-        self.end - Duration::minutes((self.values.len() - 1 - i) as i64)
-    }
-
     pub fn last(&self) -> f64 {
         self.values.last().copied().unwrap_or(0.0)
     }
@@ -31,11 +26,6 @@ impl Series {
 
     pub fn max(&self) -> f64 {
         self.values.iter().copied().fold(0.0, f64::max)
-    }
-
-    /// Sum of the last `n` minutes.
-    pub fn sum_last(&self, n: usize) -> f64 {
-        self.values.iter().rev().take(n).sum()
     }
 
     /// Element-wise sum; series are assumed to share their end and length.
@@ -80,9 +70,7 @@ mod tests {
         let mut a = Series::new(end, vec![1.0, 2.0, 3.0]);
         a.add(&Series::new(end, vec![10.0, 20.0]));
         assert_eq!(a.values, vec![1.0, 12.0, 23.0]);
-        assert_eq!(a.sum_last(2), 35.0);
         assert_eq!(a.max(), 23.0);
-        assert_eq!(a.time_of(0), end - Duration::minutes(2));
         assert_eq!(a.points()[2], (0.0, 23.0));
     }
 }

@@ -254,7 +254,3 @@ fn run_snapshot(
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
 }
-
-pub fn log(dir: &Path) -> String {
-    std::fs::read_to_string(dir.join("edgetop.log")).unwrap_or_default()
-}

@@ -86,7 +86,6 @@ pub struct AwsSource {
     clients: Clients,
     settings: Settings,
     account: Account,
-    caller_arn: String,
     pace: Pacer,
     found: Discovery,
     discovered_at: Option<Instant>,
@@ -145,7 +144,6 @@ impl AwsSource {
             pace: Pacer::per_second(settings.apigateway_rps),
             clients,
             account,
-            caller_arn,
             found: Discovery::default(),
             discovered_at: None,
             force_discovery: false,
@@ -167,14 +165,6 @@ impl AwsSource {
             last_calls: Calls::default(),
             all_calls: Calls::default(),
         }
-    }
-
-    pub fn caller_arn(&self) -> &str {
-        &self.caller_arn
-    }
-
-    pub fn discovery(&self) -> &Discovery {
-        &self.found
     }
 
     /// Record how a part went; on failure the previous data of the part stays.

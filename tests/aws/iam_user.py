@@ -21,7 +21,7 @@ what that user's policies allow.
         of unauthenticated requests still allowed). In moto 5.2.5 this is of little use for edgetop: every
         body-less REST request (all API Gateway and CloudFront calls) fails with SignatureDoesNotMatch, the
         action is "<signing name>:<operation>" ("monitoring:ListMetrics", "apigateway:GetRestApis") checked
-        against resource "*", denials are XML that the awsJson/awsQuery SDKs cannot parse, and the four
+        against resource "*", denials are XML that the awsJson/awsQuery SDKs cannot parse, and the
         operations moto_server.py answers itself are not checked.
     --enforce none: leave both off.
   To switch off again: POST {"enforce": false} to /_edgetop/iam and "inf" to /moto-api/reset-auth.

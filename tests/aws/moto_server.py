@@ -7,12 +7,46 @@ Prints ``PORT=<n>`` as its first stdout line once listening, then serves until k
 
 A WSGI middleware in front of moto's own dispatcher:
 
-* answers four AWS operations moto does not implement, from the JSON file FILE (re-read on every request, so a
+* answers five AWS operations moto does not implement, from the JSON file FILE (re-read on every request, so a
   seeder may write it after the server started; a missing or unreadable file means empty data):
     - apigateway GetUsage           GET /usageplans/{id}/usage?startDate&endDate[&keyId][&limit][&position]
     - wafv2 GetSampledRequests      X-Amz-Target: AWSWAF_20190729.GetSampledRequests
     - wafv2 GetRateBasedStatementManagedKeys
     - wafv2 ListResourcesForWebACL  (from moto's AssociateWebACL state, plus FILE's "resources")
+    - wafv2 DescribeManagedRuleGroup  (not from FILE: a built-in catalogue of the AWS groups the seed uses,
+      AWSManagedRulesCommonRuleSet and AWSManagedRulesKnownBadInputsRuleSet, with their real rule names, each
+      rule's Action {"Block": {}}; any other vendor or name -> WAFNonexistentItemException)
+* a second WAF writer, to test lost updates:
+                    POST /_edgetop/second-writer {"web_acl": "edge-regional", "scope": "REGIONAL"|"CLOUDFRONT",
+                         "rule": "GeoScrapers", ["action": "Block"|"Count"|"Allow"|"Captcha"|"None"|...],
+                         ["inner_rule": "NoUserAgent_HEADER", "override": "Count"|null], ["times": 1]}
+  When the next UpdateWebACL for that web ACL (Name and Scope) gets past IAM and fault injection, and before
+  moto sees it, the peer updates the ACL the way another client would: through moto's own update_web_acl with
+  the ACL's current lock token, so the lock token changes exactly as on a real update. "action" sets a plain
+  rule's Action to {action: {}}, or the OverrideAction of a rule group (managed or referenced) rule, where only
+  "None" and "Count" are allowed; "inner_rule" sets (or, with "override": null, removes) that rule's entry in
+  the managed group statement's RuleActionOverrides ({"Name": inner_rule, "ActionToUse": {override: {}}}).
+  The caller's request then goes on to moto with a stale LockToken and fails with WAFOptimisticLockException,
+  as on AWS. Every pending entry for the ACL applies to each such request, "times" requests each (default 1).
+  GET lists the pending entries (with the times left), DELETE clears them. The ACL and rule must exist, and
+  the action fit the rule, when posting (else 400).
+* CloudFront ETags and If-Match as CloudFront has them (moto ignores If-Match and never changes an ETag):
+  each distribution has an ETag (at first moto's) that changes on every successful UpdateDistribution; it is
+  the ETag header of CreateDistribution[WithTags], GetDistribution, GetDistributionConfig and
+  UpdateDistribution. UpdateDistribution without If-Match -> 400 InvalidIfMatchVersion, with one that is not
+  the current ETag -> 412 PreconditionFailed (restXml errors; moto's NoSuchDistribution comes first).
+                    GET /_edgetop/requests/UpdateDistribution  ->  [{"id": ..., "if_match": ... or null,
+                         "current_etag_before": ..., "status": 200|400|412|404...}, ...]  (each request that
+                         got past IAM and fault injection, in order);  DELETE /_edgetop/requests clears.
+                    POST /_edgetop/cloudfront/touch {"id": "<distribution id>"}  ->  {"id", "etag"}: a new
+                         ETag, as if another writer had updated the distribution (404 if unknown).
+* CloudFront deployment delay:
+                    POST /_edgetop/cloudfront/deploy-delay {"polls": N}   (GET shows it and the pending polls)
+  After each successful UpdateDistribution, the distribution's Status (the <Status> of UpdateDistribution's
+  response, of the next N GetDistribution calls, and of its ListDistributions summary meanwhile) is
+  "InProgress", then "Deployed". Only GetDistribution calls use up the N polls. N = -1: InProgress until the
+  next deploy-delay and update. Default 0: "Deployed" right after an update. GetDistribution always reports
+  Deployed when no polls are pending (moto: InProgress after CreateDistribution until its first read).
 * counts calls per operation name:   GET /_edgetop/calls  ->  {"GetMetricData": 3, ...};
                                       POST /_edgetop/calls/reset
 * enforces IAM like AWS (off until switched on):
@@ -50,6 +84,7 @@ Extras file (all members optional):
 """
 import argparse
 import base64
+import copy
 import datetime as dt
 import io
 import json
@@ -246,6 +281,12 @@ class EdgetopMiddleware:
         self.faults = {}  # operation -> {"error", "count", "status", "message"}
         self.rest_routes = RestRoutes(["apigateway", "cloudfront"])
         self.iam_enforce = False
+        self.second_writers = []  # pending interleavings of UpdateWebACL, see /_edgetop/second-writer
+        self.cf_lock = threading.Lock()  # guards the CloudFront state below; never taken together with self.lock
+        self.cf_etags = {}  # distribution id -> its current ETag
+        self.cf_polls = {}  # distribution id -> GetDistribution calls still to report InProgress (-1: forever)
+        self.cf_deploy_delay = 0
+        self.cf_requests = []  # UpdateDistribution requests, as GET /_edgetop/requests/UpdateDistribution shows
 
     # -- plumbing --
     def extras(self):
@@ -259,7 +300,8 @@ class EdgetopMiddleware:
     def respond(start_response, status, headers, body):
         if isinstance(body, str):
             body = body.encode("utf-8")
-        reasons = {200: "OK", 400: "Bad Request", 403: "Forbidden", 404: "Not Found", 429: "Too Many Requests",
+        reasons = {200: "OK", 201: "Created", 400: "Bad Request", 403: "Forbidden", 404: "Not Found",
+                   409: "Conflict", 412: "Precondition Failed", 429: "Too Many Requests",
                    500: "Internal Server Error", 503: "Service Unavailable"}
         headers = list(headers) + [("Content-Length", str(len(body)))]
         start_response(f"{status} {reasons.get(status, 'Status')}", headers)
@@ -268,6 +310,21 @@ class EdgetopMiddleware:
     def json_ok(self, start_response, obj, content_type="application/json"):
         return self.respond(start_response, 200, [("Content-Type", content_type),
                                                   ("x-amzn-RequestId", str(uuid.uuid4()))], json.dumps(obj))
+
+    def json_error(self, start_response, status, message):
+        return self.respond(start_response, status, [("Content-Type", "application/json")],
+                            json.dumps({"message": message}))
+
+    def forward(self, environ):
+        """moto's answer to the request, as (status code, headers, body)."""
+        captured = {}
+
+        def capture(status, headers, exc_info=None):
+            captured["status"], captured["headers"] = status, headers
+            return lambda data: None
+
+        body = b"".join(self.app(environ, capture))
+        return int(captured["status"].split()[0]), captured["headers"], body
 
     def __call__(self, environ, start_response):
         path = environ.get("PATH_INFO", "")
@@ -303,6 +360,7 @@ class EdgetopMiddleware:
                 ("wafv2", "GetSampledRequests"): self.get_sampled_requests,
                 ("wafv2", "GetRateBasedStatementManagedKeys"): self.get_managed_keys,
                 ("wafv2", "ListResourcesForWebACL"): self.list_resources_for_web_acl,
+                ("wafv2", "DescribeManagedRuleGroup"): self.describe_managed_rule_group,
             }.get((call.service, op))
             if handler:
                 try:
@@ -311,23 +369,19 @@ class EdgetopMiddleware:
                     return self.respond(start_response, *error_response(call, e.code, e.message, e.status))
             if call.service == "apigateway" and op in self.PAGED_APIGATEWAY:
                 return self.page_apigateway(call, environ, start_response)
+            if call.service == "wafv2" and op == "UpdateWebACL":
+                self.run_second_writers(call)
+            if call.service == "cloudfront" and op in self.CLOUDFRONT_ETAGGED:
+                return self.cloudfront_distribution(call, environ, start_response)
         return self.app(environ, start_response)
 
     # moto returns every item of these at once; AWS pages them with limit (default 25, max 500) and position.
     PAGED_APIGATEWAY = {"GetRestApis", "GetApiKeys", "GetUsagePlans", "GetUsagePlanKeys"}
 
     def page_apigateway(self, call, environ, start_response):
-        captured = {}
-
-        def capture(status, headers, exc_info=None):
-            captured["status"], captured["headers"] = status, headers
-            return lambda data: None
-
-        body = b"".join(self.app(environ, capture))
-        status, headers = captured["status"], captured["headers"]
-        if not status.startswith("200"):
-            start_response(status, headers)
-            return [body]
+        status, headers, body = self.forward(environ)
+        if status != 200:
+            return self.respond(start_response, status, without_length(headers), body)
         q = {k: v[0] for k, v in call.query.items()}
         try:
             limit = int(q.get("limit") or 25)
@@ -344,12 +398,15 @@ class EdgetopMiddleware:
         doc.pop("position", None)
         if offset + limit < len(items):
             doc["position"] = base64.urlsafe_b64encode(str(offset + limit).encode()).decode()
-        headers = [(k, v) for k, v in headers if k.lower() != "content-length"]
-        return self.respond(start_response, 200, headers, json.dumps(doc))
+        return self.respond(start_response, 200, without_length(headers), json.dumps(doc))
 
     def control(self, environ, start_response, path):
         method = environ.get("REQUEST_METHOD")
         body = read_body(environ)
+        if path.startswith(("/_edgetop/cloudfront/", "/_edgetop/requests")):
+            return self.cloudfront_control(start_response, method, path, body)
+        if path == "/_edgetop/second-writer":
+            return self.second_writer_control(start_response, method, body)
         with self.lock:
             if path == "/_edgetop/calls" and method == "GET":
                 return self.json_ok(start_response, dict(sorted(self.calls.items())))
@@ -385,8 +442,53 @@ class EdgetopMiddleware:
                     return self.respond(start_response, 400, [("Content-Type", "application/json")],
                                         json.dumps({"message": f"bad fault spec: {e}"}))
                 return self.json_ok(start_response, self.faults)
-        return self.respond(start_response, 404, [("Content-Type", "application/json")],
-                            json.dumps({"message": f"no such control endpoint: {method} {path}"}))
+        return self.json_error(start_response, 404, f"no such control endpoint: {method} {path}")
+
+    def second_writer_control(self, start_response, method, body):
+        if method == "GET":
+            with self.lock:
+                return self.json_ok(start_response, [dict(w) for w in self.second_writers])
+        if method == "DELETE":
+            with self.lock:
+                self.second_writers.clear()
+            return self.json_ok(start_response, [])
+        if method != "POST":
+            return self.json_error(start_response, 404, f"no such control endpoint: {method} /_edgetop/second-writer")
+        try:
+            spec = json.loads(body or b"{}")
+            specs = [check_second_writer(s) for s in (spec if isinstance(spec, list) else [spec])]
+        except (ValueError, KeyError, TypeError, AttributeError) as e:
+            return self.json_error(start_response, 400, f"bad second-writer spec: {e}")
+        with self.lock:
+            self.second_writers += specs
+            return self.json_ok(start_response, [dict(w) for w in self.second_writers])
+
+    def cloudfront_control(self, start_response, method, path, body):
+        try:
+            spec = json.loads(body or b"{}") if method == "POST" else {}
+            with self.cf_lock:
+                if path == "/_edgetop/requests/UpdateDistribution" and method == "GET":
+                    return self.json_ok(start_response, self.cf_requests)
+                if path == "/_edgetop/requests" and method == "DELETE":
+                    self.cf_requests.clear()
+                    return self.json_ok(start_response, {})
+                if path == "/_edgetop/cloudfront/deploy-delay" and method == "GET":
+                    return self.json_ok(start_response, {"polls": self.cf_deploy_delay, "pending": self.cf_polls})
+                if path == "/_edgetop/cloudfront/deploy-delay" and method == "POST":
+                    polls = int(spec["polls"])
+                    if polls < -1:
+                        raise ValueError("polls must be -1 or more")
+                    self.cf_deploy_delay = polls
+                    return self.json_ok(start_response, {"polls": self.cf_deploy_delay, "pending": self.cf_polls})
+                if path == "/_edgetop/cloudfront/touch" and method == "POST":
+                    dist_id = str(spec["id"])
+                    if self.current_etag(dist_id) is None:
+                        return self.json_error(start_response, 404, f"no such distribution: {dist_id}")
+                    self.cf_etags[dist_id] = new_etag()
+                    return self.json_ok(start_response, {"id": dist_id, "etag": self.cf_etags[dist_id]})
+        except (ValueError, KeyError, TypeError, AttributeError) as e:
+            return self.json_error(start_response, 400, f"bad spec: {e}")
+        return self.json_error(start_response, 404, f"no such control endpoint: {method} {path}")
 
     # -- apigateway GetUsage --
     def get_usage(self, call, start_response):
@@ -522,6 +624,236 @@ class EdgetopMiddleware:
         if needle:
             arns = [a for a in arns if needle in a]
         return self.json_ok(start_response, {"ResourceArns": arns}, "application/x-amz-json-1.1")
+
+    def describe_managed_rule_group(self, call, start_response):
+        p = call.params
+        for required in ("VendorName", "Name", "Scope"):
+            if not p.get(required):
+                raise ApiError("WAFInvalidParameterException", f"{required} is required")
+        if p["Scope"] not in ("REGIONAL", "CLOUDFRONT"):
+            raise ApiError("WAFInvalidParameterException", "Scope must be REGIONAL or CLOUDFRONT")
+        group = MANAGED_RULE_GROUPS.get(p["Name"]) if p["VendorName"] == "AWS" else None
+        if group is None:
+            raise ApiError("WAFNonexistentItemException",
+                           "WAF couldn't perform the operation because your resource doesn't exist.")
+        out = {"Capacity": group["capacity"], "LabelNamespace": group["label_namespace"],
+               "Rules": [{"Name": name, "Action": {"Block": {}}} for name in group["rules"]]}
+        return self.json_ok(start_response, out, "application/x-amz-json-1.1")
+
+    def run_second_writers(self, call):
+        """Applies the pending second writes for the web ACL this UpdateWebACL request is about."""
+        name, scope = call.params.get("Name"), call.params.get("Scope")
+        region = "global" if scope == "CLOUDFRONT" else call.region
+        acl = find_web_acl(region, name, call.params.get("Id"))
+        if acl is None:
+            return  # moto answers WAFNonexistentItemException
+        with self.lock:
+            due = []
+            for w in list(self.second_writers):
+                if w["web_acl"] == name and w["scope"] == scope:
+                    w["times"] -= 1
+                    if w["times"] <= 0:
+                        self.second_writers.remove(w)
+                    due.append(dict(w))
+        for w in due:
+            second_write(region, acl, w)
+
+    # -- cloudfront ETags, If-Match and deployment --
+    CLOUDFRONT_ETAGGED = {"CreateDistribution", "CreateDistributionWithTags", "GetDistribution",
+                          "GetDistributionConfig", "UpdateDistribution", "ListDistributions"}
+
+    def current_etag(self, dist_id):
+        """The distribution's ETag, None if moto has no such distribution. Call with self.cf_lock held."""
+        from moto.cloudfront.models import cloudfront_backends
+        from moto.core import DEFAULT_ACCOUNT_ID
+        dist = cloudfront_backends[DEFAULT_ACCOUNT_ID]["aws"].distributions.get(dist_id)
+        if dist is None:
+            self.cf_etags.pop(dist_id, None)
+            self.cf_polls.pop(dist_id, None)
+            return None
+        return self.cf_etags.setdefault(dist_id, dist.etag)
+
+    def cloudfront_distribution(self, call, environ, start_response):
+        op = call.operation
+        parts = call.path.strip("/").split("/")  # 2020-05-31/distribution[/{Id}[/config]]
+        dist_id = parts[2] if len(parts) > 2 else None
+        with self.cf_lock:
+            if op == "UpdateDistribution":
+                return self.update_distribution(environ, start_response, dist_id)
+            status, headers, body = self.forward(environ)
+            if status not in (200, 201):
+                return self.respond(start_response, status, without_length(headers), body)
+            text = body.decode("utf-8")
+            if op == "ListDistributions":
+                def summary(m):
+                    sid = re.search(r"<Id>([^<]*)</Id>", m.group(0)).group(1)
+                    return with_status(m.group(0), "InProgress") if self.cf_polls.get(sid) else m.group(0)
+                text = re.sub(r"<DistributionSummary>.*?</DistributionSummary>", summary, text, flags=re.S)
+                return self.respond(start_response, status, without_length(headers), text)
+            if op.startswith("CreateDistribution"):
+                dist_id = re.search(r"<Id>([^<]*)</Id>", text).group(1)
+            headers = with_etag(headers, self.current_etag(dist_id))
+            if op == "GetDistribution":
+                polls = self.cf_polls.get(dist_id, 0)
+                if polls > 0:
+                    self.cf_polls[dist_id] = polls - 1
+                if polls in (0, 1):
+                    self.cf_polls.pop(dist_id, None)
+                text = with_status(text, "InProgress" if polls else "Deployed")
+            return self.respond(start_response, status, without_length(headers), text)
+
+    def update_distribution(self, environ, start_response, dist_id):
+        if_match = environ.get("HTTP_IF_MATCH")
+        before = self.current_etag(dist_id)
+        call = Call()
+        call.protocol = "rest-xml"
+        if before is None:
+            status, headers, body = self.forward(environ)  # moto's NoSuchDistribution
+        elif not if_match:
+            status, headers, body = error_response(
+                call, "InvalidIfMatchVersion", "The If-Match version is missing or not valid for the resource.", 400)
+        elif if_match != before:
+            status, headers, body = error_response(
+                call, "PreconditionFailed",
+                "The precondition given in one or more of the request-header fields evaluated to false.", 412)
+        else:
+            status, headers, body = self.forward(environ)
+            if status == 200:
+                self.cf_etags[dist_id] = new_etag()
+                self.cf_polls[dist_id] = self.cf_deploy_delay
+                if not self.cf_deploy_delay:
+                    self.cf_polls.pop(dist_id)
+                headers = with_etag(headers, self.cf_etags[dist_id])
+                body = with_status(body.decode("utf-8"), "InProgress" if self.cf_deploy_delay else "Deployed")
+        self.cf_requests.append({"id": dist_id, "if_match": if_match, "current_etag_before": before,
+                                 "status": status})
+        return self.respond(start_response, status, without_length(headers), body)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Helpers of the added behaviour
+# ---------------------------------------------------------------------------------------------------------
+
+def without_length(headers):
+    return [(k, v) for k, v in headers if k.lower() != "content-length"]
+
+
+def with_etag(headers, etag):
+    return [(k, v) for k, v in headers if k.lower() != "etag"] + ([("ETag", etag)] if etag else [])
+
+
+def with_status(xml, status):
+    """The XML with its first <Status> (a distribution's own, in CloudFront's answers) set to status."""
+    return re.sub(r"<Status>[^<]*</Status>", f"<Status>{status}</Status>", xml, count=1)
+
+
+def new_etag():
+    from moto.cloudfront.models import random_id
+    return random_id()
+
+
+MANAGED_RULE_GROUPS = {  # AWS's managed rule groups the seed uses, as DescribeManagedRuleGroup describes them
+    "AWSManagedRulesCommonRuleSet": {
+        "capacity": 700, "label_namespace": "awswaf:managed:aws:core-rule-set:",
+        "rules": ["NoUserAgent_HEADER", "UserAgent_BadBots_HEADER", "SizeRestrictions_QUERYSTRING",
+                  "SizeRestrictions_Cookie_HEADER", "SizeRestrictions_BODY", "SizeRestrictions_URIPATH",
+                  "EC2MetaDataSSRF_BODY", "EC2MetaDataSSRF_COOKIE", "EC2MetaDataSSRF_URIPATH",
+                  "EC2MetaDataSSRF_QUERYARGUMENTS", "GenericLFI_QUERYARGUMENTS", "GenericLFI_URIPATH",
+                  "GenericLFI_BODY", "RestrictedExtensions_URIPATH", "RestrictedExtensions_QUERYARGUMENTS",
+                  "GenericRFI_QUERYARGUMENTS", "GenericRFI_BODY", "GenericRFI_URIPATH", "CrossSiteScripting_COOKIE",
+                  "CrossSiteScripting_QUERYARGUMENTS", "CrossSiteScripting_BODY", "CrossSiteScripting_URIPATH"]},
+    "AWSManagedRulesKnownBadInputsRuleSet": {
+        "capacity": 200, "label_namespace": "awswaf:managed:aws:known-bad-inputs:",
+        "rules": ["JavaDeserializationRCE_HEADER", "JavaDeserializationRCE_BODY", "JavaDeserializationRCE_URIPATH",
+                  "JavaDeserializationRCE_QUERYSTRING", "Host_localhost_HEADER", "PROPFIND_METHOD",
+                  "ExploitablePaths_URIPATH", "Log4JRCE_HEADER", "Log4JRCE_QUERYSTRING", "Log4JRCE_BODY",
+                  "Log4JRCE_URIPATH"]},
+}
+
+RULE_ACTIONS = {"Allow", "Block", "Count", "Captcha", "Challenge"}
+OVERRIDE_ACTIONS = {"None", "Count"}
+
+
+def wafv2_backend(region):
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.wafv2.models import wafv2_backends
+    return wafv2_backends[DEFAULT_ACCOUNT_ID][region]
+
+
+def find_web_acl(region, name, acl_id=None):
+    """The web ACL of moto's wafv2 backend of region ("global": CLOUDFRONT scope) by name (and id), or None."""
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.wafv2.models import wafv2_backends
+    if ("aws" if region == "global" else region) not in wafv2_backends[DEFAULT_ACCOUNT_ID].keys():
+        return None  # (moto keeps the CLOUDFRONT scope's "global" backend under the partition's name)
+    return next((a for a in list(wafv2_backend(region).wacls.values())
+                 if a.name == name and (acl_id is None or a.id == acl_id)), None)
+
+
+def is_group_rule(rule):
+    statement = rule.get("Statement") or {}
+    return "ManagedRuleGroupStatement" in statement or "RuleGroupReferenceStatement" in statement
+
+
+def check_second_writer(spec):
+    """The second-writer spec, checked against moto's state and normalised; raises ValueError if unusable."""
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.wafv2.models import wafv2_backends
+    w = {"web_acl": str(spec["web_acl"]), "scope": str(spec["scope"]), "rule": str(spec["rule"]),
+         "times": int(spec.get("times", 1))}
+    if w["scope"] not in ("REGIONAL", "CLOUDFRONT"):
+        raise ValueError("scope must be REGIONAL or CLOUDFRONT")
+    if w["times"] < 1:
+        raise ValueError("times must be 1 or more")
+    if "action" not in spec and "inner_rule" not in spec:
+        raise ValueError("give action, inner_rule or both")
+    regions = ["global"] if w["scope"] == "CLOUDFRONT" else [
+        r for r in wafv2_backends[DEFAULT_ACCOUNT_ID].keys() if r != "aws"]
+    acls = [a for a in (find_web_acl(r, w["web_acl"]) for r in regions) if a is not None]
+    if not acls:
+        raise ValueError(f"no {w['scope']} web ACL named {w['web_acl']}")
+    rule = next((r.to_dict() for a in acls for r in a.rules if r.name == w["rule"]), None)
+    if rule is None:
+        raise ValueError(f"web ACL {w['web_acl']} has no rule {w['rule']}")
+    if "action" in spec:
+        w["action"] = str(spec["action"])
+        allowed = OVERRIDE_ACTIONS if is_group_rule(rule) else RULE_ACTIONS
+        if w["action"] not in allowed:
+            raise ValueError(f"action of rule {w['rule']} must be one of {sorted(allowed)}")
+    if "inner_rule" in spec:
+        if "ManagedRuleGroupStatement" not in (rule.get("Statement") or {}):
+            raise ValueError(f"rule {w['rule']} is no managed rule group statement")
+        w["inner_rule"] = str(spec["inner_rule"])
+        w["override"] = spec.get("override")
+        if w["override"] is not None and w["override"] not in RULE_ACTIONS:
+            raise ValueError(f"override must be null or one of {sorted(RULE_ACTIONS)}")
+    return w
+
+
+def second_write(region, acl, w):
+    """Changes one rule of the web ACL through moto's own update_web_acl, as another client's UpdateWebACL."""
+    rules = [{k: v for k, v in copy.deepcopy(r.to_dict()).items() if v is not None} for r in acl.rules]
+    rule = next((r for r in rules if r["Name"] == w["rule"]), None)
+    if rule is None:
+        return
+    if "action" in w:
+        if is_group_rule(rule):
+            rule["OverrideAction"] = {w["action"]: {}}
+        else:
+            rule["Action"] = {w["action"]: {}}
+    if "inner_rule" in w:
+        statement = rule["Statement"]["ManagedRuleGroupStatement"]
+        overrides = [o for o in statement.get("RuleActionOverrides", []) if o.get("Name") != w["inner_rule"]]
+        if w["override"] is not None:
+            overrides.append({"Name": w["inner_rule"], "ActionToUse": {w["override"]: {}}})
+        if overrides:
+            statement["RuleActionOverrides"] = overrides
+        else:
+            statement.pop("RuleActionOverrides", None)
+    wafv2_backend(region).update_web_acl(
+        name=acl.name, _id=acl.id, default_action=None, rules=rules, description=None, visibility_config=None,
+        lock_token=acl.lock_token, custom_response_bodies=None, captcha_config=None, challenge_config=None,
+        token_domains=None, association_config=None)
 
 
 # ---------------------------------------------------------------------------------------------------------

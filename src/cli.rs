@@ -29,8 +29,31 @@ pub struct Args {
     pub speed: f64,
 
     /// Disable every change (rotating keys, toggling rules); the keys say why when pressed.
-    #[arg(long)]
+    /// `read_only = true` in the config file does the same.
+    #[arg(long, global = true, conflicts_with = "read_write")]
     pub read_only: bool,
+
+    /// Allow changes even though the config file says `read_only = true`.
+    #[arg(long, global = true)]
+    pub read_write: bool,
+
+    /// Show the plan of a change and exit without changing anything (in the dashboard:
+    /// confirming prints the plan and ends).
+    #[arg(long, global = true)]
+    pub dry_run: bool,
+
+    /// Config file (default: config.toml in ~/.config/edgetop, when it exists).
+    #[arg(long, global = true)]
+    pub config: Option<PathBuf>,
+
+    /// Minutes a rotation waits for a CloudFront distribution to reach Deployed (default 30,
+    /// or deploy_timeout_minutes in the config file).
+    #[arg(long, global = true, value_parser = clap::value_parser!(u64).range(1..=1440))]
+    pub deploy_timeout: Option<u64>,
+
+    /// Seconds between checks of a deploying distribution.
+    #[arg(long, default_value_t = 20, global = true, value_parser = clap::value_parser!(u64).range(1..=600))]
+    pub deploy_check_every: u64,
 
     /// Theme: dark, light, high-contrast, mono, a name in ~/.config/edgetop/themes, or a .toml path.
     #[arg(long)]
@@ -81,8 +104,9 @@ pub struct Args {
     #[arg(long, default_value_t = 15, global = true)]
     pub idle_after: u64,
 
-    /// Origin custom header names that carry an API key (repeatable).
-    #[arg(long = "key-header", default_value = "x-api-key", global = true)]
+    /// Origin custom header names that carry an API key (repeatable; default x-api-key, or
+    /// key_headers in the config file).
+    #[arg(long = "key-header", global = true)]
     pub key_headers: Vec<String>,
 
     /// Attempts per AWS call, the first included (the SDK's standard retry with backoff).
@@ -98,6 +122,80 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Toggle a WAF rule between Block and Count (a rule group's override between None and
+    /// Count, or with --inner the override of one rule inside the group).
+    Toggle {
+        /// The web ACL's name.
+        #[arg(long)]
+        web_acl: String,
+        /// The rule's name.
+        #[arg(long)]
+        rule: String,
+        /// A rule inside the rule group `--rule`, whose override to toggle.
+        #[arg(long)]
+        inner: Option<String>,
+        /// Which web ACL, when a REGIONAL and a CLOUDFRONT one share the name.
+        #[arg(long, value_enum)]
+        scope: Option<ScopeArg>,
+        /// Do not ask for confirmation (for scripts).
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Rotate an API key without downtime (new key, same plans, CloudFront switched and
+    /// deployed, old key disabled).
+    Rotate {
+        /// The key's id or name.
+        #[arg(long)]
+        key: String,
+        #[arg(long)]
+        yes: bool,
+        /// Print the new key's value once, on standard output (it is never logged).
+        #[arg(long)]
+        show_value: bool,
+    },
+    /// Rotations that did not finish: list them, finish one, or roll one back.
+    Rotation {
+        #[command(subcommand)]
+        action: RotationAction,
+    },
+    /// Print the audit log: who changed what, when, and how it went.
+    Audit {
+        /// The raw JSON lines.
+        #[arg(long)]
+        json: bool,
+        /// How many of the latest entries.
+        #[arg(short = 'n', long, default_value_t = 50)]
+        lines: usize,
+    },
+}
+
+#[derive(clap::Subcommand, Debug, Clone)]
+pub enum RotationAction {
+    /// The unfinished rotations of this account and region.
+    List,
+    /// Carry on from where it stopped.
+    Finish {
+        id: String,
+        #[arg(long)]
+        yes: bool,
+        /// Print the new key's value once, on standard output (it is never logged).
+        #[arg(long)]
+        show_value: bool,
+    },
+    /// Undo what was done, newest first.
+    Rollback {
+        id: String,
+        #[arg(long)]
+        yes: bool,
+        #[arg(long, hide = true)]
+        show_value: bool,
+    },
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ScopeArg {
+    Regional,
+    Cloudfront,
 }
 
 impl Args {

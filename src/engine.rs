@@ -1,5 +1,7 @@
-//! The engine: one task that owns the source, polls it on a schedule, runs confirmed
-//! operations, and reports everything back as events. Drawing never waits on it.
+//! The engine: one task that owns the source, polls it on a schedule, starts confirmed
+//! operations in tasks of their own (so polling goes on while a rotation waits for CloudFront),
+//! writes them to the audit log, and reports everything back as events. Drawing never waits on
+//! it.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -8,7 +10,8 @@ use tokio::sync::mpsc;
 use tokio::time::{Instant, sleep_until};
 
 use crate::app::Event;
-use crate::ops::Op;
+use crate::ops::audit::{Audit, Phase};
+use crate::ops::{Op, Reporter};
 use crate::source::Source;
 
 /// What the UI asks of the engine.
@@ -29,7 +32,10 @@ pub async fn run<S: Source>(
     mut interval: Duration,
     mut requests: mpsc::Receiver<Request>,
     events: mpsc::Sender<Event>,
+    audit: Option<Audit>,
 ) {
+    let (done_tx, mut done_rx) = mpsc::channel::<()>(4);
+    let mut running = false;
     let mut failures = 0u32;
     loop {
         let started = Instant::now();
@@ -50,6 +56,12 @@ pub async fn run<S: Source>(
         loop {
             tokio::select! {
                 _ = sleep_until(deadline) => break,
+                Some(()) = done_rx.recv() => {
+                    // Read everything again at once to show the operation's effect.
+                    running = false;
+                    source.refresh_all();
+                    break;
+                }
                 req = requests.recv() => match req {
                     None => return,
                     Some(Request::RefreshNow) => {
@@ -61,17 +73,48 @@ pub async fn run<S: Source>(
                         deadline = started + backoff(interval, failures);
                     }
                     Some(Request::Apply(op)) => {
+                        if running {
+                            let result = Err("another operation is still running: wait for it to end".to_string());
+                            if events.send(Event::OpDone { op, result }).await.is_err() {
+                                return;
+                            }
+                            continue;
+                        }
+                        if let Some(a) = &audit
+                            && let Err(e) = a.record(Phase::Confirmed, &op, None)
+                        {
+                            let result = Err(format!("not run: {e}"));
+                            if events.send(Event::OpDone { op, result }).await.is_err() {
+                                return;
+                            }
+                            continue;
+                        }
                         tracing::info!(op = %op.summary(), "operation started");
-                        let result = source.apply(op.clone()).await;
-                        match &result {
-                            Ok(o) => tracing::info!(op = %op.summary(), outcome = %o.message, "operation done"),
-                            Err(e) => tracing::warn!(op = %op.summary(), error = %e, "operation failed"),
-                        }
-                        let result = result.map(|o| (o.message, o.secret)).map_err(|e| e.to_string());
-                        if events.send(Event::OpDone { op, result }).await.is_err() {
-                            return;
-                        }
-                        break; // poll again at once to show the effect
+                        let ev = events.clone();
+                        let progress = Reporter::new(move |p| {
+                            // Each report is the whole picture: one dropped on a full queue is
+                            // replaced by the next.
+                            let _ = ev.try_send(Event::OpProgress(p));
+                        });
+                        let work = source.apply(op.clone(), progress);
+                        running = true;
+                        let (events, done, audit) = (events.clone(), done_tx.clone(), audit.clone());
+                        tokio::spawn(async move {
+                            let result = work.await;
+                            let (phase, said) = match &result {
+                                Ok(o) => (Phase::Succeeded, o.message.clone()),
+                                Err(e) => (Phase::Failed, e.to_string()),
+                            };
+                            tracing::info!(op = %op.summary(), ?phase, outcome = %said, "operation ended");
+                            if let Some(a) = &audit
+                                && let Err(e) = a.record(phase, &op, Some(&said))
+                            {
+                                tracing::error!(error = %e, "audit log");
+                            }
+                            let result = result.map(|o| (o.message, o.secret)).map_err(|e| e.to_string());
+                            let _ = events.send(Event::OpDone { op, result }).await;
+                            let _ = done.send(()).await;
+                        });
                     }
                 },
             }

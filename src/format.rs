@@ -1,6 +1,17 @@
 //! Numbers and times as an operator reads them: short, aligned, with units.
 
 /// 950 → "950", 15_230 → "15.2k", 4_200_000 → "4.2M".
+/// A duration for progress lines: "45s", "1m20s", "30m", "1h05m".
+pub fn duration(d: std::time::Duration) -> String {
+    let s = d.as_secs();
+    match s {
+        0..60 => format!("{s}s"),
+        60..3600 if s.is_multiple_of(60) => format!("{}m", s / 60),
+        60..3600 => format!("{}m{:02}s", s / 60, s % 60),
+        _ => format!("{}h{:02}m", s / 3600, s % 3600 / 60),
+    }
+}
+
 pub fn count(v: f64) -> String {
     let a = v.abs();
     if a >= 999_950_000.0 {

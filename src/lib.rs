@@ -6,6 +6,8 @@
 
 pub mod app;
 pub mod cli;
+pub mod commands;
+pub mod config;
 pub mod engine;
 pub mod format;
 pub mod geo;
@@ -25,6 +27,9 @@ use std::time::Duration;
 use anyhow::Context;
 
 use cli::Args;
+use config::Config;
+use ops::audit::{Audit, Who};
+use ops::journal::Journal;
 use source::Source;
 use source::demo::DemoSource;
 use ui::theme::{ColorDepth, Theme};
@@ -53,7 +58,7 @@ pub fn choose_theme(args: &Args, spec: Option<&str>) -> Result<Theme, String> {
     Ok(theme.degrade(depth))
 }
 
-fn log_path(args: &Args) -> Option<PathBuf> {
+pub fn log_path(args: &Args) -> Option<PathBuf> {
     args.log_file.clone().or_else(|| {
         let d = dirs()?;
         Some(
@@ -64,7 +69,7 @@ fn log_path(args: &Args) -> Option<PathBuf> {
     })
 }
 
-fn init_logging(path: &Path) -> anyhow::Result<()> {
+pub fn init_logging(path: &Path) -> anyhow::Result<()> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)
             .with_context(|| format!("cannot create the log directory {}", dir.display()))?;
@@ -84,7 +89,50 @@ fn init_logging(path: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+/// The options with the config file applied.
+#[derive(Clone, Debug)]
+pub struct Effective {
+    pub read_only: bool,
+    pub key_headers: Vec<String>,
+    pub deploy: source::aws::rotate::DeployWait,
+}
+
+pub fn effective(args: &Args) -> anyhow::Result<Effective> {
+    let conf = match (&args.config, Config::default_path()) {
+        (Some(p), _) => Config::load(p, true),
+        (None, Some(p)) => Config::load(&p, false),
+        (None, None) => Ok(Config::default()),
+    }
+    .map_err(anyhow::Error::msg)?;
+    let mut key_headers = if args.key_headers.is_empty() {
+        conf.key_headers.clone()
+    } else {
+        args.key_headers.clone()
+    };
+    if key_headers.is_empty() {
+        key_headers.push("x-api-key".into());
+    }
+    Ok(Effective {
+        read_only: args.read_only || (conf.read_only && !args.read_write),
+        key_headers: key_headers.iter().map(|h| h.to_ascii_lowercase()).collect(),
+        deploy: source::aws::rotate::DeployWait {
+            every: Duration::from_secs(args.deploy_check_every),
+            timeout: Duration::from_secs(
+                60 * args
+                    .deploy_timeout
+                    .or(conf.deploy_timeout_minutes)
+                    .unwrap_or(30),
+            ),
+        },
+    })
+}
+
+/// The audit log for this account, as this caller.
+pub fn audit_for(args: &Args, who: Who) -> Option<Audit> {
+    Audit::default_path(args.demo).map(|p| Audit::new(p, who))
+}
+
+pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     Ok(tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -100,28 +148,45 @@ fn aws_target(args: &Args) -> source::aws::connect::Target {
     }
 }
 
-/// Connect to AWS, or say exactly why not (before any screen opens).
-async fn aws_source(args: &Args, refresh: Duration) -> anyhow::Result<source::aws::AwsSource> {
+/// Connect to AWS, or say exactly why not (before any screen opens). Returns the source and
+/// who is acting (STS GetCallerIdentity, which needs no permission).
+pub async fn aws_source(
+    args: &Args,
+    eff: &Effective,
+    refresh: Duration,
+) -> anyhow::Result<(source::aws::AwsSource, Who)> {
     let (clients, account, arn) = source::aws::connect::connect(&aws_target(args)).await?;
     tracing::info!(%account, caller = %arn, region = %clients.region, "connected");
+    let who = Who::new(&arn, &account, &clients.region);
+    let journal = Journal::default_dir()
+        .map(Journal::new)
+        .context("no state directory for the rotation journal (set XDG_STATE_HOME or HOME)")?;
     let settings = source::aws::Settings {
         apigateway_rps: args.apigateway_rps,
         discovery_every: Duration::from_secs(args.discover_every * 60),
-        key_headers: args
-            .key_headers
-            .iter()
-            .map(|h| h.to_ascii_lowercase())
-            .collect(),
+        key_headers: eff.key_headers.clone(),
         refresh,
         profile: args.profile.clone(),
+        journal,
+        deploy: eff.deploy,
     };
-    Ok(source::aws::AwsSource::new(clients, account, arn, settings))
+    Ok((
+        source::aws::AwsSource::new(clients, account, arn, settings),
+        who,
+    ))
+}
+
+/// Who acts on the simulated account.
+pub fn demo_who() -> Who {
+    Who::new("demo (simulated account)", "demo", "demo")
 }
 
 /// Everything `main` does, with errors for it to print.
 pub fn start(args: Args) -> anyhow::Result<ExitCode> {
-    match args.command {
-        Some(cli::Command::Snapshot { json }) => snapshot(&args, json),
+    match &args.command {
+        Some(cli::Command::Snapshot { json }) => snapshot(&args, *json),
+        Some(cli::Command::Audit { json, lines }) => commands::audit(&args, *json, *lines),
+        Some(_) => commands::change(&args),
         None => dashboard(args),
     }
 }
@@ -139,7 +204,9 @@ fn snapshot(args: &Args, json: bool) -> anyhow::Result<ExitCode> {
             let snap = demo.poll().await?;
             anyhow::Ok((snap, None))
         } else {
-            let mut aws = aws_source(args, Duration::from_secs(args.refresh.unwrap_or(60))).await?;
+            let eff = effective(args)?;
+            let refresh = Duration::from_secs(args.refresh.unwrap_or(60));
+            let (mut aws, _) = aws_source(args, &eff, refresh).await?;
             let snap = aws.read(chrono::Utc::now()).await?;
             anyhow::Ok((snap, Some(aws.all_calls.clone())))
         }
@@ -168,6 +235,7 @@ fn snapshot(args: &Args, json: bool) -> anyhow::Result<ExitCode> {
 
 /// The dashboard.
 fn dashboard(args: Args) -> anyhow::Result<ExitCode> {
+    let eff = effective(&args)?;
     let theme = choose_theme(&args, None).map_err(anyhow::Error::msg)?;
     term::check_tty().map_err(anyhow::Error::msg)?;
     if let Some(p) = log_path(&args) {
@@ -181,26 +249,35 @@ fn dashboard(args: Args) -> anyhow::Result<ExitCode> {
         "start"
     );
     let theme_args = args.clone();
-    let settings = |refresh, label: &str| run::Settings {
-        read_only: args.read_only,
+    let settings = |refresh, label: &str, who: Who| run::Settings {
+        read_only: eff.read_only,
         refresh,
         idle_after: (args.idle_after > 0).then(|| Duration::from_secs(args.idle_after * 60)),
         source_label: label.into(),
         load_theme: Box::new(move |spec| choose_theme(&theme_args, Some(spec))),
+        audit: audit_for(&args, who),
+        dry_run: args.dry_run,
     };
     let rt = runtime()?;
-    let ending = if args.demo {
+    let outcome = if args.demo {
         let source = DemoSource::new(args.seed, args.speed);
         let refresh = args
             .refresh
             .map(Duration::from_secs)
             .unwrap_or_else(|| source.default_refresh());
-        rt.block_on(run::run(source, theme, settings(refresh, "demo")))?
+        rt.block_on(run::run(
+            source,
+            theme,
+            settings(refresh, "demo", demo_who()),
+        ))?
     } else {
         let refresh = Duration::from_secs(args.refresh.unwrap_or(60));
-        let source = rt.block_on(aws_source(&args, refresh))?;
-        rt.block_on(run::run(source, theme, settings(refresh, "aws")))?
+        let (source, who) = rt.block_on(aws_source(&args, &eff, refresh))?;
+        rt.block_on(run::run(source, theme, settings(refresh, "aws", who)))?
     };
     rt.shutdown_timeout(Duration::from_millis(200));
-    Ok(ExitCode::from(ending.exit_code()))
+    if let Some(plan) = outcome.dry_run_plan {
+        print!("{plan}\ndry run: nothing was changed\n");
+    }
+    Ok(ExitCode::from(outcome.ending.exit_code()))
 }

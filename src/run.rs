@@ -12,6 +12,7 @@ use tokio::sync::mpsc;
 
 use crate::app::{App, Command, Event};
 use crate::engine::{self, Request};
+use crate::ops::audit::{self, Audit};
 use crate::source::Source;
 use crate::term;
 use crate::ui::{self, theme::Theme};
@@ -26,12 +27,14 @@ pub enum Ending {
     Terminated,
     /// Standard input closed.
     InputClosed,
+    /// `--dry-run`: a plan was confirmed, to be printed instead of run.
+    DryRun,
 }
 
 impl Ending {
     pub fn exit_code(self) -> u8 {
         match self {
-            Ending::Quit | Ending::InputClosed => 0,
+            Ending::Quit | Ending::InputClosed | Ending::DryRun => 0,
             Ending::HangUp => 129,
             Ending::Terminated => 143,
         }
@@ -48,13 +51,22 @@ pub struct Settings {
     pub idle_after: Option<Duration>,
     pub source_label: String,
     pub load_theme: ThemeLoader,
+    /// Where operations are recorded (and read back for `a`).
+    pub audit: Option<Audit>,
+    pub dry_run: bool,
+}
+
+/// How the dashboard ended, and the plan to print after a `--dry-run` confirmation.
+pub struct Outcome {
+    pub ending: Ending,
+    pub dry_run_plan: Option<String>,
 }
 
 pub async fn run<S: Source>(
     source: S,
     mut theme: Theme,
     settings: Settings,
-) -> anyhow::Result<Ending> {
+) -> anyhow::Result<Outcome> {
     let mut hup = signal(SignalKind::hangup()).context("SIGHUP handler")?;
     let mut sigterm = signal(SignalKind::terminate()).context("SIGTERM handler")?;
     let mut sigint = signal(SignalKind::interrupt()).context("SIGINT handler")?;
@@ -69,9 +81,17 @@ pub async fn run<S: Source>(
     // Test hook: the end-to-end tests check that a panic restores the terminal.
     let panic_after_first_frame = std::env::var_os("EDGETOP_TEST_PANIC").is_some();
 
+    let (rotations, broken) = source.unfinished();
     let (req_tx, req_rx) = mpsc::channel::<Request>(16);
     let (ev_tx, mut ev_rx) = mpsc::channel::<Event>(64);
-    let engine = tokio::spawn(engine::run(source, settings.refresh, req_rx, ev_tx));
+    let engine = tokio::spawn(engine::run(
+        source,
+        settings.refresh,
+        req_rx,
+        ev_tx,
+        settings.audit.clone(),
+    ));
+    let mut dry_run_plan = None;
 
     let mut app = App::new(
         Utc::now(),
@@ -80,6 +100,9 @@ pub async fn run<S: Source>(
         &theme.name,
         &settings.source_label,
     );
+    app.dry_run = settings.dry_run;
+    app.idle_after = settings.idle_after;
+    app.handle(Event::Unfinished { rotations, broken });
     let mut keys = EventStream::new();
     let mut frames: u64 = 0;
     let started = std::time::Instant::now();
@@ -143,8 +166,24 @@ pub async fn run<S: Source>(
                     let _ = req_tx.try_send(Request::SetInterval(d));
                 }
                 Command::Apply(op) => {
-                    tracing::info!(target: "audit", op = %op.summary(), "confirmed by the operator");
+                    tracing::info!(op = %op.summary(), "confirmed by the operator");
                     let _ = req_tx.send(Request::Apply(op)).await;
+                }
+                Command::ShowAudit => {
+                    let ev = match &settings.audit {
+                        Some(a) => Event::Audit(audit::read_last(a.path(), 500)),
+                        None => Event::Audit(Err("no audit log (no state directory)".into())),
+                    };
+                    app.handle(ev);
+                }
+                Command::DryRun(op, plan) => {
+                    if let Some(a) = &settings.audit
+                        && let Err(e) = a.record(audit::Phase::DryRun, &op, None)
+                    {
+                        tracing::error!(error = %e, "audit log");
+                    }
+                    dry_run_plan = Some(plan.text());
+                    quit = true;
                 }
                 Command::LoadTheme(name) => {
                     let ev = match (settings.load_theme)(&name) {
@@ -159,7 +198,11 @@ pub async fn run<S: Source>(
             }
         }
         if quit {
-            break Ending::Quit;
+            break if dry_run_plan.is_some() {
+                Ending::DryRun
+            } else {
+                Ending::Quit
+            };
         }
     };
     engine.abort();
@@ -173,5 +216,8 @@ pub async fn run<S: Source>(
         ?ending,
         "frames drawn"
     );
-    Ok(ending)
+    Ok(Outcome {
+        ending,
+        dry_run_plan,
+    })
 }

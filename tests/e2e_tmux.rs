@@ -43,7 +43,7 @@ fn a_walk_through_every_screen_then_quit() {
     t.keys(&["?"]);
     let s = t.wait_text("Keys — Esc closes");
     assert!(
-        s.contains("toggle the rule Block ↔ Count") && s.contains(":theme NAME"),
+        s.contains("toggle Block ↔ Count") && s.contains(":theme NAME"),
         "{s}"
     );
     t.keys(&["Escape"]);
@@ -58,7 +58,7 @@ fn a_walk_through_every_screen_then_quit() {
     t.keys(&["t"]);
     let s = t.wait_text("Confirm a change");
     assert!(
-        s.contains("COUNT → BLOCK: rule GeoScrapers in web ACL edge-regional"),
+        s.contains("COUNT → BLOCK: GeoScrapers in web ACL edge-regional"),
         "{s}"
     );
     t.keys(&["Enter"]);
@@ -257,7 +257,13 @@ fn colours_degrade_to_256_and_16() {
 
 #[test]
 fn rotating_a_key_shows_the_new_value_once_and_disables_the_old() {
-    let t = Tmux::start("rotate", 160, 48, &["--demo", "--seed", "2"]);
+    // At 30× a distribution deploys in 3 s (90 simulated seconds).
+    let t = Tmux::start(
+        "rotate",
+        160,
+        48,
+        &["--demo", "--seed", "2", "--speed", "30"],
+    );
     t.wait_text("Unusual now");
     t.keys(&["6", "/"]);
     t.literal("cdn-origin");
@@ -270,11 +276,15 @@ fn rotating_a_key_shows_the_new_value_once_and_disables_the_old() {
     t.keys(&["r"]);
     let s = t.wait_text("Confirm a change");
     assert!(
-        s.contains("UpdateDistribution (If-Match)")
+        s.contains("UpdateDistribution (If-Match")
             && s.contains("Disable the old key cdn-origin-catalog"),
         "{s}"
     );
     t.keys(&["Right", "Enter"]);
+    // The steps, one by one, while the dashboard stays live.
+    let s = t.wait_text("Wait until E2CATALOG7QX is Deployed");
+    assert!(s.contains("Rotate API key cdn-origin-catalog"), "{s}");
+    t.wait_text("InProgress");
     let s = t.wait_text("New key for cdn-origin-catalog");
     assert!(s.contains("••••••••"), "masked until revealed:\n{s}");
     t.keys(&["v"]);

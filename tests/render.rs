@@ -163,3 +163,129 @@ fn every_theme_draws_every_screen() {
         }
     }
 }
+
+fn type_text(a: &mut App, text: &str) {
+    for c in text.chars() {
+        key(a, KeyCode::Char(c));
+    }
+}
+
+#[test]
+fn a_rotation_in_progress_step_by_step() {
+    use edgetop::ops::{Progress, StepState};
+    let mut a = app();
+    key(&mut a, KeyCode::Char('6'));
+    key(&mut a, KeyCode::Char('/'));
+    type_text(&mut a, "cdn-origin");
+    key(&mut a, KeyCode::Enter);
+    key(&mut a, KeyCode::Char('r'));
+    key(&mut a, KeyCode::Tab);
+    key(&mut a, KeyCode::Enter);
+    let steps = [
+        (
+            "Create key cdn-origin-catalog-rotated-20261117-140800",
+            StepState::Done,
+        ),
+        (
+            "Add cdn-origin-catalog-rotated-20261117-140800 to usage plan Internal",
+            StepState::Done,
+        ),
+        (
+            "Send cdn-origin-catalog-rotated-20261117-140800 from distribution E2CATALOG7QX",
+            StepState::Done,
+        ),
+        ("Wait until E2CATALOG7QX is Deployed", StepState::Running),
+        ("Disable cdn-origin-catalog", StepState::Waiting),
+    ];
+    a.handle(Event::OpProgress(Progress {
+        title: "Rotating API key cdn-origin-catalog".into(),
+        steps: steps.iter().map(|(w, s)| (w.to_string(), *s)).collect(),
+        detail: "E2CATALOG7QX is InProgress: 1m20s of at most 30m".into(),
+    }));
+    insta::assert_snapshot!("operation_80x24", render(&a, 80, 24));
+    // Hidden, it goes on in the footer.
+    key(&mut a, KeyCode::Esc);
+    let s = render(&a, 160, 48);
+    assert!(
+        s.contains("step 4/5 Wait until E2CATALOG7QX is Deployed"),
+        "{s}"
+    );
+}
+
+#[test]
+fn a_rule_group_asks_what_to_toggle() {
+    let mut a = app();
+    key(&mut a, KeyCode::Char('3'));
+    key(&mut a, KeyCode::Char('/'));
+    type_text(&mut a, "AWS-AWSManagedRulesCommonRuleSet");
+    key(&mut a, KeyCode::Enter);
+    key(&mut a, KeyCode::Char('t'));
+    insta::assert_snapshot!("pick_inner_rule_80x24", render(&a, 80, 24));
+}
+
+#[test]
+fn an_unfinished_rotation_and_the_audit_log() {
+    use edgetop::ops::audit::{Entry, Phase, Who};
+    use edgetop::ops::journal::{Mark, Rotation};
+    let mut a = app();
+    let mut r = Rotation {
+        id: "20261117T140000.000Z-k1".into(),
+        account: "123456789012".into(),
+        region: "eu-west-1".into(),
+        started: DEMO_START,
+        updated: DEMO_START,
+        old_key_id: "k1".into(),
+        old_key_name: "partner-acme".into(),
+        new_key_name: "partner-acme-rotated-20261117-140000".into(),
+        new_key_id: Some("k2".into()),
+        plans: vec!["p1".into()],
+        distributions: vec!["E2CATALOG7QX".into()],
+        rolling_back: false,
+        steps: Default::default(),
+        finished: None,
+    };
+    r.steps.insert("create".into(), Mark::Done);
+    r.steps.insert("add-to-plan:p1".into(), Mark::Done);
+    r.steps.insert("switch:E2CATALOG7QX".into(), Mark::Started);
+    a.handle(Event::Unfinished {
+        rotations: vec![r],
+        broken: vec![],
+    });
+    insta::assert_snapshot!("unfinished_rotation_80x24", render(&a, 80, 24));
+    key(&mut a, KeyCode::Esc);
+    let who = Who {
+        caller: "arn:aws:sts::123456789012:assumed-role/oncall/ana".into(),
+        local_user: "ana".into(),
+        account: "123456789012".into(),
+        region: "eu-west-1".into(),
+    };
+    let entry = |phase, what: &str, result: Option<&str>| {
+        Ok(Entry {
+            time: DEMO_START,
+            who: who.clone(),
+            phase,
+            what: what.into(),
+            op: serde_json::Value::Null,
+            result: result.map(str::to_string),
+        })
+    };
+    a.handle(Event::Audit(Ok(vec![
+        entry(
+            Phase::Confirmed,
+            "GeoScrapers in web ACL edge-regional: COUNT → BLOCK",
+            None,
+        ),
+        entry(
+            Phase::Succeeded,
+            "GeoScrapers in web ACL edge-regional: COUNT → BLOCK",
+            Some("accepted: GeoScrapers in edge-regional is now BLOCK"),
+        ),
+        entry(
+            Phase::Failed,
+            "rotate API key partner-acme (k1)",
+            Some("apigateway:POST /apikeys is denied"),
+        ),
+        Err("line 4 unreadable: expected value".into()),
+    ])));
+    insta::assert_snapshot!("audit_log_160x48", render(&a, 160, 48));
+}

@@ -27,6 +27,9 @@ pub enum Action {
     Refresh,
     ToggleRule,
     RotateKey,
+    /// The running (or last) operation's steps.
+    Operation,
+    AuditLog,
 }
 
 /// One key: a code and the modifiers that must be held.
@@ -177,7 +180,7 @@ pub const BINDINGS: &[Binding] = &[
     Binding {
         keys: &[k!(':')],
         action: Action::Command,
-        help: "command line (:theme, :refresh, :q)",
+        help: "command line (:theme, :refresh, :audit, :q)",
     },
     Binding {
         keys: &[k!('?')],
@@ -197,12 +200,22 @@ pub const BINDINGS: &[Binding] = &[
     Binding {
         keys: &[k!('t')],
         action: Action::ToggleRule,
-        help: "WAF: toggle the rule Block ↔ Count",
+        help: "WAF: toggle Block ↔ Count (a group: choose what)",
     },
     Binding {
         keys: &[k!('r')],
         action: Action::RotateKey,
         help: "Keys: rotate the API key",
+    },
+    Binding {
+        keys: &[k!('o')],
+        action: Action::Operation,
+        help: "the running (or last) operation, step by step",
+    },
+    Binding {
+        keys: &[k!('a')],
+        action: Action::AuditLog,
+        help: "the audit log: who changed what, when",
     },
     Binding {
         keys: &[k!('q'), k!(ctrl 'c')],
@@ -218,6 +231,11 @@ pub const COMMANDS: &[(&str, &str)] = &[
         "switch theme (dark, light, high-contrast, mono, or a file)",
     ),
     (":refresh SECS", "poll every SECS seconds"),
+    (":audit", "the audit log"),
+    (
+        ":rotations",
+        "rotations that did not finish: finish or roll back",
+    ),
     (":q", "quit"),
 ];
 

@@ -3,6 +3,7 @@
 
 pub mod insights;
 pub mod keymap;
+pub mod operation;
 pub mod rows;
 pub mod screen;
 
@@ -14,8 +15,11 @@ use crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
 
 use crate::format;
 use crate::model::{RuleKind, Secret, Snapshot};
-use crate::ops::{self, Op, Plan};
+use crate::ops::audit::Entry;
+use crate::ops::journal::Rotation;
+use crate::ops::{self, Op, Plan, Progress};
 pub use keymap::Action;
+use operation::{AuditView, Pending, Pick, ResumeOffer, Running};
 pub use screen::Screen;
 
 /// Something that happened.
@@ -26,11 +30,20 @@ pub enum Event {
     Resize,
     /// A poll finished.
     Data(Result<Arc<Snapshot>, String>),
+    /// A running operation moved on.
+    OpProgress(Progress),
     /// A confirmed operation finished.
     OpDone {
         op: Op,
         result: Result<(String, Option<Secret>), String>,
     },
+    /// Rotations that did not finish (found at start), and journal files that cannot be read.
+    Unfinished {
+        rotations: Vec<Rotation>,
+        broken: Vec<String>,
+    },
+    /// The audit log, read for viewing.
+    Audit(Result<Vec<Result<Entry, String>>, String>),
     /// A theme could not be loaded.
     ThemeFailed(String),
     ThemeLoaded(String),
@@ -44,6 +57,10 @@ pub enum Command {
     SetRefresh(Duration),
     Apply(Op),
     LoadTheme(String),
+    /// Read the audit log for viewing.
+    ShowAudit,
+    /// `--dry-run`: end, and print this plan.
+    DryRun(Op, Plan),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -79,6 +96,13 @@ pub enum Mode {
     Detail,
     Confirm(Confirm),
     Reveal(Reveal),
+    /// What to toggle in a rule group.
+    Pick(Pick),
+    /// Unfinished rotations: finish, roll back, or later.
+    Resume(ResumeOffer),
+    /// The running (or last) operation, step by step.
+    Operation,
+    Audit(AuditView),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -143,6 +167,18 @@ pub struct App {
     pub idle: bool,
     /// The key detail shows the key's value in full (the operator pressed `v`).
     pub reveal_value: bool,
+    /// `--dry-run`: confirming prints the plan and ends, changing nothing.
+    pub dry_run: bool,
+    /// The operation running now, or the last one.
+    pub operation: Option<Running>,
+    /// Accepted rule changes not yet seen in a read.
+    pub pending: Vec<Pending>,
+    /// The latest data as read, before pending changes are shown on it.
+    raw: Option<Arc<Snapshot>>,
+    /// Rotations found unfinished, for `:rotations`.
+    pub unfinished: Vec<Rotation>,
+    /// `q` was pressed once while an operation runs: a second one quits.
+    quit_armed: bool,
 }
 
 /// How often an idle dashboard polls: five refresh intervals, at least five minutes.
@@ -180,7 +216,36 @@ impl App {
             last_key: now,
             idle: false,
             reveal_value: false,
+            dry_run: false,
+            operation: None,
+            pending: Vec::new(),
+            raw: None,
+            unfinished: Vec::new(),
+            quit_armed: false,
         }
+    }
+
+    /// An operation is running now.
+    pub fn busy(&self) -> bool {
+        self.operation.as_ref().is_some_and(Running::is_running)
+    }
+
+    /// Show `snap` with the pending changes on it.
+    fn take_data(&mut self, snap: Arc<Snapshot>, new_read: bool) {
+        self.raw = Some(snap.clone());
+        let (shown, given_up) = operation::overlay(snap, &mut self.pending, new_read);
+        for t in given_up {
+            self.message = Some((
+                Level::Error,
+                format!(
+                    "{} still does not read {} after {} reads: the change may have been undone;                      look at the web ACL",
+                    t.subject(),
+                    ops::label(t.to, t.inner.is_some()),
+                    operation::PENDING_READS
+                ),
+            ));
+        }
+        self.live = Some(Arc::new(Loaded::new(shown)));
     }
 
     /// The data on screen: frozen while paused, else the latest.
@@ -262,7 +327,29 @@ impl App {
                 if self.paused() {
                     self.held_updates += 1;
                 }
-                self.live = Some(Arc::new(Loaded::new(snap)));
+                self.take_data(snap, true);
+                vec![]
+            }
+            Event::OpProgress(p) => {
+                if let Some(r) = self.operation.as_mut().filter(|r| r.is_running()) {
+                    r.progress = Some(p);
+                }
+                vec![]
+            }
+            Event::Unfinished { rotations, broken } => {
+                self.unfinished = rotations.clone();
+                if !rotations.is_empty() || !broken.is_empty() {
+                    self.mode = Mode::Resume(ResumeOffer {
+                        rotations,
+                        broken,
+                        selected: 0,
+                    });
+                }
+                vec![]
+            }
+            Event::Audit(entries) => {
+                let scroll = entries.as_ref().map_or(0, |e| e.len().saturating_sub(1));
+                self.mode = Mode::Audit(AuditView { entries, scroll });
                 vec![]
             }
             Event::Data(Err(e)) => {
@@ -270,12 +357,41 @@ impl App {
                 vec![]
             }
             Event::OpDone { op, result } => {
+                let ended = result
+                    .as_ref()
+                    .map(|(m, _)| m.clone())
+                    .map_err(String::clone);
+                match &mut self.operation {
+                    Some(r) if r.op == op && r.is_running() => r.ended = Some(ended),
+                    _ => {
+                        self.operation = Some(Running {
+                            op: op.clone(),
+                            progress: None,
+                            ended: Some(ended),
+                        })
+                    }
+                }
+                if matches!(self.mode, Mode::Operation) {
+                    self.mode = Mode::Normal;
+                }
                 match result {
                     Ok((msg, secret)) => {
                         self.message = Some((Level::Info, msg));
+                        if let Op::ToggleRule(t) = &op {
+                            self.pending.push(Pending {
+                                toggle: t.clone(),
+                                reads: 0,
+                            });
+                            if let Some(raw) = self.raw.clone() {
+                                self.take_data(raw, false);
+                            }
+                        }
+                        if let Op::ResumeRotation { id, .. } = &op {
+                            self.unfinished.retain(|r| r.id != *id);
+                        }
                         if let Some(secret) = secret {
                             self.mode = Mode::Reveal(Reveal {
-                                title: format!("New key for {}", op_subject(&op)),
+                                title: format!("New key for {}", op.subject()),
                                 secret,
                                 revealed: false,
                             });
@@ -345,6 +461,24 @@ impl App {
             Mode::Filter => return self.on_filter_key(k),
             Mode::Command(_) => return self.on_command_key(k),
             Mode::Confirm(_) => return self.on_confirm_key(k),
+            Mode::Pick(_) => return self.on_pick_key(k),
+            Mode::Resume(_) => return self.on_resume_key(k),
+            Mode::Audit(v) => {
+                let n = v.entries.as_ref().map_or(0, |e| e.len());
+                match k.code {
+                    KeyCode::Down | KeyCode::Char('j') => {
+                        v.scroll = (v.scroll + 1).min(n.saturating_sub(1))
+                    }
+                    KeyCode::Up | KeyCode::Char('k') => v.scroll = v.scroll.saturating_sub(1),
+                    KeyCode::Char('g') | KeyCode::Home => v.scroll = 0,
+                    KeyCode::Char('G') | KeyCode::End => v.scroll = n.saturating_sub(1),
+                    KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q') | KeyCode::Char('a') => {
+                        self.mode = Mode::Normal
+                    }
+                    _ => {}
+                }
+                return vec![];
+            }
             Mode::Reveal(r) => {
                 match k.code {
                     KeyCode::Char('v') => r.revealed = !r.revealed,
@@ -357,7 +491,7 @@ impl App {
                 self.reveal_value = !self.reveal_value;
                 return vec![];
             }
-            Mode::Help | Mode::Detail => {
+            Mode::Help | Mode::Detail | Mode::Operation => {
                 self.reveal_value = false;
                 if matches!(
                     k.code,
@@ -376,12 +510,33 @@ impl App {
     }
 
     pub fn on_action(&mut self, a: Action) -> Vec<Command> {
-        let popup = matches!(self.mode, Mode::Help | Mode::Detail);
+        let popup = matches!(self.mode, Mode::Help | Mode::Detail | Mode::Operation);
+        if a != Action::Quit {
+            self.quit_armed = false;
+        }
         match a {
             Action::Quit => {
+                if self.busy() && !self.quit_armed {
+                    self.quit_armed = true;
+                    self.message = Some((
+                        Level::Error,
+                        "an operation is running: quitting stops it where it is (a rotation can                          be finished or rolled back at the next start). Press q again to quit."
+                            .into(),
+                    ));
+                    return vec![];
+                }
                 self.quit = true;
                 return vec![Command::Quit];
             }
+            Action::Operation => {
+                if self.operation.is_some() {
+                    self.mode = Mode::Operation;
+                } else {
+                    self.message = Some((Level::Info, "no operation has run yet".into()));
+                }
+                return vec![];
+            }
+            Action::AuditLog => return vec![Command::ShowAudit],
             Action::GoTo(s) => self.screen = s,
             Action::NextScreen => self.screen = self.screen.next(),
             Action::PrevScreen => self.screen = self.screen.prev(),
@@ -411,7 +566,7 @@ impl App {
             Action::ToggleRule => self.ask_toggle(),
             Action::RotateKey => self.ask_rotate(),
         }
-        if popup && !matches!(a, Action::Help | Action::Open) {
+        if popup && !matches!(a, Action::Help | Action::Open | Action::Operation) {
             // Moving or switching while a popup is open closes it.
             if !matches!(
                 self.mode,
@@ -458,10 +613,91 @@ impl App {
         if self.read_only {
             self.message = Some((
                 Level::Error,
-                format!("read-only mode: {what} is disabled (started with --read-only)"),
+                format!(
+                    "read-only mode: {what} is disabled (--read-only, or read_only in the config                      file; --read-write overrides the config)"
+                ),
             ));
         }
         self.read_only
+    }
+
+    fn refuse_if_busy(&mut self) -> bool {
+        if self.busy() {
+            self.message = Some((
+                Level::Error,
+                "an operation is running: one at a time (o shows it)".into(),
+            ));
+        }
+        self.busy()
+    }
+
+    fn on_pick_key(&mut self, k: KeyEvent) -> Vec<Command> {
+        let Mode::Pick(p) = &mut self.mode else {
+            return vec![];
+        };
+        let n = p.choices.len();
+        match k.code {
+            KeyCode::Down | KeyCode::Char('j') => p.selected = (p.selected + 1).min(n - 1),
+            KeyCode::Up | KeyCode::Char('k') => p.selected = p.selected.saturating_sub(1),
+            KeyCode::Esc | KeyCode::Char('q') => self.mode = Mode::Normal,
+            KeyCode::Enter => {
+                let op = p.choices[p.selected].1.clone();
+                self.confirm(op);
+            }
+            _ => {}
+        }
+        vec![]
+    }
+
+    fn on_resume_key(&mut self, k: KeyEvent) -> Vec<Command> {
+        let Mode::Resume(o) = &mut self.mode else {
+            return vec![];
+        };
+        let n = o.rotations.len();
+        match k.code {
+            KeyCode::Down | KeyCode::Char('j') => o.selected = (o.selected + 1).min(n.max(1) - 1),
+            KeyCode::Up | KeyCode::Char('k') => o.selected = o.selected.saturating_sub(1),
+            KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('l') => {
+                self.mode = Mode::Normal;
+                if n > 0 {
+                    self.message = Some((
+                        Level::Info,
+                        "later: :rotations shows the unfinished rotations again".into(),
+                    ));
+                }
+            }
+            KeyCode::Char(c @ ('f' | 'b')) if n > 0 => {
+                let r = o.rotations[o.selected.min(n - 1)].clone();
+                let rollback = c == 'b';
+                if !rollback && r.rolling_back {
+                    self.message = Some((
+                        Level::Error,
+                        "this rotation was being rolled back: it can only be rolled back (b)"
+                            .into(),
+                    ));
+                    return vec![];
+                }
+                self.mode = Mode::Normal;
+                if self.refuse_if_read_only("finishing or rolling back a rotation")
+                    || self.refuse_if_busy()
+                {
+                    return vec![];
+                }
+                let op = Op::ResumeRotation {
+                    id: r.id.clone(),
+                    key_name: crate::model::Text::new(&r.old_key_name),
+                    rollback,
+                };
+                let plan = ops::resume_plan(&r, rollback);
+                self.mode = Mode::Confirm(Confirm {
+                    op,
+                    plan,
+                    focus: Button::Cancel,
+                });
+            }
+            _ => {}
+        }
+        vec![]
     }
 
     fn ask_toggle(&mut self) {
@@ -472,7 +708,7 @@ impl App {
             ));
             return;
         }
-        if self.refuse_if_read_only("toggling a WAF rule") {
+        if self.refuse_if_read_only("toggling a WAF rule") || self.refuse_if_busy() {
             return;
         }
         let Some(d) = self.data() else { return };
@@ -480,8 +716,28 @@ impl App {
         let Some((acl, rule)) = rules.get(self.selected(Screen::Waf)) else {
             return;
         };
-        let is_group = matches!(rule.kind, RuleKind::ManagedGroup { .. });
-        let Some(op) = Op::toggle(&acl.name, &rule.name, rule.action, is_group) else {
+        if rule.pending {
+            self.message = Some((
+                Level::Error,
+                format!(
+                    "{}: a change is pending; wait for a read to confirm it",
+                    rule.name
+                ),
+            ));
+            return;
+        }
+        if matches!(rule.kind, RuleKind::ManagedGroup { .. }) {
+            let choices = operation::group_choices(acl, rule);
+            if !choices.is_empty() {
+                self.mode = Mode::Pick(Pick {
+                    title: format!("Toggle what in rule group {}?", rule.name),
+                    choices,
+                    selected: 0,
+                });
+                return;
+            }
+        }
+        let Some(op) = operation::rule_toggle(acl, rule) else {
             self.message = Some((
                 Level::Error,
                 format!(
@@ -503,7 +759,7 @@ impl App {
             ));
             return;
         }
-        if self.refuse_if_read_only("rotating an API key") {
+        if self.refuse_if_read_only("rotating an API key") || self.refuse_if_busy() {
             return;
         }
         let Some(d) = self.data() else { return };
@@ -562,7 +818,19 @@ impl App {
                             Some((Level::Error, "read-only mode: nothing was changed".into()));
                         return vec![];
                     }
+                    if self.dry_run {
+                        self.message = Some((Level::Info, "dry run: nothing was changed".into()));
+                        return vec![Command::DryRun(c.op, c.plan)];
+                    }
                     self.message = Some((Level::Info, format!("running: {}", c.op.summary())));
+                    self.operation = Some(Running {
+                        op: c.op.clone(),
+                        progress: None,
+                        ended: None,
+                    });
+                    if matches!(c.op, Op::RotateKey { .. } | Op::ResumeRotation { .. }) {
+                        self.mode = Mode::Operation;
+                    }
                     return vec![Command::Apply(c.op)];
                 }
                 self.message = Some((Level::Info, "cancelled: nothing was changed".into()));
@@ -640,23 +908,31 @@ impl App {
                 self.mode = Mode::Help;
                 vec![]
             }
+            ("audit", _) => vec![Command::ShowAudit],
+            ("rotations", _) => {
+                if self.unfinished.is_empty() {
+                    self.message = Some((Level::Info, "no unfinished rotation".into()));
+                } else {
+                    self.mode = Mode::Resume(ResumeOffer {
+                        rotations: self.unfinished.clone(),
+                        broken: Vec::new(),
+                        selected: 0,
+                    });
+                }
+                vec![]
+            }
             ("theme" | "refresh", None) => {
                 self.error(format!(":{cmd} needs an argument (see ? for help)"))
             }
-            _ => self.error(format!("unknown command :{cmd} (try :theme, :refresh, :q)")),
+            _ => self.error(format!(
+                "unknown command :{cmd} (try :theme, :refresh, :audit, :rotations, :q)"
+            )),
         }
     }
 
     fn error(&mut self, msg: String) -> Vec<Command> {
         self.message = Some((Level::Error, msg));
         vec![]
-    }
-}
-
-fn op_subject(op: &Op) -> String {
-    match op {
-        Op::RotateKey { key_name, .. } => key_name.to_string(),
-        Op::ToggleRule { rule, .. } => rule.to_string(),
     }
 }
 

@@ -99,7 +99,7 @@ fn toggle_asks_first_with_cancel_focused() {
     assert_eq!(c.focus, Button::Cancel);
     assert_eq!(
         c.plan.title,
-        "COUNT → BLOCK: rule GeoScrapers in web ACL edge-regional"
+        "COUNT → BLOCK: GeoScrapers in web ACL edge-regional (REGIONAL)"
     );
     assert!(c.plan.steps.iter().any(|s| s.call.contains("UpdateWebACL")));
     // Enter on Cancel changes nothing.
@@ -109,15 +109,16 @@ fn toggle_asks_first_with_cancel_focused() {
     press(&mut a, KeyCode::Char('t'));
     press(&mut a, KeyCode::Tab);
     let cmds = press(&mut a, KeyCode::Enter);
+    let [Command::Apply(Op::ToggleRule(t))] = cmds.as_slice() else {
+        panic!("{cmds:?}");
+    };
     assert_eq!(
-        cmds,
-        vec![Command::Apply(Op::ToggleRule {
-            web_acl: "edge-regional".into(),
-            rule: "GeoScrapers".into(),
-            from: RuleAction::Count,
-            to: RuleAction::Block,
-        })]
+        (t.web_acl.as_str(), t.rule.as_str(), t.inner.as_ref()),
+        ("edge-regional", "GeoScrapers", None)
     );
+    assert_eq!((t.from, t.to), (RuleAction::Count, RuleAction::Block));
+    assert_eq!(t.scope, crate::model::Scope::Regional);
+    assert!(!t.web_acl_id.is_empty());
 }
 
 #[test]
@@ -314,4 +315,185 @@ fn a_key_value_shows_only_when_asked() {
     assert!(a.reveal_value);
     press(&mut a, KeyCode::Esc);
     assert!(!a.reveal_value, "closing the detail hides it again");
+}
+
+fn toggle_of(a: &mut App, rule: &str) -> Op {
+    select_rule(a, rule);
+    press(a, KeyCode::Char('t'));
+    let Mode::Confirm(c) = &a.mode else {
+        panic!("no dialog: {:?}", a.mode)
+    };
+    c.op.clone()
+}
+
+#[test]
+fn an_accepted_toggle_shows_at_once_as_pending_until_a_read_confirms_it() {
+    let mut a = app();
+    let op = toggle_of(&mut a, "GeoScrapers");
+    press(&mut a, KeyCode::Esc);
+    a.handle(Event::OpDone {
+        op: op.clone(),
+        result: Ok(("accepted".into(), None)),
+    });
+    let rule = |a: &App| {
+        a.data()
+            .unwrap()
+            .web_acls
+            .iter()
+            .flat_map(|w| &w.rules)
+            .find(|r| r.name.as_str() == "GeoScrapers")
+            .cloned()
+            .unwrap()
+    };
+    let r = rule(&a);
+    assert_eq!((r.action, r.pending), (RuleAction::Block, true));
+    // A read that still shows the old action: still pending.
+    a.handle(Event::Data(Ok(snap(6))));
+    assert!(rule(&a).pending);
+    // A read that shows it: confirmed.
+    let mut confirmed = (*snap(7)).clone();
+    for w in &mut confirmed.web_acls {
+        for r in &mut w.rules {
+            if r.name.as_str() == "GeoScrapers" {
+                r.action = RuleAction::Block;
+            }
+        }
+    }
+    a.handle(Event::Data(Ok(Arc::new(confirmed))));
+    let r = rule(&a);
+    assert_eq!((r.action, r.pending), (RuleAction::Block, false));
+    assert!(a.pending.is_empty());
+}
+
+#[test]
+fn a_change_no_read_confirms_is_dropped_with_a_warning() {
+    let mut a = app();
+    let op = toggle_of(&mut a, "GeoScrapers");
+    press(&mut a, KeyCode::Esc);
+    a.handle(Event::OpDone {
+        op,
+        result: Ok(("accepted".into(), None)),
+    });
+    for m in 6..=(6 + operation::PENDING_READS as i64) {
+        a.handle(Event::Data(Ok(snap(m))));
+    }
+    assert!(a.pending.is_empty());
+    let (level, msg) = a.message.clone().unwrap();
+    assert_eq!(level, Level::Error);
+    assert!(msg.contains("may have been undone"), "{msg}");
+}
+
+#[test]
+fn a_rule_group_offers_its_override_and_each_inner_rule() {
+    let mut a = app();
+    select_rule(&mut a, "AWS-AWSManagedRulesCommonRuleSet");
+    press(&mut a, KeyCode::Char('t'));
+    let Mode::Pick(p) = &a.mode else {
+        panic!("no choice: {:?}", a.mode)
+    };
+    assert!(
+        p.choices[0].0.starts_with("the whole group"),
+        "{:?}",
+        p.choices
+    );
+    assert!(p.choices.len() > 2);
+    press(&mut a, KeyCode::Down);
+    press(&mut a, KeyCode::Enter);
+    let Mode::Confirm(c) = &a.mode else {
+        panic!("no dialog")
+    };
+    let Op::ToggleRule(t) = &c.op else { panic!() };
+    assert!(t.inner.is_some());
+    assert_eq!(
+        (t.from, t.to),
+        (RuleAction::GroupActions, RuleAction::Count)
+    );
+    assert_eq!(c.focus, Button::Cancel);
+}
+
+#[test]
+fn one_operation_at_a_time_and_quitting_mid_way_asks_twice() {
+    let mut a = app();
+    let op = toggle_of(&mut a, "GeoScrapers");
+    press(&mut a, KeyCode::Tab);
+    assert_eq!(press(&mut a, KeyCode::Enter), vec![Command::Apply(op)]);
+    assert!(a.busy());
+    toggle_of_refused(&mut a);
+    assert!(press(&mut a, KeyCode::Char('q')).is_empty());
+    assert!(a.message.as_ref().unwrap().1.contains("Press q again"));
+    assert_eq!(press(&mut a, KeyCode::Char('q')), vec![Command::Quit]);
+}
+
+fn toggle_of_refused(a: &mut App) {
+    select_rule(a, "BlockBadIPs");
+    press(a, KeyCode::Char('t'));
+    assert!(matches!(a.mode, Mode::Normal));
+    assert!(a.message.as_ref().unwrap().1.contains("one at a time"));
+}
+
+#[test]
+fn a_dry_run_confirmation_prints_the_plan_instead() {
+    let mut a = app();
+    a.dry_run = true;
+    let op = toggle_of(&mut a, "GeoScrapers");
+    press(&mut a, KeyCode::Tab);
+    let cmds = press(&mut a, KeyCode::Enter);
+    let [Command::DryRun(o, plan)] = cmds.as_slice() else {
+        panic!("{cmds:?}")
+    };
+    assert_eq!(*o, op);
+    assert!(plan.text().contains("UpdateWebACL"));
+    assert!(!a.busy());
+}
+
+#[test]
+fn an_unfinished_rotation_is_offered_to_finish_or_roll_back() {
+    use crate::ops::journal::{Mark, Rotation};
+    let mut a = app();
+    let mut r = Rotation {
+        id: "r1".into(),
+        account: "1".into(),
+        region: "eu-west-1".into(),
+        started: DEMO_START,
+        updated: DEMO_START,
+        old_key_id: "k1".into(),
+        old_key_name: "partner".into(),
+        new_key_name: "partner-rotated-x".into(),
+        new_key_id: Some("k2".into()),
+        plans: vec!["p1".into()],
+        distributions: vec!["D1".into()],
+        rolling_back: false,
+        steps: Default::default(),
+        finished: None,
+    };
+    r.steps.insert("create".into(), Mark::Done);
+    r.steps.insert("add-to-plan:p1".into(), Mark::Done);
+    r.steps.insert("switch:D1".into(), Mark::Started);
+    a.handle(Event::Unfinished {
+        rotations: vec![r],
+        broken: vec![],
+    });
+    assert!(matches!(a.mode, Mode::Resume(_)));
+    press(&mut a, KeyCode::Char('b'));
+    let Mode::Confirm(c) = &a.mode else {
+        panic!("{:?}", a.mode)
+    };
+    assert_eq!(c.focus, Button::Cancel);
+    let steps: Vec<&str> = c.plan.steps.iter().map(|s| s.what.as_str()).collect();
+    assert_eq!(
+        steps,
+        [
+            "Send partner from distribution D1 again",
+            "Wait until D1 is Deployed",
+            "Remove partner-rotated-x from usage plan p1",
+            "Delete partner-rotated-x"
+        ]
+    );
+    press(&mut a, KeyCode::Tab);
+    let cmds = press(&mut a, KeyCode::Enter);
+    assert!(matches!(
+        cmds.as_slice(),
+        [Command::Apply(Op::ResumeRotation { rollback: true, .. })]
+    ));
+    assert!(matches!(a.mode, Mode::Operation));
 }

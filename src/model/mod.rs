@@ -208,7 +208,7 @@ impl ApiKey {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 pub enum Scope {
     Regional,
     Cloudfront,
@@ -248,6 +248,14 @@ impl Action {
     }
 }
 
+/// A rule inside a rule group, and the override the web ACL gives it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct InnerRule {
+    pub name: Text,
+    /// The override's action; [`Action::GroupActions`] when there is none (the group decides).
+    pub action: Action,
+}
+
 #[derive(Clone, Debug, Serialize)]
 pub enum RuleKind {
     Geo {
@@ -266,7 +274,7 @@ pub enum RuleKind {
     ManagedGroup {
         vendor: Text,
         name: Text,
-        inner_rules: Vec<Text>,
+        inner_rules: Vec<InnerRule>,
     },
     Custom {
         summary: Text,

@@ -1,54 +1,101 @@
 //! Mutations, each an explicit plan that is shown before it runs.
 //!
 //! An [`Op`] is what the operator asked for; [`Plan`] is the list of steps and API calls it
-//! takes, drawn in the confirmation dialog. The engine hands a confirmed `Op` to the source.
+//! takes, drawn in the confirmation dialog and printed by `--dry-run`. The engine hands a
+//! confirmed `Op` to the source, which reports [`Progress`] while it runs. Rotations keep a
+//! [`journal`] so that a rotation cut short can be finished or rolled back; every operation is
+//! written to the [`audit`] log.
+
+pub mod audit;
+pub mod journal;
+
+use std::sync::Arc;
 
 use serde::Serialize;
 
-use crate::model::{Action, Snapshot, Text};
+use crate::model::{Action, Scope, Snapshot, Text};
+
+/// Switch one thing in a web ACL between two actions: a rule's action (Block ↔ Count), a rule
+/// group reference's override (None ↔ Count), or the override of one rule inside a rule group
+/// (none ↔ Count). [`Action::GroupActions`] stands for "no override: the group decides".
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Toggle {
+    pub scope: Scope,
+    pub web_acl_id: Text,
+    pub web_acl: Text,
+    pub rule: Text,
+    /// A rule inside the rule group `rule`, whose override is toggled.
+    pub inner: Option<Text>,
+    pub from: Action,
+    pub to: Action,
+}
+
+impl Toggle {
+    /// What is toggled, in words: "rule X" or "X › inner".
+    pub fn subject(&self) -> String {
+        match &self.inner {
+            Some(i) => format!("{} › {i}", self.rule),
+            None => self.rule.to_string(),
+        }
+    }
+}
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub enum Op {
-    /// Switch a rule between Block and Count (or a rule group's override between None and Count).
-    ToggleRule {
-        web_acl: Text,
-        rule: Text,
-        from: Action,
-        to: Action,
-    },
+    ToggleRule(Toggle),
     /// Replace an API key with a new one, without downtime.
-    RotateKey { key_id: Text, key_name: Text },
+    RotateKey {
+        key_id: Text,
+        key_name: Text,
+    },
+    /// Carry on with a rotation that was cut short (found in the journal), or undo it.
+    ResumeRotation {
+        id: String,
+        key_name: Text,
+        rollback: bool,
+    },
 }
 
 impl Op {
-    /// The toggle for a rule's current action, if it has one.
-    pub fn toggle(web_acl: &Text, rule: &Text, current: Action, is_group: bool) -> Option<Op> {
-        let to = toggled_for(current, is_group)?;
-        Some(Op::ToggleRule {
-            web_acl: web_acl.clone(),
-            rule: rule.clone(),
-            from: current,
-            to,
-        })
-    }
-
-    /// One line for logs and messages.
+    /// One line for logs, the audit log and messages.
     pub fn summary(&self) -> String {
         match self {
-            Op::ToggleRule {
-                web_acl,
-                rule,
-                from,
-                to,
-            } => {
-                format!(
-                    "rule {rule} in {web_acl}: {} → {}",
-                    from.label(),
-                    to.label()
-                )
-            }
+            Op::ToggleRule(t) => format!(
+                "{} in web ACL {}: {} → {}",
+                t.subject(),
+                t.web_acl,
+                label(t.from, t.inner.is_some()),
+                label(t.to, t.inner.is_some())
+            ),
             Op::RotateKey { key_name, key_id } => format!("rotate API key {key_name} ({key_id})"),
+            Op::ResumeRotation {
+                id,
+                key_name,
+                rollback,
+            } => format!(
+                "{} the rotation of {key_name} ({id})",
+                if *rollback { "roll back" } else { "finish" }
+            ),
         }
+    }
+
+    /// What the op is about, for titles: a rule or a key name.
+    pub fn subject(&self) -> String {
+        match self {
+            Op::ToggleRule(t) => t.subject(),
+            Op::RotateKey { key_name, .. } | Op::ResumeRotation { key_name, .. } => {
+                key_name.to_string()
+            }
+        }
+    }
+}
+
+/// An action as the operator reads it; for an inner rule's override, "none" when there is none.
+pub fn label(a: Action, inner: bool) -> &'static str {
+    if inner && a == Action::GroupActions {
+        "no override"
+    } else {
+        a.label()
     }
 }
 
@@ -60,6 +107,14 @@ pub fn toggled_for(current: Action, is_group: bool) -> Option<Action> {
         (Action::GroupActions, true) => Some(Action::Count),
         (Action::Count, true) => Some(Action::GroupActions),
         _ => None,
+    }
+}
+
+/// The override of a rule inside a group: none → Count, Count → none, any other → Count.
+pub fn toggled_inner(current: Action) -> Action {
+    match current {
+        Action::Count => Action::GroupActions,
+        _ => Action::Count,
     }
 }
 
@@ -79,6 +134,21 @@ pub struct Plan {
     pub steps: Vec<Step>,
 }
 
+impl Plan {
+    /// The plan as text, for `--dry-run` and the audit log.
+    pub fn text(&self) -> String {
+        let mut out = format!("{}\n\n", self.title);
+        for e in &self.effect {
+            out.push_str(&format!("  {e}\n"));
+        }
+        out.push('\n');
+        for (i, s) in self.steps.iter().enumerate() {
+            out.push_str(&format!("  {}. {}\n       {}\n", i + 1, s.what, s.call));
+        }
+        out
+    }
+}
+
 fn step(what: impl Into<String>, call: &str) -> Step {
     Step {
         what: what.into(),
@@ -86,108 +156,192 @@ fn step(what: impl Into<String>, call: &str) -> Step {
     }
 }
 
+/// The name of the key that replaces `old`: what it replaces, and when.
+pub fn rotated_name(old: &str, now: chrono::DateTime<chrono::Utc>) -> String {
+    let base = old.split("-rotated-").next().unwrap_or(old);
+    format!("{base}-rotated-{}", now.format("%Y%m%d-%H%M%S"))
+}
+
+/// The plan to finish or roll back a journaled rotation: where it stopped, and each step with
+/// what the journal says of it.
+pub fn resume_plan(r: &journal::Rotation, rollback: bool) -> Plan {
+    use journal::Mark;
+    let op = Op::ResumeRotation {
+        id: r.id.clone(),
+        key_name: Text::new(&r.old_key_name),
+        rollback,
+    };
+    let mut plan = plan(&op, &Snapshot::default());
+    plan.effect.insert(0, r.where_stopped());
+    let mut r = r.clone();
+    r.rolling_back |= rollback;
+    plan.steps = r
+        .steps_now()
+        .iter()
+        .map(|s| Step {
+            what: s.describe(&r),
+            call: match r.mark(s) {
+                Some(Mark::Done) => "done: checked, not repeated".into(),
+                Some(Mark::Started) => {
+                    "started: may or may not have happened; checked first".into()
+                }
+                None => "to do".into(),
+            },
+        })
+        .collect();
+    plan
+}
+
 /// The plan for an operation, against what the account looks like now.
 pub fn plan(op: &Op, snap: &Snapshot) -> Plan {
     match op {
-        Op::ToggleRule {
-            web_acl,
-            rule,
-            from,
-            to,
-        } => {
-            let effect = match to {
-                Action::Count => vec![
-                    format!(
-                        "Rule {rule} stops {}: matching requests are only counted",
-                        verb(*from)
-                    ),
-                    "and go on to the next rule (most will then be allowed).".to_string(),
-                ],
-                Action::Block => vec![
-                    format!("Rule {rule} starts blocking: requests it now only counts"),
-                    "will get HTTP 403 from WAF.".to_string(),
-                ],
-                _ => vec![format!(
-                    "Rule group {rule}: its own rule actions apply again."
-                )],
-            };
-            Plan {
-                title: format!(
-                    "{} → {}: rule {rule} in web ACL {web_acl}",
-                    from.label(),
-                    to.label()
+        Op::ToggleRule(t) => toggle_plan(t),
+        Op::RotateKey { key_id, key_name } => rotate_plan(snap, key_id, key_name),
+        Op::ResumeRotation {
+            id,
+            key_name,
+            rollback,
+        } => Plan {
+            title: format!(
+                "{} the rotation of {key_name}",
+                if *rollback { "Roll back" } else { "Finish" }
+            ),
+            effect: if *rollback {
+                vec![
+                    "Undo what was done, newest first: the old key is enabled again,".into(),
+                    "distributions send it again (and finish deploying), then the new".into(),
+                    "key leaves its usage plans and is deleted.".into(),
+                ]
+            } else {
+                vec![
+                    "Carry on from where it stopped; steps already done are checked, not".into(),
+                    "repeated.".into(),
+                ]
+            },
+            steps: vec![step(format!("Read journal {id}"), "—")],
+        },
+    }
+}
+
+pub fn toggle_plan(t: &Toggle) -> Plan {
+    let subject = t.subject();
+    let effect = match (&t.inner, t.to) {
+        (Some(inner), Action::Count) => vec![
+            format!(
+                "Rule {inner} of group {} only counts what it matches;",
+                t.rule
+            ),
+            "the group's other rules still act.".to_string(),
+        ],
+        (Some(inner), _) => vec![format!(
+            "Rule {inner} of group {}: the group's own action applies again.",
+            t.rule
+        )],
+        (None, Action::Count) => vec![
+            format!(
+                "Rule {} stops {}: matching requests are only counted",
+                t.rule,
+                verb(t.from)
+            ),
+            "and go on to the next rule (most will then be allowed).".to_string(),
+        ],
+        (None, Action::Block) => vec![
+            format!(
+                "Rule {} starts blocking: requests it now only counts",
+                t.rule
+            ),
+            "will get HTTP 403 from WAF.".to_string(),
+        ],
+        (None, _) => vec![format!(
+            "Rule group {}: its own rule actions apply again.",
+            t.rule
+        )],
+    };
+    Plan {
+        title: format!(
+            "{} → {}: {subject} in web ACL {} ({})",
+            label(t.from, t.inner.is_some()),
+            label(t.to, t.inner.is_some()),
+            t.web_acl,
+            t.scope.label()
+        ),
+        effect,
+        steps: vec![
+            step(
+                format!("Read web ACL {} and its lock token", t.web_acl),
+                "wafv2:GetWebACL",
+            ),
+            step(
+                format!(
+                    "Set {subject} to {}, every other field sent back unchanged",
+                    label(t.to, t.inner.is_some())
                 ),
-                effect,
-                steps: vec![
-                    step(
-                        format!("Read web ACL {web_acl} and its lock token"),
-                        "wafv2:GetWebACL",
-                    ),
-                    step(
-                        format!("Set {rule} to {}, every other field unchanged", to.label()),
-                        "wafv2:UpdateWebACL (LockToken)",
-                    ),
-                    step("Mark the rule pending until a later read confirms it", "—"),
-                ],
-            }
-        }
-        Op::RotateKey { key_id, key_name } => {
-            let plans: Vec<String> = snap
-                .key(key_id.as_str())
-                .map(|k| {
-                    k.plan_ids
-                        .iter()
-                        .map(|p| {
-                            snap.plan(p.as_str())
-                                .map_or(p.to_string(), |p| p.name.to_string())
-                        })
-                        .collect()
+                "wafv2:UpdateWebACL (LockToken)",
+            ),
+            step(
+                "If someone else changed the web ACL meanwhile: read it again and re-apply only \
+                 this change (at most 5 tries); if they changed this rule, stop and show it",
+                "wafv2:GetWebACL",
+            ),
+            step("Mark the rule pending until a later read confirms it", "—"),
+        ],
+    }
+}
+
+fn rotate_plan(snap: &Snapshot, key_id: &Text, key_name: &Text) -> Plan {
+    let plans: Vec<String> = snap
+        .key(key_id.as_str())
+        .map(|k| {
+            k.plan_ids
+                .iter()
+                .map(|p| {
+                    snap.plan(p.as_str())
+                        .map_or(p.to_string(), |p| p.name.to_string())
                 })
-                .unwrap_or_default();
-            let dists: Vec<String> = snap
-                .distributions_sending(key_id.as_str())
-                .map(|d| d.id.to_string())
-                .collect();
-            let mut steps = vec![
-                step(
-                    format!("Create a new key named {key_name}-rotated"),
-                    "apigateway:CreateApiKey",
-                ),
-                step(
-                    format!(
-                        "Add it to {}",
-                        if plans.is_empty() {
-                            "no usage plan".to_string()
-                        } else {
-                            plans.join(", ")
-                        }
-                    ),
-                    "apigateway:CreateUsagePlanKey (≤ 1 per plan per 20 s)",
-                ),
-            ];
-            for d in &dists {
-                steps.push(step(
-                    format!("Send the new key from distribution {d}"),
-                    "cloudfront:GetDistributionConfig + UpdateDistribution (If-Match)",
-                ));
-                steps.push(step(
-                    format!("Wait until {d} is Deployed"),
-                    "cloudfront:GetDistribution",
-                ));
-            }
-            steps.push(step(
-                format!("Disable the old key {key_name}"),
-                "apigateway:UpdateApiKey",
-            ));
-            Plan {
-                title: format!("Rotate API key {key_name} ({key_id})"),
-                effect: vec![
-                    "Clients move to a new key; the old one is disabled, not deleted.".to_string(),
-                    "The new value is shown once, masked until you reveal it.".to_string(),
-                ],
-                steps,
-            }
-        }
+                .collect()
+        })
+        .unwrap_or_default();
+    let dists: Vec<String> = snap
+        .distributions_sending(key_id.as_str())
+        .map(|d| d.id.to_string())
+        .collect();
+    let new_name = rotated_name(key_name.as_str(), snap.taken_at);
+    let mut steps = vec![step(
+        format!("Create a new key, {new_name}"),
+        "apigateway:CreateApiKey (5 a second allowed)",
+    )];
+    if plans.is_empty() {
+        steps.push(step("Add it to no usage plan: the old key is in none", "—"));
+    }
+    for p in &plans {
+        steps.push(step(
+            format!("Add it to usage plan {p}"),
+            "apigateway:CreateUsagePlanKey (not UpdateUsagePlan: 1 per 20 s)",
+        ));
+    }
+    for d in &dists {
+        steps.push(step(
+            format!("Send the new key from distribution {d}"),
+            "cloudfront:GetDistributionConfig + UpdateDistribution (If-Match: ETag)",
+        ));
+        steps.push(step(
+            format!("Wait until {d} is Deployed (progress shown; with a timeout)"),
+            "cloudfront:GetDistribution",
+        ));
+    }
+    steps.push(step(
+        format!("Disable the old key {key_name} (deleting it is a separate action, later)"),
+        "apigateway:UpdateApiKey",
+    ));
+    Plan {
+        title: format!("Rotate API key {key_name} ({key_id})"),
+        effect: vec![
+            "Clients move to a new key; the old one is disabled, not deleted.".to_string(),
+            "The new value is shown once, masked until you reveal it; never logged.".to_string(),
+            "A journal (no secrets) lets an interrupted rotation finish or roll back.".to_string(),
+            "API Gateway calls are paced to the account's budget; waits are shown.".to_string(),
+        ],
+        steps,
     }
 }
 
@@ -196,5 +350,46 @@ fn verb(a: Action) -> &'static str {
         Action::Block => "blocking",
         Action::GroupActions => "applying its group's actions",
         _ => "acting",
+    }
+}
+
+/// Where a running operation is: its steps and the state of each, and a line of detail
+/// ("waiting for E2ABC to deploy: InProgress, 1m20s of 30m").
+#[derive(Clone, Debug, PartialEq)]
+pub struct Progress {
+    pub title: String,
+    pub steps: Vec<(String, StepState)>,
+    pub detail: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StepState {
+    Waiting,
+    Running,
+    Done,
+    Failed,
+}
+
+/// Where progress goes: the dashboard (as events) or the terminal (for the CLI).
+#[derive(Clone)]
+pub struct Reporter(Arc<dyn Fn(Progress) + Send + Sync>);
+
+impl Reporter {
+    pub fn new(f: impl Fn(Progress) + Send + Sync + 'static) -> Reporter {
+        Reporter(Arc::new(f))
+    }
+
+    pub fn none() -> Reporter {
+        Reporter::new(|_| {})
+    }
+
+    pub fn report(&self, p: Progress) {
+        (self.0)(p)
+    }
+}
+
+impl std::fmt::Debug for Reporter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Reporter")
     }
 }

@@ -5,10 +5,12 @@ pub mod aws;
 pub mod demo;
 
 use std::future::Future;
+use std::pin::Pin;
 use std::time::Duration;
 
 use crate::model::{Secret, Snapshot};
-use crate::ops::Op;
+use crate::ops::journal::Rotation;
+use crate::ops::{Op, Reporter};
 
 /// Why a poll or an operation failed.
 #[derive(Debug, thiserror::Error)]
@@ -27,13 +29,22 @@ pub struct OpOutcome {
     pub secret: Option<Secret>,
 }
 
+/// A running operation. It owns what it needs (cloned clients), so polls go on while it runs.
+pub type OpFuture = Pin<Box<dyn Future<Output = Result<OpOutcome, SourceError>> + Send>>;
+
 /// A data source: polled by the engine, and the target of operator actions.
 pub trait Source: Send + 'static {
     /// Read the account once. Slow-changing parts may come from the source's own cache.
     fn poll(&mut self) -> impl Future<Output = Result<Snapshot, SourceError>> + Send;
 
-    /// Carry out an operation that was planned and confirmed.
-    fn apply(&mut self, op: Op) -> impl Future<Output = Result<OpOutcome, SourceError>> + Send;
+    /// Carry out an operation that was planned and confirmed, reporting its steps.
+    fn apply(&mut self, op: Op, progress: Reporter) -> OpFuture;
+
+    /// Rotations that were cut short, to finish or roll back; and journal files that could not
+    /// be read.
+    fn unfinished(&self) -> (Vec<Rotation>, Vec<String>) {
+        (Vec::new(), Vec::new())
+    }
 
     /// How often polling is useful for this source.
     fn default_refresh(&self) -> Duration;

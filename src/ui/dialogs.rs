@@ -9,7 +9,7 @@ use crate::app::keymap::{BINDINGS, COMMANDS};
 use crate::app::{App, Button, Confirm, Reveal, Screen, rows};
 use crate::format;
 use crate::geo;
-use crate::model::{RuleKind, Snapshot};
+use crate::model::{Action, RuleKind, Snapshot};
 
 use super::keys::{plan_names, sent_by};
 use super::theme::{Element as E, Theme};
@@ -29,7 +29,36 @@ pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
     }
 }
 
-fn popup(f: &mut Frame, area: Rect, title: String, th: &Theme) -> Rect {
+/// A popup of wrapped `lines` with `footer` pinned to its bottom: on a short terminal the text
+/// is cut, never the buttons or keys of the footer.
+#[allow(clippy::too_many_arguments)]
+pub fn popup_with_footer(
+    f: &mut Frame,
+    area: Rect,
+    title: String,
+    lines: Vec<Line<'static>>,
+    footer: Vec<Line<'static>>,
+    width: u16,
+    th: &Theme,
+) {
+    let w = width.min(area.width);
+    let text = Paragraph::new(lines)
+        .wrap(Wrap { trim: false })
+        .style(th.style(E::Dialog));
+    let text_rows = text.line_count(w.saturating_sub(2)) as u16;
+    let foot = Paragraph::new(footer)
+        .wrap(Wrap { trim: false })
+        .style(th.style(E::Dialog));
+    let foot_rows = foot.line_count(w.saturating_sub(2)) as u16;
+    let r = centered(area, w, text_rows + foot_rows + 2);
+    let inner = popup(f, r, title, th);
+    let [body, bottom] =
+        Layout::vertical([Constraint::Min(0), Constraint::Length(foot_rows)]).areas(inner);
+    f.render_widget(text, body);
+    f.render_widget(foot, bottom);
+}
+
+pub fn popup(f: &mut Frame, area: Rect, title: String, th: &Theme) -> Rect {
     f.render_widget(Clear, area);
     let block =
         panel(Line::styled(title, th.style(E::DialogTitle)), th, true).style(th.style(E::Dialog));
@@ -68,12 +97,13 @@ pub fn help(f: &mut Frame, area: Rect, th: &Theme) {
         "In a key's detail: v reveals its value.",
         th.style(E::TextDim),
     ));
-    let r = centered(area, 64, lines.len() as u16 + 2);
+    let r = centered(area, 78, lines.len() as u16 + 2);
     let inner = popup(f, r, " Keys — Esc closes ".into(), th);
     f.render_widget(Paragraph::new(lines).style(th.style(E::Dialog)), inner);
 }
 
-pub fn confirm(f: &mut Frame, area: Rect, c: &Confirm, read_only: bool, th: &Theme) {
+pub fn confirm(f: &mut Frame, area: Rect, c: &Confirm, app: &App, th: &Theme) {
+    let read_only = app.read_only;
     let mut lines = vec![
         Line::styled(c.plan.title.clone(), th.style(E::Danger)),
         Line::raw(""),
@@ -85,9 +115,9 @@ pub fn confirm(f: &mut Frame, area: Rect, c: &Confirm, read_only: bool, th: &The
         lines.push(Line::raw(format!("{}. {}", i + 1, s.what)));
         lines.push(Line::styled(format!("   {}", s.call), th.style(E::TextDim)));
     }
-    lines.push(Line::raw(""));
+    let mut footer = vec![Line::raw("")];
     if read_only {
-        lines.push(Line::styled(
+        footer.push(Line::styled(
             "read-only mode: this cannot run",
             th.style(E::Error),
         ));
@@ -100,23 +130,22 @@ pub fn confirm(f: &mut Frame, area: Rect, c: &Confirm, read_only: bool, th: &The
         };
         Span::styled(format!("  {label}  "), style)
     };
-    lines.push(
+    footer.push(
         Line::from(vec![
             button(Button::Cancel, "Cancel"),
             Span::raw("   "),
-            button(Button::Confirm, "Confirm"),
+            button(
+                Button::Confirm,
+                if app.dry_run {
+                    "Print plan & exit (dry run)"
+                } else {
+                    "Confirm"
+                },
+            ),
         ])
         .centered(),
     );
-    let h = lines.len() as u16 + 2;
-    let r = centered(area, 78, h);
-    let inner = popup(f, r, " Confirm a change ".into(), th);
-    f.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .style(th.style(E::Dialog)),
-        inner,
-    );
+    popup_with_footer(f, area, " Confirm a change ".into(), lines, footer, 84, th);
 }
 
 pub fn reveal(f: &mut Frame, area: Rect, r: &Reveal, th: &Theme) {
@@ -251,7 +280,10 @@ pub fn detail(f: &mut Frame, area: Rect, app: &App, d: &Snapshot, th: &Theme) {
                     "inner rules",
                     inner_rules
                         .iter()
-                        .map(|r| r.as_str())
+                        .map(|r| match r.action {
+                            Action::GroupActions => r.name.to_string(),
+                            a => format!("{} ({})", r.name, a.label()),
+                        })
                         .collect::<Vec<_>>()
                         .join(", "),
                     th,

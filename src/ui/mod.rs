@@ -3,6 +3,7 @@
 pub mod dialogs;
 pub mod geo;
 pub mod keys;
+pub mod operations;
 pub mod origins;
 pub mod overview;
 pub mod theme;
@@ -73,8 +74,16 @@ pub fn draw(f: &mut Frame, app: &App, th: &Theme) {
                 dialogs::detail(f, area, app, d, th)
             }
         }
-        Mode::Confirm(c) => dialogs::confirm(f, area, c, app.read_only, th),
+        Mode::Confirm(c) => dialogs::confirm(f, area, c, app, th),
         Mode::Reveal(r) => dialogs::reveal(f, area, r, th),
+        Mode::Pick(p) => operations::pick(f, area, p, th),
+        Mode::Resume(o) => operations::resume(f, area, o, app.read_only, th),
+        Mode::Operation => {
+            if let Some(r) = &app.operation {
+                operations::operation(f, area, r, th)
+            }
+        }
+        Mode::Audit(v) => operations::audit(f, area, v, th),
         _ => {}
     }
 }
@@ -249,6 +258,7 @@ fn draw_footer(f: &mut Frame, area: Rect, app: &App, th: &Theme) {
         ]),
         _ => match (&app.message, &app.last_error) {
             (Some((Level::Error, m)), _) => Line::styled(format!(" {m}"), th.style(E::Error)),
+            _ if app.busy() => operations::running_line(app, th).unwrap_or_default(),
             (Some((Level::Info, m)), _) => Line::styled(format!(" {m}"), th.style(E::Message)),
             (None, Some(e)) => Line::styled(format!(" last poll failed: {e}"), th.style(E::Error)),
             (None, None) => hints(app, area.width, th),

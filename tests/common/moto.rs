@@ -156,6 +156,40 @@ impl Moto {
     pub fn reset_calls(&self) {
         self.control("POST", "/_edgetop/calls/reset", None);
     }
+
+    /// Another client's change, made inside the server between our read and our next
+    /// UpdateWebACL of that web ACL (see /_edgetop/second-writer in moto_server.py).
+    pub fn second_writer(&self, spec: serde_json::Value) {
+        self.control("POST", "/_edgetop/second-writer", Some(&spec.to_string()));
+    }
+
+    /// After each UpdateDistribution, the next `polls` GetDistribution calls say InProgress.
+    pub fn deploy_delay(&self, polls: i32) {
+        let body = serde_json::json!({ "polls": polls }).to_string();
+        self.control("POST", "/_edgetop/cloudfront/deploy-delay", Some(&body));
+    }
+
+    /// Every UpdateDistribution the server saw: its If-Match, the ETag it had, the status.
+    pub fn distribution_updates(&self) -> serde_json::Value {
+        serde_json::from_str(&self.control("GET", "/_edgetop/requests/UpdateDistribution", None))
+            .unwrap()
+    }
+
+    /// The account as tests/aws/state.py reads it: keys, plans, distributions' headers, web ACLs.
+    pub fn state(&self) -> serde_json::Value {
+        let out = Command::new(&self.python)
+            .arg(format!("{ROOT}/tests/aws/state.py"))
+            .args(["--endpoint", &self.endpoint()])
+            .envs(aws_env())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "state.py failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    }
 }
 
 impl Drop for Moto {

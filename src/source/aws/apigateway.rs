@@ -77,7 +77,7 @@ fn throttle(rate: f64, burst: i32) -> Option<Throttle> {
 /// Every page of a position + limit listing, each call paced and counted. `page` gets the
 /// position to ask for and returns the items and the next position.
 async fn paged<T, F, Fut>(
-    pace: &mut Pacer,
+    pace: &Pacer,
     calls: &mut Calls,
     op: &'static str,
     mut page: F,
@@ -102,11 +102,7 @@ where
     Ok(out)
 }
 
-pub async fn apis(
-    c: &Client,
-    pace: &mut Pacer,
-    calls: &mut Calls,
-) -> Result<Vec<ApiConf>, Failure> {
+pub async fn apis(c: &Client, pace: &Pacer, calls: &mut Calls) -> Result<Vec<ApiConf>, Failure> {
     let mut out = paged(
         pace,
         calls,
@@ -199,11 +195,7 @@ fn plan_conf(p: &aws_sdk_apigateway::types::UsagePlan) -> PlanConf {
     }
 }
 
-pub async fn plans(
-    c: &Client,
-    pace: &mut Pacer,
-    calls: &mut Calls,
-) -> Result<Vec<PlanConf>, Failure> {
+pub async fn plans(c: &Client, pace: &Pacer, calls: &mut Calls) -> Result<Vec<PlanConf>, Failure> {
     let mut out = paged(
         pace,
         calls,
@@ -252,11 +244,7 @@ pub async fn plans(
     Ok(out)
 }
 
-pub async fn keys(
-    c: &Client,
-    pace: &mut Pacer,
-    calls: &mut Calls,
-) -> Result<Vec<KeyConf>, Failure> {
+pub async fn keys(c: &Client, pace: &Pacer, calls: &mut Calls) -> Result<Vec<KeyConf>, Failure> {
     paged(
         pace,
         calls,
@@ -312,7 +300,7 @@ pub struct KeyUsage {
 /// GetUsage for a plan over its current quota period (or today when it has none).
 pub async fn usage(
     c: &Client,
-    pace: &mut Pacer,
+    pace: &Pacer,
     calls: &mut Calls,
     plan: &PlanConf,
     today: NaiveDate,

@@ -9,6 +9,8 @@ pub mod cloudfront;
 pub mod cloudwatch;
 pub mod connect;
 pub mod pace;
+pub mod rotate;
+pub mod toggle;
 pub mod wafv2;
 
 use std::collections::{BTreeMap, HashMap};
@@ -17,9 +19,13 @@ use std::time::Duration;
 use chrono::{DateTime, TimeDelta, Utc};
 use tokio::time::Instant;
 
-use super::{OpOutcome, Source, SourceError};
-use crate::model::{Account, CostMeter, Panel, RateLimitedIp, Sample, Scope, Snapshot, Text};
+use super::{OpFuture, Source, SourceError};
+use crate::model::{
+    Account, CostMeter, Panel, RateLimitedIp, RuleKind, Sample, Scope, Snapshot, Text,
+};
 use crate::ops::Op;
+use crate::ops::Reporter;
+use crate::ops::journal::{Journal, Rotation};
 use apigateway::{ApiConf, KeyConf, KeyUsage, PlanConf};
 use cloudfront::DistributionConf;
 use cloudwatch::{CountryMetric, Spec, Store};
@@ -58,6 +64,10 @@ pub struct Settings {
     /// The poll interval, for the cost meter.
     pub refresh: Duration,
     pub profile: Option<String>,
+    /// Where rotations are journaled.
+    pub journal: Journal,
+    /// How a rotation waits for CloudFront to deploy.
+    pub deploy: rotate::DeployWait,
 }
 
 /// What discovery found.
@@ -115,6 +125,7 @@ const KEYS: &str = "keys";
 const ACLS_REGIONAL: &str = "web ACLs (REGIONAL)";
 const ACLS_GLOBAL: &str = "web ACLs (CLOUDFRONT)";
 const PROTECTS: &str = "web ACL resources";
+const GROUPS: &str = "managed rule groups";
 const DISTRIBUTIONS: &str = "distributions";
 const COUNTRIES: &str = "country metrics";
 const METRICS: &str = "metrics";
@@ -167,6 +178,19 @@ impl AwsSource {
         }
     }
 
+    fn rotator(&self, progress: Reporter) -> rotate::Rotator {
+        rotate::Rotator {
+            clients: self.clients.clone(),
+            pace: self.pace.clone(),
+            key_headers: self.settings.key_headers.clone(),
+            journal: self.settings.journal.clone(),
+            deploy: self.settings.deploy,
+            progress,
+            account: self.account.id.to_string(),
+            region: self.clients.region.clone(),
+        }
+    }
+
     /// Record how a part went; on failure the previous data of the part stays.
     fn outcome<T>(
         &mut self,
@@ -209,15 +233,15 @@ impl AwsSource {
 
     async fn discover(&mut self, now: DateTime<Utc>, calls: &mut Calls) {
         let c = self.clients.clone();
-        let r = apigateway::apis(&c.apigateway, &mut self.pace, calls).await;
+        let r = apigateway::apis(&c.apigateway, &self.pace, calls).await;
         if let Some(v) = self.outcome(APIS, Panel::Throttling, r, now) {
             self.found.apis = v;
         }
-        let r = apigateway::plans(&c.apigateway, &mut self.pace, calls).await;
+        let r = apigateway::plans(&c.apigateway, &self.pace, calls).await;
         if let Some(v) = self.outcome(PLANS, Panel::UsagePlans, r, now) {
             self.found.plans = v;
         }
-        let r = apigateway::keys(&c.apigateway, &mut self.pace, calls).await;
+        let r = apigateway::keys(&c.apigateway, &self.pace, calls).await;
         if let Some(v) = self.outcome(KEYS, Panel::Keys, r, now) {
             self.found.keys = v;
         }
@@ -236,6 +260,7 @@ impl AwsSource {
             acls.extend(global.unwrap_or_else(|| keep(Scope::Cloudfront, &self.found.acls)));
             self.found.acls = acls;
             self.find_protected(now, calls).await;
+            self.describe_groups(now, calls).await;
         }
         let headers = self.settings.key_headers.clone();
         let r = cloudfront::distributions(&c.cloudfront, &headers, calls).await;
@@ -265,6 +290,42 @@ impl AwsSource {
         );
         self.discovered_at = Some(Instant::now());
         self.force_discovery = false;
+    }
+
+    /// The rules inside each AWS managed rule group, so one can be overridden (`t`).
+    async fn describe_groups(&mut self, now: DateTime<Utc>, calls: &mut Calls) {
+        let mut known: HashMap<(Scope, String, String), Vec<String>> = HashMap::new();
+        let mut result = Ok(());
+        for acl in &mut self.found.acls {
+            for rule in &mut acl.rules {
+                let RuleKind::ManagedGroup {
+                    vendor,
+                    name,
+                    inner_rules,
+                } = &mut rule.kind
+                else {
+                    continue;
+                };
+                if vendor.as_str() == "own" || result.is_err() {
+                    continue;
+                }
+                let k = (acl.scope, vendor.to_string(), name.to_string());
+                if !known.contains_key(&k) {
+                    let c = self.clients.waf_for(acl.scope);
+                    match wafv2::managed_group_rules(c, acl.scope, &k.1, &k.2, calls).await {
+                        Ok(names) => {
+                            known.insert(k.clone(), names);
+                        }
+                        Err(e) => {
+                            result = Err(e);
+                            continue;
+                        }
+                    }
+                }
+                *inner_rules = wafv2::merge_inner(&known[&k], inner_rules);
+            }
+        }
+        self.outcome(GROUPS, Panel::Waf, result, now);
     }
 
     /// What each regional web ACL protects: from the stages themselves (GetStages carries the
@@ -471,7 +532,7 @@ impl AwsSource {
         for plan in &plans {
             match apigateway::usage(
                 &self.clients.apigateway.clone(),
-                &mut self.pace,
+                &self.pace,
                 calls,
                 plan,
                 today,
@@ -545,11 +606,30 @@ impl Source for AwsSource {
         self.read(now).await
     }
 
-    async fn apply(&mut self, op: Op) -> Result<OpOutcome, SourceError> {
-        Err(SourceError::Refused(format!(
-            "{} on a real account is not available yet: the operator actions for AWS are the next piece of work",
-            op.summary()
-        )))
+    fn apply(&mut self, op: Op, progress: Reporter) -> OpFuture {
+        match op {
+            Op::ToggleRule(t) => {
+                let client = self.clients.waf_for(t.scope).clone();
+                Box::pin(async move {
+                    let mut calls = Calls::default();
+                    toggle::run(&client, &t, &progress, &mut calls).await
+                })
+            }
+            Op::RotateKey { key_id, .. } => {
+                let r = self.rotator(progress);
+                Box::pin(async move { r.start(key_id.as_str()).await })
+            }
+            Op::ResumeRotation { id, rollback, .. } => {
+                let r = self.rotator(progress);
+                Box::pin(async move { r.resume(&id, rollback).await })
+            }
+        }
+    }
+
+    fn unfinished(&self) -> (Vec<Rotation>, Vec<String>) {
+        self.settings
+            .journal
+            .unfinished(self.account.id.as_str(), &self.clients.region)
     }
 
     fn default_refresh(&self) -> Duration {

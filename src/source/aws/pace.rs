@@ -1,15 +1,17 @@
 //! Pacing for APIs with an account-wide request budget (the API Gateway management API allows
 //! about 10 requests per second for the whole account, shared with every other tool).
 
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tokio::time::{Instant, sleep_until};
 
-/// Spaces calls at least `1 / rate` apart.
-#[derive(Debug)]
+/// Spaces calls at least `1 / rate` apart. Clones share one budget: polling and a running
+/// operation draw from the same account-wide allowance.
+#[derive(Clone, Debug)]
 pub struct Pacer {
     interval: Duration,
-    next: Option<Instant>,
+    next: Arc<Mutex<Option<Instant>>>,
 }
 
 impl Pacer {
@@ -21,18 +23,23 @@ impl Pacer {
         };
         Pacer {
             interval: Duration::from_secs_f64(1.0 / rate),
-            next: None,
+            next: Arc::new(Mutex::new(None)),
         }
     }
 
-    /// Wait for this call's turn.
-    pub async fn wait(&mut self) {
+    /// Wait for this call's turn; returns how long it waited.
+    pub async fn wait(&self) -> Duration {
         let now = Instant::now();
-        let at = self.next.map_or(now, |n| n.max(now));
-        self.next = Some(at + self.interval);
+        let at = {
+            let mut next = self.next.lock().unwrap_or_else(|p| p.into_inner());
+            let at = next.map_or(now, |n| n.max(now));
+            *next = Some(at + self.interval);
+            at
+        };
         if at > now {
             sleep_until(at).await;
         }
+        at - now
     }
 }
 
@@ -42,7 +49,7 @@ mod tests {
 
     #[tokio::test]
     async fn calls_are_spaced_by_the_budget() {
-        let mut p = Pacer::per_second(50.0);
+        let p = Pacer::per_second(50.0);
         let start = Instant::now();
         for _ in 0..5 {
             p.wait().await;

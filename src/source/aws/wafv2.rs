@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 
 use super::Calls;
 use super::connect::{Failure, failure};
-use crate::model::{Action, Header, RuleKind, Sample, Scope, Text, text};
+use crate::model::{Action, Header, InnerRule, RuleKind, Sample, Scope, Text, text};
 
 #[derive(Clone, Debug)]
 pub struct RuleConf {
@@ -39,7 +39,8 @@ pub fn aws_scope(s: Scope) -> AwsScope {
     }
 }
 
-fn rule_action(r: &w::Rule) -> Action {
+/// A rule's action; for a rule group reference, its override (None: the group's actions).
+pub fn rule_action(r: &w::Rule) -> Action {
     if let Some(o) = r.override_action() {
         return if o.count().is_some() {
             Action::Count
@@ -47,13 +48,39 @@ fn rule_action(r: &w::Rule) -> Action {
             Action::GroupActions
         };
     }
-    match r.action() {
+    action_of(r.action())
+}
+
+pub fn action_of(a: Option<&w::RuleAction>) -> Action {
+    match a {
         Some(a) if a.block().is_some() => Action::Block,
         Some(a) if a.count().is_some() => Action::Count,
         Some(a) if a.captcha().is_some() => Action::Captcha,
         Some(a) if a.challenge().is_some() => Action::Challenge,
         _ => Action::Allow,
     }
+}
+
+/// The overrides a rule group statement gives the rules inside it.
+pub fn inner_overrides(s: Option<&w::Statement>) -> Vec<InnerRule> {
+    let overrides = match s {
+        Some(s) => match (
+            s.managed_rule_group_statement(),
+            s.rule_group_reference_statement(),
+        ) {
+            (Some(m), _) => m.rule_action_overrides(),
+            (_, Some(g)) => g.rule_action_overrides(),
+            _ => &[],
+        },
+        None => &[],
+    };
+    overrides
+        .iter()
+        .map(|o| InnerRule {
+            name: Text::new(o.name()),
+            action: action_of(o.action_to_use()),
+        })
+        .collect()
 }
 
 fn rule_kind(s: Option<&w::Statement>) -> RuleKind {
@@ -94,11 +121,7 @@ fn rule_kind(s: Option<&w::Statement>) -> RuleKind {
         return RuleKind::ManagedGroup {
             vendor: Text::new(m.vendor_name()),
             name: Text::new(m.name()),
-            inner_rules: m
-                .rule_action_overrides()
-                .iter()
-                .map(|o| Text::new(o.name()))
-                .collect(),
+            inner_rules: inner_overrides(Some(s)),
         };
     }
     if let Some(g) = s.rule_group_reference_statement() {
@@ -106,7 +129,7 @@ fn rule_kind(s: Option<&w::Statement>) -> RuleKind {
         return RuleKind::ManagedGroup {
             vendor: Text::new("own"),
             name: Text::new(name),
-            inner_rules: vec![],
+            inner_rules: inner_overrides(Some(s)),
         };
     }
     RuleKind::Custom {
@@ -240,6 +263,54 @@ pub async fn acls(c: &Client, scope: Scope, calls: &mut Calls) -> Result<Vec<Acl
         });
     }
     Ok(out)
+}
+
+/// The names of the rules inside a managed rule group (DescribeManagedRuleGroup).
+pub async fn managed_group_rules(
+    c: &Client,
+    scope: Scope,
+    vendor: &str,
+    name: &str,
+    calls: &mut Calls,
+) -> Result<Vec<String>, Failure> {
+    calls.add("wafv2:DescribeManagedRuleGroup");
+    let got = c
+        .describe_managed_rule_group()
+        .scope(aws_scope(scope))
+        .vendor_name(vendor)
+        .name(name)
+        .send()
+        .await
+        .map_err(|e| failure("wafv2:DescribeManagedRuleGroup", &e))?;
+    Ok(got
+        .rules()
+        .iter()
+        .filter_map(|r| r.name().map(str::to_string))
+        .collect())
+}
+
+/// Every rule of the group, each with its override (none unless the web ACL gives one);
+/// overrides of rules the group no longer lists are kept, so nothing is hidden.
+pub fn merge_inner(all: &[String], overrides: &[InnerRule]) -> Vec<InnerRule> {
+    let mut out: Vec<InnerRule> = all
+        .iter()
+        .map(|n| {
+            overrides
+                .iter()
+                .find(|o| o.name.as_str() == n)
+                .cloned()
+                .unwrap_or(InnerRule {
+                    name: Text::new(n),
+                    action: Action::GroupActions,
+                })
+        })
+        .collect();
+    for o in overrides {
+        if !all.iter().any(|n| o.name.as_str() == n) {
+            out.push(o.clone());
+        }
+    }
+    out
 }
 
 /// The API Gateway stages a regional web ACL protects, where the service can list them.

@@ -4,9 +4,9 @@
 use chrono::{DateTime, Utc};
 
 use super::scenario::{KeyDef, Scenario, key_value, resource_id};
-use super::timeline::{Timeline, Toggle};
-use crate::model::{Action, Secret};
-use crate::ops::toggled_for;
+use super::timeline::{InnerToggle, Timeline, Toggle};
+use crate::model::{RuleKind, Secret};
+use crate::ops::{self, toggled_for};
 use crate::source::{OpOutcome, SourceError};
 
 fn refused(why: String) -> Result<OpOutcome, SourceError> {
@@ -16,18 +16,47 @@ fn refused(why: String) -> Result<OpOutcome, SourceError> {
 pub fn toggle(
     sc: &Scenario,
     tl: &mut Timeline,
-    web_acl: &str,
-    rule: &str,
-    from: Action,
-    to: Action,
+    t: &ops::Toggle,
     now: DateTime<Utc>,
 ) -> Result<OpOutcome, SourceError> {
+    let (web_acl, rule, from, to) = (t.web_acl.as_str(), t.rule.as_str(), t.from, t.to);
     let Some(acl) = sc.acls.iter().position(|a| a.name == web_acl) else {
         return refused(format!("no web ACL named {web_acl}"));
     };
     let Some(r) = sc.acls[acl].rules.iter().position(|x| x.name == rule) else {
         return refused(format!("no rule {rule} in web ACL {web_acl}"));
     };
+    if let Some(inner) = &t.inner {
+        let known = matches!(&sc.acls[acl].rules[r].kind,
+            RuleKind::ManagedGroup { inner_rules, .. } if inner_rules.iter().any(|i| i.name == *inner));
+        if !known {
+            return refused(format!("rule group {rule} has no rule {inner}"));
+        }
+        let current = tl.as_of(now).inner_now(acl, r, inner.as_str());
+        if current != from {
+            return refused(format!(
+                "rule changed under us: {} is {} now, not {}; nothing was changed",
+                t.subject(),
+                ops::label(current, true),
+                ops::label(from, true)
+            ));
+        }
+        tl.inner_toggles.push(InnerToggle {
+            acl,
+            rule: r,
+            inner: inner.to_string(),
+            to,
+            at: now,
+        });
+        return Ok(OpOutcome {
+            message: format!(
+                "{} in {web_acl} is now {}; WAF applies changes within about a minute.",
+                t.subject(),
+                ops::label(to, true)
+            ),
+            secret: None,
+        });
+    }
     let current = tl.as_of(now).action_now(sc, acl, r);
     if current != from {
         return refused(format!(

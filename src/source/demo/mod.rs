@@ -22,14 +22,13 @@ mod waf;
 #[cfg(test)]
 mod tests;
 
-use std::future::Future;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 
-use super::{OpOutcome, Source, SourceError};
+use super::{OpFuture, OpOutcome, Source, SourceError};
 use crate::model::Snapshot;
-use crate::ops::Op;
+use crate::ops::{Op, Plan, Progress, Reporter, StepState};
 use minute::World;
 use scenario::Scenario;
 use timeline::{Timeline, minute_of};
@@ -85,20 +84,7 @@ impl DemoSource {
     /// Apply a confirmed op at simulated time `now`.
     pub fn apply_at(&mut self, op: Op, now: DateTime<Utc>) -> Result<OpOutcome, SourceError> {
         match op {
-            Op::ToggleRule {
-                web_acl,
-                rule,
-                from,
-                to,
-            } => apply::toggle(
-                &self.scenario,
-                &mut self.timeline,
-                web_acl.as_str(),
-                rule.as_str(),
-                from,
-                to,
-                now,
-            ),
+            Op::ToggleRule(t) => apply::toggle(&self.scenario, &mut self.timeline, &t, now),
             Op::RotateKey { key_id, key_name } => apply::rotate(
                 &self.scenario,
                 &mut self.timeline,
@@ -106,6 +92,9 @@ impl DemoSource {
                 key_name.as_str(),
                 now,
             ),
+            Op::ResumeRotation { .. } => Err(SourceError::Refused(
+                "the demo account keeps no rotation journal: there is nothing to resume".into(),
+            )),
         }
     }
 
@@ -116,15 +105,60 @@ impl DemoSource {
     }
 }
 
+/// Show a rotation's steps as the simulated account goes through them: the change itself is
+/// already in the simulation; the distributions take [`timeline::DEPLOY_TIME`] (simulated) to
+/// deploy, as their status on the Keys screen shows.
+async fn walk_through(plan: &Plan, speed: f64, progress: &Reporter) {
+    let mut steps: Vec<(String, StepState)> = plan
+        .steps
+        .iter()
+        .map(|s| (s.what.clone(), StepState::Waiting))
+        .collect();
+    let deploy = Duration::from_secs_f64(timeline::DEPLOY_TIME.num_seconds() as f64 / speed);
+    for i in 0..steps.len() {
+        steps[i].1 = StepState::Running;
+        let waits = steps[i].0.starts_with("Wait until");
+        let ticks = if waits { deploy.as_secs().max(1) } else { 1 };
+        for t in 0..ticks {
+            progress.report(Progress {
+                title: plan.title.clone(),
+                steps: steps.clone(),
+                detail: if waits {
+                    format!(
+                        "InProgress, {t} s of about {} s (simulated)",
+                        deploy.as_secs()
+                    )
+                } else {
+                    String::new()
+                },
+            });
+            let tick = if waits {
+                Duration::from_secs(1)
+            } else {
+                Duration::from_millis(300)
+            };
+            tokio::time::sleep(tick).await;
+        }
+        steps[i].1 = StepState::Done;
+    }
+}
+
 impl Source for DemoSource {
-    fn poll(&mut self) -> impl Future<Output = Result<Snapshot, SourceError>> + Send {
+    fn poll(&mut self) -> impl std::future::Future<Output = Result<Snapshot, SourceError>> + Send {
         let snapshot = self.snapshot_at(self.sim_now());
         async move { Ok(snapshot) }
     }
 
-    fn apply(&mut self, op: Op) -> impl Future<Output = Result<OpOutcome, SourceError>> + Send {
-        let outcome = self.apply_at(op, self.sim_now());
-        async move { outcome }
+    fn apply(&mut self, op: Op, progress: Reporter) -> OpFuture {
+        let plan = crate::ops::plan(&op, &self.snapshot_at(self.sim_now()));
+        let outcome = self.apply_at(op.clone(), self.sim_now());
+        let speed = self.speed;
+        Box::pin(async move {
+            if outcome.is_ok() && matches!(op, Op::RotateKey { .. }) {
+                walk_through(&plan, speed, &progress).await;
+            }
+            outcome
+        })
     }
 
     fn default_refresh(&self) -> Duration {

@@ -7,7 +7,7 @@ use chrono::{DateTime, Duration, Utc};
 use super::DEMO_START;
 use super::noise::{ALNUM, LOWER_ALNUM, hash, tag, token, unit};
 use super::traffic::Profile;
-use crate::model::{Action, Quota, QuotaPeriod, RuleKind, Scope, Text, Throttle};
+use crate::model::{Action, InnerRule, Quota, QuotaPeriod, RuleKind, Scope, Text, Throttle};
 
 pub struct ApiDef {
     pub id: String,
@@ -699,7 +699,13 @@ fn managed(name: &str, inner: &[&str]) -> RuleKind {
     RuleKind::ManagedGroup {
         vendor: Text::new("AWS"),
         name: Text::new(name),
-        inner_rules: inner.iter().map(|r| Text::new(r)).collect(),
+        inner_rules: inner
+            .iter()
+            .map(|r| InnerRule {
+                name: Text::new(r),
+                action: Action::GroupActions,
+            })
+            .collect(),
     }
 }
 

@@ -217,10 +217,16 @@ fn web_acls(w: &World, f: &Frame) -> Vec<WebAcl> {
 
 fn rule(w: &World, f: &Frame, a: usize, r: usize, def: &super::scenario::RuleDef) -> Rule {
     let action = w.tl.action_now(w.sc, a, r);
+    let mut kind = def.kind.clone();
+    if let RuleKind::ManagedGroup { inner_rules, .. } = &mut kind {
+        for i in inner_rules {
+            i.action = w.tl.inner_now(a, r, i.name.as_str());
+        }
+    }
     Rule {
         name: Text::new(def.name),
         priority: r as u32,
-        kind: def.kind.clone(),
+        kind,
         action,
         metric_name: Text::new(def.name),
         metrics: f.waf(|m| m.acls[a].rules[r], action == Action::Allow),

@@ -60,12 +60,15 @@ fn value_at(series: &crate::model::Series, t: DateTime<Utc>) -> f64 {
 }
 
 fn toggle(web_acl: &str, rule: &str, from: Action, to: Action) -> Op {
-    Op::ToggleRule {
+    Op::ToggleRule(crate::ops::Toggle {
+        scope: crate::model::Scope::Regional,
+        web_acl_id: Text::new("unused by the demo"),
         web_acl: Text::new(web_acl),
         rule: Text::new(rule),
+        inner: None,
         from,
         to,
-    }
+    })
 }
 
 #[test]

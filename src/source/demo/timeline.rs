@@ -15,10 +15,21 @@ pub struct Toggle {
     pub at: DateTime<Utc>,
 }
 
+/// An override of one rule inside a managed group (GroupActions: none).
+#[derive(Clone, Debug)]
+pub struct InnerToggle {
+    pub acl: usize,
+    pub rule: usize,
+    pub inner: String,
+    pub to: Action,
+    pub at: DateTime<Utc>,
+}
+
 /// The account's changes, in time order.
 #[derive(Clone, Debug, Default)]
 pub struct Timeline {
     pub toggles: Vec<Toggle>,
+    pub inner_toggles: Vec<InnerToggle>,
     /// Keys created by rotation (their `since` is the rotation time).
     pub new_keys: Vec<KeyDef>,
 }
@@ -37,6 +48,12 @@ impl Timeline {
         Timeline {
             toggles: self
                 .toggles
+                .iter()
+                .filter(|t| t.at <= now)
+                .cloned()
+                .collect(),
+            inner_toggles: self
+                .inner_toggles
                 .iter()
                 .filter(|t| t.at <= now)
                 .cloned()
@@ -71,6 +88,15 @@ impl Timeline {
             .rev()
             .find(|t| t.acl == acl && t.rule == rule)
             .map_or(sc.acls[acl].rules[rule].action, |t| t.to)
+    }
+
+    /// The override of rule `inner` inside group rule `rule`, after every change here.
+    pub fn inner_now(&self, acl: usize, rule: usize, inner: &str) -> Action {
+        self.inner_toggles
+            .iter()
+            .rev()
+            .find(|t| t.acl == acl && t.rule == rule && t.inner == inner)
+            .map_or(Action::GroupActions, |t| t.to)
     }
 
     /// Every key of the account: the initial ones, then rotated ones in creation order.

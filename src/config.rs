@@ -1,0 +1,94 @@
+//! The config file: `config.toml` in the XDG config directory (`~/.config/edgetop/`), or
+//! `--config PATH`. Every setting is optional; command-line options win, except that
+//! `read_only = true` is lifted only by `--read-write`, so a shared bastion can default to
+//! looking, not touching.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Start read-only unless `--read-write` is given.
+    #[serde(default)]
+    pub read_only: bool,
+    /// Origin custom header names that carry an API key.
+    #[serde(default)]
+    pub key_headers: Vec<String>,
+    /// Minutes a rotation waits for a distribution to deploy.
+    pub deploy_timeout_minutes: Option<u64>,
+}
+
+impl Config {
+    pub fn default_path() -> Option<PathBuf> {
+        directories::ProjectDirs::from("", "", "edgetop")
+            .map(|d| d.config_dir().join("config.toml"))
+    }
+
+    /// Read `path`. A missing file is an empty config only when it is the default path (not
+    /// one the operator named); a broken one is an error naming the file, line and key.
+    pub fn load(path: &Path, named: bool) -> Result<Config, String> {
+        let text = match std::fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !named => {
+                return Ok(Config::default());
+            }
+            Err(e) => {
+                return Err(format!(
+                    "cannot read the config file {}: {e}",
+                    path.display()
+                ));
+            }
+        };
+        let c: Config = toml::from_str(&text)
+            .map_err(|e| format!("the config file {} is not valid: {e}", path.display()))?;
+        if c.deploy_timeout_minutes == Some(0) {
+            return Err(format!(
+                "the config file {}: deploy_timeout_minutes must be at least 1",
+                path.display()
+            ));
+        }
+        Ok(c)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(text: &str) -> Result<Config, String> {
+        let p = std::env::temp_dir().join(format!(
+            "edgetop-config-{}-{}.toml",
+            std::process::id(),
+            text.len()
+        ));
+        std::fs::write(&p, text).unwrap();
+        let r = Config::load(&p, true);
+        let _ = std::fs::remove_file(&p);
+        r
+    }
+
+    #[test]
+    fn settings_load_and_mistakes_are_named() {
+        let c = load("read_only = true\nkey_headers = [\"x-partner-key\"]\n").unwrap();
+        assert!(c.read_only);
+        assert_eq!(c.key_headers, ["x-partner-key"]);
+        let e = load("read_only = true\nreadonly = false\n").unwrap_err();
+        assert!(e.contains("line 2") && e.contains("readonly"), "{e}");
+        let e = load("read_only = \"yes\"\n").unwrap_err();
+        assert!(e.contains("line 1"), "{e}");
+        assert!(
+            load("deploy_timeout_minutes = 0")
+                .unwrap_err()
+                .contains("at least 1")
+        );
+    }
+
+    #[test]
+    fn a_missing_default_file_is_empty_but_a_named_one_is_an_error() {
+        let p = Path::new("/nonexistent/edgetop/config.toml");
+        assert_eq!(Config::load(p, false).unwrap(), Config::default());
+        assert!(Config::load(p, true).unwrap_err().contains("cannot read"));
+    }
+}

@@ -1,0 +1,380 @@
+//! The rotation journal: one JSON file per rotation in the XDG state directory, holding IDs and
+//! the state of each step — never a key's value. It is rewritten atomically (a temporary file,
+//! fsync, rename) before and after every step, so a rotation cut short by a crash, SIGKILL or a
+//! dropped SSH link can be finished or rolled back by the next start.
+//!
+//! A step is marked `Started` before its call and `Done` after it; a step found `Started` may or
+//! may not have happened, so every step is written to be safe to run twice.
+
+use std::collections::BTreeMap;
+use std::fs::{self, File};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Mark {
+    Started,
+    Done,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Finish {
+    Completed,
+    RolledBack,
+}
+
+/// One step of a rotation, forward or back.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StepId {
+    Create,
+    AddToPlan(String),
+    Switch(String),
+    Deployed(String),
+    DisableOld,
+    // Rolling back, newest first:
+    EnableOld,
+    SwitchBack(String),
+    DeployedBack(String),
+    RemoveFromPlan(String),
+    DeleteNew,
+}
+
+impl StepId {
+    /// The step's key in the journal.
+    pub fn key(&self) -> String {
+        match self {
+            StepId::Create => "create".into(),
+            StepId::AddToPlan(p) => format!("add-to-plan:{p}"),
+            StepId::Switch(d) => format!("switch:{d}"),
+            StepId::Deployed(d) => format!("deployed:{d}"),
+            StepId::DisableOld => "disable-old".into(),
+            StepId::EnableOld => "enable-old".into(),
+            StepId::SwitchBack(d) => format!("switch-back:{d}"),
+            StepId::DeployedBack(d) => format!("deployed-back:{d}"),
+            StepId::RemoveFromPlan(p) => format!("remove-from-plan:{p}"),
+            StepId::DeleteNew => "delete-new".into(),
+        }
+    }
+
+    /// The step in the operator's words.
+    pub fn describe(&self, r: &Rotation) -> String {
+        let new = &r.new_key_name;
+        let old = &r.old_key_name;
+        match self {
+            StepId::Create => format!("Create key {new}"),
+            StepId::AddToPlan(p) => format!("Add {new} to usage plan {p}"),
+            StepId::Switch(d) => format!("Send {new} from distribution {d}"),
+            StepId::Deployed(d) => format!("Wait until {d} is Deployed"),
+            StepId::DisableOld => format!("Disable {old}"),
+            StepId::EnableOld => format!("Enable {old} again"),
+            StepId::SwitchBack(d) => format!("Send {old} from distribution {d} again"),
+            StepId::DeployedBack(d) => format!("Wait until {d} is Deployed"),
+            StepId::RemoveFromPlan(p) => format!("Remove {new} from usage plan {p}"),
+            StepId::DeleteNew => format!("Delete {new}"),
+        }
+    }
+}
+
+/// A rotation as the journal holds it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Rotation {
+    pub id: String,
+    pub account: String,
+    pub region: String,
+    pub started: DateTime<Utc>,
+    pub updated: DateTime<Utc>,
+    pub old_key_id: String,
+    pub old_key_name: String,
+    pub new_key_name: String,
+    /// Known once CreateApiKey answered (before that, found again by its unique name).
+    pub new_key_id: Option<String>,
+    /// The usage plans that held the old key when the rotation began.
+    pub plans: Vec<String>,
+    /// The distributions that sent the old key when the rotation began.
+    pub distributions: Vec<String>,
+    /// Once a roll back began, the rotation can only be rolled back.
+    pub rolling_back: bool,
+    pub steps: BTreeMap<String, Mark>,
+    pub finished: Option<Finish>,
+}
+
+impl Rotation {
+    pub fn forward_steps(&self) -> Vec<StepId> {
+        let mut s = vec![StepId::Create];
+        s.extend(self.plans.iter().cloned().map(StepId::AddToPlan));
+        for d in &self.distributions {
+            s.push(StepId::Switch(d.clone()));
+            s.push(StepId::Deployed(d.clone()));
+        }
+        s.push(StepId::DisableOld);
+        s
+    }
+
+    /// What undoes the forward steps that started, newest first. The old key is enabled again
+    /// before any distribution sends it again, and the new key leaves its plans only after no
+    /// distribution sends it.
+    pub fn rollback_steps(&self) -> Vec<StepId> {
+        let began = |s: &StepId| self.steps.contains_key(&s.key());
+        let mut out = Vec::new();
+        if began(&StepId::DisableOld) {
+            out.push(StepId::EnableOld);
+        }
+        for d in self.distributions.iter().rev() {
+            if began(&StepId::Switch(d.clone())) {
+                out.push(StepId::SwitchBack(d.clone()));
+                out.push(StepId::DeployedBack(d.clone()));
+            }
+        }
+        for p in self.plans.iter().rev() {
+            if began(&StepId::AddToPlan(p.clone())) {
+                out.push(StepId::RemoveFromPlan(p.clone()));
+            }
+        }
+        if began(&StepId::Create) {
+            out.push(StepId::DeleteNew);
+        }
+        out
+    }
+
+    /// The steps in the direction the rotation is going.
+    pub fn steps_now(&self) -> Vec<StepId> {
+        if self.rolling_back {
+            self.rollback_steps()
+        } else {
+            self.forward_steps()
+        }
+    }
+
+    pub fn mark(&self, s: &StepId) -> Option<Mark> {
+        self.steps.get(&s.key()).copied()
+    }
+
+    /// Where it stopped, in the operator's words.
+    pub fn where_stopped(&self) -> String {
+        let steps = self.steps_now();
+        let done = steps
+            .iter()
+            .filter(|s| self.mark(s) == Some(Mark::Done))
+            .count();
+        let next = steps.iter().find(|s| self.mark(s) != Some(Mark::Done));
+        let what = if self.rolling_back {
+            "rolling back"
+        } else {
+            "rotating"
+        };
+        match next {
+            Some(s) => format!(
+                "{what}: {done} of {} steps done; stopped at \"{}\"{}",
+                steps.len(),
+                s.describe(self),
+                if self.mark(s) == Some(Mark::Started) {
+                    " (started: it may or may not have happened; it is checked first)"
+                } else {
+                    ""
+                }
+            ),
+            None => format!("{what}: all {} steps done", steps.len()),
+        }
+    }
+}
+
+/// The journal directory.
+#[derive(Clone, Debug)]
+pub struct Journal {
+    dir: PathBuf,
+}
+
+/// Only one process works on a rotation at a time: an advisory lock, released by the kernel
+/// when the process dies however it dies.
+#[derive(Debug)]
+pub struct Lock(#[allow(dead_code)] File);
+
+impl Journal {
+    pub fn new(dir: impl Into<PathBuf>) -> Journal {
+        Journal { dir: dir.into() }
+    }
+
+    /// `rotations/` in the XDG state directory.
+    pub fn default_dir() -> Option<PathBuf> {
+        let d = directories::ProjectDirs::from("", "", "edgetop")?;
+        Some(
+            d.state_dir()
+                .unwrap_or(d.data_local_dir())
+                .join("rotations"),
+        )
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    fn path(&self, id: &str) -> PathBuf {
+        self.dir.join(format!("{id}.json"))
+    }
+
+    /// Write a rotation's state: atomically, and durably before returning.
+    pub fn save(&self, r: &Rotation) -> std::io::Result<()> {
+        fs::create_dir_all(&self.dir)?;
+        let tmp = self.dir.join(format!(".{}.json.tmp", r.id));
+        {
+            let mut f = File::create(&tmp)?;
+            f.write_all(serde_json::to_string_pretty(r)?.as_bytes())?;
+            f.write_all(b"\n")?;
+            f.sync_all()?;
+        }
+        fs::rename(&tmp, self.path(&r.id))?;
+        File::open(&self.dir)?.sync_all()
+    }
+
+    pub fn load(&self, id: &str) -> Result<Rotation, String> {
+        let p = self.path(id);
+        let text = fs::read_to_string(&p).map_err(|e| format!("{}: {e}", p.display()))?;
+        serde_json::from_str(&text).map_err(|e| {
+            format!(
+                "{} is not a readable journal ({e}); it was left as it is",
+                p.display()
+            )
+        })
+    }
+
+    /// Every rotation in the journal, oldest first, and the files that could not be read.
+    pub fn all(&self) -> (Vec<Rotation>, Vec<String>) {
+        let mut out = Vec::new();
+        let mut broken = Vec::new();
+        let Ok(entries) = fs::read_dir(&self.dir) else {
+            return (out, broken);
+        };
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let Some(id) = name.strip_suffix(".json") else {
+                continue;
+            };
+            if name.starts_with('.') {
+                continue;
+            }
+            match self.load(id) {
+                Ok(r) => out.push(r),
+                Err(e) => broken.push(e),
+            }
+        }
+        out.sort_by_key(|r| r.started);
+        (out, broken)
+    }
+
+    /// Rotations of this account and region that did not finish.
+    pub fn unfinished(&self, account: &str, region: &str) -> (Vec<Rotation>, Vec<String>) {
+        let (all, broken) = self.all();
+        let open = all
+            .into_iter()
+            .filter(|r| r.finished.is_none() && r.account == account && r.region == region)
+            .collect();
+        (open, broken)
+    }
+
+    /// Take the rotation's lock, or say that another edgetop holds it.
+    pub fn lock(&self, id: &str) -> Result<Lock, String> {
+        fs::create_dir_all(&self.dir).map_err(|e| format!("{}: {e}", self.dir.display()))?;
+        let p = self.dir.join(format!(".{id}.lock"));
+        let f = File::create(&p).map_err(|e| format!("{}: {e}", p.display()))?;
+        match f.try_lock() {
+            Ok(()) => Ok(Lock(f)),
+            Err(std::fs::TryLockError::WouldBlock) => Err(format!(
+                "another edgetop is working on rotation {id} right now"
+            )),
+            Err(std::fs::TryLockError::Error(e)) => Err(format!("{}: {e}", p.display())),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rotation() -> Rotation {
+        Rotation {
+            id: "r1".into(),
+            account: "123".into(),
+            region: "eu-west-1".into(),
+            started: DateTime::UNIX_EPOCH,
+            updated: DateTime::UNIX_EPOCH,
+            old_key_id: "old".into(),
+            old_key_name: "partner".into(),
+            new_key_name: "partner-rotated".into(),
+            new_key_id: None,
+            plans: vec!["p1".into(), "p2".into()],
+            distributions: vec!["D1".into()],
+            rolling_back: false,
+            steps: BTreeMap::new(),
+            finished: None,
+        }
+    }
+
+    #[test]
+    fn forward_steps_follow_the_zero_downtime_order() {
+        let keys: Vec<String> = rotation().forward_steps().iter().map(StepId::key).collect();
+        assert_eq!(
+            keys,
+            [
+                "create",
+                "add-to-plan:p1",
+                "add-to-plan:p2",
+                "switch:D1",
+                "deployed:D1",
+                "disable-old"
+            ]
+        );
+    }
+
+    #[test]
+    fn rollback_undoes_only_what_started_newest_first() {
+        let mut r = rotation();
+        assert!(r.rollback_steps().is_empty());
+        r.steps.insert("create".into(), Mark::Done);
+        r.steps.insert("add-to-plan:p1".into(), Mark::Started);
+        let keys: Vec<String> = r.rollback_steps().iter().map(StepId::key).collect();
+        assert_eq!(keys, ["remove-from-plan:p1", "delete-new"]);
+        r.steps.insert("add-to-plan:p2".into(), Mark::Done);
+        r.steps.insert("switch:D1".into(), Mark::Started);
+        r.steps.insert("disable-old".into(), Mark::Started);
+        let keys: Vec<String> = r.rollback_steps().iter().map(StepId::key).collect();
+        assert_eq!(
+            keys,
+            [
+                "enable-old",
+                "switch-back:D1",
+                "deployed-back:D1",
+                "remove-from-plan:p2",
+                "remove-from-plan:p1",
+                "delete-new"
+            ]
+        );
+    }
+
+    #[test]
+    fn saved_journals_load_back_and_broken_ones_are_named() {
+        let dir = std::env::temp_dir().join(format!("edgetop-journal-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        let j = Journal::new(&dir);
+        let mut r = rotation();
+        r.steps.insert("create".into(), Mark::Started);
+        j.save(&r).unwrap();
+        fs::write(dir.join("broken.json"), "{ not json").unwrap();
+        let (open, broken) = j.unfinished("123", "eu-west-1");
+        assert_eq!(open, vec![r.clone()]);
+        assert_eq!(broken.len(), 1);
+        assert!(broken[0].contains("broken.json"), "{broken:?}");
+        assert!(j.unfinished("999", "eu-west-1").0.is_empty());
+        assert!(
+            r.where_stopped()
+                .contains("stopped at \"Create key partner-rotated\"")
+        );
+        let lock = j.lock("r1").unwrap();
+        assert!(j.lock("r1").unwrap_err().contains("another edgetop"));
+        drop(lock);
+        assert!(j.lock("r1").is_ok());
+        let _ = fs::remove_dir_all(&dir);
+    }
+}

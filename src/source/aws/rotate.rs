@@ -1,0 +1,641 @@
+//! Rotating an API key that clients (and CloudFront origins) send, without downtime:
+//! create the new key → add it to every usage plan that holds the old one → switch each
+//! distribution's origin header (If-Match on the ETag read) → wait until it is Deployed →
+//! disable the old key. Deleting the old key is left to the operator, later, on purpose.
+//!
+//! Every step is journaled before and after it runs ([`crate::ops::journal`]) and is safe to run
+//! twice, so a rotation cut short anywhere can be finished or rolled back. At no moment does a
+//! distribution send a key that is not enabled and in its plans: the new key is enabled and in
+//! every plan before any distribution sends it, and the old key is disabled only once no
+//! distribution sends it; rolling back enables the old key again before switching back, and
+//! takes the new key out of its plans only once no distribution sends it.
+
+use std::time::Duration;
+
+use aws_sdk_apigateway::types::{Op as PatchOp, PatchOperation};
+use chrono::Utc;
+use tokio::time::Instant;
+
+use super::Calls;
+use super::connect::{Clients, failure};
+use super::pace::Pacer;
+use crate::format;
+use crate::model::Secret;
+use crate::ops::journal::{Finish, Journal, Mark, Rotation, StepId};
+use crate::ops::{Progress, Reporter, StepState, rotated_name};
+use crate::source::{OpOutcome, SourceError};
+
+/// How to wait for a distribution to deploy.
+#[derive(Clone, Copy, Debug)]
+pub struct DeployWait {
+    pub every: Duration,
+    pub timeout: Duration,
+}
+
+/// Everything a rotation needs, owned, so it runs beside polling.
+#[derive(Clone)]
+pub struct Rotator {
+    pub clients: Clients,
+    pub pace: Pacer,
+    pub key_headers: Vec<String>,
+    pub journal: Journal,
+    pub deploy: DeployWait,
+    pub progress: Reporter,
+    pub account: String,
+    pub region: String,
+}
+
+/// Key values, read when a step needs them (never journaled, never logged).
+#[derive(Default)]
+struct Values {
+    old: Option<Secret>,
+    new: Option<Secret>,
+}
+
+type Step<T> = Result<T, String>;
+
+/// A test hook: `EDGETOP_TEST_STALL=<step key>:called|done` stops the rotation right after that
+/// step's call returned (before the journal records it) or right after the journal recorded
+/// it, so a test can SIGKILL the process at exactly that point.
+async fn stall_if_asked(step: &StepId, when: &str) {
+    let Ok(want) = std::env::var("EDGETOP_TEST_STALL") else {
+        return;
+    };
+    if want == format!("{}:{when}", step.key()) {
+        tracing::warn!(step = %step.key(), when, "test hook: stalled");
+        eprintln!("edgetop: test hook: stalled at {}:{when}", step.key());
+        std::future::pending::<()>().await;
+    }
+}
+
+fn api_err<E, R>(action: &'static str, e: &aws_sdk_apigateway::error::SdkError<E, R>) -> String
+where
+    E: aws_sdk_apigateway::error::ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    failure(action, e).to_string()
+}
+
+fn code<E: aws_sdk_apigateway::error::ProvideErrorMetadata, R>(
+    e: &aws_sdk_apigateway::error::SdkError<E, R>,
+) -> Option<String> {
+    e.as_service_error()
+        .and_then(|s| s.code())
+        .map(str::to_string)
+}
+
+impl Rotator {
+    fn report(&self, r: &Rotation, running: Option<&StepId>, detail: String) {
+        let steps = r
+            .steps_now()
+            .iter()
+            .map(|s| {
+                let state = if Some(s) == running {
+                    StepState::Running
+                } else if r.mark(s) == Some(Mark::Done) {
+                    StepState::Done
+                } else {
+                    StepState::Waiting
+                };
+                (s.describe(r), state)
+            })
+            .collect();
+        self.progress.report(Progress {
+            title: format!(
+                "{} API key {}",
+                if r.rolling_back {
+                    "Rolling back the rotation of"
+                } else {
+                    "Rotating"
+                },
+                r.old_key_name
+            ),
+            steps,
+            detail,
+        });
+    }
+
+    /// Wait for API Gateway's request budget, saying so when it takes a while.
+    async fn paced(&self, r: &Rotation, s: &StepId) {
+        let waited = self.pace.wait().await;
+        if waited >= Duration::from_millis(500) {
+            self.report(
+                r,
+                Some(s),
+                format!(
+                    "waited {:.1} s for API Gateway's request budget (--apigateway-rps)",
+                    waited.as_secs_f64()
+                ),
+            );
+        }
+    }
+
+    /// Begin rotating `old_key_id`.
+    pub async fn start(&self, old_key_id: &str) -> Result<OpOutcome, SourceError> {
+        let mut calls = Calls::default();
+        let (open, _) = self.journal.unfinished(&self.account, &self.region);
+        if let Some(o) = open.iter().find(|r| r.old_key_id == old_key_id) {
+            return Err(SourceError::Refused(format!(
+                "an earlier rotation of this key did not finish ({}; {}): finish or roll it back first",
+                o.id,
+                o.where_stopped()
+            )));
+        }
+        let api = &self.clients.apigateway;
+        self.pace.wait().await;
+        calls.add("apigateway:GetApiKey");
+        let old = api
+            .get_api_key()
+            .api_key(old_key_id)
+            .include_value(true)
+            .send()
+            .await
+            .map_err(|e| SourceError::Failed(api_err("apigateway:GET /apikeys/*", &e)))?;
+        if !old.enabled() {
+            return Err(SourceError::Refused(format!(
+                "API key {} is disabled: there is nothing to rotate",
+                old.name().unwrap_or(old_key_id)
+            )));
+        }
+        let old_value = Secret::new(old.value().unwrap_or_default());
+        let old_name = old.name().unwrap_or(old_key_id).to_string();
+        let mut plans = Vec::new();
+        let mut position = None;
+        loop {
+            self.pace.wait().await;
+            calls.add("apigateway:GetUsagePlans");
+            let page = api
+                .get_usage_plans()
+                .key_id(old_key_id)
+                .limit(500)
+                .set_position(position)
+                .send()
+                .await
+                .map_err(|e| SourceError::Failed(api_err("apigateway:GET /usageplans", &e)))?;
+            plans.extend(
+                page.items()
+                    .iter()
+                    .filter_map(|p| p.id().map(str::to_string)),
+            );
+            position = page.position().map(str::to_string);
+            if position.is_none() || page.items().is_empty() {
+                break;
+            }
+        }
+        let dists = super::cloudfront::distributions(
+            &self.clients.cloudfront,
+            &self.key_headers,
+            &mut calls,
+        )
+        .await
+        .map_err(|e| SourceError::Failed(e.to_string()))?;
+        let distributions = dists
+            .iter()
+            .filter(|d| {
+                d.origins.iter().any(|o| {
+                    o.key_header
+                        .as_ref()
+                        .is_some_and(|(_, v)| v == old_value.expose())
+                })
+            })
+            .map(|d| d.id.clone())
+            .collect();
+        let now = Utc::now();
+        let mut r = Rotation {
+            id: format!("{}-{old_key_id}", now.format("%Y%m%dT%H%M%S%.3fZ")),
+            account: self.account.clone(),
+            region: self.region.clone(),
+            started: now,
+            updated: now,
+            old_key_id: old_key_id.to_string(),
+            old_key_name: old_name.clone(),
+            new_key_name: rotated_name(&old_name, now),
+            new_key_id: None,
+            plans,
+            distributions,
+            rolling_back: false,
+            steps: Default::default(),
+            finished: None,
+        };
+        let _lock = self.journal.lock(&r.id).map_err(SourceError::Refused)?;
+        self.save(&mut r)?;
+        let values = Values {
+            old: Some(old_value),
+            new: None,
+        };
+        self.drive(&mut r, values).await
+    }
+
+    /// Carry on with (or roll back) a rotation from the journal.
+    pub async fn resume(&self, id: &str, rollback: bool) -> Result<OpOutcome, SourceError> {
+        let _lock = self.journal.lock(id).map_err(SourceError::Refused)?;
+        let mut r = self.journal.load(id).map_err(SourceError::Failed)?;
+        if let Some(f) = r.finished {
+            return Err(SourceError::Refused(format!(
+                "rotation {id} already ended ({f:?}): nothing to do"
+            )));
+        }
+        if r.account != self.account || r.region != self.region {
+            return Err(SourceError::Refused(format!(
+                "rotation {id} belongs to account {} in {}, not {} in {}",
+                r.account, r.region, self.account, self.region
+            )));
+        }
+        if r.rolling_back && !rollback {
+            return Err(SourceError::Refused(format!(
+                "rotation {id} was being rolled back: it can only be rolled back"
+            )));
+        }
+        if rollback && !r.rolling_back {
+            r.rolling_back = true;
+            self.save(&mut r)?;
+        }
+        self.drive(&mut r, Values::default()).await
+    }
+
+    fn save(&self, r: &mut Rotation) -> Result<(), SourceError> {
+        r.updated = Utc::now();
+        self.journal.save(r).map_err(|e| {
+            SourceError::Failed(format!(
+                "cannot write the rotation journal in {}: {e}",
+                self.journal.dir().display()
+            ))
+        })
+    }
+
+    async fn drive(&self, r: &mut Rotation, mut values: Values) -> Result<OpOutcome, SourceError> {
+        for s in r.steps_now() {
+            if r.mark(&s) == Some(Mark::Done) {
+                continue;
+            }
+            r.steps.insert(s.key(), Mark::Started);
+            self.save(r)?;
+            self.report(r, Some(&s), String::new());
+            tracing::info!(rotation = %r.id, step = %s.key(), "step started");
+            if let Err(e) = self.step(r, &s, &mut values).await {
+                self.report(r, Some(&s), format!("failed: {e}"));
+                tracing::warn!(rotation = %r.id, step = %s.key(), error = %e, "step failed");
+                return Err(SourceError::Failed(format!(
+                    "{e}. Stopped at \"{}\"; journal {}: it is offered to finish or roll back at \
+                     the next start, or run `edgetop rotation finish|rollback {}`",
+                    s.describe(r),
+                    r.id,
+                    r.id
+                )));
+            }
+            stall_if_asked(&s, "called").await;
+            r.steps.insert(s.key(), Mark::Done);
+            self.save(r)?;
+            tracing::info!(rotation = %r.id, step = %s.key(), "step done");
+            stall_if_asked(&s, "done").await;
+        }
+        r.finished = Some(if r.rolling_back {
+            Finish::RolledBack
+        } else {
+            Finish::Completed
+        });
+        self.save(r)?;
+        self.report(r, None, String::new());
+        if r.rolling_back {
+            return Ok(OpOutcome {
+                message: format!(
+                    "rolled back: {} is enabled and sent as before; {} is gone",
+                    r.old_key_name, r.new_key_name
+                ),
+                secret: None,
+            });
+        }
+        let new = self.new_value(r, &mut values).await.ok();
+        Ok(OpOutcome {
+            message: format!(
+                "rotated: {} ({}) is in {} usage plan(s){}; {} is disabled (delete it later, on purpose)",
+                r.new_key_name,
+                r.new_key_id.as_deref().unwrap_or("?"),
+                r.plans.len(),
+                if r.distributions.is_empty() {
+                    String::new()
+                } else {
+                    format!(", sent by {} (Deployed)", r.distributions.join(", "))
+                },
+                r.old_key_name
+            ),
+            secret: new,
+        })
+    }
+
+    async fn step(&self, r: &mut Rotation, s: &StepId, v: &mut Values) -> Step<()> {
+        match s {
+            StepId::Create => self.create(r, s).await,
+            StepId::AddToPlan(p) => self.add_to_plan(r, s, p).await,
+            StepId::Switch(d) => {
+                let (from, to) = (self.old_value(r, v).await?, self.new_value(r, v).await?);
+                self.switch(d, &from, &to).await
+            }
+            StepId::SwitchBack(d) => {
+                let from = match self.find_new(r, s).await? {
+                    Some(_) => self.new_value(r, v).await?,
+                    None => return Ok(()), // no new key: no distribution can send it
+                };
+                let to = self.old_value(r, v).await?;
+                self.switch(d, &from, &to).await
+            }
+            StepId::Deployed(d) | StepId::DeployedBack(d) => self.deployed(r, s, d).await,
+            StepId::DisableOld => self.set_enabled(r, s, false).await,
+            StepId::EnableOld => self.set_enabled(r, s, true).await,
+            StepId::RemoveFromPlan(p) => self.remove_from_plan(r, s, p).await,
+            StepId::DeleteNew => self.delete_new(r, s).await,
+        }
+    }
+
+    /// The new key's id: journaled, or found by its unique name (a crash may have come between
+    /// CreateApiKey and the journal).
+    async fn find_new(&self, r: &mut Rotation, s: &StepId) -> Step<Option<String>> {
+        if let Some(id) = &r.new_key_id {
+            return Ok(Some(id.clone()));
+        }
+        self.paced(r, s).await;
+        let page = self
+            .clients
+            .apigateway
+            .get_api_keys()
+            .name_query(&r.new_key_name)
+            .limit(500)
+            .send()
+            .await
+            .map_err(|e| api_err("apigateway:GET /apikeys", &e))?;
+        let found = page
+            .items()
+            .iter()
+            .find(|k| k.name() == Some(r.new_key_name.as_str()))
+            .and_then(|k| k.id().map(str::to_string));
+        if found.is_some() {
+            r.new_key_id = found.clone();
+            self.save(r).map_err(|e| e.to_string())?;
+        }
+        Ok(found)
+    }
+
+    async fn create(&self, r: &mut Rotation, s: &StepId) -> Step<()> {
+        if self.find_new(r, s).await?.is_some() {
+            return Ok(());
+        }
+        self.paced(r, s).await;
+        let made = self
+            .clients
+            .apigateway
+            .create_api_key()
+            .name(&r.new_key_name)
+            .description(format!(
+                "Replaces {} ({}); edgetop rotation {}",
+                r.old_key_name, r.old_key_id, r.id
+            ))
+            .enabled(true)
+            .send()
+            .await
+            .map_err(|e| api_err("apigateway:POST /apikeys", &e))?;
+        r.new_key_id = made.id().map(str::to_string);
+        self.save(r).map_err(|e| e.to_string())
+    }
+
+    async fn value_of(&self, r: &Rotation, s: &StepId, id: &str) -> Step<Secret> {
+        self.paced(r, s).await;
+        let k = self
+            .clients
+            .apigateway
+            .get_api_key()
+            .api_key(id)
+            .include_value(true)
+            .send()
+            .await
+            .map_err(|e| api_err("apigateway:GET /apikeys/*", &e))?;
+        k.value()
+            .map(Secret::new)
+            .ok_or_else(|| format!("API Gateway returned no value for key {id}"))
+    }
+
+    async fn old_value(&self, r: &Rotation, v: &mut Values) -> Step<Secret> {
+        if v.old.is_none() {
+            v.old = Some(self.value_of(r, &StepId::Create, &r.old_key_id).await?);
+        }
+        Ok(v.old.clone().unwrap_or_else(|| Secret::new("")))
+    }
+
+    async fn new_value(&self, r: &mut Rotation, v: &mut Values) -> Step<Secret> {
+        if v.new.is_none() {
+            let id = self
+                .find_new(r, &StepId::Create)
+                .await?
+                .ok_or("the new key does not exist")?;
+            v.new = Some(self.value_of(r, &StepId::Create, &id).await?);
+        }
+        Ok(v.new.clone().unwrap_or_else(|| Secret::new("")))
+    }
+
+    async fn add_to_plan(&self, r: &mut Rotation, s: &StepId, plan: &str) -> Step<()> {
+        let id = self
+            .find_new(r, s)
+            .await?
+            .ok_or("the new key does not exist")?;
+        self.paced(r, s).await;
+        match self
+            .clients
+            .apigateway
+            .create_usage_plan_key()
+            .usage_plan_id(plan)
+            .key_id(&id)
+            .key_type("API_KEY")
+            .send()
+            .await
+        {
+            Ok(_) => Ok(()),
+            // Already a member: the call went through before a crash.
+            Err(e) if code(&e).as_deref() == Some("ConflictException") => Ok(()),
+            Err(e) => Err(api_err("apigateway:POST /usageplans/*/keys", &e)),
+        }
+    }
+
+    async fn remove_from_plan(&self, r: &mut Rotation, s: &StepId, plan: &str) -> Step<()> {
+        let Some(id) = self.find_new(r, s).await? else {
+            return Ok(());
+        };
+        // Is it a member? (Asking first gives a clean answer everywhere; some endpoints answer a
+        // delete of a non-member with a server error.)
+        self.paced(r, s).await;
+        match self
+            .clients
+            .apigateway
+            .get_usage_plan_key()
+            .usage_plan_id(plan)
+            .key_id(&id)
+            .send()
+            .await
+        {
+            Ok(_) => {}
+            Err(e) if code(&e).as_deref() == Some("NotFoundException") => return Ok(()),
+            Err(e) => return Err(api_err("apigateway:GET /usageplans/*/keys/*", &e)),
+        }
+        self.paced(r, s).await;
+        match self
+            .clients
+            .apigateway
+            .delete_usage_plan_key()
+            .usage_plan_id(plan)
+            .key_id(&id)
+            .send()
+            .await
+        {
+            Ok(_) => Ok(()),
+            Err(e) if code(&e).as_deref() == Some("NotFoundException") => Ok(()),
+            Err(e) => Err(api_err("apigateway:DELETE /usageplans/*/keys/*", &e)),
+        }
+    }
+
+    async fn delete_new(&self, r: &mut Rotation, s: &StepId) -> Step<()> {
+        let Some(id) = self.find_new(r, s).await? else {
+            return Ok(());
+        };
+        self.paced(r, s).await;
+        match self
+            .clients
+            .apigateway
+            .delete_api_key()
+            .api_key(&id)
+            .send()
+            .await
+        {
+            Ok(_) => Ok(()),
+            Err(e) if code(&e).as_deref() == Some("NotFoundException") => Ok(()),
+            Err(e) => Err(api_err("apigateway:DELETE /apikeys/*", &e)),
+        }
+    }
+
+    async fn set_enabled(&self, r: &Rotation, s: &StepId, enabled: bool) -> Step<()> {
+        self.paced(r, s).await;
+        let patch = PatchOperation::builder()
+            .op(PatchOp::Replace)
+            .path("/enabled")
+            .value(enabled.to_string())
+            .build();
+        self.clients
+            .apigateway
+            .update_api_key()
+            .api_key(&r.old_key_id)
+            .patch_operations(patch)
+            .send()
+            .await
+            .map_err(|e| api_err("apigateway:PATCH /apikeys/*", &e))?;
+        Ok(())
+    }
+
+    /// Make distribution `id` send `to` wherever it sends `from` in a key header. Done already
+    /// when it sends `to` and not `from`. A concurrent change (PreconditionFailed on If-Match)
+    /// means: read again and redo, a few times.
+    async fn switch(&self, id: &str, from: &Secret, to: &Secret) -> Step<()> {
+        let cf = &self.clients.cloudfront;
+        for _ in 0..3 {
+            let got = cf
+                .get_distribution_config()
+                .id(id)
+                .send()
+                .await
+                .map_err(|e| failure("cloudfront:GetDistributionConfig", &e).to_string())?;
+            let etag = got
+                .e_tag()
+                .ok_or("GetDistributionConfig returned no ETag")?
+                .to_string();
+            let mut config = got
+                .distribution_config()
+                .ok_or("GetDistributionConfig returned no configuration")?
+                .clone();
+            let (mut replaced, mut already) = (0, 0);
+            for origin in config.origins.iter_mut().flat_map(|o| o.items.iter_mut()) {
+                let headers = origin
+                    .custom_headers
+                    .iter_mut()
+                    .flat_map(|h| h.items.iter_mut().flatten());
+                for h in headers.filter(|h| {
+                    self.key_headers
+                        .iter()
+                        .any(|k| k.eq_ignore_ascii_case(&h.header_name))
+                }) {
+                    if h.header_value == from.expose() {
+                        h.header_value = to.expose().to_string();
+                        replaced += 1;
+                    } else if h.header_value == to.expose() {
+                        already += 1;
+                    }
+                }
+            }
+            if replaced == 0 {
+                return if already > 0 {
+                    Ok(())
+                } else {
+                    Err(format!(
+                        "distribution {id} sends neither key in {} any more: someone changed it; \
+                         it was left as it is",
+                        self.key_headers.join(", ")
+                    ))
+                };
+            }
+            match cf
+                .update_distribution()
+                .id(id)
+                .if_match(&etag)
+                .distribution_config(config)
+                .send()
+                .await
+            {
+                Ok(_) => return Ok(()),
+                Err(e)
+                    if e.as_service_error()
+                        .is_some_and(|s| s.is_precondition_failed()) =>
+                {
+                    tracing::info!(distribution = id, "ETag changed under us: reading again");
+                    continue;
+                }
+                Err(e) => return Err(failure("cloudfront:UpdateDistribution", &e).to_string()),
+            }
+        }
+        Err(format!(
+            "distribution {id} kept changing under us (If-Match failed 3 times)"
+        ))
+    }
+
+    async fn deployed(&self, r: &Rotation, s: &StepId, id: &str) -> Step<()> {
+        let started = Instant::now();
+        loop {
+            let got = self
+                .clients
+                .cloudfront
+                .get_distribution()
+                .id(id)
+                .send()
+                .await
+                .map_err(|e| failure("cloudfront:GetDistribution", &e).to_string())?;
+            let status = got
+                .distribution()
+                .map(|d| d.status().to_string())
+                .unwrap_or_default();
+            if status == "Deployed" {
+                return Ok(());
+            }
+            let waited = started.elapsed();
+            if waited >= self.deploy.timeout {
+                return Err(format!(
+                    "distribution {id} is still {status} after {}: gave up waiting (--deploy-timeout)",
+                    format::duration(waited)
+                ));
+            }
+            self.report(
+                r,
+                Some(s),
+                format!(
+                    "{id} is {status}: {} of at most {}",
+                    format::duration(waited),
+                    format::duration(self.deploy.timeout)
+                ),
+            );
+            tokio::time::sleep(self.deploy.every).await;
+        }
+    }
+}

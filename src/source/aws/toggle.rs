@@ -1,0 +1,493 @@
+//! Toggling one thing in a web ACL without losing anyone else's change.
+//!
+//! UpdateWebACL replaces the whole web ACL, so: read it with its lock token, change exactly one
+//! thing, send every other field back as read. If another writer got in between
+//! (WAFOptimisticLockException), read again and re-apply only our change, a bounded number of
+//! times. If the other writer changed the very rule we are toggling, stop and show how it
+//! changed instead of overwriting it.
+
+use aws_sdk_wafv2::Client;
+use aws_sdk_wafv2::operation::update_web_acl::builders::UpdateWebACLFluentBuilder;
+use aws_sdk_wafv2::types::{self as w, CountAction, NoneAction, OverrideAction, RuleAction};
+
+use super::Calls;
+use super::connect::failure;
+use super::wafv2::{aws_scope, inner_overrides, rule_action};
+use crate::model::Action;
+use crate::ops::{self, Progress, Reporter, StepState, Toggle};
+use crate::source::{OpOutcome, SourceError};
+
+/// Reads and writes before giving up on a web ACL that keeps changing.
+pub const MAX_TRIES: u32 = 5;
+
+/// The setting the toggle is about, as the web ACL has it now.
+pub fn current(rule: &w::Rule, t: &Toggle) -> Action {
+    match &t.inner {
+        None => rule_action(rule),
+        Some(inner) => inner_overrides(rule.statement())
+            .into_iter()
+            .find(|o| o.name == *inner)
+            .map_or(Action::GroupActions, |o| o.action),
+    }
+}
+
+fn rule_action_for(a: Action) -> Result<RuleAction, String> {
+    let b = RuleAction::builder();
+    Ok(match a {
+        Action::Block => b.block(w::BlockAction::builder().build()),
+        Action::Count => b.count(CountAction::builder().build()),
+        Action::Allow => b.allow(w::AllowAction::builder().build()),
+        Action::Captcha => b.captcha(w::CaptchaAction::builder().build()),
+        Action::Challenge => b.challenge(w::ChallengeAction::builder().build()),
+        Action::GroupActions => return Err("a rule's action cannot be 'group'".into()),
+    }
+    .build())
+}
+
+/// Make the one change in `rule`.
+pub fn set(rule: &mut w::Rule, t: &Toggle) -> Result<(), String> {
+    match &t.inner {
+        None if rule.override_action.is_some() => {
+            rule.override_action = Some(match t.to {
+                Action::Count => OverrideAction::builder()
+                    .count(CountAction::builder().build())
+                    .build(),
+                Action::GroupActions => OverrideAction::builder()
+                    .none(NoneAction::builder().build())
+                    .build(),
+                other => {
+                    return Err(format!(
+                        "a rule group's override is None or Count, not {}",
+                        other.label()
+                    ));
+                }
+            });
+        }
+        None => rule.action = Some(rule_action_for(t.to)?),
+        Some(inner) => {
+            let statement = rule.statement.as_mut().ok_or("the rule has no statement")?;
+            let overrides = if let Some(m) = statement.managed_rule_group_statement.as_mut() {
+                &mut m.rule_action_overrides
+            } else if let Some(g) = statement.rule_group_reference_statement.as_mut() {
+                &mut g.rule_action_overrides
+            } else {
+                return Err(format!("{} is not a rule group", t.rule));
+            };
+            let list = overrides.get_or_insert_with(Vec::new);
+            list.retain(|o| o.name != inner.as_str());
+            if t.to != Action::GroupActions {
+                list.push(
+                    w::RuleActionOverride::builder()
+                        .name(inner.as_str())
+                        .action_to_use(rule_action_for(t.to)?)
+                        .build()
+                        .map_err(|e| e.to_string())?,
+                );
+            }
+            if list.is_empty() {
+                *overrides = None;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// UpdateWebACL with every field it accepts taken from `acl` as read, the rules replaced by
+/// `rules`. (Capacity, ARN, label namespace and Firewall Manager's fields are read-only.)
+pub fn update_request(
+    c: &Client,
+    acl: &w::WebAcl,
+    scope: w::Scope,
+    rules: Vec<w::Rule>,
+    lock_token: &str,
+) -> UpdateWebACLFluentBuilder {
+    c.update_web_acl()
+        .name(acl.name())
+        .scope(scope)
+        .id(acl.id())
+        .lock_token(lock_token)
+        .set_default_action(acl.default_action.clone())
+        .set_description(acl.description.clone())
+        .set_rules(Some(rules))
+        .set_visibility_config(acl.visibility_config.clone())
+        .set_data_protection_config(acl.data_protection_config.clone())
+        .set_custom_response_bodies(acl.custom_response_bodies.clone())
+        .set_captcha_config(acl.captcha_config.clone())
+        .set_challenge_config(acl.challenge_config.clone())
+        .set_token_domains(acl.token_domains.clone())
+        .set_association_config(acl.association_config.clone())
+        .set_on_source_d_do_s_protection_config(acl.on_source_d_do_s_protection_config.clone())
+        .set_application_config(acl.application_config.clone())
+        .set_monetization_config(acl.monetization_config.clone())
+}
+
+/// How a rule changed between two reads, in words.
+pub fn difference(before: &w::Rule, after: &w::Rule, t: &Toggle) -> String {
+    let inner = t.inner.is_some();
+    let mut out = Vec::new();
+    let (b, a) = (current(before, t), current(after, t));
+    if a != b {
+        out.push(format!(
+            "{} went from {} to {}",
+            t.subject(),
+            ops::label(b, inner),
+            ops::label(a, inner)
+        ));
+    }
+    if before.priority != after.priority {
+        out.push(format!(
+            "its priority went from {} to {}",
+            before.priority, after.priority
+        ));
+    }
+    if rule_action(before) != rule_action(after) && inner {
+        out.push(format!(
+            "the group's override went from {} to {}",
+            rule_action(before).label(),
+            rule_action(after).label()
+        ));
+    }
+    if before.statement != after.statement && a == b {
+        out.push("its statement changed".into());
+    }
+    if before.rule_labels != after.rule_labels
+        || before.visibility_config != after.visibility_config
+    {
+        out.push("its labels or metrics settings changed".into());
+    }
+    if out.is_empty() {
+        out.push("it changed".into());
+    }
+    out.join("; ")
+}
+
+fn refused(msg: String) -> SourceError {
+    SourceError::Refused(msg)
+}
+
+pub async fn run(
+    c: &Client,
+    t: &Toggle,
+    progress: &Reporter,
+    calls: &mut Calls,
+) -> Result<OpOutcome, SourceError> {
+    let scope = aws_scope(t.scope);
+    let title = ops::toggle_plan(t).title;
+    let report = |read: StepState, write: StepState, detail: String| {
+        progress.report(Progress {
+            title: title.clone(),
+            steps: vec![
+                (
+                    format!("Read web ACL {} and its lock token", t.web_acl),
+                    read,
+                ),
+                (
+                    format!("Set {} and send the web ACL back", t.subject()),
+                    write,
+                ),
+            ],
+            detail,
+        })
+    };
+    let mut first: Option<w::Rule> = None;
+    for attempt in 1..=MAX_TRIES {
+        report(
+            StepState::Running,
+            StepState::Waiting,
+            if attempt > 1 {
+                format!(
+                    "someone else changed the web ACL meanwhile: reading it again (try {attempt} of {MAX_TRIES})"
+                )
+            } else {
+                String::new()
+            },
+        );
+        calls.add("wafv2:GetWebACL");
+        let got = c
+            .get_web_acl()
+            .name(t.web_acl.as_str())
+            .id(t.web_acl_id.as_str())
+            .scope(scope.clone())
+            .send()
+            .await
+            .map_err(|e| SourceError::Failed(failure("wafv2:GetWebACL", &e).to_string()))?;
+        let (Some(acl), Some(lock)) = (got.web_acl(), got.lock_token()) else {
+            return Err(SourceError::Failed(
+                "GetWebACL returned no web ACL or no lock token".into(),
+            ));
+        };
+        let Some(rule) = acl.rules().iter().find(|r| r.name() == t.rule.as_str()) else {
+            return Err(refused(format!(
+                "rule {} is no longer in web ACL {}: nothing was sent",
+                t.rule, t.web_acl
+            )));
+        };
+        let now = current(rule, t);
+        match &first {
+            None => {
+                if now == t.to {
+                    return Ok(OpOutcome {
+                        message: format!(
+                            "{} is already {}: nothing was sent",
+                            t.subject(),
+                            ops::label(t.to, t.inner.is_some())
+                        ),
+                        secret: None,
+                    });
+                }
+                if now != t.from {
+                    return Err(refused(format!(
+                        "conflict: {} is {} now, not {} as on your screen; someone changed it \
+                         since the last read, so nothing was sent. Look again and decide.",
+                        t.subject(),
+                        ops::label(now, t.inner.is_some()),
+                        ops::label(t.from, t.inner.is_some())
+                    )));
+                }
+                first = Some(rule.clone());
+            }
+            Some(seen) if seen != rule => {
+                return Err(refused(format!(
+                    "conflict: between our read and our write someone else changed {} itself: \
+                     {}. Nothing of ours was sent; look again and decide.",
+                    t.rule,
+                    difference(seen, rule, t)
+                )));
+            }
+            Some(_) => {}
+        }
+        let mut rules = acl.rules().to_vec();
+        for r in rules.iter_mut().filter(|r| r.name() == t.rule.as_str()) {
+            set(r, t).map_err(refused)?;
+        }
+        report(StepState::Done, StepState::Running, String::new());
+        calls.add("wafv2:UpdateWebACL");
+        match update_request(c, acl, scope.clone(), rules, lock)
+            .send()
+            .await
+        {
+            Ok(_) => {
+                report(StepState::Done, StepState::Done, String::new());
+                let retried = if attempt > 1 {
+                    format!(
+                        " (after {} concurrent change{} by someone else, kept)",
+                        attempt - 1,
+                        if attempt > 2 { "s" } else { "" }
+                    )
+                } else {
+                    String::new()
+                };
+                return Ok(OpOutcome {
+                    message: format!(
+                        "accepted: {} in {} is now {}{retried}; WAF may take a minute to apply it",
+                        t.subject(),
+                        t.web_acl,
+                        ops::label(t.to, t.inner.is_some())
+                    ),
+                    secret: None,
+                });
+            }
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|se| se.is_waf_optimistic_lock_exception()) =>
+            {
+                tracing::info!(attempt, web_acl = %t.web_acl, "stale lock token: reading again");
+                continue;
+            }
+            Err(e) => {
+                report(StepState::Done, StepState::Failed, String::new());
+                return Err(SourceError::Failed(
+                    failure("wafv2:UpdateWebACL", &e).to_string(),
+                ));
+            }
+        }
+    }
+    Err(SourceError::Failed(format!(
+        "web ACL {} changed under us {MAX_TRIES} times in a row; nothing of ours was applied. \
+         Try again in a moment.",
+        t.web_acl
+    )))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Scope, Text};
+
+    fn toggle(inner: Option<&str>, from: Action, to: Action) -> Toggle {
+        Toggle {
+            scope: Scope::Regional,
+            web_acl_id: Text::new("id"),
+            web_acl: Text::new("acl"),
+            rule: Text::new("r"),
+            inner: inner.map(Text::new),
+            from,
+            to,
+        }
+    }
+
+    fn visibility() -> w::VisibilityConfig {
+        w::VisibilityConfig::builder()
+            .sampled_requests_enabled(true)
+            .cloud_watch_metrics_enabled(true)
+            .metric_name("m")
+            .build()
+            .unwrap()
+    }
+
+    fn managed_rule() -> w::Rule {
+        w::Rule::builder()
+            .name("r")
+            .priority(1)
+            .statement(
+                w::Statement::builder()
+                    .managed_rule_group_statement(
+                        w::ManagedRuleGroupStatement::builder()
+                            .vendor_name("AWS")
+                            .name("AWSManagedRulesCommonRuleSet")
+                            .build()
+                            .unwrap(),
+                    )
+                    .build(),
+            )
+            .override_action(
+                OverrideAction::builder()
+                    .none(NoneAction::builder().build())
+                    .build(),
+            )
+            .visibility_config(visibility())
+            .build()
+            .unwrap()
+    }
+
+    #[test]
+    fn a_rules_action_flips_and_nothing_else_moves() {
+        let mut r = w::Rule::builder()
+            .name("r")
+            .priority(3)
+            .action(rule_action_for(Action::Block).unwrap())
+            .visibility_config(visibility())
+            .build()
+            .unwrap();
+        let before = r.clone();
+        let t = toggle(None, Action::Block, Action::Count);
+        set(&mut r, &t).unwrap();
+        assert_eq!(current(&r, &t), Action::Count);
+        r.action = before.action.clone();
+        assert_eq!(r, before, "only the action changed");
+    }
+
+    #[test]
+    fn a_groups_override_and_an_inner_override_flip() {
+        let mut r = managed_rule();
+        let t = toggle(None, Action::GroupActions, Action::Count);
+        set(&mut r, &t).unwrap();
+        assert_eq!(current(&r, &t), Action::Count);
+        let inner = toggle(
+            Some("NoUserAgent_HEADER"),
+            Action::GroupActions,
+            Action::Count,
+        );
+        set(&mut r, &inner).unwrap();
+        assert_eq!(current(&r, &inner), Action::Count);
+        let back = toggle(
+            Some("NoUserAgent_HEADER"),
+            Action::Count,
+            Action::GroupActions,
+        );
+        set(&mut r, &back).unwrap();
+        assert_eq!(current(&r, &back), Action::GroupActions);
+        let m = r.statement.unwrap().managed_rule_group_statement.unwrap();
+        assert_eq!(m.rule_action_overrides, None, "no empty list left behind");
+    }
+
+    #[test]
+    fn the_difference_names_what_the_other_writer_changed() {
+        let before = managed_rule();
+        let mut after = before.clone();
+        let t = toggle(None, Action::GroupActions, Action::Count);
+        set(&mut after, &t).unwrap();
+        after.priority = 7;
+        let d = difference(&before, &after, &t);
+        assert!(d.contains("went from GROUP to COUNT"), "{d}");
+        assert!(d.contains("priority went from 1 to 7"), "{d}");
+    }
+
+    /// UpdateWebACL replaces the whole web ACL: every field it accepts must go back as read.
+    #[test]
+    fn every_writable_field_is_sent_back() {
+        let conf = aws_sdk_wafv2::Config::builder()
+            .behavior_version(aws_sdk_wafv2::config::BehaviorVersion::latest())
+            .region(aws_sdk_wafv2::config::Region::new("eu-west-1"))
+            .build();
+        let c = Client::from_conf(conf);
+        let body = w::CustomResponseBody::builder()
+            .content_type(w::ResponseContentType::TextPlain)
+            .content("no")
+            .build()
+            .unwrap();
+        let immunity = w::ImmunityTimeProperty::builder()
+            .immunity_time(300)
+            .build()
+            .unwrap();
+        let acl = w::WebAcl::builder()
+            .name("acl")
+            .id("id")
+            .arn("arn")
+            .default_action(
+                w::DefaultAction::builder()
+                    .allow(w::AllowAction::builder().build())
+                    .build(),
+            )
+            .description("the edge")
+            .rules(managed_rule())
+            .visibility_config(visibility())
+            .data_protection_config(
+                w::DataProtectionConfig::builder()
+                    .set_data_protections(Some(vec![]))
+                    .build()
+                    .unwrap(),
+            )
+            .custom_response_bodies("denied", body)
+            .captcha_config(
+                w::CaptchaConfig::builder()
+                    .immunity_time_property(immunity.clone())
+                    .build(),
+            )
+            .challenge_config(
+                w::ChallengeConfig::builder()
+                    .immunity_time_property(immunity)
+                    .build(),
+            )
+            .token_domains("example.com")
+            .association_config(w::AssociationConfig::builder().build())
+            .on_source_d_do_s_protection_config(
+                w::OnSourceDDoSProtectionConfig::builder()
+                    .alb_low_reputation_mode(w::LowReputationMode::ActiveUnderDdos)
+                    .build()
+                    .unwrap(),
+            )
+            .application_config(w::ApplicationConfig::builder().build())
+            .build()
+            .unwrap();
+        let req = update_request(&c, &acl, w::Scope::Regional, acl.rules().to_vec(), "tok");
+        let i = req.as_input();
+        assert_eq!(i.get_lock_token().as_deref(), Some("tok"));
+        assert_eq!(i.get_default_action(), &acl.default_action);
+        assert_eq!(i.get_description(), &acl.description);
+        assert_eq!(i.get_rules().as_deref(), Some(acl.rules()));
+        assert_eq!(i.get_visibility_config(), &acl.visibility_config);
+        assert_eq!(i.get_data_protection_config(), &acl.data_protection_config);
+        assert_eq!(i.get_custom_response_bodies(), &acl.custom_response_bodies);
+        assert_eq!(i.get_captcha_config(), &acl.captcha_config);
+        assert_eq!(i.get_challenge_config(), &acl.challenge_config);
+        assert_eq!(i.get_token_domains(), &acl.token_domains);
+        assert_eq!(i.get_association_config(), &acl.association_config);
+        assert_eq!(
+            i.get_on_source_d_do_s_protection_config(),
+            &acl.on_source_d_do_s_protection_config
+        );
+        assert_eq!(i.get_application_config(), &acl.application_config);
+        assert!(acl.captcha_config.is_some() && acl.on_source_d_do_s_protection_config.is_some());
+    }
+}

@@ -1,0 +1,731 @@
+//! The operator actions against a real AWS protocol peer (moto, extended by
+//! tests/aws/moto_server.py): toggling WAF rules without losing another writer's change, and
+//! rotating an API key with the real binary killed (SIGKILL) after each step, then finished or
+//! rolled back. After every step the account is read back (tests/aws/state.py) and checked: no
+//! distribution may ever send a key that is not enabled and in the old key's usage plans.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use common::moto::{BIN, Moto, aws_env};
+use common::tmux::{Tmux, line_with};
+use serde_json::{Value, json};
+
+/// The real binary against the server, with its own state directory (journal, audit log).
+fn edgetop(m: &Moto, state: &Path, args: &[&str]) -> Command {
+    let mut cmd = Command::new(BIN);
+    cmd.args(args)
+        .args([
+            "--region",
+            "eu-west-1",
+            "--endpoint-url",
+            &m.endpoint(),
+            "--max-attempts",
+            "1",
+            "--apigateway-rps",
+            "50",
+            "--deploy-check-every",
+            "1",
+        ])
+        .arg("--log-file")
+        .arg(m.dir.join("edgetop.log"))
+        .envs(aws_env())
+        .env("XDG_STATE_HOME", state)
+        .env("XDG_CONFIG_HOME", state.join("config"));
+    cmd
+}
+
+/// Run to the end: (success, stdout, stderr).
+fn run(m: &Moto, state: &Path, args: &[&str]) -> (bool, String, String) {
+    run_as(m, state, args, None)
+}
+
+/// As an IAM user (access key id, secret), when given.
+fn run_as(
+    m: &Moto,
+    state: &Path,
+    args: &[&str],
+    user: Option<&(String, String)>,
+) -> (bool, String, String) {
+    let mut cmd = edgetop(m, state, args);
+    if let Some((key, secret)) = user {
+        cmd.env_remove("AWS_SESSION_TOKEN")
+            .env("AWS_ACCESS_KEY_ID", key)
+            .env("AWS_SECRET_ACCESS_KEY", secret);
+    }
+    let out = cmd.output().unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Run with the test hook that stops the rotation at `stall` (a step key and `called` or
+/// `done`), then SIGKILL it there. Returns its stderr up to that point.
+fn run_and_kill(m: &Moto, state: &Path, args: &[&str], stall: &str) -> String {
+    let mut child = edgetop(m, state, args)
+        .env("EDGETOP_TEST_STALL", stall)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let mut seen = String::new();
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            seen.push_str(&line);
+            seen.push('\n');
+            if line.contains("test hook: stalled at") {
+                let _ = tx.send(Ok(seen.clone()));
+                return;
+            }
+        }
+        let _ = tx.send(Err(seen));
+    });
+    let seen = rx.recv_timeout(Duration::from_secs(120));
+    child.kill().unwrap(); // SIGKILL: no chance to tidy up
+    let status = child.wait().unwrap();
+    match seen {
+        Ok(Ok(s)) => {
+            assert!(!status.success(), "killed, not ended: {status:?}");
+            s
+        }
+        other => panic!("never stalled at {stall}: {other:?}"),
+    }
+}
+
+fn journal_dir(state: &Path) -> PathBuf {
+    state.join("edgetop").join("rotations")
+}
+
+/// The journal (one rotation), and a check that no key value of the account is in it.
+fn journal(state: &Path, account: &Value) -> Value {
+    let mut found = Vec::new();
+    for e in std::fs::read_dir(journal_dir(state)).unwrap().flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if name.ends_with(".json") && !name.starts_with('.') {
+            let text = std::fs::read_to_string(e.path()).unwrap();
+            for (id, k) in account["keys"].as_object().unwrap() {
+                let value = k["value"].as_str().unwrap();
+                assert!(
+                    !text.contains(value),
+                    "the journal holds the value of key {id}: {text}"
+                );
+            }
+            found.push(serde_json::from_str::<Value>(&text).unwrap());
+        }
+    }
+    found.sort_by_key(|j| j["started"].as_str().unwrap_or("").to_string());
+    found.pop().expect("a journal file")
+}
+
+fn key_named<'a>(account: &'a Value, name: &str) -> Option<(&'a String, &'a Value)> {
+    account["keys"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .find(|(_, k)| k["name"] == name)
+}
+
+fn plans(k: &Value) -> BTreeSet<String> {
+    k["plans"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_str().unwrap().to_string())
+        .collect()
+}
+
+/// No distribution sends a key that is not enabled and in every plan the old key was in.
+fn assert_no_downtime(account: &Value, old_plans: &BTreeSet<String>, when: &str) {
+    for (id, d) in account["distributions"].as_object().unwrap() {
+        let Some(key_id) = d["key_ids"].get("x-api-key") else {
+            continue;
+        };
+        let key_id = key_id
+            .as_str()
+            .unwrap_or_else(|| panic!("{when}: {id} sends a value that is no key: {d}"));
+        let k = &account["keys"][key_id];
+        assert_eq!(k["enabled"], true, "{when}: {id} sends disabled key {k}");
+        assert!(
+            plans(k).is_superset(old_plans),
+            "{when}: {id} sends {key_id}, which is not in every plan: {k}"
+        );
+    }
+}
+
+fn catalog_distribution(account: &Value) -> String {
+    account["distributions"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .find(|(_, d)| d["headers"].get("x-api-key").is_some())
+        .map(|(id, _)| id.clone())
+        .expect("a distribution that sends a key")
+}
+
+fn sends(account: &Value, dist: &str) -> String {
+    account["distributions"][dist]["key_ids"]["x-api-key"]
+        .as_str()
+        .unwrap_or("")
+        .to_string()
+}
+
+fn fresh_state(m: &Moto, name: &str) -> PathBuf {
+    let state = m.dir.join(name);
+    let _ = std::fs::remove_dir_all(&state);
+    std::fs::create_dir_all(&state).unwrap();
+    state
+}
+
+#[test]
+fn a_rotation_killed_after_each_step_resumes_to_the_end() {
+    let m = Moto::start("rotate");
+    m.seed(40);
+    m.deploy_delay(2);
+    let state = fresh_state(&m, "state");
+    let before = m.state();
+    let (old_id, old) = key_named(&before, "cdn-origin-catalog").unwrap();
+    let old_id = old_id.clone();
+    let old_plans = plans(old);
+    assert!(!old_plans.is_empty());
+    let dist = catalog_distribution(&before);
+    assert_eq!(sends(&before, &dist), old_id);
+
+    // --dry-run prints the plan and changes nothing.
+    let (ok, out, err) = run(
+        &m,
+        &state,
+        &["rotate", "--key", "cdn-origin-catalog", "--dry-run"],
+    );
+    assert!(ok, "{err}");
+    assert!(out.contains("Rotate API key cdn-origin-catalog"), "{out}");
+    assert!(
+        out.contains(&format!("Send the new key from distribution {dist}")),
+        "{out}"
+    );
+    assert!(out.contains("dry run: nothing was changed"), "{out}");
+    assert_eq!(m.state()["keys"], before["keys"], "a dry run changed keys");
+
+    // Start, and die right after CreateApiKey answered, before the journal knew its id.
+    run_and_kill(
+        &m,
+        &state,
+        &["rotate", "--key", "cdn-origin-catalog", "--yes"],
+        "create:called",
+    );
+    let now = m.state();
+    let j = journal(&state, &now);
+    let new_name = j["new_key_name"].as_str().unwrap().to_string();
+    assert!(new_name.starts_with("cdn-origin-catalog-rotated-"), "{j}");
+    let (new_id, new) = key_named(&now, &new_name).expect("the new key exists");
+    let new_id = new_id.clone();
+    assert_eq!(new["enabled"], true);
+    assert_eq!(sends(&now, &dist), old_id, "nothing switched yet");
+    assert_no_downtime(&now, &old_plans, "after create");
+    let id = j["id"].as_str().unwrap().to_string();
+
+    let (ok, out, err) = run(&m, &state, &["rotation", "list"]);
+    assert!(ok, "{err}");
+    assert!(out.contains(&id) && out.contains("stopped at"), "{out}");
+
+    // Each later step in turn: finish, killed right after that step.
+    let plan = old_plans.iter().next().unwrap().clone();
+    let stops = [
+        format!("add-to-plan:{plan}:done"),
+        format!("switch:{dist}:called"),
+        format!("deployed:{dist}:done"),
+        "disable-old:called".to_string(),
+    ];
+    for stop in &stops {
+        run_and_kill(&m, &state, &["rotation", "finish", &id, "--yes"], stop);
+        let now = m.state();
+        let j = journal(&state, &now);
+        assert_eq!(j["new_key_id"], new_id.as_str(), "{j}");
+        assert_no_downtime(&now, &old_plans, stop);
+        let new = &now["keys"][&new_id];
+        if stop.starts_with("add-to-plan") {
+            assert!(plans(new).contains(&plan), "{stop}: {new}");
+            assert_eq!(sends(&now, &dist), old_id, "{stop}");
+        } else {
+            assert!(plans(new).is_superset(&old_plans), "{stop}: {new}");
+            assert_eq!(
+                sends(&now, &dist),
+                new_id,
+                "{stop}: the distribution sends the new key"
+            );
+        }
+        let old_enabled = now["keys"][&old_id]["enabled"] == true;
+        assert_eq!(old_enabled, !stop.starts_with("disable-old"), "{stop}");
+    }
+
+    let (ok, out, err) = run(&m, &state, &["rotation", "finish", &id, "--yes"]);
+    assert!(ok, "{out}{err}");
+    assert!(out.contains("rotated:"), "{out}");
+    assert!(out.contains("new key value: ••••"), "masked: {out}");
+    let end = m.state();
+    assert_no_downtime(&end, &old_plans, "at the end");
+    assert_eq!(end["keys"][&old_id]["enabled"], false, "old key disabled");
+    assert!(plans(&end["keys"][&new_id]).is_superset(&old_plans));
+    assert_eq!(sends(&end, &dist), new_id);
+    let j = journal(&state, &end);
+    assert_eq!(j["finished"], "Completed", "{j}");
+    let (_, out, _) = run(&m, &state, &["rotation", "list"]);
+    assert!(
+        !out.contains(&id),
+        "finished rotations are not offered: {out}"
+    );
+
+    // CloudFront's ETag: moto ignores If-Match, so the peer enforces it as CloudFront does and
+    // records every UpdateDistribution. Each carried the ETag current when it was sent.
+    let updates = m.distribution_updates();
+    let updates = updates.as_array().unwrap();
+    assert!(!updates.is_empty());
+    for u in updates {
+        assert_eq!(u["if_match"], u["current_etag_before"], "{u}");
+        assert_eq!(u["status"], 200, "{u}");
+    }
+
+    // The audit log has each confirmation and the end, with who did it.
+    let (ok, out, _) = run(&m, &state, &["audit", "--json"]);
+    assert!(ok);
+    let entries: Vec<Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(entries.iter().any(|e| e["phase"] == "dry-run"));
+    assert_eq!(
+        entries.iter().filter(|e| e["phase"] == "confirmed").count(),
+        6
+    );
+    let last = entries.last().unwrap();
+    assert_eq!(last["phase"], "succeeded");
+    assert!(
+        last["caller"].as_str().unwrap().starts_with("arn:aws:"),
+        "{last}"
+    );
+    for (_, k) in end["keys"].as_object().unwrap() {
+        assert!(
+            !out.contains(k["value"].as_str().unwrap()),
+            "a key value in the audit log"
+        );
+    }
+}
+
+#[test]
+fn a_rotation_killed_after_each_step_rolls_back_cleanly() {
+    let m = Moto::start("rollback");
+    m.seed(40);
+    let before = m.state();
+    let (old_id, old) = key_named(&before, "cdn-origin-catalog").unwrap();
+    let old_id = old_id.clone();
+    let old_plans = plans(old);
+    let dist = catalog_distribution(&before);
+    let plan = old_plans.iter().next().unwrap().clone();
+    let stops = [
+        "create:called".to_string(),
+        format!("add-to-plan:{plan}:called"),
+        format!("switch:{dist}:called"),
+        format!("deployed:{dist}:done"),
+        "disable-old:called".to_string(),
+    ];
+    for (i, stop) in stops.iter().enumerate() {
+        let state = fresh_state(&m, &format!("state-{i}"));
+        run_and_kill(
+            &m,
+            &state,
+            &["rotate", "--key", "cdn-origin-catalog", "--yes"],
+            stop,
+        );
+        let mid = m.state();
+        assert_no_downtime(&mid, &old_plans, stop);
+        let j = journal(&state, &mid);
+        let id = j["id"].as_str().unwrap().to_string();
+        let new_name = j["new_key_name"].as_str().unwrap().to_string();
+        // Killed again half-way through the roll back, then rolled back to the end.
+        if stop.starts_with("disable-old") {
+            run_and_kill(
+                &m,
+                &state,
+                &["rotation", "rollback", &id, "--yes"],
+                "enable-old:called",
+            );
+            assert_no_downtime(&m.state(), &old_plans, "rolling back");
+            let (ok, _, err) = run(&m, &state, &["rotation", "finish", &id, "--yes"]);
+            assert!(!ok && err.contains("can only be rolled back"), "{err}");
+        }
+        let (ok, out, err) = run(&m, &state, &["rotation", "rollback", &id, "--yes"]);
+        assert!(ok, "{stop}: {out}{err}");
+        assert!(out.contains("rolled back"), "{out}");
+        let after = m.state();
+        assert_no_downtime(&after, &old_plans, stop);
+        assert_eq!(after["keys"][&old_id]["enabled"], true, "{stop}");
+        assert_eq!(plans(&after["keys"][&old_id]), old_plans, "{stop}");
+        assert_eq!(sends(&after, &dist), old_id, "{stop}");
+        assert!(
+            key_named(&after, &new_name).is_none(),
+            "{stop}: the new key is gone"
+        );
+        assert_eq!(journal(&state, &after)["finished"], "RolledBack");
+        assert_eq!(
+            after["keys"].as_object().unwrap().len(),
+            before["keys"].as_object().unwrap().len(),
+            "{stop}"
+        );
+        // Journal ids carry milliseconds, names seconds: keep runs apart.
+        std::thread::sleep(Duration::from_millis(1100));
+    }
+}
+
+fn rule<'a>(account: &'a Value, acl: &str, rule: &str) -> &'a Value {
+    &account["web_acls"][acl]["rules"][rule]
+}
+
+#[test]
+fn a_toggle_keeps_a_second_writers_change_and_stops_on_a_conflict() {
+    let m = Moto::start("toggle");
+    m.seed(40);
+    let state = fresh_state(&m, "state");
+    let before = m.state();
+    let acl = "REGIONAL/edge-regional";
+    assert_eq!(rule(&before, acl, "GeoScrapers")["action"], "Count");
+    assert_eq!(rule(&before, acl, "BlockSqlmap")["action"], "Block");
+
+    // Another writer sets BlockSqlmap to Count between our read and our write: our
+    // UpdateWebACL fails on the lock token; we read again and re-apply only our change.
+    m.second_writer(json!({"web_acl": "edge-regional", "scope": "REGIONAL",
+                           "rule": "BlockSqlmap", "action": "Count", "times": 1}));
+    m.reset_calls();
+    let (ok, out, err) = run(
+        &m,
+        &state,
+        &[
+            "toggle",
+            "--web-acl",
+            "edge-regional",
+            "--rule",
+            "GeoScrapers",
+            "--yes",
+        ],
+    );
+    assert!(ok, "{out}{err}");
+    assert!(
+        out.contains("accepted") && out.contains("concurrent change"),
+        "{out}"
+    );
+    let after = m.state();
+    assert_eq!(rule(&after, acl, "GeoScrapers")["action"], "Block", "ours");
+    assert_eq!(
+        rule(&after, acl, "BlockSqlmap")["action"],
+        "Count",
+        "theirs kept"
+    );
+    for r in ["BlockBadIPs", "LoginRateLimit", "AWSManagedCommon"] {
+        assert_eq!(rule(&after, acl, r), rule(&before, acl, r), "{r} untouched");
+    }
+    assert_eq!(m.calls()["UpdateWebACL"], 2, "one stale write, one good");
+
+    // The other writer changes the very rule we toggle: shown, not overwritten.
+    m.second_writer(json!({"web_acl": "edge-regional", "scope": "REGIONAL",
+                           "rule": "GeoScrapers", "action": "Allow", "times": 1}));
+    let (ok, out, err) = run(
+        &m,
+        &state,
+        &[
+            "toggle",
+            "--web-acl",
+            "edge-regional",
+            "--rule",
+            "GeoScrapers",
+            "--yes",
+        ],
+    );
+    assert!(!ok, "{out}");
+    assert!(
+        err.contains("conflict") && err.contains("GeoScrapers went from BLOCK to ALLOW"),
+        "{err}"
+    );
+    let after = m.state();
+    assert_eq!(
+        rule(&after, acl, "GeoScrapers")["action"],
+        "Allow",
+        "theirs stands"
+    );
+    assert_eq!(rule(&after, acl, "BlockSqlmap")["action"], "Count");
+
+    // One rule inside a managed group, and a CLOUDFRONT group's override.
+    let (ok, out, err) = run(
+        &m,
+        &state,
+        &[
+            "toggle",
+            "--web-acl",
+            "edge-regional",
+            "--rule",
+            "AWSManagedCommon",
+            "--inner",
+            "NoUserAgent_HEADER",
+            "--yes",
+        ],
+    );
+    assert!(ok, "{out}{err}");
+    let after = m.state();
+    assert_eq!(
+        rule(&after, acl, "AWSManagedCommon")["inner_overrides"],
+        json!({"NoUserAgent_HEADER": "Count"})
+    );
+    assert_eq!(rule(&after, acl, "AWSManagedCommon")["override"], "None");
+    let (ok, out, err) = run(
+        &m,
+        &state,
+        &[
+            "toggle",
+            "--web-acl",
+            "edge-cloudfront",
+            "--rule",
+            "AWSManagedKnownBadInputs",
+            "--yes",
+        ],
+    );
+    assert!(ok, "{out}{err}");
+    assert_eq!(
+        rule(
+            &m.state(),
+            "CLOUDFRONT/edge-cloudfront",
+            "AWSManagedKnownBadInputs"
+        )["override"],
+        "None"
+    );
+
+    // Read-only (from the config file) refuses, and says so in the audit log.
+    std::fs::create_dir_all(state.join("config/edgetop")).unwrap();
+    std::fs::write(
+        state.join("config/edgetop/config.toml"),
+        "read_only = true\n",
+    )
+    .unwrap();
+    let (ok, _, err) = run(
+        &m,
+        &state,
+        &[
+            "toggle",
+            "--web-acl",
+            "edge-regional",
+            "--rule",
+            "BlockSqlmap",
+            "--yes",
+        ],
+    );
+    assert!(!ok && err.contains("read-only"), "{err}");
+    assert_eq!(rule(&m.state(), acl, "BlockSqlmap")["action"], "Count");
+    let (_, out, _) = run(&m, &state, &["audit", "--json"]);
+    assert!(out.lines().last().unwrap().contains("\"refused\""), "{out}");
+    // A broken config file is an error that names it, and nothing runs.
+    std::fs::write(
+        state.join("config/edgetop/config.toml"),
+        "read_only = maybe\n",
+    )
+    .unwrap();
+    let (ok, _, err) = run(
+        &m,
+        &state,
+        &[
+            "toggle",
+            "--web-acl",
+            "edge-regional",
+            "--rule",
+            "BlockSqlmap",
+            "--yes",
+        ],
+    );
+    assert!(
+        !ok && err.contains("config.toml") && err.contains("line 1"),
+        "{err}"
+    );
+}
+
+/// moto evaluates IAM here (tests/aws/moto_server.py): the repo's operator policy must allow a
+/// whole rotation, a roll back and a toggle; the read-only policy must allow none of them.
+#[test]
+fn the_operator_policy_allows_both_actions_and_the_read_only_one_neither() {
+    let m = Moto::start("operator");
+    m.seed(30);
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let operator = m.iam_user(&root.join("iam/operator.json"), "edgetop-operator");
+    let reader = m.iam_user(&root.join("iam/read-only.json"), "edgetop-reader");
+    let state = fresh_state(&m, "state");
+    let toggle = [
+        "toggle",
+        "--web-acl",
+        "edge-regional",
+        "--rule",
+        "GeoScrapers",
+        "--yes",
+    ];
+    let (ok, out, err) = run_as(&m, &state, &toggle, Some(&reader));
+    assert!(!ok, "{out}");
+    assert!(err.contains("wafv2:UpdateWebACL is denied"), "{err}");
+    let (ok, out, err) = run_as(&m, &state, &toggle, Some(&operator));
+    assert!(ok, "{out}{err}");
+
+    // A rotation that stops half-way, rolled back; then one to the end.
+    let mut cmd = edgetop(
+        &m,
+        &state,
+        &["rotate", "--key", "cdn-origin-catalog", "--yes"],
+    );
+    cmd.env_remove("AWS_SESSION_TOKEN")
+        .env("AWS_ACCESS_KEY_ID", &operator.0)
+        .env("AWS_SECRET_ACCESS_KEY", &operator.1)
+        .env("EDGETOP_TEST_STALL", "disable-old:called");
+    let mut child = cmd
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    let mut err = BufReader::new(child.stderr.take().unwrap());
+    while !line.contains("stalled at") {
+        line.clear();
+        assert!(
+            err.read_line(&mut line).unwrap() > 0,
+            "ended before stalling"
+        );
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let (_, out, err) = run_as(&m, &state, &["rotation", "list"], Some(&operator));
+    let id = out.split_whitespace().next().expect(&err).to_string();
+    let (ok, out, err) = run_as(
+        &m,
+        &state,
+        &["rotation", "rollback", &id, "--yes"],
+        Some(&operator),
+    );
+    assert!(ok, "{out}{err}");
+    let (ok, out, err) = run_as(
+        &m,
+        &state,
+        &["rotate", "--key", "cdn-origin-catalog", "--yes"],
+        Some(&operator),
+    );
+    assert!(ok, "{out}{err}");
+    assert!(out.contains("rotated:"), "{out}");
+}
+
+/// The dashboard on the peer: an unfinished rotation is offered at start and rolled back from
+/// the dialog; a toggle shows the new action at once, marked pending, until a read confirms it;
+/// the audit log is viewable inside.
+#[test]
+fn the_dashboard_offers_the_unfinished_rotation_and_toggles_with_a_pending_mark() {
+    let m = Moto::start("dash-ops");
+    m.seed(30);
+    let state = fresh_state(&m, "state");
+    run_and_kill(
+        &m,
+        &state,
+        &["rotate", "--key", "cdn-origin-catalog", "--yes"],
+        &format!("switch:{}:called", catalog_distribution(&m.state())),
+    );
+    let env = aws_env()
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .chain([format!("XDG_STATE_HOME={}", state.display())])
+        .collect::<Vec<_>>()
+        .join(" ");
+    let endpoint = m.endpoint();
+    let t = Tmux::start_with_env(
+        "aws-ops",
+        160,
+        48,
+        &env,
+        &[
+            "--region",
+            "eu-west-1",
+            "--endpoint-url",
+            &endpoint,
+            "--refresh",
+            "2",
+            "--max-attempts",
+            "1",
+            "--deploy-check-every",
+            "1",
+        ],
+    );
+    let s = t.wait_text("Unfinished rotation");
+    assert!(
+        s.contains("cdn-origin-catalog → cdn-origin-catalog-rotated-"),
+        "{s}"
+    );
+    assert!(s.contains("stopped at \"Send"), "{s}");
+    t.keys(&["b"]);
+    let s = t.wait_text("Roll back the rotation of cdn-origin-catalog");
+    assert!(
+        s.contains("Enable") || s.contains("Send cdn-origin-catalog from"),
+        "{s}"
+    );
+    t.keys(&["Tab", "Enter"]);
+    t.wait_text("rolled back:");
+    let now = m.state();
+    let dist = catalog_distribution(&now);
+    assert_eq!(
+        now["keys"][sends(&now, &dist)]["name"],
+        "cdn-origin-catalog"
+    );
+
+    t.keys(&["3", "/"]);
+    t.literal("GeoScrapers");
+    t.keys(&["Enter"]);
+    let s = t.wait_text("[/GeoScrapers] 1/1");
+    assert!(line_with(&s, " GeoScrapers ").contains("COUNT"), "{s}");
+    t.keys(&["t"]);
+    t.wait_text("Confirm a change");
+    t.keys(&["Tab", "Enter"]);
+    let s = t.wait_text("accepted:");
+    assert!(
+        line_with(&s, " GeoScrapers ").contains("BLOCK"),
+        "shown at once: {s}"
+    );
+    t.wait_for("a read to confirm it", |s| {
+        let l = line_with(s, " GeoScrapers ");
+        l.contains("BLOCK") && !l.contains("BLOCK…")
+    });
+    assert_eq!(
+        rule(&m.state(), "REGIONAL/edge-regional", "GeoScrapers")["action"],
+        "Block"
+    );
+
+    // A managed group: choose one rule inside it.
+    t.keys(&["Escape", "/"]);
+    t.literal("AWSManagedCommon");
+    t.keys(&["Enter", "t"]);
+    let s = t.wait_text("Toggle what in rule group AWSManagedCommon?");
+    assert!(s.contains("NoUserAgent_HEADER: no override → COUNT"), "{s}");
+    t.keys(&["Down", "Enter"]);
+    t.wait_text("Confirm a change");
+    t.keys(&["Tab", "Enter"]);
+    t.wait_text("accepted:");
+
+    t.keys(&["a"]);
+    let s = t.wait_text("Audit log");
+    assert!(
+        s.contains("roll back the rotation of cdn-origin-catalog"),
+        "{s}"
+    );
+    assert!(s.contains("GeoScrapers in web ACL edge-regional"), "{s}");
+    assert!(s.contains("Succeeded"), "{s}");
+    t.keys(&["Escape", "q"]);
+    t.wait_dead();
+    assert_eq!(t.var("alternate_on"), "0");
+    let end = m.state();
+    let inner = &rule(&end, "REGIONAL/edge-regional", "AWSManagedCommon")["inner_overrides"];
+    assert_eq!(inner.as_object().unwrap().len(), 1, "{inner}");
+}

@@ -27,8 +27,11 @@ mkdir -p "$OUT"
 tm() { tmux -L "$SOCK" "$@"; }
 trap 'tm kill-server 2>/dev/null || true' EXIT
 
+# Its own state directory: the demo's audit log starts empty, and no real one is touched.
+STATE=$(mktemp -d)
+trap 'tm kill-server 2>/dev/null || true; rm -rf "$STATE"' EXIT
 tm -f /dev/null new-session -d -s s -x "$COLS" -y "$ROWS"
-tm respawn-pane -k -t s "exec env TERM=xterm-256color COLORTERM=truecolor LANG=C.UTF-8 $BIN --demo --seed 1 --speed 1 --log-file /tmp/edgetop-shots.log"
+tm respawn-pane -k -t s "exec env TERM=xterm-256color COLORTERM=truecolor LANG=C.UTF-8 XDG_STATE_HOME=$STATE $BIN --demo --seed 1 --speed 1 --log-file /tmp/edgetop-shots.log"
 sleep 2
 
 shot() { # name, keys...
@@ -61,4 +64,8 @@ shot origins 4
 shot geo 5
 shot keys 6
 shot confirm-toggle 3 / G e o S c r a p e r s Enter t
+# Confirm it, then rotate a key: the steps as they run, then the audit log.
+tm send-keys -t s Tab; sleep 0.3; tm send-keys -t s Enter; sleep 1
+shot rotate-progress Escape 6 / c d n - o r i g i n Enter r Tab Enter
+shot audit-log Escape a
 tm send-keys -t s Escape q

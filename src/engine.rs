@@ -80,9 +80,11 @@ pub async fn run<S: Source>(
                             }
                             continue;
                         }
-                        if let Some(a) = &audit
-                            && let Err(e) = a.record(Phase::Confirmed, &op, None)
-                        {
+                        let recorded = match &audit {
+                            Some(a) => a.record(Phase::Confirmed, &op, None),
+                            None => Err("there is no audit log (no state directory)".into()),
+                        };
+                        if let Err(e) = recorded {
                             let result = Err(format!("not run: {e}"));
                             if events.send(Event::OpDone { op, result }).await.is_err() {
                                 return;

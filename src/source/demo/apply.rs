@@ -98,8 +98,11 @@ pub fn rotate(
     let Some(old) = view.keys(sc).find(|k| k.id == key_id).cloned() else {
         return refused(format!("no API key with id {key_id}"));
     };
-    if !view.enabled(&old) {
-        return refused(format!("API key {} is already disabled", old.name));
+    if view.replaced(&old) {
+        return refused(format!(
+            "API key {} is already disabled or being replaced",
+            old.name
+        ));
     }
     let named = if key_name.is_empty() {
         old.name.as_str()

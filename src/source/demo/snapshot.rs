@@ -166,7 +166,7 @@ fn api_key(w: &World, key: &KeyDef, previous: Option<&Minute>, now: DateTime<Utc
         id: Text::new(&key.id),
         name: Text::new(&key.name),
         value: Secret::new(key.value.clone()),
-        enabled: w.tl.enabled(key),
+        enabled: w.tl.enabled(key, now),
         created: key.created,
         plan_ids: key
             .plans

@@ -393,7 +393,8 @@ fn rotating_the_cdn_key_moves_traffic_and_the_distribution() {
         out.secret.as_ref().map(|s| s.expose()),
         Some(new.value.expose())
     );
-    assert!(new.enabled && !key(&soon, "cdn-origin-catalog").enabled);
+    // While the distribution deploys, both keys work; the old one is disabled after.
+    assert!(new.enabled && key(&soon, "cdn-origin-catalog").enabled);
     assert_eq!(new.plan_ids, old.plan_ids);
     assert_ne!(new.id, old.id);
     for plan in &new.plan_ids {
@@ -407,6 +408,7 @@ fn rotating_the_cdn_key_moves_traffic_and_the_distribution() {
     assert_eq!(dist.status, DistributionStatus::InProgress);
     assert_eq!(soon.distributions_sending(old.id.as_str()).count(), 0);
     let settled = src.snapshot_at(t + Duration::minutes(3));
+    assert!(!key(&settled, "cdn-origin-catalog").enabled);
     assert_eq!(
         settled
             .distributions_sending(new.id.as_str())

@@ -118,8 +118,15 @@ impl Timeline {
         }
     }
 
-    pub fn enabled(&self, key: &KeyDef) -> bool {
-        !key.retired && self.active(key).to.is_none()
+    /// A replaced key is disabled once its successor's distributions have deployed, as the
+    /// real rotation does (before that, both keys work).
+    pub fn enabled(&self, key: &KeyDef, now: DateTime<Utc>) -> bool {
+        !key.retired && self.active(key).to.is_none_or(|t| now < t + DEPLOY_TIME)
+    }
+
+    /// The key has been replaced (a rotation began), whether or not it is disabled yet.
+    pub fn replaced(&self, key: &KeyDef) -> bool {
+        key.retired || self.active(key).to.is_some()
     }
 
     /// The key carrying `client`'s traffic at `t`.

@@ -93,10 +93,6 @@ impl Audit {
         &self.path
     }
 
-    pub fn who(&self) -> &Who {
-        &self.who
-    }
-
     /// Append one entry, in one write, and flush it to disk.
     pub fn record(&self, phase: Phase, op: &Op, result: Option<&str>) -> Result<(), String> {
         let entry = Entry {

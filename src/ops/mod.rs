@@ -379,10 +379,6 @@ impl Reporter {
         Reporter(Arc::new(f))
     }
 
-    pub fn none() -> Reporter {
-        Reporter::new(|_| {})
-    }
-
     pub fn report(&self, p: Progress) {
         (self.0)(p)
     }

@@ -6,7 +6,7 @@ mod common;
 
 use std::collections::BTreeSet;
 
-use common::moto::{Moto, aws_env, snapshot, snapshot_as};
+use common::moto::{Moto, env_words, snapshot, snapshot_as};
 use common::tmux::{Tmux, line_with};
 use serde_json::Value;
 
@@ -417,15 +417,7 @@ fn no_server_is_a_clear_error_before_anything_opens() {
 #[test]
 fn missing_credentials_name_the_fix() {
     let m = Moto::start("nocreds");
-    let out = std::process::Command::new(common::moto::BIN)
-        .args([
-            "snapshot",
-            "--json",
-            "--region",
-            "eu-west-1",
-            "--endpoint-url",
-            &m.endpoint(),
-        ])
+    let out = common::moto::edgetop(&m, &["snapshot", "--json"])
         .env_clear()
         .env("PATH", std::env::var("PATH").unwrap())
         .env("HOME", m.dir.as_os_str())
@@ -446,11 +438,7 @@ fn missing_credentials_name_the_fix() {
 fn the_dashboard_shows_the_account_marks_trouble_and_recovers() {
     let mut m = Moto::start("dash");
     m.seed(30);
-    let env = aws_env()
-        .iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect::<Vec<_>>()
-        .join(" ");
+    let env = env_words(&[]);
     let endpoint = m.endpoint();
     let t = Tmux::start_with_env(
         "aws",

@@ -13,29 +13,14 @@ use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
-use common::moto::{BIN, Moto, aws_env};
+use common::moto::{Moto, as_user, env_words};
 use common::tmux::{Tmux, line_with};
 use serde_json::{Value, json};
 
 /// The real binary against the server, with its own state directory (journal, audit log).
 fn edgetop(m: &Moto, state: &Path, args: &[&str]) -> Command {
-    let mut cmd = Command::new(BIN);
-    cmd.args(args)
-        .args([
-            "--region",
-            "eu-west-1",
-            "--endpoint-url",
-            &m.endpoint(),
-            "--max-attempts",
-            "1",
-            "--apigateway-rps",
-            "50",
-            "--deploy-check-every",
-            "1",
-        ])
-        .arg("--log-file")
-        .arg(m.dir.join("edgetop.log"))
-        .envs(aws_env())
+    let mut cmd = common::moto::edgetop(m, args);
+    cmd.args(["--apigateway-rps", "50", "--deploy-check-every", "1"])
         .env("XDG_STATE_HOME", state)
         .env("XDG_CONFIG_HOME", state.join("config"));
     cmd
@@ -55,9 +40,7 @@ fn run_as(
 ) -> (bool, String, String) {
     let mut cmd = edgetop(m, state, args);
     if let Some((key, secret)) = user {
-        cmd.env_remove("AWS_SESSION_TOKEN")
-            .env("AWS_ACCESS_KEY_ID", key)
-            .env("AWS_SECRET_ACCESS_KEY", secret);
+        as_user(&mut cmd, key, secret);
     }
     let out = cmd.output().unwrap();
     (
@@ -582,10 +565,8 @@ fn the_operator_policy_allows_both_actions_and_the_read_only_one_neither() {
         &state,
         &["rotate", "--key", "cdn-origin-catalog", "--yes"],
     );
-    cmd.env_remove("AWS_SESSION_TOKEN")
-        .env("AWS_ACCESS_KEY_ID", &operator.0)
-        .env("AWS_SECRET_ACCESS_KEY", &operator.1)
-        .env("EDGETOP_TEST_STALL", "disable-old:called");
+    as_user(&mut cmd, &operator.0, &operator.1);
+    cmd.env("EDGETOP_TEST_STALL", "disable-old:called");
     let mut child = cmd
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -635,12 +616,8 @@ fn the_dashboard_offers_the_unfinished_rotation_and_toggles_with_a_pending_mark(
         &["rotate", "--key", "cdn-origin-catalog", "--yes"],
         &format!("switch:{}:called", catalog_distribution(&m.state())),
     );
-    let env = aws_env()
-        .iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .chain([format!("XDG_STATE_HOME={}", state.display())])
-        .collect::<Vec<_>>()
-        .join(" ");
+    let state_home = state.display().to_string();
+    let env = env_words(&[("XDG_STATE_HOME", &state_home)]);
     let endpoint = m.endpoint();
     let t = Tmux::start_with_env(
         "aws-ops",

@@ -253,32 +253,52 @@ pub fn snapshot(m: &Moto, extra: &[&str]) -> (std::process::ExitStatus, serde_js
     run_snapshot(m, extra, None)
 }
 
+/// The real binary against the server: `args`, then the region, the endpoint, one attempt per
+/// call, the server's log file, and the dummy credentials.
+pub fn edgetop(m: &Moto, args: &[&str]) -> Command {
+    let mut cmd = Command::new(BIN);
+    cmd.args(args)
+        .args([
+            "--region",
+            "eu-west-1",
+            "--endpoint-url",
+            &m.endpoint(),
+            "--max-attempts",
+            "1",
+        ])
+        .arg("--log-file")
+        .arg(m.dir.join("edgetop.log"))
+        .envs(aws_env());
+    cmd
+}
+
+/// Run as an IAM user: its long-term key, no session token.
+pub fn as_user(cmd: &mut Command, key: &str, secret: &str) {
+    cmd.env_remove("AWS_SESSION_TOKEN")
+        .env("AWS_ACCESS_KEY_ID", key)
+        .env("AWS_SECRET_ACCESS_KEY", secret);
+}
+
+/// The dummy credentials (and `extra`) as `K=V` words for a tmux command line.
+pub fn env_words(extra: &[(&str, &str)]) -> String {
+    aws_env()
+        .iter()
+        .chain(extra)
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// With the seeder's dummy credentials, or as an IAM user (key id, secret).
 fn run_snapshot(
     m: &Moto,
     extra: &[&str],
     user: Option<(&str, &str)>,
 ) -> (std::process::ExitStatus, serde_json::Value, String) {
-    let mut cmd = Command::new(BIN);
-    cmd.args([
-        "snapshot",
-        "--json",
-        "--region",
-        "eu-west-1",
-        "--endpoint-url",
-        &m.endpoint(),
-        "--max-attempts",
-        "1",
-    ])
-    .arg("--log-file")
-    .arg(m.dir.join("edgetop.log"))
-    .args(extra)
-    .envs(aws_env());
+    let mut cmd = edgetop(m, &["snapshot", "--json"]);
+    cmd.args(extra);
     if let Some((key, secret)) = user {
-        // An IAM user's long-term key: no session token.
-        cmd.env_remove("AWS_SESSION_TOKEN")
-            .env("AWS_ACCESS_KEY_ID", key)
-            .env("AWS_SECRET_ACCESS_KEY", secret);
+        as_user(&mut cmd, key, secret);
     }
     let out = cmd.output().unwrap();
     let json = serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null);

@@ -46,10 +46,10 @@ pub struct Args {
     #[arg(long, global = true)]
     pub config: Option<PathBuf>,
 
-    /// Minutes a rotation waits for a CloudFront distribution to reach Deployed (default 30,
-    /// or deploy_timeout_minutes in the config file).
-    #[arg(long, global = true, value_parser = clap::value_parser!(u64).range(1..=1440))]
-    pub deploy_timeout: Option<u64>,
+    /// How long a rotation waits for a CloudFront distribution to reach Deployed: minutes, or
+    /// with a unit (90s, 30m, 1h). Default 30 minutes, or deploy_timeout_minutes in the config.
+    #[arg(long, global = true, value_parser = parse_timeout)]
+    pub deploy_timeout: Option<std::time::Duration>,
 
     /// Seconds between checks of a deploying distribution.
     #[arg(long, default_value_t = 20, global = true, value_parser = clap::value_parser!(u64).range(1..=600))]
@@ -205,11 +205,49 @@ impl Args {
     }
 }
 
+/// "30" (minutes), "90s", "30m", "1h": from 1 second to a day.
+fn parse_timeout(s: &str) -> Result<std::time::Duration, String> {
+    let (num, unit) = match s.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
+        Some((i, _)) => s.split_at(i),
+        None => (s, "m"),
+    };
+    let n: u64 = num
+        .parse()
+        .map_err(|_| format!("'{s}' is not a duration (try 90s, 30m, 1h)"))?;
+    let secs = match unit {
+        "s" => n,
+        "m" => n * 60,
+        "h" => n * 3600,
+        _ => return Err(format!("'{s}': the unit is s, m or h")),
+    };
+    if (1..=86_400).contains(&secs) {
+        Ok(std::time::Duration::from_secs(secs))
+    } else {
+        Err("the timeout must be from 1 second to a day".into())
+    }
+}
+
 fn parse_speed(s: &str) -> Result<f64, String> {
     let v: f64 = s.parse().map_err(|_| format!("'{s}' is not a number"))?;
     if (0.1..=1000.0).contains(&v) {
         Ok(v)
     } else {
         Err("speed must be from 0.1 to 1000".into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn timeouts_take_a_unit_or_mean_minutes() {
+        assert_eq!(parse_timeout("30"), Ok(Duration::from_secs(1800)));
+        assert_eq!(parse_timeout("90s"), Ok(Duration::from_secs(90)));
+        assert_eq!(parse_timeout("1h"), Ok(Duration::from_secs(3600)));
+        assert!(parse_timeout("0s").is_err());
+        assert!(parse_timeout("5d").unwrap_err().contains("unit"));
+        assert!(parse_timeout("soon").is_err());
     }
 }

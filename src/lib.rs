@@ -117,12 +117,9 @@ pub fn effective(args: &Args) -> anyhow::Result<Effective> {
         key_headers: key_headers.iter().map(|h| h.to_ascii_lowercase()).collect(),
         deploy: source::aws::rotate::DeployWait {
             every: Duration::from_secs(args.deploy_check_every),
-            timeout: Duration::from_secs(
-                60 * args
-                    .deploy_timeout
-                    .or(conf.deploy_timeout_minutes)
-                    .unwrap_or(30),
-            ),
+            timeout: args.deploy_timeout.unwrap_or(Duration::from_secs(
+                60 * conf.deploy_timeout_minutes.unwrap_or(30),
+            )),
         },
     })
 }

@@ -368,6 +368,68 @@ fn a_rotation_killed_after_each_step_rolls_back_cleanly() {
     }
 }
 
+/// A distribution that stays InProgress stops the rotation at its timeout, with the journal
+/// saying where; another writer between our GetDistributionConfig and UpdateDistribution costs
+/// a PreconditionFailed and a second read, not their change. Rolled back afterwards.
+#[test]
+fn a_deploy_timeout_stops_the_rotation_and_a_changed_etag_is_read_again() {
+    let m = Moto::start("timeout");
+    m.seed(30);
+    let state = fresh_state(&m, "state");
+    let before = m.state();
+    let (old_id, old) = key_named(&before, "cdn-origin-catalog").unwrap();
+    let (old_id, old_plans) = (old_id.clone(), plans(old));
+    let dist = catalog_distribution(&before);
+    m.deploy_delay(-1);
+    m.touch_before_next_update(&dist);
+    let (ok, out, err) = run(
+        &m,
+        &state,
+        &[
+            "rotate",
+            "--key",
+            "cdn-origin-catalog",
+            "--yes",
+            "--deploy-timeout",
+            "3s",
+        ],
+    );
+    assert!(!ok, "{out}");
+    assert!(
+        err.contains("still InProgress after") && err.contains("gave up"),
+        "{err}"
+    );
+    assert!(err.contains("rotation finish|rollback"), "{err}");
+    let statuses: Vec<Value> = m
+        .distribution_updates()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["status"].clone())
+        .collect();
+    assert_eq!(
+        statuses,
+        [json!(412), json!(200)],
+        "a stale ETag, then a fresh one"
+    );
+    let mid = m.state();
+    assert_no_downtime(&mid, &old_plans, "after the timeout");
+    assert_eq!(
+        mid["keys"][&old_id]["enabled"], true,
+        "the old key stays on"
+    );
+    let j = journal(&state, &mid);
+    assert_eq!(j["steps"][format!("deployed:{dist}")], "Started", "{j}");
+
+    m.deploy_delay(0);
+    let id = j["id"].as_str().unwrap();
+    let (ok, out, err) = run(&m, &state, &["rotation", "rollback", id, "--yes"]);
+    assert!(ok, "{out}{err}");
+    let after = m.state();
+    assert_eq!(sends(&after, &dist), old_id);
+    assert_no_downtime(&after, &old_plans, "rolled back");
+}
+
 fn rule<'a>(account: &'a Value, acl: &str, rule: &str) -> &'a Value {
     &account["web_acls"][acl]["rules"][rule]
 }

@@ -39,7 +39,9 @@ A WSGI middleware in front of moto's own dispatcher:
                          "current_etag_before": ..., "status": 200|400|412|404...}, ...]  (each request that
                          got past IAM and fault injection, in order);  DELETE /_edgetop/requests clears.
                     POST /_edgetop/cloudfront/touch {"id": "<distribution id>"}  ->  {"id", "etag"}: a new
-                         ETag, as if another writer had updated the distribution (404 if unknown).
+                         ETag, as if another writer had updated the distribution (404 if unknown). With
+                         "before_next_update": true, that happens when the next UpdateDistribution of it
+                         arrives, before it is checked: another writer between the caller's read and write.
 * CloudFront deployment delay:
                     POST /_edgetop/cloudfront/deploy-delay {"polls": N}   (GET shows it and the pending polls)
   After each successful UpdateDistribution, the distribution's Status (the <Status> of UpdateDistribution's
@@ -284,6 +286,7 @@ class EdgetopMiddleware:
         self.second_writers = []  # pending interleavings of UpdateWebACL, see /_edgetop/second-writer
         self.cf_lock = threading.Lock()  # guards the CloudFront state below; never taken together with self.lock
         self.cf_etags = {}  # distribution id -> its current ETag
+        self.cf_touch_next = set()  # distribution ids whose next UpdateDistribution meets another writer
         self.cf_polls = {}  # distribution id -> GetDistribution calls still to report InProgress (-1: forever)
         self.cf_deploy_delay = 0
         self.cf_requests = []  # UpdateDistribution requests, as GET /_edgetop/requests/UpdateDistribution shows
@@ -484,7 +487,10 @@ class EdgetopMiddleware:
                     dist_id = str(spec["id"])
                     if self.current_etag(dist_id) is None:
                         return self.json_error(start_response, 404, f"no such distribution: {dist_id}")
-                    self.cf_etags[dist_id] = new_etag()
+                    if spec.get("before_next_update"):
+                        self.cf_touch_next.add(dist_id)
+                    else:
+                        self.cf_etags[dist_id] = new_etag()
                     return self.json_ok(start_response, {"id": dist_id, "etag": self.cf_etags[dist_id]})
         except (ValueError, KeyError, TypeError, AttributeError) as e:
             return self.json_error(start_response, 400, f"bad spec: {e}")
@@ -704,6 +710,9 @@ class EdgetopMiddleware:
 
     def update_distribution(self, environ, start_response, dist_id):
         if_match = environ.get("HTTP_IF_MATCH")
+        if dist_id in self.cf_touch_next and self.current_etag(dist_id) is not None:
+            self.cf_touch_next.discard(dist_id)
+            self.cf_etags[dist_id] = new_etag()
         before = self.current_etag(dist_id)
         call = Call()
         call.protocol = "rest-xml"

@@ -169,6 +169,12 @@ impl Moto {
         self.control("POST", "/_edgetop/cloudfront/deploy-delay", Some(&body));
     }
 
+    /// Another writer updates distribution `id` when our next UpdateDistribution of it arrives.
+    pub fn touch_before_next_update(&self, id: &str) {
+        let body = serde_json::json!({ "id": id, "before_next_update": true }).to_string();
+        self.control("POST", "/_edgetop/cloudfront/touch", Some(&body));
+    }
+
     /// Every UpdateDistribution the server saw: its If-Match, the ETag it had, the status.
     pub fn distribution_updates(&self) -> serde_json::Value {
         serde_json::from_str(&self.control("GET", "/_edgetop/requests/UpdateDistribution", None))

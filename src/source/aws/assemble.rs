@@ -294,7 +294,7 @@ pub fn snapshot(src: &AwsSource, now: DateTime<Utc>) -> Snapshot {
                 .iter()
                 .map(|o| Origin {
                     domain: Text::new(&o.domain),
-                    api_key_header: o.key_header.as_ref().map(|(name, value)| OriginKey {
+                    api_key_header: o.key_headers.first().map(|(name, value)| OriginKey {
                         header: Text::new(name),
                         key_id: key_by_value.get(value.as_str()).map(|k| Text::new(k)),
                     }),

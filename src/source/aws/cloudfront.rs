@@ -9,8 +9,8 @@ use crate::model::DistributionStatus;
 #[derive(Clone, Debug)]
 pub struct OriginConf {
     pub domain: String,
-    /// (header name, header value) of the custom header that carries an API key.
-    pub key_header: Option<(String, String)>,
+    /// (header name, header value) of each custom header that carries an API key, in order.
+    pub key_headers: Vec<(String, String)>,
 }
 
 #[derive(Clone, Debug)]
@@ -51,16 +51,18 @@ pub async fn distributions(
                 .iter()
                 .map(|o| OriginConf {
                     domain: o.domain_name().to_string(),
-                    key_header: o.custom_headers().and_then(|h| {
-                        h.items()
-                            .iter()
-                            .find(|h| {
-                                key_headers
-                                    .iter()
-                                    .any(|k| k.eq_ignore_ascii_case(h.header_name()))
-                            })
-                            .map(|h| (h.header_name().to_string(), h.header_value().to_string()))
-                    }),
+                    key_headers: o
+                        .custom_headers()
+                        .map(|h| h.items())
+                        .unwrap_or_default()
+                        .iter()
+                        .filter(|h| {
+                            key_headers
+                                .iter()
+                                .any(|k| k.eq_ignore_ascii_case(h.header_name()))
+                        })
+                        .map(|h| (h.header_name().to_string(), h.header_value().to_string()))
+                        .collect(),
                 })
                 .collect();
             out.push(DistributionConf {

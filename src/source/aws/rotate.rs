@@ -192,11 +192,9 @@ impl Rotator {
         let distributions = dists
             .iter()
             .filter(|d| {
-                d.origins.iter().any(|o| {
-                    o.key_header
-                        .as_ref()
-                        .is_some_and(|(_, v)| v == old_value.expose())
-                })
+                d.origins
+                    .iter()
+                    .any(|o| o.key_headers.iter().any(|(_, v)| v == old_value.expose()))
             })
             .map(|d| d.id.clone())
             .collect();

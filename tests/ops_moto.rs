@@ -551,24 +551,21 @@ fn a_toggle_keeps_a_second_writers_change_and_stops_on_a_conflict() {
     );
 
     // Read-only (from the config file) refuses, and says so in the audit log.
+    let sqlmap = [
+        "toggle",
+        "--web-acl",
+        "edge-regional",
+        "--rule",
+        "BlockSqlmap",
+        "--yes",
+    ];
     std::fs::create_dir_all(state.join("config/edgetop")).unwrap();
     std::fs::write(
         state.join("config/edgetop/config.toml"),
         "read_only = true\n",
     )
     .unwrap();
-    let (ok, _, err) = run(
-        &m,
-        &state,
-        &[
-            "toggle",
-            "--web-acl",
-            "edge-regional",
-            "--rule",
-            "BlockSqlmap",
-            "--yes",
-        ],
-    );
+    let (ok, _, err) = run(&m, &state, &sqlmap);
     assert!(!ok && err.contains("read-only"), "{err}");
     assert_eq!(rule(&m.state(), acl, "BlockSqlmap")["action"], "Count");
     let (_, out, _) = run(&m, &state, &["audit", "--json"]);
@@ -579,18 +576,7 @@ fn a_toggle_keeps_a_second_writers_change_and_stops_on_a_conflict() {
         "read_only = maybe\n",
     )
     .unwrap();
-    let (ok, _, err) = run(
-        &m,
-        &state,
-        &[
-            "toggle",
-            "--web-acl",
-            "edge-regional",
-            "--rule",
-            "BlockSqlmap",
-            "--yes",
-        ],
-    );
+    let (ok, _, err) = run(&m, &state, &sqlmap);
     assert!(
         !ok && err.contains("config.toml") && err.contains("line 1"),
         "{err}"

@@ -67,6 +67,11 @@ impl DemoSource {
     /// Deterministic: the account as of simulated time `now` (given all ops applied so far).
     pub fn snapshot_at(&mut self, now: DateTime<Utc>) -> Snapshot {
         self.polls += 1;
+        self.view_at(now)
+    }
+
+    /// The account as of `now`, without counting a poll (the cost meter counts polls).
+    fn view_at(&self, now: DateTime<Utc>) -> Snapshot {
         let tl = self.timeline.as_of(now);
         let world = World {
             sc: &self.scenario,
@@ -150,11 +155,14 @@ impl Source for DemoSource {
     }
 
     fn apply(&mut self, op: Op, progress: Reporter) -> OpFuture {
-        let plan = crate::ops::plan(&op, &self.snapshot_at(self.sim_now()));
-        let outcome = self.apply_at(op.clone(), self.sim_now());
+        let now = self.sim_now();
+        // Only a rotation has steps worth walking through; its plan is of the account before it.
+        let plan =
+            matches!(op, Op::RotateKey { .. }).then(|| crate::ops::plan(&op, &self.view_at(now)));
+        let outcome = self.apply_at(op, now);
         let speed = self.speed;
         Box::pin(async move {
-            if outcome.is_ok() && matches!(op, Op::RotateKey { .. }) {
+            if let (Ok(_), Some(plan)) = (&outcome, plan) {
                 walk_through(&plan, speed, &progress).await;
             }
             outcome

@@ -92,7 +92,7 @@ pub struct Args {
 
     /// Requests per second edgetop may make to the API Gateway management API, which allows
     /// about 10 for the whole account, shared with every other tool.
-    #[arg(long, default_value_t = 4.0, global = true)]
+    #[arg(long, default_value_t = 4.0, global = true, value_parser = parse_rps)]
     pub apigateway_rps: f64,
 
     /// Minutes between discoveries of the slow-changing configuration (APIs, plans, keys,
@@ -101,7 +101,7 @@ pub struct Args {
     pub discover_every: u64,
 
     /// Minutes without a key press after which polling slows down (0: never).
-    #[arg(long, default_value_t = 15, global = true)]
+    #[arg(long, default_value_t = 15, global = true, value_parser = clap::value_parser!(u64).range(0..=1440))]
     pub idle_after: u64,
 
     /// Origin custom header names that carry an API key (repeatable; default x-api-key, or
@@ -214,16 +214,27 @@ fn parse_timeout(s: &str) -> Result<std::time::Duration, String> {
     let n: u64 = num
         .parse()
         .map_err(|_| format!("'{s}' is not a duration (try 90s, 30m, 1h)"))?;
-    let secs = match unit {
-        "s" => n,
-        "m" => n * 60,
-        "h" => n * 3600,
+    let per = match unit {
+        "s" => 1,
+        "m" => 60,
+        "h" => 3600,
         _ => return Err(format!("'{s}': the unit is s, m or h")),
     };
-    if (1..=86_400).contains(&secs) {
+    if let Some(secs) = n.checked_mul(per).filter(|s| (1..=86_400).contains(s)) {
         Ok(std::time::Duration::from_secs(secs))
     } else {
         Err("the timeout must be from 1 second to a day".into())
+    }
+}
+
+/// Requests per second to the API Gateway management API: 0.1 to 100 (the account allows
+/// about 10, but a raised limit or a test server may allow more).
+fn parse_rps(s: &str) -> Result<f64, String> {
+    let v: f64 = s.parse().map_err(|_| format!("'{s}' is not a number"))?;
+    if (0.1..=100.0).contains(&v) {
+        Ok(v)
+    } else {
+        Err("the API Gateway rate must be from 0.1 to 100 requests a second (the account allows about 10)".into())
     }
 }
 

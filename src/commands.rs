@@ -3,7 +3,7 @@
 //! Each reads the account, prints the plan, and with `--dry-run` stops there; otherwise it asks
 //! (or takes `--yes`), records the confirmation in the audit log, runs, and records the result.
 
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::{BufRead, IsTerminal};
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -11,7 +11,7 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 
 use crate::cli::{Args, Command, RotationAction, ScopeArg};
-use crate::model::{Action, RuleKind, Scope, Snapshot, Text};
+use crate::model::{Action, RuleKind, Scope, Snapshot, Text, text};
 use crate::ops::audit::{self, Audit, Phase};
 use crate::ops::{self, Op, Progress, Reporter, StepState, Toggle};
 use crate::source::demo::DemoSource;
@@ -24,23 +24,21 @@ const REFUSED: u8 = 2;
 pub fn audit(args: &Args, json: bool, lines: usize) -> anyhow::Result<ExitCode> {
     let path = Audit::default_path(args.demo).context("no state directory")?;
     let entries = audit::read_last(&path, lines).map_err(anyhow::Error::msg)?;
-    let mut out = std::io::stdout().lock();
     if entries.is_empty() {
-        eprintln!("edgetop: the audit log {} is empty", path.display());
+        crate::errln!("edgetop: the audit log {} is empty", path.display());
     }
     for e in entries {
         match e {
-            Ok(e) if json => writeln!(out, "{}", serde_json::to_string(&e)?)?,
-            Ok(e) => writeln!(
-                out,
+            Ok(e) if json => crate::outln!("{}", text::json_safe(&serde_json::to_string(&e)?)),
+            Ok(e) => crate::outln!(
                 "{}  {:<10} {}  {}{}",
                 e.time.format("%Y-%m-%d %H:%M:%S"),
                 format!("{:?}", e.phase).to_lowercase(),
                 e.who.caller,
                 e.what,
                 e.result.map(|r| format!("  → {r}")).unwrap_or_default()
-            )?,
-            Err(e) => writeln!(out, "({e})")?,
+            ),
+            Err(e) => crate::outln!("({e})"),
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -56,15 +54,15 @@ fn stderr_reporter() -> Reporter {
             let was = before.and_then(|b| b.steps.get(i)).map(|s| s.1);
             if was != Some(*state) {
                 match state {
-                    StepState::Running => eprintln!("  → {what}"),
-                    StepState::Done => eprintln!("  ✓ {what}"),
-                    StepState::Failed => eprintln!("  ✗ {what}"),
+                    StepState::Running => crate::errln!("  → {what}"),
+                    StepState::Done => crate::errln!("  ✓ {what}"),
+                    StepState::Failed => crate::errln!("  ✗ {what}"),
                     StepState::Waiting => {}
                 }
             }
         }
         if !p.detail.is_empty() && before.is_none_or(|b| b.detail != p.detail) {
-            eprintln!("    {}", p.detail);
+            crate::errln!("    {}", p.detail);
         }
         *last = Some(p);
     })
@@ -78,8 +76,7 @@ fn confirmed(yes: bool) -> anyhow::Result<bool> {
     if !std::io::stdin().is_terminal() {
         bail!("no terminal to confirm on: pass --yes to go ahead (or --dry-run to only look)");
     }
-    eprint!("Type yes to go ahead: ");
-    std::io::stderr().flush()?;
+    crate::output::err_prompt("Type yes to go ahead: ");
     let mut line = String::new();
     std::io::stdin().lock().read_line(&mut line)?;
     Ok(line.trim() == "yes")
@@ -238,7 +235,7 @@ async fn run<S: Source>(
     {
         let (open, broken) = source.unfinished();
         for r in &open {
-            println!(
+            crate::outln!(
                 "{}  {} → {}  started {}\n    {}",
                 r.id,
                 Text::new(&r.old_key_name),
@@ -248,10 +245,10 @@ async fn run<S: Source>(
             );
         }
         for b in &broken {
-            eprintln!("edgetop: {b}");
+            crate::errln!("edgetop: {b}");
         }
         if open.is_empty() {
-            eprintln!("edgetop: no unfinished rotation");
+            crate::errln!("edgetop: no unfinished rotation");
         }
         return Ok(ExitCode::SUCCESS);
     }
@@ -265,7 +262,7 @@ async fn run<S: Source>(
         Snapshot::default()
     };
     let (op, plan, yes, show_value) = op_and_plan(cmd, &source, &snap)?;
-    println!("{}", plan.text());
+    crate::outln!("{}", plan.text());
     let record = |phase, result: Option<&str>| -> anyhow::Result<()> {
         match &audit {
             Some(a) => a.record(phase, &op, result).map_err(anyhow::Error::msg),
@@ -274,22 +271,22 @@ async fn run<S: Source>(
     };
     if args.dry_run {
         record(Phase::DryRun, None)?;
-        println!("dry run: nothing was changed");
+        crate::outln!("dry run: nothing was changed");
         return Ok(ExitCode::SUCCESS);
     }
     if read_only {
         let why =
             "read-only mode (--read-only, or read_only in the config file): nothing was changed";
         record(Phase::Refused, Some(why))?;
-        eprintln!("edgetop: {why}");
+        crate::errln!("edgetop: {why}");
         return Ok(ExitCode::from(REFUSED));
     }
     if !confirmed(yes)? {
-        eprintln!("edgetop: not confirmed: nothing was changed");
+        crate::errln!("edgetop: not confirmed: nothing was changed");
         return Ok(ExitCode::from(REFUSED));
     }
     record(Phase::Confirmed, None)?;
-    let result = source.apply(op.clone(), stderr_reporter()).await;
+    let result = source.actions().apply(op.clone(), stderr_reporter()).await;
     let (phase, said) = match &result {
         Ok(o) => (Phase::Succeeded, o.message.clone()),
         Err(e) => (Phase::Failed, e.to_string()),
@@ -297,13 +294,13 @@ async fn run<S: Source>(
     record(phase, Some(&said))?;
     match result {
         Ok(o) => {
-            println!("{}", o.message);
+            crate::outln!("{}", o.message);
             if let Some(s) = o.secret {
                 // Shown once: masked unless asked for, never logged.
                 if show_value {
-                    println!("new key value: {}", s.reveal());
+                    crate::outln!("new key value: {}", s.reveal());
                 } else {
-                    println!(
+                    crate::outln!(
                         "new key value: {} (--show-value prints it once, here)",
                         s.masked()
                     );
@@ -312,11 +309,11 @@ async fn run<S: Source>(
             Ok(ExitCode::SUCCESS)
         }
         Err(SourceError::Refused(e)) => {
-            eprintln!("edgetop: refused: {e}");
+            crate::errln!("edgetop: refused: {e}");
             Ok(ExitCode::from(REFUSED))
         }
         Err(SourceError::Failed(e)) => {
-            eprintln!("edgetop: failed: {e}");
+            crate::errln!("edgetop: failed: {e}");
             Ok(ExitCode::FAILURE)
         }
     }

@@ -41,11 +41,18 @@ impl Config {
                 ));
             }
         };
-        let c: Config = toml::from_str(&text)
+        Config::parse(&text, path)
+    }
+
+    /// The settings in `text` (the file at `path`, named in errors), checked.
+    pub fn parse(text: &str, path: &Path) -> Result<Config, String> {
+        let c: Config = toml::from_str(text)
             .map_err(|e| format!("the config file {} is not valid: {e}", path.display()))?;
-        if c.deploy_timeout_minutes == Some(0) {
+        if c.deploy_timeout_minutes
+            .is_some_and(|m| !(1..=1440).contains(&m))
+        {
             return Err(format!(
-                "the config file {}: deploy_timeout_minutes must be at least 1",
+                "the config file {}: deploy_timeout_minutes must be from 1 to 1440 (a day)",
                 path.display()
             ));
         }
@@ -81,8 +88,22 @@ mod tests {
         assert!(
             load("deploy_timeout_minutes = 0")
                 .unwrap_err()
-                .contains("at least 1")
+                .contains("from 1 to 1440")
         );
+        assert!(load("deploy_timeout_minutes = 18446744073709551615").is_err());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_bytes_give_a_config_or_an_error(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..400)) {
+            let text = String::from_utf8_lossy(&bytes);
+            let _ = Config::parse(&text, Path::new("fuzz.toml"));
+        }
+
+        #[test]
+        fn any_toml_like_text_gives_a_config_or_an_error(text in "(read_only|key_headers|deploy_timeout_minutes|x)( ?= ?)(true|[0-9]{1,25}|\\[\"[a-z-]{0,8}\"\\]|\"\\PC{0,6}\")\n{0,2}") {
+            let _ = Config::parse(&text, Path::new("fuzz.toml"));
+        }
     }
 
     #[test]

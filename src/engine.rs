@@ -12,14 +12,17 @@ use tokio::time::{Instant, sleep_until};
 use crate::app::Event;
 use crate::ops::audit::{Audit, Phase};
 use crate::ops::{Op, Reporter};
-use crate::source::Source;
+use crate::source::{Actions, Source};
 
-/// What the UI asks of the engine.
+/// What the UI asks of the engine. The queue is unbounded so the UI never waits on it; a
+/// person's key presses are all that fill it.
 #[derive(Debug)]
 pub enum Request {
     RefreshNow,
     SetInterval(Duration),
     Apply(Op),
+    /// Read one API key's value (the operator pressed `v`).
+    KeyValue(String),
 }
 
 /// After failures, wait longer: the interval doubled per failure, at most 8×.
@@ -27,19 +30,130 @@ pub fn backoff(interval: Duration, failures: u32) -> Duration {
     interval * 2u32.pow(failures.min(3))
 }
 
+/// What the engine keeps between requests; requests are served the same way during a poll
+/// and between polls, so a confirmed operation never waits for a slow poll.
+struct Desk {
+    actions: Arc<dyn Actions>,
+    events: mpsc::Sender<Event>,
+    audit: Option<Audit>,
+    interval: Duration,
+    /// An operation is running (one at a time).
+    running: bool,
+    /// Read everything again as soon as the current poll (if any) ends. Refresh requests
+    /// coalesce here: pressing `R` ten times during a slow poll asks for one more poll.
+    refresh_wanted: bool,
+    done: mpsc::Sender<()>,
+}
+
+impl Desk {
+    /// Serve one request. False when the UI is gone.
+    async fn serve(&mut self, req: Request) -> bool {
+        match req {
+            Request::RefreshNow => self.refresh_wanted = true,
+            Request::SetInterval(d) => self.interval = d,
+            Request::KeyValue(key_id) => {
+                tracing::info!(key = %crate::model::Text::new(&key_id), "key value read for the operator");
+                let (work, events) = (self.actions.key_value(&key_id), self.events.clone());
+                tokio::spawn(async move {
+                    let result = work.await.map_err(|e| e.to_string());
+                    let _ = events.send(Event::KeyValue { key_id, result }).await;
+                });
+            }
+            Request::Apply(op) => return self.start(op).await,
+        }
+        true
+    }
+
+    async fn start(&mut self, op: Op) -> bool {
+        if self.running {
+            let result = Err("another operation is still running: wait for it to end".to_string());
+            return self.events.send(Event::OpDone { op, result }).await.is_ok();
+        }
+        let recorded = match &self.audit {
+            Some(a) => a.record(Phase::Confirmed, &op, None),
+            None => Err("there is no audit log (no state directory)".into()),
+        };
+        if let Err(e) = recorded {
+            let result = Err(format!("not run: {e}"));
+            return self.events.send(Event::OpDone { op, result }).await.is_ok();
+        }
+        tracing::info!(op = %op.summary(), "operation started");
+        let ev = self.events.clone();
+        let progress = Reporter::new(move |p| {
+            // Each report is the whole picture: one dropped on a full queue is replaced by the
+            // next.
+            let _ = ev.try_send(Event::OpProgress(p));
+        });
+        let work = self.actions.apply(op.clone(), progress);
+        self.running = true;
+        let (events, done, audit) = (self.events.clone(), self.done.clone(), self.audit.clone());
+        tokio::spawn(async move {
+            let result = work.await;
+            let (phase, said) = match &result {
+                Ok(o) => (Phase::Succeeded, o.message.clone()),
+                Err(e) => (Phase::Failed, e.to_string()),
+            };
+            tracing::info!(op = %op.summary(), ?phase, outcome = %said, "operation ended");
+            if let Some(a) = &audit
+                && let Err(e) = a.record(phase, &op, Some(&said))
+            {
+                tracing::error!(error = %e, "audit log");
+            }
+            let result = result
+                .map(|o| (o.message, o.secret))
+                .map_err(|e| e.to_string());
+            let _ = events.send(Event::OpDone { op, result }).await;
+            let _ = done.send(()).await;
+        });
+        true
+    }
+
+    /// An operation ended: read everything again at once to show its effect.
+    fn op_ended(&mut self) {
+        self.running = false;
+        self.refresh_wanted = true;
+    }
+}
+
 pub async fn run<S: Source>(
     mut source: S,
-    mut interval: Duration,
-    mut requests: mpsc::Receiver<Request>,
+    interval: Duration,
+    mut requests: mpsc::UnboundedReceiver<Request>,
     events: mpsc::Sender<Event>,
     audit: Option<Audit>,
 ) {
     let (done_tx, mut done_rx) = mpsc::channel::<()>(4);
-    let mut running = false;
+    let mut desk = Desk {
+        actions: source.actions(),
+        events: events.clone(),
+        audit,
+        interval,
+        running: false,
+        refresh_wanted: false,
+        done: done_tx,
+    };
     let mut failures = 0u32;
     loop {
+        if std::mem::take(&mut desk.refresh_wanted) {
+            source.refresh_all();
+        }
         let started = Instant::now();
-        let result = source.poll().await;
+        let result = {
+            let poll = source.poll();
+            tokio::pin!(poll);
+            loop {
+                tokio::select! {
+                    r = &mut poll => break r,
+                    Some(()) = done_rx.recv() => desk.op_ended(),
+                    req = requests.recv() => {
+                        let Some(req) = req else { return };
+                        if !desk.serve(req).await {
+                            return;
+                        }
+                    }
+                }
+            }
+        };
         let ok = result.is_ok();
         if let Err(e) = &result {
             tracing::warn!(error = %e, "poll failed");
@@ -52,73 +166,16 @@ pub async fn run<S: Source>(
             return;
         }
         failures = if ok { 0 } else { failures + 1 };
-        let mut deadline = started + backoff(interval, failures);
-        loop {
+        while !desk.refresh_wanted {
             tokio::select! {
-                _ = sleep_until(deadline) => break,
-                Some(()) = done_rx.recv() => {
-                    // Read everything again at once to show the operation's effect.
-                    running = false;
-                    source.refresh_all();
-                    break;
+                _ = sleep_until(started + backoff(desk.interval, failures)) => break,
+                Some(()) = done_rx.recv() => desk.op_ended(),
+                req = requests.recv() => {
+                    let Some(req) = req else { return };
+                    if !desk.serve(req).await {
+                        return;
+                    }
                 }
-                req = requests.recv() => match req {
-                    None => return,
-                    Some(Request::RefreshNow) => {
-                        source.refresh_all();
-                        break;
-                    }
-                    Some(Request::SetInterval(d)) => {
-                        interval = d;
-                        deadline = started + backoff(interval, failures);
-                    }
-                    Some(Request::Apply(op)) => {
-                        if running {
-                            let result = Err("another operation is still running: wait for it to end".to_string());
-                            if events.send(Event::OpDone { op, result }).await.is_err() {
-                                return;
-                            }
-                            continue;
-                        }
-                        let recorded = match &audit {
-                            Some(a) => a.record(Phase::Confirmed, &op, None),
-                            None => Err("there is no audit log (no state directory)".into()),
-                        };
-                        if let Err(e) = recorded {
-                            let result = Err(format!("not run: {e}"));
-                            if events.send(Event::OpDone { op, result }).await.is_err() {
-                                return;
-                            }
-                            continue;
-                        }
-                        tracing::info!(op = %op.summary(), "operation started");
-                        let ev = events.clone();
-                        let progress = Reporter::new(move |p| {
-                            // Each report is the whole picture: one dropped on a full queue is
-                            // replaced by the next.
-                            let _ = ev.try_send(Event::OpProgress(p));
-                        });
-                        let work = source.apply(op.clone(), progress);
-                        running = true;
-                        let (events, done, audit) = (events.clone(), done_tx.clone(), audit.clone());
-                        tokio::spawn(async move {
-                            let result = work.await;
-                            let (phase, said) = match &result {
-                                Ok(o) => (Phase::Succeeded, o.message.clone()),
-                                Err(e) => (Phase::Failed, e.to_string()),
-                            };
-                            tracing::info!(op = %op.summary(), ?phase, outcome = %said, "operation ended");
-                            if let Some(a) = &audit
-                                && let Err(e) = a.record(phase, &op, Some(&said))
-                            {
-                                tracing::error!(error = %e, "audit log");
-                            }
-                            let result = result.map(|o| (o.message, o.secret)).map_err(|e| e.to_string());
-                            let _ = events.send(Event::OpDone { op, result }).await;
-                            let _ = done.send(()).await;
-                        });
-                    }
-                },
             }
         }
     }

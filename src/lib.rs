@@ -9,10 +9,12 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod engine;
+pub mod files;
 pub mod format;
 pub mod geo;
 pub mod model;
 pub mod ops;
+pub mod output;
 pub mod report;
 pub mod run;
 pub mod source;
@@ -69,23 +71,32 @@ pub fn log_path(args: &Args) -> Option<PathBuf> {
     })
 }
 
+/// The log grows to this size, then the next start moves it to `edgetop.log.1`.
+const LOG_KEEP_BYTES: u64 = 10 * 1024 * 1024;
+
+/// Log to `path` (0600, in a 0700 directory), at `EDGETOP_LOG`'s level (info by default).
+/// Whatever the level asked, other crates (the AWS SDK, hyper, rustls) log at info at most:
+/// at debug and trace the SDK writes whole response bodies, API key values among them. Every
+/// record is escaped ([`output::SafeLog`]).
 pub fn init_logging(path: &Path) -> anyhow::Result<()> {
+    use tracing_subscriber::filter::{FilterExt, filter_fn};
+    use tracing_subscriber::prelude::*;
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)
+        files::private_dir(dir)
             .with_context(|| format!("cannot create the log directory {}", dir.display()))?;
     }
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(path)
+    files::rotate_if_larger(path, LOG_KEEP_BYTES);
+    let file = files::open_private_append(path)
         .with_context(|| format!("cannot open the log file {}", path.display()))?;
-    let filter = tracing_subscriber::EnvFilter::try_from_env("EDGETOP_LOG")
+    let wanted = tracing_subscriber::EnvFilter::try_from_env("EDGETOP_LOG")
         .unwrap_or_else(|_| "info".into());
-    tracing_subscriber::fmt()
-        .with_writer(Mutex::new(file))
+    let ours =
+        filter_fn(|m| m.target().starts_with("edgetop") || *m.level() <= tracing::Level::INFO);
+    let layer = tracing_subscriber::fmt::layer()
+        .with_writer(Mutex::new(output::SafeLog(file)))
         .with_ansi(false)
-        .with_env_filter(filter)
-        .init();
+        .with_filter(wanted.and(ours));
+    tracing_subscriber::registry().with(layer).init();
     Ok(())
 }
 
@@ -158,6 +169,13 @@ pub async fn aws_source(
     let journal = Journal::default_dir()
         .map(Journal::new)
         .context("no state directory for the rotation journal (set XDG_STATE_HOME or HOME)")?;
+    let pruned = journal.prune_finished(chrono::TimeDelta::days(30), chrono::Utc::now());
+    if pruned > 0 {
+        tracing::info!(
+            pruned,
+            "removed journals of rotations that ended over 30 days ago"
+        );
+    }
     let settings = source::aws::Settings {
         apigateway_rps: args.apigateway_rps,
         discovery_every: Duration::from_secs(args.discover_every * 60),
@@ -216,16 +234,17 @@ fn snapshot(args: &Args, json: bool) -> anyhow::Result<ExitCode> {
             "aws_calls": calls,
             "metrics_requested": snap.cost.metrics_last_poll,
         });
-        serde_json::to_string_pretty(&serde_json::json!({ "snapshot": snap, "stats": stats }))?
-            + "\n"
+        model::text::json_safe(&serde_json::to_string_pretty(
+            &serde_json::json!({ "snapshot": snap, "stats": stats }),
+        )?) + "\n"
     } else {
-        report::text(&snap)
+        model::text::for_terminal(&report::text(&snap))
     };
     use std::io::Write;
     let mut stdout = std::io::stdout().lock();
     stdout.write_all(out.as_bytes())?;
     for p in &snap.problems {
-        eprintln!("edgetop: {:?}: {}", p.panel, p.message);
+        crate::errln!("edgetop: {:?}: {}", p.panel, p.message);
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -274,7 +293,7 @@ fn dashboard(args: Args) -> anyhow::Result<ExitCode> {
     };
     rt.shutdown_timeout(Duration::from_millis(200));
     if let Some(plan) = outcome.dry_run_plan {
-        print!("{plan}\ndry run: nothing was changed\n");
+        crate::outln!("{plan}\ndry run: nothing was changed");
     }
     Ok(ExitCode::from(outcome.ending.exit_code()))
 }

@@ -7,7 +7,7 @@ fn main() -> ExitCode {
     match edgetop::start(args) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("edgetop: {e:#}");
+            edgetop::errln!("edgetop: {e:#}");
             ExitCode::from(2)
         }
     }

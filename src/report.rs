@@ -47,12 +47,14 @@ pub fn text(s: &Snapshot) -> String {
         });
         let _ = writeln!(
             o,
-            "  {:<32} {:>8} {:>6} {:>6} {:>6.0} {:>8}  {throttle}",
+            "  {:<32} {:>8} {:>6} {:>6} {:>6} {:>8}  {throttle}",
             format!("{}/{}", api.name, st.name),
             format::count(c),
             pct(m.errors_4xx.last()),
             pct(m.errors_5xx.last()),
-            m.latency_ms.last(),
+            m.latency_ms
+                .latest()
+                .map_or("–".into(), |l| format!("{l:.0}")),
             format::count(m.throttled_est.last()),
         );
     }

@@ -82,7 +82,7 @@ pub async fn run<S: Source>(
     let panic_after_first_frame = std::env::var_os("EDGETOP_TEST_PANIC").is_some();
 
     let (rotations, broken) = source.unfinished();
-    let (req_tx, req_rx) = mpsc::channel::<Request>(16);
+    let (req_tx, req_rx) = mpsc::unbounded_channel::<Request>();
     let (ev_tx, mut ev_rx) = mpsc::channel::<Event>(64);
     let engine = tokio::spawn(engine::run(
         source,
@@ -160,14 +160,17 @@ pub async fn run<S: Source>(
             match c {
                 Command::Quit => quit = true,
                 Command::Refresh => {
-                    let _ = req_tx.try_send(Request::RefreshNow);
+                    let _ = req_tx.send(Request::RefreshNow);
                 }
                 Command::SetRefresh(d) => {
-                    let _ = req_tx.try_send(Request::SetInterval(d));
+                    let _ = req_tx.send(Request::SetInterval(d));
                 }
                 Command::Apply(op) => {
                     tracing::info!(op = %op.summary(), "confirmed by the operator");
-                    let _ = req_tx.send(Request::Apply(op)).await;
+                    let _ = req_tx.send(Request::Apply(op));
+                }
+                Command::ReadKeyValue(key_id) => {
+                    let _ = req_tx.send(Request::KeyValue(key_id));
                 }
                 Command::ShowAudit => {
                     let ev = match &settings.audit {

@@ -297,17 +297,17 @@ fn the_snapshot_equals_what_was_seeded() {
                     .as_array()
                     .unwrap()
                     .iter()
-                    .find(|o| !o["api_key_header"].is_null())
+                    .find(|o| !o["key_headers"].as_array().unwrap().is_empty())
                     .unwrap();
-                assert_eq!(origin["api_key_header"]["header"], d["key_header"]);
-                assert_eq!(&origin["api_key_header"]["key_id"], key_id);
+                assert_eq!(origin["key_headers"][0]["header"], d["key_header"]);
+                assert_eq!(&origin["key_headers"][0]["key_id"], key_id);
             }
             None => assert!(
                 g["origins"]
                     .as_array()
                     .unwrap()
                     .iter()
-                    .all(|o| o["api_key_header"].is_null())
+                    .all(|o| o["key_headers"].as_array().unwrap().is_empty())
             ),
         }
     }

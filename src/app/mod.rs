@@ -47,6 +47,11 @@ pub enum Event {
     /// A theme could not be loaded.
     ThemeFailed(String),
     ThemeLoaded(String),
+    /// A key's value, read because the operator asked (`v`).
+    KeyValue {
+        key_id: String,
+        result: Result<Secret, String>,
+    },
 }
 
 /// Something for the runner to do.
@@ -59,6 +64,8 @@ pub enum Command {
     LoadTheme(String),
     /// Read the audit log for viewing.
     ShowAudit,
+    /// Read one API key's value from the source, to show it.
+    ReadKeyValue(String),
     /// `--dry-run`: end, and print this plan.
     DryRun(Op, Plan),
 }
@@ -75,6 +82,14 @@ pub struct Confirm {
     pub op: Op,
     pub plan: Plan,
     pub focus: Button,
+}
+
+/// An API key's value in the key detail: asked for, then read (or not).
+#[derive(Clone, Debug)]
+pub struct KeyValue {
+    pub key_id: String,
+    /// None while it is being read.
+    pub value: Option<Result<Secret, String>>,
 }
 
 /// A new secret, shown once.
@@ -165,8 +180,9 @@ pub struct App {
     pub last_key: DateTime<Utc>,
     /// Polling has slowed down for want of keys.
     pub idle: bool,
-    /// The key detail shows the key's value in full (the operator pressed `v`).
-    pub reveal_value: bool,
+    /// The key value the detail shows, read when the operator pressed `v`: until the popup
+    /// closes, then forgotten.
+    pub key_value: Option<KeyValue>,
     /// `--dry-run`: confirming prints the plan and ends, changing nothing.
     pub dry_run: bool,
     /// The operation running now, or the last one.
@@ -215,7 +231,7 @@ impl App {
             idle_after: None,
             last_key: now,
             idle: false,
-            reveal_value: false,
+            key_value: None,
             dry_run: false,
             operation: None,
             pending: Vec::new(),
@@ -238,7 +254,7 @@ impl App {
             self.message = Some((
                 Level::Error,
                 format!(
-                    "{} still does not read {} after {} reads: the change may have been undone;                      look at the web ACL",
+                    "{} still does not read {} after {} reads: the change may have been undone; look at the web ACL",
                     t.subject(),
                     ops::label(t.to, t.inner.is_some()),
                     operation::PENDING_READS
@@ -407,12 +423,47 @@ impl App {
                 self.message = Some((Level::Error, e));
                 vec![]
             }
+            Event::KeyValue { key_id, result } => {
+                // Only while the detail of that key is still open.
+                if let Some(v) = self.key_value.as_mut().filter(|v| v.key_id == key_id) {
+                    v.value = Some(result);
+                }
+                vec![]
+            }
             Event::ThemeLoaded(name) => {
                 self.message = Some((Level::Info, format!("theme {name}")));
                 self.theme_name = name;
                 vec![]
             }
         }
+    }
+
+    /// `v` in a key's detail: read its value from the source (refused in read-only mode, where
+    /// nothing secret is shown), or hide it again.
+    fn toggle_key_value(&mut self) -> Vec<Command> {
+        if self.key_value.take().is_some() {
+            return vec![];
+        }
+        if self.read_only {
+            self.message = Some((
+                Level::Error,
+                "read-only mode: key values are not shown (--read-only, or read_only in the \
+                 config file)"
+                    .into(),
+            ));
+            return vec![];
+        }
+        let Some(d) = self.data() else { return vec![] };
+        let rows = rows::keys(d, &self.view(Screen::Keys).filter);
+        let Some(k) = rows.get(self.selected(Screen::Keys)) else {
+            return vec![];
+        };
+        let key_id = k.id.to_string();
+        self.key_value = Some(KeyValue {
+            key_id: key_id.clone(),
+            value: None,
+        });
+        vec![Command::ReadKeyValue(key_id)]
     }
 
     /// Time until polling would slow down for want of keys.
@@ -453,8 +504,8 @@ impl App {
 
     fn on_key_inner(&mut self, k: KeyEvent) -> Vec<Command> {
         if keymap::is_ctrl_c(&k) {
-            self.quit = true;
-            return vec![Command::Quit];
+            // Always quits, from any mode; while an operation runs, the second time.
+            return self.on_action(Action::Quit);
         }
         match &mut self.mode {
             Mode::Normal => {}
@@ -488,11 +539,10 @@ impl App {
                 return vec![];
             }
             Mode::Detail if k.code == KeyCode::Char('v') && self.screen == Screen::Keys => {
-                self.reveal_value = !self.reveal_value;
-                return vec![];
+                return self.toggle_key_value();
             }
             Mode::Help | Mode::Detail | Mode::Operation => {
-                self.reveal_value = false;
+                self.key_value = None;
                 if matches!(
                     k.code,
                     KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q') | KeyCode::Char('?')
@@ -520,7 +570,7 @@ impl App {
                     self.quit_armed = true;
                     self.message = Some((
                         Level::Error,
-                        "an operation is running: quitting stops it where it is (a rotation can                          be finished or rolled back at the next start). Press q again to quit."
+                        "an operation is running: quitting stops it where it is (a rotation can be finished or rolled back at the next start). Press q (or Ctrl-C) again to quit."
                             .into(),
                     ));
                     return vec![];
@@ -614,7 +664,7 @@ impl App {
             self.message = Some((
                 Level::Error,
                 format!(
-                    "read-only mode: {what} is disabled (--read-only, or read_only in the config                      file; --read-write overrides the config)"
+                    "read-only mode: {what} is disabled (--read-only, or read_only in the config file; --read-write overrides the config)"
                 ),
             ));
         }
@@ -889,7 +939,12 @@ impl App {
         let arg = words.next();
         match (cmd, arg) {
             ("", _) => vec![],
-            ("q" | "quit" | "q!", _) => {
+            ("q" | "quit", _) => {
+                self.mode = Mode::Normal;
+                self.on_action(Action::Quit)
+            }
+            // vim's "quit, whatever": no second asking.
+            ("q!", _) => {
                 self.quit = true;
                 vec![Command::Quit]
             }

@@ -310,11 +310,43 @@ fn a_key_value_shows_only_when_asked() {
     press(&mut a, KeyCode::Char('6'));
     press(&mut a, KeyCode::Enter);
     assert!(matches!(a.mode, Mode::Detail));
-    assert!(!a.reveal_value);
-    press(&mut a, KeyCode::Char('v'));
-    assert!(a.reveal_value);
+    assert!(a.key_value.is_none());
+    let cmds = press(&mut a, KeyCode::Char('v'));
+    let [Command::ReadKeyValue(id)] = cmds.as_slice() else {
+        panic!("{cmds:?}")
+    };
+    assert!(a.key_value.as_ref().is_some_and(|v| v.value.is_none()));
+    a.handle(Event::KeyValue {
+        key_id: id.clone(),
+        result: Ok(Secret::new("the-value")),
+    });
+    assert!(matches!(
+        a.key_value.as_ref().and_then(|v| v.value.as_ref()),
+        Some(Ok(_))
+    ));
     press(&mut a, KeyCode::Esc);
-    assert!(!a.reveal_value, "closing the detail hides it again");
+    assert!(a.key_value.is_none(), "closing the detail forgets it");
+    // A value that arrives after the detail closed is not kept.
+    a.handle(Event::KeyValue {
+        key_id: id.clone(),
+        result: Ok(Secret::new("late")),
+    });
+    assert!(a.key_value.is_none());
+}
+
+#[test]
+fn read_only_mode_reveals_no_key_value() {
+    let mut a = App::new(DEMO_START, true, Duration::from_secs(2), "dark", "demo");
+    a.handle(Event::Data(Ok(snap(5))));
+    press(&mut a, KeyCode::Char('6'));
+    press(&mut a, KeyCode::Enter);
+    assert!(press(&mut a, KeyCode::Char('v')).is_empty());
+    assert!(a.key_value.is_none());
+    assert!(
+        a.message
+            .as_ref()
+            .is_some_and(|(_, m)| m.contains("read-only"))
+    );
 }
 
 fn toggle_of(a: &mut App, rule: &str) -> Op {
@@ -420,8 +452,34 @@ fn one_operation_at_a_time_and_quitting_mid_way_asks_twice() {
     assert!(a.busy());
     toggle_of_refused(&mut a);
     assert!(press(&mut a, KeyCode::Char('q')).is_empty());
-    assert!(a.message.as_ref().unwrap().1.contains("Press q again"));
+    assert!(
+        a.message
+            .as_ref()
+            .unwrap()
+            .1
+            .contains("Press q (or Ctrl-C) again")
+    );
     assert_eq!(press(&mut a, KeyCode::Char('q')), vec![Command::Quit]);
+}
+
+#[test]
+fn ctrl_c_and_colon_q_ask_twice_while_an_operation_runs() {
+    let ctrl_c = || Event::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL));
+    let mut a = app();
+    let op = toggle_of(&mut a, "GeoScrapers");
+    press(&mut a, KeyCode::Tab);
+    assert_eq!(press(&mut a, KeyCode::Enter), vec![Command::Apply(op)]);
+    assert!(a.handle(ctrl_c()).is_empty(), "the first Ctrl-C asks");
+    assert!(!a.quit);
+    assert_eq!(a.handle(ctrl_c()), vec![Command::Quit]);
+    let mut b = app();
+    let op = toggle_of(&mut b, "GeoScrapers");
+    press(&mut b, KeyCode::Tab);
+    press(&mut b, KeyCode::Enter);
+    assert!(b.busy(), "{op:?}");
+    assert!(b.run_command("q").is_empty(), ":q asks too");
+    assert_eq!(b.run_command("q"), vec![Command::Quit]);
+    assert!(!app().run_command("q").is_empty(), "idle: :q quits at once");
 }
 
 fn toggle_of_refused(a: &mut App) {

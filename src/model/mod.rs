@@ -142,6 +142,8 @@ pub struct Stage {
     pub name: Text,
     /// Stage-wide default method throttle (`*/*`), if set.
     pub throttle: Option<Throttle>,
+    /// The account's throttle (GetAccount), which applies when the stage sets none.
+    pub account_throttle: Option<Throttle>,
     /// Per-method throttles, e.g. `POST /charges`.
     pub method_throttles: Vec<(Text, Throttle)>,
     pub metrics: StageMetrics,
@@ -150,9 +152,19 @@ pub struct Stage {
 }
 
 impl Stage {
-    /// The rate limit that binds this stage (the stage default).
+    /// The throttle that binds this stage: its own, else the account's; and whether it is the
+    /// account's.
+    pub fn applied_throttle(&self) -> Option<(Throttle, bool)> {
+        match (self.throttle, self.account_throttle) {
+            (Some(t), _) => Some((t, false)),
+            (None, Some(a)) => Some((a, true)),
+            (None, None) => None,
+        }
+    }
+
+    /// The rate limit that binds this stage.
     pub fn rate_limit(&self) -> Option<f64> {
-        self.throttle.map(|t| t.rate_limit)
+        self.applied_throttle().map(|(t, _)| t.rate_limit)
     }
 
     /// Highest observed per-second rate over the window (from per-minute counts).
@@ -182,8 +194,10 @@ pub struct UsagePlan {
 pub struct ApiKey {
     pub id: Text,
     pub name: Text,
+    /// The value's last characters behind dots, to tell keys apart (the value itself is never
+    /// held: the operator's `v` reads it from the source).
     #[serde(skip)]
-    pub value: Secret,
+    pub value_hint: Text,
     pub enabled: bool,
     pub created: DateTime<Utc>,
     pub plan_ids: Vec<Text>,
@@ -399,8 +413,10 @@ pub struct Distribution {
 #[derive(Clone, Debug, Serialize)]
 pub struct Origin {
     pub domain: Text,
-    /// The custom header that carries an API key, and the id of the key it sends.
-    pub api_key_header: Option<OriginKey>,
+    /// The custom headers that carry an API key: every header whose value is the value of one
+    /// of the account's keys, whatever its name, and every header with a configured key
+    /// header name (`--key-header`), whose key may be unknown.
+    pub key_headers: Vec<OriginKey>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -423,10 +439,9 @@ impl Snapshot {
     pub fn distributions_sending(&self, key_id: &str) -> impl Iterator<Item = &Distribution> {
         self.distributions.iter().filter(move |d| {
             d.origins.iter().any(|o| {
-                o.api_key_header
-                    .as_ref()
-                    .and_then(|h| h.key_id.as_ref())
-                    .is_some_and(|k| k.as_str() == key_id)
+                o.key_headers
+                    .iter()
+                    .any(|h| h.key_id.as_ref().is_some_and(|k| k.as_str() == key_id))
             })
         })
     }

@@ -4,7 +4,8 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 /// Values at one-minute steps ending at `end` (the start of the newest minute).
-/// Missing minutes are zero: WAF only emits non-zero datapoints.
+/// Missing minutes of counts are zero (WAF only emits non-zero datapoints); a missing minute
+/// of an average is NaN, a gap (serialised as null).
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Series {
     pub end: DateTime<Utc>,
@@ -18,6 +19,12 @@ impl Series {
 
     pub fn last(&self) -> f64 {
         self.values.last().copied().unwrap_or(0.0)
+    }
+
+    /// The newest value, None for a gap (a minute with no data of an average, such as the
+    /// latency of a minute without requests).
+    pub fn latest(&self) -> Option<f64> {
+        self.values.last().copied().filter(|v| !v.is_nan())
     }
 
     pub fn sum(&self) -> f64 {

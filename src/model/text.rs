@@ -7,34 +7,52 @@
 
 use std::fmt;
 
-/// Default cap on the number of characters kept from one outside value.
+/// Default cap on the display width of one outside value.
 pub const DEFAULT_LIMIT: usize = 200;
 
-/// A sanitised, length-limited string: safe to draw.
+/// A sanitised, width-limited string: safe to draw.
 #[derive(Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Text(String);
 
 impl Text {
-    /// Sanitise `raw`, keeping at most [`DEFAULT_LIMIT`] visible characters.
+    /// Sanitise `raw`, at most [`DEFAULT_LIMIT`] columns wide.
     pub fn new(raw: &str) -> Self {
         Self::with_limit(raw, DEFAULT_LIMIT)
     }
 
-    /// Sanitise `raw`, keeping at most `limit` characters of output (escapes count).
-    pub fn with_limit(raw: &str, limit: usize) -> Self {
-        let mut out = String::with_capacity(raw.len().min(limit * 4));
-        let mut kept = 0usize;
-        let mut chars = raw.chars();
-        for c in chars.by_ref() {
-            let before = out.len();
-            push_escaped(&mut out, c);
-            kept += out[before..].chars().count();
-            if kept > limit {
-                out.truncate(before);
-                let rest = 1 + chars.count();
-                out.push_str(&format!("…(+{rest} chars)"));
-                return Text(out);
+    /// Sanitise `raw` into at most `width` terminal columns, escapes and the cut marker
+    /// included. A value that does not fit ends with `…(+N chars)` (N counts the characters of
+    /// `raw` left out), or with a bare `…` where even that would not fit.
+    pub fn with_limit(raw: &str, width: usize) -> Self {
+        let full = escape(raw);
+        if display_width(&full) <= width {
+            return Text(full);
+        }
+        let total = raw.chars().count();
+        let long = format!("…(+{total} chars)");
+        let budget = if display_width(&long) < width {
+            width - display_width(&long)
+        } else {
+            width.saturating_sub(1)
+        };
+        let mut out = String::new();
+        let (mut used, mut kept) = (0usize, 0usize);
+        let mut piece = String::new();
+        for c in raw.chars() {
+            piece.clear();
+            push_escaped(&mut piece, c);
+            let w = display_width(&piece);
+            if used + w > budget {
+                break;
             }
+            out.push_str(&piece);
+            used += w;
+            kept += 1;
+        }
+        if display_width(&long) < width {
+            out.push_str(&format!("…(+{} chars)", total - kept));
+        } else if width > 0 {
+            out.push('…');
         }
         Text(out)
     }
@@ -48,18 +66,50 @@ impl Text {
     }
 }
 
-/// True for characters a terminal may act on instead of printing, or that reorder or hide text.
+fn display_width(s: &str) -> usize {
+    unicode_width::UnicodeWidthStr::width(s)
+}
+
+/// True for characters a terminal may act on instead of printing, or that reorder, hide or
+/// disguise text: C0 and C1 controls (ESC, the 8-bit CSI U+009B, BEL that ends an OSC 52
+/// clipboard write) and DEL; every format character (Unicode category Cf: bidi embeddings,
+/// overrides and isolates, zero-width joiners, the soft hyphen, tag characters…); the line and
+/// paragraph separators; and every default-ignorable code point (variation selectors, the
+/// Hangul fillers, the combining grapheme joiner…), which terminals draw as nothing.
 pub fn is_unsafe(c: char) -> bool {
-    c.is_control() // C0, DEL, C1 (U+0080..=U+009F, including the 8-bit CSI U+009B)
-        || matches!(c,
-            '\u{061C}'                    // Arabic letter mark
-            | '\u{200B}'..='\u{200F}'     // zero-width space/joiners, LRM, RLM
-            | '\u{2028}' | '\u{2029}'     // line and paragraph separators
-            | '\u{202A}'..='\u{202E}'     // bidi embeddings and overrides (RLO)
-            | '\u{2060}'..='\u{2069}'     // word joiner, invisible operators, bidi isolates
-            | '\u{FEFF}'                  // BOM / zero-width no-break space
-            | '\u{FFF9}'..='\u{FFFB}'     // interlinear annotations
+    use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
+    c.is_control()
+        || matches!(
+            c.general_category(),
+            GeneralCategory::Format
+                | GeneralCategory::LineSeparator
+                | GeneralCategory::ParagraphSeparator
         )
+        || is_default_ignorable(c)
+}
+
+/// Unicode's Default_Ignorable_Code_Point (DerivedCoreProperties.txt), the whole set: code
+/// points a renderer shows as nothing when it does not support them.
+fn is_default_ignorable(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}'
+        | '\u{034F}'
+        | '\u{061C}'
+        | '\u{115F}'..='\u{1160}'     // Hangul choseong and jungseong fillers
+        | '\u{17B4}'..='\u{17B5}'
+        | '\u{180B}'..='\u{180F}'     // Mongolian variation selectors, vowel separator
+        | '\u{200B}'..='\u{200F}'     // zero-width space/joiners, LRM, RLM
+        | '\u{202A}'..='\u{202E}'     // bidi embeddings and overrides (RLO)
+        | '\u{2060}'..='\u{206F}'     // word joiner, invisible operators, bidi isolates
+        | '\u{3164}'                   // Hangul filler
+        | '\u{FE00}'..='\u{FE0F}'     // variation selectors
+        | '\u{FEFF}'                   // BOM / zero-width no-break space
+        | '\u{FFA0}'                   // halfwidth Hangul filler
+        | '\u{FFF0}'..='\u{FFF8}'
+        | '\u{1BCA0}'..='\u{1BCA3}'   // shorthand format controls
+        | '\u{1D173}'..='\u{1D17A}'   // musical symbol format controls
+        | '\u{E0000}'..='\u{E0FFF}'   // tag characters, variation selectors supplement
+    )
 }
 
 fn push_escaped(out: &mut String, c: char) {
@@ -71,6 +121,50 @@ fn push_escaped(out: &mut String, c: char) {
     } else {
         let _ = write!(out, "\\u{{{:x}}}", c as u32);
     }
+}
+
+/// Every unsafe character of `raw` escaped (line feeds too), nothing cut.
+pub fn escape(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    for c in raw.chars() {
+        push_escaped(&mut out, c);
+    }
+    out
+}
+
+/// Text for a terminal line by line, outside the dashboard (the subcommands' output, errors on
+/// exit): every unsafe character escaped as in [`Text`] except the line feeds that separate the
+/// lines, and nothing cut.
+pub fn for_terminal(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if c == '\n' {
+            out.push(c);
+        } else {
+            push_escaped(&mut out, c);
+        }
+    }
+    out
+}
+
+/// Serialised JSON with every unsafe character that serde_json leaves as it is (C1 controls,
+/// DEL, format characters…) written as a `\u` escape, so that printing the JSON cannot drive
+/// a terminal. Only strings can hold such characters, and JSON allows any character there to
+/// be escaped, so the document means the same.
+pub fn json_safe(json: &str) -> String {
+    use std::fmt::Write;
+    let mut out = String::with_capacity(json.len());
+    for c in json.chars() {
+        if is_unsafe(c) && !matches!(c, '\n' | '\r' | '\t') {
+            let mut units = [0u16; 2];
+            for u in c.encode_utf16(&mut units) {
+                let _ = write!(out, "\\u{u:04x}");
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 impl fmt::Display for Text {
@@ -137,6 +231,21 @@ impl fmt::Debug for Secret {
     }
 }
 
+/// A keyed digest of a secret value, to tell whether two values are equal (an API key's value
+/// and an origin's custom header, or a header in a sampled request) without keeping either.
+/// The key is random for each process, so a fingerprint means nothing outside it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Fingerprint(u64);
+
+impl Fingerprint {
+    pub fn of(value: &str) -> Fingerprint {
+        use std::hash::BuildHasher;
+        static KEY: std::sync::OnceLock<std::collections::hash_map::RandomState> =
+            std::sync::OnceLock::new();
+        Fingerprint(KEY.get_or_init(Default::default).hash_one(value))
+    }
+}
+
 /// Header names whose values carry credentials or session state.
 pub fn is_secret_header(name: &str) -> bool {
     let n = name.to_ascii_lowercase();
@@ -157,17 +266,27 @@ pub fn is_secret_header(name: &str) -> bool {
         "passwd",
         "session",
         "api-key",
+        "api_key",
         "apikey",
         "credential",
+        "verify",
+        "signature",
+        "auth",
     ]
     .iter()
     .any(|w| n.contains(w))
+        || n.ends_with("key")
+}
+
+/// A secret value as it may be shown: its length only.
+pub fn redacted(value: &str) -> Text {
+    Text::new(&format!("<redacted: {} chars>", value.chars().count()))
 }
 
 /// A header as it may be shown: the name sanitised, a secret value replaced by its length.
 pub fn header(name: &str, value: &str) -> (Text, Text) {
     let shown = if is_secret_header(name) {
-        Text::new(&format!("<redacted: {} chars>", value.chars().count()))
+        redacted(value)
     } else {
         Text::new(value)
     };
@@ -197,15 +316,18 @@ mod tests {
     #[test]
     fn long_values_are_cut_and_say_so() {
         let raw = "x".repeat(5000);
-        let t = Text::with_limit(&raw, 10);
-        assert_eq!(t.as_str(), "xxxxxxxxxx…(+4990 chars)");
+        let t = Text::with_limit(&raw, 30);
+        assert_eq!(t.as_str(), format!("{}…(+4984 chars)", "x".repeat(16)));
+        assert_eq!(Text::with_limit(&raw, 10).as_str(), "xxxxxxxxx…");
         assert_eq!(Text::with_limit("abc", 3).as_str(), "abc");
+        // Wide characters count twice.
+        assert_eq!(Text::with_limit("東京東京", 5).as_str(), "東京…");
     }
 
     #[test]
     fn escape_at_the_cut_is_not_split() {
         let t = Text::with_limit("ab\x1bcd", 4);
-        assert_eq!(t.as_str(), "ab…(+3 chars)");
+        assert_eq!(t.as_str(), "ab…");
     }
 
     #[test]

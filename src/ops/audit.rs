@@ -2,7 +2,7 @@
 //! directory. Who (the caller identity STS GetCallerIdentity gave at start, and the local user),
 //! when, what, and the result. An operation whose confirmation cannot be written is not run.
 
-use std::fs::{self, OpenOptions};
+use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -108,13 +108,9 @@ impl Audit {
         let fail =
             |e: std::io::Error| format!("cannot write the audit log {}: {e}", self.path.display());
         if let Some(dir) = self.path.parent() {
-            fs::create_dir_all(dir).map_err(fail)?;
+            crate::files::private_dir(dir).map_err(fail)?;
         }
-        let mut f = OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&self.path)
-            .map_err(fail)?;
+        let mut f = crate::files::open_private_append(&self.path).map_err(fail)?;
         f.write_all(line.as_bytes()).map_err(fail)?;
         f.sync_data().map_err(fail)
     }

@@ -217,10 +217,10 @@ impl Journal {
 
     /// Write a rotation's state: atomically, and durably before returning.
     pub fn save(&self, r: &Rotation) -> std::io::Result<()> {
-        fs::create_dir_all(&self.dir)?;
+        crate::files::private_dir(&self.dir)?;
         let tmp = self.dir.join(format!(".{}.json.tmp", r.id));
         {
-            let mut f = File::create(&tmp)?;
+            let mut f = crate::files::create_private(&tmp)?;
             f.write_all(serde_json::to_string_pretty(r)?.as_bytes())?;
             f.write_all(b"\n")?;
             f.sync_all()?;
@@ -276,16 +276,49 @@ impl Journal {
 
     /// Take the rotation's lock, or say that another edgetop holds it.
     pub fn lock(&self, id: &str) -> Result<Lock, String> {
-        fs::create_dir_all(&self.dir).map_err(|e| format!("{}: {e}", self.dir.display()))?;
-        let p = self.dir.join(format!(".{id}.lock"));
-        let f = File::create(&p).map_err(|e| format!("{}: {e}", p.display()))?;
+        self.take_lock(&format!(".{id}.lock"), || {
+            format!("another edgetop is working on rotation {id} right now")
+        })
+    }
+
+    /// Take the lock of one API key, held for as long as a rotation of it runs (start, finish
+    /// or roll back), so two operators on one machine cannot rotate one key at once.
+    pub fn lock_key(&self, key_id: &str) -> Result<Lock, String> {
+        let safe: String = key_id
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+            .collect();
+        self.take_lock(&format!(".key-{safe}.lock"), || {
+            format!("another edgetop on this machine is rotating API key {key_id} right now")
+        })
+    }
+
+    fn take_lock(&self, name: &str, held: impl Fn() -> String) -> Result<Lock, String> {
+        crate::files::private_dir(&self.dir).map_err(|e| format!("{}: {e}", self.dir.display()))?;
+        let p = self.dir.join(name);
+        let f = crate::files::create_private(&p).map_err(|e| format!("{}: {e}", p.display()))?;
         match f.try_lock() {
             Ok(()) => Ok(Lock(f)),
-            Err(std::fs::TryLockError::WouldBlock) => Err(format!(
-                "another edgetop is working on rotation {id} right now"
-            )),
+            Err(std::fs::TryLockError::WouldBlock) => Err(held()),
             Err(std::fs::TryLockError::Error(e)) => Err(format!("{}: {e}", p.display())),
         }
+    }
+
+    /// Remove journals of rotations that ended more than `age` ago, with their lock files, so
+    /// the directory does not grow without end. Unfinished ones are kept whatever their age.
+    pub fn prune_finished(&self, age: chrono::TimeDelta, now: DateTime<Utc>) -> usize {
+        let (all, _) = self.all();
+        let mut removed = 0;
+        for r in all
+            .iter()
+            .filter(|r| r.finished.is_some() && now - r.updated > age)
+        {
+            if fs::remove_file(self.path(&r.id)).is_ok() {
+                removed += 1;
+            }
+            let _ = fs::remove_file(self.dir.join(format!(".{}.lock", r.id)));
+        }
+        removed
     }
 }
 

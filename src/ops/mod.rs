@@ -301,9 +301,23 @@ fn rotate_plan(snap: &Snapshot, key_id: &Text, key_name: &Text) -> Plan {
                 .collect()
         })
         .unwrap_or_default();
-    let dists: Vec<String> = snap
+    // Each distribution that sends the key, with the headers it sends it in (by value: any
+    // header name).
+    let dists: Vec<(String, Vec<String>)> = snap
         .distributions_sending(key_id.as_str())
-        .map(|d| d.id.to_string())
+        .map(|d| {
+            let headers = d
+                .origins
+                .iter()
+                .flat_map(|o| {
+                    o.key_headers
+                        .iter()
+                        .filter(|h| h.key_id.as_ref() == Some(key_id))
+                        .map(move |h| format!("{} › {}", o.domain, h.header))
+                })
+                .collect();
+            (d.id.to_string(), headers)
+        })
         .collect();
     let new_name = rotated_name(key_name.as_str(), snap.taken_at);
     let mut steps = vec![step(
@@ -319,9 +333,12 @@ fn rotate_plan(snap: &Snapshot, key_id: &Text, key_name: &Text) -> Plan {
             "apigateway:CreateUsagePlanKey (not UpdateUsagePlan: 1 per 20 s)",
         ));
     }
-    for d in &dists {
+    for (d, headers) in &dists {
         steps.push(step(
-            format!("Send the new key from distribution {d}"),
+            format!(
+                "Send the new key from distribution {d} instead of the old one: {}",
+                headers.join(", ")
+            ),
             "cloudfront:GetDistributionConfig + UpdateDistribution (If-Match: ETag)",
         ));
         steps.push(step(
@@ -330,8 +347,11 @@ fn rotate_plan(snap: &Snapshot, key_id: &Text, key_name: &Text) -> Plan {
         ));
     }
     steps.push(step(
-        format!("Disable the old key {key_name} (deleting it is a separate action, later)"),
-        "apigateway:UpdateApiKey",
+        format!(
+            "Disable the old key {key_name} (deleting it is a separate action, later), once no \
+             distribution sends it: they are listed again just before"
+        ),
+        "cloudfront:ListDistributions + apigateway:UpdateApiKey",
     ));
     Plan {
         title: format!("Rotate API key {key_name} ({key_id})"),

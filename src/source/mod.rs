@@ -6,6 +6,7 @@ pub mod demo;
 
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::time::Duration;
 
 use crate::model::{Secret, Snapshot};
@@ -32,13 +33,27 @@ pub struct OpOutcome {
 /// A running operation. It owns what it needs (cloned clients), so polls go on while it runs.
 pub type OpFuture = Pin<Box<dyn Future<Output = Result<OpOutcome, SourceError>> + Send>>;
 
+/// A key's value being read, on the operator's request.
+pub type ValueFuture = Pin<Box<dyn Future<Output = Result<Secret, SourceError>> + Send>>;
+
+/// What acts on the account: operations, and reading a key's value when the operator asks.
+/// It shares nothing with polling that a poll holds, so the engine starts a confirmed operation
+/// at once, whatever a poll is doing.
+pub trait Actions: Send + Sync {
+    /// Carry out an operation that was planned and confirmed, reporting its steps.
+    fn apply(&self, op: Op, progress: Reporter) -> OpFuture;
+
+    /// One API key's value (snapshots hold none: only a fingerprint to match it by).
+    fn key_value(&self, key_id: &str) -> ValueFuture;
+}
+
 /// A data source: polled by the engine, and the target of operator actions.
 pub trait Source: Send + 'static {
     /// Read the account once. Slow-changing parts may come from the source's own cache.
     fn poll(&mut self) -> impl Future<Output = Result<Snapshot, SourceError>> + Send;
 
-    /// Carry out an operation that was planned and confirmed, reporting its steps.
-    fn apply(&mut self, op: Op, progress: Reporter) -> OpFuture;
+    /// What carries out operations beside polling.
+    fn actions(&self) -> Arc<dyn Actions>;
 
     /// Rotations that were cut short, to finish or roll back; and journal files that could not
     /// be read.

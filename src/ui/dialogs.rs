@@ -437,10 +437,17 @@ pub fn detail(f: &mut Frame, area: Rect, app: &App, d: &Snapshot, th: &Theme) {
                 kv("id", k.id.to_string(), th),
                 kv(
                     "value",
-                    if app.reveal_value {
-                        k.value.reveal().to_string()
-                    } else {
-                        format!("{}  (v reveals)", k.value.masked())
+                    match app
+                        .key_value
+                        .as_ref()
+                        .filter(|v| v.key_id == k.id.as_str())
+                        .map(|v| &v.value)
+                    {
+                        Some(Some(Ok(s))) => s.reveal().to_string(),
+                        Some(Some(Err(e))) => format!("cannot read it: {e}"),
+                        Some(None) => "reading…".to_string(),
+                        None if app.read_only => k.value_hint.to_string(),
+                        None => format!("{}  (v reveals)", k.value_hint),
                     },
                     th,
                 ),

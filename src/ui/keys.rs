@@ -118,7 +118,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, d: &Snapshot, th: &Theme) {
     let label = th.style(E::HeaderLabel);
     let mut spans = vec![
         Span::styled("value ", label),
-        Span::raw(k.value.masked()),
+        Span::raw(k.value_hint.as_str()),
         Span::styled("  created ", label),
         Span::raw(k.created.format("%Y-%m-%d").to_string()),
     ];

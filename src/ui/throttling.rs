@@ -47,9 +47,16 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, d: &Snapshot, th: &Theme) {
                 num(count),
                 rate_cell(m.errors_4xx.last(), count, 0.05, 0.15, th),
                 rate_cell(m.errors_5xx.last(), count, 0.01, 0.02, th),
-                right(format!("{:.0}", m.latency_ms.last())),
+                right(
+                    m.latency_ms
+                        .latest()
+                        .map_or("–".into(), |l| format!("{l:.0}")),
+                ),
                 num(m.throttled_est.last()),
-                Cell::from(throttle_label(s.throttle)),
+                Cell::from(match s.applied_throttle() {
+                    Some((t, true)) => format!("acct {}", throttle_label(Some(t))),
+                    other => throttle_label(other.map(|(t, _)| t)),
+                }),
                 headroom,
             ];
             if wide {

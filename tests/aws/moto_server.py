@@ -290,6 +290,9 @@ class EdgetopMiddleware:
         self.cf_polls = {}  # distribution id -> GetDistribution calls still to report InProgress (-1: forever)
         self.cf_deploy_delay = 0
         self.cf_requests = []  # UpdateDistribution requests, as GET /_edgetop/requests/UpdateDistribution shows
+        self.holds = {}  # operation -> threading.Event: its calls wait until released (see /_edgetop/hold)
+        self.waiting = {}  # operation -> calls waiting on a hold now
+        self.while_held = {}  # operation -> calls that arrived while another call was held
 
     # -- plumbing --
     def extras(self):
@@ -345,6 +348,16 @@ class EdgetopMiddleware:
                 return self.respond(start_response, *denied)
         if op:
             with self.lock:
+                if any(self.waiting.values()):
+                    self.while_held[op] = self.while_held.get(op, 0) + 1
+                hold = self.holds.get(op)
+                if hold is not None:
+                    self.waiting[op] = self.waiting.get(op, 0) + 1
+            if hold is not None:
+                hold.wait(timeout=300)
+                with self.lock:
+                    self.waiting[op] -= 1
+            with self.lock:
                 self.calls[op] = self.calls.get(op, 0) + 1
                 fault = self.faults.get(op)
                 if fault and fault["count"] != 0:
@@ -360,6 +373,7 @@ class EdgetopMiddleware:
                 return self.respond(start_response, *error_response(call, code, message, status))
             handler = {
                 ("apigateway", "GetUsage"): self.get_usage,
+                ("apigateway", "GetAccount"): self.get_account,
                 ("wafv2", "GetSampledRequests"): self.get_sampled_requests,
                 ("wafv2", "GetRateBasedStatementManagedKeys"): self.get_managed_keys,
                 ("wafv2", "ListResourcesForWebACL"): self.list_resources_for_web_acl,
@@ -410,6 +424,8 @@ class EdgetopMiddleware:
             return self.cloudfront_control(start_response, method, path, body)
         if path == "/_edgetop/second-writer":
             return self.second_writer_control(start_response, method, body)
+        if path == "/_edgetop/hold":
+            return self.hold_control(start_response, method, body)
         with self.lock:
             if path == "/_edgetop/calls" and method == "GET":
                 return self.json_ok(start_response, dict(sorted(self.calls.items())))
@@ -446,6 +462,25 @@ class EdgetopMiddleware:
                                         json.dumps({"message": f"bad fault spec: {e}"}))
                 return self.json_ok(start_response, self.faults)
         return self.json_error(start_response, 404, f"no such control endpoint: {method} {path}")
+
+    def hold_control(self, start_response, method, body):
+        """POST {"operation": op}: that operation's calls wait (a slow AWS) until DELETE releases them.
+        GET: which calls wait now, and which calls arrived while one waited."""
+        with self.lock:
+            if method == "POST":
+                try:
+                    op = str(json.loads(body or b"{}")["operation"])
+                except (ValueError, KeyError, TypeError) as e:
+                    return self.json_error(start_response, 400, f"bad hold spec: {e}")
+                self.holds[op] = threading.Event()
+                self.while_held.clear()
+            elif method == "DELETE":
+                for ev in self.holds.values():
+                    ev.set()
+                self.holds.clear()
+            elif method != "GET":
+                return self.json_error(start_response, 404, f"no such control endpoint: {method} /_edgetop/hold")
+            return self.json_ok(start_response, {"waiting": dict(self.waiting), "while_held": dict(self.while_held)})
 
     def second_writer_control(self, start_response, method, body):
         if method == "GET":
@@ -497,6 +532,12 @@ class EdgetopMiddleware:
         return self.json_error(start_response, 404, f"no such control endpoint: {method} {path}")
 
     # -- apigateway GetUsage --
+    def get_account(self, call, start_response):
+        """moto's account always has the default throttle; the seed may give a region's lower one."""
+        throttle = self.extras().get("account_throttle") or {"rateLimit": 10000.0, "burstLimit": 5000}
+        return self.json_ok(start_response, {"throttleSettings": throttle, "features": ["UsagePlans"],
+                                             "apiKeyVersion": "4"})
+
     def get_usage(self, call, start_response):
         plan_id = call.path.rstrip("/").split("/")[-2]
         q = {k: v[0] for k, v in call.query.items()}
@@ -604,6 +645,11 @@ class EdgetopMiddleware:
             rule = next((r for r in acl.rules if r.name == p["RuleName"]), None)
             if rule is None or "RateBasedStatement" not in (rule.statement or {}):
                 raise ApiError("WAFInvalidParameterException", "The rule is not a rate-based rule")
+            # AWS lists addresses only for rules that aggregate on the client's address.
+            aggregate = rule.statement["RateBasedStatement"].get("AggregateKeyType", "IP")
+            if aggregate not in ("IP", "FORWARDED_IP"):
+                raise ApiError("WAFUnsupportedAggregateKeyTypeException",
+                               "The rule you've specified doesn't aggregate on IP addresses.")
             v4, v6 = [], []
         out = {"ManagedKeysIPV4": {"IPAddressVersion": "IPV4", "Addresses": v4},
                "ManagedKeysIPV6": {"IPAddressVersion": "IPV6", "Addresses": v6}}

@@ -535,12 +535,17 @@ def main():
     ap.add_argument("--extras", required=True)
     ap.add_argument("--expected", required=True)
     ap.add_argument("--keys", type=int, default=640)
+    ap.add_argument("--untidy", action="store_true", help="add the parts of a real account that differ from the tidy "
+                                                          "seed (tests/aws/untidy.py)")
     args = ap.parse_args()
     if args.keys < len(NAMED_KEYS) + 1:
         ap.error(f"--keys must be at least {len(NAMED_KEYS) + 1}")
     t = time.monotonic()
     s = Seeder(args.endpoint.rstrip("/"), args.keys)
     s.run()
+    if args.untidy:
+        import untidy
+        s.out["untidy"] = untidy.seed_untidy(s, key_value)
     write_json(args.extras, s.extras)
     s.out["seed_seconds"] = round(time.monotonic() - t, 2)
     s.out["seed_timings"] = s.timings

@@ -78,6 +78,15 @@ impl Moto {
 
     /// Seed the account; returns what was seeded (tests/aws/seed.py's expected.json).
     pub fn seed(&self, keys: u32) -> serde_json::Value {
+        self.seed_with(keys, &[])
+    }
+
+    /// Seed the account and the parts of a real one that differ from it (tests/aws/untidy.py).
+    pub fn seed_untidy(&self, keys: u32) -> serde_json::Value {
+        self.seed_with(keys, &["--untidy"])
+    }
+
+    fn seed_with(&self, keys: u32, extra: &[&str]) -> serde_json::Value {
         let expected = self.dir.join("expected.json");
         let out = Command::new(&self.python)
             .arg(format!("{ROOT}/tests/aws/seed.py"))
@@ -91,6 +100,7 @@ impl Moto {
             .arg(self.dir.join("extras.json"))
             .arg("--expected")
             .arg(&expected)
+            .args(extra)
             .envs(aws_env())
             .output()
             .unwrap();
@@ -161,6 +171,22 @@ impl Moto {
     /// UpdateWebACL of that web ACL (see /_edgetop/second-writer in moto_server.py).
     pub fn second_writer(&self, spec: serde_json::Value) {
         self.control("POST", "/_edgetop/second-writer", Some(&spec.to_string()));
+    }
+
+    /// Calls of `operation` wait (a slow AWS) until [`Moto::release`].
+    pub fn hold(&self, operation: &str) {
+        let body = serde_json::json!({ "operation": operation }).to_string();
+        self.control("POST", "/_edgetop/hold", Some(&body));
+    }
+
+    /// Let held calls go on; returns which calls waited and which arrived meanwhile.
+    pub fn release(&self) -> serde_json::Value {
+        serde_json::from_str(&self.control("DELETE", "/_edgetop/hold", None)).unwrap()
+    }
+
+    /// Which calls wait on a hold now, and which arrived while one waited.
+    pub fn holds(&self) -> serde_json::Value {
+        serde_json::from_str(&self.control("GET", "/_edgetop/hold", None)).unwrap()
     }
 
     /// After each UpdateDistribution, the next `polls` GetDistribution calls say InProgress.

@@ -10,6 +10,7 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use super::Calls;
 use super::connect::{Failure, failure};
 use super::pace::Pacer;
+use crate::model::text::Fingerprint;
 use crate::model::{Quota, QuotaPeriod, Secret, Text, Throttle};
 
 pub const PAGE: i32 = 500;
@@ -47,7 +48,11 @@ pub struct PlanConf {
 pub struct KeyConf {
     pub id: String,
     pub name: String,
-    pub value: Secret,
+    /// To match the value where it appears (origin headers, sampled requests); the value
+    /// itself is not kept.
+    pub fingerprint: Fingerprint,
+    /// The value's last characters behind dots.
+    pub hint: String,
     pub enabled: bool,
     pub created: DateTime<Utc>,
 }
@@ -264,7 +269,8 @@ pub async fn keys(c: &Client, pace: &Pacer, calls: &mut Calls) -> Result<Vec<Key
                 .map(|k| KeyConf {
                     id: k.id().unwrap_or_default().to_string(),
                     name: k.name().unwrap_or_default().to_string(),
-                    value: Secret::new(k.value().unwrap_or_default()),
+                    fingerprint: Fingerprint::of(k.value().unwrap_or_default()),
+                    hint: Secret::new(k.value().unwrap_or_default()).masked(),
                     enabled: k.enabled(),
                     created: k
                         .created_date()
@@ -276,6 +282,89 @@ pub async fn keys(c: &Client, pace: &Pacer, calls: &mut Calls) -> Result<Vec<Key
         },
     )
     .await
+}
+
+/// The account's throttle (GetAccount throttleSettings), which applies to every stage that sets
+/// none of its own: 10,000 requests a second with a burst of 5,000 by default, lower in some
+/// regions.
+pub async fn account_throttle(
+    c: &Client,
+    pace: &Pacer,
+    calls: &mut Calls,
+) -> Result<Option<Throttle>, Failure> {
+    pace.wait().await;
+    calls.add("apigateway:GetAccount");
+    let a = c
+        .get_account()
+        .send()
+        .await
+        .map_err(|e| failure("apigateway:GET /account", &e))?;
+    Ok(a.throttle_settings()
+        .and_then(|t| throttle(t.rate_limit(), t.burst_limit())))
+}
+
+/// The marker an edgetop rotation writes into the description of the key it creates.
+pub fn rotation_marker(old_key_id: &str) -> String {
+    format!("({old_key_id}); edgetop rotation ")
+}
+
+/// Keys that an edgetop rotation of `old_key_id` created (their description says so), on
+/// this machine or another: (id, name, created).
+pub async fn keys_replacing(
+    c: &Client,
+    pace: &Pacer,
+    calls: &mut Calls,
+    old_key_id: &str,
+) -> Result<Vec<(String, String, DateTime<Utc>)>, Failure> {
+    let marker = rotation_marker(old_key_id);
+    let all = paged(
+        pace,
+        calls,
+        "apigateway:GetApiKeys",
+        |position| async move {
+            let page = c
+                .get_api_keys()
+                .limit(PAGE)
+                .set_position(position)
+                .send()
+                .await
+                .map_err(|e| failure("apigateway:GET /apikeys", &e))?;
+            // Every key of the page (paging stops at an empty page), filtered after.
+            let items = page
+                .items()
+                .iter()
+                .map(|k| {
+                    (
+                        k.description().unwrap_or_default().to_string(),
+                        k.id().unwrap_or_default().to_string(),
+                        k.name().unwrap_or_default().to_string(),
+                        k.created_date()
+                            .and_then(|d| DateTime::from_timestamp(d.secs(), 0))
+                            .unwrap_or_default(),
+                    )
+                })
+                .collect();
+            Ok((items, page.position().map(str::to_string)))
+        },
+    )
+    .await?;
+    Ok(all
+        .into_iter()
+        .filter(|(d, ..)| d.contains(&marker))
+        .map(|(_, id, name, created)| (id, name, created))
+        .collect())
+}
+
+/// One key's value (GetApiKey includeValue), for a reveal the operator asked for.
+pub async fn key_value(c: &Client, key_id: &str) -> Result<Secret, Failure> {
+    let k = c
+        .get_api_key()
+        .api_key(key_id)
+        .include_value(true)
+        .send()
+        .await
+        .map_err(|e| failure("apigateway:GET /apikeys/*", &e))?;
+    Ok(Secret::new(k.value().unwrap_or_default()))
 }
 
 /// The first day of the quota period that contains `today`.
@@ -295,6 +384,19 @@ pub struct KeyUsage {
     pub used_today: u64,
     pub used_period: u64,
     pub remaining: Option<u64>,
+}
+
+impl KeyUsage {
+    /// A key in several plans: its requests add up across them, and what remains is the least
+    /// any of its quotas leaves.
+    pub fn add(&mut self, other: &KeyUsage) {
+        self.used_today += other.used_today;
+        self.used_period += other.used_period;
+        self.remaining = match (self.remaining, other.remaining) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+    }
 }
 
 /// GetUsage for a plan over its current quota period (or today when it has none).
@@ -352,6 +454,19 @@ fn key_usage(days: &[Vec<i64>], has_quota: bool) -> KeyUsage {
     }
 }
 
+/// The ARN of a stage, in the caller's partition (aws, aws-cn, aws-us-gov).
+pub fn stage_arn(partition: &str, region: &str, api_id: &str, stage: &str) -> String {
+    format!("arn:{partition}:apigateway:{region}::/restapis/{api_id}/stages/{stage}")
+}
+
+/// The partition an ARN is in ("aws" when it cannot be told).
+pub fn partition_of(arn: &str) -> &str {
+    arn.split(':')
+        .nth(1)
+        .filter(|p| !p.is_empty())
+        .unwrap_or("aws")
+}
+
 /// Text for the model.
 pub fn stage_ref(apis: &[ApiConf], api_id: &str, stage: &str) -> Text {
     let api = apis
@@ -404,5 +519,20 @@ mod tests {
             }
         );
         assert_eq!(key_usage(&[], false), KeyUsage::default());
+    }
+
+    #[test]
+    fn a_key_in_two_plans_adds_up() {
+        let mut u = key_usage(&[vec![100, 900], vec![50, 850]], true);
+        u.add(&key_usage(&[vec![7, 0], vec![3, 0]], false));
+        u.add(&key_usage(&[vec![1, 40]], true));
+        assert_eq!(
+            u,
+            KeyUsage {
+                used_today: 54,
+                used_period: 161,
+                remaining: Some(40)
+            }
+        );
     }
 }

@@ -5,8 +5,9 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 
 use super::AwsSource;
-use super::cloudwatch::{SeriesKey, StageMetric, Store, WafMetric};
+use super::cloudwatch::{SeriesKey, StageMetric, Store, WHOLE_ACL, WafMetric};
 use crate::format;
+use crate::model::text::Fingerprint;
 use crate::model::*;
 
 /// The newest minute to draw: the newest with data, but no more than three minutes back (so a
@@ -19,24 +20,31 @@ pub fn end_minute(store: &Store, now: DateTime<Utc>) -> i64 {
         .clamp(this_minute - 180, this_minute - 60)
 }
 
-fn waf(store: &Store, acl: &str, rule: &str, end: i64, allowed: bool) -> WafMetrics {
+/// A web ACL's metrics (`rule` [`WHOLE_ACL`]) or one rule's. A CAPTCHA or Challenge rule's puzzles and
+/// challenges are requests it stopped until solved: they are shown with its blocked ones.
+fn waf(store: &Store, acl_arn: &str, rule: &str, end: i64, allowed: bool) -> WafMetrics {
     let s = |metric| {
         store.series(
             &SeriesKey::Waf {
-                acl: acl.into(),
+                acl_arn: acl_arn.into(),
                 rule: rule.into(),
                 metric,
             },
             end,
         )
     };
+    let mut blocked = s(WafMetric::Blocked);
+    if rule != WHOLE_ACL {
+        blocked.add(&s(WafMetric::Captcha));
+        blocked.add(&s(WafMetric::Challenge));
+    }
     WafMetrics {
         allowed: if allowed {
             s(WafMetric::Allowed)
         } else {
-            Series::new(s(WafMetric::Blocked).end, vec![0.0; 60])
+            Series::new(blocked.end, vec![0.0; 60])
         },
-        blocked: s(WafMetric::Blocked),
+        blocked,
         counted: s(WafMetric::Counted),
     }
 }
@@ -72,20 +80,19 @@ pub fn snapshot(src: &AwsSource, now: DateTime<Utc>) -> Snapshot {
     let f = &src.found;
     let store = &src.store;
     let end = end_minute(store, now);
-    let region = &src.clients.region;
-    let stage_arn = |api_id: &str, stage: &str| {
-        format!("arn:aws:apigateway:{region}::/restapis/{api_id}/stages/{stage}")
-    };
+    let (partition, region) = (&src.partition, &src.clients.region);
+    let stage_arn =
+        |api_id: &str, stage: &str| super::apigateway::stage_arn(partition, region, api_id, stage);
     // Which web ACL protects each stage (by ARN), and the request count of all its stages.
     let acl_of_stage: HashMap<String, &super::wafv2::AclConf> = f
         .acls
         .iter()
         .flat_map(|a| a.protects.iter().map(move |r| (r.clone(), a)))
         .collect();
-    let stage_series = |api: &str, stage: &str, metric| {
+    let stage_series = |api_id: &str, stage: &str, metric| {
         store.series(
             &SeriesKey::Stage {
-                api: api.into(),
+                api_id: api_id.into(),
                 stage: stage.into(),
                 metric,
             },
@@ -97,9 +104,9 @@ pub fn snapshot(src: &AwsSource, now: DateTime<Utc>) -> Snapshot {
         for st in &api.stages {
             if let Some(acl) = acl_of_stage.get(&stage_arn(&api.id, &st.name)) {
                 acl_counts
-                    .entry(acl.name.clone())
+                    .entry(acl.arn.clone())
                     .or_default()
-                    .add(&stage_series(&api.name, &st.name, StageMetric::Count));
+                    .add(&stage_series(&api.id, &st.name, StageMetric::Count));
             }
         }
     }
@@ -115,16 +122,17 @@ pub fn snapshot(src: &AwsSource, now: DateTime<Utc>) -> Snapshot {
                 .iter()
                 .map(|st| {
                     let acl = acl_of_stage.get(&stage_arn(&api.id, &st.name));
-                    let count = stage_series(&api.name, &st.name, StageMetric::Count);
-                    let e4 = stage_series(&api.name, &st.name, StageMetric::Errors4xx);
-                    let blocked = acl.map(|a| waf(store, &a.name, "ALL", end, false).blocked);
+                    let count = stage_series(&api.id, &st.name, StageMetric::Count);
+                    let e4 = stage_series(&api.id, &st.name, StageMetric::Errors4xx);
+                    let blocked = acl.map(|a| waf(store, &a.arn, WHOLE_ACL, end, false).blocked);
                     let acl_count = acl
-                        .and_then(|a| acl_counts.get(&a.name))
+                        .and_then(|a| acl_counts.get(&a.arn))
                         .cloned()
                         .unwrap_or_else(|| count.clone());
                     Stage {
                         name: Text::new(&st.name),
                         throttle: st.throttle,
+                        account_throttle: f.account_throttle,
                         method_throttles: st
                             .methods
                             .iter()
@@ -137,8 +145,8 @@ pub fn snapshot(src: &AwsSource, now: DateTime<Utc>) -> Snapshot {
                                 blocked.as_ref(),
                                 &acl_count,
                             ),
-                            errors_5xx: stage_series(&api.name, &st.name, StageMetric::Errors5xx),
-                            latency_ms: stage_series(&api.name, &st.name, StageMetric::Latency),
+                            errors_5xx: stage_series(&api.id, &st.name, StageMetric::Errors5xx),
+                            latency_ms: stage_series(&api.id, &st.name, StageMetric::Latency),
                             errors_4xx: e4,
                             count,
                         },
@@ -181,7 +189,7 @@ pub fn snapshot(src: &AwsSource, now: DateTime<Utc>) -> Snapshot {
             ApiKey {
                 id: Text::new(&k.id),
                 name: Text::new(&k.name),
-                value: k.value.clone(),
+                value_hint: Text::new(&k.hint),
                 enabled: k.enabled,
                 created: k.created,
                 plan_ids: plans_of.remove(k.id.as_str()).unwrap_or_default(),
@@ -222,25 +230,32 @@ pub fn snapshot(src: &AwsSource, now: DateTime<Utc>) -> Snapshot {
                     })
                     .map(|d| Text::new(&d.id)),
             );
+            let mut codes: Vec<&str> = f
+                .specs
+                .iter()
+                .filter_map(|s| match &s.key {
+                    SeriesKey::Country {
+                        acl_arn, country, ..
+                    } if *acl_arn == a.arn => Some(country.as_str()),
+                    _ => None,
+                })
+                .collect();
+            codes.sort();
+            codes.dedup();
             let mut countries: Vec<CountryTraffic> = Vec::new();
-            for c in f.countries.iter().filter(|c| {
-                c.acl_metric == a.metric_name && c.global == (a.scope == Scope::Cloudfront)
-            }) {
-                if countries.iter().any(|x| x.country.as_str() == c.country) {
-                    continue;
-                }
+            for code in codes {
                 let s = |metric| {
                     store.series(
                         &SeriesKey::Country {
-                            acl: a.name.clone(),
-                            country: c.country.clone(),
+                            acl_arn: a.arn.clone(),
+                            country: code.to_string(),
                             metric,
                         },
                         end,
                     )
                 };
                 countries.push(CountryTraffic {
-                    country: Text::with_limit(&c.country, 3),
+                    country: Text::with_limit(code, 3),
                     metrics: WafMetrics {
                         allowed: s(WafMetric::Allowed),
                         blocked: s(WafMetric::Blocked),
@@ -263,21 +278,27 @@ pub fn snapshot(src: &AwsSource, now: DateTime<Utc>) -> Snapshot {
                         kind: r.kind.clone(),
                         action: r.action,
                         metric_name: Text::new(&r.metric_name),
-                        metrics: waf(store, &a.name, &r.metric_name, end, false),
+                        metrics: waf(store, &a.arn, &r.name, end, false),
                         pending: false,
                     })
                     .collect(),
-                metrics: waf(store, &a.name, "ALL", end, true),
+                metrics: waf(store, &a.arn, WHOLE_ACL, end, true),
                 countries,
             }
         })
         .collect();
 
-    let key_by_value: HashMap<&str, &str> = f
+    let key_by_value: HashMap<Fingerprint, &str> = f
         .keys
         .iter()
-        .map(|k| (k.value.expose(), k.id.as_str()))
+        .map(|k| (k.fingerprint, k.id.as_str()))
         .collect();
+    let named_as_key = |h: &str| {
+        src.settings
+            .key_headers
+            .iter()
+            .any(|k| k.eq_ignore_ascii_case(h))
+    };
     let distributions = f
         .distributions
         .iter()
@@ -294,32 +315,36 @@ pub fn snapshot(src: &AwsSource, now: DateTime<Utc>) -> Snapshot {
                 .iter()
                 .map(|o| Origin {
                     domain: Text::new(&o.domain),
-                    api_key_header: o.key_headers.first().map(|(name, value)| OriginKey {
-                        header: Text::new(name),
-                        key_id: key_by_value.get(value.as_str()).map(|k| Text::new(k)),
-                    }),
+                    key_headers: o
+                        .headers
+                        .iter()
+                        .filter_map(|(name, value)| {
+                            let key = key_by_value.get(value);
+                            (key.is_some() || named_as_key(name)).then(|| OriginKey {
+                                header: Text::new(name),
+                                key_id: key.map(|k| Text::new(k)),
+                            })
+                        })
+                        .collect(),
                 })
                 .collect(),
         })
         .collect();
 
-    let problems = src
-        .troubles
-        .iter()
-        .map(|(part, t)| {
-            let held = match t.last_ok {
-                Some(at) => format!(
-                    "showing {part} read {}",
-                    format::age((now - at).num_seconds())
-                ),
-                None => format!("{part} not read yet"),
-            };
-            Problem {
-                panel: t.panel,
-                message: Text::new(&format!("{} — {held}", t.failure)),
-            }
-        })
-        .collect();
+    let mut problems: Vec<Problem> = shared_metric_names(&f.apis);
+    problems.extend(src.troubles.iter().map(|(part, t)| {
+        let held = match t.last_ok {
+            Some(at) => format!(
+                "showing {part} read {}",
+                format::age((now - at).num_seconds())
+            ),
+            None => format!("{part} not read yet"),
+        };
+        Problem {
+            panel: t.panel,
+            message: Text::new(&format!("{} — {held}", t.failure)),
+        }
+    }));
 
     Snapshot {
         account: src.account.clone(),
@@ -334,6 +359,31 @@ pub fn snapshot(src: &AwsSource, now: DateTime<Utc>) -> Snapshot {
         cost: src.cost,
         problems,
     }
+}
+
+/// APIs whose metrics CloudWatch cannot tell apart: API Gateway publishes under the API's name
+/// (non-ASCII characters stripped), so same-named APIs share their series, and each shows their
+/// sum. Said once per name, on the Throttling screen.
+fn shared_metric_names(apis: &[super::apigateway::ApiConf]) -> Vec<Problem> {
+    let mut by_name: std::collections::BTreeMap<String, Vec<&str>> = Default::default();
+    for a in apis {
+        by_name
+            .entry(super::cloudwatch::metric_api_name(a))
+            .or_default()
+            .push(a.id.as_str());
+    }
+    by_name
+        .into_iter()
+        .filter(|(_, ids)| ids.len() > 1)
+        .map(|(name, ids)| Problem {
+            panel: Panel::Throttling,
+            message: Text::new(&format!(
+                "APIs {} publish metrics under one name, \"{name}\": CloudWatch adds their \
+                 figures together, so each shows the sum",
+                ids.join(", ")
+            )),
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -5,12 +5,24 @@ use aws_sdk_cloudfront::Client;
 use super::Calls;
 use super::connect::{Failure, failure};
 use crate::model::DistributionStatus;
+use crate::model::text::Fingerprint;
 
 #[derive(Clone, Debug)]
 pub struct OriginConf {
     pub domain: String,
-    /// (header name, header value) of each custom header that carries an API key, in order.
-    pub key_headers: Vec<(String, String)>,
+    /// Every custom header the origin sends: its name, and its value's fingerprint (a key may
+    /// travel under any header name, so which ones carry a key is decided by value).
+    pub headers: Vec<(String, Fingerprint)>,
+}
+
+impl OriginConf {
+    /// The names of the headers that send this value.
+    pub fn sending<'a>(&'a self, value: &'a Fingerprint) -> impl Iterator<Item = &'a str> {
+        self.headers
+            .iter()
+            .filter(move |(_, f)| f == value)
+            .map(|(n, _)| n.as_str())
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -23,10 +35,9 @@ pub struct DistributionConf {
     pub origins: Vec<OriginConf>,
 }
 
-/// `headers` names that carry an API key (lower case), e.g. "x-api-key".
+/// Every distribution with its origins' custom headers.
 pub async fn distributions(
     c: &Client,
-    key_headers: &[String],
     calls: &mut Calls,
 ) -> Result<Vec<DistributionConf>, Failure> {
     let mut out = Vec::new();
@@ -51,17 +62,17 @@ pub async fn distributions(
                 .iter()
                 .map(|o| OriginConf {
                     domain: o.domain_name().to_string(),
-                    key_headers: o
+                    headers: o
                         .custom_headers()
                         .map(|h| h.items())
                         .unwrap_or_default()
                         .iter()
-                        .filter(|h| {
-                            key_headers
-                                .iter()
-                                .any(|k| k.eq_ignore_ascii_case(h.header_name()))
+                        .map(|h| {
+                            (
+                                h.header_name().to_string(),
+                                Fingerprint::of(h.header_value()),
+                            )
                         })
-                        .map(|h| (h.header_name().to_string(), h.header_value().to_string()))
                         .collect(),
                 })
                 .collect();

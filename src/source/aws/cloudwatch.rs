@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use aws_sdk_cloudwatch::Client;
 use aws_sdk_cloudwatch::primitives::DateTime as AwsTime;
 use aws_sdk_cloudwatch::types::{
-    Dimension, DimensionFilter, Metric, MetricDataQuery, MetricStat, ScanBy, StatusCode,
+    Dimension, Metric, MetricDataQuery, MetricStat, ScanBy, StatusCode,
 };
 use chrono::{DateTime, Utc};
 
@@ -14,7 +14,7 @@ use super::Calls;
 use super::apigateway::ApiConf;
 use super::connect::{Failure, failure};
 use super::wafv2::AclConf;
-use crate::model::{Scope, Series};
+use crate::model::{Action, Scope, Series};
 
 /// GetMetricData takes at most this many queries per call.
 pub const MAX_QUERIES: usize = 500;
@@ -34,38 +34,73 @@ pub enum WafMetric {
     Allowed,
     Blocked,
     Counted,
+    /// Requests a CAPTCHA rule answered with a puzzle (not yet solved).
+    Captcha,
+    /// Requests a Challenge rule answered with a silent challenge.
+    Challenge,
 }
 
 impl WafMetric {
-    fn name(self) -> &'static str {
+    pub fn name(self) -> &'static str {
         match self {
             WafMetric::Allowed => "AllowedRequests",
             WafMetric::Blocked => "BlockedRequests",
             WafMetric::Counted => "CountedRequests",
+            WafMetric::Captcha => "CaptchaRequests",
+            WafMetric::Challenge => "ChallengeRequests",
         }
+    }
+
+    fn named(name: &str) -> Option<WafMetric> {
+        [
+            WafMetric::Allowed,
+            WafMetric::Blocked,
+            WafMetric::Counted,
+            WafMetric::Captcha,
+            WafMetric::Challenge,
+        ]
+        .into_iter()
+        .find(|m| m.name() == name)
+    }
+
+    /// What to read of a rule: blocked and counted always (its action may be toggled), and
+    /// the requests it answered with a CAPTCHA or a challenge when that is its action.
+    pub fn for_rule(action: Action) -> Vec<WafMetric> {
+        let mut out = vec![WafMetric::Blocked, WafMetric::Counted];
+        match action {
+            Action::Captcha => out.push(WafMetric::Captcha),
+            Action::Challenge => out.push(WafMetric::Challenge),
+            _ => {}
+        }
+        out
     }
 }
 
-/// What a series is about.
+/// What a series is about. Stages are keyed by API id and web ACLs by ARN: names are not
+/// unique (two APIs may share one; a REGIONAL and a CLOUDFRONT web ACL may too).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum SeriesKey {
     Stage {
-        api: String,
+        api_id: String,
         stage: String,
         metric: StageMetric,
     },
-    /// `rule` is the rule's metric name, or "ALL" for the whole web ACL.
+    /// `rule` is the rule's name, or [`WHOLE_ACL`].
     Waf {
-        acl: String,
+        acl_arn: String,
         rule: String,
         metric: WafMetric,
     },
     Country {
-        acl: String,
+        acl_arn: String,
         country: String,
         metric: WafMetric,
     },
 }
+
+/// The `rule` of a web ACL's own series: no rule is named so (a rule's name is at least one
+/// character, and a rule may well be named "ALL").
+pub const WHOLE_ACL: &str = "";
 
 /// One metric to ask for.
 #[derive(Clone, Debug, PartialEq)]
@@ -79,17 +114,6 @@ pub struct Spec {
     pub global: bool,
 }
 
-/// A WAF metric with a Country dimension, as ListMetrics found it.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct CountryMetric {
-    pub metric: WafMetric,
-    /// The WebACL dimension (the web ACL's metric name) and the country code.
-    pub acl_metric: String,
-    pub country: String,
-    pub dims: Vec<(String, String)>,
-    pub global: bool,
-}
-
 fn dims(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
     pairs
         .iter()
@@ -97,15 +121,91 @@ fn dims(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
         .collect()
 }
 
-/// Every metric the screens need, from what discovery found.
-pub fn specs(
-    region: &str,
-    apis: &[ApiConf],
-    acls: &[AclConf],
-    countries: &[CountryMetric],
-) -> Vec<Spec> {
+/// The `ApiName` dimension API Gateway publishes an API's metrics under: its name without the
+/// characters that are not ASCII, or its id when nothing is left.
+pub fn metric_api_name(api: &ApiConf) -> String {
+    let ascii: String = api.name.chars().filter(char::is_ascii).collect();
+    if ascii.is_empty() {
+        api.id.clone()
+    } else {
+        ascii
+    }
+}
+
+/// A metric of AWS/WAFV2 as ListMetrics lists it, its dimensions sorted by name.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Listed {
+    pub name: String,
+    pub dims: Vec<(String, String)>,
+}
+
+impl Listed {
+    fn get(&self, k: &str) -> Option<&str> {
+        self.dims
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Whether this metric is about web ACLs of `acl`'s scope in `region`: REGIONAL metrics
+    /// carry a Region dimension, CLOUDFRONT ones none (whichever endpoint listed them).
+    fn in_scope_of(&self, acl: &AclConf, region: &str) -> bool {
+        match (acl.scope, self.get("Region")) {
+            (Scope::Regional, Some(r)) => r == region,
+            (Scope::Cloudfront, None) => true,
+            _ => false,
+        }
+    }
+}
+
+/// The dimension values CloudWatch uses for one web ACL and its rules. `WebACL` is the web
+/// ACL's name by AWS's own tooling (WAF Security Automations, cdk-monitoring-constructs) while
+/// older documentation says its metric name; `Rule` is the rule's metric name. So both are
+/// looked for among the metrics listed, and the one found is used.
+#[derive(Clone, Debug, PartialEq)]
+pub struct WafNames {
+    pub web_acl: String,
+    /// Rule name → its `Rule` dimension value.
+    pub rules: HashMap<String, String>,
+}
+
+pub fn waf_names(acl: &AclConf, region: &str, listed: &[Listed]) -> WafNames {
+    let mine: Vec<&Listed> = listed
+        .iter()
+        .filter(|l| l.in_scope_of(acl, region))
+        .collect();
+    let has = |value: &str| mine.iter().any(|l| l.get("WebACL") == Some(value));
+    let web_acl = if !has(&acl.name) && has(&acl.metric_name) {
+        acl.metric_name.clone()
+    } else {
+        acl.name.clone()
+    };
+    let listed_rule = |value: &str| {
+        mine.iter()
+            .any(|l| l.get("WebACL") == Some(web_acl.as_str()) && l.get("Rule") == Some(value))
+    };
+    let rules = acl
+        .rules
+        .iter()
+        .map(|r| {
+            let value = if !listed_rule(&r.metric_name) && listed_rule(&r.name) {
+                r.name.clone()
+            } else {
+                r.metric_name.clone()
+            };
+            (r.name.clone(), value)
+        })
+        .collect();
+    WafNames { web_acl, rules }
+}
+
+/// Every metric the screens need, from what discovery found: the stages' API Gateway metrics,
+/// each web ACL's and rule's WAF metrics under the names [`waf_names`] found, and the per-country
+/// metrics ListMetrics lists for each web ACL.
+pub fn specs(region: &str, apis: &[ApiConf], acls: &[AclConf], listed: &[Listed]) -> Vec<Spec> {
     let mut out = Vec::new();
     for api in apis {
+        let api_name = metric_api_name(api);
         for st in &api.stages {
             for (metric, name, stat) in [
                 (StageMetric::Count, "Count", "Sum"),
@@ -115,13 +215,13 @@ pub fn specs(
             ] {
                 out.push(Spec {
                     key: SeriesKey::Stage {
-                        api: api.name.clone(),
+                        api_id: api.id.clone(),
                         stage: st.name.clone(),
                         metric,
                     },
                     namespace: "AWS/ApiGateway",
                     name,
-                    dims: dims(&[("ApiName", &api.name), ("Stage", &st.name)]),
+                    dims: dims(&[("ApiName", &api_name), ("Stage", &st.name)]),
                     stat,
                     global: false,
                 });
@@ -130,14 +230,15 @@ pub fn specs(
     }
     for acl in acls {
         let global = acl.scope == Scope::Cloudfront;
-        let mut waf = |rule: &str, metric: WafMetric| {
-            let mut d = vec![("Rule", rule), ("WebACL", acl.metric_name.as_str())];
+        let names = waf_names(acl, region, listed);
+        let mut waf = |rule: &str, dim: &str, metric: WafMetric| {
+            let mut d = vec![("Rule", dim), ("WebACL", names.web_acl.as_str())];
             if !global {
                 d.insert(0, ("Region", region));
             }
             out.push(Spec {
                 key: SeriesKey::Waf {
-                    acl: acl.name.clone(),
+                    acl_arn: acl.arn.clone(),
                     rule: rule.to_string(),
                     metric,
                 },
@@ -149,103 +250,84 @@ pub fn specs(
             });
         };
         for m in [WafMetric::Allowed, WafMetric::Blocked, WafMetric::Counted] {
-            waf("ALL", m);
+            waf(WHOLE_ACL, "ALL", m);
         }
         for r in &acl.rules {
-            waf(&r.metric_name, WafMetric::Blocked);
-            waf(&r.metric_name, WafMetric::Counted);
+            let dim = names.rules.get(&r.name).unwrap_or(&r.metric_name);
+            for m in WafMetric::for_rule(r.action) {
+                waf(&r.name, dim, m);
+            }
         }
-    }
-    for c in countries {
-        let Some(acl) = acls
-            .iter()
-            .find(|a| a.metric_name == c.acl_metric && (a.scope == Scope::Cloudfront) == c.global)
-        else {
-            continue;
-        };
-        out.push(Spec {
-            key: SeriesKey::Country {
-                acl: acl.name.clone(),
-                country: c.country.clone(),
-                metric: c.metric,
-            },
-            namespace: "AWS/WAFV2",
-            name: c.metric.name(),
-            dims: c.dims.clone(),
-            stat: "Sum",
-            global: c.global,
-        });
+        let mut seen = HashSet::new();
+        for l in listed.iter().filter(|l| {
+            l.in_scope_of(acl, region)
+                && l.get("WebACL") == Some(names.web_acl.as_str())
+                && l.get("Rule").is_none_or(|r| r == "ALL")
+        }) {
+            let (Some(country), Some(metric)) = (l.get("Country"), WafMetric::named(&l.name))
+            else {
+                continue;
+            };
+            if !seen.insert((country.to_string(), metric)) {
+                continue;
+            }
+            out.push(Spec {
+                key: SeriesKey::Country {
+                    acl_arn: acl.arn.clone(),
+                    country: country.to_string(),
+                    metric,
+                },
+                namespace: "AWS/WAFV2",
+                name: metric.name(),
+                dims: l.dims.clone(),
+                stat: "Sum",
+                global,
+            });
+        }
     }
     out
 }
 
-/// WAF metrics with a Country dimension (whole-ACL ones: Rule absent or ALL), de-duplicated:
-/// ListMetrics may list a metric more than once.
-pub async fn country_metrics(
-    c: &Client,
-    global: bool,
-    calls: &mut Calls,
-) -> Result<Vec<CountryMetric>, Failure> {
+/// Every AWS/WAFV2 metric one endpoint lists, de-duplicated: ListMetrics may list a metric
+/// more than once. WAF publishes a metric only once it is non-zero, and ListMetrics shows what
+/// was published in the last two weeks.
+pub async fn waf_metrics(c: &Client, calls: &mut Calls) -> Result<Vec<Listed>, Failure> {
     let mut seen = HashSet::new();
-    let mut out = Vec::new();
     let mut token: Option<String> = None;
-    for _ in 0..50 {
+    for _ in 0..200 {
         calls.add("cloudwatch:ListMetrics");
         let page = c
             .list_metrics()
             .namespace("AWS/WAFV2")
-            .dimensions(DimensionFilter::builder().name("Country").build())
             .set_next_token(token.clone())
             .send()
             .await
             .map_err(|e| failure("cloudwatch:ListMetrics", &e))?;
         for m in page.metrics() {
-            if let Some(cm) =
-                country_metric(m, global).filter(|cm| seen.insert((cm.metric, cm.dims.clone())))
-            {
-                out.push(cm);
-            }
+            let mut d: Vec<(String, String)> = m
+                .dimensions()
+                .iter()
+                .map(|d| {
+                    (
+                        d.name().unwrap_or_default().to_string(),
+                        d.value().unwrap_or_default().to_string(),
+                    )
+                })
+                .collect();
+            d.sort();
+            seen.insert(Listed {
+                name: m.metric_name().unwrap_or_default().to_string(),
+                dims: d,
+            });
         }
         token = page.next_token().map(str::to_string);
         if token.is_none() {
             break;
         }
     }
-    out.sort_by(|a, b| {
-        (&a.acl_metric, &a.country, a.metric).cmp(&(&b.acl_metric, &b.country, b.metric))
-    });
+    let mut out: Vec<Listed> = seen.into_iter().collect();
+    out.sort_by(|a, b| (&a.name, &a.dims).cmp(&(&b.name, &b.dims)));
     Ok(out)
-}
-
-fn country_metric(m: &Metric, global: bool) -> Option<CountryMetric> {
-    let metric = match m.metric_name()? {
-        "AllowedRequests" => WafMetric::Allowed,
-        "BlockedRequests" => WafMetric::Blocked,
-        "CountedRequests" => WafMetric::Counted,
-        _ => return None,
-    };
-    let mut d: Vec<(String, String)> = m
-        .dimensions()
-        .iter()
-        .map(|d| {
-            (
-                d.name().unwrap_or_default().to_string(),
-                d.value().unwrap_or_default().to_string(),
-            )
-        })
-        .collect();
-    d.sort();
-    let get = |k: &str| d.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
-    if get("Rule").is_some_and(|r| r != "ALL") {
-        return None;
-    }
-    Some(CountryMetric {
-        metric,
-        acl_metric: get("WebACL")?,
-        country: get("Country")?,
-        dims: d.clone(),
-        global,
-    })
 }
 
 fn aws_time(t: DateTime<Utc>) -> AwsTime {
@@ -264,6 +346,9 @@ pub async fn fetch(
     let mut points: HashMap<usize, Vec<(i64, f64)>> = HashMap::new();
     let mut failed = Vec::new();
     for chunk in specs.chunks(MAX_QUERIES) {
+        // Answers are matched by the ids asked for: an id the server made up is ignored.
+        let asked: HashMap<String, usize> =
+            chunk.iter().map(|(i, _)| (format!("m{i}"), *i)).collect();
         let queries: Vec<MetricDataQuery> = chunk
             .iter()
             .map(|(i, s)| {
@@ -304,11 +389,7 @@ pub async fn fetch(
                 .await
                 .map_err(|e| failure("cloudwatch:GetMetricData", &e))?;
             for r in page.metric_data_results() {
-                let Some(i) = r
-                    .id()
-                    .and_then(|id| id.strip_prefix('m'))
-                    .and_then(|n| n.parse::<usize>().ok())
-                else {
+                let Some(&i) = r.id().and_then(|id| asked.get(id)) else {
                     continue;
                 };
                 if matches!(
@@ -393,13 +474,22 @@ impl Store {
             .max()
     }
 
-    /// The series of `key` for the [`WINDOW`] minutes ending with minute `end` (epoch seconds);
-    /// missing minutes are zero (WAF only publishes non-zero values).
+    /// The series of `key` for the [`WINDOW`] minutes ending with minute `end` (epoch seconds).
+    /// A minute with no datapoint is zero for counts (WAF publishes only non-zero values, and a
+    /// quiet stage none), and a gap (NaN) for an average such as Latency: a minute without
+    /// requests has no latency, not a latency of 0 ms.
     pub fn series(&self, key: &SeriesKey, end: i64) -> Series {
+        let missing = match key {
+            SeriesKey::Stage {
+                metric: StageMetric::Latency,
+                ..
+            } => f64::NAN,
+            _ => 0.0,
+        };
         let m = self.series.get(key);
         let values = (0..WINDOW)
             .map(|i| end - (WINDOW - 1 - i) * 60)
-            .map(|t| m.and_then(|m| m.get(&t)).copied().unwrap_or(0.0))
+            .map(|t| m.and_then(|m| m.get(&t)).copied().unwrap_or(missing))
             .collect();
         Series::new(DateTime::from_timestamp(end, 0).unwrap_or_default(), values)
     }
@@ -429,7 +519,7 @@ mod tests {
         AclConf {
             id: "i".into(),
             name: "edge".into(),
-            arn: "arn".into(),
+            arn: format!("arn:{}", scope.label()),
             scope,
             metric_name: "edgeMetric".into(),
             default_action: Action::Allow,
@@ -443,6 +533,15 @@ mod tests {
                 metric_name: "GeoMetric".into(),
             }],
             protects: vec![],
+        }
+    }
+
+    fn listed(name: &str, pairs: &[(&str, &str)]) -> Listed {
+        let mut d = dims(pairs);
+        d.sort();
+        Listed {
+            name: name.into(),
+            dims: d,
         }
     }
 
@@ -460,13 +559,10 @@ mod tests {
             .iter()
             .find(|s| s.name == "BlockedRequests" && !s.global)
             .unwrap();
+        // Nothing listed: the web ACL's name, as AWS's own tooling queries it.
         assert_eq!(
             regional.dims,
-            dims(&[
-                ("Region", "eu-west-1"),
-                ("Rule", "ALL"),
-                ("WebACL", "edgeMetric")
-            ])
+            dims(&[("Region", "eu-west-1"), ("Rule", "ALL"), ("WebACL", "edge")])
         );
         let global = s
             .iter()
@@ -474,9 +570,10 @@ mod tests {
             .unwrap();
         assert_eq!(
             global.dims,
-            dims(&[("Rule", "ALL"), ("WebACL", "edgeMetric")]),
+            dims(&[("Rule", "ALL"), ("WebACL", "edge")]),
             "CLOUDFRONT has no Region"
         );
+        assert_ne!(regional.key, global.key, "same name, two series");
         assert!(
             s.iter()
                 .any(|s| s.dims.contains(&("Rule".into(), "GeoMetric".into())))
@@ -486,39 +583,118 @@ mod tests {
     }
 
     #[test]
-    fn list_metrics_duplicates_collapse_and_rule_level_country_metrics_are_skipped() {
-        let m = |rule: Option<&str>| {
-            let mut b = Metric::builder()
-                .namespace("AWS/WAFV2")
-                .metric_name("BlockedRequests")
-                .dimensions(
-                    Dimension::builder()
-                        .name("WebACL")
-                        .value("edgeMetric")
-                        .build(),
-                )
-                .dimensions(Dimension::builder().name("Country").value("VN").build());
-            if let Some(r) = rule {
-                b = b.dimensions(Dimension::builder().name("Rule").value(r).build());
-            }
-            b.build()
-        };
-        let a = country_metric(&m(Some("ALL")), false).unwrap();
-        let b = country_metric(&m(Some("ALL")), false).unwrap();
-        assert_eq!(a, b);
+    fn the_names_cloudwatch_uses_are_the_ones_listed() {
+        let a = acl(Scope::Regional);
+        // Published under the metric name (older docs) — used when that is what is listed.
+        let by_metric = [listed(
+            "BlockedRequests",
+            &[
+                ("Region", "eu-west-1"),
+                ("Rule", "GeoMetric"),
+                ("WebACL", "edgeMetric"),
+            ],
+        )];
+        let n = waf_names(&a, "eu-west-1", &by_metric);
+        assert_eq!(n.web_acl, "edgeMetric");
+        assert_eq!(n.rules["Geo"], "GeoMetric");
+        // Under the name, rule under its own name: both found.
+        let by_name = [listed(
+            "CountedRequests",
+            &[("Region", "eu-west-1"), ("Rule", "Geo"), ("WebACL", "edge")],
+        )];
+        let n = waf_names(&a, "eu-west-1", &by_name);
         assert_eq!(
-            (a.acl_metric.as_str(), a.country.as_str()),
-            ("edgeMetric", "VN")
+            (n.web_acl.as_str(), n.rules["Geo"].as_str()),
+            ("edge", "Geo")
         );
-        assert!(country_metric(&m(Some("GeoMetric")), false).is_none());
-        assert!(country_metric(&m(None), true).is_some());
+        // Another region's metrics, or CLOUDFRONT ones (no Region), say nothing of this ACL.
+        let elsewhere = [
+            listed(
+                "BlockedRequests",
+                &[
+                    ("Region", "us-east-1"),
+                    ("Rule", "ALL"),
+                    ("WebACL", "edgeMetric"),
+                ],
+            ),
+            listed(
+                "BlockedRequests",
+                &[("Rule", "ALL"), ("WebACL", "edgeMetric")],
+            ),
+        ];
+        assert_eq!(waf_names(&a, "eu-west-1", &elsewhere).web_acl, "edge");
+        assert_eq!(
+            waf_names(&acl(Scope::Cloudfront), "eu-west-1", &elsewhere).web_acl,
+            "edgeMetric"
+        );
+    }
+
+    #[test]
+    fn country_series_come_from_the_listed_metrics_of_each_acl() {
+        let l = [
+            listed(
+                "BlockedRequests",
+                &[
+                    ("Country", "VN"),
+                    ("Region", "eu-west-1"),
+                    ("Rule", "ALL"),
+                    ("WebACL", "edge"),
+                ],
+            ),
+            listed(
+                "AllowedRequests",
+                &[
+                    ("Country", "VN"),
+                    ("Region", "eu-west-1"),
+                    ("WebACL", "edge"),
+                ],
+            ),
+            // A rule-level country metric, and a CLOUDFRONT one: not this ACL's totals.
+            listed(
+                "BlockedRequests",
+                &[
+                    ("Country", "DE"),
+                    ("Region", "eu-west-1"),
+                    ("Rule", "GeoMetric"),
+                    ("WebACL", "edge"),
+                ],
+            ),
+            listed(
+                "BlockedRequests",
+                &[("Country", "FR"), ("Rule", "ALL"), ("WebACL", "edge")],
+            ),
+        ];
+        let s = specs("eu-west-1", &[], &[acl(Scope::Regional)], &l);
+        let mut countries: Vec<(&str, WafMetric)> = s
+            .iter()
+            .filter_map(|s| match &s.key {
+                SeriesKey::Country {
+                    country, metric, ..
+                } => Some((country.as_str(), *metric)),
+                _ => None,
+            })
+            .collect();
+        countries.sort();
+        assert_eq!(
+            countries,
+            [("VN", WafMetric::Allowed), ("VN", WafMetric::Blocked)]
+        );
+    }
+
+    #[test]
+    fn metrics_of_an_api_are_under_its_ascii_name_or_its_id() {
+        let mut a = api();
+        a.name = "支付-api".into();
+        assert_eq!(metric_api_name(&a), "-api");
+        a.name = "支付".into();
+        assert_eq!(metric_api_name(&a), "a1");
     }
 
     #[test]
     fn the_store_fills_gaps_with_zero_and_keeps_the_window() {
         let key = SeriesKey::Waf {
-            acl: "edge".into(),
-            rule: "ALL".into(),
+            acl_arn: "arn".into(),
+            rule: WHOLE_ACL.into(),
             metric: WafMetric::Blocked,
         };
         let mut st = Store::default();

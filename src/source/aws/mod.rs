@@ -13,13 +13,14 @@ pub mod rotate;
 pub mod toggle;
 pub mod wafv2;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use tokio::time::Instant;
 
-use super::{OpFuture, Source, SourceError};
+use super::{Actions, OpFuture, Source, SourceError, ValueFuture};
 use crate::model::{
     Account, CostMeter, Panel, RateLimitedIp, RuleKind, Sample, Scope, Snapshot, Text,
 };
@@ -28,7 +29,7 @@ use crate::ops::Reporter;
 use crate::ops::journal::{Journal, Rotation};
 use apigateway::{ApiConf, KeyConf, KeyUsage, PlanConf};
 use cloudfront::DistributionConf;
-use cloudwatch::{CountryMetric, Spec, Store};
+use cloudwatch::{Listed, Spec, Store};
 use connect::{Clients, Failure};
 use pace::Pacer;
 use wafv2::AclConf;
@@ -74,11 +75,14 @@ pub struct Settings {
 #[derive(Clone, Debug, Default)]
 pub struct Discovery {
     pub apis: Vec<ApiConf>,
+    /// The account-level throttle, for stages without their own.
+    pub account_throttle: Option<crate::model::Throttle>,
     pub plans: Vec<PlanConf>,
     pub keys: Vec<KeyConf>,
     pub acls: Vec<AclConf>,
     pub distributions: Vec<DistributionConf>,
-    pub countries: Vec<CountryMetric>,
+    /// The AWS/WAFV2 metrics CloudWatch lists, to learn the dimension values it uses.
+    pub waf_listed: Vec<Listed>,
     pub specs: Vec<Spec>,
 }
 
@@ -94,6 +98,8 @@ struct Trouble {
 
 pub struct AwsSource {
     clients: Clients,
+    /// The caller's partition, for the ARNs edgetop builds.
+    partition: String,
     settings: Settings,
     account: Account,
     pace: Pacer,
@@ -120,6 +126,7 @@ pub struct AwsSource {
 
 /// Parts of the account, each read (and failing) on its own.
 const APIS: &str = "apis";
+const ACCOUNT: &str = "account throttle";
 const PLANS: &str = "plans";
 const KEYS: &str = "keys";
 const ACLS_REGIONAL: &str = "web ACLs (REGIONAL)";
@@ -127,7 +134,7 @@ const ACLS_GLOBAL: &str = "web ACLs (CLOUDFRONT)";
 const PROTECTS: &str = "web ACL resources";
 const GROUPS: &str = "managed rule groups";
 const DISTRIBUTIONS: &str = "distributions";
-const COUNTRIES: &str = "country metrics";
+const WAF_METRICS: &str = "WAF metric names";
 const METRICS: &str = "metrics";
 const METRICS_GLOBAL: &str = "metrics (us-east-1)";
 const SAMPLES: &str = "sampled requests";
@@ -152,6 +159,7 @@ impl AwsSource {
             simulated: false,
         };
         AwsSource {
+            partition: apigateway::partition_of(&caller_arn).to_string(),
             pace: Pacer::per_second(settings.apigateway_rps),
             clients,
             account,
@@ -175,19 +183,6 @@ impl AwsSource {
             settings,
             last_calls: Calls::default(),
             all_calls: Calls::default(),
-        }
-    }
-
-    fn rotator(&self, progress: Reporter) -> rotate::Rotator {
-        rotate::Rotator {
-            clients: self.clients.clone(),
-            pace: self.pace.clone(),
-            key_headers: self.settings.key_headers.clone(),
-            journal: self.settings.journal.clone(),
-            deploy: self.settings.deploy,
-            progress,
-            account: self.account.id.to_string(),
-            region: self.clients.region.clone(),
         }
     }
 
@@ -237,6 +232,10 @@ impl AwsSource {
         if let Some(v) = self.outcome(APIS, Panel::Throttling, r, now) {
             self.found.apis = v;
         }
+        let r = apigateway::account_throttle(&c.apigateway, &self.pace, calls).await;
+        if let Some(v) = self.outcome(ACCOUNT, Panel::Throttling, r, now) {
+            self.found.account_throttle = v;
+        }
         let r = apigateway::plans(&c.apigateway, &self.pace, calls).await;
         if let Some(v) = self.outcome(PLANS, Panel::UsagePlans, r, now) {
             self.found.plans = v;
@@ -262,31 +261,34 @@ impl AwsSource {
             self.find_protected(now, calls).await;
             self.describe_groups(now, calls).await;
         }
-        let headers = self.settings.key_headers.clone();
-        let r = cloudfront::distributions(&c.cloudfront, &headers, calls).await;
+        let r = cloudfront::distributions(&c.cloudfront, calls).await;
         if let Some(v) = self.outcome(DISTRIBUTIONS, Panel::Distributions, r, now) {
             self.found.distributions = v;
         }
-        let mut countries = Vec::new();
+        // Both endpoints: CLOUDFRONT web ACLs publish in us-east-1. Which web ACL a metric
+        // belongs to is read from its dimensions, not from the endpoint that listed it.
+        let mut listed = Vec::new();
         let mut ok = true;
-        for (client, global) in [(&c.cloudwatch, false), (&c.cloudwatch_global, true)] {
-            match cloudwatch::country_metrics(client, global, calls).await {
-                Ok(v) => countries.extend(v),
+        for client in [&c.cloudwatch, &c.cloudwatch_global] {
+            match cloudwatch::waf_metrics(client, calls).await {
+                Ok(v) => listed.extend(v),
                 Err(e) => {
                     ok = false;
-                    self.outcome::<()>(COUNTRIES, Panel::Metrics, Err(e), now);
+                    self.outcome::<()>(WAF_METRICS, Panel::Metrics, Err(e), now);
                 }
             }
         }
         if ok {
-            self.outcome(COUNTRIES, Panel::Metrics, Ok(()), now);
-            self.found.countries = countries;
+            self.outcome(WAF_METRICS, Panel::Metrics, Ok(()), now);
+            listed.sort_by(|a, b| (&a.name, &a.dims).cmp(&(&b.name, &b.dims)));
+            listed.dedup();
+            self.found.waf_listed = listed;
         }
         self.found.specs = cloudwatch::specs(
             &c.region,
             &self.found.apis,
             &self.found.acls,
-            &self.found.countries,
+            &self.found.waf_listed,
         );
         self.discovered_at = Some(Instant::now());
         self.force_discovery = false;
@@ -331,13 +333,9 @@ impl AwsSource {
     /// What each regional web ACL protects: from the stages themselves (GetStages carries the
     /// web ACL's ARN), else ListResourcesForWebACL, else one GetWebACLForResource per stage.
     async fn find_protected(&mut self, now: DateTime<Utc>, calls: &mut Calls) {
-        let region = self.clients.region.clone();
-        let stage_arn = |api: &ApiConf, stage: &str| {
-            format!(
-                "arn:aws:apigateway:{region}::/restapis/{}/stages/{stage}",
-                api.id
-            )
-        };
+        let (partition, region) = (self.partition.clone(), self.clients.region.clone());
+        let stage_arn =
+            |api: &ApiConf, stage: &str| apigateway::stage_arn(&partition, &region, &api.id, stage);
         let mut protects: HashMap<String, Vec<String>> = HashMap::new();
         let mut unknown = Vec::new();
         for api in &self.found.apis {
@@ -409,6 +407,7 @@ impl AwsSource {
         };
         let specs = self.found.specs.clone();
         let mut all_ok = true;
+        let mut newest: Option<i64> = None;
         for (global, part) in [(false, METRICS), (true, METRICS_GLOBAL)] {
             let chosen: Vec<(usize, &Spec)> = specs
                 .iter()
@@ -428,6 +427,7 @@ impl AwsSource {
             match self.outcome(part, Panel::Metrics, r, now) {
                 Some((points, failed)) => {
                     for (i, p) in points {
+                        newest = newest.max(p.iter().map(|(t, _)| *t).max());
                         self.store.put(&specs[i].key, &p);
                     }
                     if !failed.is_empty() {
@@ -437,8 +437,12 @@ impl AwsSource {
                 None => all_ok = false,
             }
         }
-        if all_ok {
-            self.store.filled_to = Some(this_minute);
+        // The mark moves only as far as the data that came back: with a local clock ahead of
+        // AWS's, "this minute" may not exist there yet, and marking it read would leave it unread
+        // for good. (The last few minutes are read again each poll anyway.)
+        if all_ok && let Some(t) = newest {
+            let reached = t - t.rem_euclid(60) + 60;
+            self.store.filled_to = Some(reached.min(this_minute));
         }
         self.store.prune(this_minute);
     }
@@ -453,6 +457,11 @@ impl AwsSource {
         let mut fresh = Vec::new();
         let mut result = Ok(());
         let acls = self.found.acls.clone();
+        let key_values: HashSet<_> = self.found.keys.iter().map(|k| k.fingerprint).collect();
+        let redact = wafv2::Redact {
+            key_values: &key_values,
+            key_headers: &self.settings.key_headers,
+        };
         'acls: for acl in &acls {
             let client = self.clients.waf_for(acl.scope);
             let targets = acl
@@ -461,7 +470,7 @@ impl AwsSource {
                 .map(|r| (r.metric_name.as_str(), r.name.as_str()))
                 .chain([(acl.metric_name.as_str(), "Default_Action")]);
             for (metric, label) in targets {
-                match wafv2::samples(client, acl, metric, label, from, now, calls).await {
+                match wafv2::samples(client, acl, metric, label, from, now, &redact, calls).await {
                     Ok(s) => fresh.extend(s),
                     Err(e) => {
                         result = Err(e);
@@ -501,17 +510,21 @@ impl AwsSource {
         let acls = self.found.acls.clone();
         'acls: for acl in &acls {
             let client = self.clients.waf_for(acl.scope);
+            // One rule that cannot list its addresses must not hide every other rule's.
             for r in acl
                 .rules
                 .iter()
-                .filter(|r| matches!(r.kind, crate::model::RuleKind::RateBased { .. }))
+                .filter(|r| wafv2::lists_held_addresses(&r.kind))
             {
                 match wafv2::managed_keys(client, acl, &r.name, calls).await {
-                    Ok(addrs) => held.extend(addrs.into_iter().map(|address| RateLimitedIp {
-                        web_acl: Text::new(&acl.name),
-                        rule: Text::new(&r.name),
-                        address,
-                    })),
+                    Ok(None) => {}
+                    Ok(Some(addrs)) => {
+                        held.extend(addrs.into_iter().map(|address| RateLimitedIp {
+                            web_acl: Text::new(&acl.name),
+                            rule: Text::new(&r.name),
+                            address,
+                        }))
+                    }
                     Err(e) => {
                         result = Err(e);
                         break 'acls;
@@ -539,7 +552,14 @@ impl AwsSource {
             )
             .await
             {
-                Ok(u) => usage.extend(u),
+                Ok(u) => {
+                    for (key, u) in u {
+                        usage
+                            .entry(key)
+                            .and_modify(|sum: &mut KeyUsage| sum.add(&u))
+                            .or_insert(u);
+                    }
+                }
                 Err(e) => {
                     result = Err(e);
                     break;
@@ -606,7 +626,55 @@ impl Source for AwsSource {
         self.read(now).await
     }
 
-    fn apply(&mut self, op: Op, progress: Reporter) -> OpFuture {
+    fn actions(&self) -> Arc<dyn Actions> {
+        Arc::new(AwsActions {
+            clients: self.clients.clone(),
+            pace: self.pace.clone(),
+            settings: self.settings.clone(),
+            account: self.account.id.to_string(),
+        })
+    }
+
+    fn unfinished(&self) -> (Vec<Rotation>, Vec<String>) {
+        self.settings
+            .journal
+            .unfinished(self.account.id.as_str(), &self.clients.region)
+    }
+
+    fn default_refresh(&self) -> Duration {
+        Duration::from_secs(60)
+    }
+
+    fn refresh_all(&mut self) {
+        self.force_discovery = true;
+    }
+}
+
+/// What acts on the account: cloned clients and settings, nothing a poll holds. API Gateway
+/// calls share the poller's pacer (one budget for the account).
+pub struct AwsActions {
+    clients: Clients,
+    pace: Pacer,
+    settings: Settings,
+    account: String,
+}
+
+impl AwsActions {
+    fn rotator(&self, progress: Reporter) -> rotate::Rotator {
+        rotate::Rotator {
+            clients: self.clients.clone(),
+            pace: self.pace.clone(),
+            journal: self.settings.journal.clone(),
+            deploy: self.settings.deploy,
+            progress,
+            account: self.account.clone(),
+            region: self.clients.region.clone(),
+        }
+    }
+}
+
+impl Actions for AwsActions {
+    fn apply(&self, op: Op, progress: Reporter) -> OpFuture {
         match op {
             Op::ToggleRule(t) => {
                 let client = self.clients.waf_for(t.scope).clone();
@@ -626,17 +694,17 @@ impl Source for AwsSource {
         }
     }
 
-    fn unfinished(&self) -> (Vec<Rotation>, Vec<String>) {
-        self.settings
-            .journal
-            .unfinished(self.account.id.as_str(), &self.clients.region)
-    }
-
-    fn default_refresh(&self) -> Duration {
-        Duration::from_secs(60)
-    }
-
-    fn refresh_all(&mut self) {
-        self.force_discovery = true;
+    fn key_value(&self, key_id: &str) -> ValueFuture {
+        let (api, pace, key_id) = (
+            self.clients.apigateway.clone(),
+            self.pace.clone(),
+            key_id.to_string(),
+        );
+        Box::pin(async move {
+            pace.wait().await;
+            apigateway::key_value(&api, &key_id)
+                .await
+                .map_err(|e| SourceError::Failed(e.to_string()))
+        })
     }
 }

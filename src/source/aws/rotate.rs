@@ -21,6 +21,7 @@ use super::connect::{Clients, failure};
 use super::pace::Pacer;
 use crate::format;
 use crate::model::Secret;
+use crate::model::text::Fingerprint;
 use crate::ops::journal::{Finish, Journal, Mark, Rotation, StepId};
 use crate::ops::{Progress, Reporter, StepState, rotated_name};
 use crate::source::{OpOutcome, SourceError};
@@ -37,7 +38,6 @@ pub struct DeployWait {
 pub struct Rotator {
     pub clients: Clients,
     pub pace: Pacer,
-    pub key_headers: Vec<String>,
     pub journal: Journal,
     pub deploy: DeployWait,
     pub progress: Reporter,
@@ -63,7 +63,7 @@ async fn stall_if_asked(step: &StepId, when: &str) {
     };
     if want == format!("{}:{when}", step.key()) {
         tracing::warn!(step = %step.key(), when, "test hook: stalled");
-        eprintln!("edgetop: test hook: stalled at {}:{when}", step.key());
+        crate::errln!("edgetop: test hook: stalled at {}:{when}", step.key());
         std::future::pending::<()>().await;
     }
 }
@@ -133,6 +133,12 @@ impl Rotator {
     /// Begin rotating `old_key_id`.
     pub async fn start(&self, old_key_id: &str) -> Result<OpOutcome, SourceError> {
         let mut calls = Calls::default();
+        // One rotation of a key at a time on this machine: the key's lock is taken before
+        // anything is checked, and held to the end.
+        let _key_lock = self
+            .journal
+            .lock_key(old_key_id)
+            .map_err(SourceError::Refused)?;
         let (open, _) = self.journal.unfinished(&self.account, &self.region);
         if let Some(o) = open.iter().find(|r| r.old_key_id == old_key_id) {
             return Err(SourceError::Refused(format!(
@@ -159,6 +165,19 @@ impl Rotator {
         }
         let old_value = Secret::new(old.value().unwrap_or_default());
         let old_name = old.name().unwrap_or(old_key_id).to_string();
+        // Another machine's rotation of this key leaves no journal here, but its new key says
+        // in its description what it replaces.
+        let theirs = super::apigateway::keys_replacing(api, &self.pace, &mut calls, old_key_id)
+            .await
+            .map_err(|e| SourceError::Failed(e.to_string()))?;
+        if let Some((id, name, created)) = theirs.first() {
+            return Err(SourceError::Refused(format!(
+                "API key {name} ({id}) was created {} by an edgetop rotation of this key that has \
+                 not finished (here or on another machine): finish or roll it back where it \
+                 started, or delete {name} if that rotation was abandoned",
+                created.format("%Y-%m-%d %H:%M:%S UTC")
+            )));
+        }
         let mut plans = Vec::new();
         let mut position = None;
         loop {
@@ -182,21 +201,13 @@ impl Rotator {
                 break;
             }
         }
-        let dists = super::cloudfront::distributions(
-            &self.clients.cloudfront,
-            &self.key_headers,
-            &mut calls,
-        )
-        .await
-        .map_err(|e| SourceError::Failed(e.to_string()))?;
-        let distributions = dists
-            .iter()
-            .filter(|d| {
-                d.origins
-                    .iter()
-                    .any(|o| o.key_headers.iter().any(|(_, v)| v == old_value.expose()))
-            })
-            .map(|d| d.id.clone())
+        // Every distribution that sends the old value, under whatever header name.
+        let distributions = self
+            .sending(&old_value, &mut calls)
+            .await
+            .map_err(SourceError::Failed)?
+            .into_iter()
+            .map(|(id, _)| id)
             .collect();
         let now = Utc::now();
         let mut r = Rotation {
@@ -228,6 +239,10 @@ impl Rotator {
     pub async fn resume(&self, id: &str, rollback: bool) -> Result<OpOutcome, SourceError> {
         let _lock = self.journal.lock(id).map_err(SourceError::Refused)?;
         let mut r = self.journal.load(id).map_err(SourceError::Failed)?;
+        let _key_lock = self
+            .journal
+            .lock_key(&r.old_key_id)
+            .map_err(SourceError::Refused)?;
         if let Some(f) = r.finished {
             return Err(SourceError::Refused(format!(
                 "rotation {id} already ended ({f:?}): nothing to do"
@@ -321,13 +336,33 @@ impl Rotator {
         })
     }
 
+    /// The distributions that send `value` in an origin custom header, whatever its name,
+    /// with the header names.
+    async fn sending(&self, value: &Secret, calls: &mut Calls) -> Step<Vec<(String, Vec<String>)>> {
+        let dists = super::cloudfront::distributions(&self.clients.cloudfront, calls)
+            .await
+            .map_err(|e| e.to_string())?;
+        let value = Fingerprint::of(value.expose());
+        Ok(dists
+            .into_iter()
+            .filter_map(|d| {
+                let headers: Vec<String> = d
+                    .origins
+                    .iter()
+                    .flat_map(|o| o.sending(&value).map(|h| format!("{} › {h}", o.domain)))
+                    .collect();
+                (!headers.is_empty()).then_some((d.id, headers))
+            })
+            .collect())
+    }
+
     async fn step(&self, r: &mut Rotation, s: &StepId, v: &mut Values) -> Step<()> {
         match s {
             StepId::Create => self.create(r, s).await,
             StepId::AddToPlan(p) => self.add_to_plan(r, s, p).await,
             StepId::Switch(d) => {
                 let (from, to) = (self.old_value(r, v).await?, self.new_value(r, v).await?);
-                self.switch(d, &from, &to).await
+                self.switch(r, s, d, &from, &to).await
             }
             StepId::SwitchBack(d) => {
                 let from = match self.find_new(r, s).await? {
@@ -335,10 +370,27 @@ impl Rotator {
                     None => return Ok(()), // no new key: no distribution can send it
                 };
                 let to = self.old_value(r, v).await?;
-                self.switch(d, &from, &to).await
+                self.switch(r, s, d, &from, &to).await
             }
             StepId::Deployed(d) | StepId::DeployedBack(d) => self.deployed(r, s, d).await,
-            StepId::DisableOld => self.set_enabled(r, s, false).await,
+            StepId::DisableOld => {
+                // The distributions were found when the rotation began; one may have started
+                // sending the old key since (another team, a restore). Look again, just before.
+                let old = self.old_value(r, v).await?;
+                let still = self.sending(&old, &mut Calls::default()).await?;
+                if !still.is_empty() {
+                    let which: Vec<String> = still
+                        .iter()
+                        .map(|(d, h)| format!("{d} ({})", h.join(", ")))
+                        .collect();
+                    return Err(format!(
+                        "the old key is still sent by distribution {}: it was left enabled. \
+                         Switch that header to the new key (or roll back), then finish",
+                        which.join(", ")
+                    ));
+                }
+                self.set_enabled(r, s, false).await
+            }
             StepId::EnableOld => self.set_enabled(r, s, true).await,
             StepId::RemoveFromPlan(p) => self.remove_from_plan(r, s, p).await,
             StepId::DeleteNew => self.delete_new(r, s).await,
@@ -448,6 +500,11 @@ impl Rotator {
             Ok(_) => Ok(()),
             // Already a member: the call went through before a crash.
             Err(e) if code(&e).as_deref() == Some("ConflictException") => Ok(()),
+            // The plan was deleted meanwhile: no key can be in it.
+            Err(e) if code(&e).as_deref() == Some("NotFoundException") => {
+                self.warn(r, s, format!("usage plan {plan} no longer exists: skipped"));
+                Ok(())
+            }
             Err(e) => Err(api_err("apigateway:POST /usageplans/*/keys", &e)),
         }
     }
@@ -514,29 +571,69 @@ impl Rotator {
             .path("/enabled")
             .value(enabled.to_string())
             .build();
-        self.clients
+        match self
+            .clients
             .apigateway
             .update_api_key()
             .api_key(&r.old_key_id)
             .patch_operations(patch)
             .send()
             .await
-            .map_err(|e| api_err("apigateway:PATCH /apikeys/*", &e))?;
-        Ok(())
+        {
+            Ok(_) => Ok(()),
+            // Someone deleted the old key: nothing can send it, so disabling it is done. (It
+            // cannot be enabled again, though: a roll back stops here rather than point
+            // distributions at a key that is gone.)
+            Err(e) if !enabled && code(&e).as_deref() == Some("NotFoundException") => {
+                self.warn(
+                    r,
+                    s,
+                    format!("the old key {} no longer exists", r.old_key_name),
+                );
+                Ok(())
+            }
+            Err(e) => Err(api_err("apigateway:PATCH /apikeys/*", &e)),
+        }
     }
 
-    /// Make distribution `id` send `to` wherever it sends `from` in a key header. Done already
-    /// when it sends `to` and not `from`. A concurrent change (PreconditionFailed on If-Match)
-    /// means: read again and redo, a few times.
-    async fn switch(&self, id: &str, from: &Secret, to: &Secret) -> Step<()> {
+    /// Say that a step found nothing to do because someone changed the account, and go on.
+    fn warn(&self, r: &Rotation, s: &StepId, what: String) {
+        tracing::warn!(rotation = %r.id, step = %s.key(), what = %what, "step: nothing to do");
+        self.report(r, Some(s), what);
+    }
+
+    /// Make distribution `id` send `to` wherever it sends `from` in an origin custom header,
+    /// whatever the header's name. Done already when it sends `to` and not `from`. When it
+    /// sends neither (someone changed it), or is gone, there is nothing to switch: say so and
+    /// go on. A concurrent change (PreconditionFailed on If-Match) means: read again and redo,
+    /// a few times.
+    async fn switch(
+        &self,
+        r: &Rotation,
+        s: &StepId,
+        id: &str,
+        from: &Secret,
+        to: &Secret,
+    ) -> Step<()> {
         let cf = &self.clients.cloudfront;
         for _ in 0..3 {
-            let got = cf
-                .get_distribution_config()
-                .id(id)
-                .send()
-                .await
-                .map_err(|e| failure("cloudfront:GetDistributionConfig", &e).to_string())?;
+            let got = match cf.get_distribution_config().id(id).send().await {
+                Ok(got) => got,
+                Err(e)
+                    if e.as_service_error()
+                        .is_some_and(|e| e.is_no_such_distribution()) =>
+                {
+                    self.warn(
+                        r,
+                        s,
+                        format!("distribution {id} no longer exists: nothing to switch"),
+                    );
+                    return Ok(());
+                }
+                Err(e) => {
+                    return Err(failure("cloudfront:GetDistributionConfig", &e).to_string());
+                }
+            };
             let etag = got
                 .e_tag()
                 .ok_or("GetDistributionConfig returned no ETag")?
@@ -551,11 +648,7 @@ impl Rotator {
                     .custom_headers
                     .iter_mut()
                     .flat_map(|h| h.items.iter_mut().flatten());
-                for h in headers.filter(|h| {
-                    self.key_headers
-                        .iter()
-                        .any(|k| k.eq_ignore_ascii_case(&h.header_name))
-                }) {
+                for h in headers {
                     if h.header_value == from.expose() {
                         h.header_value = to.expose().to_string();
                         replaced += 1;
@@ -565,15 +658,17 @@ impl Rotator {
                 }
             }
             if replaced == 0 {
-                return if already > 0 {
-                    Ok(())
-                } else {
-                    Err(format!(
-                        "distribution {id} sends neither key in {} any more: someone changed it; \
-                         it was left as it is",
-                        self.key_headers.join(", ")
-                    ))
-                };
+                if already == 0 {
+                    self.warn(
+                        r,
+                        s,
+                        format!(
+                            "distribution {id} sends neither key any more (someone changed it): \
+                             nothing to switch; it was left as it is"
+                        ),
+                    );
+                }
+                return Ok(());
             }
             match cf
                 .update_distribution()
@@ -602,14 +697,28 @@ impl Rotator {
     async fn deployed(&self, r: &Rotation, s: &StepId, id: &str) -> Step<()> {
         let started = Instant::now();
         loop {
-            let got = self
+            let got = match self
                 .clients
                 .cloudfront
                 .get_distribution()
                 .id(id)
                 .send()
                 .await
-                .map_err(|e| failure("cloudfront:GetDistribution", &e).to_string())?;
+            {
+                Ok(got) => got,
+                Err(e)
+                    if e.as_service_error()
+                        .is_some_and(|e| e.is_no_such_distribution()) =>
+                {
+                    self.warn(
+                        r,
+                        s,
+                        format!("distribution {id} no longer exists: nothing to wait for"),
+                    );
+                    return Ok(());
+                }
+                Err(e) => return Err(failure("cloudfront:GetDistribution", &e).to_string()),
+            };
             let status = got
                 .distribution()
                 .map(|d| d.status().to_string())

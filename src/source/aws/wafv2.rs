@@ -8,6 +8,9 @@ use chrono::{DateTime, Utc};
 
 use super::Calls;
 use super::connect::{Failure, failure};
+use std::collections::HashSet;
+
+use crate::model::text::Fingerprint;
 use crate::model::{Action, Header, InnerRule, RuleKind, Sample, Scope, Text, text};
 
 #[derive(Clone, Debug)]
@@ -140,9 +143,16 @@ fn rule_kind(s: Option<&w::Statement>) -> RuleKind {
 /// A statement in a few words, for custom rules and scope-downs.
 fn summary(s: &w::Statement) -> String {
     if let Some(b) = s.byte_match_statement() {
+        // A match on a secret-looking header or query argument (an origin's shared-secret
+        // check such as x-origin-verify) holds the secret itself: show its length only.
+        let mut secret = false;
         let field = b.field_to_match().map_or("request".to_string(), |f| {
             if let Some(h) = f.single_header() {
+                secret = text::is_secret_header(h.name());
                 format!("header {}", h.name())
+            } else if let Some(q) = f.single_query_argument() {
+                secret = text::is_secret_header(q.name());
+                format!("query argument {}", q.name())
             } else if f.uri_path().is_some() {
                 "URI".into()
             } else if f.query_string().is_some() {
@@ -152,6 +162,11 @@ fn summary(s: &w::Statement) -> String {
             }
         });
         let what = String::from_utf8_lossy(b.search_string().as_ref()).into_owned();
+        let what = if secret {
+            format!("<redacted: {} chars>", what.chars().count())
+        } else {
+            what
+        };
         let how = b
             .positional_constraint()
             .as_str()
@@ -364,8 +379,65 @@ fn sample_action(a: Option<&str>) -> Action {
     }
 }
 
+/// What must not be shown of a sampled request: headers with secret-looking or configured key
+/// header names, and any header or query parameter whose value is an API key's value of the
+/// account, whatever its name (a CloudFront origin may send a key under any header, and a
+/// regional web ACL behind it samples that header).
+pub struct Redact<'a> {
+    pub key_values: &'a HashSet<Fingerprint>,
+    pub key_headers: &'a [String],
+}
+
+impl Redact<'_> {
+    fn is_key(&self, value: &str) -> bool {
+        !value.is_empty() && self.key_values.contains(&Fingerprint::of(value))
+    }
+
+    pub fn header(&self, name: &str, value: &str) -> (Text, Text) {
+        let named = self
+            .key_headers
+            .iter()
+            .any(|k| k.eq_ignore_ascii_case(name));
+        if named || self.is_key(value.trim()) {
+            (Text::new(name), text::redacted(value))
+        } else {
+            text::header(name, value)
+        }
+    }
+
+    /// The URI with the values of secret-looking or key-valued query parameters redacted.
+    pub fn uri(&self, uri: &str) -> Text {
+        let Some((path, query)) = uri.split_once('?') else {
+            return Text::new(uri);
+        };
+        let params: Vec<String> = query
+            .split('&')
+            .map(|p| match p.split_once('=') {
+                Some((k, v)) if text::is_secret_header(k) || self.is_key(v) => {
+                    format!("{k}=<redacted: {} chars>", v.chars().count())
+                }
+                _ => p.to_string(),
+            })
+            .collect();
+        Text::new(&format!("{path}?{}", params.join("&")))
+    }
+}
+
+/// The rule a sample names: for a rule inside a managed group (`AWS#Group#Inner`), the web
+/// ACL's rule and the inner rule's name, as the WAF screen shows them.
+fn sample_rule(within: Option<&str>, rule_label: &str) -> Text {
+    match within {
+        Some(w) => {
+            let inner = w.rsplit('#').next().unwrap_or(w);
+            Text::new(&format!("{rule_label} › {inner}"))
+        }
+        None => Text::new(rule_label),
+    }
+}
+
 /// Sampled requests of one rule (or, with the web ACL's own metric name, its default action)
-/// in `[from, to)`, at most 500. Every field is sanitised; secret headers are redacted.
+/// in `[from, to)`, at most 500. Every field is sanitised; secrets are redacted ([`Redact`]).
+#[allow(clippy::too_many_arguments)]
 pub async fn samples(
     c: &Client,
     acl: &AclConf,
@@ -373,6 +445,7 @@ pub async fn samples(
     rule_label: &str,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
+    redact: &Redact<'_>,
     calls: &mut Calls,
 ) -> Result<Vec<Sample>, Failure> {
     calls.add("wafv2:GetSampledRequests");
@@ -405,19 +478,19 @@ pub async fn samples(
                 .take(40)
                 .map(|h| {
                     let (name, value) =
-                        text::header(h.name().unwrap_or_default(), h.value().unwrap_or_default());
+                        redact.header(h.name().unwrap_or_default(), h.value().unwrap_or_default());
                     Header { name, value }
                 })
                 .collect();
             Sample {
                 time: s.timestamp().map(to_chrono).unwrap_or(to),
                 web_acl: Text::new(&acl.name),
-                rule: Text::new(s.rule_name_within_rule_group().unwrap_or(rule_label)),
+                rule: sample_rule(s.rule_name_within_rule_group(), rule_label),
                 action: sample_action(s.action()),
                 client_ip: Text::new(req.and_then(|q| q.client_ip()).unwrap_or_default()),
                 country: Text::with_limit(req.and_then(|q| q.country()).unwrap_or_default(), 3),
                 method: Text::with_limit(req.and_then(|q| q.method()).unwrap_or_default(), 12),
-                uri: Text::new(req.and_then(|q| q.uri()).unwrap_or_default()),
+                uri: redact.uri(req.and_then(|q| q.uri()).unwrap_or_default()),
                 headers,
                 labels: s
                     .labels()
@@ -432,15 +505,24 @@ pub async fn samples(
         .collect())
 }
 
-/// Addresses a rate-based rule is blocking now (IPv4 and IPv6), without the /32 or /128.
+/// Whether WAF can list the addresses a rate-based rule holds: only for rules that aggregate
+/// on the client's address (IP, FORWARDED_IP); others get WAFUnsupportedAggregateKeyTypeException.
+pub fn lists_held_addresses(kind: &RuleKind) -> bool {
+    matches!(kind, RuleKind::RateBased { aggregate, .. }
+        if matches!(aggregate.as_str(), "IP" | "FORWARDED_IP"))
+}
+
+/// Addresses a rate-based rule is blocking now (IPv4 and IPv6), without the /32 or /128; None
+/// when WAF says the rule's aggregation has no addresses to list (a rule changed to
+/// CUSTOM_KEYS or CONSTANT since discovery).
 pub async fn managed_keys(
     c: &Client,
     acl: &AclConf,
     rule: &str,
     calls: &mut Calls,
-) -> Result<Vec<Text>, Failure> {
+) -> Result<Option<Vec<Text>>, Failure> {
     calls.add("wafv2:GetRateBasedStatementManagedKeys");
-    let r = c
+    let r = match c
         .get_rate_based_statement_managed_keys()
         .scope(aws_scope(acl.scope))
         .web_acl_name(&acl.name)
@@ -448,7 +530,16 @@ pub async fn managed_keys(
         .rule_name(rule)
         .send()
         .await
-        .map_err(|e| failure("wafv2:GetRateBasedStatementManagedKeys", &e))?;
+    {
+        Ok(r) => r,
+        Err(e)
+            if e.as_service_error()
+                .is_some_and(|s| s.is_waf_unsupported_aggregate_key_type_exception()) =>
+        {
+            return Ok(None);
+        }
+        Err(e) => return Err(failure("wafv2:GetRateBasedStatementManagedKeys", &e)),
+    };
     let strip = |a: &String| Text::new(a.trim_end_matches("/32").trim_end_matches("/128"));
     let v4 = r
         .managed_keys_ipv4()
@@ -458,5 +549,5 @@ pub async fn managed_keys(
         .managed_keys_ipv6()
         .map(|k| k.addresses())
         .unwrap_or_default();
-    Ok(v4.iter().chain(v6).take(10_000).map(strip).collect())
+    Ok(Some(v4.iter().chain(v6).take(10_000).map(strip).collect()))
 }

@@ -22,12 +22,13 @@ mod waf;
 #[cfg(test)]
 mod tests;
 
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 
-use super::{OpFuture, OpOutcome, Source, SourceError};
-use crate::model::Snapshot;
+use super::{Actions, OpFuture, OpOutcome, Source, SourceError, ValueFuture};
+use crate::model::{Secret, Snapshot};
 use crate::ops::{Op, Plan, Progress, Reporter, StepState};
 use minute::World;
 use scenario::Scenario;
@@ -41,38 +42,34 @@ pub const DEMO_START: DateTime<Utc> = DateTime::from_timestamp_nanos(1_794_924_1
 pub const WINDOW: i64 = 60;
 
 pub struct DemoSource {
+    world: Arc<Simulation>,
+    polls: u64,
+}
+
+/// The simulated account: fixed at the start but for the operator's changes, which polls read
+/// and operations write (one lock, never held across an await).
+struct Simulation {
     speed: f64,
     started: Instant,
     scenario: Scenario,
     usage: Usage,
-    timeline: Timeline,
-    polls: u64,
+    timeline: Mutex<Timeline>,
 }
 
-impl DemoSource {
-    /// Simulated time starts at DEMO_START and runs `speed` times faster than wall time.
-    pub fn new(seed: u64, speed: f64) -> Self {
-        let scenario = Scenario::new(seed);
-        let usage = Usage::new(&scenario);
-        DemoSource {
-            speed,
-            started: Instant::now(),
-            scenario,
-            usage,
-            timeline: Timeline::default(),
-            polls: 0,
-        }
+impl Simulation {
+    fn timeline(&self) -> MutexGuard<'_, Timeline> {
+        self.timeline.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Deterministic: the account as of simulated time `now` (given all ops applied so far).
-    pub fn snapshot_at(&mut self, now: DateTime<Utc>) -> Snapshot {
-        self.polls += 1;
-        self.view_at(now)
+    /// Current simulated time (DEMO_START + wall elapsed since the start * speed).
+    fn sim_now(&self) -> DateTime<Utc> {
+        let sim_ms = self.started.elapsed().as_secs_f64() * self.speed * 1000.0;
+        DEMO_START + chrono::Duration::milliseconds(sim_ms as i64)
     }
 
-    /// The account as of `now`, without counting a poll (the cost meter counts polls).
-    fn view_at(&self, now: DateTime<Utc>) -> Snapshot {
-        let tl = self.timeline.as_of(now);
+    /// The account as of `now`, after `polls` polls (the cost meter counts them).
+    fn view_at(&self, now: DateTime<Utc>, polls: u64) -> Snapshot {
+        let tl = self.timeline().as_of(now);
         let world = World {
             sc: &self.scenario,
             tl: &tl,
@@ -83,16 +80,24 @@ impl DemoSource {
         let minutes: Vec<_> = (last - WINDOW..=last)
             .map(|m| minute::compute(&world, m))
             .collect();
-        snapshot::assemble(&world, &minutes, now, self.polls)
+        snapshot::assemble(&world, &minutes, now, polls)
     }
 
-    /// Apply a confirmed op at simulated time `now`.
-    pub fn apply_at(&mut self, op: Op, now: DateTime<Utc>) -> Result<OpOutcome, SourceError> {
+    fn key_value_at(&self, key_id: &str, now: DateTime<Utc>) -> Option<Secret> {
+        self.timeline()
+            .as_of(now)
+            .keys(&self.scenario)
+            .find(|k| k.id == key_id)
+            .map(|k| Secret::new(k.value.clone()))
+    }
+
+    fn apply_at(&self, op: Op, now: DateTime<Utc>) -> Result<OpOutcome, SourceError> {
+        let mut tl = self.timeline();
         match op {
-            Op::ToggleRule(t) => apply::toggle(&self.scenario, &mut self.timeline, &t, now),
+            Op::ToggleRule(t) => apply::toggle(&self.scenario, &mut tl, &t, now),
             Op::RotateKey { key_id, key_name } => apply::rotate(
                 &self.scenario,
-                &mut self.timeline,
+                &mut tl,
                 key_id.as_str(),
                 key_name.as_str(),
                 now,
@@ -102,11 +107,44 @@ impl DemoSource {
             )),
         }
     }
+}
+
+impl DemoSource {
+    /// Simulated time starts at DEMO_START and runs `speed` times faster than wall time.
+    pub fn new(seed: u64, speed: f64) -> Self {
+        let scenario = Scenario::new(seed);
+        let usage = Usage::new(&scenario);
+        DemoSource {
+            world: Arc::new(Simulation {
+                speed,
+                started: Instant::now(),
+                scenario,
+                usage,
+                timeline: Mutex::new(Timeline::default()),
+            }),
+            polls: 0,
+        }
+    }
+
+    /// Deterministic: the account as of simulated time `now` (given all ops applied so far).
+    pub fn snapshot_at(&mut self, now: DateTime<Utc>) -> Snapshot {
+        self.polls += 1;
+        self.world.view_at(now, self.polls)
+    }
+
+    /// Apply a confirmed op at simulated time `now`.
+    pub fn apply_at(&mut self, op: Op, now: DateTime<Utc>) -> Result<OpOutcome, SourceError> {
+        self.world.apply_at(op, now)
+    }
 
     /// Current simulated time (DEMO_START + wall elapsed since new() * speed).
     pub fn sim_now(&self) -> DateTime<Utc> {
-        let sim_ms = self.started.elapsed().as_secs_f64() * self.speed * 1000.0;
-        DEMO_START + chrono::Duration::milliseconds(sim_ms as i64)
+        self.world.sim_now()
+    }
+
+    /// The value of key `key_id` at simulated time `now`.
+    pub fn key_value_at(&self, key_id: &str, now: DateTime<Utc>) -> Option<Secret> {
+        self.world.key_value_at(key_id, now)
     }
 }
 
@@ -154,11 +192,21 @@ impl Source for DemoSource {
         async move { Ok(snapshot) }
     }
 
-    fn apply(&mut self, op: Op, progress: Reporter) -> OpFuture {
+    fn actions(&self) -> Arc<dyn Actions> {
+        self.world.clone()
+    }
+
+    fn default_refresh(&self) -> Duration {
+        Duration::from_secs(2)
+    }
+}
+
+impl Actions for Simulation {
+    fn apply(&self, op: Op, progress: Reporter) -> OpFuture {
         let now = self.sim_now();
         // Only a rotation has steps worth walking through; its plan is of the account before it.
-        let plan =
-            matches!(op, Op::RotateKey { .. }).then(|| crate::ops::plan(&op, &self.view_at(now)));
+        let plan = matches!(op, Op::RotateKey { .. })
+            .then(|| crate::ops::plan(&op, &self.view_at(now, 0)));
         let outcome = self.apply_at(op, now);
         let speed = self.speed;
         Box::pin(async move {
@@ -169,7 +217,11 @@ impl Source for DemoSource {
         })
     }
 
-    fn default_refresh(&self) -> Duration {
-        Duration::from_secs(2)
+    fn key_value(&self, key_id: &str) -> ValueFuture {
+        let found = self.key_value_at(key_id, self.sim_now());
+        let key_id = key_id.to_string();
+        Box::pin(
+            async move { found.ok_or_else(|| SourceError::Failed(format!("no API key {key_id}"))) },
+        )
     }
 }

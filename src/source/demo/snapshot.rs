@@ -106,6 +106,11 @@ fn stage(w: &World, f: &Frame, s: usize) -> Stage {
     Stage {
         name: Text::new(def.name),
         throttle: Some(def.throttle),
+        // AWS's default account throttle.
+        account_throttle: Some(Throttle {
+            rate_limit: 10_000.0,
+            burst_limit: 5_000,
+        }),
         method_throttles: def
             .method_throttles
             .iter()
@@ -165,7 +170,7 @@ fn api_key(w: &World, key: &KeyDef, previous: Option<&Minute>, now: DateTime<Utc
     ApiKey {
         id: Text::new(&key.id),
         name: Text::new(&key.name),
-        value: Secret::new(key.value.clone()),
+        value_hint: Text::new(&Secret::new(key.value.clone()).masked()),
         enabled: w.tl.enabled(key, now),
         created: key.created,
         plan_ids: key
@@ -254,10 +259,14 @@ fn distributions(w: &World, now: DateTime<Utc>) -> Vec<Distribution> {
                 web_acl: Some(Text::new(sc.acls[d.acl].name)),
                 origins: vec![Origin {
                     domain: Text::new(&sc.origin_domain(d.stage)),
-                    api_key_header: d.key_client.map(|_| OriginKey {
-                        header: Text::new("x-api-key"),
-                        key_id: key.map(|k| Text::new(&k.id)),
-                    }),
+                    key_headers: d
+                        .key_client
+                        .map(|_| OriginKey {
+                            header: Text::new("x-api-key"),
+                            key_id: key.map(|k| Text::new(&k.id)),
+                        })
+                        .into_iter()
+                        .collect(),
                 }],
             }
         })

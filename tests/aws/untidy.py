@@ -1,0 +1,166 @@
+"""The parts of an ordinary real account that differ from the tidy seed (seed.py --untidy adds them).
+
+Each is an AWS behaviour edgetop relies on, seeded the way AWS does it rather than the way our own names
+would suggest:
+- WAF publishes AWS/WAFV2 metrics with WebACL set to the web ACL's *name* (AWS WAF Security Automations and
+  cdk-monitoring-constructs query it so) and Rule set to the rule's VisibilityConfig.MetricName; here neither
+  equals the other name. A REGIONAL and a CLOUDFRONT web ACL share one name; REGIONAL metrics carry a Region
+  dimension and CLOUDFRONT ones none (AWS WAF developer guide, "WAF metrics and dimensions").
+- GetRateBasedStatementManagedKeys works only for rate-based rules that aggregate on IP or FORWARDED_IP; a
+  CUSTOM_KEYS rule gets WAFUnsupportedAggregateKeyTypeException (WAFV2 API reference).
+- CAPTCHA rules publish CaptchaRequests.
+- A CloudFront origin may send an API key under any custom header name, and a regional web ACL behind it
+  samples that header; a shared-secret origin check (x-origin-verify) is a byte match whose search string is
+  the secret.
+- API key names are free text: one carries an OSC 52 clipboard write and a C1 CSI.
+- API Gateway publishes metrics under ApiName with non-ASCII characters stripped, or the API id when nothing is
+  left; names are not unique (API Gateway developer guide, "Amazon API Gateway dimensions and metrics").
+- A stage without its own throttle gets the account's (GetAccount throttleSettings), lower than 10,000 rps in
+  some regions.
+- A key may be in several usage plans; GetUsage reports it per plan.
+- A minute without requests has no Latency datapoint.
+"""
+import datetime as dt
+
+REGION = "eu-west-1"
+SHARED_SECRET = "s3cr3t-origin-token-123"
+EVIL_KEY_NAME = "evil\u001b]52;c;ZXZpbA==\u0007-key\u009b31m"
+
+
+def vis(name):
+    return {"SampledRequestsEnabled": True, "CloudWatchMetricsEnabled": True, "MetricName": name}
+
+
+def seed_untidy(s, key_value):
+    """s: the Seeder (after the tidy seed ran); key_value: the value of a key named so."""
+    out = {}
+    minutes = [s.now.replace(second=0, microsecond=0) - dt.timedelta(minutes=60 - m) for m in range(60)]
+
+    # ---- WAF: a regional and a CLOUDFRONT web ACL both named shop-edge, metric names their own.
+    reg_rules = [
+        {"Name": "Block-Scrapers", "Priority": 0, "Action": {"Block": {}},
+         "Statement": {"GeoMatchStatement": {"CountryCodes": ["KP"]}}, "VisibilityConfig": vis("blockScrapersMetric")},
+        {"Name": "Login-Throttle", "Priority": 1, "Action": {"Block": {}},
+         "Statement": {"RateBasedStatement": {"Limit": 100, "AggregateKeyType": "CUSTOM_KEYS", "CustomKeys": [
+             {"Header": {"Name": "x-client-ref", "TextTransformations": [{"Priority": 0, "Type": "NONE"}]}}]}},
+         "VisibilityConfig": vis("loginThrottleMetric")},
+        {"Name": "Captcha-Signup", "Priority": 2, "Action": {"Captcha": {}},
+         "Statement": {"ByteMatchStatement": {"SearchString": b"/signup", "FieldToMatch": {"UriPath": {}},
+                                              "TextTransformations": [{"Priority": 0, "Type": "NONE"}],
+                                              "PositionalConstraint": "STARTS_WITH"}},
+         "VisibilityConfig": vis("captchaSignupMetric")},
+        {"Name": "OriginVerify", "Priority": 3, "Action": {"Block": {}},
+         "Statement": {"NotStatement": {"Statement": {"ByteMatchStatement": {
+             "SearchString": SHARED_SECRET.encode(), "FieldToMatch": {"SingleHeader": {"Name": "x-origin-verify"}},
+             "TextTransformations": [{"Priority": 0, "Type": "NONE"}], "PositionalConstraint": "EXACTLY"}}}},
+         "VisibilityConfig": vis("originVerifyMetric")},
+    ]
+    reg = s.waf.create_web_acl(Name="shop-edge", Scope="REGIONAL", DefaultAction={"Allow": {}}, Rules=reg_rules,
+                               VisibilityConfig=vis("ShopEdgeMetrics"), Description="untidy")["Summary"]
+    cf_rules = [{"Name": "Geo-Fence", "Priority": 0, "Action": {"Block": {}},
+                 "Statement": {"GeoMatchStatement": {"CountryCodes": ["RU"]}}, "VisibilityConfig": vis("geoFenceCf")}]
+    cf = s.waf_cf.create_web_acl(Name="shop-edge", Scope="CLOUDFRONT", DefaultAction={"Allow": {}}, Rules=cf_rules,
+                                 VisibilityConfig=vis("ShopEdgeCloudFront"), Description="untidy")["Summary"]
+    s.extras["web_acl_metric_names"][reg["ARN"]] = "ShopEdgeMetrics"
+    s.extras["web_acl_metric_names"][cf["ARN"]] = "ShopEdgeCloudFront"
+
+    regional, cloudfront = [], []
+
+    def datum(bucket, name, dims, ts, value, unit="Count"):
+        bucket.append({"MetricName": name, "Dimensions": [{"Name": k, "Value": v} for k, v in dims],
+                       "Timestamp": ts, "Value": float(value), "Unit": unit})
+
+    sums = {"regional": {"scrapers_blocked": 0, "captcha": 0, "all_blocked": 0, "kp_blocked": 0},
+            "cloudfront": {"geo_blocked": 0, "all_blocked": 0}}
+    for m, ts in enumerate(minutes):
+        base = [("Region", REGION), ("WebACL", "shop-edge")]
+        b, c = 4 + m % 3, 2 + m % 2
+        datum(regional, "BlockedRequests", base + [("Rule", "blockScrapersMetric")], ts, b)
+        datum(regional, "CaptchaRequests", base + [("Rule", "captchaSignupMetric")], ts, c)
+        datum(regional, "BlockedRequests", base + [("Rule", "ALL")], ts, b)
+        datum(regional, "BlockedRequests", base + [("Country", "KP"), ("Rule", "ALL")], ts, b)
+        sums["regional"]["scrapers_blocked"] += b
+        sums["regional"]["captcha"] += c
+        sums["regional"]["all_blocked"] += b
+        sums["regional"]["kp_blocked"] += b
+        g = 100 + m
+        datum(cloudfront, "BlockedRequests", [("Rule", "geoFenceCf"), ("WebACL", "shop-edge")], ts, g)
+        datum(cloudfront, "BlockedRequests", [("Rule", "ALL"), ("WebACL", "shop-edge")], ts, g)
+        sums["cloudfront"]["geo_blocked"] += g
+        sums["cloudfront"]["all_blocked"] += g
+    out["waf"] = {"regional_arn": reg["ARN"], "cloudfront_arn": cf["ARN"], "sums": sums}
+
+    # ---- API Gateway: same-named APIs, a name with no ASCII, a stage with no throttle, a latency gap.
+    apis = {}
+    for label, name in (("orders-a", "orders-api"), ("orders-b", "orders-api"), ("pay", "\u652f\u4ed8")):
+        api = s.apigw.create_rest_api(name=name, description="untidy", endpointConfiguration={"types": ["REGIONAL"]})
+        dep = s.apigw.create_deployment(restApiId=api["id"])
+        s.apigw.create_stage(restApiId=api["id"], stageName="live", deploymentId=dep["id"])
+        apis[label] = api["id"]
+    counts = {"orders-api": 0, "pay": 0}
+    for m, ts in enumerate(minutes):
+        for dim_name, key in (("orders-api", "orders-api"), (apis["pay"], "pay")):
+            n = 30 + m
+            dims = [("ApiName", dim_name), ("Stage", "live")]
+            datum(regional, "Count", dims, ts, n)
+            if m < 59:  # the newest minute had no requests with a latency: no datapoint
+                datum(regional, "Latency", dims, ts, 25, "Milliseconds")
+            counts[key] += n
+    out["apis"] = {"ids": apis, "count_sums": counts}
+    s.extras["account_throttle"] = {"rateLimit": 2500.0, "burstLimit": 1250}
+
+    # ---- Keys: hostile names, one sent under x-partner-key, one in two plans.
+    partner = s.apigw.create_api_key(name="partner-edge", enabled=True, value=key_value("partner-edge"),
+                                     description="untidy")
+    evil = s.apigw.create_api_key(name=EVIL_KEY_NAME, enabled=True, value=key_value("evil"), description="untidy")
+    multi = s.apigw.create_api_key(name="multi-plan", enabled=True, value=key_value("multi-plan"),
+                                   description="untidy")
+    for plan in ("Free tier", "Partner tier"):
+        s.apigw.create_usage_plan_key(usagePlanId=s.plans[plan], keyId=multi["id"], keyType="API_KEY")
+    s.apigw.create_usage_plan_key(usagePlanId=s.plans["Partner tier"], keyId=partner["id"], keyType="API_KEY")
+    s.apigw.create_usage_plan_key(usagePlanId=s.plans["Free tier"], keyId=evil["id"], keyType="API_KEY")
+    today = s.now.date().isoformat()
+    for plan, used in (("Free tier", 70), ("Partner tier", 30)):
+        plan_id = s.plans[plan]
+        s.extras["usage"][plan_id]["keys"][multi["id"]] = {today: [used, 1000]}
+    out["keys"] = {"partner": partner["id"], "evil": evil["id"], "multi": multi["id"], "multi_used_today": 100,
+                   "values": [key_value(n) for n in ("partner-edge", "evil", "multi-plan")]}
+
+    # ---- CloudFront: an origin that sends the partner key as x-partner-key (no configured name).
+    origin_id = "partner-origin"
+    cfg = {"CallerReference": "edgetop-partner", "Comment": "partner", "Enabled": True,
+           "Origins": {"Quantity": 1, "Items": [{
+               "Id": origin_id, "DomainName": f"{apis['orders-a']}.execute-api.{REGION}.amazonaws.com",
+               "OriginPath": "/live",
+               "CustomHeaders": {"Quantity": 2, "Items": [
+                   {"HeaderName": "x-partner-key", "HeaderValue": key_value("partner-edge")},
+                   {"HeaderName": "x-origin-verify", "HeaderValue": SHARED_SECRET}]},
+               "CustomOriginConfig": {"HTTPPort": 80, "HTTPSPort": 443, "OriginProtocolPolicy": "https-only"}}]},
+           "DefaultCacheBehavior": {"TargetOriginId": origin_id, "ViewerProtocolPolicy": "redirect-to-https",
+                                    "MinTTL": 0, "ForwardedValues": {"QueryString": True, "Cookies": {"Forward": "none"}},
+                                    "TrustedSigners": {"Enabled": False, "Quantity": 0}}}
+    d = s.cf.create_distribution(DistributionConfig=cfg)["Distribution"]
+    out["distribution"] = d["Id"]
+
+    # ---- Samples: the partner key arrives at the regional web ACL under a neutral name and in a query.
+    end = int(s.now.timestamp()) - 5
+    for i in range(6):
+        headers = [{"Name": "host", "Value": "shop.example.com"},
+                   {"Name": "x-client-ref", "Value": key_value("partner-edge")},
+                   {"Name": "x-partner-key", "Value": key_value("partner-edge")},
+                   {"Name": "x-origin-verify", "Value": SHARED_SECRET}]
+        s.extras["sampled_requests"].append({
+            "WebAclArn": reg["ARN"], "Scope": "REGIONAL", "RuleMetricName": "blockScrapersMetric",
+            "Timestamp": end - i * 60,
+            "Request": {"ClientIP": f"203.0.113.{10 + i}", "Country": "KP",
+                        "URI": f"/orders?ref={key_value('partner-edge')}&page={i}", "Method": "GET",
+                        "HTTPVersion": "HTTP/2.0", "Headers": headers},
+            "Weight": 1, "Action": "BLOCK", "ResponseCodeSent": 403})
+
+    jobs = [(s.cw, "AWS/ApiGateway", [x for x in regional if x["Dimensions"][0]["Name"] == "ApiName"]),
+            (s.cw, "AWS/WAFV2", [x for x in regional if x["Dimensions"][0]["Name"] != "ApiName"]),
+            (s.cw_cf, "AWS/WAFV2", cloudfront)]
+    for client, ns, data in jobs:
+        for i in range(0, len(data), 1000):
+            client.put_metric_data(Namespace=ns, MetricData=data[i:i + 1000])
+    return out

@@ -185,6 +185,116 @@ pub async fn run<S: Source>(
 mod tests {
     use super::*;
 
+    use std::sync::Mutex;
+
+    use crate::model::{Secret, Snapshot, Text};
+    use crate::ops::Toggle;
+    use crate::source::{OpFuture, OpOutcome, SourceError, ValueFuture};
+
+    /// A source whose polls wait for the test to let them end.
+    struct Slow {
+        gate: Arc<tokio::sync::Semaphore>,
+        log: Arc<Mutex<Vec<(&'static str, Instant)>>>,
+    }
+
+    impl Source for Slow {
+        async fn poll(&mut self) -> Result<Snapshot, SourceError> {
+            self.log.lock().unwrap().push(("poll", Instant::now()));
+            self.gate.acquire().await.unwrap().forget();
+            Ok(Snapshot::default())
+        }
+
+        fn actions(&self) -> Arc<dyn Actions> {
+            Arc::new(Acts(self.log.clone()))
+        }
+
+        fn default_refresh(&self) -> Duration {
+            Duration::from_secs(60)
+        }
+
+        fn refresh_all(&mut self) {
+            self.log
+                .lock()
+                .unwrap()
+                .push(("refresh_all", Instant::now()));
+        }
+    }
+
+    struct Acts(Arc<Mutex<Vec<(&'static str, Instant)>>>);
+
+    impl Actions for Acts {
+        fn apply(&self, _: Op, _: Reporter) -> OpFuture {
+            self.0.lock().unwrap().push(("apply", Instant::now()));
+            Box::pin(async {
+                Ok(OpOutcome {
+                    message: "done".into(),
+                    secret: None,
+                })
+            })
+        }
+
+        fn key_value(&self, _: &str) -> ValueFuture {
+            Box::pin(async { Ok(Secret::new("v")) })
+        }
+    }
+
+    fn toggle() -> Op {
+        Op::ToggleRule(Toggle {
+            scope: crate::model::Scope::Regional,
+            web_acl_id: Text::new("id"),
+            web_acl: Text::new("acl"),
+            rule: Text::new("rule"),
+            inner: None,
+            from: crate::model::Action::Block,
+            to: crate::model::Action::Count,
+        })
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_operation_starts_during_a_slow_poll_and_refreshes_coalesce() {
+        let dir = std::env::temp_dir().join(format!("edgetop-engine-{}", std::process::id()));
+        let audit = Audit::new(dir.join("audit.jsonl"), Default::default());
+        let gate = Arc::new(tokio::sync::Semaphore::new(0));
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let source = Slow {
+            gate: gate.clone(),
+            log: log.clone(),
+        };
+        let (req_tx, req_rx) = mpsc::unbounded_channel();
+        let (ev_tx, mut ev_rx) = mpsc::channel(64);
+        let interval = Duration::from_secs(3600);
+        tokio::spawn(run(source, interval, req_rx, ev_tx, Some(audit)));
+        let t0 = Instant::now();
+        // The first poll hangs. An operation confirmed now ends before it does.
+        req_tx.send(Request::Apply(toggle())).unwrap();
+        for _ in 0..10 {
+            req_tx.send(Request::RefreshNow).unwrap();
+        }
+        match ev_rx.recv().await {
+            Some(Event::OpDone { result, .. }) => assert!(result.is_ok(), "{result:?}"),
+            other => panic!("the operation waited for the poll: {other:?}"),
+        }
+        gate.add_permits(1);
+        assert!(matches!(ev_rx.recv().await, Some(Event::Data(Ok(_)))));
+        // One more poll at once (the operation's effect, and every R), with discovery.
+        gate.add_permits(1);
+        assert!(matches!(ev_rx.recv().await, Some(Event::Data(Ok(_)))));
+        gate.add_permits(1);
+        assert!(matches!(ev_rx.recv().await, Some(Event::Data(Ok(_)))));
+        let mut log = log.lock().unwrap().clone();
+        let applied = log.iter().position(|(w, _)| *w == "apply").unwrap();
+        assert_eq!(log.remove(applied).1, t0, "the operation started at once");
+        let what: Vec<&str> = log.iter().map(|(w, _)| *w).collect();
+        assert_eq!(
+            what,
+            ["poll", "refresh_all", "poll", "poll"],
+            "ten refreshes asked during a poll make one"
+        );
+        assert_eq!(log[2].1, t0, "the second poll at once");
+        assert!(log[3].1 >= t0 + interval, "the third only at the interval");
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
     #[test]
     fn backoff_doubles_then_stops() {
         let s = Duration::from_secs(60);

@@ -529,3 +529,156 @@ fn the_read_only_policy_is_enough_for_every_screen() {
             .starts_with("wafv2:GetSampledRequests is denied")
     );
 }
+
+/// The web ACL named `name` in `scope` (REGIONAL or CLOUDFRONT).
+fn acl_in<'a>(s: &'a Value, name: &str, scope: &str) -> &'a Value {
+    s["web_acls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["name"] == name && a["scope"].as_str().unwrap().eq_ignore_ascii_case(scope))
+        .unwrap_or_else(|| panic!("no {scope} web ACL {name}"))
+}
+
+#[test]
+fn an_untidy_account_reads_right_and_leaks_nothing() {
+    let m = Moto::start("untidy");
+    let exp = m.seed_untidy(20);
+    let u = &exp["untidy"];
+    // common::moto::edgetop logs there.
+    let log = m.dir.join("edgetop.log");
+    let out = common::moto::edgetop(&m, &["snapshot", "--json"])
+        .env("EDGETOP_LOG", "trace")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "{stderr}");
+    let all: Value = serde_json::from_str(&stdout).unwrap();
+    let s = &all["snapshot"];
+
+    // WAF figures, with the web ACL's metrics published under its name (not its metric name),
+    // rules under their metric names, and a REGIONAL and a CLOUDFRONT ACL of one name apart.
+    let sums = &u["waf"]["sums"];
+    let reg = acl_in(s, "shop-edge", "regional");
+    assert_eq!(
+        sum(&reg["metrics"]["blocked"]),
+        sums["regional"]["all_blocked"].as_f64().unwrap()
+    );
+    let rule = |a: &Value, name: &str| find(&a["rules"], "name", &Value::from(name)).clone();
+    assert_eq!(
+        sum(&rule(reg, "Block-Scrapers")["metrics"]["blocked"]),
+        sums["regional"]["scrapers_blocked"].as_f64().unwrap()
+    );
+    assert_eq!(
+        sum(&rule(reg, "Captcha-Signup")["metrics"]["blocked"]),
+        sums["regional"]["captcha"].as_f64().unwrap(),
+        "CAPTCHA rules read CaptchaRequests"
+    );
+    let kp = find(&reg["countries"], "country", &Value::from("KP"));
+    assert_eq!(
+        sum(&kp["metrics"]["blocked"]),
+        sums["regional"]["kp_blocked"].as_f64().unwrap()
+    );
+    let cf = acl_in(s, "shop-edge", "cloudfront");
+    assert_eq!(
+        sum(&cf["metrics"]["blocked"]),
+        sums["cloudfront"]["all_blocked"].as_f64().unwrap()
+    );
+    assert_eq!(
+        sum(&rule(cf, "Geo-Fence")["metrics"]["blocked"]),
+        sums["cloudfront"]["geo_blocked"].as_f64().unwrap()
+    );
+
+    // A CUSTOM_KEYS rate-based rule has no addresses to list; every other rule's still show.
+    assert!(
+        s["rate_limited"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["rule"] == "LoginRateLimit"),
+        "{}",
+        s["rate_limited"]
+    );
+    let problems = s["problems"].to_string();
+    assert!(!problems.contains("rate-limited"), "{problems}");
+
+    // Same-named APIs share a series, and say so; an all-non-ASCII name publishes under its id.
+    let ids = &u["apis"]["ids"];
+    let count_of = |id: &Value| sum(&find(&s["apis"], "id", id)["stages"][0]["metrics"]["count"]);
+    let orders = u["apis"]["count_sums"]["orders-api"].as_f64().unwrap();
+    assert_eq!(count_of(&ids["orders-a"]), orders);
+    assert_eq!(
+        count_of(&ids["pay"]),
+        u["apis"]["count_sums"]["pay"].as_f64().unwrap()
+    );
+    assert!(
+        problems.contains("publish metrics under one name"),
+        "{problems}"
+    );
+    let live = &find(&s["apis"], "id", &ids["pay"])["stages"][0];
+    assert!(
+        live["metrics"]["latency_ms"]["values"]
+            .as_array()
+            .unwrap()
+            .last()
+            .unwrap()
+            .is_null(),
+        "a minute with no requests has no latency: {}",
+        live["metrics"]["latency_ms"]
+    );
+    // No throttle of its own: the account's (this region's, lower than the default).
+    assert!(live["throttle"].is_null());
+    assert_eq!(live["account_throttle"]["rate_limit"], 2500.0);
+    assert_eq!(live["account_throttle"]["burst_limit"], 1250);
+
+    // A key in two plans: its use adds up.
+    let multi = find(&s["api_keys"], "id", &u["keys"]["multi"]);
+    assert_eq!(multi["used_today"], u["keys"]["multi_used_today"]);
+
+    // The origin sends the partner key as x-partner-key, found by its value.
+    let d = find(&s["distributions"], "id", &u["distribution"]);
+    assert_eq!(d["origins"][0]["key_headers"][0]["header"], "x-partner-key");
+    assert_eq!(
+        d["origins"][0]["key_headers"][0]["key_id"],
+        u["keys"]["partner"]
+    );
+
+    // Nothing secret anywhere: no key value (sampled under other header names and in a query),
+    // not the shared secret of the origin check, in the JSON, on stderr or in a trace log.
+    let log_text = std::fs::read_to_string(&log).unwrap();
+    let state = m.state();
+    let mut secrets: Vec<String> = state["keys"]
+        .as_object()
+        .unwrap()
+        .values()
+        .filter_map(|k| k["value"].as_str().map(str::to_string))
+        .collect();
+    secrets.push("s3cr3t-origin-token-123".into());
+    for v in &secrets {
+        assert!(!stdout.contains(v.as_str()), "the JSON holds {v}");
+        assert!(!stderr.contains(v.as_str()), "stderr holds {v}");
+        assert!(!log_text.contains(v.as_str()), "the trace log holds {v}");
+    }
+    assert!(stdout.contains("\"name\": \"x-client-ref\",\n") || stdout.contains("x-client-ref"));
+    assert!(
+        stdout.contains("/orders?ref=<redacted: 40 chars>&page="),
+        "query values too"
+    );
+    assert!(
+        stdout.contains("exactly \\\"<redacted: 23 chars>\\\""),
+        "match statements too"
+    );
+
+    // And no raw control or format character reaches the terminal from JSON, stderr or the log.
+    for (what, text) in [("stdout", &stdout), ("stderr", &stderr), ("log", &log_text)] {
+        let bad = text
+            .chars()
+            .find(|c| edgetop::model::text::is_unsafe(*c) && *c != '\n');
+        assert!(bad.is_none(), "{what} holds {bad:?}");
+    }
+    assert!(
+        stdout.contains("evil\\\\x1b]52;c;ZXZpbA==\\\\x07-key\\\\x9b31m"),
+        "escaped"
+    );
+}

@@ -754,3 +754,287 @@ fn the_dashboard_offers_the_unfinished_rotation_and_toggles_with_a_pending_mark(
     let inner = &rule(&end, "REGIONAL/edge-regional", "AWSManagedCommon")["inner_overrides"];
     assert_eq!(inner.as_object().unwrap().len(), 1, "{inner}");
 }
+
+/// The value a header of a distribution sends, and the key id it belongs to (state.py).
+fn header_of<'a>(account: &'a Value, dist: &str, header: &str) -> (&'a str, &'a Value) {
+    let d = &account["distributions"][dist];
+    (
+        d["headers"][header].as_str().unwrap_or(""),
+        &d["key_ids"][header],
+    )
+}
+
+/// Start a command and wait for it to end, at most `secs`: None if it had not ended by then
+/// (it is killed).
+fn ended_within(mut cmd: Command, secs: u64) -> Option<std::process::Output> {
+    let child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = child.id();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(child.wait_with_output());
+    });
+    match rx.recv_timeout(Duration::from_secs(secs)) {
+        Ok(out) => Some(out.unwrap()),
+        Err(_) => {
+            let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
+            None
+        }
+    }
+}
+
+#[test]
+fn a_key_sent_under_any_header_is_switched_and_disabled_only_once_no_origin_sends_it() {
+    let m = Moto::start("by-value");
+    let exp = m.seed_untidy(20);
+    let state = fresh_state(&m, "state");
+    let dist = exp["untidy"]["distribution"].as_str().unwrap().to_string();
+    let partner = exp["untidy"]["keys"]["partner"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let before = m.state();
+    let old_value = before["keys"][&partner]["value"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(header_of(&before, &dist, "x-partner-key").0, old_value);
+
+    // The plan names the header, whatever its name (x-partner-key is not a configured one).
+    let (ok, out, err) = run(
+        &m,
+        &state,
+        &["rotate", "--key", "partner-edge", "--dry-run"],
+    );
+    assert!(ok, "{err}");
+    assert!(out.contains(&format!("distribution {dist}")), "{out}");
+    assert!(out.contains("x-partner-key"), "{out}");
+
+    // Stopped once the distribution sends the new key and has deployed.
+    run_and_kill(
+        &m,
+        &state,
+        &["rotate", "--key", "partner-edge", "--yes"],
+        &format!("deployed:{dist}:done"),
+    );
+    let mid = m.state();
+    let (new_id, _) = mid["keys"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .find(|(_, k)| {
+            k["name"]
+                .as_str()
+                .unwrap()
+                .starts_with("partner-edge-rotated-")
+        })
+        .expect("the new key");
+    let new_value = mid["keys"][new_id]["value"].as_str().unwrap().to_string();
+    assert_eq!(header_of(&mid, &dist, "x-partner-key").1, new_id.as_str());
+    assert_eq!(mid["keys"][&partner]["enabled"], true);
+    assert_eq!(
+        header_of(&mid, &dist, "x-origin-verify").0,
+        "s3cr3t-origin-token-123",
+        "other headers are left as they were"
+    );
+
+    // Meanwhile another team starts sending the old key from another distribution.
+    let other = catalog_distribution(&mid);
+    m.tamper(&["set-header", &other, "x-legacy-key", &old_value]);
+    let id = journal(&state, &mid)["id"].as_str().unwrap().to_string();
+    let (ok, _, err) = run(&m, &state, &["rotation", "finish", &id, "--yes"]);
+    assert!(!ok, "must not disable a key an origin still sends: {err}");
+    assert!(
+        err.contains(&other) && err.contains("x-legacy-key"),
+        "names what still sends it: {err}"
+    );
+    assert_eq!(m.state()["keys"][&partner]["enabled"], true, "left enabled");
+
+    // Once that header sends the new key too, the rotation finishes.
+    m.tamper(&["set-header", &other, "x-legacy-key", &new_value]);
+    let (ok, out, err) = run(&m, &state, &["rotation", "finish", &id, "--yes"]);
+    assert!(ok, "{out}{err}");
+    let end = m.state();
+    assert_eq!(end["keys"][&partner]["enabled"], false);
+    assert_eq!(end["keys"][new_id]["enabled"], true);
+    assert_eq!(header_of(&end, &dist, "x-partner-key").1, new_id.as_str());
+}
+
+#[test]
+fn a_rollback_goes_on_when_the_distribution_sends_neither_key() {
+    let m = Moto::start("neither");
+    let exp = m.seed_untidy(20);
+    let state = fresh_state(&m, "state");
+    let dist = exp["untidy"]["distribution"].as_str().unwrap().to_string();
+    let partner = exp["untidy"]["keys"]["partner"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    run_and_kill(
+        &m,
+        &state,
+        &["rotate", "--key", "partner-edge", "--yes"],
+        &format!("switch:{dist}:done"),
+    );
+    // Someone points the header at a value of their own.
+    m.tamper(&["set-header", &dist, "x-partner-key", "set-by-hand"]);
+    let id = journal(&state, &m.state())["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (ok, out, err) = run(&m, &state, &["rotation", "rollback", &id, "--yes"]);
+    assert!(ok, "{out}{err}");
+    assert!(err.contains("sends neither key"), "says so: {err}");
+    let end = m.state();
+    assert_eq!(end["keys"][&partner]["enabled"], true);
+    assert!(
+        !end["keys"].as_object().unwrap().values().any(|k| k["name"]
+            .as_str()
+            .unwrap()
+            .starts_with("partner-edge-rotated-")),
+        "the new key is gone"
+    );
+    assert_eq!(header_of(&end, &dist, "x-partner-key").0, "set-by-hand");
+}
+
+#[test]
+fn one_rotation_of_a_key_at_a_time_here_or_elsewhere() {
+    let m = Moto::start("one-at-a-time");
+    let exp = m.seed_untidy(20);
+    let state = fresh_state(&m, "state");
+    let partner = exp["untidy"]["keys"]["partner"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    // Two operators on this machine: the second is refused while the first is still reading.
+    m.hold("GetUsagePlans");
+    let first = edgetop(&m, &state, &["rotate", "--key", "partner-edge", "--yes"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    for _ in 0..600 {
+        if m.holds()["waiting"]["GetUsagePlans"].as_i64().unwrap_or(0) > 0 {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(
+        m.holds()["waiting"]["GetUsagePlans"],
+        1,
+        "the first is reading"
+    );
+    let second = ended_within(
+        edgetop(&m, &state, &["rotate", "--key", "partner-edge", "--yes"]),
+        60,
+    )
+    .expect("the second must be refused, not run alongside");
+    let err = String::from_utf8_lossy(&second.stderr);
+    assert_eq!(second.status.code(), Some(2), "{err}");
+    assert!(err.contains("another edgetop on this machine"), "{err}");
+    m.release();
+    let out = first.wait_with_output().unwrap();
+    assert!(out.status.success());
+
+    // Another machine's unfinished rotation of a key leaves a key that says so.
+    let multi = exp["untidy"]["keys"]["multi"].as_str().unwrap();
+    m.tamper(&[
+        "create-key",
+        "multi-plan-rotated-20261129-101500",
+        &format!("Replaces multi-plan ({multi}); edgetop rotation 20261129T101500.000Z-{multi}"),
+    ]);
+    let (ok, _, err) = run(&m, &state, &["rotate", "--key", "multi-plan", "--yes"]);
+    assert!(!ok);
+    assert!(
+        err.contains("multi-plan-rotated-20261129-101500") && err.contains("has not finished"),
+        "{err}"
+    );
+    assert_eq!(m.state()["keys"][multi]["enabled"], true);
+    assert_ne!(partner, multi);
+}
+
+#[test]
+fn names_from_aws_reach_the_terminal_escaped() {
+    let m = Moto::start("escaped");
+    let exp = m.seed_untidy(20);
+    let state = fresh_state(&m, "state");
+    let evil = exp["untidy"]["keys"]["evil"].as_str().unwrap();
+    let raw = |s: &str| s.contains('\u{1b}') || s.contains('\u{9b}') || s.contains('\u{7}');
+    let (ok, out, err) = run(&m, &state, &["rotate", "--key", evil, "--dry-run"]);
+    assert!(ok, "{err}");
+    assert!(
+        out.contains("evil\\x1b]52;c;ZXZpbA==\\x07-key\\x9b31m"),
+        "{out}"
+    );
+    assert!(!raw(&out) && !raw(&err), "{out:?}{err:?}");
+    let (ok, out, err) = run(&m, &state, &["audit"]);
+    assert!(ok, "{err}");
+    assert!(out.contains("evil\\x1b]52"), "{out}");
+    assert!(!raw(&out) && !raw(&err), "{out:?}");
+    let (ok, out, _) = run(&m, &state, &["audit", "--json"]);
+    assert!(ok && !raw(&out), "{out:?}");
+    // An error on exit carries the name too.
+    let (ok, out, err) = run(&m, &state, &["rotate", "--key", "no\u{1b}[2Jsuch", "--yes"]);
+    assert!(!ok);
+    assert!(err.contains("no\\x1b[2Jsuch"), "{err}");
+    assert!(!raw(&out) && !raw(&err), "{err:?}");
+}
+
+#[test]
+fn a_toggle_confirmed_during_a_slow_poll_starts_at_once() {
+    let m = Moto::start("slow-poll");
+    m.seed(30);
+    let state = fresh_state(&m, "state");
+    let state_home = state.display().to_string();
+    let env = env_words(&[("XDG_STATE_HOME", &state_home)]);
+    let endpoint = m.endpoint();
+    let t = Tmux::start_with_env(
+        "slow-poll",
+        160,
+        48,
+        &env,
+        &[
+            "--region",
+            "eu-west-1",
+            "--endpoint-url",
+            &endpoint,
+            "--refresh",
+            "2",
+            "--max-attempts",
+            "1",
+        ],
+    );
+    t.keys(&["3", "/"]);
+    t.literal("GeoScrapers");
+    t.keys(&["Enter"]);
+    t.wait_text("[/GeoScrapers] 1/1");
+    // AWS turns slow: GetUsage (the last part of a poll) does not answer.
+    m.hold("GetUsage");
+    for _ in 0..600 {
+        if m.holds()["waiting"]["GetUsage"].as_i64().unwrap_or(0) > 0 {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(m.holds()["waiting"]["GetUsage"].as_i64().unwrap_or(0) > 0);
+    t.keys(&["R", "R", "R", "t"]);
+    t.wait_text("Confirm a change");
+    t.keys(&["Tab", "Enter"]);
+    t.wait_text("accepted:");
+    let seen = m.holds();
+    assert!(
+        seen["while_held"]["UpdateWebACL"].as_i64().unwrap_or(0) >= 1,
+        "UpdateWebACL reached AWS while the poll still waited: {seen}"
+    );
+    assert!(
+        seen["waiting"]["GetUsage"].as_i64().unwrap_or(0) > 0,
+        "{seen}"
+    );
+    m.release();
+    t.keys(&["q"]);
+    t.wait_dead();
+}

@@ -67,7 +67,8 @@ def seed_untidy(s, key_value):
     regional, cloudfront = [], []
 
     def datum(bucket, name, dims, ts, value, unit="Count"):
-        bucket.append({"MetricName": name, "Dimensions": [{"Name": k, "Value": v} for k, v in dims],
+        # Sorted by name, as edgetop asks: moto matches dimensions in order (AWS as a set).
+        bucket.append({"MetricName": name, "Dimensions": [{"Name": k, "Value": v} for k, v in sorted(dims)],
                        "Timestamp": ts, "Value": float(value), "Unit": unit})
 
     sums = {"regional": {"scrapers_blocked": 0, "captcha": 0, "all_blocked": 0, "kp_blocked": 0},
@@ -94,6 +95,9 @@ def seed_untidy(s, key_value):
     apis = {}
     for label, name in (("orders-a", "orders-api"), ("orders-b", "orders-api"), ("pay", "\u652f\u4ed8")):
         api = s.apigw.create_rest_api(name=name, description="untidy", endpointConfiguration={"types": ["REGIONAL"]})
+        root = next(r["id"] for r in s.apigw.get_resources(restApiId=api["id"])["items"] if r["path"] == "/")
+        s.apigw.put_method(restApiId=api["id"], resourceId=root, httpMethod="GET", authorizationType="NONE")
+        s.apigw.put_integration(restApiId=api["id"], resourceId=root, httpMethod="GET", type="MOCK")
         dep = s.apigw.create_deployment(restApiId=api["id"])
         s.apigw.create_stage(restApiId=api["id"], stageName="live", deploymentId=dep["id"])
         apis[label] = api["id"]

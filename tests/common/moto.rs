@@ -207,6 +207,23 @@ impl Moto {
             .unwrap()
     }
 
+    /// Another operator's change (tests/aws/tamper.py): its stdout.
+    pub fn tamper(&self, args: &[&str]) -> String {
+        let out = Command::new(&self.python)
+            .arg(format!("{ROOT}/tests/aws/tamper.py"))
+            .args(["--endpoint", &self.endpoint()])
+            .args(args)
+            .envs(aws_env())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "tamper.py failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
+
     /// The account as tests/aws/state.py reads it: keys, plans, distributions' headers, web ACLs.
     pub fn state(&self) -> serde_json::Value {
         let out = Command::new(&self.python)

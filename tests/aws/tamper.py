@@ -1,0 +1,54 @@
+#!/usr/bin/env python3
+"""Another operator's hand on the account, between two steps of ours (tests/aws/moto_server.py as the peer):
+
+    python tamper.py --endpoint URL set-header DIST NAME VALUE   # an origin header of DIST's first origin
+    python tamper.py --endpoint URL create-key NAME DESCRIPTION  # an enabled API key
+
+set-header replaces the header's value when the origin has it, else adds it (GetDistributionConfig, then
+UpdateDistribution with its ETag, as a person's console edit would).
+"""
+import argparse
+import os
+
+for k, v in (("AWS_ACCESS_KEY_ID", "testing"), ("AWS_SECRET_ACCESS_KEY", "testing"),
+             ("AWS_SESSION_TOKEN", "testing"), ("AWS_DEFAULT_REGION", "eu-west-1")):
+    os.environ.setdefault(k, v)
+os.environ.pop("AWS_PROFILE", None)
+
+import boto3  # noqa: E402
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--endpoint", required=True)
+    sub = ap.add_subparsers(dest="what", required=True)
+    h = sub.add_parser("set-header")
+    h.add_argument("dist")
+    h.add_argument("name")
+    h.add_argument("value")
+    k = sub.add_parser("create-key")
+    k.add_argument("name")
+    k.add_argument("description")
+    args = ap.parse_args()
+    if args.what == "set-header":
+        cf = boto3.client("cloudfront", endpoint_url=args.endpoint, region_name="us-east-1")
+        got = cf.get_distribution_config(Id=args.dist)
+        cfg = got["DistributionConfig"]
+        origin = cfg["Origins"]["Items"][0]
+        items = origin.setdefault("CustomHeaders", {"Quantity": 0, "Items": []}).setdefault("Items", [])
+        for item in items:
+            if item["HeaderName"].lower() == args.name.lower():
+                item["HeaderValue"] = args.value
+                break
+        else:
+            items.append({"HeaderName": args.name, "HeaderValue": args.value})
+        origin["CustomHeaders"]["Quantity"] = len(items)
+        cf.update_distribution(Id=args.dist, IfMatch=got["ETag"], DistributionConfig=cfg)
+    else:
+        apigw = boto3.client("apigateway", endpoint_url=args.endpoint, region_name="eu-west-1")
+        made = apigw.create_api_key(name=args.name, description=args.description, enabled=True)
+        print(made["id"])
+
+
+if __name__ == "__main__":
+    main()

@@ -141,6 +141,8 @@ fn find_toggle(
         inner: inner.map(Text::new),
         from,
         to,
+        custom: inner.is_none().then(|| r.custom.clone()).flatten(),
+        kept: inner.is_none().then(|| r.kept.clone()).flatten(),
     }))
 }
 

@@ -247,6 +247,8 @@ mod tests {
             inner: None,
             from: crate::model::Action::Block,
             to: crate::model::Action::Count,
+            custom: None,
+            kept: None,
         })
     }
 

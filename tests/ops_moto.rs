@@ -1038,3 +1038,90 @@ fn a_toggle_confirmed_during_a_slow_poll_starts_at_once() {
     t.keys(&["q"]);
     t.wait_dead();
 }
+
+#[test]
+fn a_toggle_keeps_a_custom_response_for_the_way_back_and_reads_excluded_rules() {
+    let m = Moto::start("custom-response");
+    m.seed_untidy(20);
+    let state = fresh_state(&m, "state");
+    let detail = |rule: &str| {
+        m.state()["web_acls"]["REGIONAL/shop-edge"]["rules"][rule]["action_detail"].clone()
+    };
+    let toggle = |rule: &str, extra: &[&str]| {
+        let mut args = vec![
+            "toggle",
+            "--web-acl",
+            "shop-edge",
+            "--scope",
+            "regional",
+            "--rule",
+            rule,
+        ];
+        args.extend_from_slice(extra);
+        run(&m, &state, &args)
+    };
+    // The dialog says what Count cannot carry.
+    let (ok, out, err) = toggle("Throttle-Bots", &["--dry-run"]);
+    assert!(ok, "{err}");
+    assert!(out.contains("response 429, body slow-down"), "{out}");
+    let (ok, out, err) = toggle("Throttle-Bots", &["--yes"]);
+    assert!(ok, "{out}{err}");
+    assert_eq!(detail("Throttle-Bots"), json!({"Count": {}}));
+    // Back to Block: the 429 with its body and header, not a plain 403 — and the plan says so.
+    let (ok, out, _) = toggle("Throttle-Bots", &["--dry-run"]);
+    assert!(
+        ok && out.contains("Its earlier BLOCK (response 429"),
+        "{out}"
+    );
+    let (ok, out, err) = toggle("Throttle-Bots", &["--yes"]);
+    assert!(ok, "{out}{err}");
+    assert!(out.contains("is back"), "{out}");
+    let block = detail("Throttle-Bots");
+    let r = &block["Block"]["CustomResponse"];
+    assert_eq!(r["ResponseCode"], 429, "{block}");
+    assert_eq!(r["CustomResponseBodyKey"], "slow-down", "{block}");
+    assert_eq!(r["ResponseHeaders"][0]["Name"], "retry-after", "{block}");
+    // A Count's inserted headers come back too.
+    toggle("Flag-Legacy", &["--yes"]);
+    assert_eq!(detail("Flag-Legacy"), json!({"Block": {}}));
+    toggle("Flag-Legacy", &["--yes"]);
+    assert_eq!(
+        detail("Flag-Legacy")["Count"]["CustomRequestHandling"]["InsertHeaders"][0]["Name"],
+        "legacy-client"
+    );
+
+    // ExcludedRules reads as Count; toggling that rule takes it out of the list.
+    let (_, snap, _) = common::moto::snapshot(&m, &[]);
+    let rules = &snap["snapshot"]["web_acls"];
+    let group = rules
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["name"] == "shop-edge" && a["scope"] == "Regional")
+        .and_then(|a| {
+            a["rules"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|r| r["name"] == "Common-Legacy")
+        })
+        .unwrap()
+        .clone();
+    let inner = &group["kind"]["ManagedGroup"]["inner_rules"];
+    let no_ua = inner
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["name"] == "NoUserAgent_HEADER")
+        .unwrap();
+    assert_eq!(no_ua["action"], "Count", "{inner}");
+    let (ok, out, err) = toggle("Common-Legacy", &["--inner", "NoUserAgent_HEADER", "--yes"]);
+    assert!(ok, "{out}{err}");
+    let r = &m.state()["web_acls"]["REGIONAL/shop-edge"]["rules"]["Common-Legacy"];
+    assert_eq!(r["excluded"], json!([]), "{r}");
+    assert_eq!(
+        r["inner_overrides"],
+        json!({}),
+        "back to the group's own action: {r}"
+    );
+}

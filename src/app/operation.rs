@@ -70,6 +70,8 @@ pub fn rule_toggle(acl: &WebAcl, rule: &crate::model::Rule) -> Option<Op> {
         inner: None,
         from: rule.action,
         to,
+        custom: rule.custom.clone(),
+        kept: rule.kept.clone(),
     }))
 }
 
@@ -107,6 +109,8 @@ pub fn group_choices(acl: &WebAcl, rule: &crate::model::Rule) -> Vec<(String, Op
                     inner: Some(i.name.clone()),
                     from: i.action,
                     to,
+                    custom: None,
+                    kept: None,
                 }),
             ));
         }

@@ -337,6 +337,12 @@ pub struct Rule {
     pub metrics: WafMetrics,
     /// A change was sent and not yet confirmed by a later read.
     pub pending: bool,
+    /// What its action does beyond its kind: a Block's custom response, the headers an
+    /// Allow or Count inserts. A toggle cannot carry these across (see `ops::kept`).
+    pub custom: Option<Text>,
+    /// What an earlier toggle on this machine kept of the action the rule would be toggled
+    /// to, and will put back.
+    pub kept: Option<Text>,
 }
 
 /// WAF metrics for one country (the Country dimension), for one web ACL.

@@ -8,6 +8,7 @@
 
 pub mod audit;
 pub mod journal;
+pub mod kept;
 
 use std::sync::Arc;
 
@@ -28,6 +29,13 @@ pub struct Toggle {
     pub inner: Option<Text>,
     pub from: Action,
     pub to: Action,
+    /// What the rule's current action carries beyond its kind (a custom response, inserted
+    /// headers), as the screen read it: the plan says what becomes of it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub custom: Option<Text>,
+    /// What an earlier toggle here kept of the action this one returns to, put back now.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kept: Option<Text>,
 }
 
 impl Toggle {
@@ -257,6 +265,24 @@ pub fn toggle_plan(t: &Toggle) -> Plan {
             t.rule
         )],
     };
+    let mut effect = effect;
+    if let Some(c) = &t.custom {
+        effect.push(format!(
+            "Its {} carries more than {} can: {c}. edgetop keeps that on this machine",
+            t.from.label(),
+            t.to.label()
+        ));
+        effect.push(format!(
+            "and puts it back when the rule is toggled to {} again from here.",
+            t.from.label()
+        ));
+    }
+    if let Some(k) = &t.kept {
+        effect.push(format!(
+            "Its earlier {} ({k}), kept by a toggle here, is put back.",
+            t.to.label()
+        ));
+    }
     Plan {
         title: format!(
             "{} → {}: {subject} in web ACL {} ({})",

@@ -8,6 +8,7 @@ change, read through boto3 from the peer (tests/aws/moto_server.py):
  "distributions": {"<distId>": {"status", "etag", "headers": {"<origin header, lowercased>": "<value>"},
                                 "key_ids": {"<header>": "<id of the API key whose value the header sends, or null>"}}},
  "web_acls": {"<scope>/<name>": {"lock_token", "rules": {"<rule>": {"action": "Block"|"Count"|...|null,
+                                 "action_detail": the Action as GetWebACL gives it, "excluded": [ExcludedRules names],
                                  "override": "None"|"Count"|null, "inner_overrides": {"<inner rule>": "Count"}}}}}}
 
 API Gateway and REGIONAL WAF in eu-west-1, CloudFront and CLOUDFRONT WAF in us-east-1; every list is paged.
@@ -104,6 +105,8 @@ class State:
                 group = rule.get("Statement", {}).get("ManagedRuleGroupStatement", {})
                 rules[rule["Name"]] = {
                     "action": only_key(rule.get("Action")),
+                    "action_detail": rule.get("Action"),
+                    "excluded": [e["Name"] for e in group.get("ExcludedRules", [])],
                     "override": only_key(rule.get("OverrideAction")),
                     "inner_overrides": {o["Name"]: only_key(o.get("ActionToUse"))
                                         for o in group.get("RuleActionOverrides", [])}}

@@ -54,9 +54,30 @@ def seed_untidy(s, key_value):
              "SearchString": SHARED_SECRET.encode(), "FieldToMatch": {"SingleHeader": {"Name": "x-origin-verify"}},
              "TextTransformations": [{"Priority": 0, "Type": "NONE"}], "PositionalConstraint": "EXACTLY"}}}},
          "VisibilityConfig": vis("originVerifyMetric")},
+        # A Block that answers 429 with a body and a header; a Count that marks the request.
+        {"Name": "Throttle-Bots", "Priority": 4, "Action": {"Block": {"CustomResponse": {
+            "ResponseCode": 429, "CustomResponseBodyKey": "slow-down",
+            "ResponseHeaders": [{"Name": "retry-after", "Value": "60"}]}}},
+         "Statement": {"ByteMatchStatement": {"SearchString": b"bot", "FieldToMatch": {"SingleHeader": {"Name": "user-agent"}},
+                                              "TextTransformations": [{"Priority": 0, "Type": "LOWERCASE"}],
+                                              "PositionalConstraint": "CONTAINS"}},
+         "VisibilityConfig": vis("throttleBotsMetric")},
+        {"Name": "Flag-Legacy", "Priority": 5, "Action": {"Count": {"CustomRequestHandling": {
+            "InsertHeaders": [{"Name": "legacy-client", "Value": "yes"}]}}},
+         "Statement": {"ByteMatchStatement": {"SearchString": b"/v0/", "FieldToMatch": {"UriPath": {}},
+                                              "TextTransformations": [{"Priority": 0, "Type": "NONE"}],
+                                              "PositionalConstraint": "STARTS_WITH"}},
+         "VisibilityConfig": vis("flagLegacyMetric")},
+        # A managed group whose rule is made to count the older way, ExcludedRules (Terraform's).
+        {"Name": "Common-Legacy", "Priority": 6, "OverrideAction": {"None": {}},
+         "Statement": {"ManagedRuleGroupStatement": {"VendorName": "AWS", "Name": "AWSManagedRulesCommonRuleSet",
+                                                     "ExcludedRules": [{"Name": "NoUserAgent_HEADER"}]}},
+         "VisibilityConfig": vis("commonLegacyMetric")},
     ]
     reg = s.waf.create_web_acl(Name="shop-edge", Scope="REGIONAL", DefaultAction={"Allow": {}}, Rules=reg_rules,
-                               VisibilityConfig=vis("ShopEdgeMetrics"), Description="untidy")["Summary"]
+                               VisibilityConfig=vis("ShopEdgeMetrics"), Description="untidy",
+                               CustomResponseBodies={"slow-down": {"ContentType": "TEXT_PLAIN",
+                                                                   "Content": "slow down"}})["Summary"]
     cf_rules = [{"Name": "Geo-Fence", "Priority": 0, "Action": {"Block": {}},
                  "Statement": {"GeoMatchStatement": {"CountryCodes": ["RU"]}}, "VisibilityConfig": vis("geoFenceCf")}]
     cf = s.waf_cf.create_web_acl(Name="shop-edge", Scope="CLOUDFRONT", DefaultAction={"Allow": {}}, Rules=cf_rules,

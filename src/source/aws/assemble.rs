@@ -9,6 +9,7 @@ use super::cloudwatch::{SeriesKey, StageMetric, Store, WHOLE_ACL, WafMetric};
 use crate::format;
 use crate::model::text::Fingerprint;
 use crate::model::*;
+use crate::ops::kept::KeptActions;
 
 /// The newest minute to draw: the newest with data, but no more than three minutes back (so a
 /// quiet account still shows its quiet minutes) and never the minute still filling up.
@@ -211,6 +212,8 @@ pub fn snapshot(src: &AwsSource, now: DateTime<Utc>) -> Snapshot {
                 .map(move |s| (stage_arn(&a.id, &s.name), stage_name(&a.id, &s.name)))
         })
         .collect();
+    // What earlier toggles here kept, to say what a toggle back puts back.
+    let kept = src.kept().all();
     let web_acls = f
         .acls
         .iter()
@@ -280,6 +283,17 @@ pub fn snapshot(src: &AwsSource, now: DateTime<Utc>) -> Snapshot {
                         metric_name: Text::new(&r.metric_name),
                         metrics: waf(store, &a.arn, &r.name, end, false),
                         pending: false,
+                        custom: r.custom.as_deref().map(Text::new),
+                        kept: crate::ops::toggled_for(r.action, false)
+                            .and_then(|to| {
+                                kept.get(&KeptActions::key(
+                                    a.scope.label(),
+                                    &a.id,
+                                    &r.name,
+                                    to.label(),
+                                ))
+                            })
+                            .map(|k| Text::new(&k.describe())),
                     })
                     .collect(),
                 metrics: waf(store, &a.arn, WHOLE_ACL, end, true),

@@ -531,6 +531,7 @@ mod tests {
                 },
                 action: Action::Count,
                 metric_name: "GeoMetric".into(),
+                custom: None,
             }],
             protects: vec![],
         }

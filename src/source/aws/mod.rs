@@ -620,6 +620,18 @@ impl AwsSource {
     }
 }
 
+impl AwsSource {
+    /// What toggles kept (see [`crate::ops::kept`]), beside the rotation journal.
+    fn kept(&self) -> crate::ops::kept::KeptActions {
+        kept_beside(&self.settings.journal)
+    }
+}
+
+fn kept_beside(journal: &Journal) -> crate::ops::kept::KeptActions {
+    let dir = journal.dir();
+    crate::ops::kept::KeptActions::in_dir(dir.parent().unwrap_or(dir))
+}
+
 impl Source for AwsSource {
     async fn poll(&mut self) -> Result<Snapshot, SourceError> {
         let now = Utc::now();
@@ -660,6 +672,10 @@ pub struct AwsActions {
 }
 
 impl AwsActions {
+    fn kept(&self) -> crate::ops::kept::KeptActions {
+        kept_beside(&self.settings.journal)
+    }
+
     fn rotator(&self, progress: Reporter) -> rotate::Rotator {
         rotate::Rotator {
             clients: self.clients.clone(),
@@ -678,9 +694,10 @@ impl Actions for AwsActions {
         match op {
             Op::ToggleRule(t) => {
                 let client = self.clients.waf_for(t.scope).clone();
+                let kept = self.kept();
                 Box::pin(async move {
                     let mut calls = Calls::default();
-                    toggle::run(&client, &t, &progress, &mut calls).await
+                    toggle::run(&client, &t, &kept, &progress, &mut calls).await
                 })
             }
             Op::RotateKey { key_id, .. } => {

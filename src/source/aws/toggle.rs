@@ -12,8 +12,9 @@ use aws_sdk_wafv2::types::{self as w, CountAction, NoneAction, OverrideAction, R
 
 use super::Calls;
 use super::connect::failure;
-use super::wafv2::{aws_scope, inner_overrides, rule_action};
+use super::wafv2::{aws_scope, custom_parts, inner_overrides, rule_action};
 use crate::model::Action;
+use crate::ops::kept::{Kept, KeptActions};
 use crate::ops::{self, Progress, Reporter, StepState, Toggle};
 use crate::source::{OpOutcome, SourceError};
 
@@ -44,6 +45,134 @@ fn rule_action_for(a: Action) -> Result<RuleAction, String> {
     .build())
 }
 
+fn http_headers(h: &[(String, String)]) -> Result<Vec<w::CustomHttpHeader>, String> {
+    h.iter()
+        .map(|(n, v)| {
+            w::CustomHttpHeader::builder()
+                .name(n)
+                .value(v)
+                .build()
+                .map_err(|e| e.to_string())
+        })
+        .collect()
+}
+
+/// `a` with the custom parts of `k` that its kind can carry.
+fn with_parts(mut a: RuleAction, k: &Kept) -> Result<RuleAction, String> {
+    let handling = || -> Result<Option<w::CustomRequestHandling>, String> {
+        if k.insert_headers.is_empty() {
+            return Ok(None);
+        }
+        w::CustomRequestHandling::builder()
+            .set_insert_headers(Some(http_headers(&k.insert_headers)?))
+            .build()
+            .map(Some)
+            .map_err(|e| e.to_string())
+    };
+    if let (Some(b), Some(code)) = (a.block.as_mut(), k.response_code) {
+        b.custom_response = Some(
+            w::CustomResponse::builder()
+                .response_code(code)
+                .set_custom_response_body_key(k.body_key.clone())
+                .set_response_headers(
+                    Some(http_headers(&k.response_headers)?).filter(|h| !h.is_empty()),
+                )
+                .build()
+                .map_err(|e| e.to_string())?,
+        );
+    }
+    if let Some(c) = a.count.as_mut() {
+        c.custom_request_handling = handling()?;
+    }
+    if let Some(c) = a.allow.as_mut() {
+        c.custom_request_handling = handling()?;
+    }
+    if let Some(c) = a.captcha.as_mut() {
+        c.custom_request_handling = handling()?;
+    }
+    if let Some(c) = a.challenge.as_mut() {
+        c.custom_request_handling = handling()?;
+    }
+    Ok(a)
+}
+
+/// What happens to custom parts in a rule's toggle: those of the action replaced are kept;
+/// those kept earlier for the action it returns to are put back.
+struct Carry {
+    put: Option<(String, Kept)>,
+    back: Option<(String, Kept)>,
+}
+
+impl Carry {
+    fn key(t: &Toggle, a: Action) -> String {
+        KeptActions::key(
+            t.scope.label(),
+            t.web_acl_id.as_str(),
+            t.rule.as_str(),
+            a.label(),
+        )
+    }
+
+    /// For a rule's own action (not a group's override, nor an inner rule's).
+    fn plan(rule: &w::Rule, t: &Toggle, kept: &KeptActions) -> Result<Carry, String> {
+        if t.inner.is_some() || rule.override_action.is_some() {
+            return Ok(Carry {
+                put: None,
+                back: None,
+            });
+        }
+        let put = rule
+            .action
+            .as_ref()
+            .and_then(custom_parts)
+            .map(|k| (Carry::key(t, t.from), k));
+        let key = Carry::key(t, t.to);
+        let back = kept.get(&key)?.map(|k| (key, k));
+        Ok(Carry { put, back })
+    }
+
+    fn apply(&self, rule: &mut w::Rule) -> Result<(), String> {
+        let Some((_, k)) = &self.back else {
+            return Ok(());
+        };
+        if let Some(a) = rule.action.take() {
+            rule.action = Some(with_parts(a, k)?);
+        }
+        Ok(())
+    }
+
+    /// Write down what was kept and put back, once WAF accepted the change; said in words.
+    fn commit(&self, kept: &KeptActions, t: &Toggle) -> String {
+        let r = kept.update(
+            self.put.as_ref().map(|(k, v)| (k.as_str(), v)),
+            self.back.as_ref().map(|(k, _)| k.as_str()),
+        );
+        let mut said = String::new();
+        if let Some((_, k)) = &self.back {
+            said.push_str(&format!(
+                "; its earlier {} ({}) is back",
+                t.to.label(),
+                k.describe()
+            ));
+        }
+        if let Some((_, k)) = &self.put {
+            said.push_str(&match &r {
+                Ok(()) => format!(
+                    "; the {}'s {} is kept on this machine for the way back",
+                    t.from.label(),
+                    k.describe()
+                ),
+                Err(e) => format!(
+                    "; the {}'s {} could not be kept ({e})",
+                    t.from.label(),
+                    k.describe()
+                ),
+            });
+        }
+        said
+    }
+}
+
 /// Make the one change in `rule`.
 pub fn set(rule: &mut w::Rule, t: &Toggle) -> Result<(), String> {
     match &t.inner {
@@ -66,13 +195,22 @@ pub fn set(rule: &mut w::Rule, t: &Toggle) -> Result<(), String> {
         None => rule.action = Some(rule_action_for(t.to)?),
         Some(inner) => {
             let statement = rule.statement.as_mut().ok_or("the rule has no statement")?;
-            let overrides = if let Some(m) = statement.managed_rule_group_statement.as_mut() {
-                &mut m.rule_action_overrides
-            } else if let Some(g) = statement.rule_group_reference_statement.as_mut() {
-                &mut g.rule_action_overrides
-            } else {
-                return Err(format!("{} is not a rule group", t.rule));
-            };
+            let (overrides, excluded) =
+                if let Some(m) = statement.managed_rule_group_statement.as_mut() {
+                    (&mut m.rule_action_overrides, &mut m.excluded_rules)
+                } else if let Some(g) = statement.rule_group_reference_statement.as_mut() {
+                    (&mut g.rule_action_overrides, &mut g.excluded_rules)
+                } else {
+                    return Err(format!("{} is not a rule group", t.rule));
+                };
+            // An ExcludedRules entry is the older form of a Count override: the override now
+            // says what this rule does, so its entry goes.
+            if let Some(list) = excluded.as_mut() {
+                list.retain(|e| e.name != inner.as_str());
+                if list.is_empty() {
+                    *excluded = None;
+                }
+            }
             let list = overrides.get_or_insert_with(Vec::new);
             list.retain(|o| o.name != inner.as_str());
             if t.to != Action::GroupActions {
@@ -168,6 +306,7 @@ fn refused(msg: String) -> SourceError {
 pub async fn run(
     c: &Client,
     t: &Toggle,
+    kept: &KeptActions,
     progress: &Reporter,
     calls: &mut Calls,
 ) -> Result<OpOutcome, SourceError> {
@@ -256,9 +395,11 @@ pub async fn run(
             }
             Some(_) => {}
         }
+        let carry = Carry::plan(rule, t, kept).map_err(SourceError::Failed)?;
         let mut rules = acl.rules().to_vec();
         for r in rules.iter_mut().filter(|r| r.name() == t.rule.as_str()) {
             set(r, t).map_err(refused)?;
+            carry.apply(r).map_err(refused)?;
         }
         report(StepState::Done, StepState::Running, String::new());
         calls.add("wafv2:UpdateWebACL");
@@ -277,9 +418,10 @@ pub async fn run(
                 } else {
                     String::new()
                 };
+                let carried = carry.commit(kept, t);
                 return Ok(OpOutcome {
                     message: format!(
-                        "accepted: {} in {} is now {}{retried}; WAF may take a minute to apply it",
+                        "accepted: {} in {} is now {}{retried}{carried}; WAF may take a minute to apply it",
                         t.subject(),
                         t.web_acl,
                         ops::label(t.to, t.inner.is_some())
@@ -323,6 +465,8 @@ mod tests {
             inner: inner.map(Text::new),
             from,
             to,
+            custom: None,
+            kept: None,
         }
     }
 

@@ -12,6 +12,7 @@ use std::collections::HashSet;
 
 use crate::model::text::Fingerprint;
 use crate::model::{Action, Header, InnerRule, RuleKind, Sample, Scope, Text, text};
+use crate::ops::kept::Kept;
 
 #[derive(Clone, Debug)]
 pub struct RuleConf {
@@ -20,6 +21,8 @@ pub struct RuleConf {
     pub kind: RuleKind,
     pub action: Action,
     pub metric_name: String,
+    /// What its action does beyond its kind (a custom response, inserted headers), in words.
+    pub custom: Option<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -64,26 +67,70 @@ pub fn action_of(a: Option<&w::RuleAction>) -> Action {
     }
 }
 
+fn headers(h: &[w::CustomHttpHeader]) -> Vec<(String, String)> {
+    h.iter()
+        .map(|h| (h.name().to_string(), h.value().to_string()))
+        .collect()
+}
+
+/// The custom parts of a rule action — a Block's custom response, the headers an Allow,
+/// Count, CAPTCHA or Challenge inserts — or None when it has none.
+pub fn custom_parts(a: &w::RuleAction) -> Option<Kept> {
+    let inserted = [
+        a.allow().and_then(|x| x.custom_request_handling()),
+        a.count().and_then(|x| x.custom_request_handling()),
+        a.captcha().and_then(|x| x.custom_request_handling()),
+        a.challenge().and_then(|x| x.custom_request_handling()),
+    ]
+    .into_iter()
+    .flatten()
+    .next()
+    .map(|h| headers(h.insert_headers()))
+    .unwrap_or_default();
+    let response = a.block().and_then(|b| b.custom_response());
+    if response.is_none() && inserted.is_empty() {
+        return None;
+    }
+    Some(Kept {
+        response_code: response.map(|r| r.response_code()),
+        body_key: response.and_then(|r| r.custom_response_body_key().map(str::to_string)),
+        response_headers: response.map_or(Vec::new(), |r| headers(r.response_headers())),
+        insert_headers: inserted,
+        kept_at: chrono::Utc::now(),
+    })
+}
+
 /// The overrides a rule group statement gives the rules inside it.
+/// ExcludedRules, the older way (still written by Terraform and older templates) to make a
+/// rule inside a group only count, read as a Count override.
 pub fn inner_overrides(s: Option<&w::Statement>) -> Vec<InnerRule> {
-    let overrides = match s {
+    let (overrides, excluded) = match s {
         Some(s) => match (
             s.managed_rule_group_statement(),
             s.rule_group_reference_statement(),
         ) {
-            (Some(m), _) => m.rule_action_overrides(),
-            (_, Some(g)) => g.rule_action_overrides(),
-            _ => &[],
+            (Some(m), _) => (m.rule_action_overrides(), m.excluded_rules()),
+            (_, Some(g)) => (g.rule_action_overrides(), g.excluded_rules()),
+            _ => (&[][..], &[][..]),
         },
-        None => &[],
+        None => (&[][..], &[][..]),
     };
-    overrides
+    let mut out: Vec<InnerRule> = overrides
         .iter()
         .map(|o| InnerRule {
             name: Text::new(o.name()),
             action: action_of(o.action_to_use()),
         })
-        .collect()
+        .collect();
+    for e in excluded {
+        if !out.iter().any(|o| o.name.as_str() == e.name()) {
+            out.push(InnerRule {
+                name: Text::new(e.name()),
+                action: Action::Count,
+            });
+        }
+    }
+    out
 }
 
 fn rule_kind(s: Option<&w::Statement>) -> RuleKind {
@@ -256,6 +303,7 @@ pub async fn acls(c: &Client, scope: Scope, calls: &mut Calls) -> Result<Vec<Acl
                     .visibility_config()
                     .map_or(r.name(), |v| v.metric_name())
                     .to_string(),
+                custom: r.action().and_then(custom_parts).map(|k| k.describe()),
             })
             .collect();
         rules.sort_by_key(|r| r.priority);

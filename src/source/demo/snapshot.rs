@@ -236,6 +236,8 @@ fn rule(w: &World, f: &Frame, a: usize, r: usize, def: &super::scenario::RuleDef
         metric_name: Text::new(def.name),
         metrics: f.waf(|m| m.acls[a].rules[r], action == Action::Allow),
         pending: false,
+        custom: None,
+        kept: None,
     }
 }
 

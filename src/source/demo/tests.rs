@@ -68,6 +68,8 @@ fn toggle(web_acl: &str, rule: &str, from: Action, to: Action) -> Op {
         inner: None,
         from,
         to,
+        custom: None,
+        kept: None,
     })
 }
 

@@ -100,3 +100,23 @@ fn demo_snapshot_as_text() {
         "{text}"
     );
 }
+
+#[test]
+fn numbers_out_of_range_are_refused_not_a_panic() {
+    for args in [
+        &["--apigateway-rps", "1e-300"][..],
+        &["--apigateway-rps", "inf"],
+        &["--idle-after", "18446744073709551615"],
+        &["--deploy-timeout", "18446744073709551615h"],
+        &["--discover-every", "0"],
+    ] {
+        let out = Command::new(BIN)
+            .args(["--demo", "snapshot"])
+            .args(args)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains("invalid value"), "{args:?}: {err}");
+    }
+}

@@ -108,6 +108,22 @@ fn help_lists_every_binding() {
 }
 
 #[test]
+fn help_scrolls_to_its_last_binding_at_80x24() {
+    let mut a = app();
+    key(&mut a, KeyCode::Char('?'));
+    let top = render(&a, 80, 24);
+    assert!(top.contains("j/k scroll"), "{top}");
+    let last = edgetop::app::keymap::BINDINGS.last().unwrap().help;
+    assert!(!top.contains(last), "cut at 80x24 before scrolling");
+    key(&mut a, KeyCode::End);
+    let end = render(&a, 80, 24);
+    for b in edgetop::app::keymap::BINDINGS.iter().rev().take(4) {
+        assert!(end.contains(b.help), "{:?} not reachable: {end}", b.help);
+    }
+    insta::assert_snapshot!("help_end_80x24", end);
+}
+
+#[test]
 fn hostile_sample_detail_is_escaped() {
     let mut a = app();
     a.screen = Screen::Origins;

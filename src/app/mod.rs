@@ -195,6 +195,29 @@ pub struct App {
     pub unfinished: Vec<Rotation>,
     /// `q` was pressed once while an operation runs: a second one quits.
     quit_armed: bool,
+    /// The first line of the help shown (it scrolls on small terminals).
+    pub help_scroll: usize,
+}
+
+/// The help scrolls, so every binding can be read on a small terminal (80×24). True when
+/// `code` scrolled it.
+fn scroll_help(s: &mut usize, code: KeyCode) -> bool {
+    let last = help_lines().saturating_sub(1);
+    match code {
+        KeyCode::Down | KeyCode::Char('j') => *s = (*s + 1).min(last),
+        KeyCode::Up | KeyCode::Char('k') => *s = s.saturating_sub(1),
+        KeyCode::PageDown => *s = (*s + PAGE).min(last),
+        KeyCode::PageUp => *s = s.saturating_sub(PAGE),
+        KeyCode::Home | KeyCode::Char('g') => *s = 0,
+        KeyCode::End | KeyCode::Char('G') => *s = last,
+        _ => return false,
+    }
+    true
+}
+
+/// Lines in the help: every binding, every command, and the notes (`ui::dialogs::help`).
+pub fn help_lines() -> usize {
+    keymap::BINDINGS.len() + keymap::COMMANDS.len() + 4
 }
 
 /// How often an idle dashboard polls: five refresh intervals, at least five minutes.
@@ -238,6 +261,7 @@ impl App {
             raw: None,
             unfinished: Vec::new(),
             quit_armed: false,
+            help_scroll: 0,
         }
     }
 
@@ -296,8 +320,15 @@ impl App {
         self.age_secs().is_some_and(|a| a > self.stale_after_secs())
     }
 
+    /// Three poll intervals (and 2 s): the slow idle interval while idle, so the data is not
+    /// called stale between two idle polls.
     fn stale_after_secs(&self) -> i64 {
-        3 * self.refresh.as_secs().max(1) as i64 + 2
+        let every = if self.idle {
+            idle_refresh(self.refresh)
+        } else {
+            self.refresh
+        };
+        3 * every.as_secs().max(1) as i64 + 2
     }
 
     /// How long until something on screen changes with no event: the age text moving on,
@@ -541,6 +572,7 @@ impl App {
             Mode::Detail if k.code == KeyCode::Char('v') && self.screen == Screen::Keys => {
                 return self.toggle_key_value();
             }
+            Mode::Help if scroll_help(&mut self.help_scroll, k.code) => return vec![],
             Mode::Help | Mode::Detail | Mode::Operation => {
                 self.key_value = None;
                 if matches!(
@@ -607,7 +639,10 @@ impl App {
             }
             Action::Filter => self.mode = Mode::Filter,
             Action::Command => self.mode = Mode::Command(String::new()),
-            Action::Help => self.mode = Mode::Help,
+            Action::Help => {
+                self.mode = Mode::Help;
+                self.help_scroll = 0;
+            }
             Action::Pause => self.toggle_pause(),
             Action::Refresh => {
                 self.message = Some((Level::Info, "refreshing…".into()));
@@ -961,6 +996,7 @@ impl App {
             },
             ("help", _) => {
                 self.mode = Mode::Help;
+                self.help_scroll = 0;
                 vec![]
             }
             ("audit", _) => vec![Command::ShowAudit],

@@ -305,6 +305,20 @@ fn polling_slows_when_idle_and_comes_back_on_a_key() {
 }
 
 #[test]
+fn idle_polling_is_not_called_stale() {
+    let mut a = app();
+    a.idle_after = Some(Duration::from_secs(60));
+    a.now += TimeDelta::minutes(2);
+    a.check_idle();
+    assert!(a.idle);
+    // Ten refresh intervals without new data: late for 2 s polls, not for idle ones (5 min).
+    a.now = a.received_at.unwrap() + TimeDelta::seconds(20);
+    assert!(!a.stale(), "idle polls come every five minutes");
+    a.now = a.received_at.unwrap() + TimeDelta::minutes(16);
+    assert!(a.stale());
+}
+
+#[test]
 fn a_key_value_shows_only_when_asked() {
     let mut a = app();
     press(&mut a, KeyCode::Char('6'));

@@ -7,13 +7,13 @@ pub mod series;
 pub mod text;
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 pub use series::Series;
 pub use text::{Secret, Text};
 
 /// One complete view of the account, as of `taken_at`.
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Snapshot {
     pub account: Account,
     /// When the source read this (the source's clock: simulated time in the demo).
@@ -32,7 +32,7 @@ pub struct Snapshot {
     pub problems: Vec<Problem>,
 }
 
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Account {
     pub id: Text,
     pub alias: Text,
@@ -43,13 +43,13 @@ pub struct Account {
 }
 
 /// A part of the account that could not be read, for one panel to explain.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Problem {
     pub panel: Panel,
     pub message: Text,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Panel {
     Metrics,
     Throttling,
@@ -61,7 +61,7 @@ pub enum Panel {
 }
 
 /// The CloudWatch cost of polling, as the AWS source would pay it ($0.01 per 1,000 metrics).
-#[derive(Clone, Copy, Debug, Default, Serialize)]
+#[derive(Clone, Copy, Debug, Default, Serialize, Deserialize)]
 pub struct CostMeter {
     /// Metrics requested in the most recent poll.
     pub metrics_last_poll: u32,
@@ -89,13 +89,13 @@ impl CostMeter {
 }
 
 /// Requests per second allowed in steady state, and the bucket size for bursts.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Throttle {
     pub rate_limit: f64,
     pub burst_limit: u32,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum QuotaPeriod {
     Day,
     Week,
@@ -112,13 +112,13 @@ impl QuotaPeriod {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Quota {
     pub limit: u64,
     pub period: QuotaPeriod,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct RestApi {
     pub id: Text,
     pub name: Text,
@@ -126,7 +126,7 @@ pub struct RestApi {
 }
 
 /// Per-minute API Gateway metrics of one stage (namespace AWS/ApiGateway, ApiName+Stage).
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct StageMetrics {
     pub count: Series,
     pub errors_4xx: Series,
@@ -137,7 +137,7 @@ pub struct StageMetrics {
     pub throttled_est: Series,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Stage {
     pub name: Text,
     /// Stage-wide default method throttle (`*/*`), if set.
@@ -179,7 +179,7 @@ impl Stage {
     }
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct UsagePlan {
     pub id: Text,
     pub name: Text,
@@ -190,7 +190,7 @@ pub struct UsagePlan {
     pub key_ids: Vec<Text>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ApiKey {
     pub id: Text,
     pub name: Text,
@@ -222,7 +222,7 @@ impl ApiKey {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Scope {
     Regional,
     Cloudfront,
@@ -238,7 +238,7 @@ impl Scope {
 }
 
 /// What a rule (or a web ACL's default) does with matching requests.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Action {
     Allow,
     Block,
@@ -263,14 +263,14 @@ impl Action {
 }
 
 /// A rule inside a rule group, and the override the web ACL gives it.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct InnerRule {
     pub name: Text,
     /// The override's action; [`Action::GroupActions`] when there is none (the group decides).
     pub action: Action,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub enum RuleKind {
     Geo {
         countries: Vec<Text>,
@@ -320,14 +320,14 @@ impl RuleKind {
 }
 
 /// Per-minute WAF metrics (namespace AWS/WAFV2).
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct WafMetrics {
     pub allowed: Series,
     pub blocked: Series,
     pub counted: Series,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Rule {
     pub name: Text,
     pub priority: u32,
@@ -346,14 +346,14 @@ pub struct Rule {
 }
 
 /// WAF metrics for one country (the Country dimension), for one web ACL.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct CountryTraffic {
     /// ISO 3166-1 alpha-2 code.
     pub country: Text,
     pub metrics: WafMetrics,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct WebAcl {
     pub id: Text,
     pub name: Text,
@@ -368,7 +368,7 @@ pub struct WebAcl {
     pub countries: Vec<CountryTraffic>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Header {
     pub name: Text,
     /// Already redacted when the header carries a secret.
@@ -376,7 +376,7 @@ pub struct Header {
 }
 
 /// One sampled request (WAFv2 GetSampledRequests). Every field is treated as hostile.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Sample {
     pub time: DateTime<Utc>,
     pub web_acl: Text,
@@ -394,20 +394,20 @@ pub struct Sample {
 }
 
 /// A client address a rate-based rule holds right now.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct RateLimitedIp {
     pub web_acl: Text,
     pub rule: Text,
     pub address: Text,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum DistributionStatus {
     Deployed,
     InProgress,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Distribution {
     pub id: Text,
     pub domain: Text,
@@ -416,7 +416,7 @@ pub struct Distribution {
     pub origins: Vec<Origin>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Origin {
     pub domain: Text,
     /// The custom headers that carry an API key: every header whose value is the value of one
@@ -425,7 +425,7 @@ pub struct Origin {
     pub key_headers: Vec<OriginKey>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct OriginKey {
     pub header: Text,
     /// The API key whose value the header sends, when it matches a known key.

@@ -1,15 +1,22 @@
 //! A per-minute time series, as CloudWatch returns it for a 60 s period.
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Values at one-minute steps ending at `end` (the start of the newest minute).
 /// Missing minutes of counts are zero (WAF only emits non-zero datapoints); a missing minute
 /// of an average is NaN, a gap (serialised as null).
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Series {
     pub end: DateTime<Utc>,
+    #[serde(deserialize_with = "gaps_as_nan")]
     pub values: Vec<f64>,
+}
+
+/// serde_json writes a gap (NaN) as null: read null back as a gap.
+fn gaps_as_nan<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<f64>, D::Error> {
+    let v: Vec<Option<f64>> = Deserialize::deserialize(d)?;
+    Ok(v.into_iter().map(|x| x.unwrap_or(f64::NAN)).collect())
 }
 
 impl Series {

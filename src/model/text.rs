@@ -197,6 +197,15 @@ impl serde::Serialize for Text {
     }
 }
 
+/// Read back through the sanitiser: JSON from anywhere is outside text too. Sanitised text
+/// comes back unchanged (escapes and cut markers are themselves safe and fit).
+impl<'de> serde::Deserialize<'de> for Text {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Ok(Text::new(&s))
+    }
+}
+
 /// A secret value (an API key's value). Debug and Display never show it; the UI shows
 /// [`Secret::masked`] unless the operator asks to reveal it.
 #[derive(Clone, PartialEq, Eq)]
@@ -349,6 +358,69 @@ mod tests {
         }
         let (_, v) = header("user-agent", "curl/8.5.0");
         assert_eq!(v.as_str(), "curl/8.5.0");
+    }
+
+    /// Characters the sanitiser must never let through, by Unicode's own tables
+    /// (unicode-properties), not by the sanitiser's list.
+    fn forbidden(c: char) -> bool {
+        use unicode_properties::{GeneralCategory as G, UnicodeGeneralCategory};
+        matches!(
+            c.general_category(),
+            G::Control | G::Format | G::LineSeparator | G::ParagraphSeparator
+        ) || matches!(
+            c,
+            '\u{115F}' | '\u{1160}' | '\u{3164}' | '\u{FFA0}' | '\u{E0000}'..='\u{E0FFF}'
+        )
+    }
+
+    fn hostile_char() -> impl proptest::strategy::Strategy<Value = char> {
+        use proptest::prelude::*;
+        prop_oneof![
+            any::<char>(),
+            proptest::sample::select(vec![
+                '\u{1b}',
+                '\u{7}',
+                '\u{9b}',
+                '\u{7f}',
+                '\r',
+                '\n',
+                '\u{202e}',
+                '\u{2066}',
+                '\u{200b}',
+                '\u{2028}',
+                '\u{feff}',
+                '\u{e0041}',
+                '\u{3164}',
+                '\u{ad}',
+                '東',
+                'é',
+                '\u{301}',
+                '\u{fe0f}',
+                '\\',
+            ]),
+        ]
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn sanitised_text_is_inert_and_fits(
+            raw in proptest::strategy::Strategy::prop_map(
+                proptest::collection::vec(hostile_char(), 0..300),
+                |cs| cs.into_iter().collect::<String>(),
+            ),
+            width in 0usize..260,
+        ) {
+            let t = Text::with_limit(&raw, width);
+            proptest::prop_assert!(!t.as_str().chars().any(forbidden), "{:?}", t);
+            proptest::prop_assert!(display_width(t.as_str()) <= width, "{:?} wider than {}", t, width);
+            // Sanitised text is a fixed point: reading it back (JSON) changes nothing.
+            proptest::prop_assert_eq!(Text::with_limit(t.as_str(), width), t.clone());
+            let line = for_terminal(&raw);
+            proptest::prop_assert!(!line.chars().any(|c| forbidden(c) && c != '\n'));
+            let json = json_safe(&serde_json::to_string(&raw).unwrap());
+            proptest::prop_assert!(!json.chars().any(forbidden));
+            proptest::prop_assert_eq!(serde_json::from_str::<String>(&json).unwrap(), raw);
+        }
     }
 
     #[test]

@@ -102,6 +102,16 @@ pub struct Rotation {
 }
 
 impl Rotation {
+    /// A journal file's text, which must be the rotation named `id` (its file name): the id
+    /// names files (locks, pruning), so one that says otherwise is refused.
+    pub fn parse(text: &str, id: &str) -> Result<Rotation, String> {
+        let r: Rotation = serde_json::from_str(text).map_err(|e| e.to_string())?;
+        if r.id != id {
+            return Err(format!("it says it is rotation {:?}", r.id));
+        }
+        Ok(r)
+    }
+
     pub fn forward_steps(&self) -> Vec<StepId> {
         let mut s = vec![StepId::Create];
         s.extend(self.plans.iter().cloned().map(StepId::AddToPlan));
@@ -232,7 +242,7 @@ impl Journal {
     pub fn load(&self, id: &str) -> Result<Rotation, String> {
         let p = self.path(id);
         let text = fs::read_to_string(&p).map_err(|e| format!("{}: {e}", p.display()))?;
-        serde_json::from_str(&text).map_err(|e| {
+        Rotation::parse(&text, id).map_err(|e| {
             format!(
                 "{} is not a readable journal ({e}); it was left as it is",
                 p.display()
@@ -384,6 +394,68 @@ mod tests {
                 "delete-new"
             ]
         );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_journal_text_gives_a_rotation_or_an_error(
+            bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..600)
+        ) {
+            let text = String::from_utf8_lossy(&bytes);
+            if let Ok(r) = Rotation::parse(&text, "r1") {
+                let _ = (r.where_stopped(), r.steps_now(), r.rollback_steps());
+            }
+        }
+
+        #[test]
+        fn a_journal_with_any_steps_and_names_reads_and_describes(
+            steps in proptest::collection::btree_map("\\PC{0,20}", proptest::bool::ANY, 0..12),
+            name in "\\PC{0,40}",
+            rolling_back in proptest::bool::ANY,
+        ) {
+            let mut r = rotation();
+            r.old_key_name = name;
+            r.rolling_back = rolling_back;
+            r.steps = steps
+                .into_iter()
+                .map(|(k, done)| (k, if done { Mark::Done } else { Mark::Started }))
+                .collect();
+            let text = serde_json::to_string(&r).unwrap();
+            let back = Rotation::parse(&text, "r1").unwrap();
+            proptest::prop_assert_eq!(&back, &r);
+            let _ = (back.where_stopped(), back.steps_now());
+        }
+    }
+
+    #[test]
+    fn a_journal_naming_another_rotation_is_refused() {
+        let text = serde_json::to_string(&rotation()).unwrap();
+        assert!(Rotation::parse(&text, "r1").is_ok());
+        assert!(Rotation::parse(&text, "../../elsewhere").is_err());
+    }
+
+    #[test]
+    fn finished_journals_are_pruned_after_a_while() {
+        let dir = std::env::temp_dir().join(format!("edgetop-prune-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        let j = Journal::new(&dir);
+        let mut done = rotation();
+        done.finished = Some(Finish::Completed);
+        let mut open = rotation();
+        open.id = "r2".into();
+        j.save(&done).unwrap();
+        j.save(&open).unwrap();
+        let now = DateTime::UNIX_EPOCH + chrono::TimeDelta::days(40);
+        assert_eq!(
+            j.prune_finished(chrono::TimeDelta::days(60), now),
+            0,
+            "too recent"
+        );
+        assert_eq!(j.prune_finished(chrono::TimeDelta::days(30), now), 1);
+        let (left, _) = j.all();
+        assert_eq!(left.len(), 1);
+        assert_eq!(left[0].id, "r2", "unfinished ones stay, however old");
+        let _ = fs::remove_dir_all(&dir);
     }
 
     #[test]

@@ -67,7 +67,7 @@ pub fn popup(f: &mut Frame, area: Rect, title: String, th: &Theme) -> Rect {
     inner
 }
 
-pub fn help(f: &mut Frame, area: Rect, th: &Theme) {
+pub fn help(f: &mut Frame, area: Rect, scroll: usize, th: &Theme) {
     let mut lines: Vec<Line> = Vec::new();
     for b in BINDINGS {
         let keys = b
@@ -97,9 +97,27 @@ pub fn help(f: &mut Frame, area: Rect, th: &Theme) {
         "In a key's detail: v reveals its value.",
         th.style(E::TextDim),
     ));
-    let r = centered(area, 78, lines.len() as u16 + 2);
-    let inner = popup(f, r, " Keys — Esc closes ".into(), th);
-    f.render_widget(Paragraph::new(lines).style(th.style(E::Dialog)), inner);
+    debug_assert_eq!(lines.len(), crate::app::help_lines());
+    let total = lines.len();
+    let r = centered(area, 78, total as u16 + 2);
+    let shown = r.height.saturating_sub(2) as usize;
+    let first = scroll.min(total.saturating_sub(shown));
+    let title = if shown < total {
+        format!(
+            " Keys {}–{} of {total} — j/k scroll, Esc closes ",
+            first + 1,
+            (first + shown).min(total)
+        )
+    } else {
+        " Keys — Esc closes ".into()
+    };
+    let inner = popup(f, r, title, th);
+    f.render_widget(
+        Paragraph::new(lines)
+            .style(th.style(E::Dialog))
+            .scroll((first as u16, 0)),
+        inner,
+    );
 }
 
 pub fn confirm(f: &mut Frame, area: Rect, c: &Confirm, app: &App, th: &Theme) {

@@ -68,7 +68,7 @@ pub fn draw(f: &mut Frame, app: &App, th: &Theme) {
     }
     draw_footer(f, footer, app, th);
     match &app.mode {
-        Mode::Help => dialogs::help(f, area, th),
+        Mode::Help => dialogs::help(f, area, app.help_scroll, th),
         Mode::Detail => {
             if let Some(d) = app.data() {
                 dialogs::detail(f, area, app, d, th)

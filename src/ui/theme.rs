@@ -196,7 +196,14 @@ impl Theme {
             origin: origin.to_string(),
             message,
         };
-        let line_of = |offset: usize| src[..offset.min(src.len())].matches('\n').count() + 1;
+        // By bytes: an offset inside a multi-byte character must not split it.
+        let line_of = |offset: usize| {
+            src.as_bytes()[..offset.min(src.len())]
+                .iter()
+                .filter(|b| **b == b'\n')
+                .count()
+                + 1
+        };
         let table: BTreeMap<toml::Spanned<String>, toml::Spanned<StyleDef>> = toml::from_str(src)
             .map_err(|e| {
             let at = e
@@ -350,6 +357,28 @@ fn to_ansi16(r: u8, g: u8, b: u8) -> Color {
 
 #[cfg(test)]
 mod tests {
+    proptest::proptest! {
+        #[test]
+        fn any_theme_bytes_give_a_theme_or_an_error(
+            bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..400)
+        ) {
+            let _ = Theme::parse("fuzz", &String::from_utf8_lossy(&bytes), "fuzz.toml");
+        }
+
+        #[test]
+        fn any_theme_like_text_gives_a_theme_or_an_error(
+            text in "([a-z_.]{1,12} ?= ?(\\{ ?fg ?= ?\"[#a-z0-9]{0,8}\" ?\\}|\"\\PC{0,6}\"|[0-9]{1,4})\n?){0,6}"
+        ) {
+            let _ = Theme::parse("fuzz", &text, "fuzz.toml");
+        }
+    }
+
+    #[test]
+    fn an_error_inside_a_multibyte_character_names_its_line() {
+        let e = Theme::parse("t", "a = \"é\n\n", "t.toml").unwrap_err();
+        assert!(e.to_string().contains("line"), "{e}");
+    }
+
     use super::*;
 
     #[test]

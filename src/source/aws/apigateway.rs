@@ -522,6 +522,23 @@ mod tests {
     }
 
     #[test]
+    fn arns_are_in_the_callers_partition() {
+        assert_eq!(
+            partition_of("arn:aws-cn:sts::123:assumed-role/ops/me"),
+            "aws-cn"
+        );
+        assert_eq!(
+            partition_of("arn:aws-us-gov:iam::123:user/me"),
+            "aws-us-gov"
+        );
+        assert_eq!(partition_of("not an arn"), "aws");
+        assert_eq!(
+            stage_arn("aws-cn", "cn-north-1", "a1", "prod"),
+            "arn:aws-cn:apigateway:cn-north-1::/restapis/a1/stages/prod"
+        );
+    }
+
+    #[test]
     fn a_key_in_two_plans_adds_up() {
         let mut u = key_usage(&[vec![100, 900], vec![50, 850]], true);
         u.add(&key_usage(&[vec![7, 0], vec![3, 0]], false));

@@ -346,6 +346,12 @@ pub fn snapshot(src: &AwsSource, now: DateTime<Utc>) -> Snapshot {
         .collect();
 
     let mut problems: Vec<Problem> = shared_metric_names(&f.apis);
+    if let Some(w) = src.clients.skew.warning() {
+        problems.push(Problem {
+            panel: Panel::Metrics,
+            message: Text::new(&w),
+        });
+    }
     problems.extend(src.troubles.iter().map(|(part, t)| {
         let held = match t.last_ok {
             Some(at) => format!(

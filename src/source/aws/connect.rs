@@ -32,9 +32,65 @@ pub struct Clients {
     pub cloudwatch: aws_sdk_cloudwatch::Client,
     pub cloudwatch_global: aws_sdk_cloudwatch::Client,
     pub sts: aws_sdk_sts::Client,
+    /// AWS's clock against ours, from the regional CloudWatch client's answers.
+    pub skew: ClockSkew,
 }
 
 pub const GLOBAL_REGION: &str = "us-east-1";
+
+/// How far AWS's clock is from the local one (AWS's `Date` header minus local now, seconds),
+/// as the latest CloudWatch answer said. The metric window is computed from the local clock,
+/// so a skew of more than a minute is worth saying.
+#[derive(Clone, Debug, Default)]
+pub struct ClockSkew(std::sync::Arc<std::sync::Mutex<Option<i64>>>);
+
+impl ClockSkew {
+    pub fn seconds(&self) -> Option<i64> {
+        *self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Record a `Date` header (RFC 7231, e.g. "Sun, 29 Nov 2026 18:55:09 GMT") read at `now`.
+    pub fn record(&self, date: &str, now: chrono::DateTime<chrono::Utc>) {
+        if let Ok(aws) = chrono::DateTime::parse_from_rfc2822(date) {
+            *self.0.lock().unwrap_or_else(|e| e.into_inner()) =
+                Some(aws.timestamp() - now.timestamp());
+        }
+    }
+
+    /// A warning when the clocks differ by more than a minute.
+    pub fn warning(&self) -> Option<String> {
+        let s = self.seconds().filter(|s| s.abs() > 60)?;
+        Some(format!(
+            "this machine's clock is {} {} AWS's (its Date header): minutes are read up to the \
+             newest AWS has, but ages and the cost meter follow the local clock; fix the clock \
+             (NTP)",
+            crate::format::duration(Duration::from_secs(s.unsigned_abs())),
+            if s < 0 { "ahead of" } else { "behind" }
+        ))
+    }
+}
+
+/// Reads the `Date` header of every CloudWatch answer into a [`ClockSkew`].
+#[derive(Debug)]
+struct DateHeader(ClockSkew);
+
+impl aws_sdk_cloudwatch::config::Intercept for DateHeader {
+    fn name(&self) -> &'static str {
+        "edgetop: clock skew from the Date header"
+    }
+
+    fn read_after_transmit(
+        &self,
+        context: &aws_sdk_cloudwatch::config::interceptors::BeforeDeserializationInterceptorContextRef<'_>,
+        _: &aws_sdk_cloudwatch::config::RuntimeComponents,
+        _: &mut aws_sdk_cloudwatch::config::ConfigBag,
+    ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+        if let Some(d) = context.response().headers().get("date") {
+            self.0.record(d, chrono::Utc::now());
+        }
+        Ok(())
+    }
+}
 
 impl Clients {
     /// The WAF client for a scope: CLOUDFRONT lives in us-east-1.
@@ -107,15 +163,22 @@ pub async fn connect(t: &Target) -> Result<(Clients, String, String), ConnectErr
         ));
     }
     let global = conf.to_builder().region(Region::new(GLOBAL_REGION)).build();
+    let skew = ClockSkew::default();
+    let cloudwatch = aws_sdk_cloudwatch::Client::from_conf(
+        aws_sdk_cloudwatch::config::Builder::from(&conf)
+            .interceptor(DateHeader(skew.clone()))
+            .build(),
+    );
     let clients = Clients {
         region: region.clone(),
         apigateway: aws_sdk_apigateway::Client::new(&conf),
         waf: aws_sdk_wafv2::Client::new(&conf),
         waf_global: aws_sdk_wafv2::Client::new(&global),
         cloudfront: aws_sdk_cloudfront::Client::new(&global),
-        cloudwatch: aws_sdk_cloudwatch::Client::new(&conf),
+        cloudwatch,
         cloudwatch_global: aws_sdk_cloudwatch::Client::new(&global),
         sts: aws_sdk_sts::Client::new(&conf),
+        skew,
     };
     match clients.sts.get_caller_identity().send().await {
         Ok(id) => Ok((
@@ -226,5 +289,28 @@ where
             action,
             detail: DisplayErrorContext(e).to_string(),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_clock_more_than_a_minute_off_is_said() {
+        let now = chrono::DateTime::parse_from_rfc2822("Sun, 29 Nov 2026 18:55:09 GMT")
+            .unwrap()
+            .to_utc();
+        let skew = ClockSkew::default();
+        assert_eq!(skew.warning(), None, "nothing read yet");
+        skew.record("Sun, 29 Nov 2026 18:55:39 GMT", now);
+        assert_eq!(skew.seconds(), Some(30));
+        assert_eq!(skew.warning(), None, "half a minute is within the slack");
+        // A local clock five minutes fast: AWS's Date is behind it.
+        skew.record("Sun, 29 Nov 2026 18:50:09 GMT", now);
+        let w = skew.warning().unwrap();
+        assert!(w.contains("5m") && w.contains("ahead of AWS"), "{w}");
+        skew.record("not a date", now);
+        assert_eq!(skew.seconds(), Some(-300), "a bad header changes nothing");
     }
 }

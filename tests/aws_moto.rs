@@ -6,8 +6,8 @@ mod common;
 
 use std::collections::BTreeSet;
 
-use common::moto::{Moto, env_words, snapshot, snapshot_as};
-use common::tmux::{Tmux, line_with};
+use common::moto::{Moto, dashboard, snapshot, snapshot_as};
+use common::tmux::line_with;
 use serde_json::Value;
 
 fn find<'a>(list: &'a Value, field: &str, value: &Value) -> &'a Value {
@@ -438,24 +438,7 @@ fn missing_credentials_name_the_fix() {
 fn the_dashboard_shows_the_account_marks_trouble_and_recovers() {
     let mut m = Moto::start("dash");
     m.seed(30);
-    let env = env_words(&[]);
-    let endpoint = m.endpoint();
-    let t = Tmux::start_with_env(
-        "aws",
-        160,
-        48,
-        &env,
-        &[
-            "--region",
-            "eu-west-1",
-            "--endpoint-url",
-            &endpoint,
-            "--refresh",
-            "1",
-            "--max-attempts",
-            "1",
-        ],
-    );
+    let t = dashboard(&m, "aws", &[], &["--refresh", "1"]);
     t.wait_text("Unusual now");
     t.keys(&["3", "/"]);
     t.literal("GeoScrapers");

@@ -13,8 +13,8 @@ use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
-use common::moto::{Moto, as_user, env_words};
-use common::tmux::{Tmux, line_with};
+use common::moto::{Moto, as_user, dashboard};
+use common::tmux::line_with;
 use serde_json::{Value, json};
 
 /// The real binary against the server, with its own state directory (journal, audit log).
@@ -665,25 +665,11 @@ fn the_dashboard_offers_the_unfinished_rotation_and_toggles_with_a_pending_mark(
         &format!("switch:{}:called", catalog_distribution(&m.state())),
     );
     let state_home = state.display().to_string();
-    let env = env_words(&[("XDG_STATE_HOME", &state_home)]);
-    let endpoint = m.endpoint();
-    let t = Tmux::start_with_env(
+    let t = dashboard(
+        &m,
         "aws-ops",
-        160,
-        48,
-        &env,
-        &[
-            "--region",
-            "eu-west-1",
-            "--endpoint-url",
-            &endpoint,
-            "--refresh",
-            "2",
-            "--max-attempts",
-            "1",
-            "--deploy-check-every",
-            "1",
-        ],
+        &[("XDG_STATE_HOME", &state_home)],
+        &["--refresh", "2", "--deploy-check-every", "1"],
     );
     let s = t.wait_text("Unfinished rotation");
     assert!(
@@ -786,16 +772,22 @@ fn ended_within(mut cmd: Command, secs: u64) -> Option<std::process::Output> {
     }
 }
 
+/// Seed the untidy account: the state directory, the distribution that sends the partner key
+/// as x-partner-key, and that key's id.
+fn untidy_partner(m: &Moto) -> (PathBuf, String, String) {
+    let exp = m.seed_untidy(20);
+    let untidy = &exp["untidy"];
+    (
+        fresh_state(m, "state"),
+        untidy["distribution"].as_str().unwrap().to_string(),
+        untidy["keys"]["partner"].as_str().unwrap().to_string(),
+    )
+}
+
 #[test]
 fn a_key_sent_under_any_header_is_switched_and_disabled_only_once_no_origin_sends_it() {
     let m = Moto::start("by-value");
-    let exp = m.seed_untidy(20);
-    let state = fresh_state(&m, "state");
-    let dist = exp["untidy"]["distribution"].as_str().unwrap().to_string();
-    let partner = exp["untidy"]["keys"]["partner"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let (state, dist, partner) = untidy_partner(&m);
     let before = m.state();
     let old_value = before["keys"][&partner]["value"]
         .as_str()
@@ -866,13 +858,7 @@ fn a_key_sent_under_any_header_is_switched_and_disabled_only_once_no_origin_send
 #[test]
 fn a_rollback_goes_on_when_the_distribution_sends_neither_key() {
     let m = Moto::start("neither");
-    let exp = m.seed_untidy(20);
-    let state = fresh_state(&m, "state");
-    let dist = exp["untidy"]["distribution"].as_str().unwrap().to_string();
-    let partner = exp["untidy"]["keys"]["partner"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let (state, dist, partner) = untidy_partner(&m);
     run_and_kill(
         &m,
         &state,
@@ -990,23 +976,11 @@ fn a_toggle_confirmed_during_a_slow_poll_starts_at_once() {
     m.seed(30);
     let state = fresh_state(&m, "state");
     let state_home = state.display().to_string();
-    let env = env_words(&[("XDG_STATE_HOME", &state_home)]);
-    let endpoint = m.endpoint();
-    let t = Tmux::start_with_env(
+    let t = dashboard(
+        &m,
         "slow-poll",
-        160,
-        48,
-        &env,
-        &[
-            "--region",
-            "eu-west-1",
-            "--endpoint-url",
-            &endpoint,
-            "--refresh",
-            "2",
-            "--max-attempts",
-            "1",
-        ],
+        &[("XDG_STATE_HOME", &state_home)],
+        &["--refresh", "2"],
     );
     t.keys(&["3", "/"]);
     t.literal("GeoScrapers");

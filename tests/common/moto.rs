@@ -88,28 +88,32 @@ impl Moto {
 
     fn seed_with(&self, keys: u32, extra: &[&str]) -> serde_json::Value {
         let expected = self.dir.join("expected.json");
+        let (extras, exp) = (self.dir.join("extras.json"), expected.display().to_string());
+        let keys = keys.to_string();
+        let mut args = vec!["--keys", &keys, "--expected", &exp];
+        let extras = extras.display().to_string();
+        args.extend(["--extras", &extras]);
+        args.extend_from_slice(extra);
+        self.script("seed.py", &args);
+        serde_json::from_str(&std::fs::read_to_string(expected).unwrap()).unwrap()
+    }
+
+    /// Run tests/aws/`name` against the server with the dummy credentials: its standard
+    /// output, or a panic with its standard error.
+    fn script(&self, name: &str, args: &[&str]) -> Vec<u8> {
         let out = Command::new(&self.python)
-            .arg(format!("{ROOT}/tests/aws/seed.py"))
-            .args([
-                "--endpoint",
-                &self.endpoint(),
-                "--keys",
-                &keys.to_string(),
-                "--extras",
-            ])
-            .arg(self.dir.join("extras.json"))
-            .arg("--expected")
-            .arg(&expected)
-            .args(extra)
+            .arg(format!("{ROOT}/tests/aws/{name}"))
+            .args(["--endpoint", &self.endpoint()])
+            .args(args)
             .envs(aws_env())
             .output()
             .unwrap();
         assert!(
             out.status.success(),
-            "seeding failed: {}",
+            "{name} failed: {}",
             String::from_utf8_lossy(&out.stderr)
         );
-        serde_json::from_str(&std::fs::read_to_string(expected).unwrap()).unwrap()
+        out.stdout
     }
 
     /// Stop the server (its state is lost).
@@ -209,35 +213,14 @@ impl Moto {
 
     /// Another operator's change (tests/aws/tamper.py): its stdout.
     pub fn tamper(&self, args: &[&str]) -> String {
-        let out = Command::new(&self.python)
-            .arg(format!("{ROOT}/tests/aws/tamper.py"))
-            .args(["--endpoint", &self.endpoint()])
-            .args(args)
-            .envs(aws_env())
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "tamper.py failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).trim().to_string()
+        String::from_utf8_lossy(&self.script("tamper.py", args))
+            .trim()
+            .to_string()
     }
 
     /// The account as tests/aws/state.py reads it: keys, plans, distributions' headers, web ACLs.
     pub fn state(&self) -> serde_json::Value {
-        let out = Command::new(&self.python)
-            .arg(format!("{ROOT}/tests/aws/state.py"))
-            .args(["--endpoint", &self.endpoint()])
-            .envs(aws_env())
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "state.py failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        serde_json::from_slice(&out.stdout).unwrap()
+        serde_json::from_slice(&self.script("state.py", &[])).unwrap()
     }
 }
 
@@ -252,19 +235,10 @@ impl Moto {
     /// signed call (tests/aws/iam_user.py). Returns its access key id and secret.
     pub fn iam_user(&self, policy: &Path, user: &str) -> (String, String) {
         let out_file = self.dir.join(format!("{user}.json"));
-        let out = Command::new(&self.python)
-            .arg(format!("{ROOT}/tests/aws/iam_user.py"))
-            .args(["--endpoint", &self.endpoint(), "--user", user, "--policy"])
-            .arg(policy)
-            .arg("--out")
-            .arg(&out_file)
-            .envs(aws_env())
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "iam_user.py failed: {}",
-            String::from_utf8_lossy(&out.stderr)
+        let (policy, out) = (policy.display().to_string(), out_file.display().to_string());
+        self.script(
+            "iam_user.py",
+            &["--user", user, "--policy", &policy, "--out", &out],
         );
         let v: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(out_file).unwrap()).unwrap();
@@ -336,6 +310,22 @@ pub fn env_words(extra: &[(&str, &str)]) -> String {
         .map(|(k, v)| format!("{k}={v}"))
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// The dashboard against the server in a private tmux (160×48): the region, the endpoint and
+/// one attempt per call, then `args`; the dummy credentials and `env` in its environment.
+pub fn dashboard(m: &Moto, name: &str, env: &[(&str, &str)], args: &[&str]) -> super::tmux::Tmux {
+    let endpoint = m.endpoint();
+    let mut all = vec![
+        "--region",
+        "eu-west-1",
+        "--endpoint-url",
+        &endpoint,
+        "--max-attempts",
+        "1",
+    ];
+    all.extend_from_slice(args);
+    super::tmux::Tmux::start_with_env(name, 160, 48, &env_words(env), &all)
 }
 
 /// With the seeder's dummy credentials, or as an IAM user (key id, secret).

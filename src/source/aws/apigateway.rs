@@ -249,7 +249,13 @@ pub async fn plans(c: &Client, pace: &Pacer, calls: &mut Calls) -> Result<Vec<Pl
     Ok(out)
 }
 
-pub async fn keys(c: &Client, pace: &Pacer, calls: &mut Calls) -> Result<Vec<KeyConf>, Failure> {
+/// Every API key of the account (values only when asked), paged.
+async fn all_keys(
+    c: &Client,
+    pace: &Pacer,
+    calls: &mut Calls,
+    values: bool,
+) -> Result<Vec<aws_sdk_apigateway::types::ApiKey>, Failure> {
     paged(
         pace,
         calls,
@@ -257,31 +263,38 @@ pub async fn keys(c: &Client, pace: &Pacer, calls: &mut Calls) -> Result<Vec<Key
         |position| async move {
             let page = c
                 .get_api_keys()
-                .include_values(true)
+                .include_values(values)
                 .limit(PAGE)
                 .set_position(position)
                 .send()
                 .await
                 .map_err(|e| failure("apigateway:GET /apikeys", &e))?;
-            let items = page
-                .items()
-                .iter()
-                .map(|k| KeyConf {
-                    id: k.id().unwrap_or_default().to_string(),
-                    name: k.name().unwrap_or_default().to_string(),
-                    fingerprint: Fingerprint::of(k.value().unwrap_or_default()),
-                    hint: Secret::new(k.value().unwrap_or_default()).masked(),
-                    enabled: k.enabled(),
-                    created: k
-                        .created_date()
-                        .and_then(|d| DateTime::from_timestamp(d.secs(), 0))
-                        .unwrap_or_default(),
-                })
-                .collect();
-            Ok((items, page.position().map(str::to_string)))
+            Ok((page.items().to_vec(), page.position().map(str::to_string)))
         },
     )
     .await
+}
+
+fn created(k: &aws_sdk_apigateway::types::ApiKey) -> DateTime<Utc> {
+    k.created_date()
+        .and_then(|d| DateTime::from_timestamp(d.secs(), 0))
+        .unwrap_or_default()
+}
+
+/// Every key, its value read only to be fingerprinted.
+pub async fn keys(c: &Client, pace: &Pacer, calls: &mut Calls) -> Result<Vec<KeyConf>, Failure> {
+    Ok(all_keys(c, pace, calls, true)
+        .await?
+        .iter()
+        .map(|k| KeyConf {
+            id: k.id().unwrap_or_default().to_string(),
+            name: k.name().unwrap_or_default().to_string(),
+            fingerprint: Fingerprint::of(k.value().unwrap_or_default()),
+            hint: Secret::new(k.value().unwrap_or_default()).masked(),
+            enabled: k.enabled(),
+            created: created(k),
+        })
+        .collect())
 }
 
 /// The account's throttle (GetAccount throttleSettings), which applies to every stage that sets
@@ -317,41 +330,17 @@ pub async fn keys_replacing(
     old_key_id: &str,
 ) -> Result<Vec<(String, String, DateTime<Utc>)>, Failure> {
     let marker = rotation_marker(old_key_id);
-    let all = paged(
-        pace,
-        calls,
-        "apigateway:GetApiKeys",
-        |position| async move {
-            let page = c
-                .get_api_keys()
-                .limit(PAGE)
-                .set_position(position)
-                .send()
-                .await
-                .map_err(|e| failure("apigateway:GET /apikeys", &e))?;
-            // Every key of the page (paging stops at an empty page), filtered after.
-            let items = page
-                .items()
-                .iter()
-                .map(|k| {
-                    (
-                        k.description().unwrap_or_default().to_string(),
-                        k.id().unwrap_or_default().to_string(),
-                        k.name().unwrap_or_default().to_string(),
-                        k.created_date()
-                            .and_then(|d| DateTime::from_timestamp(d.secs(), 0))
-                            .unwrap_or_default(),
-                    )
-                })
-                .collect();
-            Ok((items, page.position().map(str::to_string)))
-        },
-    )
-    .await?;
-    Ok(all
-        .into_iter()
-        .filter(|(d, ..)| d.contains(&marker))
-        .map(|(_, id, name, created)| (id, name, created))
+    Ok(all_keys(c, pace, calls, false)
+        .await?
+        .iter()
+        .filter(|k| k.description().is_some_and(|d| d.contains(&marker)))
+        .map(|k| {
+            (
+                k.id().unwrap_or_default().to_string(),
+                k.name().unwrap_or_default().to_string(),
+                created(k),
+            )
+        })
         .collect())
 }
 

@@ -76,6 +76,10 @@ where
     failure(action, e).to_string()
 }
 
+/// CloudFront's answer about a distribution that does not exist.
+const GONE: &str = "NoSuchDistribution";
+
+/// The error code of a service error (any service's).
 fn code<E: aws_sdk_apigateway::error::ProvideErrorMetadata, R>(
     e: &aws_sdk_apigateway::error::SdkError<E, R>,
 ) -> Option<String> {
@@ -596,6 +600,12 @@ impl Rotator {
         }
     }
 
+    /// Someone deleted distribution `id`: nothing sends a key from it any more.
+    fn gone(&self, r: &Rotation, s: &StepId, id: &str, what: &str) -> Step<()> {
+        self.warn(r, s, format!("distribution {id} no longer exists: {what}"));
+        Ok(())
+    }
+
     /// Say that a step found nothing to do because someone changed the account, and go on.
     fn warn(&self, r: &Rotation, s: &StepId, what: String) {
         tracing::warn!(rotation = %r.id, step = %s.key(), what = %what, "step: nothing to do");
@@ -619,16 +629,8 @@ impl Rotator {
         for _ in 0..3 {
             let got = match cf.get_distribution_config().id(id).send().await {
                 Ok(got) => got,
-                Err(e)
-                    if e.as_service_error()
-                        .is_some_and(|e| e.is_no_such_distribution()) =>
-                {
-                    self.warn(
-                        r,
-                        s,
-                        format!("distribution {id} no longer exists: nothing to switch"),
-                    );
-                    return Ok(());
+                Err(e) if code(&e).as_deref() == Some(GONE) => {
+                    return self.gone(r, s, id, "nothing to switch");
                 }
                 Err(e) => {
                     return Err(failure("cloudfront:GetDistributionConfig", &e).to_string());
@@ -706,16 +708,8 @@ impl Rotator {
                 .await
             {
                 Ok(got) => got,
-                Err(e)
-                    if e.as_service_error()
-                        .is_some_and(|e| e.is_no_such_distribution()) =>
-                {
-                    self.warn(
-                        r,
-                        s,
-                        format!("distribution {id} no longer exists: nothing to wait for"),
-                    );
-                    return Ok(());
+                Err(e) if code(&e).as_deref() == Some(GONE) => {
+                    return self.gone(r, s, id, "nothing to wait for");
                 }
                 Err(e) => return Err(failure("cloudfront:GetDistribution", &e).to_string()),
             };

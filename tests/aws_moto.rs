@@ -619,6 +619,21 @@ fn an_untidy_account_reads_right_and_leaks_nothing() {
     let multi = find(&s["api_keys"], "id", &u["keys"]["multi"]);
     assert_eq!(multi["used_today"], u["keys"]["multi_used_today"]);
 
+    // A sample of a rule inside a managed group names the web ACL's rule and the inner rule.
+    let inner = s["samples"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|x| x["rule"].as_str())
+        .find(|r| r.contains(" › "))
+        .expect("a sample of a managed group's rule");
+    assert!(
+        inner.starts_with("AWSManagedCommon › ")
+            || inner.starts_with("AWSManagedKnownBadInputs › "),
+        "{inner}"
+    );
+    assert!(!inner.contains('#'), "{inner}");
+
     // The origin sends the partner key as x-partner-key, found by its value.
     let d = find(&s["distributions"], "id", &u["distribution"]);
     assert_eq!(d["origins"][0]["key_headers"][0]["header"], "x-partner-key");

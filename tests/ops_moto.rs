@@ -887,6 +887,30 @@ fn a_rollback_goes_on_when_the_distribution_sends_neither_key() {
 }
 
 #[test]
+fn an_old_key_someone_deleted_counts_as_disabled() {
+    let m = Moto::start("deleted");
+    let (state, dist, partner) = untidy_partner(&m);
+    run_and_kill(
+        &m,
+        &state,
+        &["rotate", "--key", "partner-edge", "--yes"],
+        &format!("deployed:{dist}:done"),
+    );
+    m.tamper(&["delete-key", &partner]);
+    let id = journal(&state, &m.state())["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (ok, out, err) = run(&m, &state, &["rotation", "finish", &id, "--yes"]);
+    assert!(ok, "a key that is gone is not a failure: {out}{err}");
+    assert!(err.contains("no longer exists"), "but it is said: {err}");
+    let end = m.state();
+    assert!(end["keys"].get(&partner).is_none());
+    let (_, key) = header_of(&end, &dist, "x-partner-key");
+    assert_eq!(end["keys"][key.as_str().unwrap()]["enabled"], true);
+}
+
+#[test]
 fn one_rotation_of_a_key_at_a_time_here_or_elsewhere() {
     let m = Moto::start("one-at-a-time");
     let exp = m.seed_untidy(20);

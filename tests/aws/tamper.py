@@ -3,6 +3,7 @@
 
     python tamper.py --endpoint URL set-header DIST NAME VALUE   # an origin header of DIST's first origin
     python tamper.py --endpoint URL create-key NAME DESCRIPTION  # an enabled API key
+    python tamper.py --endpoint URL delete-key ID
 
 set-header replaces the header's value when the origin has it, else adds it (GetDistributionConfig, then
 UpdateDistribution with its ETag, as a person's console edit would).
@@ -29,6 +30,8 @@ def main():
     k = sub.add_parser("create-key")
     k.add_argument("name")
     k.add_argument("description")
+    d = sub.add_parser("delete-key")
+    d.add_argument("id")
     args = ap.parse_args()
     if args.what == "set-header":
         cf = boto3.client("cloudfront", endpoint_url=args.endpoint, region_name="us-east-1")
@@ -44,10 +47,13 @@ def main():
             items.append({"HeaderName": args.name, "HeaderValue": args.value})
         origin["CustomHeaders"]["Quantity"] = len(items)
         cf.update_distribution(Id=args.dist, IfMatch=got["ETag"], DistributionConfig=cfg)
-    else:
+    elif args.what == "create-key":
         apigw = boto3.client("apigateway", endpoint_url=args.endpoint, region_name="eu-west-1")
         made = apigw.create_api_key(name=args.name, description=args.description, enabled=True)
         print(made["id"])
+    else:
+        apigw = boto3.client("apigateway", endpoint_url=args.endpoint, region_name="eu-west-1")
+        apigw.delete_api_key(apiKey=args.id)
 
 
 if __name__ == "__main__":

@@ -378,6 +378,16 @@ impl Rotator {
             }
             StepId::Deployed(d) | StepId::DeployedBack(d) => self.deployed(r, s, d).await,
             StepId::DisableOld => {
+                // Someone deleted the old key: nothing can send it, so it is as good as
+                // disabled.
+                if !self.old_key_exists(r, s).await? {
+                    self.warn(
+                        r,
+                        s,
+                        format!("the old key {} no longer exists", r.old_key_name),
+                    );
+                    return Ok(());
+                }
                 // The distributions were found when the rotation began; one may have started
                 // sending the old key since (another team, a restore). Look again, just before.
                 let old = self.old_value(r, v).await?;
@@ -449,6 +459,23 @@ impl Rotator {
             .map_err(|e| api_err("apigateway:POST /apikeys", &e))?;
         r.new_key_id = made.id().map(str::to_string);
         self.save(r).map_err(|e| e.to_string())
+    }
+
+    /// Whether the old key still exists (a fresh read: GetApiKey, without its value).
+    async fn old_key_exists(&self, r: &Rotation, s: &StepId) -> Step<bool> {
+        self.paced(r, s).await;
+        match self
+            .clients
+            .apigateway
+            .get_api_key()
+            .api_key(&r.old_key_id)
+            .send()
+            .await
+        {
+            Ok(_) => Ok(true),
+            Err(e) if code(&e).as_deref() == Some("NotFoundException") => Ok(false),
+            Err(e) => Err(api_err("apigateway:GET /apikeys/*", &e)),
+        }
     }
 
     async fn value_of(&self, r: &Rotation, s: &StepId, id: &str) -> Step<Secret> {

@@ -513,6 +513,26 @@ fn the_read_only_policy_is_enough_for_every_screen() {
     );
 }
 
+#[test]
+fn metric_answers_under_ids_never_asked_for_are_ignored() {
+    let m = Moto::start("strange-ids");
+    m.seed(20);
+    m.strange_ids();
+    let (status, out, err) = snapshot(&m, &[]);
+    assert!(status.success(), "no crash: {err}");
+    let counts: f64 = out["snapshot"]["apis"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|a| a["stages"].as_array().unwrap())
+        .map(|s| sum(&s["metrics"]["count"]))
+        .sum();
+    assert_eq!(
+        counts, 0.0,
+        "nothing is taken from an answer to another question"
+    );
+}
+
 /// The web ACL named `name` in `scope` (REGIONAL or CLOUDFRONT).
 fn acl_in<'a>(s: &'a Value, name: &str, scope: &str) -> &'a Value {
     s["web_acls"]

@@ -293,6 +293,7 @@ class EdgetopMiddleware:
         self.holds = {}  # operation -> threading.Event: its calls wait until released (see /_edgetop/hold)
         self.waiting = {}  # operation -> calls waiting on a hold now
         self.while_held = {}  # operation -> calls that arrived while another call was held
+        self.strange_ids = False  # GetMetricData answers carry ids nobody asked for (see /_edgetop/strange-ids)
 
     # -- plumbing --
     def extras(self):
@@ -388,6 +389,8 @@ class EdgetopMiddleware:
                 return self.page_apigateway(call, environ, start_response)
             if call.service == "wafv2" and op == "UpdateWebACL":
                 self.run_second_writers(call)
+            if op == "GetMetricData" and self.strange_ids:
+                return self.get_metric_data_with_strange_ids(environ, start_response)
             if call.service == "cloudfront" and op in self.CLOUDFRONT_ETAGGED:
                 return self.cloudfront_distribution(call, environ, start_response)
         return self.app(environ, start_response)
@@ -426,6 +429,9 @@ class EdgetopMiddleware:
             return self.second_writer_control(start_response, method, body)
         if path == "/_edgetop/hold":
             return self.hold_control(start_response, method, body)
+        if path == "/_edgetop/strange-ids" and method == "POST":
+            self.strange_ids = True
+            return self.json_ok(start_response, {"strange_ids": True})
         with self.lock:
             if path == "/_edgetop/calls" and method == "GET":
                 return self.json_ok(start_response, dict(sorted(self.calls.items())))
@@ -462,6 +468,15 @@ class EdgetopMiddleware:
                                         json.dumps({"message": f"bad fault spec: {e}"}))
                 return self.json_ok(start_response, self.faults)
         return self.json_error(start_response, 404, f"no such control endpoint: {method} {path}")
+
+    def get_metric_data_with_strange_ids(self, environ, start_response):
+        """moto's answer with every result id replaced by one that was not asked for: a huge index, another
+        letter, an empty one. A client must match answers to its questions, never trust the id."""
+        status, headers, body = self.forward(environ)
+        text = body.decode("utf-8")
+        strange = iter(["m99999999999", "x1", "", "m-1", "m18446744073709551616"] * 10000)
+        text = re.sub(r"<Id>[^<]*</Id>", lambda _: f"<Id>{next(strange)}</Id>", text)
+        return self.respond(start_response, status, without_length(headers), text)
 
     def hold_control(self, start_response, method, body):
         """POST {"operation": op}: that operation's calls wait (a slow AWS) until DELETE releases them.

@@ -177,6 +177,11 @@ impl Moto {
         self.control("POST", "/_edgetop/second-writer", Some(&spec.to_string()));
     }
 
+    /// From now on, GetMetricData answers carry result ids that were not asked for.
+    pub fn strange_ids(&self) {
+        self.control("POST", "/_edgetop/strange-ids", None);
+    }
+
     /// Calls of `operation` wait (a slow AWS) until [`Moto::release`].
     pub fn hold(&self, operation: &str) {
         let body = serde_json::json!({ "operation": operation }).to_string();

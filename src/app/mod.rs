@@ -14,7 +14,7 @@ use chrono::{DateTime, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
 
 use crate::format;
-use crate::model::{RuleKind, Secret, Snapshot};
+use crate::model::{RuleKind, Secret, Snapshot, text};
 use crate::ops::audit::Entry;
 use crate::ops::journal::Rotation;
 use crate::ops::{self, Op, Plan, Progress};
@@ -215,6 +215,35 @@ fn scroll_help(s: &mut usize, code: KeyCode) -> bool {
     true
 }
 
+/// An event with the free text it carries from outside (AWS's error messages, names in an
+/// operation's steps, a theme file's error) escaped, once, where it enters the state: the
+/// footer, the progress popup and the dialogs draw it as it is.
+fn inert(ev: Event) -> Event {
+    let esc = |s: String| text::escape(&s);
+    match ev {
+        Event::Data(Err(e)) => Event::Data(Err(esc(e))),
+        Event::OpProgress(p) => Event::OpProgress(Progress {
+            title: esc(p.title),
+            steps: p.steps.into_iter().map(|(s, st)| (esc(s), st)).collect(),
+            detail: esc(p.detail),
+        }),
+        Event::OpDone { op, result } => Event::OpDone {
+            op,
+            result: result.map(|(m, s)| (esc(m), s)).map_err(esc),
+        },
+        Event::KeyValue { key_id, result } => Event::KeyValue {
+            key_id,
+            result: result.map_err(esc),
+        },
+        Event::ThemeFailed(e) => Event::ThemeFailed(esc(e)),
+        Event::Unfinished { rotations, broken } => Event::Unfinished {
+            rotations,
+            broken: broken.into_iter().map(esc).collect(),
+        },
+        other => other,
+    }
+}
+
 /// Lines in the help: every binding, every command, and the notes (`ui::dialogs::help`).
 pub fn help_lines() -> usize {
     keymap::BINDINGS.len() + keymap::COMMANDS.len() + 4
@@ -365,7 +394,7 @@ impl App {
     }
 
     pub fn handle(&mut self, ev: Event) -> Vec<Command> {
-        match ev {
+        match inert(ev) {
             Event::Key(k) if k.kind != KeyEventKind::Release => self.on_key(k),
             Event::Key(_) | Event::Resize => vec![],
             Event::Data(Ok(snap)) => {

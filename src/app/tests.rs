@@ -305,6 +305,26 @@ fn polling_slows_when_idle_and_comes_back_on_a_key() {
 }
 
 #[test]
+fn text_from_aws_in_messages_and_progress_is_escaped() {
+    let mut a = app();
+    let op = toggle_of(&mut a, "GeoScrapers");
+    a.handle(Event::OpProgress(Progress {
+        title: "Rotating \u{1b}]52;c;eA==\u{7}".into(),
+        steps: vec![("Send \u{9b}31m".into(), crate::ops::StepState::Running)],
+        detail: "line\nbreak \u{202e}".into(),
+    }));
+    a.handle(Event::OpDone {
+        op,
+        result: Err("WAFInvalidParameterException: \u{1b}[2J".into()),
+    });
+    let (_, m) = a.message.clone().unwrap();
+    assert!(m.contains("\\x1b[2J") && !m.contains('\u{1b}'), "{m}");
+    a.handle(Event::Data(Err("\u{1b}]0;title\u{7}".into())));
+    let e = a.last_error.clone().unwrap();
+    assert!(!e.chars().any(crate::model::text::is_unsafe), "{e}");
+}
+
+#[test]
 fn idle_polling_is_not_called_stale() {
     let mut a = app();
     a.idle_after = Some(Duration::from_secs(60));

@@ -73,7 +73,7 @@ pub fn resume(f: &mut Frame, area: Rect, o: &ResumeOffer, read_only: bool, th: &
             style,
         ));
         lines.push(Line::styled(
-            format!("   {}", r.where_stopped()),
+            format!("   {}", Text::new(&r.where_stopped())),
             th.style(E::TextDim),
         ));
     }

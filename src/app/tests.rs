@@ -486,12 +486,11 @@ fn one_operation_at_a_time_and_quitting_mid_way_asks_twice() {
     assert!(a.busy());
     toggle_of_refused(&mut a);
     assert!(press(&mut a, KeyCode::Char('q')).is_empty());
+    let m = &a.message.as_ref().unwrap().1;
+    assert!(m.contains("Press q (or Ctrl-C) again"));
     assert!(
-        a.message
-            .as_ref()
-            .unwrap()
-            .1
-            .contains("Press q (or Ctrl-C) again")
+        !m.contains("   "),
+        "no run of spaces from a lost line continuation: {m}"
     );
     assert_eq!(press(&mut a, KeyCode::Char('q')), vec![Command::Quit]);
 }

@@ -418,6 +418,17 @@ pub async fn fetch(
     Ok((points, failed))
 }
 
+/// Where the store is filled to after a read whose newest datapoint was at `newest` (epoch
+/// seconds), with the local clock in minute `this_minute`: just past the newest minute AWS
+/// returned, never past the local minute, and unmoved when nothing came back. A local clock
+/// ahead of AWS's must not mark minutes read that AWS has not published yet.
+pub fn fill_mark(before: Option<i64>, newest: Option<i64>, this_minute: i64) -> Option<i64> {
+    match newest {
+        Some(t) => Some((t - t.rem_euclid(60) + 60).min(this_minute)),
+        None => before,
+    }
+}
+
 /// Per-minute values by series, kept for the window.
 #[derive(Debug, Default)]
 pub struct Store {
@@ -689,6 +700,23 @@ mod tests {
         assert_eq!(metric_api_name(&a), "-api");
         a.name = "支付".into();
         assert_eq!(metric_api_name(&a), "a1");
+    }
+
+    #[test]
+    fn the_fill_mark_follows_the_data_not_the_local_clock() {
+        let aws_now = 1_800_000_000; // a whole minute
+        let newest = Some(aws_now - 60);
+        // In step: up to the local minute.
+        assert_eq!(fill_mark(None, newest, aws_now), Some(aws_now));
+        // A local clock ten minutes fast: only as far as AWS's data, so the next read (which
+        // goes back five minutes from the mark) still asks for the minutes to come.
+        assert_eq!(fill_mark(None, newest, aws_now + 600), Some(aws_now));
+        // Nothing came back: the mark stays where it was.
+        assert_eq!(
+            fill_mark(Some(aws_now - 300), None, aws_now + 600),
+            Some(aws_now - 300)
+        );
+        assert_eq!(fill_mark(None, None, aws_now), None);
     }
 
     #[test]

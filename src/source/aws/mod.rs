@@ -440,9 +440,8 @@ impl AwsSource {
         // The mark moves only as far as the data that came back: with a local clock ahead of
         // AWS's, "this minute" may not exist there yet, and marking it read would leave it unread
         // for good. (The last few minutes are read again each poll anyway.)
-        if all_ok && let Some(t) = newest {
-            let reached = t - t.rem_euclid(60) + 60;
-            self.store.filled_to = Some(reached.min(this_minute));
+        if all_ok {
+            self.store.filled_to = cloudwatch::fill_mark(self.store.filled_to, newest, this_minute);
         }
         self.store.prune(this_minute);
     }

@@ -4,7 +4,7 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     let args = edgetop::cli::Args::parse();
-    match edgetop::start(args) {
+    match edgetop::commands::start(args) {
         Ok(code) => code,
         Err(e) => {
             edgetop::errln!("edgetop: {e:#}");

@@ -67,3 +67,57 @@ pub trait Source: Send + 'static {
     /// Read everything again at the next poll, slow-changing configuration included (`R`).
     fn refresh_all(&mut self) {}
 }
+
+/// The account edgetop works on: the simulated one (`--demo`) or a real one. Every command
+/// takes this one type, so none branches on which.
+pub enum AnySource {
+    Demo(demo::DemoSource),
+    Aws(Box<aws::AwsSource>),
+}
+
+impl AnySource {
+    /// AWS calls made since the start, by IAM action (none for the demo).
+    pub fn calls(&self) -> Option<&aws::Calls> {
+        match self {
+            AnySource::Demo(_) => None,
+            AnySource::Aws(a) => Some(&a.all_calls),
+        }
+    }
+}
+
+impl Source for AnySource {
+    async fn poll(&mut self) -> Result<Snapshot, SourceError> {
+        match self {
+            AnySource::Demo(d) => d.poll().await,
+            AnySource::Aws(a) => a.poll().await,
+        }
+    }
+
+    fn actions(&self) -> Arc<dyn Actions> {
+        match self {
+            AnySource::Demo(d) => d.actions(),
+            AnySource::Aws(a) => a.actions(),
+        }
+    }
+
+    fn unfinished(&self) -> (Vec<Rotation>, Vec<String>) {
+        match self {
+            AnySource::Demo(d) => d.unfinished(),
+            AnySource::Aws(a) => a.unfinished(),
+        }
+    }
+
+    fn default_refresh(&self) -> Duration {
+        match self {
+            AnySource::Demo(d) => d.default_refresh(),
+            AnySource::Aws(a) => a.default_refresh(),
+        }
+    }
+
+    fn refresh_all(&mut self) {
+        match self {
+            AnySource::Demo(d) => d.refresh_all(),
+            AnySource::Aws(a) => a.refresh_all(),
+        }
+    }
+}

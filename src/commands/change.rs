@@ -1,5 +1,5 @@
 //! The subcommands that change things, for scripts and for operators who prefer a prompt:
-//! `toggle`, `rotate`, `rotation list|finish|rollback`, and `audit` to read the audit log.
+//! `toggle`, `rotate`, `rotation list|finish|rollback`.
 //! Each reads the account, prints the plan, and with `--dry-run` stops there; otherwise it asks
 //! (or takes `--yes`), records the confirmation in the audit log, runs, and records the result.
 
@@ -11,38 +11,14 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 
 use crate::cli::{Args, Command, RotationAction, ScopeArg};
-use crate::model::{Action, RuleKind, Scope, Snapshot, Text, text};
-use crate::ops::audit::{self, Audit, Phase};
+use crate::model::{Action, RuleKind, Scope, Snapshot, Text};
+use crate::ops::audit::{Audit, Phase};
 use crate::ops::{self, Op, Progress, Reporter, StepState, Toggle};
-use crate::source::demo::DemoSource;
-use crate::source::{Source, SourceError};
+use crate::source::{AnySource, Source, SourceError};
+use crate::startup;
 
 /// Exit code when the change was refused (read-only, a conflict, no confirmation).
 const REFUSED: u8 = 2;
-
-/// `edgetop audit`: the latest entries of the audit log.
-pub fn audit(args: &Args, json: bool, lines: usize) -> anyhow::Result<ExitCode> {
-    let path = Audit::default_path(args.demo).context("no state directory")?;
-    let entries = audit::read_last(&path, lines).map_err(anyhow::Error::msg)?;
-    if entries.is_empty() {
-        crate::errln!("edgetop: the audit log {} is empty", path.display());
-    }
-    for e in entries {
-        match e {
-            Ok(e) if json => crate::outln!("{}", text::json_safe(&serde_json::to_string(&e)?)),
-            Ok(e) => crate::outln!(
-                "{}  {:<10} {}  {}{}",
-                e.time.format("%Y-%m-%d %H:%M:%S"),
-                format!("{:?}", e.phase).to_lowercase(),
-                e.who.caller,
-                e.what,
-                e.result.map(|r| format!("  → {r}")).unwrap_or_default()
-            ),
-            Err(e) => crate::outln!("({e})"),
-        }
-    }
-    Ok(ExitCode::SUCCESS)
-}
 
 /// Print progress to stderr: each step as it starts and ends, and detail lines as they change.
 fn stderr_reporter() -> Reporter {
@@ -164,9 +140,9 @@ fn find_key(snap: &Snapshot, key: &str) -> anyhow::Result<Op> {
 }
 
 /// What the subcommand asks for, and its plan.
-fn op_and_plan<S: Source>(
+fn op_and_plan(
     cmd: &Command,
-    source: &S,
+    source: &AnySource,
     snap: &Snapshot,
 ) -> anyhow::Result<(Op, ops::Plan, bool, bool)> {
     Ok(match cmd {
@@ -224,9 +200,9 @@ fn op_and_plan<S: Source>(
     })
 }
 
-async fn run<S: Source>(
+async fn change(
     args: &Args,
-    mut source: S,
+    mut source: AnySource,
     audit: Option<Audit>,
     read_only: bool,
 ) -> anyhow::Result<ExitCode> {
@@ -322,23 +298,16 @@ async fn run<S: Source>(
 }
 
 /// `toggle`, `rotate`, `rotation …`.
-pub fn change(args: &Args) -> anyhow::Result<ExitCode> {
-    if let Some(p) = crate::log_path(args) {
-        crate::init_logging(&p)?;
+pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
+    if let Some(p) = startup::log_path(args) {
+        startup::init_logging(&p)?;
     }
-    let eff = crate::effective(args)?;
-    let rt = crate::runtime()?;
+    let eff = startup::effective(args)?;
+    let rt = startup::runtime()?;
     let code = rt.block_on(async {
-        if args.demo {
-            let source = DemoSource::new(args.seed, args.speed);
-            let audit = crate::audit_for(args, crate::demo_who());
-            run(args, source, audit, eff.read_only).await
-        } else {
-            let refresh = Duration::from_secs(60);
-            let (source, who) = crate::aws_source(args, &eff, refresh).await?;
-            let audit = crate::audit_for(args, who);
-            run(args, source, audit, eff.read_only).await
-        }
+        let (source, who, _) = startup::account(args, &eff).await?;
+        let audit = startup::audit_for(args, who);
+        change(args, source, audit, eff.read_only).await
     })?;
     rt.shutdown_timeout(Duration::from_millis(200));
     Ok(code)

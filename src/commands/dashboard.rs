@@ -1,0 +1,43 @@
+//! The dashboard: the account on screen, live, until the operator quits.
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use crate::cli::Args;
+use crate::run;
+use crate::startup;
+use crate::term;
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let eff = startup::effective(&args)?;
+    let theme = startup::choose_theme(&args, None).map_err(anyhow::Error::msg)?;
+    term::check_tty().map_err(anyhow::Error::msg)?;
+    if let Some(p) = startup::log_path(&args) {
+        startup::init_logging(&p)?;
+    }
+    tracing::info!(
+        version = env!("CARGO_PKG_VERSION"),
+        demo = args.demo,
+        seed = args.seed,
+        speed = args.speed,
+        "start"
+    );
+    let rt = startup::runtime()?;
+    let (source, who, refresh) = rt.block_on(startup::account(&args, &eff))?;
+    let theme_args = args.clone();
+    let settings = run::Settings {
+        read_only: eff.read_only,
+        refresh,
+        idle_after: (args.idle_after > 0).then(|| Duration::from_secs(args.idle_after * 60)),
+        source_label: if args.demo { "demo" } else { "aws" }.into(),
+        load_theme: Box::new(move |spec| startup::choose_theme(&theme_args, Some(spec))),
+        audit: startup::audit_for(&args, who),
+        dry_run: args.dry_run,
+    };
+    let outcome = rt.block_on(run::run(source, theme, settings))?;
+    rt.shutdown_timeout(Duration::from_millis(200));
+    if let Some(plan) = outcome.dry_run_plan {
+        crate::outln!("{plan}\ndry run: nothing was changed");
+    }
+    Ok(ExitCode::from(outcome.ending.exit_code()))
+}

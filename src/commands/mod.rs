@@ -1,0 +1,22 @@
+//! What the binary does, one file per command: the dashboard, `snapshot`, the changes
+//! (`toggle`, `rotate`, `rotation …`) and `audit`. Each starts what it needs
+//! ([`crate::startup`]) and returns the exit code; `main` prints the error, if any.
+
+mod audit;
+mod change;
+mod dashboard;
+mod snapshot;
+
+use std::process::ExitCode;
+
+use crate::cli::{Args, Command};
+
+/// Everything `main` does, with errors for it to print.
+pub fn start(args: Args) -> anyhow::Result<ExitCode> {
+    match &args.command {
+        Some(Command::Snapshot { json }) => snapshot::run(&args, *json),
+        Some(Command::Audit { json, lines }) => audit::run(&args, *json, *lines),
+        Some(_) => change::run(&args),
+        None => dashboard::run(args),
+    }
+}

@@ -9,7 +9,7 @@ use crate::ui::theme::ColorDepth;
 #[derive(Parser, Debug, Clone)]
 #[command(
     name = "edgetop",
-    version,
+    version = concat!(env!("CARGO_PKG_VERSION"), " (", env!("EDGETOP_GIT_REV"), ")"),
     about = "A live terminal dashboard for the security edge of an AWS-hosted API"
 )]
 pub struct Args {
@@ -158,6 +158,14 @@ pub enum Command {
         #[command(subcommand)]
         action: RotationAction,
     },
+    /// Print a shell completion script on standard output, e.g.
+    /// `edgetop completions bash > ~/.local/share/bash-completion/completions/edgetop`.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff) on standard output: `edgetop man | man -l -`.
+    Man,
     /// Print the audit log: who changed what, when, and how it went.
     Audit {
         /// The raw JSON lines.

@@ -120,3 +120,34 @@ fn numbers_out_of_range_are_refused_not_a_panic() {
         assert!(err.contains("invalid value"), "{args:?}: {err}");
     }
 }
+
+#[test]
+fn version_completions_and_man_page() {
+    let run = |args: &[&str]| {
+        let out = Command::new(BIN).args(args).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let v = run(&["--version"]);
+    assert!(
+        v.starts_with(&format!("edgetop {} (", env!("CARGO_PKG_VERSION"))),
+        "{v}"
+    );
+    let rev = v.trim().rsplit('(').next().unwrap().trim_end_matches(')');
+    assert!(
+        rev.starts_with("unknown") || rev.chars().take(12).all(|c| c.is_ascii_hexdigit()),
+        "{v}"
+    );
+    assert!(run(&["completions", "bash"]).contains("_edgetop"));
+    assert!(run(&["completions", "zsh"]).contains("#compdef edgetop"));
+    assert!(run(&["completions", "fish"]).contains("complete -c edgetop"));
+    let man = run(&["man"]);
+    assert!(
+        man.contains(".TH edgetop") && man.contains("snapshot"),
+        "{man}"
+    );
+}

@@ -5,6 +5,7 @@
 mod audit;
 mod change;
 mod dashboard;
+mod installed;
 mod snapshot;
 
 use std::process::ExitCode;
@@ -16,6 +17,8 @@ pub fn start(args: Args) -> anyhow::Result<ExitCode> {
     match &args.command {
         Some(Command::Snapshot { json }) => snapshot::run(&args, *json),
         Some(Command::Audit { json, lines }) => audit::run(&args, *json, *lines),
+        Some(Command::Completions { shell }) => installed::completions(*shell),
+        Some(Command::Man) => installed::man(),
         Some(_) => change::run(&args),
         None => dashboard::run(args),
     }

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::Parser;
 
-use crate::ui::theme::ColorDepth;
+use crate::term::ColorDepth;
 
 #[derive(Parser, Debug, Clone)]
 #[command(

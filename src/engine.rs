@@ -9,7 +9,7 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio::time::{Instant, sleep_until};
 
-use crate::app::Event;
+use crate::events::Event;
 use crate::ops::audit::{Audit, Phase};
 use crate::ops::{Op, Reporter};
 use crate::source::{Actions, Source};

@@ -10,6 +10,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod engine;
+pub mod events;
 pub mod files;
 pub mod format;
 pub mod geo;

@@ -15,44 +15,13 @@ use crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
 
 use crate::format;
 use crate::model::{RuleKind, Secret, Snapshot, text};
-use crate::ops::audit::Entry;
 use crate::ops::journal::Rotation;
 use crate::ops::{self, Op, Plan, Progress};
 pub use keymap::Action;
 use operation::{AuditView, Pending, Pick, ResumeOffer, Running};
 pub use screen::Screen;
 
-/// Something that happened.
-#[derive(Debug)]
-pub enum Event {
-    Key(KeyEvent),
-    /// The terminal changed size: redraw.
-    Resize,
-    /// A poll finished.
-    Data(Result<Arc<Snapshot>, String>),
-    /// A running operation moved on.
-    OpProgress(Progress),
-    /// A confirmed operation finished.
-    OpDone {
-        op: Op,
-        result: Result<(String, Option<Secret>), String>,
-    },
-    /// Rotations that did not finish (found at start), and journal files that cannot be read.
-    Unfinished {
-        rotations: Vec<Rotation>,
-        broken: Vec<String>,
-    },
-    /// The audit log, read for viewing.
-    Audit(Result<Vec<Result<Entry, String>>, String>),
-    /// A theme could not be loaded.
-    ThemeFailed(String),
-    ThemeLoaded(String),
-    /// A key's value, read because the operator asked (`v`).
-    KeyValue {
-        key_id: String,
-        result: Result<Secret, String>,
-    },
-}
+pub use crate::events::Event;
 
 /// Something for the runner to do.
 #[derive(Clone, Debug, PartialEq)]

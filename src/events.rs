@@ -1,0 +1,44 @@
+//! What reaches the app: keys from the terminal, and what the engine reports (polls,
+//! operations' progress and ends, a key's value). A module of its own, below both, so the
+//! engine reports without knowing the app.
+
+use std::sync::Arc;
+
+use crossterm::event::KeyEvent;
+
+use crate::model::{Secret, Snapshot};
+use crate::ops::audit::Entry;
+use crate::ops::journal::Rotation;
+use crate::ops::{Op, Progress};
+
+/// Something that happened.
+#[derive(Debug)]
+pub enum Event {
+    Key(KeyEvent),
+    /// The terminal changed size: redraw.
+    Resize,
+    /// A poll finished.
+    Data(Result<Arc<Snapshot>, String>),
+    /// A running operation moved on.
+    OpProgress(Progress),
+    /// A confirmed operation finished.
+    OpDone {
+        op: Op,
+        result: Result<(String, Option<Secret>), String>,
+    },
+    /// Rotations that did not finish (found at start), and journal files that cannot be read.
+    Unfinished {
+        rotations: Vec<Rotation>,
+        broken: Vec<String>,
+    },
+    /// The audit log, read for viewing.
+    Audit(Result<Vec<Result<Entry, String>>, String>),
+    /// A theme could not be loaded.
+    ThemeFailed(String),
+    ThemeLoaded(String),
+    /// A key's value, read because the operator asked (`v`).
+    KeyValue {
+        key_id: String,
+        result: Result<Secret, String>,
+    },
+}

@@ -238,20 +238,24 @@ fn parse_timeout(s: &str) -> Result<std::time::Duration, String> {
 /// Requests per second to the API Gateway management API: 0.1 to 100 (the account allows
 /// about 10, but a raised limit or a test server may allow more).
 fn parse_rps(s: &str) -> Result<f64, String> {
-    let v: f64 = s.parse().map_err(|_| format!("'{s}' is not a number"))?;
-    if (0.1..=100.0).contains(&v) {
-        Ok(v)
-    } else {
-        Err("the API Gateway rate must be from 0.1 to 100 requests a second (the account allows about 10)".into())
-    }
+    number_in(
+        s,
+        0.1..=100.0,
+        "the API Gateway rate must be from 0.1 to 100 requests a second (the account allows about 10)",
+    )
 }
 
 fn parse_speed(s: &str) -> Result<f64, String> {
+    number_in(s, 0.1..=1000.0, "speed must be from 0.1 to 1000")
+}
+
+/// A number within `range` (NaN and infinities are not), or `outside` as the error.
+fn number_in(s: &str, range: std::ops::RangeInclusive<f64>, outside: &str) -> Result<f64, String> {
     let v: f64 = s.parse().map_err(|_| format!("'{s}' is not a number"))?;
-    if (0.1..=1000.0).contains(&v) {
+    if range.contains(&v) {
         Ok(v)
     } else {
-        Err("speed must be from 0.1 to 1000".into())
+        Err(outside.into())
     }
 }
 

@@ -41,6 +41,26 @@ pub fn create_private(path: &Path) -> io::Result<File> {
         .open(path)
 }
 
+/// Replace `path` with `bytes` atomically and durably: a private temporary file beside it,
+/// written and flushed to disk, renamed over it, and the directory flushed, so a crash leaves
+/// the old content or the new one, never a torn file.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    use io::Write;
+    let dir = path.parent().unwrap_or(Path::new("."));
+    private_dir(dir)?;
+    let mut tmp_name = std::ffi::OsString::from(".");
+    tmp_name.push(path.file_name().unwrap_or_default());
+    tmp_name.push(".tmp");
+    let tmp = dir.join(tmp_name);
+    {
+        let mut f = create_private(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+    }
+    fs::rename(&tmp, path)?;
+    File::open(dir)?.sync_all()
+}
+
 /// Move `path` to `path.1` (replacing an older one) when it has grown past `max` bytes, so a
 /// long-lived log keeps at most about twice that.
 pub fn rotate_if_larger(path: &Path, max: u64) {

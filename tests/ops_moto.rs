@@ -784,6 +784,20 @@ fn untidy_partner(m: &Moto) -> (PathBuf, String, String) {
     )
 }
 
+/// Rotate the partner key, stopped (SIGKILL) at `stall`; returns the rotation's journal id.
+fn stall_partner_rotation(m: &Moto, state: &Path, stall: &str) -> String {
+    run_and_kill(
+        m,
+        state,
+        &["rotate", "--key", "partner-edge", "--yes"],
+        stall,
+    );
+    journal(state, &m.state())["id"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
 #[test]
 fn a_key_sent_under_any_header_is_switched_and_disabled_only_once_no_origin_sends_it() {
     let m = Moto::start("by-value");
@@ -806,12 +820,7 @@ fn a_key_sent_under_any_header_is_switched_and_disabled_only_once_no_origin_send
     assert!(out.contains("x-partner-key"), "{out}");
 
     // Stopped once the distribution sends the new key and has deployed.
-    run_and_kill(
-        &m,
-        &state,
-        &["rotate", "--key", "partner-edge", "--yes"],
-        &format!("deployed:{dist}:done"),
-    );
+    let id = stall_partner_rotation(&m, &state, &format!("deployed:{dist}:done"));
     let mid = m.state();
     let (new_id, _) = mid["keys"]
         .as_object()
@@ -836,7 +845,6 @@ fn a_key_sent_under_any_header_is_switched_and_disabled_only_once_no_origin_send
     // Meanwhile another team starts sending the old key from another distribution.
     let other = catalog_distribution(&mid);
     m.tamper(&["set-header", &other, "x-legacy-key", &old_value]);
-    let id = journal(&state, &mid)["id"].as_str().unwrap().to_string();
     let (ok, _, err) = run(&m, &state, &["rotation", "finish", &id, "--yes"]);
     assert!(!ok, "must not disable a key an origin still sends: {err}");
     assert!(
@@ -859,18 +867,9 @@ fn a_key_sent_under_any_header_is_switched_and_disabled_only_once_no_origin_send
 fn a_rollback_goes_on_when_the_distribution_sends_neither_key() {
     let m = Moto::start("neither");
     let (state, dist, partner) = untidy_partner(&m);
-    run_and_kill(
-        &m,
-        &state,
-        &["rotate", "--key", "partner-edge", "--yes"],
-        &format!("switch:{dist}:done"),
-    );
+    let id = stall_partner_rotation(&m, &state, &format!("switch:{dist}:done"));
     // Someone points the header at a value of their own.
     m.tamper(&["set-header", &dist, "x-partner-key", "set-by-hand"]);
-    let id = journal(&state, &m.state())["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
     let (ok, out, err) = run(&m, &state, &["rotation", "rollback", &id, "--yes"]);
     assert!(ok, "{out}{err}");
     assert!(err.contains("sends neither key"), "says so: {err}");
@@ -890,17 +889,8 @@ fn a_rollback_goes_on_when_the_distribution_sends_neither_key() {
 fn an_old_key_someone_deleted_counts_as_disabled() {
     let m = Moto::start("deleted");
     let (state, dist, partner) = untidy_partner(&m);
-    run_and_kill(
-        &m,
-        &state,
-        &["rotate", "--key", "partner-edge", "--yes"],
-        &format!("deployed:{dist}:done"),
-    );
+    let id = stall_partner_rotation(&m, &state, &format!("deployed:{dist}:done"));
     m.tamper(&["delete-key", &partner]);
-    let id = journal(&state, &m.state())["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
     let (ok, out, err) = run(&m, &state, &["rotation", "finish", &id, "--yes"]);
     assert!(ok, "a key that is gone is not a failure: {out}{err}");
     assert!(err.contains("no longer exists"), "but it is said: {err}");

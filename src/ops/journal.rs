@@ -8,7 +8,6 @@
 
 use std::collections::BTreeMap;
 use std::fs::{self, File};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
@@ -227,16 +226,8 @@ impl Journal {
 
     /// Write a rotation's state: atomically, and durably before returning.
     pub fn save(&self, r: &Rotation) -> std::io::Result<()> {
-        crate::files::private_dir(&self.dir)?;
-        let tmp = self.dir.join(format!(".{}.json.tmp", r.id));
-        {
-            let mut f = crate::files::create_private(&tmp)?;
-            f.write_all(serde_json::to_string_pretty(r)?.as_bytes())?;
-            f.write_all(b"\n")?;
-            f.sync_all()?;
-        }
-        fs::rename(&tmp, self.path(&r.id))?;
-        File::open(&self.dir)?.sync_all()
+        let text = serde_json::to_string_pretty(r)? + "\n";
+        crate::files::write_atomic(&self.path(&r.id), text.as_bytes())
     }
 
     pub fn load(&self, id: &str) -> Result<Rotation, String> {

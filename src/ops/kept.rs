@@ -6,7 +6,6 @@
 
 use std::collections::BTreeMap;
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
@@ -97,18 +96,9 @@ impl KeptActions {
         if let Some((k, v)) = put {
             all.insert(k.to_string(), v.clone());
         }
-        let fail = |e: std::io::Error| format!("{}: {e}", self.path.display());
-        if let Some(dir) = self.path.parent() {
-            crate::files::private_dir(dir).map_err(fail)?;
-        }
-        let tmp = self.path.with_extension("json.tmp");
-        {
-            let mut f = crate::files::create_private(&tmp).map_err(fail)?;
-            let text = serde_json::to_string_pretty(&all).map_err(|e| e.to_string())?;
-            f.write_all(text.as_bytes()).map_err(fail)?;
-            f.sync_all().map_err(fail)?;
-        }
-        fs::rename(&tmp, &self.path).map_err(fail)
+        let text = serde_json::to_string_pretty(&all).map_err(|e| e.to_string())?;
+        crate::files::write_atomic(&self.path, text.as_bytes())
+            .map_err(|e| format!("{}: {e}", self.path.display()))
     }
 }
 

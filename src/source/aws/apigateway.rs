@@ -353,7 +353,10 @@ pub async fn key_value(c: &Client, key_id: &str) -> Result<Secret, Failure> {
         .send()
         .await
         .map_err(|e| failure("apigateway:GET /apikeys/*", &e))?;
-    Ok(Secret::new(k.value().unwrap_or_default()))
+    k.value().map(Secret::new).ok_or_else(|| Failure::Other {
+        action: "apigateway:GET /apikeys/*",
+        detail: format!("API Gateway returned no value for key {key_id}"),
+    })
 }
 
 /// The first day of the quota period that contains `today`.

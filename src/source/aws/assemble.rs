@@ -213,7 +213,7 @@ pub fn snapshot(src: &AwsSource, now: DateTime<Utc>) -> Snapshot {
         })
         .collect();
     // What earlier toggles here kept, to say what a toggle back puts back.
-    let kept = src.kept().all();
+    let kept = &src.kept_actions;
     let web_acls = f
         .acls
         .iter()

@@ -119,6 +119,8 @@ pub struct AwsSource {
     cost: CostMeter,
     /// Parts read successfully in the current poll.
     ok_this_poll: u32,
+    /// What toggles on this machine kept, read each poll (see [`crate::ops::kept`]).
+    kept_actions: std::collections::BTreeMap<String, crate::ops::kept::Kept>,
     /// Calls of the last poll, and since the start.
     pub last_calls: Calls,
     pub all_calls: Calls,
@@ -180,6 +182,7 @@ impl AwsSource {
                 ..Default::default()
             },
             ok_this_poll: 0,
+            kept_actions: Default::default(),
             settings,
             last_calls: Calls::default(),
             all_calls: Calls::default(),
@@ -597,6 +600,7 @@ impl AwsSource {
         self.read_samples(now, &mut calls).await;
         self.read_held(now, &mut calls).await;
         self.read_usage(now, &mut calls).await;
+        self.kept_actions = kept_beside(&self.settings.journal).all();
         self.cost.metrics_total += self.cost.metrics_last_poll as u64;
         tracing::info!(
             calls = calls.total(),
@@ -619,13 +623,7 @@ impl AwsSource {
     }
 }
 
-impl AwsSource {
-    /// What toggles kept (see [`crate::ops::kept`]), beside the rotation journal.
-    fn kept(&self) -> crate::ops::kept::KeptActions {
-        kept_beside(&self.settings.journal)
-    }
-}
-
+/// What toggles kept (see [`crate::ops::kept`]), beside the rotation journal.
 fn kept_beside(journal: &Journal) -> crate::ops::kept::KeptActions {
     let dir = journal.dir();
     crate::ops::kept::KeptActions::in_dir(dir.parent().unwrap_or(dir))

@@ -480,18 +480,9 @@ impl Rotator {
 
     async fn value_of(&self, r: &Rotation, s: &StepId, id: &str) -> Step<Secret> {
         self.paced(r, s).await;
-        let k = self
-            .clients
-            .apigateway
-            .get_api_key()
-            .api_key(id)
-            .include_value(true)
-            .send()
+        super::apigateway::key_value(&self.clients.apigateway, id)
             .await
-            .map_err(|e| api_err("apigateway:GET /apikeys/*", &e))?;
-        k.value()
-            .map(Secret::new)
-            .ok_or_else(|| format!("API Gateway returned no value for key {id}"))
+            .map_err(|e| e.to_string())
     }
 
     async fn old_value(&self, r: &Rotation, v: &mut Values) -> Step<Secret> {

@@ -3,8 +3,8 @@
 
 use std::fmt::Write;
 
-use crate::app::insights;
 use crate::format;
+use crate::insights;
 use crate::model::Snapshot;
 
 pub fn text(s: &Snapshot) -> String {

@@ -15,7 +15,8 @@ use crate::engine::{self, Request};
 use crate::ops::audit::{self, Audit};
 use crate::source::Source;
 use crate::term;
-use crate::ui::{self, theme::Theme};
+use crate::theme::Theme;
+use crate::ui;
 
 /// Why the loop ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

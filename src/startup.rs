@@ -17,7 +17,7 @@ use crate::output;
 use crate::source::AnySource;
 use crate::source::aws::{self, AwsSource};
 use crate::source::demo::DemoSource;
-use crate::ui::theme::{ColorDepth, Theme};
+use crate::theme::{ColorDepth, Theme};
 
 fn dirs() -> Option<directories::ProjectDirs> {
     directories::ProjectDirs::from("", "", "edgetop")

@@ -9,7 +9,8 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use edgetop::app::{App, Event, Screen};
 use edgetop::model::text::is_unsafe;
 use edgetop::source::demo::{DEMO_START, DemoSource};
-use edgetop::ui::{self, theme::Theme};
+use edgetop::theme::Theme;
+use edgetop::ui;
 use ratatui::{Terminal, backend::TestBackend};
 
 /// The demo at a fixed simulated time, five minutes in, with data three seconds old.
@@ -101,7 +102,7 @@ fn help_lists_every_binding() {
     let mut a = app();
     key(&mut a, KeyCode::Char('?'));
     let s = render(&a, 160, 48);
-    for b in edgetop::app::keymap::BINDINGS {
+    for b in edgetop::app::bindings::BINDINGS {
         assert!(s.contains(b.help), "help lacks {:?}", b.help);
     }
     insta::assert_snapshot!("help_160x48", s);
@@ -113,11 +114,11 @@ fn help_scrolls_to_its_last_binding_at_80x24() {
     key(&mut a, KeyCode::Char('?'));
     let top = render(&a, 80, 24);
     assert!(top.contains("j/k scroll"), "{top}");
-    let last = edgetop::app::keymap::BINDINGS.last().unwrap().help;
+    let last = edgetop::app::bindings::BINDINGS.last().unwrap().help;
     assert!(!top.contains(last), "cut at 80x24 before scrolling");
     key(&mut a, KeyCode::End);
     let end = render(&a, 80, 24);
-    for b in edgetop::app::keymap::BINDINGS.iter().rev().take(4) {
+    for b in edgetop::app::bindings::BINDINGS.iter().rev().take(4) {
         assert!(end.contains(b.help), "{:?} not reachable: {end}", b.help);
     }
     insta::assert_snapshot!("help_end_80x24", end);

@@ -1,11 +1,8 @@
 //! The application state and everything that changes it. No I/O here: the runner feeds
 //! events in and carries out the [`Command`]s that come back.
 
-pub mod insights;
-pub mod keymap;
+pub mod bindings;
 pub mod operation;
-pub mod rows;
-pub mod screen;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -17,9 +14,10 @@ use crate::format;
 use crate::model::{RuleKind, Secret, Snapshot, text};
 use crate::ops::journal::Rotation;
 use crate::ops::{self, Op, Plan, Progress};
-pub use keymap::Action;
+pub use crate::screens::Screen;
+use crate::screens::{Loaded, Open, ViewState, api_keys, waf};
+pub use bindings::Action;
 use operation::{AuditView, Pending, Pick, ResumeOffer, Running};
-pub use screen::Screen;
 
 pub use crate::events::Event;
 
@@ -51,14 +49,6 @@ pub struct Confirm {
     pub op: Op,
     pub plan: Plan,
     pub focus: Button,
-}
-
-/// An API key's value in the key detail: asked for, then read (or not).
-#[derive(Clone, Debug)]
-pub struct KeyValue {
-    pub key_id: String,
-    /// None while it is being read.
-    pub value: Option<Result<Secret, String>>,
 }
 
 /// A new secret, shown once.
@@ -95,36 +85,10 @@ pub enum Level {
     Error,
 }
 
-/// Per-screen view state: the selected row and the filter.
-#[derive(Clone, Debug, Default)]
-pub struct View {
-    pub selected: usize,
-    pub filter: String,
-}
-
-/// A snapshot and what the screens derive from it, computed once when it arrives.
-pub struct Loaded {
-    pub snapshot: Arc<Snapshot>,
-    pub findings: Vec<insights::Finding>,
-    pub top_ips: Vec<rows::Talker>,
-    pub top_countries: Vec<rows::Talker>,
-}
-
-impl Loaded {
-    pub fn new(snapshot: Arc<Snapshot>) -> Loaded {
-        Loaded {
-            findings: insights::findings(&snapshot),
-            top_ips: rows::top_ips(&snapshot),
-            top_countries: rows::top_countries(&snapshot),
-            snapshot,
-        }
-    }
-}
-
 pub struct App {
     pub screen: Screen,
     pub mode: Mode,
-    views: [View; 6],
+    views: [ViewState; Screen::COUNT],
     /// The latest data.
     live: Option<Arc<Loaded>>,
     /// What is on screen while paused.
@@ -151,7 +115,7 @@ pub struct App {
     pub idle: bool,
     /// The key value the detail shows, read when the operator pressed `v`: until the popup
     /// closes, then forgotten.
-    pub key_value: Option<KeyValue>,
+    pub key_value: Option<api_keys::KeyValue>,
     /// `--dry-run`: confirming prints the plan and ends, changing nothing.
     pub dry_run: bool,
     /// The operation running now, or the last one.
@@ -215,7 +179,7 @@ fn inert(ev: Event) -> Event {
 
 /// Lines in the help: every binding, every command, and the notes (`ui::dialogs::help`).
 pub fn help_lines() -> usize {
-    keymap::BINDINGS.len() + keymap::COMMANDS.len() + 4
+    bindings::BINDINGS.len() + bindings::COMMANDS.len() + 4
 }
 
 /// How often an idle dashboard polls: five refresh intervals, at least five minutes.
@@ -300,11 +264,11 @@ impl App {
         self.frozen.is_some()
     }
 
-    pub fn view(&self, s: Screen) -> &View {
+    pub fn view(&self, s: Screen) -> &ViewState {
         &self.views[s.index()]
     }
 
-    fn view_mut(&mut self) -> &mut View {
+    fn view_mut(&mut self) -> &mut ViewState {
         &mut self.views[self.screen.index()]
     }
 
@@ -343,16 +307,8 @@ impl App {
 
     /// Number of rows in the selectable table of a screen.
     pub fn row_count(&self, s: Screen) -> usize {
-        let Some(d) = self.data() else { return 0 };
-        let f = &self.view(s).filter;
-        match s {
-            Screen::Overview => self.loaded().map_or(0, |l| l.findings.len()),
-            Screen::Throttling => rows::stages(d, f).len(),
-            Screen::Waf => rows::rules(d, f).len(),
-            Screen::Origins => rows::samples(d, f).len(),
-            Screen::Geo => rows::countries(d, f).len(),
-            Screen::Keys => rows::keys(d, f).len(),
-        }
+        self.loaded()
+            .map_or(0, |l| s.home().row_count(l, &self.view(s).filter))
     }
 
     /// The selected row of a screen, clamped to the rows there are.
@@ -483,12 +439,12 @@ impl App {
             return vec![];
         }
         let Some(d) = self.data() else { return vec![] };
-        let rows = rows::keys(d, &self.view(Screen::Keys).filter);
+        let rows = api_keys::keys(d, &self.view(Screen::Keys).filter);
         let Some(k) = rows.get(self.selected(Screen::Keys)) else {
             return vec![];
         };
         let key_id = k.id.to_string();
-        self.key_value = Some(KeyValue {
+        self.key_value = Some(api_keys::KeyValue {
             key_id: key_id.clone(),
             value: None,
         });
@@ -532,7 +488,7 @@ impl App {
     }
 
     fn on_key_inner(&mut self, k: KeyEvent) -> Vec<Command> {
-        if keymap::is_ctrl_c(&k) {
+        if bindings::is_ctrl_c(&k) {
             // Always quits, from any mode; while an operation runs, the second time.
             return self.on_action(Action::Quit);
         }
@@ -583,7 +539,7 @@ impl App {
             }
         }
         self.message = None;
-        match keymap::action_for(&k) {
+        match bindings::action_for(&k) {
             Some(a) => self.on_action(a),
             None => vec![],
         }
@@ -671,18 +627,12 @@ impl App {
         if self.row_count(self.screen) == 0 {
             return;
         }
-        if self.screen == Screen::Overview {
-            let target = self.loaded().and_then(|l| {
-                l.findings
-                    .get(self.selected(Screen::Overview))
-                    .map(|f| f.screen)
-            });
-            if let Some(s) = target {
-                self.screen = s;
-            }
-            return;
+        let Some(l) = self.loaded() else { return };
+        match self.screen.home().open(l, self.selected(self.screen)) {
+            Open::Detail => self.mode = Mode::Detail,
+            Open::Go(s) => self.screen = s,
+            Open::Nothing => {}
         }
-        self.mode = Mode::Detail;
     }
 
     fn toggle_pause(&mut self) {
@@ -795,7 +745,7 @@ impl App {
             return;
         }
         let Some(d) = self.data() else { return };
-        let rules = rows::rules(d, &self.view(Screen::Waf).filter);
+        let rules = waf::rules(d, &self.view(Screen::Waf).filter);
         let Some((acl, rule)) = rules.get(self.selected(Screen::Waf)) else {
             return;
         };
@@ -846,7 +796,7 @@ impl App {
             return;
         }
         let Some(d) = self.data() else { return };
-        let keys = rows::keys(d, &self.view(Screen::Keys).filter);
+        let keys = api_keys::keys(d, &self.view(Screen::Keys).filter);
         let Some(key) = keys.get(self.selected(Screen::Keys)) else {
             return;
         };

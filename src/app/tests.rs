@@ -270,10 +270,10 @@ fn stale_data_is_marked() {
 #[test]
 fn enter_on_a_finding_goes_to_its_screen() {
     let mut a = app();
-    let findings = insights::findings(a.data().unwrap());
+    let findings = crate::insights::findings(a.data().unwrap());
     assert!(!findings.is_empty());
     press(&mut a, KeyCode::Enter);
-    assert_eq!(a.screen, findings[0].screen);
+    assert_eq!(a.screen, Screen::showing(findings[0].about));
 }
 
 #[test]

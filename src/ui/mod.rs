@@ -1,25 +1,18 @@
 //! Drawing: a pure function of the application state and the theme. No I/O, no clock reads.
 
 pub mod dialogs;
-pub mod geo;
-pub mod keys;
 pub mod operations;
-pub mod origins;
-pub mod overview;
-pub mod theme;
-pub mod throttling;
-pub mod waf;
-pub mod widgets;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
-use crate::app::{App, Level, Mode, Screen};
+use crate::app::{App, Level, Mode, bindings};
 use crate::format;
-use crate::model::{Panel, Snapshot};
-use theme::{Element as E, Theme};
+use crate::model::Snapshot;
+use crate::screens::{Context, Screen};
+use crate::theme::{Element as E, Theme};
 
 /// Below this the dashboard says so and waits for a resize.
 pub const MIN_WIDTH: u16 = 60;
@@ -56,13 +49,8 @@ pub fn draw(f: &mut Frame, app: &App, th: &Theme) {
         }
         Some(d) => {
             let body = problem_lines(f, body, app.screen, d, th);
-            match app.screen {
-                Screen::Overview => overview::draw(f, body, app, d, th),
-                Screen::Throttling => throttling::draw(f, body, app, d, th),
-                Screen::Waf => waf::draw(f, body, app, d, th),
-                Screen::Origins => origins::draw(f, body, app, d, th),
-                Screen::Geo => geo::draw(f, body, app, d, th),
-                Screen::Keys => keys::draw(f, body, app, d, th),
+            if let Some(cx) = context(app) {
+                app.screen.home().draw(f, body, &cx, th);
             }
         }
     }
@@ -70,8 +58,8 @@ pub fn draw(f: &mut Frame, app: &App, th: &Theme) {
     match &app.mode {
         Mode::Help => dialogs::help(f, area, app.help_scroll, th),
         Mode::Detail => {
-            if let Some(d) = app.data() {
-                dialogs::detail(f, area, app, d, th)
+            if let Some(cx) = context(app) {
+                app.screen.home().detail(f, area, &cx, th)
             }
         }
         Mode::Confirm(c) => dialogs::confirm(f, area, c, app, th),
@@ -88,17 +76,17 @@ pub fn draw(f: &mut Frame, app: &App, th: &Theme) {
     }
 }
 
-/// The panels whose data each screen shows.
-fn panels_of(s: Screen) -> &'static [Panel] {
-    match s {
-        // The Overview lists every problem among its findings.
-        Screen::Overview => &[],
-        Screen::Throttling => &[Panel::Metrics, Panel::Throttling, Panel::UsagePlans],
-        Screen::Waf => &[Panel::Waf, Panel::Metrics],
-        Screen::Origins => &[Panel::Samples],
-        Screen::Geo => &[Panel::Waf, Panel::Metrics],
-        Screen::Keys => &[Panel::Keys, Panel::UsagePlans, Panel::Distributions],
-    }
+/// What the screen in view draws from, once there is data.
+fn context(app: &App) -> Option<Context<'_>> {
+    let loaded = app.loaded()?;
+    Some(Context {
+        data: &loaded.snapshot,
+        loaded,
+        filter: &app.view(app.screen).filter,
+        selected: app.selected(app.screen),
+        read_only: app.read_only,
+        key_value: app.key_value.as_ref(),
+    })
 }
 
 /// What could not be read for this screen, one line each above it (at most three); returns
@@ -107,7 +95,7 @@ fn problem_lines(f: &mut Frame, area: Rect, s: Screen, d: &Snapshot, th: &Theme)
     let lines: Vec<Line> = d
         .problems
         .iter()
-        .filter(|p| panels_of(s).contains(&p.panel))
+        .filter(|p| s.home().panels().contains(&p.panel))
         .take(3)
         .map(|p| Line::styled(format!(" ⚠ {}", p.message), th.style(E::TextWarn)))
         .collect();
@@ -268,44 +256,31 @@ fn draw_footer(f: &mut Frame, area: Rect, app: &App, th: &Theme) {
 }
 
 fn hints(app: &App, width: u16, th: &Theme) -> Line<'static> {
-    let mut pairs: Vec<(&str, &str)> = vec![("?", "help"), ("/", "filter")];
+    let mut pairs: Vec<(String, &str)> = vec![("?".into(), "help"), ("/".into(), "filter")];
     if width >= 100 {
-        pairs.extend([(":", "cmd"), ("p", "pause"), ("R", "refresh")]);
+        pairs.extend([
+            (":".into(), "cmd"),
+            ("p".into(), "pause"),
+            ("R".into(), "refresh"),
+        ]);
     } else if width >= 80 {
-        pairs.push(("p", "pause"));
+        pairs.push(("p".into(), "pause"));
     }
-    let ro = app.read_only;
-    match app.screen {
-        Screen::Waf => pairs.push((
-            "t",
-            if ro {
-                "toggle (read-only)"
-            } else {
-                "toggle rule"
-            },
-        )),
-        Screen::Keys => pairs.push((
-            "r",
-            if ro {
-                "rotate (read-only)"
-            } else {
-                "rotate key"
-            },
-        )),
-        _ => {}
+    for (action, what) in app.screen.home().hints(app.read_only) {
+        pairs.push((bindings::key_of(action), what));
     }
     pairs.push((
-        "Enter",
+        "Enter".into(),
         if app.screen == Screen::Overview {
             "go"
         } else {
             "detail"
         },
     ));
-    pairs.push(("q", "quit"));
+    pairs.push(("q".into(), "quit"));
     let mut spans = vec![Span::raw(" ")];
     for (k, h) in pairs {
-        spans.push(Span::styled(k.to_string(), th.style(E::Key)));
+        spans.push(Span::styled(k, th.style(E::Key)));
         spans.push(Span::styled(format!(" {h}  "), th.style(E::TextDim)));
     }
     if !app.view(app.screen).filter.is_empty() {

@@ -1,13 +1,13 @@
 //! The popups of operations: what to toggle in a rule group, rotations to finish or roll back,
 //! a running operation step by step, and the audit log; and the footer line of a running one.
 
-use super::dialogs::popup_with_footer;
-use super::theme::{Element as E, Theme};
 use crate::app::App;
 use crate::app::operation::{AuditView, Pick, ResumeOffer, Running};
 use crate::model::Text;
 use crate::ops::StepState;
 use crate::ops::audit::Phase;
+use crate::theme::{Element as E, Theme};
+use crate::widgets::popup::popup_with_footer;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};

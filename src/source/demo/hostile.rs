@@ -5,9 +5,9 @@
 
 use chrono::Duration;
 
-use super::geo::{self, COUNTRIES};
 use super::minute::{World, minute_start};
 use super::noise::{hash, unit};
+use super::origin_countries::{self, COUNTRIES};
 use super::samples::to_header;
 use super::scenario::REGIONAL;
 use crate::model::{Action, Sample, Text};
@@ -65,8 +65,8 @@ pub fn sample(w: &World, m: i64) -> Sample {
     let sc = w.sc;
     let kind = m.rem_euclid(5);
     let h = hash(&[sc.seed, 0xba, m as u64]);
-    let country = geo::global_split()[(h % 20) as usize].0;
-    let ip = geo::client_ip(sc.seed, country, h % 1000);
+    let country = origin_countries::global_split()[(h % 20) as usize].0;
+    let ip = origin_countries::client_ip(sc.seed, country, h % 1000);
     let mut p = payload(kind);
     let (rule, action) = if kind == 4 {
         crs_verdict(w, m)

@@ -4,8 +4,8 @@
 
 use chrono::{DateTime, Utc};
 
-use super::geo;
 use super::noise::jitter;
+use super::origin_countries;
 use super::scenario::{Class, Mix, REGIONAL, Scenario};
 use super::timeline::Timeline;
 use super::traffic::{blip_level, noisy_rpm};
@@ -82,10 +82,10 @@ pub fn server_error_share(w: &World, stage: usize, m: i64) -> f64 {
 
 fn country_split(mix: Mix) -> Vec<(usize, f64)> {
     match mix {
-        Mix::Global => geo::global_split(),
+        Mix::Global => origin_countries::global_split(),
         Mix::Fixed(list) => list
             .iter()
-            .map(|&(code, share)| (geo::index(code), share))
+            .map(|&(code, share)| (origin_countries::index(code), share))
             .collect(),
     }
 }

@@ -6,10 +6,10 @@
 //! minute's numbers are recomputed from stateless hash noise, never from a running RNG.
 
 mod apply;
-mod geo;
 mod hostile;
 mod minute;
 mod noise;
+mod origin_countries;
 mod requests;
 mod samples;
 mod scenario;

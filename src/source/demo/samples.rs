@@ -4,10 +4,10 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-use super::geo::{self, COUNTRIES};
 use super::hostile;
 use super::minute::{Minute, Outcome, World, minute_start, server_error_share};
 use super::noise::{hash, unit, weighted};
+use super::origin_countries::{self, COUNTRIES};
 use super::requests::{credential, request, user_agent};
 use super::scenario::{Class, REGIONAL};
 use crate::model::text::header;
@@ -114,7 +114,7 @@ fn build(
     let c = &sc.clients[o.flow.client];
     let u = |salt: u64| unit(&[h, salt]);
     let ip = c.ip.clone().unwrap_or_else(|| {
-        geo::client_ip(
+        origin_countries::client_ip(
             sc.seed,
             o.flow.country,
             hash(&[o.flow.client as u64, h % address_pool(c.class)]),

@@ -66,7 +66,7 @@ pub enum Class {
 /// Where a client's requests come from.
 #[derive(Clone, Copy, Debug)]
 pub enum Mix {
-    /// The ordinary global split of [`super::geo`].
+    /// The ordinary global split of [`super::origin_countries`].
     Global,
     /// A fixed split between a few countries.
     Fixed(&'static [(&'static str, f64)]),

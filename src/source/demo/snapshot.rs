@@ -4,8 +4,8 @@
 
 use chrono::{DateTime, Utc};
 
-use super::geo::COUNTRIES;
 use super::minute::{Minute, World, has_country, minute_start};
+use super::origin_countries::COUNTRIES;
 use super::samples::sampled_requests;
 use super::scenario::{KeyDef, Target};
 use super::timeline::{DEPLOY_TIME, minute_of};

@@ -1,7 +1,7 @@
 //! WAF evaluation: which rules a flow of requests matches, and what the web ACL does with it
 //! given each rule's action in that minute (Block/GroupActions block, Count counts and passes).
 
-use super::geo::COUNTRIES;
+use super::origin_countries::COUNTRIES;
 use super::scenario::{Scenario, Target};
 use super::timeline::Timeline;
 use super::traffic::smooth_rpm;

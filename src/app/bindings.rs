@@ -3,7 +3,7 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use super::screen::Screen;
+use crate::screens::Screen;
 
 /// What a key asks for, in the main (normal) mode.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -244,6 +244,44 @@ pub fn action_for(ev: &KeyEvent) -> Option<Action> {
         .iter()
         .find(|b| b.keys.iter().any(|k| k.matches(ev)))
         .map(|b| b.action)
+}
+
+/// The label of the first key bound to the action named `name`, for the footer.
+pub fn key_of(name: &str) -> String {
+    BINDINGS
+        .iter()
+        .find(|b| b.action.name() == name)
+        .and_then(|b| b.keys.first())
+        .map_or_else(|| "?".into(), |k| k.label())
+}
+
+impl Action {
+    /// Its name, as help and the config file's `[keys]` table say it.
+    pub fn name(self) -> String {
+        match self {
+            Action::Quit => "quit".into(),
+            Action::GoTo(s) => s.action_name(),
+            Action::NextScreen => "next_screen".into(),
+            Action::PrevScreen => "previous_screen".into(),
+            Action::Down => "down".into(),
+            Action::Up => "up".into(),
+            Action::PageDown => "page_down".into(),
+            Action::PageUp => "page_up".into(),
+            Action::Top => "top".into(),
+            Action::Bottom => "bottom".into(),
+            Action::Open => "open".into(),
+            Action::Back => "back".into(),
+            Action::Filter => "filter".into(),
+            Action::Command => "command_line".into(),
+            Action::Help => "help".into(),
+            Action::Pause => "pause".into(),
+            Action::Refresh => "refresh".into(),
+            Action::ToggleRule => "toggle_rule".into(),
+            Action::RotateKey => "rotate_key".into(),
+            Action::Operation => "operation".into(),
+            Action::AuditLog => "audit_log".into(),
+        }
+    }
 }
 
 pub fn is_ctrl_c(ev: &KeyEvent) -> bool {

@@ -90,13 +90,13 @@ pub struct Theme {
 
 /// The themes compiled into the binary.
 pub const BUILTIN: &[(&str, &str)] = &[
-    ("dark", include_str!("../../themes/dark.toml")),
-    ("light", include_str!("../../themes/light.toml")),
+    ("dark", include_str!("../themes/dark.toml")),
+    ("light", include_str!("../themes/light.toml")),
     (
         "high-contrast",
-        include_str!("../../themes/high-contrast.toml"),
+        include_str!("../themes/high-contrast.toml"),
     ),
-    ("mono", include_str!("../../themes/mono.toml")),
+    ("mono", include_str!("../themes/mono.toml")),
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -368,7 +368,7 @@ mod tests {
 
     #[test]
     fn the_readme_lists_every_element() {
-        let readme = include_str!("../../README.md");
+        let readme = include_str!("../README.md");
         let listed: Vec<&str> = readme
             .lines()
             .filter_map(|l| l.strip_prefix("| `"))

@@ -1,19 +1,48 @@
 //! Overview: what is happening right now.
 
+use super::{Context, Loaded, Open, Screen, ScreenView};
+use crate::model::Panel;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row};
 
-use crate::app::insights::{self, Severity};
-use crate::app::{App, Screen};
 use crate::format;
+use crate::insights::Severity;
 use crate::model::{Series, Snapshot};
 
-use super::theme::{Element as E, Theme};
-use super::widgets::{panel, series_chart, table, table_title, window};
+use crate::theme::{Element as E, Theme};
+use crate::widgets::{panel, series_chart, table, table_title, window};
 
-pub fn draw(f: &mut Frame, area: Rect, app: &App, d: &Snapshot, th: &Theme) {
+/// Overview: what is happening now, and what is unusual.
+pub struct Overview;
+
+impl ScreenView for Overview {
+    fn title(&self) -> &'static str {
+        "Overview"
+    }
+
+    fn panels(&self) -> &'static [Panel] {
+        &[]
+    }
+
+    fn row_count(&self, data: &Loaded, _filter: &str) -> usize {
+        data.findings.len()
+    }
+
+    fn draw(&self, f: &mut Frame, area: Rect, cx: &Context, th: &Theme) {
+        draw(f, area, cx, th)
+    }
+
+    fn open(&self, data: &Loaded, selected: usize) -> Open {
+        data.findings
+            .get(selected)
+            .map_or(Open::Nothing, |f| Open::Go(Screen::showing(f.about)))
+    }
+}
+
+fn draw(f: &mut Frame, area: Rect, cx: &Context, th: &Theme) {
+    let d = cx.data;
     let stats_h = if area.width >= 120 { 3 } else { 4 };
     let chart_h = (area.height.saturating_sub(stats_h) * 11 / 20).max(7);
     let [stats, charts, list] = Layout::vertical([
@@ -54,8 +83,8 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, d: &Snapshot, th: &Theme) {
         th,
     );
 
-    let found: &[insights::Finding] = app.loaded().map_or(&[], |l| &l.findings);
-    let sel = app.selected(Screen::Overview);
+    let found = &cx.loaded.findings;
+    let sel = cx.selected;
     let win = window(found.len(), sel, list);
     let rows: Vec<Row> = found[win.range.clone()]
         .iter()
@@ -68,7 +97,10 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, d: &Snapshot, th: &Theme) {
             Row::new(vec![
                 Cell::from(Span::styled(mark, th.style(el))),
                 Cell::from(x.text.clone()),
-                Cell::from(Span::styled(x.screen.title(), th.style(E::TextDim))),
+                Cell::from(Span::styled(
+                    Screen::showing(x.about).title(),
+                    th.style(E::TextDim),
+                )),
             ])
         })
         .collect();

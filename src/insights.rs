@@ -1,9 +1,7 @@
 //! "What is unusual now": the Overview's short list, derived from a snapshot alone.
 
 use crate::format;
-use crate::model::{Action, DistributionStatus, Snapshot};
-
-use super::screen::Screen;
+use crate::model::{Action, DistributionStatus, Panel, Snapshot};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Severity {
@@ -15,15 +13,15 @@ pub enum Severity {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Finding {
     pub severity: Severity,
-    /// The screen that explains it (Enter goes there).
-    pub screen: Screen,
+    /// What it is about: Enter on it goes to the screen that shows this.
+    pub about: Panel,
     pub text: String,
 }
 
-fn finding(severity: Severity, screen: Screen, text: String) -> Finding {
+fn finding(severity: Severity, about: Panel, text: String) -> Finding {
     Finding {
         severity,
-        screen,
+        about,
         text,
     }
 }
@@ -40,7 +38,7 @@ pub fn findings(s: &Snapshot) -> Vec<Finding> {
             if r5 >= 0.02 {
                 out.push(finding(
                     Severity::Critical,
-                    Screen::Throttling,
+                    Panel::Throttling,
                     format!(
                         "{name}: 5xx at {} ({}/min)",
                         format::percent(r5),
@@ -52,7 +50,7 @@ pub fn findings(s: &Snapshot) -> Vec<Finding> {
             if t / count >= 0.01 {
                 out.push(finding(
                     Severity::Warn,
-                    Screen::Throttling,
+                    Panel::Throttling,
                     format!(
                         "{name}: ~{}/min throttled (429), {} of requests",
                         format::count(t),
@@ -64,7 +62,7 @@ pub fn findings(s: &Snapshot) -> Vec<Finding> {
         if let Some(h) = st.headroom().filter(|h| *h < 0.2) {
             out.push(finding(
                 Severity::Warn,
-                Screen::Throttling,
+                Panel::Throttling,
                 format!(
                     "{name}: peak at {} of its rate limit",
                     format::percent(1.0 - h)
@@ -83,7 +81,7 @@ pub fn findings(s: &Snapshot) -> Vec<Finding> {
     for (label, n) in held {
         out.push(finding(
             Severity::Critical,
-            Screen::Origins,
+            Panel::Samples,
             format!(
                 "{label} holds {n} client IP{} now",
                 if n == 1 { "" } else { "s" }
@@ -95,7 +93,7 @@ pub fn findings(s: &Snapshot) -> Vec<Finding> {
         if r.action == Action::Count && counted >= 100.0 {
             out.push(finding(
                 Severity::Warn,
-                Screen::Waf,
+                Panel::Waf,
                 format!(
                     "{} ({}) counts {}/min, does not block (COUNT)",
                     r.name,
@@ -109,7 +107,7 @@ pub fn findings(s: &Snapshot) -> Vec<Finding> {
         if blocked >= 100.0 && blocked > 2.0 * avg {
             out.push(finding(
                 Severity::Warn,
-                Screen::Waf,
+                Panel::Waf,
                 format!(
                     "{} ({}) blocks {}/min, {:.1}× its hourly average",
                     r.name,
@@ -122,7 +120,7 @@ pub fn findings(s: &Snapshot) -> Vec<Finding> {
         if r.pending {
             out.push(finding(
                 Severity::Info,
-                Screen::Waf,
+                Panel::Waf,
                 format!("{} ({}): change pending", r.name, acl.name),
             ));
         }
@@ -131,7 +129,7 @@ pub fn findings(s: &Snapshot) -> Vec<Finding> {
         if let Some(t) = k.throttled_per_min.filter(|t| *t > 0.0) {
             out.push(finding(
                 Severity::Warn,
-                Screen::Keys,
+                Panel::Keys,
                 format!(
                     "key {}: {}/min refused with 429 (plan rate limit or quota)",
                     k.name,
@@ -142,7 +140,7 @@ pub fn findings(s: &Snapshot) -> Vec<Finding> {
         if let Some(q) = k.quota_used().filter(|q| *q >= 0.9) {
             out.push(finding(
                 Severity::Warn,
-                Screen::Keys,
+                Panel::Keys,
                 format!("key {}: {} of its quota used", k.name, format::percent(q)),
             ));
         }
@@ -151,7 +149,7 @@ pub fn findings(s: &Snapshot) -> Vec<Finding> {
         if d.status == DistributionStatus::InProgress {
             out.push(finding(
                 Severity::Info,
-                Screen::Keys,
+                Panel::Distributions,
                 format!("distribution {} is deploying a change", d.id),
             ));
         }
@@ -159,7 +157,7 @@ pub fn findings(s: &Snapshot) -> Vec<Finding> {
     for p in &s.problems {
         out.push(finding(
             Severity::Warn,
-            Screen::Overview,
+            p.panel,
             format!("{:?}: {}", p.panel, p.message),
         ));
     }

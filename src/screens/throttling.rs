@@ -1,16 +1,21 @@
 //! Throttling: each stage's traffic against its throttle; usage plans and their keys' quotas.
 
+use super::{Context, Loaded, ScreenView, matches};
+use crate::model::Panel;
+use crate::model::RestApi;
+use crate::model::Stage;
+use crate::widgets::popup::{chart_below, detail_area, kv, popup};
+use crate::widgets::series_chart;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, LineGauge, Row};
 
-use crate::app::{App, Screen, rows};
 use crate::format;
 use crate::model::{Snapshot, Throttle, UsagePlan};
 
-use super::theme::{Element as E, Theme};
-use super::widgets::{gauge_style, num, panel, rate_cell, right, table, table_title, window};
+use crate::theme::{Element as E, Theme};
+use crate::widgets::{gauge_style, num, panel, rate_cell, right, table, table_title, window};
 
 pub fn throttle_label(t: Option<Throttle>) -> String {
     t.map_or("none".into(), |t| {
@@ -18,13 +23,55 @@ pub fn throttle_label(t: Option<Throttle>) -> String {
     })
 }
 
-pub fn draw(f: &mut Frame, area: Rect, app: &App, d: &Snapshot, th: &Theme) {
-    let filter = &app.view(Screen::Throttling).filter;
-    let stages = rows::stages(d, filter);
+/// The stages, filtered: the table's rows.
+pub fn stages<'a>(s: &'a Snapshot, filter: &str) -> Vec<(&'a RestApi, &'a Stage)> {
+    s.stages()
+        .filter(|(a, st)| {
+            matches(
+                filter,
+                &[
+                    a.name.as_str(),
+                    st.name.as_str(),
+                    st.web_acl.as_ref().map_or("", |w| w.as_str()),
+                ],
+            )
+        })
+        .collect()
+}
+
+/// Throttling: stages, usage plans, quotas.
+pub struct Throttling;
+
+impl ScreenView for Throttling {
+    fn title(&self) -> &'static str {
+        "Throttling"
+    }
+
+    fn panels(&self) -> &'static [Panel] {
+        &[Panel::Metrics, Panel::Throttling, Panel::UsagePlans]
+    }
+
+    fn row_count(&self, data: &Loaded, filter: &str) -> usize {
+        stages(&data.snapshot, filter).len()
+    }
+
+    fn draw(&self, f: &mut Frame, area: Rect, cx: &Context, th: &Theme) {
+        draw(f, area, cx, th)
+    }
+
+    fn detail(&self, f: &mut Frame, area: Rect, cx: &Context, th: &Theme) {
+        detail(f, area, cx, th)
+    }
+}
+
+fn draw(f: &mut Frame, area: Rect, cx: &Context, th: &Theme) {
+    let d = cx.data;
+    let filter = cx.filter;
+    let stages = stages(d, filter);
     let stage_h = (stages.len() as u16 + 3).min(area.height / 2).max(5);
     let [top, bottom] =
         Layout::vertical([Constraint::Length(stage_h), Constraint::Min(4)]).areas(area);
-    let sel = app.selected(Screen::Throttling);
+    let sel = cx.selected;
     let wide = area.width >= 120;
     let win = window(stages.len(), sel, top);
     let rows: Vec<Row> = stages[win.range.clone()]
@@ -207,4 +254,61 @@ fn draw_quota_gauges(f: &mut Frame, area: Rect, d: &Snapshot, th: &Theme) {
             gauge,
         );
     }
+}
+
+/// The detail popup of the selected row.
+pub(super) fn detail(f: &mut Frame, area: Rect, cx: &Context, th: &Theme) {
+    let (d, filter, sel) = (cx.data, cx.filter, cx.selected);
+    let r = detail_area(area);
+    let Some((api, st)) = stages(d, filter).get(sel).copied() else {
+        return;
+    };
+    let inner = popup(f, r, format!(" {}/{} — Esc closes ", api.name, st.name), th);
+    let mut lines = vec![
+        kv("API id", api.id.to_string(), th),
+        kv("throttle", throttle_label(st.throttle), th),
+        kv(
+            "web ACL",
+            st.web_acl.as_ref().map_or("none".into(), |w| w.to_string()),
+            th,
+        ),
+    ];
+    for (m, t) in &st.method_throttles {
+        lines.push(kv(
+            "method",
+            format!("{m}: {}", throttle_label(Some(*t))),
+            th,
+        ));
+    }
+    let name = format!("{}/{}", api.name, st.name);
+    let plans: Vec<String> = d
+        .usage_plans
+        .iter()
+        .filter(|p| p.stages.iter().any(|x| x.as_str() == name))
+        .map(|p| p.name.to_string())
+        .collect();
+    lines.push(kv(
+        "usage plans",
+        if plans.is_empty() {
+            "none".into()
+        } else {
+            plans.join(", ")
+        },
+        th,
+    ));
+    chart_below(f, inner, lines, th, |f, a| {
+        let m = &st.metrics;
+        series_chart(
+            f,
+            a,
+            " per minute ",
+            &[
+                ("requests", &m.count, th.style(E::ChartRequests)),
+                ("4xx", &m.errors_4xx, th.style(E::Chart4xx)),
+                ("5xx", &m.errors_5xx, th.style(E::Chart5xx)),
+                ("429 est.", &m.throttled_est, th.style(E::ChartThrottled)),
+            ],
+            th,
+        )
+    });
 }

@@ -1,4 +1,7 @@
-//! Pieces every screen uses: panels, tables with a selection, time-series charts.
+//! Pieces every screen and popup uses: panels, tables with a selection, time-series charts,
+//! and the frame of a popup.
+
+pub mod popup;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
@@ -12,7 +15,7 @@ use ratatui::widgets::{
 use crate::format;
 use crate::model::{Action, Series};
 
-use super::theme::{Element as E, Theme};
+use crate::theme::{Element as E, Theme};
 
 /// A bordered panel with a title.
 pub fn panel<'a>(title: impl Into<Line<'a>>, th: &Theme, focused: bool) -> Block<'a> {

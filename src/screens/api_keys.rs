@@ -1,16 +1,18 @@
 //! Keys: API keys, their plans, state, usage, and which distributions send them.
 
+use super::{Context, Loaded, ScreenView, matches};
+use crate::model::Panel;
+use crate::widgets::popup::{detail_area, kv, popup};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Gauge, Paragraph, Row};
 
-use crate::app::{App, Screen, rows};
 use crate::format;
-use crate::model::{ApiKey, Snapshot};
+use crate::model::{ApiKey, Secret, Snapshot};
 
-use super::theme::{Element as E, Theme};
-use super::widgets::{gauge_style, num, panel, quota_cell, right, table, table_title, window};
+use crate::theme::{Element as E, Theme};
+use crate::widgets::{gauge_style, num, panel, quota_cell, right, table, table_title, window};
 
 pub fn plan_names(d: &Snapshot, k: &ApiKey) -> String {
     k.plan_ids
@@ -30,10 +32,72 @@ pub fn sent_by(d: &Snapshot, k: &ApiKey) -> String {
         .join(", ")
 }
 
-pub fn draw(f: &mut Frame, area: Rect, app: &App, d: &Snapshot, th: &Theme) {
-    let filter = &app.view(Screen::Keys).filter;
-    let keys = rows::keys(d, filter);
-    let sel = app.selected(Screen::Keys);
+/// An API key's value in the key detail: asked for, then read (or not).
+#[derive(Clone, Debug)]
+pub struct KeyValue {
+    pub key_id: String,
+    /// None while it is being read.
+    pub value: Option<Result<Secret, String>>,
+}
+
+/// The API keys, filtered: the table's rows.
+pub fn keys<'a>(s: &'a Snapshot, filter: &str) -> Vec<&'a ApiKey> {
+    s.api_keys
+        .iter()
+        .filter(|k| {
+            let plans: Vec<&str> = k
+                .plan_ids
+                .iter()
+                .filter_map(|p| s.plan(p.as_str()))
+                .map(|p| p.name.as_str())
+                .collect();
+            let state = if k.enabled { "enabled" } else { "disabled" };
+            matches(
+                filter,
+                &[k.name.as_str(), k.id.as_str(), state, &plans.join(" ")],
+            )
+        })
+        .collect()
+}
+
+/// Keys: API keys, plans, usage.
+pub struct Keys;
+
+impl ScreenView for Keys {
+    fn title(&self) -> &'static str {
+        "Keys"
+    }
+
+    fn panels(&self) -> &'static [Panel] {
+        &[Panel::Keys, Panel::UsagePlans, Panel::Distributions]
+    }
+
+    fn row_count(&self, data: &Loaded, filter: &str) -> usize {
+        keys(&data.snapshot, filter).len()
+    }
+
+    fn draw(&self, f: &mut Frame, area: Rect, cx: &Context, th: &Theme) {
+        draw(f, area, cx, th)
+    }
+
+    fn detail(&self, f: &mut Frame, area: Rect, cx: &Context, th: &Theme) {
+        detail(f, area, cx, th)
+    }
+
+    fn hints(&self, read_only: bool) -> &'static [(&'static str, &'static str)] {
+        if read_only {
+            &[("rotate_key", "rotate (read-only)")]
+        } else {
+            &[("rotate_key", "rotate key")]
+        }
+    }
+}
+
+fn draw(f: &mut Frame, area: Rect, cx: &Context, th: &Theme) {
+    let d = cx.data;
+    let filter = cx.filter;
+    let keys = keys(d, filter);
+    let sel = cx.selected;
     let wide = area.width >= 120;
     let [list, detail] = Layout::vertical([Constraint::Min(5), Constraint::Length(4)]).areas(area);
     let win = window(keys.len(), sel, list);
@@ -146,4 +210,72 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, d: &Snapshot, th: &Theme) {
             gauge,
         );
     }
+}
+
+/// The detail popup of the selected row.
+pub(super) fn detail(f: &mut Frame, area: Rect, cx: &Context, th: &Theme) {
+    let (d, filter, sel) = (cx.data, cx.filter, cx.selected);
+    let r = detail_area(area);
+    let Some(k) = keys(d, filter).get(sel).copied() else {
+        return;
+    };
+    let inner = popup(f, r, format!(" API key {} — Esc closes ", k.name), th);
+    let mut lines = vec![
+        kv("id", k.id.to_string(), th),
+        kv(
+            "value",
+            match cx
+                .key_value
+                .filter(|v| v.key_id == k.id.as_str())
+                .map(|v| &v.value)
+            {
+                Some(Some(Ok(s))) => s.reveal().to_string(),
+                Some(Some(Err(e))) => format!("cannot read it: {e}"),
+                Some(None) => "reading…".to_string(),
+                None if cx.read_only => k.value_hint.to_string(),
+                None => format!("{}  (v reveals)", k.value_hint),
+            },
+            th,
+        ),
+        kv("state", if k.enabled { "enabled" } else { "disabled" }, th),
+        kv(
+            "created",
+            k.created.format("%Y-%m-%d %H:%M UTC").to_string(),
+            th,
+        ),
+        kv("plans", plan_names(d, k), th),
+        kv(
+            "now",
+            format!(
+                "{}/min, {} throttled/min",
+                k.requests_per_min.map_or("–".into(), format::count),
+                k.throttled_per_min.map_or("–".into(), format::count)
+            ),
+            th,
+        ),
+        kv("today", format::count(k.used_today as f64), th),
+    ];
+    if let Some(q) = k.quota_used() {
+        lines.push(kv(
+            "quota",
+            format!(
+                "{} used, {} left ({})",
+                format::count(k.used_period as f64),
+                format::count(k.remaining.unwrap_or(0) as f64),
+                format::percent(q)
+            ),
+            th,
+        ));
+    }
+    let sent = sent_by(d, k);
+    lines.push(kv(
+        "sent by",
+        if sent.is_empty() {
+            "no CloudFront distribution".into()
+        } else {
+            sent
+        },
+        th,
+    ));
+    f.render_widget(Paragraph::new(lines).style(th.style(E::Dialog)), inner);
 }

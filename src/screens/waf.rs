@@ -1,16 +1,20 @@
 //! WAF: web ACLs, what they protect, and their rules in priority order.
 
+use super::{Context, Loaded, ScreenView, matches};
+use crate::model::Action;
+use crate::model::Panel;
+use crate::model::WebAcl;
+use crate::widgets::popup::{chart_below, detail_area, kv, popup};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::Line;
 use ratatui::widgets::{Cell, Row};
 
-use crate::app::{App, Screen, rows};
 use crate::format;
 use crate::model::{Rule, RuleKind, Snapshot};
 
-use super::theme::{Element as E, Theme};
-use super::widgets::{action_span, num, panel, series_chart, table, table_title, window};
+use crate::theme::{Element as E, Theme};
+use crate::widgets::{action_span, num, panel, series_chart, table, table_title, window};
 
 /// A rule's statement in a few words.
 pub fn rule_summary(r: &Rule) -> String {
@@ -33,7 +37,60 @@ pub fn rule_summary(r: &Rule) -> String {
     }
 }
 
-pub fn draw(f: &mut Frame, area: Rect, app: &App, d: &Snapshot, th: &Theme) {
+/// The rules of every web ACL, filtered: the table's rows.
+pub fn rules<'a>(s: &'a Snapshot, filter: &str) -> Vec<(&'a WebAcl, &'a Rule)> {
+    s.rules()
+        .filter(|(w, r)| {
+            let countries = r.kind.countries(" ");
+            matches(
+                filter,
+                &[
+                    w.name.as_str(),
+                    r.name.as_str(),
+                    r.kind.label(),
+                    r.action.label(),
+                    &countries,
+                ],
+            )
+        })
+        .collect()
+}
+
+/// WAF: web ACLs and their rules.
+pub struct Waf;
+
+impl ScreenView for Waf {
+    fn title(&self) -> &'static str {
+        "WAF"
+    }
+
+    fn panels(&self) -> &'static [Panel] {
+        &[Panel::Waf, Panel::Metrics]
+    }
+
+    fn row_count(&self, data: &Loaded, filter: &str) -> usize {
+        rules(&data.snapshot, filter).len()
+    }
+
+    fn draw(&self, f: &mut Frame, area: Rect, cx: &Context, th: &Theme) {
+        draw(f, area, cx, th)
+    }
+
+    fn detail(&self, f: &mut Frame, area: Rect, cx: &Context, th: &Theme) {
+        detail(f, area, cx, th)
+    }
+
+    fn hints(&self, read_only: bool) -> &'static [(&'static str, &'static str)] {
+        if read_only {
+            &[("toggle_rule", "toggle (read-only)")]
+        } else {
+            &[("toggle_rule", "toggle rule")]
+        }
+    }
+}
+
+fn draw(f: &mut Frame, area: Rect, cx: &Context, th: &Theme) {
+    let d = cx.data;
     let acl_h = d.web_acls.len() as u16 + 3;
     let chart_h = if area.height >= 36 {
         area.height / 3
@@ -90,9 +147,9 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, d: &Snapshot, th: &Theme) {
         th,
     );
 
-    let filter = &app.view(Screen::Waf).filter;
-    let rules = rows::rules(d, filter);
-    let sel = app.selected(Screen::Waf);
+    let filter = cx.filter;
+    let rules = rules(d, filter);
+    let sel = cx.selected;
     let win = window(rules.len(), sel, rules_area);
     let table_rows: Vec<Row> = rules[win.range.clone()]
         .iter()
@@ -161,4 +218,69 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, d: &Snapshot, th: &Theme) {
             th,
         );
     }
+}
+
+/// The detail popup of the selected row.
+pub(super) fn detail(f: &mut Frame, area: Rect, cx: &Context, th: &Theme) {
+    let (d, filter, sel) = (cx.data, cx.filter, cx.selected);
+    let r = detail_area(area);
+    let Some((w, rule)) = rules(d, filter).get(sel).copied() else {
+        return;
+    };
+    let inner = popup(
+        f,
+        r,
+        format!(" {} in {} — Esc closes ", rule.name, w.name),
+        th,
+    );
+    let mut lines = vec![
+        kv("type", rule.kind.label(), th),
+        kv("statement", rule_summary(rule), th),
+        kv(
+            "action",
+            format!(
+                "{}{}",
+                rule.action.label(),
+                if rule.pending { " (pending)" } else { "" }
+            ),
+            th,
+        ),
+        kv("priority", rule.priority.to_string(), th),
+        kv("metric", rule.metric_name.to_string(), th),
+        kv(
+            "last hour",
+            format!(
+                "{} blocked, {} counted",
+                format::count(rule.metrics.blocked.sum()),
+                format::count(rule.metrics.counted.sum())
+            ),
+            th,
+        ),
+    ];
+    if let RuleKind::ManagedGroup { inner_rules, .. } = &rule.kind {
+        lines.push(kv(
+            "inner rules",
+            inner_rules
+                .iter()
+                .map(|r| match r.action {
+                    Action::GroupActions => r.name.to_string(),
+                    a => format!("{} ({})", r.name, a.label()),
+                })
+                .collect::<Vec<_>>()
+                .join(", "),
+            th,
+        ));
+    }
+    chart_below(f, inner, lines, th, |f, a| {
+        series_chart(
+            f,
+            a,
+            " per minute ",
+            &[
+                ("blocked", &rule.metrics.blocked, th.style(E::ActionBlock)),
+                ("counted", &rule.metrics.counted, th.style(E::ActionCount)),
+            ],
+            th,
+        )
+    });
 }

@@ -1,0 +1,375 @@
+//! Geo: where traffic comes from, which countries are blocked or counted, and by which rule.
+
+use super::{Context, Loaded, ScreenView, matches};
+use crate::format;
+use crate::model::Action;
+use crate::model::Panel;
+use crate::model::Text;
+use crate::widgets::popup::{chart_below, detail_area, kv, popup};
+use crate::widgets::series_chart;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::symbols::Marker;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::canvas::{Canvas, Map, MapResolution};
+use ratatui::widgets::{Cell, Row};
+
+use crate::countries;
+use crate::model::{RuleKind, Snapshot};
+
+use crate::theme::{Element as E, Theme};
+use crate::widgets::{action_span, num, panel, table, table_title, window};
+
+/// What happens to most of a country's traffic.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Fate {
+    /// At least half of it is blocked.
+    Blocked,
+    /// A fifth or more is blocked or counted: watched.
+    Counted,
+    Allowed,
+}
+
+fn fate(r: &CountryRow) -> Fate {
+    let total = r.allowed + r.blocked + r.counted;
+    if total > 0.0 && r.blocked / total >= 0.5 {
+        Fate::Blocked
+    } else if total > 0.0 && (r.blocked + r.counted) / total >= 0.2 {
+        Fate::Counted
+    } else {
+        Fate::Allowed
+    }
+}
+
+/// The map marker of a country, distinct without colour: blocked ■, counted ▲, allowed ●.
+fn marker(r: &CountryRow) -> &'static str {
+    match fate(r) {
+        Fate::Blocked => "■",
+        Fate::Counted => "▲",
+        Fate::Allowed => "●",
+    }
+}
+
+fn country_style(r: &CountryRow, th: &Theme) -> Style {
+    th.style(match fate(r) {
+        Fate::Blocked => E::ActionBlock,
+        Fate::Counted => E::ActionCount,
+        Fate::Allowed => E::ActionAllow,
+    })
+}
+
+/// One country across all web ACLs: requests per minute (newest full minute) and the last hour.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CountryRow {
+    pub code: Text,
+    pub name: &'static str,
+    pub allowed: f64,
+    pub blocked: f64,
+    pub counted: f64,
+    pub blocked_hour: f64,
+    pub counted_hour: f64,
+    /// Geo rules that name the country, with their action.
+    pub rules: Vec<(Text, Action)>,
+}
+
+pub fn countries(s: &Snapshot, filter: &str) -> Vec<CountryRow> {
+    let mut rows: Vec<CountryRow> = Vec::new();
+    for acl in &s.web_acls {
+        for c in &acl.countries {
+            let i = match rows.iter().position(|r| r.code == c.country) {
+                Some(i) => i,
+                None => {
+                    rows.push(CountryRow {
+                        code: c.country.clone(),
+                        name: countries::name(c.country.as_str()),
+                        allowed: 0.0,
+                        blocked: 0.0,
+                        counted: 0.0,
+                        blocked_hour: 0.0,
+                        counted_hour: 0.0,
+                        rules: geo_rules_naming(s, c.country.as_str()),
+                    });
+                    rows.len() - 1
+                }
+            };
+            let r = &mut rows[i];
+            r.allowed += c.metrics.allowed.last();
+            r.blocked += c.metrics.blocked.last();
+            r.counted += c.metrics.counted.last();
+            r.blocked_hour += c.metrics.blocked.sum();
+            r.counted_hour += c.metrics.counted.sum();
+        }
+    }
+    rows.retain(|r| {
+        let rules: Vec<&str> = r.rules.iter().map(|(n, _)| n.as_str()).collect();
+        matches(filter, &[r.code.as_str(), r.name, &rules.join(" ")])
+    });
+    rows.sort_by(|a, b| {
+        let key = |r: &CountryRow| (r.blocked + r.counted, r.allowed);
+        key(b)
+            .partial_cmp(&key(a))
+            .unwrap_or(std::cmp::Ordering::Equal)
+            .then(a.code.cmp(&b.code))
+    });
+    rows
+}
+
+fn geo_rules_naming(s: &Snapshot, code: &str) -> Vec<(Text, Action)> {
+    s.rules()
+        .filter_map(|(_, r)| match &r.kind {
+            RuleKind::Geo { countries } if countries.iter().any(|c| c.as_str() == code) => {
+                Some((r.name.clone(), r.action))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// Geo: countries, geo rules, world map.
+pub struct Geo;
+
+impl ScreenView for Geo {
+    fn title(&self) -> &'static str {
+        "Geo"
+    }
+
+    fn panels(&self) -> &'static [Panel] {
+        &[Panel::Waf, Panel::Metrics]
+    }
+
+    fn row_count(&self, data: &Loaded, filter: &str) -> usize {
+        countries(&data.snapshot, filter).len()
+    }
+
+    fn draw(&self, f: &mut Frame, area: Rect, cx: &Context, th: &Theme) {
+        draw(f, area, cx, th)
+    }
+
+    fn detail(&self, f: &mut Frame, area: Rect, cx: &Context, th: &Theme) {
+        detail(f, area, cx, th)
+    }
+}
+
+fn draw(f: &mut Frame, area: Rect, cx: &Context, th: &Theme) {
+    let d = cx.data;
+    let wide = area.width >= 120;
+    let filter = cx.filter;
+    let countries = countries(d, filter);
+    let sel = cx.selected;
+    let [map_area, side] = if wide {
+        Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(area)
+    } else {
+        Layout::vertical([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(area)
+    };
+    draw_map(f, map_area, &countries, countries.get(sel), th);
+
+    let geo_rules: Vec<_> = d
+        .rules()
+        .filter(|(_, r)| matches!(r.kind, RuleKind::Geo { .. }))
+        .collect();
+    let rules_h = if wide { geo_rules.len() as u16 + 3 } else { 0 };
+    let [rules_area, table_area] =
+        Layout::vertical([Constraint::Length(rules_h), Constraint::Min(4)]).areas(side);
+    if rules_h > 0 {
+        let rows: Vec<Row> = geo_rules
+            .iter()
+            .map(|(w, r)| {
+                let list = r.kind.countries(" ");
+                Row::new(vec![
+                    Cell::from(r.name.to_string()),
+                    Cell::from(w.name.to_string()),
+                    Cell::from(action_span(r.action, r.pending, th)),
+                    Cell::from(list),
+                ])
+            })
+            .collect();
+        table(
+            f,
+            rules_area,
+            panel(" Geo-match rules ", th, false),
+            &["rule", "web ACL", "action", "countries"],
+            &[
+                Constraint::Length(14),
+                Constraint::Length(15),
+                Constraint::Length(7),
+                Constraint::Min(8),
+            ],
+            rows,
+            None,
+            th,
+        );
+    }
+
+    let win = window(countries.len(), sel, table_area);
+    let rows: Vec<Row> = countries[win.range.clone()]
+        .iter()
+        .map(|c| {
+            let rule = c.rules.first().map_or(Cell::from(""), |(n, a)| {
+                Cell::from(Line::from(vec![
+                    Span::raw(format!("{n} ")),
+                    action_span(*a, false, th),
+                ]))
+            });
+            Row::new(vec![
+                Cell::from(Span::styled(c.code.to_string(), country_style(c, th))),
+                Cell::from(c.name),
+                num(c.allowed),
+                num(c.blocked),
+                num(c.counted),
+                num(c.blocked_hour + c.counted_hour),
+                rule,
+            ])
+        })
+        .collect();
+    table(
+        f,
+        table_area,
+        panel(
+            table_title("Countries, per minute", filter, sel, countries.len()),
+            th,
+            true,
+        ),
+        &[
+            "cc", "country", "allow", "block", "count", "hour b+c", "geo rule",
+        ],
+        &[
+            Constraint::Length(2),
+            Constraint::Length(14),
+            Constraint::Length(6),
+            Constraint::Length(6),
+            Constraint::Length(6),
+            Constraint::Length(8),
+            Constraint::Min(10),
+        ],
+        rows,
+        Some(win.selected),
+        th,
+    );
+}
+
+fn draw_map(
+    f: &mut Frame,
+    area: Rect,
+    countries: &[CountryRow],
+    selected: Option<&CountryRow>,
+    th: &Theme,
+) {
+    let resolution = if area.width >= 100 {
+        MapResolution::High
+    } else {
+        MapResolution::Low
+    };
+    let land = th.style(E::MapLand);
+    let title = Line::from(vec![
+        Span::raw(" Traffic by country: "),
+        Span::styled("■ mostly blocked ", th.style(E::ActionBlock)),
+        Span::styled("▲ ≥20% blocked or counted ", th.style(E::ActionCount)),
+        Span::styled("● allowed ", th.style(E::ActionAllow)),
+    ]);
+    let canvas = Canvas::default()
+        .block(panel(title, th, false))
+        .marker(Marker::Braille)
+        .x_bounds([-180.0, 180.0])
+        .y_bounds([-60.0, 85.0])
+        .background_color(th.style(E::Base).bg.unwrap_or_default())
+        .paint(move |ctx| {
+            ctx.draw(&Map {
+                resolution,
+                color: land.fg.unwrap_or_default(),
+            });
+            ctx.layer();
+            for c in countries {
+                let Some((_, lat, lon)) = countries::lookup(c.code.as_str()) else {
+                    continue;
+                };
+                ctx.print(lon, lat, Span::styled(marker(c), country_style(c, th)));
+            }
+            if let Some((c, (_, lat, lon))) =
+                selected.and_then(|c| Some((c, countries::lookup(c.code.as_str())?)))
+            {
+                ctx.print(
+                    lon + 3.0,
+                    lat,
+                    Line::styled(format!("◀ {}", c.code), th.style(E::TableSelected)),
+                );
+            }
+        });
+    f.render_widget(canvas, area);
+}
+
+/// The detail popup of the selected row.
+pub(super) fn detail(f: &mut Frame, area: Rect, cx: &Context, th: &Theme) {
+    let (d, filter, sel) = (cx.data, cx.filter, cx.selected);
+    let r = detail_area(area);
+    let Some(c) = countries(d, filter).get(sel).cloned() else {
+        return;
+    };
+    let inner = popup(f, r, format!(" {} {} — Esc closes ", c.code, c.name), th);
+    let mut lines = vec![
+        kv(
+            "per minute",
+            format!(
+                "{} allowed, {} blocked, {} counted",
+                format::count(c.allowed),
+                format::count(c.blocked),
+                format::count(c.counted)
+            ),
+            th,
+        ),
+        kv(
+            "last hour",
+            format!(
+                "{} blocked, {} counted",
+                format::count(c.blocked_hour),
+                format::count(c.counted_hour)
+            ),
+            th,
+        ),
+    ];
+    for (n, a) in &c.rules {
+        lines.push(kv("geo rule", format!("{n} ({})", a.label()), th));
+    }
+    let per_acl: Vec<_> = d
+        .web_acls
+        .iter()
+        .filter_map(|w| {
+            w.countries
+                .iter()
+                .find(|x| x.country == c.code)
+                .map(|x| (w, x))
+        })
+        .collect();
+    for (w, x) in &per_acl {
+        lines.push(kv(
+            w.name.as_str(),
+            format!(
+                "{} allowed, {} blocked, {} counted per minute",
+                format::count(x.metrics.allowed.last()),
+                format::count(x.metrics.blocked.last()),
+                format::count(x.metrics.counted.last())
+            ),
+            th,
+        ));
+    }
+    chart_below(f, inner, lines, th, |f, a| {
+        if let Some((_, x)) = per_acl.iter().max_by(|a, b| {
+            a.1.metrics
+                .allowed
+                .sum()
+                .total_cmp(&b.1.metrics.allowed.sum())
+        }) {
+            series_chart(
+                f,
+                a,
+                " per minute ",
+                &[
+                    ("allowed", &x.metrics.allowed, th.style(E::ActionAllow)),
+                    ("blocked", &x.metrics.blocked, th.style(E::ActionBlock)),
+                    ("counted", &x.metrics.counted, th.style(E::ActionCount)),
+                ],
+                th,
+            )
+        }
+    });
+}

@@ -3,6 +3,7 @@
 //! `read_only = true` is lifted only by `--read-write`, so a shared bastion can default to
 //! looking, not touching.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
@@ -18,6 +19,22 @@ pub struct Config {
     pub key_headers: Vec<String>,
     /// Minutes a rotation waits for a distribution to deploy.
     pub deploy_timeout_minutes: Option<u64>,
+    /// `[keys]`: `action = ["key", …]`, as read (with where each is in the file).
+    #[serde(default, rename = "keys")]
+    keys_table: BTreeMap<String, toml::Spanned<Vec<String>>>,
+    /// The `[keys]` table as rebindings, with their lines, in the file's order.
+    #[serde(skip)]
+    pub keys: Vec<Rebinding>,
+}
+
+/// One entry of the `[keys]` table: an action, as help names it, and the keys that replace its
+/// keys. Checked against the bindings when the dashboard starts (`app::bindings::Keymap`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Rebinding {
+    pub action: String,
+    pub keys: Vec<String>,
+    /// Where it is in the config file (1-based).
+    pub line: usize,
 }
 
 impl Config {
@@ -46,8 +63,18 @@ impl Config {
 
     /// The settings in `text` (the file at `path`, named in errors), checked.
     pub fn parse(text: &str, path: &Path) -> Result<Config, String> {
-        let c: Config = toml::from_str(text)
+        let mut c: Config = toml::from_str(text)
             .map_err(|e| format!("the config file {} is not valid: {e}", path.display()))?;
+        let line = |at: usize| text[..at.min(text.len())].matches('\n').count() + 1;
+        c.keys = std::mem::take(&mut c.keys_table)
+            .into_iter()
+            .map(|(action, keys)| Rebinding {
+                action,
+                line: line(keys.span().start),
+                keys: keys.into_inner(),
+            })
+            .collect();
+        c.keys.sort_by_key(|r| r.line);
         if c.deploy_timeout_minutes
             .is_some_and(|m| !(1..=1440).contains(&m))
         {
@@ -91,6 +118,30 @@ mod tests {
                 .contains("from 1 to 1440")
         );
         assert!(load("deploy_timeout_minutes = 18446744073709551615").is_err());
+    }
+
+    #[test]
+    fn the_keys_table_keeps_each_line() {
+        let c =
+            load("read_only = false\n\n[keys]\nquit = [\"x\"]\nscreen_keys = [\"K\", \"F6\"]\n")
+                .unwrap();
+        assert_eq!(
+            c.keys,
+            [
+                Rebinding {
+                    action: "quit".into(),
+                    keys: vec!["x".into()],
+                    line: 4
+                },
+                Rebinding {
+                    action: "screen_keys".into(),
+                    keys: vec!["K".into(), "F6".into()],
+                    line: 5
+                }
+            ]
+        );
+        let e = load("[keys]\nquit = \"x\"\n").unwrap_err();
+        assert!(e.contains("line 2"), "{e}");
     }
 
     proptest::proptest! {

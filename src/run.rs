@@ -10,6 +10,7 @@ use futures::StreamExt;
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc;
 
+use crate::app::bindings::Keymap;
 use crate::app::{App, Command, Event};
 use crate::engine::{self, Request};
 use crate::ops::audit::{self, Audit};
@@ -55,6 +56,8 @@ pub struct Settings {
     /// Where operations are recorded (and read back for `a`).
     pub audit: Option<Audit>,
     pub dry_run: bool,
+    /// The keys in force.
+    pub keymap: Keymap,
 }
 
 /// How the dashboard ended, and the plan to print after a `--dry-run` confirmation.
@@ -102,6 +105,7 @@ pub async fn run<S: Source>(
         &settings.source_label,
     );
     app.dry_run = settings.dry_run;
+    app.keymap = settings.keymap;
     app.idle_after = settings.idle_after;
     app.handle(Event::Unfinished { rotations, broken });
     let mut keys = EventStream::new();

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 
+use crate::app::bindings::Keymap;
 use crate::cli::Args;
 use crate::config::Config;
 use crate::files;
@@ -89,15 +90,23 @@ pub struct Effective {
     pub read_only: bool,
     pub key_headers: Vec<String>,
     pub deploy: aws::rotate::DeployWait,
+    /// The keys in force: the defaults with the config file's `[keys]`.
+    pub keymap: Keymap,
 }
 
 pub fn effective(args: &Args) -> anyhow::Result<Effective> {
-    let conf = match (&args.config, Config::default_path()) {
-        (Some(p), _) => Config::load(p, true),
-        (None, Some(p)) => Config::load(&p, false),
-        (None, None) => Ok(Config::default()),
+    let path = args.config.clone().or_else(Config::default_path);
+    let conf = match &path {
+        Some(p) => Config::load(p, args.config.is_some()),
+        None => Ok(Config::default()),
     }
     .map_err(anyhow::Error::msg)?;
+    let keymap = Keymap::with(&conf.keys).map_err(|e| {
+        let file = path
+            .as_deref()
+            .unwrap_or(std::path::Path::new("config.toml"));
+        anyhow::anyhow!("the config file {}, [keys]: {e}", file.display())
+    })?;
     let mut key_headers = if args.key_headers.is_empty() {
         conf.key_headers.clone()
     } else {
@@ -107,6 +116,7 @@ pub fn effective(args: &Args) -> anyhow::Result<Effective> {
         key_headers.push("x-api-key".into());
     }
     Ok(Effective {
+        keymap,
         read_only: args.read_only || (conf.read_only && !args.read_write),
         key_headers: key_headers.iter().map(|h| h.to_ascii_lowercase()).collect(),
         deploy: aws::rotate::DeployWait {

@@ -151,3 +151,31 @@ fn version_completions_and_man_page() {
         "{man}"
     );
 }
+
+/// Every file in `tests/invalid_configs/` is refused before any screen opens, with the error
+/// its first line expects (`# expect: …`), naming the file.
+#[test]
+fn invalid_configs_are_refused_naming_file_and_line() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/invalid_configs");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let expect = text
+            .lines()
+            .next()
+            .and_then(|l| l.strip_prefix("# expect: "))
+            .unwrap_or_else(|| panic!("{} lacks '# expect: '", path.display()));
+        let out = Command::new(BIN)
+            .args(["--demo", "--config"])
+            .arg(&path)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{}: {err}", path.display());
+        assert!(err.contains(&path.display().to_string()), "{err}");
+        assert!(err.contains(expect), "{}: {err}", path.display());
+        seen += 1;
+    }
+    assert!(seen >= 5);
+}

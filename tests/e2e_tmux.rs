@@ -41,13 +41,13 @@ fn a_walk_through_every_screen_then_quit() {
 
     // Help lists the bindings.
     t.keys(&["?"]);
-    let s = t.wait_text("Keys — Esc closes");
+    let s = t.wait_text("scroll, Esc closes");
     assert!(
         s.contains("toggle Block ↔ Count") && s.contains(":theme NAME"),
         "{s}"
     );
     t.keys(&["Escape"]);
-    t.wait_for("help to close", |s| !s.contains("Keys — Esc closes"));
+    t.wait_for("help to close", |s| !s.contains("scroll, Esc closes"));
 
     // Toggle GeoScrapers from Count to Block: Cancel is focused, so Enter first cancels.
     t.keys(&["3", "/"]);
@@ -332,4 +332,33 @@ fn themes_switch_at_run_time() {
     t.wait_text("no such theme");
     t.keys(&["q"]);
     t.wait_dead();
+}
+
+#[test]
+fn keys_rebound_in_the_config_file_work_and_help_shows_them() {
+    let dir = std::env::temp_dir().join(format!("edgetop-rebind-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let config = dir.join("config.toml");
+    std::fs::write(&config, "[keys]\nquit = [\"x\"]\nscreen_keys = [\"K\"]\n").unwrap();
+    let config = config.display().to_string();
+    let t = Tmux::start("rebind", 120, 40, &["--demo", "--config", &config]);
+    t.wait_text("Unusual now");
+    // The footer names the keys in force.
+    t.wait_text("x quit");
+    // K goes to the Keys screen; q no longer quits.
+    t.keys(&["K"]);
+    t.wait_text("API keys");
+    t.keys(&["q", "?"]);
+    let s = t.wait_text("scroll, Esc closes");
+    assert!(
+        line_with(&s, "quit (Ctrl-C always quits)").contains(" x "),
+        "help shows the key in force:\n{s}"
+    );
+    assert!(
+        line_with(&s, "Keys: API keys, plans, usage").contains(" K "),
+        "{s}"
+    );
+    t.keys(&["Escape", "x"]);
+    t.wait_dead();
+    assert_eq!(t.var("alternate_on"), "0");
 }

@@ -1,12 +1,19 @@
-//! Keys to actions. One table: the key handler and the help screen both read it, so the help
-//! can never disagree with what the keys do.
+//! Keys to actions, per mode. Each mode has one table of defaults; the config file's `[keys]`
+//! table can rebind them ([`Keymap::with`]). The key handlers and the help both read the
+//! keymap in force, so help never disagrees with what the keys do.
+//!
+//! Not rebindable: Ctrl-C, which always quits (a way out that no config can take away), and
+//! the keys of the filter and the command line, which are text: every character types itself.
+
+use std::collections::HashMap;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
+use crate::config::Rebinding;
 use crate::screens::Screen;
 
-/// What a key asks for, in the main (normal) mode.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// What a key asks for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Action {
     Quit,
     GoTo(Screen),
@@ -30,39 +37,223 @@ pub enum Action {
     /// The running (or last) operation's steps.
     Operation,
     AuditLog,
+    /// Close a popup.
+    Close,
+    /// Move between a dialog's buttons.
+    SwitchButton,
+    /// Take the choice in focus.
+    Choose,
+    /// Leave without changing anything.
+    Cancel,
+    /// A key's value: show or hide it.
+    RevealValue,
+    /// Resume: finish the rotation, roll it back, or decide later.
+    Finish,
+    RollBack,
+    Later,
+}
+
+impl Action {
+    /// Its name, as help and the config file's `[keys]` table say it.
+    pub fn name(self) -> String {
+        let name = match self {
+            Action::GoTo(s) => return s.action_name(),
+            Action::Quit => "quit",
+            Action::NextScreen => "next_screen",
+            Action::PrevScreen => "previous_screen",
+            Action::Down => "down",
+            Action::Up => "up",
+            Action::PageDown => "page_down",
+            Action::PageUp => "page_up",
+            Action::Top => "top",
+            Action::Bottom => "bottom",
+            Action::Open => "open",
+            Action::Back => "back",
+            Action::Filter => "filter",
+            Action::Command => "command_line",
+            Action::Help => "help",
+            Action::Pause => "pause",
+            Action::Refresh => "refresh",
+            Action::ToggleRule => "toggle_rule",
+            Action::RotateKey => "rotate_key",
+            Action::Operation => "operation",
+            Action::AuditLog => "audit_log",
+            Action::Close => "close",
+            Action::SwitchButton => "switch_button",
+            Action::Choose => "choose",
+            Action::Cancel => "cancel",
+            Action::RevealValue => "reveal_value",
+            Action::Finish => "finish",
+            Action::RollBack => "roll_back",
+            Action::Later => "later",
+        };
+        name.to_string()
+    }
+}
+
+/// The modes that take keys, each with its own bindings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum KeyMode {
+    Main,
+    Filter,
+    CommandLine,
+    Confirm,
+    Pick,
+    Resume,
+    Help,
+    Detail,
+    Operation,
+    Audit,
+    Reveal,
+}
+
+impl KeyMode {
+    pub const ALL: [KeyMode; 11] = [
+        KeyMode::Main,
+        KeyMode::Filter,
+        KeyMode::CommandLine,
+        KeyMode::Confirm,
+        KeyMode::Pick,
+        KeyMode::Resume,
+        KeyMode::Help,
+        KeyMode::Detail,
+        KeyMode::Operation,
+        KeyMode::Audit,
+        KeyMode::Reveal,
+    ];
+
+    /// How help and errors name it.
+    pub fn title(self) -> &'static str {
+        match self {
+            KeyMode::Main => "the screens",
+            KeyMode::Filter => "the filter (/)",
+            KeyMode::CommandLine => "the command line (:)",
+            KeyMode::Confirm => "a confirmation",
+            KeyMode::Pick => "a choice (what to toggle)",
+            KeyMode::Resume => "unfinished rotations",
+            KeyMode::Help => "this help",
+            KeyMode::Detail => "a row's detail",
+            KeyMode::Operation => "an operation's steps",
+            KeyMode::Audit => "the audit log",
+            KeyMode::Reveal => "a new key's value",
+        }
+    }
+
+    /// Text input: its keys are fixed, since every character types itself.
+    pub fn fixed(self) -> bool {
+        matches!(self, KeyMode::Filter | KeyMode::CommandLine)
+    }
+
+    /// Popups over a screen let the screens' keys through: moving or switching closes them.
+    pub fn falls_through(self) -> bool {
+        matches!(self, KeyMode::Help | KeyMode::Detail | KeyMode::Operation)
+    }
+
+    /// The defaults, in the order help shows them.
+    pub fn defaults(self) -> &'static [Binding] {
+        match self {
+            KeyMode::Main => MAIN,
+            KeyMode::Filter => FILTER,
+            KeyMode::CommandLine => COMMAND_LINE,
+            KeyMode::Confirm => CONFIRM,
+            KeyMode::Pick => PICK,
+            KeyMode::Resume => RESUME,
+            KeyMode::Help => HELP,
+            KeyMode::Detail => DETAIL,
+            KeyMode::Operation => OPERATION,
+            KeyMode::Audit => AUDIT,
+            KeyMode::Reveal => REVEAL,
+        }
+    }
 }
 
 /// One key: a code and the modifiers that must be held.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Key(pub KeyCode, pub KeyModifiers);
 
 const NONE: KeyModifiers = KeyModifiers::NONE;
 const CTRL: KeyModifiers = KeyModifiers::CONTROL;
+
+/// Ctrl-C: always quits, in every mode, and cannot be rebound.
+pub const CTRL_C: Key = Key(KeyCode::Char('c'), CTRL);
+
+/// Names of the keys that are not one character, as labels and the config file write them.
+const NAMED: &[(KeyCode, &str, &[&str])] = &[
+    (KeyCode::Char(' '), "Space", &[]),
+    (KeyCode::Enter, "Enter", &["Return"]),
+    (KeyCode::Esc, "Esc", &["Escape"]),
+    (KeyCode::Tab, "Tab", &[]),
+    (KeyCode::BackTab, "Shift-Tab", &["BackTab"]),
+    (KeyCode::Backspace, "Backspace", &[]),
+    (KeyCode::Up, "↑", &["Up"]),
+    (KeyCode::Down, "↓", &["Down"]),
+    (KeyCode::Left, "←", &["Left"]),
+    (KeyCode::Right, "→", &["Right"]),
+    (KeyCode::PageUp, "PgUp", &["PageUp"]),
+    (KeyCode::PageDown, "PgDn", &["PageDown"]),
+    (KeyCode::Home, "Home", &[]),
+    (KeyCode::End, "End", &[]),
+    (KeyCode::Delete, "Delete", &["Del"]),
+    (KeyCode::Insert, "Insert", &["Ins"]),
+];
 
 impl Key {
     pub fn label(self) -> String {
         let base = match self.0 {
             KeyCode::Char(' ') => "Space".to_string(),
             KeyCode::Char(c) => c.to_string(),
-            KeyCode::Enter => "Enter".into(),
-            KeyCode::Esc => "Esc".into(),
-            KeyCode::Tab => "Tab".into(),
-            KeyCode::BackTab => "Shift-Tab".into(),
-            KeyCode::Up => "↑".into(),
-            KeyCode::Down => "↓".into(),
-            KeyCode::Left => "←".into(),
-            KeyCode::Right => "→".into(),
-            KeyCode::PageUp => "PgUp".into(),
-            KeyCode::PageDown => "PgDn".into(),
-            KeyCode::Home => "Home".into(),
-            KeyCode::End => "End".into(),
-            other => format!("{other:?}"),
+            KeyCode::F(n) => format!("F{n}"),
+            code => NAMED
+                .iter()
+                .find(|(c, ..)| *c == code)
+                .map_or_else(|| format!("{code:?}"), |(_, name, _)| name.to_string()),
         };
         if self.1.contains(CTRL) {
             format!("Ctrl-{base}")
         } else {
             base
         }
+    }
+
+    /// A key as the config file writes it: one character (`x`, `X`, `?`), a name (`Enter`,
+    /// `Esc`, `Tab`, `Shift-Tab`, `Up`/`↑`, `PgDn`, `Home`, `Space`, `F5`…), either with a
+    /// `Ctrl-` in front. Names are not case-sensitive; single letters are.
+    pub fn parse(s: &str) -> Result<Key, String> {
+        let (mods, rest) = match s.get(..5).filter(|p| p.eq_ignore_ascii_case("ctrl-")) {
+            Some(_) => (CTRL, &s[5..]),
+            None => (NONE, s),
+        };
+        let mut chars = rest.chars();
+        let one = match (chars.next(), chars.next()) {
+            (Some(c), None) if !c.is_control() => Some(KeyCode::Char(c)),
+            _ => None,
+        };
+        let code = NAMED
+            .iter()
+            .find(|(_, name, also)| {
+                std::iter::once(name)
+                    .chain(also.iter())
+                    .any(|n| n.eq_ignore_ascii_case(rest))
+            })
+            .map(|(code, ..)| *code)
+            .or(one)
+            .or_else(|| {
+                let n: u8 = rest.strip_prefix(['F', 'f'])?.parse().ok()?;
+                (1..=12).contains(&n).then_some(KeyCode::F(n))
+            })
+            .ok_or_else(|| {
+                format!(
+                    "unknown key '{}': write one character, or a name such as Enter, Esc, \
+                         Tab, Space, Up, PgDn, Home, F5, with Ctrl- in front if held",
+                    crate::model::text::escape(s)
+                )
+            })?;
+        // Ctrl with a capital letter is what the terminal sends for the small one.
+        let code = match code {
+            KeyCode::Char(c) if mods == CTRL => KeyCode::Char(c.to_ascii_lowercase()),
+            c => c,
+        };
+        Ok(Key(code, mods))
     }
 
     fn matches(self, ev: &KeyEvent) -> bool {
@@ -72,6 +263,7 @@ impl Key {
     }
 }
 
+/// A default binding: the keys, the action, and what help says of it.
 pub struct Binding {
     pub keys: &'static [Key],
     pub action: Action,
@@ -90,58 +282,52 @@ macro_rules! k {
     };
 }
 
-/// Every binding of the main mode, in the order help shows them.
-pub const BINDINGS: &[Binding] = &[
-    Binding {
-        keys: &[k!('1')],
-        action: Action::GoTo(Screen::Overview),
-        help: "Overview: what is happening now",
-    },
-    Binding {
-        keys: &[k!('2')],
-        action: Action::GoTo(Screen::Throttling),
-        help: "Throttling: stages, usage plans, quotas",
-    },
-    Binding {
-        keys: &[k!('3')],
-        action: Action::GoTo(Screen::Waf),
-        help: "WAF: web ACLs and their rules",
-    },
-    Binding {
-        keys: &[k!('4')],
-        action: Action::GoTo(Screen::Origins),
-        help: "Origins: who is blocked, live samples",
-    },
-    Binding {
-        keys: &[k!('5')],
-        action: Action::GoTo(Screen::Geo),
-        help: "Geo: countries, geo rules, world map",
-    },
-    Binding {
-        keys: &[k!('6')],
-        action: Action::GoTo(Screen::Keys),
-        help: "Keys: API keys, plans, usage",
-    },
-    Binding {
-        keys: &[k!(Tab), k!(Right)],
-        action: Action::NextScreen,
-        help: "next screen",
-    },
-    Binding {
-        keys: &[k!(BackTab), k!(Left)],
-        action: Action::PrevScreen,
-        help: "previous screen",
-    },
-    Binding {
-        keys: &[k!('j'), k!(Down)],
-        action: Action::Down,
-        help: "next row",
-    },
-    Binding {
-        keys: &[k!('k'), k!(Up)],
-        action: Action::Up,
-        help: "previous row",
-    },
+macro_rules! bind {
+    ($action:expr, [$($key:tt)+], $help:literal) => {
+        Binding {
+            keys: &[$(k!($key)),+],
+            action: $action,
+            help: $help,
+        }
+    };
+}
+
+/// The screens' keys.
+pub const MAIN: &[Binding] = &[
+    bind!(
+        Action::GoTo(Screen::Overview),
+        ['1'],
+        "Overview: what is happening now"
+    ),
+    bind!(
+        Action::GoTo(Screen::Throttling),
+        ['2'],
+        "Throttling: stages, usage plans, quotas"
+    ),
+    bind!(
+        Action::GoTo(Screen::Waf),
+        ['3'],
+        "WAF: web ACLs and their rules"
+    ),
+    bind!(
+        Action::GoTo(Screen::Origins),
+        ['4'],
+        "Origins: who is blocked, live samples"
+    ),
+    bind!(
+        Action::GoTo(Screen::Geo),
+        ['5'],
+        "Geo: countries, geo rules, world map"
+    ),
+    bind!(
+        Action::GoTo(Screen::Keys),
+        ['6'],
+        "Keys: API keys, plans, usage"
+    ),
+    bind!(Action::NextScreen, [Tab Right], "next screen"),
+    bind!(Action::PrevScreen, [BackTab Left], "previous screen"),
+    bind!(Action::Down, ['j' Down], "next row"),
+    bind!(Action::Up, ['k' Up], "previous row"),
     Binding {
         keys: &[k!(PageDown), k!(ctrl 'd')],
         action: Action::PageDown,
@@ -152,76 +338,115 @@ pub const BINDINGS: &[Binding] = &[
         action: Action::PageUp,
         help: "page up",
     },
-    Binding {
-        keys: &[k!('g'), k!(Home)],
-        action: Action::Top,
-        help: "first row",
-    },
-    Binding {
-        keys: &[k!('G'), k!(End)],
-        action: Action::Bottom,
-        help: "last row",
-    },
-    Binding {
-        keys: &[k!(Enter)],
-        action: Action::Open,
-        help: "details of the row (Overview: go to it)",
-    },
-    Binding {
-        keys: &[k!(Esc)],
-        action: Action::Back,
-        help: "close, or clear the filter",
-    },
-    Binding {
-        keys: &[k!('/')],
-        action: Action::Filter,
-        help: "filter the table in view",
-    },
-    Binding {
-        keys: &[k!(':')],
-        action: Action::Command,
-        help: "command line (:theme, :refresh, :audit, :q)",
-    },
-    Binding {
-        keys: &[k!('?')],
-        action: Action::Help,
-        help: "this help",
-    },
-    Binding {
-        keys: &[k!('p'), k!(' ')],
-        action: Action::Pause,
-        help: "pause the screen (data keeps arriving)",
-    },
-    Binding {
-        keys: &[k!('R')],
-        action: Action::Refresh,
-        help: "refresh now",
-    },
-    Binding {
-        keys: &[k!('t')],
-        action: Action::ToggleRule,
-        help: "WAF: toggle Block ↔ Count (a group: choose what)",
-    },
-    Binding {
-        keys: &[k!('r')],
-        action: Action::RotateKey,
-        help: "Keys: rotate the API key",
-    },
-    Binding {
-        keys: &[k!('o')],
-        action: Action::Operation,
-        help: "the running (or last) operation, step by step",
-    },
-    Binding {
-        keys: &[k!('a')],
-        action: Action::AuditLog,
-        help: "the audit log: who changed what, when",
-    },
-    Binding {
-        keys: &[k!('q'), k!(ctrl 'c')],
-        action: Action::Quit,
-        help: "quit",
-    },
+    bind!(Action::Top, ['g' Home], "first row"),
+    bind!(Action::Bottom, ['G' End], "last row"),
+    bind!(
+        Action::Open,
+        [Enter],
+        "details of the row (Overview: go to it)"
+    ),
+    bind!(Action::Back, [Esc], "close, or clear the filter"),
+    bind!(Action::Filter, ['/'], "filter the table in view"),
+    bind!(
+        Action::Command,
+        [':'],
+        "command line (:theme, :refresh, :audit, :q)"
+    ),
+    bind!(Action::Help, ['?'], "this help"),
+    bind!(
+        Action::Pause,
+        ['p' ' '],
+        "pause the screen (data keeps arriving)"
+    ),
+    bind!(Action::Refresh, ['R'], "refresh now"),
+    bind!(
+        Action::ToggleRule,
+        ['t'],
+        "WAF: toggle Block ↔ Count (a group: choose what)"
+    ),
+    bind!(Action::RotateKey, ['r'], "Keys: rotate the API key"),
+    bind!(
+        Action::Operation,
+        ['o'],
+        "the running (or last) operation, step by step"
+    ),
+    bind!(
+        Action::AuditLog,
+        ['a'],
+        "the audit log: who changed what, when"
+    ),
+    bind!(Action::Quit, ['q'], "quit (Ctrl-C always quits)"),
+];
+
+const FILTER: &[Binding] = &[
+    bind!(Action::Close, [Enter], "keep the filter"),
+    bind!(Action::Cancel, [Esc], "clear the filter"),
+    bind!(Action::Down, [Down], "next row"),
+    bind!(Action::Up, [Up], "previous row"),
+];
+
+const COMMAND_LINE: &[Binding] = &[
+    bind!(Action::Choose, [Enter], "run the command"),
+    bind!(Action::Cancel, [Esc], "leave the command line"),
+];
+
+const CONFIRM: &[Binding] = &[
+    bind!(
+        Action::SwitchButton,
+        [Tab BackTab Left Right 'h' 'l'],
+        "move between Cancel and Confirm"
+    ),
+    bind!(Action::Choose, [Enter], "press the button in focus"),
+    bind!(Action::Cancel, [Esc 'q' 'n'], "cancel: change nothing"),
+];
+
+const PICK: &[Binding] = &[
+    bind!(Action::Down, ['j' Down], "next choice"),
+    bind!(Action::Up, ['k' Up], "previous choice"),
+    bind!(Action::Choose, [Enter], "take this one"),
+    bind!(Action::Cancel, [Esc 'q'], "cancel"),
+];
+
+const RESUME: &[Binding] = &[
+    bind!(Action::Down, ['j' Down], "next rotation"),
+    bind!(Action::Up, ['k' Up], "previous rotation"),
+    bind!(Action::Finish, ['f'], "finish the rotation"),
+    bind!(Action::RollBack, ['b'], "roll it back"),
+    bind!(Action::Later, ['l' Esc 'q'], "decide later (:rotations)"),
+];
+
+const HELP: &[Binding] = &[
+    bind!(Action::Down, ['j' Down], "scroll down"),
+    bind!(Action::Up, ['k' Up], "scroll up"),
+    bind!(Action::PageDown, [PageDown], "page down"),
+    bind!(Action::PageUp, [PageUp], "page up"),
+    bind!(Action::Top, ['g' Home], "to the top"),
+    bind!(Action::Bottom, ['G' End], "to the end"),
+    bind!(Action::Close, [Esc Enter 'q' '?'], "close"),
+];
+
+const DETAIL: &[Binding] = &[
+    bind!(
+        Action::RevealValue,
+        ['v'],
+        "a key's detail: show or hide its value"
+    ),
+    bind!(Action::Close, [Esc Enter 'q' '?'], "close"),
+];
+
+const OPERATION: &[Binding] = &[bind!(Action::Close, [Esc Enter 'q' '?'], "close")];
+
+const AUDIT: &[Binding] = &[
+    bind!(Action::Down, ['j' Down], "later entries"),
+    bind!(Action::Up, ['k' Up], "earlier entries"),
+    bind!(Action::Top, ['g' Home], "the first entry"),
+    bind!(Action::Bottom, ['G' End], "the last entry"),
+    bind!(Action::Close, [Esc Enter 'q' 'a'], "close"),
+];
+
+const REVEAL: &[Binding] = &[
+    bind!(Action::RevealValue, ['v'], "show or hide the value"),
+    bind!(Action::Close, [Esc Enter 'q'], "close"),
 ];
 
 /// The `:` commands, for help.
@@ -239,77 +464,295 @@ pub const COMMANDS: &[(&str, &str)] = &[
     (":q", "quit"),
 ];
 
-pub fn action_for(ev: &KeyEvent) -> Option<Action> {
-    BINDINGS
-        .iter()
-        .find(|b| b.keys.iter().any(|k| k.matches(ev)))
-        .map(|b| b.action)
+/// A binding in force: the defaults, or what the config file put instead.
+#[derive(Clone, Debug)]
+pub struct Bound {
+    pub action: Action,
+    pub keys: Vec<Key>,
+    pub help: &'static str,
 }
 
-/// The label of the first key bound to the action named `name`, for the footer.
-pub fn key_of(name: &str) -> String {
-    BINDINGS
-        .iter()
-        .find(|b| b.action.name() == name)
-        .and_then(|b| b.keys.first())
-        .map_or_else(|| "?".into(), |k| k.label())
+/// A `[keys]` entry that cannot be taken, with the line it is on.
+#[derive(Debug, PartialEq, thiserror::Error)]
+#[error("line {line}: {message}")]
+pub struct RebindError {
+    pub line: usize,
+    pub message: String,
 }
 
-impl Action {
-    /// Its name, as help and the config file's `[keys]` table say it.
-    pub fn name(self) -> String {
-        match self {
-            Action::Quit => "quit".into(),
-            Action::GoTo(s) => s.action_name(),
-            Action::NextScreen => "next_screen".into(),
-            Action::PrevScreen => "previous_screen".into(),
-            Action::Down => "down".into(),
-            Action::Up => "up".into(),
-            Action::PageDown => "page_down".into(),
-            Action::PageUp => "page_up".into(),
-            Action::Top => "top".into(),
-            Action::Bottom => "bottom".into(),
-            Action::Open => "open".into(),
-            Action::Back => "back".into(),
-            Action::Filter => "filter".into(),
-            Action::Command => "command_line".into(),
-            Action::Help => "help".into(),
-            Action::Pause => "pause".into(),
-            Action::Refresh => "refresh".into(),
-            Action::ToggleRule => "toggle_rule".into(),
-            Action::RotateKey => "rotate_key".into(),
-            Action::Operation => "operation".into(),
-            Action::AuditLog => "audit_log".into(),
+/// The bindings in force, every mode's.
+#[derive(Clone, Debug)]
+pub struct Keymap {
+    modes: HashMap<KeyMode, Vec<Bound>>,
+}
+
+impl Default for Keymap {
+    fn default() -> Keymap {
+        let modes = KeyMode::ALL
+            .into_iter()
+            .map(|m| {
+                let bound = m
+                    .defaults()
+                    .iter()
+                    .map(|b| Bound {
+                        action: b.action,
+                        keys: b.keys.to_vec(),
+                        help: b.help,
+                    })
+                    .collect();
+                (m, bound)
+            })
+            .collect();
+        Keymap { modes }
+    }
+}
+
+impl Keymap {
+    /// The defaults with `rebind` applied: each names an action as help does and the keys that
+    /// replace its keys, in every mode that has it. An unknown action or key, Ctrl-C, or one
+    /// key on two actions of one mode is an error naming the line.
+    pub fn with(rebind: &[Rebinding]) -> Result<Keymap, RebindError> {
+        let mut map = Keymap::default();
+        let err = |line, message: String| RebindError { line, message };
+        for r in rebind {
+            let mut keys = Vec::new();
+            for k in &r.keys {
+                let key = Key::parse(k).map_err(|m| err(r.line, m))?;
+                if key == CTRL_C {
+                    return Err(err(
+                        r.line,
+                        "Ctrl-C always quits and cannot be bound".into(),
+                    ));
+                }
+                keys.push(key);
+            }
+            if keys.is_empty() {
+                return Err(err(
+                    r.line,
+                    format!("{} needs at least one key", text(&r.action)),
+                ));
+            }
+            let mut found = false;
+            for m in KeyMode::ALL.into_iter().filter(|m| !m.fixed()) {
+                for b in map.modes.get_mut(&m).into_iter().flatten() {
+                    if b.action.name() == r.action {
+                        b.keys = keys.clone();
+                        found = true;
+                    }
+                }
+            }
+            if !found {
+                return Err(err(
+                    r.line,
+                    format!(
+                        "unknown action '{}' (help, ?, names them: quit, down, screen_keys, \
+                         toggle_rule, close…)",
+                        text(&r.action)
+                    ),
+                ));
+            }
+        }
+        for m in KeyMode::ALL {
+            let bound = &map.modes[&m];
+            for (i, a) in bound.iter().enumerate() {
+                for b in &bound[i + 1..] {
+                    if let Some(k) = a.keys.iter().find(|k| b.keys.contains(k)) {
+                        let line = rebind
+                            .iter()
+                            .rev()
+                            .find(|r| r.action == a.action.name() || r.action == b.action.name())
+                            .map_or(0, |r| r.line);
+                        return Err(err(
+                            line,
+                            format!(
+                                "{} is bound to both {} and {} in {}",
+                                k.label(),
+                                a.action.name(),
+                                b.action.name(),
+                                m.title()
+                            ),
+                        ));
+                    }
+                }
+            }
+        }
+        Ok(map)
+    }
+
+    /// The action a key asks for in a mode.
+    pub fn action(&self, mode: KeyMode, ev: &KeyEvent) -> Option<Action> {
+        self.modes[&mode]
+            .iter()
+            .find(|b| b.keys.iter().any(|k| k.matches(ev)))
+            .map(|b| b.action)
+    }
+
+    /// A mode's bindings in force, in help's order.
+    pub fn bound(&self, mode: KeyMode) -> &[Bound] {
+        &self.modes[&mode]
+    }
+
+    /// The first key of `action` in `mode`, for titles and hints.
+    pub fn label_in(&self, mode: KeyMode, action: Action) -> String {
+        self.modes[&mode]
+            .iter()
+            .find(|b| b.action == action)
+            .and_then(|b| b.keys.first())
+            .map_or_else(|| "?".into(), |k| k.label())
+    }
+
+    /// The first key of the action named `name` in the main mode, for the footer's hints.
+    pub fn label(&self, name: &str) -> String {
+        self.modes[&KeyMode::Main]
+            .iter()
+            .find(|b| b.action.name() == name)
+            .and_then(|b| b.keys.first())
+            .map_or_else(|| "?".into(), |k| k.label())
+    }
+}
+
+/// One line of help: the keys (empty on a heading or a gap) and what they do.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HelpLine {
+    pub keys: String,
+    pub text: String,
+    pub heading: bool,
+}
+
+impl HelpLine {
+    fn new(keys: impl Into<String>, text: impl Into<String>) -> HelpLine {
+        HelpLine {
+            keys: keys.into(),
+            text: text.into(),
+            heading: false,
+        }
+    }
+
+    fn heading(text: impl Into<String>) -> HelpLine {
+        HelpLine {
+            heading: true,
+            ..HelpLine::new("", text)
         }
     }
 }
 
+impl Keymap {
+    /// The help: the screens' keys, the commands, then each popup's keys, all as in force.
+    pub fn help(&self) -> Vec<HelpLine> {
+        let line = |b: &Bound| {
+            let keys: Vec<String> = b.keys.iter().map(|k| k.label()).collect();
+            HelpLine::new(keys.join(" "), b.help)
+        };
+        let mut out: Vec<HelpLine> = self.bound(KeyMode::Main).iter().map(line).collect();
+        out.push(HelpLine::new("", ""));
+        out.extend(COMMANDS.iter().map(|(c, h)| HelpLine::new(*c, *h)));
+        for m in KeyMode::ALL.into_iter().skip(1) {
+            out.push(HelpLine::new("", ""));
+            out.push(HelpLine::heading(format!("In {}:", m.title())));
+            out.extend(self.bound(m).iter().map(line));
+        }
+        out
+    }
+}
+
+/// A name from the config file, safe to print.
+fn text(s: &str) -> String {
+    crate::model::text::escape(s)
+}
+
 pub fn is_ctrl_c(ev: &KeyEvent) -> bool {
-    k!(ctrl 'c').matches(ev)
+    CTRL_C.matches(ev)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn no_key_is_bound_twice() {
-        let all: Vec<Key> = BINDINGS
-            .iter()
-            .flat_map(|b| b.keys.iter().copied())
-            .collect();
-        for (i, a) in all.iter().enumerate() {
-            assert!(!all[i + 1..].contains(a), "{} is bound twice", a.label());
+    fn rebind(action: &str, keys: &[&str], line: usize) -> Rebinding {
+        Rebinding {
+            action: action.into(),
+            keys: keys.iter().map(|k| k.to_string()).collect(),
+            line,
         }
     }
 
     #[test]
+    fn no_key_is_bound_twice_in_a_mode() {
+        Keymap::with(&[]).expect("the defaults are consistent");
+    }
+
+    #[test]
     fn shifted_letters_match() {
+        let map = Keymap::default();
         let ev = KeyEvent::new(KeyCode::Char('G'), KeyModifiers::SHIFT);
-        assert_eq!(action_for(&ev), Some(Action::Bottom));
-        let ev = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
-        assert_eq!(action_for(&ev), Some(Action::Quit));
+        assert_eq!(map.action(KeyMode::Main, &ev), Some(Action::Bottom));
         let ev = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::NONE);
-        assert_eq!(action_for(&ev), None);
+        assert_eq!(map.action(KeyMode::Main, &ev), None);
+        assert!(is_ctrl_c(&KeyEvent::new(
+            KeyCode::Char('c'),
+            KeyModifiers::CONTROL
+        )));
+    }
+
+    #[test]
+    fn keys_parse_as_the_config_writes_them() {
+        assert_eq!(Key::parse("x"), Ok(k!('x')));
+        assert_eq!(Key::parse("X"), Ok(k!('X')));
+        assert_eq!(Key::parse("ctrl-D"), Ok(k!(ctrl 'd')));
+        assert_eq!(Key::parse("Ctrl-d"), Ok(k!(ctrl 'd')));
+        assert_eq!(Key::parse("pgdn"), Ok(k!(PageDown)));
+        assert_eq!(Key::parse("↑"), Ok(k!(Up)));
+        assert_eq!(Key::parse("Space"), Ok(k!(' ')));
+        assert_eq!(Key::parse("F5"), Ok(Key(KeyCode::F(5), NONE)));
+        assert!(Key::parse("F13").is_err());
+        assert!(Key::parse("Hyper-x").is_err());
+        assert!(Key::parse("").is_err());
+        for m in KeyMode::ALL {
+            for b in m.defaults() {
+                for k in b.keys {
+                    assert_eq!(Key::parse(&k.label()), Ok(*k), "{}", k.label());
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_rebinding_replaces_the_keys_of_its_action() {
+        let map =
+            Keymap::with(&[rebind("quit", &["x"], 3), rebind("screen_keys", &["K"], 4)]).unwrap();
+        let x = KeyEvent::new(KeyCode::Char('x'), NONE);
+        let q = KeyEvent::new(KeyCode::Char('q'), NONE);
+        let shift_k = KeyEvent::new(KeyCode::Char('K'), KeyModifiers::SHIFT);
+        assert_eq!(map.action(KeyMode::Main, &x), Some(Action::Quit));
+        assert_eq!(map.action(KeyMode::Main, &q), None);
+        assert_eq!(
+            map.action(KeyMode::Main, &shift_k),
+            Some(Action::GoTo(Screen::Keys))
+        );
+        assert_eq!(map.label("quit"), "x");
+    }
+
+    #[test]
+    fn bad_rebindings_name_their_line() {
+        let e = Keymap::with(&[rebind("qiut", &["x"], 7)]).unwrap_err();
+        assert_eq!(e.line, 7);
+        assert!(e.message.contains("unknown action 'qiut'"), "{e}");
+        let e = Keymap::with(&[rebind("quit", &["Hyper-x"], 2)]).unwrap_err();
+        assert_eq!(e.line, 2);
+        assert!(e.message.contains("unknown key"), "{e}");
+        let e = Keymap::with(&[rebind("quit", &["j"], 5)]).unwrap_err();
+        assert_eq!(e.line, 5);
+        assert!(
+            e.message
+                .contains("j is bound to both down and quit in the screens"),
+            "{e}"
+        );
+        let e = Keymap::with(&[rebind("quit", &["Ctrl-c"], 9)]).unwrap_err();
+        assert!(e.message.contains("Ctrl-C always quits"), "{e}");
+        let e = Keymap::with(&[rebind("quit", &[], 4)]).unwrap_err();
+        assert!(e.message.contains("at least one key"), "{e}");
+        // Names are escaped before they are printed.
+        let e = Keymap::with(&[rebind("\x1b[2Jx", &["x"], 1)]).unwrap_err();
+        assert!(!e.message.contains('\x1b'), "{e}");
     }
 }

@@ -2,13 +2,14 @@
 //! events in and carries out the [`Command`]s that come back.
 
 pub mod bindings;
+pub mod modes;
 pub mod operation;
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
+use crossterm::event::{KeyEvent, KeyEventKind};
 
 use crate::format;
 use crate::model::{RuleKind, Secret, Snapshot, text};
@@ -17,6 +18,8 @@ use crate::ops::{self, Op, Plan, Progress};
 pub use crate::screens::Screen;
 use crate::screens::{Loaded, Open, ViewState, api_keys, waf};
 pub use bindings::Action;
+use bindings::{KeyMode, Keymap};
+use modes::Outcome;
 use operation::{AuditView, Pending, Pick, ResumeOffer, Running};
 
 pub use crate::events::Event;
@@ -65,7 +68,8 @@ pub enum Mode {
     /// Editing the filter of the screen in view.
     Filter,
     Command(String),
-    Help,
+    /// The help, scrolled to this line.
+    Help(usize),
     /// The detail popup of the selected row.
     Detail,
     Confirm(Confirm),
@@ -77,6 +81,25 @@ pub enum Mode {
     /// The running (or last) operation, step by step.
     Operation,
     Audit(AuditView),
+}
+
+impl Mode {
+    /// Whose bindings its keys are looked up in.
+    pub fn key_mode(&self) -> KeyMode {
+        match self {
+            Mode::Normal => KeyMode::Main,
+            Mode::Filter => KeyMode::Filter,
+            Mode::Command(_) => KeyMode::CommandLine,
+            Mode::Help(_) => KeyMode::Help,
+            Mode::Detail => KeyMode::Detail,
+            Mode::Confirm(_) => KeyMode::Confirm,
+            Mode::Reveal(_) => KeyMode::Reveal,
+            Mode::Pick(_) => KeyMode::Pick,
+            Mode::Resume(_) => KeyMode::Resume,
+            Mode::Operation => KeyMode::Operation,
+            Mode::Audit(_) => KeyMode::Audit,
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -128,24 +151,8 @@ pub struct App {
     pub unfinished: Vec<Rotation>,
     /// `q` was pressed once while an operation runs: a second one quits.
     quit_armed: bool,
-    /// The first line of the help shown (it scrolls on small terminals).
-    pub help_scroll: usize,
-}
-
-/// The help scrolls, so every binding can be read on a small terminal (80×24). True when
-/// `code` scrolled it.
-fn scroll_help(s: &mut usize, code: KeyCode) -> bool {
-    let last = help_lines().saturating_sub(1);
-    match code {
-        KeyCode::Down | KeyCode::Char('j') => *s = (*s + 1).min(last),
-        KeyCode::Up | KeyCode::Char('k') => *s = s.saturating_sub(1),
-        KeyCode::PageDown => *s = (*s + PAGE).min(last),
-        KeyCode::PageUp => *s = s.saturating_sub(PAGE),
-        KeyCode::Home | KeyCode::Char('g') => *s = 0,
-        KeyCode::End | KeyCode::Char('G') => *s = last,
-        _ => return false,
-    }
-    true
+    /// The keys in force: the defaults, or as the config file rebinds them.
+    pub keymap: Keymap,
 }
 
 /// An event with the free text it carries from outside (AWS's error messages, names in an
@@ -175,11 +182,6 @@ fn inert(ev: Event) -> Event {
         },
         other => other,
     }
-}
-
-/// Lines in the help: every binding, every command, and the notes (`ui::dialogs::help`).
-pub fn help_lines() -> usize {
-    bindings::BINDINGS.len() + bindings::COMMANDS.len() + 4
 }
 
 /// How often an idle dashboard polls: five refresh intervals, at least five minutes.
@@ -223,7 +225,7 @@ impl App {
             raw: None,
             unfinished: Vec::new(),
             quit_armed: false,
-            help_scroll: 0,
+            keymap: Keymap::default(),
         }
     }
 
@@ -426,7 +428,7 @@ impl App {
     /// `v` in a key's detail: read its value from the source (refused in read-only mode, where
     /// nothing secret is shown), or hide it again.
     fn toggle_key_value(&mut self) -> Vec<Command> {
-        if self.key_value.take().is_some() {
+        if self.key_value.take().is_some() || self.screen != Screen::Keys {
             return vec![];
         }
         if self.read_only {
@@ -492,61 +494,112 @@ impl App {
             // Always quits, from any mode; while an operation runs, the second time.
             return self.on_action(Action::Quit);
         }
-        match &mut self.mode {
-            Mode::Normal => {}
-            Mode::Filter => return self.on_filter_key(k),
-            Mode::Command(_) => return self.on_command_key(k),
-            Mode::Confirm(_) => return self.on_confirm_key(k),
-            Mode::Pick(_) => return self.on_pick_key(k),
-            Mode::Resume(_) => return self.on_resume_key(k),
-            Mode::Audit(v) => {
-                let n = v.entries.as_ref().map_or(0, |e| e.len());
-                match k.code {
-                    KeyCode::Down | KeyCode::Char('j') => {
-                        v.scroll = (v.scroll + 1).min(n.saturating_sub(1))
-                    }
-                    KeyCode::Up | KeyCode::Char('k') => v.scroll = v.scroll.saturating_sub(1),
-                    KeyCode::Char('g') | KeyCode::Home => v.scroll = 0,
-                    KeyCode::Char('G') | KeyCode::End => v.scroll = n.saturating_sub(1),
-                    KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q') | KeyCode::Char('a') => {
-                        self.mode = Mode::Normal
-                    }
-                    _ => {}
-                }
-                return vec![];
-            }
-            Mode::Reveal(r) => {
-                match k.code {
-                    KeyCode::Char('v') => r.revealed = !r.revealed,
-                    KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q') => self.mode = Mode::Normal,
-                    _ => {}
-                }
-                return vec![];
-            }
-            Mode::Detail if k.code == KeyCode::Char('v') && self.screen == Screen::Keys => {
-                return self.toggle_key_value();
-            }
-            Mode::Help if scroll_help(&mut self.help_scroll, k.code) => return vec![],
-            Mode::Help | Mode::Detail | Mode::Operation => {
-                self.key_value = None;
-                if matches!(
-                    k.code,
-                    KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q') | KeyCode::Char('?')
-                ) {
-                    self.mode = Mode::Normal;
-                    return vec![];
-                }
-            }
+        let mode = self.mode.key_mode();
+        let action = self.keymap.action(mode, &k);
+        let help_lines = self.keymap.help().len();
+        let outcome = match &mut self.mode {
+            Mode::Normal => return self.main_key(&k),
+            Mode::Filter => modes::filter(&mut self.views[self.screen.index()], action, &k),
+            Mode::Command(line) => modes::command_line(line, action, &k),
+            Mode::Confirm(c) => modes::confirm(c, action),
+            Mode::Pick(p) => modes::pick(p, action),
+            Mode::Resume(o) => modes::resume(o, action),
+            Mode::Help(scroll) => modes::help(scroll, help_lines, action),
+            Mode::Detail | Mode::Operation => modes::popup(action),
+            Mode::Audit(v) => modes::audit(v, action),
+            Mode::Reveal(r) => modes::reveal(r, action),
+        };
+        if !matches!(outcome, Outcome::RevealValue) {
+            // A key's value is shown only until the detail is left.
+            self.key_value = None;
         }
+        if action.is_none() && mode.falls_through() {
+            // Not the popup's key: the screens' keys have it.
+            return self.main_key(&k);
+        }
+        self.apply(outcome)
+    }
+
+    /// A key for the screens.
+    fn main_key(&mut self, k: &KeyEvent) -> Vec<Command> {
         self.message = None;
-        match bindings::action_for(&k) {
+        match self.keymap.action(KeyMode::Main, k) {
             Some(a) => self.on_action(a),
             None => vec![],
         }
     }
 
+    /// What a mode's key asked for, done: the one place a mode changes the application.
+    fn apply(&mut self, outcome: Outcome) -> Vec<Command> {
+        match outcome {
+            Outcome::Stay => {}
+            Outcome::Close => self.mode = Mode::Normal,
+            Outcome::CloseSaying(level, text) => {
+                self.mode = Mode::Normal;
+                self.message = Some((level, text));
+            }
+            Outcome::Say(level, text) => self.message = Some((level, text)),
+            Outcome::PassOn(a) => return self.on_action(a),
+            Outcome::Ask(op) => self.confirm(op),
+            Outcome::Run(c) => {
+                self.mode = Mode::Normal;
+                return self.run(c);
+            }
+            Outcome::Resume { rotation, rollback } => {
+                self.mode = Mode::Normal;
+                self.ask_resume(&rotation, rollback);
+            }
+            Outcome::CommandLine(line) => {
+                self.mode = Mode::Normal;
+                return self.run_command(&line);
+            }
+            Outcome::RevealValue => return self.toggle_key_value(),
+        }
+        vec![]
+    }
+
+    /// Confirmed: run it, unless read-only or a dry run.
+    fn run(&mut self, c: Confirm) -> Vec<Command> {
+        if self.read_only {
+            return self.error("read-only mode: nothing was changed".into());
+        }
+        if self.dry_run {
+            self.message = Some((Level::Info, "dry run: nothing was changed".into()));
+            return vec![Command::DryRun(c.op, c.plan)];
+        }
+        self.message = Some((Level::Info, format!("running: {}", c.op.summary())));
+        self.operation = Some(Running {
+            op: c.op.clone(),
+            progress: None,
+            ended: None,
+        });
+        if matches!(c.op, Op::RotateKey { .. } | Op::ResumeRotation { .. }) {
+            self.mode = Mode::Operation;
+        }
+        vec![Command::Apply(c.op)]
+    }
+
+    /// Finish or roll back an unfinished rotation: the plan, to confirm.
+    fn ask_resume(&mut self, r: &Rotation, rollback: bool) {
+        if self.refuse_if_read_only("finishing or rolling back a rotation") || self.refuse_if_busy()
+        {
+            return;
+        }
+        let op = Op::ResumeRotation {
+            id: r.id.clone(),
+            key_name: crate::model::Text::new(&r.old_key_name),
+            rollback,
+        };
+        let plan = ops::resume_plan(r, rollback);
+        self.mode = Mode::Confirm(Confirm {
+            op,
+            plan,
+            focus: Button::Cancel,
+        });
+    }
+
     pub fn on_action(&mut self, a: Action) -> Vec<Command> {
-        let popup = matches!(self.mode, Mode::Help | Mode::Detail | Mode::Operation);
+        let popup = self.mode.key_mode().falls_through();
         if a != Action::Quit {
             self.quit_armed = false;
         }
@@ -593,10 +646,7 @@ impl App {
             }
             Action::Filter => self.mode = Mode::Filter,
             Action::Command => self.mode = Mode::Command(String::new()),
-            Action::Help => {
-                self.mode = Mode::Help;
-                self.help_scroll = 0;
-            }
+            Action::Help => self.mode = Mode::Help(0),
             Action::Pause => self.toggle_pause(),
             Action::Refresh => {
                 self.message = Some((Level::Info, "refreshing…".into()));
@@ -604,6 +654,15 @@ impl App {
             }
             Action::ToggleRule => self.ask_toggle(),
             Action::RotateKey => self.ask_rotate(),
+            // The popups' own actions: the screens have none of them.
+            Action::Close
+            | Action::SwitchButton
+            | Action::Choose
+            | Action::Cancel
+            | Action::RevealValue
+            | Action::Finish
+            | Action::RollBack
+            | Action::Later => {}
         }
         if popup && !matches!(a, Action::Help | Action::Open | Action::Operation) {
             // Moving or switching while a popup is open closes it.
@@ -662,75 +721,6 @@ impl App {
             ));
         }
         self.busy()
-    }
-
-    fn on_pick_key(&mut self, k: KeyEvent) -> Vec<Command> {
-        let Mode::Pick(p) = &mut self.mode else {
-            return vec![];
-        };
-        let n = p.choices.len();
-        match k.code {
-            KeyCode::Down | KeyCode::Char('j') => p.selected = (p.selected + 1).min(n - 1),
-            KeyCode::Up | KeyCode::Char('k') => p.selected = p.selected.saturating_sub(1),
-            KeyCode::Esc | KeyCode::Char('q') => self.mode = Mode::Normal,
-            KeyCode::Enter => {
-                let op = p.choices[p.selected].1.clone();
-                self.confirm(op);
-            }
-            _ => {}
-        }
-        vec![]
-    }
-
-    fn on_resume_key(&mut self, k: KeyEvent) -> Vec<Command> {
-        let Mode::Resume(o) = &mut self.mode else {
-            return vec![];
-        };
-        let n = o.rotations.len();
-        match k.code {
-            KeyCode::Down | KeyCode::Char('j') => o.selected = (o.selected + 1).min(n.max(1) - 1),
-            KeyCode::Up | KeyCode::Char('k') => o.selected = o.selected.saturating_sub(1),
-            KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('l') => {
-                self.mode = Mode::Normal;
-                if n > 0 {
-                    self.message = Some((
-                        Level::Info,
-                        "later: :rotations shows the unfinished rotations again".into(),
-                    ));
-                }
-            }
-            KeyCode::Char(c @ ('f' | 'b')) if n > 0 => {
-                let r = o.rotations[o.selected.min(n - 1)].clone();
-                let rollback = c == 'b';
-                if !rollback && r.rolling_back {
-                    self.message = Some((
-                        Level::Error,
-                        "this rotation was being rolled back: it can only be rolled back (b)"
-                            .into(),
-                    ));
-                    return vec![];
-                }
-                self.mode = Mode::Normal;
-                if self.refuse_if_read_only("finishing or rolling back a rotation")
-                    || self.refuse_if_busy()
-                {
-                    return vec![];
-                }
-                let op = Op::ResumeRotation {
-                    id: r.id.clone(),
-                    key_name: crate::model::Text::new(&r.old_key_name),
-                    rollback,
-                };
-                let plan = ops::resume_plan(&r, rollback);
-                self.mode = Mode::Confirm(Confirm {
-                    op,
-                    plan,
-                    focus: Button::Cancel,
-                });
-            }
-            _ => {}
-        }
-        vec![]
     }
 
     fn ask_toggle(&mut self) {
@@ -824,97 +814,6 @@ impl App {
         });
     }
 
-    fn on_confirm_key(&mut self, k: KeyEvent) -> Vec<Command> {
-        let Mode::Confirm(c) = &mut self.mode else {
-            return vec![];
-        };
-        match k.code {
-            KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('n') => self.mode = Mode::Normal,
-            KeyCode::Tab
-            | KeyCode::BackTab
-            | KeyCode::Left
-            | KeyCode::Right
-            | KeyCode::Char('h')
-            | KeyCode::Char('l') => {
-                c.focus = if c.focus == Button::Cancel {
-                    Button::Confirm
-                } else {
-                    Button::Cancel
-                };
-            }
-            KeyCode::Enter => {
-                let c = c.clone();
-                self.mode = Mode::Normal;
-                if c.focus == Button::Confirm {
-                    if self.read_only {
-                        self.message =
-                            Some((Level::Error, "read-only mode: nothing was changed".into()));
-                        return vec![];
-                    }
-                    if self.dry_run {
-                        self.message = Some((Level::Info, "dry run: nothing was changed".into()));
-                        return vec![Command::DryRun(c.op, c.plan)];
-                    }
-                    self.message = Some((Level::Info, format!("running: {}", c.op.summary())));
-                    self.operation = Some(Running {
-                        op: c.op.clone(),
-                        progress: None,
-                        ended: None,
-                    });
-                    if matches!(c.op, Op::RotateKey { .. } | Op::ResumeRotation { .. }) {
-                        self.mode = Mode::Operation;
-                    }
-                    return vec![Command::Apply(c.op)];
-                }
-                self.message = Some((Level::Info, "cancelled: nothing was changed".into()));
-            }
-            _ => {}
-        }
-        vec![]
-    }
-
-    fn on_filter_key(&mut self, k: KeyEvent) -> Vec<Command> {
-        match k.code {
-            KeyCode::Enter => self.mode = Mode::Normal,
-            KeyCode::Esc => {
-                self.view_mut().filter.clear();
-                self.mode = Mode::Normal;
-            }
-            KeyCode::Backspace => {
-                self.view_mut().filter.pop();
-            }
-            KeyCode::Char(c) if !c.is_control() => {
-                let v = self.view_mut();
-                if v.filter.chars().count() < 64 {
-                    v.filter.push(c);
-                }
-                v.selected = 0;
-            }
-            KeyCode::Down => self.move_by(1),
-            KeyCode::Up => self.move_by(-1),
-            _ => {}
-        }
-        vec![]
-    }
-
-    fn on_command_key(&mut self, k: KeyEvent) -> Vec<Command> {
-        let Mode::Command(line) = &mut self.mode else {
-            return vec![];
-        };
-        match k.code {
-            KeyCode::Esc => self.mode = Mode::Normal,
-            KeyCode::Backspace if line.pop().is_none() => self.mode = Mode::Normal,
-            KeyCode::Char(c) if !c.is_control() && line.chars().count() < 256 => line.push(c),
-            KeyCode::Enter => {
-                let line = std::mem::take(line);
-                self.mode = Mode::Normal;
-                return self.run_command(&line);
-            }
-            _ => {}
-        }
-        vec![]
-    }
-
     /// Run a `:` command line.
     pub fn run_command(&mut self, line: &str) -> Vec<Command> {
         let mut words = line.split_whitespace();
@@ -943,8 +842,7 @@ impl App {
                 )),
             },
             ("help", _) => {
-                self.mode = Mode::Help;
-                self.help_scroll = 0;
+                self.mode = Mode::Help(0);
                 vec![]
             }
             ("audit", _) => vec![Command::ShowAudit],

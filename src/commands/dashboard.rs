@@ -33,6 +33,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         load_theme: Box::new(move |spec| startup::choose_theme(&theme_args, Some(spec))),
         audit: startup::audit_for(&args, who),
         dry_run: args.dry_run,
+        keymap: eff.keymap.clone(),
     };
     let outcome = rt.block_on(run::run(source, theme, settings))?;
     rt.shutdown_timeout(Duration::from_millis(200));

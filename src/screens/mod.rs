@@ -36,6 +36,10 @@ pub trait ScreenView: Sync {
     fn open(&self, _data: &Loaded, _selected: usize) -> Open {
         Open::Detail
     }
+    /// What Enter is called in the footer.
+    fn open_hint(&self) -> &'static str {
+        "detail"
+    }
     /// The popup with the whole of the selected row.
     fn detail(&self, _f: &mut Frame, _area: Rect, _cx: &Context, _th: &Theme) {}
     /// Its own keys for the footer: the action's name (as `[keys]` and help name it) and what

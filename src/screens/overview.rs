@@ -34,6 +34,10 @@ impl ScreenView for Overview {
         draw(f, area, cx, th)
     }
 
+    fn open_hint(&self) -> &'static str {
+        "go"
+    }
+
     fn open(&self, data: &Loaded, selected: usize) -> Open {
         data.findings
             .get(selected)

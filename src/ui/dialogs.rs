@@ -6,54 +6,41 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use crate::app::bindings::{BINDINGS, COMMANDS};
+use crate::app::bindings::{Action, KeyMode, Keymap};
 use crate::app::{App, Button, Confirm, Reveal};
 use crate::theme::{Element as E, Theme};
 use crate::widgets::popup::{centered, popup, popup_with_footer};
 
-pub fn help(f: &mut Frame, area: Rect, scroll: usize, th: &Theme) {
-    let mut lines: Vec<Line> = Vec::new();
-    for b in BINDINGS {
-        let keys = b
-            .keys
-            .iter()
-            .map(|k| k.label())
-            .collect::<Vec<_>>()
-            .join(" ");
-        lines.push(Line::from(vec![
-            Span::styled(format!("{keys:>14}  "), th.style(E::Key)),
-            Span::raw(b.help),
-        ]));
-    }
-    lines.push(Line::raw(""));
-    for (c, h) in COMMANDS {
-        lines.push(Line::from(vec![
-            Span::styled(format!("{c:>14}  "), th.style(E::Key)),
-            Span::raw(*h),
-        ]));
-    }
-    lines.push(Line::raw(""));
-    lines.push(Line::styled(
-        "In a dialog: Tab/←/→ move, Enter choose, Esc cancel.",
-        th.style(E::TextDim),
-    ));
-    lines.push(Line::styled(
-        "In a key's detail: v reveals its value.",
-        th.style(E::TextDim),
-    ));
-    debug_assert_eq!(lines.len(), crate::app::help_lines());
+pub fn help(f: &mut Frame, area: Rect, scroll: usize, keymap: &Keymap, th: &Theme) {
+    let lines: Vec<Line> = keymap
+        .help()
+        .into_iter()
+        .map(|h| {
+            if h.heading {
+                Line::styled(h.text, th.style(E::TableHeader))
+            } else {
+                Line::from(vec![
+                    Span::styled(format!("{:>14}  ", h.keys), th.style(E::Key)),
+                    Span::raw(h.text),
+                ])
+            }
+        })
+        .collect();
     let total = lines.len();
     let r = centered(area, 78, total as u16 + 2);
     let shown = r.height.saturating_sub(2) as usize;
     let first = scroll.min(total.saturating_sub(shown));
+    let close = keymap.label_in(KeyMode::Help, Action::Close);
     let title = if shown < total {
         format!(
-            " Keys {}–{} of {total} — j/k scroll, Esc closes ",
+            " Keys {}–{} of {total} — {}/{} scroll, {close} closes ",
             first + 1,
-            (first + shown).min(total)
+            (first + shown).min(total),
+            keymap.label_in(KeyMode::Help, Action::Down),
+            keymap.label_in(KeyMode::Help, Action::Up),
         )
     } else {
-        " Keys — Esc closes ".into()
+        format!(" Keys — {close} closes ")
     };
     let inner = popup(f, r, title, th);
     f.render_widget(

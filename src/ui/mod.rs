@@ -8,7 +8,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
-use crate::app::{App, Level, Mode, bindings};
+use crate::app::{App, Level, Mode};
 use crate::format;
 use crate::model::Snapshot;
 use crate::screens::{Context, Screen};
@@ -56,7 +56,7 @@ pub fn draw(f: &mut Frame, app: &App, th: &Theme) {
     }
     draw_footer(f, footer, app, th);
     match &app.mode {
-        Mode::Help => dialogs::help(f, area, app.help_scroll, th),
+        Mode::Help(scroll) => dialogs::help(f, area, *scroll, &app.keymap, th),
         Mode::Detail => {
             if let Some(cx) = context(app) {
                 app.screen.home().detail(f, area, &cx, th)
@@ -256,28 +256,24 @@ fn draw_footer(f: &mut Frame, area: Rect, app: &App, th: &Theme) {
 }
 
 fn hints(app: &App, width: u16, th: &Theme) -> Line<'static> {
-    let mut pairs: Vec<(String, &str)> = vec![("?".into(), "help"), ("/".into(), "filter")];
+    let mut pairs: Vec<(&str, &str)> = vec![("help", "help"), ("filter", "filter")];
     if width >= 100 {
         pairs.extend([
-            (":".into(), "cmd"),
-            ("p".into(), "pause"),
-            ("R".into(), "refresh"),
+            ("command_line", "cmd"),
+            ("pause", "pause"),
+            ("refresh", "refresh"),
         ]);
     } else if width >= 80 {
-        pairs.push(("p".into(), "pause"));
+        pairs.push(("pause", "pause"));
     }
-    for (action, what) in app.screen.home().hints(app.read_only) {
-        pairs.push((bindings::key_of(action), what));
-    }
-    pairs.push((
-        "Enter".into(),
-        if app.screen == Screen::Overview {
-            "go"
-        } else {
-            "detail"
-        },
-    ));
-    pairs.push(("q".into(), "quit"));
+    let home = app.screen.home();
+    pairs.extend(home.hints(app.read_only).iter().copied());
+    let open = home.open_hint();
+    pairs.push(("open", open));
+    pairs.push(("quit", "quit"));
+    let pairs = pairs
+        .into_iter()
+        .map(|(action, what)| (app.keymap.label(action), what));
     let mut spans = vec![Span::raw(" ")];
     for (k, h) in pairs {
         spans.push(Span::styled(k, th.style(E::Key)));

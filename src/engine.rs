@@ -10,7 +10,8 @@ use tokio::sync::mpsc;
 use tokio::time::{Instant, sleep_until};
 
 use crate::events::Event;
-use crate::ops::audit::{Audit, Phase};
+use crate::ops::audit::Audit;
+use crate::ops::procedure;
 use crate::ops::{Op, Reporter};
 use crate::source::{Actions, Source};
 
@@ -65,43 +66,24 @@ impl Desk {
     }
 
     async fn start(&mut self, op: Op) -> bool {
-        if self.running {
-            let result = Err("another operation is still running: wait for it to end".to_string());
+        if let Err(e) = procedure::check(false, self.running, "") {
+            let _ = procedure::refuse(&op, self.audit.as_ref(), &e.to_string());
+            let result = Err(e);
             return self.events.send(Event::OpDone { op, result }).await.is_ok();
         }
-        let recorded = match &self.audit {
-            Some(a) => a.record(Phase::Confirmed, &op, None),
-            None => Err("there is no audit log (no state directory)".into()),
-        };
-        if let Err(e) = recorded {
-            let result = Err(format!("not run: {e}"));
-            return self.events.send(Event::OpDone { op, result }).await.is_ok();
-        }
-        tracing::info!(op = %op.summary(), "operation started");
         let ev = self.events.clone();
         let progress = Reporter::new(move |p| {
             // Each report is the whole picture: one dropped on a full queue is replaced by the
             // next.
             let _ = ev.try_send(Event::OpProgress(p));
         });
-        let work = self.actions.apply(op.clone(), progress);
+        let actions = self.actions.clone();
         self.running = true;
         let (events, done, audit) = (self.events.clone(), self.done.clone(), self.audit.clone());
         tokio::spawn(async move {
-            let result = work.await;
-            let (phase, said) = match &result {
-                Ok(o) => (Phase::Succeeded, o.message.clone()),
-                Err(e) => (Phase::Failed, e.to_string()),
-            };
-            tracing::info!(op = %op.summary(), ?phase, outcome = %said, "operation ended");
-            if let Some(a) = &audit
-                && let Err(e) = a.record(phase, &op, Some(&said))
-            {
-                tracing::error!(error = %e, "audit log");
-            }
-            let result = result
-                .map(|o| (o.message, o.secret))
-                .map_err(|e| e.to_string());
+            let result =
+                procedure::carry_out(&op, audit.as_ref(), || actions.apply(op.clone(), progress))
+                    .await;
             let _ = events.send(Event::OpDone { op, result }).await;
             let _ = done.send(()).await;
         });

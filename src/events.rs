@@ -9,7 +9,7 @@ use crossterm::event::KeyEvent;
 use crate::model::{Secret, Snapshot};
 use crate::ops::audit::Entry;
 use crate::ops::journal::Rotation;
-use crate::ops::{Op, Progress};
+use crate::ops::{Op, OpError, OpOutcome, Progress};
 
 /// Something that happened.
 #[derive(Debug)]
@@ -24,7 +24,7 @@ pub enum Event {
     /// A confirmed operation finished.
     OpDone {
         op: Op,
-        result: Result<(String, Option<Secret>), String>,
+        result: Result<OpOutcome, OpError>,
     },
     /// Rotations that did not finish (found at start), and journal files that cannot be read.
     Unfinished {

@@ -14,7 +14,8 @@ use crossterm::event::{KeyEvent, KeyEventKind};
 use crate::format;
 use crate::model::{RuleKind, Secret, Snapshot, text};
 use crate::ops::journal::Rotation;
-use crate::ops::{self, Op, Plan, Progress};
+use crate::ops::procedure::{self, OpError};
+use crate::ops::{self, Op, OpOutcome, Plan, Progress};
 pub use crate::screens::Screen;
 use crate::screens::{Loaded, Open, ViewState, api_keys, waf};
 pub use bindings::Action;
@@ -169,7 +170,12 @@ fn inert(ev: Event) -> Event {
         }),
         Event::OpDone { op, result } => Event::OpDone {
             op,
-            result: result.map(|(m, s)| (esc(m), s)).map_err(esc),
+            result: result
+                .map(|o| OpOutcome {
+                    message: esc(o.message),
+                    ..o
+                })
+                .map_err(|e| e.map(esc)),
         },
         Event::KeyValue { key_id, result } => Event::KeyValue {
             key_id,
@@ -360,10 +366,10 @@ impl App {
                 vec![]
             }
             Event::OpDone { op, result } => {
-                let ended = result
-                    .as_ref()
-                    .map(|(m, _)| m.clone())
-                    .map_err(String::clone);
+                let ended = match &result {
+                    Ok(o) => Ok(o.message.clone()),
+                    Err(e) => Err(e.clone()),
+                };
                 match &mut self.operation {
                     Some(r) if r.op == op && r.is_running() => r.ended = Some(ended),
                     _ => {
@@ -378,8 +384,8 @@ impl App {
                     self.mode = Mode::Normal;
                 }
                 match result {
-                    Ok((msg, secret)) => {
-                        self.message = Some((Level::Info, msg));
+                    Ok(OpOutcome { message, secret }) => {
+                        self.message = Some((Level::Info, message));
                         if let Op::ToggleRule(t) = &op {
                             self.pending.push(Pending {
                                 toggle: t.clone(),
@@ -400,9 +406,7 @@ impl App {
                             });
                         }
                     }
-                    Err(e) => {
-                        self.message = Some((Level::Error, format!("{} failed: {e}", op.summary())))
-                    }
+                    Err(e) => self.message = Some((Level::Error, e.about(&op))),
                 }
                 vec![]
             }
@@ -561,10 +565,10 @@ impl App {
     /// Confirmed: run it, unless read-only or a dry run.
     fn run(&mut self, c: Confirm) -> Vec<Command> {
         if self.read_only {
-            return self.error("read-only mode: nothing was changed".into());
+            return self.error(procedure::say::READ_ONLY_UNCHANGED.into());
         }
         if self.dry_run {
-            self.message = Some((Level::Info, "dry run: nothing was changed".into()));
+            self.message = Some((Level::Info, procedure::say::DRY_RUN.into()));
             return vec![Command::DryRun(c.op, c.plan)];
         }
         self.message = Some((Level::Info, format!("running: {}", c.op.summary())));
@@ -581,8 +585,7 @@ impl App {
 
     /// Finish or roll back an unfinished rotation: the plan, to confirm.
     fn ask_resume(&mut self, r: &Rotation, rollback: bool) {
-        if self.refuse_if_read_only("finishing or rolling back a rotation") || self.refuse_if_busy()
-        {
+        if !self.may_start("finishing or rolling back a rotation") {
             return;
         }
         let op = Op::ResumeRotation {
@@ -701,55 +704,52 @@ impl App {
         }
     }
 
-    fn refuse_if_read_only(&mut self, what: &str) -> bool {
-        if self.read_only {
-            self.message = Some((
-                Level::Error,
-                format!(
-                    "read-only mode: {what} is disabled (--read-only, or read_only in the config file; --read-write overrides the config)"
-                ),
-            ));
+    /// The procedure's checks (read-only, one at a time); a refusal is said in the footer.
+    fn may_start(&mut self, what: &str) -> bool {
+        match procedure::check(self.read_only, self.busy(), what) {
+            Ok(()) => true,
+            Err(e) => {
+                self.message = Some((Level::Error, e.to_string()));
+                false
+            }
         }
-        self.read_only
     }
 
-    fn refuse_if_busy(&mut self) -> bool {
-        if self.busy() {
+    /// An operation only works on its own screen: say where to go.
+    fn only_on(&mut self, screen: Screen, action: Action, what: &str) -> bool {
+        if self.screen != screen {
+            let (key, go) = (
+                self.keymap.label(&action.name()),
+                self.keymap.label(&screen.action_name()),
+            );
             self.message = Some((
-                Level::Error,
-                "an operation is running: one at a time (o shows it)".into(),
+                Level::Info,
+                format!("{key} {what}: go to the {} screen ({go})", screen.title()),
             ));
         }
-        self.busy()
+        self.screen == screen
+    }
+
+    /// Ask to confirm `found`, or say why it cannot be.
+    fn ask(&mut self, found: Result<Op, OpError>) {
+        match found {
+            Ok(op) => self.confirm(op),
+            Err(e) => self.message = Some((Level::Error, e.to_string())),
+        }
     }
 
     fn ask_toggle(&mut self) {
-        if self.screen != Screen::Waf {
-            self.message = Some((
-                Level::Info,
-                "t toggles a WAF rule: go to the WAF screen (3)".into(),
-            ));
-            return;
-        }
-        if self.refuse_if_read_only("toggling a WAF rule") || self.refuse_if_busy() {
+        if !self.only_on(Screen::Waf, Action::ToggleRule, "toggles a WAF rule")
+            || !self.may_start("toggling a WAF rule")
+        {
             return;
         }
         let Some(d) = self.data() else { return };
         let rules = waf::rules(d, &self.view(Screen::Waf).filter);
-        let Some((acl, rule)) = rules.get(self.selected(Screen::Waf)) else {
+        let Some((acl, rule)) = rules.get(self.selected(Screen::Waf)).copied() else {
             return;
         };
-        if rule.pending {
-            self.message = Some((
-                Level::Error,
-                format!(
-                    "{}: a change is pending; wait for a read to confirm it",
-                    rule.name
-                ),
-            ));
-            return;
-        }
-        if matches!(rule.kind, RuleKind::ManagedGroup { .. }) {
+        if matches!(rule.kind, RuleKind::ManagedGroup { .. }) && !rule.pending {
             let choices = operation::group_choices(acl, rule);
             if !choices.is_empty() {
                 self.mode = Mode::Pick(Pick {
@@ -760,29 +760,14 @@ impl App {
                 return;
             }
         }
-        let Some(op) = operation::rule_toggle(acl, rule) else {
-            self.message = Some((
-                Level::Error,
-                format!(
-                    "{} is {}: only Block ↔ Count (or a group's override) can be toggled",
-                    rule.name,
-                    rule.action.label()
-                ),
-            ));
-            return;
-        };
-        self.confirm(op);
+        let found = procedure::toggle_of(acl, rule, None);
+        self.ask(found);
     }
 
     fn ask_rotate(&mut self) {
-        if self.screen != Screen::Keys {
-            self.message = Some((
-                Level::Info,
-                "r rotates an API key: go to the Keys screen (6)".into(),
-            ));
-            return;
-        }
-        if self.refuse_if_read_only("rotating an API key") || self.refuse_if_busy() {
+        if !self.only_on(Screen::Keys, Action::RotateKey, "rotates an API key")
+            || !self.may_start("rotating an API key")
+        {
             return;
         }
         let Some(d) = self.data() else { return };
@@ -790,18 +775,8 @@ impl App {
         let Some(key) = keys.get(self.selected(Screen::Keys)) else {
             return;
         };
-        if !key.enabled {
-            self.message = Some((
-                Level::Error,
-                format!("{} is disabled: there is nothing to rotate", key.name),
-            ));
-            return;
-        }
-        let op = Op::RotateKey {
-            key_id: key.id.clone(),
-            key_name: key.name.clone(),
-        };
-        self.confirm(op);
+        let found = procedure::rotation_of(key);
+        self.ask(found);
     }
 
     fn confirm(&mut self, op: Op) {

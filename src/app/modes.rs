@@ -9,6 +9,7 @@ use super::operation::{AuditView, Pick, ResumeOffer};
 use super::{Button, Confirm, Level, Reveal};
 use crate::ops::Op;
 use crate::ops::journal::Rotation;
+use crate::ops::procedure;
 use crate::screens::ViewState;
 
 /// What a key in a mode asks of the application.
@@ -90,9 +91,7 @@ pub fn confirm(c: &mut Confirm, action: Option<Action>) -> Outcome {
             Outcome::Stay
         }
         Some(Action::Choose) if c.focus == Button::Confirm => Outcome::Run(c.clone()),
-        Some(Action::Choose) => {
-            Outcome::CloseSaying(Level::Info, "cancelled: nothing was changed".into())
-        }
+        Some(Action::Choose) => Outcome::CloseSaying(Level::Info, procedure::say::CANCELLED.into()),
         _ => Outcome::Stay,
     }
 }

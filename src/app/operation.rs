@@ -4,10 +4,11 @@
 
 use std::sync::Arc;
 
-use crate::model::{Action, RuleKind, Snapshot, WebAcl};
+use crate::model::{Action, Rule, RuleKind, Snapshot, WebAcl};
 use crate::ops::audit::Entry;
 use crate::ops::journal::Rotation;
-use crate::ops::{self, Op, Progress, Toggle, toggled_for, toggled_inner};
+use crate::ops::procedure::{self, OpError};
+use crate::ops::{self, Op, Progress, Toggle};
 
 /// The operation that runs now, or ran last.
 #[derive(Clone, Debug)]
@@ -15,7 +16,7 @@ pub struct Running {
     pub op: Op,
     pub progress: Option<Progress>,
     /// Its result, once it ended.
-    pub ended: Option<Result<String, String>>,
+    pub ended: Option<Result<String, OpError>>,
 }
 
 impl Running {
@@ -58,27 +59,10 @@ pub struct AuditView {
     pub scroll: usize,
 }
 
-/// The toggle of a rule's own action (or a group's override).
-pub fn rule_toggle(acl: &WebAcl, rule: &crate::model::Rule) -> Option<Op> {
-    let is_group = matches!(rule.kind, RuleKind::ManagedGroup { .. });
-    let to = toggled_for(rule.action, is_group)?;
-    Some(Op::ToggleRule(Toggle {
-        scope: acl.scope,
-        web_acl_id: acl.id.clone(),
-        web_acl: acl.name.clone(),
-        rule: rule.name.clone(),
-        inner: None,
-        from: rule.action,
-        to,
-        custom: rule.custom.clone(),
-        kept: rule.kept.clone(),
-    }))
-}
-
 /// For a rule group: its override, then every inner rule's.
-pub fn group_choices(acl: &WebAcl, rule: &crate::model::Rule) -> Vec<(String, Op)> {
+pub fn group_choices(acl: &WebAcl, rule: &Rule) -> Vec<(String, Op)> {
     let mut out = Vec::new();
-    if let Some(op) = rule_toggle(acl, rule)
+    if let Ok(op) = procedure::toggle_of(acl, rule, None)
         && let Op::ToggleRule(t) = &op
     {
         out.push((
@@ -93,26 +77,19 @@ pub fn group_choices(acl: &WebAcl, rule: &crate::model::Rule) -> Vec<(String, Op
     }
     if let RuleKind::ManagedGroup { inner_rules, .. } = &rule.kind {
         for i in inner_rules {
-            let to = toggled_inner(i.action);
-            out.push((
-                format!(
-                    "{}: {} → {}",
-                    i.name,
-                    ops::label(i.action, true),
-                    ops::label(to, true)
-                ),
-                Op::ToggleRule(Toggle {
-                    scope: acl.scope,
-                    web_acl_id: acl.id.clone(),
-                    web_acl: acl.name.clone(),
-                    rule: rule.name.clone(),
-                    inner: Some(i.name.clone()),
-                    from: i.action,
-                    to,
-                    custom: None,
-                    kept: None,
-                }),
-            ));
+            if let Ok(op) = procedure::toggle_of(acl, rule, Some(i.name.as_str()))
+                && let Op::ToggleRule(t) = &op
+            {
+                out.push((
+                    format!(
+                        "{}: {} → {}",
+                        i.name,
+                        ops::label(t.from, true),
+                        ops::label(t.to, true)
+                    ),
+                    op.clone(),
+                ));
+            }
         }
     }
     out

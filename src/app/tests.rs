@@ -172,7 +172,10 @@ fn a_new_secret_is_shown_masked_until_revealed() {
     };
     a.handle(Event::OpDone {
         op,
-        result: Ok(("rotated".into(), Some(Secret::new("abcdefgh12345678")))),
+        result: Ok(OpOutcome {
+            message: "rotated".into(),
+            secret: Some(Secret::new("abcdefgh12345678")),
+        }),
     });
     let Mode::Reveal(r) = &a.mode else { panic!() };
     assert!(!r.revealed);
@@ -315,13 +318,39 @@ fn text_from_aws_in_messages_and_progress_is_escaped() {
     }));
     a.handle(Event::OpDone {
         op,
-        result: Err("WAFInvalidParameterException: \u{1b}[2J".into()),
+        result: Err(OpError::Failed(
+            "WAFInvalidParameterException: \u{1b}[2J".into(),
+        )),
     });
     let (_, m) = a.message.clone().unwrap();
     assert!(m.contains("\\x1b[2J") && !m.contains('\u{1b}'), "{m}");
     a.handle(Event::Data(Err("\u{1b}]0;title\u{7}".into())));
     let e = a.last_error.clone().unwrap();
     assert!(!e.chars().any(crate::model::text::is_unsafe), "{e}");
+}
+
+#[test]
+fn a_refusal_reaches_the_screen_as_a_refusal_not_a_failure() {
+    let mut a = app();
+    let op = toggle_of(&mut a, "GeoScrapers");
+    press(&mut a, KeyCode::Esc);
+    for (result, said) in [
+        (
+            OpError::Refused("a lock is held elsewhere".into()),
+            "refused: a lock",
+        ),
+        (OpError::Failed("timed out".into()), "failed: timed out"),
+    ] {
+        a.handle(Event::OpDone {
+            op: op.clone(),
+            result: Err(result.clone()),
+        });
+        let (level, m) = a.message.clone().unwrap();
+        assert_eq!(level, Level::Error);
+        assert!(m.contains(said), "{m}");
+        let ended = a.operation.as_ref().unwrap().ended.clone().unwrap();
+        assert_eq!(ended, Err(result));
+    }
 }
 
 #[test]
@@ -399,7 +428,7 @@ fn an_accepted_toggle_shows_at_once_as_pending_until_a_read_confirms_it() {
     press(&mut a, KeyCode::Esc);
     a.handle(Event::OpDone {
         op: op.clone(),
-        result: Ok(("accepted".into(), None)),
+        result: Ok(OpOutcome::said("accepted")),
     });
     let rule = |a: &App| {
         a.data()
@@ -438,7 +467,7 @@ fn a_change_no_read_confirms_is_dropped_with_a_warning() {
     press(&mut a, KeyCode::Esc);
     a.handle(Event::OpDone {
         op,
-        result: Ok(("accepted".into(), None)),
+        result: Ok(OpOutcome::said("accepted")),
     });
     for m in 6..=(6 + operation::PENDING_READS as i64) {
         a.handle(Event::Data(Ok(snap(m))));

@@ -11,10 +11,11 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 
 use crate::cli::{Args, Command, RotationAction, ScopeArg};
-use crate::model::{Action, RuleKind, Scope, Snapshot, Text};
+use crate::model::{Scope, Snapshot, Text};
 use crate::ops::audit::{Audit, Phase};
-use crate::ops::{self, Op, Progress, Reporter, StepState, Toggle};
-use crate::source::{AnySource, Source, SourceError};
+use crate::ops::procedure;
+use crate::ops::{self, Op, Progress, Reporter, StepState};
+use crate::source::{AnySource, Source};
 use crate::startup;
 
 /// Exit code when the change was refused (read-only, a conflict, no confirmation).
@@ -58,87 +59,6 @@ fn confirmed(yes: bool) -> anyhow::Result<bool> {
     Ok(line.trim() == "yes")
 }
 
-/// The toggle the options name, against the account as read.
-fn find_toggle(
-    snap: &Snapshot,
-    web_acl: &str,
-    rule: &str,
-    inner: Option<&str>,
-    scope: Option<ScopeArg>,
-) -> anyhow::Result<Op> {
-    let scope = scope.map(|s| match s {
-        ScopeArg::Regional => Scope::Regional,
-        ScopeArg::Cloudfront => Scope::Cloudfront,
-    });
-    let acls: Vec<_> = snap
-        .web_acls
-        .iter()
-        .filter(|a| a.name.as_str() == web_acl && scope.is_none_or(|s| s == a.scope))
-        .collect();
-    let acl = match acls.as_slice() {
-        [a] => *a,
-        [] => bail!("no web ACL named {}", Text::new(web_acl)),
-        _ => bail!(
-            "two web ACLs are named {}: pass --scope",
-            Text::new(web_acl)
-        ),
-    };
-    let Some(r) = acl.rules.iter().find(|r| r.name.as_str() == rule) else {
-        bail!("web ACL {} has no rule {}", acl.name, Text::new(rule));
-    };
-    let is_group = matches!(r.kind, RuleKind::ManagedGroup { .. });
-    let (from, to) = match inner {
-        None => {
-            let to = ops::toggled_for(r.action, is_group).with_context(|| {
-                format!(
-                    "{} is {}: only Block ↔ Count (or a group's override) can be toggled",
-                    r.name,
-                    r.action.label()
-                )
-            })?;
-            (r.action, to)
-        }
-        Some(i) => {
-            let RuleKind::ManagedGroup { inner_rules, .. } = &r.kind else {
-                bail!("{} is not a rule group: --inner does not apply", r.name);
-            };
-            let from = inner_rules
-                .iter()
-                .find(|x| x.name.as_str() == i)
-                .map_or(Action::GroupActions, |x| x.action);
-            (from, ops::toggled_inner(from))
-        }
-    };
-    Ok(Op::ToggleRule(Toggle {
-        scope: acl.scope,
-        web_acl_id: acl.id.clone(),
-        web_acl: acl.name.clone(),
-        rule: r.name.clone(),
-        inner: inner.map(Text::new),
-        from,
-        to,
-        custom: inner.is_none().then(|| r.custom.clone()).flatten(),
-        kept: inner.is_none().then(|| r.kept.clone()).flatten(),
-    }))
-}
-
-fn find_key(snap: &Snapshot, key: &str) -> anyhow::Result<Op> {
-    let found: Vec<_> = snap
-        .api_keys
-        .iter()
-        .filter(|k| k.id.as_str() == key || k.name.as_str() == key)
-        .collect();
-    match found.as_slice() {
-        [k] if !k.enabled => bail!("API key {} is disabled: there is nothing to rotate", k.name),
-        [k] => Ok(Op::RotateKey {
-            key_id: k.id.clone(),
-            key_name: k.name.clone(),
-        }),
-        [] => bail!("no API key with the id or name {}", Text::new(key)),
-        _ => bail!("several API keys are named {}: use the id", Text::new(key)),
-    }
-}
-
 /// What the subcommand asks for, and its plan.
 fn op_and_plan(
     cmd: &Command,
@@ -153,7 +73,11 @@ fn op_and_plan(
             scope,
             yes,
         } => {
-            let op = find_toggle(snap, web_acl, rule, inner.as_deref(), *scope)?;
+            let scope = scope.map(|s| match s {
+                ScopeArg::Regional => Scope::Regional,
+                ScopeArg::Cloudfront => Scope::Cloudfront,
+            });
+            let op = procedure::find_rule(snap, web_acl, rule, inner.as_deref(), scope)?;
             (op.clone(), ops::plan(&op, snap), *yes, false)
         }
         Command::Rotate {
@@ -161,7 +85,7 @@ fn op_and_plan(
             yes,
             show_value,
         } => {
-            let op = find_key(snap, key)?;
+            let op = procedure::find_key(snap, key)?;
             (op.clone(), ops::plan(&op, snap), *yes, *show_value)
         }
         Command::Rotation {
@@ -241,35 +165,29 @@ async fn change(
     };
     let (op, plan, yes, show_value) = op_and_plan(cmd, &source, &snap)?;
     crate::outln!("{}", plan.text());
-    let record = |phase, result: Option<&str>| -> anyhow::Result<()> {
-        match &audit {
-            Some(a) => a.record(phase, &op, result).map_err(anyhow::Error::msg),
-            None => bail!("no audit log (no state directory): nothing is changed without one"),
-        }
-    };
+    let audit = audit.as_ref();
     if args.dry_run {
-        record(Phase::DryRun, None)?;
-        crate::outln!("dry run: nothing was changed");
+        match audit {
+            Some(a) => a
+                .record(Phase::DryRun, &op, None)
+                .map_err(anyhow::Error::msg)?,
+            None => bail!(procedure::say::NO_AUDIT),
+        }
+        crate::outln!("{}", procedure::say::DRY_RUN);
         return Ok(ExitCode::SUCCESS);
     }
-    if read_only {
-        let why =
-            "read-only mode (--read-only, or read_only in the config file): nothing was changed";
-        record(Phase::Refused, Some(why))?;
-        crate::errln!("edgetop: {why}");
+    if let Err(e) = procedure::check(read_only, false, "this change") {
+        procedure::refuse(&op, audit, &e.to_string())?;
+        crate::errln!("edgetop: {e}");
         return Ok(ExitCode::from(REFUSED));
     }
     if !confirmed(yes)? {
-        crate::errln!("edgetop: not confirmed: nothing was changed");
+        crate::errln!("edgetop: {}", procedure::say::NOT_CONFIRMED);
         return Ok(ExitCode::from(REFUSED));
     }
-    record(Phase::Confirmed, None)?;
-    let result = source.actions().apply(op.clone(), stderr_reporter()).await;
-    let (phase, said) = match &result {
-        Ok(o) => (Phase::Succeeded, o.message.clone()),
-        Err(e) => (Phase::Failed, e.to_string()),
-    };
-    record(phase, Some(&said))?;
+    let actions = source.actions();
+    let result =
+        procedure::carry_out(&op, audit, || actions.apply(op.clone(), stderr_reporter())).await;
     match result {
         Ok(o) => {
             crate::outln!("{}", o.message);
@@ -286,13 +204,9 @@ async fn change(
             }
             Ok(ExitCode::SUCCESS)
         }
-        Err(SourceError::Refused(e)) => {
-            crate::errln!("edgetop: refused: {e}");
-            Ok(ExitCode::from(REFUSED))
-        }
-        Err(SourceError::Failed(e)) => {
-            crate::errln!("edgetop: failed: {e}");
-            Ok(ExitCode::FAILURE)
+        Err(e) => {
+            crate::errln!("edgetop: {}", e.about(&op));
+            Ok(ExitCode::from(if e.refused() { REFUSED } else { 1 }))
         }
     }
 }

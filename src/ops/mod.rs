@@ -9,12 +9,32 @@
 pub mod audit;
 pub mod journal;
 pub mod kept;
+pub mod procedure;
 
 use std::sync::Arc;
 
 use serde::Serialize;
 
-use crate::model::{Action, Scope, Snapshot, Text};
+use crate::model::{Action, Scope, Secret, Snapshot, Text};
+pub use procedure::OpError;
+
+/// What an operation did, to tell the operator.
+#[derive(Debug)]
+pub struct OpOutcome {
+    pub message: String,
+    /// A value to show once (a new API key), masked until revealed.
+    pub secret: Option<Secret>,
+}
+
+impl OpOutcome {
+    /// Done, with nothing secret to show.
+    pub fn said(message: impl Into<String>) -> OpOutcome {
+        OpOutcome {
+            message: message.into(),
+            secret: None,
+        }
+    }
+}
 
 /// Switch one thing in a web ACL between two actions: a rule's action (Block ↔ Count), a rule
 /// group reference's override (None ↔ Count), or the override of one rule inside a rule group

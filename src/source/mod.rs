@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use crate::model::{Secret, Snapshot};
 use crate::ops::journal::Rotation;
-use crate::ops::{Op, Reporter};
+use crate::ops::{Op, OpError, Reporter};
 
 /// Why a poll or an operation failed.
 #[derive(Debug, thiserror::Error)]
@@ -22,12 +22,16 @@ pub enum SourceError {
     Refused(String),
 }
 
-/// What an operation did, to tell the operator.
-#[derive(Debug)]
-pub struct OpOutcome {
-    pub message: String,
-    /// A value to show once (a new API key), masked until revealed.
-    pub secret: Option<Secret>,
+pub use crate::ops::OpOutcome;
+
+/// An operation's error keeps its kind: AWS refusing is not the same as failing.
+impl From<SourceError> for OpError {
+    fn from(e: SourceError) -> OpError {
+        match e {
+            SourceError::Refused(_) => OpError::Refused(e.to_string()),
+            SourceError::Failed(m) => OpError::Failed(m),
+        }
+    }
 }
 
 /// A running operation. It owns what it needs (cloned clients), so polls go on while it runs.

@@ -132,8 +132,9 @@ pub fn operation(f: &mut Frame, area: Rect, r: &Running, th: &Theme) {
             lines.push(Line::styled(format!(" {m}"), th.style(E::TextOk)));
         }
         Some(Err(e)) => {
+            let kind = if e.refused() { "refused" } else { "failed" };
             lines.push(Line::raw(""));
-            lines.push(Line::styled(format!(" {e}"), th.style(E::Error)));
+            lines.push(Line::styled(format!(" {kind}: {e}"), th.style(E::Error)));
         }
         None => {}
     }

@@ -11,7 +11,7 @@ use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc;
 
 use crate::app::bindings::Keymap;
-use crate::app::{App, Command, Event};
+use crate::app::{App, Effect, Event};
 use crate::engine::{self, Request};
 use crate::ops::audit::{self, Audit};
 use crate::source::Source;
@@ -163,28 +163,28 @@ pub async fn run<S: Source>(
         let mut quit = false;
         for c in commands {
             match c {
-                Command::Quit => quit = true,
-                Command::Refresh => {
+                Effect::Quit => quit = true,
+                Effect::Refresh => {
                     let _ = req_tx.send(Request::RefreshNow);
                 }
-                Command::SetRefresh(d) => {
+                Effect::SetRefresh(d) => {
                     let _ = req_tx.send(Request::SetInterval(d));
                 }
-                Command::Apply(op) => {
+                Effect::Apply(op) => {
                     tracing::info!(op = %op.summary(), "confirmed by the operator");
                     let _ = req_tx.send(Request::Apply(op));
                 }
-                Command::ReadKeyValue(key_id) => {
+                Effect::ReadKeyValue(key_id) => {
                     let _ = req_tx.send(Request::KeyValue(key_id));
                 }
-                Command::ShowAudit => {
+                Effect::ShowAudit => {
                     let ev = match &settings.audit {
                         Some(a) => Event::Audit(audit::read_last(a.path(), 500)),
                         None => Event::Audit(Err("no audit log (no state directory)".into())),
                     };
                     app.handle(ev);
                 }
-                Command::DryRun(op, plan) => {
+                Effect::DryRun(op, plan) => {
                     if let Some(a) = &settings.audit
                         && let Err(e) = a.record(audit::Phase::DryRun, &op, None)
                     {
@@ -193,7 +193,7 @@ pub async fn run<S: Source>(
                     dry_run_plan = Some(plan.text());
                     quit = true;
                 }
-                Command::LoadTheme(name) => {
+                Effect::LoadTheme(name) => {
                     let ev = match (settings.load_theme)(&name) {
                         Ok(t) => {
                             theme = t;

@@ -14,7 +14,7 @@ use crate::screens::Screen;
 
 /// What a key asks for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Action {
+pub enum KeyAction {
     Quit,
     GoTo(Screen),
     NextScreen,
@@ -28,7 +28,7 @@ pub enum Action {
     Open,
     Back,
     Filter,
-    Command,
+    CommandLine,
     Help,
     Pause,
     Refresh,
@@ -53,39 +53,39 @@ pub enum Action {
     Later,
 }
 
-impl Action {
+impl KeyAction {
     /// Its name, as help and the config file's `[keys]` table say it.
     pub fn name(self) -> String {
         let name = match self {
-            Action::GoTo(s) => return s.action_name(),
-            Action::Quit => "quit",
-            Action::NextScreen => "next_screen",
-            Action::PrevScreen => "previous_screen",
-            Action::Down => "down",
-            Action::Up => "up",
-            Action::PageDown => "page_down",
-            Action::PageUp => "page_up",
-            Action::Top => "top",
-            Action::Bottom => "bottom",
-            Action::Open => "open",
-            Action::Back => "back",
-            Action::Filter => "filter",
-            Action::Command => "command_line",
-            Action::Help => "help",
-            Action::Pause => "pause",
-            Action::Refresh => "refresh",
-            Action::ToggleRule => "toggle_rule",
-            Action::RotateKey => "rotate_key",
-            Action::Operation => "operation",
-            Action::AuditLog => "audit_log",
-            Action::Close => "close",
-            Action::SwitchButton => "switch_button",
-            Action::Choose => "choose",
-            Action::Cancel => "cancel",
-            Action::RevealValue => "reveal_value",
-            Action::Finish => "finish",
-            Action::RollBack => "roll_back",
-            Action::Later => "later",
+            KeyAction::GoTo(s) => return s.action_name(),
+            KeyAction::Quit => "quit",
+            KeyAction::NextScreen => "next_screen",
+            KeyAction::PrevScreen => "previous_screen",
+            KeyAction::Down => "down",
+            KeyAction::Up => "up",
+            KeyAction::PageDown => "page_down",
+            KeyAction::PageUp => "page_up",
+            KeyAction::Top => "top",
+            KeyAction::Bottom => "bottom",
+            KeyAction::Open => "open",
+            KeyAction::Back => "back",
+            KeyAction::Filter => "filter",
+            KeyAction::CommandLine => "command_line",
+            KeyAction::Help => "help",
+            KeyAction::Pause => "pause",
+            KeyAction::Refresh => "refresh",
+            KeyAction::ToggleRule => "toggle_rule",
+            KeyAction::RotateKey => "rotate_key",
+            KeyAction::Operation => "operation",
+            KeyAction::AuditLog => "audit_log",
+            KeyAction::Close => "close",
+            KeyAction::SwitchButton => "switch_button",
+            KeyAction::Choose => "choose",
+            KeyAction::Cancel => "cancel",
+            KeyAction::RevealValue => "reveal_value",
+            KeyAction::Finish => "finish",
+            KeyAction::RollBack => "roll_back",
+            KeyAction::Later => "later",
         };
         name.to_string()
     }
@@ -266,7 +266,7 @@ impl Key {
 /// A default binding: the keys, the action, and what help says of it.
 pub struct Binding {
     pub keys: &'static [Key],
-    pub action: Action,
+    pub action: KeyAction,
     pub help: &'static str,
 }
 
@@ -295,158 +295,158 @@ macro_rules! bind {
 /// The screens' keys.
 pub const MAIN: &[Binding] = &[
     bind!(
-        Action::GoTo(Screen::Overview),
+        KeyAction::GoTo(Screen::Overview),
         ['1'],
         "Overview: what is happening now"
     ),
     bind!(
-        Action::GoTo(Screen::Throttling),
+        KeyAction::GoTo(Screen::Throttling),
         ['2'],
         "Throttling: stages, usage plans, quotas"
     ),
     bind!(
-        Action::GoTo(Screen::Waf),
+        KeyAction::GoTo(Screen::Waf),
         ['3'],
         "WAF: web ACLs and their rules"
     ),
     bind!(
-        Action::GoTo(Screen::Origins),
+        KeyAction::GoTo(Screen::Origins),
         ['4'],
         "Origins: who is blocked, live samples"
     ),
     bind!(
-        Action::GoTo(Screen::Geo),
+        KeyAction::GoTo(Screen::Geo),
         ['5'],
         "Geo: countries, geo rules, world map"
     ),
     bind!(
-        Action::GoTo(Screen::Keys),
+        KeyAction::GoTo(Screen::Keys),
         ['6'],
         "Keys: API keys, plans, usage"
     ),
-    bind!(Action::NextScreen, [Tab Right], "next screen"),
-    bind!(Action::PrevScreen, [BackTab Left], "previous screen"),
-    bind!(Action::Down, ['j' Down], "next row"),
-    bind!(Action::Up, ['k' Up], "previous row"),
+    bind!(KeyAction::NextScreen, [Tab Right], "next screen"),
+    bind!(KeyAction::PrevScreen, [BackTab Left], "previous screen"),
+    bind!(KeyAction::Down, ['j' Down], "next row"),
+    bind!(KeyAction::Up, ['k' Up], "previous row"),
     Binding {
         keys: &[k!(PageDown), k!(ctrl 'd')],
-        action: Action::PageDown,
+        action: KeyAction::PageDown,
         help: "page down",
     },
     Binding {
         keys: &[k!(PageUp), k!(ctrl 'u')],
-        action: Action::PageUp,
+        action: KeyAction::PageUp,
         help: "page up",
     },
-    bind!(Action::Top, ['g' Home], "first row"),
-    bind!(Action::Bottom, ['G' End], "last row"),
+    bind!(KeyAction::Top, ['g' Home], "first row"),
+    bind!(KeyAction::Bottom, ['G' End], "last row"),
     bind!(
-        Action::Open,
+        KeyAction::Open,
         [Enter],
         "details of the row (Overview: go to it)"
     ),
-    bind!(Action::Back, [Esc], "close, or clear the filter"),
-    bind!(Action::Filter, ['/'], "filter the table in view"),
+    bind!(KeyAction::Back, [Esc], "close, or clear the filter"),
+    bind!(KeyAction::Filter, ['/'], "filter the table in view"),
     bind!(
-        Action::Command,
+        KeyAction::CommandLine,
         [':'],
         "command line (:theme, :refresh, :audit, :q)"
     ),
-    bind!(Action::Help, ['?'], "this help"),
+    bind!(KeyAction::Help, ['?'], "this help"),
     bind!(
-        Action::Pause,
+        KeyAction::Pause,
         ['p' ' '],
         "pause the screen (data keeps arriving)"
     ),
-    bind!(Action::Refresh, ['R'], "refresh now"),
+    bind!(KeyAction::Refresh, ['R'], "refresh now"),
     bind!(
-        Action::ToggleRule,
+        KeyAction::ToggleRule,
         ['t'],
         "WAF: toggle Block ↔ Count (a group: choose what)"
     ),
-    bind!(Action::RotateKey, ['r'], "Keys: rotate the API key"),
+    bind!(KeyAction::RotateKey, ['r'], "Keys: rotate the API key"),
     bind!(
-        Action::Operation,
+        KeyAction::Operation,
         ['o'],
         "the running (or last) operation, step by step"
     ),
     bind!(
-        Action::AuditLog,
+        KeyAction::AuditLog,
         ['a'],
         "the audit log: who changed what, when"
     ),
-    bind!(Action::Quit, ['q'], "quit (Ctrl-C always quits)"),
+    bind!(KeyAction::Quit, ['q'], "quit (Ctrl-C always quits)"),
 ];
 
 const FILTER: &[Binding] = &[
-    bind!(Action::Close, [Enter], "keep the filter"),
-    bind!(Action::Cancel, [Esc], "clear the filter"),
-    bind!(Action::Down, [Down], "next row"),
-    bind!(Action::Up, [Up], "previous row"),
+    bind!(KeyAction::Close, [Enter], "keep the filter"),
+    bind!(KeyAction::Cancel, [Esc], "clear the filter"),
+    bind!(KeyAction::Down, [Down], "next row"),
+    bind!(KeyAction::Up, [Up], "previous row"),
 ];
 
 const COMMAND_LINE: &[Binding] = &[
-    bind!(Action::Choose, [Enter], "run the command"),
-    bind!(Action::Cancel, [Esc], "leave the command line"),
+    bind!(KeyAction::Choose, [Enter], "run the command"),
+    bind!(KeyAction::Cancel, [Esc], "leave the command line"),
 ];
 
 const CONFIRM: &[Binding] = &[
     bind!(
-        Action::SwitchButton,
+        KeyAction::SwitchButton,
         [Tab BackTab Left Right 'h' 'l'],
         "move between Cancel and Confirm"
     ),
-    bind!(Action::Choose, [Enter], "press the button in focus"),
-    bind!(Action::Cancel, [Esc 'q' 'n'], "cancel: change nothing"),
+    bind!(KeyAction::Choose, [Enter], "press the button in focus"),
+    bind!(KeyAction::Cancel, [Esc 'q' 'n'], "cancel: change nothing"),
 ];
 
 const PICK: &[Binding] = &[
-    bind!(Action::Down, ['j' Down], "next choice"),
-    bind!(Action::Up, ['k' Up], "previous choice"),
-    bind!(Action::Choose, [Enter], "take this one"),
-    bind!(Action::Cancel, [Esc 'q'], "cancel"),
+    bind!(KeyAction::Down, ['j' Down], "next choice"),
+    bind!(KeyAction::Up, ['k' Up], "previous choice"),
+    bind!(KeyAction::Choose, [Enter], "take this one"),
+    bind!(KeyAction::Cancel, [Esc 'q'], "cancel"),
 ];
 
 const RESUME: &[Binding] = &[
-    bind!(Action::Down, ['j' Down], "next rotation"),
-    bind!(Action::Up, ['k' Up], "previous rotation"),
-    bind!(Action::Finish, ['f'], "finish the rotation"),
-    bind!(Action::RollBack, ['b'], "roll it back"),
-    bind!(Action::Later, ['l' Esc 'q'], "decide later (:rotations)"),
+    bind!(KeyAction::Down, ['j' Down], "next rotation"),
+    bind!(KeyAction::Up, ['k' Up], "previous rotation"),
+    bind!(KeyAction::Finish, ['f'], "finish the rotation"),
+    bind!(KeyAction::RollBack, ['b'], "roll it back"),
+    bind!(KeyAction::Later, ['l' Esc 'q'], "decide later (:rotations)"),
 ];
 
 const HELP: &[Binding] = &[
-    bind!(Action::Down, ['j' Down], "scroll down"),
-    bind!(Action::Up, ['k' Up], "scroll up"),
-    bind!(Action::PageDown, [PageDown], "page down"),
-    bind!(Action::PageUp, [PageUp], "page up"),
-    bind!(Action::Top, ['g' Home], "to the top"),
-    bind!(Action::Bottom, ['G' End], "to the end"),
-    bind!(Action::Close, [Esc Enter 'q' '?'], "close"),
+    bind!(KeyAction::Down, ['j' Down], "scroll down"),
+    bind!(KeyAction::Up, ['k' Up], "scroll up"),
+    bind!(KeyAction::PageDown, [PageDown], "page down"),
+    bind!(KeyAction::PageUp, [PageUp], "page up"),
+    bind!(KeyAction::Top, ['g' Home], "to the top"),
+    bind!(KeyAction::Bottom, ['G' End], "to the end"),
+    bind!(KeyAction::Close, [Esc Enter 'q' '?'], "close"),
 ];
 
 const DETAIL: &[Binding] = &[
     bind!(
-        Action::RevealValue,
+        KeyAction::RevealValue,
         ['v'],
         "a key's detail: show or hide its value"
     ),
-    bind!(Action::Close, [Esc Enter 'q' '?'], "close"),
+    bind!(KeyAction::Close, [Esc Enter 'q' '?'], "close"),
 ];
 
-const OPERATION: &[Binding] = &[bind!(Action::Close, [Esc Enter 'q' '?'], "close")];
+const OPERATION: &[Binding] = &[bind!(KeyAction::Close, [Esc Enter 'q' '?'], "close")];
 
 const AUDIT: &[Binding] = &[
-    bind!(Action::Down, ['j' Down], "later entries"),
-    bind!(Action::Up, ['k' Up], "earlier entries"),
-    bind!(Action::Top, ['g' Home], "the first entry"),
-    bind!(Action::Bottom, ['G' End], "the last entry"),
-    bind!(Action::Close, [Esc Enter 'q' 'a'], "close"),
+    bind!(KeyAction::Down, ['j' Down], "later entries"),
+    bind!(KeyAction::Up, ['k' Up], "earlier entries"),
+    bind!(KeyAction::Top, ['g' Home], "the first entry"),
+    bind!(KeyAction::Bottom, ['G' End], "the last entry"),
+    bind!(KeyAction::Close, [Esc Enter 'q' 'a'], "close"),
 ];
 
 const REVEAL: &[Binding] = &[
-    bind!(Action::RevealValue, ['v'], "show or hide the value"),
-    bind!(Action::Close, [Esc Enter 'q'], "close"),
+    bind!(KeyAction::RevealValue, ['v'], "show or hide the value"),
+    bind!(KeyAction::Close, [Esc Enter 'q'], "close"),
 ];
 
 /// The `:` commands, for help.
@@ -467,7 +467,7 @@ pub const COMMANDS: &[(&str, &str)] = &[
 /// A binding in force: the defaults, or what the config file put instead.
 #[derive(Clone, Debug)]
 pub struct Bound {
-    pub action: Action,
+    pub action: KeyAction,
     pub keys: Vec<Key>,
     pub help: &'static str,
 }
@@ -580,7 +580,7 @@ impl Keymap {
     }
 
     /// The action a key asks for in a mode.
-    pub fn action(&self, mode: KeyMode, ev: &KeyEvent) -> Option<Action> {
+    pub fn action(&self, mode: KeyMode, ev: &KeyEvent) -> Option<KeyAction> {
         self.modes[&mode]
             .iter()
             .find(|b| b.keys.iter().any(|k| k.matches(ev)))
@@ -593,7 +593,7 @@ impl Keymap {
     }
 
     /// The first key of `action` in `mode`, for titles and hints.
-    pub fn label_in(&self, mode: KeyMode, action: Action) -> String {
+    pub fn label_in(&self, mode: KeyMode, action: KeyAction) -> String {
         self.modes[&mode]
             .iter()
             .find(|b| b.action == action)
@@ -685,7 +685,7 @@ mod tests {
     fn shifted_letters_match() {
         let map = Keymap::default();
         let ev = KeyEvent::new(KeyCode::Char('G'), KeyModifiers::SHIFT);
-        assert_eq!(map.action(KeyMode::Main, &ev), Some(Action::Bottom));
+        assert_eq!(map.action(KeyMode::Main, &ev), Some(KeyAction::Bottom));
         let ev = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::NONE);
         assert_eq!(map.action(KeyMode::Main, &ev), None);
         assert!(is_ctrl_c(&KeyEvent::new(
@@ -723,11 +723,11 @@ mod tests {
         let x = KeyEvent::new(KeyCode::Char('x'), NONE);
         let q = KeyEvent::new(KeyCode::Char('q'), NONE);
         let shift_k = KeyEvent::new(KeyCode::Char('K'), KeyModifiers::SHIFT);
-        assert_eq!(map.action(KeyMode::Main, &x), Some(Action::Quit));
+        assert_eq!(map.action(KeyMode::Main, &x), Some(KeyAction::Quit));
         assert_eq!(map.action(KeyMode::Main, &q), None);
         assert_eq!(
             map.action(KeyMode::Main, &shift_k),
-            Some(Action::GoTo(Screen::Keys))
+            Some(KeyAction::GoTo(Screen::Keys))
         );
         assert_eq!(map.label("quit"), "x");
     }

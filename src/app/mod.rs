@@ -1,8 +1,8 @@
 //! The application state and everything that changes it. No I/O here: the runner feeds
-//! events in and carries out the [`Command`]s that come back.
+//! events in and carries out the [`Effect`]s that come back.
 
 pub mod bindings;
-pub mod modes;
+pub(crate) mod modes;
 pub mod operation;
 
 use std::sync::Arc;
@@ -18,7 +18,7 @@ use crate::ops::procedure::{self, OpError};
 use crate::ops::{self, Op, OpOutcome, Plan, Progress};
 pub use crate::screens::Screen;
 use crate::screens::{Loaded, Open, ViewState, api_keys, waf};
-pub use bindings::Action;
+pub use bindings::KeyAction;
 use bindings::{KeyMode, Keymap};
 use modes::Outcome;
 use operation::{AuditView, Pending, Pick, ResumeOffer, Running};
@@ -27,7 +27,7 @@ pub use crate::events::Event;
 
 /// Something for the runner to do.
 #[derive(Clone, Debug, PartialEq)]
-pub enum Command {
+pub enum Effect {
     Quit,
     Refresh,
     SetRefresh(Duration),
@@ -68,7 +68,7 @@ pub enum Mode {
     Normal,
     /// Editing the filter of the screen in view.
     Filter,
-    Command(String),
+    CommandLine(String),
     /// The help, scrolled to this line.
     Help(usize),
     /// The detail popup of the selected row.
@@ -90,7 +90,7 @@ impl Mode {
         match self {
             Mode::Normal => KeyMode::Main,
             Mode::Filter => KeyMode::Filter,
-            Mode::Command(_) => KeyMode::CommandLine,
+            Mode::CommandLine(_) => KeyMode::CommandLine,
             Mode::Help(_) => KeyMode::Help,
             Mode::Detail => KeyMode::Detail,
             Mode::Confirm(_) => KeyMode::Confirm,
@@ -326,7 +326,7 @@ impl App {
             .min(self.row_count(s).saturating_sub(1))
     }
 
-    pub fn handle(&mut self, ev: Event) -> Vec<Command> {
+    pub fn handle(&mut self, ev: Event) -> Vec<Effect> {
         match inert(ev) {
             Event::Key(k) if k.kind != KeyEventKind::Release => self.on_key(k),
             Event::Key(_) | Event::Resize => vec![],
@@ -431,7 +431,7 @@ impl App {
 
     /// `v` in a key's detail: read its value from the source (refused in read-only mode, where
     /// nothing secret is shown), or hide it again.
-    fn toggle_key_value(&mut self) -> Vec<Command> {
+    fn toggle_key_value(&mut self) -> Vec<Effect> {
         if self.key_value.take().is_some() || self.screen != Screen::Keys {
             return vec![];
         }
@@ -454,7 +454,7 @@ impl App {
             key_id: key_id.clone(),
             value: None,
         });
-        vec![Command::ReadKeyValue(key_id)]
+        vec![Effect::ReadKeyValue(key_id)]
     }
 
     /// Time until polling would slow down for want of keys.
@@ -468,35 +468,35 @@ impl App {
     }
 
     /// Slow polling down when no key came for a long while.
-    pub fn check_idle(&mut self) -> Vec<Command> {
+    pub fn check_idle(&mut self) -> Vec<Effect> {
         match self.idle_after {
             Some(after)
                 if !self.idle
                     && (self.now - self.last_key).to_std().unwrap_or_default() >= after =>
             {
                 self.idle = true;
-                vec![Command::SetRefresh(idle_refresh(self.refresh))]
+                vec![Effect::SetRefresh(idle_refresh(self.refresh))]
             }
             _ => vec![],
         }
     }
 
-    fn on_key(&mut self, k: KeyEvent) -> Vec<Command> {
+    fn on_key(&mut self, k: KeyEvent) -> Vec<Effect> {
         self.last_key = self.now;
         if self.idle {
             // Back from idle: the normal pace again, and a fresh read at once.
             self.idle = false;
-            let mut cmds = vec![Command::SetRefresh(self.refresh), Command::Refresh];
+            let mut cmds = vec![Effect::SetRefresh(self.refresh), Effect::Refresh];
             cmds.extend(self.on_key_inner(k));
             return cmds;
         }
         self.on_key_inner(k)
     }
 
-    fn on_key_inner(&mut self, k: KeyEvent) -> Vec<Command> {
+    fn on_key_inner(&mut self, k: KeyEvent) -> Vec<Effect> {
         if bindings::is_ctrl_c(&k) {
             // Always quits, from any mode; while an operation runs, the second time.
-            return self.on_action(Action::Quit);
+            return self.on_action(KeyAction::Quit);
         }
         let mode = self.mode.key_mode();
         let action = self.keymap.action(mode, &k);
@@ -504,7 +504,7 @@ impl App {
         let outcome = match &mut self.mode {
             Mode::Normal => return self.main_key(&k),
             Mode::Filter => modes::filter(&mut self.views[self.screen.index()], action, &k),
-            Mode::Command(line) => modes::command_line(line, action, &k),
+            Mode::CommandLine(line) => modes::command_line(line, action, &k),
             Mode::Confirm(c) => modes::confirm(c, action),
             Mode::Pick(p) => modes::pick(p, action),
             Mode::Resume(o) => modes::resume(o, action),
@@ -525,7 +525,7 @@ impl App {
     }
 
     /// A key for the screens.
-    fn main_key(&mut self, k: &KeyEvent) -> Vec<Command> {
+    fn main_key(&mut self, k: &KeyEvent) -> Vec<Effect> {
         self.message = None;
         match self.keymap.action(KeyMode::Main, k) {
             Some(a) => self.on_action(a),
@@ -534,7 +534,7 @@ impl App {
     }
 
     /// What a mode's key asked for, done: the one place a mode changes the application.
-    fn apply(&mut self, outcome: Outcome) -> Vec<Command> {
+    fn apply(&mut self, outcome: Outcome) -> Vec<Effect> {
         match outcome {
             Outcome::Stay => {}
             Outcome::Close => self.mode = Mode::Normal,
@@ -563,13 +563,13 @@ impl App {
     }
 
     /// Confirmed: run it, unless read-only or a dry run.
-    fn run(&mut self, c: Confirm) -> Vec<Command> {
+    fn run(&mut self, c: Confirm) -> Vec<Effect> {
         if self.read_only {
             return self.error(procedure::say::READ_ONLY_UNCHANGED.into());
         }
         if self.dry_run {
             self.message = Some((Level::Info, procedure::say::DRY_RUN.into()));
-            return vec![Command::DryRun(c.op, c.plan)];
+            return vec![Effect::DryRun(c.op, c.plan)];
         }
         self.message = Some((Level::Info, format!("running: {}", c.op.summary())));
         self.operation = Some(Running {
@@ -580,7 +580,7 @@ impl App {
         if matches!(c.op, Op::RotateKey { .. } | Op::ResumeRotation { .. }) {
             self.mode = Mode::Operation;
         }
-        vec![Command::Apply(c.op)]
+        vec![Effect::Apply(c.op)]
     }
 
     /// Finish or roll back an unfinished rotation: the plan, to confirm.
@@ -601,13 +601,13 @@ impl App {
         });
     }
 
-    pub fn on_action(&mut self, a: Action) -> Vec<Command> {
+    pub fn on_action(&mut self, a: KeyAction) -> Vec<Effect> {
         let popup = self.mode.key_mode().falls_through();
-        if a != Action::Quit {
+        if a != KeyAction::Quit {
             self.quit_armed = false;
         }
         match a {
-            Action::Quit => {
+            KeyAction::Quit => {
                 if self.busy() && !self.quit_armed {
                     self.quit_armed = true;
                     self.message = Some((
@@ -618,9 +618,9 @@ impl App {
                     return vec![];
                 }
                 self.quit = true;
-                return vec![Command::Quit];
+                return vec![Effect::Quit];
             }
-            Action::Operation => {
+            KeyAction::Operation => {
                 if self.operation.is_some() {
                     self.mode = Mode::Operation;
                 } else {
@@ -628,50 +628,50 @@ impl App {
                 }
                 return vec![];
             }
-            Action::AuditLog => return vec![Command::ShowAudit],
-            Action::GoTo(s) => self.screen = s,
-            Action::NextScreen => self.screen = self.screen.next(),
-            Action::PrevScreen => self.screen = self.screen.prev(),
-            Action::Down => self.move_by(1),
-            Action::Up => self.move_by(-1),
-            Action::PageDown => self.move_by(PAGE as isize),
-            Action::PageUp => self.move_by(-(PAGE as isize)),
-            Action::Top => self.view_mut().selected = 0,
-            Action::Bottom => {
+            KeyAction::AuditLog => return vec![Effect::ShowAudit],
+            KeyAction::GoTo(s) => self.screen = s,
+            KeyAction::NextScreen => self.screen = self.screen.next(),
+            KeyAction::PrevScreen => self.screen = self.screen.prev(),
+            KeyAction::Down => self.move_by(1),
+            KeyAction::Up => self.move_by(-1),
+            KeyAction::PageDown => self.move_by(PAGE as isize),
+            KeyAction::PageUp => self.move_by(-(PAGE as isize)),
+            KeyAction::Top => self.view_mut().selected = 0,
+            KeyAction::Bottom => {
                 let n = self.row_count(self.screen);
                 self.view_mut().selected = n.saturating_sub(1);
             }
-            Action::Open => self.open(),
-            Action::Back => {
+            KeyAction::Open => self.open(),
+            KeyAction::Back => {
                 if !popup {
                     self.view_mut().filter.clear();
                 }
             }
-            Action::Filter => self.mode = Mode::Filter,
-            Action::Command => self.mode = Mode::Command(String::new()),
-            Action::Help => self.mode = Mode::Help(0),
-            Action::Pause => self.toggle_pause(),
-            Action::Refresh => {
+            KeyAction::Filter => self.mode = Mode::Filter,
+            KeyAction::CommandLine => self.mode = Mode::CommandLine(String::new()),
+            KeyAction::Help => self.mode = Mode::Help(0),
+            KeyAction::Pause => self.toggle_pause(),
+            KeyAction::Refresh => {
                 self.message = Some((Level::Info, "refreshing…".into()));
-                return vec![Command::Refresh];
+                return vec![Effect::Refresh];
             }
-            Action::ToggleRule => self.ask_toggle(),
-            Action::RotateKey => self.ask_rotate(),
+            KeyAction::ToggleRule => self.ask_toggle(),
+            KeyAction::RotateKey => self.ask_rotate(),
             // The popups' own actions: the screens have none of them.
-            Action::Close
-            | Action::SwitchButton
-            | Action::Choose
-            | Action::Cancel
-            | Action::RevealValue
-            | Action::Finish
-            | Action::RollBack
-            | Action::Later => {}
+            KeyAction::Close
+            | KeyAction::SwitchButton
+            | KeyAction::Choose
+            | KeyAction::Cancel
+            | KeyAction::RevealValue
+            | KeyAction::Finish
+            | KeyAction::RollBack
+            | KeyAction::Later => {}
         }
-        if popup && !matches!(a, Action::Help | Action::Open | Action::Operation) {
+        if popup && !matches!(a, KeyAction::Help | KeyAction::Open | KeyAction::Operation) {
             // Moving or switching while a popup is open closes it.
             if !matches!(
                 self.mode,
-                Mode::Filter | Mode::Command(_) | Mode::Confirm(_)
+                Mode::Filter | Mode::CommandLine(_) | Mode::Confirm(_)
             ) {
                 self.mode = Mode::Normal;
             }
@@ -716,7 +716,7 @@ impl App {
     }
 
     /// An operation only works on its own screen: say where to go.
-    fn only_on(&mut self, screen: Screen, action: Action, what: &str) -> bool {
+    fn only_on(&mut self, screen: Screen, action: KeyAction, what: &str) -> bool {
         if self.screen != screen {
             let (key, go) = (
                 self.keymap.label(&action.name()),
@@ -739,7 +739,7 @@ impl App {
     }
 
     fn ask_toggle(&mut self) {
-        if !self.only_on(Screen::Waf, Action::ToggleRule, "toggles a WAF rule")
+        if !self.only_on(Screen::Waf, KeyAction::ToggleRule, "toggles a WAF rule")
             || !self.may_start("toggling a WAF rule")
         {
             return;
@@ -765,7 +765,7 @@ impl App {
     }
 
     fn ask_rotate(&mut self) {
-        if !self.only_on(Screen::Keys, Action::RotateKey, "rotates an API key")
+        if !self.only_on(Screen::Keys, KeyAction::RotateKey, "rotates an API key")
             || !self.may_start("rotating an API key")
         {
             return;
@@ -790,7 +790,7 @@ impl App {
     }
 
     /// Run a `:` command line.
-    pub fn run_command(&mut self, line: &str) -> Vec<Command> {
+    pub fn run_command(&mut self, line: &str) -> Vec<Effect> {
         let mut words = line.split_whitespace();
         let cmd = words.next().unwrap_or("");
         let arg = words.next();
@@ -798,19 +798,19 @@ impl App {
             ("", _) => vec![],
             ("q" | "quit", _) => {
                 self.mode = Mode::Normal;
-                self.on_action(Action::Quit)
+                self.on_action(KeyAction::Quit)
             }
             // vim's "quit, whatever": no second asking.
             ("q!", _) => {
                 self.quit = true;
-                vec![Command::Quit]
+                vec![Effect::Quit]
             }
-            ("theme", Some(name)) => vec![Command::LoadTheme(name.to_string())],
+            ("theme", Some(name)) => vec![Effect::LoadTheme(name.to_string())],
             ("refresh", Some(secs)) => match secs.parse::<u64>() {
                 Ok(s) if (1..=3600).contains(&s) => {
                     self.refresh = Duration::from_secs(s);
                     self.message = Some((Level::Info, format!("polling every {s} s")));
-                    vec![Command::SetRefresh(self.refresh)]
+                    vec![Effect::SetRefresh(self.refresh)]
                 }
                 _ => self.error(format!(
                     ":refresh takes whole seconds from 1 to 3600, not '{secs}'"
@@ -820,7 +820,7 @@ impl App {
                 self.mode = Mode::Help(0);
                 vec![]
             }
-            ("audit", _) => vec![Command::ShowAudit],
+            ("audit", _) => vec![Effect::ShowAudit],
             ("rotations", _) => {
                 if self.unfinished.is_empty() {
                     self.message = Some((Level::Info, "no unfinished rotation".into()));
@@ -842,7 +842,7 @@ impl App {
         }
     }
 
-    fn error(&mut self, msg: String) -> Vec<Command> {
+    fn error(&mut self, msg: String) -> Vec<Effect> {
         self.message = Some((Level::Error, msg));
         vec![]
     }

@@ -4,7 +4,7 @@
 
 use crossterm::event::{KeyCode, KeyEvent};
 
-use super::bindings::Action;
+use super::bindings::KeyAction;
 use super::operation::{AuditView, Pick, ResumeOffer};
 use super::{Button, Confirm, Level, Reveal};
 use crate::ops::Op;
@@ -24,7 +24,7 @@ pub enum Outcome {
     /// Stay, with a word in the footer.
     Say(Level, String),
     /// Not the mode's own key: the screens' keys have it.
-    PassOn(Action),
+    PassOn(KeyAction),
     /// Ask the operator to confirm an operation.
     Ask(Op),
     /// The operator pressed Confirm.
@@ -42,14 +42,14 @@ const FILTER_MAX: usize = 64;
 const COMMAND_MAX: usize = 256;
 
 /// The filter of the screen in view: every character types itself.
-pub fn filter(view: &mut ViewState, action: Option<Action>, k: &KeyEvent) -> Outcome {
+pub fn filter(view: &mut ViewState, action: Option<KeyAction>, k: &KeyEvent) -> Outcome {
     match (action, k.code) {
-        (Some(Action::Close), _) => Outcome::Close,
-        (Some(Action::Cancel), _) => {
+        (Some(KeyAction::Close), _) => Outcome::Close,
+        (Some(KeyAction::Cancel), _) => {
             view.filter.clear();
             Outcome::Close
         }
-        (Some(a @ (Action::Down | Action::Up)), _) => Outcome::PassOn(a),
+        (Some(a @ (KeyAction::Down | KeyAction::Up)), _) => Outcome::PassOn(a),
         (_, KeyCode::Backspace) => {
             view.filter.pop();
             Outcome::Stay
@@ -66,10 +66,10 @@ pub fn filter(view: &mut ViewState, action: Option<Action>, k: &KeyEvent) -> Out
 }
 
 /// The `:` command line.
-pub fn command_line(line: &mut String, action: Option<Action>, k: &KeyEvent) -> Outcome {
+pub fn command_line(line: &mut String, action: Option<KeyAction>, k: &KeyEvent) -> Outcome {
     match (action, k.code) {
-        (Some(Action::Cancel), _) => Outcome::Close,
-        (Some(Action::Choose), _) => Outcome::CommandLine(std::mem::take(line)),
+        (Some(KeyAction::Cancel), _) => Outcome::Close,
+        (Some(KeyAction::Choose), _) => Outcome::CommandLine(std::mem::take(line)),
         (_, KeyCode::Backspace) if line.pop().is_none() => Outcome::Close,
         (_, KeyCode::Char(c)) if !c.is_control() && line.chars().count() < COMMAND_MAX => {
             line.push(c);
@@ -80,30 +80,32 @@ pub fn command_line(line: &mut String, action: Option<Action>, k: &KeyEvent) -> 
 }
 
 /// A confirmation: Cancel has the focus first.
-pub fn confirm(c: &mut Confirm, action: Option<Action>) -> Outcome {
+pub fn confirm(c: &mut Confirm, action: Option<KeyAction>) -> Outcome {
     match action {
-        Some(Action::Cancel) => Outcome::Close,
-        Some(Action::SwitchButton) => {
+        Some(KeyAction::Cancel) => Outcome::Close,
+        Some(KeyAction::SwitchButton) => {
             c.focus = match c.focus {
                 Button::Cancel => Button::Confirm,
                 Button::Confirm => Button::Cancel,
             };
             Outcome::Stay
         }
-        Some(Action::Choose) if c.focus == Button::Confirm => Outcome::Run(c.clone()),
-        Some(Action::Choose) => Outcome::CloseSaying(Level::Info, procedure::say::CANCELLED.into()),
+        Some(KeyAction::Choose) if c.focus == Button::Confirm => Outcome::Run(c.clone()),
+        Some(KeyAction::Choose) => {
+            Outcome::CloseSaying(Level::Info, procedure::say::CANCELLED.into())
+        }
         _ => Outcome::Stay,
     }
 }
 
 /// What to toggle in a rule group.
-pub fn pick(p: &mut Pick, action: Option<Action>) -> Outcome {
+pub fn pick(p: &mut Pick, action: Option<KeyAction>) -> Outcome {
     let last = p.choices.len().saturating_sub(1);
     match action {
-        Some(Action::Down) => p.selected = (p.selected + 1).min(last),
-        Some(Action::Up) => p.selected = p.selected.saturating_sub(1),
-        Some(Action::Cancel) => return Outcome::Close,
-        Some(Action::Choose) => {
+        Some(KeyAction::Down) => p.selected = (p.selected + 1).min(last),
+        Some(KeyAction::Up) => p.selected = p.selected.saturating_sub(1),
+        Some(KeyAction::Cancel) => return Outcome::Close,
+        Some(KeyAction::Choose) => {
             if let Some((_, op)) = p.choices.get(p.selected) {
                 return Outcome::Ask(op.clone());
             }
@@ -114,21 +116,21 @@ pub fn pick(p: &mut Pick, action: Option<Action>) -> Outcome {
 }
 
 /// Unfinished rotations: finish, roll back, or later.
-pub fn resume(o: &mut ResumeOffer, action: Option<Action>) -> Outcome {
+pub fn resume(o: &mut ResumeOffer, action: Option<KeyAction>) -> Outcome {
     let n = o.rotations.len();
     match action {
-        Some(Action::Down) => o.selected = (o.selected + 1).min(n.max(1) - 1),
-        Some(Action::Up) => o.selected = o.selected.saturating_sub(1),
-        Some(Action::Later) if n > 0 => {
+        Some(KeyAction::Down) => o.selected = (o.selected + 1).min(n.max(1) - 1),
+        Some(KeyAction::Up) => o.selected = o.selected.saturating_sub(1),
+        Some(KeyAction::Later) if n > 0 => {
             return Outcome::CloseSaying(
                 Level::Info,
                 "later: :rotations shows the unfinished rotations again".into(),
             );
         }
-        Some(Action::Later) => return Outcome::Close,
-        Some(a @ (Action::Finish | Action::RollBack)) if n > 0 => {
+        Some(KeyAction::Later) => return Outcome::Close,
+        Some(a @ (KeyAction::Finish | KeyAction::RollBack)) if n > 0 => {
             let rotation = o.rotations[o.selected.min(n - 1)].clone();
-            let rollback = a == Action::RollBack;
+            let rollback = a == KeyAction::RollBack;
             if !rollback && rotation.rolling_back {
                 return Outcome::Say(
                     Level::Error,
@@ -143,17 +145,17 @@ pub fn resume(o: &mut ResumeOffer, action: Option<Action>) -> Outcome {
 }
 
 /// The help, which scrolls so every line can be read on a small terminal (80×24).
-pub fn help(scroll: &mut usize, lines: usize, action: Option<Action>) -> Outcome {
+pub fn help(scroll: &mut usize, lines: usize, action: Option<KeyAction>) -> Outcome {
     let last = lines.saturating_sub(1);
     let page = super::PAGE;
     match action {
-        Some(Action::Down) => *scroll = (*scroll + 1).min(last),
-        Some(Action::Up) => *scroll = scroll.saturating_sub(1),
-        Some(Action::PageDown) => *scroll = (*scroll + page).min(last),
-        Some(Action::PageUp) => *scroll = scroll.saturating_sub(page),
-        Some(Action::Top) => *scroll = 0,
-        Some(Action::Bottom) => *scroll = last,
-        Some(Action::Close) => return Outcome::Close,
+        Some(KeyAction::Down) => *scroll = (*scroll + 1).min(last),
+        Some(KeyAction::Up) => *scroll = scroll.saturating_sub(1),
+        Some(KeyAction::PageDown) => *scroll = (*scroll + page).min(last),
+        Some(KeyAction::PageUp) => *scroll = scroll.saturating_sub(page),
+        Some(KeyAction::Top) => *scroll = 0,
+        Some(KeyAction::Bottom) => *scroll = last,
+        Some(KeyAction::Close) => return Outcome::Close,
         _ => return Outcome::Stay,
     }
     Outcome::Stay
@@ -161,36 +163,36 @@ pub fn help(scroll: &mut usize, lines: usize, action: Option<Action>) -> Outcome
 
 /// A row's detail, or the operation's steps: popups over the screen, which let the screens'
 /// keys through.
-pub fn popup(action: Option<Action>) -> Outcome {
+pub fn popup(action: Option<KeyAction>) -> Outcome {
     match action {
-        Some(Action::Close) => Outcome::Close,
-        Some(Action::RevealValue) => Outcome::RevealValue,
+        Some(KeyAction::Close) => Outcome::Close,
+        Some(KeyAction::RevealValue) => Outcome::RevealValue,
         _ => Outcome::Stay,
     }
 }
 
 /// The audit log.
-pub fn audit(v: &mut AuditView, action: Option<Action>) -> Outcome {
+pub fn audit(v: &mut AuditView, action: Option<KeyAction>) -> Outcome {
     let last = v.entries.as_ref().map_or(0, |e| e.len()).saturating_sub(1);
     match action {
-        Some(Action::Down) => v.scroll = (v.scroll + 1).min(last),
-        Some(Action::Up) => v.scroll = v.scroll.saturating_sub(1),
-        Some(Action::Top) => v.scroll = 0,
-        Some(Action::Bottom) => v.scroll = last,
-        Some(Action::Close) => return Outcome::Close,
+        Some(KeyAction::Down) => v.scroll = (v.scroll + 1).min(last),
+        Some(KeyAction::Up) => v.scroll = v.scroll.saturating_sub(1),
+        Some(KeyAction::Top) => v.scroll = 0,
+        Some(KeyAction::Bottom) => v.scroll = last,
+        Some(KeyAction::Close) => return Outcome::Close,
         _ => {}
     }
     Outcome::Stay
 }
 
 /// A new key's value, shown once.
-pub fn reveal(r: &mut Reveal, action: Option<Action>) -> Outcome {
+pub fn reveal(r: &mut Reveal, action: Option<KeyAction>) -> Outcome {
     match action {
-        Some(Action::RevealValue) => {
+        Some(KeyAction::RevealValue) => {
             r.revealed = !r.revealed;
             Outcome::Stay
         }
-        Some(Action::Close) => Outcome::Close,
+        Some(KeyAction::Close) => Outcome::Close,
         _ => Outcome::Stay,
     }
 }

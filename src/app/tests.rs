@@ -18,7 +18,7 @@ fn app() -> App {
     a
 }
 
-fn press(a: &mut App, code: KeyCode) -> Vec<Command> {
+fn press(a: &mut App, code: KeyCode) -> Vec<Effect> {
     a.handle(Event::Key(KeyEvent::new(code, KeyModifiers::NONE)))
 }
 
@@ -109,7 +109,7 @@ fn toggle_asks_first_with_cancel_focused() {
     press(&mut a, KeyCode::Char('t'));
     press(&mut a, KeyCode::Tab);
     let cmds = press(&mut a, KeyCode::Enter);
-    let [Command::Apply(Op::ToggleRule(t))] = cmds.as_slice() else {
+    let [Effect::Apply(Op::ToggleRule(t))] = cmds.as_slice() else {
         panic!("{cmds:?}");
     };
     assert_eq!(
@@ -208,25 +208,25 @@ fn commands() {
     let mut a = app();
     assert_eq!(
         a.run_command("refresh 5"),
-        vec![Command::SetRefresh(Duration::from_secs(5))]
+        vec![Effect::SetRefresh(Duration::from_secs(5))]
     );
     assert_eq!(a.refresh, Duration::from_secs(5));
     assert!(a.run_command("refresh 0").is_empty());
     assert!(a.message.as_ref().unwrap().1.contains("1 to 3600"));
     assert_eq!(
         a.run_command("theme light"),
-        vec![Command::LoadTheme("light".into())]
+        vec![Effect::LoadTheme("light".into())]
     );
     assert!(a.run_command("bogus").is_empty());
     assert_eq!(a.message.as_ref().unwrap().0, Level::Error);
-    assert_eq!(a.run_command("q"), vec![Command::Quit]);
+    assert_eq!(a.run_command("q"), vec![Effect::Quit]);
     // Typed on the command line.
     let mut a = app();
     press(&mut a, KeyCode::Char(':'));
     type_text(&mut a, "refresh 9");
     assert_eq!(
         press(&mut a, KeyCode::Enter),
-        vec![Command::SetRefresh(Duration::from_secs(9))]
+        vec![Effect::SetRefresh(Duration::from_secs(9))]
     );
 }
 
@@ -238,7 +238,7 @@ fn ctrl_c_quits_from_any_mode() {
         KeyCode::Char('c'),
         KeyModifiers::CONTROL,
     )));
-    assert_eq!(cmds, vec![Command::Quit]);
+    assert_eq!(cmds, vec![Effect::Quit]);
 }
 
 #[test]
@@ -291,17 +291,14 @@ fn polling_slows_when_idle_and_comes_back_on_a_key() {
     a.now = DEMO_START + TimeDelta::minutes(15);
     assert_eq!(
         a.check_idle(),
-        vec![Command::SetRefresh(Duration::from_secs(300))]
+        vec![Effect::SetRefresh(Duration::from_secs(300))]
     );
     assert!(a.idle);
     assert_eq!(a.idle_in(), None);
     let cmds = press(&mut a, KeyCode::Char('2'));
     assert_eq!(
         cmds,
-        vec![
-            Command::SetRefresh(Duration::from_secs(60)),
-            Command::Refresh
-        ]
+        vec![Effect::SetRefresh(Duration::from_secs(60)), Effect::Refresh]
     );
     assert!(!a.idle);
     assert_eq!(a.screen, Screen::Throttling, "the key still does its job");
@@ -375,7 +372,7 @@ fn a_key_value_shows_only_when_asked() {
     assert!(matches!(a.mode, Mode::Detail));
     assert!(a.key_value.is_none());
     let cmds = press(&mut a, KeyCode::Char('v'));
-    let [Command::ReadKeyValue(id)] = cmds.as_slice() else {
+    let [Effect::ReadKeyValue(id)] = cmds.as_slice() else {
         panic!("{cmds:?}")
     };
     assert!(a.key_value.as_ref().is_some_and(|v| v.value.is_none()));
@@ -511,7 +508,7 @@ fn one_operation_at_a_time_and_quitting_mid_way_asks_twice() {
     let mut a = app();
     let op = toggle_of(&mut a, "GeoScrapers");
     press(&mut a, KeyCode::Tab);
-    assert_eq!(press(&mut a, KeyCode::Enter), vec![Command::Apply(op)]);
+    assert_eq!(press(&mut a, KeyCode::Enter), vec![Effect::Apply(op)]);
     assert!(a.busy());
     toggle_of_refused(&mut a);
     assert!(press(&mut a, KeyCode::Char('q')).is_empty());
@@ -521,7 +518,7 @@ fn one_operation_at_a_time_and_quitting_mid_way_asks_twice() {
         !m.contains("   "),
         "no run of spaces from a lost line continuation: {m}"
     );
-    assert_eq!(press(&mut a, KeyCode::Char('q')), vec![Command::Quit]);
+    assert_eq!(press(&mut a, KeyCode::Char('q')), vec![Effect::Quit]);
 }
 
 #[test]
@@ -530,17 +527,17 @@ fn ctrl_c_and_colon_q_ask_twice_while_an_operation_runs() {
     let mut a = app();
     let op = toggle_of(&mut a, "GeoScrapers");
     press(&mut a, KeyCode::Tab);
-    assert_eq!(press(&mut a, KeyCode::Enter), vec![Command::Apply(op)]);
+    assert_eq!(press(&mut a, KeyCode::Enter), vec![Effect::Apply(op)]);
     assert!(a.handle(ctrl_c()).is_empty(), "the first Ctrl-C asks");
     assert!(!a.quit);
-    assert_eq!(a.handle(ctrl_c()), vec![Command::Quit]);
+    assert_eq!(a.handle(ctrl_c()), vec![Effect::Quit]);
     let mut b = app();
     let op = toggle_of(&mut b, "GeoScrapers");
     press(&mut b, KeyCode::Tab);
     press(&mut b, KeyCode::Enter);
     assert!(b.busy(), "{op:?}");
     assert!(b.run_command("q").is_empty(), ":q asks too");
-    assert_eq!(b.run_command("q"), vec![Command::Quit]);
+    assert_eq!(b.run_command("q"), vec![Effect::Quit]);
     assert!(!app().run_command("q").is_empty(), "idle: :q quits at once");
 }
 
@@ -558,7 +555,7 @@ fn a_dry_run_confirmation_prints_the_plan_instead() {
     let op = toggle_of(&mut a, "GeoScrapers");
     press(&mut a, KeyCode::Tab);
     let cmds = press(&mut a, KeyCode::Enter);
-    let [Command::DryRun(o, plan)] = cmds.as_slice() else {
+    let [Effect::DryRun(o, plan)] = cmds.as_slice() else {
         panic!("{cmds:?}")
     };
     assert_eq!(*o, op);
@@ -613,7 +610,7 @@ fn an_unfinished_rotation_is_offered_to_finish_or_roll_back() {
     let cmds = press(&mut a, KeyCode::Enter);
     assert!(matches!(
         cmds.as_slice(),
-        [Command::Apply(Op::ResumeRotation { rollback: true, .. })]
+        [Effect::Apply(Op::ResumeRotation { rollback: true, .. })]
     ));
     assert!(matches!(a.mode, Mode::Operation));
 }

@@ -8,8 +8,8 @@
 
 pub mod audit;
 pub mod journal;
-pub mod kept;
-pub mod procedure;
+pub(crate) mod kept;
+pub(crate) mod procedure;
 
 use std::sync::Arc;
 

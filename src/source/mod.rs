@@ -1,7 +1,7 @@
 //! Where the data comes from. One trait, two implementations: the simulated account
 //! ([`demo::DemoSource`]) and a real one ([`aws::AwsSource`]). Both produce the same [`Snapshot`].
 
-pub mod aws;
+pub(crate) mod aws;
 pub mod demo;
 
 use std::future::Future;

@@ -6,7 +6,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use crate::app::bindings::{Action, KeyMode, Keymap};
+use crate::app::bindings::{KeyAction, KeyMode, Keymap};
 use crate::app::{App, Button, Confirm, Reveal};
 use crate::theme::{Element as E, Theme};
 use crate::widgets::popup::{centered, popup, popup_with_footer};
@@ -30,14 +30,14 @@ pub fn help(f: &mut Frame, area: Rect, scroll: usize, keymap: &Keymap, th: &Them
     let r = centered(area, 78, total as u16 + 2);
     let shown = r.height.saturating_sub(2) as usize;
     let first = scroll.min(total.saturating_sub(shown));
-    let close = keymap.label_in(KeyMode::Help, Action::Close);
+    let close = keymap.label_in(KeyMode::Help, KeyAction::Close);
     let title = if shown < total {
         format!(
             " Keys {}–{} of {total} — {}/{} scroll, {close} closes ",
             first + 1,
             (first + shown).min(total),
-            keymap.label_in(KeyMode::Help, Action::Down),
-            keymap.label_in(KeyMode::Help, Action::Up),
+            keymap.label_in(KeyMode::Help, KeyAction::Down),
+            keymap.label_in(KeyMode::Help, KeyAction::Up),
         )
     } else {
         format!(" Keys — {close} closes ")

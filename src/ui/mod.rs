@@ -1,7 +1,7 @@
 //! Drawing: a pure function of the application state and the theme. No I/O, no clock reads.
 
-pub mod dialogs;
-pub mod operations;
+pub(crate) mod dialogs;
+pub(crate) mod operations;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -239,7 +239,7 @@ fn draw_footer(f: &mut Frame, area: Rect, app: &App, th: &Theme) {
             ),
             Span::styled("  Enter keep · Esc clear", th.style(E::TextDim)),
         ]),
-        Mode::Command(text) => Line::from(vec![
+        Mode::CommandLine(text) => Line::from(vec![
             Span::styled(":", th.style(E::Key)),
             Span::styled(format!("{text}█"), th.style(E::Input)),
             Span::styled("  Enter run · Esc cancel", th.style(E::TextDim)),

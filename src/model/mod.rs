@@ -60,6 +60,18 @@ pub enum Panel {
     Distributions,
 }
 
+impl Panel {
+    pub const ALL: [Panel; 7] = [
+        Panel::Metrics,
+        Panel::Throttling,
+        Panel::UsagePlans,
+        Panel::Waf,
+        Panel::Samples,
+        Panel::Keys,
+        Panel::Distributions,
+    ];
+}
+
 /// The CloudWatch cost of polling, as the AWS source would pay it ($0.01 per 1,000 metrics).
 #[derive(Clone, Copy, Debug, Default, Serialize, Deserialize)]
 pub struct CostMeter {

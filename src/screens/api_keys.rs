@@ -6,13 +6,14 @@ use crate::widgets::popup::{detail_area, kv, popup};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Gauge, Paragraph, Row};
+use ratatui::widgets::{Cell, Gauge, Paragraph};
 
 use crate::format;
 use crate::model::{ApiKey, Secret, Snapshot};
 
 use crate::theme::{Element as E, Theme};
-use crate::widgets::{gauge_style, num, panel, quota_cell, right, table, table_title, window};
+use crate::widgets::columns::{self, Cells, Column, Shown, col, col_if};
+use crate::widgets::{gauge_style, num, panel, quota_cell, right, table_title, window};
 
 pub fn plan_names(d: &Snapshot, k: &ApiKey) -> String {
     k.plan_ids
@@ -77,11 +78,132 @@ impl ScreenView for Keys {
     }
 
     fn draw(&self, f: &mut Frame, area: Rect, cx: &Context, th: &Theme) {
-        draw(f, area, cx, th)
+        let d = cx.data;
+        let filter = cx.filter;
+        let keys = keys(d, filter);
+        let sel = cx.selected;
+        let [list, detail] =
+            Layout::vertical([Constraint::Min(5), Constraint::Length(4)]).areas(area);
+        let win = window(keys.len(), sel, list);
+        columns::draw(
+            f,
+            list,
+            panel(table_title("API keys", filter, sel, keys.len()), th, true),
+            &key_columns(),
+            &keys[win.range.clone()],
+            Some(win.selected),
+            &Cells {
+                data: d,
+                th,
+                width: area.width,
+            },
+        );
+
+        let Some(k) = keys.get(sel) else { return };
+        let block = panel(format!(" {} ", k.name), th, false);
+        let inner = block.inner(detail);
+        f.render_widget(block, detail);
+        let [info, gauge] =
+            Layout::vertical([Constraint::Length(1), Constraint::Length(1)]).areas(inner);
+        let dists = sent_by(d, k);
+        let label = th.style(E::HeaderLabel);
+        let mut spans = vec![
+            Span::styled("value ", label),
+            Span::raw(k.value_hint.as_str()),
+            Span::styled("  created ", label),
+            Span::raw(k.created.format("%Y-%m-%d").to_string()),
+        ];
+        if !dists.is_empty() {
+            spans.push(Span::styled("  sent by ", label));
+            spans.push(Span::raw(dists));
+        }
+        f.render_widget(Paragraph::new(Line::from(spans)), info);
+        if let Some(q) = k.quota_used() {
+            let limit = k.used_period + k.remaining.unwrap_or(0);
+            f.render_widget(
+                Gauge::default()
+                    .ratio(q.clamp(0.0, 1.0))
+                    .label(format!(
+                        "{} of {} this period",
+                        format::count(k.used_period as f64),
+                        format::count(limit as f64)
+                    ))
+                    .gauge_style(gauge_style(q, th)),
+                gauge,
+            );
+        } else {
+            f.render_widget(
+                Line::styled("no quota on its plan", th.style(E::TextDim)),
+                gauge,
+            );
+        }
     }
 
     fn detail(&self, f: &mut Frame, area: Rect, cx: &Context, th: &Theme) {
-        detail(f, area, cx, th)
+        let (d, filter, sel) = (cx.data, cx.filter, cx.selected);
+        let r = detail_area(area);
+        let Some(k) = keys(d, filter).get(sel).copied() else {
+            return;
+        };
+        let inner = popup(f, r, format!(" API key {} — Esc closes ", k.name), th);
+        let mut lines = vec![
+            kv("id", k.id.to_string(), th),
+            kv(
+                "value",
+                match cx
+                    .key_value
+                    .filter(|v| v.key_id == k.id.as_str())
+                    .map(|v| &v.value)
+                {
+                    Some(Some(Ok(s))) => s.reveal().to_string(),
+                    Some(Some(Err(e))) => format!("cannot read it: {e}"),
+                    Some(None) => "reading…".to_string(),
+                    None if cx.read_only => k.value_hint.to_string(),
+                    None => format!("{}  (v reveals)", k.value_hint),
+                },
+                th,
+            ),
+            kv("state", if k.enabled { "enabled" } else { "disabled" }, th),
+            kv(
+                "created",
+                k.created.format("%Y-%m-%d %H:%M UTC").to_string(),
+                th,
+            ),
+            kv("plans", plan_names(d, k), th),
+            kv(
+                "now",
+                format!(
+                    "{}/min, {} throttled/min",
+                    k.requests_per_min.map_or("–".into(), format::count),
+                    k.throttled_per_min.map_or("–".into(), format::count)
+                ),
+                th,
+            ),
+            kv("today", format::count(k.used_today as f64), th),
+        ];
+        if let Some(q) = k.quota_used() {
+            lines.push(kv(
+                "quota",
+                format!(
+                    "{} used, {} left ({})",
+                    format::count(k.used_period as f64),
+                    format::count(k.remaining.unwrap_or(0) as f64),
+                    format::percent(q)
+                ),
+                th,
+            ));
+        }
+        let sent = sent_by(d, k);
+        lines.push(kv(
+            "sent by",
+            if sent.is_empty() {
+                "no CloudFront distribution".into()
+            } else {
+                sent
+            },
+            th,
+        ));
+        f.render_widget(Paragraph::new(lines).style(th.style(E::Dialog)), inner);
     }
 
     fn hints(&self, read_only: bool) -> &'static [(&'static str, &'static str)] {
@@ -93,189 +215,63 @@ impl ScreenView for Keys {
     }
 }
 
-fn draw(f: &mut Frame, area: Rect, cx: &Context, th: &Theme) {
-    let d = cx.data;
-    let filter = cx.filter;
-    let keys = keys(d, filter);
-    let sel = cx.selected;
-    let wide = area.width >= 120;
-    let [list, detail] = Layout::vertical([Constraint::Min(5), Constraint::Length(4)]).areas(area);
-    let win = window(keys.len(), sel, list);
-    let rows: Vec<Row> = keys[win.range.clone()]
-        .iter()
-        .map(|k| {
-            let state = if k.enabled {
-                Span::styled("enabled", th.style(E::TextOk))
+/// From this width the table shows the id and who sends each key.
+const WIDE: u16 = 120;
+
+/// The keys table.
+fn key_columns<'a>() -> Vec<Column<&'a ApiKey>> {
+    let columns: [Column<&'a ApiKey>; _] = [
+        col("key", Constraint::Min(14), |k, _| {
+            Cell::from(k.name.to_string())
+        }),
+        col_if(Shown::From(WIDE), "id", Constraint::Length(10), |k, cx| {
+            Cell::from(Span::styled(k.id.to_string(), cx.th.style(E::TextDim)))
+        }),
+        col("plan", Constraint::Length(12), |k, cx| {
+            Cell::from(plan_names(cx.data, k))
+        }),
+        col("state", Constraint::Length(8), |k, cx| {
+            Cell::from(if k.enabled {
+                Span::styled("enabled", cx.th.style(E::TextOk))
             } else {
-                Span::styled("disabled", th.style(E::TextDim))
-            };
-            let throttled = match k.throttled_per_min {
+                Span::styled("disabled", cx.th.style(E::TextDim))
+            })
+        }),
+        col("req/min", Constraint::Length(7), |k, _| {
+            k.requests_per_min.map_or(right("–"), num)
+        }),
+        col("429/m", Constraint::Length(5), |k, cx| {
+            match k.throttled_per_min {
                 None => right("–"),
                 Some(t) if t > 0.0 => Cell::from(
                     Line::from(format::count(t))
                         .right_aligned()
-                        .style(th.style(E::TextWarn)),
+                        .style(cx.th.style(E::TextWarn)),
                 ),
                 Some(t) => num(t),
-            };
-            let mut cells = vec![
-                Cell::from(k.name.to_string()),
-                Cell::from(plan_names(d, k)),
-                Cell::from(state),
-                k.requests_per_min.map_or(right("–"), num),
-                throttled,
-                num(k.used_today as f64),
-                quota_cell(k.quota_used(), if wide { 12 } else { 6 }, th),
-            ];
-            if wide {
-                cells.insert(
-                    1,
-                    Cell::from(Span::styled(k.id.to_string(), th.style(E::TextDim))),
-                );
-                cells.push(Cell::from(sent_by(d, k)));
             }
-            Row::new(cells)
-        })
-        .collect();
-    let mut header = vec![
-        "key",
-        "plan",
-        "state",
-        "req/min",
-        "429/m",
-        "today",
-        "quota used",
-    ];
-    let mut widths = vec![
-        Constraint::Min(14),
-        Constraint::Length(12),
-        Constraint::Length(8),
-        Constraint::Length(7),
-        Constraint::Length(5),
-        Constraint::Length(6),
-        Constraint::Length(if wide { 19 } else { 13 }),
-    ];
-    if wide {
-        header.insert(1, "id");
-        widths.insert(1, Constraint::Length(10));
-        header.push("sent by CloudFront");
-        widths.push(Constraint::Length(18));
-    }
-    table(
-        f,
-        list,
-        panel(table_title("API keys", filter, sel, keys.len()), th, true),
-        &header,
-        &widths,
-        rows,
-        Some(win.selected),
-        th,
-    );
-
-    let Some(k) = keys.get(sel) else { return };
-    let block = panel(format!(" {} ", k.name), th, false);
-    let inner = block.inner(detail);
-    f.render_widget(block, detail);
-    let [info, gauge] =
-        Layout::vertical([Constraint::Length(1), Constraint::Length(1)]).areas(inner);
-    let dists = sent_by(d, k);
-    let label = th.style(E::HeaderLabel);
-    let mut spans = vec![
-        Span::styled("value ", label),
-        Span::raw(k.value_hint.as_str()),
-        Span::styled("  created ", label),
-        Span::raw(k.created.format("%Y-%m-%d").to_string()),
-    ];
-    if !dists.is_empty() {
-        spans.push(Span::styled("  sent by ", label));
-        spans.push(Span::raw(dists));
-    }
-    f.render_widget(Paragraph::new(Line::from(spans)), info);
-    if let Some(q) = k.quota_used() {
-        let limit = k.used_period + k.remaining.unwrap_or(0);
-        f.render_widget(
-            Gauge::default()
-                .ratio(q.clamp(0.0, 1.0))
-                .label(format!(
-                    "{} of {} this period",
-                    format::count(k.used_period as f64),
-                    format::count(limit as f64)
-                ))
-                .gauge_style(gauge_style(q, th)),
-            gauge,
-        );
-    } else {
-        f.render_widget(
-            Line::styled("no quota on its plan", th.style(E::TextDim)),
-            gauge,
-        );
-    }
-}
-
-/// The detail popup of the selected row.
-pub(super) fn detail(f: &mut Frame, area: Rect, cx: &Context, th: &Theme) {
-    let (d, filter, sel) = (cx.data, cx.filter, cx.selected);
-    let r = detail_area(area);
-    let Some(k) = keys(d, filter).get(sel).copied() else {
-        return;
-    };
-    let inner = popup(f, r, format!(" API key {} — Esc closes ", k.name), th);
-    let mut lines = vec![
-        kv("id", k.id.to_string(), th),
-        kv(
-            "value",
-            match cx
-                .key_value
-                .filter(|v| v.key_id == k.id.as_str())
-                .map(|v| &v.value)
-            {
-                Some(Some(Ok(s))) => s.reveal().to_string(),
-                Some(Some(Err(e))) => format!("cannot read it: {e}"),
-                Some(None) => "reading…".to_string(),
-                None if cx.read_only => k.value_hint.to_string(),
-                None => format!("{}  (v reveals)", k.value_hint),
-            },
-            th,
+        }),
+        col("today", Constraint::Length(6), |k, _| {
+            num(k.used_today as f64)
+        }),
+        col_if(
+            Shown::Below(WIDE),
+            "quota used",
+            Constraint::Length(13),
+            |k, cx| quota_cell(k.quota_used(), 6, cx.th),
         ),
-        kv("state", if k.enabled { "enabled" } else { "disabled" }, th),
-        kv(
-            "created",
-            k.created.format("%Y-%m-%d %H:%M UTC").to_string(),
-            th,
+        col_if(
+            Shown::From(WIDE),
+            "quota used",
+            Constraint::Length(19),
+            |k, cx| quota_cell(k.quota_used(), 12, cx.th),
         ),
-        kv("plans", plan_names(d, k), th),
-        kv(
-            "now",
-            format!(
-                "{}/min, {} throttled/min",
-                k.requests_per_min.map_or("–".into(), format::count),
-                k.throttled_per_min.map_or("–".into(), format::count)
-            ),
-            th,
+        col_if(
+            Shown::From(WIDE),
+            "sent by CloudFront",
+            Constraint::Length(18),
+            |k, cx| Cell::from(sent_by(cx.data, k)),
         ),
-        kv("today", format::count(k.used_today as f64), th),
     ];
-    if let Some(q) = k.quota_used() {
-        lines.push(kv(
-            "quota",
-            format!(
-                "{} used, {} left ({})",
-                format::count(k.used_period as f64),
-                format::count(k.remaining.unwrap_or(0) as f64),
-                format::percent(q)
-            ),
-            th,
-        ));
-    }
-    let sent = sent_by(d, k);
-    lines.push(kv(
-        "sent by",
-        if sent.is_empty() {
-            "no CloudFront distribution".into()
-        } else {
-            sent
-        },
-        th,
-    ));
-    f.render_widget(Paragraph::new(lines).style(th.style(E::Dialog)), inner);
+    columns.into()
 }

@@ -12,14 +12,15 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::symbols::Marker;
 use ratatui::text::{Line, Span};
+use ratatui::widgets::Cell;
 use ratatui::widgets::canvas::{Canvas, Map, MapResolution};
-use ratatui::widgets::{Cell, Row};
 
 use crate::countries;
-use crate::model::{RuleKind, Snapshot};
+use crate::model::{Rule, RuleKind, Snapshot, WebAcl};
 
 use crate::theme::{Element as E, Theme};
-use crate::widgets::{action_span, num, panel, table, table_title, window};
+use crate::widgets::columns::{self, Cells, Column, col};
+use crate::widgets::{action_span, num, panel, table_title, window};
 
 /// What happens to most of a country's traffic.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -143,109 +144,174 @@ impl ScreenView for Geo {
     }
 
     fn draw(&self, f: &mut Frame, area: Rect, cx: &Context, th: &Theme) {
-        draw(f, area, cx, th)
-    }
+        let d = cx.data;
+        let wide = area.width >= 120;
+        let filter = cx.filter;
+        let countries = countries(d, filter);
+        let sel = cx.selected;
+        let [map_area, side] = if wide {
+            Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(area)
+        } else {
+            Layout::vertical([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(area)
+        };
+        draw_map(f, map_area, &countries, countries.get(sel), th);
 
-    fn detail(&self, f: &mut Frame, area: Rect, cx: &Context, th: &Theme) {
-        detail(f, area, cx, th)
-    }
-}
-
-fn draw(f: &mut Frame, area: Rect, cx: &Context, th: &Theme) {
-    let d = cx.data;
-    let wide = area.width >= 120;
-    let filter = cx.filter;
-    let countries = countries(d, filter);
-    let sel = cx.selected;
-    let [map_area, side] = if wide {
-        Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(area)
-    } else {
-        Layout::vertical([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(area)
-    };
-    draw_map(f, map_area, &countries, countries.get(sel), th);
-
-    let geo_rules: Vec<_> = d
-        .rules()
-        .filter(|(_, r)| matches!(r.kind, RuleKind::Geo { .. }))
-        .collect();
-    let rules_h = if wide { geo_rules.len() as u16 + 3 } else { 0 };
-    let [rules_area, table_area] =
-        Layout::vertical([Constraint::Length(rules_h), Constraint::Min(4)]).areas(side);
-    if rules_h > 0 {
-        let rows: Vec<Row> = geo_rules
-            .iter()
-            .map(|(w, r)| {
-                let list = r.kind.countries(" ");
-                Row::new(vec![
-                    Cell::from(r.name.to_string()),
-                    Cell::from(w.name.to_string()),
-                    Cell::from(action_span(r.action, r.pending, th)),
-                    Cell::from(list),
-                ])
-            })
+        let geo_rules: Vec<_> = d
+            .rules()
+            .filter(|(_, r)| matches!(r.kind, RuleKind::Geo { .. }))
             .collect();
-        table(
-            f,
-            rules_area,
-            panel(" Geo-match rules ", th, false),
-            &["rule", "web ACL", "action", "countries"],
-            &[
-                Constraint::Length(14),
-                Constraint::Length(15),
-                Constraint::Length(7),
-                Constraint::Min(8),
-            ],
-            rows,
-            None,
+        let rules_h = if wide { geo_rules.len() as u16 + 3 } else { 0 };
+        let [rules_area, table_area] =
+            Layout::vertical([Constraint::Length(rules_h), Constraint::Min(4)]).areas(side);
+        let cells = Cells {
+            data: d,
             th,
+            width: area.width,
+        };
+        if rules_h > 0 {
+            columns::draw(
+                f,
+                rules_area,
+                panel(" Geo-match rules ", th, false),
+                &geo_rule_columns(),
+                &geo_rules,
+                None,
+                &cells,
+            );
+        }
+
+        let win = window(countries.len(), sel, table_area);
+        columns::draw(
+            f,
+            table_area,
+            panel(
+                table_title("Countries, per minute", filter, sel, countries.len()),
+                th,
+                true,
+            ),
+            &country_columns(),
+            &countries[win.range.clone()],
+            Some(win.selected),
+            &cells,
         );
     }
 
-    let win = window(countries.len(), sel, table_area);
-    let rows: Vec<Row> = countries[win.range.clone()]
-        .iter()
-        .map(|c| {
-            let rule = c.rules.first().map_or(Cell::from(""), |(n, a)| {
+    fn detail(&self, f: &mut Frame, area: Rect, cx: &Context, th: &Theme) {
+        let (d, filter, sel) = (cx.data, cx.filter, cx.selected);
+        let r = detail_area(area);
+        let Some(c) = countries(d, filter).get(sel).cloned() else {
+            return;
+        };
+        let inner = popup(f, r, format!(" {} {} — Esc closes ", c.code, c.name), th);
+        let mut lines = vec![
+            kv(
+                "per minute",
+                format!(
+                    "{} allowed, {} blocked, {} counted",
+                    format::count(c.allowed),
+                    format::count(c.blocked),
+                    format::count(c.counted)
+                ),
+                th,
+            ),
+            kv(
+                "last hour",
+                format!(
+                    "{} blocked, {} counted",
+                    format::count(c.blocked_hour),
+                    format::count(c.counted_hour)
+                ),
+                th,
+            ),
+        ];
+        for (n, a) in &c.rules {
+            lines.push(kv("geo rule", format!("{n} ({})", a.label()), th));
+        }
+        let per_acl: Vec<_> = d
+            .web_acls
+            .iter()
+            .filter_map(|w| {
+                w.countries
+                    .iter()
+                    .find(|x| x.country == c.code)
+                    .map(|x| (w, x))
+            })
+            .collect();
+        for (w, x) in &per_acl {
+            lines.push(kv(
+                w.name.as_str(),
+                format!(
+                    "{} allowed, {} blocked, {} counted per minute",
+                    format::count(x.metrics.allowed.last()),
+                    format::count(x.metrics.blocked.last()),
+                    format::count(x.metrics.counted.last())
+                ),
+                th,
+            ));
+        }
+        chart_below(f, inner, lines, th, |f, a| {
+            if let Some((_, x)) = per_acl.iter().max_by(|a, b| {
+                a.1.metrics
+                    .allowed
+                    .sum()
+                    .total_cmp(&b.1.metrics.allowed.sum())
+            }) {
+                series_chart(
+                    f,
+                    a,
+                    " per minute ",
+                    &[
+                        ("allowed", &x.metrics.allowed, th.style(E::ActionAllow)),
+                        ("blocked", &x.metrics.blocked, th.style(E::ActionBlock)),
+                        ("counted", &x.metrics.counted, th.style(E::ActionCount)),
+                    ],
+                    th,
+                )
+            }
+        });
+    }
+}
+
+fn geo_rule_columns<'a>() -> Vec<Column<(&'a WebAcl, &'a Rule)>> {
+    let columns: [Column<(&'a WebAcl, &'a Rule)>; _] = [
+        col("rule", Constraint::Length(14), |(_, r), _| {
+            Cell::from(r.name.to_string())
+        }),
+        col("web ACL", Constraint::Length(15), |(w, _), _| {
+            Cell::from(w.name.to_string())
+        }),
+        col("action", Constraint::Length(7), |(_, r), cx| {
+            Cell::from(action_span(r.action, r.pending, cx.th))
+        }),
+        col("countries", Constraint::Min(8), |(_, r), _| {
+            Cell::from(r.kind.countries(" "))
+        }),
+    ];
+    columns.into()
+}
+
+fn country_columns() -> Vec<Column<CountryRow>> {
+    let columns: [Column<CountryRow>; _] = [
+        col("cc", Constraint::Length(2), |c, cx| {
+            Cell::from(Span::styled(c.code.to_string(), country_style(c, cx.th)))
+        }),
+        col("country", Constraint::Length(14), |c, _| Cell::from(c.name)),
+        col("allow", Constraint::Length(6), |c, _| num(c.allowed)),
+        col("block", Constraint::Length(6), |c, _| num(c.blocked)),
+        col("count", Constraint::Length(6), |c, _| num(c.counted)),
+        col("hour b+c", Constraint::Length(8), |c, _| {
+            num(c.blocked_hour + c.counted_hour)
+        }),
+        col("geo rule", Constraint::Min(10), |c, cx| {
+            c.rules.first().map_or(Cell::from(""), |(n, a)| {
                 Cell::from(Line::from(vec![
                     Span::raw(format!("{n} ")),
-                    action_span(*a, false, th),
+                    action_span(*a, false, cx.th),
                 ]))
-            });
-            Row::new(vec![
-                Cell::from(Span::styled(c.code.to_string(), country_style(c, th))),
-                Cell::from(c.name),
-                num(c.allowed),
-                num(c.blocked),
-                num(c.counted),
-                num(c.blocked_hour + c.counted_hour),
-                rule,
-            ])
-        })
-        .collect();
-    table(
-        f,
-        table_area,
-        panel(
-            table_title("Countries, per minute", filter, sel, countries.len()),
-            th,
-            true,
-        ),
-        &[
-            "cc", "country", "allow", "block", "count", "hour b+c", "geo rule",
-        ],
-        &[
-            Constraint::Length(2),
-            Constraint::Length(14),
-            Constraint::Length(6),
-            Constraint::Length(6),
-            Constraint::Length(6),
-            Constraint::Length(8),
-            Constraint::Min(10),
-        ],
-        rows,
-        Some(win.selected),
-        th,
-    );
+            })
+        }),
+    ];
+    columns.into()
 }
 
 fn draw_map(
@@ -296,80 +362,4 @@ fn draw_map(
             }
         });
     f.render_widget(canvas, area);
-}
-
-/// The detail popup of the selected row.
-pub(super) fn detail(f: &mut Frame, area: Rect, cx: &Context, th: &Theme) {
-    let (d, filter, sel) = (cx.data, cx.filter, cx.selected);
-    let r = detail_area(area);
-    let Some(c) = countries(d, filter).get(sel).cloned() else {
-        return;
-    };
-    let inner = popup(f, r, format!(" {} {} — Esc closes ", c.code, c.name), th);
-    let mut lines = vec![
-        kv(
-            "per minute",
-            format!(
-                "{} allowed, {} blocked, {} counted",
-                format::count(c.allowed),
-                format::count(c.blocked),
-                format::count(c.counted)
-            ),
-            th,
-        ),
-        kv(
-            "last hour",
-            format!(
-                "{} blocked, {} counted",
-                format::count(c.blocked_hour),
-                format::count(c.counted_hour)
-            ),
-            th,
-        ),
-    ];
-    for (n, a) in &c.rules {
-        lines.push(kv("geo rule", format!("{n} ({})", a.label()), th));
-    }
-    let per_acl: Vec<_> = d
-        .web_acls
-        .iter()
-        .filter_map(|w| {
-            w.countries
-                .iter()
-                .find(|x| x.country == c.code)
-                .map(|x| (w, x))
-        })
-        .collect();
-    for (w, x) in &per_acl {
-        lines.push(kv(
-            w.name.as_str(),
-            format!(
-                "{} allowed, {} blocked, {} counted per minute",
-                format::count(x.metrics.allowed.last()),
-                format::count(x.metrics.blocked.last()),
-                format::count(x.metrics.counted.last())
-            ),
-            th,
-        ));
-    }
-    chart_below(f, inner, lines, th, |f, a| {
-        if let Some((_, x)) = per_acl.iter().max_by(|a, b| {
-            a.1.metrics
-                .allowed
-                .sum()
-                .total_cmp(&b.1.metrics.allowed.sum())
-        }) {
-            series_chart(
-                f,
-                a,
-                " per minute ",
-                &[
-                    ("allowed", &x.metrics.allowed, th.style(E::ActionAllow)),
-                    ("blocked", &x.metrics.blocked, th.style(E::ActionBlock)),
-                    ("counted", &x.metrics.counted, th.style(E::ActionCount)),
-                ],
-                th,
-            )
-        }
-    });
 }

@@ -182,16 +182,7 @@ mod tests {
 
     #[test]
     fn every_panel_has_a_screen_and_titles_are_unique() {
-        use Panel::*;
-        for p in [
-            Metrics,
-            Throttling,
-            UsagePlans,
-            Waf,
-            Samples,
-            Keys,
-            Distributions,
-        ] {
+        for p in Panel::ALL {
             assert_ne!(Screen::showing(p), Screen::Overview, "{p:?}");
         }
         let mut names: Vec<_> = Screen::ALL.iter().map(|s| s.action_name()).collect();

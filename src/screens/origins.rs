@@ -4,14 +4,14 @@
 use super::{Context, Loaded, ScreenView, matches};
 use crate::model::Action;
 use crate::model::Panel;
-use crate::model::Sample;
 use crate::model::Text;
+use crate::model::{RateLimitedIp, Sample};
 use crate::widgets::popup::{detail_area, kv, popup};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::Line;
 use ratatui::text::Span;
-use ratatui::widgets::{Cell, Row};
+use ratatui::widgets::Cell;
 use ratatui::widgets::{Paragraph, Wrap};
 use std::collections::HashMap;
 
@@ -19,7 +19,8 @@ use crate::countries;
 use crate::model::Snapshot;
 
 use crate::theme::{Element as E, Theme};
-use crate::widgets::{action_span, num, panel, right, table, table_title, window};
+use crate::widgets::columns::{self, Cells, Column, Shown, col, col_if};
+use crate::widgets::{action_span, num, panel, right, table_title, window};
 
 /// The sampled requests, filtered: the table's rows.
 pub fn samples<'a>(s: &'a Snapshot, filter: &str) -> Vec<&'a Sample> {
@@ -111,140 +112,229 @@ impl ScreenView for Origins {
     }
 
     fn draw(&self, f: &mut Frame, area: Rect, cx: &Context, th: &Theme) {
-        draw(f, area, cx, th)
+        let d = cx.data;
+        let wide = area.width >= 120;
+        let (tail, side) = if wide {
+            let [side, tail] =
+                Layout::horizontal([Constraint::Percentage(40), Constraint::Percentage(60)])
+                    .areas(area);
+            (tail, side)
+        } else {
+            let [tail, side] =
+                Layout::vertical([Constraint::Percentage(55), Constraint::Percentage(45)])
+                    .areas(area);
+            (tail, side)
+        };
+        draw_tail(f, tail, cx, th);
+
+        let [ips, held, countries] = if wide {
+            Layout::vertical([
+                Constraint::Percentage(45),
+                Constraint::Percentage(25),
+                Constraint::Percentage(30),
+            ])
+            .areas(side)
+        } else {
+            let [a, b] =
+                Layout::horizontal([Constraint::Percentage(58), Constraint::Percentage(42)])
+                    .areas(side);
+            [a, b, Rect::default()]
+        };
+        let cells = Cells {
+            data: d,
+            th,
+            width: area.width,
+        };
+        talkers(
+            f,
+            ips,
+            " Top client IPs (sampled, weighted) ",
+            &talker_columns("client IP", true),
+            &cx.loaded.top_ips,
+            &cells,
+        );
+        draw_held(f, held, &cells);
+        if countries.height > 0 {
+            talkers(
+                f,
+                countries,
+                " Top countries (sampled, weighted) ",
+                &talker_columns("country", false),
+                &cx.loaded.top_countries,
+                &cells,
+            );
+        }
     }
 
     fn detail(&self, f: &mut Frame, area: Rect, cx: &Context, th: &Theme) {
-        detail(f, area, cx, th)
-    }
-}
-
-fn draw(f: &mut Frame, area: Rect, cx: &Context, th: &Theme) {
-    let d = cx.data;
-    let wide = area.width >= 120;
-    let (tail, side) = if wide {
-        let [side, tail] =
-            Layout::horizontal([Constraint::Percentage(40), Constraint::Percentage(60)])
-                .areas(area);
-        (tail, side)
-    } else {
-        let [tail, side] =
-            Layout::vertical([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(area);
-        (tail, side)
-    };
-    draw_tail(f, tail, cx, th);
-
-    let [ips, held, countries] = if wide {
-        Layout::vertical([
-            Constraint::Percentage(45),
-            Constraint::Percentage(25),
-            Constraint::Percentage(30),
-        ])
-        .areas(side)
-    } else {
-        let [a, b] = Layout::horizontal([Constraint::Percentage(58), Constraint::Percentage(42)])
-            .areas(side);
-        [a, b, Rect::default()]
-    };
-    talkers(
-        f,
-        ips,
-        " Top client IPs (sampled, weighted) ",
-        "client IP",
-        &cx.loaded.top_ips,
-        true,
-        th,
-    );
-    draw_held(f, held, d, th);
-    if countries.height > 0 {
-        talkers(
-            f,
-            countries,
-            " Top countries (sampled, weighted) ",
-            "country",
-            &cx.loaded.top_countries,
-            false,
-            th,
+        let (d, filter, sel) = (cx.data, cx.filter, cx.selected);
+        let r = detail_area(area);
+        let Some(x) = samples(d, filter).get(sel).copied() else {
+            return;
+        };
+        let inner = popup(f, r, " Sampled request — Esc closes ".into(), th);
+        let mut lines = vec![
+            kv(
+                "time",
+                x.time.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
+                th,
+            ),
+            kv(
+                "action",
+                format!("{} by {} ({})", x.action.label(), x.rule, x.web_acl),
+                th,
+            ),
+            kv(
+                "client",
+                format!(
+                    "{} {} {}",
+                    x.client_ip,
+                    x.country,
+                    countries::name(x.country.as_str())
+                ),
+                th,
+            ),
+            kv("request", format!("{} {}", x.method, x.uri), th),
+            kv(
+                "response",
+                x.response_code.map_or("–".into(), |c| c.to_string()),
+                th,
+            ),
+            kv("weight", x.weight.to_string(), th),
+            kv(
+                "labels",
+                x.labels
+                    .iter()
+                    .map(|l| l.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                th,
+            ),
+            Line::styled("     headers", th.style(E::TableHeader)),
+        ];
+        for h in &x.headers {
+            lines.push(kv(h.name.as_str(), h.value.to_string(), th));
+        }
+        f.render_widget(
+            Paragraph::new(lines)
+                .wrap(Wrap { trim: false })
+                .style(th.style(E::Dialog)),
+            inner,
         );
     }
 }
 
+/// A table of talkers: client IPs (with their country) or countries.
 fn talkers(
     f: &mut Frame,
     area: Rect,
     title: &str,
-    what: &str,
+    columns: &[Column<Talker>],
     list: &[Talker],
-    with_country: bool,
-    th: &Theme,
+    cx: &Cells,
 ) {
-    let rows: Vec<Row> = list
-        .iter()
-        .take(area.height as usize)
-        .map(|t| {
-            let name = if with_country {
-                t.key.to_string()
-            } else {
-                format!("{} {}", t.key, countries::name(t.key.as_str()))
-            };
-            let mut cells = vec![Cell::from(name)];
-            if with_country {
-                cells.push(Cell::from(t.country.to_string()));
-            }
-            cells.extend([
-                num(t.requests as f64),
-                num(t.blocked as f64),
-                num(t.counted as f64),
-            ]);
-            Row::new(cells)
-        })
-        .collect();
-    let mut header = vec![what];
-    let mut widths = vec![Constraint::Min(15)];
-    if with_country {
-        header.push("cc");
-        widths.push(Constraint::Length(2));
-    }
-    header.extend(["reqs", "block", "count"]);
-    widths.extend([
-        Constraint::Length(6),
-        Constraint::Length(6),
-        Constraint::Length(6),
-    ]);
-    table(
+    let shown = &list[..list.len().min(area.height as usize)];
+    columns::draw(
         f,
         area,
-        panel(title, th, false),
-        &header,
-        &widths,
-        rows,
+        panel(title, cx.th, false),
+        columns,
+        shown,
         None,
-        th,
+        cx,
     );
 }
 
-fn draw_held(f: &mut Frame, area: Rect, d: &Snapshot, th: &Theme) {
-    let rows: Vec<Row> = d
-        .rate_limited
-        .iter()
-        .map(|r| {
-            Row::new(vec![
-                Cell::from(r.address.to_string()),
-                Cell::from(Span::styled(r.rule.to_string(), th.style(E::ActionBlock))),
-            ])
+fn talker_columns(what: &'static str, by_ip: bool) -> Vec<Column<Talker>> {
+    let name = if by_ip {
+        col(what, Constraint::Min(15), |t: &Talker, _: &Cells| {
+            Cell::from(t.key.to_string())
         })
-        .collect();
-    let title = format!(" Rate-limited now: {} ", d.rate_limited.len());
-    table(
+    } else {
+        col(what, Constraint::Min(15), |t: &Talker, _: &Cells| {
+            Cell::from(format!("{} {}", t.key, countries::name(t.key.as_str())))
+        })
+    };
+    let mut columns = vec![name];
+    if by_ip {
+        columns.push(col("cc", Constraint::Length(2), |t, _| {
+            Cell::from(t.country.to_string())
+        }));
+    }
+    let counts: [Column<Talker>; _] = [
+        col("reqs", Constraint::Length(6), |t, _| num(t.requests as f64)),
+        col("block", Constraint::Length(6), |t, _| num(t.blocked as f64)),
+        col("count", Constraint::Length(6), |t, _| num(t.counted as f64)),
+    ];
+    columns.extend(counts);
+    columns
+}
+
+fn draw_held(f: &mut Frame, area: Rect, cx: &Cells) {
+    let held = &cx.data.rate_limited;
+    let columns: [Column<RateLimitedIp>; _] = [
+        col("address", Constraint::Min(15), |r, _| {
+            Cell::from(r.address.to_string())
+        }),
+        col("rule", Constraint::Length(16), |r, cx| {
+            Cell::from(Span::styled(
+                r.rule.to_string(),
+                cx.th.style(E::ActionBlock),
+            ))
+        }),
+    ];
+    let title = format!(" Rate-limited now: {} ", held.len());
+    columns::draw(
         f,
         area,
-        panel(title, th, false),
-        &["address", "rule"],
-        &[Constraint::Min(15), Constraint::Length(16)],
-        rows,
+        panel(title, cx.th, false),
+        &columns,
+        held,
         None,
-        th,
+        cx,
     );
+}
+
+/// From this width the samples show the rule and the weight.
+const TAIL_WIDE: u16 = 90;
+
+fn sample_columns<'a>() -> Vec<Column<&'a Sample>> {
+    let columns: [Column<&'a Sample>; _] = [
+        col("time", Constraint::Length(8), |s, cx| {
+            Cell::from(Span::styled(
+                s.time.format("%H:%M:%S").to_string(),
+                cx.th.style(E::TextDim),
+            ))
+        }),
+        col("action", Constraint::Length(6), |s, cx| {
+            Cell::from(action_span(s.action, false, cx.th))
+        }),
+        col_if(
+            Shown::From(TAIL_WIDE),
+            "rule",
+            Constraint::Length(16),
+            |s, _| Cell::from(s.rule.to_string()),
+        ),
+        col("cc", Constraint::Length(2), |s, _| {
+            Cell::from(s.country.to_string())
+        }),
+        col("client IP", Constraint::Length(15), |s, _| {
+            Cell::from(s.client_ip.to_string())
+        }),
+        col("verb", Constraint::Length(6), |s, _| {
+            Cell::from(s.method.to_string())
+        }),
+        col("URI", Constraint::Min(10), |s, _| {
+            Cell::from(s.uri.to_string())
+        }),
+        col_if(
+            Shown::From(TAIL_WIDE),
+            "weight",
+            Constraint::Length(6),
+            |s, _| right(s.weight.to_string()),
+        ),
+    ];
+    columns.into()
 }
 
 fn draw_tail(f: &mut Frame, area: Rect, cx: &Context, th: &Theme) {
@@ -252,111 +342,20 @@ fn draw_tail(f: &mut Frame, area: Rect, cx: &Context, th: &Theme) {
     let filter = cx.filter;
     let samples = samples(d, filter);
     let sel = cx.selected;
-    let wide = area.width >= 90;
     let win = window(samples.len(), sel, area);
-    let rows: Vec<Row> = samples[win.range.clone()]
-        .iter()
-        .map(|s| {
-            let mut cells = vec![
-                Cell::from(Span::styled(
-                    s.time.format("%H:%M:%S").to_string(),
-                    th.style(E::TextDim),
-                )),
-                Cell::from(action_span(s.action, false, th)),
-                Cell::from(s.country.to_string()),
-                Cell::from(s.client_ip.to_string()),
-                Cell::from(s.method.to_string()),
-                Cell::from(s.uri.to_string()),
-            ];
-            if wide {
-                cells.insert(2, Cell::from(s.rule.to_string()));
-                cells.push(right(s.weight.to_string()));
-            }
-            Row::new(cells)
-        })
-        .collect();
-    let mut header = vec!["time", "action", "cc", "client IP", "verb", "URI"];
-    let mut widths = vec![
-        Constraint::Length(8),
-        Constraint::Length(6),
-        Constraint::Length(2),
-        Constraint::Length(15),
-        Constraint::Length(6),
-        Constraint::Min(10),
-    ];
-    if wide {
-        header.insert(2, "rule");
-        widths.insert(2, Constraint::Length(16));
-        header.push("weight");
-        widths.push(Constraint::Length(6));
-    }
     let title = table_title("Sampled requests, newest first", filter, sel, samples.len());
-    table(
+    let cells = Cells {
+        data: d,
+        th,
+        width: area.width,
+    };
+    columns::draw(
         f,
         area,
         panel(title, th, true),
-        &header,
-        &widths,
-        rows,
+        &sample_columns(),
+        &samples[win.range.clone()],
         Some(win.selected),
-        th,
-    );
-}
-
-/// The detail popup of the selected row.
-pub(super) fn detail(f: &mut Frame, area: Rect, cx: &Context, th: &Theme) {
-    let (d, filter, sel) = (cx.data, cx.filter, cx.selected);
-    let r = detail_area(area);
-    let Some(x) = samples(d, filter).get(sel).copied() else {
-        return;
-    };
-    let inner = popup(f, r, " Sampled request — Esc closes ".into(), th);
-    let mut lines = vec![
-        kv(
-            "time",
-            x.time.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
-            th,
-        ),
-        kv(
-            "action",
-            format!("{} by {} ({})", x.action.label(), x.rule, x.web_acl),
-            th,
-        ),
-        kv(
-            "client",
-            format!(
-                "{} {} {}",
-                x.client_ip,
-                x.country,
-                countries::name(x.country.as_str())
-            ),
-            th,
-        ),
-        kv("request", format!("{} {}", x.method, x.uri), th),
-        kv(
-            "response",
-            x.response_code.map_or("–".into(), |c| c.to_string()),
-            th,
-        ),
-        kv("weight", x.weight.to_string(), th),
-        kv(
-            "labels",
-            x.labels
-                .iter()
-                .map(|l| l.as_str())
-                .collect::<Vec<_>>()
-                .join(" "),
-            th,
-        ),
-        Line::styled("     headers", th.style(E::TableHeader)),
-    ];
-    for h in &x.headers {
-        lines.push(kv(h.name.as_str(), h.value.to_string(), th));
-    }
-    f.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .style(th.style(E::Dialog)),
-        inner,
+        &cells,
     );
 }

@@ -5,14 +5,15 @@ use crate::model::Panel;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Paragraph, Row};
+use ratatui::widgets::{Cell, Paragraph};
 
 use crate::format;
-use crate::insights::Severity;
+use crate::insights::{Finding, Severity};
 use crate::model::{Series, Snapshot};
 
 use crate::theme::{Element as E, Theme};
-use crate::widgets::{panel, series_chart, table, table_title, window};
+use crate::widgets::columns::{self, Cells, Column, Shown, col, col_if};
+use crate::widgets::{panel, series_chart, table_title, window};
 
 /// Overview: what is happening now, and what is unusual.
 pub struct Overview;
@@ -31,7 +32,70 @@ impl ScreenView for Overview {
     }
 
     fn draw(&self, f: &mut Frame, area: Rect, cx: &Context, th: &Theme) {
-        draw(f, area, cx, th)
+        let d = cx.data;
+        let stats_h = if area.width >= 120 { 3 } else { 4 };
+        let chart_h = (area.height.saturating_sub(stats_h) * 11 / 20).max(7);
+        let [stats, charts, list] = Layout::vertical([
+            Constraint::Length(stats_h),
+            Constraint::Length(chart_h),
+            Constraint::Min(3),
+        ])
+        .areas(area);
+
+        draw_stats(f, stats, d, th);
+
+        let [left, right] =
+            Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
+                .areas(charts);
+        let count = Series::total(d.stages().map(|(_, s)| &s.metrics.count));
+        let e4 = Series::total(d.stages().map(|(_, s)| &s.metrics.errors_4xx));
+        let e5 = Series::total(d.stages().map(|(_, s)| &s.metrics.errors_5xx));
+        let throttled = Series::total(d.stages().map(|(_, s)| &s.metrics.throttled_est));
+        let blocked = Series::total(d.web_acls.iter().map(|w| &w.metrics.blocked));
+        series_chart(
+            f,
+            left,
+            " Requests /min ",
+            &[
+                ("requests", &count, th.style(E::ChartRequests)),
+                ("4xx", &e4, th.style(E::Chart4xx)),
+                ("5xx", &e5, th.style(E::Chart5xx)),
+            ],
+            th,
+        );
+        series_chart(
+            f,
+            right,
+            " Refused/min ",
+            &[
+                ("429 est.", &throttled, th.style(E::ChartThrottled)),
+                ("WAF blocked", &blocked, th.style(E::ActionBlock)),
+            ],
+            th,
+        );
+
+        let found = &cx.loaded.findings;
+        let sel = cx.selected;
+        let win = window(found.len(), sel, list);
+        let title = if found.is_empty() {
+            " Unusual now: nothing ".to_string()
+        } else {
+            table_title("Unusual now", "", sel, found.len())
+        };
+        let cells = Cells {
+            data: d,
+            th,
+            width: list.width,
+        };
+        columns::draw(
+            f,
+            list,
+            panel(title, th, true),
+            &finding_columns(),
+            &found[win.range.clone()],
+            Some(win.selected),
+            &cells,
+        );
     }
 
     fn open_hint(&self) -> &'static str {
@@ -45,88 +109,27 @@ impl ScreenView for Overview {
     }
 }
 
-fn draw(f: &mut Frame, area: Rect, cx: &Context, th: &Theme) {
-    let d = cx.data;
-    let stats_h = if area.width >= 120 { 3 } else { 4 };
-    let chart_h = (area.height.saturating_sub(stats_h) * 11 / 20).max(7);
-    let [stats, charts, list] = Layout::vertical([
-        Constraint::Length(stats_h),
-        Constraint::Length(chart_h),
-        Constraint::Min(3),
-    ])
-    .areas(area);
-
-    draw_stats(f, stats, d, th);
-
-    let [left, right] =
-        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(charts);
-    let count = Series::total(d.stages().map(|(_, s)| &s.metrics.count));
-    let e4 = Series::total(d.stages().map(|(_, s)| &s.metrics.errors_4xx));
-    let e5 = Series::total(d.stages().map(|(_, s)| &s.metrics.errors_5xx));
-    let throttled = Series::total(d.stages().map(|(_, s)| &s.metrics.throttled_est));
-    let blocked = Series::total(d.web_acls.iter().map(|w| &w.metrics.blocked));
-    series_chart(
-        f,
-        left,
-        " Requests /min ",
-        &[
-            ("requests", &count, th.style(E::ChartRequests)),
-            ("4xx", &e4, th.style(E::Chart4xx)),
-            ("5xx", &e5, th.style(E::Chart5xx)),
-        ],
-        th,
-    );
-    series_chart(
-        f,
-        right,
-        " Refused/min ",
-        &[
-            ("429 est.", &throttled, th.style(E::ChartThrottled)),
-            ("WAF blocked", &blocked, th.style(E::ActionBlock)),
-        ],
-        th,
-    );
-
-    let found = &cx.loaded.findings;
-    let sel = cx.selected;
-    let win = window(found.len(), sel, list);
-    let rows: Vec<Row> = found[win.range.clone()]
-        .iter()
-        .map(|x| {
+fn finding_columns() -> Vec<Column<Finding>> {
+    let columns: [Column<Finding>; _] = [
+        col("", Constraint::Length(2), |x, cx| {
             let (mark, el) = match x.severity {
                 Severity::Critical => ("!!", E::TextCritical),
                 Severity::Warn => ("! ", E::TextWarn),
                 Severity::Info => ("· ", E::TextDim),
             };
-            Row::new(vec![
-                Cell::from(Span::styled(mark, th.style(el))),
-                Cell::from(x.text.clone()),
-                Cell::from(Span::styled(
-                    Screen::showing(x.about).title(),
-                    th.style(E::TextDim),
-                )),
-            ])
-        })
-        .collect();
-    let title = if found.is_empty() {
-        " Unusual now: nothing ".to_string()
-    } else {
-        table_title("Unusual now", "", sel, found.len())
-    };
-    table(
-        f,
-        list,
-        panel(title, th, true),
-        &["", "what", "see"],
-        &[
-            Constraint::Length(2),
-            Constraint::Min(20),
-            Constraint::Length(if list.width >= 100 { 10 } else { 0 }),
-        ],
-        rows,
-        Some(win.selected),
-        th,
-    );
+            Cell::from(Span::styled(mark, cx.th.style(el)))
+        }),
+        col("what", Constraint::Min(20), |x, _| {
+            Cell::from(x.text.clone())
+        }),
+        col_if(Shown::From(100), "see", Constraint::Length(10), |x, cx| {
+            Cell::from(Span::styled(
+                Screen::showing(x.about).title(),
+                cx.th.style(E::TextDim),
+            ))
+        }),
+    ];
+    columns.into()
 }
 
 fn draw_stats(f: &mut Frame, area: Rect, d: &Snapshot, th: &Theme) {

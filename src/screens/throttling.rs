@@ -9,13 +9,14 @@ use crate::widgets::series_chart;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, LineGauge, Row};
+use ratatui::widgets::{Cell, LineGauge};
 
 use crate::format;
 use crate::model::{Snapshot, Throttle, UsagePlan};
 
 use crate::theme::{Element as E, Theme};
-use crate::widgets::{gauge_style, num, panel, rate_cell, right, table, table_title, window};
+use crate::widgets::columns::{self, Cells, Column, Shown, col, col_if};
+use crate::widgets::{gauge_style, num, panel, rate_cell, right, table_title, window};
 
 pub fn throttle_label(t: Option<Throttle>) -> String {
     t.map_or("none".into(), |t| {
@@ -56,31 +57,152 @@ impl ScreenView for Throttling {
     }
 
     fn draw(&self, f: &mut Frame, area: Rect, cx: &Context, th: &Theme) {
-        draw(f, area, cx, th)
+        let d = cx.data;
+        let filter = cx.filter;
+        let stages = stages(d, filter);
+        let stage_h = (stages.len() as u16 + 3).min(area.height / 2).max(5);
+        let [top, bottom] =
+            Layout::vertical([Constraint::Length(stage_h), Constraint::Min(4)]).areas(area);
+        let sel = cx.selected;
+        let wide = area.width >= WIDE;
+        let win = window(stages.len(), sel, top);
+        let cells = Cells {
+            data: d,
+            th,
+            width: area.width,
+        };
+        columns::draw(
+            f,
+            top,
+            panel(table_title("Stages", filter, sel, stages.len()), th, true),
+            &stage_columns(),
+            &stages[win.range.clone()],
+            Some(win.selected),
+            &cells,
+        );
+
+        let [plans, keys] = if wide {
+            Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
+                .areas(bottom)
+        } else {
+            Layout::vertical([
+                Constraint::Length((d.usage_plans.len() as u16 + 3).min(bottom.height / 2)),
+                Constraint::Min(3),
+            ])
+            .areas(bottom)
+        };
+        let all: Vec<&UsagePlan> = d.usage_plans.iter().collect();
+        columns::draw(
+            f,
+            plans,
+            panel(" Usage plans ", th, false),
+            &plan_columns(),
+            &all,
+            None,
+            &cells,
+        );
+        draw_quota_gauges(f, keys, d, th);
     }
 
     fn detail(&self, f: &mut Frame, area: Rect, cx: &Context, th: &Theme) {
-        detail(f, area, cx, th)
+        let (d, filter, sel) = (cx.data, cx.filter, cx.selected);
+        let r = detail_area(area);
+        let Some((api, st)) = stages(d, filter).get(sel).copied() else {
+            return;
+        };
+        let inner = popup(f, r, format!(" {}/{} — Esc closes ", api.name, st.name), th);
+        let mut lines = vec![
+            kv("API id", api.id.to_string(), th),
+            kv("throttle", throttle_label(st.throttle), th),
+            kv(
+                "web ACL",
+                st.web_acl.as_ref().map_or("none".into(), |w| w.to_string()),
+                th,
+            ),
+        ];
+        for (m, t) in &st.method_throttles {
+            lines.push(kv(
+                "method",
+                format!("{m}: {}", throttle_label(Some(*t))),
+                th,
+            ));
+        }
+        let name = format!("{}/{}", api.name, st.name);
+        let plans: Vec<String> = d
+            .usage_plans
+            .iter()
+            .filter(|p| p.stages.iter().any(|x| x.as_str() == name))
+            .map(|p| p.name.to_string())
+            .collect();
+        lines.push(kv(
+            "usage plans",
+            if plans.is_empty() {
+                "none".into()
+            } else {
+                plans.join(", ")
+            },
+            th,
+        ));
+        chart_below(f, inner, lines, th, |f, a| {
+            let m = &st.metrics;
+            series_chart(
+                f,
+                a,
+                " per minute ",
+                &[
+                    ("requests", &m.count, th.style(E::ChartRequests)),
+                    ("4xx", &m.errors_4xx, th.style(E::Chart4xx)),
+                    ("5xx", &m.errors_5xx, th.style(E::Chart5xx)),
+                    ("429 est.", &m.throttled_est, th.style(E::ChartThrottled)),
+                ],
+                th,
+            )
+        });
     }
 }
 
-fn draw(f: &mut Frame, area: Rect, cx: &Context, th: &Theme) {
-    let d = cx.data;
-    let filter = cx.filter;
-    let stages = stages(d, filter);
-    let stage_h = (stages.len() as u16 + 3).min(area.height / 2).max(5);
-    let [top, bottom] =
-        Layout::vertical([Constraint::Length(stage_h), Constraint::Min(4)]).areas(area);
-    let sel = cx.selected;
-    let wide = area.width >= 120;
-    let win = window(stages.len(), sel, top);
-    let rows: Vec<Row> = stages[win.range.clone()]
-        .iter()
-        .map(|(a, s)| {
+/// From this width the stages table shows the peak rate and the last half hour, and the plans
+/// sit beside the quota gauges.
+const WIDE: u16 = 120;
+
+fn stage_columns<'a>() -> Vec<Column<(&'a RestApi, &'a Stage)>> {
+    let columns: [Column<(&'a RestApi, &'a Stage)>; _] = [
+        col("stage", Constraint::Min(18), |(a, s), _| {
+            Cell::from(format!("{}/{}", a.name, s.name))
+        }),
+        col("req/min", Constraint::Length(7), |(_, s), _| {
+            num(s.metrics.count.last())
+        }),
+        col("4xx", Constraint::Length(6), |(_, s), cx| {
             let m = &s.metrics;
-            let count = m.count.last();
-            let headroom = s.headroom().map_or(right("–"), |h| {
-                let style = th.style(if h < 0.2 {
+            rate_cell(m.errors_4xx.last(), m.count.last(), 0.05, 0.15, cx.th)
+        }),
+        col("5xx", Constraint::Length(6), |(_, s), cx| {
+            let m = &s.metrics;
+            rate_cell(m.errors_5xx.last(), m.count.last(), 0.01, 0.02, cx.th)
+        }),
+        col("ms", Constraint::Length(4), |(_, s), _| {
+            let latency = s.metrics.latency_ms.latest();
+            right(latency.map_or("–".into(), |l| format!("{l:.0}")))
+        }),
+        col("429/min", Constraint::Length(7), |(_, s), _| {
+            num(s.metrics.throttled_est.last())
+        }),
+        col("throttle", Constraint::Length(13), |(_, s), _| {
+            Cell::from(match s.applied_throttle() {
+                Some((t, true)) => format!("acct {}", throttle_label(Some(t))),
+                other => throttle_label(other.map(|(t, _)| t)),
+            })
+        }),
+        col_if(
+            Shown::From(WIDE),
+            "peak/s",
+            Constraint::Length(7),
+            |(_, s), _| right(format!("{:.1}", s.peak_rps())),
+        ),
+        col("headroom", Constraint::Length(8), |(_, s), cx| {
+            s.headroom().map_or(right("–"), |h| {
+                let style = cx.th.style(if h < 0.2 {
                     E::TextCritical
                 } else if h < 0.5 {
                     E::TextWarn
@@ -88,126 +210,56 @@ fn draw(f: &mut Frame, area: Rect, cx: &Context, th: &Theme) {
                     E::TextOk
                 });
                 Cell::from(Line::from(format::percent(h)).right_aligned().style(style))
-            });
-            let mut cells = vec![
-                Cell::from(format!("{}/{}", a.name, s.name)),
-                num(count),
-                rate_cell(m.errors_4xx.last(), count, 0.05, 0.15, th),
-                rate_cell(m.errors_5xx.last(), count, 0.01, 0.02, th),
-                right(
-                    m.latency_ms
-                        .latest()
-                        .map_or("–".into(), |l| format!("{l:.0}")),
-                ),
-                num(m.throttled_est.last()),
-                Cell::from(match s.applied_throttle() {
-                    Some((t, true)) => format!("acct {}", throttle_label(Some(t))),
-                    other => throttle_label(other.map(|(t, _)| t)),
-                }),
-                headroom,
-            ];
-            if wide {
-                cells.insert(7, right(format!("{:.1}", s.peak_rps())));
-                cells.push(Cell::from(format::spark(
-                    &m.count.values[m.count.values.len().saturating_sub(30)..],
-                )));
-            }
-            Row::new(cells)
-        })
-        .collect();
-    let mut header = vec![
-        "stage", "req/min", "4xx", "5xx", "ms", "429/min", "throttle", "headroom",
+            })
+        }),
+        col_if(
+            Shown::From(WIDE),
+            "last 30 min",
+            Constraint::Length(30),
+            |(_, s), _| {
+                let v = &s.metrics.count.values;
+                Cell::from(format::spark(&v[v.len().saturating_sub(30)..]))
+            },
+        ),
     ];
-    let mut widths = vec![
-        Constraint::Min(18),
-        Constraint::Length(7),
-        Constraint::Length(6),
-        Constraint::Length(6),
-        Constraint::Length(4),
-        Constraint::Length(7),
-        Constraint::Length(13),
-        Constraint::Length(8),
-    ];
-    if wide {
-        header.insert(7, "peak/s");
-        widths.insert(7, Constraint::Length(7));
-        header.push("last 30 min");
-        widths.push(Constraint::Length(30));
-    }
-    table(
-        f,
-        top,
-        panel(table_title("Stages", filter, sel, stages.len()), th, true),
-        &header,
-        &widths,
-        rows,
-        Some(win.selected),
-        th,
-    );
+    columns.into()
+}
 
-    let [plans, keys] = if wide {
-        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(bottom)
-    } else {
-        Layout::vertical([
-            Constraint::Length((d.usage_plans.len() as u16 + 3).min(bottom.height / 2)),
-            Constraint::Min(3),
-        ])
-        .areas(bottom)
-    };
-    draw_plans(f, plans, d, th);
-    draw_quota_gauges(f, keys, d, th);
+fn plan_columns<'a>() -> Vec<Column<&'a UsagePlan>> {
+    let columns: [Column<&'a UsagePlan>; _] = [
+        col("plan", Constraint::Length(18), |p, _| {
+            Cell::from(p.name.to_string())
+        }),
+        col("throttle", Constraint::Length(12), |p, _| {
+            Cell::from(throttle_label(p.throttle))
+        }),
+        col("quota", Constraint::Length(12), |p, _| {
+            Cell::from(quota_label(p))
+        }),
+        col("keys", Constraint::Length(4), |p, _| {
+            right(p.key_ids.len().to_string())
+        }),
+        col("429/min", Constraint::Length(7), |p, cx| {
+            let throttled: f64 = p
+                .key_ids
+                .iter()
+                .filter_map(|k| cx.data.key(k.as_str()))
+                .filter_map(|k| k.throttled_per_min)
+                .sum();
+            num(throttled)
+        }),
+        col("stages", Constraint::Min(10), |p, _| {
+            let stages: Vec<&str> = p.stages.iter().map(|s| s.as_str()).collect();
+            Cell::from(stages.join(", "))
+        }),
+    ];
+    columns.into()
 }
 
 fn quota_label(p: &UsagePlan) -> String {
     p.quota.map_or("no quota".into(), |q| {
         format!("{}/{}", format::count(q.limit as f64), q.period.label())
     })
-}
-
-fn draw_plans(f: &mut Frame, area: Rect, d: &Snapshot, th: &Theme) {
-    let rows: Vec<Row> = d
-        .usage_plans
-        .iter()
-        .map(|p| {
-            let throttled: f64 = p
-                .key_ids
-                .iter()
-                .filter_map(|k| d.key(k.as_str()))
-                .filter_map(|k| k.throttled_per_min)
-                .sum();
-            Row::new(vec![
-                Cell::from(p.name.to_string()),
-                Cell::from(throttle_label(p.throttle)),
-                Cell::from(quota_label(p)),
-                right(p.key_ids.len().to_string()),
-                num(throttled),
-                Cell::from(
-                    p.stages
-                        .iter()
-                        .map(|s| s.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                ),
-            ])
-        })
-        .collect();
-    table(
-        f,
-        area,
-        panel(" Usage plans ", th, false),
-        &["plan", "throttle", "quota", "keys", "429/min", "stages"],
-        &[
-            Constraint::Length(18),
-            Constraint::Length(12),
-            Constraint::Length(12),
-            Constraint::Length(4),
-            Constraint::Length(7),
-            Constraint::Min(10),
-        ],
-        rows,
-        None,
-        th,
-    );
 }
 
 /// Keys with a quota, fullest first, each as a gauge.
@@ -254,61 +306,4 @@ fn draw_quota_gauges(f: &mut Frame, area: Rect, d: &Snapshot, th: &Theme) {
             gauge,
         );
     }
-}
-
-/// The detail popup of the selected row.
-pub(super) fn detail(f: &mut Frame, area: Rect, cx: &Context, th: &Theme) {
-    let (d, filter, sel) = (cx.data, cx.filter, cx.selected);
-    let r = detail_area(area);
-    let Some((api, st)) = stages(d, filter).get(sel).copied() else {
-        return;
-    };
-    let inner = popup(f, r, format!(" {}/{} — Esc closes ", api.name, st.name), th);
-    let mut lines = vec![
-        kv("API id", api.id.to_string(), th),
-        kv("throttle", throttle_label(st.throttle), th),
-        kv(
-            "web ACL",
-            st.web_acl.as_ref().map_or("none".into(), |w| w.to_string()),
-            th,
-        ),
-    ];
-    for (m, t) in &st.method_throttles {
-        lines.push(kv(
-            "method",
-            format!("{m}: {}", throttle_label(Some(*t))),
-            th,
-        ));
-    }
-    let name = format!("{}/{}", api.name, st.name);
-    let plans: Vec<String> = d
-        .usage_plans
-        .iter()
-        .filter(|p| p.stages.iter().any(|x| x.as_str() == name))
-        .map(|p| p.name.to_string())
-        .collect();
-    lines.push(kv(
-        "usage plans",
-        if plans.is_empty() {
-            "none".into()
-        } else {
-            plans.join(", ")
-        },
-        th,
-    ));
-    chart_below(f, inner, lines, th, |f, a| {
-        let m = &st.metrics;
-        series_chart(
-            f,
-            a,
-            " per minute ",
-            &[
-                ("requests", &m.count, th.style(E::ChartRequests)),
-                ("4xx", &m.errors_4xx, th.style(E::Chart4xx)),
-                ("5xx", &m.errors_5xx, th.style(E::Chart5xx)),
-                ("429 est.", &m.throttled_est, th.style(E::ChartThrottled)),
-            ],
-            th,
-        )
-    });
 }

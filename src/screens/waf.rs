@@ -8,13 +8,14 @@ use crate::widgets::popup::{chart_below, detail_area, kv, popup};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::Line;
-use ratatui::widgets::{Cell, Row};
+use ratatui::widgets::Cell;
 
 use crate::format;
 use crate::model::{Rule, RuleKind, Snapshot};
 
 use crate::theme::{Element as E, Theme};
-use crate::widgets::{action_span, num, panel, series_chart, table, table_title, window};
+use crate::widgets::columns::{self, Cells, Column, Shown, col, col_if};
+use crate::widgets::{action_span, num, panel, series_chart, table_title, window};
 
 /// A rule's statement in a few words.
 pub fn rule_summary(r: &Rule) -> String {
@@ -73,11 +74,129 @@ impl ScreenView for Waf {
     }
 
     fn draw(&self, f: &mut Frame, area: Rect, cx: &Context, th: &Theme) {
-        draw(f, area, cx, th)
+        let d = cx.data;
+        let acl_h = d.web_acls.len() as u16 + 3;
+        let chart_h = if area.height >= 36 {
+            area.height / 3
+        } else {
+            0
+        };
+        let [acls, rules_area, chart] = Layout::vertical([
+            Constraint::Length(acl_h),
+            Constraint::Min(5),
+            Constraint::Length(chart_h),
+        ])
+        .areas(area);
+        let cells = Cells {
+            data: d,
+            th,
+            width: area.width,
+        };
+        let all: Vec<&WebAcl> = d.web_acls.iter().collect();
+        columns::draw(
+            f,
+            acls,
+            panel(" Web ACLs ", th, false),
+            &acl_columns(),
+            &all,
+            None,
+            &cells,
+        );
+
+        let filter = cx.filter;
+        let rules = rules(d, filter);
+        let sel = cx.selected;
+        let win = window(rules.len(), sel, rules_area);
+        columns::draw(
+            f,
+            rules_area,
+            panel(
+                table_title("Rules in priority order", filter, sel, rules.len()),
+                th,
+                true,
+            ),
+            &rule_columns(),
+            &rules[win.range.clone()],
+            Some(win.selected),
+            &cells,
+        );
+
+        if let Some((w, r)) = rules.get(sel).filter(|_| chart_h > 0) {
+            series_chart(
+                f,
+                chart,
+                format!(" {} in {} — per minute ", r.name, w.name),
+                &[
+                    ("blocked", &r.metrics.blocked, th.style(E::ActionBlock)),
+                    ("counted", &r.metrics.counted, th.style(E::ActionCount)),
+                ],
+                th,
+            );
+        }
     }
 
     fn detail(&self, f: &mut Frame, area: Rect, cx: &Context, th: &Theme) {
-        detail(f, area, cx, th)
+        let (d, filter, sel) = (cx.data, cx.filter, cx.selected);
+        let r = detail_area(area);
+        let Some((w, rule)) = rules(d, filter).get(sel).copied() else {
+            return;
+        };
+        let inner = popup(
+            f,
+            r,
+            format!(" {} in {} — Esc closes ", rule.name, w.name),
+            th,
+        );
+        let mut lines = vec![
+            kv("type", rule.kind.label(), th),
+            kv("statement", rule_summary(rule), th),
+            kv(
+                "action",
+                format!(
+                    "{}{}",
+                    rule.action.label(),
+                    if rule.pending { " (pending)" } else { "" }
+                ),
+                th,
+            ),
+            kv("priority", rule.priority.to_string(), th),
+            kv("metric", rule.metric_name.to_string(), th),
+            kv(
+                "last hour",
+                format!(
+                    "{} blocked, {} counted",
+                    format::count(rule.metrics.blocked.sum()),
+                    format::count(rule.metrics.counted.sum())
+                ),
+                th,
+            ),
+        ];
+        if let RuleKind::ManagedGroup { inner_rules, .. } = &rule.kind {
+            lines.push(kv(
+                "inner rules",
+                inner_rules
+                    .iter()
+                    .map(|r| match r.action {
+                        Action::GroupActions => r.name.to_string(),
+                        a => format!("{} ({})", r.name, a.label()),
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                th,
+            ));
+        }
+        chart_below(f, inner, lines, th, |f, a| {
+            series_chart(
+                f,
+                a,
+                " per minute ",
+                &[
+                    ("blocked", &rule.metrics.blocked, th.style(E::ActionBlock)),
+                    ("counted", &rule.metrics.counted, th.style(E::ActionCount)),
+                ],
+                th,
+            )
+        });
     }
 
     fn hints(&self, read_only: bool) -> &'static [(&'static str, &'static str)] {
@@ -89,198 +208,79 @@ impl ScreenView for Waf {
     }
 }
 
-fn draw(f: &mut Frame, area: Rect, cx: &Context, th: &Theme) {
-    let d = cx.data;
-    let acl_h = d.web_acls.len() as u16 + 3;
-    let chart_h = if area.height >= 36 {
-        area.height / 3
-    } else {
-        0
-    };
-    let [acls, rules_area, chart] = Layout::vertical([
-        Constraint::Length(acl_h),
-        Constraint::Min(5),
-        Constraint::Length(chart_h),
-    ])
-    .areas(area);
-    let wide = area.width >= 120;
+/// From this width the rules table shows the last half hour and each statement.
+const WIDE: u16 = 120;
 
-    let acl_rows: Vec<Row> = d
-        .web_acls
-        .iter()
-        .map(|w| {
-            Row::new(vec![
-                Cell::from(w.name.to_string()),
-                Cell::from(w.scope.label()),
-                Cell::from(action_span(w.default_action, false, th)),
-                num(w.metrics.allowed.last()),
-                num(w.metrics.blocked.last()),
-                num(w.metrics.counted.last()),
-                Cell::from(
-                    w.protects
-                        .iter()
-                        .map(|p| p.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                ),
-            ])
-        })
-        .collect();
-    table(
-        f,
-        acls,
-        panel(" Web ACLs ", th, false),
-        &[
-            "web ACL", "scope", "default", "allow/m", "block/m", "count/m", "protects",
-        ],
-        &[
-            Constraint::Length(15),
-            Constraint::Length(10),
-            Constraint::Length(7),
-            Constraint::Length(7),
-            Constraint::Length(7),
-            Constraint::Length(7),
-            Constraint::Min(10),
-        ],
-        acl_rows,
-        None,
-        th,
-    );
+fn acl_columns<'a>() -> Vec<Column<&'a WebAcl>> {
+    let columns: [Column<&'a WebAcl>; _] = [
+        col("web ACL", Constraint::Length(15), |w, _| {
+            Cell::from(w.name.to_string())
+        }),
+        col("scope", Constraint::Length(10), |w, _| {
+            Cell::from(w.scope.label())
+        }),
+        col("default", Constraint::Length(7), |w, cx| {
+            Cell::from(action_span(w.default_action, false, cx.th))
+        }),
+        col("allow/m", Constraint::Length(7), |w, _| {
+            num(w.metrics.allowed.last())
+        }),
+        col("block/m", Constraint::Length(7), |w, _| {
+            num(w.metrics.blocked.last())
+        }),
+        col("count/m", Constraint::Length(7), |w, _| {
+            num(w.metrics.counted.last())
+        }),
+        col("protects", Constraint::Min(10), |w, _| {
+            let protects: Vec<&str> = w.protects.iter().map(|p| p.as_str()).collect();
+            Cell::from(protects.join(", "))
+        }),
+    ];
+    columns.into()
+}
 
-    let filter = cx.filter;
-    let rules = rules(d, filter);
-    let sel = cx.selected;
-    let win = window(rules.len(), sel, rules_area);
-    let table_rows: Vec<Row> = rules[win.range.clone()]
-        .iter()
-        .map(|(w, r)| {
-            let mut cells = vec![
-                Cell::from(w.name.to_string()),
-                Cell::from(Line::from(r.priority.to_string()).right_aligned()),
-                Cell::from(r.name.to_string()),
-                Cell::from(r.kind.label()),
-                Cell::from(action_span(r.action, r.pending, th)),
-                num(r.metrics.blocked.last()),
-                num(r.metrics.counted.last()),
-            ];
-            if wide {
+fn rule_columns<'a>() -> Vec<Column<(&'a WebAcl, &'a Rule)>> {
+    let columns: [Column<(&'a WebAcl, &'a Rule)>; _] = [
+        col("web ACL", Constraint::Length(15), |(w, _), _| {
+            Cell::from(w.name.to_string())
+        }),
+        col("#", Constraint::Length(2), |(_, r), _| {
+            Cell::from(Line::from(r.priority.to_string()).right_aligned())
+        }),
+        col("rule", Constraint::Min(16), |(_, r), _| {
+            Cell::from(r.name.to_string())
+        }),
+        col("type", Constraint::Length(10), |(_, r), _| {
+            Cell::from(r.kind.label())
+        }),
+        col("action", Constraint::Length(7), |(_, r), cx| {
+            Cell::from(action_span(r.action, r.pending, cx.th))
+        }),
+        col("block/m", Constraint::Length(7), |(_, r), _| {
+            num(r.metrics.blocked.last())
+        }),
+        col("count/m", Constraint::Length(7), |(_, r), _| {
+            num(r.metrics.counted.last())
+        }),
+        col_if(
+            Shown::From(WIDE),
+            "last 30 min",
+            Constraint::Length(30),
+            |(_, r), _| {
                 let m = &r.metrics;
                 let n = m.blocked.values.len();
                 let recent: Vec<f64> = (n.saturating_sub(30)..n)
                     .map(|i| m.blocked.values[i] + m.counted.values.get(i).copied().unwrap_or(0.0))
                     .collect();
-                cells.push(Cell::from(format::spark(&recent)));
-                cells.push(Cell::from(rule_summary(r)));
-            }
-            Row::new(cells)
-        })
-        .collect();
-    let mut header = vec![
-        "web ACL", "#", "rule", "type", "action", "block/m", "count/m",
-    ];
-    let mut widths = vec![
-        Constraint::Length(15),
-        Constraint::Length(2),
-        Constraint::Min(16),
-        Constraint::Length(10),
-        Constraint::Length(7),
-        Constraint::Length(7),
-        Constraint::Length(7),
-    ];
-    if wide {
-        header.extend(["last 30 min", "statement"]);
-        widths.extend([Constraint::Length(30), Constraint::Min(20)]);
-    }
-    table(
-        f,
-        rules_area,
-        panel(
-            table_title("Rules in priority order", filter, sel, rules.len()),
-            th,
-            true,
+                Cell::from(format::spark(&recent))
+            },
         ),
-        &header,
-        &widths,
-        table_rows,
-        Some(win.selected),
-        th,
-    );
-
-    if let Some((w, r)) = rules.get(sel).filter(|_| chart_h > 0) {
-        series_chart(
-            f,
-            chart,
-            format!(" {} in {} — per minute ", r.name, w.name),
-            &[
-                ("blocked", &r.metrics.blocked, th.style(E::ActionBlock)),
-                ("counted", &r.metrics.counted, th.style(E::ActionCount)),
-            ],
-            th,
-        );
-    }
-}
-
-/// The detail popup of the selected row.
-pub(super) fn detail(f: &mut Frame, area: Rect, cx: &Context, th: &Theme) {
-    let (d, filter, sel) = (cx.data, cx.filter, cx.selected);
-    let r = detail_area(area);
-    let Some((w, rule)) = rules(d, filter).get(sel).copied() else {
-        return;
-    };
-    let inner = popup(
-        f,
-        r,
-        format!(" {} in {} — Esc closes ", rule.name, w.name),
-        th,
-    );
-    let mut lines = vec![
-        kv("type", rule.kind.label(), th),
-        kv("statement", rule_summary(rule), th),
-        kv(
-            "action",
-            format!(
-                "{}{}",
-                rule.action.label(),
-                if rule.pending { " (pending)" } else { "" }
-            ),
-            th,
-        ),
-        kv("priority", rule.priority.to_string(), th),
-        kv("metric", rule.metric_name.to_string(), th),
-        kv(
-            "last hour",
-            format!(
-                "{} blocked, {} counted",
-                format::count(rule.metrics.blocked.sum()),
-                format::count(rule.metrics.counted.sum())
-            ),
-            th,
+        col_if(
+            Shown::From(WIDE),
+            "statement",
+            Constraint::Min(20),
+            |(_, r), _| Cell::from(rule_summary(r)),
         ),
     ];
-    if let RuleKind::ManagedGroup { inner_rules, .. } = &rule.kind {
-        lines.push(kv(
-            "inner rules",
-            inner_rules
-                .iter()
-                .map(|r| match r.action {
-                    Action::GroupActions => r.name.to_string(),
-                    a => format!("{} ({})", r.name, a.label()),
-                })
-                .collect::<Vec<_>>()
-                .join(", "),
-            th,
-        ));
-    }
-    chart_below(f, inner, lines, th, |f, a| {
-        series_chart(
-            f,
-            a,
-            " per minute ",
-            &[
-                ("blocked", &rule.metrics.blocked, th.style(E::ActionBlock)),
-                ("counted", &rule.metrics.counted, th.style(E::ActionCount)),
-            ],
-            th,
-        )
-    });
+    columns.into()
 }

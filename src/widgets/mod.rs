@@ -1,6 +1,7 @@
 //! Pieces every screen and popup uses: panels, tables with a selection, time-series charts,
 //! and the frame of a popup.
 
+pub mod columns;
 pub mod popup;
 
 use ratatui::Frame;

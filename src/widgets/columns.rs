@@ -1,0 +1,102 @@
+//! Tables built from column specs. A screen lists a table's columns once — heading, width,
+//! when shown, and how a row fills its cell — and the heading row, the widths and the cells all
+//! come from that list, so they cannot drift apart, and a column is added in one place.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::widgets::{Block, Cell, Row};
+
+use crate::model::Snapshot;
+use crate::theme::Theme;
+
+/// One column of a table of `R`s.
+pub struct Column<R> {
+    pub heading: &'static str,
+    pub width: Constraint,
+    pub shown: Shown,
+    pub cell: fn(&R, &Cells) -> Cell<'static>,
+}
+
+/// When a column is shown, by the width the screen gives its table ([`Cells::width`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Shown {
+    Always,
+    /// From this width on.
+    From(u16),
+    /// Below this width only (a narrower version of a column shown [`Shown::From`] it).
+    Below(u16),
+}
+
+impl Shown {
+    fn at(self, width: u16) -> bool {
+        match self {
+            Shown::Always => true,
+            Shown::From(w) => width >= w,
+            Shown::Below(w) => width < w,
+        }
+    }
+}
+
+/// What a cell is drawn with.
+pub struct Cells<'a> {
+    pub data: &'a Snapshot,
+    pub th: &'a Theme,
+    /// The width the screen decides its columns by.
+    pub width: u16,
+}
+
+/// A column shown at every width.
+pub const fn col<R>(
+    heading: &'static str,
+    width: Constraint,
+    cell: fn(&R, &Cells) -> Cell<'static>,
+) -> Column<R> {
+    col_if(Shown::Always, heading, width, cell)
+}
+
+/// A column shown only when `shown` says.
+pub const fn col_if<R>(
+    shown: Shown,
+    heading: &'static str,
+    width: Constraint,
+    cell: fn(&R, &Cells) -> Cell<'static>,
+) -> Column<R> {
+    Column {
+        heading,
+        width,
+        shown,
+        cell,
+    }
+}
+
+/// Draw `rows` (those in view) as a table of the `columns` shown at `cx.width`, in `block`.
+pub fn draw<R>(
+    f: &mut Frame,
+    area: Rect,
+    block: Block,
+    columns: &[Column<R>],
+    rows: &[R],
+    selected: Option<usize>,
+    cx: &Cells,
+) {
+    let shown: Vec<&Column<R>> = columns.iter().filter(|c| c.shown.at(cx.width)).collect();
+    let header: Vec<&str> = shown.iter().map(|c| c.heading).collect();
+    let widths: Vec<Constraint> = shown.iter().map(|c| c.width).collect();
+    let rows: Vec<Row> = rows
+        .iter()
+        .map(|r| Row::new(shown.iter().map(|c| (c.cell)(r, cx))))
+        .collect();
+    super::table(f, area, block, &header, &widths, rows, selected, cx.th);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_show_by_width() {
+        assert!(Shown::Always.at(0));
+        assert!(Shown::From(120).at(120) && !Shown::From(120).at(119));
+        assert!(Shown::Below(120).at(119) && !Shown::Below(120).at(120));
+    }
+}

@@ -10,7 +10,7 @@ use futures::StreamExt;
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc;
 
-use crate::app::bindings::Keymap;
+use crate::app::keymap::Keymap;
 use crate::app::{App, Effect, Event};
 use crate::engine::{self, Request};
 use crate::ops::audit::{self, Audit};

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 
-use crate::app::bindings::Keymap;
+use crate::app::keymap::Keymap;
 use crate::cli::Args;
 use crate::config::Config;
 use crate::files;

@@ -6,7 +6,8 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use crate::app::bindings::{KeyAction, KeyMode, Keymap};
+use crate::app::bindings::{KeyAction, KeyMode};
+use crate::app::keymap::Keymap;
 use crate::app::{App, Button, Confirm, Reveal};
 use crate::theme::{Element as E, Theme};
 use crate::widgets::popup::{centered, popup, popup_with_footer};

@@ -1,0 +1,63 @@
+//! The `:` command line.
+
+use super::*;
+
+impl App {
+    /// Run a `:` command line.
+    pub fn run_command(&mut self, line: &str) -> Vec<Effect> {
+        let mut words = line.split_whitespace();
+        let cmd = words.next().unwrap_or("");
+        let arg = words.next();
+        match (cmd, arg) {
+            ("", _) => vec![],
+            ("q" | "quit", _) => {
+                self.mode = Mode::Normal;
+                self.on_action(KeyAction::Quit)
+            }
+            // vim's "quit, whatever": no second asking.
+            ("q!", _) => {
+                self.quit = true;
+                vec![Effect::Quit]
+            }
+            ("theme", Some(name)) => vec![Effect::LoadTheme(name.to_string())],
+            ("refresh", Some(secs)) => match secs.parse::<u64>() {
+                Ok(s) if (1..=3600).contains(&s) => {
+                    self.refresh = Duration::from_secs(s);
+                    self.message = Some((Level::Info, format!("polling every {s} s")));
+                    vec![Effect::SetRefresh(self.refresh)]
+                }
+                _ => self.error(format!(
+                    ":refresh takes whole seconds from 1 to 3600, not '{secs}'"
+                )),
+            },
+            ("help", _) => {
+                self.mode = Mode::Help(0);
+                vec![]
+            }
+            ("audit", _) => vec![Effect::ShowAudit],
+            ("rotations", _) => {
+                if self.unfinished.is_empty() {
+                    self.message = Some((Level::Info, "no unfinished rotation".into()));
+                } else {
+                    self.mode = Mode::Resume(ResumeOffer {
+                        rotations: self.unfinished.clone(),
+                        broken: Vec::new(),
+                        selected: 0,
+                    });
+                }
+                vec![]
+            }
+            ("theme" | "refresh", None) => {
+                self.error(format!(":{cmd} needs an argument (see ? for help)"))
+            }
+            _ => self.error(format!(
+                "unknown command :{cmd} (try :theme, :refresh, :audit, :rotations, :q)"
+            )),
+        }
+    }
+
+    pub(super) fn error(&mut self, msg: String) -> Vec<Effect> {
+        self.message = Some((Level::Error, msg));
+        vec![]
+    }
+}

@@ -1,0 +1,218 @@
+//! Keys: each mode's (looked up in the keymap in force, answered in [`super::modes`]) and the
+//! screens' own, and what they do to the state.
+
+use super::*;
+
+impl App {
+    pub(super) fn on_key(&mut self, k: KeyEvent) -> Vec<Effect> {
+        self.last_key = self.now;
+        if self.idle {
+            // Back from idle: the normal pace again, and a fresh read at once.
+            self.idle = false;
+            let mut cmds = vec![Effect::SetRefresh(self.refresh), Effect::Refresh];
+            cmds.extend(self.on_key_inner(k));
+            return cmds;
+        }
+        self.on_key_inner(k)
+    }
+
+    pub(super) fn on_key_inner(&mut self, k: KeyEvent) -> Vec<Effect> {
+        if bindings::is_ctrl_c(&k) {
+            // Always quits, from any mode; while an operation runs, the second time.
+            return self.on_action(KeyAction::Quit);
+        }
+        let mode = self.mode.key_mode();
+        let action = self.keymap.action(mode, &k);
+        let help_lines = self.keymap.help().len();
+        let outcome = match &mut self.mode {
+            Mode::Normal => return self.main_key(&k),
+            Mode::Filter => modes::filter(&mut self.views[self.screen.index()], action, &k),
+            Mode::CommandLine(line) => modes::command_line(line, action, &k),
+            Mode::Confirm(c) => modes::confirm(c, action),
+            Mode::Pick(p) => modes::pick(p, action),
+            Mode::Resume(o) => modes::resume(o, action),
+            Mode::Help(scroll) => modes::help(scroll, help_lines, action),
+            Mode::Detail | Mode::Operation => modes::popup(action),
+            Mode::Audit(v) => modes::audit(v, action),
+            Mode::Reveal(r) => modes::reveal(r, action),
+        };
+        if !matches!(outcome, Outcome::RevealValue) {
+            // A key's value is shown only until the detail is left.
+            self.key_value = None;
+        }
+        if action.is_none() && mode.falls_through() {
+            // Not the popup's key: the screens' keys have it.
+            return self.main_key(&k);
+        }
+        self.apply(outcome)
+    }
+
+    /// A key for the screens.
+    pub(super) fn main_key(&mut self, k: &KeyEvent) -> Vec<Effect> {
+        self.message = None;
+        match self.keymap.action(KeyMode::Main, k) {
+            Some(a) => self.on_action(a),
+            None => vec![],
+        }
+    }
+
+    /// What a mode's key asked for, done: the one place a mode changes the application.
+    pub(super) fn apply(&mut self, outcome: Outcome) -> Vec<Effect> {
+        match outcome {
+            Outcome::Stay => {}
+            Outcome::Close => self.mode = Mode::Normal,
+            Outcome::CloseSaying(level, text) => {
+                self.mode = Mode::Normal;
+                self.message = Some((level, text));
+            }
+            Outcome::Say(level, text) => self.message = Some((level, text)),
+            Outcome::PassOn(a) => return self.on_action(a),
+            Outcome::Ask(op) => self.confirm(op),
+            Outcome::Run(c) => {
+                self.mode = Mode::Normal;
+                return self.run(c);
+            }
+            Outcome::Resume { rotation, rollback } => {
+                self.mode = Mode::Normal;
+                self.ask_resume(&rotation, rollback);
+            }
+            Outcome::CommandLine(line) => {
+                self.mode = Mode::Normal;
+                return self.run_command(&line);
+            }
+            Outcome::RevealValue => return self.toggle_key_value(),
+        }
+        vec![]
+    }
+
+    pub fn on_action(&mut self, a: KeyAction) -> Vec<Effect> {
+        let popup = self.mode.key_mode().falls_through();
+        if a != KeyAction::Quit {
+            self.quit_armed = false;
+        }
+        match a {
+            KeyAction::Quit => {
+                if self.busy() && !self.quit_armed {
+                    self.quit_armed = true;
+                    self.message = Some((
+                        Level::Error,
+                        "an operation is running: quitting stops it where it is (a rotation can be finished or rolled back at the next start). Press q (or Ctrl-C) again to quit."
+                            .into(),
+                    ));
+                    return vec![];
+                }
+                self.quit = true;
+                return vec![Effect::Quit];
+            }
+            KeyAction::Operation => {
+                if self.operation.is_some() {
+                    self.mode = Mode::Operation;
+                } else {
+                    self.message = Some((Level::Info, "no operation has run yet".into()));
+                }
+                return vec![];
+            }
+            KeyAction::AuditLog => return vec![Effect::ShowAudit],
+            KeyAction::GoTo(s) => self.screen = s,
+            KeyAction::NextScreen => self.screen = self.screen.next(),
+            KeyAction::PrevScreen => self.screen = self.screen.prev(),
+            KeyAction::Down => self.move_by(1),
+            KeyAction::Up => self.move_by(-1),
+            KeyAction::PageDown => self.move_by(PAGE as isize),
+            KeyAction::PageUp => self.move_by(-(PAGE as isize)),
+            KeyAction::Top => self.view_mut().selected = 0,
+            KeyAction::Bottom => {
+                let n = self.row_count(self.screen);
+                self.view_mut().selected = n.saturating_sub(1);
+            }
+            KeyAction::Open => self.open(),
+            KeyAction::Back => {
+                if !popup {
+                    self.view_mut().filter.clear();
+                }
+            }
+            KeyAction::Filter => self.mode = Mode::Filter,
+            KeyAction::CommandLine => self.mode = Mode::CommandLine(String::new()),
+            KeyAction::Help => self.mode = Mode::Help(0),
+            KeyAction::Pause => self.toggle_pause(),
+            KeyAction::Refresh => {
+                self.message = Some((Level::Info, "refreshing…".into()));
+                return vec![Effect::Refresh];
+            }
+            KeyAction::ToggleRule => self.ask_toggle(),
+            KeyAction::RotateKey => self.ask_rotate(),
+            // The popups' own actions: the screens have none of them.
+            KeyAction::Close
+            | KeyAction::SwitchButton
+            | KeyAction::Choose
+            | KeyAction::Cancel
+            | KeyAction::RevealValue
+            | KeyAction::Finish
+            | KeyAction::RollBack
+            | KeyAction::Later => {}
+        }
+        if popup && !matches!(a, KeyAction::Help | KeyAction::Open | KeyAction::Operation) {
+            // Moving or switching while a popup is open closes it.
+            if !matches!(
+                self.mode,
+                Mode::Filter | Mode::CommandLine(_) | Mode::Confirm(_)
+            ) {
+                self.mode = Mode::Normal;
+            }
+        }
+        vec![]
+    }
+
+    pub(super) fn move_by(&mut self, delta: isize) {
+        let n = self.row_count(self.screen);
+        let cur = self.selected(self.screen) as isize;
+        self.view_mut().selected = (cur + delta).clamp(0, n.saturating_sub(1) as isize) as usize;
+    }
+
+    pub(super) fn open(&mut self) {
+        if self.row_count(self.screen) == 0 {
+            return;
+        }
+        let Some(l) = self.loaded() else { return };
+        match self.screen.home().open(l, self.selected(self.screen)) {
+            Open::Detail => self.mode = Mode::Detail,
+            Open::Go(s) => self.screen = s,
+            Open::Nothing => {}
+        }
+    }
+
+    pub(super) fn toggle_pause(&mut self) {
+        if self.frozen.take().is_none() {
+            self.frozen = self.live.clone();
+            self.held_updates = 0;
+        }
+    }
+
+    /// `v` in a key's detail: read its value from the source (refused in read-only mode, where
+    /// nothing secret is shown), or hide it again.
+    pub(super) fn toggle_key_value(&mut self) -> Vec<Effect> {
+        if self.key_value.take().is_some() || self.screen != Screen::Keys {
+            return vec![];
+        }
+        if self.read_only {
+            self.message = Some((
+                Level::Error,
+                "read-only mode: key values are not shown (--read-only, or read_only in the \
+                 config file)"
+                    .into(),
+            ));
+            return vec![];
+        }
+        let Some(d) = self.data() else { return vec![] };
+        let rows = api_keys::keys(d, &self.view(Screen::Keys).filter);
+        let Some(k) = rows.get(self.selected(Screen::Keys)) else {
+            return vec![];
+        };
+        let key_id = k.id.to_string();
+        self.key_value = Some(api_keys::KeyValue {
+            key_id: key_id.clone(),
+            value: None,
+        });
+        vec![Effect::ReadKeyValue(key_id)]
+    }
+}

@@ -1,0 +1,130 @@
+//! Asking for an operation from the screen in view: where it can be asked, the procedure's
+//! checks, the plan to confirm, and the run once confirmed.
+
+use super::*;
+
+impl App {
+    /// Confirmed: run it, unless read-only or a dry run.
+    pub(super) fn run(&mut self, c: Confirm) -> Vec<Effect> {
+        if self.read_only {
+            return self.error(procedure::say::READ_ONLY_UNCHANGED.into());
+        }
+        if self.dry_run {
+            self.message = Some((Level::Info, procedure::say::DRY_RUN.into()));
+            return vec![Effect::DryRun(c.op, c.plan)];
+        }
+        self.message = Some((Level::Info, format!("running: {}", c.op.summary())));
+        self.operation = Some(Running {
+            op: c.op.clone(),
+            progress: None,
+            ended: None,
+        });
+        if matches!(c.op, Op::RotateKey { .. } | Op::ResumeRotation { .. }) {
+            self.mode = Mode::Operation;
+        }
+        vec![Effect::Apply(c.op)]
+    }
+
+    /// Finish or roll back an unfinished rotation: the plan, to confirm.
+    pub(super) fn ask_resume(&mut self, r: &Rotation, rollback: bool) {
+        if !self.may_start("finishing or rolling back a rotation") {
+            return;
+        }
+        let op = Op::ResumeRotation {
+            id: r.id.clone(),
+            key_name: crate::model::Text::new(&r.old_key_name),
+            rollback,
+        };
+        let plan = ops::resume_plan(r, rollback);
+        self.mode = Mode::Confirm(Confirm {
+            op,
+            plan,
+            focus: Button::Cancel,
+        });
+    }
+
+    /// The procedure's checks (read-only, one at a time); a refusal is said in the footer.
+    pub(super) fn may_start(&mut self, what: &str) -> bool {
+        match procedure::check(self.read_only, self.busy(), what) {
+            Ok(()) => true,
+            Err(e) => {
+                self.message = Some((Level::Error, e.to_string()));
+                false
+            }
+        }
+    }
+
+    /// An operation only works on its own screen: say where to go.
+    pub(super) fn only_on(&mut self, screen: Screen, action: KeyAction, what: &str) -> bool {
+        if self.screen != screen {
+            let (key, go) = (
+                self.keymap.label(&action.name()),
+                self.keymap.label(&screen.action_name()),
+            );
+            self.message = Some((
+                Level::Info,
+                format!("{key} {what}: go to the {} screen ({go})", screen.title()),
+            ));
+        }
+        self.screen == screen
+    }
+
+    /// Ask to confirm `found`, or say why it cannot be.
+    pub(super) fn ask(&mut self, found: Result<Op, OpError>) {
+        match found {
+            Ok(op) => self.confirm(op),
+            Err(e) => self.message = Some((Level::Error, e.to_string())),
+        }
+    }
+
+    pub(super) fn ask_toggle(&mut self) {
+        if !self.only_on(Screen::Waf, KeyAction::ToggleRule, "toggles a WAF rule")
+            || !self.may_start("toggling a WAF rule")
+        {
+            return;
+        }
+        let Some(d) = self.data() else { return };
+        let rules = waf::rules(d, &self.view(Screen::Waf).filter);
+        let Some((acl, rule)) = rules.get(self.selected(Screen::Waf)).copied() else {
+            return;
+        };
+        if matches!(rule.kind, RuleKind::ManagedGroup { .. }) && !rule.pending {
+            let choices = operation::group_choices(acl, rule);
+            if !choices.is_empty() {
+                self.mode = Mode::Pick(Pick {
+                    title: format!("Toggle what in rule group {}?", rule.name),
+                    choices,
+                    selected: 0,
+                });
+                return;
+            }
+        }
+        let found = procedure::toggle_of(acl, rule, None);
+        self.ask(found);
+    }
+
+    pub(super) fn ask_rotate(&mut self) {
+        if !self.only_on(Screen::Keys, KeyAction::RotateKey, "rotates an API key")
+            || !self.may_start("rotating an API key")
+        {
+            return;
+        }
+        let Some(d) = self.data() else { return };
+        let keys = api_keys::keys(d, &self.view(Screen::Keys).filter);
+        let Some(key) = keys.get(self.selected(Screen::Keys)) else {
+            return;
+        };
+        let found = procedure::rotation_of(key);
+        self.ask(found);
+    }
+
+    pub(super) fn confirm(&mut self, op: Op) {
+        let Some(d) = self.data() else { return };
+        let plan = ops::plan(&op, d);
+        self.mode = Mode::Confirm(Confirm {
+            op,
+            plan,
+            focus: Button::Cancel,
+        });
+    }
+}

@@ -1,0 +1,139 @@
+//! What the engine and the runner report, taken into the state: polls, an operation's
+//! progress and end, rotations left unfinished, the audit log, a theme, a key's value.
+
+use super::*;
+
+/// An event with the free text it carries from outside (AWS's error messages, names in an
+/// operation's steps, a theme file's error) escaped, once, where it enters the state: the
+/// footer, the progress popup and the dialogs draw it as it is.
+pub(super) fn inert(ev: Event) -> Event {
+    let esc = |s: String| text::escape(&s);
+    match ev {
+        Event::Data(Err(e)) => Event::Data(Err(esc(e))),
+        Event::OpProgress(p) => Event::OpProgress(Progress {
+            title: esc(p.title),
+            steps: p.steps.into_iter().map(|(s, st)| (esc(s), st)).collect(),
+            detail: esc(p.detail),
+        }),
+        Event::OpDone { op, result } => Event::OpDone {
+            op,
+            result: result
+                .map(|o| OpOutcome {
+                    message: esc(o.message),
+                    ..o
+                })
+                .map_err(|e| e.map(esc)),
+        },
+        Event::KeyValue { key_id, result } => Event::KeyValue {
+            key_id,
+            result: result.map_err(esc),
+        },
+        Event::ThemeFailed(e) => Event::ThemeFailed(esc(e)),
+        Event::Unfinished { rotations, broken } => Event::Unfinished {
+            rotations,
+            broken: broken.into_iter().map(esc).collect(),
+        },
+        other => other,
+    }
+}
+
+impl App {
+    /// Take one event in; what the runner must do about it comes back.
+    pub fn handle(&mut self, ev: Event) -> Vec<Effect> {
+        match inert(ev) {
+            Event::Key(k) if k.kind != KeyEventKind::Release => return self.on_key(k),
+            Event::Key(_) | Event::Resize => {}
+            Event::Data(Ok(snap)) => {
+                self.received_at = Some(self.now);
+                self.last_error = None;
+                if self.paused() {
+                    self.held_updates += 1;
+                }
+                self.take_data(snap, true);
+            }
+            Event::Data(Err(e)) => self.last_error = Some(e),
+            Event::OpProgress(p) => {
+                if let Some(r) = self.operation.as_mut().filter(|r| r.is_running()) {
+                    r.progress = Some(p);
+                }
+            }
+            Event::OpDone { op, result } => self.op_done(op, result),
+            Event::Unfinished { rotations, broken } => {
+                self.unfinished = rotations.clone();
+                if !rotations.is_empty() || !broken.is_empty() {
+                    self.mode = Mode::Resume(ResumeOffer {
+                        rotations,
+                        broken,
+                        selected: 0,
+                    });
+                }
+            }
+            Event::Audit(entries) => {
+                let scroll = entries.as_ref().map_or(0, |e| e.len().saturating_sub(1));
+                self.mode = Mode::Audit(AuditView { entries, scroll });
+            }
+            Event::ThemeFailed(e) => self.message = Some((Level::Error, e)),
+            Event::ThemeLoaded(name) => {
+                self.message = Some((Level::Info, format!("theme {name}")));
+                self.theme_name = name;
+            }
+            Event::KeyValue { key_id, result } => {
+                // Only while the detail of that key is still open.
+                if let Some(v) = self.key_value.as_mut().filter(|v| v.key_id == key_id) {
+                    v.value = Some(result);
+                }
+            }
+        }
+        vec![]
+    }
+
+    /// An operation ended: its result in the operation's popup and the footer; an accepted
+    /// toggle shown at once (pending until a read shows it); a new key's value shown once.
+    fn op_done(&mut self, op: Op, result: Result<OpOutcome, OpError>) {
+        let ended = match &result {
+            Ok(o) => Ok(o.message.clone()),
+            Err(e) => Err(e.clone()),
+        };
+        match &mut self.operation {
+            Some(r) if r.op == op && r.is_running() => r.ended = Some(ended),
+            _ => {
+                self.operation = Some(Running {
+                    op: op.clone(),
+                    progress: None,
+                    ended: Some(ended),
+                })
+            }
+        }
+        if matches!(self.mode, Mode::Operation) {
+            self.mode = Mode::Normal;
+        }
+        let OpOutcome { message, secret } = match result {
+            Ok(done) => done,
+            Err(e) => {
+                self.message = Some((Level::Error, e.about(&op)));
+                return;
+            }
+        };
+        self.message = Some((Level::Info, message));
+        match &op {
+            Op::ToggleRule(t) => {
+                self.pending.push(Pending {
+                    toggle: t.clone(),
+                    reads: 0,
+                });
+                if let Some(raw) = self.raw.clone() {
+                    self.take_data(raw, false);
+                }
+            }
+            Op::ResumeRotation { id, .. } => self.unfinished.retain(|r| r.id != *id),
+            Op::RotateKey { .. } => {}
+        }
+        if let Some(secret) = secret {
+            self.mode = Mode::Reveal(Reveal {
+                title: format!("New key for {}", op.subject()),
+                secret,
+                revealed: false,
+            });
+        }
+    }
+}

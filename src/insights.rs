@@ -29,6 +29,15 @@ fn finding(severity: Severity, about: Panel, text: String) -> Finding {
 /// Findings, most severe first.
 pub fn findings(s: &Snapshot) -> Vec<Finding> {
     let mut out = Vec::new();
+    for part in [stages, held_addresses, rules, keys, distributions, problems] {
+        part(s, &mut out);
+    }
+    out.sort_by_key(|f| std::cmp::Reverse(f.severity));
+    out
+}
+
+/// Stages failing (5xx) or throttling.
+fn stages(s: &Snapshot, out: &mut Vec<Finding>) {
     for (api, st) in s.stages() {
         let m = &st.metrics;
         let count = m.count.last();
@@ -70,6 +79,10 @@ pub fn findings(s: &Snapshot) -> Vec<Finding> {
             ));
         }
     }
+}
+
+/// Addresses a rate-based rule holds, per rule.
+fn held_addresses(s: &Snapshot, out: &mut Vec<Finding>) {
     let mut held: Vec<(String, usize)> = Vec::new();
     for ip in &s.rate_limited {
         let label = format!("{} ({})", ip.rule, ip.web_acl);
@@ -88,6 +101,10 @@ pub fn findings(s: &Snapshot) -> Vec<Finding> {
             ),
         ));
     }
+}
+
+/// Rules blocking or counting much.
+fn rules(s: &Snapshot, out: &mut Vec<Finding>) {
     for (acl, r) in s.rules() {
         let counted = r.metrics.counted.last();
         if r.action == Action::Count && counted >= 100.0 {
@@ -125,6 +142,10 @@ pub fn findings(s: &Snapshot) -> Vec<Finding> {
             ));
         }
     }
+}
+
+/// Keys refused or near their quota.
+fn keys(s: &Snapshot, out: &mut Vec<Finding>) {
     for k in &s.api_keys {
         if let Some(t) = k.throttled_per_min.filter(|t| *t > 0.0) {
             out.push(finding(
@@ -145,6 +166,10 @@ pub fn findings(s: &Snapshot) -> Vec<Finding> {
             ));
         }
     }
+}
+
+/// Distributions deploying a change.
+fn distributions(s: &Snapshot, out: &mut Vec<Finding>) {
     for d in &s.distributions {
         if d.status == DistributionStatus::InProgress {
             out.push(finding(
@@ -154,6 +179,10 @@ pub fn findings(s: &Snapshot) -> Vec<Finding> {
             ));
         }
     }
+}
+
+/// What could not be read.
+fn problems(s: &Snapshot, out: &mut Vec<Finding>) {
     for p in &s.problems {
         out.push(finding(
             Severity::Warn,
@@ -161,6 +190,4 @@ pub fn findings(s: &Snapshot) -> Vec<Finding> {
             format!("{:?}: {}", p.panel, p.message),
         ));
     }
-    out.sort_by_key(|f| std::cmp::Reverse(f.severity));
-    out
 }

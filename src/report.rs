@@ -58,6 +58,24 @@ pub fn text(s: &Snapshot) -> String {
             format::count(m.throttled_est.last()),
         );
     }
+    plans_and_keys(&mut o, s);
+    web_acls(&mut o, s);
+    let _ = writeln!(o, "\nRate-limited now: {}", s.rate_limited.len());
+    for r in &s.rate_limited {
+        let _ = writeln!(o, "  {:<40} {} ({})", r.address, r.rule, r.web_acl);
+    }
+    let _ = writeln!(o, "\nSampled requests held: {}", s.samples.len());
+    if !s.problems.is_empty() {
+        let _ = writeln!(o, "\nCould not read:");
+        for p in &s.problems {
+            let _ = writeln!(o, "  {:?}: {}", p.panel, p.message);
+        }
+    }
+    o
+}
+
+/// Usage plans, and the keys nearest their quota.
+fn plans_and_keys(o: &mut String, s: &Snapshot) {
     let _ = writeln!(o, "\nUsage plans:");
     for p in &s.usage_plans {
         let quota = p.quota.map_or("no quota".into(), |q| {
@@ -76,6 +94,10 @@ pub fn text(s: &Snapshot) -> String {
     for (k, q) in fullest.iter().take(5) {
         let _ = writeln!(o, "  {:<32} {} of quota", k.name, format::percent(*q));
     }
+}
+
+/// Each web ACL and its rules.
+fn web_acls(o: &mut String, s: &Snapshot) {
     for w in &s.web_acls {
         let _ = writeln!(
             o,
@@ -102,16 +124,4 @@ pub fn text(s: &Snapshot) -> String {
             );
         }
     }
-    let _ = writeln!(o, "\nRate-limited now: {}", s.rate_limited.len());
-    for r in &s.rate_limited {
-        let _ = writeln!(o, "  {:<40} {} ({})", r.address, r.rule, r.web_acl);
-    }
-    let _ = writeln!(o, "\nSampled requests held: {}", s.samples.len());
-    if !s.problems.is_empty() {
-        let _ = writeln!(o, "\nCould not read:");
-        for p in &s.problems {
-            let _ = writeln!(o, "  {:?}: {}", p.panel, p.message);
-        }
-    }
-    o
 }

@@ -14,6 +14,7 @@ use crate::app::keymap::Keymap;
 use crate::app::{App, Effect, Event};
 use crate::engine::{self, Request};
 use crate::ops::audit::{self, Audit};
+use crate::ops::procedure;
 use crate::source::Source;
 use crate::term;
 use crate::theme::Theme;
@@ -66,28 +67,155 @@ pub struct Outcome {
     pub dry_run_plan: Option<String>,
 }
 
-pub async fn run<S: Source>(
-    source: S,
-    mut theme: Theme,
-    settings: Settings,
-) -> anyhow::Result<Outcome> {
-    let mut hup = signal(SignalKind::hangup()).context("SIGHUP handler")?;
-    let mut sigterm = signal(SignalKind::terminate()).context("SIGTERM handler")?;
-    let mut sigint = signal(SignalKind::interrupt()).context("SIGINT handler")?;
+/// Do what the app asked for; true when it asked to end.
+fn perform(
+    effects: Vec<Effect>,
+    app: &mut App,
+    theme: &mut Theme,
+    engine: &mpsc::UnboundedSender<Request>,
+    settings: &Settings,
+    dry_run_plan: &mut Option<String>,
+) -> bool {
+    let mut quit = false;
+    for effect in effects {
+        let request = match effect {
+            Effect::Quit => {
+                quit = true;
+                None
+            }
+            Effect::Refresh => Some(Request::RefreshNow),
+            Effect::SetRefresh(d) => Some(Request::SetInterval(d)),
+            Effect::Apply(op) => {
+                tracing::info!(op = %op.summary(), "confirmed by the operator");
+                Some(Request::Apply(op))
+            }
+            Effect::ReadKeyValue(key_id) => Some(Request::KeyValue(key_id)),
+            Effect::ShowAudit => {
+                app.handle(Event::Audit(match &settings.audit {
+                    Some(a) => audit::read_last(a.path(), 500),
+                    None => Err(procedure::say::NO_AUDIT.into()),
+                }));
+                None
+            }
+            Effect::DryRun(op, plan) => {
+                if let Err(e) = procedure::dry_run(&op, settings.audit.as_ref()) {
+                    tracing::error!(error = %e, "audit log");
+                }
+                *dry_run_plan = Some(plan.text());
+                quit = true;
+                None
+            }
+            Effect::LoadTheme(name) => {
+                app.handle(match (settings.load_theme)(&name) {
+                    Ok(t) => {
+                        *theme = t;
+                        Event::ThemeLoaded(theme.name.clone())
+                    }
+                    Err(e) => Event::ThemeFailed(e),
+                });
+                None
+            }
+        };
+        if let Some(r) = request {
+            // The engine ends only when the dashboard does.
+            let _ = engine.send(r);
+        }
+    }
+    quit
+}
 
-    let _guard = term::Guard;
-    let mut terminal = term::enter().context("cannot set up the terminal")?;
+/// What the dashboard waits for.
+struct Inputs {
+    keys: EventStream,
+    events: mpsc::Receiver<Event>,
+    hup: tokio::signal::unix::Signal,
+    sigterm: tokio::signal::unix::Signal,
+    sigint: tokio::signal::unix::Signal,
+}
+
+/// What came first.
+enum Input {
+    Key(crossterm::event::KeyEvent),
+    Resize,
+    Engine(Event),
+    /// Something on screen changes by itself now (an age, staleness), or idleness set in.
+    Tick,
+    /// Nothing to do: a mouse event, a focus change.
+    Nothing,
+    End(Ending),
+}
+
+impl Inputs {
+    fn new(events: mpsc::Receiver<Event>) -> anyhow::Result<Inputs> {
+        Ok(Inputs {
+            keys: EventStream::new(),
+            events,
+            hup: signal(SignalKind::hangup()).context("SIGHUP handler")?,
+            sigterm: signal(SignalKind::terminate()).context("SIGTERM handler")?,
+            sigint: signal(SignalKind::interrupt()).context("SIGINT handler")?,
+        })
+    }
+
+    async fn next(&mut self, wait: Duration) -> Input {
+        tokio::select! {
+            ev = self.keys.next() => match ev {
+                Some(Ok(TermEvent::Key(k))) => Input::Key(k),
+                Some(Ok(TermEvent::Resize(..))) => Input::Resize,
+                Some(Ok(_)) => Input::Nothing,
+                Some(Err(e)) => {
+                    tracing::warn!(error = %e, "terminal input failed");
+                    Input::End(Ending::InputClosed)
+                }
+                None => Input::End(Ending::InputClosed),
+            },
+            Some(ev) = self.events.recv() => Input::Engine(ev),
+            _ = tokio::time::sleep(wait) => Input::Tick,
+            _ = self.hup.recv() => Input::End(Ending::HangUp),
+            _ = self.sigterm.recv() => Input::End(Ending::Terminated),
+            _ = self.sigint.recv() => Input::End(Ending::Terminated),
+        }
+    }
+}
+
+/// The application state the settings ask for.
+fn new_app(settings: &Settings, theme_name: &str) -> App {
+    let mut app = App::new(
+        Utc::now(),
+        settings.read_only,
+        settings.refresh,
+        theme_name,
+        &settings.source_label,
+    );
+    app.dry_run = settings.dry_run;
+    app.keymap = settings.keymap.clone();
+    app.idle_after = settings.idle_after;
+    app
+}
+
+/// A panic is logged, then reported as before (after the terminal guard restored the screen).
+fn log_panics() {
     let restore_and_report = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         tracing::error!(%info, "panic");
         restore_and_report(info);
     }));
+}
+
+pub async fn run<S: Source>(
+    source: S,
+    mut theme: Theme,
+    settings: Settings,
+) -> anyhow::Result<Outcome> {
+    let (req_tx, req_rx) = mpsc::unbounded_channel::<Request>();
+    let (ev_tx, ev_rx) = mpsc::channel::<Event>(64);
+    let _guard = term::Guard;
+    let mut terminal = term::enter().context("cannot set up the terminal")?;
+    let mut inputs = Inputs::new(ev_rx)?;
+    log_panics();
     // Test hook: the end-to-end tests check that a panic restores the terminal.
     let panic_after_first_frame = std::env::var_os("EDGETOP_TEST_PANIC").is_some();
 
     let (rotations, broken) = source.unfinished();
-    let (req_tx, req_rx) = mpsc::unbounded_channel::<Request>();
-    let (ev_tx, mut ev_rx) = mpsc::channel::<Event>(64);
     let engine = tokio::spawn(engine::run(
         source,
         settings.refresh,
@@ -95,20 +223,10 @@ pub async fn run<S: Source>(
         ev_tx,
         settings.audit.clone(),
     ));
-    let mut dry_run_plan = None;
-
-    let mut app = App::new(
-        Utc::now(),
-        settings.read_only,
-        settings.refresh,
-        &theme.name,
-        &settings.source_label,
-    );
-    app.dry_run = settings.dry_run;
-    app.keymap = settings.keymap;
-    app.idle_after = settings.idle_after;
+    let mut app = new_app(&settings, &theme.name);
     app.handle(Event::Unfinished { rotations, broken });
-    let mut keys = EventStream::new();
+
+    let mut dry_run_plan = None;
     let mut frames: u64 = 0;
     let started = std::time::Instant::now();
     let mut dirty = true;
@@ -119,7 +237,6 @@ pub async fn run<S: Source>(
                 .draw(|f| ui::draw(f, &app, &theme))
                 .context("drawing")?;
             frames += 1;
-            dirty = false;
             assert!(
                 !panic_after_first_frame,
                 "EDGETOP_TEST_PANIC is set: panicking on purpose"
@@ -128,84 +245,24 @@ pub async fn run<S: Source>(
         let wait = app
             .next_visible_change()
             .unwrap_or(Duration::from_secs(3600));
-        let commands = tokio::select! {
-            ev = keys.next() => match ev {
-                Some(Ok(TermEvent::Key(k))) => {
-                    dirty = true;
-                    app.now = Utc::now();
-                    app.handle(Event::Key(k))
-                }
-                Some(Ok(TermEvent::Resize(..))) => {
-                    dirty = true;
-                    vec![]
-                }
-                Some(Ok(_)) => vec![],
-                Some(Err(e)) => {
-                    tracing::warn!(error = %e, "terminal input failed");
-                    break Ending::InputClosed;
-                }
-                None => break Ending::InputClosed,
-            },
-            Some(ev) = ev_rx.recv() => {
-                app.now = Utc::now();
-                dirty = true;
-                app.handle(ev)
-            }
-            _ = tokio::time::sleep(wait) => {
-                dirty = true;
-                app.now = Utc::now();
-                app.check_idle()
-            }
-            _ = hup.recv() => break Ending::HangUp,
-            _ = sigterm.recv() => break Ending::Terminated,
-            _ = sigint.recv() => break Ending::Terminated,
+        let input = inputs.next(wait).await;
+        app.now = Utc::now();
+        dirty = !matches!(input, Input::Nothing);
+        let effects = match input {
+            Input::Key(k) => app.handle(Event::Key(k)),
+            Input::Engine(ev) => app.handle(ev),
+            Input::Tick => app.check_idle(),
+            Input::Resize | Input::Nothing => vec![],
+            Input::End(ending) => break ending,
         };
-        let mut quit = false;
-        for c in commands {
-            match c {
-                Effect::Quit => quit = true,
-                Effect::Refresh => {
-                    let _ = req_tx.send(Request::RefreshNow);
-                }
-                Effect::SetRefresh(d) => {
-                    let _ = req_tx.send(Request::SetInterval(d));
-                }
-                Effect::Apply(op) => {
-                    tracing::info!(op = %op.summary(), "confirmed by the operator");
-                    let _ = req_tx.send(Request::Apply(op));
-                }
-                Effect::ReadKeyValue(key_id) => {
-                    let _ = req_tx.send(Request::KeyValue(key_id));
-                }
-                Effect::ShowAudit => {
-                    let ev = match &settings.audit {
-                        Some(a) => Event::Audit(audit::read_last(a.path(), 500)),
-                        None => Event::Audit(Err("no audit log (no state directory)".into())),
-                    };
-                    app.handle(ev);
-                }
-                Effect::DryRun(op, plan) => {
-                    if let Some(a) = &settings.audit
-                        && let Err(e) = a.record(audit::Phase::DryRun, &op, None)
-                    {
-                        tracing::error!(error = %e, "audit log");
-                    }
-                    dry_run_plan = Some(plan.text());
-                    quit = true;
-                }
-                Effect::LoadTheme(name) => {
-                    let ev = match (settings.load_theme)(&name) {
-                        Ok(t) => {
-                            theme = t;
-                            Event::ThemeLoaded(theme.name.clone())
-                        }
-                        Err(e) => Event::ThemeFailed(e),
-                    };
-                    app.handle(ev);
-                }
-            }
-        }
-        if quit {
+        if perform(
+            effects,
+            &mut app,
+            &mut theme,
+            &req_tx,
+            &settings,
+            &mut dry_run_plan,
+        ) {
             break if dry_run_plan.is_some() {
                 Ending::DryRun
             } else {

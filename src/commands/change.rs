@@ -12,7 +12,7 @@ use anyhow::{Context, bail};
 
 use crate::cli::{Args, Command, RotationAction, ScopeArg};
 use crate::model::{Scope, Snapshot, Text};
-use crate::ops::audit::{Audit, Phase};
+use crate::ops::audit::Audit;
 use crate::ops::procedure;
 use crate::ops::{self, Op, Progress, Reporter, StepState};
 use crate::source::{AnySource, Source};
@@ -167,12 +167,7 @@ async fn change(
     crate::outln!("{}", plan.text());
     let audit = audit.as_ref();
     if args.dry_run {
-        match audit {
-            Some(a) => a
-                .record(Phase::DryRun, &op, None)
-                .map_err(anyhow::Error::msg)?,
-            None => bail!(procedure::say::NO_AUDIT),
-        }
+        procedure::dry_run(&op, audit)?;
         crate::outln!("{}", procedure::say::DRY_RUN);
         return Ok(ExitCode::SUCCESS);
     }

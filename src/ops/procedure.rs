@@ -196,6 +196,14 @@ pub fn find_key(snap: &Snapshot, key: &str) -> Result<Op, OpError> {
     }
 }
 
+/// Record that `op` was only shown (`--dry-run`).
+pub fn dry_run(op: &Op, audit: Option<&Audit>) -> Result<(), OpError> {
+    match audit {
+        Some(a) => a.record(Phase::DryRun, op, None).map_err(OpError::Refused),
+        None => refused(say::NO_AUDIT.into()),
+    }
+}
+
 /// Record that `op` was refused, and why.
 pub fn refuse(op: &Op, audit: Option<&Audit>, why: &str) -> Result<(), OpError> {
     match audit {

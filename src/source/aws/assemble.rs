@@ -78,306 +78,363 @@ fn throttled_estimate(
 }
 
 pub fn snapshot(src: &AwsSource, now: DateTime<Utc>) -> Snapshot {
-    let f = &src.found;
-    let store = &src.store;
-    let end = end_minute(store, now);
-    let (partition, region) = (&src.partition, &src.clients.region);
-    let stage_arn =
-        |api_id: &str, stage: &str| super::apigateway::stage_arn(partition, region, api_id, stage);
-    // Which web ACL protects each stage (by ARN), and the request count of all its stages.
-    let acl_of_stage: HashMap<String, &super::wafv2::AclConf> = f
-        .acls
-        .iter()
-        .flat_map(|a| a.protects.iter().map(move |r| (r.clone(), a)))
-        .collect();
-    let stage_series = |api_id: &str, stage: &str, metric| {
-        store.series(
+    let parts = Parts {
+        src,
+        found: &src.found,
+        store: &src.store,
+        end: end_minute(&src.store, now),
+        now,
+    };
+    Snapshot {
+        account: src.account.clone(),
+        taken_at: now,
+        apis: parts.apis(),
+        usage_plans: parts.usage_plans(),
+        api_keys: parts.api_keys(),
+        web_acls: parts.web_acls(),
+        distributions: parts.distributions(),
+        samples: src.samples.clone(),
+        rate_limited: src.rate_limited.clone(),
+        cost: src.cost,
+        problems: parts.problems(),
+    }
+}
+
+/// What the snapshot is assembled from: discovery, the metrics read, and the minute they end.
+struct Parts<'a> {
+    src: &'a AwsSource,
+    found: &'a super::Discovery,
+    store: &'a Store,
+    end: i64,
+    now: DateTime<Utc>,
+}
+
+impl Parts<'_> {
+    fn stage_arn(&self, api_id: &str, stage: &str) -> String {
+        super::apigateway::stage_arn(&self.src.partition, &self.src.clients.region, api_id, stage)
+    }
+
+    fn stage_name(&self, api_id: &str, stage: &str) -> Text {
+        super::apigateway::stage_ref(&self.found.apis, api_id, stage)
+    }
+
+    fn stage_series(&self, api_id: &str, stage: &str, metric: StageMetric) -> Series {
+        self.store.series(
             &SeriesKey::Stage {
                 api_id: api_id.into(),
                 stage: stage.into(),
                 metric,
             },
-            end,
+            self.end,
         )
-    };
-    let mut acl_counts: HashMap<String, Series> = HashMap::new();
-    for api in &f.apis {
-        for st in &api.stages {
-            if let Some(acl) = acl_of_stage.get(&stage_arn(&api.id, &st.name)) {
-                acl_counts
-                    .entry(acl.arn.clone())
-                    .or_default()
-                    .add(&stage_series(&api.id, &st.name, StageMetric::Count));
-            }
-        }
     }
 
-    let apis = f
-        .apis
-        .iter()
-        .map(|api| RestApi {
-            id: Text::new(&api.id),
-            name: Text::new(&api.name),
-            stages: api
-                .stages
-                .iter()
-                .map(|st| {
-                    let acl = acl_of_stage.get(&stage_arn(&api.id, &st.name));
-                    let count = stage_series(&api.id, &st.name, StageMetric::Count);
-                    let e4 = stage_series(&api.id, &st.name, StageMetric::Errors4xx);
-                    let blocked = acl.map(|a| waf(store, &a.arn, WHOLE_ACL, end, false).blocked);
-                    let acl_count = acl
-                        .and_then(|a| acl_counts.get(&a.arn))
-                        .cloned()
-                        .unwrap_or_else(|| count.clone());
-                    Stage {
-                        name: Text::new(&st.name),
-                        throttle: st.throttle,
-                        account_throttle: f.account_throttle,
-                        method_throttles: st
-                            .methods
-                            .iter()
-                            .map(|(m, t)| (Text::new(m), *t))
-                            .collect(),
-                        metrics: StageMetrics {
-                            throttled_est: throttled_estimate(
-                                &e4,
-                                &count,
-                                blocked.as_ref(),
-                                &acl_count,
-                            ),
-                            errors_5xx: stage_series(&api.id, &st.name, StageMetric::Errors5xx),
-                            latency_ms: stage_series(&api.id, &st.name, StageMetric::Latency),
-                            errors_4xx: e4,
-                            count,
-                        },
-                        web_acl: acl.map(|a| Text::new(&a.name)),
-                    }
-                })
-                .collect(),
-        })
-        .collect();
-
-    let stage_name =
-        |api_id: &str, stage: &str| super::apigateway::stage_ref(&f.apis, api_id, stage);
-    let usage_plans = f
-        .plans
-        .iter()
-        .map(|p| UsagePlan {
-            id: Text::new(&p.id),
-            name: Text::new(&p.name),
-            throttle: p.throttle,
-            quota: p.quota,
-            stages: p.stages.iter().map(|(a, s)| stage_name(a, s)).collect(),
-            key_ids: p.key_ids.iter().map(|k| Text::new(k)).collect(),
-        })
-        .collect();
-
-    let mut plans_of: HashMap<&str, Vec<Text>> = HashMap::new();
-    for p in &f.plans {
-        for k in &p.key_ids {
-            plans_of
-                .entry(k.as_str())
-                .or_default()
-                .push(Text::new(&p.id));
+    fn apis(&self) -> Vec<RestApi> {
+        let f = self.found;
+        // Which web ACL protects each stage (by ARN), and the request count of all its stages.
+        let acl_of_stage: HashMap<String, &super::wafv2::AclConf> = f
+            .acls
+            .iter()
+            .flat_map(|a| a.protects.iter().map(move |r| (r.clone(), a)))
+            .collect();
+        let mut acl_counts: HashMap<String, Series> = HashMap::new();
+        for api in &self.found.apis {
+            for st in &api.stages {
+                if let Some(acl) = acl_of_stage.get(&self.stage_arn(&api.id, &st.name)) {
+                    acl_counts
+                        .entry(acl.arn.clone())
+                        .or_default()
+                        .add(&self.stage_series(&api.id, &st.name, StageMetric::Count));
+                }
+            }
         }
-    }
-    let api_keys = f
-        .keys
-        .iter()
-        .map(|k| {
-            let u = src.usage.get(&k.id).copied().unwrap_or_default();
-            ApiKey {
-                id: Text::new(&k.id),
-                name: Text::new(&k.name),
-                value_hint: Text::new(&k.hint),
-                enabled: k.enabled,
-                created: k.created,
-                plan_ids: plans_of.remove(k.id.as_str()).unwrap_or_default(),
-                used_today: u.used_today,
-                used_period: u.used_period,
-                remaining: u.remaining,
-                throttled_per_min: None,
-                requests_per_min: src.key_rates.get(&k.id).copied(),
-            }
-        })
-        .collect();
 
-    let arn_to_stage: HashMap<String, Text> = f
-        .apis
-        .iter()
-        .flat_map(|a| {
-            a.stages
-                .iter()
-                .map(move |s| (stage_arn(&a.id, &s.name), stage_name(&a.id, &s.name)))
-        })
-        .collect();
-    // What earlier toggles here kept, to say what a toggle back puts back.
-    let kept = &src.kept_actions;
-    let web_acls = f
-        .acls
-        .iter()
-        .map(|a| {
-            let mut protects: Vec<Text> = a
-                .protects
-                .iter()
-                .map(|r| arn_to_stage.get(r).cloned().unwrap_or_else(|| Text::new(r)))
-                .collect();
-            protects.extend(
-                f.distributions
+        f.apis
+            .iter()
+            .map(|api| RestApi {
+                id: Text::new(&api.id),
+                name: Text::new(&api.name),
+                stages: api
+                    .stages
                     .iter()
-                    .filter(|d| {
-                        d.web_acl
-                            .as_deref()
-                            .is_some_and(|w| w == a.arn || w == a.id)
-                    })
-                    .map(|d| Text::new(&d.id)),
-            );
-            let mut codes: Vec<&str> = f
-                .specs
-                .iter()
-                .filter_map(|s| match &s.key {
-                    SeriesKey::Country {
-                        acl_arn, country, ..
-                    } if *acl_arn == a.arn => Some(country.as_str()),
-                    _ => None,
-                })
-                .collect();
-            codes.sort();
-            codes.dedup();
-            let mut countries: Vec<CountryTraffic> = Vec::new();
-            for code in codes {
-                let s = |metric| {
-                    store.series(
-                        &SeriesKey::Country {
-                            acl_arn: a.arn.clone(),
-                            country: code.to_string(),
-                            metric,
-                        },
-                        end,
-                    )
-                };
-                countries.push(CountryTraffic {
-                    country: Text::with_limit(code, 3),
-                    metrics: WafMetrics {
-                        allowed: s(WafMetric::Allowed),
-                        blocked: s(WafMetric::Blocked),
-                        counted: s(WafMetric::Counted),
-                    },
-                });
-            }
-            WebAcl {
-                id: Text::new(&a.id),
-                name: Text::new(&a.name),
-                scope: a.scope,
-                default_action: a.default_action,
-                protects,
-                rules: a
-                    .rules
-                    .iter()
-                    .map(|r| Rule {
-                        name: Text::new(&r.name),
-                        priority: r.priority,
-                        kind: r.kind.clone(),
-                        action: r.action,
-                        metric_name: Text::new(&r.metric_name),
-                        metrics: waf(store, &a.arn, &r.name, end, false),
-                        pending: false,
-                        custom: r.custom.as_deref().map(Text::new),
-                        kept: crate::ops::toggled_for(r.action, false)
-                            .and_then(|to| {
-                                kept.get(&KeptActions::key(
-                                    a.scope.label(),
-                                    &a.id,
-                                    &r.name,
-                                    to.label(),
-                                ))
-                            })
-                            .map(|k| Text::new(&k.describe())),
+                    .map(|st| {
+                        let acl = acl_of_stage.get(&self.stage_arn(&api.id, &st.name));
+                        let count = self.stage_series(&api.id, &st.name, StageMetric::Count);
+                        let e4 = self.stage_series(&api.id, &st.name, StageMetric::Errors4xx);
+                        let blocked = acl
+                            .map(|a| waf(self.store, &a.arn, WHOLE_ACL, self.end, false).blocked);
+                        let acl_count = acl
+                            .and_then(|a| acl_counts.get(&a.arn))
+                            .cloned()
+                            .unwrap_or_else(|| count.clone());
+                        Stage {
+                            name: Text::new(&st.name),
+                            throttle: st.throttle,
+                            account_throttle: self.found.account_throttle,
+                            method_throttles: st
+                                .methods
+                                .iter()
+                                .map(|(m, t)| (Text::new(m), *t))
+                                .collect(),
+                            metrics: StageMetrics {
+                                throttled_est: throttled_estimate(
+                                    &e4,
+                                    &count,
+                                    blocked.as_ref(),
+                                    &acl_count,
+                                ),
+                                errors_5xx: self.stage_series(
+                                    &api.id,
+                                    &st.name,
+                                    StageMetric::Errors5xx,
+                                ),
+                                latency_ms: self.stage_series(
+                                    &api.id,
+                                    &st.name,
+                                    StageMetric::Latency,
+                                ),
+                                errors_4xx: e4,
+                                count,
+                            },
+                            web_acl: acl.map(|a| Text::new(&a.name)),
+                        }
                     })
                     .collect(),
-                metrics: waf(store, &a.arn, WHOLE_ACL, end, true),
-                countries,
-            }
-        })
-        .collect();
+            })
+            .collect()
+    }
 
-    let key_by_value: HashMap<Fingerprint, &str> = f
-        .keys
-        .iter()
-        .map(|k| (k.fingerprint, k.id.as_str()))
-        .collect();
-    let named_as_key = |h: &str| {
-        src.settings
-            .key_headers
+    fn usage_plans(&self) -> Vec<UsagePlan> {
+        let f = self.found;
+        f.plans
             .iter()
-            .any(|k| k.eq_ignore_ascii_case(h))
-    };
-    let distributions = f
-        .distributions
-        .iter()
-        .map(|d| Distribution {
-            id: Text::new(&d.id),
-            domain: Text::new(&d.domain),
-            status: d.status,
-            web_acl: d.web_acl.as_ref().map(|w| {
-                let acl = f.acls.iter().find(|a| &a.arn == w || &a.id == w);
-                Text::new(acl.map_or(w.as_str(), |a| a.name.as_str()))
-            }),
-            origins: d
-                .origins
-                .iter()
-                .map(|o| Origin {
-                    domain: Text::new(&o.domain),
-                    key_headers: o
-                        .headers
+            .map(|p| UsagePlan {
+                id: Text::new(&p.id),
+                name: Text::new(&p.name),
+                throttle: p.throttle,
+                quota: p.quota,
+                stages: p
+                    .stages
+                    .iter()
+                    .map(|(a, s)| self.stage_name(a, s))
+                    .collect(),
+                key_ids: p.key_ids.iter().map(|k| Text::new(k)).collect(),
+            })
+            .collect()
+    }
+
+    fn api_keys(&self) -> Vec<ApiKey> {
+        let f = self.found;
+        let mut plans_of: HashMap<&str, Vec<Text>> = HashMap::new();
+        for p in &self.found.plans {
+            for k in &p.key_ids {
+                plans_of
+                    .entry(k.as_str())
+                    .or_default()
+                    .push(Text::new(&p.id));
+            }
+        }
+        f.keys
+            .iter()
+            .map(|k| {
+                let u = self.src.usage.get(&k.id).copied().unwrap_or_default();
+                ApiKey {
+                    id: Text::new(&k.id),
+                    name: Text::new(&k.name),
+                    value_hint: Text::new(&k.hint),
+                    enabled: k.enabled,
+                    created: k.created,
+                    plan_ids: plans_of.remove(k.id.as_str()).unwrap_or_default(),
+                    used_today: u.used_today,
+                    used_period: u.used_period,
+                    remaining: u.remaining,
+                    throttled_per_min: None,
+                    requests_per_min: self.src.key_rates.get(&k.id).copied(),
+                }
+            })
+            .collect()
+    }
+
+    fn web_acls(&self) -> Vec<WebAcl> {
+        let f = self.found;
+        let arn_to_stage: HashMap<String, Text> = f
+            .apis
+            .iter()
+            .flat_map(|a| {
+                a.stages.iter().map(move |s| {
+                    (
+                        self.stage_arn(&a.id, &s.name),
+                        self.stage_name(&a.id, &s.name),
+                    )
+                })
+            })
+            .collect();
+        // What earlier toggles here kept, to say what a toggle back puts back.
+        let kept = &self.src.kept_actions;
+        f.acls
+            .iter()
+            .map(|a| {
+                let mut protects: Vec<Text> = a
+                    .protects
+                    .iter()
+                    .map(|r| arn_to_stage.get(r).cloned().unwrap_or_else(|| Text::new(r)))
+                    .collect();
+                protects.extend(
+                    self.found
+                        .distributions
                         .iter()
-                        .filter_map(|(name, value)| {
-                            let key = key_by_value.get(value);
-                            (key.is_some() || named_as_key(name)).then(|| OriginKey {
-                                header: Text::new(name),
-                                key_id: key.map(|k| Text::new(k)),
-                            })
+                        .filter(|d| {
+                            d.web_acl
+                                .as_deref()
+                                .is_some_and(|w| w == a.arn || w == a.id)
+                        })
+                        .map(|d| Text::new(&d.id)),
+                );
+                let countries = self.countries(a);
+                WebAcl {
+                    id: Text::new(&a.id),
+                    name: Text::new(&a.name),
+                    scope: a.scope,
+                    default_action: a.default_action,
+                    protects,
+                    rules: a
+                        .rules
+                        .iter()
+                        .map(|r| Rule {
+                            name: Text::new(&r.name),
+                            priority: r.priority,
+                            kind: r.kind.clone(),
+                            action: r.action,
+                            metric_name: Text::new(&r.metric_name),
+                            metrics: waf(self.store, &a.arn, &r.name, self.end, false),
+                            pending: false,
+                            custom: r.custom.as_deref().map(Text::new),
+                            kept: crate::ops::toggled_for(r.action, false)
+                                .and_then(|to| {
+                                    kept.get(&KeptActions::key(
+                                        a.scope.label(),
+                                        &a.id,
+                                        &r.name,
+                                        to.label(),
+                                    ))
+                                })
+                                .map(|k| Text::new(&k.describe())),
                         })
                         .collect(),
-                })
-                .collect(),
-        })
-        .collect();
-
-    let mut problems: Vec<Problem> = shared_metric_names(&f.apis);
-    if let Some(w) = src.clients.skew.warning() {
-        problems.push(Problem {
-            panel: Panel::Metrics,
-            message: Text::new(&w),
-        });
+                    metrics: waf(self.store, &a.arn, WHOLE_ACL, self.end, true),
+                    countries,
+                }
+            })
+            .collect()
     }
-    problems.extend(src.troubles.iter().map(|(part, t)| {
-        let held = match t.last_ok {
-            Some(at) => format!(
-                "showing {part} read {}",
-                format::age((now - at).num_seconds())
-            ),
-            None => format!("{part} not read yet"),
-        };
-        Problem {
-            panel: t.panel,
-            message: Text::new(&format!("{} — {held}", t.failure)),
-        }
-    }));
 
-    Snapshot {
-        account: src.account.clone(),
-        taken_at: now,
-        apis,
-        usage_plans,
-        api_keys,
-        web_acls,
-        distributions,
-        samples: src.samples.clone(),
-        rate_limited: src.rate_limited.clone(),
-        cost: src.cost,
-        problems,
+    /// Each country's traffic through one web ACL, as listed for it.
+    fn countries(&self, a: &super::wafv2::AclConf) -> Vec<CountryTraffic> {
+        let mut codes: Vec<&str> = self
+            .found
+            .specs
+            .iter()
+            .filter_map(|s| match &s.key {
+                SeriesKey::Country {
+                    acl_arn, country, ..
+                } if *acl_arn == a.arn => Some(country.as_str()),
+                _ => None,
+            })
+            .collect();
+        codes.sort();
+        codes.dedup();
+        let mut countries: Vec<CountryTraffic> = Vec::new();
+        for code in codes {
+            let s = |metric| {
+                self.store.series(
+                    &SeriesKey::Country {
+                        acl_arn: a.arn.clone(),
+                        country: code.to_string(),
+                        metric,
+                    },
+                    self.end,
+                )
+            };
+            countries.push(CountryTraffic {
+                country: Text::with_limit(code, 3),
+                metrics: WafMetrics {
+                    allowed: s(WafMetric::Allowed),
+                    blocked: s(WafMetric::Blocked),
+                    counted: s(WafMetric::Counted),
+                },
+            });
+        }
+        countries
+    }
+
+    fn distributions(&self) -> Vec<Distribution> {
+        let f = self.found;
+        let key_by_value: HashMap<Fingerprint, &str> = f
+            .keys
+            .iter()
+            .map(|k| (k.fingerprint, k.id.as_str()))
+            .collect();
+        let named_as_key = |h: &str| {
+            self.src
+                .settings
+                .key_headers
+                .iter()
+                .any(|k| k.eq_ignore_ascii_case(h))
+        };
+        f.distributions
+            .iter()
+            .map(|d| Distribution {
+                id: Text::new(&d.id),
+                domain: Text::new(&d.domain),
+                status: d.status,
+                web_acl: d.web_acl.as_ref().map(|w| {
+                    let acl = self.found.acls.iter().find(|a| &a.arn == w || &a.id == w);
+                    Text::new(acl.map_or(w.as_str(), |a| a.name.as_str()))
+                }),
+                origins: d
+                    .origins
+                    .iter()
+                    .map(|o| Origin {
+                        domain: Text::new(&o.domain),
+                        key_headers: o
+                            .headers
+                            .iter()
+                            .filter_map(|(name, value)| {
+                                let key = key_by_value.get(value);
+                                (key.is_some() || named_as_key(name)).then(|| OriginKey {
+                                    header: Text::new(name),
+                                    key_id: key.map(|k| Text::new(k)),
+                                })
+                            })
+                            .collect(),
+                    })
+                    .collect(),
+            })
+            .collect()
+    }
+
+    fn problems(&self) -> Vec<Problem> {
+        let mut problems: Vec<Problem> = shared_metric_names(&self.found.apis);
+        if let Some(w) = self.src.clients.skew.warning() {
+            problems.push(Problem {
+                panel: Panel::Metrics,
+                message: Text::new(&w),
+            });
+        }
+        problems.extend(self.src.troubles.iter().map(|(part, t)| {
+            let held = match t.last_ok {
+                Some(at) => format!(
+                    "showing {part} read {}",
+                    format::age((self.now - at).num_seconds())
+                ),
+                None => format!("{part} not read yet"),
+            };
+            Problem {
+                panel: t.panel,
+                message: Text::new(&format!("{} — {held}", t.failure)),
+            }
+        }));
+        problems
     }
 }
 

@@ -134,6 +134,35 @@ impl Rotator {
         }
     }
 
+    /// The usage plans a key is in, every page.
+    async fn plans_of(&self, key_id: &str, calls: &mut Calls) -> Result<Vec<String>, SourceError> {
+        let api = &self.clients.apigateway;
+        let mut plans = Vec::new();
+        let mut position = None;
+        loop {
+            self.pace.wait().await;
+            calls.add("apigateway:GetUsagePlans");
+            let page = api
+                .get_usage_plans()
+                .key_id(key_id)
+                .limit(500)
+                .set_position(position)
+                .send()
+                .await
+                .map_err(|e| SourceError::Failed(api_err("apigateway:GET /usageplans", &e)))?;
+            plans.extend(
+                page.items()
+                    .iter()
+                    .filter_map(|p| p.id().map(str::to_string)),
+            );
+            position = page.position().map(str::to_string);
+            if position.is_none() || page.items().is_empty() {
+                break;
+            }
+        }
+        Ok(plans)
+    }
+
     /// Begin rotating `old_key_id`.
     pub async fn start(&self, old_key_id: &str) -> Result<OpOutcome, SourceError> {
         let mut calls = Calls::default();
@@ -182,29 +211,7 @@ impl Rotator {
                 created.format("%Y-%m-%d %H:%M:%S UTC")
             )));
         }
-        let mut plans = Vec::new();
-        let mut position = None;
-        loop {
-            self.pace.wait().await;
-            calls.add("apigateway:GetUsagePlans");
-            let page = api
-                .get_usage_plans()
-                .key_id(old_key_id)
-                .limit(500)
-                .set_position(position)
-                .send()
-                .await
-                .map_err(|e| SourceError::Failed(api_err("apigateway:GET /usageplans", &e)))?;
-            plans.extend(
-                page.items()
-                    .iter()
-                    .filter_map(|p| p.id().map(str::to_string)),
-            );
-            position = page.position().map(str::to_string);
-            if position.is_none() || page.items().is_empty() {
-                break;
-            }
-        }
+        let plans = self.plans_of(old_key_id, &mut calls).await?;
         // Every distribution that sends the old value, under whatever header name.
         let distributions = self
             .sending(&old_value, &mut calls)

@@ -303,6 +303,83 @@ fn refused(msg: String) -> SourceError {
     SourceError::Refused(msg)
 }
 
+/// The web ACL as it is now, with the lock token an update needs.
+async fn read_acl(
+    c: &Client,
+    t: &Toggle,
+    scope: w::Scope,
+    calls: &mut Calls,
+) -> Result<aws_sdk_wafv2::operation::get_web_acl::GetWebAclOutput, SourceError> {
+    calls.add("wafv2:GetWebACL");
+    c.get_web_acl()
+        .name(t.web_acl.as_str())
+        .id(t.web_acl_id.as_str())
+        .scope(scope)
+        .send()
+        .await
+        .map_err(|e| SourceError::Failed(failure("wafv2:GetWebACL", &e).to_string()))
+}
+
+/// The rule as read now against what the operator saw (the first read) and what the last
+/// read showed: already done (`Some`), changed by someone else (a refusal), or fine to send.
+fn unchanged_since_read(
+    first: &mut Option<w::Rule>,
+    rule: &w::Rule,
+    t: &Toggle,
+) -> Result<Option<OpOutcome>, SourceError> {
+    let now = current(rule, t);
+    match first {
+        None => {
+            if now == t.to {
+                return Ok(Some(OpOutcome::said(format!(
+                    "{} is already {}: nothing was sent",
+                    t.subject(),
+                    ops::label(t.to, t.inner.is_some())
+                ))));
+            }
+            if now != t.from {
+                return Err(refused(format!(
+                    "conflict: {} is {} now, not {} as on your screen; someone changed it \
+                     since the last read, so nothing was sent. Look again and decide.",
+                    t.subject(),
+                    ops::label(now, t.inner.is_some()),
+                    ops::label(t.from, t.inner.is_some())
+                )));
+            }
+            *first = Some(rule.clone());
+        }
+        Some(seen) if seen != rule => {
+            return Err(refused(format!(
+                "conflict: between our read and our write someone else changed {} itself: \
+                 {}. Nothing of ours was sent; look again and decide.",
+                t.rule,
+                difference(seen, rule, t)
+            )));
+        }
+        Some(_) => {}
+    }
+    Ok(None)
+}
+
+/// What an accepted toggle says: retries after someone else's changes, and what it carried.
+fn accepted(t: &Toggle, attempt: u32, carried: &str) -> String {
+    let retried = if attempt > 1 {
+        format!(
+            " (after {} concurrent change{} by someone else, kept)",
+            attempt - 1,
+            if attempt > 2 { "s" } else { "" }
+        )
+    } else {
+        String::new()
+    };
+    format!(
+        "accepted: {} in {} is now {}{retried}{carried}; WAF may take a minute to apply it",
+        t.subject(),
+        t.web_acl,
+        ops::label(t.to, t.inner.is_some())
+    )
+}
+
 pub async fn run(
     c: &Client,
     t: &Toggle,
@@ -341,15 +418,7 @@ pub async fn run(
                 String::new()
             },
         );
-        calls.add("wafv2:GetWebACL");
-        let got = c
-            .get_web_acl()
-            .name(t.web_acl.as_str())
-            .id(t.web_acl_id.as_str())
-            .scope(scope.clone())
-            .send()
-            .await
-            .map_err(|e| SourceError::Failed(failure("wafv2:GetWebACL", &e).to_string()))?;
+        let got = read_acl(c, t, scope.clone(), calls).await?;
         let (Some(acl), Some(lock)) = (got.web_acl(), got.lock_token()) else {
             return Err(SourceError::Failed(
                 "GetWebACL returned no web ACL or no lock token".into(),
@@ -361,39 +430,8 @@ pub async fn run(
                 t.rule, t.web_acl
             )));
         };
-        let now = current(rule, t);
-        match &first {
-            None => {
-                if now == t.to {
-                    return Ok(OpOutcome {
-                        message: format!(
-                            "{} is already {}: nothing was sent",
-                            t.subject(),
-                            ops::label(t.to, t.inner.is_some())
-                        ),
-                        secret: None,
-                    });
-                }
-                if now != t.from {
-                    return Err(refused(format!(
-                        "conflict: {} is {} now, not {} as on your screen; someone changed it \
-                         since the last read, so nothing was sent. Look again and decide.",
-                        t.subject(),
-                        ops::label(now, t.inner.is_some()),
-                        ops::label(t.from, t.inner.is_some())
-                    )));
-                }
-                first = Some(rule.clone());
-            }
-            Some(seen) if seen != rule => {
-                return Err(refused(format!(
-                    "conflict: between our read and our write someone else changed {} itself: \
-                     {}. Nothing of ours was sent; look again and decide.",
-                    t.rule,
-                    difference(seen, rule, t)
-                )));
-            }
-            Some(_) => {}
+        if let Some(done) = unchanged_since_read(&mut first, rule, t)? {
+            return Ok(done);
         }
         let carry = Carry::plan(rule, t, kept).map_err(SourceError::Failed)?;
         let mut rules = acl.rules().to_vec();
@@ -409,25 +447,8 @@ pub async fn run(
         {
             Ok(_) => {
                 report(StepState::Done, StepState::Done, String::new());
-                let retried = if attempt > 1 {
-                    format!(
-                        " (after {} concurrent change{} by someone else, kept)",
-                        attempt - 1,
-                        if attempt > 2 { "s" } else { "" }
-                    )
-                } else {
-                    String::new()
-                };
                 let carried = carry.commit(kept, t);
-                return Ok(OpOutcome {
-                    message: format!(
-                        "accepted: {} in {} is now {}{retried}{carried}; WAF may take a minute to apply it",
-                        t.subject(),
-                        t.web_acl,
-                        ops::label(t.to, t.inner.is_some())
-                    ),
-                    secret: None,
-                });
+                return Ok(OpOutcome::said(accepted(t, attempt, &carried)));
             }
             Err(e)
                 if e.as_service_error()

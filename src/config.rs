@@ -37,6 +37,22 @@ pub struct Rebinding {
     pub line: usize,
 }
 
+/// Why the config file cannot be used; each names the file.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read the config file {path}: {source}")]
+    Unreadable {
+        path: String,
+        source: std::io::Error,
+    },
+    /// Not TOML, or a setting misspelt or of the wrong type (the line is in the message).
+    #[error("the config file {path} is not valid: {message}")]
+    Invalid { path: String, message: String },
+    /// A setting out of its range.
+    #[error("the config file {path}: {message}")]
+    OutOfRange { path: String, message: String },
+}
+
 impl Config {
     pub fn default_path() -> Option<PathBuf> {
         directories::ProjectDirs::from("", "", "edgetop")
@@ -45,26 +61,28 @@ impl Config {
 
     /// Read `path`. A missing file is an empty config only when it is the default path (not
     /// one the operator named); a broken one is an error naming the file, line and key.
-    pub fn load(path: &Path, named: bool) -> Result<Config, String> {
+    pub fn load(path: &Path, named: bool) -> Result<Config, ConfigError> {
         let text = match std::fs::read_to_string(path) {
             Ok(t) => t,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound && !named => {
                 return Ok(Config::default());
             }
-            Err(e) => {
-                return Err(format!(
-                    "cannot read the config file {}: {e}",
-                    path.display()
-                ));
+            Err(source) => {
+                return Err(ConfigError::Unreadable {
+                    path: path.display().to_string(),
+                    source,
+                });
             }
         };
         Config::parse(&text, path)
     }
 
     /// The settings in `text` (the file at `path`, named in errors), checked.
-    pub fn parse(text: &str, path: &Path) -> Result<Config, String> {
-        let mut c: Config = toml::from_str(text)
-            .map_err(|e| format!("the config file {} is not valid: {e}", path.display()))?;
+    pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
+        let mut c: Config = toml::from_str(text).map_err(|e| ConfigError::Invalid {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        })?;
         let line = |at: usize| text[..at.min(text.len())].matches('\n').count() + 1;
         c.keys = std::mem::take(&mut c.keys_table)
             .into_iter()
@@ -78,10 +96,10 @@ impl Config {
         if c.deploy_timeout_minutes
             .is_some_and(|m| !(1..=1440).contains(&m))
         {
-            return Err(format!(
-                "the config file {}: deploy_timeout_minutes must be from 1 to 1440 (a day)",
-                path.display()
-            ));
+            return Err(ConfigError::OutOfRange {
+                path: path.display().to_string(),
+                message: "deploy_timeout_minutes must be from 1 to 1440 (a day)".into(),
+            });
         }
         Ok(c)
     }
@@ -98,7 +116,7 @@ mod tests {
             text.len()
         ));
         std::fs::write(&p, text).unwrap();
-        let r = Config::load(&p, true);
+        let r = Config::load(&p, true).map_err(|e| e.to_string());
         let _ = std::fs::remove_file(&p);
         r
     }
@@ -161,6 +179,8 @@ mod tests {
     fn a_missing_default_file_is_empty_but_a_named_one_is_an_error() {
         let p = Path::new("/nonexistent/edgetop/config.toml");
         assert_eq!(Config::load(p, false).unwrap(), Config::default());
-        assert!(Config::load(p, true).unwrap_err().contains("cannot read"));
+        let e = Config::load(p, true).unwrap_err();
+        assert!(matches!(e, ConfigError::Unreadable { .. }), "{e}");
+        assert!(e.to_string().contains("cannot read"), "{e}");
     }
 }

@@ -99,8 +99,7 @@ pub fn effective(args: &Args) -> anyhow::Result<Effective> {
     let conf = match &path {
         Some(p) => Config::load(p, args.config.is_some()),
         None => Ok(Config::default()),
-    }
-    .map_err(anyhow::Error::msg)?;
+    }?;
     let keymap = Keymap::with(&conf.keys).map_err(|e| {
         let file = path
             .as_deref()

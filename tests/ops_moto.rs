@@ -851,6 +851,10 @@ fn a_key_sent_under_any_header_is_switched_and_disabled_only_once_no_origin_send
         err.contains(&other) && err.contains("x-legacy-key"),
         "names what still sends it: {err}"
     );
+    assert!(
+        err.contains("refused: "),
+        "a safety refusal, not a failure: {err}"
+    );
     assert_eq!(m.state()["keys"][&partner]["enabled"], true, "left enabled");
 
     // Once that header sends the new key too, the rotation finishes.

@@ -94,7 +94,7 @@ impl Audit {
     }
 
     /// Append one entry, in one write, and flush it to disk.
-    pub fn record(&self, phase: Phase, op: &Op, result: Option<&str>) -> Result<(), String> {
+    pub fn record(&self, phase: Phase, op: &Op, result: Option<&str>) -> Result<(), AuditError> {
         let entry = Entry {
             time: Utc::now(),
             who: self.who.clone(),
@@ -103,10 +103,12 @@ impl Audit {
             op: serde_json::to_value(op).unwrap_or_default(),
             result: result.map(str::to_string),
         };
-        let mut line = serde_json::to_string(&entry).map_err(|e| e.to_string())?;
+        let fail = |e: std::io::Error| AuditError {
+            path: self.path.display().to_string(),
+            source: e,
+        };
+        let mut line = serde_json::to_string(&entry).map_err(|e| fail(e.into()))?;
         line.push('\n');
-        let fail =
-            |e: std::io::Error| format!("cannot write the audit log {}: {e}", self.path.display());
         if let Some(dir) = self.path.parent() {
             crate::files::private_dir(dir).map_err(fail)?;
         }
@@ -114,6 +116,14 @@ impl Audit {
         f.write_all(line.as_bytes()).map_err(fail)?;
         f.sync_data().map_err(fail)
     }
+}
+
+/// The audit log cannot be written: nothing is changed without a record of it.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot write the audit log {path}: {source}")]
+pub struct AuditError {
+    pub path: String,
+    pub source: std::io::Error,
 }
 
 /// The last `n` entries of an audit log, oldest first. Lines that do not parse are shown as such,

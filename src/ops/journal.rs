@@ -100,6 +100,31 @@ pub struct Rotation {
     pub finished: Option<Finish>,
 }
 
+/// Why the journal could not be used. The kind decides what the operator is told: a lock held
+/// by another edgetop is a refusal (wait, or look there); a file that cannot be read or written
+/// is a failure.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum JournalError {
+    /// Another edgetop holds the lock.
+    #[error("{0}")]
+    Held(String),
+    /// A file could not be read or written.
+    #[error("{path}: {message}")]
+    Io { path: String, message: String },
+    /// A journal file is not a rotation, or not this one.
+    #[error("{path} is not a readable journal ({message}); it was left as it is")]
+    Unreadable { path: String, message: String },
+}
+
+impl JournalError {
+    fn io(path: &std::path::Path, e: impl std::fmt::Display) -> JournalError {
+        JournalError::Io {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        }
+    }
+}
+
 impl Rotation {
     /// A journal file's text, which must be the rotation named `id` (its file name): the id
     /// names files (locks, pruning), so one that says otherwise is refused.
@@ -230,14 +255,12 @@ impl Journal {
         crate::files::write_atomic(&self.path(&r.id), text.as_bytes())
     }
 
-    pub fn load(&self, id: &str) -> Result<Rotation, String> {
+    pub fn load(&self, id: &str) -> Result<Rotation, JournalError> {
         let p = self.path(id);
-        let text = fs::read_to_string(&p).map_err(|e| format!("{}: {e}", p.display()))?;
-        Rotation::parse(&text, id).map_err(|e| {
-            format!(
-                "{} is not a readable journal ({e}); it was left as it is",
-                p.display()
-            )
+        let text = fs::read_to_string(&p).map_err(|e| JournalError::io(&p, e))?;
+        Rotation::parse(&text, id).map_err(|message| JournalError::Unreadable {
+            path: p.display().to_string(),
+            message,
         })
     }
 
@@ -258,7 +281,7 @@ impl Journal {
             }
             match self.load(id) {
                 Ok(r) => out.push(r),
-                Err(e) => broken.push(e),
+                Err(e) => broken.push(e.to_string()),
             }
         }
         out.sort_by_key(|r| r.started);
@@ -276,7 +299,7 @@ impl Journal {
     }
 
     /// Take the rotation's lock, or say that another edgetop holds it.
-    pub fn lock(&self, id: &str) -> Result<Lock, String> {
+    pub fn lock(&self, id: &str) -> Result<Lock, JournalError> {
         self.take_lock(&format!(".{id}.lock"), || {
             format!("another edgetop is working on rotation {id} right now")
         })
@@ -284,7 +307,7 @@ impl Journal {
 
     /// Take the lock of one API key, held for as long as a rotation of it runs (start, finish
     /// or roll back), so two operators on one machine cannot rotate one key at once.
-    pub fn lock_key(&self, key_id: &str) -> Result<Lock, String> {
+    pub fn lock_key(&self, key_id: &str) -> Result<Lock, JournalError> {
         let safe: String = key_id
             .chars()
             .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
@@ -294,14 +317,14 @@ impl Journal {
         })
     }
 
-    fn take_lock(&self, name: &str, held: impl Fn() -> String) -> Result<Lock, String> {
-        crate::files::private_dir(&self.dir).map_err(|e| format!("{}: {e}", self.dir.display()))?;
+    fn take_lock(&self, name: &str, held: impl Fn() -> String) -> Result<Lock, JournalError> {
+        crate::files::private_dir(&self.dir).map_err(|e| JournalError::io(&self.dir, e))?;
         let p = self.dir.join(name);
-        let f = crate::files::create_private(&p).map_err(|e| format!("{}: {e}", p.display()))?;
+        let f = crate::files::create_private(&p).map_err(|e| JournalError::io(&p, e))?;
         match f.try_lock() {
             Ok(()) => Ok(Lock(f)),
-            Err(std::fs::TryLockError::WouldBlock) => Err(held()),
-            Err(std::fs::TryLockError::Error(e)) => Err(format!("{}: {e}", p.display())),
+            Err(std::fs::TryLockError::WouldBlock) => Err(JournalError::Held(held())),
+            Err(std::fs::TryLockError::Error(e)) => Err(JournalError::io(&p, e)),
         }
     }
 
@@ -468,7 +491,11 @@ mod tests {
                 .contains("stopped at \"Create key partner-rotated\"")
         );
         let lock = j.lock("r1").unwrap();
-        assert!(j.lock("r1").unwrap_err().contains("another edgetop"));
+        let held = j.lock("r1").unwrap_err();
+        assert!(
+            matches!(&held, JournalError::Held(m) if m.contains("another edgetop")),
+            "{held}"
+        );
         drop(lock);
         assert!(j.lock("r1").is_ok());
         let _ = fs::remove_dir_all(&dir);

@@ -12,7 +12,7 @@
 
 use std::future::Future;
 
-use super::audit::{Audit, Phase};
+use super::audit::{Audit, AuditError, Phase};
 use super::{Op, OpOutcome, Toggle, toggled_for, toggled_inner};
 use crate::model::{Action, ApiKey, Rule, RuleKind, Scope, Snapshot, Text, WebAcl};
 
@@ -47,6 +47,13 @@ impl OpError {
             OpError::Refused(e) => format!("{} refused: {e}", op.summary()),
             OpError::Failed(e) => format!("{} failed: {e}", op.summary()),
         }
+    }
+}
+
+/// Without a record, nothing is changed: an audit log that cannot be written refuses.
+impl From<AuditError> for OpError {
+    fn from(e: AuditError) -> OpError {
+        OpError::Refused(e.to_string())
     }
 }
 
@@ -199,7 +206,7 @@ pub fn find_key(snap: &Snapshot, key: &str) -> Result<Op, OpError> {
 /// Record that `op` was only shown (`--dry-run`).
 pub fn dry_run(op: &Op, audit: Option<&Audit>) -> Result<(), OpError> {
     match audit {
-        Some(a) => a.record(Phase::DryRun, op, None).map_err(OpError::Refused),
+        Some(a) => a.record(Phase::DryRun, op, None).map_err(OpError::from),
         None => refused(say::NO_AUDIT.into()),
     }
 }
@@ -209,7 +216,7 @@ pub fn refuse(op: &Op, audit: Option<&Audit>, why: &str) -> Result<(), OpError> 
     match audit {
         Some(a) => a
             .record(Phase::Refused, op, Some(why))
-            .map_err(OpError::Refused),
+            .map_err(OpError::from),
         None => refused(say::NO_AUDIT.into()),
     }
 }

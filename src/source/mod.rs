@@ -24,6 +24,16 @@ pub enum SourceError {
 
 pub use crate::ops::OpOutcome;
 
+/// A lock held by another edgetop refuses; a journal that cannot be used fails.
+impl From<crate::ops::journal::JournalError> for SourceError {
+    fn from(e: crate::ops::journal::JournalError) -> SourceError {
+        match e {
+            crate::ops::journal::JournalError::Held(m) => SourceError::Refused(m),
+            other => SourceError::Failed(other.to_string()),
+        }
+    }
+}
+
 /// An operation's error keeps its kind: AWS refusing is not the same as failing.
 impl From<SourceError> for OpError {
     fn from(e: SourceError) -> OpError {

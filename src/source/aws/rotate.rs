@@ -52,7 +52,30 @@ struct Values {
     new: Option<Secret>,
 }
 
-type Step<T> = Result<T, String>;
+type Step<T> = Result<T, StepError>;
+
+/// Why a step stopped. A refusal is a safety check saying no (the old key is still sent, so it
+/// is not disabled); a failure is a call that went wrong. Either way the rotation stops where
+/// it is, journaled, to be finished or rolled back.
+#[derive(Debug, thiserror::Error)]
+enum StepError {
+    #[error("{0}")]
+    Refused(String),
+    #[error("{0}")]
+    Failed(String),
+}
+
+impl From<String> for StepError {
+    fn from(e: String) -> StepError {
+        StepError::Failed(e)
+    }
+}
+
+impl From<&str> for StepError {
+    fn from(e: &str) -> StepError {
+        StepError::Failed(e.into())
+    }
+}
 
 /// A test hook: `EDGETOP_TEST_STALL=<step key>:called|done` stops the rotation right after that
 /// step's call returned (before the journal records it) or right after the journal recorded
@@ -168,10 +191,7 @@ impl Rotator {
         let mut calls = Calls::default();
         // One rotation of a key at a time on this machine: the key's lock is taken before
         // anything is checked, and held to the end.
-        let _key_lock = self
-            .journal
-            .lock_key(old_key_id)
-            .map_err(SourceError::Refused)?;
+        let _key_lock = self.journal.lock_key(old_key_id)?;
         let (open, _) = self.journal.unfinished(&self.account, &self.region);
         if let Some(o) = open.iter().find(|r| r.old_key_id == old_key_id) {
             return Err(SourceError::Refused(format!(
@@ -216,7 +236,7 @@ impl Rotator {
         let distributions = self
             .sending(&old_value, &mut calls)
             .await
-            .map_err(SourceError::Failed)?
+            .map_err(|e| SourceError::Failed(e.to_string()))?
             .into_iter()
             .map(|(id, _)| id)
             .collect();
@@ -237,7 +257,7 @@ impl Rotator {
             steps: Default::default(),
             finished: None,
         };
-        let _lock = self.journal.lock(&r.id).map_err(SourceError::Refused)?;
+        let _lock = self.journal.lock(&r.id)?;
         self.save(&mut r)?;
         let values = Values {
             old: Some(old_value),
@@ -248,12 +268,9 @@ impl Rotator {
 
     /// Carry on with (or roll back) a rotation from the journal.
     pub async fn resume(&self, id: &str, rollback: bool) -> Result<OpOutcome, SourceError> {
-        let _lock = self.journal.lock(id).map_err(SourceError::Refused)?;
-        let mut r = self.journal.load(id).map_err(SourceError::Failed)?;
-        let _key_lock = self
-            .journal
-            .lock_key(&r.old_key_id)
-            .map_err(SourceError::Refused)?;
+        let _lock = self.journal.lock(id)?;
+        let mut r = self.journal.load(id)?;
+        let _key_lock = self.journal.lock_key(&r.old_key_id)?;
         if let Some(f) = r.finished {
             return Err(SourceError::Refused(format!(
                 "rotation {id} already ended ({f:?}): nothing to do"
@@ -297,15 +314,23 @@ impl Rotator {
             self.report(r, Some(&s), String::new());
             tracing::info!(rotation = %r.id, step = %s.key(), "step started");
             if let Err(e) = self.step(r, &s, &mut values).await {
-                self.report(r, Some(&s), format!("failed: {e}"));
-                tracing::warn!(rotation = %r.id, step = %s.key(), error = %e, "step failed");
-                return Err(SourceError::Failed(format!(
+                let kind = match e {
+                    StepError::Refused(_) => "refused",
+                    StepError::Failed(_) => "failed",
+                };
+                self.report(r, Some(&s), format!("{kind}: {e}"));
+                tracing::warn!(rotation = %r.id, step = %s.key(), error = %e, kind, "step stopped");
+                let said = format!(
                     "{e}. Stopped at \"{}\"; journal {}: it is offered to finish or roll back at \
                      the next start, or run `edgetop rotation finish|rollback {}`",
                     s.describe(r),
                     r.id,
                     r.id
-                )));
+                );
+                return Err(match e {
+                    StepError::Refused(_) => SourceError::Refused(said),
+                    StepError::Failed(_) => SourceError::Failed(said),
+                });
             }
             stall_if_asked(&s, "called").await;
             r.steps.insert(s.key(), Mark::Done);
@@ -404,11 +429,11 @@ impl Rotator {
                         .iter()
                         .map(|(d, h)| format!("{d} ({})", h.join(", ")))
                         .collect();
-                    return Err(format!(
+                    return Err(StepError::Refused(format!(
                         "the old key is still sent by distribution {}: it was left enabled. \
                          Switch that header to the new key (or roll back), then finish",
                         which.join(", ")
-                    ));
+                    )));
                 }
                 self.set_enabled(r, s, false).await
             }
@@ -465,7 +490,7 @@ impl Rotator {
             .await
             .map_err(|e| api_err("apigateway:POST /apikeys", &e))?;
         r.new_key_id = made.id().map(str::to_string);
-        self.save(r).map_err(|e| e.to_string())
+        self.save(r).map_err(|e| StepError::Failed(e.to_string()))
     }
 
     /// Whether the old key still exists (a fresh read: GetApiKey, without its value).
@@ -481,7 +506,7 @@ impl Rotator {
         {
             Ok(_) => Ok(true),
             Err(e) if code(&e).as_deref() == Some("NotFoundException") => Ok(false),
-            Err(e) => Err(api_err("apigateway:GET /apikeys/*", &e)),
+            Err(e) => Err(api_err("apigateway:GET /apikeys/*", &e).into()),
         }
     }
 
@@ -489,7 +514,7 @@ impl Rotator {
         self.paced(r, s).await;
         super::apigateway::key_value(&self.clients.apigateway, id)
             .await
-            .map_err(|e| e.to_string())
+            .map_err(|e| StepError::Failed(e.to_string()))
     }
 
     async fn old_value(&self, r: &Rotation, v: &mut Values) -> Step<Secret> {
@@ -534,7 +559,7 @@ impl Rotator {
                 self.warn(r, s, format!("usage plan {plan} no longer exists: skipped"));
                 Ok(())
             }
-            Err(e) => Err(api_err("apigateway:POST /usageplans/*/keys", &e)),
+            Err(e) => Err(api_err("apigateway:POST /usageplans/*/keys", &e).into()),
         }
     }
 
@@ -556,7 +581,7 @@ impl Rotator {
         {
             Ok(_) => {}
             Err(e) if code(&e).as_deref() == Some("NotFoundException") => return Ok(()),
-            Err(e) => return Err(api_err("apigateway:GET /usageplans/*/keys/*", &e)),
+            Err(e) => return Err(api_err("apigateway:GET /usageplans/*/keys/*", &e).into()),
         }
         self.paced(r, s).await;
         match self
@@ -570,7 +595,7 @@ impl Rotator {
         {
             Ok(_) => Ok(()),
             Err(e) if code(&e).as_deref() == Some("NotFoundException") => Ok(()),
-            Err(e) => Err(api_err("apigateway:DELETE /usageplans/*/keys/*", &e)),
+            Err(e) => Err(api_err("apigateway:DELETE /usageplans/*/keys/*", &e).into()),
         }
     }
 
@@ -589,7 +614,7 @@ impl Rotator {
         {
             Ok(_) => Ok(()),
             Err(e) if code(&e).as_deref() == Some("NotFoundException") => Ok(()),
-            Err(e) => Err(api_err("apigateway:DELETE /apikeys/*", &e)),
+            Err(e) => Err(api_err("apigateway:DELETE /apikeys/*", &e).into()),
         }
     }
 
@@ -621,7 +646,7 @@ impl Rotator {
                 );
                 Ok(())
             }
-            Err(e) => Err(api_err("apigateway:PATCH /apikeys/*", &e)),
+            Err(e) => Err(api_err("apigateway:PATCH /apikeys/*", &e).into()),
         }
     }
 
@@ -658,7 +683,9 @@ impl Rotator {
                     return self.gone(r, s, id, "nothing to switch");
                 }
                 Err(e) => {
-                    return Err(failure("cloudfront:GetDistributionConfig", &e).to_string());
+                    return Err(failure("cloudfront:GetDistributionConfig", &e)
+                        .to_string()
+                        .into());
                 }
             };
             let etag = got
@@ -713,12 +740,16 @@ impl Rotator {
                     tracing::info!(distribution = id, "ETag changed under us: reading again");
                     continue;
                 }
-                Err(e) => return Err(failure("cloudfront:UpdateDistribution", &e).to_string()),
+                Err(e) => {
+                    return Err(failure("cloudfront:UpdateDistribution", &e)
+                        .to_string()
+                        .into());
+                }
             }
         }
-        Err(format!(
+        Err(StepError::Failed(format!(
             "distribution {id} kept changing under us (If-Match failed 3 times)"
-        ))
+        )))
     }
 
     async fn deployed(&self, r: &Rotation, s: &StepId, id: &str) -> Step<()> {
@@ -736,7 +767,7 @@ impl Rotator {
                 Err(e) if code(&e).as_deref() == Some(GONE) => {
                     return self.gone(r, s, id, "nothing to wait for");
                 }
-                Err(e) => return Err(failure("cloudfront:GetDistribution", &e).to_string()),
+                Err(e) => return Err(failure("cloudfront:GetDistribution", &e).to_string().into()),
             };
             let status = got
                 .distribution()
@@ -747,10 +778,10 @@ impl Rotator {
             }
             let waited = started.elapsed();
             if waited >= self.deploy.timeout {
-                return Err(format!(
+                return Err(StepError::Failed(format!(
                     "distribution {id} is still {status} after {}: gave up waiting (--deploy-timeout)",
                     format::duration(waited)
-                ));
+                )));
             }
             self.report(
                 r,

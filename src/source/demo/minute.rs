@@ -85,7 +85,7 @@ fn country_split(mix: Mix) -> Vec<(usize, f64)> {
         Mix::Global => origin_countries::global_split(),
         Mix::Fixed(list) => list
             .iter()
-            .map(|&(code, share)| (origin_countries::index(code), share))
+            .map(|(code, share)| (origin_countries::index(code), *share))
             .collect(),
     }
 }

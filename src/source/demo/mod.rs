@@ -5,6 +5,7 @@
 //! A snapshot is a pure function of (seed, the changes made and when, the sim time): every
 //! minute's numbers are recomputed from stateless hash noise, never from a running RNG.
 
+mod account;
 mod apply;
 mod hostile;
 mod minute;

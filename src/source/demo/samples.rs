@@ -186,7 +186,9 @@ fn labels(w: &World, acl: usize, o: &Outcome) -> Vec<Text> {
         if let Some(r) = hit.rule {
             let all = w.sc.acls[acl].rules[r].labels;
             if !all.is_empty() {
-                labels.push(Text::new(all[(o.flow.client + o.flow.country) % all.len()]));
+                labels.push(Text::new(
+                    &all[(o.flow.client + o.flow.country) % all.len()],
+                ));
             }
         }
     }

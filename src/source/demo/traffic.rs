@@ -11,7 +11,8 @@ use super::noise::{jitter, unit};
 pub const CYCLE: i64 = 20;
 
 /// How a client's request rate (requests per minute) moves over the day and the cycle.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, serde::Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum Profile {
     /// Peaks mid-afternoon UTC; `floor` is the night-time share of the peak.
     Daily { peak: f64, floor: f64 },

@@ -81,7 +81,7 @@ pub fn over_limit(sc: &Scenario, client: usize, m: i64, limit: f64, window: i64)
 fn matches(sc: &Scenario, target: Target, flow: &Flow, m: i64) -> bool {
     let class = sc.clients[flow.client].class;
     match target {
-        Target::Geo(codes) => codes.contains(&COUNTRIES[flow.country].code),
+        Target::Geo(codes) => codes.iter().any(|c| c == COUNTRIES[flow.country].code),
         Target::Class(c) => c == class,
         Target::RateOver {
             class: c,

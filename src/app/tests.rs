@@ -1,3 +1,5 @@
+//! Tests of the module above; a file of tests is as long as the behaviours it covers.
+
 use std::sync::Arc;
 use std::time::Duration;
 

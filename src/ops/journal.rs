@@ -5,6 +5,8 @@
 //!
 //! A step is marked `Started` before its call and `Done` after it; a step found `Started` may or
 //! may not have happened, so every step is written to be safe to run twice.
+//!
+//! Long because its tests sit beside it: under 350 lines of code.
 
 use std::collections::BTreeMap;
 use std::fs::{self, File};

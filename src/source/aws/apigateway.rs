@@ -1,6 +1,8 @@
 //! API Gateway (REST): APIs and their stages with throttles, usage plans, their keys, API
 //! keys, and usage. Every call waits its turn on the account-wide pacer and pages with
 //! position + limit 500.
+//!
+//! Long because its tests sit beside it: under 500 lines of code.
 
 use std::collections::HashMap;
 

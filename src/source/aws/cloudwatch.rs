@@ -1,5 +1,8 @@
 //! CloudWatch: the metric queries that discovery implies, GetMetricData in batches of 500
 //! with paging, and a per-minute store that is filled once and then topped up.
+//!
+//! Long because its tests sit beside it: about 500 lines of code, the rest tests of the queries
+//! and the store.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 

@@ -9,6 +9,9 @@
 //! every plan before any distribution sends it, and the old key is disabled only once no
 //! distribution sends it; rolling back enables the old key again before switching back, and
 //! takes the new key out of its plans only once no distribution sends it.
+//!
+//! Why one long file: the rotation is one state machine, and each step's AWS calls, its check
+//! that it is already done, and its undo are read together when a step is changed.
 
 use std::time::Duration;
 

@@ -5,6 +5,9 @@
 //! (WAFOptimisticLockException), read again and re-apply only our change, a bounded number of
 //! times. If the other writer changed the very rule we are toggling, stop and show how it
 //! changed instead of overwriting it.
+//!
+//! Long because its tests sit beside it: under 500 lines of code, the rest tests of what an
+//! update carries and keeps.
 
 use aws_sdk_wafv2::Client;
 use aws_sdk_wafv2::operation::update_web_acl::builders::UpdateWebACLFluentBuilder;

@@ -1,6 +1,8 @@
 //! Reading `account.toml`, the simulated account as data, into a [`Scenario`]: names become
 //! indexes, and ids, key values and the incident addresses come from the seed. The file is
 //! built into the binary and read once; a mistake in it fails the demo's tests with the line.
+//!
+//! Long because the file's shape is spelt out here, one serde type per table.
 
 use std::sync::OnceLock;
 

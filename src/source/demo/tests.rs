@@ -1,4 +1,6 @@
 //! Behaviour of the simulated account as the UI and the operator see it.
+//!
+//! A file of tests is as long as the behaviours it covers.
 
 use chrono::{DateTime, Duration, Utc};
 

@@ -1,0 +1,181 @@
+//! Discovery: the slow-changing configuration (APIs, stages, plans, keys, web ACLs and what
+//! they protect, rule groups, distributions), read every few minutes and on `R`, and the
+//! metric queries it implies.
+
+use super::*;
+
+impl AwsSource {
+    pub(super) fn discovery_due(&self) -> bool {
+        self.force_discovery
+            || self
+                .discovered_at
+                .is_none_or(|t| t.elapsed() >= self.settings.discovery_every)
+    }
+
+    pub(super) async fn discover(&mut self, now: DateTime<Utc>, calls: &mut Calls) {
+        let c = self.clients.clone();
+        let r = apigateway::apis(&c.apigateway, &self.pace, calls).await;
+        if let Some(v) = self.outcome(APIS, Panel::Throttling, r, now) {
+            self.found.apis = v;
+        }
+        let r = apigateway::account_throttle(&c.apigateway, &self.pace, calls).await;
+        if let Some(v) = self.outcome(ACCOUNT, Panel::Throttling, r, now) {
+            self.found.account_throttle = v;
+        }
+        let r = apigateway::plans(&c.apigateway, &self.pace, calls).await;
+        if let Some(v) = self.outcome(PLANS, Panel::UsagePlans, r, now) {
+            self.found.plans = v;
+        }
+        let r = apigateway::keys(&c.apigateway, &self.pace, calls).await;
+        if let Some(v) = self.outcome(KEYS, Panel::Keys, r, now) {
+            self.found.keys = v;
+        }
+        let regional = wafv2::acls(&c.waf, Scope::Regional, calls).await;
+        let regional = self.outcome(ACLS_REGIONAL, Panel::Waf, regional, now);
+        let global = wafv2::acls(&c.waf_global, Scope::Cloudfront, calls).await;
+        let global = self.outcome(ACLS_GLOBAL, Panel::Waf, global, now);
+        if regional.is_some() || global.is_some() {
+            let keep = |scope: Scope, acls: &[AclConf]| {
+                acls.iter()
+                    .filter(|a| a.scope == scope)
+                    .cloned()
+                    .collect::<Vec<_>>()
+            };
+            let mut acls = regional.unwrap_or_else(|| keep(Scope::Regional, &self.found.acls));
+            acls.extend(global.unwrap_or_else(|| keep(Scope::Cloudfront, &self.found.acls)));
+            self.found.acls = acls;
+            self.find_protected(now, calls).await;
+            self.describe_groups(now, calls).await;
+        }
+        let r = cloudfront::distributions(&c.cloudfront, calls).await;
+        if let Some(v) = self.outcome(DISTRIBUTIONS, Panel::Distributions, r, now) {
+            self.found.distributions = v;
+        }
+        // Both endpoints: CLOUDFRONT web ACLs publish in us-east-1. Which web ACL a metric
+        // belongs to is read from its dimensions, not from the endpoint that listed it.
+        let mut listed = Vec::new();
+        let mut ok = true;
+        for client in [&c.cloudwatch, &c.cloudwatch_global] {
+            match cloudwatch::waf_metrics(client, calls).await {
+                Ok(v) => listed.extend(v),
+                Err(e) => {
+                    ok = false;
+                    self.outcome::<()>(WAF_METRICS, Panel::Metrics, Err(e), now);
+                }
+            }
+        }
+        if ok {
+            self.outcome(WAF_METRICS, Panel::Metrics, Ok(()), now);
+            listed.sort_by(|a, b| (&a.name, &a.dims).cmp(&(&b.name, &b.dims)));
+            listed.dedup();
+            self.found.waf_listed = listed;
+        }
+        self.found.specs = cloudwatch::specs(
+            &c.region,
+            &self.found.apis,
+            &self.found.acls,
+            &self.found.waf_listed,
+        );
+        self.discovered_at = Some(Instant::now());
+        self.force_discovery = false;
+    }
+
+    /// The rules inside each AWS managed rule group, so one can be overridden (`t`).
+    pub(super) async fn describe_groups(&mut self, now: DateTime<Utc>, calls: &mut Calls) {
+        let mut known: HashMap<(Scope, String, String), Vec<String>> = HashMap::new();
+        let mut result = Ok(());
+        for acl in &mut self.found.acls {
+            for rule in &mut acl.rules {
+                let RuleKind::ManagedGroup {
+                    vendor,
+                    name,
+                    inner_rules,
+                } = &mut rule.kind
+                else {
+                    continue;
+                };
+                if vendor.as_str() == "own" || result.is_err() {
+                    continue;
+                }
+                let k = (acl.scope, vendor.to_string(), name.to_string());
+                if !known.contains_key(&k) {
+                    let c = self.clients.waf_for(acl.scope);
+                    match wafv2::managed_group_rules(c, acl.scope, &k.1, &k.2, calls).await {
+                        Ok(names) => {
+                            known.insert(k.clone(), names);
+                        }
+                        Err(e) => {
+                            result = Err(e);
+                            continue;
+                        }
+                    }
+                }
+                *inner_rules = wafv2::merge_inner(&known[&k], inner_rules);
+            }
+        }
+        self.outcome(GROUPS, Panel::Waf, result, now);
+    }
+
+    /// What each regional web ACL protects: from the stages themselves (GetStages carries the
+    /// web ACL's ARN), else ListResourcesForWebACL, else one GetWebACLForResource per stage.
+    pub(super) async fn find_protected(&mut self, now: DateTime<Utc>, calls: &mut Calls) {
+        let (partition, region) = (self.partition.clone(), self.clients.region.clone());
+        let stage_arn =
+            |api: &ApiConf, stage: &str| apigateway::stage_arn(&partition, &region, &api.id, stage);
+        let mut protects: HashMap<String, Vec<String>> = HashMap::new();
+        let mut unknown = Vec::new();
+        for api in &self.found.apis {
+            for st in &api.stages {
+                match &st.web_acl_arn {
+                    Some(arn) => protects
+                        .entry(arn.clone())
+                        .or_default()
+                        .push(stage_arn(api, &st.name)),
+                    None => unknown.push(stage_arn(api, &st.name)),
+                }
+            }
+        }
+        if !unknown.is_empty() {
+            let c = self.clients.waf.clone();
+            let mut result: Result<(), Failure> = Ok(());
+            for acl in self
+                .found
+                .acls
+                .iter()
+                .filter(|a| a.scope == Scope::Regional)
+            {
+                match wafv2::resources(&c, acl, calls).await {
+                    Ok(arns) => {
+                        for arn in arns.into_iter().filter(|a| unknown.contains(a)) {
+                            protects.entry(acl.arn.clone()).or_default().push(arn);
+                        }
+                    }
+                    Err(e) => {
+                        result = Err(e);
+                        break;
+                    }
+                }
+            }
+            if result.is_err() {
+                // Not every endpoint offers ListResourcesForWebACL: ask per stage instead.
+                result = Ok(());
+                protects.retain(|_, v| !v.iter().any(|a| unknown.contains(a)));
+                for arn in &unknown {
+                    match wafv2::acl_for(&c, arn, calls).await {
+                        Ok(Some(acl)) => protects.entry(acl).or_default().push(arn.clone()),
+                        Ok(None) => {}
+                        Err(e) => {
+                            result = Err(e);
+                            break;
+                        }
+                    }
+                }
+            }
+            self.outcome(PROTECTS, Panel::Waf, result, now);
+        }
+        for acl in &mut self.found.acls {
+            acl.protects = protects.remove(&acl.arn).unwrap_or_default();
+            acl.protects.sort();
+        }
+    }
+}

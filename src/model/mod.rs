@@ -387,6 +387,14 @@ pub struct Header {
     pub value: Text,
 }
 
+impl Header {
+    /// A header as it is shown: its name and value made safe ([`text::header`]).
+    pub fn new(name: &str, value: &str) -> Header {
+        let (name, value) = text::header(name, value);
+        Header { name, value }
+    }
+}
+
 /// One sampled request (WAFv2 GetSampledRequests). Every field is treated as hostile.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Sample {

@@ -17,6 +17,13 @@ use crate::model::{Action, InnerRule, Quota, QuotaPeriod, RuleKind, Scope, Text,
 
 const TEXT: &str = include_str!("account.toml");
 
+impl Scenario {
+    /// The simulated account for `seed`.
+    pub fn new(seed: u64) -> Scenario {
+        account().scenario(seed)
+    }
+}
+
 /// The account file, read once.
 pub fn account() -> &'static AccountFile {
     static FILE: OnceLock<AccountFile> = OnceLock::new();

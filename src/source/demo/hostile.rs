@@ -8,9 +8,8 @@ use chrono::Duration;
 use super::minute::{World, minute_start};
 use super::noise::{hash, unit};
 use super::origin_countries::{self, COUNTRIES};
-use super::samples::to_header;
 use super::scenario::REGIONAL;
-use crate::model::{Action, Sample, Text};
+use crate::model::{Action, Header, Sample, Text};
 
 const CRS: &str = "AWS-AWSManagedRulesCommonRuleSet";
 const BROWSER: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
@@ -77,11 +76,11 @@ pub fn sample(w: &World, m: i64) -> Sample {
         p.code = 200;
     }
     let mut headers = vec![
-        to_header("host", &sc.origin_domain(2)),
-        to_header("user-agent", &p.user_agent),
-        to_header("accept", "*/*"),
+        Header::new("host", &sc.origin_domain(2)),
+        Header::new("user-agent", &p.user_agent),
+        Header::new("accept", "*/*"),
     ];
-    headers.extend(p.extra.iter().map(|(n, v)| to_header(n, v)));
+    headers.extend(p.extra.iter().map(|(n, v)| Header::new(n, v)));
     let mut labels = vec![Text::new(&format!(
         "awswaf:clientip:geo:country:{}",
         COUNTRIES[country].code

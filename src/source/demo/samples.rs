@@ -10,7 +10,6 @@ use super::noise::{hash, unit, weighted};
 use super::origin_countries::{self, COUNTRIES};
 use super::requests::{credential, request, user_agent};
 use super::scenario::{Class, REGIONAL};
-use crate::model::text::header;
 use crate::model::{Action, Header, Sample, Text};
 
 /// How many of the newest minutes are sampled.
@@ -171,12 +170,7 @@ fn headers(
     if let Some(key) = key.filter(|_| !origin_sends_key || acl == REGIONAL) {
         raw.push(("x-api-key", key.value.clone()));
     }
-    raw.into_iter().map(|(n, v)| to_header(n, &v)).collect()
-}
-
-pub fn to_header(name: &str, value: &str) -> Header {
-    let (name, value) = header(name, value);
-    Header { name, value }
+    raw.into_iter().map(|(n, v)| Header::new(n, &v)).collect()
 }
 
 fn labels(w: &World, acl: usize, o: &Outcome) -> Vec<Text> {

@@ -182,10 +182,6 @@ pub(super) fn uuid(seed: u64, what: &str) -> String {
 }
 
 impl Scenario {
-    pub fn new(seed: u64) -> Self {
-        super::account::account().scenario(seed)
-    }
-
     /// `api-name/stage`, as usage plans and web ACLs name a stage.
     pub fn stage_path(&self, stage: usize) -> String {
         let s = &self.stages[stage];

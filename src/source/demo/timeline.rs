@@ -4,8 +4,14 @@
 use chrono::{DateTime, Duration, Utc};
 
 use super::scenario::{KeyDef, Scenario};
-use super::usage::Active;
 use crate::model::Action;
+
+/// When a key carried its client's traffic: [from, to).
+#[derive(Clone, Copy, Debug)]
+pub struct Active {
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+}
 
 #[derive(Clone, Debug)]
 pub struct Toggle {

@@ -7,7 +7,7 @@
 use chrono::{DateTime, Datelike, Duration, NaiveTime, TimeZone, Utc};
 
 use super::scenario::{KeyDef, Scenario};
-use super::timeline::Timeline;
+use super::timeline::{Active, Timeline};
 use super::traffic::smooth_rpm;
 use crate::model::QuotaPeriod;
 
@@ -63,13 +63,6 @@ pub fn period_start(t: DateTime<Utc>, period: QuotaPeriod) -> DateTime<Utc> {
 fn month_job_done(t: DateTime<Utc>) -> f64 {
     let since = t - period_start(t, QuotaPeriod::Month);
     (since.num_seconds() as f64 / (6.0 * 3600.0)).clamp(0.0, 1.0)
-}
-
-/// When a key carried its client's traffic: [from, to).
-#[derive(Clone, Copy, Debug)]
-pub struct Active {
-    pub from: Option<DateTime<Utc>>,
-    pub to: Option<DateTime<Utc>>,
 }
 
 /// Raw (uncapped by quota) requests on `key` between `a` and `b` (same month).

@@ -289,38 +289,9 @@ macro_rules! bind {
     };
 }
 
-/// The screens' keys.
+/// The screens' keys, after the number keys of the screens themselves (made from the screen
+/// registry by [`super::keymap::Keymap`], `1` for the first).
 pub const MAIN: &[Binding] = &[
-    bind!(
-        KeyAction::GoTo(Screen::Overview),
-        ['1'],
-        "Overview: what is happening now"
-    ),
-    bind!(
-        KeyAction::GoTo(Screen::Throttling),
-        ['2'],
-        "Throttling: stages, usage plans, quotas"
-    ),
-    bind!(
-        KeyAction::GoTo(Screen::Waf),
-        ['3'],
-        "WAF: web ACLs and their rules"
-    ),
-    bind!(
-        KeyAction::GoTo(Screen::Origins),
-        ['4'],
-        "Origins: who is blocked, live samples"
-    ),
-    bind!(
-        KeyAction::GoTo(Screen::Geo),
-        ['5'],
-        "Geo: countries, geo rules, world map"
-    ),
-    bind!(
-        KeyAction::GoTo(Screen::Keys),
-        ['6'],
-        "Keys: API keys, plans, usage"
-    ),
     bind!(KeyAction::NextScreen, [Tab Right], "next screen"),
     bind!(KeyAction::PrevScreen, [BackTab Left], "previous screen"),
     bind!(KeyAction::Down, ['j' Down], "next row"),

@@ -3,10 +3,11 @@
 
 use std::collections::HashMap;
 
-use crossterm::event::KeyEvent;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::bindings::{COMMANDS, CTRL_C, Key, KeyAction, KeyMode};
 use crate::config::Rebinding;
+use crate::screens::Screen;
 
 /// A binding in force: the defaults, or what the config file put instead.
 #[derive(Clone, Debug)]
@@ -30,20 +31,34 @@ pub struct Keymap {
     modes: HashMap<KeyMode, Vec<Bound>>,
 }
 
+/// A number key per screen, in the registry's order: `1` for the first, up to `9`.
+fn screen_keys() -> Vec<Bound> {
+    Screen::ALL
+        .into_iter()
+        .zip('1'..='9')
+        .map(|(s, digit)| Bound {
+            action: KeyAction::GoTo(s),
+            keys: vec![Key(KeyCode::Char(digit), KeyModifiers::NONE)],
+            help: s.home().about(),
+        })
+        .collect()
+}
+
 impl Default for Keymap {
     fn default() -> Keymap {
         let modes = KeyMode::ALL
             .into_iter()
             .map(|m| {
-                let bound = m
-                    .defaults()
-                    .iter()
-                    .map(|b| Bound {
-                        action: b.action,
-                        keys: b.keys.to_vec(),
-                        help: b.help,
-                    })
-                    .collect();
+                let mut bound = if m == KeyMode::Main {
+                    screen_keys()
+                } else {
+                    Vec::new()
+                };
+                bound.extend(m.defaults().iter().map(|b| Bound {
+                    action: b.action,
+                    keys: b.keys.to_vec(),
+                    help: b.help,
+                }));
                 (m, bound)
             })
             .collect();

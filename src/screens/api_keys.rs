@@ -69,6 +69,10 @@ impl ScreenView for Keys {
         "Keys"
     }
 
+    fn about(&self) -> &'static str {
+        "Keys: API keys, plans, usage"
+    }
+
     fn panels(&self) -> &'static [Panel] {
         &[Panel::Keys, Panel::UsagePlans, Panel::Distributions]
     }

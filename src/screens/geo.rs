@@ -135,6 +135,10 @@ impl ScreenView for Geo {
         "Geo"
     }
 
+    fn about(&self) -> &'static str {
+        "Geo: countries, geo rules, world map"
+    }
+
     fn panels(&self) -> &'static [Panel] {
         &[Panel::Waf, Panel::Metrics]
     }

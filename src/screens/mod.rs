@@ -26,6 +26,8 @@ use crate::theme::Theme;
 pub trait ScreenView: Sync {
     /// The name on its tab and in help.
     fn title(&self) -> &'static str;
+    /// What it shows, in one line, for help: "Keys: API keys, plans, usage".
+    fn about(&self) -> &'static str;
     /// The panels whose read problems are shown above it.
     fn panels(&self) -> &'static [Panel];
     /// Rows in its selectable table, after the filter.

@@ -103,6 +103,10 @@ impl ScreenView for Origins {
         "Origins"
     }
 
+    fn about(&self) -> &'static str {
+        "Origins: who is blocked, live samples"
+    }
+
     fn panels(&self) -> &'static [Panel] {
         &[Panel::Samples]
     }

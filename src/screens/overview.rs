@@ -23,6 +23,10 @@ impl ScreenView for Overview {
         "Overview"
     }
 
+    fn about(&self) -> &'static str {
+        "Overview: what is happening now"
+    }
+
     fn panels(&self) -> &'static [Panel] {
         &[]
     }

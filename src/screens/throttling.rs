@@ -48,6 +48,10 @@ impl ScreenView for Throttling {
         "Throttling"
     }
 
+    fn about(&self) -> &'static str {
+        "Throttling: stages, usage plans, quotas"
+    }
+
     fn panels(&self) -> &'static [Panel] {
         &[Panel::Metrics, Panel::Throttling, Panel::UsagePlans]
     }

@@ -65,6 +65,10 @@ impl ScreenView for Waf {
         "WAF"
     }
 
+    fn about(&self) -> &'static str {
+        "WAF: web ACLs and their rules"
+    }
+
     fn panels(&self) -> &'static [Panel] {
         &[Panel::Waf, Panel::Metrics]
     }

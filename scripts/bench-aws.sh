@@ -31,7 +31,7 @@ snap = json.load(open(sys.argv[1])); t = float(sys.argv[3]) - float(sys.argv[2])
 calls = snap["stats"]["aws_calls_total"]
 field = lambda name: float(re.search(name + r"=([0-9.]+)", cli).group(1))
 cli_secs, cli_calls, http_calls = field("elapsed_seconds"), int(field("cli_calls")), int(field("http_calls"))
-print(f"edgetop snapshot --json:      {t:6.2f} s, {calls:3d} AWS calls (discovery included; API Gateway paced at 4/s)")
+print(f"edgetop snapshot --json:      {t:6.2f} s, {calls:3d} AWS calls (discovery included; API Gateway paced at its defaults)")
 print(f"aws CLI, one call at a time:  {cli_secs:6.2f} s, {cli_calls:3d} CLI calls ({http_calls} HTTP requests)")
 print(f"edgetop / CLI: {t / cli_secs:.3f}x the time, {calls / http_calls:.2f}x the calls")
 PY

@@ -91,9 +91,14 @@ pub struct Args {
     pub endpoint_url: Option<String>,
 
     /// Requests per second edgetop may make to the API Gateway management API, which allows
-    /// about 10 for the whole account, shared with every other tool.
-    #[arg(long, default_value_t = 4.0, global = true, value_parser = parse_rps)]
+    /// 10 for the whole account and region, shared with every other tool.
+    #[arg(long, default_value_t = 5.0, global = true, value_parser = parse_rps)]
     pub apigateway_rps: f64,
+
+    /// Requests edgetop may make at once to the API Gateway management API before the rate
+    /// applies (the account's bucket holds 40, shared with every other tool).
+    #[arg(long, default_value_t = 20, global = true, value_parser = clap::value_parser!(u32).range(1..=40))]
+    pub apigateway_burst: u32,
 
     /// Minutes between discoveries of the slow-changing configuration (APIs, plans, keys,
     /// web ACLs, distributions); `R` discovers at once.

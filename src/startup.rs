@@ -170,6 +170,7 @@ async fn aws_source(
     }
     let settings = aws::Settings {
         apigateway_rps: args.apigateway_rps,
+        apigateway_burst: args.apigateway_burst,
         discovery_every: Duration::from_secs(args.discover_every * 60),
         key_headers: eff.key_headers.clone(),
         refresh,

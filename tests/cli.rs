@@ -109,6 +109,8 @@ fn numbers_out_of_range_are_refused_not_a_panic() {
         &["--idle-after", "18446744073709551615"],
         &["--deploy-timeout", "18446744073709551615h"],
         &["--discover-every", "0"],
+        &["--apigateway-burst", "0"],
+        &["--apigateway-burst", "41"],
     ] {
         let out = Command::new(BIN)
             .args(["--demo", "snapshot"])

@@ -12,27 +12,54 @@ impl AwsSource {
                 .is_none_or(|t| t.elapsed() >= self.settings.discovery_every)
     }
 
+    /// Read the configuration: API Gateway, WAF, CloudFront and CloudWatch's metric list at
+    /// once, since each service has its own budget; then what depends on the web ACLs.
     pub(super) async fn discover(&mut self, now: DateTime<Utc>, calls: &mut Calls) {
         let c = self.clients.clone();
-        let r = apigateway::apis(&c.apigateway, &self.pace, calls).await;
-        if let Some(v) = self.outcome(APIS, Panel::Throttling, r, now) {
+        let pace = &self.pace;
+        let (mut on_api, mut on_waf, mut on_cdn, mut on_cw) = Default::default();
+        let (api, (regional, global), distributions, listed) = tokio::join!(
+            async {
+                let calls = &mut on_api;
+                let apis = apigateway::apis(&c.apigateway, pace, calls).await;
+                let account = apigateway::account_throttle(&c.apigateway, pace, calls).await;
+                let plans = apigateway::plans(&c.apigateway, pace, calls).await;
+                let keys = apigateway::keys(&c.apigateway, pace, calls).await;
+                (apis, account, plans, keys)
+            },
+            async {
+                let regional = wafv2::acls(&c.waf, Scope::Regional, &mut on_waf).await;
+                let global = wafv2::acls(&c.waf_global, Scope::Cloudfront, &mut on_waf).await;
+                (regional, global)
+            },
+            cloudfront::distributions(&c.cloudfront, &mut on_cdn),
+            async {
+                // Both endpoints: CLOUDFRONT web ACLs publish in us-east-1. Which web ACL a
+                // metric belongs to is read from its dimensions, not from the endpoint.
+                let mut listed = Vec::new();
+                for client in [&c.cloudwatch, &c.cloudwatch_global] {
+                    listed.extend(cloudwatch::waf_metrics(client, &mut on_cw).await?);
+                }
+                Ok(listed)
+            },
+        );
+        for part in [&on_api, &on_waf, &on_cdn, &on_cw] {
+            calls.merge(part);
+        }
+        let (apis, account, plans, keys) = api;
+        if let Some(v) = self.outcome(APIS, Panel::Throttling, apis, now) {
             self.found.apis = v;
         }
-        let r = apigateway::account_throttle(&c.apigateway, &self.pace, calls).await;
-        if let Some(v) = self.outcome(ACCOUNT, Panel::Throttling, r, now) {
+        if let Some(v) = self.outcome(ACCOUNT, Panel::Throttling, account, now) {
             self.found.account_throttle = v;
         }
-        let r = apigateway::plans(&c.apigateway, &self.pace, calls).await;
-        if let Some(v) = self.outcome(PLANS, Panel::UsagePlans, r, now) {
+        if let Some(v) = self.outcome(PLANS, Panel::UsagePlans, plans, now) {
             self.found.plans = v;
         }
-        let r = apigateway::keys(&c.apigateway, &self.pace, calls).await;
-        if let Some(v) = self.outcome(KEYS, Panel::Keys, r, now) {
+        if let Some(v) = self.outcome(KEYS, Panel::Keys, keys, now) {
             self.found.keys = v;
         }
-        let regional = wafv2::acls(&c.waf, Scope::Regional, calls).await;
         let regional = self.outcome(ACLS_REGIONAL, Panel::Waf, regional, now);
-        let global = wafv2::acls(&c.waf_global, Scope::Cloudfront, calls).await;
         let global = self.outcome(ACLS_GLOBAL, Panel::Waf, global, now);
         if regional.is_some() || global.is_some() {
             let keep = |scope: Scope, acls: &[AclConf]| {
@@ -47,25 +74,10 @@ impl AwsSource {
             self.find_protected(now, calls).await;
             self.describe_groups(now, calls).await;
         }
-        let r = cloudfront::distributions(&c.cloudfront, calls).await;
-        if let Some(v) = self.outcome(DISTRIBUTIONS, Panel::Distributions, r, now) {
+        if let Some(v) = self.outcome(DISTRIBUTIONS, Panel::Distributions, distributions, now) {
             self.found.distributions = v;
         }
-        // Both endpoints: CLOUDFRONT web ACLs publish in us-east-1. Which web ACL a metric
-        // belongs to is read from its dimensions, not from the endpoint that listed it.
-        let mut listed = Vec::new();
-        let mut ok = true;
-        for client in [&c.cloudwatch, &c.cloudwatch_global] {
-            match cloudwatch::waf_metrics(client, calls).await {
-                Ok(v) => listed.extend(v),
-                Err(e) => {
-                    ok = false;
-                    self.outcome::<()>(WAF_METRICS, Panel::Metrics, Err(e), now);
-                }
-            }
-        }
-        if ok {
-            self.outcome(WAF_METRICS, Panel::Metrics, Ok(()), now);
+        if let Some(mut listed) = self.outcome(WAF_METRICS, Panel::Metrics, listed, now) {
             listed.sort_by(|a, b| (&a.name, &a.dims).cmp(&(&b.name, &b.dims)));
             listed.dedup();
             self.found.waf_listed = listed;

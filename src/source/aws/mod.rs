@@ -61,6 +61,7 @@ impl Calls {
 pub struct Settings {
     /// Requests per second allowed to the API Gateway management API (shared account-wide).
     pub apigateway_rps: f64,
+    pub apigateway_burst: u32,
     /// How often to discover the slow-changing configuration again.
     pub discovery_every: Duration,
     /// Origin header names that carry an API key.
@@ -165,7 +166,7 @@ impl AwsSource {
         };
         AwsSource {
             partition: apigateway::partition_of(&caller_arn).to_string(),
-            pace: Pacer::per_second(settings.apigateway_rps),
+            pace: Pacer::new(settings.apigateway_rps, settings.apigateway_burst),
             clients,
             account,
             found: Discovery::default(),

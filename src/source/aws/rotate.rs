@@ -153,7 +153,7 @@ impl Rotator {
                 r,
                 Some(s),
                 format!(
-                    "waited {:.1} s for API Gateway's request budget (--apigateway-rps)",
+                    "waited {:.1} s for API Gateway's request budget (--apigateway-rps, --apigateway-burst)",
                     waited.as_secs_f64()
                 ),
             );

@@ -54,6 +54,9 @@ PLANS = [
      "stages": ["identity-api/prod", "payments-api/staging", "catalog-api/prod"]},
 ]
 
+# Tenant plans added by --plans (beyond the three above): client keys spread over them.
+TENANTS = []
+
 NAMED_KEYS = {  # name -> plan
     "acme-logistics": "Partner tier",
     "globex-retail": "Partner tier",
@@ -164,6 +167,8 @@ class Seeder:
         for i in range(1, self.n_keys - len(NAMED_KEYS) + 1):
             name = f"client-{i:04d}"
             plan = "Partner tier" if i % 16 == 1 else "Internal" if i % 32 == 2 else "Free tier"
+            if TENANTS and plan == "Free tier":
+                plan = TENANTS[i % len(TENANTS)]
             specs.append((name, plan, i % 50 != 0))
 
         def create(spec):
@@ -535,11 +540,18 @@ def main():
     ap.add_argument("--extras", required=True)
     ap.add_argument("--expected", required=True)
     ap.add_argument("--keys", type=int, default=640)
+    ap.add_argument("--plans", type=int, default=len(PLANS),
+                    help="usage plans in all: those beyond the three named ones are tenant plans")
     ap.add_argument("--untidy", action="store_true", help="add the parts of a real account that differ from the tidy "
                                                           "seed (tests/aws/untidy.py)")
     args = ap.parse_args()
     if args.keys < len(NAMED_KEYS) + 1:
         ap.error(f"--keys must be at least {len(NAMED_KEYS) + 1}")
+    for j in range(max(0, args.plans - len(PLANS))):
+        name = f"tenant-{j + 1:03d}"
+        TENANTS.append(name)
+        PLANS.append({"name": name, "throttle": (20.0, 40), "quota": (100000, "MONTH"),
+                      "stages": ["partner-api/prod"]})
     t = time.monotonic()
     s = Seeder(args.endpoint.rstrip("/"), args.keys)
     s.run()

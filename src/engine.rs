@@ -114,6 +114,11 @@ pub async fn run<S: Source>(
         refresh_wanted: false,
         done: done_tx,
     };
+    let early_events = events.clone();
+    source.report_early(Arc::new(move |snap| {
+        // A later, complete poll replaces it: one dropped on a full queue is not missed.
+        let _ = early_events.try_send(Event::Data(Ok(Arc::new(snap))));
+    }));
     let mut failures = 0u32;
     loop {
         if std::mem::take(&mut desk.refresh_wanted) {

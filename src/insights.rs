@@ -181,8 +181,15 @@ fn distributions(s: &Snapshot, out: &mut Vec<Finding>) {
     }
 }
 
-/// What could not be read.
+/// What could not be read, and what is still being read.
 fn problems(s: &Snapshot, out: &mut Vec<Finding>) {
+    for p in &s.loading {
+        out.push(finding(
+            Severity::Info,
+            p.panel,
+            format!("still {}", p.message),
+        ));
+    }
     for p in &s.problems {
         out.push(finding(
             Severity::Warn,

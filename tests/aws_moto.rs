@@ -435,6 +435,35 @@ fn missing_credentials_name_the_fix() {
 /// The dashboard on the seeded account: what it shows equals what was seeded; a throttled
 /// call and a server that goes away are marked, and it recovers by itself.
 #[test]
+fn the_first_figures_come_before_plans_and_keys_are_read() {
+    let m = Moto::start("early");
+    m.seed(30);
+    // The slow part of a large account: a call per usage plan. Held, it cannot end.
+    m.hold("GetUsagePlanKeys");
+    let t = dashboard(&m, "early", &[], &[]);
+    let s = t.wait_text("requests/min");
+    assert!(
+        s.contains("still reading usage plans"),
+        "the Overview says what is still coming:\n{s}"
+    );
+    t.keys(&["6"]);
+    let s = t.wait_text("… reading API keys and their usage");
+    assert!(s.contains(" API keys 0 "), "no key is read yet:\n{s}");
+    t.keys(&["3"]);
+    let s = t.wait_text("Rules in priority order");
+    assert!(s.contains("GeoScrapers"), "WAF is there already:\n{s}");
+    assert_eq!(m.holds()["waiting"]["GetUsagePlanKeys"], 1, "{}", m.holds());
+
+    // Once the plans answer, the keys follow and the marks go.
+    m.release();
+    t.keys(&["6"]);
+    let s = t.wait_for("every key", |s| s.contains(" API keys 1/30 "));
+    assert!(!s.contains("reading API keys"), "{s}");
+    t.keys(&["q"]);
+    t.wait_dead();
+}
+
+#[test]
 fn the_dashboard_shows_the_account_marks_trouble_and_recovers() {
     let mut m = Moto::start("dash");
     m.seed(30);

@@ -30,6 +30,9 @@ pub struct Snapshot {
     pub cost: CostMeter,
     /// Parts of the account that could not be read this time, and why.
     pub problems: Vec<Problem>,
+    /// Parts still being read: this snapshot came early, with what was read so far.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub loading: Vec<Problem>,
 }
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]

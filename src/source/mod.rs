@@ -61,8 +61,16 @@ pub trait Actions: Send + Sync {
     fn key_value(&self, key_id: &str) -> ValueFuture;
 }
 
+/// Where a source hands over a snapshot before its poll ends: what it has read so far, with
+/// the parts still being read in [`Snapshot::loading`].
+pub type Early = Arc<dyn Fn(Snapshot) + Send + Sync>;
+
 /// A data source: polled by the engine, and the target of operator actions.
 pub trait Source: Send + 'static {
+    /// Hand snapshots over early, as parts of a slow first read arrive (the dashboard asks;
+    /// `snapshot --json` does not, and gets the complete record).
+    fn report_early(&mut self, _early: Early) {}
+
     /// Read the account once. Slow-changing parts may come from the source's own cache.
     fn poll(&mut self) -> impl Future<Output = Result<Snapshot, SourceError>> + Send;
 
@@ -100,6 +108,13 @@ impl AnySource {
 }
 
 impl Source for AnySource {
+    fn report_early(&mut self, early: Early) {
+        match self {
+            AnySource::Demo(d) => d.report_early(early),
+            AnySource::Aws(a) => a.report_early(early),
+        }
+    }
+
     async fn poll(&mut self) -> Result<Snapshot, SourceError> {
         match self {
             AnySource::Demo(d) => d.poll().await,

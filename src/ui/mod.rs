@@ -92,12 +92,19 @@ fn context(app: &App) -> Option<Context<'_>> {
 /// What could not be read for this screen, one line each above it (at most three); returns
 /// the rest of the area.
 fn problem_lines(f: &mut Frame, area: Rect, s: Screen, d: &Snapshot, th: &Theme) -> Rect {
+    let shown = |p: &&crate::model::Problem| s.home().panels().contains(&p.panel);
     let lines: Vec<Line> = d
         .problems
         .iter()
-        .filter(|p| s.home().panels().contains(&p.panel))
-        .take(3)
+        .filter(shown)
         .map(|p| Line::styled(format!(" ⚠ {}", p.message), th.style(E::TextWarn)))
+        .chain(
+            d.loading
+                .iter()
+                .filter(shown)
+                .map(|p| Line::styled(format!(" … {}", p.message), th.style(E::TextDim))),
+        )
+        .take(3)
         .collect();
     if lines.is_empty() || area.height < 10 {
         return area;

@@ -97,6 +97,7 @@ pub fn snapshot(src: &AwsSource, now: DateTime<Utc>) -> Snapshot {
         rate_limited: src.rate_limited.clone(),
         cost: src.cost,
         problems: parts.problems(),
+        loading: Vec::new(),
     }
 }
 

@@ -4,6 +4,22 @@
 
 use super::*;
 
+type PlansAndKeys = (
+    Result<Vec<apigateway::PlanConf>, Failure>,
+    Result<Vec<apigateway::KeyConf>, Failure>,
+);
+
+/// Usage plans (with a call per plan for its keys) and every API key, on the account's budget.
+async fn read_plans_and_keys(
+    c: &aws_sdk_apigateway::Client,
+    pace: &pace::Pacer,
+    calls: &mut Calls,
+) -> PlansAndKeys {
+    let plans = apigateway::plans(c, pace, calls).await;
+    let keys = apigateway::keys(c, pace, calls).await;
+    (plans, keys)
+}
+
 impl AwsSource {
     pub(super) fn discovery_due(&self) -> bool {
         self.force_discovery
@@ -13,8 +29,15 @@ impl AwsSource {
     }
 
     /// Read the configuration: API Gateway, WAF, CloudFront and CloudWatch's metric list at
-    /// once, since each service has its own budget; then what depends on the web ACLs.
-    pub(super) async fn discover(&mut self, now: DateTime<Utc>, calls: &mut Calls) {
+    /// once, since each service has its own budget; then what depends on the web ACLs. Usage
+    /// plans and keys (a call per plan: the slow part of a large account) only `with_plans`;
+    /// else [`Self::discover_plans_and_keys`] reads them after the first figures.
+    pub(super) async fn discover(
+        &mut self,
+        now: DateTime<Utc>,
+        calls: &mut Calls,
+        with_plans: bool,
+    ) {
         let c = self.clients.clone();
         let pace = &self.pace;
         let (mut on_api, mut on_waf, mut on_cdn, mut on_cw) = Default::default();
@@ -23,9 +46,11 @@ impl AwsSource {
                 let calls = &mut on_api;
                 let apis = apigateway::apis(&c.apigateway, pace, calls).await;
                 let account = apigateway::account_throttle(&c.apigateway, pace, calls).await;
-                let plans = apigateway::plans(&c.apigateway, pace, calls).await;
-                let keys = apigateway::keys(&c.apigateway, pace, calls).await;
-                (apis, account, plans, keys)
+                let plans_and_keys = match with_plans {
+                    true => Some(read_plans_and_keys(&c.apigateway, pace, calls).await),
+                    false => None,
+                };
+                (apis, account, plans_and_keys)
             },
             async {
                 let regional = wafv2::acls(&c.waf, Scope::Regional, &mut on_waf).await;
@@ -46,18 +71,15 @@ impl AwsSource {
         for part in [&on_api, &on_waf, &on_cdn, &on_cw] {
             calls.merge(part);
         }
-        let (apis, account, plans, keys) = api;
+        let (apis, account, plans_and_keys) = api;
         if let Some(v) = self.outcome(APIS, Panel::Throttling, apis, now) {
             self.found.apis = v;
         }
         if let Some(v) = self.outcome(ACCOUNT, Panel::Throttling, account, now) {
             self.found.account_throttle = v;
         }
-        if let Some(v) = self.outcome(PLANS, Panel::UsagePlans, plans, now) {
-            self.found.plans = v;
-        }
-        if let Some(v) = self.outcome(KEYS, Panel::Keys, keys, now) {
-            self.found.keys = v;
+        if let Some(read) = plans_and_keys {
+            self.take_plans_and_keys(read, now);
         }
         let regional = self.outcome(ACLS_REGIONAL, Panel::Waf, regional, now);
         let global = self.outcome(ACLS_GLOBAL, Panel::Waf, global, now);
@@ -90,6 +112,23 @@ impl AwsSource {
         );
         self.discovered_at = Some(Instant::now());
         self.force_discovery = false;
+    }
+
+    /// Usage plans with their keys, and every API key: what the first read leaves for after
+    /// the first figures.
+    pub(super) async fn discover_plans_and_keys(&mut self, now: DateTime<Utc>, calls: &mut Calls) {
+        let c = self.clients.clone();
+        let read = read_plans_and_keys(&c.apigateway, &self.pace, calls).await;
+        self.take_plans_and_keys(read, now);
+    }
+
+    fn take_plans_and_keys(&mut self, (plans, keys): PlansAndKeys, now: DateTime<Utc>) {
+        if let Some(v) = self.outcome(PLANS, Panel::UsagePlans, plans, now) {
+            self.found.plans = v;
+        }
+        if let Some(v) = self.outcome(KEYS, Panel::Keys, keys, now) {
+            self.found.keys = v;
+        }
     }
 
     /// The rules inside each AWS managed rule group, so one can be overridden (`t`).

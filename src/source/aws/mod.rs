@@ -110,6 +110,9 @@ pub struct AwsSource {
     found: Discovery,
     discovered_at: Option<Instant>,
     force_discovery: bool,
+    /// Where the first read hands over what it has before plans, keys and usage (the
+    /// dashboard's; `snapshot --json` sets none and waits for everything).
+    early: Option<crate::source::Early>,
     store: Store,
     samples: Vec<Sample>,
     samples_to: Option<DateTime<Utc>>,
@@ -172,6 +175,7 @@ impl AwsSource {
             found: Discovery::default(),
             discovered_at: None,
             force_discovery: false,
+            early: None,
             store: Store::default(),
             samples: Vec::new(),
             samples_to: None,
@@ -234,6 +238,10 @@ fn kept_beside(journal: &Journal) -> crate::ops::kept::KeptActions {
 }
 
 impl Source for AwsSource {
+    fn report_early(&mut self, early: crate::source::Early) {
+        self.early = Some(early);
+    }
+
     async fn poll(&mut self) -> Result<Snapshot, SourceError> {
         let now = Utc::now();
         self.read(now).await

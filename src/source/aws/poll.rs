@@ -2,6 +2,22 @@
 //! that one failing keeps the others (and its own last good read, marked stale).
 
 use super::*;
+use crate::model::Problem;
+
+/// What the first figures come without, to say on the screens that show it.
+fn still_reading() -> Vec<Problem> {
+    let said = |panel, what: &str| Problem {
+        panel,
+        message: Text::new(what),
+    };
+    vec![
+        said(
+            Panel::UsagePlans,
+            "reading usage plans and their keys (a call per plan)…",
+        ),
+        said(Panel::Keys, "reading API keys and their usage…"),
+    ]
+}
 
 impl AwsSource {
     pub(super) async fn read_metrics(&mut self, now: DateTime<Utc>, calls: &mut Calls) {
@@ -202,12 +218,21 @@ impl AwsSource {
         let mut calls = Calls::default();
         self.cost.metrics_last_poll = 0;
         self.ok_this_poll = 0;
+        // The first read of the dashboard hands over the figures before the slow part (a call
+        // per usage plan, twice); later ones have figures on screen already.
+        let early = self.early.clone().filter(|_| self.discovered_at.is_none());
         if self.discovery_due() {
-            self.discover(now, &mut calls).await;
+            self.discover(now, &mut calls, early.is_none()).await;
         }
         self.read_metrics(now, &mut calls).await;
         self.read_samples(now, &mut calls).await;
         self.read_held(now, &mut calls).await;
+        if let Some(early) = early {
+            let mut first = assemble::snapshot(self, now);
+            first.loading = still_reading();
+            early(first);
+            self.discover_plans_and_keys(now, &mut calls).await;
+        }
         self.read_usage(now, &mut calls).await;
         self.kept_actions = kept_beside(&self.settings.journal).all();
         self.cost.metrics_total += self.cost.metrics_last_poll as u64;

@@ -29,6 +29,7 @@ pub fn assemble(w: &World, minutes: &[Minute], now: DateTime<Utc>, polls: u64) -
         rate_limited: rate_limited(w, minute_of(now)),
         cost,
         problems: Vec::new(),
+        loading: Vec::new(),
     }
 }
 

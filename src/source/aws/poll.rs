@@ -169,16 +169,17 @@ impl AwsSource {
         let mut usage = HashMap::new();
         let mut result = Ok(());
         let plans = self.found.plans.clone();
-        for plan in &plans {
-            match apigateway::usage(
-                &self.clients.apigateway.clone(),
-                &self.pace,
-                calls,
-                plan,
-                today,
+        let (c, pace) = (&self.clients.apigateway, &self.pace);
+        let per_plan = apigateway::per_plan(&plans, calls, |plan| async move {
+            let mut mine = Calls::default();
+            (
+                apigateway::usage(c, pace, &mut mine, plan, today).await,
+                mine,
             )
-            .await
-            {
+        })
+        .await;
+        for read in per_plan {
+            match read {
                 Ok(u) => {
                     for (key, u) in u {
                         usage

@@ -452,7 +452,11 @@ fn the_first_figures_come_before_plans_and_keys_are_read() {
     t.keys(&["3"]);
     let s = t.wait_text("Rules in priority order");
     assert!(s.contains("GeoScrapers"), "WAF is there already:\n{s}");
-    assert_eq!(m.holds()["waiting"]["GetUsagePlanKeys"], 1, "{}", m.holds());
+    let held = m.holds();
+    assert!(
+        held["waiting"]["GetUsagePlanKeys"].as_i64().unwrap_or(0) >= 1,
+        "the plans' keys are still held: {held}"
+    );
 
     // Once the plans answer, the keys follow and the marks go.
     m.release();

@@ -222,7 +222,9 @@ impl Key {
         };
         let mut chars = rest.chars();
         let one = match (chars.next(), chars.next()) {
-            (Some(c), None) if !c.is_control() => Some(KeyCode::Char(c)),
+            // A character help would have to escape (a bidi override, a zero-width space) is
+            // no key anyone can see to press.
+            (Some(c), None) if !crate::model::text::is_unsafe(c) => Some(KeyCode::Char(c)),
             _ => None,
         };
         let code = NAMED
@@ -453,6 +455,8 @@ mod tests {
         assert!(Key::parse("F13").is_err());
         assert!(Key::parse("Hyper-x").is_err());
         assert!(Key::parse("").is_err());
+        assert!(Key::parse("\u{202e}").is_err(), "a bidi override is no key");
+        assert!(Key::parse("\u{200b}").is_err(), "nor a zero-width space");
         for m in KeyMode::ALL {
             for b in m.defaults() {
                 for k in b.keys {

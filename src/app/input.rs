@@ -23,7 +23,6 @@ impl App {
         }
         let mode = self.mode.key_mode();
         let action = self.keymap.action(mode, &k);
-        let help_lines = self.keymap.help().len();
         let outcome = match &mut self.mode {
             Mode::Normal => return self.main_key(&k),
             Mode::Filter => modes::filter(&mut self.views[self.screen.index()], action, &k),
@@ -31,7 +30,7 @@ impl App {
             Mode::Confirm(c) => modes::confirm(c, action),
             Mode::Pick(p) => modes::pick(p, action),
             Mode::Resume(o) => modes::resume(o, action),
-            Mode::Help(scroll) => modes::help(scroll, help_lines, action),
+            Mode::Help(scroll) => modes::help(scroll, self.keymap.help().len(), action),
             Mode::Detail | Mode::Operation => modes::popup(action),
             Mode::Audit(v) => modes::audit(v, action),
             Mode::Reveal(r) => modes::reveal(r, action),

@@ -100,6 +100,21 @@ pub struct Args {
     #[arg(long, default_value_t = 20, global = true, value_parser = clap::value_parser!(u32).range(1..=40))]
     pub apigateway_burst: u32,
 
+    /// API Gateway calls a minute edgetop makes after its first read, everything included
+    /// (the account allows 600 a minute, shared with every other tool). What does not fit
+    /// waits for the next poll, and the screens show each figure's age.
+    #[arg(long, default_value_t = 60, global = true, value_parser = clap::value_parser!(u32).range(1..=600))]
+    pub apigateway_per_minute: u32,
+
+    /// Minutes a usage plan's usage may age before it is read again. Plans with a key near its
+    /// quota or its rate limit are read every poll.
+    #[arg(long, default_value_t = 10, global = true, value_parser = clap::value_parser!(u64).range(1..=1440))]
+    pub usage_every: u64,
+
+    /// Minutes a usage plan's list of keys may age before it is read again (a call per plan).
+    #[arg(long, default_value_t = 30, global = true, value_parser = clap::value_parser!(u64).range(1..=1440))]
+    pub plan_keys_every: u64,
+
     /// Minutes between discoveries of the slow-changing configuration (APIs, plans, keys,
     /// web ACLs, distributions); `R` discovers at once.
     #[arg(long, default_value_t = 5, global = true, value_parser = clap::value_parser!(u64).range(1..=1440))]

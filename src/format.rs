@@ -13,6 +13,8 @@ pub fn duration(d: std::time::Duration) -> String {
 }
 
 pub fn count(v: f64) -> String {
+    // -0.0 (an empty float sum starts there) reads as 0.
+    let v = if v == 0.0 { 0.0 } else { v };
     let a = v.abs();
     if a >= 999_950_000.0 {
         format!("{:.1}G", v / 1e9)
@@ -52,6 +54,15 @@ pub fn age(secs: i64) -> String {
     }
 }
 
+/// How old a figure was when the data was taken ("4m ago"), or "not yet" when it has not been
+/// read: a large account's usage is read plan by plan, in rotation.
+pub fn read_age(
+    read: Option<chrono::DateTime<chrono::Utc>>,
+    at: chrono::DateTime<chrono::Utc>,
+) -> String {
+    read.map_or("not yet".into(), |t| age((at - t).num_seconds()))
+}
+
 /// In how many seconds [`age`] of an age that is `secs` old shows a different text.
 pub fn age_changes_in(secs: i64) -> i64 {
     let s = secs.max(0);
@@ -59,6 +70,19 @@ pub fn age_changes_in(secs: i64) -> i64 {
         0..=59 => 10 - s % 10,
         _ => 60 - s % 60,
     }
+}
+
+/// A whole number with thousands separated: 10,000.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// A horizontal bar of `width` cells filled to `frac`, in eighths.
@@ -107,6 +131,17 @@ mod tests {
         assert_eq!(count(4_200_000.0), "4.2M");
         assert_eq!(count(2.5), "2.5");
         assert_eq!(count(0.0), "0");
+        assert_eq!(count(-0.0), "0", "an empty sum of floats");
+        assert_eq!(count(std::iter::empty::<f64>().sum()), "0");
+    }
+
+    #[test]
+    fn thousands_are_separated() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1000), "1,000");
+        assert_eq!(thousands(10_000), "10,000");
+        assert_eq!(thousands(1_234_567), "1,234,567");
     }
 
     #[test]

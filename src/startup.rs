@@ -171,6 +171,11 @@ async fn aws_source(
     let settings = aws::Settings {
         apigateway_rps: args.apigateway_rps,
         apigateway_burst: args.apigateway_burst,
+        apigateway_per_minute: args.apigateway_per_minute,
+        cadence: aws::schedule::Cadence {
+            usage_every: Duration::from_secs(args.usage_every * 60),
+            keys_every: Duration::from_secs(args.plan_keys_every * 60),
+        },
         discovery_every: Duration::from_secs(args.discover_every * 60),
         key_headers: eff.key_headers.clone(),
         refresh,

@@ -432,37 +432,153 @@ fn missing_credentials_name_the_fix() {
     );
 }
 
-/// The dashboard on the seeded account: what it shows equals what was seeded; a throttled
-/// call and a server that goes away are marked, and it recovers by itself.
+/// The first read hands over its parts as they come: CloudWatch's figures and WAF first, then
+/// the keys and the samples (redacted against the keys' values already), then the plans one by
+/// one. With GetUsage held (a slow API Gateway), everything else is on screen meanwhile.
 #[test]
-fn the_first_figures_come_before_plans_and_keys_are_read() {
+fn the_parts_arrive_separately_and_the_first_are_redacted_already() {
     let m = Moto::start("early");
-    m.seed(30);
-    // The slow part of a large account: a call per usage plan. Held, it cannot end.
-    m.hold("GetUsagePlanKeys");
+    m.seed_untidy(30);
+    let secrets: Vec<String> = m.state()["keys"]
+        .as_object()
+        .unwrap()
+        .values()
+        .filter_map(|k| k["value"].as_str().map(str::to_string))
+        .collect();
+    m.hold("GetUsage");
     let t = dashboard(&m, "early", &[], &[]);
     let s = t.wait_text("requests/min");
     assert!(
-        s.contains("still reading usage plans"),
+        s.contains("still reading"),
         "the Overview says what is still coming:\n{s}"
     );
     t.keys(&["6"]);
-    let s = t.wait_text("… reading API keys and their usage");
-    assert!(s.contains(" API keys 0 "), "no key is read yet:\n{s}");
+    let s = t.wait_text("keys listed; reading their plans");
+    assert!(
+        line_with(&s, "keys listed").contains("and usage (0 of "),
+        "the keys are listed, their usage is not read:\n{s}"
+    );
+    assert!(s.contains("acme-logistics"), "{s}");
     t.keys(&["3"]);
     let s = t.wait_text("Rules in priority order");
     assert!(s.contains("GeoScrapers"), "WAF is there already:\n{s}");
+    // The samples came after the keys: a key value sampled in a query is redacted.
+    t.keys(&["4"]);
+    let s = t.wait_text("/orders?ref=<redacted");
+    for v in &secrets {
+        assert!(!s.contains(&v[..12]), "a key value on screen:\n{s}");
+    }
     let held = m.holds();
     assert!(
-        held["waiting"]["GetUsagePlanKeys"].as_i64().unwrap_or(0) >= 1,
-        "the plans' keys are still held: {held}"
+        held["waiting"]["GetUsage"].as_i64().unwrap_or(0) >= 1,
+        "the usage is still held: {held}"
     );
 
-    // Once the plans answer, the keys follow and the marks go.
+    // Once the usage answers, the marks go.
     m.release();
     t.keys(&["6"]);
-    let s = t.wait_for("every key", |s| s.contains(" API keys 1/30 "));
-    assert!(!s.contains("reading API keys"), "{s}");
+    let s = t.wait_for("every plan's usage", |s| !s.contains("keys listed"));
+    assert!(line_with(&s, "acme-logistics").contains("just now"), "{s}");
+    t.keys(&["q"]);
+    t.wait_dead();
+}
+
+/// After the first read, API Gateway gets no more calls in any minute than the budget, and
+/// none faster than the bucket allows, however much is due (here: 40 plans' usage and keys
+/// every minute, and discovery). What does not fit waits, and its age shows.
+#[test]
+fn the_budget_is_kept_over_a_minute_of_polling() {
+    const BUDGET: usize = 20;
+    let m = Moto::start("budget");
+    m.seed_plans(60, 40);
+    let t = dashboard(
+        &m,
+        "budget",
+        &[],
+        &[
+            "--refresh",
+            "2",
+            "--apigateway-per-minute",
+            &BUDGET.to_string(),
+            "--usage-every",
+            "1",
+            "--plan-keys-every",
+            "1",
+            "--discover-every",
+            "1",
+        ],
+    );
+    t.keys(&["6"]);
+    t.wait_for("the first read", |s| {
+        s.contains(" API keys 1/60 ") && !s.contains("keys listed")
+    });
+    m.reset_calls();
+    std::thread::sleep(std::time::Duration::from_secs(80));
+    let s = t.screen();
+    let log: Vec<f64> = m
+        .call_log()
+        .into_iter()
+        .filter(|(_, service, _)| service.as_deref() == Some("apigateway"))
+        .map(|(at, _, _)| at)
+        .collect();
+    let most_within = |secs: f64| {
+        (0..log.len())
+            .map(|i| log[i..].iter().take_while(|t| **t < log[i] + secs).count())
+            .max()
+            .unwrap_or(0)
+    };
+    eprintln!(
+        "{} API Gateway calls in 80 s; at most {} in a minute, {} in a second",
+        log.len(),
+        most_within(60.0),
+        most_within(1.0)
+    );
+    assert!(
+        log.len() >= BUDGET / 2,
+        "it kept reading: {} calls",
+        log.len()
+    );
+    assert!(
+        most_within(60.0) <= BUDGET,
+        "{} API Gateway calls in one minute, budget {BUDGET}",
+        most_within(60.0)
+    );
+    assert!(most_within(1.0) <= 25, "the bucket: 5/s with a burst of 20");
+    // The keys of the plans read least recently show their age.
+    assert!(s.contains("usage read"), "{s}");
+    assert!(s.contains("m ago") || s.contains("0s ago"), "{s}");
+    t.keys(&["q"]);
+    t.wait_dead();
+}
+
+/// A part that fails keeps its last figures, and says how old they are.
+#[test]
+fn a_failed_part_keeps_its_last_data_with_its_age() {
+    let m = Moto::start("kept");
+    m.seed(30);
+    let t = dashboard(&m, "kept", &[], &["--refresh", "2", "--usage-every", "1"]);
+    t.keys(&["6"]);
+    let s = t.wait_for("the first read", |s| {
+        s.contains(" API keys 1/30 ") && !s.contains("keys listed")
+    });
+    let quota = |l: &str| {
+        l.split_whitespace()
+            .find(|w| w.ends_with('%'))
+            .map(str::to_string)
+    };
+    let before = quota(line_with(&s, "│acme-logistics "));
+    assert!(before.is_some(), "{s}");
+    m.fault("GetUsage", "AccessDeniedException", -1);
+    // Usage is read again when a minute old.
+    std::thread::sleep(std::time::Duration::from_secs(50));
+    let s = t.wait_text("showing usage read");
+    let after = line_with(&s, "│acme-logistics ");
+    assert_eq!(quota(after), before, "its figures stay:\n{s}");
+    assert!(
+        after.contains("0s ago") || after.contains("m ago"),
+        "with their age:\n{s}"
+    );
+    m.clear_faults();
     t.keys(&["q"]);
     t.wait_dead();
 }

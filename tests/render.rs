@@ -321,3 +321,36 @@ fn an_unfinished_rotation_and_the_audit_log() {
     ])));
     insta::assert_snapshot!("audit_log_160x48", render(&a, 160, 48));
 }
+
+/// A large account reads usage plan by plan: a key whose figures are minutes old says so, in
+/// its row (from 120 columns) and under the table, and one not read yet says "not yet"; while
+/// the first read goes on, the screen says how far it has come.
+#[test]
+fn usage_read_in_rotation_shows_its_age() {
+    let t = DEMO_START + TimeDelta::minutes(5);
+    let mut snap = DemoSource::new(7, 1.0).snapshot_at(t);
+    for (i, k) in snap.api_keys.iter_mut().enumerate() {
+        k.usage_read = match i {
+            0 => Some(t - TimeDelta::minutes(4)),
+            1 => None,
+            _ => Some(t - TimeDelta::seconds(20)),
+        };
+    }
+    snap.loading = vec![edgetop::model::Problem {
+        panel: edgetop::model::Panel::Keys,
+        message: edgetop::model::Text::new(
+            "10,000 keys listed; reading their plans (300 of 300) and usage (120 of 300)…",
+        ),
+    }];
+    let mut a = App::new(t, false, Duration::from_secs(2), "dark", "demo");
+    a.handle(Event::Data(Ok(Arc::new(snap))));
+    a.now = t + TimeDelta::seconds(3);
+    a.screen = Screen::Keys;
+    let s = render(&a, 160, 48);
+    insta::assert_snapshot!("keys_usage_in_rotation_160x48", s);
+    assert!(s.contains("usage read 4m ago"), "{s}");
+    key(&mut a, KeyCode::Down);
+    let s = render(&a, 80, 24);
+    insta::assert_snapshot!("keys_usage_in_rotation_80x24", s);
+    assert!(s.contains("usage read not yet"), "{s}");
+}

@@ -203,6 +203,10 @@ pub struct UsagePlan {
     /// `api-name/stage` pairs the plan applies to.
     pub stages: Vec<Text>,
     pub key_ids: Vec<Text>,
+    /// When its usage was last read (a large account's plans are read in rotation); None
+    /// when not yet.
+    #[serde(default)]
+    pub usage_read: Option<DateTime<Utc>>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -226,6 +230,9 @@ pub struct ApiKey {
     pub throttled_per_min: Option<f64>,
     /// Requests per minute, most recent minute (from usage between polls on AWS).
     pub requests_per_min: Option<f64>,
+    /// When the oldest figure in its usage was read; None when none has been.
+    #[serde(default)]
+    pub usage_read: Option<DateTime<Utc>>,
 }
 
 impl ApiKey {

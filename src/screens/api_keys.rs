@@ -121,6 +121,13 @@ impl ScreenView for Keys {
             spans.push(Span::styled("  sent by ", label));
             spans.push(Span::raw(dists));
         }
+        // Said only when it is not this poll's: a large account reads usage in rotation.
+        if k.usage_read
+            .is_none_or(|t| (d.taken_at - t).num_seconds() >= 60)
+        {
+            spans.push(Span::styled("  usage read ", label));
+            spans.push(Span::raw(format::read_age(k.usage_read, d.taken_at)));
+        }
         f.render_widget(Paragraph::new(Line::from(spans)), info);
         if let Some(q) = k.quota_used() {
             let limit = k.used_period + k.remaining.unwrap_or(0);
@@ -184,6 +191,7 @@ impl ScreenView for Keys {
                 th,
             ),
             kv("today", format::count(k.used_today as f64), th),
+            kv("usage read", format::read_age(k.usage_read, d.taken_at), th),
         ];
         if let Some(q) = k.quota_used() {
             lines.push(kv(
@@ -216,6 +224,13 @@ impl ScreenView for Keys {
         } else {
             &[("rotate_key", "rotate key")]
         }
+    }
+}
+
+fn usage_cell(k: &ApiKey, width: usize, th: &Theme) -> Cell<'static> {
+    match k.usage_read {
+        Some(_) => quota_cell(k.quota_used(), width, th),
+        None => Cell::from(Span::styled("not read yet", th.style(E::TextDim))),
     }
 }
 
@@ -255,20 +270,31 @@ fn key_columns<'a>() -> Vec<Column<&'a ApiKey>> {
                 Some(t) => num(t),
             }
         }),
-        col("today", Constraint::Length(6), |k, _| {
-            num(k.used_today as f64)
+        // A key whose plans' usage is not read yet has no figure, not a zero.
+        col("today", Constraint::Length(6), |k, _| match k.usage_read {
+            Some(_) => num(k.used_today as f64),
+            None => right("–"),
         }),
         col_if(
             Shown::Below(WIDE),
             "quota used",
             Constraint::Length(13),
-            |k, cx| quota_cell(k.quota_used(), 6, cx.th),
+            |k, cx| usage_cell(k, 6, cx.th),
         ),
         col_if(
             Shown::From(WIDE),
             "quota used",
             Constraint::Length(19),
-            |k, cx| quota_cell(k.quota_used(), 12, cx.th),
+            |k, cx| usage_cell(k, 12, cx.th),
+        ),
+        col_if(
+            Shown::From(WIDE),
+            "usage read",
+            Constraint::Length(10),
+            |k, cx| {
+                let age = format::read_age(k.usage_read, cx.data.taken_at);
+                Cell::from(Span::styled(age, cx.th.style(E::TextDim)))
+            },
         ),
         col_if(
             Shown::From(WIDE),

@@ -244,14 +244,29 @@ fn plan_columns<'a>() -> Vec<Column<&'a UsagePlan>> {
             right(p.key_ids.len().to_string())
         }),
         col("429/min", Constraint::Length(7), |p, cx| {
-            let throttled: f64 = p
+            // AWS has no per-key 429 figure: "–" unless the source knows one.
+            let throttled: Vec<f64> = p
                 .key_ids
                 .iter()
                 .filter_map(|k| cx.data.key(k.as_str()))
                 .filter_map(|k| k.throttled_per_min)
-                .sum();
-            num(throttled)
+                .collect();
+            match throttled.is_empty() {
+                true => right("–"),
+                false => num(throttled.iter().sum()),
+            }
         }),
+        // The plans share the screen's lower half with the quota gauges: only when wide enough
+        // (the Keys screen shows each key's from 120 columns).
+        col_if(
+            Shown::From(200),
+            "usage read",
+            Constraint::Length(10),
+            |p, cx| {
+                let age = format::read_age(p.usage_read, cx.data.taken_at);
+                Cell::from(Span::styled(age, cx.th.style(E::TextDim)))
+            },
+        ),
         col("stages", Constraint::Min(10), |p, _| {
             let stages: Vec<&str> = p.stages.iter().map(|s| s.as_str()).collect();
             Cell::from(stages.join(", "))

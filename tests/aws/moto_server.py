@@ -50,7 +50,8 @@ A WSGI middleware in front of moto's own dispatcher:
   next deploy-delay and update. Default 0: "Deployed" right after an update. GetDistribution always reports
   Deployed when no polls are pending (moto: InProgress after CreateDistribution until its first read).
 * counts calls per operation name:   GET /_edgetop/calls  ->  {"GetMetricData": 3, ...};
-                                      POST /_edgetop/calls/reset
+                                      POST /_edgetop/calls/reset (clears the log below too)
+* logs each call with its time:       GET /_edgetop/call-log  ->  [[unix seconds, service, operation], ...]
 * enforces IAM like AWS (off until switched on):
                     POST /_edgetop/iam {"enforce": true|false};  GET /_edgetop/iam  ->  {"enforce": ...}
   Every signed AWS request then needs a valid SigV4 signature by the access key of an IAM user moto knows
@@ -94,6 +95,7 @@ import os
 import re
 import sys
 import threading
+import time
 import uuid
 from urllib.parse import parse_qs
 
@@ -280,6 +282,7 @@ class EdgetopMiddleware:
         self.extras_path = extras_path
         self.lock = threading.Lock()
         self.calls = {}
+        self.call_log = []  # [time, service, operation] per call that got past IAM, in order
         self.faults = {}  # operation -> {"error", "count", "status", "message"}
         self.rest_routes = RestRoutes(["apigateway", "cloudfront"])
         self.iam_enforce = False
@@ -360,6 +363,7 @@ class EdgetopMiddleware:
                     self.waiting[op] -= 1
             with self.lock:
                 self.calls[op] = self.calls.get(op, 0) + 1
+                self.call_log.append([time.time(), call.service, op])
                 fault = self.faults.get(op)
                 if fault and fault["count"] != 0:
                     if fault["count"] > 0:
@@ -435,7 +439,10 @@ class EdgetopMiddleware:
         with self.lock:
             if path == "/_edgetop/calls" and method == "GET":
                 return self.json_ok(start_response, dict(sorted(self.calls.items())))
+            if path == "/_edgetop/call-log" and method == "GET":
+                return self.json_ok(start_response, self.call_log)
             if path == "/_edgetop/calls/reset" and method == "POST":
+                self.call_log.clear()
                 self.calls.clear()
                 return self.json_ok(start_response, {})
             if path == "/_edgetop/iam" and method == "GET":

@@ -86,6 +86,11 @@ impl Moto {
         self.seed_with(keys, &["--untidy"])
     }
 
+    /// Seed the account with `plans` usage plans in all (tenant plans beside the named three).
+    pub fn seed_plans(&self, keys: u32, plans: u32) -> serde_json::Value {
+        self.seed_with(keys, &["--plans", &plans.to_string()])
+    }
+
     fn seed_with(&self, keys: u32, extra: &[&str]) -> serde_json::Value {
         let expected = self.dir.join("expected.json");
         let (extras, exp) = (self.dir.join("extras.json"), expected.display().to_string());
@@ -165,6 +170,11 @@ impl Moto {
     /// Calls per operation since the last reset.
     pub fn calls(&self) -> serde_json::Value {
         serde_json::from_str(&self.control("GET", "/_edgetop/calls", None)).unwrap()
+    }
+
+    /// Every call since the last reset: (unix seconds, service, operation).
+    pub fn call_log(&self) -> Vec<(f64, Option<String>, String)> {
+        serde_json::from_str(&self.control("GET", "/_edgetop/call-log", None)).unwrap()
     }
 
     pub fn reset_calls(&self) {

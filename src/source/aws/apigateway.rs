@@ -202,8 +202,9 @@ fn plan_conf(p: &aws_sdk_apigateway::types::UsagePlan) -> PlanConf {
     }
 }
 
+/// Every usage plan, without its keys (a call per plan: see [`plan_keys`]).
 pub async fn plans(c: &Client, pace: &Pacer, calls: &mut Calls) -> Result<Vec<PlanConf>, Failure> {
-    let mut out = paged(
+    paged(
         pace,
         calls,
         "apigateway:GetUsagePlans",
@@ -221,51 +222,11 @@ pub async fn plans(c: &Client, pace: &Pacer, calls: &mut Calls) -> Result<Vec<Pl
             ))
         },
     )
-    .await?;
-    let ids: Vec<String> = out.iter().map(|p| p.id.clone()).collect();
-    let key_ids = per_plan(&ids, calls, |id| async move {
-        let mut mine = Calls::default();
-        (plan_keys(c, pace, &mut mine, id).await, mine)
-    })
-    .await;
-    for (plan, keys) in out.iter_mut().zip(key_ids) {
-        plan.key_ids = keys?;
-    }
-    Ok(out)
-}
-
-/// Calls in flight at once for a call per usage plan: the bucket still decides when each
-/// starts; this keeps one slow answer from holding up the rest.
-const IN_FLIGHT: usize = 4;
-
-/// `call` for each plan, up to [`IN_FLIGHT`] at once, results in the plans' order; each
-/// counts its own calls, added to `calls` after.
-pub async fn per_plan<'a, I, T, F, Fut>(
-    plans: &'a [I],
-    calls: &mut Calls,
-    call: F,
-) -> Vec<Result<T, Failure>>
-where
-    F: Fn(&'a I) -> Fut,
-    Fut: std::future::Future<Output = (Result<T, Failure>, Calls)>,
-{
-    use futures::StreamExt;
-    // The futures made first (they start only when polled), so the stream holds no closure.
-    let each: Vec<Fut> = plans.iter().map(call).collect();
-    let done: Vec<(Result<T, Failure>, Calls)> = futures::stream::iter(each)
-        .buffered(IN_FLIGHT)
-        .collect()
-        .await;
-    done.into_iter()
-        .map(|(r, mine)| {
-            calls.merge(&mine);
-            r
-        })
-        .collect()
+    .await
 }
 
 /// The key ids of one usage plan, every page.
-async fn plan_keys(
+pub async fn plan_keys(
     c: &Client,
     pace: &Pacer,
     calls: &mut Calls,
@@ -517,25 +478,6 @@ pub fn stage_ref(apis: &[ApiConf], api_id: &str, stage: &str) -> Text {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[tokio::test(start_paused = true)]
-    async fn per_plan_calls_overlap_keep_their_order_and_are_all_counted() {
-        let plans: Vec<u64> = vec![300, 100, 200, 50, 10, 20];
-        let mut calls = Calls::default();
-        let start = tokio::time::Instant::now();
-        let got = per_plan(&plans, &mut calls, |ms| async move {
-            tokio::time::sleep(std::time::Duration::from_millis(*ms)).await;
-            let mut mine = Calls::default();
-            mine.add("apigateway:GetUsage");
-            (Ok::<u64, Failure>(*ms), mine)
-        })
-        .await;
-        let got: Vec<u64> = got.into_iter().map(|r| r.unwrap()).collect();
-        assert_eq!(got, plans, "in the plans' order");
-        assert_eq!(calls.total(), 6);
-        // Four at once: the slowest (300 ms) bounds the first four; one at a time would be 680.
-        assert_eq!(start.elapsed().as_millis(), 320);
-    }
 
     #[test]
     fn method_settings_keys_read_as_methods() {

@@ -220,6 +220,7 @@ impl Parts<'_> {
                     .map(|(a, s)| self.stage_name(a, s))
                     .collect(),
                 key_ids: p.key_ids.iter().map(|k| Text::new(k)).collect(),
+                usage_read: self.src.usage.read_at(&p.id),
             })
             .collect()
     }
@@ -238,19 +239,24 @@ impl Parts<'_> {
         f.keys
             .iter()
             .map(|k| {
-                let u = self.src.usage.get(&k.id).copied().unwrap_or_default();
+                let plan_ids = plans_of.remove(k.id.as_str()).unwrap_or_default();
+                let u = self
+                    .src
+                    .usage
+                    .of_key(&k.id, plan_ids.iter().map(|p| p.as_str()));
                 ApiKey {
                     id: Text::new(&k.id),
                     name: Text::new(&k.name),
                     value_hint: Text::new(&k.hint),
                     enabled: k.enabled,
                     created: k.created,
-                    plan_ids: plans_of.remove(k.id.as_str()).unwrap_or_default(),
-                    used_today: u.used_today,
-                    used_period: u.used_period,
-                    remaining: u.remaining,
+                    plan_ids,
+                    used_today: u.usage.used_today,
+                    used_period: u.usage.used_period,
+                    remaining: u.usage.remaining,
                     throttled_per_min: None,
-                    requests_per_min: self.src.key_rates.get(&k.id).copied(),
+                    requests_per_min: u.per_minute,
+                    usage_read: u.read_at,
                 }
             })
             .collect()

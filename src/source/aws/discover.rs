@@ -9,7 +9,8 @@ type PlansAndKeys = (
     Result<Vec<apigateway::KeyConf>, Failure>,
 );
 
-/// Usage plans (with a call per plan for its keys) and every API key, on the account's budget.
+/// Usage plans and every API key, on the account's budget (which keys each plan has is a call
+/// per plan, scheduled with its usage: see [`super::schedule`]).
 async fn read_plans_and_keys(
     c: &aws_sdk_apigateway::Client,
     pace: &pace::Pacer,
@@ -114,8 +115,7 @@ impl AwsSource {
         self.force_discovery = false;
     }
 
-    /// Usage plans with their keys, and every API key: what the first read leaves for after
-    /// the first figures.
+    /// Usage plans and every API key: what the first read leaves for after the first figures.
     pub(super) async fn discover_plans_and_keys(&mut self, now: DateTime<Utc>, calls: &mut Calls) {
         let c = self.clients.clone();
         let read = read_plans_and_keys(&c.apigateway, &self.pace, calls).await;
@@ -123,7 +123,16 @@ impl AwsSource {
     }
 
     fn take_plans_and_keys(&mut self, (plans, keys): PlansAndKeys, now: DateTime<Utc>) {
-        if let Some(v) = self.outcome(PLANS, Panel::UsagePlans, plans, now) {
+        if let Some(mut v) = self.outcome(PLANS, Panel::UsagePlans, plans, now) {
+            // A plan's keys are read on their own schedule: keep what was read until then.
+            for plan in &mut v {
+                if let Some(old) = self.found.plans.iter().find(|p| p.id == plan.id) {
+                    plan.key_ids = old.key_ids.clone();
+                }
+            }
+            self.usage.keep_only(&v);
+            self.plan_keys_read
+                .retain(|id, _| v.iter().any(|p| &p.id == id));
             self.found.plans = v;
         }
         if let Some(v) = self.outcome(KEYS, Panel::Keys, keys, now) {

@@ -9,11 +9,14 @@ pub mod cloudfront;
 pub mod cloudwatch;
 pub mod connect;
 mod discover;
+mod fan_out;
 pub mod pace;
 mod poll;
 pub mod rotate;
 pub mod samples;
+pub mod schedule;
 pub mod toggle;
+mod usage;
 pub mod wafv2;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -30,7 +33,7 @@ use crate::model::{
 use crate::ops::Op;
 use crate::ops::Reporter;
 use crate::ops::journal::{Journal, Rotation};
-use apigateway::{ApiConf, KeyConf, KeyUsage, PlanConf};
+use apigateway::{ApiConf, KeyConf, PlanConf};
 use cloudfront::DistributionConf;
 use cloudwatch::{Listed, Spec, Store};
 use connect::{Clients, Failure};
@@ -50,6 +53,15 @@ impl Calls {
         self.0.values().sum()
     }
 
+    /// Calls to one service ("apigateway").
+    pub fn to(&self, service: &str) -> u32 {
+        self.0
+            .iter()
+            .filter(|(action, _)| action.split(':').next() == Some(service))
+            .map(|(_, n)| n)
+            .sum()
+    }
+
     pub fn merge(&mut self, other: &Calls) {
         for (k, v) in &other.0 {
             *self.0.entry(k).or_default() += v;
@@ -62,6 +74,10 @@ pub struct Settings {
     /// Requests per second allowed to the API Gateway management API (shared account-wide).
     pub apigateway_rps: f64,
     pub apigateway_burst: u32,
+    /// API Gateway calls a minute after the first read, discovery included.
+    pub apigateway_per_minute: u32,
+    /// How old a plan's usage and its list of keys may grow (hot plans: every poll).
+    pub cadence: schedule::Cadence,
     /// How often to discover the slow-changing configuration again.
     pub discovery_every: Duration,
     /// Origin header names that carry an API key.
@@ -117,10 +133,15 @@ pub struct AwsSource {
     samples: Vec<Sample>,
     samples_to: Option<DateTime<Utc>>,
     rate_limited: Vec<RateLimitedIp>,
-    usage: HashMap<String, KeyUsage>,
-    /// (when, used today) per key at the previous poll, for a per-minute rate.
-    usage_before: HashMap<String, (DateTime<Utc>, u64)>,
-    key_rates: HashMap<String, f64>,
+    usage: usage::UsageBook,
+    /// When each plan's keys were read (GetUsagePlanKeys), by plan id.
+    plan_keys_read: HashMap<String, DateTime<Utc>>,
+    /// API Gateway calls of the last minute, against the budget.
+    allowance: schedule::Allowance,
+    /// API Gateway calls the last discovery made: the room the next one waits for.
+    discovery_calls: u32,
+    /// Discovery is due but waits for room in the budget (and the per-plan reads wait for it).
+    discovery_waits: bool,
     troubles: BTreeMap<&'static str, Trouble>,
     last_ok: BTreeMap<&'static str, DateTime<Utc>>,
     cost: CostMeter,
@@ -137,6 +158,7 @@ pub struct AwsSource {
 const APIS: &str = "apis";
 const ACCOUNT: &str = "account throttle";
 const PLANS: &str = "plans";
+const PLAN_KEYS: &str = "plans' keys";
 const KEYS: &str = "keys";
 const ACLS_REGIONAL: &str = "web ACLs (REGIONAL)";
 const ACLS_GLOBAL: &str = "web ACLs (CLOUDFRONT)";
@@ -180,9 +202,11 @@ impl AwsSource {
             samples: Vec::new(),
             samples_to: None,
             rate_limited: Vec::new(),
-            usage: HashMap::new(),
-            usage_before: HashMap::new(),
-            key_rates: HashMap::new(),
+            usage: Default::default(),
+            plan_keys_read: HashMap::new(),
+            allowance: schedule::Allowance::new(settings.apigateway_per_minute),
+            discovery_calls: 0,
+            discovery_waits: false,
             troubles: BTreeMap::new(),
             last_ok: BTreeMap::new(),
             cost: CostMeter {

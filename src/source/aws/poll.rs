@@ -2,21 +2,73 @@
 //! that one failing keeps the others (and its own last good read, marked stale).
 
 use super::*;
+use crate::format;
 use crate::model::Problem;
 
-/// What the first figures come without, to say on the screens that show it.
-fn still_reading() -> Vec<Problem> {
+/// A snapshot goes out during the first read after this many per-plan reads.
+const PROGRESS_EVERY: usize = 40;
+
+/// What one per-plan call read.
+enum PlanRead {
+    Keys(Vec<String>),
+    Usage(HashMap<String, apigateway::KeyUsage>),
+}
+
+/// How far the first read has come with the plans.
+struct Progress {
+    keys_listed: usize,
+    plans: usize,
+    plans_with_keys: usize,
+    plans_with_usage: usize,
+}
+
+/// What the first figures come without, to say on the screens that show it: the samples, and
+/// the plans and keys before they are listed, or how many plans have been read since.
+fn still_reading(samples: bool, progress: Option<Progress>) -> Vec<Problem> {
     let said = |panel, what: &str| Problem {
         panel,
         message: Text::new(what),
     };
-    vec![
+    let mut loading = Vec::new();
+    if samples {
+        loading.push(said(
+            Panel::Samples,
+            "reading sampled requests and rate-limited addresses…",
+        ));
+    }
+    let Some(p) = progress else {
+        loading.extend([
+            said(
+                Panel::UsagePlans,
+                "reading usage plans and their keys (a call per plan)…",
+            ),
+            said(Panel::Keys, "reading API keys and their usage…"),
+        ]);
+        return loading;
+    };
+    let n = |v: usize| format::thousands(v as u64);
+    loading.extend([
         said(
             Panel::UsagePlans,
-            "reading usage plans and their keys (a call per plan)…",
+            &format!(
+                "reading which keys each plan has: {} of {} plans…",
+                n(p.plans_with_keys),
+                n(p.plans)
+            ),
         ),
-        said(Panel::Keys, "reading API keys and their usage…"),
-    ]
+        said(
+            Panel::Keys,
+            &format!(
+                "{} keys listed; reading their plans ({} of {}) and usage ({} of {})…",
+                n(p.keys_listed),
+                n(p.plans_with_keys),
+                n(p.plans),
+                n(p.plans_with_usage),
+                n(p.plans)
+            ),
+        ),
+    ]);
+    loading
 }
 
 impl AwsSource {
@@ -88,22 +140,32 @@ impl AwsSource {
             key_values: &key_values,
             key_headers: &self.settings.key_headers,
         };
-        'acls: for acl in &acls {
-            let client = self.clients.waf_for(acl.scope);
-            let targets = acl
-                .rules
-                .iter()
-                .map(|r| (r.metric_name.as_str(), r.name.as_str()))
-                .chain([(acl.metric_name.as_str(), "Default_Action")]);
-            for (metric, label) in targets {
-                match samples::samples(client, acl, metric, label, from, now, &redact, calls).await
-                {
-                    Ok(s) => fresh.extend(s),
-                    Err(e) => {
-                        result = Err(e);
-                        break 'acls;
-                    }
-                }
+        // Every rule's samples and the web ACL's own (its default action), a few at a time.
+        let targets: Vec<(&AclConf, &str, &str)> = acls
+            .iter()
+            .flat_map(|acl| {
+                acl.rules
+                    .iter()
+                    .map(move |r| (acl, r.metric_name.as_str(), r.name.as_str()))
+                    .chain([(acl, acl.metric_name.as_str(), "Default_Action")])
+            })
+            .collect();
+        let clients = &self.clients;
+        let read = fan_out::fan_out(&targets, calls, |(acl, metric, label)| {
+            let redact = &redact;
+            async move {
+                let mut mine = Calls::default();
+                let client = clients.waf_for(acl.scope);
+                let r = samples::samples(client, acl, metric, label, from, now, redact, &mut mine)
+                    .await;
+                (r, mine)
+            }
+        })
+        .await;
+        for r in read {
+            match r {
+                Ok(s) => fresh.extend(s),
+                Err(e) => result = Err(e),
             }
         }
         if self.outcome(SAMPLES, Panel::Samples, result, now).is_some() {
@@ -164,54 +226,129 @@ impl AwsSource {
         }
     }
 
-    pub(super) async fn read_usage(&mut self, now: DateTime<Utc>, calls: &mut Calls) {
-        let today = now.date_naive();
-        let mut usage = HashMap::new();
-        let mut result = Ok(());
+    /// The per-plan reads due now (see [`schedule`]): each plan's keys and its usage. The first
+    /// read makes all of them; later ones what the minute's allowance covers. With `early` (the
+    /// dashboard's first read) a snapshot goes out every [`PROGRESS_EVERY`] plans, saying how
+    /// far the reads have come.
+    pub(super) async fn read_plans(
+        &mut self,
+        now: DateTime<Utc>,
+        calls: &mut Calls,
+        first: bool,
+        early: Option<&crate::source::Early>,
+    ) {
         let plans = self.found.plans.clone();
-        let (c, pace) = (&self.clients.apigateway, &self.pace);
-        let per_plan = apigateway::per_plan(&plans, calls, |plan| async move {
-            let mut mine = Calls::default();
-            (
-                apigateway::usage(c, pace, &mut mine, plan, today).await,
-                mine,
-            )
-        })
-        .await;
-        for read in per_plan {
-            match read {
-                Ok(u) => {
-                    for (key, u) in u {
-                        usage
-                            .entry(key)
-                            .and_modify(|sum: &mut KeyUsage| sum.add(&u))
-                            .or_insert(u);
+        let due: Vec<schedule::Due> = if first {
+            let keys = (0..plans.len()).map(schedule::Due::Keys);
+            keys.chain((0..plans.len()).map(schedule::Due::Usage))
+                .collect()
+        } else {
+            let states: Vec<schedule::PlanState> = plans
+                .iter()
+                .map(|p| schedule::PlanState {
+                    usage_read: self.usage.read_at(&p.id),
+                    keys_read: self.plan_keys_read.get(&p.id).copied(),
+                    hot: self.usage.is_hot(p),
+                })
+                .collect();
+            // A discovery waiting for room goes first: nothing else until it has it.
+            let budget = match self.discovery_waits {
+                true => 0,
+                false => self.allowance.available(Instant::now()),
+            };
+            schedule::choose(&states, now, self.settings.cadence, budget)
+        };
+        let today = now.date_naive();
+        let mut failed: [Option<Failure>; 2] = [None, None];
+        let mut done = (0, 0);
+        for chunk in due.chunks(PROGRESS_EVERY) {
+            let (c, pace) = (&self.clients.apigateway, &self.pace);
+            let read = fan_out::fan_out(chunk, calls, |d| {
+                let plan = &plans[match *d {
+                    schedule::Due::Keys(i) | schedule::Due::Usage(i) => i,
+                }];
+                async move {
+                    let mut mine = Calls::default();
+                    let r = match d {
+                        schedule::Due::Keys(_) => {
+                            apigateway::plan_keys(c, pace, &mut mine, &plan.id)
+                                .await
+                                .map(PlanRead::Keys)
+                        }
+                        schedule::Due::Usage(_) => {
+                            apigateway::usage(c, pace, &mut mine, plan, today)
+                                .await
+                                .map(PlanRead::Usage)
+                        }
+                    };
+                    (r, mine)
+                }
+            })
+            .await;
+            for (d, r) in chunk.iter().zip(read) {
+                let (i, which) = match *d {
+                    schedule::Due::Keys(i) => (i, 0),
+                    schedule::Due::Usage(i) => (i, 1),
+                };
+                let id = &plans[i].id;
+                match r {
+                    Ok(PlanRead::Keys(ids)) => {
+                        done.0 += 1;
+                        if let Some(p) = self.found.plans.iter_mut().find(|p| &p.id == id) {
+                            p.key_ids = ids;
+                        }
+                        self.plan_keys_read.insert(id.clone(), now);
                     }
-                }
-                Err(e) => {
-                    result = Err(e);
-                    break;
-                }
-            }
-        }
-        if self.outcome(USAGE, Panel::Keys, result, now).is_none() {
-            return;
-        }
-        self.key_rates.clear();
-        for (key, u) in &usage {
-            if let Some((then, before)) = self.usage_before.get(key) {
-                let minutes = (now - *then).num_seconds() as f64 / 60.0;
-                if then.date_naive() == today && minutes > 0.0 && u.used_today >= *before {
-                    self.key_rates
-                        .insert(key.clone(), (u.used_today - before) as f64 / minutes);
+                    Ok(PlanRead::Usage(u)) => {
+                        done.1 += 1;
+                        self.usage.put(id, now, u);
+                    }
+                    Err(e) => failed[which] = Some(e),
                 }
             }
+            if let Some(early) = early {
+                let mut part = assemble::snapshot(self, now);
+                part.loading = still_reading(false, Some(self.progress()));
+                early(part);
+            }
         }
-        self.usage_before = usage
-            .iter()
-            .map(|(k, u)| (k.clone(), (now, u.used_today)))
-            .collect();
-        self.usage = usage;
+        let [keys, usage] = failed;
+        let any = |wanted: bool, f: Option<Failure>| match (wanted, f) {
+            (_, Some(f)) => Some(Err(f)),
+            (true, None) => Some(Ok(())),
+            (false, None) => None,
+        };
+        let wanted = |k: bool| due.iter().any(|d| matches!(d, schedule::Due::Keys(_)) == k);
+        if let Some(r) = any(wanted(true), keys) {
+            self.outcome(PLAN_KEYS, Panel::UsagePlans, r, now);
+        }
+        if let Some(r) = any(wanted(false), usage) {
+            self.outcome(USAGE, Panel::Keys, r, now);
+        }
+        tracing::debug!(
+            keys = done.0,
+            usage = done.1,
+            due = due.len(),
+            plans = plans.len(),
+            "per-plan reads"
+        );
+    }
+
+    /// How many plans have their keys and their usage read.
+    fn progress(&self) -> Progress {
+        let plans = &self.found.plans;
+        Progress {
+            keys_listed: self.found.keys.len(),
+            plans: plans.len(),
+            plans_with_keys: plans
+                .iter()
+                .filter(|p| self.plan_keys_read.contains_key(&p.id))
+                .count(),
+            plans_with_usage: plans
+                .iter()
+                .filter(|p| self.usage.read_at(&p.id).is_some())
+                .count(),
+        }
     }
 
     /// One full read: discovery when due, then the live parts.
@@ -219,26 +356,56 @@ impl AwsSource {
         let mut calls = Calls::default();
         self.cost.metrics_last_poll = 0;
         self.ok_this_poll = 0;
+        let first = self.discovered_at.is_none();
         // The first read of the dashboard hands over the figures before the slow part (a call
         // per usage plan, twice); later ones have figures on screen already.
-        let early = self.early.clone().filter(|_| self.discovered_at.is_none());
-        if self.discovery_due() {
+        let early = self.early.clone().filter(|_| first);
+        let started = Instant::now();
+        // Discovery waits for room in the minute's budget as the rest does; `R` does not.
+        let due = self.discovery_due();
+        let room = self.allowance.available(Instant::now()) >= self.discovery_calls;
+        self.discovery_waits = due && !(first || self.force_discovery || room);
+        if due && !self.discovery_waits {
             self.discover(now, &mut calls, early.is_none()).await;
+            self.discovery_calls = calls.to("apigateway");
+            self.allowance.spend(Instant::now(), self.discovery_calls);
+            tracing::debug!(ms = started.elapsed().as_millis(), "discovered");
         }
         self.read_metrics(now, &mut calls).await;
+        tracing::debug!(ms = started.elapsed().as_millis(), "metrics read");
+        if let Some(early) = &early {
+            // The first figures: CloudWatch's, with the APIs, web ACLs and distributions.
+            let mut part = assemble::snapshot(self, now);
+            part.loading = still_reading(true, None);
+            early(part);
+            // The keys before any sample: their values are what a sample is redacted against.
+            let before = calls.to("apigateway");
+            self.discover_plans_and_keys(now, &mut calls).await;
+            let made = calls.to("apigateway") - before;
+            self.discovery_calls += made;
+            self.allowance.spend(Instant::now(), made);
+            tracing::debug!(ms = started.elapsed().as_millis(), "plans and keys listed");
+        }
         self.read_samples(now, &mut calls).await;
         self.read_held(now, &mut calls).await;
-        if let Some(early) = early {
-            let mut first = assemble::snapshot(self, now);
-            first.loading = still_reading();
-            early(first);
-            self.discover_plans_and_keys(now, &mut calls).await;
+        tracing::debug!(ms = started.elapsed().as_millis(), "samples read");
+        if let Some(early) = &early {
+            let mut part = assemble::snapshot(self, now);
+            part.loading = still_reading(false, Some(self.progress()));
+            early(part);
         }
-        self.read_usage(now, &mut calls).await;
+        let before = calls.to("apigateway");
+        self.read_plans(now, &mut calls, first, early.as_ref())
+            .await;
+        self.allowance
+            .spend(Instant::now(), calls.to("apigateway") - before);
+        tracing::debug!(ms = started.elapsed().as_millis(), "plans read");
         self.kept_actions = kept_beside(&self.settings.journal).all();
         self.cost.metrics_total += self.cost.metrics_last_poll as u64;
         tracing::info!(
             calls = calls.total(),
+            apigateway = calls.to("apigateway"),
+            allowance = self.allowance.available(Instant::now()),
             metrics = self.cost.metrics_last_poll,
             "poll"
         );

@@ -21,7 +21,7 @@ pub fn assemble(w: &World, minutes: &[Minute], now: DateTime<Utc>, polls: u64) -
         account: account(),
         taken_at: now,
         apis,
-        usage_plans: usage_plans(w),
+        usage_plans: usage_plans(w, now),
         api_keys: api_keys(w, minutes, now),
         web_acls,
         distributions: distributions(w, now),
@@ -128,7 +128,8 @@ fn stage(w: &World, f: &Frame, s: usize) -> Stage {
     }
 }
 
-fn usage_plans(w: &World) -> Vec<UsagePlan> {
+/// The simulated account's usage is read every poll: each figure is as old as the snapshot.
+fn usage_plans(w: &World, now: DateTime<Utc>) -> Vec<UsagePlan> {
     let sc = w.sc;
     sc.plans
         .iter()
@@ -149,6 +150,7 @@ fn usage_plans(w: &World) -> Vec<UsagePlan> {
                 .filter(|k| k.plans.contains(&p))
                 .map(|k| Text::new(&k.id))
                 .collect(),
+            usage_read: Some(now),
         })
         .collect()
 }
@@ -184,6 +186,7 @@ fn api_key(w: &World, key: &KeyDef, previous: Option<&Minute>, now: DateTime<Utc
         remaining: remaining.map(|r| r.round() as u64),
         throttled_per_min: Some(throttled.round()),
         requests_per_min: Some(requests.round()),
+        usage_read: Some(now),
     }
 }
 

@@ -7,7 +7,9 @@ use std::time::Duration;
 
 use chrono::TimeDelta;
 use criterion::{Criterion, criterion_group, criterion_main};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use edgetop::app::{App, Event, Screen};
+use edgetop::model::{Snapshot, Text};
 use edgetop::source::demo::{DEMO_START, DemoSource};
 use edgetop::theme::Theme;
 use edgetop::ui;
@@ -49,5 +51,101 @@ fn frames(c: &mut Criterion) {
     c.bench_function("demo_snapshot", |b| b.iter(|| demo.snapshot_at(t)));
 }
 
-criterion_group!(benches, frames);
+/// The demo's snapshot grown to a large account: 10,000 keys over 300 plans.
+fn large(t: chrono::DateTime<chrono::Utc>) -> Snapshot {
+    let mut snap = DemoSource::new(1, 1.0).snapshot_at(t);
+    let plans = snap.usage_plans.clone();
+    for i in snap.usage_plans.len()..300 {
+        let mut p = plans[i % plans.len()].clone();
+        p.id = Text::new(&format!("plan{i:04}"));
+        p.name = Text::new(&format!("tenant-{i:03}"));
+        p.key_ids.clear();
+        snap.usage_plans.push(p);
+    }
+    let keys = snap.api_keys.clone();
+    snap.api_keys = (0..10_000)
+        .map(|i| {
+            let mut k = keys[i % keys.len()].clone();
+            k.id = Text::new(&format!("key{i:05}"));
+            k.name = Text::new(&format!("client-{i:05}"));
+            let plan = i % 300;
+            k.plan_ids = vec![snap.usage_plans[plan].id.clone()];
+            k
+        })
+        .collect();
+    for p in &mut snap.usage_plans {
+        p.key_ids.clear();
+    }
+    for k in &snap.api_keys {
+        let plan = k.plan_ids[0].as_str().to_string();
+        if let Some(p) = snap.usage_plans.iter_mut().find(|p| p.id.as_str() == plan) {
+            p.key_ids.push(k.id.clone());
+        }
+    }
+    snap
+}
+
+/// What the screen's thread does on a large account, against the same baseline: take a new
+/// snapshot in (findings and top talkers, once per poll), draw the Keys screen, and answer a
+/// key press (move down, then type a filter letter) with its frame.
+fn large_account(c: &mut Criterion) {
+    let t = DEMO_START + TimeDelta::minutes(7);
+    let snap = Arc::new(large(t));
+    let theme = Theme::builtin("dark").unwrap();
+    let mut term = Terminal::new(TestBackend::new(200, 50)).unwrap();
+    let lines: Vec<Line> = (0..50)
+        .map(|i| Line::raw(format!("{i:03} {}", "edgetop ".repeat(25))))
+        .collect();
+    let mut app = App::new(t, false, Duration::from_secs(2), "dark", "demo");
+    let mut g = c.benchmark_group("large_account_200x50");
+    g.bench_function("baseline_text_fill", |b| {
+        b.iter(|| {
+            term.draw(|f| f.render_widget(Paragraph::new(lines.clone()), f.area()))
+                .map(|frame| frame.area)
+                .unwrap()
+        })
+    });
+    g.bench_function("new_snapshot_10k_keys", |b| {
+        b.iter(|| app.handle(Event::Data(Ok(snap.clone()))))
+    });
+    app.screen = Screen::Keys;
+    g.bench_function("keys_screen_10k_keys", |b| {
+        b.iter(|| {
+            term.draw(|f| ui::draw(f, &app, &theme))
+                .map(|frame| frame.area)
+                .unwrap()
+        })
+    });
+    app.screen = Screen::Throttling;
+    g.bench_function("throttling_screen_10k_keys", |b| {
+        b.iter(|| {
+            term.draw(|f| ui::draw(f, &app, &theme))
+                .map(|frame| frame.area)
+                .unwrap()
+        })
+    });
+    app.screen = Screen::Keys;
+    let press = |code| Event::Key(KeyEvent::new(code, KeyModifiers::NONE));
+    g.bench_function("key_down_and_frame_10k_keys", |b| {
+        b.iter(|| {
+            app.handle(press(KeyCode::Down));
+            term.draw(|f| ui::draw(f, &app, &theme))
+                .map(|frame| frame.area)
+                .unwrap()
+        })
+    });
+    app.handle(press(KeyCode::Char('/')));
+    g.bench_function("filter_letter_and_frame_10k_keys", |b| {
+        b.iter(|| {
+            app.handle(press(KeyCode::Char('7')));
+            term.draw(|f| ui::draw(f, &app, &theme))
+                .map(|f| f.area)
+                .unwrap();
+            app.handle(press(KeyCode::Backspace));
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, frames, large_account);
 criterion_main!(benches);

@@ -2,16 +2,21 @@
 # Scale benchmark: one moto account at API Gateway's ordinary per-region limits (KEYS=10000 API
 # keys, PLANS=300 usage plans), the dashboard on it in tmux, in one run:
 #  1. seconds to seed it (keys created 8 at a time);
-#  2. seconds from start to the first frame with figures, and until every key is listed;
-#  3. API Gateway calls per minute in steady state, from the peer's call log, against the
-#     budget edgetop is given (--apigateway-rps, 60 × rate a minute);
-#  4. the dashboard's resident memory after MINUTES minutes (5).
+#  2. seconds from start to the first frame with figures, until every key is listed, and until
+#     every plan's keys and usage are read (the first read's end);
+#  3. the dashboard's resident memory after MINUTES minutes (5), and at the end;
+#  4. API Gateway calls per minute in steady state (two minutes from STEADY_FROM seconds), from
+#     the peer's timed call log: the most in any 60 s and the average, against the budget
+#     edgetop is given (--apigateway-per-minute);
+#  5. snapshot --json on the same account: seconds, calls, and its resident memory at most.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 KEYS=${KEYS:-10000}
 PLANS=${PLANS:-300}
 MINUTES=${MINUTES:-5}
 RPS=${RPS:-5}
+BUDGET=${BUDGET:-60}
+STEADY_FROM=${STEADY_FROM:-630}
 PY="$(scripts/moto-env.sh | tail -n 1)"
 cargo build --release --quiet
 BIN=$(cargo metadata --format-version 1 --no-deps | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/release/edgetop
@@ -34,7 +39,7 @@ curl -s -X POST "$ENDPOINT/_edgetop/calls/reset" > /dev/null
 
 tmux -L "$SOCK" -f /dev/null new-session -d -s b -x 160 -y 48
 t0=$(now)
-tmux -L "$SOCK" respawn-pane -k -t b "exec env LANG=C.UTF-8 $BIN --region eu-west-1 --endpoint-url $ENDPOINT --apigateway-rps $RPS --log-file $WORK/dash.log"
+tmux -L "$SOCK" respawn-pane -k -t b "exec env LANG=C.UTF-8 $BIN --region eu-west-1 --endpoint-url $ENDPOINT --apigateway-rps $RPS --apigateway-per-minute $BUDGET --log-file $WORK/dash.log"
 screen() { tmux -L "$SOCK" capture-pane -t b -p; }
 waited() { "$PY" -c "print(f'{$(now) - $t0:.1f}')"; }
 # 1. The first frame with figures: the Overview's stats line appears with the first data.
@@ -42,29 +47,47 @@ until screen | grep -q 'requests/min'; do sleep 0.25; done
 first=$(waited)
 echo "first figures on screen after $first s"
 tmux -L "$SOCK" send-keys -t b 6
-until screen | grep -q " API keys 1/$KEYS "; do sleep 0.5; done
+until screen | grep -q " API keys 1/$KEYS "; do sleep 0.25; done
 keys=$(waited)
 echo "every key listed after $keys s"
+until screen | grep -q " API keys 1/$KEYS " && ! screen | grep -q "keys listed"; do sleep 0.5; done
+echo "every plan's keys and usage read after $(waited) s"
 
-# 2. Steady state: two minutes of calls after everything is read.
+# Memory after MINUTES minutes from start.
+rss() { echo "$(($(ps -o rss= -p "$(tmux -L "$SOCK" display-message -p -t b '#{pane_pid}')") / 1024))"; }
+sleep "$("$PY" -c "print(max(0, $MINUTES * 60 - ($(now) - $t0)))")"
+echo "resident memory after $MINUTES minutes: $(rss) MB"
+
+# Steady state: two minutes of calls from STEADY_FROM seconds after start (630 by default:
+#    the plans' usage read in the first read falls due again from 10 minutes after it).
+sleep "$("$PY" -c "print(max(0, $STEADY_FROM - ($(now) - $t0)))")"
 curl -s -X POST "$ENDPOINT/_edgetop/calls/reset" > /dev/null
 sleep 120
-curl -s "$ENDPOINT/_edgetop/calls" > "$WORK/calls.json"
-"$PY" - "$WORK/calls.json" "$RPS" <<'PY'
-import json, sys
-import botocore.session
-ops = set(botocore.session.get_session().get_service_model("apigateway").operation_names)
-calls = json.load(open(sys.argv[1]))
-api = sum(n for op, n in calls.items() if op in ops)
-rps = float(sys.argv[2])
-print(f"steady state: {api / 2:.0f} API Gateway calls a minute (budget given: {60 * rps:.0f} a minute at "
-      f"--apigateway-rps {rps:g}); all calls: {sum(calls.values()) / 2:.0f} a minute")
-print("  API Gateway calls in the 2 minutes:", {op: n for op, n in sorted(calls.items()) if op in ops})
+curl -s "$ENDPOINT/_edgetop/call-log" > "$WORK/calls.json"
+"$PY" - "$WORK/calls.json" "$BUDGET" <<'PY'
+import collections, json, sys
+log = json.load(open(sys.argv[1]))
+api = [t for t, service, op in log if service == "apigateway"]
+most = max((sum(1 for u in api[i:] if u < t + 60) for i, t in enumerate(api)), default=0)
+ops = collections.Counter(op for t, service, op in log if service == "apigateway")
+print(f"steady state: {len(api) / 2:.0f} API Gateway calls a minute on average, {most} at most in any "
+      f"60 s (budget: --apigateway-per-minute {sys.argv[2]}); all calls: {len(log) / 2:.0f} a minute")
+print("  API Gateway calls in the 2 minutes:", dict(sorted(ops.items())))
 PY
-
-# 3. Memory after MINUTES minutes from start.
-left=$("$PY" -c "print(max(0, $MINUTES * 60 - ($(now) - $t0)))")
-sleep "$left"
-pid=$(tmux -L "$SOCK" display-message -p -t b '#{pane_pid}')
-echo "resident memory after $MINUTES minutes: $(($(ps -o rss= -p "$pid") / 1024)) MB"
+echo "resident memory after $("$PY" -c "print(round(($(now) - $t0) / 60, 1))") minutes: $(rss) MB"
 tmux -L "$SOCK" send-keys -t b q
+sleep 1
+
+# snapshot --json on the same account: a complete record, so everything is read at once
+#    (under the bucket, four per-plan calls in flight); its stats say the time and the calls.
+"$PY" - "$BIN" "$ENDPOINT" "$RPS" <<'PY'
+import json, resource, subprocess, sys
+bin_, endpoint, rps = sys.argv[1:4]
+out = subprocess.run([bin_, "--region", "eu-west-1", "--endpoint-url", endpoint, "--apigateway-rps", rps,
+                      "snapshot", "--json"], capture_output=True, check=True).stdout
+stats = json.loads(out)["stats"]
+rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024
+api = sum(n for action, n in stats["aws_calls"].items() if action.startswith("apigateway:"))
+print(f"snapshot --json: {stats['seconds']:.1f} s, {stats['aws_calls_total']} AWS calls ({api} to API Gateway), "
+      f"{rss} MB resident at most")
+PY

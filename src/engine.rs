@@ -115,9 +115,12 @@ pub async fn run<S: Source>(
         done: done_tx,
     };
     let early_events = events.clone();
-    source.report_early(Arc::new(move |snap| {
+    source.report_early(Arc::new(move |part| {
         // A later, complete poll replaces it: one dropped on a full queue is not missed.
-        let _ = early_events.try_send(Event::Data(Ok(Arc::new(snap))));
+        let _ = early_events.try_send(match part {
+            crate::source::Partial::Snapshot(snap) => Event::Data(Ok(Arc::new(*snap))),
+            crate::source::Partial::Loading(loading) => Event::Loading(loading),
+        });
     }));
     let mut failures = 0u32;
     loop {

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use crossterm::event::KeyEvent;
 
-use crate::model::{Secret, Snapshot};
+use crate::model::{Problem, Secret, Snapshot};
 use crate::ops::audit::Entry;
 use crate::ops::journal::Rotation;
 use crate::ops::{Op, OpError, OpOutcome, Progress};
@@ -19,6 +19,8 @@ pub enum Event {
     Resize,
     /// A poll finished.
     Data(Result<Arc<Snapshot>, String>),
+    /// How far a slow first read has come: the parts still being read.
+    Loading(Vec<Problem>),
     /// A running operation moved on.
     OpProgress(Progress),
     /// A confirmed operation finished.

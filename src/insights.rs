@@ -1,7 +1,7 @@
 //! "What is unusual now": the Overview's short list, derived from a snapshot alone.
 
 use crate::format;
-use crate::model::{Action, DistributionStatus, Panel, Snapshot};
+use crate::model::{Action, DistributionStatus, Panel, Problem, Snapshot};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Severity {
@@ -28,10 +28,16 @@ fn finding(severity: Severity, about: Panel, text: String) -> Finding {
 
 /// Findings, most severe first.
 pub fn findings(s: &Snapshot) -> Vec<Finding> {
+    findings_while(s, &s.loading)
+}
+
+/// The findings, with `loading` as what is still being read (newer than the snapshot's).
+pub fn findings_while(s: &Snapshot, loading: &[Problem]) -> Vec<Finding> {
     let mut out = Vec::new();
     for part in [stages, held_addresses, rules, keys, distributions, problems] {
         part(s, &mut out);
     }
+    still_reading(loading, &mut out);
     out.sort_by_key(|f| std::cmp::Reverse(f.severity));
     out
 }
@@ -181,15 +187,19 @@ fn distributions(s: &Snapshot, out: &mut Vec<Finding>) {
     }
 }
 
-/// What could not be read, and what is still being read.
-fn problems(s: &Snapshot, out: &mut Vec<Finding>) {
-    for p in &s.loading {
+/// What is still being read.
+fn still_reading(loading: &[Problem], out: &mut Vec<Finding>) {
+    for p in loading {
         out.push(finding(
             Severity::Info,
             p.panel,
             format!("still {}", p.message),
         ));
     }
+}
+
+/// What could not be read.
+fn problems(s: &Snapshot, out: &mut Vec<Finding>) {
     for p in &s.problems {
         out.push(finding(
             Severity::Warn,

@@ -154,6 +154,8 @@ pub struct App {
     pub pending: Vec<Pending>,
     /// The latest data as read, before pending changes are shown on it.
     raw: Option<Arc<Snapshot>>,
+    /// How far the first read has come since the latest data, when the source said.
+    loading: Option<Vec<crate::model::Problem>>,
     /// Rotations found unfinished, for `:rotations`.
     pub unfinished: Vec<Rotation>,
     /// `q` was pressed once while an operation runs: a second one quits.
@@ -182,6 +184,7 @@ impl App {
             mode: Mode::Normal,
             views: Default::default(),
             live: None,
+            loading: None,
             frozen: None,
             held_updates: 0,
             received_at: None,
@@ -233,6 +236,15 @@ impl App {
     /// The data on screen: frozen while paused, else the latest.
     pub fn data(&self) -> Option<&Snapshot> {
         self.loaded().map(|l| &*l.snapshot)
+    }
+
+    /// The parts of the data on screen still being read: the latest word from the source while
+    /// live, else what the data itself says.
+    pub fn loading(&self) -> &[crate::model::Problem] {
+        match (&self.loading, self.paused()) {
+            (Some(l), false) => l,
+            _ => self.data().map_or(&[], |d| &d.loading),
+        }
     }
 
     /// The data on screen with what is derived from it once, not on every frame.

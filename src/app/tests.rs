@@ -616,3 +616,43 @@ fn an_unfinished_rotation_is_offered_to_finish_or_roll_back() {
     ));
     assert!(matches!(a.mode, Mode::Operation));
 }
+
+#[test]
+fn progress_of_a_first_read_replaces_what_is_still_loading_until_the_next_data() {
+    let said = |what: &str| crate::model::Problem {
+        panel: crate::model::Panel::Keys,
+        message: crate::model::Text::new(what),
+    };
+    let mut first = (*snap(5)).clone();
+    first.loading = vec![said("reading usage (0 of 300)…")];
+    let mut a = App::new(DEMO_START, false, Duration::from_secs(2), "dark", "demo");
+    a.handle(Event::Data(Ok(Arc::new(first))));
+    let still = |a: &App| {
+        a.loaded()
+            .unwrap()
+            .findings
+            .iter()
+            .filter(|f| f.text.starts_with("still "))
+            .map(|f| f.text.clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(still(&a), ["still reading usage (0 of 300)…"]);
+
+    a.handle(Event::Loading(vec![said("reading usage (120 of 300)…")]));
+    assert_eq!(
+        a.loading()[0].message.as_str(),
+        "reading usage (120 of 300)…"
+    );
+    assert_eq!(
+        still(&a),
+        ["still reading usage (120 of 300)…"],
+        "the Overview too"
+    );
+
+    a.handle(Event::Data(Ok(snap(6))));
+    assert!(
+        a.loading().is_empty(),
+        "the complete read says nothing is loading"
+    );
+    assert!(still(&a).is_empty());
+}

@@ -45,6 +45,7 @@ impl App {
             Event::Key(_) | Event::Resize => {}
             Event::Data(Ok(snap)) => {
                 self.received_at = Some(self.now);
+                self.loading = None;
                 self.last_error = None;
                 if self.paused() {
                     self.held_updates += 1;
@@ -52,6 +53,12 @@ impl App {
                 self.take_data(snap, true);
             }
             Event::Data(Err(e)) => self.last_error = Some(e),
+            Event::Loading(loading) => {
+                if let Some(live) = self.live.as_mut() {
+                    Arc::make_mut(live).still_reading(&loading);
+                }
+                self.loading = Some(loading);
+            }
             Event::OpProgress(p) => {
                 if let Some(r) = self.operation.as_mut().filter(|r| r.is_running()) {
                     r.progress = Some(p);

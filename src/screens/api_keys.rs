@@ -42,15 +42,24 @@ pub struct KeyValue {
 }
 
 /// The API keys, filtered: the table's rows.
+/// This runs on every frame and key press, over up to 10,000 keys: nothing is looked up
+/// without a filter, and plans by a map rather than a search each.
 pub fn keys<'a>(s: &'a Snapshot, filter: &str) -> Vec<&'a ApiKey> {
+    if filter.trim().is_empty() {
+        return s.api_keys.iter().collect();
+    }
+    let plan_names: std::collections::HashMap<&str, &str> = s
+        .usage_plans
+        .iter()
+        .map(|p| (p.id.as_str(), p.name.as_str()))
+        .collect();
     s.api_keys
         .iter()
         .filter(|k| {
             let plans: Vec<&str> = k
                 .plan_ids
                 .iter()
-                .filter_map(|p| s.plan(p.as_str()))
-                .map(|p| p.name.as_str())
+                .filter_map(|p| plan_names.get(p.as_str()).copied())
                 .collect();
             let state = if k.enabled { "enabled" } else { "disabled" };
             matches(

@@ -82,6 +82,7 @@ pub struct ViewState {
 
 /// A snapshot and what the screens derive from it, computed once when it arrives rather than
 /// on every frame.
+#[derive(Clone)]
 pub struct Loaded {
     pub snapshot: Arc<Snapshot>,
     pub findings: Vec<Finding>,
@@ -97,6 +98,11 @@ impl Loaded {
             top_countries: origins::top_countries(&snapshot),
             snapshot,
         }
+    }
+
+    /// Newer news of what is still being read: the findings again, the snapshot as it is.
+    pub fn still_reading(&mut self, loading: &[crate::model::Problem]) {
+        self.findings = insights::findings_while(&self.snapshot, loading);
     }
 }
 

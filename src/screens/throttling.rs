@@ -95,13 +95,14 @@ impl ScreenView for Throttling {
             ])
             .areas(bottom)
         };
-        let all: Vec<&UsagePlan> = d.usage_plans.iter().collect();
+        // Only the rows that fit (the panel does not scroll), each key looked at once.
+        let shown: Vec<PlanRow> = plan_rows(d, plans.height.saturating_sub(3) as usize);
         columns::draw(
             f,
             plans,
             panel(" Usage plans ", th, false),
             &plan_columns(),
-            &all,
+            &shown,
             None,
             &cells,
         );
@@ -229,32 +230,59 @@ fn stage_columns<'a>() -> Vec<Column<(&'a RestApi, &'a Stage)>> {
     columns.into()
 }
 
-fn plan_columns<'a>() -> Vec<Column<&'a UsagePlan>> {
-    let columns: [Column<&'a UsagePlan>; _] = [
-        col("plan", Constraint::Length(18), |p, _| {
-            Cell::from(p.name.to_string())
-        }),
-        col("throttle", Constraint::Length(12), |p, _| {
-            Cell::from(throttle_label(p.throttle))
-        }),
-        col("quota", Constraint::Length(12), |p, _| {
-            Cell::from(quota_label(p))
-        }),
-        col("keys", Constraint::Length(4), |p, _| {
-            right(p.key_ids.len().to_string())
-        }),
-        col("429/min", Constraint::Length(7), |p, cx| {
-            // AWS has no per-key 429 figure: "–" unless the source knows one.
-            let throttled: Vec<f64> = p
-                .key_ids
-                .iter()
-                .filter_map(|k| cx.data.key(k.as_str()))
-                .filter_map(|k| k.throttled_per_min)
-                .collect();
-            match throttled.is_empty() {
-                true => right("–"),
-                false => num(throttled.iter().sum()),
+/// A usage plan with its keys' 429s a minute: None when no key has a figure (AWS has no
+/// per-key 429 metric).
+struct PlanRow<'a> {
+    plan: &'a UsagePlan,
+    throttled: Option<f64>,
+}
+
+/// The first `n` plans, summing their keys' 429s in one pass over the keys: a large account
+/// has 10,000 keys, and a search per plan key would cost a frame's time many times over.
+fn plan_rows(d: &Snapshot, n: usize) -> Vec<PlanRow<'_>> {
+    let mut rows: Vec<PlanRow> = d
+        .usage_plans
+        .iter()
+        .take(n)
+        .map(|plan| PlanRow {
+            plan,
+            throttled: None,
+        })
+        .collect();
+    let at: std::collections::HashMap<&str, usize> = rows
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.plan.id.as_str(), i))
+        .collect();
+    for k in &d.api_keys {
+        let Some(t) = k.throttled_per_min else {
+            continue;
+        };
+        for p in &k.plan_ids {
+            if let Some(&i) = at.get(p.as_str()) {
+                *rows[i].throttled.get_or_insert(0.0) += t;
             }
+        }
+    }
+    rows
+}
+
+fn plan_columns<'a>() -> Vec<Column<PlanRow<'a>>> {
+    let columns: [Column<PlanRow<'a>>; _] = [
+        col("plan", Constraint::Length(18), |r, _| {
+            Cell::from(r.plan.name.to_string())
+        }),
+        col("throttle", Constraint::Length(12), |r, _| {
+            Cell::from(throttle_label(r.plan.throttle))
+        }),
+        col("quota", Constraint::Length(12), |r, _| {
+            Cell::from(quota_label(r.plan))
+        }),
+        col("keys", Constraint::Length(4), |r, _| {
+            right(r.plan.key_ids.len().to_string())
+        }),
+        col("429/min", Constraint::Length(7), |r, _| {
+            r.throttled.map_or(right("–"), num)
         }),
         // The plans share the screen's lower half with the quota gauges: only when wide enough
         // (the Keys screen shows each key's from 120 columns).
@@ -262,13 +290,13 @@ fn plan_columns<'a>() -> Vec<Column<&'a UsagePlan>> {
             Shown::From(200),
             "usage read",
             Constraint::Length(10),
-            |p, cx| {
-                let age = format::read_age(p.usage_read, cx.data.taken_at);
+            |r, cx| {
+                let age = format::read_age(r.plan.usage_read, cx.data.taken_at);
                 Cell::from(Span::styled(age, cx.th.style(E::TextDim)))
             },
         ),
-        col("stages", Constraint::Min(10), |p, _| {
-            let stages: Vec<&str> = p.stages.iter().map(|s| s.as_str()).collect();
+        col("stages", Constraint::Min(10), |r, _| {
+            let stages: Vec<&str> = r.plan.stages.iter().map(|s| s.as_str()).collect();
             Cell::from(stages.join(", "))
         }),
     ];
@@ -292,6 +320,12 @@ fn draw_quota_gauges(f: &mut Frame, area: Rect, d: &Snapshot, th: &Theme) {
         .filter(|k| k.enabled)
         .filter_map(|k| Some((k, k.quota_used()?)))
         .collect();
+    // The fullest that fit, without sorting every key of a large account each frame.
+    let fit = (inner.height as usize).min(keys.len());
+    if fit > 0 && fit < keys.len() {
+        keys.select_nth_unstable_by(fit - 1, |a, b| b.1.total_cmp(&a.1));
+        keys.truncate(fit);
+    }
     keys.sort_by(|a, b| b.1.total_cmp(&a.1));
     for (i, (k, q)) in keys.iter().take(inner.height as usize).enumerate() {
         let row = Rect {

@@ -9,7 +9,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::model::{Secret, Snapshot};
+use crate::model::{Problem, Secret, Snapshot};
 use crate::ops::journal::Rotation;
 use crate::ops::{Op, OpError, Reporter};
 
@@ -61,9 +61,17 @@ pub trait Actions: Send + Sync {
     fn key_value(&self, key_id: &str) -> ValueFuture;
 }
 
-/// Where a source hands over a snapshot before its poll ends: what it has read so far, with
-/// the parts still being read in [`Snapshot::loading`].
-pub type Early = Arc<dyn Fn(Snapshot) + Send + Sync>;
+/// Where a source hands over what it has before its poll ends.
+pub type Early = Arc<dyn Fn(Partial) + Send + Sync>;
+
+/// Part of a slow first read.
+pub enum Partial {
+    /// What has been read so far, with the parts still being read in [`Snapshot::loading`].
+    Snapshot(Box<Snapshot>),
+    /// How far the parts still being read have come, in place of the last snapshot's
+    /// `loading`: a count that moves often, without assembling a whole large account again.
+    Loading(Vec<Problem>),
+}
 
 /// A data source: polled by the engine, and the target of operator actions.
 pub trait Source: Send + 'static {

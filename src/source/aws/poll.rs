@@ -1,9 +1,12 @@
-//! A poll: metrics, sampled requests, held addresses and usage, each part read on its own so
-//! that one failing keeps the others (and its own last good read, marked stale).
+//! A poll: metrics, sampled requests, held addresses, and the usage plans' reads that are due
+//! (see [`super::schedule`]), each part read on its own so that one failing keeps the others
+//! (and its own last good read, marked with its age). The first read hands over what it has
+//! after each part, so the screens fill as the parts arrive.
 
 use super::*;
 use crate::format;
 use crate::model::Problem;
+use crate::source::Partial;
 
 /// A snapshot goes out during the first read after this many per-plan reads.
 const PROGRESS_EVERY: usize = 40;
@@ -306,10 +309,13 @@ impl AwsSource {
                     Err(e) => failed[which] = Some(e),
                 }
             }
+            // Only the count: a whole large account assembled again every few seconds costs
+            // more memory than it shows (BENCHMARKS.md).
             if let Some(early) = early {
-                let mut part = assemble::snapshot(self, now);
-                part.loading = still_reading(false, Some(self.progress()));
-                early(part);
+                early(Partial::Loading(still_reading(
+                    false,
+                    Some(self.progress()),
+                )));
             }
         }
         let [keys, usage] = failed;
@@ -377,7 +383,7 @@ impl AwsSource {
             // The first figures: CloudWatch's, with the APIs, web ACLs and distributions.
             let mut part = assemble::snapshot(self, now);
             part.loading = still_reading(true, None);
-            early(part);
+            early(Partial::Snapshot(Box::new(part)));
             // The keys before any sample: their values are what a sample is redacted against.
             let before = calls.to("apigateway");
             self.discover_plans_and_keys(now, &mut calls).await;
@@ -385,6 +391,9 @@ impl AwsSource {
             self.discovery_calls += made;
             self.allowance.spend(Instant::now(), made);
             tracing::debug!(ms = started.elapsed().as_millis(), "plans and keys listed");
+            let mut part = assemble::snapshot(self, now);
+            part.loading = still_reading(true, Some(self.progress()));
+            early(Partial::Snapshot(Box::new(part)));
         }
         self.read_samples(now, &mut calls).await;
         self.read_held(now, &mut calls).await;
@@ -392,7 +401,7 @@ impl AwsSource {
         if let Some(early) = &early {
             let mut part = assemble::snapshot(self, now);
             part.loading = still_reading(false, Some(self.progress()));
-            early(part);
+            early(Partial::Snapshot(Box::new(part)));
         }
         let before = calls.to("apigateway");
         self.read_plans(now, &mut calls, first, early.as_ref())

@@ -9,6 +9,7 @@ pub const COUNTRIES: &[(&str, &str, f64, f64)] = &[
     ("BD", "Bangladesh", 24.0, 90.0),
     ("BE", "Belgium", 50.8, 4.5),
     ("BR", "Brazil", -10.0, -52.0),
+    ("BY", "Belarus", 53.7, 28.0),
     ("CA", "Canada", 57.0, -101.0),
     ("CH", "Switzerland", 46.8, 8.2),
     ("CL", "Chile", -33.0, -71.0),

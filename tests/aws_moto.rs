@@ -287,9 +287,10 @@ fn the_snapshot_equals_what_was_seeded() {
         );
     }
 
-    // CloudFront: which distribution sends which key.
+    // CloudFront: which distribution sends which key, and its own geo restriction.
     for d in exp["distributions"].as_array().unwrap() {
         let g = find(&s["distributions"], "id", &d["id"]);
+        assert_eq!(g["geo_restriction"], d["geo_restriction"], "{}", d["id"]);
         match d["key_name"].as_str() {
             Some(name) => {
                 let key_id = &exp["api_keys"]["by_name"][name]["id"];
@@ -603,8 +604,17 @@ fn the_dashboard_shows_the_account_marks_trouble_and_recovers() {
         "{s}"
     );
 
+    // CloudFront's own deny list on the Geo screen, merged per country with the WAF's rules.
+    t.keys(&["Escape", "5"]);
+    let s = t.wait_text("CloudFront geo restriction");
+    assert!(line_with(&s, "deny list").contains("KP IR SY CU BY"), "{s}");
+    assert!(
+        line_with(&s, "│BY Belarus").contains("CloudFront deny list"),
+        "{s}"
+    );
+
     // A throttled call: its panel says so, then recovers.
-    t.keys(&["Escape", "2"]);
+    t.keys(&["2"]);
     m.fault("GetMetricData", "Throttling", -1);
     t.wait_text("cloudwatch:GetMetricData was throttled");
     m.clear_faults();
@@ -803,8 +813,13 @@ fn an_untidy_account_reads_right_and_leaks_nothing() {
     );
     assert!(!inner.contains('#'), "{inner}");
 
-    // The origin sends the partner key as x-partner-key, found by its value.
+    // The origin sends the partner key as x-partner-key, found by its value; it serves one
+    // country only (an allow list of one).
     let d = find(&s["distributions"], "id", &u["distribution"]);
+    assert_eq!(
+        d["geo_restriction"],
+        serde_json::json!({"list": "allow", "countries": ["DE"]})
+    );
     assert_eq!(d["origins"][0]["key_headers"][0]["header"], "x-partner-key");
     assert_eq!(
         d["origins"][0]["key_headers"][0]["key_id"],

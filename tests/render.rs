@@ -354,3 +354,40 @@ fn usage_read_in_rotation_shows_its_age() {
     insta::assert_snapshot!("keys_usage_in_rotation_80x24", s);
     assert!(s.contains("usage read not yet"), "{s}");
 }
+
+/// CloudFront's own geo restriction, merged per country with the WAF's rules: the detail names
+/// the distribution and its list, the table says it in short.
+#[test]
+fn a_country_cloudfront_refuses_says_which_distribution() {
+    let mut a = app();
+    a.screen = Screen::Geo;
+    key(&mut a, KeyCode::Char('/'));
+    for c in "Belarus".chars() {
+        key(&mut a, KeyCode::Char(c));
+    }
+    key(&mut a, KeyCode::Enter);
+    let s = render(&a, 160, 48);
+    assert!(s.contains("CloudFront deny list"), "{s}");
+    key(&mut a, KeyCode::Enter);
+    let s = render(&a, 160, 48);
+    assert!(
+        s.contains("E3PARTNER9KD refuses it (on its deny list)"),
+        "{s}"
+    );
+    key(&mut a, KeyCode::Esc);
+    key(&mut a, KeyCode::Esc);
+    for c in "/Iran".chars() {
+        key(&mut a, KeyCode::Char(c));
+    }
+    key(&mut a, KeyCode::Enter);
+    key(&mut a, KeyCode::Enter);
+    let s = render(&a, 160, 48);
+    assert!(
+        s.contains("GeoEmbargo (block)") || s.contains("GeoEmbargo (BLOCK)"),
+        "{s}"
+    );
+    assert!(
+        s.contains("E3PARTNER9KD refuses it"),
+        "both, in the detail:\n{s}"
+    );
+}

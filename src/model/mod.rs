@@ -444,6 +444,47 @@ pub struct Distribution {
     pub status: DistributionStatus,
     pub web_acl: Option<Text>,
     pub origins: Vec<Origin>,
+    /// CloudFront's own geo restriction (Restrictions.GeoRestriction); None when it has none.
+    #[serde(default)]
+    pub geo_restriction: Option<GeoRestriction>,
+}
+
+/// Which countries a distribution serves, by CloudFront's own list: it answers a viewer from
+/// a country it does not serve with 403, before the request reaches the origin.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GeoRestriction {
+    pub list: GeoList,
+    /// ISO 3166-1 alpha-2 codes, as CloudFront gives them.
+    pub countries: Vec<Text>,
+}
+
+/// An allow list ("whitelist" in CloudFront's API) serves only its countries; a deny list
+/// ("blacklist") serves every country but its own.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GeoList {
+    Allow,
+    Deny,
+}
+
+impl GeoList {
+    pub fn label(self) -> &'static str {
+        match self {
+            GeoList::Allow => "allow list",
+            GeoList::Deny => "deny list",
+        }
+    }
+}
+
+impl GeoRestriction {
+    /// Whether a viewer in `country` is refused.
+    pub fn refuses(&self, country: &str) -> bool {
+        let listed = self.countries.iter().any(|c| c.as_str() == country);
+        match self.list {
+            GeoList::Allow => !listed,
+            GeoList::Deny => listed,
+        }
+    }
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]

@@ -16,7 +16,7 @@ use ratatui::widgets::Cell;
 use ratatui::widgets::canvas::{Canvas, Map, MapResolution};
 
 use crate::countries;
-use crate::model::{Rule, RuleKind, Snapshot, WebAcl};
+use crate::model::{Distribution, GeoList, Rule, RuleKind, Snapshot, WebAcl};
 
 use crate::theme::{Element as E, Theme};
 use crate::widgets::columns::{self, Cells, Column, col};
@@ -34,7 +34,10 @@ enum Fate {
 
 fn fate(r: &CountryRow) -> Fate {
     let total = r.allowed + r.blocked + r.counted;
-    if total > 0.0 && r.blocked / total >= 0.5 {
+    if total == 0.0 && !r.cdn.is_empty() {
+        // No traffic reaches WAF from a country CloudFront refuses.
+        Fate::Blocked
+    } else if total > 0.0 && r.blocked / total >= 0.5 {
         Fate::Blocked
     } else if total > 0.0 && (r.blocked + r.counted) / total >= 0.2 {
         Fate::Counted
@@ -72,6 +75,24 @@ pub struct CountryRow {
     pub counted_hour: f64,
     /// Geo rules that name the country, with their action.
     pub rules: Vec<(Text, Action)>,
+    /// Distributions whose own geo restriction refuses the country, and by which list.
+    pub cdn: Vec<(Text, GeoList)>,
+}
+
+impl CountryRow {
+    fn new(s: &Snapshot, code: &Text) -> CountryRow {
+        CountryRow {
+            code: code.clone(),
+            name: countries::name(code.as_str()),
+            allowed: 0.0,
+            blocked: 0.0,
+            counted: 0.0,
+            blocked_hour: 0.0,
+            counted_hour: 0.0,
+            rules: geo_rules_naming(s, code.as_str()),
+            cdn: distributions_refusing(s, code.as_str()),
+        }
+    }
 }
 
 pub fn countries(s: &Snapshot, filter: &str) -> Vec<CountryRow> {
@@ -81,16 +102,7 @@ pub fn countries(s: &Snapshot, filter: &str) -> Vec<CountryRow> {
             let i = match rows.iter().position(|r| r.code == c.country) {
                 Some(i) => i,
                 None => {
-                    rows.push(CountryRow {
-                        code: c.country.clone(),
-                        name: countries::name(c.country.as_str()),
-                        allowed: 0.0,
-                        blocked: 0.0,
-                        counted: 0.0,
-                        blocked_hour: 0.0,
-                        counted_hour: 0.0,
-                        rules: geo_rules_naming(s, c.country.as_str()),
-                    });
+                    rows.push(CountryRow::new(s, &c.country));
                     rows.len() - 1
                 }
             };
@@ -102,9 +114,29 @@ pub fn countries(s: &Snapshot, filter: &str) -> Vec<CountryRow> {
             r.counted_hour += c.metrics.counted.sum();
         }
     }
+    // A country on a CloudFront deny list is a row even without traffic: the list is the news.
+    for d in &s.distributions {
+        let Some(g) = d
+            .geo_restriction
+            .as_ref()
+            .filter(|g| g.list == GeoList::Deny)
+        else {
+            continue;
+        };
+        for code in &g.countries {
+            if !rows.iter().any(|r| &r.code == code) {
+                rows.push(CountryRow::new(s, code));
+            }
+        }
+    }
     rows.retain(|r| {
-        let rules: Vec<&str> = r.rules.iter().map(|(n, _)| n.as_str()).collect();
-        matches(filter, &[r.code.as_str(), r.name, &rules.join(" ")])
+        let by: Vec<&str> = r
+            .rules
+            .iter()
+            .map(|(n, _)| n.as_str())
+            .chain(r.cdn.iter().map(|(d, _)| d.as_str()))
+            .collect();
+        matches(filter, &[r.code.as_str(), r.name, &by.join(" ")])
     });
     rows.sort_by(|a, b| {
         let key = |r: &CountryRow| (r.blocked + r.counted, r.allowed);
@@ -114,6 +146,16 @@ pub fn countries(s: &Snapshot, filter: &str) -> Vec<CountryRow> {
             .then(a.code.cmp(&b.code))
     });
     rows
+}
+
+fn distributions_refusing(s: &Snapshot, code: &str) -> Vec<(Text, GeoList)> {
+    s.distributions
+        .iter()
+        .filter_map(|d| {
+            let g = d.geo_restriction.as_ref()?;
+            g.refuses(code).then(|| (d.id.clone(), g.list))
+        })
+        .collect()
 }
 
 fn geo_rules_naming(s: &Snapshot, code: &str) -> Vec<(Text, Action)> {
@@ -164,9 +206,23 @@ impl ScreenView for Geo {
             .rules()
             .filter(|(_, r)| matches!(r.kind, RuleKind::Geo { .. }))
             .collect();
+        let restricted: Vec<&Distribution> = d
+            .distributions
+            .iter()
+            .filter(|x| x.geo_restriction.is_some())
+            .collect();
         let rules_h = if wide { geo_rules.len() as u16 + 3 } else { 0 };
-        let [rules_area, table_area] =
-            Layout::vertical([Constraint::Length(rules_h), Constraint::Min(4)]).areas(side);
+        let cdn_h = if wide && !restricted.is_empty() {
+            restricted.len() as u16 + 3
+        } else {
+            0
+        };
+        let [rules_area, cdn_area, table_area] = Layout::vertical([
+            Constraint::Length(rules_h),
+            Constraint::Length(cdn_h),
+            Constraint::Min(4),
+        ])
+        .areas(side);
         let cells = Cells {
             data: d,
             th,
@@ -179,6 +235,18 @@ impl ScreenView for Geo {
                 panel(" Geo-match rules ", th, false),
                 &geo_rule_columns(),
                 &geo_rules,
+                None,
+                &cells,
+            );
+        }
+
+        if cdn_h > 0 {
+            columns::draw(
+                f,
+                cdn_area,
+                panel(" CloudFront geo restriction ", th, false),
+                &restriction_columns(),
+                &restricted,
                 None,
                 &cells,
             );
@@ -230,6 +298,13 @@ impl ScreenView for Geo {
         ];
         for (n, a) in &c.rules {
             lines.push(kv("geo rule", format!("{n} ({})", a.label()), th));
+        }
+        for (id, list) in &c.cdn {
+            let why = match list {
+                GeoList::Deny => "on its deny list",
+                GeoList::Allow => "not on its allow list",
+            };
+            lines.push(kv("CloudFront", format!("{id} refuses it ({why})"), th));
         }
         let per_acl: Vec<_> = d
             .web_acls
@@ -294,6 +369,24 @@ fn geo_rule_columns<'a>() -> Vec<Column<(&'a WebAcl, &'a Rule)>> {
     columns.into()
 }
 
+fn restriction_columns<'a>() -> Vec<Column<&'a Distribution>> {
+    let columns: [Column<&'a Distribution>; _] = [
+        col("distribution", Constraint::Length(14), |d, _| {
+            Cell::from(d.id.to_string())
+        }),
+        col("list", Constraint::Length(10), |d, _| {
+            Cell::from(d.geo_restriction.as_ref().map_or("", |g| g.list.label()))
+        }),
+        col("countries", Constraint::Min(8), |d, _| {
+            let g = d.geo_restriction.as_ref();
+            let codes: Vec<&str> =
+                g.map_or(vec![], |g| g.countries.iter().map(|c| c.as_str()).collect());
+            Cell::from(codes.join(" "))
+        }),
+    ];
+    columns.into()
+}
+
 fn country_columns() -> Vec<Column<CountryRow>> {
     let columns: [Column<CountryRow>; _] = [
         col("cc", Constraint::Length(2), |c, cx| {
@@ -306,13 +399,20 @@ fn country_columns() -> Vec<Column<CountryRow>> {
         col("hour b+c", Constraint::Length(8), |c, _| {
             num(c.blocked_hour + c.counted_hour)
         }),
-        col("geo rule", Constraint::Min(10), |c, cx| {
-            c.rules.first().map_or(Cell::from(""), |(n, a)| {
-                Cell::from(Line::from(vec![
-                    Span::raw(format!("{n} ")),
-                    action_span(*a, false, cx.th),
-                ]))
-            })
+        // The WAF geo rule first (it has an action to show), then CloudFront's refusal.
+        col("restricted by", Constraint::Min(10), |c, cx| {
+            let mut spans = Vec::new();
+            if let Some((n, a)) = c.rules.first() {
+                spans.extend([Span::raw(format!("{n} ")), action_span(*a, false, cx.th)]);
+            }
+            // In short, beside a rule most of all: the detail names the distribution.
+            if let Some((_, list)) = c.cdn.first() {
+                spans.push(Span::raw(match spans.is_empty() {
+                    true => format!("CloudFront {}", list.label()),
+                    false => " +CF".to_string(),
+                }));
+            }
+            Cell::from(Line::from(spans))
         }),
     ];
     columns.into()

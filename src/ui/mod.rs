@@ -48,7 +48,7 @@ pub fn draw(f: &mut Frame, app: &App, th: &Theme) {
             );
         }
         Some(d) => {
-            let body = problem_lines(f, body, app.screen, d, th);
+            let body = problem_lines(f, body, app.screen, d, app.loading(), th);
             if let Some(cx) = context(app) {
                 app.screen.home().draw(f, body, &cx, th);
             }
@@ -91,7 +91,14 @@ fn context(app: &App) -> Option<Context<'_>> {
 
 /// What could not be read for this screen, one line each above it (at most three); returns
 /// the rest of the area.
-fn problem_lines(f: &mut Frame, area: Rect, s: Screen, d: &Snapshot, th: &Theme) -> Rect {
+fn problem_lines(
+    f: &mut Frame,
+    area: Rect,
+    s: Screen,
+    d: &Snapshot,
+    loading: &[crate::model::Problem],
+    th: &Theme,
+) -> Rect {
     let shown = |p: &&crate::model::Problem| s.home().panels().contains(&p.panel);
     let lines: Vec<Line> = d
         .problems
@@ -99,7 +106,7 @@ fn problem_lines(f: &mut Frame, area: Rect, s: Screen, d: &Snapshot, th: &Theme)
         .filter(shown)
         .map(|p| Line::styled(format!(" ⚠ {}", p.message), th.style(E::TextWarn)))
         .chain(
-            d.loading
+            loading
                 .iter()
                 .filter(shown)
                 .map(|p| Line::styled(format!(" … {}", p.message), th.style(E::TextDim))),

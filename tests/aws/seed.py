@@ -401,6 +401,10 @@ class Seeder:
                 c["WebACLId"] = acl
             return c
 
+        # CloudFront's own geo restriction, beside the WAF's GeoEmbargo: a deny ("blacklist") list.
+        deny = ["KP", "IR", "SY", "CU", "BY"]
+        specs_geo = {"catalog": {"list": "deny", "countries": deny}}
+
         specs = [
             ("catalog", config("edgetop-catalog", "catalog", "catalog-api",
                                f"{catalog_id}.execute-api.{REGION}.amazonaws.com", "/prod",
@@ -411,10 +415,14 @@ class Seeder:
         ]
         out = []
         for name, cfg, header, key_name, acl in specs:
+            geo = specs_geo.get(name)
+            if geo:
+                cfg["Restrictions"] = {"GeoRestriction": {
+                    "RestrictionType": "blacklist", "Quantity": len(geo["countries"]), "Items": geo["countries"]}}
             d = self.cf.create_distribution(DistributionConfig=cfg)["Distribution"]
             out.append({"id": d["Id"], "name": name, "comment": name, "domain": d["DomainName"],
                         "origin": cfg["Origins"]["Items"][0]["DomainName"], "key_header": header,
-                        "key_name": key_name, "web_acl": acl})
+                        "key_name": key_name, "web_acl": acl, "geo_restriction": geo})
         self.out["distributions"] = out
 
     # ---------------------------------------------------------------- CloudWatch

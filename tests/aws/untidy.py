@@ -163,7 +163,10 @@ def seed_untidy(s, key_value):
                "CustomOriginConfig": {"HTTPPort": 80, "HTTPSPort": 443, "OriginProtocolPolicy": "https-only"}}]},
            "DefaultCacheBehavior": {"TargetOriginId": origin_id, "ViewerProtocolPolicy": "redirect-to-https",
                                     "MinTTL": 0, "ForwardedValues": {"QueryString": True, "Cookies": {"Forward": "none"}},
-                                    "TrustedSigners": {"Enabled": False, "Quantity": 0}}}
+                                    "TrustedSigners": {"Enabled": False, "Quantity": 0}},
+           # An allow list ("whitelist": only these countries are served) of one country: a list
+           # of one is where XML-derived lists most often come back as a single value.
+           "Restrictions": {"GeoRestriction": {"RestrictionType": "whitelist", "Quantity": 1, "Items": ["DE"]}}}
     d = s.cf.create_distribution(DistributionConfig=cfg)["Distribution"]
     out["distribution"] = d["Id"]
 

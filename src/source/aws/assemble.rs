@@ -398,6 +398,7 @@ impl Parts<'_> {
                     let acl = self.found.acls.iter().find(|a| &a.arn == w || &a.id == w);
                     Text::new(acl.map_or(w.as_str(), |a| a.name.as_str()))
                 }),
+                geo_restriction: d.geo_restriction.clone(),
                 origins: d
                     .origins
                     .iter()

@@ -4,8 +4,8 @@ use aws_sdk_cloudfront::Client;
 
 use super::Calls;
 use super::connect::{Failure, failure};
-use crate::model::DistributionStatus;
 use crate::model::text::Fingerprint;
+use crate::model::{DistributionStatus, GeoList, GeoRestriction, Text};
 
 #[derive(Clone, Debug)]
 pub struct OriginConf {
@@ -33,6 +33,23 @@ pub struct DistributionConf {
     /// The web ACL's ARN (WAFv2) or id, as CloudFront reports it.
     pub web_acl: Option<String>,
     pub origins: Vec<OriginConf>,
+    pub geo_restriction: Option<GeoRestriction>,
+}
+
+/// Restrictions.GeoRestriction: "whitelist" or "blacklist" with its countries; "none" (or an
+/// unknown type, shown as none rather than guessed) is no restriction.
+fn geo_restriction(d: &aws_sdk_cloudfront::types::DistributionSummary) -> Option<GeoRestriction> {
+    use aws_sdk_cloudfront::types::GeoRestrictionType as T;
+    let g = d.restrictions()?.geo_restriction()?;
+    let list = match g.restriction_type() {
+        T::Whitelist => GeoList::Allow,
+        T::Blacklist => GeoList::Deny,
+        _ => return None,
+    };
+    Some(GeoRestriction {
+        list,
+        countries: g.items().iter().map(|c| Text::new(c)).collect(),
+    })
 }
 
 /// Every distribution with its origins' custom headers.
@@ -87,6 +104,7 @@ pub async fn distributions(
                 web_acl: Some(d.web_acl_id())
                     .filter(|w| !w.is_empty())
                     .map(str::to_string),
+                geo_restriction: geo_restriction(d),
                 origins,
             });
         }

@@ -1,6 +1,7 @@
 //! The AWS source: a real account through the official SDK. Slow-changing configuration
 //! (APIs, stages, plans, keys, web ACLs, distributions) is discovered every few minutes and on
-//! `R`; metrics, samples, held addresses and usage are read on every poll. A part that fails
+//! `R`; metrics, samples and held addresses are read on every poll, and each usage plan's usage
+//! and keys on a schedule within a budget of API Gateway calls a minute. A part that fails
 //! keeps what was read before and says why, so one denied permission darkens one panel only.
 
 pub mod apigateway;

@@ -227,6 +227,29 @@ struct DistEntry {
     acl: String,
     /// The client whose API key its origin sends as `x-api-key`.
     key_client: Option<String>,
+    /// CloudFront's geo restriction: `{ deny = [...] }` or `{ allow = [...] }`.
+    geo: Option<GeoEntry>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "snake_case")]
+enum GeoEntry {
+    Allow(Vec<String>),
+    Deny(Vec<String>),
+}
+
+impl GeoEntry {
+    fn restriction(&self) -> crate::model::GeoRestriction {
+        use crate::model::GeoList;
+        let (list, countries) = match self {
+            GeoEntry::Allow(c) => (GeoList::Allow, c),
+            GeoEntry::Deny(c) => (GeoList::Deny, c),
+        };
+        crate::model::GeoRestriction {
+            list,
+            countries: countries.iter().map(|c| Text::new(c)).collect(),
+        }
+    }
 }
 
 /// The index of the entry named `name`; the file is ours, so a wrong name is a bug to fix there.
@@ -424,6 +447,7 @@ impl AccountFile {
                     .key_client
                     .as_deref()
                     .and_then(|c| sc.clients.iter().position(|x| x.name == c)),
+                geo_restriction: d.geo.as_ref().map(GeoEntry::restriction),
             })
             .collect()
     }

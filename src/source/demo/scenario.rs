@@ -138,6 +138,7 @@ pub struct DistDef {
     pub acl: usize,
     /// The client whose API key the origin sends as `x-api-key`.
     pub key_client: Option<usize>,
+    pub geo_restriction: Option<crate::model::GeoRestriction>,
 }
 
 #[derive(Debug)]

@@ -263,6 +263,7 @@ fn distributions(w: &World, now: DateTime<Utc>) -> Vec<Distribution> {
                     DistributionStatus::Deployed
                 },
                 web_acl: Some(Text::new(sc.acls[d.acl].name)),
+                geo_restriction: d.geo_restriction.clone(),
                 origins: vec![Origin {
                     domain: Text::new(&sc.origin_domain(d.stage)),
                     key_headers: d

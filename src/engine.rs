@@ -127,6 +127,8 @@ pub async fn run<S: Source>(
         if std::mem::take(&mut desk.refresh_wanted) {
             source.refresh_all();
         }
+        // What the last poll's snapshot held is free by now (the screen has the new one).
+        crate::memory::give_back();
         let started = Instant::now();
         let result = {
             let poll = source.poll();

@@ -15,6 +15,7 @@ pub(crate) mod events;
 pub(crate) mod files;
 pub(crate) mod format;
 pub(crate) mod insights;
+pub(crate) mod memory;
 pub mod model;
 pub mod ops;
 pub mod output;

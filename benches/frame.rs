@@ -17,6 +17,25 @@ use ratatui::text::Line;
 use ratatui::widgets::Paragraph;
 use ratatui::{Terminal, backend::TestBackend};
 
+type Term = Terminal<TestBackend>;
+
+/// One frame of the app's current screen.
+fn frame(term: &mut Term, app: &App, theme: &Theme) -> ratatui::layout::Rect {
+    term.draw(|f| ui::draw(f, app, theme)).unwrap().area
+}
+
+/// The baseline: 50 lines of 200 characters, one paragraph, no layout.
+fn baseline(term: &mut Term) -> impl FnMut() -> ratatui::layout::Rect + '_ {
+    let lines: Vec<Line> = (0..50)
+        .map(|i| Line::raw(format!("{i:03} {}", "edgetop ".repeat(25))))
+        .collect();
+    move || {
+        term.draw(|f| f.render_widget(Paragraph::new(lines.clone()), f.area()))
+            .unwrap()
+            .area
+    }
+}
+
 fn frames(c: &mut Criterion) {
     let t = DEMO_START + TimeDelta::minutes(7);
     let mut demo = DemoSource::new(1, 1.0);
@@ -24,26 +43,13 @@ fn frames(c: &mut Criterion) {
     app.handle(Event::Data(Ok(Arc::new(demo.snapshot_at(t)))));
     let theme = Theme::builtin("dark").unwrap();
     let mut term = Terminal::new(TestBackend::new(200, 50)).unwrap();
-    let lines: Vec<Line> = (0..50)
-        .map(|i| Line::raw(format!("{i:03} {}", "edgetop ".repeat(25))))
-        .collect();
 
     let mut g = c.benchmark_group("frame_200x50");
-    g.bench_function("baseline_text_fill", |b| {
-        b.iter(|| {
-            term.draw(|f| f.render_widget(Paragraph::new(lines.clone()), f.area()))
-                .map(|frame| frame.area)
-                .unwrap()
-        })
-    });
+    g.bench_function("baseline_text_fill", |b| b.iter(baseline(&mut term)));
     for s in Screen::ALL {
         app.screen = s;
         g.bench_function(s.title().to_lowercase(), |b| {
-            b.iter(|| {
-                term.draw(|f| ui::draw(f, &app, &theme))
-                    .map(|frame| frame.area)
-                    .unwrap()
-            })
+            b.iter(|| frame(&mut term, &app, &theme))
         });
     }
     g.finish();
@@ -93,54 +99,33 @@ fn large_account(c: &mut Criterion) {
     let snap = Arc::new(large(t));
     let theme = Theme::builtin("dark").unwrap();
     let mut term = Terminal::new(TestBackend::new(200, 50)).unwrap();
-    let lines: Vec<Line> = (0..50)
-        .map(|i| Line::raw(format!("{i:03} {}", "edgetop ".repeat(25))))
-        .collect();
     let mut app = App::new(t, false, Duration::from_secs(2), "dark", "demo");
     let mut g = c.benchmark_group("large_account_200x50");
-    g.bench_function("baseline_text_fill", |b| {
-        b.iter(|| {
-            term.draw(|f| f.render_widget(Paragraph::new(lines.clone()), f.area()))
-                .map(|frame| frame.area)
-                .unwrap()
-        })
-    });
+    g.bench_function("baseline_text_fill", |b| b.iter(baseline(&mut term)));
     g.bench_function("new_snapshot_10k_keys", |b| {
         b.iter(|| app.handle(Event::Data(Ok(snap.clone()))))
     });
     app.screen = Screen::Keys;
     g.bench_function("keys_screen_10k_keys", |b| {
-        b.iter(|| {
-            term.draw(|f| ui::draw(f, &app, &theme))
-                .map(|frame| frame.area)
-                .unwrap()
-        })
+        b.iter(|| frame(&mut term, &app, &theme))
     });
     app.screen = Screen::Throttling;
     g.bench_function("throttling_screen_10k_keys", |b| {
-        b.iter(|| {
-            term.draw(|f| ui::draw(f, &app, &theme))
-                .map(|frame| frame.area)
-                .unwrap()
-        })
+        b.iter(|| frame(&mut term, &app, &theme))
     });
     app.screen = Screen::Keys;
     let press = |code| Event::Key(KeyEvent::new(code, KeyModifiers::NONE));
     g.bench_function("key_down_and_frame_10k_keys", |b| {
         b.iter(|| {
             app.handle(press(KeyCode::Down));
-            term.draw(|f| ui::draw(f, &app, &theme))
-                .map(|frame| frame.area)
-                .unwrap()
+            frame(&mut term, &app, &theme)
         })
     });
     app.handle(press(KeyCode::Char('/')));
     g.bench_function("filter_letter_and_frame_10k_keys", |b| {
         b.iter(|| {
             app.handle(press(KeyCode::Char('7')));
-            term.draw(|f| ui::draw(f, &app, &theme))
-                .map(|f| f.area)
-                .unwrap();
+            frame(&mut term, &app, &theme);
             app.handle(press(KeyCode::Backspace));
         })
     });

@@ -167,6 +167,59 @@ pub fn json_safe(json: &str) -> String {
     out
 }
 
+/// serde_json's pretty formatter, writing every character [`is_unsafe`] inside a string as a
+/// `\u` escape, as [`json_safe`] does to a whole text: for a record too large to hold twice
+/// (10,000 keys), written as it is made.
+pub struct SafeJson(pub serde_json::ser::PrettyFormatter<'static>);
+
+impl SafeJson {
+    pub fn pretty() -> SafeJson {
+        SafeJson(serde_json::ser::PrettyFormatter::new())
+    }
+}
+
+/// The layout is the pretty formatter's; only the strings' fragments are looked at.
+macro_rules! pretty_layout {
+    ($($name:ident($($arg:ident: $ty:ty),*)),* $(,)?) => {$(
+        fn $name<W: ?Sized + std::io::Write>(&mut self, w: &mut W $(, $arg: $ty)*) -> std::io::Result<()> {
+            self.0.$name(w $(, $arg)*)
+        }
+    )*};
+}
+
+impl serde_json::ser::Formatter for SafeJson {
+    pretty_layout!(
+        begin_array(),
+        end_array(),
+        begin_array_value(first: bool),
+        end_array_value(),
+        begin_object(),
+        end_object(),
+        begin_object_key(first: bool),
+        begin_object_value(),
+        end_object_value(),
+    );
+
+    fn write_string_fragment<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        fragment: &str,
+    ) -> std::io::Result<()> {
+        let mut start = 0;
+        for (i, c) in fragment.char_indices() {
+            if is_unsafe(c) && !matches!(c, '\n' | '\r' | '\t') {
+                w.write_all(&fragment.as_bytes()[start..i])?;
+                let mut units = [0u16; 2];
+                for u in c.encode_utf16(&mut units) {
+                    write!(w, "\\u{u:04x}")?;
+                }
+                start = i + c.len_utf8();
+            }
+        }
+        w.write_all(&fragment.as_bytes()[start..])
+    }
+}
+
 impl fmt::Display for Text {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
@@ -419,7 +472,14 @@ mod tests {
             proptest::prop_assert!(!line.chars().any(|c| forbidden(c) && c != '\n'));
             let json = json_safe(&serde_json::to_string(&raw).unwrap());
             proptest::prop_assert!(!json.chars().any(forbidden));
-            proptest::prop_assert_eq!(serde_json::from_str::<String>(&json).unwrap(), raw);
+            proptest::prop_assert_eq!(serde_json::from_str::<String>(&json).unwrap(), raw.clone());
+            // Written as it is made, the same text as made whole and then escaped.
+            let record = std::collections::BTreeMap::from([(raw.clone(), vec![raw.clone(), raw])]);
+            let mut streamed = Vec::new();
+            let mut ser = serde_json::Serializer::with_formatter(&mut streamed, SafeJson::pretty());
+            serde::Serialize::serialize(&record, &mut ser).unwrap();
+            let whole = json_safe(&serde_json::to_string_pretty(&record).unwrap());
+            proptest::prop_assert_eq!(String::from_utf8(streamed).unwrap(), whole);
         }
     }
 

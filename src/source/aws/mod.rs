@@ -141,8 +141,6 @@ pub struct AwsSource {
     allowance: schedule::Allowance,
     /// API Gateway calls the last discovery made: the room the next one waits for.
     discovery_calls: u32,
-    /// Discovery is due but waits for room in the budget (and the per-plan reads wait for it).
-    discovery_waits: bool,
     troubles: BTreeMap<&'static str, Trouble>,
     last_ok: BTreeMap<&'static str, DateTime<Utc>>,
     cost: CostMeter,
@@ -207,7 +205,6 @@ impl AwsSource {
             plan_keys_read: HashMap::new(),
             allowance: schedule::Allowance::new(settings.apigateway_per_minute),
             discovery_calls: 0,
-            discovery_waits: false,
             troubles: BTreeMap::new(),
             last_ok: BTreeMap::new(),
             cost: CostMeter {

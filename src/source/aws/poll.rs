@@ -6,9 +6,9 @@
 use super::*;
 use crate::format;
 use crate::model::Problem;
-use crate::source::Partial;
+use crate::source::{Early, Partial};
 
-/// A snapshot goes out during the first read after this many per-plan reads.
+/// During the first read, how far it has come goes out after this many per-plan reads.
 const PROGRESS_EVERY: usize = 40;
 
 /// What one per-plan call read.
@@ -229,47 +229,47 @@ impl AwsSource {
         }
     }
 
-    /// The per-plan reads due now (see [`schedule`]): each plan's keys and its usage. The first
-    /// read makes all of them; later ones what the minute's allowance covers. With `early` (the
-    /// dashboard's first read) a snapshot goes out every [`PROGRESS_EVERY`] plans, saying how
-    /// far the reads have come.
+    /// The per-plan reads due now (see [`schedule`]): each plan's keys and its usage. With no
+    /// `budget` (the first read) all of them; else what the budget covers. With `early` (the
+    /// dashboard's first read) how far the reads have come goes out every [`PROGRESS_EVERY`].
     pub(super) async fn read_plans(
         &mut self,
         now: DateTime<Utc>,
         calls: &mut Calls,
-        first: bool,
-        early: Option<&crate::source::Early>,
+        budget: Option<u32>,
+        early: Option<&Early>,
     ) {
         let plans = self.found.plans.clone();
-        let due: Vec<schedule::Due> = if first {
-            let keys = (0..plans.len()).map(schedule::Due::Keys);
-            keys.chain((0..plans.len()).map(schedule::Due::Usage))
-                .collect()
-        } else {
-            let states: Vec<schedule::PlanState> = plans
-                .iter()
-                .map(|p| schedule::PlanState {
-                    usage_read: self.usage.read_at(&p.id),
-                    keys_read: self.plan_keys_read.get(&p.id).copied(),
-                    hot: self.usage.is_hot(p),
-                })
-                .collect();
-            // A discovery waiting for room goes first: nothing else until it has it.
-            let budget = match self.discovery_waits {
-                true => 0,
-                false => self.allowance.available(Instant::now()),
-            };
-            schedule::choose(&states, now, self.settings.cadence, budget)
+        let due: Vec<schedule::Due> = match budget {
+            None => {
+                let keys = (0..plans.len()).map(schedule::Due::Keys);
+                keys.chain((0..plans.len()).map(schedule::Due::Usage))
+                    .collect()
+            }
+            Some(budget) => {
+                let states: Vec<schedule::PlanState> = plans
+                    .iter()
+                    .map(|p| schedule::PlanState {
+                        usage_read: self.usage.read_at(&p.id),
+                        keys_read: self.plan_keys_read.get(&p.id).copied(),
+                        hot: self.usage.is_hot(p),
+                    })
+                    .collect();
+                schedule::choose(&states, now, self.settings.cadence, budget)
+            }
         };
         let today = now.date_naive();
-        let mut failed: [Option<Failure>; 2] = [None, None];
-        let mut done = (0, 0);
-        for chunk in due.chunks(PROGRESS_EVERY) {
+        let (mut keys_failed, mut usage_failed) = (None, None);
+        // In parts only to say how far they have come; else all in one stream.
+        let part = if early.is_some() {
+            PROGRESS_EVERY
+        } else {
+            due.len().max(1)
+        };
+        for chunk in due.chunks(part) {
             let (c, pace) = (&self.clients.apigateway, &self.pace);
             let read = fan_out::fan_out(chunk, calls, |d| {
-                let plan = &plans[match *d {
-                    schedule::Due::Keys(i) | schedule::Due::Usage(i) => i,
-                }];
+                let plan = &plans[d.plan()];
                 async move {
                     let mut mine = Calls::default();
                     let r = match d {
@@ -289,24 +289,16 @@ impl AwsSource {
             })
             .await;
             for (d, r) in chunk.iter().zip(read) {
-                let (i, which) = match *d {
-                    schedule::Due::Keys(i) => (i, 0),
-                    schedule::Due::Usage(i) => (i, 1),
-                };
-                let id = &plans[i].id;
+                let i = d.plan();
                 match r {
+                    // `plans` is this read's copy of `found.plans`: the same indices.
                     Ok(PlanRead::Keys(ids)) => {
-                        done.0 += 1;
-                        if let Some(p) = self.found.plans.iter_mut().find(|p| &p.id == id) {
-                            p.key_ids = ids;
-                        }
-                        self.plan_keys_read.insert(id.clone(), now);
+                        self.found.plans[i].key_ids = ids;
+                        self.plan_keys_read.insert(plans[i].id.clone(), now);
                     }
-                    Ok(PlanRead::Usage(u)) => {
-                        done.1 += 1;
-                        self.usage.put(id, now, u);
-                    }
-                    Err(e) => failed[which] = Some(e),
+                    Ok(PlanRead::Usage(u)) => self.usage.put(&plans[i].id, now, u),
+                    Err(e) if matches!(d, schedule::Due::Keys(_)) => keys_failed = Some(e),
+                    Err(e) => usage_failed = Some(e),
                 }
             }
             // Only the count: a whole large account assembled again every few seconds costs
@@ -318,26 +310,33 @@ impl AwsSource {
                 )));
             }
         }
-        let [keys, usage] = failed;
-        let any = |wanted: bool, f: Option<Failure>| match (wanted, f) {
-            (_, Some(f)) => Some(Err(f)),
-            (true, None) => Some(Ok(())),
-            (false, None) => None,
+        let asked = |keys: bool| {
+            due.iter()
+                .any(|d| matches!(d, schedule::Due::Keys(_)) == keys)
         };
-        let wanted = |k: bool| due.iter().any(|d| matches!(d, schedule::Due::Keys(_)) == k);
-        if let Some(r) = any(wanted(true), keys) {
+        if asked(true) {
+            let r = keys_failed.map_or(Ok(()), Err);
             self.outcome(PLAN_KEYS, Panel::UsagePlans, r, now);
         }
-        if let Some(r) = any(wanted(false), usage) {
+        if asked(false) {
+            let r = usage_failed.map_or(Ok(()), Err);
             self.outcome(USAGE, Panel::Keys, r, now);
         }
-        tracing::debug!(
-            keys = done.0,
-            usage = done.1,
-            due = due.len(),
-            plans = plans.len(),
-            "per-plan reads"
-        );
+        tracing::debug!(due = due.len(), plans = plans.len(), "per-plan reads");
+    }
+
+    /// Hand what has been read so far to the screen (the dashboard's first read).
+    fn hand_over(&self, early: &Early, now: DateTime<Utc>, loading: Vec<Problem>) {
+        let mut part = assemble::snapshot(self, now);
+        part.loading = loading;
+        early(Partial::Snapshot(Box::new(part)));
+    }
+
+    /// Count the API Gateway calls made since `before` against the minute's budget.
+    fn spend_since(&mut self, calls: &Calls, before: u32) -> u32 {
+        let made = calls.to("apigateway") - before;
+        self.allowance.spend(Instant::now(), made);
+        made
     }
 
     /// How many plans have their keys and their usage read.
@@ -367,47 +366,43 @@ impl AwsSource {
         // per usage plan, twice); later ones have figures on screen already.
         let early = self.early.clone().filter(|_| first);
         let started = Instant::now();
-        // Discovery waits for room in the minute's budget as the rest does; `R` does not.
+        // Discovery waits for room in the minute's budget as the rest does (and the per-plan
+        // reads wait for it); `R` does not.
         let due = self.discovery_due();
         let room = self.allowance.available(Instant::now()) >= self.discovery_calls;
-        self.discovery_waits = due && !(first || self.force_discovery || room);
-        if due && !self.discovery_waits {
+        let discovery_waits = due && !(first || self.force_discovery || room);
+        if due && !discovery_waits {
             self.discover(now, &mut calls, early.is_none()).await;
-            self.discovery_calls = calls.to("apigateway");
-            self.allowance.spend(Instant::now(), self.discovery_calls);
+            self.discovery_calls = self.spend_since(&calls, 0);
             tracing::debug!(ms = started.elapsed().as_millis(), "discovered");
         }
         self.read_metrics(now, &mut calls).await;
         tracing::debug!(ms = started.elapsed().as_millis(), "metrics read");
         if let Some(early) = &early {
             // The first figures: CloudWatch's, with the APIs, web ACLs and distributions.
-            let mut part = assemble::snapshot(self, now);
-            part.loading = still_reading(true, None);
-            early(Partial::Snapshot(Box::new(part)));
+            self.hand_over(early, now, still_reading(true, None));
             // The keys before any sample: their values are what a sample is redacted against.
             let before = calls.to("apigateway");
             self.discover_plans_and_keys(now, &mut calls).await;
-            let made = calls.to("apigateway") - before;
-            self.discovery_calls += made;
-            self.allowance.spend(Instant::now(), made);
+            self.discovery_calls += self.spend_since(&calls, before);
             tracing::debug!(ms = started.elapsed().as_millis(), "plans and keys listed");
-            let mut part = assemble::snapshot(self, now);
-            part.loading = still_reading(true, Some(self.progress()));
-            early(Partial::Snapshot(Box::new(part)));
+            self.hand_over(early, now, still_reading(true, Some(self.progress())));
         }
         self.read_samples(now, &mut calls).await;
         self.read_held(now, &mut calls).await;
         tracing::debug!(ms = started.elapsed().as_millis(), "samples read");
         if let Some(early) = &early {
-            let mut part = assemble::snapshot(self, now);
-            part.loading = still_reading(false, Some(self.progress()));
-            early(Partial::Snapshot(Box::new(part)));
+            self.hand_over(early, now, still_reading(false, Some(self.progress())));
         }
+        let budget = match (first, discovery_waits) {
+            (true, _) => None,
+            (false, true) => Some(0),
+            (false, false) => Some(self.allowance.available(Instant::now())),
+        };
         let before = calls.to("apigateway");
-        self.read_plans(now, &mut calls, first, early.as_ref())
+        self.read_plans(now, &mut calls, budget, early.as_ref())
             .await;
-        self.allowance
-            .spend(Instant::now(), calls.to("apigateway") - before);
+        self.spend_since(&calls, before);
         tracing::debug!(ms = started.elapsed().as_millis(), "plans read");
         self.kept_actions = kept_beside(&self.settings.journal).all();
         self.cost.metrics_total += self.cost.metrics_last_poll as u64;

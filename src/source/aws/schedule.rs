@@ -83,6 +83,15 @@ pub enum Due {
     Keys(usize),
 }
 
+impl Due {
+    /// The plan's index.
+    pub fn plan(self) -> usize {
+        match self {
+            Due::Usage(i) | Due::Keys(i) => i,
+        }
+    }
+}
+
 /// The reads to make now, most needed first, at most `budget` of them.
 pub fn choose(plans: &[PlanState], now: DateTime<Utc>, cadence: Cadence, budget: u32) -> Vec<Due> {
     // How overdue a read is, as a share of its cadence; never read comes first of all.

@@ -63,6 +63,7 @@ shot waf 3
 shot origins 4
 shot geo 5
 shot keys 6
+shot access 7
 shot confirm-toggle 3 / G e o S c r a p e r s Enter t
 # Confirm it, then rotate a key: the steps as they run, then the audit log.
 tm send-keys -t s Tab; sleep 0.3; tm send-keys -t s Enter; sleep 1

@@ -34,12 +34,28 @@ pub fn findings(s: &Snapshot) -> Vec<Finding> {
 /// The findings, with `loading` as what is still being read (newer than the snapshot's).
 pub fn findings_while(s: &Snapshot, loading: &[Problem]) -> Vec<Finding> {
     let mut out = Vec::new();
-    for part in [stages, held_addresses, rules, keys, distributions, problems] {
+    for part in [
+        stages,
+        held_addresses,
+        rules,
+        keys,
+        distributions,
+        // Standing configuration after what is happening now.
+        access,
+        problems,
+    ] {
         part(s, &mut out);
     }
     still_reading(loading, &mut out);
     out.sort_by_key(|f| std::cmp::Reverse(f.severity));
     out
+}
+
+/// The access posture's warnings: a stage reachable around its CDN, an open method… (the
+/// Access screen has the rest).
+fn access(s: &Snapshot, out: &mut Vec<Finding>) {
+    let posture = crate::posture::findings(s);
+    out.extend(posture.into_iter().filter(|f| f.severity >= Severity::Warn));
 }
 
 /// Stages failing (5xx) or throttling.

@@ -19,6 +19,8 @@ pub(crate) mod memory;
 pub mod model;
 pub mod ops;
 pub mod output;
+pub(crate) mod policy;
+pub(crate) mod posture;
 pub(crate) mod report;
 pub(crate) mod run;
 pub(crate) mod screens;

@@ -469,11 +469,24 @@ fn the_parts_arrive_separately_and_the_first_are_redacted_already() {
     for v in &secrets {
         assert!(!s.contains(&v[..12]), "a key value on screen:\n{s}");
     }
-    let held = m.holds();
+    // The usage is next, and waits at the peer (after each plan's keys, on the account's
+    // pacing: how soon depends on the machine, so this waits for it, up to a minute).
+    let mut held = m.holds();
+    for _ in 0..600 {
+        if held["waiting"]["GetUsage"].as_i64().unwrap_or(0) >= 1 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        held = m.holds();
+    }
     assert!(
         held["waiting"]["GetUsage"].as_i64().unwrap_or(0) >= 1,
-        "the usage is still held: {held}"
+        "the usage is held: {held}"
     );
+    let s = t.wait_text("/orders?ref=<redacted");
+    for v in &secrets {
+        assert!(!s.contains(&v[..12]), "a key value on screen:\n{s}");
+    }
 
     // Once the usage answers, the marks go.
     m.release();
@@ -647,6 +660,13 @@ fn the_read_only_policy_is_enough_for_every_screen() {
     assert!(status.success(), "{err}");
     assert_eq!(out["snapshot"]["problems"], serde_json::json!([]), "{err}");
     assert!(!out["snapshot"]["samples"].as_array().unwrap().is_empty());
+    // The Access screen's methods and authorizers too.
+    for api in out["snapshot"]["apis"].as_array().unwrap() {
+        assert!(
+            !api["access"]["methods"].as_array().unwrap().is_empty(),
+            "{api}"
+        );
+    }
 
     // The same policy without wafv2:GetSampledRequests.
     let mut policy: Value =
@@ -863,4 +883,119 @@ fn an_untidy_account_reads_right_and_leaks_nothing() {
         stdout.contains("evil\\\\x1b]52;c;ZXZpbA==\\\\x07-key\\\\x9b31m"),
         "escaped"
     );
+}
+
+/// The API whose id is `id`, from a snapshot.
+fn api_by_id<'a>(s: &'a Value, id: &str) -> &'a Value {
+    s["apis"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["id"] == id)
+        .unwrap_or_else(|| panic!("no API {id}"))
+}
+
+/// Who may call each API, read from an account written the way real ones are: a resource
+/// policy in the escaped form API Gateway returns, a private API with VPC endpoints and an
+/// IfExists deny, Cognito and Lambda authorizers (one named with an OSC 52 write), CORS in an
+/// OPTIONS integration, access logs; and a distribution in front of a stage whose methods want
+/// no key. The JSON carries all of it, the Access screen says what can go around the CDN, and
+/// no escape sequence reaches the terminal.
+#[test]
+fn the_access_posture_of_an_untidy_account() {
+    let m = Moto::start("access");
+    let exp = m.seed_untidy(20);
+    let u = &exp["untidy"];
+    let ids = &u["apis"]["ids"];
+    let (status, out, err) = snapshot(&m, &[]);
+    assert!(status.success(), "{err}");
+    let s = &out["snapshot"];
+    let problems = s["problems"].as_array().unwrap();
+    assert!(
+        problems.iter().all(|p| p["panel"] != "Access"),
+        "{problems:?}"
+    );
+
+    // orders-b: the escaped policy read as the policy it is, and its default URL off.
+    let b = &api_by_id(s, ids["orders-b"].as_str().unwrap())["access"];
+    let statement = &b["policy"]["summary"]["statements"][0];
+    assert_eq!(
+        statement["source_ips"],
+        serde_json::json!(["10.0.0.0/8"]),
+        "{b}"
+    );
+    assert_eq!(statement["principals"], serde_json::json!(["*"]), "{b}");
+    assert_eq!(b["execute_api_disabled"], true);
+
+    // The private API: its endpoints, its deny, its authorizers by name, CORS.
+    let pay = &api_by_id(s, ids["pay"].as_str().unwrap())["access"];
+    assert_eq!(pay["endpoint"], "Private");
+    assert_eq!(pay["vpc_endpoints"], u["access"]["vpc_endpoints"]);
+    let deny = &pay["policy"]["summary"]["statements"][1];
+    assert_eq!(
+        deny["not_vpc_endpoints"], u["access"]["vpc_endpoints"],
+        "{pay}"
+    );
+    let methods = pay["methods"].as_array().unwrap();
+    let method = |label: &str| {
+        methods
+            .iter()
+            .find(|m| {
+                format!(
+                    "{} {}",
+                    m["method"].as_str().unwrap(),
+                    m["path"].as_str().unwrap()
+                ) == label
+            })
+            .unwrap_or_else(|| panic!("no {label} in {methods:?}"))
+    };
+    assert_eq!(
+        method("POST /charges")["authorization"]["Cognito"],
+        "pay-users"
+    );
+    assert_eq!(method("POST /charges")["api_key_required"], true);
+    let lambda = &method("GET /charges")["authorization"]["Lambda"];
+    assert_eq!(lambda["request"], true);
+    assert!(
+        lambda["name"]
+            .as_str()
+            .unwrap()
+            .starts_with("authz\\x1b]52"),
+        "the authorizer's name escaped: {lambda}"
+    );
+    assert_eq!(method("OPTIONS /charges")["cors_origin"], "*");
+
+    // orders-a/live: its logs, and the distribution in front.
+    let a = api_by_id(s, ids["orders-a"].as_str().unwrap());
+    let live = &a["stages"][0];
+    assert_eq!(live["logging"]["access_log"], u["access"]["access_log"]);
+    assert_eq!(live["logging"]["execution"], "INFO");
+
+    // The dashboard: the way around the CDN, first on the Access screen and in the Overview.
+    let t = dashboard(&m, "access", &[], &[]);
+    let s = t.wait_text("can be called directly");
+    assert!(
+        s.contains("orders-api/live can be called directly at its execute-api URL"),
+        "{s}"
+    );
+    t.keys(&["7"]);
+    let s = t.wait_text("APIs and stages");
+    let first = line_with(&s, "orders-api/live");
+    assert!(first.contains("!!"), "{s}");
+    assert!(
+        s.contains(&format!(
+            "distribution {} sends a key header, but orders-api requires no",
+            u["distribution"].as_str().unwrap()
+        )),
+        "{s}"
+    );
+    assert!(s.contains("PRIVATE, 2 vpce"), "{s}");
+    t.keys(&["/"]);
+    t.literal("priv");
+    t.keys(&["Enter", "Enter"]);
+    let s = t.wait_text("resource policy, as written");
+    assert!(s.contains("LAMBDA authz\\x1b]52"), "{s}");
+    assert!(s.contains("unless via vpce-0untidy1111111111"), "{s}");
+    t.keys(&["Escape", "q"]);
+    t.wait_dead();
 }

@@ -67,6 +67,7 @@ screens! {
     origins => Screen::Origins,
     geo => Screen::Geo,
     keys => Screen::Keys,
+    access => Screen::Access,
 }
 
 #[test]
@@ -390,4 +391,42 @@ fn a_country_cloudfront_refuses_says_which_distribution() {
         s.contains("E3PARTNER9KD refuses it"),
         "both, in the detail:\n{s}"
     );
+}
+
+/// The Access screen's detail: every control of the row, each method, and the policy both
+/// summarised and as written; the catalog's way around its CDN leads the Overview's list too.
+#[test]
+fn access_detail_shows_methods_and_the_policy() {
+    let mut a = app();
+    let overview = render(&a, 160, 48);
+    assert!(
+        overview.contains("catalog-api/prod can be called directly at its execute-api URL"),
+        "{overview}"
+    );
+    a.screen = Screen::Access;
+    for c in "/payments prod".chars() {
+        key(&mut a, KeyCode::Char(c));
+    }
+    key(&mut a, KeyCode::Enter);
+    key(&mut a, KeyCode::Enter);
+    let payments = render(&a, 160, 48);
+    insta::assert_snapshot!("access_detail_payments_160x48", payments);
+    assert!(
+        payments.contains("allow *; deny * unless from 203.0.113.0/24,198.51.100.0/24"),
+        "{payments}"
+    );
+    assert!(
+        payments.contains("COGNITO payments-users, API key"),
+        "{payments}"
+    );
+    key(&mut a, KeyCode::Esc);
+    key(&mut a, KeyCode::Esc);
+    for c in "/identity".chars() {
+        key(&mut a, KeyCode::Char(c));
+    }
+    key(&mut a, KeyCode::Enter);
+    key(&mut a, KeyCode::Enter);
+    let identity = render(&a, 80, 24);
+    insta::assert_snapshot!("access_detail_identity_80x24", identity);
+    assert!(identity.contains("PRIVATE, 2 vpce"), "{identity}");
 }

@@ -42,7 +42,11 @@ fn number_keys_and_tab_switch_screens() {
     assert_eq!(a.screen, Screen::Throttling);
     press(&mut a, KeyCode::Left);
     press(&mut a, KeyCode::Left);
+    assert_eq!(a.screen, Screen::Access, "round to the last");
+    press(&mut a, KeyCode::Char('6'));
     assert_eq!(a.screen, Screen::Keys);
+    press(&mut a, KeyCode::Char('7'));
+    assert_eq!(a.screen, Screen::Access);
 }
 
 #[test]

@@ -3,12 +3,14 @@
 //! The demo and the AWS source both produce a [`Snapshot`]; the UI draws nothing else.
 //! Every string from outside is a [`Text`] (sanitised) or a [`Secret`] (never shown raw).
 
+pub mod access;
 pub mod series;
 pub mod text;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+pub use access::Access;
 pub use series::Series;
 pub use text::{Secret, Text};
 
@@ -61,10 +63,11 @@ pub enum Panel {
     Samples,
     Keys,
     Distributions,
+    Access,
 }
 
 impl Panel {
-    pub const ALL: [Panel; 7] = [
+    pub const ALL: [Panel; 8] = [
         Panel::Metrics,
         Panel::Throttling,
         Panel::UsagePlans,
@@ -72,6 +75,7 @@ impl Panel {
         Panel::Samples,
         Panel::Keys,
         Panel::Distributions,
+        Panel::Access,
     ];
 }
 
@@ -138,6 +142,9 @@ pub struct RestApi {
     pub id: Text,
     pub name: Text,
     pub stages: Vec<Stage>,
+    /// Who may call it, and how; None when it could not be read.
+    #[serde(default)]
+    pub access: Option<Access>,
 }
 
 /// Per-minute API Gateway metrics of one stage (namespace AWS/ApiGateway, ApiName+Stage).
@@ -164,6 +171,9 @@ pub struct Stage {
     pub metrics: StageMetrics,
     /// The web ACL that protects this stage, by name.
     pub web_acl: Option<Text>,
+    /// What it logs; None when not known.
+    #[serde(default)]
+    pub logging: Option<access::Logging>,
 }
 
 impl Stage {
@@ -490,6 +500,9 @@ impl GeoRestriction {
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Origin {
     pub domain: Text,
+    /// The path CloudFront puts before every request's (OriginPath): `/prod` for a stage.
+    #[serde(default)]
+    pub path: Text,
     /// The custom headers that carry an API key: every header whose value is the value of one
     /// of the account's keys, whatever its name, and every header with a configured key
     /// header name (`--key-header`), whose key may be unknown.
@@ -528,6 +541,23 @@ impl Snapshot {
         self.apis
             .iter()
             .flat_map(|a| a.stages.iter().map(move |s| (a, s)))
+    }
+
+    /// The distributions whose origins are this stage's execute-api URL: those in front of it.
+    /// An origin without a path forwards the viewer's path, so it fronts every stage.
+    pub fn fronting<'a>(
+        &'a self,
+        api: &'a RestApi,
+        stage: &'a Stage,
+    ) -> impl Iterator<Item = &'a Distribution> {
+        let host = format!("{}.execute-api.", api.id);
+        self.distributions.iter().filter(move |d| {
+            d.origins.iter().any(|o| {
+                let path = o.path.as_str().trim_matches('/');
+                o.domain.as_str().starts_with(&host)
+                    && (path.is_empty() || path.split('/').next() == Some(stage.name.as_str()))
+            })
+        })
     }
 
     /// All rules of all web ACLs, with their ACL, in ACL then priority order.

@@ -6,6 +6,7 @@
 //! Screens draw from a [`Context`] (the data and their own view state) and never see the
 //! application state, so this layer sits below `app`, which only asks them for rows.
 
+pub mod access;
 pub mod api_keys;
 pub mod geo;
 pub mod origins;
@@ -142,6 +143,7 @@ registry! {
     Origins => origins::Origins,
     Geo => geo::Geo,
     Keys => api_keys::Keys,
+    Access => access::AccessScreen,
 }
 
 impl Screen {

@@ -8,12 +8,12 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph};
 
 use crate::format;
-use crate::insights::{Finding, Severity};
+use crate::insights::Finding;
 use crate::model::{Series, Snapshot};
 
 use crate::theme::{Element as E, Theme};
 use crate::widgets::columns::{self, Cells, Column, Shown, col, col_if};
-use crate::widgets::{panel, series_chart, table_title, window};
+use crate::widgets::{panel, series_chart, severity_span, table_title, window};
 
 /// Overview: what is happening now, and what is unusual.
 pub struct Overview;
@@ -116,12 +116,7 @@ impl ScreenView for Overview {
 fn finding_columns() -> Vec<Column<Finding>> {
     let columns: [Column<Finding>; _] = [
         col("", Constraint::Length(2), |x, cx| {
-            let (mark, el) = match x.severity {
-                Severity::Critical => ("!!", E::TextCritical),
-                Severity::Warn => ("! ", E::TextWarn),
-                Severity::Info => ("· ", E::TextDim),
-            };
-            Cell::from(Span::styled(mark, cx.th.style(el)))
+            Cell::from(severity_span(x.severity, cx.th))
         }),
         col("what", Constraint::Min(20), |x, _| {
             Cell::from(x.text.clone())

@@ -75,6 +75,17 @@ pub fn right(s: impl Into<String>) -> Cell<'static> {
     Cell::from(Line::from(s.into()).right_aligned())
 }
 
+/// A finding's severity as a mark that reads without colour: `!!`, `! `, `· `.
+pub fn severity_span(s: crate::insights::Severity, th: &Theme) -> Span<'static> {
+    use crate::insights::Severity;
+    let (mark, el) = match s {
+        Severity::Critical => ("!!", E::TextCritical),
+        Severity::Warn => ("! ", E::TextWarn),
+        Severity::Info => ("· ", E::TextDim),
+    };
+    Span::styled(mark, th.style(el))
+}
+
 pub fn action_style(a: Action, th: &Theme) -> Style {
     th.style(match a {
         Action::Allow => E::ActionAllow,

@@ -16,6 +16,8 @@ A WSGI middleware in front of moto's own dispatcher:
     - wafv2 DescribeManagedRuleGroup  (not from FILE: a built-in catalogue of the AWS groups the seed uses,
       AWSManagedRulesCommonRuleSet and AWSManagedRulesKnownBadInputsRuleSet, with their real rule names, each
       rule's Action {"Block": {}}; any other vendor or name -> WAFNonexistentItemException)
+* AWS's paging (limit, position) of the API Gateway listings moto returns whole, and GetResources' methods
+  only with embed=methods, as AWS gives them;
 * a second WAF writer, to test lost updates:
                     POST /_edgetop/second-writer {"web_acl": "edge-regional", "scope": "REGIONAL"|"CLOUDFRONT",
                          "rule": "GeoScrapers", ["action": "Block"|"Count"|"Allow"|"Captcha"|"None"|...],
@@ -400,7 +402,8 @@ class EdgetopMiddleware:
         return self.app(environ, start_response)
 
     # moto returns every item of these at once; AWS pages them with limit (default 25, max 500) and position.
-    PAGED_APIGATEWAY = {"GetRestApis", "GetApiKeys", "GetUsagePlans", "GetUsagePlanKeys"}
+    PAGED_APIGATEWAY = {"GetRestApis", "GetApiKeys", "GetUsagePlans", "GetUsagePlanKeys", "GetResources",
+                        "GetAuthorizers"}
 
     def page_apigateway(self, call, environ, start_response):
         status, headers, body = self.forward(environ)
@@ -418,6 +421,12 @@ class EdgetopMiddleware:
                 call, "BadRequestException", "1 validation error detected: limit must be between 1 and 500", 400))
         doc = json.loads(body)
         items = doc.get("item", [])
+        # AWS embeds each method's settings only when asked (embed=methods); else a method is {} (moto always
+        # embeds them).
+        if call.operation == "GetResources" and "methods" not in q.get("embed", "").split(","):
+            for r in items:
+                if "resourceMethods" in r:
+                    r["resourceMethods"] = {verb: {} for verb in r["resourceMethods"]}
         doc["item"] = items[offset:offset + limit]
         doc.pop("position", None)
         if offset + limit < len(items):

@@ -21,14 +21,73 @@ would suggest:
 - A minute without requests has no Latency datapoint.
 """
 import datetime as dt
+import json
 
 REGION = "eu-west-1"
 SHARED_SECRET = "s3cr3t-origin-token-123"
 EVIL_KEY_NAME = "evil\u001b]52;c;ZXZpbA==\u0007-key\u009b31m"
+ACCESS_VPCES = ["vpce-0untidy1111111111", "vpce-0untidy2222222222"]
+EVIL_AUTHORIZER = "authz\u001b]52;c;ZXZpbA==\u0007-lambda"
 
 
 def vis(name):
     return {"SampledRequestsEnabled": True, "CloudWatchMetricsEnabled": True, "MetricName": name}
+
+
+def seed_access(s, apis):
+    """Who may call the untidy APIs, as a real account writes it.
+
+    - orders-b's resource policy as API Gateway returns it: escaped once more than JSON needs, slashes in
+      address ranges escaped too (the AWS provider for Terraform unquotes it so), a Principal of {"AWS": "*"} and a range
+      given as a one-element array.
+    - The non-ASCII API is PRIVATE, with VPC endpoints, a policy naming them with an IfExists operator on a
+      key in upper case, a Cognito and a Lambda REQUEST authorizer (whose name carries an OSC 52 write), and
+      an OPTIONS method whose integration answers Access-Control-Allow-Origin '*'.
+    - orders-a/live logs its access to a log group and executes at INFO; the distribution in front of it
+      sends a key, but none of its methods requires one.
+    """
+    gw = s.apigw
+    policy = ('{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},'
+              '"Action":"execute-api:Invoke","Resource":"execute-api:/*",'
+              '"Condition":{"IpAddress":{"aws:SourceIp":["10.0.0.0/8"]}}}]}')
+    escaped = policy.replace('"', '\\"').replace("/", "\\/")
+    gw.update_rest_api(restApiId=apis["orders-b"], patchOperations=[
+        {"op": "replace", "path": "/policy", "value": escaped}])
+
+    vpces = ACCESS_VPCES
+    private = ('{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*",'
+               '"Action":"execute-api:Invoke","Resource":"execute-api:/*"},'
+               '{"Effect":"Deny","Principal":"*","Action":"execute-api:Invoke","Resource":"execute-api:/*",'
+               '"Condition":{"StringNotEqualsIfExists":{"AWS:SOURCEVPCE":' + json.dumps(vpces) + '}}}]}')
+    pay = apis["pay"]
+    gw.update_rest_api(restApiId=pay, patchOperations=[{"op": "replace", "path": "/policy", "value": private}])
+    cognito = gw.create_authorizer(restApiId=pay, name="pay-users", type="COGNITO_USER_POOLS",
+                                   providerARNs=[f"arn:aws:cognito-idp:{REGION}:123456789012:userpool/{REGION}_x"],
+                                   identitySource="method.request.header.Authorization")
+    lam = gw.create_authorizer(restApiId=pay, name=EVIL_AUTHORIZER, type="REQUEST",
+                               authorizerUri=f"arn:aws:apigateway:{REGION}:lambda:path/2015-03-31/functions/"
+                                             f"arn:aws:lambda:{REGION}:123456789012:function:authz/invocations",
+                               identitySource="method.request.header.Authorization")
+    root = next(r["id"] for r in gw.get_resources(restApiId=pay)["items"] if r["path"] == "/")
+    res = gw.create_resource(restApiId=pay, parentId=root, pathPart="charges")
+    gw.put_method(restApiId=pay, resourceId=res["id"], httpMethod="POST", authorizationType="COGNITO_USER_POOLS",
+                  authorizerId=cognito["id"], apiKeyRequired=True)
+    gw.put_method(restApiId=pay, resourceId=res["id"], httpMethod="GET", authorizationType="CUSTOM",
+                  authorizerId=lam["id"])
+    gw.put_method(restApiId=pay, resourceId=res["id"], httpMethod="OPTIONS", authorizationType="NONE")
+    gw.put_integration(restApiId=pay, resourceId=res["id"], httpMethod="OPTIONS", type="MOCK")
+    gw.put_method_response(restApiId=pay, resourceId=res["id"], httpMethod="OPTIONS", statusCode="200",
+                           responseParameters={"method.response.header.Access-Control-Allow-Origin": False})
+    gw.put_integration_response(restApiId=pay, resourceId=res["id"], httpMethod="OPTIONS", statusCode="200",
+                                responseParameters={"method.response.header.Access-Control-Allow-Origin": "'*'"})
+
+    gw.update_stage(restApiId=apis["orders-a"], stageName="live", patchOperations=[
+        {"op": "replace", "path": "/accessLogSettings/destinationArn",
+         "value": f"arn:aws:logs:{REGION}:123456789012:log-group:orders-access"},
+        {"op": "replace", "path": "/accessLogSettings/format", "value": '{"requestId":"$context.requestId"}'},
+        {"op": "replace", "path": "/*/*/logging/loglevel", "value": "INFO"}])
+    return {"policy_range": "10.0.0.0/8", "vpc_endpoints": vpces, "private": pay,
+            "access_log": f"arn:aws:logs:{REGION}:123456789012:log-group:orders-access"}
 
 
 def seed_untidy(s, key_value):
@@ -114,14 +173,18 @@ def seed_untidy(s, key_value):
 
     # ---- API Gateway: same-named APIs, a name with no ASCII, a stage with no throttle, a latency gap.
     apis = {}
+    endpoints = {"pay": {"types": ["PRIVATE"], "vpcEndpointIds": ACCESS_VPCES}}
     for label, name in (("orders-a", "orders-api"), ("orders-b", "orders-api"), ("pay", "\u652f\u4ed8")):
-        api = s.apigw.create_rest_api(name=name, description="untidy", endpointConfiguration={"types": ["REGIONAL"]})
+        api = s.apigw.create_rest_api(name=name, description="untidy",
+                                      endpointConfiguration=endpoints.get(label, {"types": ["REGIONAL"]}),
+                                      disableExecuteApiEndpoint=label == "orders-b")
         root = next(r["id"] for r in s.apigw.get_resources(restApiId=api["id"])["items"] if r["path"] == "/")
         s.apigw.put_method(restApiId=api["id"], resourceId=root, httpMethod="GET", authorizationType="NONE")
         s.apigw.put_integration(restApiId=api["id"], resourceId=root, httpMethod="GET", type="MOCK")
         dep = s.apigw.create_deployment(restApiId=api["id"])
         s.apigw.create_stage(restApiId=api["id"], stageName="live", deploymentId=dep["id"])
         apis[label] = api["id"]
+    out["access"] = seed_access(s, apis)
     counts = {"orders-api": 0, "pay": 0}
     for m, ts in enumerate(minutes):
         for dim_name, key in (("orders-api", "orders-api"), (apis["pay"], "pay")):

@@ -12,6 +12,7 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use super::Calls;
 use super::connect::{Failure, failure};
 use super::pace::Pacer;
+use crate::model::access::{Endpoint, KeySource, Logging};
 use crate::model::text::Fingerprint;
 use crate::model::{Quota, QuotaPeriod, Secret, Text, Throttle};
 
@@ -26,6 +27,8 @@ pub struct StageConf {
     /// "POST /charges" and its throttle.
     pub methods: Vec<(String, Throttle)>,
     pub web_acl_arn: Option<String>,
+    /// What it logs: the access log's destination, and the `*/*` execution logging level.
+    pub logging: Logging,
 }
 
 #[derive(Clone, Debug)]
@@ -33,6 +36,47 @@ pub struct ApiConf {
     pub id: String,
     pub name: String,
     pub stages: Vec<StageConf>,
+    /// What GetRestApis says of who may call it: endpoint, policy (as returned), key source.
+    pub front: ApiFront,
+}
+
+/// An API's endpoint configuration, policy and key source, as GetRestApis returns them.
+#[derive(Clone, Debug, Default)]
+pub struct ApiFront {
+    pub endpoint: Endpoint,
+    pub vpc_endpoints: Vec<String>,
+    pub execute_api_disabled: bool,
+    pub key_source: KeySource,
+    pub policy: Option<String>,
+}
+
+fn front(a: &aws_sdk_apigateway::types::RestApi) -> ApiFront {
+    use aws_sdk_apigateway::types::{ApiKeySourceType, EndpointType};
+    let conf = a.endpoint_configuration();
+    let types = conf.map(|c| c.types()).unwrap_or_default();
+    // An API has one endpoint type; PRIVATE is the one that matters when a list says more.
+    let endpoint = if types.contains(&EndpointType::Private) {
+        Endpoint::Private
+    } else if types.contains(&EndpointType::Edge) {
+        Endpoint::Edge
+    } else {
+        Endpoint::Regional
+    };
+    ApiFront {
+        endpoint,
+        vpc_endpoints: conf
+            .map(|c| c.vpc_endpoint_ids().to_vec())
+            .unwrap_or_default(),
+        execute_api_disabled: a.disable_execute_api_endpoint(),
+        key_source: match a.api_key_source() {
+            Some(ApiKeySourceType::Authorizer) => KeySource::Authorizer,
+            _ => KeySource::Header,
+        },
+        policy: a
+            .policy()
+            .filter(|p| !p.trim().is_empty())
+            .map(str::to_string),
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -83,7 +127,7 @@ fn throttle(rate: f64, burst: i32) -> Option<Throttle> {
 
 /// Every page of a position + limit listing, each call paced and counted. `page` gets the
 /// position to ask for and returns the items and the next position.
-async fn paged<T, F, Fut>(
+pub(super) async fn paged<T, F, Fut>(
     pace: &Pacer,
     calls: &mut Calls,
     op: &'static str,
@@ -129,6 +173,7 @@ pub async fn apis(c: &Client, pace: &Pacer, calls: &mut Calls) -> Result<Vec<Api
                     id: a.id().unwrap_or_default().to_string(),
                     name: a.name().unwrap_or_default().to_string(),
                     stages: Vec::new(),
+                    front: front(a),
                 })
                 .collect();
             Ok((items, page.position().map(str::to_string)))
@@ -148,7 +193,11 @@ pub async fn apis(c: &Client, pace: &Pacer, calls: &mut Calls) -> Result<Vec<Api
             let settings = s.method_settings().cloned().unwrap_or_default();
             let mut stage_throttle = None;
             let mut methods = Vec::new();
+            let mut execution = "OFF".to_string();
             for (path, m) in &settings {
+                if path == "*/*" {
+                    execution = m.logging_level().unwrap_or("OFF").to_string();
+                }
                 let t = throttle(m.throttling_rate_limit(), m.throttling_burst_limit());
                 match (method_label(path), t) {
                     (None, t) => stage_throttle = t,
@@ -162,6 +211,14 @@ pub async fn apis(c: &Client, pace: &Pacer, calls: &mut Calls) -> Result<Vec<Api
                 throttle: stage_throttle,
                 methods,
                 web_acl_arn: s.web_acl_arn().map(str::to_string),
+                logging: Logging {
+                    access_log: s
+                        .access_log_settings()
+                        .and_then(|l| l.destination_arn())
+                        .filter(|d| !d.is_empty())
+                        .map(Text::new),
+                    execution: Text::new(&execution),
+                },
             });
         }
         api.stages.sort_by(|a, b| a.name.cmp(&b.name));

@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use super::AwsSource;
 use super::cloudwatch::{SeriesKey, StageMetric, Store, WHOLE_ACL, WafMetric};
 use crate::format;
+use crate::model::access::Method;
 use crate::model::text::Fingerprint;
 use crate::model::*;
 use crate::ops::kept::KeptActions;
@@ -198,9 +199,14 @@ impl Parts<'_> {
                                 count,
                             },
                             web_acl: acl.map(|a| Text::new(&a.name)),
+                            logging: Some(st.logging.clone()),
                         }
                     })
                     .collect(),
+                access: f
+                    .methods
+                    .get(&api.id)
+                    .map(|methods| access(&api.front, methods)),
             })
             .collect()
     }
@@ -404,6 +410,7 @@ impl Parts<'_> {
                     .iter()
                     .map(|o| Origin {
                         domain: Text::new(&o.domain),
+                        path: Text::new(&o.path),
                         key_headers: o
                             .headers
                             .iter()
@@ -469,6 +476,18 @@ fn shared_metric_names(apis: &[super::apigateway::ApiConf]) -> Vec<Problem> {
             )),
         })
         .collect()
+}
+
+/// An API's access: what GetRestApis said of it, its policy read, and its methods.
+fn access(front: &super::apigateway::ApiFront, methods: &[Method]) -> Access {
+    Access {
+        endpoint: front.endpoint,
+        vpc_endpoints: front.vpc_endpoints.iter().map(|v| Text::new(v)).collect(),
+        execute_api_disabled: front.execute_api_disabled,
+        key_source: front.key_source,
+        policy: front.policy.as_deref().map(crate::policy::read),
+        methods: methods.to_vec(),
+    }
 }
 
 #[cfg(test)]

@@ -10,6 +10,8 @@ use crate::model::{DistributionStatus, GeoList, GeoRestriction, Text};
 #[derive(Clone, Debug)]
 pub struct OriginConf {
     pub domain: String,
+    /// OriginPath: `/prod` when the origin is a stage's execute-api URL.
+    pub path: String,
     /// Every custom header the origin sends: its name, and its value's fingerprint (a key may
     /// travel under any header name, so which ones carry a key is decided by value).
     pub headers: Vec<(String, Fingerprint)>,
@@ -79,6 +81,7 @@ pub async fn distributions(
                 .iter()
                 .map(|o| OriginConf {
                     domain: o.domain_name().to_string(),
+                    path: o.origin_path().unwrap_or_default().to_string(),
                     headers: o
                         .custom_headers()
                         .map(|h| h.items())

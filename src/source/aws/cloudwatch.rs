@@ -525,7 +525,9 @@ mod tests {
                 throttle: None,
                 methods: vec![],
                 web_acl_arn: None,
+                logging: Default::default(),
             }],
+            front: Default::default(),
         }
     }
 

@@ -46,12 +46,16 @@ impl AwsSource {
             async {
                 let calls = &mut on_api;
                 let apis = apigateway::apis(&c.apigateway, pace, calls).await;
+                let methods = match &apis {
+                    Ok(apis) => Some(access::methods(&c.apigateway, pace, calls, apis).await),
+                    Err(_) => None,
+                };
                 let account = apigateway::account_throttle(&c.apigateway, pace, calls).await;
                 let plans_and_keys = match with_plans {
                     true => Some(read_plans_and_keys(&c.apigateway, pace, calls).await),
                     false => None,
                 };
-                (apis, account, plans_and_keys)
+                (apis, methods, account, plans_and_keys)
             },
             async {
                 let regional = wafv2::acls(&c.waf, Scope::Regional, &mut on_waf).await;
@@ -72,9 +76,12 @@ impl AwsSource {
         for part in [&on_api, &on_waf, &on_cdn, &on_cw] {
             calls.merge(part);
         }
-        let (apis, account, plans_and_keys) = api;
+        let (apis, methods, account, plans_and_keys) = api;
         if let Some(v) = self.outcome(APIS, Panel::Throttling, apis, now) {
             self.found.apis = v;
+        }
+        if let Some(v) = methods.and_then(|m| self.outcome(METHODS, Panel::Access, m, now)) {
+            self.found.methods = v;
         }
         if let Some(v) = self.outcome(ACCOUNT, Panel::Throttling, account, now) {
             self.found.account_throttle = v;

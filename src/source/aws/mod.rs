@@ -4,6 +4,7 @@
 //! and keys on a schedule within a budget of API Gateway calls a minute. A part that fails
 //! keeps what was read before and says why, so one denied permission darkens one panel only.
 
+mod access;
 pub mod apigateway;
 mod assemble;
 pub mod cloudfront;
@@ -96,6 +97,8 @@ pub struct Settings {
 #[derive(Clone, Debug, Default)]
 pub struct Discovery {
     pub apis: Vec<ApiConf>,
+    /// Each API's methods, by API id; an API absent here has not been read.
+    pub methods: HashMap<String, Vec<crate::model::access::Method>>,
     /// The account-level throttle, for stages without their own.
     pub account_throttle: Option<crate::model::Throttle>,
     pub plans: Vec<PlanConf>,
@@ -156,6 +159,7 @@ pub struct AwsSource {
 /// Parts of the account, each read (and failing) on its own.
 const APIS: &str = "apis";
 const ACCOUNT: &str = "account throttle";
+const METHODS: &str = "API methods and authorizers";
 const PLANS: &str = "plans";
 const PLAN_KEYS: &str = "plans' keys";
 const KEYS: &str = "keys";

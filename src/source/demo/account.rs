@@ -13,6 +13,7 @@ use super::DEMO_START;
 use super::noise::{LOWER_ALNUM, hash, tag, token, unit};
 use super::scenario::*;
 use super::traffic::Profile;
+use crate::model::access::{Access, Authorization, Endpoint, KeySource, Logging, Method};
 use crate::model::{Action, InnerRule, Quota, QuotaPeriod, RuleKind, Scope, Text, Throttle};
 
 const TEXT: &str = include_str!("account.toml");
@@ -50,6 +51,89 @@ pub struct AccountFile {
 #[serde(deny_unknown_fields)]
 struct ApiEntry {
     name: String,
+    #[serde(default)]
+    endpoint: EndpointEntry,
+    /// A private API's VPC endpoints.
+    #[serde(default)]
+    vpc_endpoints: Vec<String>,
+    #[serde(default)]
+    execute_api_disabled: bool,
+    /// Its resource policy, as JSON: read by the same parser as an account's.
+    policy: Option<String>,
+    #[serde(default)]
+    methods: Vec<MethodEntry>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+enum EndpointEntry {
+    Edge,
+    #[default]
+    Regional,
+    Private,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MethodEntry {
+    /// "GET /items"
+    method: String,
+    /// "none", "iam", "cognito:POOL", "token:NAME" or "request:NAME" (Lambda authorizers).
+    auth: String,
+    #[serde(default)]
+    key: bool,
+    /// The Access-Control-Allow-Origin its integration answers with.
+    cors: Option<String>,
+}
+
+impl ApiEntry {
+    fn access(&self) -> Access {
+        Access {
+            endpoint: match self.endpoint {
+                EndpointEntry::Edge => Endpoint::Edge,
+                EndpointEntry::Regional => Endpoint::Regional,
+                EndpointEntry::Private => Endpoint::Private,
+            },
+            vpc_endpoints: self.vpc_endpoints.iter().map(|v| Text::new(v)).collect(),
+            execute_api_disabled: self.execute_api_disabled,
+            key_source: KeySource::Header,
+            policy: self.policy.as_deref().map(crate::policy::read),
+            methods: self.methods.iter().map(MethodEntry::method).collect(),
+        }
+    }
+}
+
+impl MethodEntry {
+    fn method(&self) -> Method {
+        let (verb, path) = self.method.split_once(' ').unwrap_or_else(|| {
+            panic!(
+                "account.toml: method {:?} is not \"VERB /path\"",
+                self.method
+            )
+        });
+        let (kind, name) = self.auth.split_once(':').unwrap_or((&self.auth, ""));
+        let name = Text::new(name);
+        Method {
+            method: Text::new(verb),
+            path: Text::new(path),
+            authorization: match kind {
+                "none" => Authorization::None,
+                "iam" => Authorization::Iam,
+                "cognito" => Authorization::Cognito(name),
+                "token" => Authorization::Lambda {
+                    name,
+                    request: false,
+                },
+                "request" => Authorization::Lambda {
+                    name,
+                    request: true,
+                },
+                other => panic!("account.toml: no authorization {other:?}"),
+            },
+            api_key_required: self.key,
+            cors_origin: self.cors.as_deref().map(Text::new),
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -87,6 +171,10 @@ struct StageEntry {
     method_throttles: Vec<MethodThrottle>,
     #[serde(default)]
     blip: bool,
+    /// Where its access log goes (a log group ARN); none when off.
+    access_log: Option<String>,
+    /// Execution logging: "OFF", "ERROR" or "INFO".
+    execution_log: String,
 }
 
 #[derive(Deserialize)]
@@ -272,6 +360,7 @@ impl AccountFile {
                 .map(|a| ApiDef {
                     id: resource_id(seed, &a.name),
                     name: &a.name,
+                    access: a.access(),
                 })
                 .collect(),
             stages: self.stages(),
@@ -319,6 +408,10 @@ impl AccountFile {
                     })
                     .collect(),
                 latency_ms: s.latency_ms,
+                logging: Logging {
+                    access_log: s.access_log.as_deref().map(Text::new),
+                    execution: Text::new(&s.execution_log),
+                },
                 blip: s.blip,
             })
             .collect()

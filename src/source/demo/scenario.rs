@@ -14,6 +14,7 @@ use crate::model::{Action, Quota, RuleKind, Scope, Throttle};
 pub struct ApiDef {
     pub id: String,
     pub name: &'static str,
+    pub access: crate::model::Access,
 }
 
 #[derive(Debug)]
@@ -24,6 +25,7 @@ pub struct StageDef {
     pub method_throttles: Vec<(&'static str, Throttle)>,
     /// Typical average latency.
     pub latency_ms: f64,
+    pub logging: crate::model::access::Logging,
     /// Has the recurring 5xx blip (catalog-api prod).
     pub blip: bool,
 }

@@ -98,6 +98,7 @@ fn apis(w: &World, f: &Frame) -> Vec<RestApi> {
                 .filter(|&s| sc.stages[s].api == a)
                 .map(|s| stage(w, f, s))
                 .collect(),
+            access: Some(api.access.clone()),
         })
         .collect()
 }
@@ -125,6 +126,7 @@ fn stage(w: &World, f: &Frame, s: usize) -> Stage {
             throttled_est: f.counts(|m| m.stages[s].throttled),
         },
         web_acl: Some(Text::new(w.sc.acls[super::scenario::REGIONAL].name)),
+        logging: Some(def.logging.clone()),
     }
 }
 
@@ -266,6 +268,7 @@ fn distributions(w: &World, now: DateTime<Utc>) -> Vec<Distribution> {
                 geo_restriction: d.geo_restriction.clone(),
                 origins: vec![Origin {
                     domain: Text::new(&sc.origin_domain(d.stage)),
+                    path: Text::new(&format!("/{}", sc.stages[d.stage].name)),
                     key_headers: d
                         .key_client
                         .map(|_| OriginKey {

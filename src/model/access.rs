@@ -1,0 +1,251 @@
+//! Who may call an API, and how: its endpoint, its resource policy, each method's
+//! authorization and API key, and what each stage logs. The Access screen and its findings
+//! ([`crate::posture`]) read these; they are configuration, read with discovery.
+
+use serde::{Deserialize, Serialize};
+
+use super::Text;
+
+/// An API's access controls (GetRestApis, GetResources `embed=methods`, GetAuthorizers).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Access {
+    pub endpoint: Endpoint,
+    /// A private API's interface VPC endpoints (endpointConfiguration.vpcEndpointIds).
+    pub vpc_endpoints: Vec<Text>,
+    /// `disableExecuteApiEndpoint`: the default `https://{id}.execute-api…` URL answers 403,
+    /// so only a custom domain reaches the API.
+    pub execute_api_disabled: bool,
+    /// Where API keys come from: the `x-api-key` header, or a Lambda authorizer's
+    /// usageIdentifierKey.
+    pub key_source: KeySource,
+    /// The resource policy; None when the API has none.
+    pub policy: Option<Policy>,
+    /// Every method of every resource, by path then method.
+    pub methods: Vec<Method>,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Endpoint {
+    /// Behind an AWS-managed CloudFront distribution the account cannot see or configure.
+    Edge,
+    #[default]
+    Regional,
+    /// Reachable only through interface VPC endpoints, and only as its resource policy allows.
+    Private,
+}
+
+impl Endpoint {
+    pub fn label(self) -> &'static str {
+        match self {
+            Endpoint::Edge => "EDGE",
+            Endpoint::Regional => "REGIONAL",
+            Endpoint::Private => "PRIVATE",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum KeySource {
+    #[default]
+    Header,
+    Authorizer,
+}
+
+/// One method of one resource: `GET /items`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Method {
+    pub method: Text,
+    pub path: Text,
+    pub authorization: Authorization,
+    pub api_key_required: bool,
+    /// The `Access-Control-Allow-Origin` its integration answers with (REST APIs set CORS in
+    /// the OPTIONS method's integration response), without the quotes API Gateway wants.
+    pub cors_origin: Option<Text>,
+}
+
+impl Method {
+    /// "GET /items"
+    pub fn label(&self) -> String {
+        format!("{} {}", self.method, self.path)
+    }
+
+    /// Neither an authorizer, IAM, nor an API key stands in front of it. OPTIONS is left out:
+    /// browsers send CORS preflights without credentials, so it is open by design.
+    pub fn is_open(&self) -> bool {
+        self.authorization == Authorization::None
+            && !self.api_key_required
+            && self.method.as_str() != "OPTIONS"
+    }
+}
+
+/// A method's authorizationType, with its authorizer when it has one.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Authorization {
+    None,
+    /// SigV4-signed calls, allowed by IAM.
+    Iam,
+    /// A Cognito user pool authorizer, by name.
+    Cognito(Text),
+    /// A Lambda authorizer, by name, and whether it is given a TOKEN or the REQUEST.
+    Lambda {
+        name: Text,
+        request: bool,
+    },
+    /// A type this version does not know, as AWS named it.
+    Other(Text),
+}
+
+impl Authorization {
+    /// "NONE", "IAM", "COGNITO pool-name", "LAMBDA name (TOKEN)"
+    pub fn label(&self) -> String {
+        match self {
+            Authorization::None => "NONE".into(),
+            Authorization::Iam => "IAM".into(),
+            Authorization::Cognito(n) => format!("COGNITO {n}"),
+            Authorization::Lambda { name, request } => {
+                let kind = if *request { "REQUEST" } else { "TOKEN" };
+                format!("LAMBDA {name} ({kind})")
+            }
+            Authorization::Other(t) => t.to_string(),
+        }
+    }
+
+    /// One word, for a narrow column.
+    pub fn short(&self) -> &str {
+        match self {
+            Authorization::None => "NONE",
+            Authorization::Iam => "IAM",
+            Authorization::Cognito(_) => "COGNITO",
+            Authorization::Lambda { .. } => "LAMBDA",
+            Authorization::Other(t) => t.as_str(),
+        }
+    }
+}
+
+/// A resource policy: its text line by line (sanitised; pretty when it parsed), and what it
+/// says when it could be summarised.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Policy {
+    pub lines: Vec<Text>,
+    /// None when the policy could not be read as a policy: its text is shown instead.
+    pub summary: Option<PolicySummary>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct PolicySummary {
+    pub statements: Vec<Statement>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Effect {
+    Allow,
+    Deny,
+}
+
+/// One statement, reduced to what decides who can call: its principals, and the source
+/// conditions (addresses, VPC endpoints, VPCs) that narrow it.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Statement {
+    pub effect: Option<Effect>,
+    /// "*" for anyone; else "AWS arn:…", "Service …". With `not_principal`, everyone but.
+    pub principals: Vec<Text>,
+    pub not_principal: bool,
+    pub actions: Vec<Text>,
+    /// Conditions on the caller's address: IpAddress (in) or NotIpAddress (not in).
+    pub source_ips: Vec<Text>,
+    pub not_source_ips: Vec<Text>,
+    /// Conditions on aws:SourceVpce / aws:SourceVpc, equal or not equal.
+    pub vpc_endpoints: Vec<Text>,
+    pub not_vpc_endpoints: Vec<Text>,
+    /// Every other condition, as "Operator key".
+    pub other_conditions: Vec<Text>,
+}
+
+impl Statement {
+    pub fn anyone(&self) -> bool {
+        !self.not_principal && self.principals.iter().any(|p| p.as_str() == "*")
+    }
+
+    /// Narrowed by where the call comes from.
+    pub fn has_source_condition(&self) -> bool {
+        !(self.source_ips.is_empty()
+            && self.not_source_ips.is_empty()
+            && self.vpc_endpoints.is_empty()
+            && self.not_vpc_endpoints.is_empty())
+    }
+}
+
+impl PolicySummary {
+    /// Anyone, from any address: an Allow for every principal that no source condition narrows
+    /// (or one allowing 0.0.0.0/0), and no Deny that keeps out the callers from elsewhere.
+    pub fn allows_any_source(&self) -> bool {
+        let any_range = |ips: &[Text]| {
+            ips.iter()
+                .any(|ip| matches!(ip.as_str(), "0.0.0.0/0" | "::/0"))
+        };
+        let open_allow = self.statements.iter().any(|s| {
+            s.effect == Some(Effect::Allow)
+                && s.anyone()
+                && (!s.has_source_condition() || any_range(&s.source_ips))
+        });
+        let fenced = self.statements.iter().any(|s| {
+            s.effect == Some(Effect::Deny)
+                && (s.anyone() || s.not_principal)
+                && (!s.not_source_ips.is_empty() || !s.not_vpc_endpoints.is_empty())
+                && !any_range(&s.not_source_ips)
+        });
+        open_allow && !fenced
+    }
+
+    /// One line: "allow * from 203.0.113.0/24; deny unless vpce-1a2b".
+    pub fn line(&self) -> String {
+        let parts: Vec<String> = self.statements.iter().map(Statement::line).collect();
+        if parts.is_empty() {
+            "no statements".into()
+        } else {
+            parts.join("; ")
+        }
+    }
+}
+
+impl Statement {
+    fn line(&self) -> String {
+        let effect = match self.effect {
+            Some(Effect::Allow) => "allow",
+            Some(Effect::Deny) => "deny",
+            None => "?",
+        };
+        let join = |v: &[Text]| v.iter().map(Text::as_str).collect::<Vec<_>>().join(",");
+        let who = if self.not_principal {
+            format!("all but {}", join(&self.principals))
+        } else if self.principals.is_empty() {
+            "nobody".into()
+        } else {
+            join(&self.principals)
+        };
+        let mut out = format!("{effect} {who}");
+        for (word, list) in [
+            ("from", &self.source_ips),
+            ("unless from", &self.not_source_ips),
+            ("via", &self.vpc_endpoints),
+            ("unless via", &self.not_vpc_endpoints),
+        ] {
+            if !list.is_empty() {
+                out.push_str(&format!(" {word} {}", join(list)));
+            }
+        }
+        if !self.other_conditions.is_empty() {
+            out.push_str(&format!(" if {}", join(&self.other_conditions)));
+        }
+        out
+    }
+}
+
+/// What a stage logs (its accessLogSettings and the `*/*` method settings).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Logging {
+    /// The access log's destination (a log group or Firehose ARN); None when off.
+    pub access_log: Option<Text>,
+    /// Execution logging: "OFF", "ERROR" or "INFO".
+    pub execution: Text,
+}

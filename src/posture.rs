@@ -1,0 +1,164 @@
+//! The access posture: what about an API's controls deserves a look, each with a severity and
+//! its reason. Derived from a snapshot alone; the Access screen shows them per row and the
+//! Overview's "Unusual now" the warnings among them.
+
+use crate::insights::{Finding, Severity};
+use crate::model::access::{Access, Endpoint};
+use crate::model::{Panel, RestApi, Snapshot, Stage};
+
+fn finding(severity: Severity, text: String) -> Finding {
+    Finding {
+        severity,
+        about: Panel::Access,
+        text,
+    }
+}
+
+/// Every finding of every API and stage, most severe first.
+pub fn findings(s: &Snapshot) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for api in &s.apis {
+        of_api(api, &mut out);
+        for st in &api.stages {
+            of_stage(s, api, st, &mut out);
+        }
+    }
+    out.sort_by_key(|f| std::cmp::Reverse(f.severity));
+    out
+}
+
+/// The findings of one row of the Access screen: its API's and its stage's.
+pub fn of_row(s: &Snapshot, api: &RestApi, st: &Stage) -> Vec<Finding> {
+    let mut out = Vec::new();
+    of_api(api, &mut out);
+    of_stage(s, api, st, &mut out);
+    out.sort_by_key(|f| std::cmp::Reverse(f.severity));
+    out
+}
+
+/// Only what the policy lets through from its own list of sources: an Allow narrowed to
+/// addresses or VPC endpoints, or a Deny of every other source.
+pub fn fenced_by_policy(a: &Access) -> bool {
+    a.policy
+        .as_ref()
+        .and_then(|p| p.summary.as_ref())
+        .is_some_and(|p| {
+            !p.allows_any_source() && p.statements.iter().any(|st| st.has_source_condition())
+        })
+}
+
+/// Findings about the API as a whole: its policy, its methods, CORS.
+fn of_api(api: &RestApi, out: &mut Vec<Finding>) {
+    let Some(a) = &api.access else {
+        return;
+    };
+    let name = &api.name;
+    match &a.policy {
+        Some(p) => match &p.summary {
+            Some(sum) if sum.allows_any_source() && a.endpoint != Endpoint::Private => {
+                out.push(finding(
+                    Severity::Warn,
+                    format!("{name}: its resource policy allows any source IP"),
+                ));
+            }
+            Some(_) => {}
+            None => out.push(finding(
+                Severity::Info,
+                format!("{name}: its resource policy could not be summarised; shown as written"),
+            )),
+        },
+        None if a.endpoint == Endpoint::Private => out.push(finding(
+            Severity::Warn,
+            format!("{name} is PRIVATE with no resource policy: no VPC endpoint may call it"),
+        )),
+        None => {}
+    }
+    let open: Vec<_> = a.methods.iter().filter(|m| m.is_open()).collect();
+    if let Some(first) = open.first() {
+        let more = match open.len() {
+            1 => String::new(),
+            n => format!(" (and {} more)", n - 1),
+        };
+        // Behind VPC endpoints the network is a control of its own.
+        let severity = match a.endpoint {
+            Endpoint::Private => Severity::Info,
+            _ => Severity::Warn,
+        };
+        out.push(finding(
+            severity,
+            format!(
+                "{name} {}{more} has no authorization and no API key",
+                first.label()
+            ),
+        ));
+    }
+    if let Some(m) = a
+        .methods
+        .iter()
+        .find(|m| m.cors_origin.as_ref().is_some_and(|o| o.as_str() == "*"))
+    {
+        out.push(finding(
+            Severity::Warn,
+            format!(
+                "{name}: CORS allows any origin ({} answers Access-Control-Allow-Origin: *)",
+                m.label()
+            ),
+        ));
+    }
+}
+
+/// Findings about one stage: around the CDN, without a web ACL, logging.
+fn of_stage(s: &Snapshot, api: &RestApi, st: &Stage, out: &mut Vec<Finding>) {
+    let Some(a) = &api.access else {
+        return;
+    };
+    let name = format!("{}/{}", api.name, st.name);
+    let fronting: Vec<_> = s.fronting(api, st).collect();
+    let reachable = a.endpoint != Endpoint::Private && !a.execute_api_disabled;
+    let keyless = a
+        .methods
+        .iter()
+        .any(|m| !m.api_key_required && m.method.as_str() != "OPTIONS");
+    if !fronting.is_empty() && reachable && !fenced_by_policy(a) {
+        let severity = if keyless {
+            Severity::Critical
+        } else {
+            Severity::Info
+        };
+        let text = if keyless {
+            format!(
+                "{name} can be called directly at its execute-api URL without an API key: \
+                 CloudFront and its WAF can be bypassed"
+            )
+        } else {
+            format!(
+                "{name} answers at its execute-api URL too; only the API key CloudFront sends \
+                 keeps callers behind {}",
+                fronting[0].id
+            )
+        };
+        out.push(finding(severity, text));
+    }
+    if fronting.is_empty() && st.web_acl.is_none() && a.endpoint != Endpoint::Private {
+        out.push(finding(
+            Severity::Warn,
+            format!("{name}: no web ACL, and no distribution in front"),
+        ));
+    }
+    let requires_key = a.methods.iter().any(|m| m.api_key_required);
+    for d in &fronting {
+        let sends_key = d.origins.iter().any(|o| !o.key_headers.is_empty());
+        if sends_key && !requires_key {
+            out.push(finding(
+                Severity::Warn,
+                format!(
+                    "distribution {} sends a key header, but {} requires no API key",
+                    d.id, api.name
+                ),
+            ));
+        }
+    }
+    if st.logging.as_ref().is_some_and(|l| l.access_log.is_none()) {
+        out.push(finding(Severity::Info, format!("{name}: no access log")));
+    }
+}

@@ -129,6 +129,18 @@ pub struct Args {
     #[arg(long = "key-header", global = true)]
     pub key_headers: Vec<String>,
 
+    /// More addresses CDNs reach origins from (repeatable): AWS's ip-ranges.json (its
+    /// CLOUDFRONT_ORIGIN_FACING prefixes) or a list of ranges one per line, such as
+    /// Cloudflare's ips-v4. CloudFront's own are read from its managed prefix list.
+    #[arg(long = "ip-ranges", value_name = "FILE", global = true)]
+    pub ip_ranges: Vec<std::path::PathBuf>,
+
+    /// A stage fronted by an edge edgetop cannot see, such as Cloudflare, and the file of that
+    /// edge's ranges in the same formats (repeatable): orders-api/prod=ips-v4 (the API by name
+    /// or by id).
+    #[arg(long = "ip-ranges-for", value_name = "API/STAGE=FILE", global = true)]
+    pub ip_ranges_for: Vec<String>,
+
     /// Attempts per AWS call, the first included (the SDK's standard retry with backoff).
     #[arg(long, default_value_t = 3, global = true, value_parser = clap::value_parser!(u32).range(1..=10))]
     pub max_attempts: u32,

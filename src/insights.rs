@@ -1,29 +1,11 @@
 //! "What is unusual now": the Overview's short list, derived from a snapshot alone.
 
+use crate::finding::{Finding, Severity};
 use crate::format;
 use crate::model::{Action, DistributionStatus, Panel, Problem, Snapshot};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Severity {
-    Info,
-    Warn,
-    Critical,
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub struct Finding {
-    pub severity: Severity,
-    /// What it is about: Enter on it goes to the screen that shows this.
-    pub about: Panel,
-    pub text: String,
-}
-
 fn finding(severity: Severity, about: Panel, text: String) -> Finding {
-    Finding {
-        severity,
-        about,
-        text,
-    }
+    Finding::new(severity, about, text)
 }
 
 /// Findings, most severe first.

@@ -6,6 +6,7 @@
 //! does, each set up by [`startup`].
 
 pub mod app;
+pub(crate) mod bypass;
 pub mod cli;
 pub mod commands;
 pub(crate) mod config;
@@ -13,8 +14,10 @@ pub(crate) mod countries;
 pub(crate) mod engine;
 pub(crate) mod events;
 pub(crate) mod files;
+pub(crate) mod finding;
 pub(crate) mod format;
 pub(crate) mod insights;
+pub(crate) mod ip_ranges;
 pub(crate) mod memory;
 pub mod model;
 pub mod ops;

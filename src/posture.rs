@@ -2,25 +2,24 @@
 //! its reason. Derived from a snapshot alone; the Access screen shows them per row and the
 //! Overview's "Unusual now" the warnings among them.
 
-use crate::insights::{Finding, Severity};
+use crate::bypass::{self, DirectHits};
+use crate::finding::{Finding, Severity};
+use crate::format;
 use crate::model::access::{Access, Endpoint};
 use crate::model::{Panel, RestApi, Snapshot, Stage};
 
 fn finding(severity: Severity, text: String) -> Finding {
-    Finding {
-        severity,
-        about: Panel::Access,
-        text,
-    }
+    Finding::new(severity, Panel::Access, text)
 }
 
 /// Every finding of every API and stage, most severe first.
 pub fn findings(s: &Snapshot) -> Vec<Finding> {
+    let hits = bypass::direct_hits(s);
     let mut out = Vec::new();
     for api in &s.apis {
         of_api(api, &mut out);
         for st in &api.stages {
-            of_stage(s, api, st, &mut out);
+            of_stage(s, &hits, api, st, &mut out);
         }
     }
     out.sort_by_key(|f| std::cmp::Reverse(f.severity));
@@ -28,10 +27,10 @@ pub fn findings(s: &Snapshot) -> Vec<Finding> {
 }
 
 /// The findings of one row of the Access screen: its API's and its stage's.
-pub fn of_row(s: &Snapshot, api: &RestApi, st: &Stage) -> Vec<Finding> {
+pub fn of_row(s: &Snapshot, hits: &[DirectHits], api: &RestApi, st: &Stage) -> Vec<Finding> {
     let mut out = Vec::new();
     of_api(api, &mut out);
-    of_stage(s, api, st, &mut out);
+    of_stage(s, hits, api, st, &mut out);
     out.sort_by_key(|f| std::cmp::Reverse(f.severity));
     out
 }
@@ -108,12 +107,15 @@ fn of_api(api: &RestApi, out: &mut Vec<Finding>) {
 }
 
 /// Findings about one stage: around the CDN, without a web ACL, logging.
-fn of_stage(s: &Snapshot, api: &RestApi, st: &Stage, out: &mut Vec<Finding>) {
+fn of_stage(s: &Snapshot, hits: &[DirectHits], api: &RestApi, st: &Stage, out: &mut Vec<Finding>) {
+    let name = format!("{}/{}", api.name, st.name);
+    let fronting: Vec<_> = s.fronting(api, st).collect();
+    if bypass::is_fronted(s, api, st) {
+        around_the_edge(s, hits, &name, api, st, out);
+    }
     let Some(a) = &api.access else {
         return;
     };
-    let name = format!("{}/{}", api.name, st.name);
-    let fronting: Vec<_> = s.fronting(api, st).collect();
     let reachable = a.endpoint != Endpoint::Private && !a.execute_api_disabled;
     let keyless = a
         .methods
@@ -125,21 +127,28 @@ fn of_stage(s: &Snapshot, api: &RestApi, st: &Stage, out: &mut Vec<Finding>) {
         } else {
             Severity::Info
         };
-        let text = if keyless {
-            format!(
+        let sends_key = fronting
+            .iter()
+            .any(|d| d.origins.iter().any(|o| !o.key_headers.is_empty()));
+        let text = match (keyless, sends_key) {
+            (true, _) => format!(
                 "{name} can be called directly at its execute-api URL without an API key: \
                  CloudFront and its WAF can be bypassed"
-            )
-        } else {
-            format!(
-                "{name} answers at its execute-api URL too; only the API key CloudFront sends \
-                 keeps callers behind {}",
+            ),
+            (false, true) => format!(
+                "{name} answers at its execute-api URL too; only the API key {} sends keeps \
+                 others out",
                 fronting[0].id
-            )
+            ),
+            (false, false) => format!(
+                "{name} answers at its execute-api URL too: a caller with an API key of its \
+                 own can go around {} and its web ACL",
+                fronting[0].id
+            ),
         };
         out.push(finding(severity, text));
     }
-    if fronting.is_empty() && st.web_acl.is_none() && a.endpoint != Endpoint::Private {
+    if !bypass::is_fronted(s, api, st) && st.web_acl.is_none() && a.endpoint != Endpoint::Private {
         out.push(finding(
             Severity::Warn,
             format!("{name}: no web ACL, and no distribution in front"),
@@ -160,5 +169,48 @@ fn of_stage(s: &Snapshot, api: &RestApi, st: &Stage, out: &mut Vec<Finding>) {
     }
     if st.logging.as_ref().is_some_and(|l| l.access_log.is_none()) {
         out.push(finding(Severity::Info, format!("{name}: no access log")));
+    }
+}
+
+/// What the samples show of requests that reached a fronted stage directly.
+fn around_the_edge(
+    s: &Snapshot,
+    hits: &[DirectHits],
+    name: &str,
+    api: &RestApi,
+    st: &Stage,
+    out: &mut Vec<Finding>,
+) {
+    match bypass::of_stage(hits, api, st) {
+        Some(h) => {
+            let minutes = (s.taken_at - h.first).num_minutes().max(1);
+            let from = match h.sources.as_slice() {
+                [(ip, _)] => format!("from {ip}"),
+                [(ip, n), ..] => format!(
+                    "from {} addresses, most from {ip} ({})",
+                    h.sources.len(),
+                    format::count(*n as f64)
+                ),
+                [] => String::new(),
+            };
+            out.push(finding(
+                Severity::Critical,
+                format!(
+                    "{name}: ~{} requests in the last {minutes} min reached it directly, not \
+                     through {} ({from})",
+                    format::count(h.requests as f64),
+                    bypass::edge_name(s, api, st),
+                ),
+            ));
+        }
+        None if !bypass::ranges_known(s, api, st) => out.push(finding(
+            Severity::Info,
+            format!(
+                "{name}: {}'s origin-facing addresses are not known, so requests that go \
+                 around it cannot be told apart",
+                bypass::edge_name(s, api, st)
+            ),
+        )),
+        None => {}
     }
 }

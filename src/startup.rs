@@ -92,6 +92,8 @@ pub struct Effective {
     pub deploy: aws::rotate::DeployWait,
     /// The keys in force: the defaults with the config file's `[keys]`.
     pub keymap: Keymap,
+    /// Edge ranges from `--ip-ranges` files.
+    pub ip_ranges: Vec<crate::model::access::EdgeRanges>,
 }
 
 pub fn effective(args: &Args) -> anyhow::Result<Effective> {
@@ -114,7 +116,18 @@ pub fn effective(args: &Args) -> anyhow::Result<Effective> {
     if key_headers.is_empty() {
         key_headers.push("x-api-key".into());
     }
+    let ip_ranges = args
+        .ip_ranges
+        .iter()
+        .map(|p| crate::ip_ranges::read(p))
+        .chain(
+            args.ip_ranges_for
+                .iter()
+                .map(|a| crate::ip_ranges::read_for(a)),
+        )
+        .collect::<anyhow::Result<Vec<_>>>()?;
     Ok(Effective {
+        ip_ranges,
         keymap,
         read_only: args.read_only || (conf.read_only && !args.read_write),
         key_headers: key_headers.iter().map(|h| h.to_ascii_lowercase()).collect(),
@@ -178,6 +191,7 @@ async fn aws_source(
         },
         discovery_every: Duration::from_secs(args.discover_every * 60),
         key_headers: eff.key_headers.clone(),
+        ip_ranges: eff.ip_ranges.clone(),
         refresh,
         profile: args.profile.clone(),
         journal,

@@ -971,6 +971,100 @@ fn the_access_posture_of_an_untidy_account() {
     assert_eq!(live["logging"]["access_log"], u["access"]["access_log"]);
     assert_eq!(live["logging"]["execution"], "INFO");
 
+    // CloudFront's addresses from its managed prefix list; the samples from elsewhere are the
+    // requests that went around it.
+    let edge = &s["edge_ranges"][0];
+    assert!(
+        edge["source"]
+            .as_str()
+            .unwrap()
+            .contains("AWS-managed prefix list pl-"),
+        "{edge}"
+    );
+    assert!(
+        edge["prefixes"]
+            .as_array()
+            .unwrap()
+            .contains(&Value::from("130.176.0.0/18")),
+        "{edge}"
+    );
+    let want = &u["direct_hits"];
+    let hits = &out["access"]["direct_hits"];
+    assert_eq!(hits.as_array().unwrap().len(), 1, "{hits}");
+    let h = &hits[0];
+    assert_eq!(
+        format!(
+            "{}/{}",
+            h["api"].as_str().unwrap(),
+            h["stage"].as_str().unwrap()
+        ),
+        want["stage"]
+    );
+    assert_eq!(h["requests"], want["requests"]);
+    assert_eq!(h["samples"], want["samples"]);
+    assert_eq!(
+        h["sources"].as_array().unwrap().len() as u64,
+        want["addresses"].as_u64().unwrap()
+    );
+    assert_eq!(
+        h["sources"][0],
+        serde_json::json!([want["top"], want["top_requests"]])
+    );
+    let findings = out["access"]["findings"].as_array().unwrap();
+    assert!(
+        findings.iter().any(|f| f["severity"] == "Critical"
+            && f["text"]
+                .as_str()
+                .unwrap()
+                .starts_with("orders-api/live: ~23 requests")),
+        "{findings:?}"
+    );
+
+    // More edge ranges from a file: Cloudflare's list format, naming the direct address's
+    // range, leaves only the IPv6 one.
+    let file = m.dir.join("more-ranges.txt");
+    std::fs::write(&file, "# more edge addresses\n198.51.100.0/24\n").unwrap();
+    let (status, more, err) = snapshot(&m, &["--ip-ranges", file.to_str().unwrap()]);
+    assert!(status.success(), "{err}");
+    let hits = &more["access"]["direct_hits"];
+    assert_eq!(hits[0]["requests"], 3, "{hits}");
+    assert_eq!(more["snapshot"]["edge_ranges"].as_array().unwrap().len(), 2);
+
+    // The same file as the edge in front of orders-b/live, named by the API's id (both APIs
+    // are called orders-api): its direct hits are the one address outside that range.
+    let b_id = ids["orders-b"].as_str().unwrap();
+    let named = format!("{b_id}/live={}", file.to_str().unwrap());
+    let (status, cf, err) = snapshot(&m, &["--ip-ranges-for", &named]);
+    assert!(status.success(), "{err}");
+    let hits = cf["access"]["direct_hits"].as_array().unwrap();
+    let b_hits = hits
+        .iter()
+        .find(|h| h["api_id"] == b_id)
+        .expect("orders-b's hits");
+    assert_eq!(b_hits["requests"], 4, "{hits:?}");
+    assert_eq!(b_hits["sources"][0][0], "192.0.2.44");
+    let findings = cf["access"]["findings"].as_array().unwrap();
+    let through = format!(
+        "reached it directly, not through {} (from 192.0.2.44)",
+        file.display()
+    );
+    assert!(
+        findings
+            .iter()
+            .any(|f| f["text"].as_str().unwrap().contains(&through)),
+        "{findings:?}"
+    );
+    // A value that is not API/STAGE=FILE, and a file that is not there, stop before anything
+    // is read, saying why.
+    for (flag, bad) in [
+        ("--ip-ranges-for", "just-a-file"),
+        ("--ip-ranges", "/no/such/file"),
+    ] {
+        let (status, _, err) = snapshot(&m, &[flag, bad]);
+        assert!(!status.success());
+        assert!(err.contains(flag) && err.contains(bad), "{err}");
+    }
+
     // The dashboard: the way around the CDN, first on the Access screen and in the Overview.
     let t = dashboard(&m, "access", &[], &[]);
     let s = t.wait_text("can be called directly");
@@ -994,6 +1088,16 @@ fn the_access_posture_of_an_untidy_account() {
     t.literal("priv");
     t.keys(&["Enter", "Enter"]);
     let s = t.wait_text("resource policy, as written");
+    t.keys(&["Escape", "Escape"]);
+    t.keys(&["/"]);
+    t.literal("live");
+    t.keys(&["Enter", "Enter"]);
+    let d = t.wait_text("direct hits");
+    assert!(
+        line_with(&d, "direct hits").contains("~23 requests from 2 addresses"),
+        "{d}"
+    );
+    assert!(d.contains("198.51.100.77 (20)"), "{d}");
     assert!(s.contains("LAMBDA authz\\x1b]52"), "{s}");
     assert!(s.contains("unless via vpce-0untidy1111111111"), "{s}");
     t.keys(&["Escape", "q"]);

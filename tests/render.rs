@@ -77,9 +77,7 @@ fn confirm_dialog_focuses_cancel() {
     a.run_command("");
     // Select GeoScrapers through the filter, then ask to toggle it.
     key(&mut a, KeyCode::Char('/'));
-    for c in "GeoScrapers".chars() {
-        key(&mut a, KeyCode::Char(c));
-    }
+    type_text(&mut a, "GeoScrapers");
     key(&mut a, KeyCode::Enter);
     key(&mut a, KeyCode::Char('t'));
     insta::assert_snapshot!("confirm_toggle_80x24", render(&a, 80, 24));
@@ -90,9 +88,7 @@ fn rotate_dialog_shows_every_step() {
     let mut a = app();
     a.screen = Screen::Keys;
     key(&mut a, KeyCode::Char('/'));
-    for c in "cdn-origin".chars() {
-        key(&mut a, KeyCode::Char(c));
-    }
+    type_text(&mut a, "cdn-origin");
     key(&mut a, KeyCode::Enter);
     key(&mut a, KeyCode::Char('r'));
     insta::assert_snapshot!("confirm_rotate_160x48", render(&a, 160, 48));
@@ -145,9 +141,7 @@ fn hostile_sample_detail_is_escaped() {
     let mut a = app();
     a.screen = Screen::Origins;
     key(&mut a, KeyCode::Char('/'));
-    for c in "x1b".chars() {
-        key(&mut a, KeyCode::Char(c));
-    }
+    type_text(&mut a, "x1b");
     key(&mut a, KeyCode::Enter);
     key(&mut a, KeyCode::Enter);
     let s = render(&a, 160, 48);
@@ -363,9 +357,7 @@ fn a_country_cloudfront_refuses_says_which_distribution() {
     let mut a = app();
     a.screen = Screen::Geo;
     key(&mut a, KeyCode::Char('/'));
-    for c in "Belarus".chars() {
-        key(&mut a, KeyCode::Char(c));
-    }
+    type_text(&mut a, "Belarus");
     key(&mut a, KeyCode::Enter);
     let s = render(&a, 160, 48);
     assert!(s.contains("CloudFront deny list"), "{s}");
@@ -377,9 +369,7 @@ fn a_country_cloudfront_refuses_says_which_distribution() {
     );
     key(&mut a, KeyCode::Esc);
     key(&mut a, KeyCode::Esc);
-    for c in "/Iran".chars() {
-        key(&mut a, KeyCode::Char(c));
-    }
+    type_text(&mut a, "/Iran");
     key(&mut a, KeyCode::Enter);
     key(&mut a, KeyCode::Enter);
     let s = render(&a, 160, 48);
@@ -404,9 +394,7 @@ fn access_detail_shows_methods_and_the_policy() {
         "{overview}"
     );
     a.screen = Screen::Access;
-    for c in "/payments prod".chars() {
-        key(&mut a, KeyCode::Char(c));
-    }
+    type_text(&mut a, "/payments prod");
     key(&mut a, KeyCode::Enter);
     key(&mut a, KeyCode::Enter);
     let payments = render(&a, 160, 48);
@@ -421,9 +409,7 @@ fn access_detail_shows_methods_and_the_policy() {
     );
     key(&mut a, KeyCode::Esc);
     key(&mut a, KeyCode::Esc);
-    for c in "/identity".chars() {
-        key(&mut a, KeyCode::Char(c));
-    }
+    type_text(&mut a, "/identity");
     key(&mut a, KeyCode::Enter);
     key(&mut a, KeyCode::Enter);
     let identity = render(&a, 80, 24);

@@ -14,7 +14,15 @@ use crate::startup;
 #[derive(serde::Serialize)]
 struct Record<'a> {
     snapshot: &'a Snapshot,
+    access: AccessRecord,
     stats: serde_json::Value,
+}
+
+/// What the Access screen derives: its findings, and the requests that went around a CDN.
+#[derive(serde::Serialize)]
+struct AccessRecord {
+    findings: Vec<crate::finding::Finding>,
+    direct_hits: Vec<crate::bypass::DirectHits>,
 }
 
 pub fn run(args: &Args, json: bool) -> anyhow::Result<ExitCode> {
@@ -42,6 +50,10 @@ pub fn run(args: &Args, json: bool) -> anyhow::Result<ExitCode> {
         // half the resident memory of the run.
         let record = Record {
             snapshot: &snap,
+            access: AccessRecord {
+                findings: crate::posture::findings(&snap),
+                direct_hits: crate::bypass::direct_hits(&snap),
+            },
             stats,
         };
         let mut json = serde_json::Serializer::with_formatter(&mut stdout, SafeJson::pretty());

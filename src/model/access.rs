@@ -249,3 +249,17 @@ pub struct Logging {
     /// Execution logging: "OFF", "ERROR" or "INFO".
     pub execution: Text,
 }
+
+/// One published set of the addresses a CDN connects to origins from.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct EdgeRanges {
+    /// Whose they are and where they were read: "CloudFront origin-facing (managed prefix list
+    /// pl-3b927c52)", "CloudFront origin-facing (ip-ranges.json of 2026-11-20, ./ranges.json)".
+    pub source: Text,
+    /// CIDR prefixes, IPv4 and IPv6.
+    pub prefixes: Vec<Text>,
+    /// The stages ("api/stage") this edge fronts, where edgetop cannot see it (Cloudflare);
+    /// empty for CloudFront's, which front the stages their distributions name.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stages: Vec<Text>,
+}

@@ -32,6 +32,10 @@ pub struct Snapshot {
     pub cost: CostMeter,
     /// Parts of the account that could not be read this time, and why.
     pub problems: Vec<Problem>,
+    /// The addresses CDNs connect to origins from: a request reaching a fronted stage from
+    /// elsewhere went around the CDN.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub edge_ranges: Vec<access::EdgeRanges>,
     /// Parts still being read: this snapshot came early, with what was read so far.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub loading: Vec<Problem>,

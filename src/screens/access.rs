@@ -8,7 +8,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Wrap};
 
 use super::{Context, Loaded, ScreenView, matches};
-use crate::insights::Finding;
+use crate::bypass::DirectHits;
+use crate::finding::Finding;
 use crate::model::access::{Access, Endpoint, KeySource, Method};
 use crate::model::{Panel, RestApi, Snapshot, Stage};
 use crate::posture;
@@ -17,22 +18,25 @@ use crate::widgets::columns::{self, Cells, Column, Shown, col, col_if};
 use crate::widgets::popup::{detail_area, kv, popup};
 use crate::widgets::{panel, severity_span, table_title, window};
 
-/// One API and stage, with its findings (most severe first).
+/// One API and stage, with its findings (most severe first) and the requests that reached it
+/// around its CDN.
 pub struct AccessRow<'a> {
     pub api: &'a RestApi,
     pub stage: &'a Stage,
     pub findings: Vec<Finding>,
+    pub direct: Option<&'a DirectHits>,
 }
 
 /// The rows, filtered by API, stage, endpoint, web ACL and what the findings say; the most
 /// severe finding first.
-pub fn rows<'a>(s: &'a Snapshot, filter: &str) -> Vec<AccessRow<'a>> {
+pub fn rows<'a>(s: &'a Snapshot, hits: &'a [DirectHits], filter: &str) -> Vec<AccessRow<'a>> {
     let mut out: Vec<AccessRow> = s
         .stages()
         .map(|(api, stage)| AccessRow {
             api,
             stage,
-            findings: posture::of_row(s, api, stage),
+            findings: posture::of_row(s, hits, api, stage),
+            direct: crate::bypass::of_stage(hits, api, stage),
         })
         .filter(|r| {
             let findings: Vec<&str> = r.findings.iter().map(|f| f.text.as_str()).collect();
@@ -141,8 +145,18 @@ fn known(r: &AccessRow, label: impl Fn(&Access) -> String) -> Cell<'static> {
     Cell::from(r.api.access.as_ref().map_or("–".into(), label))
 }
 
+/// The distributions in front of a stage, and the edges named for it.
 fn fronting_label(s: &Snapshot, r: &AccessRow) -> String {
-    let ids: Vec<&str> = s.fronting(r.api, r.stage).map(|d| d.id.as_str()).collect();
+    let ids: Vec<&str> = s
+        .fronting(r.api, r.stage)
+        .map(|d| d.id.as_str())
+        .chain(
+            s.edge_ranges
+                .iter()
+                .filter(|e| crate::bypass::names(e, r.api, r.stage))
+                .map(|e| e.source.as_str()),
+        )
+        .collect();
     match ids.as_slice() {
         [] => "–".into(),
         [one] => one.to_string(),
@@ -176,7 +190,20 @@ fn columns<'a>() -> Vec<Column<AccessRow<'a>>> {
         col("auth", Constraint::Length(15), |r, _| known(r, auth_label)),
         col("key", Constraint::Length(6), |r, _| known(r, key_label)),
         col_if(
-            Shown::From(140),
+            Shown::From(120),
+            "direct",
+            Constraint::Length(7),
+            |r, cx| match r.direct {
+                Some(h) => Cell::from(Span::styled(
+                    format!("~{}", crate::format::count(h.requests as f64)),
+                    cx.th.style(E::TextCritical),
+                )),
+                None if crate::bypass::ranges_known(cx.data, r.api, r.stage) => Cell::from("none"),
+                None => Cell::from("–"),
+            },
+        ),
+        col_if(
+            Shown::From(180),
             "web ACL",
             Constraint::Length(14),
             |r, _| {
@@ -228,10 +255,10 @@ fn finding_line(x: &Finding, th: &Theme) -> Line<'static> {
 
 fn method_columns<'a>() -> Vec<Column<&'a Method>> {
     let columns: [Column<&'a Method>; _] = [
-        col("method", Constraint::Length(28), |m, _| {
+        col("method", Constraint::Length(34), |m, _| {
             Cell::from(m.label())
         }),
-        col("authorization", Constraint::Length(28), |m, _| {
+        col("authorization", Constraint::Length(26), |m, _| {
             Cell::from(m.authorization.label())
         }),
         col("key", Constraint::Length(4), |m, _| {
@@ -261,11 +288,11 @@ impl ScreenView for AccessScreen {
     }
 
     fn row_count(&self, data: &Loaded, filter: &str) -> usize {
-        rows(&data.snapshot, filter).len()
+        rows(&data.snapshot, &data.direct_hits, filter).len()
     }
 
     fn draw(&self, f: &mut Frame, area: Rect, cx: &Context, th: &Theme) {
-        let rows = rows(cx.data, cx.filter);
+        let rows = rows(cx.data, &cx.loaded.direct_hits, cx.filter);
         let sel = cx.selected;
         // The table takes what its rows need, at most half; the selected row's findings and
         // methods go below when there is room.
@@ -339,7 +366,7 @@ impl ScreenView for AccessScreen {
     }
 
     fn detail(&self, f: &mut Frame, area: Rect, cx: &Context, th: &Theme) {
-        let rows = rows(cx.data, cx.filter);
+        let rows = rows(cx.data, &cx.loaded.direct_hits, cx.filter);
         let Some(r) = rows.get(cx.selected) else {
             return;
         };
@@ -446,10 +473,37 @@ fn detail_lines(s: &Snapshot, r: &AccessRow, th: &Theme) -> Vec<Line<'static>> {
             th,
         ));
     }
+    if let Some(h) = r.direct {
+        let top: Vec<String> = h
+            .sources
+            .iter()
+            .take(5)
+            .map(|(ip, n)| format!("{ip} ({})", crate::format::count(*n as f64)))
+            .collect();
+        lines.push(kv(
+            "direct hits",
+            format!(
+                "~{} requests from {} addresses since {}: {}",
+                crate::format::count(h.requests as f64),
+                h.sources.len(),
+                h.first.format("%H:%M UTC"),
+                top.join(", ")
+            ),
+            th,
+        ));
+    }
+    for e in crate::bypass::edges_of(s, r.api, r.stage) {
+        lines.push(kv(
+            "edge ranges",
+            format!("{} ({} prefixes)", e.source, e.prefixes.len()),
+            th,
+        ));
+    }
     lines.push(kv("logging", logging_label(r.stage), th));
     if let Some(dest) = r.stage.logging.as_ref().and_then(|l| l.access_log.as_ref()) {
         lines.push(kv("access log", dest.to_string(), th));
     }
+    let width = a.methods.iter().map(|m| m.label().len()).max().unwrap_or(0);
     for m in &a.methods {
         let key = if m.api_key_required { ", API key" } else { "" };
         let cors = m
@@ -458,7 +512,11 @@ fn detail_lines(s: &Snapshot, r: &AccessRow, th: &Theme) -> Vec<Line<'static>> {
             .map_or(String::new(), |o| format!(", CORS {o}"));
         lines.push(kv(
             "method",
-            format!("{:<24} {}{key}{cors}", m.label(), m.authorization.label()),
+            format!(
+                "{:<width$}  {}{key}{cors}",
+                m.label(),
+                m.authorization.label()
+            ),
             th,
         ));
     }

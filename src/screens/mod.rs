@@ -19,7 +19,8 @@ use std::sync::Arc;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 
-use crate::insights::{self, Finding};
+use crate::finding::Finding;
+use crate::insights;
 use crate::model::{Panel, Snapshot};
 use crate::theme::Theme;
 
@@ -89,6 +90,8 @@ pub struct Loaded {
     pub findings: Vec<Finding>,
     pub top_ips: Vec<origins::Talker>,
     pub top_countries: Vec<origins::Talker>,
+    /// Requests that reached fronted stages around their CDN.
+    pub direct_hits: Vec<crate::bypass::DirectHits>,
 }
 
 impl Loaded {
@@ -97,6 +100,7 @@ impl Loaded {
             findings: insights::findings(&snapshot),
             top_ips: origins::top_ips(&snapshot),
             top_countries: origins::top_countries(&snapshot),
+            direct_hits: crate::bypass::direct_hits(&snapshot),
             snapshot,
         }
     }

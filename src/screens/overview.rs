@@ -7,8 +7,8 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph};
 
+use crate::finding::Finding;
 use crate::format;
-use crate::insights::Finding;
 use crate::model::{Series, Snapshot};
 
 use crate::theme::{Element as E, Theme};

@@ -76,8 +76,8 @@ pub fn right(s: impl Into<String>) -> Cell<'static> {
 }
 
 /// A finding's severity as a mark that reads without colour: `!!`, `! `, `· `.
-pub fn severity_span(s: crate::insights::Severity, th: &Theme) -> Span<'static> {
-    use crate::insights::Severity;
+pub fn severity_span(s: crate::finding::Severity, th: &Theme) -> Span<'static> {
+    use crate::finding::Severity;
     let (mark, el) = match s {
         Severity::Critical => ("!!", E::TextCritical),
         Severity::Warn => ("! ", E::TextWarn),

@@ -164,6 +164,9 @@ class RestRoutes:
 class Call:
     __slots__ = ("service", "region", "protocol", "operation", "body", "params", "path", "query")
 
+    def __init__(self, service=None, protocol=None):
+        self.service, self.protocol = service, protocol
+
 
 def credential_scope(environ):
     auth = environ.get("HTTP_AUTHORIZATION", "")
@@ -241,7 +244,12 @@ def error_response(call, code, message, status):
     request_id = str(uuid.uuid4())
     headers = [("x-amzn-RequestId", request_id)]
     kind = "Receiver" if status >= 500 else "Sender"
-    if call.protocol in ("query", "rest-xml"):
+    if call.service == "ec2":  # EC2's own error document (EC2 API reference, "Error codes")
+        body = (f'<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error><Code>{xml_escape(code)}</Code>'
+                f"<Message>{xml_escape(message)}</Message></Error></Errors><RequestID>{request_id}</RequestID>"
+                f"</Response>")
+        headers += [("Content-Type", "text/xml")]
+    elif call.protocol in ("query", "rest-xml"):
         ns = ("http://cloudfront.amazonaws.com/doc/2020-05-31/" if call.protocol == "rest-xml"
               else "http://monitoring.amazonaws.com/doc/2010-08-01/")
         body = (f'<?xml version="1.0" encoding="UTF-8"?>\n<ErrorResponse xmlns="{ns}"><Error><Type>{kind}</Type>'
@@ -791,8 +799,7 @@ class EdgetopMiddleware:
             self.cf_touch_next.discard(dist_id)
             self.cf_etags[dist_id] = new_etag()
         before = self.current_etag(dist_id)
-        call = Call()
-        call.protocol = "rest-xml"
+        call = Call(service="cloudfront", protocol="rest-xml")
         if before is None:
             status, headers, body = self.forward(environ)  # moto's NoSuchDistribution
         elif not if_match:
@@ -981,7 +988,9 @@ def authorize(environ, call):
         req.check_signature()
         req.check_action_permitted(resource)
     except AccessDeniedError as e:
-        code = "AccessDeniedException" if call.protocol in ("json", "rest-json", "rpcv2Cbor") else "AccessDenied"
+        code = ("UnauthorizedOperation" if call.service == "ec2"
+                else "AccessDeniedException" if call.protocol in ("json", "rest-json", "rpcv2Cbor")
+                else "AccessDenied")
         message = e.message if resource == "*" else f"{e.message} on resource: {resource}"
         return error_response(call, code, message, 403)
     except HTTPException as e:  # SignatureDoesNotMatch, InvalidClientTokenId (moto's _RESTError)

@@ -248,6 +248,28 @@ def seed_untidy(s, key_value):
                         "HTTPVersion": "HTTP/2.0", "Headers": headers},
             "Weight": 1, "Action": "BLOCK", "ResponseCodeSent": 403})
 
+    # ---- Around the edge: orders-a/live, behind the partner distribution, sampled at the regional web ACL from
+    # CloudFront's origin-facing addresses (moto's managed prefix list holds 130.176.0.0/18) and, directly, from
+    # two others: 23 requests in 3 samples, most from 198.51.100.77.
+    def at_stage(api, ip, weight, ts):
+        s.extras["sampled_requests"].append({
+            "WebAclArn": reg["ARN"], "Scope": "REGIONAL", "RuleMetricName": "blockScrapersMetric", "Timestamp": ts,
+            "Request": {"ClientIP": ip, "Country": "NL", "URI": "/live/orders", "Method": "GET",
+                        "HTTPVersion": "HTTP/1.1",
+                        "Headers": [{"Name": "Host", "Value": f"{apis[api]}.execute-api.{REGION}.amazonaws.com"}]},
+            "Weight": weight, "Action": "BLOCK", "ResponseCodeSent": 403})
+
+    direct = [("130.176.9.20", 40), ("130.176.9.21", 40), ("198.51.100.77", 12), ("198.51.100.77", 8),
+              ("2001:db8::5", 3)]
+    for i, (ip, weight) in enumerate(direct):
+        at_stage("orders-a", ip, weight, end - 30 - i * 60)
+    # orders-b/live has no distribution in front: behind an edge edgetop cannot see (--ip-ranges-for), one
+    # address in that edge's 198.51.100.0/24 and one outside it, 4 requests.
+    for i, (ip, weight) in enumerate((("198.51.100.99", 30), ("192.0.2.44", 4))):
+        at_stage("orders-b", ip, weight, end - 40 - i * 60)
+    out["direct_hits"] = {"stage": "orders-api/live", "requests": 23, "samples": 3, "addresses": 2,
+                          "top": "198.51.100.77", "top_requests": 20}
+
     jobs = [(s.cw, "AWS/ApiGateway", [x for x in regional if x["Dimensions"][0]["Name"] == "ApiName"]),
             (s.cw, "AWS/WAFV2", [x for x in regional if x["Dimensions"][0]["Name"] != "ApiName"]),
             (s.cw_cf, "AWS/WAFV2", cloudfront)]

@@ -98,6 +98,13 @@ pub fn snapshot(src: &AwsSource, now: DateTime<Utc>) -> Snapshot {
         rate_limited: src.rate_limited.clone(),
         cost: src.cost,
         problems: parts.problems(),
+        edge_ranges: src
+            .found
+            .edge
+            .iter()
+            .chain(&src.settings.ip_ranges)
+            .cloned()
+            .collect(),
         loading: Vec::new(),
     }
 }

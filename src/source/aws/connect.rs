@@ -29,6 +29,8 @@ pub struct Clients {
     pub waf: aws_sdk_wafv2::Client,
     pub waf_global: aws_sdk_wafv2::Client,
     pub cloudfront: aws_sdk_cloudfront::Client,
+    /// For CloudFront's origin-facing managed prefix list (regional, like every prefix list).
+    pub ec2: aws_sdk_ec2::Client,
     pub cloudwatch: aws_sdk_cloudwatch::Client,
     pub cloudwatch_global: aws_sdk_cloudwatch::Client,
     pub sts: aws_sdk_sts::Client,
@@ -175,6 +177,7 @@ pub async fn connect(t: &Target) -> Result<(Clients, String, String), ConnectErr
         waf: aws_sdk_wafv2::Client::new(&conf),
         waf_global: aws_sdk_wafv2::Client::new(&global),
         cloudfront: aws_sdk_cloudfront::Client::new(&global),
+        ec2: aws_sdk_ec2::Client::new(&conf),
         cloudwatch,
         cloudwatch_global: aws_sdk_cloudwatch::Client::new(&global),
         sts: aws_sdk_sts::Client::new(&conf),

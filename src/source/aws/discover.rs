@@ -42,7 +42,7 @@ impl AwsSource {
         let c = self.clients.clone();
         let pace = &self.pace;
         let (mut on_api, mut on_waf, mut on_cdn, mut on_cw) = Default::default();
-        let (api, (regional, global), distributions, listed) = tokio::join!(
+        let (api, (regional, global), (distributions, edge), listed) = tokio::join!(
             async {
                 let calls = &mut on_api;
                 let apis = apigateway::apis(&c.apigateway, pace, calls).await;
@@ -62,7 +62,11 @@ impl AwsSource {
                 let global = wafv2::acls(&c.waf_global, Scope::Cloudfront, &mut on_waf).await;
                 (regional, global)
             },
-            cloudfront::distributions(&c.cloudfront, &mut on_cdn),
+            async {
+                let distributions = cloudfront::distributions(&c.cloudfront, &mut on_cdn).await;
+                let edge = edge::cloudfront_ranges(&c.ec2, &mut on_cdn).await;
+                (distributions, edge)
+            },
             async {
                 // Both endpoints: CLOUDFRONT web ACLs publish in us-east-1. Which web ACL a
                 // metric belongs to is read from its dimensions, not from the endpoint.
@@ -106,6 +110,9 @@ impl AwsSource {
         }
         if let Some(v) = self.outcome(DISTRIBUTIONS, Panel::Distributions, distributions, now) {
             self.found.distributions = v;
+        }
+        if let Some(v) = self.outcome(EDGE_RANGES, Panel::Access, edge, now) {
+            self.found.edge = Some(v);
         }
         if let Some(mut listed) = self.outcome(WAF_METRICS, Panel::Metrics, listed, now) {
             listed.sort_by(|a, b| (&a.name, &a.dims).cmp(&(&b.name, &b.dims)));

@@ -11,6 +11,7 @@ pub mod cloudfront;
 pub mod cloudwatch;
 pub mod connect;
 mod discover;
+mod edge;
 mod fan_out;
 pub mod pace;
 mod poll;
@@ -84,6 +85,8 @@ pub struct Settings {
     pub discovery_every: Duration,
     /// Origin header names that carry an API key.
     pub key_headers: Vec<String>,
+    /// Edge ranges from files, beside CloudFront's own.
+    pub ip_ranges: Vec<crate::model::access::EdgeRanges>,
     /// The poll interval, for the cost meter.
     pub refresh: Duration,
     pub profile: Option<String>,
@@ -105,6 +108,8 @@ pub struct Discovery {
     pub keys: Vec<KeyConf>,
     pub acls: Vec<AclConf>,
     pub distributions: Vec<DistributionConf>,
+    /// CloudFront's origin-facing addresses; None until read.
+    pub edge: Option<crate::model::access::EdgeRanges>,
     /// The AWS/WAFV2 metrics CloudWatch lists, to learn the dimension values it uses.
     pub waf_listed: Vec<Listed>,
     pub specs: Vec<Spec>,
@@ -168,6 +173,7 @@ const ACLS_GLOBAL: &str = "web ACLs (CLOUDFRONT)";
 const PROTECTS: &str = "web ACL resources";
 const GROUPS: &str = "managed rule groups";
 const DISTRIBUTIONS: &str = "distributions";
+const EDGE_RANGES: &str = "CloudFront's origin-facing addresses";
 const WAF_METRICS: &str = "WAF metric names";
 const METRICS: &str = "metrics";
 const METRICS_GLOBAL: &str = "metrics (us-east-1)";

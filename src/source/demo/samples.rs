@@ -12,6 +12,25 @@ use super::requests::{credential, request, user_agent};
 use super::scenario::{Class, REGIONAL};
 use crate::model::{Action, Header, Sample, Text};
 
+/// CloudFront's origin-facing ranges in the simulated account (a few of the real ones): a
+/// regional web ACL behind a distribution sees these as the client.
+pub const CLOUDFRONT_ORIGIN_FACING: [&str; 4] = [
+    "130.176.0.0/18",
+    "64.252.64.0/18",
+    "70.132.0.0/18",
+    "15.158.0.0/16",
+];
+
+/// A CloudFront origin-facing address (in 130.176.0.0/18 or 64.252.64.0/18).
+fn cloudfront_ip(h: u64) -> String {
+    let (first, base) = if h.is_multiple_of(2) {
+        ("130.176", 0)
+    } else {
+        ("64.252", 64)
+    };
+    format!("{first}.{}.{}", base + (h >> 8) % 64, 1 + (h >> 16) % 254)
+}
+
 /// How many of the newest minutes are sampled.
 pub const SAMPLED_MINUTES: usize = 14;
 pub const MAX_SAMPLES: usize = 300;
@@ -112,13 +131,19 @@ fn build(
     let sc = w.sc;
     let c = &sc.clients[o.flow.client];
     let u = |salt: u64| unit(&[h, salt]);
-    let ip = c.ip.clone().unwrap_or_else(|| {
+    let viewer = c.ip.clone().unwrap_or_else(|| {
         origin_countries::client_ip(
             sc.seed,
             o.flow.country,
             hash(&[o.flow.client as u64, h % address_pool(c.class)]),
         )
     });
+    // Behind a distribution, the stage's own web ACL sees CloudFront connect; the viewer is in
+    // X-Forwarded-For.
+    let ip = match c.via {
+        Some(_) if acl == REGIONAL => cloudfront_ip(hash(&[h, 0xcf])),
+        _ => viewer.clone(),
+    };
     let (method, uri) = request(sc, o.flow.client, h % 100_000, u(1));
     let rule_name = rule.map_or("Default_Action", |r| sc.acls[acl].rules[r].name);
     let time = minute_start(mi.m) + Duration::milliseconds((u(2) * 60_000.0) as i64);
@@ -131,7 +156,7 @@ fn build(
         country: Text::new(COUNTRIES[o.flow.country].code),
         method: Text::new(method),
         uri: Text::new(&uri),
-        headers: headers(w, acl, o.flow.client, &ip, h, time),
+        headers: headers(w, acl, o.flow.client, &viewer, h, time),
         labels: labels(w, acl, o),
         weight,
         response_code: Some(response_code(w, mi, o, method, u(3))),

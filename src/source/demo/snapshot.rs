@@ -29,6 +29,14 @@ pub fn assemble(w: &World, minutes: &[Minute], now: DateTime<Utc>, polls: u64) -
         rate_limited: rate_limited(w, minute_of(now)),
         cost,
         problems: Vec::new(),
+        edge_ranges: vec![crate::model::access::EdgeRanges {
+            source: Text::new("CloudFront origin-facing (simulated)"),
+            prefixes: super::samples::CLOUDFRONT_ORIGIN_FACING
+                .iter()
+                .map(|p| Text::new(p))
+                .collect(),
+            stages: Vec::new(),
+        }],
         loading: Vec::new(),
     }
 }

@@ -167,6 +167,43 @@ fn of_stage(s: &Snapshot, hits: &[DirectHits], api: &RestApi, st: &Stage, out: &
             ));
         }
     }
+    for d in s
+        .custom_domains
+        .iter()
+        .filter(|d| d.maps(api.id.as_str(), st.name.as_str()))
+    {
+        if d.mtls_truststore.is_some() && reachable {
+            out.push(finding(
+                Severity::Warn,
+                format!(
+                    "{name}: mutual TLS on {} can be skipped at the execute-api URL \
+                     (disableExecuteApiEndpoint is off)",
+                    d.name
+                ),
+            ));
+        }
+        if d.security_policy.as_str() == "TLS_1_0" {
+            out.push(finding(
+                Severity::Info,
+                format!("{}: accepts TLS 1.0 (security policy TLS_1_0)", d.name),
+            ));
+        }
+    }
+    if let Some(crate::model::access::Shield::Subscribed { .. }) = &s.shield {
+        for d in fronting.iter().filter(|d| {
+            !s.shield
+                .as_ref()
+                .is_some_and(|sh| sh.protects_distribution(d.id.as_str()))
+        }) {
+            out.push(finding(
+                Severity::Info,
+                format!(
+                    "{name}: distribution {} in front is not protected by Shield Advanced",
+                    d.id
+                ),
+            ));
+        }
+    }
     if st.logging.as_ref().is_some_and(|l| l.access_log.is_none()) {
         out.push(finding(Severity::Info, format!("{name}: no access log")));
     }

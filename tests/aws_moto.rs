@@ -660,6 +660,8 @@ fn the_read_only_policy_is_enough_for_every_screen() {
     assert!(status.success(), "{err}");
     assert_eq!(out["snapshot"]["problems"], serde_json::json!([]), "{err}");
     assert!(!out["snapshot"]["samples"].as_array().unwrap().is_empty());
+    // No Shield Advanced subscription is a fact, not a problem.
+    assert_eq!(out["snapshot"]["shield"], "NotSubscribed");
     // The Access screen's methods and authorizers too.
     for api in out["snapshot"]["apis"].as_array().unwrap() {
         assert!(
@@ -970,6 +972,55 @@ fn the_access_posture_of_an_untidy_account() {
     let live = &a["stages"][0];
     assert_eq!(live["logging"]["access_log"], u["access"]["access_log"]);
     assert_eq!(live["logging"]["execution"], "INFO");
+
+    // Custom domains with mutual TLS (kept by the peer, as AWS keeps it), and Shield Advanced
+    // subscribed but protecting nothing in front of these stages.
+    let domains = s["custom_domains"].as_array().unwrap();
+    let mtls = domains
+        .iter()
+        .find(|d| d["name"] == u["access"]["mtls_domain"])
+        .expect("the mTLS domain");
+    assert_eq!(
+        mtls["mtls_truststore"],
+        "s3://untidy-truststores/orders-a.pem"
+    );
+    assert_eq!(
+        mtls["mappings"],
+        serde_json::json!([{"base_path": "orders", "api_id": ids["orders-a"], "stage": "live"}])
+    );
+    assert_eq!(
+        s["shield"],
+        serde_json::json!({"Subscribed": {"protected": []}})
+    );
+    let texts: Vec<&str> = out["access"]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["text"].as_str().unwrap())
+        .collect();
+    assert!(
+        texts.contains(
+            &"orders-api/live: mutual TLS on orders.untidy.example can be skipped at the \
+              execute-api URL (disableExecuteApiEndpoint is off)"
+        ),
+        "{texts:?}"
+    );
+    assert!(
+        !texts
+            .iter()
+            .any(|t| t.contains("b.untidy.example can be skipped")),
+        "orders-b's default URL is off: {texts:?}"
+    );
+    assert!(
+        texts.contains(
+            &format!(
+                "orders-api/live: distribution {} in front is not protected by Shield Advanced",
+                u["distribution"].as_str().unwrap()
+            )
+            .as_str()
+        ),
+        "{texts:?}"
+    );
 
     // CloudFront's addresses from its managed prefix list; the samples from elsewhere are the
     // requests that went around it.

@@ -263,3 +263,56 @@ pub struct EdgeRanges {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub stages: Vec<Text>,
 }
+
+/// A custom domain name and the stages it sends requests to (GetDomainNames,
+/// GetBasePathMappings).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CustomDomain {
+    pub name: Text,
+    pub endpoint: Endpoint,
+    /// The truststore of its mutual TLS (an S3 URI); None without mutual TLS.
+    pub mtls_truststore: Option<Text>,
+    /// The TLS versions and ciphers it accepts: TLS_1_0, TLS_1_2, or a newer named policy.
+    pub security_policy: Text,
+    pub mappings: Vec<BasePath>,
+}
+
+/// `https://{domain}/{base_path}` → an API's stage; no stage: the path names it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BasePath {
+    pub base_path: Text,
+    pub api_id: Text,
+    pub stage: Option<Text>,
+}
+
+impl CustomDomain {
+    /// Whether it sends requests to this API's stage.
+    pub fn maps(&self, api_id: &str, stage: &str) -> bool {
+        self.mappings.iter().any(|m| {
+            m.api_id.as_str() == api_id && m.stage.as_ref().is_none_or(|s| s.as_str() == stage)
+        })
+    }
+}
+
+/// Shield Advanced, as the account has it: no subscription is a fact, not an error.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Shield {
+    NotSubscribed,
+    /// Subscribed, with the ARNs of the resources it protects.
+    Subscribed {
+        protected: Vec<Text>,
+    },
+}
+
+impl Shield {
+    /// Whether it protects the CloudFront distribution with this id.
+    pub fn protects_distribution(&self, id: &str) -> bool {
+        let suffix = format!(":distribution/{id}");
+        match self {
+            Shield::NotSubscribed => false,
+            Shield::Subscribed { protected } => {
+                protected.iter().any(|arn| arn.as_str().ends_with(&suffix))
+            }
+        }
+    }
+}

@@ -36,6 +36,12 @@ pub struct Snapshot {
     /// elsewhere went around the CDN.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub edge_ranges: Vec<access::EdgeRanges>,
+    /// Custom domain names and the stages they map to.
+    #[serde(default)]
+    pub custom_domains: Vec<access::CustomDomain>,
+    /// Shield Advanced; None when it could not be read.
+    #[serde(default)]
+    pub shield: Option<access::Shield>,
     /// Parts still being read: this snapshot came early, with what was read so far.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub loading: Vec<Problem>,

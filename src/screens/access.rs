@@ -245,6 +245,28 @@ fn columns<'a>() -> Vec<Column<AccessRow<'a>>> {
     columns.into()
 }
 
+/// Shield Advanced for a row: the distributions in front, protected or not.
+fn shield_line(s: &Snapshot, r: &AccessRow) -> String {
+    use crate::model::access::Shield;
+    let fronting: Vec<&str> = s.fronting(r.api, r.stage).map(|d| d.id.as_str()).collect();
+    match &s.shield {
+        None => "not read (see the problem above the table)".into(),
+        Some(Shield::NotSubscribed) => "no Shield Advanced subscription".into(),
+        Some(sh @ Shield::Subscribed { .. }) if !fronting.is_empty() => fronting
+            .iter()
+            .map(|id| match sh.protects_distribution(id) {
+                true => format!("{id} protected"),
+                false => format!("{id} not protected"),
+            })
+            .collect::<Vec<_>>()
+            .join(", "),
+        Some(Shield::Subscribed { .. }) => {
+            "subscribed; no distribution in front to protect (a stage is not a Shield resource)"
+                .into()
+        }
+    }
+}
+
 /// A finding as a line: its mark, then what it says.
 fn finding_line(x: &Finding, th: &Theme) -> Line<'static> {
     Line::from(vec![
@@ -499,6 +521,35 @@ fn detail_lines(s: &Snapshot, r: &AccessRow, th: &Theme) -> Vec<Line<'static>> {
             th,
         ));
     }
+    for d in s
+        .custom_domains
+        .iter()
+        .filter(|d| d.maps(r.api.id.as_str(), r.stage.name.as_str()))
+    {
+        let paths: Vec<String> = d
+            .mappings
+            .iter()
+            .filter(|m| m.api_id == r.api.id)
+            .map(|m| format!("/{}", m.base_path.as_str().trim_start_matches('/')))
+            .collect();
+        let mtls = d
+            .mtls_truststore
+            .as_ref()
+            .map_or("no mutual TLS".into(), |t| {
+                format!("mutual TLS, truststore {t}")
+            });
+        lines.push(kv(
+            "domain",
+            format!(
+                "{}{} ({mtls}, {})",
+                d.name,
+                paths.join(", "),
+                d.security_policy
+            ),
+            th,
+        ));
+    }
+    lines.push(kv("Shield", shield_line(s, r), th));
     lines.push(kv("logging", logging_label(r.stage), th));
     if let Some(dest) = r.stage.logging.as_ref().and_then(|l| l.access_log.as_ref()) {
         lines.push(kv("access log", dest.to_string(), th));

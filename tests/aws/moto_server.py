@@ -16,8 +16,9 @@ A WSGI middleware in front of moto's own dispatcher:
     - wafv2 DescribeManagedRuleGroup  (not from FILE: a built-in catalogue of the AWS groups the seed uses,
       AWSManagedRulesCommonRuleSet and AWSManagedRulesKnownBadInputsRuleSet, with their real rule names, each
       rule's Action {"Block": {}}; any other vendor or name -> WAFNonexistentItemException)
-* AWS's paging (limit, position) of the API Gateway listings moto returns whole, and GetResources' methods
-  only with embed=methods, as AWS gives them;
+* AWS's paging (limit, position) of the API Gateway listings moto returns whole, GetResources' methods only
+  with embed=methods, and a domain name's mutual TLS (which moto drops), as AWS gives them; Shield's
+  DescribeSubscription with epoch timestamps (moto writes strings the SDKs cannot read);
 * a second WAF writer, to test lost updates:
                     POST /_edgetop/second-writer {"web_acl": "edge-regional", "scope": "REGIONAL"|"CLOUDFRONT",
                          "rule": "GeoScrapers", ["action": "Block"|"Count"|"Allow"|"Captcha"|"None"|...],
@@ -297,6 +298,7 @@ class EdgetopMiddleware:
         self.rest_routes = RestRoutes(["apigateway", "cloudfront"])
         self.iam_enforce = False
         self.second_writers = []  # pending interleavings of UpdateWebACL, see /_edgetop/second-writer
+        self.domain_mtls = {}  # domain name -> mutualTlsAuthentication, as CreateDomainName was given it
         self.cf_lock = threading.Lock()  # guards the CloudFront state below; never taken together with self.lock
         self.cf_etags = {}  # distribution id -> its current ETag
         self.cf_touch_next = set()  # distribution ids whose next UpdateDistribution meets another writer
@@ -399,6 +401,10 @@ class EdgetopMiddleware:
                     return handler(call, start_response)
                 except ApiError as e:
                     return self.respond(start_response, *error_response(call, e.code, e.message, e.status))
+            if call.service == "shield" and op == "DescribeSubscription":
+                return self.shield_subscription(environ, start_response)
+            if call.service == "apigateway" and op == "CreateDomainName":
+                self.remember_mtls(call)
             if call.service == "apigateway" and op in self.PAGED_APIGATEWAY:
                 return self.page_apigateway(call, environ, start_response)
             if call.service == "wafv2" and op == "UpdateWebACL":
@@ -411,7 +417,35 @@ class EdgetopMiddleware:
 
     # moto returns every item of these at once; AWS pages them with limit (default 25, max 500) and position.
     PAGED_APIGATEWAY = {"GetRestApis", "GetApiKeys", "GetUsagePlans", "GetUsagePlanKeys", "GetResources",
-                        "GetAuthorizers"}
+                        "GetAuthorizers", "GetDomainNames", "GetBasePathMappings"}
+
+    # moto writes a subscription's StartTime and EndTime as "dd/mm/YYYY, HH:MM:SS" strings; awsJson timestamps
+    # are epoch seconds, as AWS sends them.
+    def shield_subscription(self, environ, start_response):
+        status, headers, body = self.forward(environ)
+        if status == 200:
+            doc = json.loads(body)
+            sub = doc.get("Subscription", {})
+            for k in ("StartTime", "EndTime"):
+                if isinstance(sub.get(k), str):
+                    t = dt.datetime.strptime(sub[k], "%d/%m/%Y, %H:%M:%S").replace(tzinfo=dt.timezone.utc)
+                    sub[k] = t.timestamp()
+            body = json.dumps(doc)
+        return self.respond(start_response, status, without_length(headers), body)
+
+    # moto keeps no mutual TLS of a domain name: the peer keeps what CreateDomainName was given and returns it
+    # as AWS does (mutualTlsAuthentication {truststoreUri, truststoreVersion, truststoreWarnings}).
+    def remember_mtls(self, call):
+        try:
+            req = json.loads(call.body or b"{}")
+        except ValueError:
+            return
+        mtls = req.get("mutualTlsAuthentication")
+        if mtls and req.get("domainName"):
+            with self.lock:
+                self.domain_mtls[req["domainName"]] = {
+                    "truststoreUri": mtls.get("truststoreUri"),
+                    "truststoreVersion": mtls.get("truststoreVersion") or "1", "truststoreWarnings": []}
 
     def page_apigateway(self, call, environ, start_response):
         status, headers, body = self.forward(environ)
@@ -431,6 +465,11 @@ class EdgetopMiddleware:
         items = doc.get("item", [])
         # AWS embeds each method's settings only when asked (embed=methods); else a method is {} (moto always
         # embeds them).
+        if call.operation == "GetDomainNames":
+            for d in items:
+                mtls = self.domain_mtls.get(d.get("domainName"))
+                if mtls:
+                    d["mutualTlsAuthentication"] = mtls
         if call.operation == "GetResources" and "methods" not in q.get("embed", "").split(","):
             for r in items:
                 if "resourceMethods" in r:

@@ -91,6 +91,7 @@ class Seeder:
         self.cw = mk("cloudwatch", REGION)
         self.cw_cf = mk("cloudwatch", GLOBAL)
         self.cf = mk("cloudfront", GLOBAL)
+        self.shield = mk("shield", GLOBAL)
         self.n_keys = n_keys
         self.now = dt.datetime.now(dt.timezone.utc)
         self.out = {"region": REGION, "account_id": ACCOUNT}

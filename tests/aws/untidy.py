@@ -86,7 +86,20 @@ def seed_access(s, apis):
          "value": f"arn:aws:logs:{REGION}:123456789012:log-group:orders-access"},
         {"op": "replace", "path": "/accessLogSettings/format", "value": '{"requestId":"$context.requestId"}'},
         {"op": "replace", "path": "/*/*/logging/loglevel", "value": "INFO"}])
+    # Custom domains with mutual TLS: orders-a's default URL still answers (so mTLS can be skipped), orders-b's is
+    # off. moto drops mutualTlsAuthentication; the peer keeps it, as AWS does.
+    domains = {"orders.untidy.example": "orders-a", "b.untidy.example": "orders-b"}
+    for name, api in domains.items():
+        gw.create_domain_name(domainName=name, regionalCertificateArn=f"arn:aws:acm:{REGION}:123456789012:"
+                              "certificate/untidy", endpointConfiguration={"types": ["REGIONAL"]},
+                              securityPolicy="TLS_1_2",
+                              mutualTlsAuthentication={"truststoreUri": f"s3://untidy-truststores/{api}.pem"})
+        gw.create_base_path_mapping(domainName=name, restApiId=apis[api], basePath="orders", stage="live")
+
+    # Shield Advanced, protecting nothing edgetop shows: the partner distribution in front of orders-a is not.
+    s.shield.create_subscription()
     return {"policy_range": "10.0.0.0/8", "vpc_endpoints": vpces, "private": pay,
+            "mtls_domain": "orders.untidy.example",
             "access_log": f"arn:aws:logs:{REGION}:123456789012:log-group:orders-access"}
 
 

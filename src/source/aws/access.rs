@@ -1,5 +1,6 @@
 //! Each API's methods with their authorization, API key and CORS answer (GetResources with
-//! `embed=methods`, GetAuthorizers): two listings per API, read with discovery.
+//! `embed=methods`, GetAuthorizers): two listings per API; and the custom domain names with
+//! their mutual TLS and base path mappings. Read with discovery.
 
 use std::collections::HashMap;
 
@@ -7,11 +8,11 @@ use aws_sdk_apigateway::Client;
 use aws_sdk_apigateway::types::AuthorizerType;
 
 use super::Calls;
-use super::apigateway::{ApiConf, PAGE, paged};
+use super::apigateway::{ApiConf, PAGE, endpoint_of, paged};
 use super::connect::{Failure, failure};
 use super::pace::Pacer;
 use crate::model::Text;
-use crate::model::access::{Authorization, Method};
+use crate::model::access::{Authorization, BasePath, CustomDomain, Method};
 
 /// An authorizer by id: its name, and what it is.
 struct AuthorizerConf {
@@ -157,6 +158,80 @@ pub async fn methods(
         out.insert(api.id.clone(), methods_of(c, pace, calls, &api.id).await?);
     }
     Ok(out)
+}
+
+/// Every custom domain name with its mappings: a listing, then one per domain.
+pub async fn domains(
+    c: &Client,
+    pace: &Pacer,
+    calls: &mut Calls,
+) -> Result<Vec<CustomDomain>, Failure> {
+    let mut out = paged(
+        pace,
+        calls,
+        "apigateway:GetDomainNames",
+        |position| async move {
+            let page = c
+                .get_domain_names()
+                .limit(PAGE)
+                .set_position(position)
+                .send()
+                .await
+                .map_err(|e| failure("apigateway:GET /domainnames", &e))?;
+            let items = page
+                .items()
+                .iter()
+                .map(|d| {
+                    let raw = d.domain_name().unwrap_or_default().to_string();
+                    let domain = CustomDomain {
+                        name: Text::new(&raw),
+                        endpoint: endpoint_of(d.endpoint_configuration()),
+                        mtls_truststore: d
+                            .mutual_tls_authentication()
+                            .and_then(|m| m.truststore_uri())
+                            .filter(|u| !u.is_empty())
+                            .map(Text::new),
+                        security_policy: Text::new(d.security_policy().map_or("", |p| p.as_str())),
+                        mappings: Vec::new(),
+                    };
+                    (raw, domain)
+                })
+                .collect();
+            Ok((items, page.position().map(str::to_string)))
+        },
+    )
+    .await?;
+    for (name, d) in &mut out {
+        // The name as AWS gave it, not as it is shown.
+        let name = name.as_str();
+        d.mappings = paged(
+            pace,
+            calls,
+            "apigateway:GetBasePathMappings",
+            |position| async move {
+                let page = c
+                    .get_base_path_mappings()
+                    .domain_name(name)
+                    .limit(PAGE)
+                    .set_position(position)
+                    .send()
+                    .await
+                    .map_err(|e| failure("apigateway:GET /domainnames/*/basepathmappings", &e))?;
+                let items = page
+                    .items()
+                    .iter()
+                    .map(|m| BasePath {
+                        base_path: Text::new(m.base_path().unwrap_or("(none)")),
+                        api_id: Text::new(m.rest_api_id().unwrap_or_default()),
+                        stage: m.stage().filter(|s| !s.is_empty()).map(Text::new),
+                    })
+                    .collect();
+                Ok((items, page.position().map(str::to_string)))
+            },
+        )
+        .await?;
+    }
+    Ok(out.into_iter().map(|(_, d)| d).collect())
 }
 
 #[cfg(test)]

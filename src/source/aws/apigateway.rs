@@ -50,20 +50,27 @@ pub struct ApiFront {
     pub policy: Option<String>,
 }
 
-fn front(a: &aws_sdk_apigateway::types::RestApi) -> ApiFront {
-    use aws_sdk_apigateway::types::{ApiKeySourceType, EndpointType};
-    let conf = a.endpoint_configuration();
+/// An API's or a domain name's endpoint type. It has one; PRIVATE is the one that matters when
+/// a list says more.
+pub(super) fn endpoint_of(
+    conf: Option<&aws_sdk_apigateway::types::EndpointConfiguration>,
+) -> Endpoint {
+    use aws_sdk_apigateway::types::EndpointType;
     let types = conf.map(|c| c.types()).unwrap_or_default();
-    // An API has one endpoint type; PRIVATE is the one that matters when a list says more.
-    let endpoint = if types.contains(&EndpointType::Private) {
+    if types.contains(&EndpointType::Private) {
         Endpoint::Private
     } else if types.contains(&EndpointType::Edge) {
         Endpoint::Edge
     } else {
         Endpoint::Regional
-    };
+    }
+}
+
+fn front(a: &aws_sdk_apigateway::types::RestApi) -> ApiFront {
+    use aws_sdk_apigateway::types::ApiKeySourceType;
+    let conf = a.endpoint_configuration();
     ApiFront {
-        endpoint,
+        endpoint: endpoint_of(conf),
         vpc_endpoints: conf
             .map(|c| c.vpc_endpoint_ids().to_vec())
             .unwrap_or_default(),

@@ -105,6 +105,8 @@ pub fn snapshot(src: &AwsSource, now: DateTime<Utc>) -> Snapshot {
             .chain(&src.settings.ip_ranges)
             .cloned()
             .collect(),
+        custom_domains: src.found.domains.clone(),
+        shield: src.found.shield.clone(),
         loading: Vec::new(),
     }
 }

@@ -31,6 +31,8 @@ pub struct Clients {
     pub cloudfront: aws_sdk_cloudfront::Client,
     /// For CloudFront's origin-facing managed prefix list (regional, like every prefix list).
     pub ec2: aws_sdk_ec2::Client,
+    /// Shield Advanced (global, in us-east-1).
+    pub shield: aws_sdk_shield::Client,
     pub cloudwatch: aws_sdk_cloudwatch::Client,
     pub cloudwatch_global: aws_sdk_cloudwatch::Client,
     pub sts: aws_sdk_sts::Client,
@@ -178,6 +180,7 @@ pub async fn connect(t: &Target) -> Result<(Clients, String, String), ConnectErr
         waf_global: aws_sdk_wafv2::Client::new(&global),
         cloudfront: aws_sdk_cloudfront::Client::new(&global),
         ec2: aws_sdk_ec2::Client::new(&conf),
+        shield: aws_sdk_shield::Client::new(&global),
         cloudwatch,
         cloudwatch_global: aws_sdk_cloudwatch::Client::new(&global),
         sts: aws_sdk_sts::Client::new(&conf),

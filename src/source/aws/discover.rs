@@ -42,7 +42,7 @@ impl AwsSource {
         let c = self.clients.clone();
         let pace = &self.pace;
         let (mut on_api, mut on_waf, mut on_cdn, mut on_cw) = Default::default();
-        let (api, (regional, global), (distributions, edge), listed) = tokio::join!(
+        let (api, (regional, global), (distributions, edge, shield), listed) = tokio::join!(
             async {
                 let calls = &mut on_api;
                 let apis = apigateway::apis(&c.apigateway, pace, calls).await;
@@ -50,12 +50,13 @@ impl AwsSource {
                     Ok(apis) => Some(access::methods(&c.apigateway, pace, calls, apis).await),
                     Err(_) => None,
                 };
+                let domains = access::domains(&c.apigateway, pace, calls).await;
                 let account = apigateway::account_throttle(&c.apigateway, pace, calls).await;
                 let plans_and_keys = match with_plans {
                     true => Some(read_plans_and_keys(&c.apigateway, pace, calls).await),
                     false => None,
                 };
-                (apis, methods, account, plans_and_keys)
+                (apis, methods, domains, account, plans_and_keys)
             },
             async {
                 let regional = wafv2::acls(&c.waf, Scope::Regional, &mut on_waf).await;
@@ -65,7 +66,8 @@ impl AwsSource {
             async {
                 let distributions = cloudfront::distributions(&c.cloudfront, &mut on_cdn).await;
                 let edge = edge::cloudfront_ranges(&c.ec2, &mut on_cdn).await;
-                (distributions, edge)
+                let shield = shield::state(&c.shield, &mut on_cdn).await;
+                (distributions, edge, shield)
             },
             async {
                 // Both endpoints: CLOUDFRONT web ACLs publish in us-east-1. Which web ACL a
@@ -80,12 +82,15 @@ impl AwsSource {
         for part in [&on_api, &on_waf, &on_cdn, &on_cw] {
             calls.merge(part);
         }
-        let (apis, methods, account, plans_and_keys) = api;
+        let (apis, methods, domains, account, plans_and_keys) = api;
         if let Some(v) = self.outcome(APIS, Panel::Throttling, apis, now) {
             self.found.apis = v;
         }
         if let Some(v) = methods.and_then(|m| self.outcome(METHODS, Panel::Access, m, now)) {
             self.found.methods = v;
+        }
+        if let Some(v) = self.outcome(DOMAINS, Panel::Access, domains, now) {
+            self.found.domains = v;
         }
         if let Some(v) = self.outcome(ACCOUNT, Panel::Throttling, account, now) {
             self.found.account_throttle = v;
@@ -113,6 +118,9 @@ impl AwsSource {
         }
         if let Some(v) = self.outcome(EDGE_RANGES, Panel::Access, edge, now) {
             self.found.edge = Some(v);
+        }
+        if let Some(v) = self.outcome(SHIELD, Panel::Access, shield, now) {
+            self.found.shield = Some(v);
         }
         if let Some(mut listed) = self.outcome(WAF_METRICS, Panel::Metrics, listed, now) {
             listed.sort_by(|a, b| (&a.name, &a.dims).cmp(&(&b.name, &b.dims)));

@@ -18,6 +18,7 @@ mod poll;
 pub mod rotate;
 pub mod samples;
 pub mod schedule;
+mod shield;
 pub mod toggle;
 mod usage;
 pub mod wafv2;
@@ -110,6 +111,9 @@ pub struct Discovery {
     pub distributions: Vec<DistributionConf>,
     /// CloudFront's origin-facing addresses; None until read.
     pub edge: Option<crate::model::access::EdgeRanges>,
+    pub domains: Vec<crate::model::access::CustomDomain>,
+    /// Shield Advanced; None until read.
+    pub shield: Option<crate::model::access::Shield>,
     /// The AWS/WAFV2 metrics CloudWatch lists, to learn the dimension values it uses.
     pub waf_listed: Vec<Listed>,
     pub specs: Vec<Spec>,
@@ -174,6 +178,8 @@ const PROTECTS: &str = "web ACL resources";
 const GROUPS: &str = "managed rule groups";
 const DISTRIBUTIONS: &str = "distributions";
 const EDGE_RANGES: &str = "CloudFront's origin-facing addresses";
+const DOMAINS: &str = "custom domain names";
+const SHIELD: &str = "Shield Advanced";
 const WAF_METRICS: &str = "WAF metric names";
 const METRICS: &str = "metrics";
 const METRICS_GLOBAL: &str = "metrics (us-east-1)";

@@ -13,7 +13,9 @@ use super::DEMO_START;
 use super::noise::{LOWER_ALNUM, hash, tag, token, unit};
 use super::scenario::*;
 use super::traffic::Profile;
-use crate::model::access::{Access, Authorization, Endpoint, KeySource, Logging, Method};
+use crate::model::access::{
+    Access, Authorization, BasePath, CustomDomain, Endpoint, KeySource, Logging, Method, Shield,
+};
 use crate::model::{Action, InnerRule, Quota, QuotaPeriod, RuleKind, Scope, Text, Throttle};
 
 const TEXT: &str = include_str!("account.toml");
@@ -45,6 +47,37 @@ pub struct AccountFile {
     keys: Vec<KeyEntry>,
     acls: Vec<AclEntry>,
     distributions: Vec<DistEntry>,
+    #[serde(default)]
+    domains: Vec<DomainEntry>,
+    shield: ShieldEntry,
+}
+
+/// A custom domain name: its mutual TLS truststore, TLS policy and base path mappings.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DomainEntry {
+    name: String,
+    mtls: Option<String>,
+    security_policy: String,
+    mappings: Vec<MappingEntry>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MappingEntry {
+    base_path: String,
+    /// "api/stage"
+    stage: String,
+}
+
+/// Shield Advanced: the distributions it protects (a subscription), or none (`subscribed =
+/// false`).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ShieldEntry {
+    subscribed: bool,
+    #[serde(default)]
+    protects: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -369,10 +402,28 @@ impl AccountFile {
             clients: Vec::new(),
             acls: self.acls(seed),
             dists: Vec::new(),
+            domains: Vec::new(),
+            shield: Shield::NotSubscribed,
         };
         sc.plans = self.plans(seed);
         sc.clients = self.clients(seed);
         sc.dists = self.dists(&sc);
+        sc.domains = self.domains(&sc);
+        sc.shield = match self.shield.subscribed {
+            false => Shield::NotSubscribed,
+            true => Shield::Subscribed {
+                protected: self
+                    .shield
+                    .protects
+                    .iter()
+                    .map(|d| {
+                        Text::new(&format!(
+                            "arn:aws:cloudfront::123456789012:distribution/{d}"
+                        ))
+                    })
+                    .collect(),
+            },
+        };
         sc.keys = self.keys(seed, &sc);
         assert!(
             matches!(sc.acls.get(REGIONAL), Some(a) if a.scope == Scope::Regional),
@@ -524,6 +575,30 @@ impl AccountFile {
                 },
                 protects: a.protects.iter().map(String::as_str).collect(),
                 rules: a.rules.iter().map(rule).collect(),
+            })
+            .collect()
+    }
+
+    fn domains(&self, sc: &Scenario) -> Vec<CustomDomain> {
+        self.domains
+            .iter()
+            .map(|d| CustomDomain {
+                name: Text::new(&d.name),
+                endpoint: Endpoint::Regional,
+                mtls_truststore: d.mtls.as_deref().map(Text::new),
+                security_policy: Text::new(&d.security_policy),
+                mappings: d
+                    .mappings
+                    .iter()
+                    .map(|m| {
+                        let st = &sc.stages[self.stage(&m.stage)];
+                        BasePath {
+                            base_path: Text::new(&m.base_path),
+                            api_id: Text::new(&sc.apis[st.api].id),
+                            stage: Some(Text::new(st.name)),
+                        }
+                    })
+                    .collect(),
             })
             .collect()
     }

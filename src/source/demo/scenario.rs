@@ -153,6 +153,8 @@ pub struct Scenario {
     pub clients: Vec<ClientDef>,
     pub acls: Vec<AclDef>,
     pub dists: Vec<DistDef>,
+    pub domains: Vec<crate::model::access::CustomDomain>,
+    pub shield: crate::model::access::Shield,
 }
 
 /// The first web ACL of the account is the regional one (checked when it is read).

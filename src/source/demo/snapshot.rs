@@ -37,6 +37,8 @@ pub fn assemble(w: &World, minutes: &[Minute], now: DateTime<Utc>, polls: u64) -
                 .collect(),
             stages: Vec::new(),
         }],
+        custom_domains: w.sc.domains.clone(),
+        shield: Some(w.sc.shield.clone()),
         loading: Vec::new(),
     }
 }

@@ -79,7 +79,7 @@ fn stage_of<'a>(s: &'a Snapshot, sample: &Sample) -> Option<(&'a RestApi, &'a St
         .iter()
         .find(|h| h.name.as_str().eq_ignore_ascii_case("host"))?;
     let id = host.value.as_str().split_once(".execute-api.")?.0;
-    let api = s.apis.iter().find(|a| a.id.as_str() == id)?;
+    let api = s.all_apis().find(|a| a.id.as_str() == id)?;
     let fronted: Vec<&Stage> = api
         .stages
         .iter()
@@ -112,7 +112,7 @@ pub fn direct_hits(s: &Snapshot) -> Vec<DirectHits> {
         .collect();
     // Each fronted stage's edge prefixes, parsed once; prefixes that do not parse are left out.
     let mut nets: HashMap<(&Text, &Text), Vec<IpNet>> = HashMap::new();
-    for (api, st) in s.stages().filter(|(a, st)| is_fronted(s, a, st)) {
+    for (api, st) in s.all_stages().filter(|(a, st)| is_fronted(s, a, st)) {
         let parsed = edges_of(s, api, st)
             .iter()
             .flat_map(|e| e.prefixes.iter())
@@ -228,6 +228,7 @@ mod tests {
                 name: Text::new("orders-api"),
                 stages: vec![stage("prod"), stage("dev")],
                 access: None,
+                protocol: Protocol::Rest,
             }],
             web_acls: vec![WebAcl {
                 id: Text::new("1"),

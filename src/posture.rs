@@ -6,7 +6,7 @@ use crate::bypass::{self, DirectHits};
 use crate::finding::{Finding, Severity};
 use crate::format;
 use crate::model::access::{Access, Endpoint};
-use crate::model::{Panel, RestApi, Snapshot, Stage};
+use crate::model::{Panel, Protocol, RestApi, Snapshot, Stage};
 
 fn finding(severity: Severity, text: String) -> Finding {
     Finding::new(severity, Panel::Access, text)
@@ -16,7 +16,7 @@ fn finding(severity: Severity, text: String) -> Finding {
 pub fn findings(s: &Snapshot) -> Vec<Finding> {
     let hits = bypass::direct_hits(s);
     let mut out = Vec::new();
-    for api in &s.apis {
+    for api in s.all_apis() {
         of_api(api, &mut out);
         for st in &api.stages {
             of_stage(s, &hits, api, st, &mut out);
@@ -149,13 +149,16 @@ fn of_stage(s: &Snapshot, hits: &[DirectHits], api: &RestApi, st: &Stage, out: &
         out.push(finding(severity, text));
     }
     if !bypass::is_fronted(s, api, st) && st.web_acl.is_none() && a.endpoint != Endpoint::Private {
-        out.push(finding(
-            Severity::Warn,
-            format!("{name}: no web ACL, and no distribution in front"),
-        ));
+        let text = match api.protocol {
+            Protocol::Rest => format!("{name}: no web ACL, and no distribution in front"),
+            Protocol::Http => format!(
+                "{name}: no distribution in front, and an HTTP API takes no web ACL of its own"
+            ),
+        };
+        out.push(finding(Severity::Warn, text));
     }
     let requires_key = a.methods.iter().any(|m| m.api_key_required);
-    for d in &fronting {
+    for d in fronting.iter().filter(|_| api.protocol == Protocol::Rest) {
         let sends_key = d.origins.iter().any(|o| !o.key_headers.is_empty());
         if sends_key && !requires_key {
             out.push(finding(

@@ -1022,6 +1022,30 @@ fn the_access_posture_of_an_untidy_account() {
         "{texts:?}"
     );
 
+    // The HTTP API: its routes' JWT authorizer by name and issuer, CORS, its stage's throttle.
+    let http = s["http_apis"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["id"] == u["access"]["http_api"])
+        .expect("the HTTP API");
+    assert_eq!(http["protocol"], "Http");
+    assert_eq!(http["access"]["execute_api_disabled"], true);
+    let routes = http["access"]["methods"].as_array().unwrap();
+    assert_eq!(
+        routes[0]["authorization"],
+        serde_json::json!({"Jwt": {"name": "hooks-jwt", "issuer": "https://issuer.untidy.example"}}),
+        "{routes:?}"
+    );
+    assert_eq!(routes[0]["cors_origin"], "*");
+    assert_eq!(http["stages"][0]["throttle"]["rate_limit"], 50.0);
+    for want in [
+        "hooks-http POST /hooks has no authorization and no API key",
+        "hooks-http/$default: no distribution in front, and an HTTP API takes no web ACL of its own",
+    ] {
+        assert!(texts.contains(&want), "{want}: {texts:?}");
+    }
+
     // CloudFront's addresses from its managed prefix list; the samples from elsewhere are the
     // requests that went around it.
     let edge = &s["edge_ranges"][0];

@@ -415,4 +415,17 @@ fn access_detail_shows_methods_and_the_policy() {
     let identity = render(&a, 80, 24);
     insta::assert_snapshot!("access_detail_identity_80x24", identity);
     assert!(identity.contains("PRIVATE, 2 vpce"), "{identity}");
+
+    // An HTTP API: its JWT authorizer with the issuer it trusts, and no policy or keys to speak of.
+    key(&mut a, KeyCode::Esc);
+    key(&mut a, KeyCode::Esc);
+    type_text(&mut a, "/mobile");
+    key(&mut a, KeyCode::Enter);
+    key(&mut a, KeyCode::Enter);
+    let http = render(&a, 160, 48);
+    assert!(
+        http.contains("GET /feed     JWT mobile-users (https://auth.acme.example)"),
+        "{http}"
+    );
+    assert!(http.contains("HTTP API"), "{http}");
 }

@@ -91,6 +91,11 @@ pub enum Authorization {
         name: Text,
         request: bool,
     },
+    /// An HTTP API's JWT authorizer, by name, with the issuer it trusts.
+    Jwt {
+        name: Text,
+        issuer: Text,
+    },
     /// A type this version does not know, as AWS named it.
     Other(Text),
 }
@@ -106,6 +111,7 @@ impl Authorization {
                 let kind = if *request { "REQUEST" } else { "TOKEN" };
                 format!("LAMBDA {name} ({kind})")
             }
+            Authorization::Jwt { name, issuer } => format!("JWT {name} ({issuer})"),
             Authorization::Other(t) => t.to_string(),
         }
     }
@@ -117,6 +123,7 @@ impl Authorization {
             Authorization::Iam => "IAM",
             Authorization::Cognito(_) => "COGNITO",
             Authorization::Lambda { .. } => "LAMBDA",
+            Authorization::Jwt { .. } => "JWT",
             Authorization::Other(t) => t.as_str(),
         }
     }

@@ -21,6 +21,9 @@ pub struct Snapshot {
     /// When the source read this (the source's clock: simulated time in the demo).
     pub taken_at: DateTime<Utc>,
     pub apis: Vec<RestApi>,
+    /// HTTP APIs (API Gateway v2), for the Access screen: no usage plans, API keys or web ACLs.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub http_apis: Vec<RestApi>,
     pub usage_plans: Vec<UsagePlan>,
     pub api_keys: Vec<ApiKey>,
     pub web_acls: Vec<WebAcl>,
@@ -155,6 +158,16 @@ pub struct RestApi {
     /// Who may call it, and how; None when it could not be read.
     #[serde(default)]
     pub access: Option<Access>,
+    #[serde(default)]
+    pub protocol: Protocol,
+}
+
+/// A REST API (API Gateway v1) or an HTTP API (v2).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Protocol {
+    #[default]
+    Rest,
+    Http,
 }
 
 /// Per-minute API Gateway metrics of one stage (namespace AWS/ApiGateway, ApiName+Stage).
@@ -546,7 +559,18 @@ impl Snapshot {
         })
     }
 
-    /// Stages of every API, with the API they belong to.
+    /// REST and HTTP APIs.
+    pub fn all_apis(&self) -> impl Iterator<Item = &RestApi> {
+        self.apis.iter().chain(&self.http_apis)
+    }
+
+    /// Stages of every REST and HTTP API, with the API they belong to.
+    pub fn all_stages(&self) -> impl Iterator<Item = (&RestApi, &Stage)> {
+        self.all_apis()
+            .flat_map(|a| a.stages.iter().map(move |s| (a, s)))
+    }
+
+    /// Stages of every REST API, with the API they belong to.
     pub fn stages(&self) -> impl Iterator<Item = (&RestApi, &Stage)> {
         self.apis
             .iter()

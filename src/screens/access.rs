@@ -11,7 +11,7 @@ use super::{Context, Loaded, ScreenView, matches};
 use crate::bypass::DirectHits;
 use crate::finding::Finding;
 use crate::model::access::{Access, Endpoint, KeySource, Method};
-use crate::model::{Panel, RestApi, Snapshot, Stage};
+use crate::model::{Panel, Protocol, RestApi, Snapshot, Stage};
 use crate::posture;
 use crate::theme::{Element as E, Theme};
 use crate::widgets::columns::{self, Cells, Column, Shown, col, col_if};
@@ -31,7 +31,7 @@ pub struct AccessRow<'a> {
 /// severe finding first.
 pub fn rows<'a>(s: &'a Snapshot, hits: &'a [DirectHits], filter: &str) -> Vec<AccessRow<'a>> {
     let mut out: Vec<AccessRow> = s
-        .stages()
+        .all_stages()
         .map(|(api, stage)| AccessRow {
             api,
             stage,
@@ -57,8 +57,11 @@ pub fn rows<'a>(s: &'a Snapshot, hits: &'a [DirectHits], filter: &str) -> Vec<Ac
 }
 
 /// "REGIONAL", "REGIONAL, URL off", "PRIVATE, 2 vpce".
-fn endpoint_label(a: &Access) -> String {
-    let mut out = a.endpoint.label().to_string();
+fn endpoint_label(api: &RestApi, a: &Access) -> String {
+    let mut out = match api.protocol {
+        Protocol::Rest => a.endpoint.label().to_string(),
+        Protocol::Http => "HTTP API".to_string(),
+    };
     if a.endpoint == Endpoint::Private {
         out.push_str(&format!(", {} vpce", a.vpc_endpoints.len()));
     }
@@ -69,7 +72,10 @@ fn endpoint_label(a: &Access) -> String {
 }
 
 /// What the resource policy does, in a word or two.
-fn policy_label(a: &Access) -> &'static str {
+fn policy_label(api: &RestApi, a: &Access) -> &'static str {
+    if api.protocol == Protocol::Http {
+        return "n/a (HTTP)";
+    }
     let Some(p) = &a.policy else {
         return "none";
     };
@@ -96,7 +102,7 @@ fn policy_label(a: &Access) -> &'static str {
 }
 
 /// The kinds of authorization its methods use (CORS preflights left out): "COGNITO+NONE".
-fn auth_label(a: &Access) -> String {
+fn auth_label(_: &RestApi, a: &Access) -> String {
     let mut kinds: Vec<&str> = a
         .methods
         .iter()
@@ -113,7 +119,10 @@ fn auth_label(a: &Access) -> String {
 }
 
 /// How many of its methods require an API key: "all", "none", "2 of 3".
-fn key_label(a: &Access) -> String {
+fn key_label(api: &RestApi, a: &Access) -> String {
+    if api.protocol == Protocol::Http {
+        return "n/a".into();
+    }
     let methods: Vec<_> = a
         .methods
         .iter()
@@ -141,8 +150,13 @@ fn logging_label(st: &Stage) -> String {
 }
 
 /// The cell of a control that comes from the API's access, "–" while it is not known.
-fn known(r: &AccessRow, label: impl Fn(&Access) -> String) -> Cell<'static> {
-    Cell::from(r.api.access.as_ref().map_or("–".into(), label))
+fn known(r: &AccessRow, label: impl Fn(&RestApi, &Access) -> String) -> Cell<'static> {
+    Cell::from(
+        r.api
+            .access
+            .as_ref()
+            .map_or("–".into(), |a| label(r.api, a)),
+    )
 }
 
 /// The distributions in front of a stage, and the edges named for it.
@@ -179,13 +193,21 @@ fn columns<'a>() -> Vec<Column<AccessRow<'a>>> {
             Shown::Below(120),
             "endpoint",
             Constraint::Length(8),
-            |r, _| known(r, |a| a.endpoint.label().into()),
+            |r, _| {
+                known(r, |api, a| {
+                    endpoint_label(api, a)
+                        .split(',')
+                        .next()
+                        .unwrap_or("")
+                        .into()
+                })
+            },
         ),
         col_if(
             Shown::From(100),
             "policy",
             Constraint::Length(13),
-            |r, _| known(r, |a| policy_label(a).into()),
+            |r, _| known(r, |api, a| policy_label(api, a).into()),
         ),
         col("auth", Constraint::Length(15), |r, _| known(r, auth_label)),
         col("key", Constraint::Length(6), |r, _| known(r, key_label)),
@@ -422,7 +444,7 @@ fn detail_lines(s: &Snapshot, r: &AccessRow, th: &Theme) -> Vec<Line<'static>> {
         ));
         return lines;
     };
-    lines.push(kv("endpoint", endpoint_label(a), th));
+    lines.push(kv("endpoint", endpoint_label(r.api, a), th));
     for v in &a.vpc_endpoints {
         lines.push(kv("VPC endpoint", v.to_string(), th));
     }
@@ -437,9 +459,10 @@ fn detail_lines(s: &Snapshot, r: &AccessRow, th: &Theme) -> Vec<Line<'static>> {
     ));
     lines.push(kv(
         "API keys",
-        match a.key_source {
-            KeySource::Header => "from the x-api-key header",
-            KeySource::Authorizer => "from its Lambda authorizer (usageIdentifierKey)",
+        match (r.api.protocol, a.key_source) {
+            (Protocol::Http, _) => "none: HTTP APIs take no API keys",
+            (_, KeySource::Header) => "from the x-api-key header",
+            (_, KeySource::Authorizer) => "from its Lambda authorizer (usageIdentifierKey)",
         },
         th,
     ));
@@ -572,6 +595,9 @@ fn detail_lines(s: &Snapshot, r: &AccessRow, th: &Theme) -> Vec<Line<'static>> {
         ));
     }
     match &a.policy {
+        None if r.api.protocol == Protocol::Http => {
+            lines.push(kv("policy", "none: HTTP APIs take no resource policy", th))
+        }
         None => lines.push(kv("policy", "none", th)),
         Some(p) => {
             if let Some(sum) = &p.summary {

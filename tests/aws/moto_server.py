@@ -18,7 +18,8 @@ A WSGI middleware in front of moto's own dispatcher:
       rule's Action {"Block": {}}; any other vendor or name -> WAFNonexistentItemException)
 * AWS's paging (limit, position) of the API Gateway listings moto returns whole, GetResources' methods only
   with embed=methods, and a domain name's mutual TLS (which moto drops), as AWS gives them; Shield's
-  DescribeSubscription with epoch timestamps (moto writes strings the SDKs cannot read);
+  DescribeSubscription with epoch timestamps (moto writes strings the SDKs cannot read); the list of an HTTP
+  API's authorizers (apigatewayv2 GetAuthorizers, which moto lacks);
 * a second WAF writer, to test lost updates:
                     POST /_edgetop/second-writer {"web_acl": "edge-regional", "scope": "REGIONAL"|"CLOUDFRONT",
                          "rule": "GeoScrapers", ["action": "Block"|"Count"|"Allow"|"Captcha"|"None"|...],
@@ -413,7 +414,22 @@ class EdgetopMiddleware:
                 return self.get_metric_data_with_strange_ids(environ, start_response)
             if call.service == "cloudfront" and op in self.CLOUDFRONT_ETAGGED:
                 return self.cloudfront_distribution(call, environ, start_response)
+        v2_authorizers = re.fullmatch(r"/v2/apis/([^/]+)/authorizers/?", path)
+        if call.service == "apigateway" and v2_authorizers and environ.get("REQUEST_METHOD") == "GET":
+            return self.http_api_authorizers(call, v2_authorizers.group(1), start_response)
         return self.app(environ, start_response)
+
+    # moto 5.2.5 creates and gets an HTTP API's authorizers one by one but cannot list them
+    # (apigatewayv2 GetAuthorizers: GET /v2/apis/{apiId}/authorizers -> {"items": [...]}).
+    def http_api_authorizers(self, call, api_id, start_response):
+        from moto.apigatewayv2.models import apigatewayv2_backends
+        from moto.core import DEFAULT_ACCOUNT_ID
+        apis = apigatewayv2_backends[DEFAULT_ACCOUNT_ID][call.region].apis
+        if api_id not in apis:
+            return self.respond(start_response, *error_response(
+                call, "NotFoundException", f"Invalid API identifier specified {api_id}", 404))
+        items = [a.to_json() for a in apis[api_id].authorizers.values()]
+        return self.json_ok(start_response, {"items": items})
 
     # moto returns every item of these at once; AWS pages them with limit (default 25, max 500) and position.
     PAGED_APIGATEWAY = {"GetRestApis", "GetApiKeys", "GetUsagePlans", "GetUsagePlanKeys", "GetResources",
@@ -995,7 +1011,9 @@ def second_write(region, acl, w):
 def iam_action(call, method):
     """The IAM action and resource AWS authorizes a request as."""
     if call.service == "apigateway":
-        path = call.path.rstrip("/") or "/"
+        # HTTP APIs are called at /v2/apis…; IAM names them /apis… (API Gateway developer guide, "Control
+        # access to the API Gateway management API": arn:aws:apigateway:region::/apis/api-id/routes).
+        path = re.sub(r"^/v2(?=/)", "", call.path.rstrip("/")) or "/"
         return f"apigateway:{method}", f"arn:aws:apigateway:{call.region}::{path}"
     prefix = {"monitoring": "cloudwatch"}.get(call.service, call.service)
     return f"{prefix}:{call.operation or 'UnknownOperation'}", "*"

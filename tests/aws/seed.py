@@ -92,6 +92,7 @@ class Seeder:
         self.cw_cf = mk("cloudwatch", GLOBAL)
         self.cf = mk("cloudfront", GLOBAL)
         self.shield = mk("shield", GLOBAL)
+        self.apigwv2 = mk("apigatewayv2", REGION)
         self.n_keys = n_keys
         self.now = dt.datetime.now(dt.timezone.utc)
         self.out = {"region": REGION, "account_id": ACCOUNT}

@@ -96,10 +96,23 @@ def seed_access(s, apis):
                               mutualTlsAuthentication={"truststoreUri": f"s3://untidy-truststores/{api}.pem"})
         gw.create_base_path_mapping(domainName=name, restApiId=apis[api], basePath="orders", stage="live")
 
+    # An HTTP API: CORS for any origin, a JWT authorizer on one route and none on another, a route throttle, its
+    # default URL off; nothing in front.
+    v2 = s.apigwv2
+    http = v2.create_api(Name="hooks-http", ProtocolType="HTTP", DisableExecuteApiEndpoint=True,
+                         CorsConfiguration={"AllowOrigins": ["*"], "AllowMethods": ["GET", "POST"]})["ApiId"]
+    jwt = v2.create_authorizer(ApiId=http, AuthorizerType="JWT", Name="hooks-jwt",
+                               IdentitySource=["$request.header.Authorization"],
+                               JwtConfiguration={"Issuer": "https://issuer.untidy.example", "Audience": ["hooks"]})
+    v2.create_route(ApiId=http, RouteKey="GET /hooks", AuthorizationType="JWT", AuthorizerId=jwt["AuthorizerId"])
+    v2.create_route(ApiId=http, RouteKey="POST /hooks", AuthorizationType="NONE")
+    v2.create_stage(ApiId=http, StageName="$default",
+                    DefaultRouteSettings={"ThrottlingRateLimit": 50.0, "ThrottlingBurstLimit": 100})
+
     # Shield Advanced, protecting nothing edgetop shows: the partner distribution in front of orders-a is not.
     s.shield.create_subscription()
     return {"policy_range": "10.0.0.0/8", "vpc_endpoints": vpces, "private": pay,
-            "mtls_domain": "orders.untidy.example",
+            "mtls_domain": "orders.untidy.example", "http_api": http,
             "access_log": f"arn:aws:logs:{REGION}:123456789012:log-group:orders-access"}
 
 

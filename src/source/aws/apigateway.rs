@@ -132,8 +132,9 @@ fn throttle(rate: f64, burst: i32) -> Option<Throttle> {
     })
 }
 
-/// Every page of a position + limit listing, each call paced and counted. `page` gets the
-/// position to ask for and returns the items and the next position.
+/// Every page of a listing, each call paced and counted: API Gateway's position + limit
+/// listings, and HTTP APIs' NextToken ones. `page` gets the position (or token) to ask for and
+/// returns the items and the next one. It ends without a next one, or at an empty page.
 pub(super) async fn paged<T, F, Fut>(
     pace: &Pacer,
     calls: &mut Calls,

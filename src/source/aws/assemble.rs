@@ -105,6 +105,7 @@ pub fn snapshot(src: &AwsSource, now: DateTime<Utc>) -> Snapshot {
             .chain(&src.settings.ip_ranges)
             .cloned()
             .collect(),
+        http_apis: src.found.http_apis.clone(),
         custom_domains: src.found.domains.clone(),
         shield: src.found.shield.clone(),
         loading: Vec::new(),
@@ -216,6 +217,7 @@ impl Parts<'_> {
                     .methods
                     .get(&api.id)
                     .map(|methods| access(&api.front, methods)),
+                protocol: Protocol::Rest,
             })
             .collect()
     }

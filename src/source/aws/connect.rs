@@ -26,6 +26,8 @@ pub struct Target {
 pub struct Clients {
     pub region: String,
     pub apigateway: aws_sdk_apigateway::Client,
+    /// HTTP APIs.
+    pub apigatewayv2: aws_sdk_apigatewayv2::Client,
     pub waf: aws_sdk_wafv2::Client,
     pub waf_global: aws_sdk_wafv2::Client,
     pub cloudfront: aws_sdk_cloudfront::Client,
@@ -176,6 +178,7 @@ pub async fn connect(t: &Target) -> Result<(Clients, String, String), ConnectErr
     let clients = Clients {
         region: region.clone(),
         apigateway: aws_sdk_apigateway::Client::new(&conf),
+        apigatewayv2: aws_sdk_apigatewayv2::Client::new(&conf),
         waf: aws_sdk_wafv2::Client::new(&conf),
         waf_global: aws_sdk_wafv2::Client::new(&global),
         cloudfront: aws_sdk_cloudfront::Client::new(&global),

@@ -51,12 +51,13 @@ impl AwsSource {
                     Err(_) => None,
                 };
                 let domains = access::domains(&c.apigateway, pace, calls).await;
+                let http = http_apis::read(&c.apigatewayv2, pace, calls).await;
                 let account = apigateway::account_throttle(&c.apigateway, pace, calls).await;
                 let plans_and_keys = match with_plans {
                     true => Some(read_plans_and_keys(&c.apigateway, pace, calls).await),
                     false => None,
                 };
-                (apis, methods, domains, account, plans_and_keys)
+                (apis, methods, (domains, http), account, plans_and_keys)
             },
             async {
                 let regional = wafv2::acls(&c.waf, Scope::Regional, &mut on_waf).await;
@@ -82,7 +83,7 @@ impl AwsSource {
         for part in [&on_api, &on_waf, &on_cdn, &on_cw] {
             calls.merge(part);
         }
-        let (apis, methods, domains, account, plans_and_keys) = api;
+        let (apis, methods, (domains, http), account, plans_and_keys) = api;
         if let Some(v) = self.outcome(APIS, Panel::Throttling, apis, now) {
             self.found.apis = v;
         }
@@ -91,6 +92,9 @@ impl AwsSource {
         }
         if let Some(v) = self.outcome(DOMAINS, Panel::Access, domains, now) {
             self.found.domains = v;
+        }
+        if let Some(v) = self.outcome(HTTP_APIS, Panel::Access, http, now) {
+            self.found.http_apis = v;
         }
         if let Some(v) = self.outcome(ACCOUNT, Panel::Throttling, account, now) {
             self.found.account_throttle = v;

@@ -13,6 +13,7 @@ pub mod connect;
 mod discover;
 mod edge;
 mod fan_out;
+mod http_apis;
 pub mod pace;
 mod poll;
 pub mod rotate;
@@ -112,6 +113,8 @@ pub struct Discovery {
     /// CloudFront's origin-facing addresses; None until read.
     pub edge: Option<crate::model::access::EdgeRanges>,
     pub domains: Vec<crate::model::access::CustomDomain>,
+    /// HTTP APIs, whole (read for the Access screen only).
+    pub http_apis: Vec<crate::model::RestApi>,
     /// Shield Advanced; None until read.
     pub shield: Option<crate::model::access::Shield>,
     /// The AWS/WAFV2 metrics CloudWatch lists, to learn the dimension values it uses.
@@ -179,6 +182,7 @@ const GROUPS: &str = "managed rule groups";
 const DISTRIBUTIONS: &str = "distributions";
 const EDGE_RANGES: &str = "CloudFront's origin-facing addresses";
 const DOMAINS: &str = "custom domain names";
+const HTTP_APIS: &str = "HTTP APIs";
 const SHIELD: &str = "Shield Advanced";
 const WAF_METRICS: &str = "WAF metric names";
 const METRICS: &str = "metrics";

@@ -49,7 +49,73 @@ pub struct AccountFile {
     distributions: Vec<DistEntry>,
     #[serde(default)]
     domains: Vec<DomainEntry>,
+    #[serde(default)]
+    http_apis: Vec<HttpApiEntry>,
     shield: ShieldEntry,
+}
+
+/// An HTTP API (API Gateway v2): shown on the Access screen only, with no traffic of its own.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct HttpApiEntry {
+    name: String,
+    #[serde(default)]
+    execute_api_disabled: bool,
+    /// CORS AllowOrigins.
+    #[serde(default)]
+    cors: Vec<String>,
+    routes: Vec<MethodEntry>,
+    stages: Vec<HttpStageEntry>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct HttpStageEntry {
+    name: String,
+    throttle: Option<ThrottleEntry>,
+    access_log: Option<String>,
+}
+
+impl HttpApiEntry {
+    fn api(&self, seed: u64) -> crate::model::RestApi {
+        let cors = (!self.cors.is_empty()).then(|| self.cors.join(","));
+        crate::model::RestApi {
+            id: Text::new(&resource_id(seed, &self.name)),
+            name: Text::new(&self.name),
+            stages: self
+                .stages
+                .iter()
+                .map(|s| crate::model::Stage {
+                    name: Text::new(&s.name),
+                    throttle: s.throttle.as_ref().map(ThrottleEntry::throttle),
+                    account_throttle: None,
+                    method_throttles: Vec::new(),
+                    metrics: Default::default(),
+                    web_acl: None,
+                    logging: Some(Logging {
+                        access_log: s.access_log.as_deref().map(Text::new),
+                        execution: Text::new("OFF"),
+                    }),
+                })
+                .collect(),
+            access: Some(Access {
+                endpoint: Endpoint::Regional,
+                vpc_endpoints: Vec::new(),
+                execute_api_disabled: self.execute_api_disabled,
+                key_source: KeySource::Header,
+                policy: None,
+                methods: self
+                    .routes
+                    .iter()
+                    .map(|r| Method {
+                        cors_origin: cors.as_deref().map(Text::new),
+                        ..r.method()
+                    })
+                    .collect(),
+            }),
+            protocol: crate::model::Protocol::Http,
+        }
+    }
 }
 
 /// A custom domain name: its mutual TLS truststore, TLS policy and base path mappings.
@@ -145,6 +211,7 @@ impl MethodEntry {
             )
         });
         let (kind, name) = self.auth.split_once(':').unwrap_or((&self.auth, ""));
+        let (name, issuer) = name.split_once('@').unwrap_or((name, ""));
         let name = Text::new(name);
         Method {
             method: Text::new(verb),
@@ -160,6 +227,10 @@ impl MethodEntry {
                 "request" => Authorization::Lambda {
                     name,
                     request: true,
+                },
+                "jwt" => Authorization::Jwt {
+                    name,
+                    issuer: Text::new(issuer),
                 },
                 other => panic!("account.toml: no authorization {other:?}"),
             },
@@ -403,12 +474,14 @@ impl AccountFile {
             acls: self.acls(seed),
             dists: Vec::new(),
             domains: Vec::new(),
+            http_apis: Vec::new(),
             shield: Shield::NotSubscribed,
         };
         sc.plans = self.plans(seed);
         sc.clients = self.clients(seed);
         sc.dists = self.dists(&sc);
         sc.domains = self.domains(&sc);
+        sc.http_apis = self.http_apis.iter().map(|a| a.api(seed)).collect();
         sc.shield = match self.shield.subscribed {
             false => Shield::NotSubscribed,
             true => Shield::Subscribed {

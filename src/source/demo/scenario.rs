@@ -154,6 +154,7 @@ pub struct Scenario {
     pub acls: Vec<AclDef>,
     pub dists: Vec<DistDef>,
     pub domains: Vec<crate::model::access::CustomDomain>,
+    pub http_apis: Vec<crate::model::RestApi>,
     pub shield: crate::model::access::Shield,
 }
 

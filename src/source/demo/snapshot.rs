@@ -37,6 +37,7 @@ pub fn assemble(w: &World, minutes: &[Minute], now: DateTime<Utc>, polls: u64) -
                 .collect(),
             stages: Vec::new(),
         }],
+        http_apis: w.sc.http_apis.clone(),
         custom_domains: w.sc.domains.clone(),
         shield: Some(w.sc.shield.clone()),
         loading: Vec::new(),
@@ -109,6 +110,7 @@ fn apis(w: &World, f: &Frame) -> Vec<RestApi> {
                 .map(|s| stage(w, f, s))
                 .collect(),
             access: Some(api.access.clone()),
+            protocol: crate::model::Protocol::Rest,
         })
         .collect()
 }

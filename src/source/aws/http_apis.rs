@@ -1,0 +1,207 @@
+//! HTTP APIs (API Gateway v2), for the Access screen: each API's endpoint and CORS, its routes
+//! with their authorization (JWT, Lambda, IAM or none), its stages with their default route
+//! throttle and access log (GetApis, then GetRoutes, GetAuthorizers and GetStages per API). They
+//! have no usage plans, API keys or web ACLs, and no resource policy. WebSocket APIs are left
+//! out. Every call waits its turn on the account's API Gateway pacer.
+
+use std::collections::HashMap;
+
+use aws_sdk_apigatewayv2::Client;
+use aws_sdk_apigatewayv2::types::{AuthorizationType, AuthorizerType, ProtocolType};
+
+use super::Calls;
+use super::apigateway::paged;
+use super::connect::{Failure, failure};
+use super::pace::Pacer;
+use crate::model::access::{Access, Authorization, Endpoint, KeySource, Logging, Method};
+use crate::model::{Protocol, RestApi, Stage, StageMetrics, Text, Throttle};
+
+/// "GET /items" (or "$default", a catch-all route) into a method and a path.
+fn route(key: &str) -> (String, String) {
+    match key.split_once(' ') {
+        Some((m, p)) => (m.to_string(), p.to_string()),
+        None => ("ANY".into(), key.to_string()),
+    }
+}
+
+pub async fn read(c: &Client, pace: &Pacer, calls: &mut Calls) -> Result<Vec<RestApi>, Failure> {
+    let apis = paged(pace, calls, "apigateway:GetApis", |token| async move {
+        let page = c
+            .get_apis()
+            .set_next_token(token)
+            .send()
+            .await
+            .map_err(|e| failure("apigateway:GET /apis", &e))?;
+        Ok((page.items().to_vec(), page.next_token().map(str::to_string)))
+    })
+    .await?;
+    let mut out = Vec::new();
+    for api in apis
+        .iter()
+        .filter(|a| a.protocol_type() == Some(&ProtocolType::Http))
+    {
+        let id = api.api_id().unwrap_or_default();
+        let authorizers: HashMap<String, Authorization> = paged(
+            pace,
+            calls,
+            "apigateway:GetAuthorizers",
+            |token| async move {
+                let page = c
+                    .get_authorizers()
+                    .api_id(id)
+                    .set_next_token(token)
+                    .send()
+                    .await
+                    .map_err(|e| failure("apigateway:GET /apis/*/authorizers", &e))?;
+                let items = page
+                    .items()
+                    .iter()
+                    .map(|a| {
+                        let name = Text::new(a.name().unwrap_or_default());
+                        let kind = match a.authorizer_type() {
+                            Some(AuthorizerType::Jwt) => Authorization::Jwt {
+                                name,
+                                issuer: Text::new(
+                                    a.jwt_configuration()
+                                        .and_then(|j| j.issuer())
+                                        .unwrap_or("?"),
+                                ),
+                            },
+                            _ => Authorization::Lambda {
+                                name,
+                                request: true,
+                            },
+                        };
+                        (a.authorizer_id().unwrap_or_default().to_string(), kind)
+                    })
+                    .collect();
+                Ok((items, page.next_token().map(str::to_string)))
+            },
+        )
+        .await?
+        .into_iter()
+        .collect();
+        let authorizers = &authorizers;
+        let cors = api
+            .cors_configuration()
+            .map(|c| c.allow_origins().join(","))
+            .filter(|o| !o.is_empty());
+        let cors = cors.as_deref();
+        let mut methods = paged(pace, calls, "apigateway:GetRoutes", |token| async move {
+            let page = c
+                .get_routes()
+                .api_id(id)
+                .set_next_token(token)
+                .send()
+                .await
+                .map_err(|e| failure("apigateway:GET /apis/*/routes", &e))?;
+            let items =
+                page.items()
+                    .iter()
+                    .map(|r| {
+                        let (method, path) = route(r.route_key().unwrap_or_default());
+                        let by_id = r.authorizer_id().and_then(|a| authorizers.get(a)).cloned();
+                        let authorization = match r.authorization_type() {
+                            None | Some(AuthorizationType::None) => Authorization::None,
+                            Some(AuthorizationType::AwsIam) => Authorization::Iam,
+                            Some(AuthorizationType::Jwt | AuthorizationType::Custom) => by_id
+                                .unwrap_or_else(|| Authorization::Other(Text::new("authorizer ?"))),
+                            Some(other) => Authorization::Other(Text::new(other.as_str())),
+                        };
+                        Method {
+                            method: Text::new(&method),
+                            path: Text::new(&path),
+                            authorization,
+                            api_key_required: r.api_key_required().unwrap_or(false),
+                            cors_origin: cors.map(Text::new),
+                        }
+                    })
+                    .collect();
+            Ok((items, page.next_token().map(str::to_string)))
+        })
+        .await?;
+        methods.sort_by(|a, b| (&a.path, &a.method).cmp(&(&b.path, &b.method)));
+        let stages = paged(pace, calls, "apigateway:GetStages", |token| async move {
+            let page = c
+                .get_stages()
+                .api_id(id)
+                .set_next_token(token)
+                .send()
+                .await
+                .map_err(|e| failure("apigateway:GET /apis/*/stages", &e))?;
+            let items = page.items().iter().map(stage).collect();
+            Ok((items, page.next_token().map(str::to_string)))
+        })
+        .await?;
+        out.push(RestApi {
+            id: Text::new(id),
+            name: Text::new(api.name().unwrap_or_default()),
+            stages,
+            access: Some(Access {
+                endpoint: Endpoint::Regional,
+                vpc_endpoints: Vec::new(),
+                execute_api_disabled: api.disable_execute_api_endpoint().unwrap_or(false),
+                key_source: KeySource::Header,
+                policy: None,
+                methods,
+            }),
+            protocol: Protocol::Http,
+        });
+    }
+    Ok(out)
+}
+
+/// A stage with its default route throttle and access log; HTTP APIs have no execution log.
+fn stage(s: &aws_sdk_apigatewayv2::types::Stage) -> Stage {
+    let d = s.default_route_settings();
+    let rate = d.and_then(|d| d.throttling_rate_limit()).unwrap_or(0.0);
+    let burst = d.and_then(|d| d.throttling_burst_limit()).unwrap_or(0);
+    Stage {
+        name: Text::new(s.stage_name().unwrap_or_default()),
+        throttle: (rate > 0.0 || burst > 0).then_some(Throttle {
+            rate_limit: rate,
+            burst_limit: burst.max(0) as u32,
+        }),
+        account_throttle: None,
+        method_throttles: s
+            .route_settings()
+            .into_iter()
+            .flatten()
+            .filter_map(|(key, r)| {
+                let rate = r.throttling_rate_limit().unwrap_or(0.0);
+                let burst = r.throttling_burst_limit().unwrap_or(0);
+                (rate > 0.0 || burst > 0).then(|| {
+                    let t = Throttle {
+                        rate_limit: rate,
+                        burst_limit: burst.max(0) as u32,
+                    };
+                    (Text::new(key), t)
+                })
+            })
+            .collect(),
+        metrics: StageMetrics::default(),
+        web_acl: None,
+        logging: Some(Logging {
+            access_log: s
+                .access_log_settings()
+                .and_then(|l| l.destination_arn())
+                .filter(|d| !d.is_empty())
+                .map(Text::new),
+            execution: Text::new("OFF"),
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn route_keys_become_a_method_and_a_path() {
+        assert_eq!(
+            route("GET /items/{id}"),
+            ("GET".into(), "/items/{id}".into())
+        );
+        assert_eq!(route("$default"), ("ANY".into(), "$default".into()));
+    }
+}

@@ -28,9 +28,12 @@ pub fn findings_while(s: &Snapshot, loading: &[Problem]) -> Vec<Finding> {
     ] {
         part(s, &mut out);
     }
-    still_reading(loading, &mut out);
     out.sort_by_key(|f| std::cmp::Reverse(f.severity));
-    out
+    // What is still being read says how complete the rest is: first, however long the list.
+    let mut first = Vec::new();
+    still_reading(loading, &mut first);
+    first.extend(out);
+    first
 }
 
 /// The access posture's warnings: a stage reachable around its CDN, an open method… (the
@@ -42,7 +45,7 @@ fn access(s: &Snapshot, out: &mut Vec<Finding>) {
 
 /// Stages failing (5xx) or throttling.
 fn stages(s: &Snapshot, out: &mut Vec<Finding>) {
-    for (api, st) in s.stages() {
+    for (api, st) in s.all_stages() {
         let m = &st.metrics;
         let count = m.count.last();
         let name = format!("{}/{}", api.name, st.name);

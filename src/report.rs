@@ -32,7 +32,7 @@ pub fn text(s: &Snapshot) -> String {
         "  {:<32} {:>8} {:>6} {:>6} {:>6} {:>8}  throttle",
         "stage", "req/min", "4xx", "5xx", "ms", "429 est."
     );
-    for (api, st) in s.stages() {
+    for (api, st) in s.all_stages() {
         let m = &st.metrics;
         let c = m.count.last();
         let pct = |v: f64| {

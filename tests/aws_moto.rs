@@ -1039,6 +1039,16 @@ fn the_access_posture_of_an_untidy_account() {
     );
     assert_eq!(routes[0]["cors_origin"], "*");
     assert_eq!(http["stages"][0]["throttle"]["rate_limit"], 50.0);
+    // Its metrics, read under ApiId and Stage with HTTP APIs' own names.
+    let metrics = &http["stages"][0]["metrics"];
+    assert_eq!(
+        sum(&metrics["count"]),
+        u["access"]["http_count_sum"].as_f64().unwrap()
+    );
+    assert_eq!(
+        sum(&metrics["errors_4xx"]),
+        u["access"]["http_4xx_sum"].as_f64().unwrap()
+    );
     for want in [
         "hooks-http POST /hooks has no authorization and no API key",
         "hooks-http/$default: no distribution in front, and an HTTP API takes no web ACL of its own",

@@ -21,7 +21,8 @@ pub struct Snapshot {
     /// When the source read this (the source's clock: simulated time in the demo).
     pub taken_at: DateTime<Utc>,
     pub apis: Vec<RestApi>,
-    /// HTTP APIs (API Gateway v2), for the Access screen: no usage plans, API keys or web ACLs.
+    /// HTTP APIs (API Gateway v2): their stages, metrics and access; no usage plans, API keys or
+    /// web ACLs.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub http_apis: Vec<RestApi>,
     pub usage_plans: Vec<UsagePlan>,

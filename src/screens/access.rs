@@ -267,6 +267,27 @@ fn columns<'a>() -> Vec<Column<AccessRow<'a>>> {
     columns.into()
 }
 
+/// The throttle in force at a stage: its own or the account's, and each method's own.
+fn throttle_line(st: &Stage) -> String {
+    let mut out = match st.applied_throttle() {
+        Some((t, account)) => format!(
+            "{}/s, burst {}{}",
+            crate::format::count(t.rate_limit),
+            t.burst_limit,
+            if account { " (the account's)" } else { "" }
+        ),
+        None => "none set".into(),
+    };
+    for (m, t) in &st.method_throttles {
+        out.push_str(&format!(
+            "; {m} {}/s, burst {}",
+            crate::format::count(t.rate_limit),
+            t.burst_limit
+        ));
+    }
+    out
+}
+
 /// Shield Advanced for a row: the distributions in front, protected or not.
 fn shield_line(s: &Snapshot, r: &AccessRow) -> String {
     use crate::model::access::Shield;
@@ -485,6 +506,7 @@ fn detail_lines(s: &Snapshot, r: &AccessRow, th: &Theme) -> Vec<Line<'static>> {
         },
         th,
     ));
+    lines.push(kv("throttle", throttle_line(r.stage), th));
     lines.push(kv(
         "web ACL",
         r.stage

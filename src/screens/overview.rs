@@ -51,10 +51,10 @@ impl ScreenView for Overview {
         let [left, right] =
             Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
                 .areas(charts);
-        let count = Series::total(d.stages().map(|(_, s)| &s.metrics.count));
-        let e4 = Series::total(d.stages().map(|(_, s)| &s.metrics.errors_4xx));
-        let e5 = Series::total(d.stages().map(|(_, s)| &s.metrics.errors_5xx));
-        let throttled = Series::total(d.stages().map(|(_, s)| &s.metrics.throttled_est));
+        let count = Series::total(d.all_stages().map(|(_, s)| &s.metrics.count));
+        let e4 = Series::total(d.all_stages().map(|(_, s)| &s.metrics.errors_4xx));
+        let e5 = Series::total(d.all_stages().map(|(_, s)| &s.metrics.errors_5xx));
+        let throttled = Series::total(d.all_stages().map(|(_, s)| &s.metrics.throttled_est));
         let blocked = Series::total(d.web_acls.iter().map(|w| &w.metrics.blocked));
         series_chart(
             f,
@@ -135,7 +135,7 @@ fn draw_stats(f: &mut Frame, area: Rect, d: &Snapshot, th: &Theme) {
     let label = th.style(E::HeaderLabel);
     let value = th.style(E::HeaderValue);
     let sum = |pick: fn(&crate::model::StageMetrics) -> &Series| {
-        d.stages()
+        d.all_stages()
             .map(|(_, s)| pick(&s.metrics).last())
             .sum::<f64>()
     };

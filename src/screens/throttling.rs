@@ -26,7 +26,7 @@ pub fn throttle_label(t: Option<Throttle>) -> String {
 
 /// The stages, filtered: the table's rows.
 pub fn stages<'a>(s: &'a Snapshot, filter: &str) -> Vec<(&'a RestApi, &'a Stage)> {
-    s.stages()
+    s.all_stages()
         .filter(|(a, st)| {
             matches(
                 filter,

@@ -211,6 +211,13 @@ def seed_untidy(s, key_value):
         s.apigw.create_stage(restApiId=api["id"], stageName="live", deploymentId=dep["id"])
         apis[label] = api["id"]
     out["access"] = seed_access(s, apis)
+    # The HTTP API's metrics: under ApiId and Stage, named 4xx (not 4XXError) as HTTP APIs publish them.
+    http_dims = [("ApiId", out["access"]["http_api"]), ("Stage", "$default")]
+    for ts in minutes:
+        datum(regional, "Count", http_dims, ts, 7)
+        datum(regional, "4xx", http_dims, ts, 1)
+    out["access"]["http_count_sum"] = 7 * len(minutes)
+    out["access"]["http_4xx_sum"] = len(minutes)
     counts = {"orders-api": 0, "pay": 0}
     for m, ts in enumerate(minutes):
         for dim_name, key in (("orders-api", "orders-api"), (apis["pay"], "pay")):
@@ -296,8 +303,8 @@ def seed_untidy(s, key_value):
     out["direct_hits"] = {"stage": "orders-api/live", "requests": 23, "samples": 3, "addresses": 2,
                           "top": "198.51.100.77", "top_requests": 20}
 
-    jobs = [(s.cw, "AWS/ApiGateway", [x for x in regional if x["Dimensions"][0]["Name"] == "ApiName"]),
-            (s.cw, "AWS/WAFV2", [x for x in regional if x["Dimensions"][0]["Name"] != "ApiName"]),
+    jobs = [(s.cw, "AWS/ApiGateway", [x for x in regional if x["Dimensions"][0]["Name"] in ("ApiName", "ApiId")]),
+            (s.cw, "AWS/WAFV2", [x for x in regional if x["Dimensions"][0]["Name"] not in ("ApiName", "ApiId")]),
             (s.cw_cf, "AWS/WAFV2", cloudfront)]
     for client, ns, data in jobs:
         for i in range(0, len(data), 1000):

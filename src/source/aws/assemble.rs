@@ -105,7 +105,7 @@ pub fn snapshot(src: &AwsSource, now: DateTime<Utc>) -> Snapshot {
             .chain(&src.settings.ip_ranges)
             .cloned()
             .collect(),
-        http_apis: src.found.http_apis.clone(),
+        http_apis: parts.http_apis(),
         custom_domains: src.found.domains.clone(),
         shield: src.found.shield.clone(),
         loading: Vec::new(),
@@ -139,6 +139,27 @@ impl Parts<'_> {
             },
             self.end,
         )
+    }
+
+    /// HTTP APIs with their stages' metrics. No web ACL stands before them, so the 429
+    /// estimate is their 4xx, an upper bound.
+    fn http_apis(&self) -> Vec<RestApi> {
+        let mut out = self.found.http_apis.clone();
+        for api in &mut out {
+            for st in &mut api.stages {
+                let series = |m| self.stage_series(api.id.as_str(), st.name.as_str(), m);
+                let count = series(StageMetric::Count);
+                let e4 = series(StageMetric::Errors4xx);
+                st.metrics = StageMetrics {
+                    throttled_est: throttled_estimate(&e4, &count, None, &count),
+                    errors_5xx: series(StageMetric::Errors5xx),
+                    latency_ms: series(StageMetric::Latency),
+                    errors_4xx: e4,
+                    count,
+                };
+            }
+        }
+        out
     }
 
     fn apis(&self) -> Vec<RestApi> {

@@ -202,6 +202,36 @@ pub fn waf_names(acl: &AclConf, region: &str, listed: &[Listed]) -> WafNames {
     WafNames { web_acl, rules }
 }
 
+/// The metrics of HTTP APIs' stages: AWS/ApiGateway under ApiId and Stage, named Count, 4xx,
+/// 5xx and Latency (API Gateway developer guide, "CloudWatch metrics for HTTP APIs").
+pub fn http_specs(apis: &[crate::model::RestApi]) -> Vec<Spec> {
+    let mut out = Vec::new();
+    for api in apis {
+        for st in &api.stages {
+            for (metric, name, stat) in [
+                (StageMetric::Count, "Count", "Sum"),
+                (StageMetric::Errors4xx, "4xx", "Sum"),
+                (StageMetric::Errors5xx, "5xx", "Sum"),
+                (StageMetric::Latency, "Latency", "Average"),
+            ] {
+                out.push(Spec {
+                    key: SeriesKey::Stage {
+                        api_id: api.id.to_string(),
+                        stage: st.name.to_string(),
+                        metric,
+                    },
+                    namespace: "AWS/ApiGateway",
+                    name,
+                    dims: dims(&[("ApiId", api.id.as_str()), ("Stage", st.name.as_str())]),
+                    stat,
+                    global: false,
+                });
+            }
+        }
+    }
+    out
+}
+
 /// Every metric the screens need, from what discovery found: the stages' API Gateway metrics,
 /// each web ACL's and rule's WAF metrics under the names [`waf_names`] found, and the per-country
 /// metrics ListMetrics lists for each web ACL.

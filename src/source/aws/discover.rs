@@ -137,6 +137,8 @@ impl AwsSource {
             &self.found.acls,
             &self.found.waf_listed,
         );
+        let http = cloudwatch::http_specs(&self.found.http_apis);
+        self.found.specs.extend(http);
         self.discovered_at = Some(Instant::now());
         self.force_discovery = false;
     }

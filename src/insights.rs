@@ -1,5 +1,6 @@
 //! "What is unusual now": the Overview's short list, derived from a snapshot alone.
 
+use crate::bypass::DirectHits;
 use crate::finding::{Finding, Severity};
 use crate::format;
 use crate::model::{Action, DistributionStatus, Panel, Problem, Snapshot};
@@ -10,24 +11,19 @@ fn finding(severity: Severity, about: Panel, text: String) -> Finding {
 
 /// Findings, most severe first.
 pub fn findings(s: &Snapshot) -> Vec<Finding> {
-    findings_while(s, &s.loading)
+    findings_while(s, &crate::bypass::direct_hits(s), &s.loading)
 }
 
-/// The findings, with `loading` as what is still being read (newer than the snapshot's).
-pub fn findings_while(s: &Snapshot, loading: &[Problem]) -> Vec<Finding> {
+/// The findings, given the requests that went around a CDN (derived once per snapshot), with
+/// `loading` as what is still being read (newer than the snapshot's).
+pub fn findings_while(s: &Snapshot, hits: &[DirectHits], loading: &[Problem]) -> Vec<Finding> {
     let mut out = Vec::new();
-    for part in [
-        stages,
-        held_addresses,
-        rules,
-        keys,
-        distributions,
-        // Standing configuration after what is happening now.
-        access,
-        problems,
-    ] {
+    for part in [stages, held_addresses, rules, keys, distributions] {
         part(s, &mut out);
     }
+    // Standing configuration after what is happening now.
+    access(s, hits, &mut out);
+    problems(s, &mut out);
     out.sort_by_key(|f| std::cmp::Reverse(f.severity));
     // What is still being read says how complete the rest is: first, however long the list.
     let mut first = Vec::new();
@@ -38,8 +34,8 @@ pub fn findings_while(s: &Snapshot, loading: &[Problem]) -> Vec<Finding> {
 
 /// The access posture's warnings: a stage reachable around its CDN, an open method… (the
 /// Access screen has the rest).
-fn access(s: &Snapshot, out: &mut Vec<Finding>) {
-    let posture = crate::posture::findings(s);
+fn access(s: &Snapshot, hits: &[DirectHits], out: &mut Vec<Finding>) {
+    let posture = crate::posture::findings(s, hits);
     out.extend(posture.into_iter().filter(|f| f.severity >= Severity::Warn));
 }
 

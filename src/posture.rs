@@ -12,14 +12,14 @@ fn finding(severity: Severity, text: String) -> Finding {
     Finding::new(severity, Panel::Access, text)
 }
 
-/// Every finding of every API and stage, most severe first.
-pub fn findings(s: &Snapshot) -> Vec<Finding> {
-    let hits = bypass::direct_hits(s);
+/// Every finding of every API and stage, most severe first, given the requests that went
+/// around a CDN.
+pub fn findings(s: &Snapshot, hits: &[DirectHits]) -> Vec<Finding> {
     let mut out = Vec::new();
     for api in s.all_apis() {
         of_api(api, &mut out);
         for st in &api.stages {
-            of_stage(s, &hits, api, st, &mut out);
+            of_stage(s, hits, api, st, &mut out);
         }
     }
     out.sort_by_key(|f| std::cmp::Reverse(f.severity));

@@ -50,9 +50,12 @@ pub fn run(args: &Args, json: bool) -> anyhow::Result<ExitCode> {
         // half the resident memory of the run.
         let record = Record {
             snapshot: &snap,
-            access: AccessRecord {
-                findings: crate::posture::findings(&snap),
-                direct_hits: crate::bypass::direct_hits(&snap),
+            access: {
+                let direct_hits = crate::bypass::direct_hits(&snap);
+                AccessRecord {
+                    findings: crate::posture::findings(&snap, &direct_hits),
+                    direct_hits,
+                }
             },
             stats,
         };

@@ -96,18 +96,19 @@ pub struct Loaded {
 
 impl Loaded {
     pub fn new(snapshot: Arc<Snapshot>) -> Loaded {
+        let direct_hits = crate::bypass::direct_hits(&snapshot);
         Loaded {
-            findings: insights::findings(&snapshot),
+            findings: insights::findings_while(&snapshot, &direct_hits, &snapshot.loading),
             top_ips: origins::top_ips(&snapshot),
             top_countries: origins::top_countries(&snapshot),
-            direct_hits: crate::bypass::direct_hits(&snapshot),
+            direct_hits,
             snapshot,
         }
     }
 
     /// Newer news of what is still being read: the findings again, the snapshot as it is.
     pub fn still_reading(&mut self, loading: &[crate::model::Problem]) {
-        self.findings = insights::findings_while(&self.snapshot, loading);
+        self.findings = insights::findings_while(&self.snapshot, &self.direct_hits, loading);
     }
 }
 

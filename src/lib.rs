@@ -18,6 +18,7 @@ pub(crate) mod finding;
 pub(crate) mod format;
 pub(crate) mod insights;
 pub(crate) mod ip_ranges;
+pub(crate) mod log_format;
 pub(crate) mod memory;
 pub mod model;
 pub mod ops;

@@ -207,6 +207,23 @@ fn of_stage(s: &Snapshot, hits: &[DirectHits], api: &RestApi, st: &Stage, out: &
             ));
         }
     }
+    if let Some(format) = st
+        .logging
+        .as_ref()
+        .filter(|l| l.access_log.is_some() && api.protocol == Protocol::Rest)
+        .and_then(|l| l.access_format.as_ref())
+    {
+        let missing = crate::log_format::missing_for_429s(format.as_str());
+        if !missing.is_empty() {
+            out.push(finding(
+                Severity::Info,
+                format!(
+                    "{name}: its access log cannot count 429s per API key: add {} to its format",
+                    missing.join(", ")
+                ),
+            ));
+        }
+    }
     if st.logging.as_ref().is_some_and(|l| l.access_log.is_none()) {
         out.push(finding(Severity::Info, format!("{name}: no access log")));
     }

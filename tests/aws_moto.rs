@@ -972,6 +972,10 @@ fn the_access_posture_of_an_untidy_account() {
     let live = &a["stages"][0];
     assert_eq!(live["logging"]["access_log"], u["access"]["access_log"]);
     assert_eq!(live["logging"]["execution"], "INFO");
+    assert_eq!(
+        live["logging"]["access_format"],
+        "{\"requestId\":\"$context.requestId\"}"
+    );
 
     // Custom domains with mutual TLS (kept by the peer, as AWS keeps it), and Shield Advanced
     // subscribed but protecting nothing in front of these stages.
@@ -1050,6 +1054,8 @@ fn the_access_posture_of_an_untidy_account() {
         u["access"]["http_4xx_sum"].as_f64().unwrap()
     );
     for want in [
+        "orders-api/live: its access log cannot count 429s per API key: add \
+         $context.identity.apiKeyId, $context.status, $context.error.responseType to its format",
         "hooks-http POST /hooks has no authorization and no API key",
         "hooks-http/$default: no distribution in front, and an HTTP API takes no web ACL of its own",
     ] {

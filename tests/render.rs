@@ -409,7 +409,7 @@ fn access_detail_shows_methods_and_the_policy() {
     );
     key(&mut a, KeyCode::Esc);
     key(&mut a, KeyCode::Esc);
-    type_text(&mut a, "/identity");
+    type_text(&mut a, "/identity-api");
     key(&mut a, KeyCode::Enter);
     key(&mut a, KeyCode::Enter);
     let identity = render(&a, 80, 24);

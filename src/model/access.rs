@@ -253,6 +253,9 @@ impl Statement {
 pub struct Logging {
     /// The access log's destination (a log group or Firehose ARN); None when off.
     pub access_log: Option<Text>,
+    /// The access log's format as written (JSON, CLF, CSV…), sanitised.
+    #[serde(default)]
+    pub access_format: Option<Text>,
     /// Execution logging: "OFF", "ERROR" or "INFO".
     pub execution: Text,
 }

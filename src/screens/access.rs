@@ -599,6 +599,18 @@ fn detail_lines(s: &Snapshot, r: &AccessRow, th: &Theme) -> Vec<Line<'static>> {
     if let Some(dest) = r.stage.logging.as_ref().and_then(|l| l.access_log.as_ref()) {
         lines.push(kv("access log", dest.to_string(), th));
     }
+    if let Some(f) = r
+        .stage
+        .logging
+        .as_ref()
+        .and_then(|l| l.access_format.as_ref())
+    {
+        lines.push(kv(
+            "log records",
+            crate::log_format::variables(f.as_str()).join(" "),
+            th,
+        ));
+    }
     let width = a.methods.iter().map(|m| m.label().len()).max().unwrap_or(0);
     for m in &a.methods {
         let key = if m.api_key_required { ", API key" } else { "" };

@@ -225,6 +225,10 @@ pub async fn apis(c: &Client, pace: &Pacer, calls: &mut Calls) -> Result<Vec<Api
                         .and_then(|l| l.destination_arn())
                         .filter(|d| !d.is_empty())
                         .map(Text::new),
+                    access_format: s
+                        .access_log_settings()
+                        .and_then(|l| l.format())
+                        .map(|f| Text::with_limit(f, crate::log_format::MAX_WIDTH)),
                     execution: Text::new(&execution),
                 },
             });

@@ -187,6 +187,10 @@ fn stage(s: &aws_sdk_apigatewayv2::types::Stage) -> Stage {
                 .and_then(|l| l.destination_arn())
                 .filter(|d| !d.is_empty())
                 .map(Text::new),
+            access_format: s
+                .access_log_settings()
+                .and_then(|l| l.format())
+                .map(|f| Text::with_limit(f, crate::log_format::MAX_WIDTH)),
             execution: Text::new("OFF"),
         }),
     }

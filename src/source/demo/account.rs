@@ -54,6 +54,10 @@ pub struct AccountFile {
     shield: ShieldEntry,
 }
 
+/// The access log format of the demo's HTTP API: JSON, with what counting 429s per key needs
+/// but the key (HTTP APIs have none).
+const HTTP_FORMAT: &str = r#"{"requestId":"$context.requestId","status":"$context.status","error":"$context.error.responseType","route":"$context.routeKey"}"#;
+
 /// An HTTP API (API Gateway v2): shown on the Access screen only, with no traffic of its own.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -94,6 +98,7 @@ impl HttpApiEntry {
                     web_acl: None,
                     logging: Some(Logging {
                         access_log: s.access_log.as_deref().map(Text::new),
+                        access_format: s.access_log.as_ref().map(|_| Text::new(HTTP_FORMAT)),
                         execution: Text::new("OFF"),
                     }),
                 })
@@ -277,6 +282,8 @@ struct StageEntry {
     blip: bool,
     /// Where its access log goes (a log group ARN); none when off.
     access_log: Option<String>,
+    /// Its format, as API Gateway takes it.
+    access_log_format: Option<String>,
     /// Execution logging: "OFF", "ERROR" or "INFO".
     execution_log: String,
 }
@@ -534,6 +541,7 @@ impl AccountFile {
                 latency_ms: s.latency_ms,
                 logging: Logging {
                     access_log: s.access_log.as_deref().map(Text::new),
+                    access_format: s.access_log_format.as_deref().map(Text::new),
                     execution: Text::new(&s.execution_log),
                 },
                 blip: s.blip,

@@ -70,10 +70,17 @@ pub fn edge_name(s: &Snapshot, api: &RestApi, st: &Stage) -> String {
     }
 }
 
-/// The stage a sample at a regional web ACL was sent to, among the fronted ones: its Host is
+/// Each fronted stage's edge prefixes, by API id and stage name.
+type Fronted<'a> = HashMap<(&'a Text, &'a Text), Vec<IpNet>>;
+
+/// The stage a sample at a regional web ACL was sent to, among the `fronted` ones: its Host is
 /// the API's execute-api name, and the stage is the first part of its path, or the API's only
 /// fronted stage.
-fn stage_of<'a>(s: &'a Snapshot, sample: &Sample) -> Option<(&'a RestApi, &'a Stage)> {
+fn stage_of<'a>(
+    s: &'a Snapshot,
+    fronted: &Fronted,
+    sample: &Sample,
+) -> Option<(&'a RestApi, &'a Stage)> {
     let host = sample
         .headers
         .iter()
@@ -83,7 +90,7 @@ fn stage_of<'a>(s: &'a Snapshot, sample: &Sample) -> Option<(&'a RestApi, &'a St
     let fronted: Vec<&Stage> = api
         .stages
         .iter()
-        .filter(|st| is_fronted(s, api, st))
+        .filter(|st| fronted.contains_key(&(&api.id, &st.name)))
         .collect();
     let first = sample
         .uri
@@ -111,7 +118,7 @@ pub fn direct_hits(s: &Snapshot) -> Vec<DirectHits> {
         .map(|w| &w.name)
         .collect();
     // Each fronted stage's edge prefixes, parsed once; prefixes that do not parse are left out.
-    let mut nets: HashMap<(&Text, &Text), Vec<IpNet>> = HashMap::new();
+    let mut nets: Fronted = HashMap::new();
     for (api, st) in s.all_stages().filter(|(a, st)| is_fronted(s, a, st)) {
         let parsed = edges_of(s, api, st)
             .iter()
@@ -129,7 +136,7 @@ pub fn direct_hits(s: &Snapshot) -> Vec<DirectHits> {
         let Ok(ip) = sample.client_ip.as_str().parse::<IpAddr>() else {
             continue;
         };
-        let Some((api, stage)) = stage_of(s, sample) else {
+        let Some((api, stage)) = stage_of(s, &nets, sample) else {
             continue;
         };
         let key = (&api.id, &stage.name);

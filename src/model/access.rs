@@ -260,6 +260,18 @@ pub struct Logging {
     pub execution: Text,
 }
 
+impl Logging {
+    /// From what a stage's settings say, as they came: an empty destination is no access log,
+    /// and a format is kept whole up to [`crate::log_format::MAX_WIDTH`].
+    pub fn new(destination: Option<&str>, format: Option<&str>, execution: &str) -> Logging {
+        Logging {
+            access_log: destination.filter(|d| !d.is_empty()).map(Text::new),
+            access_format: format.map(|f| Text::with_limit(f, crate::log_format::MAX_WIDTH)),
+            execution: Text::new(execution),
+        }
+    }
+}
+
 /// One published set of the addresses a CDN connects to origins from.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct EdgeRanges {

@@ -219,17 +219,13 @@ pub async fn apis(c: &Client, pace: &Pacer, calls: &mut Calls) -> Result<Vec<Api
                 throttle: stage_throttle,
                 methods,
                 web_acl_arn: s.web_acl_arn().map(str::to_string),
-                logging: Logging {
-                    access_log: s
-                        .access_log_settings()
-                        .and_then(|l| l.destination_arn())
-                        .filter(|d| !d.is_empty())
-                        .map(Text::new),
-                    access_format: s
-                        .access_log_settings()
-                        .and_then(|l| l.format())
-                        .map(|f| Text::with_limit(f, crate::log_format::MAX_WIDTH)),
-                    execution: Text::new(&execution),
+                logging: {
+                    let l = s.access_log_settings();
+                    Logging::new(
+                        l.and_then(|l| l.destination_arn()),
+                        l.and_then(|l| l.format()),
+                        &execution,
+                    )
                 },
             });
         }

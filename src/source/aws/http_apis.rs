@@ -181,17 +181,13 @@ fn stage(s: &aws_sdk_apigatewayv2::types::Stage) -> Stage {
             .collect(),
         metrics: StageMetrics::default(),
         web_acl: None,
-        logging: Some(Logging {
-            access_log: s
-                .access_log_settings()
-                .and_then(|l| l.destination_arn())
-                .filter(|d| !d.is_empty())
-                .map(Text::new),
-            access_format: s
-                .access_log_settings()
-                .and_then(|l| l.format())
-                .map(|f| Text::with_limit(f, crate::log_format::MAX_WIDTH)),
-            execution: Text::new("OFF"),
+        logging: Some({
+            let l = s.access_log_settings();
+            Logging::new(
+                l.and_then(|l| l.destination_arn()),
+                l.and_then(|l| l.format()),
+                "OFF",
+            )
         }),
     }
 }

@@ -96,11 +96,11 @@ impl HttpApiEntry {
                     method_throttles: Vec::new(),
                     metrics: Default::default(),
                     web_acl: None,
-                    logging: Some(Logging {
-                        access_log: s.access_log.as_deref().map(Text::new),
-                        access_format: s.access_log.as_ref().map(|_| Text::new(HTTP_FORMAT)),
-                        execution: Text::new("OFF"),
-                    }),
+                    logging: Some(Logging::new(
+                        s.access_log.as_deref(),
+                        s.access_log.as_ref().map(|_| HTTP_FORMAT),
+                        "OFF",
+                    )),
                 })
                 .collect(),
             access: Some(Access {
@@ -539,11 +539,11 @@ impl AccountFile {
                     })
                     .collect(),
                 latency_ms: s.latency_ms,
-                logging: Logging {
-                    access_log: s.access_log.as_deref().map(Text::new),
-                    access_format: s.access_log_format.as_deref().map(Text::new),
-                    execution: Text::new(&s.execution_log),
-                },
+                logging: Logging::new(
+                    s.access_log.as_deref(),
+                    s.access_log_format.as_deref(),
+                    &s.execution_log,
+                ),
                 blip: s.blip,
             })
             .collect()

@@ -221,6 +221,7 @@ mod tests {
 
     fn account() -> Snapshot {
         let stage = |name: &str| Stage {
+            refused: None,
             name: Text::new(name),
             throttle: None,
             account_throttle: None,

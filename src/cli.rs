@@ -120,6 +120,19 @@ pub struct Args {
     #[arg(long, default_value_t = 5, global = true, value_parser = clap::value_parser!(u64).range(1..=1440))]
     pub discover_every: u64,
 
+    /// Minutes between Logs Insights queries of the access logs and WAF logs, each over the
+    /// minutes since the last (billed per GB scanned: the Overview shows what they cost).
+    #[arg(long, default_value_t = 5, global = true, value_parser = clap::value_parser!(u64).range(1..=1440))]
+    pub logs_every: u64,
+
+    /// Seconds a Logs Insights query may run before edgetop stops it and says it timed out.
+    #[arg(long, default_value_t = 120, global = true, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub logs_timeout: u64,
+
+    /// Query no logs: 429s per key stay unknown and the top sources are the sampled estimates.
+    #[arg(long, global = true)]
+    pub no_logs: bool,
+
     /// Minutes without a key press after which polling slows down (0: never).
     #[arg(long, default_value_t = 15, global = true, value_parser = clap::value_parser!(u64).range(0..=1440))]
     pub idle_after: u64,

@@ -30,6 +30,22 @@ pub fn count(v: f64) -> String {
 }
 
 /// 0.0312 → "3.1%".
+/// A byte count in the binary units AWS bills in: 512 B, 340 KB, 1.2 GB.
+pub fn bytes(n: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "KB", "MB", "GB", "TB"];
+    let mut v = n as f64;
+    let mut unit = 0;
+    while v >= 1024.0 && unit < UNITS.len() - 1 {
+        v /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 || v >= 10.0 {
+        format!("{v:.0} {}", UNITS[unit])
+    } else {
+        format!("{v:.1} {}", UNITS[unit])
+    }
+}
+
 pub fn percent(frac: f64) -> String {
     if !frac.is_finite() {
         return "–".into();
@@ -133,6 +149,13 @@ mod tests {
         assert_eq!(count(0.0), "0");
         assert_eq!(count(-0.0), "0", "an empty sum of floats");
         assert_eq!(count(std::iter::empty::<f64>().sum()), "0");
+    }
+
+    #[test]
+    fn bytes_are_in_binary_units() {
+        assert_eq!(bytes(512), "512 B");
+        assert_eq!(bytes(347_766), "340 KB");
+        assert_eq!(bytes(3 << 29), "1.5 GB");
     }
 
     #[test]

@@ -19,6 +19,7 @@ pub(crate) mod format;
 pub(crate) mod insights;
 pub(crate) mod ip_ranges;
 pub(crate) mod log_format;
+pub(crate) mod log_queries;
 pub(crate) mod memory;
 pub mod model;
 pub mod ops;

@@ -6,9 +6,6 @@
 
 use serde_json::Value;
 
-/// A format is kept whole up to this many columns (API Gateway allows a few kilobytes).
-pub const MAX_WIDTH: usize = 8192;
-
 /// The variables a format must hold to count refusals per key.
 pub const FOR_429S_PER_KEY: [&str; 3] = [
     "$context.identity.apiKeyId",
@@ -28,7 +25,18 @@ pub fn variables(format: &str) -> Vec<String> {
         _ => format.to_string(),
     };
     let mut out: Vec<String> = Vec::new();
-    let mut rest = text.as_str();
+    for var in variables_in_order(&text) {
+        if !out.contains(&var) {
+            out.push(var);
+        }
+    }
+    out
+}
+
+/// Every `$context.…` variable in a text, in order, as often as it appears.
+pub fn variables_in_order(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = text;
     while let Some(at) = rest.find("$context.") {
         let tail = &rest[at..];
         let end = tail
@@ -36,10 +44,7 @@ pub fn variables(format: &str) -> Vec<String> {
             .skip(1)
             .find(|(_, c)| !(c.is_ascii_alphanumeric() || *c == '.' || *c == '_'))
             .map_or(tail.len(), |(i, _)| i);
-        let var = tail[..end].trim_end_matches('.').to_string();
-        if !out.contains(&var) {
-            out.push(var);
-        }
+        out.push(tail[..end].trim_end_matches('.').to_string());
         rest = &tail[end..];
     }
     out

@@ -216,6 +216,7 @@ pub async fn run<S: Source>(
     let panic_after_first_frame = std::env::var_os("EDGETOP_TEST_PANIC").is_some();
 
     let (rotations, broken) = source.unfinished();
+    let on_exit = source.on_exit();
     let engine = tokio::spawn(engine::run(
         source,
         settings.refresh,
@@ -273,6 +274,10 @@ pub async fn run<S: Source>(
     engine.abort();
     drop(terminal);
     term::restore();
+    if let Some(stop) = on_exit {
+        // Queries AWS would go on running (and billing) for nobody.
+        let _ = tokio::time::timeout(Duration::from_secs(3), stop).await;
+    }
     let secs = started.elapsed().as_secs_f64();
     tracing::info!(
         frames,

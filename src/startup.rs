@@ -192,6 +192,10 @@ async fn aws_source(
         discovery_every: Duration::from_secs(args.discover_every * 60),
         key_headers: eff.key_headers.clone(),
         ip_ranges: eff.ip_ranges.clone(),
+        logs: aws::logs::LogSettings {
+            every: (!args.no_logs).then(|| Duration::from_secs(args.logs_every * 60)),
+            time_limit: Duration::from_secs(args.logs_timeout),
+        },
         refresh,
         profile: args.profile.clone(),
         journal,

@@ -524,7 +524,7 @@ fn the_budget_is_kept_over_a_minute_of_polling() {
     );
     t.keys(&["6"]);
     t.wait_for("the first read", |s| {
-        s.contains(" API keys 1/60 ") && !s.contains("keys listed")
+        s.contains("API keys") && s.contains(" 1/60 ") && !s.contains("keys listed")
     });
     m.reset_calls();
     std::thread::sleep(std::time::Duration::from_secs(80));
@@ -573,7 +573,7 @@ fn a_failed_part_keeps_its_last_data_with_its_age() {
     let t = dashboard(&m, "kept", &[], &["--refresh", "2", "--usage-every", "1"]);
     t.keys(&["6"]);
     let s = t.wait_for("the first read", |s| {
-        s.contains(" API keys 1/30 ") && !s.contains("keys listed")
+        s.contains("API keys") && s.contains(" 1/30 ") && !s.contains("keys listed")
     });
     let quota = |l: &str| {
         l.split_whitespace()
@@ -662,6 +662,12 @@ fn the_read_only_policy_is_enough_for_every_screen() {
     assert!(!out["snapshot"]["samples"].as_array().unwrap().is_empty());
     // No Shield Advanced subscription is a fact, not a problem.
     assert_eq!(out["snapshot"]["shield"], "NotSubscribed");
+    // Logs Insights too: every log found (through GetLoggingConfiguration) was queried.
+    let logs = out["snapshot"]["logs"]["sources"].as_array().unwrap();
+    assert_eq!(logs.len(), 2, "{logs:?}");
+    for src in logs {
+        assert_eq!(src["state"]["state"], "read", "{src}");
+    }
     // The Access screen's methods and authorizers too.
     for api in out["snapshot"]["apis"].as_array().unwrap() {
         assert!(
@@ -888,6 +894,21 @@ fn an_untidy_account_reads_right_and_leaks_nothing() {
 }
 
 /// The API whose id is `id`, from a snapshot.
+/// Whether every Logs Insights query the server was asked is `ok`, and them all.
+fn every_query(m: &Moto, ok: impl Fn(&Value) -> bool) -> (bool, Value) {
+    let asked = m.logs_queries(None);
+    let all = asked["queries"].as_array().unwrap().iter().all(ok);
+    (all, asked)
+}
+
+/// Whether `list` has an entry whose `is.0` is `is.1` and whose `text.0` starts with `text.1`.
+fn any_starting(list: &Value, is: (&str, &str), text: (&str, &str)) -> bool {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .any(|x| x[is.0] == is.1 && x[text.0].as_str().is_some_and(|t| t.starts_with(text.1)))
+}
+
 fn api_by_id<'a>(s: &'a Value, id: &str) -> &'a Value {
     s["apis"]
         .as_array()
@@ -1101,14 +1122,14 @@ fn the_access_posture_of_an_untidy_account() {
         h["sources"][0],
         serde_json::json!([want["top"], want["top_requests"]])
     );
-    let findings = out["access"]["findings"].as_array().unwrap();
+    let findings = &out["access"]["findings"];
     assert!(
-        findings.iter().any(|f| f["severity"] == "Critical"
-            && f["text"]
-                .as_str()
-                .unwrap()
-                .starts_with("orders-api/live: ~23 requests")),
-        "{findings:?}"
+        any_starting(
+            findings,
+            ("severity", "Critical"),
+            ("text", "orders-api/live: ~23 requests")
+        ),
+        "{findings}"
     );
 
     // More edge ranges from a file: Cloudflare's list format, naming the direct address's
@@ -1193,4 +1214,292 @@ fn the_access_posture_of_an_untidy_account() {
     assert!(s.contains("unless via vpce-0untidy1111111111"), "{s}");
     t.keys(&["Escape", "q"]);
     t.wait_dead();
+}
+
+fn log_source<'a>(s: &'a Value, destination: &str) -> &'a Value {
+    s["logs"]["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["destination"] == destination)
+        .unwrap_or_else(|| panic!("no log {destination} in {}", s["logs"]))
+}
+
+fn by_name<'a>(list: &'a Value, name: &str) -> &'a Value {
+    find(list, "name", &Value::from(name))
+}
+
+/// Access logs and WAF logs seeded as API Gateway and AWS WAF write them (tests/aws/logs_seed.py),
+/// counted by Logs Insights queries the server evaluates over the stored lines
+/// (tests/aws/insights.py): 429s per key, stage and plan, and the sources WAF stopped.
+#[test]
+fn logs_insights_counts_429s_per_key_and_what_waf_stopped() {
+    let m = Moto::start("logs");
+    let exp = m.seed(30);
+    let want = &exp["logs"];
+    let (status, out, err) = snapshot(&m, &[]);
+    assert!(status.success(), "{err}");
+    let s = &out["snapshot"];
+
+    // The shared access log: read once for both stages, with the fields its format names.
+    let access = log_source(s, want["access_group"].as_str().unwrap());
+    assert_eq!(access["kind"], "Access");
+    assert_eq!(
+        strings(&access["of"]),
+        strings(&serde_json::json!([
+            "payments-api/prod",
+            "payments-api/staging"
+        ]))
+    );
+    assert_eq!(access["state"]["state"], "read", "{access}");
+    assert_eq!(access["state"]["bytes_scanned"], want["access_bytes"]);
+    assert_eq!(
+        access["queries"][0],
+        "filter status = 429 | stats count(*) as refused by api, stage, key, err"
+    );
+    for (name, r) in want["refused"].as_object().unwrap() {
+        let key = by_name(&s["api_keys"], name);
+        assert_eq!(key["refused"]["throttled"], r["throttled"], "{name}: {key}");
+        assert_eq!(key["refused"]["quota"], r["quota"], "{name}");
+        assert_eq!(key["refused"]["minutes"], 5.0);
+    }
+    let no_key: Vec<&Value> = s["logs"]["refused"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["key_id"].is_null())
+        .collect();
+    assert_eq!(no_key.len(), 1);
+    assert_eq!(no_key[0]["other"], want["no_key_refused"]);
+    for (name, n) in want["stages"].as_object().unwrap() {
+        let (api, stage) = name.split_once('/').unwrap();
+        let st = by_name(&by_name(&s["apis"], api)["stages"], stage);
+        let r = &st["refused"];
+        let total = ["throttled", "quota", "other"]
+            .iter()
+            .map(|k| r[k].as_u64().unwrap())
+            .sum::<u64>();
+        assert_eq!(total, n.as_u64().unwrap(), "{name}: {r}");
+    }
+    // A stage with no access log has no count, not a zero.
+    assert!(by_name(&by_name(&s["apis"], "catalog-api")["stages"], "prod")["refused"].is_null());
+    for (name, n) in want["plans"].as_object().unwrap() {
+        let r = &by_name(&s["usage_plans"], name)["refused"];
+        assert_eq!(
+            r["throttled"].as_u64().unwrap() + r["quota"].as_u64().unwrap(),
+            n.as_u64().unwrap(),
+            "{name}: {r}"
+        );
+    }
+
+    // The WAF log: exact counts by address, path and agent; ALLOW left out.
+    let waf = log_source(s, want["waf_group"].as_str().unwrap());
+    assert_eq!(waf["state"]["state"], "read", "{waf}");
+    let blocked = s["logs"]["blocked"].as_array().unwrap();
+    for (ip, n) in want["blocked"].as_object().unwrap() {
+        let b = find(
+            &s["logs"]["blocked"],
+            "client_ip",
+            &Value::from(ip.as_str()),
+        );
+        assert_eq!(&b["requests"], n, "{b}");
+    }
+    assert_eq!(blocked.len(), want["blocked"].as_object().unwrap().len());
+    assert_eq!(blocked[0]["rule"], "BlockBadIPs");
+    assert_eq!(blocked[0]["country"], "CN");
+    for (field, list) in [
+        ("blocked_paths", "blocked_paths"),
+        ("blocked_agents", "blocked_agents"),
+    ] {
+        for (value, n) in want[list].as_object().unwrap() {
+            let t = find(&s["logs"][field], "value", &Value::from(value.as_str()));
+            assert_eq!(&t["requests"], n, "{t}");
+        }
+    }
+    // Hostile bytes in the lines reach the JSON escaped, never raw.
+    let raw = serde_json::to_string(s).unwrap();
+    assert!(
+        raw.contains(r"Mozilla/5.0 \\u001b]52;c;"),
+        "the OSC 52 agent, escaped"
+    );
+    let cost = &s["logs"]["cost"];
+    assert!(cost["bytes_total"].as_u64().unwrap() > want["access_bytes"].as_u64().unwrap());
+    assert_eq!(cost["every_secs"], 300);
+
+    // What the server was asked: one query of each log, over the last five minutes, all done.
+    let asked = m.logs_queries(None);
+    let queries = asked["queries"].as_array().unwrap();
+    assert_eq!(queries.len(), 4, "{asked}");
+    for q in queries {
+        assert_eq!(
+            q["end"].as_i64().unwrap() - q["start"].as_i64().unwrap(),
+            300
+        );
+        assert_eq!(q["status"], "Complete");
+    }
+    let calls = m.calls();
+    assert_eq!(calls["StartQuery"], 4);
+    assert_eq!(
+        calls["StopQuery"],
+        Value::Null,
+        "nothing left running to stop"
+    );
+
+    // On screen: the keys' 429s a minute from the log (37 in 5 minutes), and the exact sources.
+    let t = dashboard(&m, "logs", &[], &[]);
+    t.wait_text("Unusual now");
+    t.keys(&["6"]);
+    let s = t.wait_text("429/m from access logs");
+    assert!(line_with(&s, "│acme-logistics ").contains(" 7.4"), "{s}");
+    t.keys(&["4"]);
+    let s = t.wait_text("Blocked, exact: edge-regional ");
+    let row = line_with(&s, "│192.0.2.77 ");
+    assert!(row.contains("BlockBadIPs") && row.contains(" 40"), "{s}");
+    assert!(s.contains("Blocked paths (logs)"), "{s}");
+    t.keys(&["1"]);
+    let s = t.wait_text("Logs Insights");
+    assert!(line_with(&s, "Logs Insights").contains("KB/run"), "{s}");
+    t.keys(&["q"]);
+    t.wait_dead();
+
+    // --no-logs: not a call to Logs Insights or to WAF's logging configuration.
+    m.reset_calls();
+    let (status, out, err) = snapshot(&m, &["--no-logs"]);
+    assert!(status.success(), "{err}");
+    assert!(out["snapshot"]["logs"].is_null());
+    assert!(by_name(&out["snapshot"]["api_keys"], "acme-logistics")["refused"].is_null());
+    let calls = m.calls();
+    for op in ["StartQuery", "GetQueryResults", "GetLoggingConfiguration"] {
+        assert_eq!(calls[op], Value::Null, "{op} with --no-logs");
+    }
+}
+
+/// A query that never finishes is stopped at the time limit and said so; one that fails says so;
+/// a denied StartQuery names the permission. The sampled view stays whatever the logs do.
+#[test]
+fn a_slow_or_failing_log_query_is_said_and_the_samples_stay() {
+    let m = Moto::start("logs-fail");
+    m.seed(20);
+    let waf_group = "aws-waf-logs-edge-regional";
+
+    m.logs_queries(Some((-1, "Complete")));
+    let (status, out, err) = snapshot(&m, &["--logs-timeout", "2"]);
+    assert!(status.success(), "{err}");
+    let s = &out["snapshot"];
+    assert_eq!(log_source(s, waf_group)["state"]["state"], "timed_out");
+    assert!(s["logs"]["blocked"].as_array().unwrap().is_empty());
+    assert!(
+        !s["samples"].as_array().unwrap().is_empty(),
+        "the sampled view stays"
+    );
+    let (all, asked) = every_query(&m, |q| q["stopped"] == true);
+    assert!(all, "every query past its limit was stopped: {asked}");
+
+    m.logs_queries(Some((1, "Failed")));
+    let (_, out, err) = snapshot(&m, &[]);
+    let src = log_source(&out["snapshot"], waf_group);
+    assert_eq!(src["state"]["state"], "failed", "{err}");
+    assert_eq!(
+        src["state"]["message"],
+        "Logs Insights says the query Failed"
+    );
+
+    m.logs_queries(Some((0, "Complete")));
+    m.fault("StartQuery", "AccessDeniedException", -1);
+    let (_, out, _) = snapshot(&m, &[]);
+    let src = log_source(&out["snapshot"], waf_group);
+    assert_eq!(src["state"]["state"], "failed");
+    assert!(
+        src["state"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("logs:StartQuery is denied"),
+        "{src}"
+    );
+    // And the panels that show the logs' figures say so.
+    let problems = &out["snapshot"]["problems"];
+    assert!(
+        any_starting(
+            problems,
+            ("panel", "Samples"),
+            (
+                "message",
+                "log aws-waf-logs-edge-regional: logs:StartQuery is denied"
+            )
+        ),
+        "{problems}"
+    );
+}
+
+/// The untidy logs: a format that names only the request id says what to add; a CLF format is
+/// parsed by position; a web ACL logging to S3 is named and never queried.
+#[test]
+fn untidy_logs_are_parsed_or_named() {
+    let m = Moto::start("logs-untidy");
+    let exp = m.seed_untidy(20);
+    let u = &exp["untidy"]["logs"];
+    let (status, out, err) = snapshot(&m, &[]);
+    assert!(status.success(), "{err}");
+    let s = &out["snapshot"];
+    let lacking = log_source(s, "orders-access");
+    assert_eq!(lacking["state"]["state"], "lacking");
+    assert_eq!(
+        lacking["state"]["variables"],
+        serde_json::json!([
+            "$context.identity.apiKeyId",
+            "$context.status",
+            "$context.error.responseType"
+        ])
+    );
+    let clf = log_source(s, u["clf_group"].as_str().unwrap());
+    assert_eq!(clf["state"]["state"], "read", "{clf}");
+    assert!(
+        clf["queries"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("parse @message \"* - - [*] \\\"* * *\\\" ")
+    );
+    // acme-logistics: its 429s in the tidy seed's JSON log and in this CLF one, summed.
+    let acme = by_name(&s["api_keys"], "acme-logistics");
+    let both = exp["logs"]["refused"]["acme-logistics"]["throttled"]
+        .as_u64()
+        .unwrap()
+        + u["clf_throttled"].as_u64().unwrap();
+    assert_eq!(acme["refused"]["throttled"], both, "{acme}");
+    let orders_b = api_by_id(
+        s,
+        exp["untidy"]["apis"]["ids"]["orders-b"].as_str().unwrap(),
+    );
+    let live = by_name(&orders_b["stages"], "live");
+    assert_eq!(live["refused"]["throttled"], u["clf_throttled"], "{live}");
+    assert_eq!(live["refused"]["other"], u["clf_no_key"], "{live}");
+    let s3 = log_source(s, u["s3_bucket"].as_str().unwrap());
+    assert_eq!(s3["kind"], "Waf");
+    assert_eq!(s3["of"], serde_json::json!(["shop-edge"]));
+    assert_eq!(s3["state"]["state"], "not_queryable");
+    let (all, asked) = every_query(&m, |q| !q["groups"].to_string().contains("s3"));
+    assert!(all, "{asked}");
+}
+
+/// The server's Logs Insights evaluator checks itself: filter, parse (glob and regex), stats by
+/// fields and bin(), sort, limit, and queries AWS would refuse refused.
+#[test]
+fn the_servers_logs_insights_evaluator_passes_its_own_checks() {
+    let out = std::process::Command::new(common::moto::python())
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/aws/insights.py"
+        ))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "insights.py: ok"
+    );
 }

@@ -429,3 +429,54 @@ fn access_detail_shows_methods_and_the_policy() {
     );
     assert!(http.contains("HTTP API"), "{http}");
 }
+
+/// Where 429s come from, per stage, in the Throttling detail; a WAF log query that timed out
+/// brings the sampled estimate back, titled with why.
+#[test]
+fn logs_say_where_each_figure_comes_from() {
+    use edgetop::model::logs::LogState;
+    let mut a = app();
+    a.screen = Screen::Throttling;
+    key(&mut a, KeyCode::Char('/'));
+    type_text(&mut a, "partner-api");
+    key(&mut a, KeyCode::Enter);
+    key(&mut a, KeyCode::Enter);
+    let s = render(&a, 160, 48);
+    assert!(
+        s.contains("to count them, add $context.error.responseType to the access log"),
+        "{s}"
+    );
+    key(&mut a, KeyCode::Esc);
+    key(&mut a, KeyCode::Esc);
+    type_text(&mut a, "/catalog-api");
+    key(&mut a, KeyCode::Enter);
+    key(&mut a, KeyCode::Enter);
+    let s = render(&a, 160, 48);
+    assert!(
+        s.contains("throttled in 5 min (access log /aws/apigateway/catalog-prod"),
+        "{s}"
+    );
+
+    // The WAF log query timed out: its figures are gone, the estimate is back and says why.
+    let t = DEMO_START + TimeDelta::minutes(5);
+    let mut snap = DemoSource::new(7, 1.0).snapshot_at(t);
+    let logs = snap.logs.as_mut().unwrap();
+    logs.blocked.clear();
+    for s in logs
+        .sources
+        .iter_mut()
+        .filter(|s| s.of[0].as_str() == "edge-regional")
+    {
+        s.state = LogState::TimedOut { at: t };
+    }
+    let mut b = App::new(t, false, Duration::from_secs(2), "dark", "demo");
+    b.handle(Event::Data(Ok(Arc::new(snap))));
+    b.now = t + TimeDelta::seconds(3);
+    b.screen = Screen::Origins;
+    let s = render(&b, 160, 48);
+    assert!(
+        s.contains("Top client IPs (sampled, weighted) — WAF log query timed out"),
+        "{s}"
+    );
+    assert!(!s.contains("Blocked paths (logs)"), "{s}");
+}

@@ -35,6 +35,9 @@ pub fn run(args: &Args, json: bool) -> anyhow::Result<ExitCode> {
         let eff = startup::effective(args)?;
         let (mut source, _, _) = startup::account(args, &eff).await?;
         let snap = source.poll().await?;
+        if let Some(stop) = source.on_exit() {
+            let _ = tokio::time::timeout(std::time::Duration::from_secs(3), stop).await;
+        }
         anyhow::Ok((snap, source.calls().cloned()))
     })?;
     let seconds = started.elapsed().as_secs_f64();

@@ -254,7 +254,7 @@ pub struct Logging {
     /// The access log's destination (a log group or Firehose ARN); None when off.
     pub access_log: Option<Text>,
     /// The access log's format as written (JSON, CLF, CSV…), sanitised.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::model::text::wide_opt")]
     pub access_format: Option<Text>,
     /// Execution logging: "OFF", "ERROR" or "INFO".
     pub execution: Text,
@@ -262,11 +262,11 @@ pub struct Logging {
 
 impl Logging {
     /// From what a stage's settings say, as they came: an empty destination is no access log,
-    /// and a format is kept whole up to [`crate::log_format::MAX_WIDTH`].
+    /// and a format is kept whole up to [`crate::model::text::WIDE`].
     pub fn new(destination: Option<&str>, format: Option<&str>, execution: &str) -> Logging {
         Logging {
             access_log: destination.filter(|d| !d.is_empty()).map(Text::new),
-            access_format: format.map(|f| Text::with_limit(f, crate::log_format::MAX_WIDTH)),
+            access_format: format.map(|f| Text::with_limit(f, crate::model::text::WIDE)),
             execution: Text::new(execution),
         }
     }

@@ -4,6 +4,7 @@
 //! Every string from outside is a [`Text`] (sanitised) or a [`Secret`] (never shown raw).
 
 pub mod access;
+pub mod logs;
 pub mod series;
 pub mod text;
 
@@ -49,6 +50,9 @@ pub struct Snapshot {
     /// Parts still being read: this snapshot came early, with what was read so far.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub loading: Vec<Problem>,
+    /// What the account's own logs say (Logs Insights); None when not asked (`--no-logs`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub logs: Option<logs::Logs>,
 }
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
@@ -198,9 +202,21 @@ pub struct Stage {
     /// What it logs; None when not known.
     #[serde(default)]
     pub logging: Option<access::Logging>,
+    /// 429s counted in its access log; None when no log was read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refused: Option<logs::Refusals>,
 }
 
 impl Stage {
+    /// 429s a minute: counted in its access log when one was read, else the estimate from
+    /// its 4XXError; and whether counted.
+    pub fn refused_per_min(&self) -> (f64, bool) {
+        match self.refused {
+            Some(r) => (r.per_minute(), true),
+            None => (self.metrics.throttled_est.last(), false),
+        }
+    }
+
     /// The throttle that binds this stage: its own, else the account's; and whether it is the
     /// account's.
     pub fn applied_throttle(&self) -> Option<(Throttle, bool)> {
@@ -241,6 +257,9 @@ pub struct UsagePlan {
     /// when not yet.
     #[serde(default)]
     pub usage_read: Option<DateTime<Utc>>,
+    /// 429s its keys got on its stages, counted in access logs; None when no log counts them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refused: Option<logs::Refusals>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -267,9 +286,19 @@ pub struct ApiKey {
     /// When the oldest figure in its usage was read; None when none has been.
     #[serde(default)]
     pub usage_read: Option<DateTime<Utc>>,
+    /// 429s counted for it in access logs; None when no log counts it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refused: Option<logs::Refusals>,
 }
 
 impl ApiKey {
+    /// 429s a minute: the source's own figure (the demo's), else its access logs' over their
+    /// window; None when neither knows.
+    pub fn refused_per_min(&self) -> Option<f64> {
+        self.throttled_per_min
+            .or(self.refused.map(|r| r.per_minute()))
+    }
+
     /// Share of the quota used in the current period, if the plan has a quota.
     pub fn quota_used(&self) -> Option<f64> {
         let remaining = self.remaining?;

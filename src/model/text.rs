@@ -259,6 +259,20 @@ impl<'de> serde::Deserialize<'de> for Text {
     }
 }
 
+/// Wide text read back at the width it was written with ([`WIDE`]): an access log's format,
+/// a query.
+pub const WIDE: usize = 8192;
+
+pub fn wide_opt<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Text>, D::Error> {
+    let s = <Option<String> as serde::Deserialize>::deserialize(d)?;
+    Ok(s.map(|s| Text::with_limit(&s, WIDE)))
+}
+
+pub fn wide_vec<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<Text>, D::Error> {
+    let v = <Vec<String> as serde::Deserialize>::deserialize(d)?;
+    Ok(v.iter().map(|s| Text::with_limit(s, WIDE)).collect())
+}
+
 /// A secret value (an API key's value). Debug and Display never show it; the UI shows
 /// [`Secret::masked`] unless the operator asks to reveal it.
 #[derive(Clone, PartialEq, Eq)]

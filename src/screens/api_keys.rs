@@ -9,11 +9,43 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Gauge, Paragraph};
 
 use crate::format;
+use crate::model::logs::{LogKind, Refusals};
 use crate::model::{ApiKey, Secret, Snapshot};
 
 use crate::theme::{Element as E, Theme};
 use crate::widgets::columns::{self, Cells, Column, Shown, col, col_if};
 use crate::widgets::{gauge_style, num, panel, quota_cell, right, table_title, window};
+
+/// The keys' title: where their 429s come from, when from access logs.
+fn keys_title(d: &Snapshot) -> String {
+    let read = d
+        .logs
+        .as_ref()
+        .and_then(|l| l.read(LogKind::Access).map(|(_, w)| w).max_by_key(|w| w.to));
+    match read {
+        Some(w) => format!(
+            "API keys · 429/m from access logs {}–{}",
+            w.from.format("%H:%M"),
+            w.to.format("%H:%M")
+        ),
+        None => "API keys".into(),
+    }
+}
+
+/// 429s counted in logs, in words: "37 throttled, 4 over quota, 3 other in 5 min".
+pub fn refusals_label(r: Option<&Refusals>) -> String {
+    let Some(r) = r else {
+        return "not in any access log read".into();
+    };
+    let mut parts = vec![format!("{} throttled", r.throttled)];
+    if r.quota > 0 {
+        parts.push(format!("{} over quota", r.quota));
+    }
+    if r.other > 0 {
+        parts.push(format!("{} other", r.other));
+    }
+    format!("{} in {:.0} min", parts.join(", "), r.minutes)
+}
 
 pub fn plan_names(d: &Snapshot, k: &ApiKey) -> String {
     k.plan_ids
@@ -101,7 +133,11 @@ impl ScreenView for Keys {
         columns::draw(
             f,
             list,
-            panel(table_title("API keys", filter, sel, keys.len()), th, true),
+            panel(
+                table_title(&keys_title(d), filter, sel, keys.len()),
+                th,
+                true,
+            ),
             &key_columns(),
             &keys[win.range.clone()],
             Some(win.selected),
@@ -195,11 +231,12 @@ impl ScreenView for Keys {
                 format!(
                     "{}/min, {} throttled/min",
                     k.requests_per_min.map_or("–".into(), format::count),
-                    k.throttled_per_min.map_or("–".into(), format::count)
+                    k.refused_per_min().map_or("–".into(), format::count)
                 ),
                 th,
             ),
             kv("today", format::count(k.used_today as f64), th),
+            kv("429s (logs)", refusals_label(k.refused.as_ref()), th),
             kv("usage read", format::read_age(k.usage_read, d.taken_at), th),
         ];
         if let Some(q) = k.quota_used() {
@@ -269,7 +306,7 @@ fn key_columns<'a>() -> Vec<Column<&'a ApiKey>> {
             k.requests_per_min.map_or(right("–"), num)
         }),
         col("429/m", Constraint::Length(5), |k, cx| {
-            match k.throttled_per_min {
+            match k.refused_per_min() {
                 None => right("–"),
                 Some(t) if t > 0.0 => Cell::from(
                     Line::from(format::count(t))

@@ -17,6 +17,7 @@ use std::collections::HashMap;
 
 use crate::countries;
 use crate::model::Snapshot;
+use crate::model::logs::{Blocked, LogKind, LogState, Logs, Tally};
 
 use crate::theme::{Element as E, Theme};
 use crate::widgets::columns::{self, Cells, Column, Shown, col, col_if};
@@ -131,32 +132,50 @@ impl ScreenView for Origins {
         };
         draw_tail(f, tail, cx, th);
 
-        let [ips, held, countries] = if wide {
+        let exact = d.logs.as_ref().filter(|l| l.waf_window().is_some());
+        let [ips, held, countries, paths] = if wide && exact.is_some() {
             Layout::vertical([
+                Constraint::Percentage(40),
+                Constraint::Percentage(20),
+                Constraint::Percentage(20),
+                Constraint::Percentage(20),
+            ])
+            .areas(side)
+        } else if wide {
+            let [a, b, c] = Layout::vertical([
                 Constraint::Percentage(45),
                 Constraint::Percentage(25),
                 Constraint::Percentage(30),
             ])
-            .areas(side)
+            .areas(side);
+            [a, b, c, Rect::default()]
         } else {
             let [a, b] =
                 Layout::horizontal([Constraint::Percentage(58), Constraint::Percentage(42)])
                     .areas(side);
-            [a, b, Rect::default()]
+            [a, b, Rect::default(), Rect::default()]
         };
         let cells = Cells {
             data: d,
             th,
             width: area.width,
         };
-        talkers(
-            f,
-            ips,
-            " Top client IPs (sampled, weighted) ",
-            &talker_columns("client IP", true),
-            &cx.loaded.top_ips,
-            &cells,
-        );
+        match exact {
+            Some(logs) => draw_exact(f, ips, logs, &cells),
+            None => talkers(
+                f,
+                ips,
+                &format!(" Top client IPs (sampled, weighted){} ", why_sampled(d)),
+                &talker_columns("client IP", true),
+                &cx.loaded.top_ips,
+                &cells,
+            ),
+        }
+        if let Some(logs) = exact
+            && paths.height > 0
+        {
+            draw_paths_and_agents(f, paths, logs, &cells);
+        }
         draw_held(f, held, &cells);
         if countries.height > 0 {
             talkers(
@@ -225,6 +244,92 @@ impl ScreenView for Origins {
                 .style(th.style(E::Dialog)),
             inner,
         );
+    }
+}
+
+/// Why the top addresses are the sampled estimate: what became of the WAF logs' query.
+fn why_sampled(d: &Snapshot) -> &'static str {
+    let Some(logs) = &d.logs else {
+        return "";
+    };
+    let waf = || logs.sources.iter().filter(|s| s.kind == LogKind::Waf);
+    if waf().any(|s| matches!(s.state, LogState::TimedOut { .. })) {
+        " — WAF log query timed out"
+    } else if waf().any(|s| matches!(s.state, LogState::Failed { .. })) {
+        " — WAF log query failed"
+    } else if waf().any(|s| matches!(s.state, LogState::Running { .. })) {
+        " — querying WAF logs…"
+    } else if waf().any(|s| matches!(s.state, LogState::NotQueryable { .. })) {
+        " — WAF logs not queryable here"
+    } else {
+        ""
+    }
+}
+
+/// The addresses WAF stopped, counted exactly in its logs.
+fn draw_exact(f: &mut Frame, area: Rect, logs: &Logs, cx: &Cells) {
+    let columns: [Column<Blocked>; _] = [
+        col("client IP", Constraint::Min(15), |b, _| {
+            Cell::from(b.client_ip.to_string())
+        }),
+        col("cc", Constraint::Length(2), |b, _| {
+            Cell::from(b.country.to_string())
+        }),
+        col("rule", Constraint::Length(16), |b, cx| {
+            Cell::from(Span::styled(
+                b.rule.to_string(),
+                cx.th.style(E::ActionBlock),
+            ))
+        }),
+        col("reqs", Constraint::Length(6), |b, _| num(b.requests as f64)),
+    ];
+    // Which web ACLs' logs these are: another's (logging to S3, say) are only sampled.
+    let acls: Vec<&str> = logs
+        .read(LogKind::Waf)
+        .flat_map(|(s, _)| s.of.iter().map(|t| t.as_str()))
+        .collect();
+    let title = match logs.waf_window() {
+        Some(w) => format!(
+            " Blocked, exact: {} {}–{} ",
+            acls.join(", "),
+            w.from.format("%H:%M"),
+            w.to.format("%H:%M")
+        ),
+        None => " Blocked, exact ".into(),
+    };
+    let shown = &logs.blocked[..logs.blocked.len().min(area.height as usize)];
+    columns::draw(
+        f,
+        area,
+        panel(title, cx.th, false),
+        &columns,
+        shown,
+        None,
+        cx,
+    );
+}
+
+/// The paths and user agents of the requests WAF stopped, from its logs.
+fn draw_paths_and_agents(f: &mut Frame, area: Rect, logs: &Logs, cx: &Cells) {
+    let [paths, agents] =
+        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(area);
+    for (a, title, what, list) in [
+        (paths, " Blocked paths (logs) ", "path", &logs.blocked_paths),
+        (
+            agents,
+            " Blocked user agents (logs) ",
+            "user agent",
+            &logs.blocked_agents,
+        ),
+    ] {
+        let columns: [Column<Tally>; _] = [
+            col(what, Constraint::Min(8), |t, _| {
+                Cell::from(t.value.to_string())
+            }),
+            col("reqs", Constraint::Length(6), |t, _| num(t.requests as f64)),
+        ];
+        let shown = &list[..list.len().min(a.height as usize)];
+        columns::draw(f, a, panel(title, cx.th, false), &columns, shown, None, cx);
     }
 }
 

@@ -171,7 +171,7 @@ fn draw_stats(f: &mut Frame, area: Rect, d: &Snapshot, th: &Theme) {
     } else {
         ""
     };
-    let cost = vec![
+    let mut cost = vec![
         Span::styled("CloudWatch ", label),
         Span::styled(format!("{} metrics/poll", c.metrics_last_poll), value),
         Span::styled(
@@ -184,6 +184,22 @@ fn draw_stats(f: &mut Frame, area: Rect, d: &Snapshot, th: &Theme) {
             label,
         ),
     ];
+    if let Some(l) = d.logs.as_ref().filter(|l| l.cost.every_secs > 0) {
+        let s = &l.cost;
+        cost.extend([
+            Span::styled("   Logs Insights ", label),
+            Span::styled(format!("{}/run", format::bytes(s.bytes_last_run)), value),
+            Span::styled(
+                format!(
+                    " · ${:.2} so far · ≈${:.2}/month every {} min",
+                    s.spent_dollars(),
+                    s.monthly_dollars(),
+                    s.every_secs / 60
+                ),
+                label,
+            ),
+        ]);
+    }
     let lines = if area.width >= 120 {
         let mut first = traffic;
         first.extend(waf);

@@ -78,7 +78,16 @@ impl ScreenView for Throttling {
         columns::draw(
             f,
             top,
-            panel(table_title("Stages", filter, sel, stages.len()), th, true),
+            panel(
+                table_title(
+                    "Stages · 429/min counted in access logs, ~ estimated",
+                    filter,
+                    sel,
+                    stages.len(),
+                ),
+                th,
+                true,
+            ),
             &stage_columns(),
             &stages[win.range.clone()],
             Some(win.selected),
@@ -139,6 +148,7 @@ impl ScreenView for Throttling {
             .filter(|p| p.stages.iter().any(|x| x.as_str() == name))
             .map(|p| p.name.to_string())
             .collect();
+        lines.push(kv("429s", stage_refusals(d, &name, st), th));
         lines.push(kv(
             "usage plans",
             if plans.is_empty() {
@@ -166,6 +176,37 @@ impl ScreenView for Throttling {
     }
 }
 
+/// Where a stage's 429s come from, in words: its access log's count, or why there is none.
+fn stage_refusals(d: &Snapshot, name: &str, st: &Stage) -> String {
+    use crate::model::logs::LogState;
+    let log = d.logs.as_ref().and_then(|l| l.access_log_of(name));
+    match (st.refused.as_ref(), log) {
+        (Some(r), Some(src)) => format!(
+            "{} (access log {}, {})",
+            crate::screens::api_keys::refusals_label(Some(r)),
+            src.destination,
+            src.state.brief()
+        ),
+        (_, Some(src)) => match &src.state {
+            LogState::Lacking { variables } => format!(
+                "estimated from 4XXError; to count them, add {} to the access log format",
+                variables
+                    .iter()
+                    .map(|v| v.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            other => format!(
+                "estimated from 4XXError; access log {}: {}",
+                src.destination,
+                other.brief()
+            ),
+        },
+        _ if d.logs.is_none() => "estimated from 4XXError (logs not queried: --no-logs)".into(),
+        _ => "estimated from 4XXError: no access log".into(),
+    }
+}
+
 /// From this width the stages table shows the peak rate and the last half hour, and the plans
 /// sit beside the quota gauges.
 const WIDE: u16 = 120;
@@ -190,8 +231,18 @@ fn stage_columns<'a>() -> Vec<Column<(&'a RestApi, &'a Stage)>> {
             let latency = s.metrics.latency_ms.latest();
             right(latency.map_or("–".into(), |l| format!("{l:.0}")))
         }),
-        col("429/min", Constraint::Length(7), |(_, s), _| {
-            num(s.metrics.throttled_est.last())
+        col("429/min", Constraint::Length(7), |(_, s), cx| {
+            // Counted in its access log, or an estimate (dim) from its 4XXError.
+            let (n, counted) = s.refused_per_min();
+            if counted {
+                num(n)
+            } else {
+                Cell::from(
+                    Line::from(format!("~{}", format::count(n)))
+                        .right_aligned()
+                        .style(cx.th.style(E::TextDim)),
+                )
+            }
         }),
         col("throttle", Constraint::Length(13), |(_, s), _| {
             Cell::from(match s.applied_throttle() {
@@ -254,12 +305,18 @@ fn plan_rows(d: &Snapshot, n: usize) -> Vec<PlanRow<'_>> {
         .enumerate()
         .map(|(i, r)| (r.plan.id.as_str(), i))
         .collect();
+    // Counted in access logs for the plan's stages where read; else its keys' own figures.
+    for r in rows.iter_mut() {
+        r.throttled = r.plan.refused.map(|x| x.per_minute());
+    }
     for k in &d.api_keys {
         let Some(t) = k.throttled_per_min else {
             continue;
         };
         for p in &k.plan_ids {
-            if let Some(&i) = at.get(p.as_str()) {
+            if let Some(&i) = at.get(p.as_str())
+                && rows[i].plan.refused.is_none()
+            {
                 *rows[i].throttled.get_or_insert(0.0) += t;
             }
         }

@@ -61,6 +61,9 @@ pub trait Actions: Send + Sync {
     fn key_value(&self, key_id: &str) -> ValueFuture;
 }
 
+/// What a source does as edgetop exits, reading its state only when awaited.
+pub type OnExit = Pin<Box<dyn Future<Output = ()> + Send>>;
+
 /// Where a source hands over what it has before its poll ends.
 pub type Early = Arc<dyn Fn(Partial) + Send + Sync>;
 
@@ -96,6 +99,13 @@ pub trait Source: Send + 'static {
 
     /// Read everything again at the next poll, slow-changing configuration included (`R`).
     fn refresh_all(&mut self) {}
+
+    /// What to do as edgetop exits, whatever a poll is doing then: stop the Logs Insights
+    /// queries AWS still runs for it. Taken before polling starts; it looks at the state only
+    /// when awaited.
+    fn on_exit(&self) -> Option<OnExit> {
+        None
+    }
 }
 
 /// The account edgetop works on: the simulated one (`--demo`) or a real one. Every command
@@ -127,6 +137,13 @@ impl Source for AnySource {
         match self {
             AnySource::Demo(d) => d.poll().await,
             AnySource::Aws(a) => a.poll().await,
+        }
+    }
+
+    fn on_exit(&self) -> Option<OnExit> {
+        match self {
+            AnySource::Demo(d) => d.on_exit(),
+            AnySource::Aws(a) => a.on_exit(),
         }
     }
 

@@ -20,6 +20,14 @@ A WSGI middleware in front of moto's own dispatcher:
   with embed=methods, and a domain name's mutual TLS (which moto drops), as AWS gives them; Shield's
   DescribeSubscription with epoch timestamps (moto writes strings the SDKs cannot read); the list of an HTTP
   API's authorizers (apigatewayv2 GetAuthorizers, which moto lacks);
+* Logs Insights over the events moto stores (PutLogEvents): StartQuery evaluates the query with insights.py
+  (filter, parse, stats … by, bin, sort, limit; moto ignores filter and stats), GetQueryResults answers with
+  its rows and statistics (bytesScanned: the bytes of the events in the window), StopQuery cancels.
+                    POST /_edgetop/logs/queries {"polls": N, "status": "Complete"|"Failed"|"Timeout"}: the next
+                         queries report "Running" to N GetQueryResults calls (-1: until stopped), then status.
+                    GET lists every query started ({"id","query","groups","start","end","status","stopped"});
+                         DELETE clears them and the plan.
+  StartQuery on a missing log group -> ResourceNotFoundException; with 30 running -> LimitExceededException.
 * a second WAF writer, to test lost updates:
                     POST /_edgetop/second-writer {"web_acl": "edge-regional", "scope": "REGIONAL"|"CLOUDFRONT",
                          "rule": "GeoScrapers", ["action": "Block"|"Count"|"Allow"|"Captcha"|"None"|...],
@@ -310,6 +318,8 @@ class EdgetopMiddleware:
         self.waiting = {}  # operation -> calls waiting on a hold now
         self.while_held = {}  # operation -> calls that arrived while another call was held
         self.strange_ids = False  # GetMetricData answers carry ids nobody asked for (see /_edgetop/strange-ids)
+        self.queries = {}  # Logs Insights query id -> its query, window, answer and status (see logs_query)
+        self.query_plan = {"polls": 0, "status": "Complete"}  # how the next queries go (/_edgetop/logs/queries)
 
     # -- plumbing --
     def extras(self):
@@ -396,6 +406,9 @@ class EdgetopMiddleware:
                 ("wafv2", "GetRateBasedStatementManagedKeys"): self.get_managed_keys,
                 ("wafv2", "ListResourcesForWebACL"): self.list_resources_for_web_acl,
                 ("wafv2", "DescribeManagedRuleGroup"): self.describe_managed_rule_group,
+                ("logs", "StartQuery"): self.start_query,
+                ("logs", "GetQueryResults"): self.get_query_results,
+                ("logs", "StopQuery"): self.stop_query,
             }.get((call.service, op))
             if handler:
                 try:
@@ -505,6 +518,8 @@ class EdgetopMiddleware:
             return self.second_writer_control(start_response, method, body)
         if path == "/_edgetop/hold":
             return self.hold_control(start_response, method, body)
+        if path == "/_edgetop/logs/queries":
+            return self.query_control(start_response, method, body)
         if path == "/_edgetop/strange-ids" and method == "POST":
             self.strange_ids = True
             return self.json_ok(start_response, {"strange_ids": True})
@@ -547,6 +562,91 @@ class EdgetopMiddleware:
                                         json.dumps({"message": f"bad fault spec: {e}"}))
                 return self.json_ok(start_response, self.faults)
         return self.json_error(start_response, 404, f"no such control endpoint: {method} {path}")
+
+    # -- Logs Insights: moto stores events but ignores filter and stats; tests/aws/insights.py evaluates them --
+    def query_control(self, start_response, method, body):
+        with self.lock:
+            if method == "POST":
+                try:
+                    spec = json.loads(body or b"{}")
+                    plan = {"polls": int(spec.get("polls", 0)), "status": str(spec.get("status", "Complete"))}
+                except (ValueError, TypeError) as e:
+                    return self.json_error(start_response, 400, f"bad query spec: {e}")
+                if plan["status"] not in ("Complete", "Failed", "Timeout", "Cancelled"):
+                    return self.json_error(start_response, 400, "status: Complete, Failed, Timeout or Cancelled")
+                self.query_plan = plan
+            elif method == "DELETE":
+                self.queries.clear()
+                self.query_plan = {"polls": 0, "status": "Complete"}
+            listed = [{"id": i, "query": q["query"], "groups": q["groups"], "start": q["start"], "end": q["end"],
+                       "status": q["status"], "stopped": q["stopped"], "region": q["region"]}
+                      for i, q in self.queries.items()]
+            return self.json_ok(start_response, {"plan": self.query_plan, "queries": listed})
+
+    LOGS_JSON = "application/x-amz-json-1.1"
+
+    def start_query(self, call, start_response):
+        """StartQuery, answered at once from the stored events; GetQueryResults gives it out as planned."""
+        from moto.core import DEFAULT_ACCOUNT_ID
+        from moto.logs.models import logs_backends
+
+        import insights
+        p = call.params
+        names = p.get("logGroupNames") or p.get("logGroupIdentifiers") or (
+            [p["logGroupName"]] if p.get("logGroupName") else [])
+        if not names or not p.get("queryString"):
+            raise ApiError("InvalidParameterException", "a query needs log groups and a query string")
+        backend = logs_backends[DEFAULT_ACCOUNT_ID][call.region]
+        start, end = int(p.get("startTime", 0)), int(p.get("endTime", 0))
+        events = []
+        for name in names:
+            group = backend.groups.get(name.split(":log-group:")[-1].removesuffix(":*"))
+            if group is None:
+                raise ApiError("ResourceNotFoundException", "The specified log group does not exist.")
+            for stream in group.streams.values():
+                events.extend({"timestamp": e.timestamp, "message": e.message, "log": group.name,
+                               "stream": stream.log_stream_name}
+                              for e in stream.events if start * 1000 <= e.timestamp <= end * 1000)
+        with self.lock:
+            if sum(1 for q in self.queries.values() if q["status"] == "Running") >= 30:
+                raise ApiError("LimitExceededException", "Account maximum query concurrency limit of [30] reached.")
+        try:
+            rows, stats = insights.run(p["queryString"], events)
+        except insights.Malformed as e:
+            raise ApiError("MalformedQueryException", str(e))
+        qid = str(uuid.uuid4())
+        with self.lock:
+            self.queries[qid] = {"query": p["queryString"], "groups": names, "start": start, "end": end,
+                                 "rows": rows, "stats": stats, "polls": self.query_plan["polls"],
+                                 "final": self.query_plan["status"], "status": "Running", "stopped": False,
+                                 "region": call.region}
+        return self.json_ok(start_response, {"queryId": qid}, self.LOGS_JSON)
+
+    def get_query_results(self, call, start_response):
+        with self.lock:
+            q = self.queries.get(call.params.get("queryId"))
+            if q is None:
+                raise ApiError("ResourceNotFoundException", "The specified query does not exist.")
+            if q["status"] == "Running":
+                if q["polls"] == 0:
+                    q["status"] = q["final"]
+                elif q["polls"] > 0:
+                    q["polls"] -= 1
+            status = q["status"]
+            zero = {"recordsMatched": 0.0, "recordsScanned": 0.0, "bytesScanned": 0.0}
+            done = status == "Complete"
+            return self.json_ok(start_response, {"status": status, "results": q["rows"] if done else [],
+                                                 "statistics": q["stats"] if done else zero}, self.LOGS_JSON)
+
+    def stop_query(self, call, start_response):
+        with self.lock:
+            q = self.queries.get(call.params.get("queryId"))
+            if q is None:
+                raise ApiError("ResourceNotFoundException", "The specified query does not exist.")
+            running = q["status"] == "Running"
+            if running:
+                q["status"], q["stopped"] = "Cancelled", True
+            return self.json_ok(start_response, {"success": running}, self.LOGS_JSON)
 
     def get_metric_data_with_strange_ids(self, environ, start_response):
         """moto's answer with every result id replaced by one that was not asked for: a huge index, another

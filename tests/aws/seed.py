@@ -526,6 +526,11 @@ class Seeder:
         metrics["datapoints"] = len(regional) + len(cloudfront)
         self.out["metrics"] = metrics
 
+    def seed_logs(self):
+        import logs_seed
+        self.out["logs"] = logs_seed.seed_logs(self, lambda name: self.key_by_name[name]["id"],
+                                               HOSTILE["osc52_ua"])
+
     def run(self):
         self.timed("apis", self.seed_apis)
         self.timed("plans_and_keys", self.seed_plans_and_keys)
@@ -534,6 +539,7 @@ class Seeder:
         self.timed("samples", self.seed_samples)
         self.timed("distributions", self.seed_distributions)
         self.timed("metrics", self.seed_metrics)
+        self.timed("logs", self.seed_logs)
         self.out["seeded_at"] = self.now.isoformat().replace("+00:00", "Z")
 
 

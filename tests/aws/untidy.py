@@ -211,6 +211,8 @@ def seed_untidy(s, key_value):
         s.apigw.create_stage(restApiId=api["id"], stageName="live", deploymentId=dep["id"])
         apis[label] = api["id"]
     out["access"] = seed_access(s, apis)
+    import logs_seed
+    out["logs"] = logs_seed.seed_untidy_logs(s, apis, s.key_by_name["acme-logistics"]["id"])
     # The HTTP API's metrics: under ApiId and Stage, named 4xx (not 4XXError) as HTTP APIs publish them.
     http_dims = [("ApiId", out["access"]["http_api"]), ("Stage", "$default")]
     for ts in minutes:

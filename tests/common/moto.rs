@@ -187,6 +187,19 @@ impl Moto {
         self.control("POST", "/_edgetop/second-writer", Some(&spec.to_string()));
     }
 
+    /// How the next Logs Insights queries go: "Running" to `polls` GetQueryResults (-1: until
+    /// stopped), then `status`. Returns every query started so far, as the server saw it.
+    pub fn logs_queries(&self, plan: Option<(i32, &str)>) -> serde_json::Value {
+        let out = match plan {
+            Some((polls, status)) => {
+                let body = serde_json::json!({"polls": polls, "status": status}).to_string();
+                self.control("POST", "/_edgetop/logs/queries", Some(&body))
+            }
+            None => self.control("GET", "/_edgetop/logs/queries", None),
+        };
+        serde_json::from_str(&out).unwrap()
+    }
+
     /// From now on, GetMetricData answers carry result ids that were not asked for.
     pub fn strange_ids(&self) {
         self.control("POST", "/_edgetop/strange-ids", None);

@@ -29,6 +29,9 @@ pub struct StageConf {
     pub web_acl_arn: Option<String>,
     /// What it logs: the access log's destination, and the `*/*` execution logging level.
     pub logging: Logging,
+    /// The access log's destination and format as AWS gave them, to build queries from (only
+    /// their sanitised copies in `logging` are ever shown).
+    pub access_log_raw: Option<(String, String)>,
 }
 
 #[derive(Clone, Debug)]
@@ -219,6 +222,10 @@ pub async fn apis(c: &Client, pace: &Pacer, calls: &mut Calls) -> Result<Vec<Api
                 throttle: stage_throttle,
                 methods,
                 web_acl_arn: s.web_acl_arn().map(str::to_string),
+                access_log_raw: s.access_log_settings().and_then(|l| {
+                    let dest = l.destination_arn().filter(|d| !d.is_empty())?;
+                    Some((dest.to_string(), l.format().unwrap_or_default().to_string()))
+                }),
                 logging: {
                     let l = s.access_log_settings();
                     Logging::new(

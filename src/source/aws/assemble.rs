@@ -86,7 +86,12 @@ pub fn snapshot(src: &AwsSource, now: DateTime<Utc>) -> Snapshot {
         end: end_minute(&src.store, now),
         now,
     };
-    Snapshot {
+    let mut snap = Snapshot {
+        logs: src
+            .settings
+            .logs
+            .every
+            .map(|_| src.logs.logs(&src.logs_planned)),
         account: src.account.clone(),
         taken_at: now,
         apis: parts.apis(),
@@ -109,7 +114,13 @@ pub fn snapshot(src: &AwsSource, now: DateTime<Utc>) -> Snapshot {
         custom_domains: src.found.domains.clone(),
         shield: src.found.shield.clone(),
         loading: Vec::new(),
+    };
+    crate::model::logs::attribute(&mut snap);
+    if let Some(logs) = &snap.logs {
+        let failed = logs.problems();
+        snap.problems.extend(failed);
     }
+    snap
 }
 
 /// What the snapshot is assembled from: discovery, the metrics read, and the minute they end.
@@ -201,6 +212,7 @@ impl Parts<'_> {
                             .cloned()
                             .unwrap_or_else(|| count.clone());
                         Stage {
+                            refused: None,
                             name: Text::new(&st.name),
                             throttle: st.throttle,
                             account_throttle: self.found.account_throttle,
@@ -248,6 +260,7 @@ impl Parts<'_> {
         f.plans
             .iter()
             .map(|p| UsagePlan {
+                refused: None,
                 id: Text::new(&p.id),
                 name: Text::new(&p.name),
                 throttle: p.throttle,
@@ -283,6 +296,7 @@ impl Parts<'_> {
                     .usage
                     .of_key(&k.id, plan_ids.iter().map(|p| p.as_str()));
                 ApiKey {
+                    refused: None,
                     id: Text::new(&k.id),
                     name: Text::new(&k.name),
                     value_hint: Text::new(&k.hint),

@@ -556,6 +556,7 @@ mod tests {
                 methods: vec![],
                 web_acl_arn: None,
                 logging: Default::default(),
+                access_log_raw: None,
             }],
             front: Default::default(),
         }

@@ -37,6 +37,9 @@ pub struct Clients {
     pub shield: aws_sdk_shield::Client,
     pub cloudwatch: aws_sdk_cloudwatch::Client,
     pub cloudwatch_global: aws_sdk_cloudwatch::Client,
+    /// Logs Insights, in the region read and in us-east-1 (where CLOUDFRONT web ACLs log).
+    pub logs: aws_sdk_cloudwatchlogs::Client,
+    pub logs_global: aws_sdk_cloudwatchlogs::Client,
     pub sts: aws_sdk_sts::Client,
     /// AWS's clock against ours, from the regional CloudWatch client's answers.
     pub skew: ClockSkew,
@@ -186,6 +189,8 @@ pub async fn connect(t: &Target) -> Result<(Clients, String, String), ConnectErr
         shield: aws_sdk_shield::Client::new(&global),
         cloudwatch,
         cloudwatch_global: aws_sdk_cloudwatch::Client::new(&global),
+        logs: aws_sdk_cloudwatchlogs::Client::new(&conf),
+        logs_global: aws_sdk_cloudwatchlogs::Client::new(&global),
         sts: aws_sdk_sts::Client::new(&conf),
         skew,
     };

@@ -116,6 +116,9 @@ impl AwsSource {
             self.found.acls = acls;
             self.find_protected(now, calls).await;
             self.describe_groups(now, calls).await;
+            if self.settings.logs.every.is_some() {
+                self.find_waf_logs(now, calls).await;
+            }
         }
         if let Some(v) = self.outcome(DISTRIBUTIONS, Panel::Distributions, distributions, now) {
             self.found.distributions = v;
@@ -165,6 +168,30 @@ impl AwsSource {
         }
         if let Some(v) = self.outcome(KEYS, Panel::Keys, keys, now) {
             self.found.keys = v;
+        }
+    }
+
+    /// Where each web ACL sends its traffic logs.
+    pub(super) async fn find_waf_logs(&mut self, now: DateTime<Utc>, calls: &mut Calls) {
+        let mut found = HashMap::new();
+        let mut result = Ok(());
+        for acl in &self.found.acls {
+            let c = self.clients.waf_for(acl.scope);
+            match wafv2::log_destinations(c, &acl.arn, calls).await {
+                Ok(d) => {
+                    found.insert(acl.arn.clone(), d);
+                }
+                Err(e) => {
+                    result = Err(e);
+                    break;
+                }
+            }
+        }
+        if self
+            .outcome(WAF_LOGGING, Panel::Samples, result, now)
+            .is_some()
+        {
+            self.found.waf_logs = found;
         }
     }
 

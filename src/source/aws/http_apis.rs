@@ -157,6 +157,7 @@ fn stage(s: &aws_sdk_apigatewayv2::types::Stage) -> Stage {
     let rate = d.and_then(|d| d.throttling_rate_limit()).unwrap_or(0.0);
     let burst = d.and_then(|d| d.throttling_burst_limit()).unwrap_or(0);
     Stage {
+        refused: None,
         name: Text::new(s.stage_name().unwrap_or_default()),
         throttle: (rate > 0.0 || burst > 0).then_some(Throttle {
             rate_limit: rate,

@@ -14,6 +14,7 @@ mod discover;
 mod edge;
 mod fan_out;
 mod http_apis;
+pub mod logs;
 pub mod pace;
 mod poll;
 pub mod rotate;
@@ -89,6 +90,8 @@ pub struct Settings {
     pub key_headers: Vec<String>,
     /// Edge ranges from files, beside CloudFront's own.
     pub ip_ranges: Vec<crate::model::access::EdgeRanges>,
+    /// Logs Insights: how often, and for how long a query may run.
+    pub logs: logs::LogSettings,
     /// The poll interval, for the cost meter.
     pub refresh: Duration,
     pub profile: Option<String>,
@@ -117,6 +120,8 @@ pub struct Discovery {
     pub http_apis: Vec<crate::model::RestApi>,
     /// Shield Advanced; None until read.
     pub shield: Option<crate::model::access::Shield>,
+    /// Where each web ACL (by ARN) sends its traffic logs; absent when not read.
+    pub waf_logs: HashMap<String, Vec<String>>,
     /// The AWS/WAFV2 metrics CloudWatch lists, to learn the dimension values it uses.
     pub waf_listed: Vec<Listed>,
     pub specs: Vec<Spec>,
@@ -161,6 +166,10 @@ pub struct AwsSource {
     cost: CostMeter,
     /// Parts read successfully in the current poll.
     ok_this_poll: u32,
+    /// Logs Insights queries and their answers.
+    logs: logs::LogBook,
+    /// The logs found at the last poll, and their queries.
+    logs_planned: Vec<logs::Planned>,
     /// What toggles on this machine kept, read each poll (see [`crate::ops::kept`]).
     kept_actions: std::collections::BTreeMap<String, crate::ops::kept::Kept>,
     /// Calls of the last poll, and since the start.
@@ -184,6 +193,7 @@ const EDGE_RANGES: &str = "CloudFront's origin-facing addresses";
 const DOMAINS: &str = "custom domain names";
 const HTTP_APIS: &str = "HTTP APIs";
 const SHIELD: &str = "Shield Advanced";
+const WAF_LOGGING: &str = "web ACL logging";
 const WAF_METRICS: &str = "WAF metric names";
 const METRICS: &str = "metrics";
 const METRICS_GLOBAL: &str = "metrics (us-east-1)";
@@ -232,6 +242,8 @@ impl AwsSource {
                 ..Default::default()
             },
             ok_this_poll: 0,
+            logs: logs::LogBook::new(settings.logs.every),
+            logs_planned: Vec::new(),
             kept_actions: Default::default(),
             settings,
             last_calls: Calls::default(),
@@ -310,6 +322,13 @@ impl Source for AwsSource {
 
     fn refresh_all(&mut self) {
         self.force_discovery = true;
+    }
+
+    fn on_exit(&self) -> Option<crate::source::OnExit> {
+        let (clients, live) = (self.clients.clone(), self.logs.live());
+        Some(Box::pin(
+            async move { logs::stop_all(&clients, &live).await },
+        ))
     }
 }
 

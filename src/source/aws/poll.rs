@@ -404,6 +404,8 @@ impl AwsSource {
             .await;
         self.spend_since(&calls, before);
         tracing::debug!(ms = started.elapsed().as_millis(), "plans read");
+        self.read_logs(now, &mut calls).await;
+        tracing::debug!(ms = started.elapsed().as_millis(), "logs read");
         self.kept_actions = kept_beside(&self.settings.journal).all();
         self.cost.metrics_total += self.cost.metrics_last_poll as u64;
         tracing::info!(

@@ -451,3 +451,32 @@ pub async fn managed_keys(
         .unwrap_or_default();
     Ok(Some(v4.iter().chain(v6).take(10_000).map(strip).collect()))
 }
+
+/// Where a web ACL sends its traffic logs (GetLoggingConfiguration's LogDestinationConfigs: a
+/// CloudWatch Logs log group's, an S3 bucket's or a Firehose stream's ARN); empty when it
+/// logs nowhere (WAFNonexistentItemException).
+pub async fn log_destinations(
+    c: &Client,
+    acl_arn: &str,
+    calls: &mut Calls,
+) -> Result<Vec<String>, Failure> {
+    calls.add("wafv2:GetLoggingConfiguration");
+    match c
+        .get_logging_configuration()
+        .resource_arn(acl_arn)
+        .send()
+        .await
+    {
+        Ok(out) => Ok(out
+            .logging_configuration()
+            .map(|l| l.log_destination_configs().to_vec())
+            .unwrap_or_default()),
+        Err(e)
+            if e.as_service_error()
+                .is_some_and(|se| se.is_waf_nonexistent_item_exception()) =>
+        {
+            Ok(Vec::new())
+        }
+        Err(e) => Err(failure("wafv2:GetLoggingConfiguration", &e)),
+    }
+}

@@ -90,6 +90,7 @@ impl HttpApiEntry {
                 .stages
                 .iter()
                 .map(|s| crate::model::Stage {
+                    refused: None,
                     name: Text::new(&s.name),
                     throttle: s.throttle.as_ref().map(ThrottleEntry::throttle),
                     account_throttle: None,

@@ -8,6 +8,7 @@
 mod account;
 mod apply;
 mod hostile;
+mod logs;
 mod minute;
 mod noise;
 mod origin_countries;

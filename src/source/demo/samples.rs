@@ -22,7 +22,7 @@ pub const CLOUDFRONT_ORIGIN_FACING: [&str; 4] = [
 ];
 
 /// A CloudFront origin-facing address (in 130.176.0.0/18 or 64.252.64.0/18).
-fn cloudfront_ip(h: u64) -> String {
+pub(super) fn cloudfront_ip(h: u64) -> String {
     let (first, base) = if h.is_multiple_of(2) {
         ("130.176", 0)
     } else {
@@ -108,7 +108,7 @@ fn minute_samples(w: &World, mi: &Minute, acl: usize, out: &mut Vec<Sample>) {
 }
 
 /// How many distinct addresses a client's samples come from.
-fn address_pool(class: Class) -> u64 {
+pub(super) fn address_pool(class: Class) -> u64 {
     match class {
         Class::Normal | Class::Embargo => 400,
         Class::Scraper => 14,

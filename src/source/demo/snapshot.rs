@@ -17,7 +17,8 @@ pub fn assemble(w: &World, minutes: &[Minute], now: DateTime<Utc>, polls: u64) -
     let apis = apis(w, &frame);
     let web_acls = web_acls(w, &frame);
     let cost = cost(&apis, &web_acls, polls);
-    Snapshot {
+    let mut snap = Snapshot {
+        logs: Some(super::logs::logs(w, frame.minutes)),
         account: account(),
         taken_at: now,
         apis,
@@ -41,7 +42,9 @@ pub fn assemble(w: &World, minutes: &[Minute], now: DateTime<Utc>, polls: u64) -
         custom_domains: w.sc.domains.clone(),
         shield: Some(w.sc.shield.clone()),
         loading: Vec::new(),
-    }
+    };
+    crate::model::logs::attribute(&mut snap);
+    snap
 }
 
 /// The complete minutes and how to turn a per-minute value into a series.
@@ -118,6 +121,7 @@ fn apis(w: &World, f: &Frame) -> Vec<RestApi> {
 fn stage(w: &World, f: &Frame, s: usize) -> Stage {
     let def = &w.sc.stages[s];
     Stage {
+        refused: None,
         name: Text::new(def.name),
         throttle: Some(def.throttle),
         // AWS's default account throttle.
@@ -149,6 +153,7 @@ fn usage_plans(w: &World, now: DateTime<Utc>) -> Vec<UsagePlan> {
         .iter()
         .enumerate()
         .map(|(p, plan)| UsagePlan {
+            refused: None,
             id: Text::new(&plan.id),
             name: Text::new(plan.name),
             throttle: Some(plan.throttle),
@@ -185,6 +190,7 @@ fn api_key(w: &World, key: &KeyDef, previous: Option<&Minute>, now: DateTime<Utc
         _ => (0.0, 0.0),
     };
     ApiKey {
+        refused: None,
         id: Text::new(&key.id),
         name: Text::new(&key.name),
         value_hint: Text::new(&Secret::new(key.value.clone()).masked()),

@@ -1,0 +1,606 @@
+//! The account's own logs, through CloudWatch Logs Insights: which logs the stages and web ACLs
+//! write (discovery found them), the queries each gets every `--logs-every`, and their runs.
+//!
+//! A run starts every query at once (StartQuery), then asks for each one's answer
+//! (GetQueryResults) with a growing pause, for as long as the poll may wait; what is still
+//! running is asked for again at the next poll, and stopped (StopQuery) once past the time limit
+//! or when edgetop exits. A query that fails or times out keeps the figures of the run before,
+//! their window saying how old they are.
+
+use std::sync::Mutex;
+
+use aws_sdk_cloudwatchlogs::types::QueryStatus;
+
+use super::*;
+use crate::log_queries::{self, AccessFields, Row};
+use crate::model::logs::{LogKind, LogSource, LogState, Logs, ScanCost, Window};
+
+/// How long the dashboard's poll waits for answers; the rest come at the next poll.
+const IN_POLL_WAIT: Duration = Duration::from_secs(4);
+/// The pause between asks for answers grows from this to [`MOST_PAUSE`].
+const FIRST_PAUSE: Duration = Duration::from_millis(200);
+const MOST_PAUSE: Duration = Duration::from_secs(2);
+/// No more queries at once than this: AWS allows 30 an account, dashboards included
+/// (StartQuery's API reference), and people query too.
+const AT_ONCE: usize = 10;
+
+/// Whether to query logs, how often, and for how long one query may run.
+#[derive(Clone, Copy, Debug)]
+pub struct LogSettings {
+    /// None: `--no-logs`.
+    pub every: Option<Duration>,
+    pub time_limit: Duration,
+}
+
+/// One query of a log, and how to read its answer.
+#[derive(Clone, Debug)]
+pub(super) struct Job {
+    key: String,
+    group: String,
+    global: bool,
+    query: String,
+    kind: JobKind,
+}
+
+#[derive(Clone, Debug)]
+enum JobKind {
+    /// 429s; `only` is the one stage (API id, stage) a log group serves, for formats that do
+    /// not say which.
+    Access {
+        fields: AccessFields,
+        only: Option<(String, String)>,
+    },
+    WafSources(Text),
+    WafPaths(Text),
+    WafAgents(Text),
+}
+
+/// A log, its queries, and (before any run) what is known of it.
+pub(super) struct Planned {
+    source: LogSource,
+    jobs: Vec<Job>,
+}
+
+/// A query AWS is running.
+#[derive(Clone, Debug)]
+struct Running {
+    job: Job,
+    id: String,
+    started: Instant,
+    window: (DateTime<Utc>, DateTime<Utc>),
+}
+
+/// How a query's last run ended.
+#[derive(Clone, Debug)]
+enum Ended {
+    Read,
+    TimedOut(DateTime<Utc>),
+    Failed(DateTime<Utc>, String),
+}
+
+/// Queries running and done, the answers kept, and what they scanned.
+#[derive(Default)]
+pub struct LogBook {
+    last_run: Option<DateTime<Utc>>,
+    running: Vec<Running>,
+    ended: HashMap<String, Ended>,
+    /// The last good answer of each query, with its window.
+    answers: HashMap<String, (Window, Vec<Row>)>,
+    /// Queries not started for want of room (AWS's limit, or [`AT_ONCE`]): tried next poll.
+    waiting: Vec<Job>,
+    cost: ScanCost,
+    /// The running queries' ids (and whether in us-east-1), for StopQuery when edgetop exits.
+    live: Arc<Mutex<Vec<(String, bool)>>>,
+}
+
+/// `arn:aws:logs:REGION:ACCOUNT:log-group:NAME[:*]` as (region, name).
+fn log_group(arn: &str) -> Option<(&str, &str)> {
+    let mut parts = arn.splitn(7, ':');
+    let (_, _, service, region, _, kind) = (
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+    );
+    let name = parts.next()?;
+    (service == "logs" && kind == "log-group")
+        .then(|| (region, name.strip_suffix(":*").unwrap_or(name)))
+}
+
+/// Why a destination cannot be queried, if it cannot; else its group and whether it is in
+/// us-east-1 (CLOUDFRONT web ACLs log there) rather than the region read.
+fn queryable(arn: &str, region: &str) -> Result<(String, bool), String> {
+    let service = arn.split(':').nth(2).unwrap_or("");
+    match (service, log_group(arn)) {
+        (_, Some((r, name))) if r == region => Ok((name.to_string(), false)),
+        (_, Some((r, name))) if r == connect::GLOBAL_REGION => Ok((name.to_string(), true)),
+        (_, Some((r, _))) => Err(format!(
+            "a log group in {r}: edgetop reads {region} (and us-east-1)"
+        )),
+        ("s3", _) => {
+            Err("an S3 bucket: Logs Insights reads CloudWatch Logs only (Athena reads S3)".into())
+        }
+        ("firehose", _) => {
+            Err("a Firehose stream: Logs Insights reads CloudWatch Logs only".into())
+        }
+        _ => Err("not a CloudWatch Logs log group".into()),
+    }
+}
+
+fn source(kind: LogKind, of: Vec<Text>, destination: &str, state: LogState) -> LogSource {
+    LogSource {
+        kind,
+        of,
+        destination: Text::new(log_group(destination).map_or(destination, |(_, n)| n)),
+        state,
+        queries: Vec::new(),
+    }
+}
+
+/// Every log the stages and web ACLs write, and the queries each gets.
+pub(super) fn plan(found: &Discovery, region: &str) -> Vec<Planned> {
+    let mut out = Vec::new();
+    // Access logs, by destination: stages may share one.
+    let mut by_dest: Vec<(String, Vec<(&ApiConf, &apigateway::StageConf)>)> = Vec::new();
+    for api in &found.apis {
+        for st in &api.stages {
+            let Some((dest, _)) = st.access_log_raw.as_ref() else {
+                continue;
+            };
+            let dest = dest.clone();
+            match by_dest.iter_mut().find(|(d, _)| *d == dest) {
+                Some((_, v)) => v.push((api, st)),
+                None => by_dest.push((dest, vec![(api, st)])),
+            }
+        }
+    }
+    let waiting = || LogState::Waiting {
+        why: Text::new("the first query is due"),
+    };
+    for (dest, stages) in by_dest {
+        let of: Vec<Text> = stages
+            .iter()
+            .map(|(a, s)| Text::new(&format!("{}/{}", a.name, s.name)))
+            .collect();
+        let format = stages[0]
+            .1
+            .access_log_raw
+            .as_ref()
+            .map_or("", |(_, f)| f.as_str());
+        let (group, global) = match queryable(&dest, region) {
+            Ok(g) => g,
+            Err(why) => {
+                let why = Text::new(&why);
+                let s = LogState::NotQueryable { why };
+                out.push(Planned {
+                    source: source(LogKind::Access, of, &dest, s),
+                    jobs: vec![],
+                });
+                continue;
+            }
+        };
+        let fields = match log_queries::access_fields(format) {
+            Ok(f)
+                if stages.len() > 1
+                    && !log_queries::missing_to_tell_stages_apart(&f).is_empty() =>
+            {
+                Err(log_queries::missing_to_tell_stages_apart(&f))
+            }
+            other => other,
+        };
+        let fields = match fields {
+            Ok(f) => f,
+            Err(missing) => {
+                let variables = missing.into_iter().map(Text::new).collect();
+                out.push(Planned {
+                    source: source(LogKind::Access, of, &dest, LogState::Lacking { variables }),
+                    jobs: vec![],
+                });
+                continue;
+            }
+        };
+        let only = match stages.as_slice() {
+            [(a, s)] => Some((a.id.clone(), s.name.clone())),
+            _ => None,
+        };
+        let job = Job {
+            key: format!("access {dest}"),
+            group,
+            global,
+            query: log_queries::access_query(&fields),
+            kind: JobKind::Access { fields, only },
+        };
+        out.push(Planned {
+            source: source(LogKind::Access, of, &dest, waiting()),
+            jobs: vec![job],
+        });
+    }
+    // WAF logs.
+    for acl in &found.acls {
+        let Some(dests) = found.waf_logs.get(&acl.arn) else {
+            continue;
+        };
+        let name = Text::new(&acl.name);
+        for dest in dests {
+            let of = vec![name.clone()];
+            let (group, global) = match queryable(dest, region) {
+                Ok(g) => g,
+                Err(why) => {
+                    let why = Text::new(&why);
+                    out.push(Planned {
+                        source: source(LogKind::Waf, of, dest, LogState::NotQueryable { why }),
+                        jobs: vec![],
+                    });
+                    continue;
+                }
+            };
+            let job = |n: usize, query: &str, kind: JobKind| Job {
+                key: format!("waf {} {dest} #{n}", acl.arn),
+                group: group.clone(),
+                global,
+                query: query.to_string(),
+                kind,
+            };
+            let jobs = vec![
+                job(
+                    0,
+                    log_queries::WAF_SOURCES,
+                    JobKind::WafSources(name.clone()),
+                ),
+                job(1, log_queries::WAF_PATHS, JobKind::WafPaths(name.clone())),
+                job(2, log_queries::WAF_AGENTS, JobKind::WafAgents(name.clone())),
+            ];
+            out.push(Planned {
+                source: source(LogKind::Waf, of, dest, waiting()),
+                jobs,
+            });
+        }
+    }
+    out
+}
+
+impl LogBook {
+    pub fn new(every: Option<Duration>) -> LogBook {
+        LogBook {
+            cost: ScanCost {
+                every_secs: every.map_or(0, |e| e.as_secs() as u32),
+                ..Default::default()
+            },
+            ..Default::default()
+        }
+    }
+
+    /// What stops the running queries when edgetop exits.
+    pub fn live(&self) -> Arc<Mutex<Vec<(String, bool)>>> {
+        self.live.clone()
+    }
+
+    fn publish_live(&self) {
+        let ids = self
+            .running
+            .iter()
+            .map(|r| (r.id.clone(), r.job.global))
+            .collect();
+        *self.live.lock().unwrap_or_else(|e| e.into_inner()) = ids;
+    }
+
+    fn is_due(&self, now: DateTime<Utc>, every: Duration) -> bool {
+        self.running.is_empty()
+            && self
+                .last_run
+                .is_none_or(|t| now - t >= TimeDelta::from_std(every).unwrap_or(TimeDelta::MAX))
+    }
+
+    /// Start queries, as many as there is room for.
+    async fn start(
+        &mut self,
+        clients: &Clients,
+        jobs: Vec<Job>,
+        window: (DateTime<Utc>, DateTime<Utc>),
+        calls: &mut Calls,
+    ) {
+        for job in jobs {
+            if self.running.len() >= AT_ONCE {
+                self.waiting.push(job);
+                continue;
+            }
+            let client = if job.global {
+                &clients.logs_global
+            } else {
+                &clients.logs
+            };
+            calls.add("logs:StartQuery");
+            let r = client
+                .start_query()
+                .log_group_names(&job.group)
+                .start_time(window.0.timestamp())
+                .end_time(window.1.timestamp())
+                .query_string(&job.query)
+                .send()
+                .await;
+            match r {
+                Ok(out) => self.running.push(Running {
+                    id: out.query_id().unwrap_or_default().to_string(),
+                    job,
+                    started: Instant::now(),
+                    window,
+                }),
+                Err(e)
+                    if e.as_service_error()
+                        .is_some_and(|se| se.is_limit_exceeded_exception()) =>
+                {
+                    self.waiting.push(job);
+                }
+                Err(e) => {
+                    let f = connect::failure("logs:StartQuery", &e);
+                    self.ended
+                        .insert(job.key.clone(), Ended::Failed(window.1, f.to_string()));
+                }
+            }
+        }
+        self.publish_live();
+    }
+
+    /// Ask for each running query's answer once; stop those past the limit.
+    async fn ask(&mut self, clients: &Clients, limit: Duration, calls: &mut Calls) {
+        let mut still = Vec::new();
+        for r in std::mem::take(&mut self.running) {
+            let client = if r.job.global {
+                &clients.logs_global
+            } else {
+                &clients.logs
+            };
+            calls.add("logs:GetQueryResults");
+            let got = client.get_query_results().query_id(&r.id).send().await;
+            let ended_at = Utc::now();
+            let out = match got {
+                Ok(out) => out,
+                Err(e) => {
+                    let f = connect::failure("logs:GetQueryResults", &e);
+                    self.ended
+                        .insert(r.job.key.clone(), Ended::Failed(ended_at, f.to_string()));
+                    continue;
+                }
+            };
+            match out.status() {
+                Some(QueryStatus::Complete) => {
+                    let stats = out.statistics();
+                    let bytes = stats.map_or(0.0, |s| s.bytes_scanned()).max(0.0) as u64;
+                    let window = Window {
+                        from: r.window.0,
+                        to: r.window.1,
+                        records_scanned: stats.map_or(0.0, |s| s.records_scanned()).max(0.0) as u64,
+                        bytes_scanned: bytes,
+                    };
+                    self.cost.bytes_last_run += bytes;
+                    self.cost.bytes_total += bytes;
+                    let rows: Vec<Row> = out
+                        .results()
+                        .iter()
+                        .map(|fields| {
+                            fields
+                                .iter()
+                                .map(|f| {
+                                    (
+                                        f.field().unwrap_or_default().to_string(),
+                                        f.value().unwrap_or_default().to_string(),
+                                    )
+                                })
+                                .collect()
+                        })
+                        .collect();
+                    self.answers.insert(r.job.key.clone(), (window, rows));
+                    self.ended.insert(r.job.key.clone(), Ended::Read);
+                }
+                Some(QueryStatus::Timeout) => {
+                    self.ended
+                        .insert(r.job.key.clone(), Ended::TimedOut(ended_at));
+                }
+                Some(s @ (QueryStatus::Failed | QueryStatus::Cancelled)) => {
+                    let why = format!("Logs Insights says the query {}", s.as_str());
+                    self.ended
+                        .insert(r.job.key.clone(), Ended::Failed(ended_at, why));
+                }
+                _ if r.started.elapsed() >= limit => {
+                    calls.add("logs:StopQuery");
+                    let _ = client.stop_query().query_id(&r.id).send().await;
+                    self.ended
+                        .insert(r.job.key.clone(), Ended::TimedOut(ended_at));
+                }
+                _ => still.push(r),
+            }
+        }
+        self.running = still;
+        self.publish_live();
+    }
+
+    /// The logs' state and figures, for the snapshot.
+    pub(super) fn logs(&self, planned: &[Planned]) -> Logs {
+        let mut out = Logs {
+            cost: self.cost,
+            ..Default::default()
+        };
+        for p in planned {
+            let mut src = p.source.clone();
+            src.queries = p
+                .jobs
+                .iter()
+                .map(|j| Text::with_limit(&j.query, crate::model::text::WIDE))
+                .collect();
+            if !p.jobs.is_empty() {
+                src.state = self.state_of(&p.jobs, &src.state);
+            }
+            for job in &p.jobs {
+                let Some((w, rows)) = self.answers.get(&job.key) else {
+                    continue;
+                };
+                match &job.kind {
+                    JobKind::Access { fields, only } => {
+                        let only = only.as_ref().map(|(a, s)| (a.as_str(), s.as_str()));
+                        out.refused
+                            .extend(log_queries::refused(rows, fields, only, w.minutes()));
+                    }
+                    JobKind::WafSources(acl) => out.blocked.extend(log_queries::blocked(rows, acl)),
+                    JobKind::WafPaths(acl) => {
+                        out.blocked_paths
+                            .extend(log_queries::tallies(rows, "httpRequest.uri", acl))
+                    }
+                    JobKind::WafAgents(acl) => out
+                        .blocked_agents
+                        .extend(log_queries::tallies(rows, "agent", acl)),
+                }
+            }
+            out.sources.push(src);
+        }
+        out.blocked.sort_by_key(|b| std::cmp::Reverse(b.requests));
+        out.blocked_paths
+            .sort_by_key(|b| std::cmp::Reverse(b.requests));
+        out.blocked_agents
+            .sort_by_key(|b| std::cmp::Reverse(b.requests));
+        out
+    }
+
+    /// A log's state: running while any of its queries runs, else the worst way one ended,
+    /// else read (over the newest window), else as planned.
+    fn state_of(&self, jobs: &[Job], planned: &LogState) -> LogState {
+        if let Some(r) = self
+            .running
+            .iter()
+            .find(|r| jobs.iter().any(|j| j.key == r.job.key))
+        {
+            return LogState::Running { since: r.window.1 };
+        }
+        if self
+            .waiting
+            .iter()
+            .any(|w| jobs.iter().any(|j| j.key == w.key))
+        {
+            return LogState::Waiting {
+                why: Text::new("waiting for room: AWS allows 30 queries at once an account"),
+            };
+        }
+        for j in jobs {
+            match self.ended.get(&j.key) {
+                Some(Ended::TimedOut(at)) => return LogState::TimedOut { at: *at },
+                Some(Ended::Failed(at, m)) => {
+                    return LogState::Failed {
+                        at: *at,
+                        message: Text::new(m),
+                    };
+                }
+                _ => {}
+            }
+        }
+        let windows: Vec<&Window> = jobs
+            .iter()
+            .filter_map(|j| self.answers.get(&j.key).map(|(w, _)| w))
+            .collect();
+        match windows.iter().max_by_key(|w| w.to) {
+            Some(newest) if windows.len() == jobs.len() => LogState::Read(Window {
+                records_scanned: windows.iter().map(|w| w.records_scanned).sum(),
+                bytes_scanned: windows.iter().map(|w| w.bytes_scanned).sum(),
+                ..(*newest).clone()
+            }),
+            _ => planned.clone(),
+        }
+    }
+}
+
+impl AwsSource {
+    /// Run the logs' queries when due, and take the answers that have come.
+    pub(super) async fn read_logs(&mut self, now: DateTime<Utc>, calls: &mut Calls) {
+        let Some(every) = self.settings.logs.every else {
+            return;
+        };
+        let planned = plan(&self.found, &self.clients.region);
+        let limit = self.settings.logs.time_limit;
+        // The dashboard waits a little and takes the rest next poll; `snapshot` waits for all.
+        let wait = if self.early.is_some() {
+            IN_POLL_WAIT
+        } else {
+            limit
+        };
+        let book = &mut self.logs;
+        if !book.running.is_empty() {
+            book.ask(&self.clients, limit, calls).await;
+        }
+        if !book.waiting.is_empty() && book.running.len() < AT_ONCE {
+            let jobs = std::mem::take(&mut book.waiting);
+            let window = (now - TimeDelta::from_std(every).unwrap_or_default(), now);
+            book.start(&self.clients, jobs, window, calls).await;
+        } else if book.is_due(now, every) {
+            let jobs: Vec<Job> = planned.iter().flat_map(|p| p.jobs.clone()).collect();
+            if !jobs.is_empty() {
+                book.last_run = Some(now);
+                book.cost.bytes_last_run = 0;
+                let window = (now - TimeDelta::from_std(every).unwrap_or_default(), now);
+                book.start(&self.clients, jobs, window, calls).await;
+            }
+        }
+        let until = Instant::now() + wait;
+        let mut pause = FIRST_PAUSE;
+        while !book.running.is_empty() && Instant::now() < until {
+            tokio::time::sleep(pause.min(until - Instant::now())).await;
+            pause = (pause * 2).min(MOST_PAUSE);
+            book.ask(&self.clients, limit, calls).await;
+        }
+        self.logs_planned = planned;
+    }
+}
+
+/// Stop the queries still running (edgetop is exiting: nobody will read their answers).
+pub async fn stop_all(clients: &Clients, live: &Mutex<Vec<(String, bool)>>) {
+    let ids = std::mem::take(&mut *live.lock().unwrap_or_else(|e| e.into_inner()));
+    for (id, global) in ids {
+        let client = if global {
+            &clients.logs_global
+        } else {
+            &clients.logs
+        };
+        let _ = client.stop_query().query_id(id).send().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn destinations_are_queryable_only_as_log_groups_here() {
+        let r = "eu-west-1";
+        assert_eq!(
+            queryable(
+                "arn:aws:logs:eu-west-1:111122223333:log-group:api-access:*",
+                r
+            ),
+            Ok(("api-access".into(), false))
+        );
+        assert_eq!(
+            queryable(
+                "arn:aws:logs:us-east-1:111122223333:log-group:aws-waf-logs-edge",
+                r
+            ),
+            Ok(("aws-waf-logs-edge".into(), true))
+        );
+        assert!(
+            queryable("arn:aws:s3:::aws-waf-logs-bucket", r)
+                .unwrap_err()
+                .contains("S3")
+        );
+        assert!(
+            queryable(
+                "arn:aws:firehose:eu-west-1:1:deliverystream/aws-waf-logs-x",
+                r
+            )
+            .unwrap_err()
+            .contains("Firehose")
+        );
+        assert!(
+            queryable("arn:aws:logs:ap-south-1:1:log-group:x", r)
+                .unwrap_err()
+                .contains("ap-south-1")
+        );
+    }
+}

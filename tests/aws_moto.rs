@@ -1395,6 +1395,18 @@ fn a_slow_or_failing_log_query_is_said_and_the_samples_stay() {
     let (all, asked) = every_query(&m, |q| q["stopped"] == true);
     assert!(all, "every query past its limit was stopped: {asked}");
 
+    // The dashboard: a query still running says so on the Origins screen, which keeps the
+    // sampled view; quitting stops it, since nobody would read its answer.
+    m.logs_queries(Some((-1, "Complete")));
+    let t = dashboard(&m, "logs-exit", &[], &[]);
+    t.wait_text("Unusual now");
+    t.keys(&["4"]);
+    t.wait_text("Top client IPs (sampled, weighted) — querying WAF logs…");
+    t.keys(&["q"]);
+    t.wait_dead();
+    let (all, asked) = every_query(&m, |q| q["status"] != "Running");
+    assert!(all, "quitting stopped every running query: {asked}");
+
     m.logs_queries(Some((1, "Failed")));
     let (_, out, err) = snapshot(&m, &[]);
     let src = log_source(&out["snapshot"], waf_group);

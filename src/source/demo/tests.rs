@@ -607,6 +607,59 @@ fn samples_reflect_what_is_happening() {
     assert!(s.samples.iter().any(|x| x.response_code == Some(429)));
 }
 
+/// The simulated logs count what the metrics and the keys show: a stage's 429s over the last
+/// five minutes are its 429 series' last five minutes, and its keys' add up to them; a plan's
+/// are its keys' on its stages; the CloudFront web ACL's S3 log is named, not counted.
+#[test]
+fn the_simulated_logs_agree_with_the_metrics() {
+    use crate::model::logs::LogState;
+    let s = snap(1, DEMO_START + Duration::minutes(30));
+    let logs = s.logs.as_ref().unwrap();
+    let catalog = stage(&s, "catalog-api", "prod");
+    let r = catalog.refused.unwrap();
+    let v = &catalog.metrics.throttled_est.values;
+    let series: f64 = v[v.len() - 5..].iter().sum();
+    assert!(
+        (r.total() as f64 - series).abs() <= 5.0,
+        "{} counted, {series} in the series",
+        r.total()
+    );
+    let by_keys: u64 = s
+        .api_keys
+        .iter()
+        .filter_map(|k| k.refused)
+        .map(|x| x.total())
+        .sum();
+    let no_key: u64 = logs
+        .refused
+        .iter()
+        .filter(|x| x.key_id.is_none())
+        .map(|x| x.total())
+        .sum();
+    let stages: u64 = s
+        .apis
+        .iter()
+        .flat_map(|a| &a.stages)
+        .filter_map(|st| st.refused)
+        .map(|x| x.total())
+        .sum();
+    assert_eq!(by_keys + no_key, stages);
+    let plans: u64 = s
+        .usage_plans
+        .iter()
+        .filter_map(|p| p.refused)
+        .map(|x| x.total())
+        .sum();
+    assert!(plans <= by_keys && plans > 0, "{plans} of {by_keys}");
+    assert!(
+        logs.sources
+            .iter()
+            .any(|x| matches!(x.state, LogState::NotQueryable { .. })
+                && x.destination.as_str().starts_with("arn:aws:s3:::"))
+    );
+    assert!(!logs.blocked.is_empty() && logs.cost.bytes_last_run > 0);
+}
+
 proptest::proptest! {
     #![proptest_config(proptest::prelude::ProptestConfig::with_cases(24))]
     /// `snapshot --json` reads back into the same account: every string (hostile samples

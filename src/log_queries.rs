@@ -12,6 +12,22 @@ use crate::log_format;
 use crate::model::Text;
 use crate::model::logs::{Blocked, Refused, Tally};
 
+/// `arn:aws:logs:REGION:ACCOUNT:log-group:NAME[:*]` as (region, name).
+pub fn log_group(arn: &str) -> Option<(&str, &str)> {
+    let mut parts = arn.splitn(7, ':');
+    let (_, _, service, region, _, kind) = (
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+    );
+    let name = parts.next()?;
+    (service == "logs" && kind == "log-group")
+        .then(|| (region, name.strip_suffix(":*").unwrap_or(name)))
+}
+
 /// A row of a query's answer: (field, value) pairs, as GetQueryResults gives them.
 pub type Row = Vec<(String, String)>;
 

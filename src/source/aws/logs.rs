@@ -93,27 +93,11 @@ pub struct LogBook {
     live: Arc<Mutex<Vec<(String, bool)>>>,
 }
 
-/// `arn:aws:logs:REGION:ACCOUNT:log-group:NAME[:*]` as (region, name).
-fn log_group(arn: &str) -> Option<(&str, &str)> {
-    let mut parts = arn.splitn(7, ':');
-    let (_, _, service, region, _, kind) = (
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-    );
-    let name = parts.next()?;
-    (service == "logs" && kind == "log-group")
-        .then(|| (region, name.strip_suffix(":*").unwrap_or(name)))
-}
-
 /// Why a destination cannot be queried, if it cannot; else its group and whether it is in
 /// us-east-1 (CLOUDFRONT web ACLs log there) rather than the region read.
 fn queryable(arn: &str, region: &str) -> Result<(String, bool), String> {
     let service = arn.split(':').nth(2).unwrap_or("");
-    match (service, log_group(arn)) {
+    match (service, log_queries::log_group(arn)) {
         (_, Some((r, name))) if r == region => Ok((name.to_string(), false)),
         (_, Some((r, name))) if r == connect::GLOBAL_REGION => Ok((name.to_string(), true)),
         (_, Some((r, _))) => Err(format!(
@@ -133,7 +117,7 @@ fn source(kind: LogKind, of: Vec<Text>, destination: &str, state: LogState) -> L
     LogSource {
         kind,
         of,
-        destination: Text::new(log_group(destination).map_or(destination, |(_, n)| n)),
+        destination: Text::new(log_queries::log_group(destination).map_or(destination, |(_, n)| n)),
         state,
         queries: Vec::new(),
     }

@@ -47,11 +47,7 @@ pub fn logs(w: &World, complete: &[Minute]) -> Logs {
         let api = &w.sc.apis[st.api];
         let name = format!("{}/{}", api.name, st.name);
         let format = st.logging.access_format.as_ref().map_or("", |f| f.as_str());
-        let group = dest
-            .as_str()
-            .split(":log-group:")
-            .nth(1)
-            .unwrap_or(dest.as_str());
+        let group = log_queries::log_group(dest.as_str()).map_or(dest.as_str(), |(_, g)| g);
         let mut src = LogSource {
             kind: LogKind::Access,
             of: vec![Text::new(&name)],

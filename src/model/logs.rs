@@ -63,8 +63,10 @@ pub enum LogState {
     Waiting {
         why: Text,
     },
+    /// A query runs; the figures of the run before (if any), over `previous`, stay meanwhile.
     Running {
         since: DateTime<Utc>,
+        previous: Option<Window>,
     },
     Read(Window),
     /// The query ran past its time limit and was stopped.
@@ -218,10 +220,14 @@ impl Logs {
             .find(|s| s.kind == LogKind::Access && s.of.iter().any(|o| o.as_str() == stage))
     }
 
-    /// The log sources of one kind, with figures read.
+    /// The log sources of one kind with figures to show: read, or read before and running
+    /// again.
     pub fn read(&self, kind: LogKind) -> impl Iterator<Item = (&LogSource, &Window)> {
         self.sources.iter().filter_map(move |s| match &s.state {
-            LogState::Read(w) if s.kind == kind => Some((s, w)),
+            LogState::Read(w)
+            | LogState::Running {
+                previous: Some(w), ..
+            } if s.kind == kind => Some((s, w)),
             _ => None,
         })
     }

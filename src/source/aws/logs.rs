@@ -454,7 +454,10 @@ impl LogBook {
             .iter()
             .find(|r| jobs.iter().any(|j| j.key == r.job.key))
         {
-            return LogState::Running { since: r.window.1 };
+            return LogState::Running {
+                since: r.window.1,
+                previous: self.read_over(jobs),
+            };
         }
         if self
             .waiting
@@ -477,18 +480,22 @@ impl LogBook {
                 _ => {}
             }
         }
+        self.read_over(jobs)
+            .map_or_else(|| planned.clone(), LogState::Read)
+    }
+
+    /// The window every query of a log has an answer over (the newest), if each has one.
+    fn read_over(&self, jobs: &[Job]) -> Option<Window> {
         let windows: Vec<&Window> = jobs
             .iter()
             .filter_map(|j| self.answers.get(&j.key).map(|(w, _)| w))
             .collect();
-        match windows.iter().max_by_key(|w| w.to) {
-            Some(newest) if windows.len() == jobs.len() => LogState::Read(Window {
-                records_scanned: windows.iter().map(|w| w.records_scanned).sum(),
-                bytes_scanned: windows.iter().map(|w| w.bytes_scanned).sum(),
-                ..(*newest).clone()
-            }),
-            _ => planned.clone(),
-        }
+        let newest = windows.iter().max_by_key(|w| w.to)?;
+        (windows.len() == jobs.len()).then(|| Window {
+            records_scanned: windows.iter().map(|w| w.records_scanned).sum(),
+            bytes_scanned: windows.iter().map(|w| w.bytes_scanned).sum(),
+            ..(*newest).clone()
+        })
     }
 }
 
@@ -550,6 +557,58 @@ pub async fn stop_all(clients: &Clients, live: &Mutex<Vec<(String, bool)>>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// While a log's next query runs, the figures of the one before stay, with their window;
+    /// once it fails, they are no longer shown as current.
+    #[test]
+    fn a_running_query_keeps_the_figures_of_the_one_before() {
+        let job = Job {
+            key: "waf x".into(),
+            group: "aws-waf-logs-x".into(),
+            global: false,
+            query: log_queries::WAF_SOURCES.into(),
+            kind: JobKind::WafSources(Text::new("x")),
+        };
+        let t = |m: i64| DateTime::from_timestamp(1_800_000_000 + m * 60, 0).unwrap();
+        let before = Window {
+            from: t(0),
+            to: t(5),
+            records_scanned: 10,
+            bytes_scanned: 1000,
+        };
+        let mut book = LogBook::default();
+        let waiting = LogState::Waiting {
+            why: Text::new("due"),
+        };
+        let jobs = [job.clone()];
+        assert_eq!(book.state_of(&jobs, &waiting), waiting);
+        book.answers
+            .insert(job.key.clone(), (before.clone(), Vec::new()));
+        assert_eq!(
+            book.state_of(&jobs, &waiting),
+            LogState::Read(before.clone())
+        );
+        book.running.push(Running {
+            job: job.clone(),
+            id: "q".into(),
+            started: Instant::now(),
+            window: (t(5), t(10)),
+        });
+        assert_eq!(
+            book.state_of(&jobs, &waiting),
+            LogState::Running {
+                since: t(10),
+                previous: Some(before)
+            }
+        );
+        book.running.clear();
+        book.ended
+            .insert(job.key.clone(), Ended::Failed(t(10), "no".into()));
+        assert!(matches!(
+            book.state_of(&jobs, &waiting),
+            LogState::Failed { .. }
+        ));
+    }
 
     #[test]
     fn destinations_are_queryable_only_as_log_groups_here() {

@@ -36,6 +36,25 @@ print(f"aws CLI, one call at a time:  {cli_secs:6.2f} s, {cli_calls:3d} CLI call
 print(f"edgetop / CLI: {t / cli_secs:.3f}x the time, {calls / http_calls:.2f}x the calls")
 PY
 
+# What Logs Insights adds to a snapshot: with and without --no-logs, alternately, twice each on
+# the warm server; the fastest of each.
+for run in 1 2; do
+  for mode in logs nologs; do
+    flag=$([ "$mode" = nologs ] && echo --no-logs || true)
+    "$BIN" snapshot --json $flag --region eu-west-1 --endpoint-url "$ENDPOINT" --log-file "$WORK/snap.log" > "$WORK/$mode-$run.json"
+  done
+done
+"$PY" - "$WORK" <<'PY'
+import json, sys
+def best(mode):
+    runs = [json.load(open(f"{sys.argv[1]}/{mode}-{r}.json"))["stats"] for r in (1, 2)]
+    return min(runs, key=lambda s: s["seconds"])
+a, b = best("logs"), best("nologs")
+logs = {k: v for k, v in a["aws_calls"].items() if k.startswith("logs:") or k == "wafv2:GetLoggingConfiguration"}
+print(f"snapshot with logs {a['seconds']:.2f} s, --no-logs {b['seconds']:.2f} s: {a['seconds'] / b['seconds']:.2f}x; "
+      f"calls {a['aws_calls_total']} vs {b['aws_calls_total']}: {logs}")
+PY
+
 SOCK=edgetop-bench-$$
 tmux -L "$SOCK" -f /dev/null new-session -d -s b -x 160 -y 48
 tmux -L "$SOCK" respawn-pane -k -t b "exec env LANG=C.UTF-8 $BIN --region eu-west-1 --endpoint-url $ENDPOINT --refresh 10 --log-file $WORK/dash.log"

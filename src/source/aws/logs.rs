@@ -500,19 +500,14 @@ impl LogBook {
 }
 
 impl AwsSource {
-    /// Run the logs' queries when due, and take the answers that have come.
-    pub(super) async fn read_logs(&mut self, now: DateTime<Utc>, calls: &mut Calls) {
+    /// Start the logs' queries when due, and take the answers of earlier ones that have come.
+    /// The poll reads the samples while they run, then [`Self::collect_logs`].
+    pub(super) async fn start_logs(&mut self, now: DateTime<Utc>, calls: &mut Calls) {
         let Some(every) = self.settings.logs.every else {
             return;
         };
         let planned = plan(&self.found, &self.clients.region);
         let limit = self.settings.logs.time_limit;
-        // The dashboard waits a little and takes the rest next poll; `snapshot` waits for all.
-        let wait = if self.early.is_some() {
-            IN_POLL_WAIT
-        } else {
-            limit
-        };
         let book = &mut self.logs;
         if !book.running.is_empty() {
             book.ask(&self.clients, limit, calls).await;
@@ -530,6 +525,19 @@ impl AwsSource {
                 book.start(&self.clients, jobs, window, calls).await;
             }
         }
+        self.logs_planned = planned;
+    }
+
+    /// Wait for the running queries' answers, asking with a growing pause: the dashboard a
+    /// little (the rest come next poll), `snapshot` up to the time limit.
+    pub(super) async fn collect_logs(&mut self, calls: &mut Calls) {
+        let limit = self.settings.logs.time_limit;
+        let wait = if self.early.is_some() {
+            IN_POLL_WAIT
+        } else {
+            limit
+        };
+        let book = &mut self.logs;
         let until = Instant::now() + wait;
         let mut pause = FIRST_PAUSE;
         while !book.running.is_empty() && Instant::now() < until {
@@ -537,7 +545,6 @@ impl AwsSource {
             pause = (pause * 2).min(MOST_PAUSE);
             book.ask(&self.clients, limit, calls).await;
         }
-        self.logs_planned = planned;
     }
 }
 

@@ -388,8 +388,12 @@ impl AwsSource {
             tracing::debug!(ms = started.elapsed().as_millis(), "plans and keys listed");
             self.hand_over(early, now, still_reading(true, Some(self.progress())));
         }
+        // Logs Insights runs its queries while the samples are read; their answers go out with
+        // the samples (the first read's figures need not wait for every plan's usage).
+        self.start_logs(now, &mut calls).await;
         self.read_samples(now, &mut calls).await;
         self.read_held(now, &mut calls).await;
+        self.collect_logs(&mut calls).await;
         tracing::debug!(ms = started.elapsed().as_millis(), "samples read");
         if let Some(early) = &early {
             self.hand_over(early, now, still_reading(false, Some(self.progress())));
@@ -404,8 +408,6 @@ impl AwsSource {
             .await;
         self.spend_since(&calls, before);
         tracing::debug!(ms = started.elapsed().as_millis(), "plans read");
-        self.read_logs(now, &mut calls).await;
-        tracing::debug!(ms = started.elapsed().as_millis(), "logs read");
         self.kept_actions = kept_beside(&self.settings.journal).all();
         self.cost.metrics_total += self.cost.metrics_last_poll as u64;
         tracing::info!(

@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use crate::log_format;
 use crate::model::Text;
-use crate::model::logs::{Blocked, Refused, Tally};
+use crate::model::logs::{Blocked, Refusals, Refused, Tally};
 
 /// `arn:aws:logs:REGION:ACCOUNT:log-group:NAME[:*]` as (region, name).
 pub fn log_group(arn: &str) -> Option<(&str, &str)> {
@@ -236,22 +236,22 @@ pub fn refused(
                     api_id,
                     stage,
                     key_id,
-                    throttled: 0,
-                    quota: 0,
-                    other: 0,
-                    minutes,
+                    counts: Refusals {
+                        minutes,
+                        ..Default::default()
+                    },
                 });
                 out.len() - 1
             }
         };
-        let r = &mut out[i];
+        let r = &mut out[i].counts;
         match get(row, &f.response_type).map(str::trim) {
             Some("THROTTLED") => r.throttled += n,
             Some("QUOTA_EXCEEDED") => r.quota += n,
             _ => r.other += n,
         }
     }
-    out.sort_by_key(|r| std::cmp::Reverse(r.total()));
+    out.sort_by_key(|r| std::cmp::Reverse(r.counts.total()));
     out
 }
 
@@ -355,10 +355,11 @@ mod tests {
         let r = refused(&rows, &f, Some(("a1", "live")), 5.0);
         assert_eq!(r.len(), 3);
         assert_eq!(r[0].key_id.as_ref().map(|t| t.as_str()), Some("k1"));
-        assert_eq!((r[0].throttled, r[0].quota, r[0].total()), (40, 2, 42));
+        let c = &r[0].counts;
+        assert_eq!((c.throttled, c.quota, c.total()), (40, 2, 42));
         assert_eq!(r[0].stage.as_ref().map(|t| t.as_str()), Some("live"));
-        assert_eq!((r[1].key_id.clone(), r[1].other), (None, 3));
-        assert_eq!(r[2].total(), 0);
+        assert_eq!((r[1].key_id.clone(), r[1].counts.other), (None, 3));
+        assert_eq!(r[2].counts.total(), 0);
     }
 
     #[test]

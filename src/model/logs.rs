@@ -102,6 +102,13 @@ pub struct Refused {
     pub stage: Option<Text>,
     /// The key's id; None for requests with no key.
     pub key_id: Option<Text>,
+    #[serde(flatten)]
+    pub counts: Refusals,
+}
+
+/// 429s over a window: one stage and key's, or summed for a key, a stage or a plan.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Refusals {
     /// Refused by a throttle (THROTTLED), by a quota (QUOTA_EXCEEDED), or otherwise.
     pub throttled: u64,
     pub quota: u64,
@@ -109,23 +116,8 @@ pub struct Refused {
     pub minutes: f64,
 }
 
-impl Refused {
-    pub fn total(&self) -> u64 {
-        self.throttled + self.quota + self.other
-    }
-}
-
-/// 429s summed for a key, a stage or a plan, with the window they came over.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct Refusals {
-    pub throttled: u64,
-    pub quota: u64,
-    pub other: u64,
-    pub minutes: f64,
-}
-
 impl Refusals {
-    pub fn add(&mut self, r: &Refused) {
+    pub fn add(&mut self, r: &Refusals) {
         self.throttled += r.throttled;
         self.quota += r.quota;
         self.other += r.other;
@@ -270,7 +262,9 @@ pub fn attribute(s: &mut super::Snapshot) {
     let mut for_key: Vec<Option<Refusals>> = vec![None; s.api_keys.len()];
     for r in &refused {
         if let Some(&i) = r.key_id.as_ref().and_then(|k| keys.get(k.as_str())) {
-            for_key[i].get_or_insert_with(Refusals::default).add(r);
+            for_key[i]
+                .get_or_insert_with(Refusals::default)
+                .add(&r.counts);
         }
     }
     drop(keys);
@@ -306,7 +300,7 @@ pub fn attribute(s: &mut super::Snapshot) {
                     ..Default::default()
                 });
             for r in mine {
-                sum.get_or_insert_with(Refusals::default).add(r);
+                sum.get_or_insert_with(Refusals::default).add(&r.counts);
             }
             st.refused = sum;
         }
@@ -328,7 +322,7 @@ pub fn attribute(s: &mut super::Snapshot) {
         for k in &plan.key_ids {
             for (stage, r) in by_key.get(k.as_str()).into_iter().flatten() {
                 if plan.stages.iter().any(|x| x.as_str() == stage) {
-                    sum.get_or_insert_with(Refusals::default).add(r);
+                    sum.get_or_insert_with(Refusals::default).add(&r.counts);
                 }
             }
         }

@@ -15,7 +15,7 @@ use super::samples::{address_pool, cloudfront_ip};
 use super::scenario::REGIONAL;
 use crate::log_queries;
 use crate::model::logs::{
-    Blocked, LogKind, LogSource, LogState, Logs, Refused, ScanCost, Tally, Window,
+    Blocked, LogKind, LogSource, LogState, Logs, Refusals, Refused, ScanCost, Tally, Window,
 };
 use crate::model::{Action, Text};
 
@@ -158,14 +158,16 @@ fn refused(
         .map(|(key, n)| Refused {
             api_id: Some(Text::new(api_id)),
             stage: Some(Text::new(stage_name)),
-            throttled: if key.is_some() { n.round() as u64 } else { 0 },
-            other: if key.is_none() { n.round() as u64 } else { 0 },
+            counts: Refusals {
+                throttled: if key.is_some() { n.round() as u64 } else { 0 },
+                other: if key.is_none() { n.round() as u64 } else { 0 },
+                quota: 0,
+                minutes,
+            },
             key_id: key.map(|k| Text::new(&k)),
-            quota: 0,
-            minutes,
         })
         .collect();
-    out.sort_by(|a, b| b.total().cmp(&a.total()).then(a.key_id.cmp(&b.key_id)));
+    out.sort_by(|a, b| (b.counts.total().cmp(&a.counts.total())).then(a.key_id.cmp(&b.key_id)));
     out
 }
 

@@ -634,7 +634,7 @@ fn the_simulated_logs_agree_with_the_metrics() {
         .refused
         .iter()
         .filter(|x| x.key_id.is_none())
-        .map(|x| x.total())
+        .map(|x| x.counts.total())
         .sum();
     let stages: u64 = s
         .apis

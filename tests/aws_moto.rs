@@ -617,7 +617,10 @@ fn the_dashboard_shows_the_account_marks_trouble_and_recovers() {
     t.keys(&["6", "/"]);
     t.literal("acme-logistics");
     t.keys(&["Enter"]);
-    let s = t.wait_text("[/acme-logistics] 1/1");
+    // Keys are listed before their plans are read: the plan column fills in when they are.
+    let s = t.wait_for("acme's plan", |s| {
+        s.contains("[/acme-logistics] 1/1") && !s.contains("keys listed")
+    });
     assert!(
         line_with(&s, "│acme-logistics ").contains("Partner tier"),
         "{s}"

@@ -204,6 +204,7 @@ mod tests {
 
     fn sample(ip: &str, host: &str, uri: &str, acl: &str, weight: u64) -> Sample {
         Sample {
+            place: Default::default(),
             time: Utc.with_ymd_and_hms(2026, 11, 30, 1, 0, 0).unwrap(),
             web_acl: Text::new(acl),
             rule: Text::new("Default_Action"),
@@ -232,6 +233,7 @@ mod tests {
         };
         Snapshot {
             apis: vec![RestApi {
+                place: Default::default(),
                 id: Text::new("abc123"),
                 name: Text::new("orders-api"),
                 stages: vec![stage("prod"), stage("dev")],
@@ -239,6 +241,7 @@ mod tests {
                 protocol: Protocol::Rest,
             }],
             web_acls: vec![WebAcl {
+                place: Default::default(),
                 id: Text::new("1"),
                 name: Text::new("edge"),
                 scope: Scope::Regional,
@@ -249,6 +252,7 @@ mod tests {
                 countries: vec![],
             }],
             distributions: vec![Distribution {
+                place: Default::default(),
                 id: Text::new("E1"),
                 domain: Text::new("d1.cloudfront.net"),
                 status: DistributionStatus::Deployed,

@@ -25,6 +25,29 @@ pub struct Config {
     /// The `[keys]` table as rebindings, with their lines, in the file's order.
     #[serde(skip)]
     pub keys: Vec<Rebinding>,
+    /// `[[accounts]]`: the accounts to read, each with its regions (command-line `--profile`
+    /// and `--region` win).
+    #[serde(default)]
+    pub accounts: Vec<AccountEntry>,
+}
+
+/// One account to read: through a profile or a role to assume, in some regions.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct AccountEntry {
+    /// What the screens call it (default: the profile's name, else the account id).
+    pub label: Option<String>,
+    /// A profile of the AWS config (default: the SDK's chain).
+    pub profile: Option<String>,
+    /// A role to assume, from the profile's (or the default chain's) credentials.
+    pub role_arn: Option<String>,
+    /// Its regions (default: the profile's, or AWS_REGION); "all" for every region with an
+    /// API or a web ACL.
+    #[serde(default)]
+    pub regions: Vec<String>,
+    /// Operations here are refused, and key values not shown, whatever `--read-write` says.
+    #[serde(default)]
+    pub read_only: bool,
 }
 
 /// One entry of the `[keys]` table: an action, as help names it, and the keys that replace its
@@ -93,6 +116,19 @@ impl Config {
             })
             .collect();
         c.keys.sort_by_key(|r| r.line);
+        if let Some(i) = c.accounts.iter().position(|a| {
+            a.role_arn
+                .as_deref()
+                .is_some_and(|r| !r.starts_with("arn:"))
+        }) {
+            return Err(ConfigError::OutOfRange {
+                path: path.display().to_string(),
+                message: format!(
+                    "[[accounts]] entry {}: role_arn must be a role's ARN (arn:aws:iam::…:role/…)",
+                    i + 1
+                ),
+            });
+        }
         if c.deploy_timeout_minutes
             .is_some_and(|m| !(1..=1440).contains(&m))
         {

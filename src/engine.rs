@@ -23,7 +23,7 @@ pub enum Request {
     SetInterval(Duration),
     Apply(Op),
     /// Read one API key's value (the operator pressed `v`).
-    KeyValue(String),
+    KeyValue(crate::model::Place, String),
 }
 
 /// After failures, wait longer: the interval doubled per failure, at most 8×.
@@ -52,9 +52,9 @@ impl Desk {
         match req {
             Request::RefreshNow => self.refresh_wanted = true,
             Request::SetInterval(d) => self.interval = d,
-            Request::KeyValue(key_id) => {
+            Request::KeyValue(place, key_id) => {
                 tracing::info!(key = %crate::model::Text::new(&key_id), "key value read for the operator");
-                let (work, events) = (self.actions.key_value(&key_id), self.events.clone());
+                let (work, events) = (self.actions.key_value(place, &key_id), self.events.clone());
                 tokio::spawn(async move {
                     let result = work.await.map_err(|e| e.to_string());
                     let _ = events.send(Event::KeyValue { key_id, result }).await;
@@ -225,13 +225,14 @@ mod tests {
             })
         }
 
-        fn key_value(&self, _: &str) -> ValueFuture {
+        fn key_value(&self, _: crate::model::Place, _: &str) -> ValueFuture {
             Box::pin(async { Ok(Secret::new("v")) })
         }
     }
 
     fn toggle() -> Op {
         Op::ToggleRule(Toggle {
+            at: Default::default(),
             scope: crate::model::Scope::Regional,
             web_acl_id: Text::new("id"),
             web_acl: Text::new("acl"),

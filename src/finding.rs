@@ -16,6 +16,15 @@ pub struct Finding {
     /// What it is about: Enter on it goes to the screen that shows this.
     pub about: Panel,
     pub text: String,
+    /// The account and region it is about, when many are in view.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub place: Option<crate::model::Place>,
+}
+
+impl crate::model::Placed for Finding {
+    fn place(&self) -> crate::model::Place {
+        self.place.unwrap_or(crate::model::Place::NONE)
+    }
 }
 
 impl Finding {
@@ -24,6 +33,7 @@ impl Finding {
             severity,
             about,
             text,
+            place: None,
         }
     }
 }

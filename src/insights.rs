@@ -18,18 +18,44 @@ pub fn findings(s: &Snapshot) -> Vec<Finding> {
 /// `loading` as what is still being read (newer than the snapshot's).
 pub fn findings_while(s: &Snapshot, hits: &[DirectHits], loading: &[Problem]) -> Vec<Finding> {
     let mut out = Vec::new();
+    of_rows(s, hits, &mut out);
+    then_problems(s, loading, out)
+}
+
+/// What the rows say: what is happening now, then standing configuration.
+fn of_rows(s: &Snapshot, hits: &[DirectHits], out: &mut Vec<Finding>) {
     for part in [stages, held_addresses, rules, keys, distributions] {
-        part(s, &mut out);
+        part(s, out);
     }
-    // Standing configuration after what is happening now.
-    access(s, hits, &mut out);
+    access(s, hits, out);
+}
+
+/// `out` with what failed, most severe first, after what is still being read: that says how
+/// complete the rest is, so it comes first however long the list.
+fn then_problems(s: &Snapshot, loading: &[Problem], mut out: Vec<Finding>) -> Vec<Finding> {
     problems(s, &mut out);
     out.sort_by_key(|f| std::cmp::Reverse(f.severity));
-    // What is still being read says how complete the rest is: first, however long the list.
     let mut first = Vec::new();
     still_reading(loading, &mut first);
     first.extend(out);
     first
+}
+
+/// The findings of many places: each place's own, marked with its place, most severe first;
+/// what is still being read and what failed, named by place already, as for one.
+pub fn findings_of_places(s: &Snapshot, hits: &[DirectHits], loading: &[Problem]) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for p in 0..s.places.len() as u16 {
+        let p = crate::model::Place(p);
+        let part = crate::model::place::narrow(s, |x| x == p);
+        let mut found = Vec::new();
+        of_rows(&part, hits, &mut found);
+        out.extend(found.into_iter().map(|f| Finding {
+            place: Some(p),
+            ..f
+        }));
+    }
+    then_problems(s, loading, out)
 }
 
 /// The access posture's warnings: a stage reachable around its CDN, an open method… (the

@@ -261,6 +261,7 @@ pub fn blocked(rows: &[Row], web_acl: &Text) -> Vec<Blocked> {
         .map(|row| {
             let t = |f| Text::new(get(row, f).unwrap_or("-"));
             Blocked {
+                place: Default::default(),
                 web_acl: web_acl.clone(),
                 client_ip: t("httpRequest.clientIp"),
                 country: t("httpRequest.country"),
@@ -276,6 +277,7 @@ pub fn blocked(rows: &[Row], web_acl: &Text) -> Vec<Blocked> {
 pub fn tallies(rows: &[Row], field: &str, web_acl: &Text) -> Vec<Tally> {
     rows.iter()
         .map(|row| Tally {
+            place: Default::default(),
             web_acl: web_acl.clone(),
             value: Text::new(get(row, field).unwrap_or("-")),
             requests: count(row, "requests"),

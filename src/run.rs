@@ -89,7 +89,7 @@ fn perform(
                 tracing::info!(op = %op.summary(), "confirmed by the operator");
                 Some(Request::Apply(op))
             }
-            Effect::ReadKeyValue(key_id) => Some(Request::KeyValue(key_id)),
+            Effect::ReadKeyValue(place, key_id) => Some(Request::KeyValue(place, key_id)),
             Effect::ShowAudit => {
                 app.handle(Event::Audit(match &settings.audit {
                     Some(a) => audit::read_last(a.path(), 500),

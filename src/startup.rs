@@ -15,9 +15,9 @@ use crate::files;
 use crate::ops::audit::{Audit, Who};
 use crate::ops::journal::Journal;
 use crate::output;
-use crate::source::AnySource;
 use crate::source::aws::{self, AwsSource};
 use crate::source::demo::DemoSource;
+use crate::source::{AnySource, OneSource};
 use crate::theme::{ColorDepth, Theme};
 
 fn dirs() -> Option<directories::ProjectDirs> {
@@ -94,6 +94,8 @@ pub struct Effective {
     pub keymap: Keymap,
     /// Edge ranges from `--ip-ranges` files.
     pub ip_ranges: Vec<crate::model::access::EdgeRanges>,
+    /// The config's `[[accounts]]`.
+    pub accounts: Vec<crate::config::AccountEntry>,
 }
 
 pub fn effective(args: &Args) -> anyhow::Result<Effective> {
@@ -127,6 +129,7 @@ pub fn effective(args: &Args) -> anyhow::Result<Effective> {
         )
         .collect::<anyhow::Result<Vec<_>>>()?;
     Ok(Effective {
+        accounts: conf.accounts.clone(),
         ip_ranges,
         keymap,
         read_only: args.read_only || (conf.read_only && !args.read_write),
@@ -152,36 +155,144 @@ pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
         .build()?)
 }
 
-fn aws_target(args: &Args) -> aws::connect::Target {
+/// One account×region to read, as the options and the config file name it.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Wanted {
+    pub label: Option<String>,
+    pub profile: Option<String>,
+    pub role_arn: Option<String>,
+    /// None: the profile's region, or AWS_REGION.
+    pub region: Option<String>,
+    pub read_only: bool,
+}
+
+/// `a,b, c` as `[a, b, c]`; empty parts dropped.
+fn list(s: &str) -> Vec<String> {
+    s.split(',')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// The accounts×regions to read: `--profile p1,p2` × `--region a,b` when given, else the
+/// config's `[[accounts]]`, else the default chain in its region. "all" stays a region name
+/// here: [`expand_all`] finds what it means once connected.
+pub fn wanted(args: &Args, accounts: &[crate::config::AccountEntry]) -> Vec<Wanted> {
+    let regions_arg = args.region.as_deref().map(list).unwrap_or_default();
+    let mut out = Vec::new();
+    let entries: Vec<crate::config::AccountEntry> = match args.profile.as_deref() {
+        Some(p) => list(p)
+            .into_iter()
+            .map(|p| crate::config::AccountEntry {
+                profile: Some(p),
+                ..Default::default()
+            })
+            .collect(),
+        None if accounts.is_empty() => vec![Default::default()],
+        None => accounts.to_vec(),
+    };
+    for e in entries {
+        let regions = if !regions_arg.is_empty() {
+            regions_arg.clone()
+        } else {
+            e.regions.clone()
+        };
+        let regions: Vec<Option<String>> = match regions.is_empty() {
+            true => vec![None],
+            false => regions.into_iter().map(Some).collect(),
+        };
+        for region in regions {
+            let w = Wanted {
+                label: e.label.clone().or_else(|| e.profile.clone()),
+                profile: e.profile.clone(),
+                role_arn: e.role_arn.clone(),
+                region,
+                read_only: e.read_only,
+            };
+            if !out.contains(&w) {
+                out.push(w);
+            }
+        }
+    }
+    out
+}
+
+fn aws_target(args: &Args, w: &Wanted) -> aws::connect::Target {
     aws::connect::Target {
-        profile: args.profile.clone(),
-        region: args.region.clone(),
+        profile: w.profile.clone(),
+        role_arn: w.role_arn.clone(),
+        region: w.region.clone(),
         endpoint_url: args.endpoint_url.clone(),
         max_attempts: args.max_attempts,
     }
 }
 
-/// Connect to AWS, or say exactly why not (before any screen opens). Returns the source and
-/// who is acting (STS GetCallerIdentity, which needs no permission).
-async fn aws_source(
+/// Regions where API Gateway has a REST API or WAF a regional web ACL, for `--region all`:
+/// EC2 DescribeRegions (the account's enabled regions), then one GetRestApis and one
+/// ListWebACLs of one item each per region, all at once.
+async fn expand_all(args: &Args, w: &Wanted) -> anyhow::Result<Vec<Wanted>> {
+    let mut t = aws_target(args, w);
+    t.region = Some(aws::connect::GLOBAL_REGION.into());
+    let conf = aws::connect::load(&t).await;
+    let regions = aws_sdk_ec2::Client::new(&conf)
+        .describe_regions()
+        .send()
+        .await
+        .map_err(|e| {
+            anyhow::anyhow!(
+                "--region all: cannot list the account's regions (ec2:DescribeRegions): {}",
+                aws_sdk_ec2::error::DisplayErrorContext(&e)
+            )
+        })?;
+    let names: Vec<String> = regions
+        .regions()
+        .iter()
+        .filter_map(|r| r.region_name().map(str::to_string))
+        .collect();
+    let used = futures::future::join_all(names.iter().map(|r| {
+        let conf = conf
+            .to_builder()
+            .region(aws_config::Region::new(r.clone()))
+            .build();
+        async move {
+            let apis = aws_sdk_apigateway::Client::new(&conf)
+                .get_rest_apis()
+                .limit(1)
+                .send()
+                .await
+                .is_ok_and(|o| !o.items().is_empty());
+            let acls = aws_sdk_wafv2::Client::new(&conf)
+                .list_web_acls()
+                .scope(aws_sdk_wafv2::types::Scope::Regional)
+                .limit(1)
+                .send()
+                .await
+                .is_ok_and(|o| !o.web_acls().is_empty());
+            apis || acls
+        }
+    }))
+    .await;
+    Ok(names
+        .into_iter()
+        .zip(used)
+        .filter(|(_, u)| *u)
+        .map(|(r, _)| Wanted {
+            region: Some(r),
+            ..w.clone()
+        })
+        .collect())
+}
+
+/// The settings of one place's source.
+fn aws_settings(
     args: &Args,
     eff: &Effective,
     refresh: Duration,
-) -> anyhow::Result<(AwsSource, Who)> {
-    let (clients, account, arn) = aws::connect::connect(&aws_target(args)).await?;
-    tracing::info!(%account, caller = %arn, region = %clients.region, "connected");
-    let who = Who::new(&arn, &account, &clients.region);
-    let journal = Journal::default_dir()
-        .map(Journal::new)
-        .context("no state directory for the rotation journal (set XDG_STATE_HOME or HOME)")?;
-    let pruned = journal.prune_finished(chrono::TimeDelta::days(30), chrono::Utc::now());
-    if pruned > 0 {
-        tracing::info!(
-            pruned,
-            "removed journals of rotations that ended over 30 days ago"
-        );
-    }
-    let settings = aws::Settings {
+    w: &Wanted,
+    journal: Journal,
+) -> aws::Settings {
+    aws::Settings {
         apigateway_rps: args.apigateway_rps,
         apigateway_burst: args.apigateway_burst,
         apigateway_per_minute: args.apigateway_per_minute,
@@ -197,11 +308,152 @@ async fn aws_source(
             time_limit: Duration::from_secs(args.logs_timeout),
         },
         refresh,
-        profile: args.profile.clone(),
+        reads_global: true,
+        profile: w.profile.clone(),
         journal,
         deploy: eff.deploy,
-    };
-    Ok((aws::AwsSource::new(clients, account, arn, settings), who))
+    }
+}
+
+fn journal() -> anyhow::Result<Journal> {
+    let journal = Journal::default_dir()
+        .map(Journal::new)
+        .context("no state directory for the rotation journal (set XDG_STATE_HOME or HOME)")?;
+    let pruned = journal.prune_finished(chrono::TimeDelta::days(30), chrono::Utc::now());
+    if pruned > 0 {
+        tracing::info!(
+            pruned,
+            "removed journals of rotations that ended over 30 days ago"
+        );
+    }
+    Ok(journal)
+}
+
+/// What a command works on: the source, who acts (in each place, when many), and how often
+/// to poll it.
+pub struct Opened {
+    pub source: AnySource,
+    pub who: Who,
+    /// Who acts in each place, in place order, when more than one is read.
+    pub who_at: Vec<Who>,
+    pub refresh: Duration,
+}
+
+/// Connect to every place wanted at once. One place that cannot be connected is an error
+/// before any screen opens, saying exactly why; of many, those that fail are shown failing
+/// beside the others, unless none connects.
+async fn aws_places(args: &Args, eff: &Effective, refresh: Duration) -> anyhow::Result<Opened> {
+    let mut wanted = Vec::new();
+    for w in wanted_of(args, eff) {
+        match w.region.as_deref() {
+            Some("all") => wanted.extend(expand_all(args, &w).await?),
+            _ => wanted.push(w),
+        }
+    }
+    if wanted.is_empty() {
+        anyhow::bail!("--region all: no region of the account has a REST API or a web ACL");
+    }
+    let journal = journal()?;
+    let connected = futures::future::join_all(wanted.iter().map(|w| async move {
+        let target = aws_target(args, w);
+        aws::connect::connect(&target).await
+    }))
+    .await;
+    if let [only] = wanted.as_slice()
+        && only.region.as_deref() != Some("all")
+    {
+        let (clients, account, arn) = connected.into_iter().next().expect("one")?;
+        tracing::info!(%account, caller = %arn, region = %clients.region, "connected");
+        let who = Who::new(&arn, &account, &clients.region);
+        let settings = aws_settings(args, eff, refresh, only, journal);
+        let source = AwsSource::new(clients, account, arn, settings);
+        return Ok(Opened {
+            source: AnySource::One(OneSource::Aws(Box::new(source))),
+            who,
+            who_at: Vec::new(),
+            refresh,
+        });
+    }
+    let mut members = Vec::new();
+    let mut who_at = Vec::new();
+    let mut seen: Vec<(String, String)> = Vec::new();
+    let mut global_read: Vec<String> = Vec::new();
+    let mut errors = Vec::new();
+    for (w, c) in wanted.iter().zip(connected) {
+        let region = w.region.clone().unwrap_or_default();
+        let label = w.label.clone();
+        match c {
+            Ok((clients, account, arn)) => {
+                let place = (account.clone(), clients.region.clone());
+                if seen.contains(&place) {
+                    tracing::warn!(?place, "read twice: skipped");
+                    continue;
+                }
+                seen.push(place);
+                tracing::info!(%account, caller = %arn, region = %clients.region, "connected");
+                who_at.push(Who::new(&arn, &account, &clients.region));
+                let mut settings = aws_settings(args, eff, refresh, w, journal.clone());
+                settings.reads_global = !global_read.contains(&account);
+                global_read.push(account.clone());
+                let source = AwsSource::new(clients, account.clone(), arn, settings);
+                let info = crate::model::PlaceInfo {
+                    label: crate::model::Text::new(label.as_deref().unwrap_or(&account)),
+                    account: source.account().clone(),
+                    read_only: w.read_only,
+                    failed: None,
+                    shield: None,
+                };
+                members.push(crate::source::many::Member {
+                    info,
+                    source: Some(OneSource::Aws(Box::new(source))),
+                });
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, ?w, "cannot connect");
+                errors.push(e.to_string());
+                who_at.push(Who::new("not connected", "", &region));
+                let name = label.or(w.profile.clone()).unwrap_or("default".into());
+                members.push(crate::source::many::Member {
+                    info: crate::model::PlaceInfo {
+                        label: crate::model::Text::new(&name),
+                        account: crate::model::Account {
+                            region: crate::model::Text::new(&region),
+                            profile: crate::model::Text::new(
+                                w.profile.as_deref().unwrap_or("default chain"),
+                            ),
+                            ..Default::default()
+                        },
+                        read_only: w.read_only,
+                        failed: Some(crate::model::place::Failed {
+                            since: chrono::Utc::now(),
+                            message: crate::model::Text::new(&e.to_string()),
+                        }),
+                        shield: None,
+                    },
+                    source: None,
+                });
+            }
+        }
+    }
+    if members.iter().all(|m| m.source.is_none()) {
+        anyhow::bail!("no account could be read:\n  {}", errors.join("\n  "));
+    }
+    let who = who_at
+        .iter()
+        .find(|w| w.caller != "not connected")
+        .cloned()
+        .unwrap_or_default();
+    Ok(Opened {
+        source: AnySource::Many(Box::new(crate::source::many::ManySource::new(members))),
+        who,
+        who_at,
+        refresh,
+    })
+}
+
+/// The accounts×regions the options and the config file name.
+fn wanted_of(args: &Args, eff: &Effective) -> Vec<Wanted> {
+    wanted(args, &eff.accounts)
 }
 
 /// Who acts on the simulated account.
@@ -209,18 +461,72 @@ fn demo_who() -> Who {
     Who::new("demo (simulated account)", "demo", "demo")
 }
 
-/// The account the options name — the simulated one (`--demo`) or a real one — who acts on
-/// it, and how often to poll it (`--refresh`, else what suits the source).
-pub async fn account(args: &Args, eff: &Effective) -> anyhow::Result<(AnySource, Who, Duration)> {
+/// The simulated account, as one place or as many (`--profile` and `--region` name them:
+/// each profile a simulated account, each region a copy of it; only the first has incidents).
+fn demo(args: &Args, eff: &Effective) -> AnySource {
+    let wanted = wanted_of(args, eff);
+    if wanted.len() < 2 {
+        return AnySource::One(OneSource::Demo(DemoSource::new(args.seed, args.speed)));
+    }
+    let mut accounts: Vec<Option<String>> = Vec::new();
+    let members = wanted
+        .iter()
+        .enumerate()
+        .map(|(i, w)| {
+            let n = match accounts.iter().position(|a| *a == w.profile) {
+                Some(n) => n,
+                None => {
+                    accounts.push(w.profile.clone());
+                    accounts.len() - 1
+                }
+            };
+            let first_of_account = wanted[..i].iter().all(|o| o.profile != w.profile);
+            let profile = w.profile.clone().unwrap_or_else(|| "demo".into());
+            let place = crate::source::demo::scenario::DemoPlace {
+                account_id: format!("{:012}", 123_456_789_012u64 + 111_111_111_111 * n as u64),
+                alias: format!("{profile} (demo)"),
+                region: w.region.clone().unwrap_or_else(|| "eu-west-1".into()),
+                profile,
+                calm: i > 0,
+                global: first_of_account,
+            };
+            let source = DemoSource::at(args.seed.wrapping_add(i as u64 * 7919), args.speed, place);
+            crate::source::many::Member {
+                info: crate::model::PlaceInfo {
+                    label: crate::model::Text::new(
+                        w.label
+                            .as_deref()
+                            .or(w.profile.as_deref())
+                            .unwrap_or("demo"),
+                    ),
+                    account: Default::default(),
+                    read_only: w.read_only,
+                    failed: None,
+                    shield: None,
+                },
+                source: Some(OneSource::Demo(source)),
+            }
+        })
+        .collect();
+    AnySource::Many(Box::new(crate::source::many::ManySource::new(members)))
+}
+
+/// The account the options name — the simulated one (`--demo`) or a real one, or many —
+/// who acts on it, and how often to poll it (`--refresh`, else what suits the source).
+pub async fn account(args: &Args, eff: &Effective) -> anyhow::Result<Opened> {
     if args.demo {
-        let demo = DemoSource::new(args.seed, args.speed);
+        let source = demo(args, eff);
         let refresh = args
             .refresh
             .map(Duration::from_secs)
-            .unwrap_or_else(|| crate::source::Source::default_refresh(&demo));
-        return Ok((AnySource::Demo(demo), demo_who(), refresh));
+            .unwrap_or_else(|| crate::source::Source::default_refresh(&source));
+        return Ok(Opened {
+            source,
+            who: demo_who(),
+            who_at: Vec::new(),
+            refresh,
+        });
     }
     let refresh = Duration::from_secs(args.refresh.unwrap_or(60));
-    let (aws, who) = aws_source(args, eff, refresh).await?;
-    Ok((AnySource::Aws(Box::new(aws)), who, refresh))
+    aws_places(args, eff, refresh).await
 }

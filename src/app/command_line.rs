@@ -35,6 +35,7 @@ impl App {
                 vec![]
             }
             ("audit", _) => vec![Effect::ShowAudit],
+            ("scope", name) => self.set_scope(name),
             ("rotations", _) => {
                 if self.unfinished.is_empty() {
                     self.message = Some((Level::Info, "no unfinished rotation".into()));
@@ -51,7 +52,7 @@ impl App {
                 self.error(format!(":{cmd} needs an argument (see ? for help)"))
             }
             _ => self.error(format!(
-                "unknown command :{cmd} (try :theme, :refresh, :audit, :rotations, :q)"
+                "unknown command :{cmd} (try :theme, :refresh, :scope, :audit, :rotations, :q)"
             )),
         }
     }

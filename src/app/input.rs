@@ -207,11 +207,21 @@ impl App {
         let Some(k) = rows.get(self.selected(Screen::Keys)) else {
             return vec![];
         };
-        let key_id = k.id.to_string();
+        let (key_id, place) = (k.id.to_string(), k.place);
+        if d.read_only_at(place) {
+            self.message = Some((
+                Level::Error,
+                format!(
+                    "{} is read-only: key values are not shown there",
+                    d.place_info(place).map(|i| i.name()).unwrap_or_default()
+                ),
+            ));
+            return vec![];
+        }
         self.key_value = Some(api_keys::KeyValue {
             key_id: key_id.clone(),
             value: None,
         });
-        vec![Effect::ReadKeyValue(key_id)]
+        vec![Effect::ReadKeyValue(place, key_id)]
     }
 }

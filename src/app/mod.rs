@@ -42,7 +42,7 @@ pub enum Effect {
     /// Read the audit log for viewing.
     ShowAudit,
     /// Read one API key's value from the source, to show it.
-    ReadKeyValue(String),
+    ReadKeyValue(crate::model::Place, String),
     /// `--dry-run`: end, and print this plan.
     DryRun(Op, Plan),
 }
@@ -162,6 +162,8 @@ pub struct App {
     quit_armed: bool,
     /// The keys in force: the defaults, or as the config file rebinds them.
     pub keymap: Keymap,
+    /// `:scope NAME`: only the places it names are shown (label, region or account id).
+    pub scope: Option<String>,
 }
 
 /// How often an idle dashboard polls: five refresh intervals, at least five minutes.
@@ -207,6 +209,7 @@ impl App {
             unfinished: Vec::new(),
             quit_armed: false,
             keymap: Keymap::default(),
+            scope: None,
         }
     }
 
@@ -230,7 +233,52 @@ impl App {
                 ),
             ));
         }
+        let shown = match &self.scope {
+            Some(name) => {
+                let keep = crate::model::place::named(&shown, name);
+                Arc::new(crate::model::place::narrow(&shown, |p| keep.contains(&p)))
+            }
+            None => shown,
+        };
         self.live = Some(Arc::new(Loaded::new(shown)));
+    }
+
+    /// `:scope NAME` (or `:scope` for every place): show only the places it names.
+    fn set_scope(&mut self, name: Option<&str>) -> Vec<Effect> {
+        let Some(raw) = self.raw.clone() else {
+            return vec![];
+        };
+        match name.filter(|n| *n != "all") {
+            None => {
+                self.scope = None;
+                self.message = Some((Level::Info, "every account and region in view".into()));
+            }
+            Some(n) => {
+                if !raw.many_places() {
+                    return self.error(
+                        "one account and region is in view: :scope has nothing to narrow".into(),
+                    );
+                }
+                if crate::model::place::named(&raw, n).is_empty() {
+                    let names: Vec<String> = raw.places.iter().map(|p| p.name()).collect();
+                    return self.error(format!(
+                        "no account or region is called {}: {}",
+                        crate::model::Text::new(n),
+                        names.join(", ")
+                    ));
+                }
+                self.scope = Some(n.to_string());
+                self.message = Some((
+                    Level::Info,
+                    format!(
+                        "only {} in view (:scope to see all)",
+                        crate::model::Text::new(n)
+                    ),
+                ));
+            }
+        }
+        self.take_data(raw, false);
+        vec![]
     }
 
     /// The data on screen: frozen while paused, else the latest.

@@ -30,10 +30,17 @@ impl App {
         if !self.may_start("finishing or rolling back a rotation") {
             return;
         }
+        let at = self.data().and_then(|d| {
+            let p = d.places.iter().position(|i| {
+                i.account.id.as_str() == r.account && i.account.region.as_str() == r.region
+            })?;
+            ops::At::of(d, crate::model::Place(p as u16)).map(Box::new)
+        });
         let op = Op::ResumeRotation {
             id: r.id.clone(),
             key_name: crate::model::Text::new(&r.old_key_name),
             rollback,
+            at,
         };
         let plan = ops::resume_plan(r, rollback);
         self.mode = Mode::Confirm(Confirm {
@@ -71,6 +78,16 @@ impl App {
 
     /// Ask to confirm `found`, or say why it cannot be.
     pub(super) fn ask(&mut self, found: Result<Op, OpError>) {
+        let read_only_there = |op: &Op| {
+            let at = op.at()?;
+            self.data()
+                .filter(|d| d.read_only_at(at.place))
+                .map(|_| procedure::say::read_only_at(at))
+        };
+        let found = found.and_then(|op| match read_only_there(&op) {
+            Some(why) => Err(OpError::Refused(why)),
+            None => Ok(op),
+        });
         match found {
             Ok(op) => self.confirm(op),
             Err(e) => self.message = Some((Level::Error, e.to_string())),
@@ -89,7 +106,7 @@ impl App {
             return;
         };
         if matches!(rule.kind, RuleKind::ManagedGroup { .. }) && !rule.pending {
-            let choices = operation::group_choices(acl, rule);
+            let choices = operation::group_choices(acl, rule, ops::At::of(d, acl.place));
             if !choices.is_empty() {
                 self.mode = Mode::Pick(Pick {
                     title: format!("Toggle what in rule group {}?", rule.name),
@@ -99,7 +116,8 @@ impl App {
                 return;
             }
         }
-        let found = procedure::toggle_of(acl, rule, None);
+        let at = ops::At::of(d, acl.place);
+        let found = procedure::toggle_of(acl, rule, None).map(|op| op.acting_at(at));
         self.ask(found);
     }
 
@@ -114,7 +132,8 @@ impl App {
         let Some(key) = keys.get(self.selected(Screen::Keys)) else {
             return;
         };
-        let found = procedure::rotation_of(key);
+        let at = ops::At::of(d, key.place);
+        let found = procedure::rotation_of(key).map(|op| op.acting_at(at));
         self.ask(found);
     }
 

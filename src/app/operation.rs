@@ -60,9 +60,10 @@ pub struct AuditView {
 }
 
 /// For a rule group: its override, then every inner rule's.
-pub fn group_choices(acl: &WebAcl, rule: &Rule) -> Vec<(String, Op)> {
+pub fn group_choices(acl: &WebAcl, rule: &Rule, at: Option<ops::At>) -> Vec<(String, Op)> {
     let mut out = Vec::new();
-    if let Ok(op) = procedure::toggle_of(acl, rule, None)
+    let toggle = |inner| procedure::toggle_of(acl, rule, inner).map(|op| op.acting_at(at.clone()));
+    if let Ok(op) = toggle(None)
         && let Op::ToggleRule(t) = &op
     {
         out.push((
@@ -77,7 +78,7 @@ pub fn group_choices(acl: &WebAcl, rule: &Rule) -> Vec<(String, Op)> {
     }
     if let RuleKind::ManagedGroup { inner_rules, .. } = &rule.kind {
         for i in inner_rules {
-            if let Ok(op) = procedure::toggle_of(acl, rule, Some(i.name.as_str()))
+            if let Ok(op) = toggle(Some(i.name.as_str()))
                 && let Op::ToggleRule(t) = &op
             {
                 out.push((
@@ -95,12 +96,18 @@ pub fn group_choices(acl: &WebAcl, rule: &Rule) -> Vec<(String, Op)> {
     out
 }
 
+/// Where a toggle acts: its place when many are in view, else the only one.
+fn place_of(t: &Toggle) -> crate::model::Place {
+    t.at.as_ref()
+        .map_or(crate::model::Place::default(), |a| a.place)
+}
+
 /// The setting a toggle is about, as `snap` has it (None: the rule is gone).
 fn setting(snap: &Snapshot, t: &Toggle) -> Option<Action> {
     let acl = snap
         .web_acls
         .iter()
-        .find(|a| a.scope == t.scope && a.name == t.web_acl)?;
+        .find(|a| a.scope == t.scope && a.name == t.web_acl && a.place == place_of(t))?;
     let rule = acl.rules.iter().find(|r| r.name == t.rule)?;
     match &t.inner {
         None => Some(rule.action),
@@ -120,7 +127,7 @@ fn show(snap: &mut Snapshot, t: &Toggle) {
     let Some(acl) = snap
         .web_acls
         .iter_mut()
-        .find(|a| a.scope == t.scope && a.name == t.web_acl)
+        .find(|a| a.scope == t.scope && a.name == t.web_acl && a.place == place_of(t))
     else {
         return;
     };

@@ -173,6 +173,7 @@ fn rotate_plans_every_step() {
 fn a_new_secret_is_shown_masked_until_revealed() {
     let mut a = app();
     let op = Op::RotateKey {
+        at: Default::default(),
         key_id: "k".into(),
         key_name: "acme".into(),
     };
@@ -378,7 +379,7 @@ fn a_key_value_shows_only_when_asked() {
     assert!(matches!(a.mode, Mode::Detail));
     assert!(a.key_value.is_none());
     let cmds = press(&mut a, KeyCode::Char('v'));
-    let [Effect::ReadKeyValue(id)] = cmds.as_slice() else {
+    let [Effect::ReadKeyValue(_, id)] = cmds.as_slice() else {
         panic!("{cmds:?}")
     };
     assert!(a.key_value.as_ref().is_some_and(|v| v.value.is_none()));

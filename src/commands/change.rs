@@ -117,6 +117,7 @@ fn op_and_plan(
                 id: id.clone(),
                 key_name: Text::new(&r.old_key_name),
                 rollback,
+                at: None,
             };
             (op, ops::resume_plan(r, rollback), *yes, *show_value)
         }
@@ -214,8 +215,14 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let eff = startup::effective(args)?;
     let rt = startup::runtime()?;
     let code = rt.block_on(async {
-        let (source, who, _) = startup::account(args, &eff).await?;
-        let audit = startup::audit_for(args, who);
+        let opened = startup::account(args, &eff).await?;
+        if matches!(opened.source, crate::source::AnySource::Many(_)) {
+            anyhow::bail!(
+                "a change acts in one account and region: name one with --profile and --region \
+                 (the dashboard acts on many, on the row chosen)"
+            );
+        }
+        let (source, audit) = (opened.source, startup::audit_for(args, opened.who));
         change(args, source, audit, eff.read_only).await
     })?;
     rt.shutdown_timeout(Duration::from_millis(200));

@@ -23,7 +23,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         "start"
     );
     let rt = startup::runtime()?;
-    let (source, who, refresh) = rt.block_on(startup::account(&args, &eff))?;
+    let startup::Opened {
+        source,
+        who,
+        who_at,
+        refresh,
+    } = rt.block_on(startup::account(&args, &eff))?;
     let theme_args = args.clone();
     let settings = run::Settings {
         read_only: eff.read_only,
@@ -31,7 +36,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         idle_after: (args.idle_after > 0).then(|| Duration::from_secs(args.idle_after * 60)),
         source_label: if args.demo { "demo" } else { "aws" }.into(),
         load_theme: Box::new(move |spec| startup::choose_theme(&theme_args, Some(spec))),
-        audit: startup::audit_for(&args, who),
+        audit: startup::audit_for(&args, who).map(|a| a.with_places(who_at)),
         dry_run: args.dry_run,
         keymap: eff.keymap.clone(),
     };

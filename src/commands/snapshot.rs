@@ -33,7 +33,7 @@ pub fn run(args: &Args, json: bool) -> anyhow::Result<ExitCode> {
     let rt = startup::runtime()?;
     let (snap, calls) = rt.block_on(async {
         let eff = startup::effective(args)?;
-        let (mut source, _, _) = startup::account(args, &eff).await?;
+        let mut source = startup::account(args, &eff).await?.source;
         let snap = source.poll().await?;
         if let Some(stop) = source.on_exit() {
             let _ = tokio::time::timeout(std::time::Duration::from_secs(3), stop).await;

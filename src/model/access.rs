@@ -297,6 +297,9 @@ pub struct CustomDomain {
     /// The TLS versions and ciphers it accepts: TLS_1_0, TLS_1_2, or a newer named policy.
     pub security_policy: Text,
     pub mappings: Vec<BasePath>,
+    /// Where it was read (see [`super::place`]).
+    #[serde(default)]
+    pub place: super::place::Place,
 }
 
 /// `https://{domain}/{base_path}` → an API's stage; no stage: the path names it.

@@ -43,6 +43,9 @@ pub struct LogSource {
     /// The Logs Insights queries sent for it, as sent, to run in the console too.
     #[serde(deserialize_with = "crate::model::text::wide_vec")]
     pub queries: Vec<Text>,
+    /// Where it was read (see [`super::place`]).
+    #[serde(default)]
+    pub place: super::place::Place,
 }
 
 /// How a log's last query went. Figures from an earlier run are kept while a later one runs or
@@ -144,6 +147,9 @@ pub struct Blocked {
     /// BLOCK, CAPTCHA or CHALLENGE.
     pub action: Text,
     pub requests: u64,
+    /// Where it was read (see [`super::place`]).
+    #[serde(default)]
+    pub place: super::place::Place,
 }
 
 /// A value (a path, a user agent) and how many stopped requests had it.
@@ -152,6 +158,9 @@ pub struct Tally {
     pub web_acl: Text,
     pub value: Text,
     pub requests: u64,
+    /// Where it was read (see [`super::place`]).
+    #[serde(default)]
+    pub place: super::place::Place,
 }
 
 /// What Logs Insights scanned, and so cost ($0.005 per GB scanned).

@@ -5,6 +5,7 @@
 
 pub mod access;
 pub mod logs;
+pub mod place;
 pub mod series;
 pub mod text;
 
@@ -12,6 +13,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 pub use access::Access;
+pub use place::{Place, PlaceInfo, Placed};
 pub use series::Series;
 pub use text::{Secret, Text};
 
@@ -53,6 +55,10 @@ pub struct Snapshot {
     /// What the account's own logs say (Logs Insights); None when not asked (`--no-logs`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logs: Option<logs::Logs>,
+    /// The accounts and regions read, when more than one: every row's [`Place`] is an index
+    /// here. Empty when one was read: `account` says which.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub places: Vec<PlaceInfo>,
 }
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
@@ -165,6 +171,9 @@ pub struct RestApi {
     pub access: Option<Access>,
     #[serde(default)]
     pub protocol: Protocol,
+    /// Where it was read (see [`place`]).
+    #[serde(default)]
+    pub place: place::Place,
 }
 
 /// A REST API (API Gateway v1) or an HTTP API (v2).
@@ -260,6 +269,9 @@ pub struct UsagePlan {
     /// 429s its keys got on its stages, counted in access logs; None when no log counts them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refused: Option<logs::Refusals>,
+    /// Where it was read (see [`place`]).
+    #[serde(default)]
+    pub place: place::Place,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -289,6 +301,9 @@ pub struct ApiKey {
     /// 429s counted for it in access logs; None when no log counts it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refused: Option<logs::Refusals>,
+    /// Where it was read (see [`place`]).
+    #[serde(default)]
+    pub place: place::Place,
 }
 
 impl ApiKey {
@@ -451,6 +466,9 @@ pub struct WebAcl {
     /// Whole-ACL totals (Rule=ALL).
     pub metrics: WafMetrics,
     pub countries: Vec<CountryTraffic>,
+    /// Where it was read (see [`place`]).
+    #[serde(default)]
+    pub place: place::Place,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -484,6 +502,9 @@ pub struct Sample {
     /// How many requests this sample stands for.
     pub weight: u64,
     pub response_code: Option<u16>,
+    /// Where it was read (see [`place`]).
+    #[serde(default)]
+    pub place: place::Place,
 }
 
 /// A client address a rate-based rule holds right now.
@@ -492,6 +513,9 @@ pub struct RateLimitedIp {
     pub web_acl: Text,
     pub rule: Text,
     pub address: Text,
+    /// Where it was read (see [`place`]).
+    #[serde(default)]
+    pub place: place::Place,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -510,6 +534,9 @@ pub struct Distribution {
     /// CloudFront's own geo restriction (Restrictions.GeoRestriction); None when it has none.
     #[serde(default)]
     pub geo_restriction: Option<GeoRestriction>,
+    /// Where it was read (see [`place`]).
+    #[serde(default)]
+    pub place: place::Place,
 }
 
 /// Which countries a distribution serves, by CloudFront's own list: it answers a viewer from

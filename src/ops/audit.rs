@@ -68,6 +68,8 @@ pub struct Entry {
 pub struct Audit {
     path: PathBuf,
     who: Who,
+    /// Who acts in each place, when more than one is in view (by [`crate::model::Place`]).
+    at: Vec<Who>,
 }
 
 impl Audit {
@@ -75,7 +77,22 @@ impl Audit {
         Audit {
             path: path.into(),
             who,
+            at: Vec::new(),
         }
+    }
+
+    /// The same log, naming who acts in each of many places (in place order).
+    pub fn with_places(mut self, at: Vec<Who>) -> Audit {
+        self.at = at;
+        self
+    }
+
+    /// Who acts for `op`: the caller in the account and region it acts in.
+    fn who_for(&self, op: &Op) -> Who {
+        op.at()
+            .and_then(|at| self.at.get(at.place.0 as usize))
+            .unwrap_or(&self.who)
+            .clone()
     }
 
     /// `audit.jsonl` (or `audit-demo.jsonl` for the simulated account) in the state directory.
@@ -97,7 +114,7 @@ impl Audit {
     pub fn record(&self, phase: Phase, op: &Op, result: Option<&str>) -> Result<(), AuditError> {
         let entry = Entry {
             time: Utc::now(),
-            who: self.who.clone(),
+            who: self.who_for(op),
             phase,
             what: op.summary(),
             op: serde_json::to_value(op).unwrap_or_default(),
@@ -156,6 +173,7 @@ mod tests {
         let path = dir.join("audit.jsonl");
         let audit = Audit::new(&path, Who::new("arn:aws:iam::1:user/op", "1", "eu-west-1"));
         let op = Op::RotateKey {
+            at: Default::default(),
             key_id: Text::new("k1"),
             key_name: Text::new("partner\u{1b}[31m"),
         };

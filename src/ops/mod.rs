@@ -56,6 +56,37 @@ pub struct Toggle {
     /// What an earlier toggle here kept of the action this one returns to, put back now.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kept: Option<Text>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at: Option<Box<At>>,
+}
+
+/// Where an operation acts, when more than one account or region is in view: the row's
+/// place, named for the confirmation and the audit log.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct At {
+    pub place: crate::model::Place,
+    pub label: Text,
+    pub account: Text,
+    pub region: Text,
+}
+
+impl At {
+    /// Where a row of `snap` from `place` is, when `snap` holds more than one place.
+    pub fn of(snap: &Snapshot, place: crate::model::Place) -> Option<At> {
+        let info = snap.place_info(place).filter(|_| snap.many_places())?;
+        Some(At {
+            place,
+            label: info.label.clone(),
+            account: info.account.id.clone(),
+            region: info.account.region.clone(),
+        })
+    }
+}
+
+impl std::fmt::Display for At {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} ({} {})", self.label, self.account, self.region)
+    }
 }
 
 impl Toggle {
@@ -75,18 +106,48 @@ pub enum Op {
     RotateKey {
         key_id: Text,
         key_name: Text,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        at: Option<Box<At>>,
     },
     /// Carry on with a rotation that was cut short (found in the journal), or undo it.
     ResumeRotation {
         id: String,
         key_name: Text,
         rollback: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        at: Option<Box<At>>,
     },
 }
 
 impl Op {
-    /// One line for logs, the audit log and messages.
+    /// Where it acts, when more than one account or region is in view.
+    pub fn at(&self) -> Option<&At> {
+        match self {
+            Op::ToggleRule(t) => t.at.as_deref(),
+            Op::RotateKey { at, .. } | Op::ResumeRotation { at, .. } => at.as_deref(),
+        }
+    }
+
+    /// The same operation, acting at `at`.
+    pub fn acting_at(mut self, to: Option<At>) -> Op {
+        let to = to.map(Box::new);
+        match &mut self {
+            Op::ToggleRule(t) => t.at = to,
+            Op::RotateKey { at, .. } | Op::ResumeRotation { at, .. } => *at = to,
+        }
+        self
+    }
+
+    /// One line for logs, the audit log and messages, naming where when more than one place
+    /// is in view.
     pub fn summary(&self) -> String {
+        match self.at() {
+            Some(at) => format!("{} in {at}", self.what()),
+            None => self.what(),
+        }
+    }
+
+    fn what(&self) -> String {
         match self {
             Op::ToggleRule(t) => format!(
                 "{} in web ACL {}: {} → {}",
@@ -95,11 +156,14 @@ impl Op {
                 label(t.from, t.inner.is_some()),
                 label(t.to, t.inner.is_some())
             ),
-            Op::RotateKey { key_name, key_id } => format!("rotate API key {key_name} ({key_id})"),
+            Op::RotateKey {
+                key_name, key_id, ..
+            } => format!("rotate API key {key_name} ({key_id})"),
             Op::ResumeRotation {
                 id,
                 key_name,
                 rollback,
+                ..
             } => format!(
                 "{} the rotation of {key_name} ({id})",
                 if *rollback { "roll back" } else { "finish" }
@@ -198,6 +262,7 @@ pub fn resume_plan(r: &journal::Rotation, rollback: bool) -> Plan {
         id: r.id.clone(),
         key_name: Text::new(&r.old_key_name),
         rollback,
+        at: None,
     };
     let mut plan = plan(&op, &Snapshot::default());
     plan.effect.insert(0, r.where_stopped());
@@ -220,15 +285,31 @@ pub fn resume_plan(r: &journal::Rotation, rollback: bool) -> Plan {
     plan
 }
 
-/// The plan for an operation, against what the account looks like now.
+/// The plan for an operation, against what the account looks like now, naming the account
+/// and region it acts in when more than one is in view.
 pub fn plan(op: &Op, snap: &Snapshot) -> Plan {
+    let mut plan = plan_here(op, snap);
+    if let Some(at) = op.at() {
+        plan.title = format!("{} in {}", plan.title, at.label);
+        plan.effect.insert(
+            0,
+            format!("Account {} in {}, as {}", at.account, at.region, at.label),
+        );
+    }
+    plan
+}
+
+fn plan_here(op: &Op, snap: &Snapshot) -> Plan {
     match op {
         Op::ToggleRule(t) => toggle_plan(t),
-        Op::RotateKey { key_id, key_name } => rotate_plan(snap, key_id, key_name),
+        Op::RotateKey {
+            key_id, key_name, ..
+        } => rotate_plan(snap, key_id, key_name),
         Op::ResumeRotation {
             id,
             key_name,
             rollback,
+            ..
         } => Plan {
             title: format!(
                 "{} the rotation of {key_name}",

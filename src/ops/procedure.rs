@@ -64,6 +64,15 @@ fn refused<T>(why: String) -> Result<T, OpError> {
 /// What the operator did that cannot go ahead now, in words.
 pub mod say {
     /// Read-only mode refuses `what` ("toggling a WAF rule").
+    /// An account the config keeps read-only, whatever the mode.
+    pub fn read_only_at(at: &super::super::At) -> String {
+        format!(
+            "{} is read-only (read_only in its [[accounts]] entry of the config file): nothing \
+             is changed there",
+            at
+        )
+    }
+
     pub fn read_only(what: &str) -> String {
         format!(
             "read-only mode: {what} is disabled (--read-only, or read_only in the config file; \
@@ -136,6 +145,7 @@ pub fn toggle_of(acl: &WebAcl, rule: &Rule, inner: Option<&str>) -> Result<Op, O
         to,
         custom: inner.is_none().then(|| rule.custom.clone()).flatten(),
         kept: inner.is_none().then(|| rule.kept.clone()).flatten(),
+        at: None,
     }))
 }
 
@@ -183,6 +193,7 @@ pub fn rotation_of(key: &ApiKey) -> Result<Op, OpError> {
     Ok(Op::RotateKey {
         key_id: key.id.clone(),
         key_name: key.name.clone(),
+        at: None,
     })
 }
 

@@ -7,7 +7,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Wrap};
 
-use super::{Context, Loaded, ScreenView, matches};
+use super::{Context, Loaded, ScreenView, matches_in};
 use crate::bypass::DirectHits;
 use crate::finding::Finding;
 use crate::model::access::{Access, Endpoint, KeySource, Method};
@@ -25,6 +25,12 @@ pub struct AccessRow<'a> {
     pub stage: &'a Stage,
     pub findings: Vec<Finding>,
     pub direct: Option<&'a DirectHits>,
+}
+
+impl crate::model::Placed for AccessRow<'_> {
+    fn place(&self) -> crate::model::Place {
+        self.api.place
+    }
 }
 
 /// The rows, filtered by API, stage, endpoint, web ACL and what the findings say; the most
@@ -48,7 +54,7 @@ pub fn rows<'a>(s: &'a Snapshot, hits: &'a [DirectHits], filter: &str) -> Vec<Ac
                 r.api.access.as_ref().map_or("", |a| a.endpoint.label()),
             ];
             fields.extend(findings);
-            matches(filter, &fields)
+            matches_in(s, r.api.place, filter, &fields)
         })
         .collect();
     // What most needs a look first; the account's order among equals.
@@ -382,7 +388,7 @@ impl ScreenView for AccessScreen {
                 th,
                 true,
             ),
-            &columns(),
+            &columns::placed(columns()),
             &rows[win.range.clone()],
             Some(win.selected),
             &cells,

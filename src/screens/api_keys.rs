@@ -1,6 +1,6 @@
 //! Keys: API keys, their plans, state, usage, and which distributions send them.
 
-use super::{Context, Loaded, ScreenView, matches};
+use super::{Context, Loaded, ScreenView, matches_in};
 use crate::model::Panel;
 use crate::widgets::popup::{detail_area, kv, popup};
 use ratatui::Frame;
@@ -94,7 +94,9 @@ pub fn keys<'a>(s: &'a Snapshot, filter: &str) -> Vec<&'a ApiKey> {
                 .filter_map(|p| plan_names.get(p.as_str()).copied())
                 .collect();
             let state = if k.enabled { "enabled" } else { "disabled" };
-            matches(
+            matches_in(
+                s,
+                k.place,
                 filter,
                 &[k.name.as_str(), k.id.as_str(), state, &plans.join(" ")],
             )
@@ -138,7 +140,7 @@ impl ScreenView for Keys {
                 th,
                 true,
             ),
-            &key_columns(),
+            &columns::placed(key_columns()),
             &keys[win.range.clone()],
             Some(win.selected),
             &Cells {

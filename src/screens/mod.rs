@@ -97,8 +97,12 @@ pub struct Loaded {
 impl Loaded {
     pub fn new(snapshot: Arc<Snapshot>) -> Loaded {
         let direct_hits = crate::bypass::direct_hits(&snapshot);
+        let findings = match snapshot.many_places() {
+            true => insights::findings_of_places(&snapshot, &direct_hits, &snapshot.loading),
+            false => insights::findings_while(&snapshot, &direct_hits, &snapshot.loading),
+        };
         Loaded {
-            findings: insights::findings_while(&snapshot, &direct_hits, &snapshot.loading),
+            findings,
             top_ips: origins::top_ips(&snapshot),
             top_countries: origins::top_countries(&snapshot),
             direct_hits,
@@ -108,8 +112,24 @@ impl Loaded {
 
     /// Newer news of what is still being read: the findings again, the snapshot as it is.
     pub fn still_reading(&mut self, loading: &[crate::model::Problem]) {
-        self.findings = insights::findings_while(&self.snapshot, &self.direct_hits, loading);
+        let (s, hits) = (&self.snapshot, &self.direct_hits);
+        self.findings = match s.many_places() {
+            true => insights::findings_of_places(s, hits, loading),
+            false => insights::findings_while(s, hits, loading),
+        };
     }
+}
+
+/// [`matches`], with the account and region of a row from `place` when many are in view.
+pub fn matches_in(s: &Snapshot, place: crate::model::Place, filter: &str, fields: &[&str]) -> bool {
+    if !s.many_places() || filter.trim().is_empty() {
+        return matches(filter, fields);
+    }
+    let (label, region) = s.place_label(place);
+    let id = s.place_info(place).map_or("", |i| i.account.id.as_str());
+    let mut all = fields.to_vec();
+    all.extend([label, region, id]);
+    matches(filter, &all)
 }
 
 /// True when every word of `filter` appears in one of `fields` (case-insensitive).

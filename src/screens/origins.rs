@@ -1,7 +1,7 @@
 //! Origins: who is blocked — top client IPs and countries from sampled requests (weighted),
 //! the IPs rate-based rules hold now, and a live tail of sampled requests.
 
-use super::{Context, Loaded, ScreenView, matches};
+use super::{Context, Loaded, ScreenView, matches_in};
 use crate::model::Action;
 use crate::model::Panel;
 use crate::model::Text;
@@ -28,7 +28,9 @@ pub fn samples<'a>(s: &'a Snapshot, filter: &str) -> Vec<&'a Sample> {
     s.samples
         .iter()
         .filter(|x| {
-            matches(
+            matches_in(
+                s,
+                x.place,
                 filter,
                 &[
                     x.client_ip.as_str(),
@@ -462,7 +464,7 @@ fn draw_tail(f: &mut Frame, area: Rect, cx: &Context, th: &Theme) {
         f,
         area,
         panel(title, th, true),
-        &sample_columns(),
+        &columns::placed(sample_columns()),
         &samples[win.range.clone()],
         Some(win.selected),
         &cells,

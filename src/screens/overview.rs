@@ -95,7 +95,7 @@ impl ScreenView for Overview {
             f,
             list,
             panel(title, th, true),
-            &finding_columns(),
+            &columns::placed(finding_columns()),
             &found[win.range.clone()],
             Some(win.selected),
             &cells,

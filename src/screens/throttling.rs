@@ -1,6 +1,6 @@
 //! Throttling: each stage's traffic against its throttle; usage plans and their keys' quotas.
 
-use super::{Context, Loaded, ScreenView, matches};
+use super::{Context, Loaded, ScreenView, matches_in};
 use crate::model::Panel;
 use crate::model::RestApi;
 use crate::model::Stage;
@@ -28,7 +28,9 @@ pub fn throttle_label(t: Option<Throttle>) -> String {
 pub fn stages<'a>(s: &'a Snapshot, filter: &str) -> Vec<(&'a RestApi, &'a Stage)> {
     s.all_stages()
         .filter(|(a, st)| {
-            matches(
+            matches_in(
+                s,
+                a.place,
                 filter,
                 &[
                     a.name.as_str(),
@@ -88,7 +90,7 @@ impl ScreenView for Throttling {
                 th,
                 true,
             ),
-            &stage_columns(),
+            &columns::placed(stage_columns()),
             &stages[win.range.clone()],
             Some(win.selected),
             &cells,
@@ -110,7 +112,7 @@ impl ScreenView for Throttling {
             f,
             plans,
             panel(" Usage plans ", th, false),
-            &plan_columns(),
+            &columns::placed(plan_columns()),
             &shown,
             None,
             &cells,
@@ -286,6 +288,12 @@ fn stage_columns<'a>() -> Vec<Column<(&'a RestApi, &'a Stage)>> {
 struct PlanRow<'a> {
     plan: &'a UsagePlan,
     throttled: Option<f64>,
+}
+
+impl crate::model::Placed for PlanRow<'_> {
+    fn place(&self) -> crate::model::Place {
+        self.plan.place
+    }
 }
 
 /// The first `n` plans, summing their keys' 429s in one pass over the keys: a large account

@@ -1,6 +1,6 @@
 //! WAF: web ACLs, what they protect, and their rules in priority order.
 
-use super::{Context, Loaded, ScreenView, matches};
+use super::{Context, Loaded, ScreenView, matches_in};
 use crate::model::Action;
 use crate::model::Panel;
 use crate::model::WebAcl;
@@ -43,7 +43,9 @@ pub fn rules<'a>(s: &'a Snapshot, filter: &str) -> Vec<(&'a WebAcl, &'a Rule)> {
     s.rules()
         .filter(|(w, r)| {
             let countries = r.kind.countries(" ");
-            matches(
+            matches_in(
+                s,
+                w.place,
                 filter,
                 &[
                     w.name.as_str(),
@@ -101,7 +103,7 @@ impl ScreenView for Waf {
             f,
             acls,
             panel(" Web ACLs ", th, false),
-            &acl_columns(),
+            &columns::placed(acl_columns()),
             &all,
             None,
             &cells,
@@ -119,7 +121,7 @@ impl ScreenView for Waf {
                 th,
                 true,
             ),
-            &rule_columns(),
+            &columns::placed(rule_columns()),
             &rules[win.range.clone()],
             Some(win.selected),
             &cells,

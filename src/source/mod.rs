@@ -3,6 +3,7 @@
 
 pub(crate) mod aws;
 pub mod demo;
+pub mod many;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -58,7 +59,7 @@ pub trait Actions: Send + Sync {
     fn apply(&self, op: Op, progress: Reporter) -> OpFuture;
 
     /// One API key's value (snapshots hold none: only a fingerprint to match it by).
-    fn key_value(&self, key_id: &str) -> ValueFuture;
+    fn key_value(&self, place: crate::model::Place, key_id: &str) -> ValueFuture;
 }
 
 /// What a source does as edgetop exits, reading its state only when awaited.
@@ -108,70 +109,94 @@ pub trait Source: Send + 'static {
     }
 }
 
-/// The account edgetop works on: the simulated one (`--demo`) or a real one. Every command
-/// takes this one type, so none branches on which.
-pub enum AnySource {
+/// One account×region: the simulated one (`--demo`) or a real one.
+pub enum OneSource {
     Demo(demo::DemoSource),
     Aws(Box<aws::AwsSource>),
 }
 
+/// What edgetop works on: one account×region, or many read as one. Every command takes this
+/// one type, so none branches on which.
+pub enum AnySource {
+    One(OneSource),
+    Many(Box<many::ManySource<OneSource>>),
+}
+
 impl AnySource {
-    /// AWS calls made since the start, by IAM action (none for the demo).
+    /// AWS calls made since the start, by IAM action (none for the demo, or for many).
     pub fn calls(&self) -> Option<&aws::Calls> {
         match self {
-            AnySource::Demo(_) => None,
-            AnySource::Aws(a) => Some(&a.all_calls),
+            AnySource::One(OneSource::Aws(a)) => Some(&a.all_calls),
+            _ => None,
         }
+    }
+}
+
+/// Dispatch a [`Source`] method to whichever variant holds the source.
+macro_rules! dispatch {
+    ($self:ident, $s:ident => $call:expr, $($variant:path),+) => {
+        match $self {
+            $($variant($s) => $call,)+
+        }
+    };
+}
+
+impl Source for OneSource {
+    fn report_early(&mut self, early: Early) {
+        dispatch!(self, s => s.report_early(early), OneSource::Demo, OneSource::Aws)
+    }
+
+    async fn poll(&mut self) -> Result<Snapshot, SourceError> {
+        dispatch!(self, s => s.poll().await, OneSource::Demo, OneSource::Aws)
+    }
+
+    fn on_exit(&self) -> Option<OnExit> {
+        dispatch!(self, s => s.on_exit(), OneSource::Demo, OneSource::Aws)
+    }
+
+    fn actions(&self) -> Arc<dyn Actions> {
+        dispatch!(self, s => s.actions(), OneSource::Demo, OneSource::Aws)
+    }
+
+    fn unfinished(&self) -> (Vec<Rotation>, Vec<String>) {
+        dispatch!(self, s => s.unfinished(), OneSource::Demo, OneSource::Aws)
+    }
+
+    fn default_refresh(&self) -> Duration {
+        dispatch!(self, s => s.default_refresh(), OneSource::Demo, OneSource::Aws)
+    }
+
+    fn refresh_all(&mut self) {
+        dispatch!(self, s => s.refresh_all(), OneSource::Demo, OneSource::Aws)
     }
 }
 
 impl Source for AnySource {
     fn report_early(&mut self, early: Early) {
-        match self {
-            AnySource::Demo(d) => d.report_early(early),
-            AnySource::Aws(a) => a.report_early(early),
-        }
+        dispatch!(self, s => s.report_early(early), AnySource::One, AnySource::Many)
     }
 
     async fn poll(&mut self) -> Result<Snapshot, SourceError> {
-        match self {
-            AnySource::Demo(d) => d.poll().await,
-            AnySource::Aws(a) => a.poll().await,
-        }
+        dispatch!(self, s => s.poll().await, AnySource::One, AnySource::Many)
     }
 
     fn on_exit(&self) -> Option<OnExit> {
-        match self {
-            AnySource::Demo(d) => d.on_exit(),
-            AnySource::Aws(a) => a.on_exit(),
-        }
+        dispatch!(self, s => s.on_exit(), AnySource::One, AnySource::Many)
     }
 
     fn actions(&self) -> Arc<dyn Actions> {
-        match self {
-            AnySource::Demo(d) => d.actions(),
-            AnySource::Aws(a) => a.actions(),
-        }
+        dispatch!(self, s => s.actions(), AnySource::One, AnySource::Many)
     }
 
     fn unfinished(&self) -> (Vec<Rotation>, Vec<String>) {
-        match self {
-            AnySource::Demo(d) => d.unfinished(),
-            AnySource::Aws(a) => a.unfinished(),
-        }
+        dispatch!(self, s => s.unfinished(), AnySource::One, AnySource::Many)
     }
 
     fn default_refresh(&self) -> Duration {
-        match self {
-            AnySource::Demo(d) => d.default_refresh(),
-            AnySource::Aws(a) => a.default_refresh(),
-        }
+        dispatch!(self, s => s.default_refresh(), AnySource::One, AnySource::Many)
     }
 
     fn refresh_all(&mut self) {
-        match self {
-            AnySource::Demo(d) => d.refresh_all(),
-            AnySource::Aws(a) => a.refresh_all(),
-        }
+        dispatch!(self, s => s.refresh_all(), AnySource::One, AnySource::Many)
     }
 }

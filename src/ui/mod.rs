@@ -199,16 +199,26 @@ fn draw_header(f: &mut Frame, area: Rect, app: &App, th: &Theme) {
                 Span::raw(" "),
             ]);
         }
-        parts.push(vec![Span::styled(a.alias.to_string(), value)]);
-        parts.push(vec![
-            Span::styled(" · ", label),
-            Span::styled(a.region.to_string(), value),
-        ]);
-        parts.push(vec![Span::styled(format!(" · {}", a.id), label)]);
-        parts.push(vec![
-            Span::styled(" · profile ", label),
-            Span::styled(a.profile.to_string(), value),
-        ]);
+        if d.many_places() {
+            if let Some(s) = &app.scope {
+                parts.push(vec![
+                    Span::styled("scope ", label),
+                    Span::styled(format!("{} ", crate::model::Text::new(s)), value),
+                ]);
+            }
+            parts.extend(places_parts(d, th));
+        } else {
+            parts.push(vec![Span::styled(a.alias.to_string(), value)]);
+            parts.push(vec![
+                Span::styled(" · ", label),
+                Span::styled(a.region.to_string(), value),
+            ]);
+            parts.push(vec![Span::styled(format!(" · {}", a.id), label)]);
+            parts.push(vec![
+                Span::styled(" · profile ", label),
+                Span::styled(a.profile.to_string(), value),
+            ]);
+        }
         parts.push(vec![
             Span::styled(" · data at ", label),
             Span::styled(d.taken_at.format("%H:%M:%S UTC").to_string(), value),
@@ -227,6 +237,45 @@ fn draw_header(f: &mut Frame, area: Rect, app: &App, th: &Theme) {
     let [l, r] = Layout::horizontal([Constraint::Min(0), Constraint::Length(rw)]).areas(area);
     f.render_widget(Paragraph::new(Line::from(left)), l);
     f.render_widget(Paragraph::new(right), r);
+}
+
+/// The header's account part when many are in view: how many accounts and regions, and each
+/// that is failing or read-only, by name.
+fn places_parts(d: &crate::model::Snapshot, th: &Theme) -> Vec<Vec<Span<'static>>> {
+    let (value, label) = (th.style(E::HeaderValue), th.style(E::HeaderLabel));
+    let count = |f: fn(&crate::model::PlaceInfo) -> &str| {
+        let mut v: Vec<&str> = d.places.iter().map(f).collect();
+        v.sort_unstable();
+        v.dedup();
+        v.len()
+    };
+    let accounts = count(|p| p.label.as_str());
+    let regions = count(|p| p.account.region.as_str());
+    let plural = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
+    let mut parts = vec![vec![Span::styled(
+        format!(
+            "{} × {} ({} places)",
+            plural(accounts, "account"),
+            plural(regions, "region"),
+            d.places.len()
+        ),
+        value,
+    )]];
+    for p in &d.places {
+        if p.failed.is_some() {
+            parts.push(vec![
+                Span::styled(" · ", label),
+                Span::styled(format!("{} NOT READ", p.name()), th.style(E::TextCritical)),
+            ]);
+        }
+    }
+    for p in d.places.iter().filter(|p| p.read_only) {
+        parts.push(vec![Span::styled(
+            format!(" · {} read-only", p.name()),
+            label,
+        )]);
+    }
+    parts
 }
 
 fn draw_tabs(f: &mut Frame, area: Rect, app: &App, th: &Theme) {

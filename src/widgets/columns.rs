@@ -6,7 +6,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::widgets::{Block, Cell, Row};
 
-use crate::model::Snapshot;
+use crate::model::{Placed, Snapshot};
 use crate::theme::Theme;
 
 /// One column of a table of `R`s.
@@ -25,16 +25,43 @@ pub enum Shown {
     From(u16),
     /// Below this width only (a narrower version of a column shown [`Shown::From`] it).
     Below(u16),
+    /// When more than one account or region is in view (the place columns).
+    ManyPlaces,
 }
 
 impl Shown {
-    fn at(self, width: u16) -> bool {
+    fn at(self, width: u16, many_places: bool) -> bool {
         match self {
             Shown::Always => true,
             Shown::From(w) => width >= w,
             Shown::Below(w) => width < w,
+            Shown::ManyPlaces => many_places,
         }
     }
+}
+
+/// The account and region a row is from, first in every table of rows from many places, and
+/// hidden when one place is in view.
+pub fn place_columns<R: Placed>() -> [Column<R>; 2] {
+    [
+        col_if(
+            Shown::ManyPlaces,
+            "account",
+            Constraint::Length(12),
+            |r, cx| Cell::from(cx.data.place_label(r.place()).0.to_string()),
+        ),
+        col_if(
+            Shown::ManyPlaces,
+            "region",
+            Constraint::Length(14),
+            |r, cx| Cell::from(cx.data.place_label(r.place()).1.to_string()),
+        ),
+    ]
+}
+
+/// `columns` after the place columns.
+pub fn placed<R: Placed>(columns: Vec<Column<R>>) -> Vec<Column<R>> {
+    place_columns().into_iter().chain(columns).collect()
 }
 
 /// What a cell is drawn with.
@@ -79,7 +106,11 @@ pub fn draw<R>(
     selected: Option<usize>,
     cx: &Cells,
 ) {
-    let shown: Vec<&Column<R>> = columns.iter().filter(|c| c.shown.at(cx.width)).collect();
+    let many = cx.data.many_places();
+    let shown: Vec<&Column<R>> = columns
+        .iter()
+        .filter(|c| c.shown.at(cx.width, many))
+        .collect();
     let header: Vec<&str> = shown.iter().map(|c| c.heading).collect();
     let widths: Vec<Constraint> = shown.iter().map(|c| c.width).collect();
     let rows: Vec<Row> = rows
@@ -95,8 +126,9 @@ mod tests {
 
     #[test]
     fn columns_show_by_width() {
-        assert!(Shown::Always.at(0));
-        assert!(Shown::From(120).at(120) && !Shown::From(120).at(119));
-        assert!(Shown::Below(120).at(119) && !Shown::Below(120).at(120));
+        assert!(Shown::Always.at(0, false));
+        assert!(Shown::From(120).at(120, false) && !Shown::From(120).at(119, false));
+        assert!(Shown::Below(120).at(119, false) && !Shown::Below(120).at(120, false));
+        assert!(Shown::ManyPlaces.at(0, true) && !Shown::ManyPlaces.at(300, false));
     }
 }

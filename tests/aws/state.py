@@ -11,7 +11,7 @@ change, read through boto3 from the peer (tests/aws/moto_server.py):
                                  "action_detail": the Action as GetWebACL gives it, "excluded": [ExcludedRules names],
                                  "override": "None"|"Count"|null, "inner_overrides": {"<inner rule>": "Count"}}}}}}
 
-API Gateway and REGIONAL WAF in eu-west-1, CloudFront and CLOUDFRONT WAF in us-east-1; every list is paged.
+API Gateway and REGIONAL WAF in eu-west-1 (or --region), CloudFront and CLOUDFRONT WAF in us-east-1; every list is paged.
 A distribution's status comes from ListDistributions and its ETag from GetDistributionConfig, so reading the
 state uses none of the GetDistribution polls of the peer's deployment delay (but its calls are counted in
 /_edgetop/calls). Headers are those of all the distribution's origins. Needs IAM enforcement off, or
@@ -52,12 +52,12 @@ def only_key(d):
 
 
 class State:
-    def __init__(self, endpoint):
+    def __init__(self, endpoint, region=REGION):
         session = boto3.session.Session()
         cfg = Config(retries={"total_max_attempts": 1}, max_pool_connections=16)
         mk = lambda svc, region: session.client(svc, endpoint_url=endpoint, region_name=region, config=cfg)  # noqa
-        self.apigw = mk("apigateway", REGION)
-        self.waf = {"REGIONAL": mk("wafv2", REGION), "CLOUDFRONT": mk("wafv2", GLOBAL)}
+        self.apigw = mk("apigateway", region)
+        self.waf = {"REGIONAL": mk("wafv2", region), "CLOUDFRONT": mk("wafv2", GLOBAL)}
         self.cf = mk("cloudfront", GLOBAL)
 
     def keys(self):
@@ -129,8 +129,9 @@ class State:
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--endpoint", required=True)
+    ap.add_argument("--region", default=REGION)
     args = ap.parse_args()
-    json.dump(State(args.endpoint.rstrip("/")).read(), sys.stdout, sort_keys=True)
+    json.dump(State(args.endpoint.rstrip("/"), args.region).read(), sys.stdout, sort_keys=True)
     print()
 
 

@@ -248,7 +248,18 @@ impl Moto {
 
     /// The account as tests/aws/state.py reads it: keys, plans, distributions' headers, web ACLs.
     pub fn state(&self) -> serde_json::Value {
-        serde_json::from_slice(&self.script("state.py", &[])).unwrap()
+        self.state_in("eu-west-1")
+    }
+
+    /// [`Self::state`], of API Gateway and regional WAF in `region`.
+    pub fn state_in(&self, region: &str) -> serde_json::Value {
+        serde_json::from_slice(&self.script("state.py", &["--region", region])).unwrap()
+    }
+
+    /// Seed a second region and a second account beside the first (tests/aws/places_seed.py):
+    /// what it made.
+    pub fn seed_places(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.script("places_seed.py", &[])).unwrap()
     }
 }
 

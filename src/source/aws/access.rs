@@ -184,6 +184,7 @@ pub async fn domains(
                 .map(|d| {
                     let raw = d.domain_name().unwrap_or_default().to_string();
                     let domain = CustomDomain {
+                        place: Default::default(),
                         name: Text::new(&raw),
                         endpoint: endpoint_of(d.endpoint_configuration()),
                         mtls_truststore: d

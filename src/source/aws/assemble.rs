@@ -87,6 +87,7 @@ pub fn snapshot(src: &AwsSource, now: DateTime<Utc>) -> Snapshot {
         now,
     };
     let mut snap = Snapshot {
+        places: Default::default(),
         logs: src
             .settings
             .logs
@@ -196,6 +197,7 @@ impl Parts<'_> {
         f.apis
             .iter()
             .map(|api| RestApi {
+                place: Default::default(),
                 id: Text::new(&api.id),
                 name: Text::new(&api.name),
                 stages: api
@@ -260,6 +262,7 @@ impl Parts<'_> {
         f.plans
             .iter()
             .map(|p| UsagePlan {
+                place: Default::default(),
                 refused: None,
                 id: Text::new(&p.id),
                 name: Text::new(&p.name),
@@ -296,6 +299,7 @@ impl Parts<'_> {
                     .usage
                     .of_key(&k.id, plan_ids.iter().map(|p| p.as_str()));
                 ApiKey {
+                    place: Default::default(),
                     refused: None,
                     id: Text::new(&k.id),
                     name: Text::new(&k.name),
@@ -351,6 +355,7 @@ impl Parts<'_> {
                 );
                 let countries = self.countries(a);
                 WebAcl {
+                    place: Default::default(),
                     id: Text::new(&a.id),
                     name: Text::new(&a.name),
                     scope: a.scope,
@@ -443,6 +448,7 @@ impl Parts<'_> {
         f.distributions
             .iter()
             .map(|d| Distribution {
+                place: Default::default(),
                 id: Text::new(&d.id),
                 domain: Text::new(&d.domain),
                 status: d.status,

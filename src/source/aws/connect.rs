@@ -14,6 +14,8 @@ use aws_sdk_sts::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 #[derive(Clone, Debug, Default)]
 pub struct Target {
     pub profile: Option<String>,
+    /// A role to assume with the profile's (or the default chain's) credentials.
+    pub role_arn: Option<String>,
     pub region: Option<String>,
     pub endpoint_url: Option<String>,
     /// Attempts per call, the first included (the SDK's standard retry with backoff).
@@ -112,6 +114,21 @@ impl Clients {
 }
 
 pub async fn load(t: &Target) -> SdkConfig {
+    let base = loader(t).load().await;
+    match &t.role_arn {
+        None => base,
+        Some(arn) => {
+            let role = aws_config::sts::AssumeRoleProvider::builder(arn)
+                .session_name("edgetop")
+                .configure(&base)
+                .build()
+                .await;
+            loader(t).credentials_provider(role).load().await
+        }
+    }
+}
+
+fn loader(t: &Target) -> aws_config::ConfigLoader {
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
         .retry_config(RetryConfig::standard().with_max_attempts(t.max_attempts.max(1)))
         .timeout_config(
@@ -129,7 +146,7 @@ pub async fn load(t: &Target) -> SdkConfig {
     if let Some(e) = &t.endpoint_url {
         loader = loader.endpoint_url(e);
     }
-    loader.load().await
+    loader
 }
 
 /// Why the account cannot be read, with what to do about it.

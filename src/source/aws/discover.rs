@@ -41,6 +41,9 @@ impl AwsSource {
     ) {
         let c = self.clients.clone();
         let pace = &self.pace;
+        // CloudFront, the CLOUDFRONT scope and Shield are the account's, read by one of its
+        // regions only.
+        let global_here = self.settings.reads_global;
         let (mut on_api, mut on_waf, mut on_cdn, mut on_cw) = Default::default();
         let (api, (regional, global), (distributions, edge, shield), listed) = tokio::join!(
             async {
@@ -61,20 +64,30 @@ impl AwsSource {
             },
             async {
                 let regional = wafv2::acls(&c.waf, Scope::Regional, &mut on_waf).await;
-                let global = wafv2::acls(&c.waf_global, Scope::Cloudfront, &mut on_waf).await;
+                let global = match global_here {
+                    true => wafv2::acls(&c.waf_global, Scope::Cloudfront, &mut on_waf).await,
+                    false => Ok(Vec::new()),
+                };
                 (regional, global)
             },
             async {
-                let distributions = cloudfront::distributions(&c.cloudfront, &mut on_cdn).await;
                 let edge = edge::cloudfront_ranges(&c.ec2, &mut on_cdn).await;
+                if !global_here {
+                    return (None, edge, None);
+                }
+                let distributions = cloudfront::distributions(&c.cloudfront, &mut on_cdn).await;
                 let shield = shield::state(&c.shield, &mut on_cdn).await;
-                (distributions, edge, shield)
+                (Some(distributions), edge, Some(shield))
             },
             async {
                 // Both endpoints: CLOUDFRONT web ACLs publish in us-east-1. Which web ACL a
                 // metric belongs to is read from its dimensions, not from the endpoint.
                 let mut listed = Vec::new();
-                for client in [&c.cloudwatch, &c.cloudwatch_global] {
+                let endpoints = match global_here {
+                    true => vec![&c.cloudwatch, &c.cloudwatch_global],
+                    false => vec![&c.cloudwatch],
+                };
+                for client in endpoints {
                     listed.extend(cloudwatch::waf_metrics(client, &mut on_cw).await?);
                 }
                 Ok(listed)
@@ -120,13 +133,15 @@ impl AwsSource {
                 self.find_waf_logs(now, calls).await;
             }
         }
-        if let Some(v) = self.outcome(DISTRIBUTIONS, Panel::Distributions, distributions, now) {
+        if let Some(v) =
+            distributions.and_then(|d| self.outcome(DISTRIBUTIONS, Panel::Distributions, d, now))
+        {
             self.found.distributions = v;
         }
         if let Some(v) = self.outcome(EDGE_RANGES, Panel::Access, edge, now) {
             self.found.edge = Some(v);
         }
-        if let Some(v) = self.outcome(SHIELD, Panel::Access, shield, now) {
+        if let Some(v) = shield.and_then(|s| self.outcome(SHIELD, Panel::Access, s, now)) {
             self.found.shield = Some(v);
         }
         if let Some(mut listed) = self.outcome(WAF_METRICS, Panel::Metrics, listed, now) {

@@ -134,6 +134,7 @@ pub async fn read(c: &Client, pace: &Pacer, calls: &mut Calls) -> Result<Vec<Res
         })
         .await?;
         out.push(RestApi {
+            place: Default::default(),
             id: Text::new(id),
             name: Text::new(api.name().unwrap_or_default()),
             stages,

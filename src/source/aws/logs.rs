@@ -115,6 +115,7 @@ fn queryable(arn: &str, region: &str) -> Result<(String, bool), String> {
 
 fn source(kind: LogKind, of: Vec<Text>, destination: &str, state: LogState) -> LogSource {
     LogSource {
+        place: Default::default(),
         kind,
         of,
         destination: Text::new(log_queries::log_group(destination).map_or(destination, |(_, n)| n)),

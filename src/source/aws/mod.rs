@@ -94,6 +94,9 @@ pub struct Settings {
     pub logs: logs::LogSettings,
     /// The poll interval, for the cost meter.
     pub refresh: Duration,
+    /// Read what is global to the account (CloudFront, WAF's CLOUDFRONT scope, Shield): true
+    /// for one region of each account only.
+    pub reads_global: bool,
     pub profile: Option<String>,
     /// Where rotations are journaled.
     pub journal: Journal,
@@ -251,6 +254,11 @@ impl AwsSource {
         }
     }
 
+    /// Whose account and which region this reads.
+    pub fn account(&self) -> &Account {
+        &self.account
+    }
+
     /// Record how a part went; on failure the previous data of the part stays.
     fn outcome<T>(
         &mut self,
@@ -381,7 +389,7 @@ impl Actions for AwsActions {
         }
     }
 
-    fn key_value(&self, key_id: &str) -> ValueFuture {
+    fn key_value(&self, _: crate::model::Place, key_id: &str) -> ValueFuture {
         let (api, pace, key_id) = (
             self.clients.apigateway.clone(),
             self.pace.clone(),

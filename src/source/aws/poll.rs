@@ -212,6 +212,7 @@ impl AwsSource {
                     Ok(None) => {}
                     Ok(Some(addrs)) => {
                         held.extend(addrs.into_iter().map(|address| RateLimitedIp {
+                            place: Default::default(),
                             web_acl: Text::new(&acl.name),
                             rule: Text::new(&r.name),
                             address,

@@ -136,6 +136,7 @@ pub async fn samples(
                 })
                 .collect();
             Sample {
+                place: Default::default(),
                 time: s.timestamp().map(to_chrono).unwrap_or(to),
                 web_acl: Text::new(&acl.name),
                 rule: sample_rule(s.rule_name_within_rule_group(), rule_label),

@@ -482,6 +482,7 @@ mod tests {
 
     fn toggle(inner: Option<&str>, from: Action, to: Action) -> Toggle {
         Toggle {
+            at: Default::default(),
             scope: Scope::Regional,
             web_acl_id: Text::new("id"),
             web_acl: Text::new("acl"),

@@ -25,6 +25,27 @@ impl Scenario {
     pub fn new(seed: u64) -> Scenario {
         account().scenario(seed)
     }
+
+    /// The simulated account for `seed`, as `place`: calm places have no incidents.
+    pub fn at(seed: u64, place: DemoPlace) -> Scenario {
+        let mut sc = account().scenario(seed);
+        if place.calm {
+            for c in &mut sc.clients {
+                c.profile = match c.profile {
+                    Profile::Stuffing { .. } | Profile::Scraper { .. } => {
+                        Profile::Flat { rpm: 0.0 }
+                    }
+                    Profile::Surge { peak, floor, .. } => Profile::Daily { peak, floor },
+                    p => p,
+                };
+            }
+            for s in &mut sc.stages {
+                s.blip = false;
+            }
+        }
+        sc.place = place;
+        sc
+    }
 }
 
 /// The account file, read once.
@@ -84,6 +105,7 @@ impl HttpApiEntry {
     fn api(&self, seed: u64) -> crate::model::RestApi {
         let cors = (!self.cors.is_empty()).then(|| self.cors.join(","));
         crate::model::RestApi {
+            place: Default::default(),
             id: Text::new(&resource_id(seed, &self.name)),
             name: Text::new(&self.name),
             stages: self
@@ -466,6 +488,7 @@ impl AccountFile {
     pub fn scenario(&'static self, seed: u64) -> Scenario {
         let mut sc = Scenario {
             seed,
+            place: DemoPlace::default(),
             apis: self
                 .apis
                 .iter()
@@ -499,7 +522,8 @@ impl AccountFile {
                     .iter()
                     .map(|d| {
                         Text::new(&format!(
-                            "arn:aws:cloudfront::123456789012:distribution/{d}"
+                            "arn:aws:cloudfront::{}:distribution/{d}",
+                            DemoPlace::default().account_id
                         ))
                     })
                     .collect(),
@@ -665,6 +689,7 @@ impl AccountFile {
         self.domains
             .iter()
             .map(|d| CustomDomain {
+                place: Default::default(),
                 name: Text::new(&d.name),
                 endpoint: Endpoint::Regional,
                 mtls_truststore: d.mtls.as_deref().map(Text::new),

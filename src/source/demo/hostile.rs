@@ -91,6 +91,7 @@ pub fn sample(w: &World, m: i64) -> Sample {
         ));
     }
     Sample {
+        place: Default::default(),
         time: minute_start(m) + Duration::milliseconds(1_000 + (unit(&[h, 1]) * 3_000.0) as i64),
         web_acl: Text::new(sc.acls[REGIONAL].name),
         rule: Text::new(rule),

@@ -49,6 +49,7 @@ pub fn logs(w: &World, complete: &[Minute]) -> Logs {
         let format = st.logging.access_format.as_ref().map_or("", |f| f.as_str());
         let group = log_queries::log_group(dest.as_str()).map_or(dest.as_str(), |(_, g)| g);
         let mut src = LogSource {
+            place: Default::default(),
             kind: LogKind::Access,
             of: vec![Text::new(&name)],
             destination: Text::new(group),
@@ -80,6 +81,7 @@ pub fn logs(w: &World, complete: &[Minute]) -> Logs {
         let of = vec![Text::new(acl.name)];
         if a != REGIONAL {
             out.sources.push(LogSource {
+                place: Default::default(),
                 kind: LogKind::Waf,
                 of,
                 destination: Text::new(&format!("arn:aws:s3:::aws-waf-logs-{}", acl.name)),
@@ -97,6 +99,7 @@ pub fn logs(w: &World, complete: &[Minute]) -> Logs {
         out.blocked_paths = paths;
         out.blocked_agents = agents;
         out.sources.push(LogSource {
+            place: Default::default(),
             kind: LogKind::Waf,
             of,
             destination: Text::new(&format!("aws-waf-logs-{}", acl.name)),
@@ -226,6 +229,7 @@ fn waf(w: &World, recent: &[Minute], acl: usize) -> WafFigures {
         .into_iter()
         .filter(|(_, n)| n.round() >= 1.0)
         .map(|((ip, cc, rule, action), n)| Blocked {
+            place: Default::default(),
             web_acl: name.clone(),
             client_ip: Text::new(&ip),
             country: Text::new(cc),
@@ -245,6 +249,7 @@ fn waf(w: &World, recent: &[Minute], acl: usize) -> WafFigures {
             .into_iter()
             .filter(|(_, n)| n.round() >= 1.0)
             .map(|(value, n)| Tally {
+                place: Default::default(),
                 web_acl: name.clone(),
                 value: Text::new(&value),
                 requests: n.round() as u64,

@@ -14,7 +14,7 @@ mod noise;
 mod origin_countries;
 mod requests;
 mod samples;
-mod scenario;
+pub mod scenario;
 mod snapshot;
 mod timeline;
 mod traffic;
@@ -97,7 +97,9 @@ impl Simulation {
         let mut tl = self.timeline();
         match op {
             Op::ToggleRule(t) => apply::toggle(&self.scenario, &mut tl, &t, now),
-            Op::RotateKey { key_id, key_name } => apply::rotate(
+            Op::RotateKey {
+                key_id, key_name, ..
+            } => apply::rotate(
                 &self.scenario,
                 &mut tl,
                 key_id.as_str(),
@@ -114,7 +116,12 @@ impl Simulation {
 impl DemoSource {
     /// Simulated time starts at DEMO_START and runs `speed` times faster than wall time.
     pub fn new(seed: u64, speed: f64) -> Self {
-        let scenario = Scenario::new(seed);
+        DemoSource::at(seed, speed, scenario::DemoPlace::default())
+    }
+
+    /// The simulated account for `seed` as `place` (see [`scenario::DemoPlace`]).
+    pub fn at(seed: u64, speed: f64, place: scenario::DemoPlace) -> Self {
+        let scenario = Scenario::at(seed, place);
         let usage = Usage::new(&scenario);
         DemoSource {
             world: Arc::new(Simulation {
@@ -131,7 +138,23 @@ impl DemoSource {
     /// Deterministic: the account as of simulated time `now` (given all ops applied so far).
     pub fn snapshot_at(&mut self, now: DateTime<Utc>) -> Snapshot {
         self.polls += 1;
-        self.world.view_at(now, self.polls)
+        let mut s = self.world.view_at(now, self.polls);
+        if !self.world.scenario.place.global {
+            // Another region of this account shows CloudFront and its web ACLs.
+            s.distributions.clear();
+            let global: Vec<_> = s
+                .web_acls
+                .iter()
+                .filter(|a| a.scope == crate::model::Scope::Cloudfront)
+                .map(|a| a.name.clone())
+                .collect();
+            s.web_acls
+                .retain(|a| a.scope != crate::model::Scope::Cloudfront);
+            s.samples.retain(|x| !global.contains(&x.web_acl));
+            s.rate_limited.retain(|x| !global.contains(&x.web_acl));
+            s.shield = None;
+        }
+        s
     }
 
     /// Apply a confirmed op at simulated time `now`.
@@ -219,7 +242,7 @@ impl Actions for Simulation {
         })
     }
 
-    fn key_value(&self, key_id: &str) -> ValueFuture {
+    fn key_value(&self, _: crate::model::Place, key_id: &str) -> ValueFuture {
         let found = self.key_value_at(key_id, self.sim_now());
         let key_id = key_id.to_string();
         Box::pin(

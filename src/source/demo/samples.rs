@@ -148,6 +148,7 @@ fn build(
     let rule_name = rule.map_or("Default_Action", |r| sc.acls[acl].rules[r].name);
     let time = minute_start(mi.m) + Duration::milliseconds((u(2) * 60_000.0) as i64);
     Sample {
+        place: Default::default(),
         time,
         web_acl: Text::new(sc.acls[acl].name),
         rule: Text::new(rule_name),

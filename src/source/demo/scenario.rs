@@ -143,9 +143,38 @@ pub struct DistDef {
     pub geo_restriction: Option<crate::model::GeoRestriction>,
 }
 
+/// Which simulated account and region this is. The demo is one place, or several when
+/// `--profile` and `--region` name more than one; only the first has incidents.
+#[derive(Clone, Debug)]
+pub struct DemoPlace {
+    pub account_id: String,
+    pub alias: String,
+    pub region: String,
+    pub profile: String,
+    /// No incidents: the incident clients stay at their everyday rate, or away.
+    pub calm: bool,
+    /// Shows what is global to the account (CloudFront, CLOUDFRONT web ACLs): one region of
+    /// each account does.
+    pub global: bool,
+}
+
+impl Default for DemoPlace {
+    fn default() -> DemoPlace {
+        DemoPlace {
+            account_id: "123456789012".into(),
+            alias: "acme-prod (demo)".into(),
+            region: "eu-west-1".into(),
+            profile: "demo".into(),
+            calm: false,
+            global: true,
+        }
+    }
+}
+
 #[derive(Debug)]
 pub struct Scenario {
     pub seed: u64,
+    pub place: DemoPlace,
     pub apis: Vec<ApiDef>,
     pub stages: Vec<StageDef>,
     pub plans: Vec<PlanDef>,
@@ -196,8 +225,8 @@ impl Scenario {
 
     pub fn origin_domain(&self, stage: usize) -> String {
         format!(
-            "{}.execute-api.eu-west-1.amazonaws.com",
-            self.apis[self.stages[stage].api].id
+            "{}.execute-api.{}.amazonaws.com",
+            self.apis[self.stages[stage].api].id, self.place.region
         )
     }
 }

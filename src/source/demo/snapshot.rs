@@ -18,8 +18,9 @@ pub fn assemble(w: &World, minutes: &[Minute], now: DateTime<Utc>, polls: u64) -
     let web_acls = web_acls(w, &frame);
     let cost = cost(&apis, &web_acls, polls);
     let mut snap = Snapshot {
+        places: Default::default(),
         logs: Some(super::logs::logs(w, frame.minutes)),
-        account: account(),
+        account: account(&w.sc.place),
         taken_at: now,
         apis,
         usage_plans: usage_plans(w, now),
@@ -90,12 +91,12 @@ impl<'a> Frame<'a> {
     }
 }
 
-fn account() -> Account {
+fn account(p: &super::scenario::DemoPlace) -> Account {
     Account {
-        id: Text::new("123456789012"),
-        alias: Text::new("acme-prod (demo)"),
-        region: Text::new("eu-west-1"),
-        profile: Text::new("demo"),
+        id: Text::new(&p.account_id),
+        alias: Text::new(&p.alias),
+        region: Text::new(&p.region),
+        profile: Text::new(&p.profile),
         simulated: true,
     }
 }
@@ -106,6 +107,7 @@ fn apis(w: &World, f: &Frame) -> Vec<RestApi> {
         .iter()
         .enumerate()
         .map(|(a, api)| RestApi {
+            place: Default::default(),
             id: Text::new(&api.id),
             name: Text::new(api.name),
             stages: (0..sc.stages.len())
@@ -153,6 +155,7 @@ fn usage_plans(w: &World, now: DateTime<Utc>) -> Vec<UsagePlan> {
         .iter()
         .enumerate()
         .map(|(p, plan)| UsagePlan {
+            place: Default::default(),
             refused: None,
             id: Text::new(&plan.id),
             name: Text::new(plan.name),
@@ -190,6 +193,7 @@ fn api_key(w: &World, key: &KeyDef, previous: Option<&Minute>, now: DateTime<Utc
         _ => (0.0, 0.0),
     };
     ApiKey {
+        place: Default::default(),
         refused: None,
         id: Text::new(&key.id),
         name: Text::new(&key.name),
@@ -221,6 +225,7 @@ fn web_acls(w: &World, f: &Frame) -> Vec<WebAcl> {
         .iter()
         .enumerate()
         .map(|(a, acl)| WebAcl {
+            place: Default::default(),
             id: Text::new(&acl.id),
             name: Text::new(acl.name),
             scope: acl.scope,
@@ -275,6 +280,7 @@ fn distributions(w: &World, now: DateTime<Utc>) -> Vec<Distribution> {
                 .and_then(|k| k.since)
                 .is_some_and(|s| now - s < DEPLOY_TIME);
             Distribution {
+                place: Default::default(),
                 id: Text::new(d.id),
                 domain: Text::new(d.domain),
                 status: if deploying {
@@ -318,6 +324,7 @@ fn rate_limited(w: &World, m: i64) -> Vec<RateLimitedIp> {
             for (c, client) in sc.clients.iter().enumerate() {
                 if client.class == class && over_limit(sc, c, m, limit, window) {
                     out.push(RateLimitedIp {
+                        place: Default::default(),
                         web_acl: Text::new(acl.name),
                         rule: Text::new(rule.name),
                         address: Text::new(client.ip.as_deref().unwrap_or_default()),

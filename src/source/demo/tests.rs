@@ -63,6 +63,7 @@ fn value_at(series: &crate::model::Series, t: DateTime<Utc>) -> f64 {
 
 fn toggle(web_acl: &str, rule: &str, from: Action, to: Action) -> Op {
     Op::ToggleRule(crate::ops::Toggle {
+        at: Default::default(),
         scope: crate::model::Scope::Regional,
         web_acl_id: Text::new("unused by the demo"),
         web_acl: Text::new(web_acl),
@@ -388,6 +389,7 @@ fn rotating_the_cdn_key_moves_traffic_and_the_distribution() {
     let out = src
         .apply_at(
             Op::RotateKey {
+                at: Default::default(),
                 key_id: old.id.clone(),
                 key_name: old.name.clone(),
             },
@@ -439,6 +441,7 @@ fn rotating_the_cdn_key_moves_traffic_and_the_distribution() {
     );
     let again = src.apply_at(
         Op::RotateKey {
+            at: Default::default(),
             key_id: old.id.clone(),
             key_name: old.name.clone(),
         },
@@ -447,6 +450,7 @@ fn rotating_the_cdn_key_moves_traffic_and_the_distribution() {
     assert!(matches!(again, Err(SourceError::Refused(_))));
     let unknown = src.apply_at(
         Op::RotateKey {
+            at: Default::default(),
             key_id: Text::new("zzzzzzzzzz"),
             key_name: Text::new("x"),
         },

@@ -1,0 +1,88 @@
+#!/usr/bin/env python3
+"""Seed more places beside the account tests/aws/seed.py seeds in eu-west-1, as real estates differ:
+
+* the same account in a second region (us-east-1), whose API, stage, key and web ACL carry the SAME names as
+  eu-west-1's (payments-api/prod, web ACL edge-regional with rule GeoScrapers): only the place tells them apart;
+* a second account, reached through a role (STS AssumeRole, as a profile with role_arn and source_profile does;
+  moto puts what such credentials create in the role's account), with its own API, key and CloudFront
+  distribution in front.
+
+Prints JSON: {"regional_acl": {"<region>": {"id", "arn"}}, "second_account": "<id>", "role_arn": "..."}
+"""
+import argparse
+import json
+
+import boto3
+from botocore.config import Config
+
+SECOND_ACCOUNT = "222222222222"
+ROLE_ARN = f"arn:aws:iam::{SECOND_ACCOUNT}:role/edgetop-reader"
+
+
+def vis(name):
+    return {"SampledRequestsEnabled": True, "CloudWatchMetricsEnabled": True, "MetricName": name}
+
+
+def seed_region(mk, region, api_name, acl_name):
+    api = mk("apigateway", region)
+    rest = api.create_rest_api(name=api_name, description=f"{api_name} in {region}")
+    root = [r for r in api.get_resources(restApiId=rest["id"])["items"] if r["path"] == "/"][0]
+    api.put_method(restApiId=rest["id"], resourceId=root["id"], httpMethod="GET", authorizationType="NONE",
+                   apiKeyRequired=True)
+    api.put_integration(restApiId=rest["id"], resourceId=root["id"], httpMethod="GET", type="MOCK")
+    dep = api.create_deployment(restApiId=rest["id"])
+    api.create_stage(restApiId=rest["id"], stageName="prod", deploymentId=dep["id"])
+    key = api.create_api_key(name=f"{api_name}-{region}-client", enabled=True)
+    plan = api.create_usage_plan(name="Partner tier", apiStages=[{"apiId": rest["id"], "stage": "prod"}],
+                                 throttle={"rateLimit": 50.0, "burstLimit": 100})
+    api.create_usage_plan_key(usagePlanId=plan["id"], keyId=key["id"], keyType="API_KEY")
+    waf = mk("wafv2", region)
+    acl = waf.create_web_acl(
+        Name=acl_name, Scope="REGIONAL", DefaultAction={"Allow": {}}, VisibilityConfig=vis(acl_name),
+        Rules=[
+            {"Name": "GeoScrapers", "Priority": 0, "Statement": {"GeoMatchStatement": {"CountryCodes": ["VN"]}},
+             "Action": {"Count": {}}, "VisibilityConfig": vis("GeoScrapers")},
+            {"Name": "BlockBadIPs", "Priority": 1,
+             "Statement": {"GeoMatchStatement": {"CountryCodes": ["KP"]}},
+             "Action": {"Block": {}}, "VisibilityConfig": vis("BlockBadIPs")},
+        ])["Summary"]
+    arn = f"arn:aws:apigateway:{region}::/restapis/{rest['id']}/stages/prod"
+    waf.associate_web_acl(WebACLArn=acl["ARN"], ResourceArn=arn)
+    return {"id": acl["Id"], "arn": acl["ARN"], "api_id": rest["id"], "key_id": key["id"]}
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--endpoint", required=True)
+    a = p.parse_args()
+    cfg = Config(retries={"max_attempts": 1})
+
+    def client(creds):
+        return lambda svc, region: boto3.client(svc, endpoint_url=a.endpoint, region_name=region, config=cfg,
+                                                **creds)
+
+    mine = client({})
+    out = {"regional_acl": {}, "role_arn": ROLE_ARN}
+    out["regional_acl"]["us-east-1"] = seed_region(mine, "us-east-1", "payments-api", "edge-regional")
+    role = mine("sts", "eu-west-1").assume_role(RoleArn=ROLE_ARN, RoleSessionName="edgetop-seed")["Credentials"]
+    theirs = client({"aws_access_key_id": role["AccessKeyId"], "aws_secret_access_key": role["SecretAccessKey"],
+                     "aws_session_token": role["SessionToken"]})
+    out["second_account"] = theirs("sts", "eu-west-1").get_caller_identity()["Account"]
+    second = seed_region(theirs, "eu-west-1", "partner-api", "partner-edge")
+    out["second"] = second
+    cf = theirs("cloudfront", "us-east-1")
+    dist = cf.create_distribution(DistributionConfig={
+        "CallerReference": "partner-edge", "Comment": "partner edge", "Enabled": True,
+        "Origins": {"Quantity": 1, "Items": [{
+            "Id": "partner", "DomainName": f"{second['api_id']}.execute-api.eu-west-1.amazonaws.com",
+            "OriginPath": "/prod",
+            "CustomOriginConfig": {"HTTPPort": 80, "HTTPSPort": 443, "OriginProtocolPolicy": "https-only"}}]},
+        "DefaultCacheBehavior": {"TargetOriginId": "partner", "ViewerProtocolPolicy": "https-only",
+                                 "ForwardedValues": {"QueryString": True, "Cookies": {"Forward": "none"}},
+                                 "MinTTL": 0}})["Distribution"]
+    out["second_distribution"] = dist["Id"]
+    print(json.dumps(out))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,359 @@
+//! Many accounts and regions in one view, against the AWS protocol peer: the same account in two
+//! regions whose resources carry the same names, and a second account reached through a
+//! profile that assumes a role (as `role_arn` and `source_profile` do; moto puts what such
+//! credentials create in the role's account). The real binary, the real SDK's profile chain.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use common::moto::Moto;
+use common::tmux::{BIN, Tmux, line_with};
+use serde_json::Value;
+
+/// An AWS config with two profiles: `main` (the seeder's account, by its keys) and `partner`
+/// (a role in the second account, assumed from `main`), both sent to the peer.
+fn profiles(m: &Moto, role_arn: &str) -> (PathBuf, PathBuf) {
+    let (config, credentials) = (m.dir.join("aws-config"), m.dir.join("aws-credentials"));
+    std::fs::write(
+        &config,
+        format!(
+            "[profile main]\nregion = eu-west-1\n\n[profile partner]\nrole_arn = {role_arn}\n\
+             source_profile = main\nrole_session_name = edgetop-test\nregion = eu-west-1\n"
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        &credentials,
+        "[main]\naws_access_key_id = testing\naws_secret_access_key = testing\n",
+    )
+    .unwrap();
+    (config, credentials)
+}
+
+/// The environment of a run through profiles only: no credentials of its own, every call to
+/// the peer (AWS_ENDPOINT_URL reaches the SDK's own STS client of the profile chain too).
+fn env(m: &Moto, files: &(PathBuf, PathBuf), state: &Path) -> Vec<(String, String)> {
+    vec![
+        ("AWS_CONFIG_FILE".into(), files.0.display().to_string()),
+        (
+            "AWS_SHARED_CREDENTIALS_FILE".into(),
+            files.1.display().to_string(),
+        ),
+        ("AWS_ENDPOINT_URL".into(), m.endpoint()),
+        ("AWS_EC2_METADATA_DISABLED".into(), "true".into()),
+        ("XDG_STATE_HOME".into(), state.display().to_string()),
+        (
+            "XDG_CONFIG_HOME".into(),
+            state.join("config").display().to_string(),
+        ),
+    ]
+}
+
+/// `edgetop snapshot --json` through profiles: (success, the snapshot, stderr).
+fn snapshot(m: &Moto, files: &(PathBuf, PathBuf), args: &[&str]) -> (bool, Value, String) {
+    let out = Command::new(BIN)
+        .args(["snapshot", "--json", "--no-logs", "--max-attempts", "1"])
+        .args(["--endpoint-url", &m.endpoint()])
+        .args(args)
+        .arg("--log-file")
+        .arg(m.dir.join("edgetop.log"))
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .envs(env(m, files, &m.dir.join("state")))
+        .output()
+        .unwrap();
+    let json = serde_json::from_slice::<Value>(&out.stdout)
+        .map(|v| v["snapshot"].clone())
+        .unwrap_or(Value::Null);
+    (
+        out.status.success(),
+        json,
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// The rows of `list` named `name`, as (place, row).
+fn named<'a>(s: &'a Value, list: &str, name: &str) -> Vec<(u64, &'a Value)> {
+    s[list]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["name"] == name)
+        .map(|r| (r["place"].as_u64().unwrap(), r))
+        .collect()
+}
+
+#[test]
+fn two_regions_and_a_second_account_are_read_as_one() {
+    let m = Moto::start("places");
+    m.seed(30);
+    let seeded = m.seed_places();
+    let files = profiles(&m, seeded["role_arn"].as_str().unwrap());
+    m.reset_calls();
+    let (ok, s, err) = snapshot(
+        &m,
+        &files,
+        &[
+            "--profile",
+            "main,partner",
+            "--region",
+            "eu-west-1,us-east-1",
+        ],
+    );
+    assert!(ok, "{err}");
+    let places: Vec<(&str, &str, &str)> = s["places"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            assert!(p["failed"].is_null(), "{p}");
+            (
+                p["label"].as_str().unwrap(),
+                p["account"]["id"].as_str().unwrap(),
+                p["account"]["region"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    let second = seeded["second_account"].as_str().unwrap();
+    assert_eq!(
+        places,
+        [
+            ("main", "123456789012", "eu-west-1"),
+            ("main", "123456789012", "us-east-1"),
+            ("partner", second, "eu-west-1"),
+            ("partner", second, "us-east-1"),
+        ]
+    );
+
+    // The same names in two regions: the place tells them apart, and nothing is merged.
+    let acls = named(&s, "web_acls", "edge-regional");
+    assert_eq!(acls.iter().map(|a| a.0).collect::<Vec<_>>(), [0, 1]);
+    assert_eq!(
+        acls[1].1["id"], seeded["regional_acl"]["us-east-1"]["id"],
+        "us-east-1's web ACL is its own"
+    );
+    assert_ne!(acls[0].1["id"], acls[1].1["id"]);
+    let apis = named(&s, "apis", "payments-api");
+    assert_eq!(apis.iter().map(|a| a.0).collect::<Vec<_>>(), [0, 1]);
+    assert_eq!(
+        apis[1].1["stages"][0]["web_acl"], "edge-regional",
+        "{}",
+        apis[1].1
+    );
+    let us_key = s["api_keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["id"] == seeded["regional_acl"]["us-east-1"]["key_id"])
+        .expect("us-east-1's key");
+    assert_eq!(us_key["place"], 1);
+    assert_eq!(s["api_keys"].as_array().unwrap().len(), 30 + 2);
+
+    // The second account's own API, reached through the role (main has one of that name too).
+    let partner: Vec<u64> = named(&s, "apis", "partner-api")
+        .iter()
+        .map(|a| a.0)
+        .collect();
+    assert_eq!(partner, [0, 2]);
+    assert_eq!(named(&s, "web_acls", "partner-edge")[0].0, 2);
+
+    // What is global to an account is read once for it, by its first region.
+    let dists: Vec<(u64, &str)> = s["distributions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["place"].as_u64().unwrap(), d["id"].as_str().unwrap()))
+        .collect();
+    assert!(
+        dists.contains(&(2, seeded["second_distribution"].as_str().unwrap())),
+        "{dists:?}"
+    );
+    assert!(dists.iter().all(|(p, _)| *p == 0 || *p == 2), "{dists:?}");
+    let cloudfront_acls: Vec<u64> = s["web_acls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["scope"] == "Cloudfront")
+        .map(|a| a["place"].as_u64().unwrap())
+        .collect();
+    assert_eq!(cloudfront_acls, [0], "edge-cloudfront once, in main");
+    let calls = m.calls();
+    assert_eq!(calls["ListDistributions"], 2, "once per account: {calls}");
+    assert_eq!(
+        calls["DescribeSubscription"], 2,
+        "once per account: {calls}"
+    );
+    // The role was assumed at the peer, not elsewhere.
+    assert!(calls["AssumeRole"].as_u64().unwrap() >= 1, "{calls}");
+    assert_eq!(calls["GetCallerIdentity"], 4, "one per place: {calls}");
+}
+
+#[test]
+fn a_refused_account_says_so_and_the_others_carry_on() {
+    let m = Moto::start("refused");
+    m.seed(30);
+    let seeded = m.seed_places();
+    let files = profiles(&m, seeded["role_arn"].as_str().unwrap());
+    // The partner's role cannot be assumed: its credentials are refused.
+    m.fault("AssumeRole", "AccessDenied", -1);
+    let (ok, s, err) = snapshot(
+        &m,
+        &files,
+        &["--profile", "main,partner", "--region", "eu-west-1"],
+    );
+    assert!(ok, "the others carry on: {err}");
+    let failed = &s["places"][1]["failed"]["message"];
+    assert!(
+        failed.as_str().unwrap().contains("AccessDenied"),
+        "{}",
+        s["places"]
+    );
+    assert!(s["places"][0]["failed"].is_null());
+    assert_eq!(s["api_keys"].as_array().unwrap().len(), 30);
+    let problems: Vec<&str> = s["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["message"].as_str().unwrap())
+        .collect();
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.starts_with("partner · eu-west-1: not read: ") && p.contains("AccessDenied")),
+        "{problems:?}"
+    );
+
+    // Only one place, refused: a clear error before anything opens, as before.
+    let (ok, _, err) = snapshot(
+        &m,
+        &files,
+        &["--profile", "partner", "--region", "eu-west-1"],
+    );
+    assert!(!ok);
+    assert!(err.contains("AccessDenied"), "{err}");
+
+    // On screen: the header names it, and every panel says why, while main's rows are there.
+    let state = m.dir.join("state-dash");
+    let words: Vec<String> = env(&m, &files, &state)
+        .into_iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
+    let endpoint = m.endpoint();
+    let t = Tmux::start_with_env(
+        "refused",
+        160,
+        48,
+        &words.join(" "),
+        &[
+            "--profile",
+            "main,partner",
+            "--region",
+            "eu-west-1",
+            "--endpoint-url",
+            &endpoint,
+            "--max-attempts",
+            "1",
+            "--no-logs",
+        ],
+    );
+    let s = t.wait_text("partner · eu-west-1 NOT READ");
+    assert!(s.contains("2 accounts × 1 region"), "{s}");
+    t.keys(&["6"]);
+    let s = t.wait_text("acme-logistics");
+    assert!(s.contains("partner · eu-west-1: not read"), "{s}");
+    assert!(line_with(&s, "│main ").contains("eu-west-1"), "{s}");
+    t.keys(&["q"]);
+    t.wait_dead();
+}
+
+#[test]
+fn a_toggle_in_the_second_region_changes_only_its_web_acl() {
+    let m = Moto::start("toggle2");
+    m.seed(30);
+    let seeded = m.seed_places();
+    let files = profiles(&m, seeded["role_arn"].as_str().unwrap());
+    let state = m.dir.join("state-dash");
+    let words: Vec<String> = env(&m, &files, &state)
+        .into_iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
+    let endpoint = m.endpoint();
+    let t = Tmux::start_with_env(
+        "toggle2",
+        160,
+        48,
+        &words.join(" "),
+        &[
+            "--profile",
+            "main",
+            "--region",
+            "eu-west-1,us-east-1",
+            "--endpoint-url",
+            &endpoint,
+            "--max-attempts",
+            "1",
+            "--no-logs",
+            "--refresh",
+            "2",
+        ],
+    );
+    t.wait_text("1 account × 2 regions");
+    // The filter matches the region: one GeoScrapers of the two.
+    t.keys(&["3", "/"]);
+    t.literal("us-east-1 GeoScrapers");
+    t.keys(&["Enter"]);
+    let s = t.wait_text("[/us-east-1 GeoScrapers] 1/1");
+    let row = line_with(&s, " GeoScrapers ");
+    assert!(row.contains("us-east-1") && row.contains("COUNT"), "{s}");
+    t.keys(&["t"]);
+    let s = t.wait_text("Confirm a change");
+    assert!(s.contains("in main"), "{s}");
+    assert!(s.contains("Account 123456789012 in us-east-1"), "{s}");
+    t.keys(&["Tab", "Enter"]);
+    t.wait_text("accepted:");
+    t.wait_for("a read to confirm it", |s| {
+        let l = line_with(s, " GeoScrapers ");
+        l.contains("BLOCK") && !l.contains("BLOCK…")
+    });
+    let rule = |region: &str| {
+        m.state_in(region)["web_acls"]["REGIONAL/edge-regional"]["rules"]["GeoScrapers"]["action"]
+            .clone()
+    };
+    assert_eq!(rule("us-east-1"), "Block");
+    assert_eq!(
+        rule("eu-west-1"),
+        "Count",
+        "the first region's is untouched"
+    );
+    // eu-west-1's row still counts.
+    t.keys(&["Escape", "/"]);
+    t.literal("eu-west-1 GeoScrapers");
+    t.keys(&["Enter"]);
+    let s = t.wait_text("[/eu-west-1 GeoScrapers] 1/1");
+    assert!(line_with(&s, " GeoScrapers ").contains("COUNT"), "{s}");
+    t.keys(&["q"]);
+    t.wait_dead();
+
+    // The audit log names the account and region it acted in.
+    let audit = std::fs::read_to_string(state.join("edgetop/audit.jsonl")).unwrap();
+    let done: Value = audit
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .find(|e| e["phase"] == "succeeded")
+        .expect("a succeeded entry");
+    assert_eq!(done["account"], "123456789012", "{done}");
+    assert_eq!(done["region"], "us-east-1", "{done}");
+    assert!(
+        done["what"]
+            .as_str()
+            .unwrap()
+            .contains("in main (123456789012 us-east-1)"),
+        "{done}"
+    );
+    assert_eq!(
+        done["op"]["ToggleRule"]["at"]["region"], "us-east-1",
+        "{done}"
+    );
+}

@@ -17,6 +17,7 @@ use crate::ops::journal::Journal;
 use crate::output;
 use crate::source::aws::{self, AwsSource};
 use crate::source::demo::DemoSource;
+use crate::source::many::{self, ManySource, Member, Wanted};
 use crate::source::{AnySource, OneSource};
 use crate::theme::{ColorDepth, Theme};
 
@@ -155,69 +156,6 @@ pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
         .build()?)
 }
 
-/// One account×region to read, as the options and the config file name it.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Wanted {
-    pub label: Option<String>,
-    pub profile: Option<String>,
-    pub role_arn: Option<String>,
-    /// None: the profile's region, or AWS_REGION.
-    pub region: Option<String>,
-    pub read_only: bool,
-}
-
-/// `a,b, c` as `[a, b, c]`; empty parts dropped.
-fn list(s: &str) -> Vec<String> {
-    s.split(',')
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-        .map(str::to_string)
-        .collect()
-}
-
-/// The accounts×regions to read: `--profile p1,p2` × `--region a,b` when given, else the
-/// config's `[[accounts]]`, else the default chain in its region. "all" stays a region name
-/// here: [`expand_all`] finds what it means once connected.
-pub fn wanted(args: &Args, accounts: &[crate::config::AccountEntry]) -> Vec<Wanted> {
-    let regions_arg = args.region.as_deref().map(list).unwrap_or_default();
-    let mut out = Vec::new();
-    let entries: Vec<crate::config::AccountEntry> = match args.profile.as_deref() {
-        Some(p) => list(p)
-            .into_iter()
-            .map(|p| crate::config::AccountEntry {
-                profile: Some(p),
-                ..Default::default()
-            })
-            .collect(),
-        None if accounts.is_empty() => vec![Default::default()],
-        None => accounts.to_vec(),
-    };
-    for e in entries {
-        let regions = if !regions_arg.is_empty() {
-            regions_arg.clone()
-        } else {
-            e.regions.clone()
-        };
-        let regions: Vec<Option<String>> = match regions.is_empty() {
-            true => vec![None],
-            false => regions.into_iter().map(Some).collect(),
-        };
-        for region in regions {
-            let w = Wanted {
-                label: e.label.clone().or_else(|| e.profile.clone()),
-                profile: e.profile.clone(),
-                role_arn: e.role_arn.clone(),
-                region,
-                read_only: e.read_only,
-            };
-            if !out.contains(&w) {
-                out.push(w);
-            }
-        }
-    }
-    out
-}
-
 fn aws_target(args: &Args, w: &Wanted) -> aws::connect::Target {
     aws::connect::Target {
         profile: w.profile.clone(),
@@ -337,6 +275,9 @@ pub struct Opened {
     /// Who acts in each place, in place order, when more than one is read.
     pub who_at: Vec<Who>,
     pub refresh: Duration,
+    /// One place is read, and its `[[accounts]]` entry says read-only (with many, each place
+    /// says so itself).
+    pub read_only: bool,
 }
 
 /// Connect to every place wanted at once. One place that cannot be connected is an error
@@ -359,9 +300,7 @@ async fn aws_places(args: &Args, eff: &Effective, refresh: Duration) -> anyhow::
         aws::connect::connect(&target).await
     }))
     .await;
-    if let [only] = wanted.as_slice()
-        && only.region.as_deref() != Some("all")
-    {
+    if let [only] = wanted.as_slice() {
         let (clients, account, arn) = connected.into_iter().next().expect("one")?;
         tracing::info!(%account, caller = %arn, region = %clients.region, "connected");
         let who = Who::new(&arn, &account, &clients.region);
@@ -372,6 +311,7 @@ async fn aws_places(args: &Args, eff: &Effective, refresh: Duration) -> anyhow::
             who,
             who_at: Vec::new(),
             refresh,
+            read_only: only.read_only,
         });
     }
     let mut members = Vec::new();
@@ -381,7 +321,7 @@ async fn aws_places(args: &Args, eff: &Effective, refresh: Duration) -> anyhow::
     let mut errors = Vec::new();
     for (w, c) in wanted.iter().zip(connected) {
         let region = w.region.clone().unwrap_or_default();
-        let label = w.label.clone();
+        let label = w.label().map(str::to_string);
         match c {
             Ok((clients, account, arn)) => {
                 let place = (account.clone(), clients.region.clone());
@@ -403,7 +343,7 @@ async fn aws_places(args: &Args, eff: &Effective, refresh: Duration) -> anyhow::
                     failed: None,
                     shield: None,
                 };
-                members.push(crate::source::many::Member {
+                members.push(Member {
                     info,
                     source: Some(OneSource::Aws(Box::new(source))),
                 });
@@ -412,8 +352,8 @@ async fn aws_places(args: &Args, eff: &Effective, refresh: Duration) -> anyhow::
                 tracing::warn!(error = %e, ?w, "cannot connect");
                 errors.push(e.to_string());
                 who_at.push(Who::new("not connected", "", &region));
-                let name = label.or(w.profile.clone()).unwrap_or("default".into());
-                members.push(crate::source::many::Member {
+                let name = label.unwrap_or("default".into());
+                members.push(Member {
                     info: crate::model::PlaceInfo {
                         label: crate::model::Text::new(&name),
                         account: crate::model::Account {
@@ -444,16 +384,21 @@ async fn aws_places(args: &Args, eff: &Effective, refresh: Duration) -> anyhow::
         .cloned()
         .unwrap_or_default();
     Ok(Opened {
-        source: AnySource::Many(Box::new(crate::source::many::ManySource::new(members))),
+        source: AnySource::Many(Box::new(ManySource::new(members))),
         who,
         who_at,
         refresh,
+        read_only: false,
     })
 }
 
 /// The accounts×regions the options and the config file name.
 fn wanted_of(args: &Args, eff: &Effective) -> Vec<Wanted> {
-    wanted(args, &eff.accounts)
+    many::wanted(
+        args.profile.as_deref(),
+        args.region.as_deref(),
+        &eff.accounts,
+    )
 }
 
 /// Who acts on the simulated account.
@@ -463,59 +408,26 @@ fn demo_who() -> Who {
 
 /// The simulated account, as one place or as many (`--profile` and `--region` name them:
 /// each profile a simulated account, each region a copy of it; only the first has incidents).
-fn demo(args: &Args, eff: &Effective) -> AnySource {
-    let wanted = wanted_of(args, eff);
+fn demo(args: &Args, wanted: &[Wanted]) -> AnySource {
     if wanted.len() < 2 {
         return AnySource::One(OneSource::Demo(DemoSource::new(args.seed, args.speed)));
     }
-    let mut accounts: Vec<Option<String>> = Vec::new();
-    let members = wanted
-        .iter()
-        .enumerate()
-        .map(|(i, w)| {
-            let n = match accounts.iter().position(|a| *a == w.profile) {
-                Some(n) => n,
-                None => {
-                    accounts.push(w.profile.clone());
-                    accounts.len() - 1
-                }
-            };
-            let first_of_account = wanted[..i].iter().all(|o| o.profile != w.profile);
-            let profile = w.profile.clone().unwrap_or_else(|| "demo".into());
-            let place = crate::source::demo::scenario::DemoPlace {
-                account_id: format!("{:012}", 123_456_789_012u64 + 111_111_111_111 * n as u64),
-                alias: format!("{profile} (demo)"),
-                region: w.region.clone().unwrap_or_else(|| "eu-west-1".into()),
-                profile,
-                calm: i > 0,
-                global: first_of_account,
-            };
-            let source = DemoSource::at(args.seed.wrapping_add(i as u64 * 7919), args.speed, place);
-            crate::source::many::Member {
-                info: crate::model::PlaceInfo {
-                    label: crate::model::Text::new(
-                        w.label
-                            .as_deref()
-                            .or(w.profile.as_deref())
-                            .unwrap_or("demo"),
-                    ),
-                    account: Default::default(),
-                    read_only: w.read_only,
-                    failed: None,
-                    shield: None,
-                },
-                source: Some(OneSource::Demo(source)),
-            }
+    let members = crate::source::demo::places(args.seed, args.speed, wanted)
+        .into_iter()
+        .map(|(info, source)| Member {
+            info,
+            source: Some(OneSource::Demo(source)),
         })
         .collect();
-    AnySource::Many(Box::new(crate::source::many::ManySource::new(members)))
+    AnySource::Many(Box::new(ManySource::new(members)))
 }
 
 /// The account the options name — the simulated one (`--demo`) or a real one, or many —
 /// who acts on it, and how often to poll it (`--refresh`, else what suits the source).
 pub async fn account(args: &Args, eff: &Effective) -> anyhow::Result<Opened> {
     if args.demo {
-        let source = demo(args, eff);
+        let wanted = wanted_of(args, eff);
+        let source = demo(args, &wanted);
         let refresh = args
             .refresh
             .map(Duration::from_secs)
@@ -525,6 +437,7 @@ pub async fn account(args: &Args, eff: &Effective) -> anyhow::Result<Opened> {
             who: demo_who(),
             who_at: Vec::new(),
             refresh,
+            read_only: matches!(wanted.as_slice(), [one] if one.read_only),
         });
     }
     let refresh = Duration::from_secs(args.refresh.unwrap_or(60));

@@ -480,3 +480,57 @@ fn logs_say_where_each_figure_comes_from() {
     );
     assert!(!s.contains("Blocked paths (logs)"), "{s}");
 }
+
+/// The demo as three places: prod in eu-west-1 and us-east-1, and staging, whose role was
+/// refused (nothing read), five minutes in.
+fn places_app() -> App {
+    use edgetop::source::many::Wanted;
+    let t = DEMO_START + TimeDelta::minutes(5);
+    let want = |profile: &str, region: &str| Wanted {
+        profile: Some(profile.into()),
+        region: Some(region.into()),
+        ..Default::default()
+    };
+    let w = [
+        want("prod", "eu-west-1"),
+        want("prod", "us-east-1"),
+        want("staging", "eu-west-1"),
+    ];
+    let (mut infos, reads): (Vec<_>, Vec<_>) = edgetop::source::demo::places(7, 1.0, &w)
+        .into_iter()
+        .enumerate()
+        .map(|(i, (info, mut s))| (info, (i < 2).then(|| s.snapshot_at(t))))
+        .unzip();
+    infos[2].account.region = edgetop::model::Text::new("eu-west-1");
+    infos[2].failed = Some(edgetop::model::place::Failed {
+        since: t,
+        message: edgetop::model::Text::new(
+            "no AWS credentials (AccessDenied: not authorized to perform sts:AssumeRole)",
+        ),
+    });
+    let snap = edgetop::model::place::merge(infos, reads);
+    let mut app = App::new(t, false, Duration::from_secs(2), "dark", "demo");
+    app.handle(Event::Data(Ok(Arc::new(snap))));
+    app.now = t + TimeDelta::seconds(3);
+    app
+}
+
+#[test]
+fn many_places_name_each_row_and_the_one_not_read() {
+    let mut a = places_app();
+    insta::assert_snapshot!("places_overview_160x48", render(&a, 160, 48));
+    a.screen = Screen::Keys;
+    insta::assert_snapshot!("places_keys_160x48", render(&a, 160, 48));
+    a.run_command("scope us-east-1");
+    insta::assert_snapshot!("places_waf_scoped_120x30", {
+        a.screen = Screen::Waf;
+        render(&a, 120, 30)
+    });
+    a.run_command("scope");
+    a.screen = Screen::Waf;
+    key(&mut a, KeyCode::Char('/'));
+    type_text(&mut a, "us-east-1 GeoScrapers");
+    key(&mut a, KeyCode::Enter);
+    key(&mut a, KeyCode::Char('t'));
+    insta::assert_snapshot!("places_confirm_100x30", render(&a, 100, 30));
+}

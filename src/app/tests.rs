@@ -661,3 +661,89 @@ fn progress_of_a_first_read_replaces_what_is_still_loading_until_the_next_data()
     );
     assert!(still(&a).is_empty());
 }
+
+/// Three places of the demo: prod in two regions, staging (read-only) in one.
+fn places_app() -> App {
+    let want = |profile: &str, region: &str, read_only| crate::source::many::Wanted {
+        profile: Some(profile.into()),
+        region: Some(region.into()),
+        read_only,
+        ..Default::default()
+    };
+    let w = [
+        want("prod", "eu-west-1", false),
+        want("prod", "us-east-1", false),
+        want("staging", "eu-west-1", true),
+    ];
+    let snap = crate::source::demo::places_at(11, DEMO_START + TimeDelta::minutes(5), &w);
+    let mut a = App::new(DEMO_START, false, Duration::from_secs(2), "dark", "demo");
+    a.handle(Event::Data(Ok(Arc::new(snap))));
+    a
+}
+
+#[test]
+fn scope_narrows_the_view_to_the_places_it_names() {
+    let mut a = places_app();
+    press(&mut a, KeyCode::Char('6'));
+    let all = a.row_count(Screen::Keys);
+    a.run_command("scope staging");
+    assert_eq!(a.row_count(Screen::Keys), all / 3);
+    assert_eq!(a.scope.as_deref(), Some("staging"));
+    a.run_command("scope us-east-1");
+    assert_eq!(a.row_count(Screen::Keys), all / 3);
+    a.run_command("scope nowhere");
+    let (level, msg) = a.message.clone().unwrap();
+    assert_eq!(level, Level::Error);
+    assert!(
+        msg.contains("prod · us-east-1") && msg.contains("staging · eu-west-1"),
+        "{msg}"
+    );
+    assert_eq!(a.row_count(Screen::Keys), all / 3, "the scope before stays");
+    a.run_command("scope");
+    assert_eq!(a.row_count(Screen::Keys), all);
+    // The filter matches the place too.
+    press(&mut a, KeyCode::Char('/'));
+    type_text(&mut a, "us-east-1 globex");
+    assert_eq!(a.row_count(Screen::Keys), 1);
+    // One place in view: nothing to narrow.
+    let mut one = app();
+    one.run_command("scope prod");
+    assert!(one.message.clone().unwrap().1.contains("nothing to narrow"));
+}
+
+#[test]
+fn an_operation_names_its_place_and_a_read_only_account_refuses_it() {
+    let mut a = places_app();
+    select_rule(&mut a, "staging GeoScrapers");
+    assert_eq!(a.row_count(Screen::Waf), 1);
+    press(&mut a, KeyCode::Char('t'));
+    assert!(matches!(a.mode, Mode::Normal));
+    let msg = a.message.clone().unwrap().1;
+    assert!(
+        msg.contains("staging") && msg.contains("read-only"),
+        "{msg}"
+    );
+    press(&mut a, KeyCode::Esc);
+    select_rule(&mut a, "prod us-east-1 GeoScrapers");
+    assert_eq!(a.row_count(Screen::Waf), 1);
+    press(&mut a, KeyCode::Char('t'));
+    let Mode::Confirm(c) = &a.mode else {
+        panic!("{:?}", a.message)
+    };
+    let at = c.op.at().expect("a place");
+    assert_eq!(
+        (at.place, at.region.as_str()),
+        (crate::model::Place(1), "us-east-1")
+    );
+    assert!(c.plan.title.ends_with("in prod"), "{}", c.plan.title);
+    assert!(c.op.summary().contains("in prod ("), "{}", c.op.summary());
+    // A key's value is not read in a read-only account either.
+    press(&mut a, KeyCode::Esc);
+    press(&mut a, KeyCode::Char('6'));
+    press(&mut a, KeyCode::Char('/'));
+    type_text(&mut a, "staging globex");
+    press(&mut a, KeyCode::Enter);
+    press(&mut a, KeyCode::Enter);
+    assert!(press(&mut a, KeyCode::Char('v')).is_empty());
+    assert!(a.message.clone().unwrap().1.contains("read-only"));
+}

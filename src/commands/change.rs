@@ -222,8 +222,9 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
                  (the dashboard acts on many, on the row chosen)"
             );
         }
+        let read_only = eff.read_only || opened.read_only;
         let (source, audit) = (opened.source, startup::audit_for(args, opened.who));
-        change(args, source, audit, eff.read_only).await
+        change(args, source, audit, read_only).await
     })?;
     rt.shutdown_timeout(Duration::from_millis(200));
     Ok(code)

@@ -28,10 +28,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         who,
         who_at,
         refresh,
+        read_only,
     } = rt.block_on(startup::account(&args, &eff))?;
     let theme_args = args.clone();
     let settings = run::Settings {
-        read_only: eff.read_only,
+        read_only: eff.read_only || read_only,
         refresh,
         idle_after: (args.idle_after > 0).then(|| Duration::from_secs(args.idle_after * 60)),
         source_label: if args.demo { "demo" } else { "aws" }.into(),

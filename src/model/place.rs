@@ -222,19 +222,19 @@ pub fn merge(mut places: Vec<PlaceInfo>, reads: Vec<Option<Snapshot>>) -> Snapsh
     let mut first = true;
     for (i, (info, read)) in places.iter_mut().zip(reads).enumerate() {
         let p = Place(i as u16);
+        let say = |panel, why: &str| Problem {
+            panel,
+            message: Text::new(&format!("{}: {why}", info.name())),
+        };
+        // A failed place says so on every panel; what it read before stays, with its age.
+        if let Some(f) = &info.failed {
+            let why = format!("not read: {}", f.message);
+            out.problems
+                .extend(super::Panel::ALL.map(|panel| say(panel, &why)));
+        }
         let Some(mut s) = read else {
-            let why = match &info.failed {
-                Some(f) => format!("not read: {}", f.message),
-                None => "being read…".to_string(),
-            };
-            let say = |panel| Problem {
-                panel,
-                message: Text::new(&format!("{}: {why}", info.name())),
-            };
-            if info.failed.is_some() {
-                out.problems.extend(super::Panel::ALL.map(say));
-            } else {
-                out.loading.push(say(super::Panel::Metrics));
+            if info.failed.is_none() {
+                out.loading.push(say(super::Panel::Metrics, "being read…"));
             }
             continue;
         };

@@ -16,6 +16,79 @@ use crate::model::{Place, PlaceInfo, Problem, Snapshot, Text};
 use crate::ops::journal::Rotation;
 use crate::ops::{Op, Reporter};
 
+/// One account×region to read, as the options and the config file name it.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Wanted {
+    pub label: Option<String>,
+    pub profile: Option<String>,
+    pub role_arn: Option<String>,
+    /// None: the profile's region, or AWS_REGION; "all": every region in use.
+    pub region: Option<String>,
+    pub read_only: bool,
+}
+
+impl Wanted {
+    /// What the screens call it: the config's label, else the profile's name.
+    pub fn label(&self) -> Option<&str> {
+        self.label.as_deref().or(self.profile.as_deref())
+    }
+}
+
+/// `a,b, c` as `[a, b, c]`; empty parts dropped.
+fn list(s: &str) -> Vec<String> {
+    s.split(',')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// The accounts×regions to read, in order: each of `--profile p1,p2` in each of `--region a,b`
+/// when given, else the config's `[[accounts]]` (each in its regions, unless `--region`
+/// names them), else the default chain in its region. Each once.
+pub fn wanted(
+    profiles: Option<&str>,
+    regions: Option<&str>,
+    accounts: &[crate::config::AccountEntry],
+) -> Vec<Wanted> {
+    let regions_arg = regions.map(list).unwrap_or_default();
+    let entries: Vec<crate::config::AccountEntry> = match profiles {
+        Some(p) => list(p)
+            .into_iter()
+            .map(|p| crate::config::AccountEntry {
+                profile: Some(p),
+                ..Default::default()
+            })
+            .collect(),
+        None if accounts.is_empty() => vec![Default::default()],
+        None => accounts.to_vec(),
+    };
+    let mut out = Vec::new();
+    for e in entries {
+        let regions = match regions_arg.is_empty() {
+            true => e.regions.clone(),
+            false => regions_arg.clone(),
+        };
+        let regions: Vec<Option<String>> = match regions.is_empty() {
+            true => vec![None],
+            false => regions.into_iter().map(Some).collect(),
+        };
+        for region in regions {
+            let w = Wanted {
+                label: e.label.clone(),
+                profile: e.profile.clone(),
+                role_arn: e.role_arn.clone(),
+                region,
+                read_only: e.read_only,
+            };
+            if !out.contains(&w) {
+                out.push(w);
+            }
+        }
+    }
+    out
+}
+
 /// One account×region: who it is, and its source (None when it could not be connected).
 pub struct Member<S> {
     pub info: PlaceInfo,
@@ -267,5 +340,333 @@ impl Actions for ManyActions {
             Ok(a) => a.key_value(place, key_id),
             Err(e) => Box::pin(async move { Err(e) }),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::VecDeque;
+
+    use super::*;
+    use crate::config::AccountEntry;
+    use crate::model::place::{named, narrow};
+    use crate::ops::{At, OpOutcome, Toggle};
+    use crate::source::demo::{DEMO_START, places_at};
+
+    fn want(profile: &str, region: &str) -> Wanted {
+        Wanted {
+            profile: Some(profile.into()),
+            region: Some(region.into()),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn profiles_cross_regions_and_the_config_names_accounts() {
+        let w = wanted(Some("prod, staging"), Some("eu-west-1,us-east-1"), &[]);
+        assert_eq!(
+            w,
+            [
+                want("prod", "eu-west-1"),
+                want("prod", "us-east-1"),
+                want("staging", "eu-west-1"),
+                want("staging", "us-east-1"),
+            ]
+        );
+        assert_eq!(wanted(None, None, &[]), [Wanted::default()], "the chain");
+        let accounts = [
+            AccountEntry {
+                label: Some("prod".into()),
+                profile: Some("p".into()),
+                regions: vec!["eu-west-1".into(), "eu-west-1".into()],
+                read_only: true,
+                ..Default::default()
+            },
+            AccountEntry {
+                role_arn: Some("arn:aws:iam::222222222222:role/r".into()),
+                ..Default::default()
+            },
+        ];
+        let w = wanted(None, None, &accounts);
+        assert_eq!(w.len(), 2, "each place once: {w:?}");
+        assert_eq!((w[0].label(), w[0].read_only), (Some("prod"), true));
+        assert_eq!(
+            w[1].role_arn.as_deref(),
+            Some("arn:aws:iam::222222222222:role/r")
+        );
+        assert_eq!(w[1].region, None);
+        // --region names the regions of every account; --profile replaces the accounts.
+        let w = wanted(None, Some("us-east-1"), &accounts);
+        assert!(w.iter().all(|w| w.region.as_deref() == Some("us-east-1")));
+        assert_eq!(
+            wanted(Some("x"), None, &accounts),
+            [Wanted {
+                profile: Some("x".into()),
+                ..Default::default()
+            }]
+        );
+    }
+
+    fn four() -> Snapshot {
+        let w = [
+            want("prod", "eu-west-1"),
+            want("prod", "us-east-1"),
+            want("staging", "eu-west-1"),
+            want("staging", "us-east-1"),
+        ];
+        places_at(7, DEMO_START, &w)
+    }
+
+    #[test]
+    fn the_demo_as_four_places_is_merged_in_place_order() {
+        let s = four();
+        let one = crate::source::demo::DemoSource::new(7, 1.0).snapshot_at(DEMO_START);
+        assert_eq!(s.places.len(), 4);
+        assert!(s.many_places());
+        let names: Vec<String> = s.places.iter().map(PlaceInfo::name).collect();
+        assert_eq!(
+            names,
+            [
+                "prod · eu-west-1",
+                "prod · us-east-1",
+                "staging · eu-west-1",
+                "staging · us-east-1"
+            ]
+        );
+        assert_eq!(s.places[0].account.id, s.places[1].account.id);
+        assert_ne!(s.places[0].account.id, s.places[2].account.id);
+        // Every row of every place, stamped in order.
+        assert_eq!(s.api_keys.len(), 4 * one.api_keys.len());
+        for p in 0..4u16 {
+            let keys = s.api_keys.iter().filter(|k| k.place == Place(p)).count();
+            assert_eq!(keys, one.api_keys.len(), "place {p}");
+        }
+        assert!(s.api_keys.is_sorted_by_key(|k| k.place));
+        // CloudFront, its web ACLs and their held addresses: once per account.
+        let dist_places: Vec<u16> = s.distributions.iter().map(|d| d.place.0).collect();
+        assert!(
+            dist_places.iter().all(|p| *p == 0 || *p == 2),
+            "{dist_places:?}"
+        );
+        assert_eq!(s.distributions.len(), 2 * one.distributions.len());
+        let global: Vec<u16> = s
+            .web_acls
+            .iter()
+            .filter(|a| a.scope == crate::model::Scope::Cloudfront)
+            .map(|a| a.place.0)
+            .collect();
+        assert_eq!(global, [0, 2]);
+        // The regions' API ids differ: the same API in two regions is two APIs.
+        let ids: std::collections::HashSet<&str> = s.apis.iter().map(|a| a.id.as_str()).collect();
+        assert_eq!(ids.len(), s.apis.len());
+        // The incidents are in the first place only.
+        let held = |p: u16| {
+            s.rate_limited
+                .iter()
+                .filter(|r| r.place == Place(p))
+                .count()
+        };
+        assert!(held(0) > 0);
+        assert_eq!(held(1), 0, "calm: {:?}", s.rate_limited);
+        assert_eq!(s.cost.metrics_last_poll, 4 * one.cost.metrics_last_poll);
+    }
+
+    #[test]
+    fn narrow_keeps_the_places_named() {
+        let s = four();
+        assert_eq!(named(&s, "staging"), [Place(2), Place(3)]);
+        assert_eq!(named(&s, "US-EAST-1"), [Place(1), Place(3)]);
+        assert_eq!(named(&s, "prod · us-east-1"), [Place(1)]);
+        assert_eq!(
+            named(&s, &s.places[2].account.id.to_string()),
+            [Place(2), Place(3)]
+        );
+        assert!(named(&s, "nowhere").is_empty());
+        let only = narrow(&s, |p| p == Place(1));
+        assert!(only.api_keys.iter().all(|k| k.place == Place(1)));
+        assert_eq!(only.api_keys.len(), s.api_keys.len() / 4);
+        assert!(
+            only.distributions.is_empty(),
+            "us-east-1 shows none of CloudFront"
+        );
+        assert_eq!(only.account.region.as_str(), "us-east-1");
+        assert_eq!(only.places.len(), 4, "rows keep their index");
+    }
+
+    /// A source whose polls answer in turn from a script, each when the test lets it.
+    struct Scripted {
+        answers: VecDeque<Result<Snapshot, SourceError>>,
+        gate: Arc<tokio::sync::Semaphore>,
+    }
+
+    impl Source for Scripted {
+        async fn poll(&mut self) -> Result<Snapshot, SourceError> {
+            self.gate.acquire().await.unwrap().forget();
+            self.answers.pop_front().expect("an answer")
+        }
+
+        fn actions(&self) -> Arc<dyn Actions> {
+            Arc::new(Recorder::default())
+        }
+
+        fn default_refresh(&self) -> Duration {
+            Duration::from_secs(60)
+        }
+    }
+
+    fn member(
+        label: &str,
+        answers: Vec<Result<Snapshot, SourceError>>,
+    ) -> (Member<Scripted>, Arc<tokio::sync::Semaphore>) {
+        let gate = Arc::new(tokio::sync::Semaphore::new(0));
+        let info = PlaceInfo {
+            label: Text::new(label),
+            account: Default::default(),
+            read_only: false,
+            failed: None,
+            shield: None,
+        };
+        let source = Scripted {
+            answers: answers.into(),
+            gate: gate.clone(),
+        };
+        (
+            Member {
+                info,
+                source: Some(source),
+            },
+            gate,
+        )
+    }
+
+    fn demo_read() -> Snapshot {
+        crate::source::demo::DemoSource::new(3, 1.0).snapshot_at(DEMO_START)
+    }
+
+    #[tokio::test]
+    async fn a_place_that_fails_keeps_its_last_read_and_the_fast_go_out_first() {
+        let (a, gate_a) = member("a", vec![Ok(demo_read()), Ok(demo_read())]);
+        let (b, gate_b) = member(
+            "b",
+            vec![Ok(demo_read()), Err(SourceError::Failed("gone".into()))],
+        );
+        let mut many = ManySource::new(vec![a, b]);
+        let early = Arc::new(Mutex::new(Vec::new()));
+        let seen = early.clone();
+        many.report_early(Arc::new(move |p| {
+            if let Partial::Snapshot(s) = p {
+                seen.lock().unwrap().push(*s);
+            }
+        }));
+        // b answers first, while a waits: what b read goes out at once.
+        gate_b.add_permits(1);
+        let poll = tokio::spawn(async move {
+            let r = many.poll().await;
+            (many, r)
+        });
+        while early.lock().unwrap().is_empty() {
+            tokio::task::yield_now().await;
+        }
+        {
+            let first = &early.lock().unwrap()[0];
+            assert!(first.api_keys.iter().all(|k| k.place == Place(1)));
+            assert!(!first.api_keys.is_empty());
+            assert!(
+                first
+                    .loading
+                    .iter()
+                    .any(|l| l.message.as_str().contains("a · "))
+            );
+        }
+        gate_a.add_permits(1);
+        let (mut many, r) = poll.await.unwrap();
+        let s = r.unwrap();
+        assert!(s.api_keys.iter().any(|k| k.place == Place(0)));
+        // b fails next: its last read stays, and every panel says why.
+        gate_a.add_permits(1);
+        gate_b.add_permits(1);
+        let s = many.poll().await.unwrap();
+        assert!(s.places[1].failed.is_some());
+        assert!(s.api_keys.iter().any(|k| k.place == Place(1)), "kept");
+        let said = s
+            .problems
+            .iter()
+            .filter(|p| p.message.as_str().contains("b · : not read: gone"))
+            .count();
+        assert_eq!(said, crate::model::Panel::ALL.len(), "{:?}", s.problems);
+    }
+
+    #[derive(Default)]
+    struct Recorder(Mutex<Vec<String>>);
+
+    impl Actions for Recorder {
+        fn apply(&self, op: Op, _: Reporter) -> OpFuture {
+            self.0.lock().unwrap().push(op.summary());
+            Box::pin(async { Ok(OpOutcome::said("done")) })
+        }
+
+        fn key_value(&self, _: Place, key_id: &str) -> ValueFuture {
+            self.0.lock().unwrap().push(format!("value of {key_id}"));
+            Box::pin(async { Ok(crate::model::Secret::new("v")) })
+        }
+    }
+
+    fn toggle(at: Option<Place>) -> Op {
+        let op = Op::ToggleRule(Toggle {
+            scope: crate::model::Scope::Regional,
+            web_acl_id: Text::new("id"),
+            web_acl: Text::new("acl"),
+            rule: Text::new("rule"),
+            inner: None,
+            from: crate::model::Action::Block,
+            to: crate::model::Action::Count,
+            custom: None,
+            kept: None,
+            at: None,
+        });
+        op.acting_at(at.map(|place| At {
+            place,
+            label: Text::new("x"),
+            account: Text::new("1"),
+            region: Text::new("r"),
+        }))
+    }
+
+    #[tokio::test]
+    async fn operations_go_to_their_place_or_are_refused() {
+        let recorders: Vec<Arc<Recorder>> = (0..3).map(|_| Arc::new(Recorder::default())).collect();
+        let info = |read_only| PlaceInfo {
+            label: Text::new("p"),
+            account: Default::default(),
+            read_only,
+            failed: None,
+            shield: None,
+        };
+        let acts = ManyActions {
+            places: vec![info(false), info(false), info(true), info(false)],
+            actions: vec![
+                Some(recorders[0].clone() as Arc<dyn Actions>),
+                Some(recorders[1].clone() as Arc<dyn Actions>),
+                Some(recorders[2].clone() as Arc<dyn Actions>),
+                None,
+            ],
+        };
+        let run = |op| acts.apply(op, Reporter::new(|_| {}));
+        assert!(run(toggle(Some(Place(1)))).await.is_ok());
+        assert_eq!(recorders[1].0.lock().unwrap().len(), 1);
+        assert!(recorders[0].0.lock().unwrap().is_empty(), "not the first");
+        let refused = |r: Result<OpOutcome, SourceError>| match r {
+            Err(SourceError::Refused(m)) => m,
+            other => panic!("{other:?}"),
+        };
+        assert!(refused(run(toggle(None)).await).contains("names no account and region"));
+        assert!(refused(run(toggle(Some(Place(2)))).await).contains("read-only"));
+        assert!(refused(run(toggle(Some(Place(3)))).await).contains("not connected"));
+        assert!(recorders[2].0.lock().unwrap().is_empty());
+        assert!(acts.key_value(Place(0), "k").await.is_ok());
+        assert!(
+            acts.key_value(Place(2), "k").await.is_err(),
+            "read-only shows no value"
+        );
     }
 }

@@ -100,10 +100,13 @@ fn problem_lines(
     th: &Theme,
 ) -> Rect {
     let shown = |p: &&crate::model::Problem| s.home().panels().contains(&p.panel);
+    // A place not read says so on every panel: once here, however many this screen has.
+    let mut said = std::collections::HashSet::new();
     let lines: Vec<Line> = d
         .problems
         .iter()
         .filter(shown)
+        .filter(|p| said.insert(p.message.as_str()))
         .map(|p| Line::styled(format!(" ⚠ {}", p.message), th.style(E::TextWarn)))
         .chain(
             loading

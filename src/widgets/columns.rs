@@ -59,6 +59,21 @@ pub fn place_columns<R: Placed>() -> [Column<R>; 2] {
     ]
 }
 
+/// A place column as wide as its widest value (the place list is short): a region name takes
+/// up to 14 columns, and a label what the operator chose.
+fn place_width(d: &Snapshot, heading: &str) -> u16 {
+    let widest = d
+        .places
+        .iter()
+        .map(|p| match heading {
+            "region" => p.account.region.as_str().chars().count(),
+            _ => p.label.as_str().chars().count(),
+        })
+        .max()
+        .unwrap_or(0);
+    widest.clamp(heading.len(), 24) as u16
+}
+
 /// `columns` after the place columns.
 pub fn placed<R: Placed>(columns: Vec<Column<R>>) -> Vec<Column<R>> {
     place_columns().into_iter().chain(columns).collect()
@@ -112,7 +127,13 @@ pub fn draw<R>(
         .filter(|c| c.shown.at(cx.width, many))
         .collect();
     let header: Vec<&str> = shown.iter().map(|c| c.heading).collect();
-    let widths: Vec<Constraint> = shown.iter().map(|c| c.width).collect();
+    let widths: Vec<Constraint> = shown
+        .iter()
+        .map(|c| match c.shown {
+            Shown::ManyPlaces => Constraint::Length(place_width(cx.data, c.heading)),
+            _ => c.width,
+        })
+        .collect();
     let rows: Vec<Row> = rows
         .iter()
         .map(|r| Row::new(shown.iter().map(|c| (c.cell)(r, cx))))

@@ -29,8 +29,9 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 
+use super::many::Wanted;
 use super::{Actions, OpFuture, OpOutcome, Source, SourceError, ValueFuture};
-use crate::model::{Secret, Snapshot};
+use crate::model::{PlaceInfo, Secret, Snapshot};
 use crate::ops::{Op, Plan, Progress, Reporter, StepState};
 use minute::World;
 use scenario::Scenario;
@@ -209,6 +210,53 @@ async fn walk_through(plan: &Plan, speed: f64, progress: &Reporter) {
         }
         steps[i].1 = StepState::Done;
     }
+}
+
+/// The simulated account as many places (`--demo --profile a,b --region x,y`): each profile
+/// an account of its own, each region a copy of it with its own ids; only the first place has
+/// incidents, and only the first region of each account shows CloudFront.
+pub fn places(seed: u64, speed: f64, wanted: &[Wanted]) -> Vec<(PlaceInfo, DemoSource)> {
+    let mut accounts: Vec<Option<&str>> = Vec::new();
+    wanted
+        .iter()
+        .enumerate()
+        .map(|(i, w)| {
+            let profile = w.profile.as_deref();
+            let n = accounts
+                .iter()
+                .position(|a| *a == profile)
+                .unwrap_or_else(|| {
+                    accounts.push(profile);
+                    accounts.len() - 1
+                });
+            let place = scenario::DemoPlace {
+                account_id: format!("{:012}", 123_456_789_012u64 + 111_111_111_111 * n as u64),
+                alias: format!("{} (demo)", profile.unwrap_or("demo")),
+                region: w.region.clone().unwrap_or_else(|| "eu-west-1".into()),
+                profile: profile.unwrap_or("demo").to_string(),
+                calm: i > 0,
+                global: wanted[..i].iter().all(|o| o.profile.as_deref() != profile),
+            };
+            let info = PlaceInfo {
+                label: crate::model::Text::new(w.label().unwrap_or("demo")),
+                account: Default::default(),
+                read_only: w.read_only,
+                failed: None,
+                shield: None,
+            };
+            let seed = seed.wrapping_add(i as u64 * 7919);
+            (info, DemoSource::at(seed, speed, place))
+        })
+        .collect()
+}
+
+/// The simulated places as of `now`, merged: what [`places`] shows on its first poll.
+pub fn places_at(seed: u64, now: DateTime<Utc>, wanted: &[Wanted]) -> Snapshot {
+    let (infos, reads): (Vec<_>, Vec<_>) = places(seed, 1.0, wanted)
+        .into_iter()
+        .map(|(info, mut s)| (info, Some(s.snapshot_at(now))))
+        .unzip();
+    crate::model::place::merge(infos, reads)
 }
 
 impl Source for DemoSource {

@@ -357,3 +357,30 @@ fn a_toggle_in_the_second_region_changes_only_its_web_acl() {
         "{done}"
     );
 }
+
+#[test]
+fn region_all_reads_the_regions_in_use() {
+    let m = Moto::start("allregions");
+    m.seed(30);
+    let seeded = m.seed_places();
+    let files = profiles(&m, seeded["role_arn"].as_str().unwrap());
+    m.reset_calls();
+    let (ok, s, err) = snapshot(&m, &files, &["--profile", "main", "--region", "all"]);
+    assert!(ok, "{err}");
+    let mut regions: Vec<&str> = s["places"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["account"]["region"].as_str().unwrap())
+        .collect();
+    regions.sort_unstable();
+    assert_eq!(
+        regions,
+        ["eu-west-1", "us-east-1"],
+        "only where there is an API or a web ACL"
+    );
+    let calls = m.calls();
+    assert_eq!(calls["DescribeRegions"], 1, "{calls}");
+    // The peer knows every commercial region; each was asked once, cheaply.
+    assert!(calls["ListWebACLs"].as_u64().unwrap() > 10, "{calls}");
+}

@@ -426,6 +426,10 @@ pub const COMMANDS: &[(&str, &str)] = &[
         "switch theme (dark, light, high-contrast, mono, or a file)",
     ),
     (":refresh SECS", "poll every SECS seconds"),
+    (
+        ":scope NAME",
+        "only the accounts or regions NAME names; :scope for all",
+    ),
     (":audit", "the audit log"),
     (
         ":rotations",

@@ -175,7 +175,16 @@ impl App {
         let Some(l) = self.loaded() else { return };
         match self.screen.home().open(l, self.selected(self.screen)) {
             Open::Detail => self.mode = Mode::Detail,
-            Open::Go(s) => self.screen = s,
+            Open::Go(s, place) => {
+                // Into the row's scope: the screen shows the place the finding is about.
+                let name = place
+                    .and_then(|p| l.snapshot.place_info(p))
+                    .map(|i| i.name());
+                self.screen = s;
+                if let Some(name) = name {
+                    self.set_scope(Some(&name));
+                }
+            }
             Open::Nothing => {}
         }
     }

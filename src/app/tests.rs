@@ -747,3 +747,25 @@ fn an_operation_names_its_place_and_a_read_only_account_refuses_it() {
     assert!(press(&mut a, KeyCode::Char('v')).is_empty());
     assert!(a.message.clone().unwrap().1.contains("read-only"));
 }
+
+#[test]
+fn enter_on_a_finding_goes_to_its_screen_in_its_place() {
+    let mut a = places_app();
+    let i = a
+        .loaded()
+        .unwrap()
+        .findings
+        .iter()
+        .position(|f| {
+            f.place == Some(crate::model::Place(0)) && f.about == crate::model::Panel::Keys
+        })
+        .expect("a finding about prod's keys");
+    a.screen = Screen::Overview;
+    a.view_mut().selected = i;
+    press(&mut a, KeyCode::Enter);
+    assert_eq!(a.screen, Screen::Keys);
+    assert_eq!(a.scope.as_deref(), Some("prod · eu-west-1"));
+    let keys = a.row_count(Screen::Keys);
+    a.run_command("scope");
+    assert_eq!(a.row_count(Screen::Keys), 3 * keys);
+}

@@ -25,6 +25,28 @@ struct AccessRecord {
     direct_hits: Vec<crate::bypass::DirectHits>,
 }
 
+/// The access posture's findings; of many places, each place's, marked with its place.
+fn access_findings(
+    snap: &Snapshot,
+    hits: &[crate::bypass::DirectHits],
+) -> Vec<crate::finding::Finding> {
+    if !snap.many_places() {
+        return crate::posture::findings(snap, hits);
+    }
+    (0..snap.places.len() as u16)
+        .map(crate::model::Place)
+        .flat_map(|p| {
+            let part = crate::model::place::narrow(snap, |x| x == p);
+            crate::posture::findings(&part, hits)
+                .into_iter()
+                .map(move |f| crate::finding::Finding {
+                    place: Some(p),
+                    ..f
+                })
+        })
+        .collect()
+}
+
 pub fn run(args: &Args, json: bool) -> anyhow::Result<ExitCode> {
     if let Some(p) = startup::log_path(args) {
         startup::init_logging(&p)?;
@@ -38,7 +60,7 @@ pub fn run(args: &Args, json: bool) -> anyhow::Result<ExitCode> {
         if let Some(stop) = source.on_exit() {
             let _ = tokio::time::timeout(std::time::Duration::from_secs(3), stop).await;
         }
-        anyhow::Ok((snap, source.calls().cloned()))
+        anyhow::Ok((snap, source.calls()))
     })?;
     let seconds = started.elapsed().as_secs_f64();
     let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
@@ -56,7 +78,7 @@ pub fn run(args: &Args, json: bool) -> anyhow::Result<ExitCode> {
             access: {
                 let direct_hits = crate::bypass::direct_hits(&snap);
                 AccessRecord {
-                    findings: crate::posture::findings(&snap, &direct_hits),
+                    findings: access_findings(&snap, &direct_hits),
                     direct_hits,
                 }
             },

@@ -58,8 +58,9 @@ pub trait ScreenView: Sync {
 pub enum Open {
     /// The row's detail popup.
     Detail,
-    /// Go to another screen (the Overview's findings lead to the screen that explains them).
-    Go(Screen),
+    /// Go to another screen (the Overview's findings lead to the screen that explains them),
+    /// narrowed to the account and region the row is about when many are in view.
+    Go(Screen, Option<crate::model::Place>),
     Nothing,
 }
 

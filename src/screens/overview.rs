@@ -107,9 +107,9 @@ impl ScreenView for Overview {
     }
 
     fn open(&self, data: &Loaded, selected: usize) -> Open {
-        data.findings
-            .get(selected)
-            .map_or(Open::Nothing, |f| Open::Go(Screen::showing(f.about)))
+        data.findings.get(selected).map_or(Open::Nothing, |f| {
+            Open::Go(Screen::showing(f.about), f.place)
+        })
     }
 }
 

@@ -123,11 +123,19 @@ pub enum AnySource {
 }
 
 impl AnySource {
-    /// AWS calls made since the start, by IAM action (none for the demo, or for many).
-    pub fn calls(&self) -> Option<&aws::Calls> {
+    /// AWS calls made since the start, by IAM action, summed over every place (none for the
+    /// demo).
+    pub fn calls(&self) -> Option<aws::Calls> {
+        let of = |s: &OneSource| match s {
+            OneSource::Aws(a) => Some(a.all_calls.clone()),
+            OneSource::Demo(_) => None,
+        };
         match self {
-            AnySource::One(OneSource::Aws(a)) => Some(&a.all_calls),
-            _ => None,
+            AnySource::One(s) => of(s),
+            AnySource::Many(m) => m.sources().flatten().filter_map(of).reduce(|mut all, c| {
+                all.merge(&c);
+                all
+            }),
         }
     }
 }

@@ -56,10 +56,7 @@ def waf_line(ts_ms, action, rule, ip, country, uri, agent, acl_arn):
 
 def seed_logs(s, key_id_of, hostile_agent):
     """s: the Seeder; key_id_of(name) -> a named key's id. Returns what the queries must find."""
-    import boto3
-    from botocore.config import Config
-    logs = boto3.client("logs", endpoint_url=s.apigw.meta.endpoint_url, region_name=s.apigw.meta.region_name,
-                        config=Config(retries={"max_attempts": 2, "mode": "standard"}))
+    logs = s.mk("logs", s.apigw.meta.region_name)
     start = int((s.now - dt.timedelta(minutes=3)).timestamp() * 1000)
     pay = s.apis["payments-api"]
 
@@ -112,8 +109,7 @@ def seed_untidy_logs(s, apis, key_id):
     """The untidy cases: orders-b/live logs in CLF (fields by position, parsed with a glob); the CLOUDFRONT
     shop-edge web ACL logs to an S3 bucket (named, never queried). orders-a/live's JSON format, set by untidy.py,
     names only the request id."""
-    import boto3
-    logs = boto3.client("logs", endpoint_url=s.apigw.meta.endpoint_url, region_name=s.apigw.meta.region_name)
+    logs = s.mk("logs", s.apigw.meta.region_name)
     start = int((s.now - dt.timedelta(minutes=3)).timestamp() * 1000)
     clf = ('$context.identity.sourceIp - - [$context.requestTime] "$context.httpMethod $context.resourcePath '
            '$context.protocol" $context.status $context.responseLength $context.requestId $context.identity.apiKeyId '

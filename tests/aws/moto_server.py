@@ -64,6 +64,8 @@ A WSGI middleware in front of moto's own dispatcher:
 * counts calls per operation name:   GET /_edgetop/calls  ->  {"GetMetricData": 3, ...};
                                       POST /_edgetop/calls/reset (clears the log below too)
 * logs each call with its time:       GET /_edgetop/call-log  ->  [[unix seconds, service, operation], ...]
+  and where it went:                  GET /_edgetop/place-log ->  [[unix seconds, service, operation, region,
+                                                                     access key id], ...]
 * enforces IAM like AWS (off until switched on):
                     POST /_edgetop/iam {"enforce": true|false};  GET /_edgetop/iam  ->  {"enforce": ...}
   Every signed AWS request then needs a valid SigV4 signature by the access key of an IAM user moto knows
@@ -172,7 +174,7 @@ class RestRoutes:
 
 
 class Call:
-    __slots__ = ("service", "region", "protocol", "operation", "body", "params", "path", "query")
+    __slots__ = ("service", "region", "account", "protocol", "operation", "body", "params", "path", "query")
 
     def __init__(self, service=None, protocol=None):
         self.service, self.protocol = service, protocol
@@ -182,6 +184,19 @@ def credential_scope(environ):
     auth = environ.get("HTTP_AUTHORIZATION", "")
     m = re.search(r"Credential=[^/]+/\d{8}/([^/]+)/([^/]+)/aws4_request", auth)
     return (m.group(2).lower(), m.group(1)) if m else (None, None)
+
+
+def account_of(environ):
+    """The account a request acts in, as moto decides it: the access key's (an assumed role's credentials act
+    in the role's account), else moto's default account."""
+    from moto.iam.models import get_account_id_from
+    return get_account_id_from(access_key(environ) or "")
+
+
+def access_key(environ):
+    """The access key id a request is signed with: one per account (and per role session)."""
+    m = re.search(r"Credential=([^/]+)/", environ.get("HTTP_AUTHORIZATION", ""))
+    return m.group(1) if m else None
 
 
 def read_body(environ):
@@ -208,6 +223,7 @@ def identify(environ, body, rest_routes):
     c.query = parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True)
     c.params = {}
     c.service, c.region = credential_scope(environ)
+    c.account = account_of(environ)
     target = environ.get("HTTP_X_AMZ_TARGET")
     ctype = environ.get("CONTENT_TYPE", "")
     if environ.get("HTTP_SMITHY_PROTOCOL", "").startswith("rpc-v2-cbor"):
@@ -303,6 +319,7 @@ class EdgetopMiddleware:
         self.lock = threading.Lock()
         self.calls = {}
         self.call_log = []  # [time, service, operation] per call that got past IAM, in order
+        self.place_log = []  # the same calls as [time, service, operation, region, access key id]
         self.faults = {}  # operation -> {"error", "count", "status", "message"}
         self.rest_routes = RestRoutes(["apigateway", "cloudfront"])
         self.iam_enforce = False
@@ -387,6 +404,7 @@ class EdgetopMiddleware:
             with self.lock:
                 self.calls[op] = self.calls.get(op, 0) + 1
                 self.call_log.append([time.time(), call.service, op])
+                self.place_log.append([time.time(), call.service, op, call.region, access_key(environ)])
                 fault = self.faults.get(op)
                 if fault and fault["count"] != 0:
                     if fault["count"] > 0:
@@ -436,8 +454,7 @@ class EdgetopMiddleware:
     # (apigatewayv2 GetAuthorizers: GET /v2/apis/{apiId}/authorizers -> {"items": [...]}).
     def http_api_authorizers(self, call, api_id, start_response):
         from moto.apigatewayv2.models import apigatewayv2_backends
-        from moto.core import DEFAULT_ACCOUNT_ID
-        apis = apigatewayv2_backends[DEFAULT_ACCOUNT_ID][call.region].apis
+        apis = apigatewayv2_backends[call.account][call.region].apis
         if api_id not in apis:
             return self.respond(start_response, *error_response(
                 call, "NotFoundException", f"Invalid API identifier specified {api_id}", 404))
@@ -528,8 +545,11 @@ class EdgetopMiddleware:
                 return self.json_ok(start_response, dict(sorted(self.calls.items())))
             if path == "/_edgetop/call-log" and method == "GET":
                 return self.json_ok(start_response, self.call_log)
+            if path == "/_edgetop/place-log" and method == "GET":
+                return self.json_ok(start_response, self.place_log)
             if path == "/_edgetop/calls/reset" and method == "POST":
                 self.call_log.clear()
+                self.place_log.clear()
                 self.calls.clear()
                 return self.json_ok(start_response, {})
             if path == "/_edgetop/iam" and method == "GET":
@@ -587,7 +607,6 @@ class EdgetopMiddleware:
 
     def start_query(self, call, start_response):
         """StartQuery, answered at once from the stored events; GetQueryResults gives it out as planned."""
-        from moto.core import DEFAULT_ACCOUNT_ID
         from moto.logs.models import logs_backends
 
         import insights
@@ -596,7 +615,7 @@ class EdgetopMiddleware:
             [p["logGroupName"]] if p.get("logGroupName") else [])
         if not names or not p.get("queryString"):
             raise ApiError("InvalidParameterException", "a query needs log groups and a query string")
-        backend = logs_backends[DEFAULT_ACCOUNT_ID][call.region]
+        backend = logs_backends[call.account][call.region]
         start, end = int(p.get("startTime", 0)), int(p.get("endTime", 0))
         events = []
         for name in names:
@@ -745,8 +764,7 @@ class EdgetopMiddleware:
         if (end - start).days > 90:
             raise ApiError("BadRequestException", "The usage data period cannot exceed 90 days")
         from moto.apigateway import apigateway_backends
-        from moto.core import DEFAULT_ACCOUNT_ID
-        backend = apigateway_backends[DEFAULT_ACCOUNT_ID][call.region or "us-east-1"]
+        backend = apigateway_backends[call.account][call.region or "us-east-1"]
         if plan_id not in backend.usage_plans:
             raise ApiError("NotFoundException", "Invalid Usage Plan ID specified", 404)
         plan = self.extras().get("usage", {}).get(plan_id, {})
@@ -777,12 +795,12 @@ class EdgetopMiddleware:
     # -- wafv2 --
     @staticmethod
     def wafv2_acls():
-        from moto.core import DEFAULT_ACCOUNT_ID
         from moto.wafv2.models import wafv2_backends
-        account = wafv2_backends[DEFAULT_ACCOUNT_ID]
-        for region in list(account.keys()):
-            for arn, acl in list(account[region].wacls.items()):
-                yield arn, acl
+        for account_id in list(wafv2_backends.keys()):
+            account = wafv2_backends[account_id]
+            for region in list(account.keys()):
+                for arn, acl in list(account[region].wacls.items()):
+                    yield arn, acl
 
     def get_sampled_requests(self, call, start_response):
         p = call.params

@@ -2,9 +2,12 @@
 """Seeds a believable AWS account into moto (tests/aws/moto_server.py) through real boto3 calls.
 
     python seed.py --endpoint http://127.0.0.1:PORT --extras FILE --expected OUT.json [--keys 640]
+                   [--region R] [--role-arn ARN] [--no-global] [--merge-extras]
 
 Writes FILE (data of the operations moto lacks, served by moto_server.py) and OUT.json (what was seeded, for
-the tests to compare edgetop's output with). Region eu-west-1; WAF CLOUDFRONT scope and CloudFront in us-east-1.
+the tests to compare edgetop's output with). Region eu-west-1 (or --region); WAF CLOUDFRONT scope and CloudFront in us-east-1 (none with --no-global, for a
+second region of an account). --role-arn seeds the account of that role, through STS AssumeRole (moto puts
+what such credentials create in the role's account); --merge-extras adds to FILE instead of replacing it.
 Deterministic apart from the ids moto generates and the clock (metrics end at the last complete minute,
 samples lie in the last hour, usage covers the current UTC month).
 """
@@ -82,9 +85,18 @@ def cidr(ip):
 
 
 class Seeder:
-    def __init__(self, endpoint, n_keys):
+    def __init__(self, endpoint, n_keys, role_arn=None, with_global=True):
         cfg = Config(retries={"max_attempts": 2, "mode": "standard"}, max_pool_connections=16)
-        mk = lambda svc, region: boto3.client(svc, endpoint_url=endpoint, region_name=region, config=cfg)  # noqa
+        creds = {}
+        if role_arn:
+            c = boto3.client("sts", endpoint_url=endpoint, region_name=REGION, config=cfg).assume_role(
+                RoleArn=role_arn, RoleSessionName="edgetop-seed")["Credentials"]
+            creds = {"aws_access_key_id": c["AccessKeyId"], "aws_secret_access_key": c["SecretAccessKey"],
+                     "aws_session_token": c["SessionToken"]}
+        self.with_global = with_global
+        mk = lambda svc, region: boto3.client(svc, endpoint_url=endpoint, region_name=region, config=cfg,  # noqa
+                                              **creds)
+        self.mk = mk  # clients as this account, for the seeders beside this file
         self.apigw = mk("apigateway", REGION)
         self.waf = mk("wafv2", REGION)
         self.waf_cf = mk("wafv2", GLOBAL)
@@ -278,17 +290,18 @@ class Seeder:
         reg = self.waf.create_web_acl(Name="edge-regional", Scope="REGIONAL", DefaultAction={"Allow": {}},
                                       Rules=rules_param(regional_rules), VisibilityConfig=vis("edge-regional"),
                                       Description="regional API edge")["Summary"]
-        cf = self.waf_cf.create_web_acl(Name="edge-cloudfront", Scope="CLOUDFRONT", DefaultAction={"Allow": {}},
-                                        Rules=rules_param(cf_rules), VisibilityConfig=vis("edge-cloudfront"),
-                                        Description="CloudFront edge")["Summary"]
         self.acls["edge-regional"] = {"summary": reg, "scope": "REGIONAL", "rules": regional_rules}
-        self.acls["edge-cloudfront"] = {"summary": cf, "scope": "CLOUDFRONT", "rules": cf_rules}
+        if self.with_global:
+            cf = self.waf_cf.create_web_acl(Name="edge-cloudfront", Scope="CLOUDFRONT", DefaultAction={"Allow": {}},
+                                            Rules=rules_param(cf_rules), VisibilityConfig=vis("edge-cloudfront"),
+                                            Description="CloudFront edge")["Summary"]
+            self.acls["edge-cloudfront"] = {"summary": cf, "scope": "CLOUDFRONT", "rules": cf_rules}
         protects = []
         for api in self.out["apis"]:
             for st in api["stages"]:
                 self.waf.associate_web_acl(WebACLArn=reg["ARN"], ResourceArn=st["arn"])
                 protects.append(f"{api['name']}/{st['name']}")
-        self.extras["web_acl_metric_names"] = {reg["ARN"]: "edge-regional", cf["ARN"]: "edge-cloudfront"}
+        self.extras["web_acl_metric_names"] = {a["summary"]["ARN"]: name for name, a in self.acls.items()}
         self.out["web_acls"] = [
             {"name": name, "id": a["summary"]["Id"], "arn": a["summary"]["ARN"], "scope": a["scope"],
              "default_action": "ALLOW", "protects": protects if name == "edge-regional" else [],
@@ -300,6 +313,8 @@ class Seeder:
                    ("edge-cloudfront", "GlobalRateLimit"): ["203.0.113.99", "198.51.100.7", "2001:db8::dead:beef"]}
         self.out["rate_limited"] = {}
         for (acl, rule), ips in managed.items():
+            if acl not in self.acls:
+                continue
             s = self.acls[acl]
             self.extras["managed_keys"].append({
                 "Scope": s["scope"], "WebACLName": acl, "WebACLId": s["summary"]["Id"], "RuleName": rule,
@@ -478,6 +493,8 @@ class Seeder:
         key_of = {"AllowedRequests": "allowed_sum", "BlockedRequests": "blocked_sum",
                   "CountedRequests": "counted_sum"}
         for acl in ("edge-regional", "edge-cloudfront"):
+            if acl not in self.acls:
+                continue
             bucket = regional if acl == "edge-regional" else cloudfront
             base = [("Region", REGION)] if acl == "edge-regional" else []
             totals = {m: {k: 0 for k in key_of} for m in range(60)}
@@ -537,7 +554,8 @@ class Seeder:
         self.timed("usage", self.seed_usage)
         self.timed("waf", self.seed_waf)
         self.timed("samples", self.seed_samples)
-        self.timed("distributions", self.seed_distributions)
+        if self.with_global:
+            self.timed("distributions", self.seed_distributions)
         self.timed("metrics", self.seed_metrics)
         self.timed("logs", self.seed_logs)
         self.out["seeded_at"] = self.now.isoformat().replace("+00:00", "Z")
@@ -558,6 +576,11 @@ def main():
     ap.add_argument("--keys", type=int, default=640)
     ap.add_argument("--plans", type=int, default=len(PLANS),
                     help="usage plans in all: those beyond the three named ones are tenant plans")
+    ap.add_argument("--region", default="eu-west-1")
+    ap.add_argument("--role-arn", help="seed the account of this role (assumed through STS)")
+    ap.add_argument("--no-global", action="store_true",
+                    help="no CloudFront, CLOUDFRONT web ACL or Shield: another region of an account seeded already")
+    ap.add_argument("--merge-extras", action="store_true", help="add to the extras file rather than replace it")
     ap.add_argument("--untidy", action="store_true", help="add the parts of a real account that differ from the tidy "
                                                           "seed (tests/aws/untidy.py)")
     args = ap.parse_args()
@@ -568,12 +591,22 @@ def main():
         TENANTS.append(name)
         PLANS.append({"name": name, "throttle": (20.0, 40), "quota": (100000, "MONTH"),
                       "stages": ["partner-api/prod"]})
+    globals()["REGION"] = args.region
     t = time.monotonic()
-    s = Seeder(args.endpoint.rstrip("/"), args.keys)
+    s = Seeder(args.endpoint.rstrip("/"), args.keys, args.role_arn, not args.no_global)
     s.run()
     if args.untidy:
         import untidy
         s.out["untidy"] = untidy.seed_untidy(s, key_value)
+    if args.merge_extras and os.path.exists(args.extras):
+        with open(args.extras, encoding="utf-8") as f:
+            before = json.load(f)
+        for k, v in s.extras.items():
+            if isinstance(v, list):
+                before.setdefault(k, []).extend(v)
+            else:
+                before.setdefault(k, {}).update(v)
+        s.extras = before
     write_json(args.extras, s.extras)
     s.out["seed_seconds"] = round(time.monotonic() - t, 2)
     s.out["seed_timings"] = s.timings

@@ -179,7 +179,7 @@ mod tests {
 
     use std::sync::Mutex;
 
-    use crate::model::{Secret, Snapshot, Text};
+    use crate::model::{Secret, Snapshot};
     use crate::ops::Toggle;
     use crate::source::{OpFuture, OpOutcome, SourceError, ValueFuture};
 
@@ -231,18 +231,7 @@ mod tests {
     }
 
     fn toggle() -> Op {
-        Op::ToggleRule(Toggle {
-            at: Default::default(),
-            scope: crate::model::Scope::Regional,
-            web_acl_id: Text::new("id"),
-            web_acl: Text::new("acl"),
-            rule: Text::new("rule"),
-            inner: None,
-            from: crate::model::Action::Block,
-            to: crate::model::Action::Count,
-            custom: None,
-            kept: None,
-        })
+        Op::ToggleRule(Toggle::example())
     }
 
     #[tokio::test(start_paused = true)]

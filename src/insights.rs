@@ -47,7 +47,7 @@ pub fn findings_of_places(s: &Snapshot, hits: &[DirectHits], loading: &[Problem]
     let mut out = Vec::new();
     for p in 0..s.places.len() as u16 {
         let p = crate::model::Place(p);
-        let part = crate::model::place::narrow(s, |x| x == p);
+        let part = crate::model::places::narrow(s, |x| x == p);
         let mut found = Vec::new();
         of_rows(&part, hits, &mut found);
         out.extend(found.into_iter().map(|f| Finding {

@@ -364,7 +364,7 @@ async fn aws_places(args: &Args, eff: &Effective, refresh: Duration) -> anyhow::
                             ..Default::default()
                         },
                         read_only: w.read_only,
-                        failed: Some(crate::model::place::Failed {
+                        failed: Some(crate::model::places::Failed {
                             since: chrono::Utc::now(),
                             message: crate::model::Text::new(&e.to_string()),
                         }),

@@ -51,6 +51,25 @@ fn env(m: &Moto, files: &(PathBuf, PathBuf), state: &Path) -> Vec<(String, Strin
     ]
 }
 
+/// The dashboard through profiles in a private tmux (160×48), its state in `state-NAME`:
+/// `args`, then the endpoint, one attempt per call and no logs.
+fn dashboard(m: &Moto, files: &(PathBuf, PathBuf), name: &str, args: &[&str]) -> Tmux {
+    let words: Vec<String> = env(m, files, &m.dir.join(format!("state-{name}")))
+        .into_iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
+    let endpoint = m.endpoint();
+    let mut all = args.to_vec();
+    all.extend([
+        "--endpoint-url",
+        &endpoint,
+        "--max-attempts",
+        "1",
+        "--no-logs",
+    ]);
+    Tmux::start_with_env(name, 160, 48, &words.join(" "), &all)
+}
+
 /// `edgetop snapshot --json` through profiles: (success, the snapshot, stderr).
 fn snapshot(m: &Moto, files: &(PathBuf, PathBuf), args: &[&str]) -> (bool, Value, String) {
     let out = Command::new(BIN)
@@ -235,28 +254,11 @@ fn a_refused_account_says_so_and_the_others_carry_on() {
     assert!(err.contains("AccessDenied"), "{err}");
 
     // On screen: the header names it, and every panel says why, while main's rows are there.
-    let state = m.dir.join("state-dash");
-    let words: Vec<String> = env(&m, &files, &state)
-        .into_iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect();
-    let endpoint = m.endpoint();
-    let t = Tmux::start_with_env(
+    let t = dashboard(
+        &m,
+        &files,
         "refused",
-        160,
-        48,
-        &words.join(" "),
-        &[
-            "--profile",
-            "main,partner",
-            "--region",
-            "eu-west-1",
-            "--endpoint-url",
-            &endpoint,
-            "--max-attempts",
-            "1",
-            "--no-logs",
-        ],
+        &["--profile", "main,partner", "--region", "eu-west-1"],
     );
     let s = t.wait_text("partner · eu-west-1 NOT READ");
     assert!(s.contains("2 accounts × 1 region"), "{s}");
@@ -274,31 +276,20 @@ fn a_toggle_in_the_second_region_changes_only_its_web_acl() {
     m.seed(30);
     let seeded = m.seed_places();
     let files = profiles(&m, seeded["role_arn"].as_str().unwrap());
-    let state = m.dir.join("state-dash");
-    let words: Vec<String> = env(&m, &files, &state)
-        .into_iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect();
-    let endpoint = m.endpoint();
-    let t = Tmux::start_with_env(
+    let t = dashboard(
+        &m,
+        &files,
         "toggle2",
-        160,
-        48,
-        &words.join(" "),
         &[
             "--profile",
             "main",
             "--region",
             "eu-west-1,us-east-1",
-            "--endpoint-url",
-            &endpoint,
-            "--max-attempts",
-            "1",
-            "--no-logs",
             "--refresh",
             "2",
         ],
     );
+    let state = m.dir.join("state-toggle2");
     t.wait_text("1 account × 2 regions");
     // The filter matches the region: one GeoScrapers of the two.
     t.keys(&["3", "/"]);

@@ -502,13 +502,13 @@ fn places_app() -> App {
         .map(|(i, (info, mut s))| (info, (i < 2).then(|| s.snapshot_at(t))))
         .unzip();
     infos[2].account.region = edgetop::model::Text::new("eu-west-1");
-    infos[2].failed = Some(edgetop::model::place::Failed {
+    infos[2].failed = Some(edgetop::model::places::Failed {
         since: t,
         message: edgetop::model::Text::new(
             "no AWS credentials (AccessDenied: not authorized to perform sts:AssumeRole)",
         ),
     });
-    let snap = edgetop::model::place::merge(infos, reads);
+    let snap = edgetop::model::places::merge(infos, reads);
     let mut app = App::new(t, false, Duration::from_secs(2), "dark", "demo");
     app.handle(Event::Data(Ok(Arc::new(snap))));
     app.now = t + TimeDelta::seconds(3);
@@ -519,6 +519,9 @@ fn places_app() -> App {
 fn many_places_name_each_row_and_the_one_not_read() {
     let mut a = places_app();
     insta::assert_snapshot!("places_overview_160x48", render(&a, 160, 48));
+    a.run_command("split region");
+    insta::assert_snapshot!("places_overview_by_region_120x30", render(&a, 120, 30));
+    a.run_command("split none");
     a.screen = Screen::Keys;
     insta::assert_snapshot!("places_keys_160x48", render(&a, 160, 48));
     a.run_command("scope us-east-1");

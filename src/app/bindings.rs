@@ -430,6 +430,10 @@ pub const COMMANDS: &[(&str, &str)] = &[
         ":scope NAME",
         "only the accounts or regions NAME names; :scope for all",
     ),
+    (
+        ":split HOW",
+        "the Overview's charts per account, per region, or none",
+    ),
     (":audit", "the audit log"),
     (
         ":rotations",

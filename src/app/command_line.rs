@@ -36,6 +36,17 @@ impl App {
             }
             ("audit", _) => vec![Effect::ShowAudit],
             ("scope", name) => self.set_scope(name),
+            ("split", Some(how)) => match crate::screens::Split::parse(how) {
+                Some(split) => {
+                    self.split = split;
+                    self.message = Some((Level::Info, format!("the Overview's charts: {how}")));
+                    vec![]
+                }
+                None => self.error(format!(
+                    ":split takes account, region or none, not '{}'",
+                    crate::model::Text::new(how)
+                )),
+            },
             ("rotations", _) => {
                 if self.unfinished.is_empty() {
                     self.message = Some((Level::Info, "no unfinished rotation".into()));
@@ -48,11 +59,11 @@ impl App {
                 }
                 vec![]
             }
-            ("theme" | "refresh", None) => {
+            ("theme" | "refresh" | "split", None) => {
                 self.error(format!(":{cmd} needs an argument (see ? for help)"))
             }
             _ => self.error(format!(
-                "unknown command :{cmd} (try :theme, :refresh, :scope, :audit, :rotations, :q)"
+                "unknown command :{cmd} (try :theme, :refresh, :scope, :split, :audit, :rotations, :q)"
             )),
         }
     }

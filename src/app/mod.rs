@@ -164,6 +164,8 @@ pub struct App {
     pub keymap: Keymap,
     /// `:scope NAME`: only the places it names are shown (label, region or account id).
     pub scope: Option<String>,
+    /// `:split account|region|none`: the Overview's charts, per account or region.
+    pub split: crate::screens::Split,
 }
 
 /// How often an idle dashboard polls: five refresh intervals, at least five minutes.
@@ -210,6 +212,7 @@ impl App {
             quit_armed: false,
             keymap: Keymap::default(),
             scope: None,
+            split: Default::default(),
         }
     }
 
@@ -235,8 +238,8 @@ impl App {
         }
         let shown = match &self.scope {
             Some(name) => {
-                let keep = crate::model::place::named(&shown, name);
-                Arc::new(crate::model::place::narrow(&shown, |p| keep.contains(&p)))
+                let keep = crate::model::places::named(&shown, name);
+                Arc::new(crate::model::places::narrow(&shown, |p| keep.contains(&p)))
             }
             None => shown,
         };
@@ -259,7 +262,7 @@ impl App {
                         "one account and region is in view: :scope has nothing to narrow".into(),
                     );
                 }
-                if crate::model::place::named(&raw, n).is_empty() {
+                if crate::model::places::named(&raw, n).is_empty() {
                     let names: Vec<String> = raw.places.iter().map(|p| p.name()).collect();
                     return self.error(format!(
                         "no account or region is called {}: {}",

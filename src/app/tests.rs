@@ -701,6 +701,17 @@ fn scope_narrows_the_view_to_the_places_it_names() {
     assert_eq!(a.row_count(Screen::Keys), all / 3, "the scope before stays");
     a.run_command("scope");
     assert_eq!(a.row_count(Screen::Keys), all);
+    a.run_command("split region");
+    assert_eq!(a.split, crate::screens::Split::Region);
+    a.run_command("split sideways");
+    assert!(
+        a.message
+            .clone()
+            .unwrap()
+            .1
+            .contains("account, region or none")
+    );
+    assert_eq!(a.split, crate::screens::Split::Region, "unchanged");
     // The filter matches the place too.
     press(&mut a, KeyCode::Char('/'));
     type_text(&mut a, "us-east-1 globex");

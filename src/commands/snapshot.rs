@@ -36,7 +36,7 @@ fn access_findings(
     (0..snap.places.len() as u16)
         .map(crate::model::Place)
         .flat_map(|p| {
-            let part = crate::model::place::narrow(snap, |x| x == p);
+            let part = crate::model::places::narrow(snap, |x| x == p);
             crate::posture::findings(&part, hits)
                 .into_iter()
                 .map(move |f| crate::finding::Finding {

@@ -6,6 +6,7 @@
 pub mod access;
 pub mod logs;
 pub mod place;
+pub mod places;
 pub mod series;
 pub mod text;
 
@@ -13,7 +14,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 pub use access::Access;
-pub use place::{Place, PlaceInfo, Placed};
+pub use place::{Place, Placed};
+pub use places::PlaceInfo;
 pub use series::Series;
 pub use text::{Secret, Text};
 

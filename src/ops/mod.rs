@@ -90,6 +90,23 @@ impl std::fmt::Display for At {
 }
 
 impl Toggle {
+    /// A toggle of rule "rule" in web ACL "acl", Block → Count, for tests.
+    #[cfg(test)]
+    pub fn example() -> Toggle {
+        Toggle {
+            scope: Scope::Regional,
+            web_acl_id: Text::new("id"),
+            web_acl: Text::new("acl"),
+            rule: Text::new("rule"),
+            inner: None,
+            from: Action::Block,
+            to: Action::Count,
+            custom: None,
+            kept: None,
+            at: None,
+        }
+    }
+
     /// What is toggled, in words: "rule X" or "X › inner".
     pub fn subject(&self) -> String {
         match &self.inner {

@@ -74,6 +74,29 @@ pub struct Context<'a> {
     pub read_only: bool,
     /// An API key's value the operator asked to see, for the key detail.
     pub key_value: Option<&'a api_keys::KeyValue>,
+    /// How the Overview's charts split many places (`:split`).
+    pub split: Split,
+}
+
+/// The Overview's charts with many places in view: one line per series (the sum of every
+/// place), or a line per account or per region.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Split {
+    #[default]
+    Sum,
+    Account,
+    Region,
+}
+
+impl Split {
+    pub fn parse(s: &str) -> Option<Split> {
+        match s {
+            "none" | "sum" => Some(Split::Sum),
+            "account" | "accounts" => Some(Split::Account),
+            "region" | "regions" => Some(Split::Region),
+            _ => None,
+        }
+    }
 }
 
 /// A screen's view state: the selected row and the filter.

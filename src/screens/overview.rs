@@ -1,9 +1,10 @@
 //! Overview: what is happening right now.
 
-use super::{Context, Loaded, Open, Screen, ScreenView};
+use super::{Context, Loaded, Open, Screen, ScreenView, Split};
 use crate::model::Panel;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph};
 
@@ -51,32 +52,11 @@ impl ScreenView for Overview {
         let [left, right] =
             Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
                 .areas(charts);
-        let count = Series::total(d.all_stages().map(|(_, s)| &s.metrics.count));
-        let e4 = Series::total(d.all_stages().map(|(_, s)| &s.metrics.errors_4xx));
-        let e5 = Series::total(d.all_stages().map(|(_, s)| &s.metrics.errors_5xx));
-        let throttled = Series::total(d.all_stages().map(|(_, s)| &s.metrics.throttled_est));
-        let blocked = Series::total(d.web_acls.iter().map(|w| &w.metrics.blocked));
-        series_chart(
-            f,
-            left,
-            " Requests /min ",
-            &[
-                ("requests", &count, th.style(E::ChartRequests)),
-                ("4xx", &e4, th.style(E::Chart4xx)),
-                ("5xx", &e5, th.style(E::Chart5xx)),
-            ],
-            th,
-        );
-        series_chart(
-            f,
-            right,
-            " Refused/min ",
-            &[
-                ("429 est.", &throttled, th.style(E::ChartThrottled)),
-                ("WAF blocked", &blocked, th.style(E::ActionBlock)),
-            ],
-            th,
-        );
+        if d.many_places() && cx.split != Split::Sum {
+            draw_split(f, [left, right], d, cx.split, th);
+        } else {
+            draw_sums(f, [left, right], d, th);
+        }
 
         let found = &cx.loaded.findings;
         let sel = cx.selected;
@@ -129,6 +109,92 @@ fn finding_columns() -> Vec<Column<Finding>> {
         }),
     ];
     columns.into()
+}
+
+/// The charts of every place summed: requests and errors; refusals.
+fn draw_sums(f: &mut Frame, [left, right]: [Rect; 2], d: &Snapshot, th: &Theme) {
+    let count = Series::total(d.all_stages().map(|(_, s)| &s.metrics.count));
+    let e4 = Series::total(d.all_stages().map(|(_, s)| &s.metrics.errors_4xx));
+    let e5 = Series::total(d.all_stages().map(|(_, s)| &s.metrics.errors_5xx));
+    let throttled = Series::total(d.all_stages().map(|(_, s)| &s.metrics.throttled_est));
+    let blocked = Series::total(d.web_acls.iter().map(|w| &w.metrics.blocked));
+    series_chart(
+        f,
+        left,
+        " Requests /min ",
+        &[
+            ("requests", &count, th.style(E::ChartRequests)),
+            ("4xx", &e4, th.style(E::Chart4xx)),
+            ("5xx", &e5, th.style(E::Chart5xx)),
+        ],
+        th,
+    );
+    series_chart(
+        f,
+        right,
+        " Refused/min ",
+        &[
+            ("429 est.", &throttled, th.style(E::ChartThrottled)),
+            ("WAF blocked", &blocked, th.style(E::ActionBlock)),
+        ],
+        th,
+    );
+}
+
+/// The charts with a line per account or per region (`:split`): requests; WAF blocked.
+fn draw_split(f: &mut Frame, [left, right]: [Rect; 2], d: &Snapshot, split: Split, th: &Theme) {
+    let group = |p: crate::model::Place| {
+        let (label, region) = d.place_label(p);
+        match split {
+            Split::Region => region.to_string(),
+            _ => label.to_string(),
+        }
+    };
+    let mut groups: Vec<String> = (0..d.places.len() as u16)
+        .map(|p| group(crate::model::Place(p)))
+        .collect();
+    groups.sort();
+    groups.dedup();
+    let palette = [
+        E::ChartRequests,
+        E::Chart4xx,
+        E::ChartThrottled,
+        E::ActionBlock,
+        E::Chart5xx,
+    ];
+    let per_group = |pick: &dyn Fn(&str) -> Series| -> Vec<(String, Series, Style)> {
+        groups
+            .iter()
+            .enumerate()
+            .map(|(i, g)| (g.clone(), pick(g), th.style(palette[i % palette.len()])))
+            .collect()
+    };
+    let requests = per_group(&|g| {
+        Series::total(
+            d.all_apis()
+                .filter(|a| group(a.place) == g)
+                .flat_map(|a| a.stages.iter().map(|s| &s.metrics.count)),
+        )
+    });
+    let blocked = per_group(&|g| {
+        Series::total(
+            d.web_acls
+                .iter()
+                .filter(|w| group(w.place) == g)
+                .map(|w| &w.metrics.blocked),
+        )
+    });
+    fn lines(v: &[(String, Series, Style)]) -> Vec<(&str, &Series, Style)> {
+        v.iter().map(|(n, s, st)| (n.as_str(), s, *st)).collect()
+    }
+    let by = if split == Split::Region {
+        "region"
+    } else {
+        "account"
+    };
+    let title = |what: &str| format!(" {what} /min by {by} ");
+    series_chart(f, left, title("Requests"), &lines(&requests), th);
+    series_chart(f, right, title("WAF blocked"), &lines(&blocked), th);
 }
 
 fn draw_stats(f: &mut Frame, area: Rect, d: &Snapshot, th: &Theme) {

@@ -1,6 +1,6 @@
 //! Many accounts and regions read as one: each account×region is a source of its own (its own
 //! clients, API Gateway budget, discovery and failures), polled concurrently; their snapshots
-//! are merged into one ([`crate::model::place::merge`]). A place that fails says so on its
+//! are merged into one ([`crate::model::places::merge`]). A place that fails says so on its
 //! own and never hides the others. Operations go to the place of the row they act on.
 
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -11,7 +11,7 @@ use futures::StreamExt;
 use futures::stream::FuturesUnordered;
 
 use super::{Actions, Early, OnExit, OpFuture, Partial, Source, SourceError, ValueFuture};
-use crate::model::place::{Failed, merge};
+use crate::model::places::{Failed, merge};
 use crate::model::{Place, PlaceInfo, Problem, Snapshot, Text};
 use crate::ops::journal::Rotation;
 use crate::ops::{Op, Reporter};
@@ -349,7 +349,7 @@ mod tests {
 
     use super::*;
     use crate::config::AccountEntry;
-    use crate::model::place::{named, narrow};
+    use crate::model::places::{named, narrow};
     use crate::ops::{At, OpOutcome, Toggle};
     use crate::source::demo::{DEMO_START, places_at};
 
@@ -612,19 +612,7 @@ mod tests {
     }
 
     fn toggle(at: Option<Place>) -> Op {
-        let op = Op::ToggleRule(Toggle {
-            scope: crate::model::Scope::Regional,
-            web_acl_id: Text::new("id"),
-            web_acl: Text::new("acl"),
-            rule: Text::new("rule"),
-            inner: None,
-            from: crate::model::Action::Block,
-            to: crate::model::Action::Count,
-            custom: None,
-            kept: None,
-            at: None,
-        });
-        op.acting_at(at.map(|place| At {
+        Op::ToggleRule(Toggle::example()).acting_at(at.map(|place| At {
             place,
             label: Text::new("x"),
             account: Text::new("1"),

@@ -86,6 +86,7 @@ fn context(app: &App) -> Option<Context<'_>> {
         selected: app.selected(app.screen),
         read_only: app.read_only,
         key_value: app.key_value.as_ref(),
+        split: app.split,
     })
 }
 

@@ -256,7 +256,7 @@ pub fn places_at(seed: u64, now: DateTime<Utc>, wanted: &[Wanted]) -> Snapshot {
         .into_iter()
         .map(|(info, mut s)| (info, Some(s.snapshot_at(now))))
         .unzip();
-    crate::model::place::merge(infos, reads)
+    crate::model::places::merge(infos, reads)
 }
 
 impl Source for DemoSource {

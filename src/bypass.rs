@@ -258,6 +258,7 @@ mod tests {
                 status: DistributionStatus::Deployed,
                 web_acl: None,
                 origins: vec![Origin {
+                    other_headers: Default::default(),
                     domain: Text::new("abc123.execute-api.eu-west-1.amazonaws.com"),
                     path: Text::new("/prod"),
                     key_headers: vec![],

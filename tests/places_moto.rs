@@ -190,6 +190,25 @@ fn two_regions_and_a_second_account_are_read_as_one() {
         "{dists:?}"
     );
     assert!(dists.iter().all(|(p, _)| *p == 0 || *p == 2), "{dists:?}");
+    // CloudFront, read with eu-west-1, sends us-east-1's key under a header name edgetop was
+    // not told about: it is matched with the key across the account's regions.
+    let us_dist = s["distributions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["id"] == seeded["us_distribution"])
+        .expect("the distribution in front of us-east-1");
+    assert_eq!(us_dist["place"], 0);
+    let sent = &us_dist["origins"][0]["key_headers"];
+    assert_eq!(sent.as_array().unwrap().len(), 1, "{sent}");
+    assert_eq!(sent[0]["key_id"], us_key["id"], "{sent}");
+    assert!(
+        sent[0]["header"]
+            .as_str()
+            .unwrap()
+            .eq_ignore_ascii_case("x-edge-credential"),
+        "{sent}"
+    );
     let cloudfront_acls: Vec<u64> = s["web_acls"]
         .as_array()
         .unwrap()

@@ -300,6 +300,10 @@ pub struct ApiKey {
     /// When the oldest figure in its usage was read; None when none has been.
     #[serde(default)]
     pub usage_read: Option<DateTime<Utc>>,
+    /// Its value's fingerprint, where the source read the value (the AWS source), to find the
+    /// distributions that send it; never written out.
+    #[serde(skip)]
+    pub fingerprint: Option<text::Fingerprint>,
     /// 429s counted for it in access logs; None when no log counts it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refused: Option<logs::Refusals>,
@@ -589,6 +593,10 @@ pub struct Origin {
     /// of the account's keys, whatever its name, and every header with a configured key
     /// header name (`--key-header`), whose key may be unknown.
     pub key_headers: Vec<OriginKey>,
+    /// Its other custom headers, by fingerprint: a key of another region of the account may be
+    /// among them ([`places::merge`] looks). Never written out.
+    #[serde(skip)]
+    pub other_headers: Vec<(Text, text::Fingerprint)>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -596,6 +604,10 @@ pub struct OriginKey {
     pub header: Text,
     /// The API key whose value the header sends, when it matches a known key.
     pub key_id: Option<Text>,
+    /// Its value's fingerprint, to match it with the keys of the account's other regions
+    /// ([`places::merge`]); never written out.
+    #[serde(skip)]
+    pub fingerprint: Option<text::Fingerprint>,
 }
 
 impl Snapshot {

@@ -255,7 +255,47 @@ pub fn merge(mut places: Vec<PlaceInfo>, reads: Vec<Option<Snapshot>>) -> Snapsh
         out.account = i.account.clone();
     }
     out.places = places;
+    keys_sent_across_regions(&mut out);
     out
+}
+
+/// CloudFront is read in one region of an account, which knows the values of its own keys
+/// only: a distribution's header that sends a key of the account's other regions is matched
+/// here, by the key's fingerprint.
+fn keys_sent_across_regions(s: &mut Snapshot) {
+    use std::collections::HashMap;
+    let account = |p: Place, places: &[PlaceInfo]| {
+        places
+            .get(p.0 as usize)
+            .map_or(String::new(), |i| i.account.id.to_string())
+    };
+    let keys: HashMap<(String, super::text::Fingerprint), Text> = s
+        .api_keys
+        .iter()
+        .filter_map(|k| Some(((account(k.place, &s.places), k.fingerprint?), k.id.clone())))
+        .collect();
+    if keys.is_empty() {
+        return;
+    }
+    for d in &mut s.distributions {
+        let of = account(d.place, &s.places);
+        let find = |fp: &super::text::Fingerprint| keys.get(&(of.clone(), *fp)).cloned();
+        for o in &mut d.origins {
+            for k in o.key_headers.iter_mut().filter(|k| k.key_id.is_none()) {
+                k.key_id = k.fingerprint.as_ref().and_then(find);
+            }
+            let (found, others): (Vec<_>, Vec<_>) = std::mem::take(&mut o.other_headers)
+                .into_iter()
+                .partition(|(_, fp)| find(fp).is_some());
+            o.other_headers = others;
+            o.key_headers
+                .extend(found.into_iter().map(|(header, fp)| super::OriginKey {
+                    header,
+                    key_id: find(&fp),
+                    fingerprint: Some(fp),
+                }));
+        }
+    }
 }
 
 fn merge_logs(into: &mut super::logs::Logs, mut l: super::logs::Logs) {

@@ -63,7 +63,22 @@ def main():
 
     mine = client({})
     out = {"regional_acl": {}, "role_arn": ROLE_ARN}
-    out["regional_acl"]["us-east-1"] = seed_region(mine, "us-east-1", "payments-api", "edge-regional")
+    us = seed_region(mine, "us-east-1", "payments-api", "edge-regional")
+    out["regional_acl"]["us-east-1"] = us
+    # CloudFront is the account's, read with eu-west-1: in front of us-east-1's stage, it sends that region's key,
+    # under a header name edgetop is not told about.
+    value = mine("apigateway", "us-east-1").get_api_key(apiKey=us["key_id"], includeValue=True)["value"]
+    us_dist = mine("cloudfront", "us-east-1").create_distribution(DistributionConfig={
+        "CallerReference": "payments-us", "Comment": "payments in us-east-1", "Enabled": True,
+        "Origins": {"Quantity": 1, "Items": [{
+            "Id": "payments-us", "DomainName": f"{us['api_id']}.execute-api.us-east-1.amazonaws.com",
+            "OriginPath": "/prod",
+            "CustomHeaders": {"Quantity": 1, "Items": [{"HeaderName": "X-Edge-Credential", "HeaderValue": value}]},
+            "CustomOriginConfig": {"HTTPPort": 80, "HTTPSPort": 443, "OriginProtocolPolicy": "https-only"}}]},
+        "DefaultCacheBehavior": {"TargetOriginId": "payments-us", "ViewerProtocolPolicy": "https-only",
+                                 "ForwardedValues": {"QueryString": True, "Cookies": {"Forward": "none"}},
+                                 "MinTTL": 0}})["Distribution"]
+    out["us_distribution"] = us_dist["Id"]
     role = mine("sts", "eu-west-1").assume_role(RoleArn=ROLE_ARN, RoleSessionName="edgetop-seed")["Credentials"]
     theirs = client({"aws_access_key_id": role["AccessKeyId"], "aws_secret_access_key": role["SecretAccessKey"],
                      "aws_session_token": role["SessionToken"]})

@@ -313,6 +313,7 @@ impl Parts<'_> {
                     throttled_per_min: None,
                     requests_per_min: u.per_minute,
                     usage_read: u.read_at,
+                    fingerprint: Some(k.fingerprint),
                 }
             })
             .collect()
@@ -460,20 +461,27 @@ impl Parts<'_> {
                 origins: d
                     .origins
                     .iter()
-                    .map(|o| Origin {
-                        domain: Text::new(&o.domain),
-                        path: Text::new(&o.path),
-                        key_headers: o
-                            .headers
-                            .iter()
-                            .filter_map(|(name, value)| {
-                                let key = key_by_value.get(value);
-                                (key.is_some() || named_as_key(name)).then(|| OriginKey {
+                    .map(|o| {
+                        let (keys, others): (Vec<_>, Vec<_>) =
+                            o.headers.iter().partition(|(name, value)| {
+                                key_by_value.contains_key(value) || named_as_key(name)
+                            });
+                        Origin {
+                            domain: Text::new(&o.domain),
+                            path: Text::new(&o.path),
+                            key_headers: keys
+                                .into_iter()
+                                .map(|(name, value)| OriginKey {
                                     header: Text::new(name),
-                                    key_id: key.map(|k| Text::new(k)),
+                                    key_id: key_by_value.get(value).map(|k| Text::new(k)),
+                                    fingerprint: Some(*value),
                                 })
-                            })
-                            .collect(),
+                                .collect(),
+                            other_headers: others
+                                .into_iter()
+                                .map(|(name, value)| (Text::new(name), *value))
+                                .collect(),
+                        }
                     })
                     .collect(),
             })

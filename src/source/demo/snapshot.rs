@@ -193,6 +193,7 @@ fn api_key(w: &World, key: &KeyDef, previous: Option<&Minute>, now: DateTime<Utc
         _ => (0.0, 0.0),
     };
     ApiKey {
+        fingerprint: Default::default(),
         place: Default::default(),
         refused: None,
         id: Text::new(&key.id),
@@ -291,11 +292,13 @@ fn distributions(w: &World, now: DateTime<Utc>) -> Vec<Distribution> {
                 web_acl: Some(Text::new(sc.acls[d.acl].name)),
                 geo_restriction: d.geo_restriction.clone(),
                 origins: vec![Origin {
+                    other_headers: Default::default(),
                     domain: Text::new(&sc.origin_domain(d.stage)),
                     path: Text::new(&format!("/{}", sc.stages[d.stage].name)),
                     key_headers: d
                         .key_client
                         .map(|_| OriginKey {
+                            fingerprint: Default::default(),
                             header: Text::new("x-api-key"),
                             key_id: key.map(|k| Text::new(&k.id)),
                         })

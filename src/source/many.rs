@@ -101,11 +101,30 @@ struct Board {
     infos: Vec<PlaceInfo>,
     /// Each place's latest snapshot (kept when a later poll fails: its figures and their age).
     reads: Vec<Option<Snapshot>>,
+    /// When the places read so far last went out early: merging every place copies them all,
+    /// so with many places reporting at once they go out at most every [`EARLY_EVERY`]; what
+    /// came meanwhile is `held`, and goes out when that time is up.
+    early_at: Option<tokio::time::Instant>,
+    held: bool,
     /// Each place's parts still being read, as its early reports say.
     loading: Vec<Vec<Problem>>,
 }
 
+/// How often the places read so far go out before a poll ends.
+const EARLY_EVERY: Duration = Duration::from_millis(500);
+
 impl Board {
+    /// The places read so far, to `early`, unless they went out less than [`EARLY_EVERY`] ago.
+    fn hand_over(&mut self, early: &Early) {
+        if self.early_at.is_some_and(|t| t.elapsed() < EARLY_EVERY) {
+            self.held = true;
+            return;
+        }
+        self.early_at = Some(tokio::time::Instant::now());
+        self.held = false;
+        early(Partial::Snapshot(Box::new(self.merged())));
+    }
+
     fn merged(&self) -> Snapshot {
         let mut reads = self.reads.clone();
         for (r, l) in reads.iter_mut().zip(&self.loading) {
@@ -152,6 +171,7 @@ impl<S: Source> ManySource<S> {
                 infos,
                 reads: vec![None; n],
                 loading: vec![Vec::new(); n],
+                ..Default::default()
             })),
             early: None,
         }
@@ -178,7 +198,7 @@ impl<S: Source> Source for ManySource<S> {
                     Partial::Snapshot(snap) => {
                         b.loading[i] = snap.loading.clone();
                         b.reads[i] = Some(*snap);
-                        early(Partial::Snapshot(Box::new(b.merged())));
+                        b.hand_over(&early);
                     }
                     Partial::Loading(l) => {
                         b.loading[i] = l;
@@ -200,7 +220,23 @@ impl<S: Source> Source for ManySource<S> {
             .collect();
         let (board, early) = (self.board.clone(), self.early.clone());
         let mut left = polls.len();
-        while let Some((i, result)) = polls.next().await {
+        // What was held back goes out when its time is up, though no place has ended since.
+        let mut tick = tokio::time::interval(EARLY_EVERY);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            let (i, result) = tokio::select! {
+                next = polls.next() => match next {
+                    Some(done) => done,
+                    None => break,
+                },
+                _ = tick.tick(), if early.is_some() => {
+                    let mut b = lock(&board);
+                    if let (Some(early), true) = (&early, b.held) {
+                        b.hand_over(early);
+                    }
+                    continue;
+                }
+            };
             left -= 1;
             let mut b = lock(&board);
             match result {
@@ -222,10 +258,11 @@ impl<S: Source> Source for ManySource<S> {
             if left > 0
                 && let Some(early) = &early
             {
-                early(Partial::Snapshot(Box::new(b.merged())));
+                b.hand_over(early);
             }
         }
-        let b = lock(&board);
+        let mut b = lock(&board);
+        b.held = false;
         if b.reads.iter().all(Option::is_none) {
             let why: Vec<String> = b
                 .infos
@@ -594,6 +631,42 @@ mod tests {
             .filter(|p| p.message.as_str().contains("b · : not read: gone"))
             .count();
         assert_eq!(said, crate::model::Panel::ALL.len(), "{:?}", s.problems);
+    }
+
+    #[tokio::test]
+    async fn places_ending_together_go_out_merged_once_and_none_is_held_back() {
+        let (a, gate_a) = member("a", vec![Ok(demo_read())]);
+        let (b, gate_b) = member("b", vec![Ok(demo_read())]);
+        let (c, gate_c) = member("c", vec![Ok(demo_read())]);
+        let mut many = ManySource::new(vec![a, b, c]);
+        let early = Arc::new(Mutex::new(Vec::new()));
+        let seen = early.clone();
+        many.report_early(Arc::new(move |p| {
+            if let Partial::Snapshot(s) = p {
+                let places: std::collections::BTreeSet<u16> =
+                    s.api_keys.iter().map(|k| k.place.0).collect();
+                seen.lock().unwrap().push(places);
+            }
+        }));
+        // b and c end at once while a waits: b goes out, c is held, then goes out with b.
+        gate_b.add_permits(1);
+        gate_c.add_permits(1);
+        let poll = tokio::spawn(async move { many.poll().await });
+        loop {
+            let sent = early.lock().unwrap().clone();
+            if sent.last().is_some_and(|p| p.len() == 2) {
+                assert!(sent.len() <= 2, "merged at most twice: {sent:?}");
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        gate_a.add_permits(1);
+        let s = poll.await.unwrap().unwrap();
+        assert_eq!(
+            s.api_keys.iter().map(|k| k.place.0).max(),
+            Some(2),
+            "the whole read at the end"
+        );
     }
 
     #[derive(Default)]

@@ -247,8 +247,15 @@ pub fn merge(mut places: Vec<PlaceInfo>, reads: Vec<Option<Snapshot>>) -> Snapsh
             merge_logs(o, l);
         }
     }
-    // Newest first across places, as within one.
+    // Newest first across places, as within one; the most blocked first.
     out.samples.sort_by_key(|x| std::cmp::Reverse(x.time));
+    if let Some(l) = &mut out.logs {
+        l.blocked.sort_by_key(|b| std::cmp::Reverse(b.requests));
+        l.blocked_paths
+            .sort_by_key(|t| std::cmp::Reverse(t.requests));
+        l.blocked_agents
+            .sort_by_key(|t| std::cmp::Reverse(t.requests));
+    }
     if out.account.id.is_empty()
         && let Some(i) = places.first()
     {

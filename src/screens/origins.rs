@@ -286,10 +286,16 @@ fn draw_exact(f: &mut Frame, area: Rect, logs: &Logs, cx: &Cells) {
         col("reqs", Constraint::Length(6), |b, _| num(b.requests as f64)),
     ];
     // Which web ACLs' logs these are: another's (logging to S3, say) are only sampled.
-    let acls: Vec<&str> = logs
+    let mut acls: Vec<&str> = Vec::new();
+    for name in logs
         .read(LogKind::Waf)
         .flat_map(|(s, _)| s.of.iter().map(|t| t.as_str()))
-        .collect();
+    {
+        // The same web ACL name in several places is named once.
+        if !acls.contains(&name) {
+            acls.push(name);
+        }
+    }
     let title = match logs.waf_window() {
         Some(w) => format!(
             " Blocked, exact: {} {}–{} ",
@@ -304,7 +310,7 @@ fn draw_exact(f: &mut Frame, area: Rect, logs: &Logs, cx: &Cells) {
         f,
         area,
         panel(title, cx.th, false),
-        &columns,
+        &columns::placed(columns.into()),
         shown,
         None,
         cx,
@@ -330,9 +336,24 @@ fn draw_paths_and_agents(f: &mut Frame, area: Rect, logs: &Logs, cx: &Cells) {
             }),
             col("reqs", Constraint::Length(6), |t, _| num(t.requests as f64)),
         ];
-        let shown = &list[..list.len().min(a.height as usize)];
+        // Narrow panels: a path or agent once, summed over every place, the most first.
+        let summed = summed_by_value(list);
+        let shown = &summed[..summed.len().min(a.height as usize)];
         columns::draw(f, a, panel(title, cx.th, false), &columns, shown, None, cx);
     }
+}
+
+/// Tallies of the same value (from several places) as one, the most first.
+fn summed_by_value(list: &[Tally]) -> Vec<Tally> {
+    let mut out: Vec<Tally> = Vec::with_capacity(list.len());
+    for t in list {
+        match out.iter_mut().find(|o| o.value == t.value) {
+            Some(o) => o.requests += t.requests,
+            None => out.push(t.clone()),
+        }
+    }
+    out.sort_by_key(|t| std::cmp::Reverse(t.requests));
+    out
 }
 
 /// A table of talkers: client IPs (with their country) or countries.
@@ -469,4 +490,25 @@ fn draw_tail(f: &mut Frame, area: Rect, cx: &Context, th: &Theme) {
         Some(win.selected),
         &cells,
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_path_blocked_in_several_places_is_one_row_summed() {
+        let t = |value: &str, requests, place| Tally {
+            web_acl: Text::new("edge"),
+            value: Text::new(value),
+            requests,
+            place: crate::model::Place(place),
+        };
+        let summed = summed_by_value(&[t("/a", 5, 0), t("/b", 8, 0), t("/a", 4, 1)]);
+        let rows: Vec<(&str, u64)> = summed
+            .iter()
+            .map(|t| (t.value.as_str(), t.requests))
+            .collect();
+        assert_eq!(rows, [("/a", 9), ("/b", 8)]);
+    }
 }

@@ -506,6 +506,10 @@ mod tests {
         assert!(held(0) > 0);
         assert_eq!(held(1), 0, "calm: {:?}", s.rate_limited);
         assert_eq!(s.cost.metrics_last_poll, 4 * one.cost.metrics_last_poll);
+        // What WAF stopped, exactly, the most first whichever place it was in.
+        let blocked = &s.logs.as_ref().unwrap().blocked;
+        assert!(blocked.iter().any(|b| b.place != Place(0)));
+        assert!(blocked.is_sorted_by_key(|b| std::cmp::Reverse(b.requests)));
     }
 
     #[test]

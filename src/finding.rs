@@ -27,6 +27,27 @@ impl crate::model::Placed for Finding {
     }
 }
 
+/// The findings `of` gives for each place of `s`, each marked with its place; with one place,
+/// what it gives for `s`.
+pub fn per_place(
+    s: &crate::model::Snapshot,
+    of: impl Fn(&crate::model::Snapshot) -> Vec<Finding>,
+) -> Vec<Finding> {
+    if !s.many_places() {
+        return of(s);
+    }
+    (0..s.places.len() as u16)
+        .map(crate::model::Place)
+        .flat_map(|p| {
+            let part = crate::model::places::narrow(s, |x| x == p);
+            of(&part).into_iter().map(move |f| Finding {
+                place: Some(p),
+                ..f
+            })
+        })
+        .collect()
+}
+
 impl Finding {
     pub fn new(severity: Severity, about: Panel, text: String) -> Finding {
         Finding {

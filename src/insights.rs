@@ -9,53 +9,35 @@ fn finding(severity: Severity, about: Panel, text: String) -> Finding {
     Finding::new(severity, about, text)
 }
 
-/// Findings, most severe first.
+/// Findings, most severe first, after what is still being read.
 pub fn findings(s: &Snapshot) -> Vec<Finding> {
-    findings_while(s, &crate::bypass::direct_hits(s), &s.loading)
+    with_loading(&s.loading, &settled(s, &crate::bypass::direct_hits(s)))
 }
 
-/// The findings, given the requests that went around a CDN (derived once per snapshot), with
-/// `loading` as what is still being read (newer than the snapshot's).
-pub fn findings_while(s: &Snapshot, hits: &[DirectHits], loading: &[Problem]) -> Vec<Finding> {
-    let mut out = Vec::new();
-    of_rows(s, hits, &mut out);
-    then_problems(s, loading, out)
-}
-
-/// What the rows say: what is happening now, then standing configuration.
-fn of_rows(s: &Snapshot, hits: &[DirectHits], out: &mut Vec<Finding>) {
-    for part in [stages, held_addresses, rules, keys, distributions] {
-        part(s, out);
-    }
-    access(s, hits, out);
-}
-
-/// `out` with what failed, most severe first, after what is still being read: that says how
-/// complete the rest is, so it comes first however long the list.
-fn then_problems(s: &Snapshot, loading: &[Problem], mut out: Vec<Finding>) -> Vec<Finding> {
+/// What the rows say (per place, with many), and what failed: most severe first. Given the
+/// requests that went around a CDN (derived once per snapshot).
+pub fn settled(s: &Snapshot, hits: &[DirectHits]) -> Vec<Finding> {
+    let mut out = crate::finding::per_place(s, |part| {
+        let mut found = Vec::new();
+        for each in [stages, held_addresses, rules, keys, distributions] {
+            each(part, &mut found);
+        }
+        // Standing configuration after what is happening now.
+        access(part, hits, &mut found);
+        found
+    });
     problems(s, &mut out);
     out.sort_by_key(|f| std::cmp::Reverse(f.severity));
-    let mut first = Vec::new();
-    still_reading(loading, &mut first);
-    first.extend(out);
-    first
+    out
 }
 
-/// The findings of many places: each place's own, marked with its place, most severe first;
-/// what is still being read and what failed, named by place already, as for one.
-pub fn findings_of_places(s: &Snapshot, hits: &[DirectHits], loading: &[Problem]) -> Vec<Finding> {
-    let mut out = Vec::new();
-    for p in 0..s.places.len() as u16 {
-        let p = crate::model::Place(p);
-        let part = crate::model::places::narrow(s, |x| x == p);
-        let mut found = Vec::new();
-        of_rows(&part, hits, &mut found);
-        out.extend(found.into_iter().map(|f| Finding {
-            place: Some(p),
-            ..f
-        }));
-    }
-    then_problems(s, loading, out)
+/// `settled` after what is still being read (`loading`, newer than the snapshot's): that says
+/// how complete the rest is, so it comes first however long the list.
+pub fn with_loading(loading: &[Problem], settled: &[Finding]) -> Vec<Finding> {
+    let mut first = Vec::new();
+    still_reading(loading, &mut first);
+    first.extend_from_slice(settled);
+    first
 }
 
 /// The access posture's warnings: a stage reachable around its CDN, an open method… (the

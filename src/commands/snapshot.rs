@@ -25,28 +25,6 @@ struct AccessRecord {
     direct_hits: Vec<crate::bypass::DirectHits>,
 }
 
-/// The access posture's findings; of many places, each place's, marked with its place.
-fn access_findings(
-    snap: &Snapshot,
-    hits: &[crate::bypass::DirectHits],
-) -> Vec<crate::finding::Finding> {
-    if !snap.many_places() {
-        return crate::posture::findings(snap, hits);
-    }
-    (0..snap.places.len() as u16)
-        .map(crate::model::Place)
-        .flat_map(|p| {
-            let part = crate::model::places::narrow(snap, |x| x == p);
-            crate::posture::findings(&part, hits)
-                .into_iter()
-                .map(move |f| crate::finding::Finding {
-                    place: Some(p),
-                    ..f
-                })
-        })
-        .collect()
-}
-
 pub fn run(args: &Args, json: bool) -> anyhow::Result<ExitCode> {
     if let Some(p) = startup::log_path(args) {
         startup::init_logging(&p)?;
@@ -78,7 +56,9 @@ pub fn run(args: &Args, json: bool) -> anyhow::Result<ExitCode> {
             access: {
                 let direct_hits = crate::bypass::direct_hits(&snap);
                 AccessRecord {
-                    findings: access_findings(&snap, &direct_hits),
+                    findings: crate::finding::per_place(&snap, |part| {
+                        crate::posture::findings(part, &direct_hits)
+                    }),
                     direct_hits,
                 }
             },

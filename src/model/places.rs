@@ -291,16 +291,16 @@ fn keys_sent_across_regions(s: &mut Snapshot) {
             for k in o.key_headers.iter_mut().filter(|k| k.key_id.is_none()) {
                 k.key_id = k.fingerprint.as_ref().and_then(find);
             }
-            let (found, others): (Vec<_>, Vec<_>) = std::mem::take(&mut o.other_headers)
-                .into_iter()
-                .partition(|(_, fp)| find(fp).is_some());
-            o.other_headers = others;
-            o.key_headers
-                .extend(found.into_iter().map(|(header, fp)| super::OriginKey {
-                    header,
-                    key_id: find(&fp),
-                    fingerprint: Some(fp),
-                }));
+            for (header, fp) in std::mem::take(&mut o.other_headers) {
+                match find(&fp) {
+                    Some(key_id) => o.key_headers.push(super::OriginKey {
+                        header,
+                        key_id: Some(key_id),
+                        fingerprint: Some(fp),
+                    }),
+                    None => o.other_headers.push((header, fp)),
+                }
+            }
         }
     }
 }

@@ -111,6 +111,9 @@ pub struct ViewState {
 #[derive(Clone)]
 pub struct Loaded {
     pub snapshot: Arc<Snapshot>,
+    /// What the snapshot says, without what is still being read: derived once.
+    settled: Vec<Finding>,
+    /// The Overview's list: what is still being read, then `settled`.
     pub findings: Vec<Finding>,
     pub top_ips: Vec<origins::Talker>,
     pub top_countries: Vec<origins::Talker>,
@@ -121,12 +124,10 @@ pub struct Loaded {
 impl Loaded {
     pub fn new(snapshot: Arc<Snapshot>) -> Loaded {
         let direct_hits = crate::bypass::direct_hits(&snapshot);
-        let findings = match snapshot.many_places() {
-            true => insights::findings_of_places(&snapshot, &direct_hits, &snapshot.loading),
-            false => insights::findings_while(&snapshot, &direct_hits, &snapshot.loading),
-        };
+        let settled = insights::settled(&snapshot, &direct_hits);
         Loaded {
-            findings,
+            findings: insights::with_loading(&snapshot.loading, &settled),
+            settled,
             top_ips: origins::top_ips(&snapshot),
             top_countries: origins::top_countries(&snapshot),
             direct_hits,
@@ -134,13 +135,9 @@ impl Loaded {
         }
     }
 
-    /// Newer news of what is still being read: the findings again, the snapshot as it is.
+    /// Newer news of what is still being read, before what the snapshot says.
     pub fn still_reading(&mut self, loading: &[crate::model::Problem]) {
-        let (s, hits) = (&self.snapshot, &self.direct_hits);
-        self.findings = match s.many_places() {
-            true => insights::findings_of_places(s, hits, loading),
-            false => insights::findings_while(s, hits, loading),
-        };
+        self.findings = insights::with_loading(loading, &self.settled);
     }
 }
 

@@ -369,11 +369,7 @@ impl Actions for ManyActions {
     }
 
     fn key_value(&self, place: Place, key_id: &str) -> ValueFuture {
-        let one = self.actions.len() == 1;
-        match self.at(
-            Some(if one { Place(0) } else { place }),
-            "reading a key's value",
-        ) {
+        match self.at(Some(place), "reading a key's value") {
             Ok(a) => a.key_value(place, key_id),
             Err(e) => Box::pin(async move { Err(e) }),
         }

@@ -9,7 +9,9 @@
 #  2. the dashboard: seconds until the first figures are on screen, then POLL_SECONDS of polling
 #     every 60 s (the default): API Gateway calls per place per minute after the first two minutes (the peer's log,
 #     by access key and region), against the budget of each (--apigateway-per-minute, 60 by
-#     default; AWS allows 600 a minute per account and region).
+#     default; AWS allows 600 a minute per account and region). POLL_SECONDS=0 skips it;
+#  3. cross-account observability: the first account made the monitoring account of the others in
+#     every region, the snapshot of 1. again, against 1.'s (GetMetricData calls, time, CPU).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ACCOUNTS=${ACCOUNTS:-10}
@@ -94,7 +96,9 @@ print(f"{places} places / one: {every[0] / one[0]:.2f}x the time, {every[1] / on
       f"({len(snap['api_keys'])} keys, {len(snap['web_acls'])} web ACLs)")
 PY
 
-# The dashboard, polling every 20 s; then the peer's log of API Gateway calls, per place.
+# The dashboard, polling every 60 s (POLL_SECONDS=0 skips it); then the peer's log of API Gateway
+# calls, per place.
+dashboard() {
 curl -s -X POST "$ENDPOINT/_edgetop/calls/reset" > /dev/null
 tmux -L "$SOCK" -f /dev/null new-session -d -s b -x 160 -y 48
 tmux -L "$SOCK" respawn-pane -k -t b "exec ${run_env[*]} LANG=C.UTF-8 $BIN --profile $PROFILES --region $REGIONS --endpoint-url $ENDPOINT --no-logs --refresh 60 --log-file $WORK/dash.log"
@@ -127,4 +131,55 @@ print(f"API Gateway calls per place: {min(first.values())}–{max(first.values()
       f"against a budget of 60 a minute each (AWS allows 600)")
 later = [1 for t, *_ in log if t >= started + settle]
 print(f"all AWS calls per place per minute then: {len(later) / minutes / places:.1f}")
+PY
+}
+[ "$POLL_SECONDS" -gt 0 ] && dashboard
+
+# 3. Cross-account observability: the first account monitors the others, in every region (a sink
+#    each, whose policy lets them link; a link from each other account sharing its metrics). The
+#    same snapshot again: the places' series in one GetMetricData per region (as many as 500
+#    queries allow), against the snapshots above, where each place read its own.
+"$PY" - "$ENDPOINT" "$ACCOUNTS" "$REGIONS" <<'PY'
+import json, sys
+import boto3
+endpoint, accounts, regions = sys.argv[1], int(sys.argv[2]), sys.argv[3].split(",")
+others = [f"{200000000000 + k:012d}" for k in range(2, accounts + 1)]
+mk = lambda svc, region, **creds: boto3.client(svc, endpoint_url=endpoint, region_name=region, **creds)
+roles = {}
+for a in others:
+    c = mk("sts", "eu-west-1").assume_role(RoleArn=f"arn:aws:iam::{a}:role/edgetop-reader",
+                                            RoleSessionName="bench")["Credentials"]
+    roles[a] = {"aws_access_key_id": c["AccessKeyId"], "aws_secret_access_key": c["SecretAccessKey"],
+                "aws_session_token": c["SessionToken"]}
+for region in regions:
+    oam = mk("oam", region)
+    sink = oam.create_sink(Name="monitoring")["Arn"]
+    oam.put_sink_policy(SinkIdentifier=sink, Policy=json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"AWS": others}, "Resource": "*",
+        "Action": ["oam:CreateLink", "oam:UpdateLink"]}]}))
+    for a in others:
+        mk("oam", region, **roles[a]).create_link(LabelTemplate="$AccountName", SinkIdentifier=sink,
+                                                  ResourceTypes=["AWS::CloudWatch::Metric"])
+print(f"linked {len(others)} accounts to the first one's sinks in {len(regions)} regions")
+PY
+for run in 1 2; do snap "observed-$run" --profile "$PROFILES" --region "$REGIONS"; done
+"$PY" - "$WORK" <<'PY'
+import json, sys
+work = sys.argv[1]
+def best(name):
+    runs = []
+    for r in (1, 2):
+        out = json.load(open(f"{work}/{name}-{r}.json"))
+        stats, snap = out["stats"], out["snapshot"]
+        assert not snap["problems"], f"{name}: {snap['problems'][:3]}"
+        through = sum(1 for p in snap["places"] if p.get("metrics_through") is not None)
+        rss, user, system = open(f"{work}/{name}-{r}.rss").read().split()[-3:]
+        runs.append((stats["seconds"], stats["aws_calls"].get("cloudwatch:GetMetricData", 0),
+                     stats["aws_calls"].get("cloudwatch:ListMetrics", 0), float(user) + float(system), through))
+    return min(runs)
+own, observed = best("all"), best("observed")
+for label, r in (("each its own", own), ("observed", observed)):
+    print(f"{label:13}: {r[0]:6.2f} s, GetMetricData {r[1]:3d}, ListMetrics {r[2]:3d}, edgetop CPU {r[3]:5.2f} s, "
+          f"{r[4]} places read through the monitoring account")
+print(f"observed / own: {observed[1] / own[1]:.2f}x the GetMetricData calls, {observed[0] / own[0]:.2f}x the time")
 PY

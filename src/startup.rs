@@ -337,6 +337,7 @@ async fn aws_places(args: &Args, eff: &Effective, refresh: Duration) -> anyhow::
                 global_read.push(account.clone());
                 let source = AwsSource::new(clients, account.clone(), arn, settings);
                 let info = crate::model::PlaceInfo {
+                    metrics_through: Default::default(),
                     label: crate::model::Text::new(label.as_deref().unwrap_or(&account)),
                     account: source.account().clone(),
                     read_only: w.read_only,
@@ -355,6 +356,7 @@ async fn aws_places(args: &Args, eff: &Effective, refresh: Duration) -> anyhow::
                 let name = label.unwrap_or("default".into());
                 members.push(Member {
                     info: crate::model::PlaceInfo {
+                        metrics_through: Default::default(),
                         label: crate::model::Text::new(&name),
                         account: crate::model::Account {
                             region: crate::model::Text::new(&region),
@@ -378,6 +380,7 @@ async fn aws_places(args: &Args, eff: &Effective, refresh: Duration) -> anyhow::
     if members.iter().all(|m| m.source.is_none()) {
         anyhow::bail!("no account could be read:\n  {}", errors.join("\n  "));
     }
+    observe_across_accounts(&mut members).await;
     let who = who_at
         .iter()
         .find(|w| w.caller != "not connected")
@@ -390,6 +393,92 @@ async fn aws_places(args: &Args, eff: &Effective, refresh: Duration) -> anyhow::
         refresh,
         read_only: false,
     })
+}
+
+/// CloudWatch cross-account observability: where a monitoring account in view has links from
+/// other accounts in view that share their metrics, their metrics (and its own) in that region
+/// are read through it, in one GetMetricData. An account that has no sink, or may not list
+/// them, reads its own as before.
+async fn observe_across_accounts(members: &mut [Member<OneSource>]) {
+    let sources: Vec<Option<&AwsSource>> = members
+        .iter()
+        .map(|m| match &m.source {
+            Some(OneSource::Aws(s)) => Some(&**s),
+            _ => None,
+        })
+        .collect();
+    let read = futures::future::join_all(sources.iter().map(|s| async move {
+        let mut calls = aws::Calls::default();
+        let links = match s {
+            Some(s) => aws::observability::links(&s.clients().oam, &mut calls).await,
+            None => Ok(Vec::new()),
+        };
+        (links, calls)
+    }))
+    .await;
+    let mut links = Vec::new();
+    for ((result, calls), m) in read.into_iter().zip(members.iter_mut()) {
+        if let Some(OneSource::Aws(s)) = &mut m.source {
+            s.all_calls.merge(&calls);
+        }
+        links.push(result.unwrap_or_else(|f| {
+            tracing::info!(place = %m.info.name(), failure = %f, "no cross-account observability read");
+            Vec::new()
+        }));
+    }
+    let accounts: Vec<String> = members
+        .iter()
+        .map(|m| m.info.account.id.to_string())
+        .collect();
+    let seen: Vec<aws::observability::Seen> = members
+        .iter()
+        .zip(&accounts)
+        .zip(&links)
+        .map(|((m, account), links)| aws::observability::Seen {
+            account,
+            region: m.info.account.region.as_str(),
+            reads_global: matches!(&m.source, Some(OneSource::Aws(s)) if s.reads_global()),
+            links,
+        })
+        .collect();
+    let routing = aws::observability::routing(&seen);
+    let mut hubs: std::collections::HashMap<usize, aws::metric_hub::Hub> = Default::default();
+    for r in &routing {
+        for via in [&r.regional, &r.global].into_iter().flatten() {
+            if let (false, Some(OneSource::Aws(s))) =
+                (hubs.contains_key(&via.hub), &members[via.hub].source)
+            {
+                let hub = aws::metric_hub::Hub::start(
+                    s.clients().cloudwatch.clone(),
+                    members[via.hub].info.label.clone(),
+                );
+                hubs.insert(via.hub, hub);
+            }
+        }
+    }
+    for (i, r) in routing.into_iter().enumerate() {
+        let route = |via: Option<aws::observability::Via>| {
+            via.and_then(|v| Some(hubs.get(&v.hub)?.route(v.account)))
+        };
+        let through = r
+            .regional
+            .as_ref()
+            .filter(|v| v.account.is_some())
+            .map(|v| v.hub);
+        let routes = aws::MetricRoutes {
+            regional: route(r.regional),
+            global: route(r.global),
+        };
+        if routes.regional.is_none() && routes.global.is_none() {
+            continue;
+        }
+        let monitor = through.map(|h| members[h].info.name());
+        tracing::info!(place = %members[i].info.name(), ?monitor, "metrics read with a monitoring account's, in one GetMetricData");
+        members[i].info.metrics_through = through.map(|h| crate::model::Place(h as u16));
+        if let Some(OneSource::Aws(s)) = &mut members[i].source {
+            s.route_metrics(routes);
+        }
+    }
 }
 
 /// The accounts×regions the options and the config file name.

@@ -394,3 +394,138 @@ fn region_all_reads_the_regions_in_use() {
     // The peer knows every commercial region; each was asked once, cheaply.
     assert!(calls["ListWebACLs"].as_u64().unwrap() > 10, "{calls}");
 }
+
+/// The values of a series in the JSON, gaps left out.
+fn values(series: &Value) -> Vec<f64> {
+    series["values"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_f64)
+        .collect()
+}
+
+/// The keys that signed each CloudWatch read (GetMetricData, ListMetrics) in `region`.
+fn cloudwatch_signers(m: &Moto, region: &str) -> Vec<(String, String)> {
+    m.place_log()
+        .into_iter()
+        .filter(|c| {
+            c.service.as_deref() == Some("monitoring")
+                && (c.operation == "GetMetricData" || c.operation == "ListMetrics")
+                && c.region.as_deref() == Some(region)
+        })
+        .map(|c| (c.operation, c.key.unwrap_or_default()))
+        .collect()
+}
+
+#[test]
+fn a_monitoring_account_reads_its_linked_accounts_metrics() {
+    let m = Moto::start("observed");
+    m.seed(30);
+    let seeded = m.seed_places_observed();
+    let files = profiles(&m, seeded["role_arn"].as_str().unwrap());
+    let second = seeded["second_account"].as_str().unwrap();
+    let shared = &seeded["observability"];
+    let args = [
+        "--profile",
+        "main,partner",
+        "--region",
+        "eu-west-1,us-east-1",
+    ];
+    m.reset_calls();
+    let (ok, s, err) = snapshot(&m, &files, &args);
+    assert!(ok, "{err}");
+
+    // The partner's eu-west-1 is read through main's eu-west-1 (place 0), which its link
+    // shares metrics with; nothing else is (the partner links nothing in us-east-1).
+    let through: Vec<&Value> = s["places"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| &p["metrics_through"])
+        .collect();
+    assert_eq!(
+        through,
+        [&Value::Null, &Value::Null, &0.into(), &Value::Null]
+    );
+
+    // The partner's own figures, which only its account has, came back for its place; main's
+    // API of the same name kept main's.
+    let partner_api = named(&s, "apis", "partner-api");
+    let theirs = partner_api.iter().find(|(p, _)| *p == 2).unwrap().1;
+    let mine = partner_api.iter().find(|(p, _)| *p == 0).unwrap().1;
+    let count = shared["count"].as_f64().unwrap();
+    assert!(
+        values(&theirs["stages"][0]["metrics"]["count"]).contains(&count),
+        "{}",
+        theirs["stages"][0]["metrics"]["count"]
+    );
+    assert!(!values(&mine["stages"][0]["metrics"]["count"]).contains(&count));
+    assert!(!values(&mine["stages"][0]["metrics"]["count"]).is_empty());
+    let edge = named(&s, "web_acls", "partner-edge")[0].1;
+    assert!(
+        values(&edge["metrics"]["blocked"]).contains(&shared["blocked"].as_f64().unwrap()),
+        "{}",
+        edge["metrics"]
+    );
+    // Brazil is known only from ListMetrics in the monitoring account (IncludeLinkedAccounts,
+    // OwningAccount): the partner's own series.
+    let brazil = edge["countries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["country"] == "BR")
+        .unwrap_or_else(|| panic!("{}", edge["countries"]));
+    assert!(values(&brazil["metrics"]["blocked"]).contains(&shared["brazil"].as_f64().unwrap()));
+
+    // Every CloudWatch read in eu-west-1 was main's (the seeder's key, "testing"), and main
+    // asked for the partner's series by its account.
+    let signers = cloudwatch_signers(&m, "eu-west-1");
+    assert!(
+        signers.iter().any(|(op, _)| op == "GetMetricData"),
+        "{signers:?}"
+    );
+    assert!(
+        signers.iter().all(|(_, key)| key == "testing"),
+        "{signers:?}"
+    );
+    let asked = m.metric_accounts();
+    for op in ["GetMetricData", "ListMetrics"] {
+        assert!(
+            asked.iter().any(|(o, caller, accounts)| o == op
+                && caller == "123456789012"
+                && accounts.iter().any(|a| a == second)),
+            "{op}: {asked:?}"
+        );
+    }
+    assert!(m.calls()["ListSinks"].as_u64().unwrap() >= 4);
+
+    // A monitoring account that may not list its sinks: every place reads its own, as before.
+    m.fault("ListSinks", "AccessDeniedException", -1);
+    m.reset_calls();
+    let (ok, s, err) = snapshot(&m, &files, &args);
+    assert!(ok, "{err}");
+    assert!(
+        s["places"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|p| p["metrics_through"].is_null()),
+        "{}",
+        s["places"]
+    );
+    let theirs = named(&s, "apis", "partner-api")
+        .into_iter()
+        .find(|(p, _)| *p == 2)
+        .unwrap()
+        .1;
+    assert!(values(&theirs["stages"][0]["metrics"]["count"]).contains(&count));
+    let signers = cloudwatch_signers(&m, "eu-west-1");
+    assert!(
+        signers
+            .iter()
+            .any(|(op, key)| op == "GetMetricData" && key != "testing"),
+        "the partner read its own: {signers:?}"
+    );
+    assert!(m.metric_accounts().is_empty());
+}

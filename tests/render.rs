@@ -537,3 +537,25 @@ fn many_places_name_each_row_and_the_one_not_read() {
     key(&mut a, KeyCode::Char('t'));
     insta::assert_snapshot!("places_confirm_100x30", render(&a, 100, 30));
 }
+
+#[test]
+fn the_header_says_whose_metrics_a_monitoring_account_reads() {
+    let t = DEMO_START + TimeDelta::minutes(5);
+    let mut a = places_app();
+    let mut snap = a.data().unwrap().clone();
+    snap.places[1].metrics_through = Some(edgetop::model::Place(0));
+    snap.places[2].failed = None;
+    a.handle(Event::Data(Ok(Arc::new(snap))));
+    a.now = t + TimeDelta::seconds(3);
+    let screen = render(&a, 160, 48);
+    let header = screen.lines().next().unwrap();
+    assert!(
+        header.contains("metrics of 1 place via monitoring account prod · eu-west-1"),
+        "{header}"
+    );
+    // Narrower, the header keeps what fits and drops the rest whole.
+    let narrow = render(&a, 100, 30);
+    let header = narrow.lines().next().unwrap();
+    assert!(!header.contains("monitoring"), "{header}");
+    assert!(header.contains("(3 places)"), "{header}");
+}

@@ -24,6 +24,10 @@ pub struct PlaceInfo {
     /// Shield Advanced, as this account has it (read once per account).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shield: Option<Shield>,
+    /// The place of the monitoring account whose CloudWatch reads this place's metrics
+    /// (cross-account observability), when one does.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metrics_through: Option<Place>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

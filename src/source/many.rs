@@ -557,6 +557,7 @@ mod tests {
     ) -> (Member<Scripted>, Arc<tokio::sync::Semaphore>) {
         let gate = Arc::new(tokio::sync::Semaphore::new(0));
         let info = PlaceInfo {
+            metrics_through: Default::default(),
             label: Text::new(label),
             account: Default::default(),
             read_only: false,
@@ -697,6 +698,7 @@ mod tests {
     async fn operations_go_to_their_place_or_are_refused() {
         let recorders: Vec<Arc<Recorder>> = (0..3).map(|_| Arc::new(Recorder::default())).collect();
         let info = |read_only| PlaceInfo {
+            metrics_through: Default::default(),
             label: Text::new("p"),
             account: Default::default(),
             read_only,

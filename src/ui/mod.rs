@@ -279,6 +279,24 @@ fn places_parts(d: &crate::model::Snapshot, th: &Theme) -> Vec<Vec<Span<'static>
             label,
         )]);
     }
+    // Cross-account observability: whose metrics a monitoring account reads.
+    let mut monitors: Vec<crate::model::Place> =
+        d.places.iter().filter_map(|p| p.metrics_through).collect();
+    monitors.sort_unstable();
+    monitors.dedup();
+    for m in monitors {
+        let n = d
+            .places
+            .iter()
+            .filter(|p| p.metrics_through == Some(m))
+            .count();
+        parts.push(vec![
+            Span::styled(" · metrics of ", label),
+            Span::styled(plural(n, "place"), value),
+            Span::styled(" via monitoring account ", label),
+            Span::styled(d.place_info(m).map(|i| i.name()).unwrap_or_default(), value),
+        ]);
+    }
     parts
 }
 

@@ -28,6 +28,9 @@ A WSGI middleware in front of moto's own dispatcher:
                     GET lists every query started ({"id","query","groups","start","end","status","stopped"});
                          DELETE clears them and the plan.
   StartQuery on a missing log group -> ResourceNotFoundException; with 30 running -> LimitExceededException.
+* CloudWatch cross-account observability (tests/aws/observability.py): OAM's sinks and links, and in a
+  monitoring account GetMetricData's AccountId and ListMetrics' IncludeLinkedAccounts and OwningAccount.
+                    GET /_edgetop/metric-accounts  ->  [[operation, caller account, [accounts asked]], ...]
 * a second WAF writer, to test lost updates:
                     POST /_edgetop/second-writer {"web_acl": "edge-regional", "scope": "REGIONAL"|"CLOUDFRONT",
                          "rule": "GeoScrapers", ["action": "Block"|"Count"|"Allow"|"Captcha"|"None"|...],
@@ -122,6 +125,7 @@ from botocore.loaders import Loader  # noqa: E402
 from werkzeug.exceptions import HTTPException  # noqa: E402
 from werkzeug.serving import make_server  # noqa: E402
 
+import observability  # noqa: E402
 from moto.moto_server.werkzeug_app import (  # noqa: E402
     DomainDispatcherApplication,
     MotoRequestHandler,
@@ -321,7 +325,8 @@ class EdgetopMiddleware:
         self.call_log = []  # [time, service, operation] per call that got past IAM, in order
         self.place_log = []  # the same calls as [time, service, operation, region, access key id]
         self.faults = {}  # operation -> {"error", "count", "status", "message"}
-        self.rest_routes = RestRoutes(["apigateway", "cloudfront"])
+        self.rest_routes = RestRoutes(["apigateway", "cloudfront", "oam"])
+        self.observability = observability.Observability()  # OAM sinks and links (tests/aws/observability.py)
         self.iam_enforce = False
         self.second_writers = []  # pending interleavings of UpdateWebACL, see /_edgetop/second-writer
         self.domain_mtls = {}  # domain name -> mutualTlsAuthentication, as CreateDomainName was given it
@@ -441,6 +446,14 @@ class EdgetopMiddleware:
                 return self.page_apigateway(call, environ, start_response)
             if call.service == "wafv2" and op == "UpdateWebACL":
                 self.run_second_writers(call)
+            if call.service == "oam":
+                return self.oam(call, start_response)
+            if call.service == "monitoring" and op in ("GetMetricData", "ListMetrics"):
+                with self.lock:
+                    answer = self.observability.cloudwatch(op, call.account, call.region, body,
+                                                           lambda b, a: self.ask_in(environ, b, a))
+                if answer:
+                    return self.respond(start_response, answer[0], without_length(answer[1]), answer[2])
             if op == "GetMetricData" and self.strange_ids:
                 return self.get_metric_data_with_strange_ids(environ, start_response)
             if call.service == "cloudfront" and op in self.CLOUDFRONT_ETAGGED:
@@ -545,11 +558,14 @@ class EdgetopMiddleware:
                 return self.json_ok(start_response, dict(sorted(self.calls.items())))
             if path == "/_edgetop/call-log" and method == "GET":
                 return self.json_ok(start_response, self.call_log)
+            if path == "/_edgetop/metric-accounts" and method == "GET":
+                return self.json_ok(start_response, self.observability.log)
             if path == "/_edgetop/place-log" and method == "GET":
                 return self.json_ok(start_response, self.place_log)
             if path == "/_edgetop/calls/reset" and method == "POST":
                 self.call_log.clear()
                 self.place_log.clear()
+                self.observability.log.clear()
                 self.calls.clear()
                 return self.json_ok(start_response, {})
             if path == "/_edgetop/iam" and method == "GET":
@@ -666,6 +682,22 @@ class EdgetopMiddleware:
             if running:
                 q["status"], q["stopped"] = "Cancelled", True
             return self.json_ok(start_response, {"success": running}, self.LOGS_JSON)
+
+    def oam(self, call, start_response):
+        try:
+            with self.lock:
+                answer = self.observability.answer(call.operation, call.account, call.region, call.body)
+        except observability.OamError as e:
+            return self.respond(start_response, *error_response(call, e.code, e.message, e.status))
+        return self.json_ok(start_response, answer)
+
+    def ask_in(self, environ, body, account):
+        """moto's answer to this request with another form body, in another account."""
+        inner = dict(environ)
+        inner["wsgi.input"] = io.BytesIO(body)
+        inner["CONTENT_LENGTH"] = str(len(body))
+        inner["HTTP_X_MOTO_ACCOUNT_ID"] = account
+        return self.forward(inner)
 
     def get_metric_data_with_strange_ids(self, environ, start_response):
         """moto's answer with every result id replaced by one that was not asked for: a huge index, another

@@ -7,8 +7,16 @@
   moto puts what such credentials create in the role's account), with its own API, key and CloudFront
   distribution in front.
 
+With --observability, CloudWatch cross-account observability as an organisation sets it up: the first account
+monitors (a sink in eu-west-1, whose policy lets the second account link), and the second account links to it in
+eu-west-1, sharing metrics and log groups. The second account then publishes metrics the first account does not
+have under the same names: partner-api/prod's Count (main has a partner-api/prod with other figures) and
+partner-edge's blocked requests, whole and from Brazil (a country listed only by ListMetrics with
+IncludeLinkedAccounts). In us-east-1 the second account links nothing.
+
 Prints JSON: {"regional_acl": {"<region>": {"id", "arn"}}, "second_account": "<id>", "role_arn": "..."}
 """
+import datetime as dt
 import argparse
 import json
 
@@ -54,6 +62,7 @@ def seed_region(mk, region, api_name, acl_name):
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--endpoint", required=True)
+    p.add_argument("--observability", action="store_true")
     a = p.parse_args()
     cfg = Config(retries={"max_attempts": 1})
 
@@ -96,7 +105,45 @@ def main():
                                  "ForwardedValues": {"QueryString": True, "Cookies": {"Forward": "none"}},
                                  "MinTTL": 0}})["Distribution"]
     out["second_distribution"] = dist["Id"]
+    if a.observability:
+        out["observability"] = observe(mine, theirs, out["second_account"])
     print(json.dumps(out))
+
+
+# Published by the second account only: what the first account reads of it can come from nowhere else.
+PARTNER_COUNT = 4242.0
+PARTNER_BLOCKED = 77.0
+PARTNER_BRAZIL = 55.0
+
+
+def observe(mine, theirs, second):
+    oam = mine("oam", "eu-west-1")
+    sink = oam.create_sink(Name="edgetop-monitoring")["Arn"]
+    oam.put_sink_policy(SinkIdentifier=sink, Policy=json.dumps({
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"AWS": [second]}, "Resource": "*",
+                       "Action": ["oam:CreateLink", "oam:UpdateLink"],
+                       "Condition": {"ForAllValues:StringEquals": {"oam:ResourceTypes": [
+                           "AWS::CloudWatch::Metric", "AWS::Logs::LogGroup"]}}}]}))
+    link = theirs("oam", "eu-west-1").create_link(
+        LabelTemplate="$AccountName", SinkIdentifier=sink,
+        ResourceTypes=["AWS::CloudWatch::Metric", "AWS::Logs::LogGroup"])["Arn"]
+    now = dt.datetime.now(dt.timezone.utc).replace(second=0, microsecond=0)
+    minutes = [now - dt.timedelta(minutes=m) for m in range(2, 7)]
+
+    def datum(name, dims, ts, value):
+        return {"MetricName": name, "Dimensions": [{"Name": k, "Value": v} for k, v in dims], "Timestamp": ts,
+                "Value": value, "Unit": "Count"}
+
+    cw = theirs("cloudwatch", "eu-west-1")
+    cw.put_metric_data(Namespace="AWS/ApiGateway", MetricData=[
+        datum("Count", [("ApiName", "partner-api"), ("Stage", "prod")], ts, PARTNER_COUNT) for ts in minutes])
+    acl = [("Region", "eu-west-1"), ("Rule", "ALL"), ("WebACL", "partner-edge")]
+    cw.put_metric_data(Namespace="AWS/WAFV2", MetricData=[
+        datum("BlockedRequests", acl, ts, PARTNER_BLOCKED) for ts in minutes] + [
+        datum("BlockedRequests", [("Country", "BR")] + acl, ts, PARTNER_BRAZIL) for ts in minutes])
+    return {"sink": sink, "link": link, "count": PARTNER_COUNT, "blocked": PARTNER_BLOCKED,
+            "brazil": PARTNER_BRAZIL}
 
 
 if __name__ == "__main__":

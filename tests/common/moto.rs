@@ -261,6 +261,33 @@ impl Moto {
     pub fn seed_places(&self) -> serde_json::Value {
         serde_json::from_slice(&self.script("places_seed.py", &[])).unwrap()
     }
+
+    /// As [`Moto::seed_places`], with the first account monitoring the second through
+    /// CloudWatch cross-account observability, and metrics only the second account has.
+    pub fn seed_places_observed(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.script("places_seed.py", &["--observability"])).unwrap()
+    }
+
+    /// Every call since the last reset, with where it went and who signed it.
+    pub fn place_log(&self) -> Vec<PlacedCall> {
+        serde_json::from_str(&self.control("GET", "/_edgetop/place-log", None)).unwrap()
+    }
+
+    /// The cross-account CloudWatch reads since the last reset: (operation, caller's account,
+    /// the accounts read).
+    pub fn metric_accounts(&self) -> Vec<(String, String, Vec<String>)> {
+        serde_json::from_str(&self.control("GET", "/_edgetop/metric-accounts", None)).unwrap()
+    }
+}
+
+/// One call as the peer logged it (GET /_edgetop/place-log).
+#[derive(Debug, serde::Deserialize)]
+pub struct PlacedCall {
+    pub at: f64,
+    pub service: Option<String>,
+    pub operation: String,
+    pub region: Option<String>,
+    pub key: Option<String>,
 }
 
 impl Drop for Moto {

@@ -323,8 +323,13 @@ pub fn specs(region: &str, apis: &[ApiConf], acls: &[AclConf], listed: &[Listed]
 
 /// Every AWS/WAFV2 metric one endpoint lists, de-duplicated: ListMetrics may list a metric
 /// more than once. WAF publishes a metric only once it is non-zero, and ListMetrics shows what
-/// was published in the last two weeks.
-pub async fn waf_metrics(c: &Client, calls: &mut Calls) -> Result<Vec<Listed>, Failure> {
+/// was published in the last two weeks. With `owning`, a monitoring account lists that source
+/// account's metrics (IncludeLinkedAccounts with OwningAccount).
+pub async fn waf_metrics(
+    c: &Client,
+    owning: Option<&str>,
+    calls: &mut Calls,
+) -> Result<Vec<Listed>, Failure> {
     let mut seen = HashSet::new();
     let mut token: Option<String> = None;
     for _ in 0..200 {
@@ -332,6 +337,8 @@ pub async fn waf_metrics(c: &Client, calls: &mut Calls) -> Result<Vec<Listed>, F
         let page = c
             .list_metrics()
             .namespace("AWS/WAFV2")
+            .set_include_linked_accounts(owning.map(|_| true))
+            .set_owning_account(owning.map(str::to_string))
             .set_next_token(token.clone())
             .send()
             .await
@@ -367,53 +374,60 @@ fn aws_time(t: DateTime<Utc>) -> AwsTime {
     AwsTime::from_secs(t.timestamp())
 }
 
-/// Ask for `specs` (all in one region) over `[from, to)` at one-minute periods; returns the
-/// datapoints per spec index (minute epoch seconds → value) and the series that failed.
-pub async fn fetch(
+/// One metric query: `id` names it in the answer; `account` is the source account it reads
+/// when asked in a monitoring account (CloudWatch cross-account observability).
+pub fn query(id: String, s: &Spec, account: Option<&str>) -> MetricDataQuery {
+    let metric = Metric::builder()
+        .namespace(s.namespace)
+        .metric_name(s.name)
+        .set_dimensions(Some(
+            s.dims
+                .iter()
+                .map(|(k, v)| Dimension::builder().name(k).value(v).build())
+                .collect(),
+        ))
+        .build();
+    MetricDataQuery::builder()
+        .id(id)
+        .metric_stat(
+            MetricStat::builder()
+                .metric(metric)
+                .period(60)
+                .stat(s.stat)
+                .build(),
+        )
+        .return_data(true)
+        .set_account_id(account.map(str::to_string))
+        .build()
+}
+
+/// What GetMetricData answered: datapoints (epoch seconds → value) by query id, and the
+/// messages of the series that came back with errors, by query id.
+#[derive(Debug, Default)]
+pub struct Answers {
+    pub points: HashMap<String, Vec<(i64, f64)>>,
+    pub failed: Vec<(String, String)>,
+}
+
+/// Ask `queries` (all of one endpoint) over `[from, to)`, in calls of at most
+/// [`MAX_QUERIES`] with paging. Answers are matched by the ids asked for: an id the server
+/// made up is ignored.
+pub async fn fetch_queries(
     c: &Client,
-    specs: &[(usize, &Spec)],
+    queries: &[MetricDataQuery],
     from: DateTime<Utc>,
     to: DateTime<Utc>,
     calls: &mut Calls,
-) -> Result<(HashMap<usize, Vec<(i64, f64)>>, Vec<String>), Failure> {
-    let mut points: HashMap<usize, Vec<(i64, f64)>> = HashMap::new();
-    let mut failed = Vec::new();
-    for chunk in specs.chunks(MAX_QUERIES) {
-        // Answers are matched by the ids asked for: an id the server made up is ignored.
-        let asked: HashMap<String, usize> =
-            chunk.iter().map(|(i, _)| (format!("m{i}"), *i)).collect();
-        let queries: Vec<MetricDataQuery> = chunk
-            .iter()
-            .map(|(i, s)| {
-                let metric = Metric::builder()
-                    .namespace(s.namespace)
-                    .metric_name(s.name)
-                    .set_dimensions(Some(
-                        s.dims
-                            .iter()
-                            .map(|(k, v)| Dimension::builder().name(k).value(v).build())
-                            .collect(),
-                    ))
-                    .build();
-                MetricDataQuery::builder()
-                    .id(format!("m{i}"))
-                    .metric_stat(
-                        MetricStat::builder()
-                            .metric(metric)
-                            .period(60)
-                            .stat(s.stat)
-                            .build(),
-                    )
-                    .return_data(true)
-                    .build()
-            })
-            .collect();
+) -> Result<Answers, Failure> {
+    let mut out = Answers::default();
+    for chunk in queries.chunks(MAX_QUERIES) {
+        let asked: HashSet<&str> = chunk.iter().filter_map(|q| q.id()).collect();
         let mut token: Option<String> = None;
         for _ in 0..100 {
             calls.add("cloudwatch:GetMetricData");
             let page = c
                 .get_metric_data()
-                .set_metric_data_queries(Some(queries.clone()))
+                .set_metric_data_queries(Some(chunk.to_vec()))
                 .start_time(aws_time(from))
                 .end_time(aws_time(to))
                 .scan_by(ScanBy::TimestampAscending)
@@ -422,22 +436,23 @@ pub async fn fetch(
                 .await
                 .map_err(|e| failure("cloudwatch:GetMetricData", &e))?;
             for r in page.metric_data_results() {
-                let Some(&i) = r.id().and_then(|id| asked.get(id)) else {
+                let Some(id) = r.id().filter(|id| asked.contains(id)) else {
                     continue;
                 };
                 if matches!(
                     r.status_code(),
                     Some(StatusCode::InternalError) | Some(StatusCode::Forbidden)
                 ) {
-                    failed.push(
+                    out.failed.push((
+                        id.to_string(),
                         r.messages()
                             .iter()
                             .filter_map(|m| m.value())
                             .collect::<Vec<_>>()
                             .join("; "),
-                    );
+                    ));
                 }
-                let entry = points.entry(i).or_default();
+                let entry = out.points.entry(id.to_string()).or_default();
                 for (t, v) in r.timestamps().iter().zip(r.values()) {
                     entry.push((t.secs(), *v));
                 }
@@ -448,7 +463,44 @@ pub async fn fetch(
             }
         }
     }
-    Ok((points, failed))
+    Ok(out)
+}
+
+/// The queries of `specs`, each named by its index (`m<i>`), reading `account` when given.
+pub fn queries_of(specs: &[(usize, &Spec)], account: Option<&str>) -> Vec<MetricDataQuery> {
+    specs
+        .iter()
+        .map(|(i, s)| query(format!("m{i}"), s, account))
+        .collect()
+}
+
+/// Datapoints by spec index (minute epoch seconds → value), and the messages of the series
+/// that failed.
+pub type Read = (HashMap<usize, Vec<(i64, f64)>>, Vec<String>);
+
+/// Datapoints by spec index and the failed series' messages, from answers to [`queries_of`].
+pub fn by_index(answers: Answers) -> Read {
+    let index = |id: &str| id.strip_prefix('m').and_then(|n| n.parse::<usize>().ok());
+    let points = answers
+        .points
+        .into_iter()
+        .filter_map(|(id, p)| Some((index(&id)?, p)))
+        .collect();
+    (points, answers.failed.into_iter().map(|(_, m)| m).collect())
+}
+
+/// Ask for `specs` (all in one region) over `[from, to)` at one-minute periods; returns the
+/// datapoints per spec index (minute epoch seconds → value) and the series that failed.
+pub async fn fetch(
+    c: &Client,
+    specs: &[(usize, &Spec)],
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    calls: &mut Calls,
+) -> Result<Read, Failure> {
+    fetch_queries(c, &queries_of(specs, None), from, to, calls)
+        .await
+        .map(by_index)
 }
 
 /// Where the store is filled to after a read whose newest datapoint was at `newest` (epoch

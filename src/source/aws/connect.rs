@@ -43,6 +43,8 @@ pub struct Clients {
     pub logs: aws_sdk_cloudwatchlogs::Client,
     pub logs_global: aws_sdk_cloudwatchlogs::Client,
     pub sts: aws_sdk_sts::Client,
+    /// Observability Access Manager: a monitoring account's sinks and links.
+    pub oam: aws_sdk_oam::Client,
     /// AWS's clock against ours, from the regional CloudWatch client's answers.
     pub skew: ClockSkew,
 }
@@ -209,6 +211,7 @@ pub async fn connect(t: &Target) -> Result<(Clients, String, String), ConnectErr
         logs: aws_sdk_cloudwatchlogs::Client::new(&conf),
         logs_global: aws_sdk_cloudwatchlogs::Client::new(&global),
         sts: aws_sdk_sts::Client::new(&conf),
+        oam: aws_sdk_oam::Client::new(&conf),
         skew,
     };
     match clients.sts.get_caller_identity().send().await {

@@ -44,6 +44,7 @@ impl AwsSource {
         // CloudFront, the CLOUDFRONT scope and Shield are the account's, read by one of its
         // regions only.
         let global_here = self.settings.reads_global;
+        let routes = self.metric_routes.clone();
         let (mut on_api, mut on_waf, mut on_cdn, mut on_cw) = Default::default();
         let (api, (regional, global), (distributions, edge, shield), listed) = tokio::join!(
             async {
@@ -82,13 +83,17 @@ impl AwsSource {
             async {
                 // Both endpoints: CLOUDFRONT web ACLs publish in us-east-1. Which web ACL a
                 // metric belongs to is read from its dimensions, not from the endpoint.
+                // Through a monitoring account, where one reads this place's metrics.
                 let mut listed = Vec::new();
-                let endpoints = match global_here {
-                    true => vec![&c.cloudwatch, &c.cloudwatch_global],
-                    false => vec![&c.cloudwatch],
-                };
-                for client in endpoints {
-                    listed.extend(cloudwatch::waf_metrics(client, &mut on_cw).await?);
+                let mut endpoints = vec![(&c.cloudwatch, &routes.regional)];
+                if global_here {
+                    endpoints.push((&c.cloudwatch_global, &routes.global));
+                }
+                for (client, route) in endpoints {
+                    listed.extend(match route {
+                        Some(route) => route.waf_metrics(&mut on_cw).await?,
+                        None => cloudwatch::waf_metrics(client, None, &mut on_cw).await?,
+                    });
                 }
                 Ok(listed)
             },

@@ -15,6 +15,8 @@ mod edge;
 mod fan_out;
 mod http_apis;
 pub mod logs;
+pub mod metric_hub;
+pub mod observability;
 pub mod pace;
 mod poll;
 pub mod rotate;
@@ -175,9 +177,20 @@ pub struct AwsSource {
     logs_planned: Vec<logs::Planned>,
     /// What toggles on this machine kept, read each poll (see [`crate::ops::kept`]).
     kept_actions: std::collections::BTreeMap<String, crate::ops::kept::Kept>,
+    /// Where metrics are read when a monitoring account reads them (cross-account
+    /// observability); else with this place's own CloudWatch clients.
+    metric_routes: MetricRoutes,
     /// Calls of the last poll, and since the start.
     pub last_calls: Calls,
     pub all_calls: Calls,
+}
+
+/// The routes of a place's metrics through monitoring accounts: of its region, and of
+/// us-east-1 (the CLOUDFRONT web ACLs' metrics, read by the account's first region).
+#[derive(Clone, Debug, Default)]
+pub struct MetricRoutes {
+    pub regional: Option<metric_hub::Route>,
+    pub global: Option<metric_hub::Route>,
 }
 
 /// Parts of the account, each read (and failing) on its own.
@@ -248,6 +261,7 @@ impl AwsSource {
             logs: logs::LogBook::new(settings.logs.every),
             logs_planned: Vec::new(),
             kept_actions: Default::default(),
+            metric_routes: MetricRoutes::default(),
             settings,
             last_calls: Calls::default(),
             all_calls: Calls::default(),
@@ -257,6 +271,21 @@ impl AwsSource {
     /// Whose account and which region this reads.
     pub fn account(&self) -> &Account {
         &self.account
+    }
+
+    /// The clients of this place (startup reads its observability links with them).
+    pub fn clients(&self) -> &Clients {
+        &self.clients
+    }
+
+    /// Read metrics through monitoring accounts where `routes` says.
+    pub fn route_metrics(&mut self, routes: MetricRoutes) {
+        self.metric_routes = routes;
+    }
+
+    /// Reads CloudFront and the CLOUDFRONT scope for its account.
+    pub fn reads_global(&self) -> bool {
+        self.settings.reads_global
     }
 
     /// Record how a part went; on failure the previous data of the part stays.

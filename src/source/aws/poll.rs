@@ -90,22 +90,42 @@ impl AwsSource {
         let specs = self.found.specs.clone();
         let mut all_ok = true;
         let mut newest: Option<i64> = None;
-        for (global, part) in [(false, METRICS), (true, METRICS_GLOBAL)] {
+        // Both endpoints at once. A route to a monitoring account is asked even with nothing
+        // to read, so that its read does not wait for this place.
+        let reads = [(false, METRICS), (true, METRICS_GLOBAL)].map(|(global, part)| {
             let chosen: Vec<(usize, &Spec)> = specs
                 .iter()
                 .enumerate()
                 .filter(|(_, s)| s.global == global)
                 .collect();
-            if chosen.is_empty() {
-                continue;
-            }
-            let client = if global {
-                &self.clients.cloudwatch_global
-            } else {
-                &self.clients.cloudwatch
+            let route = match global {
+                true => self.metric_routes.global.clone(),
+                false => self.metric_routes.regional.clone(),
             };
-            let r = cloudwatch::fetch(&client.clone(), &chosen, from, to, calls).await;
-            self.cost.metrics_last_poll += chosen.len() as u32;
+            let client = match global {
+                true => self.clients.cloudwatch_global.clone(),
+                false => self.clients.cloudwatch.clone(),
+            };
+            async move {
+                let mut made = Calls::default();
+                let r = match (&route, chosen.is_empty()) {
+                    (Some(route), _) => Some(route.fetch(&chosen, from, to, &mut made).await),
+                    (None, true) => None,
+                    (None, false) => {
+                        Some(cloudwatch::fetch(&client, &chosen, from, to, &mut made).await)
+                    }
+                };
+                (part, chosen.len(), r, made)
+            }
+        });
+        let [regional, global] = reads;
+        let (regional, global) = tokio::join!(regional, global);
+        for (part, asked, r, made) in [regional, global] {
+            calls.merge(&made);
+            let Some(r) = r.filter(|_| asked > 0) else {
+                continue;
+            };
+            self.cost.metrics_last_poll += asked as u32;
             match self.outcome(part, Panel::Metrics, r, now) {
                 Some((points, failed)) => {
                     for (i, p) in points {

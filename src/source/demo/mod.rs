@@ -238,6 +238,7 @@ pub fn places(seed: u64, speed: f64, wanted: &[Wanted]) -> Vec<(PlaceInfo, DemoS
                 global: wanted[..i].iter().all(|o| o.profile.as_deref() != profile),
             };
             let info = PlaceInfo {
+                metrics_through: Default::default(),
                 label: crate::model::Text::new(w.label().unwrap_or("demo")),
                 account: Default::default(),
                 read_only: w.read_only,

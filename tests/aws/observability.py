@@ -1,0 +1,252 @@
+"""CloudWatch cross-account observability for the test peer, which moto 5.2.5 lacks.
+
+* Observability Access Manager (service "oam", restJson1, POST /<Operation>): CreateSink, PutSinkPolicy,
+  CreateLink, ListSinks, ListAttachedLinks, DeleteLink, kept here per account and region. A sink lives in the
+  monitoring account; a source account's CreateLink attaches to a sink of the same region, and only if the
+  sink's policy lets that account (Principal AWS: its id, an ARN in it, or "*") do oam:CreateLink. A link's
+  label is its LabelTemplate with $AccountName resolved to "account <id>" (AWS resolves it to the account's
+  name in AWS Organizations, which moto does not keep).
+* CloudWatch in a monitoring account, as the CloudWatch API reference describes it:
+  - GetMetricData: a query's AccountId names the source account whose metric it reads ("If you are performing
+    a GetMetricData operation in a monitoring account, use this to specify which account to retrieve this
+    metric from"). The queries are split by account, each part answered by moto in that account
+    (x-moto-account-id), and the answers joined. A query for an account that no link shares metrics with is
+    answered with no datapoints: AWS's documents do not say what it does then.
+  - ListMetrics: IncludeLinkedAccounts=true adds the metrics of the linked source accounts, with OwningAccounts
+    1:1 with the metrics; OwningAccount (with IncludeLinkedAccounts) keeps one account's. One page per account
+    (moto pages at 500; the tests list fewer).
+  Every such call is logged: GET /_edgetop/metric-accounts -> [[operation, caller account, [accounts]], ...].
+"""
+import json
+import re
+import uuid
+import xml.etree.ElementTree as ET
+from urllib.parse import parse_qsl, urlencode
+
+METRIC = "AWS::CloudWatch::Metric"
+RESOURCE_TYPES = {METRIC, "AWS::Logs::LogGroup", "AWS::XRay::Trace", "AWS::ApplicationInsights::Application",
+                  "AWS::InternetMonitor::Monitor", "AWS::ApplicationSignals::Service",
+                  "AWS::ApplicationSignals::ServiceLevelObjective"}
+XMLNS = "http://monitoring.amazonaws.com/doc/2010-08-01/"
+ET.register_namespace("", XMLNS)
+
+
+class OamError(Exception):
+    def __init__(self, code, message, status=400):
+        super().__init__(message)
+        self.code, self.message, self.status = code, message, status
+
+
+def esc(s):
+    return str(s).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+
+
+class Observability:
+    def __init__(self):
+        self.sinks = {}  # arn -> {"account", "region", "name", "id", "policy"}
+        self.links = {}  # arn -> {"account", "region", "sink", "label", "template", "types", "id"}
+        self.log = []  # [operation, caller account, [accounts asked]] per cross-account CloudWatch call
+
+    # -- Observability Access Manager --
+    def answer(self, op, account, region, body):
+        """The JSON answer of an OAM operation, or OamError."""
+        try:
+            p = json.loads(body or b"{}")
+        except ValueError:
+            raise OamError("InvalidParameterException", "the body is not JSON")
+        handler = {
+            "CreateSink": self.create_sink, "PutSinkPolicy": self.put_sink_policy, "CreateLink": self.create_link,
+            "ListSinks": self.list_sinks, "ListAttachedLinks": self.list_attached_links,
+            "DeleteLink": self.delete_link,
+        }.get(op)
+        if handler is None:
+            raise OamError("InvalidParameterException", f"the test peer does not answer oam {op}")
+        return handler(p, account, region)
+
+    @staticmethod
+    def required(p, name):
+        if not p.get(name):
+            raise OamError("MissingRequiredParameterException", f"missing required parameter {name}")
+        return p[name]
+
+    def sink_of(self, identifier, region):
+        sink = self.sinks.get(identifier)
+        if sink is None or sink["region"] != region:
+            raise OamError("ResourceNotFoundException", f"sink {identifier} not found", 404)
+        return sink
+
+    def create_sink(self, p, account, region):
+        name = self.required(p, "Name")
+        if any(s["name"] == name and s["account"] == account and s["region"] == region for s in self.sinks.values()):
+            raise OamError("ConflictException", f"a sink named {name} exists", 409)
+        sid = str(uuid.uuid4())
+        arn = f"arn:aws:oam:{region}:{account}:sink/{sid}"
+        self.sinks[arn] = {"account": account, "region": region, "name": name, "id": sid, "policy": None}
+        return {"Arn": arn, "Id": sid, "Name": name, "Tags": {}}
+
+    def put_sink_policy(self, p, account, region):
+        sink = self.sink_of(self.required(p, "SinkIdentifier"), region)
+        if sink["account"] != account:
+            raise OamError("ResourceNotFoundException", "the sink is another account's", 404)
+        policy = self.required(p, "Policy")
+        try:
+            json.loads(policy)
+        except ValueError:
+            raise OamError("InvalidParameterException", "the policy is not JSON")
+        sink["policy"] = policy
+        return {"SinkArn": p["SinkIdentifier"], "SinkId": sink["id"], "Policy": policy}
+
+    @staticmethod
+    def allows(policy, account):
+        if not policy:
+            return False
+        statements = json.loads(policy).get("Statement") or []
+        for st in statements if isinstance(statements, list) else [statements]:
+            if st.get("Effect") != "Allow":
+                continue
+            actions = st.get("Action") or []
+            actions = actions if isinstance(actions, list) else [actions]
+            if not any(a in ("oam:CreateLink", "oam:*", "*") for a in actions):
+                continue
+            principal = st.get("Principal") or {}
+            who = principal.get("AWS", []) if isinstance(principal, dict) else principal
+            who = who if isinstance(who, list) else [who]
+            if any(w == "*" or w == account or re.search(rf":{account}:", str(w)) for w in who):
+                return True
+        return False
+
+    def create_link(self, p, account, region):
+        template = self.required(p, "LabelTemplate")
+        types = self.required(p, "ResourceTypes")
+        sink = self.sink_of(self.required(p, "SinkIdentifier"), region)
+        if any(t not in RESOURCE_TYPES for t in types):
+            raise OamError("InvalidParameterException", f"unknown resource types in {types}")
+        if not self.allows(sink["policy"], account):
+            raise OamError("AccessDeniedException", f"the sink's policy does not let account {account} link", 403)
+        lid = str(uuid.uuid4())
+        arn = f"arn:aws:oam:{region}:{account}:link/{lid}"
+        label = template.replace("$AccountName", f"account {account}")
+        self.links[arn] = {"account": account, "region": region, "sink": p["SinkIdentifier"], "label": label,
+                           "template": template, "types": list(types), "id": lid}
+        return {"Arn": arn, "Id": lid, "Label": label, "LabelTemplate": template, "ResourceTypes": list(types),
+                "SinkArn": p["SinkIdentifier"], "Tags": {}}
+
+    def delete_link(self, p, account, region):
+        arn = self.required(p, "Identifier")
+        link = self.links.get(arn)
+        if link is None or link["account"] != account or link["region"] != region:
+            raise OamError("ResourceNotFoundException", f"link {arn} not found", 404)
+        del self.links[arn]
+        return {}
+
+    @staticmethod
+    def page(items, p):
+        start = int(p.get("NextToken") or 0)
+        size = int(p.get("MaxResults") or 100)
+        out = {"Items": items[start:start + size]}
+        if start + size < len(items):
+            out["NextToken"] = str(start + size)
+        return out
+
+    def list_sinks(self, p, account, region):
+        items = [{"Arn": arn, "Id": s["id"], "Name": s["name"]} for arn, s in self.sinks.items()
+                 if s["account"] == account and s["region"] == region]
+        return self.page(items, p)
+
+    def list_attached_links(self, p, account, region):
+        sink_arn = self.required(p, "SinkIdentifier")
+        sink = self.sink_of(sink_arn, region)
+        if sink["account"] != account:
+            raise OamError("ResourceNotFoundException", "the sink is another account's", 404)
+        items = [{"Label": link["label"], "LinkArn": arn, "ResourceTypes": link["types"]}
+                 for arn, link in self.links.items() if link["sink"] == sink_arn]
+        return self.page(items, p)
+
+    def metrics_linked(self, monitor, region):
+        """The accounts whose links share their metrics with a sink of `monitor` in `region`."""
+        sinks = {arn for arn, s in self.sinks.items() if s["account"] == monitor and s["region"] == region}
+        return sorted({link["account"] for link in self.links.values() if link["sink"] in sinks
+                       and METRIC in link["types"]})
+
+    # -- CloudWatch in a monitoring account --
+    def cloudwatch(self, op, account, region, body, ask):
+        """The answer (status, headers, body) to a cross-account GetMetricData or ListMetrics, or None when the
+        request is not one (moto answers it). `ask(body, account)` is moto's answer to a form body in an
+        account."""
+        form = parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True)
+        if op == "GetMetricData":
+            return self.get_metric_data(form, account, region, ask)
+        if op == "ListMetrics" and dict(form).get("IncludeLinkedAccounts") == "true":
+            return self.list_metrics(form, account, region, ask)
+        return None
+
+    def get_metric_data(self, form, caller, region, ask):
+        owner = {}
+        for k, v in form:
+            m = re.fullmatch(r"MetricDataQueries\.member\.(\d+)\.AccountId", k)
+            if m:
+                owner[m.group(1)] = v
+        if all(v == caller for v in owner.values()):
+            return None
+        linked = set(self.metrics_linked(caller, region)) | {caller}
+        common = [(k, v) for k, v in form if not k.startswith("MetricDataQueries.")]
+        members = {}
+        for k, v in form:
+            m = re.fullmatch(r"MetricDataQueries\.member\.(\d+)\.(.+)", k)
+            if m and m.group(2) != "AccountId":
+                members.setdefault(m.group(1), []).append((m.group(2), v))
+        by_account = {}
+        for n in sorted(members, key=int):
+            by_account.setdefault(owner.get(n, caller), []).append(members[n])
+        results, status, headers = [], 200, [("Content-Type", "text/xml")]
+        for account, queries in by_account.items():
+            if account not in linked:
+                for q in queries:
+                    qid = dict(q).get("Id", "")
+                    results.append(f"<member><Id>{esc(qid)}</Id><Label>{esc(qid)}</Label>"
+                                   "<StatusCode>Complete</StatusCode><Timestamps/><Values/></member>")
+                continue
+            part = list(common)
+            for i, q in enumerate(queries, 1):
+                part += [(f"MetricDataQueries.member.{i}.{k}", v) for k, v in q]
+            status, headers, answer = ask(urlencode(part).encode(), account)
+            if status != 200:
+                return status, headers, answer
+            root = ET.fromstring(answer)
+            for r in root.iter(f"{{{XMLNS}}}MetricDataResults"):
+                for member in r:
+                    results.append(ET.tostring(member, encoding="unicode"))
+        self.log.append(["GetMetricData", caller, sorted(by_account)])
+        xml = (f'<GetMetricDataResponse xmlns="{XMLNS}"><GetMetricDataResult><MetricDataResults>'
+               f'{"".join(results)}</MetricDataResults><Messages/></GetMetricDataResult><ResponseMetadata>'
+               f"<RequestId>{uuid.uuid4()}</RequestId></ResponseMetadata></GetMetricDataResponse>")
+        return 200, [("Content-Type", "text/xml")], xml
+
+    def list_metrics(self, form, caller, region, ask):
+        only = dict(form).get("OwningAccount")
+        accounts = [caller] + self.metrics_linked(caller, region)
+        if only:
+            accounts = [a for a in accounts if a == only]
+        base = [(k, v) for k, v in form if k not in ("IncludeLinkedAccounts", "OwningAccount", "NextToken")]
+        metrics, owners = [], []
+        for account in accounts:
+            status, headers, answer = ask(urlencode(base).encode(), account)
+            if status != 200:
+                return status, headers, answer
+            root = ET.fromstring(answer)
+            for m in root.iter(f"{{{XMLNS}}}Metrics"):
+                for member in m:
+                    ns = member.findtext(f"{{{XMLNS}}}Namespace", "")
+                    name = member.findtext(f"{{{XMLNS}}}MetricName", "")
+                    dims = "".join(
+                        f"<member><Name>{esc(d.findtext(f'{{{XMLNS}}}Name', ''))}</Name>"
+                        f"<Value>{esc(d.findtext(f'{{{XMLNS}}}Value', ''))}</Value></member>"
+                        for d in member.iter(f"{{{XMLNS}}}Dimensions") for d in d)
+                    metrics.append(f"<member><Namespace>{esc(ns)}</Namespace><MetricName>{esc(name)}</MetricName>"
+                                   f"<Dimensions>{dims}</Dimensions></member>")
+                    owners.append(f"<member>{esc(account)}</member>")
+        self.log.append(["ListMetrics", caller, accounts])
+        xml = (f'<ListMetricsResponse xmlns="{XMLNS}"><ListMetricsResult><Metrics>{"".join(metrics)}</Metrics>'
+               f'<OwningAccounts>{"".join(owners)}</OwningAccounts></ListMetricsResult><ResponseMetadata>'
+               f"<RequestId>{uuid.uuid4()}</RequestId></ResponseMetadata></ListMetricsResponse>")
+        return 200, [("Content-Type", "text/xml")], xml

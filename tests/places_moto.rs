@@ -500,6 +500,32 @@ fn a_monitoring_account_reads_its_linked_accounts_metrics() {
     }
     assert!(m.calls()["ListSinks"].as_u64().unwrap() >= 4);
 
+    // The monitoring account's read fails: each place reads its own, and nothing goes dark.
+    m.fault_in("GetMetricData", "InternalFailure", 1, "eu-west-1");
+    m.reset_calls();
+    let (ok, s, err) = snapshot(&m, &files, &args);
+    assert!(ok, "{err}");
+    assert_eq!(s["places"][2]["metrics_through"], 0);
+    let theirs = named(&s, "apis", "partner-api")
+        .into_iter()
+        .find(|(p, _)| *p == 2)
+        .unwrap()
+        .1;
+    assert!(values(&theirs["stages"][0]["metrics"]["count"]).contains(&count));
+    let signers = cloudwatch_signers(&m, "eu-west-1");
+    assert!(
+        signers
+            .iter()
+            .any(|(op, key)| op == "GetMetricData" && key != "testing"),
+        "the partner read its own: {signers:?}"
+    );
+    assert!(
+        s["problems"].as_array().unwrap().is_empty(),
+        "{}",
+        s["problems"]
+    );
+    m.clear_faults();
+
     // A monitoring account that may not list its sinks: every place reads its own, as before.
     m.fault("ListSinks", "AccessDeniedException", -1);
     m.reset_calls();

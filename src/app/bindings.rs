@@ -313,7 +313,7 @@ pub const MAIN: &[Binding] = &[
     bind!(
         KeyAction::Open,
         [Enter],
-        "details of the row (Overview: go to it)"
+        "row details (Overview: go there; places: narrow first)"
     ),
     bind!(KeyAction::Back, [Esc], "close, or clear the filter"),
     bind!(KeyAction::Filter, ['/'], "filter the table in view"),

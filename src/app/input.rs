@@ -173,7 +173,31 @@ impl App {
             return;
         }
         let Some(l) = self.loaded() else { return };
-        match self.screen.home().open(l, self.selected(self.screen)) {
+        let selected = self.selected(self.screen);
+        match self.screen.home().open(l, selected) {
+            // With several places in view, Enter first narrows the view to the row's place,
+            // the row still selected; Enter again opens its detail.
+            Open::Detail if self.places_in_view() > 1 => {
+                let places = self
+                    .screen
+                    .home()
+                    .row_places(l, &self.view(self.screen).filter);
+                let Some(&place) = places.get(selected) else {
+                    self.mode = Mode::Detail;
+                    return;
+                };
+                let Some(name) = l.snapshot.place_info(place).map(|i| i.name()) else {
+                    self.mode = Mode::Detail;
+                    return;
+                };
+                let before = places[..selected].iter().filter(|p| **p == place).count();
+                self.set_scope(Some(&name));
+                self.view_mut().selected = before;
+                self.message = Some((
+                    Level::Info,
+                    format!("only {name} in view: Enter again for the detail, :scope to see all"),
+                ));
+            }
             Open::Detail => self.mode = Mode::Detail,
             Open::Go(s, place) => {
                 // Into the row's scope: the screen shows the place the finding is about.

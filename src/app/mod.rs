@@ -246,6 +246,17 @@ impl App {
         self.live = Some(Arc::new(Loaded::new(shown)));
     }
 
+    /// How many accounts×regions the view shows (1 with one place).
+    pub fn places_in_view(&self) -> usize {
+        match &self.raw {
+            Some(raw) if raw.many_places() => match &self.scope {
+                Some(n) => crate::model::places::named(raw, n).len(),
+                None => raw.places.len(),
+            },
+            _ => 1,
+        }
+    }
+
     /// `:scope NAME` (or `:scope` for every place): show only the places it names.
     fn set_scope(&mut self, name: Option<&str>) -> Vec<Effect> {
         let Some(raw) = self.raw.clone() else {

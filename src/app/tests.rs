@@ -754,9 +754,61 @@ fn an_operation_names_its_place_and_a_read_only_account_refuses_it() {
     press(&mut a, KeyCode::Char('/'));
     type_text(&mut a, "staging globex");
     press(&mut a, KeyCode::Enter);
+    // Into the row's place, then its detail.
     press(&mut a, KeyCode::Enter);
+    press(&mut a, KeyCode::Enter);
+    assert!(matches!(a.mode, Mode::Detail));
     assert!(press(&mut a, KeyCode::Char('v')).is_empty());
     assert!(a.message.clone().unwrap().1.contains("read-only"));
+}
+
+#[test]
+fn enter_on_a_row_narrows_to_its_place_then_opens_its_detail() {
+    let mut a = places_app();
+    press(&mut a, KeyCode::Char('6'));
+    let key_at = |a: &App| {
+        let l = a.loaded().unwrap();
+        crate::screens::api_keys::keys(&l.snapshot, &a.view(Screen::Keys).filter)
+            [a.selected(Screen::Keys)]
+        .id
+        .to_string()
+    };
+    let places = Screen::Keys
+        .home()
+        .row_places(a.loaded().unwrap(), &a.view(Screen::Keys).filter);
+    // A key of prod · us-east-1 with keys of other places above it.
+    let i = places
+        .iter()
+        .enumerate()
+        .position(|(i, p)| *p == crate::model::Place(1) && places[..i].iter().any(|q| q != p))
+        .expect("a key of us-east-1 below others");
+    a.view_mut().selected = i;
+    let chosen = key_at(&a);
+    let all = a.row_count(Screen::Keys);
+    press(&mut a, KeyCode::Enter);
+    assert!(matches!(a.mode, Mode::Normal));
+    assert_eq!(a.scope.as_deref(), Some("prod · us-east-1"));
+    assert_eq!(a.row_count(Screen::Keys), all / 3);
+    assert_eq!(key_at(&a), chosen, "the same key stays selected");
+    assert!(a.message.clone().unwrap().1.contains("Enter again"));
+    press(&mut a, KeyCode::Enter);
+    assert!(matches!(a.mode, Mode::Detail));
+    press(&mut a, KeyCode::Esc);
+    // A scope of two places (a region of two accounts) narrows further to the row's.
+    a.run_command("scope eu-west-1");
+    assert_eq!(a.places_in_view(), 2);
+    a.view_mut().selected = a.row_count(Screen::Keys) - 1;
+    let chosen = key_at(&a);
+    press(&mut a, KeyCode::Enter);
+    assert!(matches!(a.mode, Mode::Normal));
+    assert_eq!(a.places_in_view(), 1);
+    assert_eq!(key_at(&a), chosen);
+    // Geo's countries are of every place: Enter there opens the detail at once.
+    a.run_command("scope");
+    press(&mut a, KeyCode::Char('5'));
+    press(&mut a, KeyCode::Enter);
+    assert!(matches!(a.mode, Mode::Detail));
+    assert_eq!(a.scope, None);
 }
 
 #[test]

@@ -358,6 +358,13 @@ impl ScreenView for AccessScreen {
         &[Panel::Access, Panel::Distributions]
     }
 
+    fn row_places(&self, data: &Loaded, filter: &str) -> Vec<crate::model::Place> {
+        rows(&data.snapshot, &data.direct_hits, filter)
+            .iter()
+            .map(|r| r.api.place)
+            .collect()
+    }
+
     fn row_count(&self, data: &Loaded, filter: &str) -> usize {
         rows(&data.snapshot, &data.direct_hits, filter).len()
     }

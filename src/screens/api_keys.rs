@@ -120,6 +120,13 @@ impl ScreenView for Keys {
         &[Panel::Keys, Panel::UsagePlans, Panel::Distributions]
     }
 
+    fn row_places(&self, data: &Loaded, filter: &str) -> Vec<crate::model::Place> {
+        keys(&data.snapshot, filter)
+            .iter()
+            .map(|k| k.place)
+            .collect()
+    }
+
     fn row_count(&self, data: &Loaded, filter: &str) -> usize {
         keys(&data.snapshot, filter).len()
     }

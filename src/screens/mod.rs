@@ -40,6 +40,11 @@ pub trait ScreenView: Sync {
     fn open(&self, _data: &Loaded, _selected: usize) -> Open {
         Open::Detail
     }
+    /// The account×region of each row of its selectable table, after the filter; empty when
+    /// its rows are not each of one place (the Overview's findings, Geo's countries).
+    fn row_places(&self, _data: &Loaded, _filter: &str) -> Vec<crate::model::Place> {
+        Vec::new()
+    }
     /// What Enter is called in the footer.
     fn open_hint(&self) -> &'static str {
         "detail"

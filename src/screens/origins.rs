@@ -114,6 +114,13 @@ impl ScreenView for Origins {
         &[Panel::Samples]
     }
 
+    fn row_places(&self, data: &Loaded, filter: &str) -> Vec<crate::model::Place> {
+        samples(&data.snapshot, filter)
+            .iter()
+            .map(|s| s.place)
+            .collect()
+    }
+
     fn row_count(&self, data: &Loaded, filter: &str) -> usize {
         samples(&data.snapshot, filter).len()
     }

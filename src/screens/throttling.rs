@@ -58,6 +58,13 @@ impl ScreenView for Throttling {
         &[Panel::Metrics, Panel::Throttling, Panel::UsagePlans]
     }
 
+    fn row_places(&self, data: &Loaded, filter: &str) -> Vec<crate::model::Place> {
+        stages(&data.snapshot, filter)
+            .iter()
+            .map(|(a, _)| a.place)
+            .collect()
+    }
+
     fn row_count(&self, data: &Loaded, filter: &str) -> usize {
         stages(&data.snapshot, filter).len()
     }

@@ -75,6 +75,13 @@ impl ScreenView for Waf {
         &[Panel::Waf, Panel::Metrics]
     }
 
+    fn row_places(&self, data: &Loaded, filter: &str) -> Vec<crate::model::Place> {
+        rules(&data.snapshot, filter)
+            .iter()
+            .map(|(w, _)| w.place)
+            .collect()
+    }
+
     fn row_count(&self, data: &Loaded, filter: &str) -> usize {
         rules(&data.snapshot, filter).len()
     }

@@ -353,7 +353,10 @@ fn hints(app: &App, width: u16, th: &Theme) -> Line<'static> {
     }
     let home = app.screen.home();
     pairs.extend(home.hints(app.read_only).iter().copied());
-    let open = home.open_hint();
+    let open = match app.places_in_view() > 1 && home.open_hint() == "detail" {
+        true => "scope",
+        false => home.open_hint(),
+    };
     pairs.push(("open", open));
     pairs.push(("quit", "quit"));
     let pairs = pairs

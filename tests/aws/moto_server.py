@@ -84,8 +84,8 @@ A WSGI middleware in front of moto's own dispatcher:
   "monitoring:<Operation>" / "apigateway:<Operation>" against resource "*", and answers in an XML format the
   SDKs of awsJson/awsQuery services cannot parse.
 * injects faults:   POST /_edgetop/faults {"operation": "GetMetricData", "error": "ThrottlingException",
-                                           "count": 1, ["status": 400], ["message": "..."]}
-                    count -1 = until cleared; DELETE /_edgetop/faults clears all; GET /_edgetop/faults lists them.
+                                           "count": 1, ["status": 400], ["message": "..."], ["region": "..."]}
+                    count -1 = until cleared; with "region", only calls signed for that region fail; DELETE /_edgetop/faults clears all; GET /_edgetop/faults lists them.
   The error is written in the protocol of the request: awsQuery XML, awsJson (__type), restJson1
   (x-amzn-ErrorType header) or restXml. Status: 500 for InternalFailure/InternalError/ServiceUnavailable,
   else 400, unless "status" is given.
@@ -411,6 +411,8 @@ class EdgetopMiddleware:
                 self.call_log.append([time.time(), call.service, op])
                 self.place_log.append([time.time(), call.service, op, call.region, access_key(environ)])
                 fault = self.faults.get(op)
+                if fault and fault.get("region") not in (None, call.region):
+                    fault = None
                 if fault and fault["count"] != 0:
                     if fault["count"] > 0:
                         fault["count"] -= 1
@@ -592,6 +594,7 @@ class EdgetopMiddleware:
                             "count": int(s.get("count", 1)),
                             "status": int(s["status"]) if s.get("status") else None,
                             "message": s.get("message"),
+                            "region": s.get("region"),
                         }
                 except (ValueError, KeyError, TypeError) as e:
                     return self.respond(start_response, 400, [("Content-Type", "application/json")],

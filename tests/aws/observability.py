@@ -13,8 +13,8 @@
     (x-moto-account-id), and the answers joined. A query for an account that no link shares metrics with is
     answered with no datapoints: AWS's documents do not say what it does then.
   - ListMetrics: IncludeLinkedAccounts=true adds the metrics of the linked source accounts, with OwningAccounts
-    1:1 with the metrics; OwningAccount (with IncludeLinkedAccounts) keeps one account's. One page per account
-    (moto pages at 500; the tests list fewer).
+    1:1 with the metrics; OwningAccount (with IncludeLinkedAccounts) keeps one account's. Pages of 500, as moto's
+    own (every account's metrics are gathered, following moto's pages, then paged again).
   Every such call is logged: GET /_edgetop/metric-accounts -> [[operation, caller account, [accounts]], ...].
 """
 import json
@@ -230,23 +230,32 @@ class Observability:
         base = [(k, v) for k, v in form if k not in ("IncludeLinkedAccounts", "OwningAccount", "NextToken")]
         metrics, owners = [], []
         for account in accounts:
-            status, headers, answer = ask(urlencode(base).encode(), account)
-            if status != 200:
-                return status, headers, answer
-            root = ET.fromstring(answer)
-            for m in root.iter(f"{{{XMLNS}}}Metrics"):
-                for member in m:
-                    ns = member.findtext(f"{{{XMLNS}}}Namespace", "")
-                    name = member.findtext(f"{{{XMLNS}}}MetricName", "")
-                    dims = "".join(
-                        f"<member><Name>{esc(d.findtext(f'{{{XMLNS}}}Name', ''))}</Name>"
-                        f"<Value>{esc(d.findtext(f'{{{XMLNS}}}Value', ''))}</Value></member>"
-                        for d in member.iter(f"{{{XMLNS}}}Dimensions") for d in d)
-                    metrics.append(f"<member><Namespace>{esc(ns)}</Namespace><MetricName>{esc(name)}</MetricName>"
-                                   f"<Dimensions>{dims}</Dimensions></member>")
-                    owners.append(f"<member>{esc(account)}</member>")
+            token = None
+            for _ in range(1000):
+                status, headers, answer = ask(urlencode(base + ([("NextToken", token)] if token else [])).encode(),
+                                              account)
+                if status != 200:
+                    return status, headers, answer
+                root = ET.fromstring(answer)
+                for m in root.iter(f"{{{XMLNS}}}Metrics"):
+                    for member in m:
+                        ns = member.findtext(f"{{{XMLNS}}}Namespace", "")
+                        name = member.findtext(f"{{{XMLNS}}}MetricName", "")
+                        dims = "".join(
+                            f"<member><Name>{esc(d.findtext(f'{{{XMLNS}}}Name', ''))}</Name>"
+                            f"<Value>{esc(d.findtext(f'{{{XMLNS}}}Value', ''))}</Value></member>"
+                            for d in member.iter(f"{{{XMLNS}}}Dimensions") for d in d)
+                        metrics.append(f"<member><Namespace>{esc(ns)}</Namespace><MetricName>{esc(name)}"
+                                       f"</MetricName><Dimensions>{dims}</Dimensions></member>")
+                        owners.append(f"<member>{esc(account)}</member>")
+                token = root.findtext(f".//{{{XMLNS}}}NextToken")
+                if not token:
+                    break
+        start = int(dict(form).get("NextToken") or 0)
+        page = slice(start, start + 500)
+        more = f"<NextToken>{start + 500}</NextToken>" if start + 500 < len(metrics) else ""
         self.log.append(["ListMetrics", caller, accounts])
-        xml = (f'<ListMetricsResponse xmlns="{XMLNS}"><ListMetricsResult><Metrics>{"".join(metrics)}</Metrics>'
-               f'<OwningAccounts>{"".join(owners)}</OwningAccounts></ListMetricsResult><ResponseMetadata>'
-               f"<RequestId>{uuid.uuid4()}</RequestId></ResponseMetadata></ListMetricsResponse>")
+        xml = (f'<ListMetricsResponse xmlns="{XMLNS}"><ListMetricsResult><Metrics>{"".join(metrics[page])}'
+               f'</Metrics><OwningAccounts>{"".join(owners[page])}</OwningAccounts>{more}</ListMetricsResult>'
+               f"<ResponseMetadata><RequestId>{uuid.uuid4()}</RequestId></ResponseMetadata></ListMetricsResponse>")
         return 200, [("Content-Type", "text/xml")], xml

@@ -163,6 +163,14 @@ impl Moto {
         self.control("POST", "/_edgetop/faults", Some(&body));
     }
 
+    /// As [`Moto::fault`], for calls in `region` only.
+    pub fn fault_in(&self, operation: &str, error: &str, count: i32, region: &str) {
+        let body = serde_json::json!({"operation": operation, "error": error, "count": count,
+            "region": region})
+        .to_string();
+        self.control("POST", "/_edgetop/faults", Some(&body));
+    }
+
     pub fn clear_faults(&self) {
         self.control("DELETE", "/_edgetop/faults", None);
     }

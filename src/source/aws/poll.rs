@@ -109,7 +109,17 @@ impl AwsSource {
             async move {
                 let mut made = Calls::default();
                 let r = match (&route, chosen.is_empty()) {
-                    (Some(route), _) => Some(route.fetch(&chosen, from, to, &mut made).await),
+                    (Some(route), _) => match route.fetch(&chosen, from, to, &mut made).await {
+                        // The monitoring account could not read: this place reads its own,
+                        // and says why the monitoring account could not if it cannot either.
+                        Err(f) if !chosen.is_empty() => {
+                            tracing::warn!(failure = %f, monitor = %route.monitor(),
+                                "the monitoring account could not read the metrics; reading them here");
+                            let own = cloudwatch::fetch(&client, &chosen, from, to, &mut made).await;
+                            Some(own.map_err(|_| f))
+                        }
+                        r => Some(r),
+                    },
                     (None, true) => None,
                     (None, false) => {
                         Some(cloudwatch::fetch(&client, &chosen, from, to, &mut made).await)

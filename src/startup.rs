@@ -460,10 +460,10 @@ async fn observe_across_accounts(members: &mut [Member<OneSource>]) {
         let route = |via: Option<aws::observability::Via>| {
             via.and_then(|v| Some(hubs.get(&v.hub)?.route(v.account)))
         };
-        let through = r
-            .regional
-            .as_ref()
-            .filter(|v| v.account.is_some())
+        let through = [&r.regional, &r.global]
+            .into_iter()
+            .flatten()
+            .find(|v| v.account.is_some())
             .map(|v| v.hub);
         let routes = aws::MetricRoutes {
             regional: route(r.regional),

@@ -418,6 +418,23 @@ fn cloudwatch_signers(m: &Moto, region: &str) -> Vec<(String, String)> {
         .collect()
 }
 
+/// The partner's eu-west-1 (place 2) has its figures, read with its own key.
+fn partner_read_its_own(m: &Moto, s: &Value, count: f64) {
+    let theirs = named(s, "apis", "partner-api")
+        .into_iter()
+        .find(|(p, _)| *p == 2)
+        .unwrap()
+        .1;
+    assert!(values(&theirs["stages"][0]["metrics"]["count"]).contains(&count));
+    let signers = cloudwatch_signers(m, "eu-west-1");
+    assert!(
+        signers
+            .iter()
+            .any(|(op, key)| op == "GetMetricData" && key != "testing"),
+        "the partner read its own: {signers:?}"
+    );
+}
+
 #[test]
 fn a_monitoring_account_reads_its_linked_accounts_metrics() {
     let m = Moto::start("observed");
@@ -506,19 +523,7 @@ fn a_monitoring_account_reads_its_linked_accounts_metrics() {
     let (ok, s, err) = snapshot(&m, &files, &args);
     assert!(ok, "{err}");
     assert_eq!(s["places"][2]["metrics_through"], 0);
-    let theirs = named(&s, "apis", "partner-api")
-        .into_iter()
-        .find(|(p, _)| *p == 2)
-        .unwrap()
-        .1;
-    assert!(values(&theirs["stages"][0]["metrics"]["count"]).contains(&count));
-    let signers = cloudwatch_signers(&m, "eu-west-1");
-    assert!(
-        signers
-            .iter()
-            .any(|(op, key)| op == "GetMetricData" && key != "testing"),
-        "the partner read its own: {signers:?}"
-    );
+    partner_read_its_own(&m, &s, count);
     assert!(
         s["problems"].as_array().unwrap().is_empty(),
         "{}",
@@ -540,18 +545,6 @@ fn a_monitoring_account_reads_its_linked_accounts_metrics() {
         "{}",
         s["places"]
     );
-    let theirs = named(&s, "apis", "partner-api")
-        .into_iter()
-        .find(|(p, _)| *p == 2)
-        .unwrap()
-        .1;
-    assert!(values(&theirs["stages"][0]["metrics"]["count"]).contains(&count));
-    let signers = cloudwatch_signers(&m, "eu-west-1");
-    assert!(
-        signers
-            .iter()
-            .any(|(op, key)| op == "GetMetricData" && key != "testing"),
-        "the partner read its own: {signers:?}"
-    );
+    partner_read_its_own(&m, &s, count);
     assert!(m.metric_accounts().is_empty());
 }

@@ -14,7 +14,7 @@
     answered with no datapoints: AWS's documents do not say what it does then.
   - ListMetrics: IncludeLinkedAccounts=true adds the metrics of the linked source accounts, with OwningAccounts
     1:1 with the metrics; OwningAccount (with IncludeLinkedAccounts) keeps one account's. Pages of 500, as moto's
-    own (every account's metrics are gathered, following moto's pages, then paged again).
+    own (every account's metrics are gathered, following moto's pages, and the rest kept for the next page).
   Every such call is logged: GET /_edgetop/metric-accounts -> [[operation, caller account, [accounts]], ...].
 """
 import json
@@ -46,6 +46,7 @@ class Observability:
         self.sinks = {}  # arn -> {"account", "region", "name", "id", "policy"}
         self.links = {}  # arn -> {"account", "region", "sink", "label", "template", "types", "id"}
         self.log = []  # [operation, caller account, [accounts asked]] per cross-account CloudWatch call
+        self.pages = {}  # NextToken -> the rest of a linked ListMetrics: ([metric xml], [owner xml])
 
     # -- Observability Access Manager --
     def answer(self, op, account, region, body):
@@ -229,7 +230,8 @@ class Observability:
             accounts = [a for a in accounts if a == only]
         base = [(k, v) for k, v in form if k not in ("IncludeLinkedAccounts", "OwningAccount", "NextToken")]
         metrics, owners = [], []
-        for account in accounts:
+        rest = self.pages.pop(dict(form).get("NextToken"), None)
+        for account in accounts if rest is None else []:
             token = None
             for _ in range(1000):
                 status, headers, answer = ask(urlencode(base + ([("NextToken", token)] if token else [])).encode(),
@@ -251,11 +253,15 @@ class Observability:
                 token = root.findtext(f".//{{{XMLNS}}}NextToken")
                 if not token:
                     break
-        start = int(dict(form).get("NextToken") or 0)
-        page = slice(start, start + 500)
-        more = f"<NextToken>{start + 500}</NextToken>" if start + 500 < len(metrics) else ""
+        if rest is not None:
+            metrics, owners = rest
+        more = ""
+        if len(metrics) > 500:
+            token = str(uuid.uuid4())
+            self.pages[token] = (metrics[500:], owners[500:])
+            more = f"<NextToken>{token}</NextToken>"
         self.log.append(["ListMetrics", caller, accounts])
-        xml = (f'<ListMetricsResponse xmlns="{XMLNS}"><ListMetricsResult><Metrics>{"".join(metrics[page])}'
-               f'</Metrics><OwningAccounts>{"".join(owners[page])}</OwningAccounts>{more}</ListMetricsResult>'
+        xml = (f'<ListMetricsResponse xmlns="{XMLNS}"><ListMetricsResult><Metrics>{"".join(metrics[:500])}'
+               f'</Metrics><OwningAccounts>{"".join(owners[:500])}</OwningAccounts>{more}</ListMetricsResult>'
                f"<ResponseMetadata><RequestId>{uuid.uuid4()}</RequestId></ResponseMetadata></ListMetricsResponse>")
         return 200, [("Content-Type", "text/xml")], xml

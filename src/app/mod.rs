@@ -248,13 +248,7 @@ impl App {
 
     /// How many accounts×regions the view shows (1 with one place).
     pub fn places_in_view(&self) -> usize {
-        match &self.raw {
-            Some(raw) if raw.many_places() => match &self.scope {
-                Some(n) => crate::model::places::named(raw, n).len(),
-                None => raw.places.len(),
-            },
-            _ => 1,
-        }
+        self.data().map_or(1, |d| d.places_in_view())
     }
 
     /// `:scope NAME` (or `:scope` for every place): show only the places it names.

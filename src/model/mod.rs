@@ -61,6 +61,10 @@ pub struct Snapshot {
     /// here. Empty when one was read: `account` says which.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub places: Vec<PlaceInfo>,
+    /// The places `:scope` keeps out of view (their rows are gone; `places` keeps them, so
+    /// that every row's index stays).
+    #[serde(skip)]
+    pub out_of_view: Vec<Place>,
 }
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]

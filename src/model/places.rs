@@ -73,6 +73,14 @@ impl Snapshot {
         self.places.len() > 1
     }
 
+    /// How many places the view shows: those read, less those `:scope` keeps out (1 with one).
+    pub fn places_in_view(&self) -> usize {
+        self.places
+            .len()
+            .saturating_sub(self.out_of_view.len())
+            .max(1)
+    }
+
     /// The place a row is from, when there are several.
     pub fn place_info(&self, p: Place) -> Option<&PlaceInfo> {
         self.places.get(p.0 as usize)
@@ -157,6 +165,10 @@ pub fn narrow(s: &Snapshot, keep: impl Fn(Place) -> bool) -> Snapshot {
             cost: l.cost,
         }),
         places: s.places.clone(),
+        out_of_view: (0..s.places.len() as u16)
+            .map(Place)
+            .filter(|p| !keep(*p))
+            .collect(),
     }
 }
 

@@ -52,7 +52,7 @@ impl ScreenView for Overview {
         let [left, right] =
             Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
                 .areas(charts);
-        if d.many_places() && cx.split != Split::Sum {
+        if d.places_in_view() > 1 && cx.split != Split::Sum {
             draw_split(f, [left, right], d, cx.split, th);
         } else {
             draw_sums(f, [left, right], d, th);

@@ -121,7 +121,7 @@ pub fn draw<R>(
     selected: Option<usize>,
     cx: &Cells,
 ) {
-    let many = cx.data.many_places();
+    let many = cx.data.places_in_view() > 1;
     let shown: Vec<&Column<R>> = columns
         .iter()
         .filter(|c| c.shown.at(cx.width, many))

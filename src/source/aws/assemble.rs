@@ -87,6 +87,7 @@ pub fn snapshot(src: &AwsSource, now: DateTime<Utc>) -> Snapshot {
         now,
     };
     let mut snap = Snapshot {
+        out_of_view: Default::default(),
         places: Default::default(),
         logs: src
             .settings

@@ -18,6 +18,7 @@ pub fn assemble(w: &World, minutes: &[Minute], now: DateTime<Utc>, polls: u64) -
     let web_acls = web_acls(w, &frame);
     let cost = cost(&apis, &web_acls, polls);
     let mut snap = Snapshot {
+        out_of_view: Default::default(),
         places: Default::default(),
         logs: Some(super::logs::logs(w, frame.minutes)),
         account: account(&w.sc.place),

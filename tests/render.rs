@@ -559,3 +559,14 @@ fn the_header_says_whose_metrics_a_monitoring_account_reads() {
     assert!(!header.contains("monitoring"), "{header}");
     assert!(header.contains("(3 places)"), "{header}");
 }
+
+#[test]
+fn with_many_places_the_footer_says_what_enter_does_on_each_screen() {
+    let mut a = places_app();
+    let footer = |a: &App| render(a, 160, 48).lines().last().unwrap().to_string();
+    a.screen = Screen::Keys;
+    assert!(footer(&a).contains("Enter scope"), "{}", footer(&a));
+    // Geo's countries are summed over places: Enter opens the detail there.
+    a.screen = Screen::Geo;
+    assert!(footer(&a).contains("Enter detail"), "{}", footer(&a));
+}

@@ -177,7 +177,7 @@ impl App {
         match self.screen.home().open(l, selected) {
             // With several places in view, Enter first narrows the view to the row's place,
             // the row still selected; Enter again opens its detail.
-            Open::Detail if self.places_in_view() > 1 => {
+            Open::Detail if self.places_in_view() > 1 && self.screen.home().rows_are_placed() => {
                 let places = self
                     .screen
                     .home()

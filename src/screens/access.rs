@@ -358,6 +358,10 @@ impl ScreenView for AccessScreen {
         &[Panel::Access, Panel::Distributions]
     }
 
+    fn rows_are_placed(&self) -> bool {
+        true
+    }
+
     fn row_places(&self, data: &Loaded, filter: &str) -> Vec<crate::model::Place> {
         rows(&data.snapshot, &data.direct_hits, filter)
             .iter()

@@ -120,6 +120,10 @@ impl ScreenView for Keys {
         &[Panel::Keys, Panel::UsagePlans, Panel::Distributions]
     }
 
+    fn rows_are_placed(&self) -> bool {
+        true
+    }
+
     fn row_places(&self, data: &Loaded, filter: &str) -> Vec<crate::model::Place> {
         keys(&data.snapshot, filter)
             .iter()

@@ -40,8 +40,13 @@ pub trait ScreenView: Sync {
     fn open(&self, _data: &Loaded, _selected: usize) -> Open {
         Open::Detail
     }
-    /// The account×region of each row of its selectable table, after the filter; empty when
-    /// its rows are not each of one place (the Overview's findings, Geo's countries).
+    /// Each row of its selectable table is of one account×region (not the Overview's
+    /// findings or Geo's countries): with many in view, Enter narrows to the row's.
+    fn rows_are_placed(&self) -> bool {
+        false
+    }
+    /// The account×region of each row of its selectable table, after the filter (empty
+    /// unless [`ScreenView::rows_are_placed`]).
     fn row_places(&self, _data: &Loaded, _filter: &str) -> Vec<crate::model::Place> {
         Vec::new()
     }

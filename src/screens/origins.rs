@@ -114,6 +114,10 @@ impl ScreenView for Origins {
         &[Panel::Samples]
     }
 
+    fn rows_are_placed(&self) -> bool {
+        true
+    }
+
     fn row_places(&self, data: &Loaded, filter: &str) -> Vec<crate::model::Place> {
         samples(&data.snapshot, filter)
             .iter()

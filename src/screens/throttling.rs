@@ -58,6 +58,10 @@ impl ScreenView for Throttling {
         &[Panel::Metrics, Panel::Throttling, Panel::UsagePlans]
     }
 
+    fn rows_are_placed(&self) -> bool {
+        true
+    }
+
     fn row_places(&self, data: &Loaded, filter: &str) -> Vec<crate::model::Place> {
         stages(&data.snapshot, filter)
             .iter()

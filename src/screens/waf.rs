@@ -75,6 +75,10 @@ impl ScreenView for Waf {
         &[Panel::Waf, Panel::Metrics]
     }
 
+    fn rows_are_placed(&self) -> bool {
+        true
+    }
+
     fn row_places(&self, data: &Loaded, filter: &str) -> Vec<crate::model::Place> {
         rules(&data.snapshot, filter)
             .iter()

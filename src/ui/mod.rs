@@ -353,7 +353,7 @@ fn hints(app: &App, width: u16, th: &Theme) -> Line<'static> {
     }
     let home = app.screen.home();
     pairs.extend(home.hints(app.read_only).iter().copied());
-    let open = match app.places_in_view() > 1 && home.open_hint() == "detail" {
+    let open = match app.places_in_view() > 1 && home.rows_are_placed() {
         true => "scope",
         false => home.open_hint(),
     };

@@ -23,7 +23,8 @@ use crate::model::Text;
 /// How long the hub waits, after a first ask, for the other routes' asks.
 pub const GATHER: Duration = Duration::from_secs(2);
 
-type Reply = Result<(Answers, Calls), Failure>;
+/// A place's answers, and the calls made for them (a failed read made calls too).
+type Reply = (Result<Answers, Failure>, Calls);
 
 /// One place's series: ids as it named them, what they are, and whose they are.
 struct Ask {
@@ -95,11 +96,6 @@ impl Route {
         &self.hub.monitor
     }
 
-    /// The source account read, or None for the monitoring account's own place.
-    pub fn account(&self) -> Option<&str> {
-        self.account.as_deref()
-    }
-
     /// As [`cloudwatch::fetch`], gathered with the other places' series into one read.
     pub async fn fetch(
         &self,
@@ -124,9 +120,9 @@ impl Route {
             detail: "the monitoring account's reader has stopped".into(),
         };
         self.hub.asks.send(ask).map_err(|_| stopped())?;
-        let (answers, made) = answer.await.map_err(|_| stopped())??;
+        let (answers, made) = answer.await.map_err(|_| stopped())?;
         calls.merge(&made);
-        Ok(cloudwatch::by_index(answers))
+        answers.map(cloudwatch::by_index)
     }
 
     /// The AWS/WAFV2 metrics of this route's account, listed by the monitoring account.
@@ -208,28 +204,17 @@ async fn read(client: &Client, batch: Vec<Ask>) {
         "metrics read through the monitoring account"
     );
     let places = batch.len();
-    match result {
-        Ok(answers) => {
-            for (n, (ask, mine)) in batch.into_iter().zip(split(answers, places)).enumerate() {
-                // The calls are counted once, by the first place of the read.
-                let calls = if n == 0 {
-                    std::mem::take(&mut made)
-                } else {
-                    Calls::default()
-                };
-                let _ = ask.reply.send(Ok((mine, calls)));
-            }
-        }
-        Err(f) => {
-            for (n, ask) in batch.into_iter().enumerate() {
-                let calls = if n == 0 {
-                    std::mem::take(&mut made)
-                } else {
-                    Calls::default()
-                };
-                let _ = ask.reply.send(Err(f.clone()).map(|a: Answers| (a, calls)));
-            }
-        }
+    let answers: Vec<Result<Answers, Failure>> = match result {
+        Ok(answers) => split(answers, places).into_iter().map(Ok).collect(),
+        Err(f) => (0..places).map(|_| Err(f.clone())).collect(),
+    };
+    for (n, (ask, answer)) in batch.into_iter().zip(answers).enumerate() {
+        // The calls are counted once, by the first place of the read.
+        let calls = match n {
+            0 => std::mem::take(&mut made),
+            _ => Calls::default(),
+        };
+        let _ = ask.reply.send((answer, calls));
     }
 }
 
@@ -251,7 +236,7 @@ mod tests {
                 async move {
                     let _ = seen_tx.send(batch.len());
                     for ask in batch {
-                        let _ = ask.reply.send(Ok((Answers::default(), Calls::default())));
+                        let _ = ask.reply.send((Ok(Answers::default()), Calls::default()));
                     }
                 }
             },
@@ -283,7 +268,7 @@ mod tests {
         // Every route asked: read at once, without waiting out the rest.
         assert_eq!(seen.recv().await, Some(3));
         for answer in [a, b, c] {
-            assert!(answer.await.unwrap().is_ok());
+            assert!(answer.await.unwrap().0.is_ok());
         }
         // One place late: the others are read when the wait is over, the late one alone.
         let started = tokio::time::Instant::now();
@@ -291,10 +276,10 @@ mod tests {
         let b = ask(&asks);
         assert_eq!(seen.recv().await, Some(2));
         assert_eq!(started.elapsed(), GATHER);
-        assert!(a.await.unwrap().is_ok() && b.await.unwrap().is_ok());
+        assert!(a.await.unwrap().0.is_ok() && b.await.unwrap().0.is_ok());
         let late = ask(&asks);
         assert_eq!(seen.recv().await, Some(1));
-        assert!(late.await.unwrap().is_ok());
+        assert!(late.await.unwrap().0.is_ok());
     }
 
     #[test]

@@ -45,9 +45,29 @@ pub struct AccountEntry {
     /// API or a web ACL.
     #[serde(default)]
     pub regions: Vec<String>,
-    /// Operations here are refused, and key values not shown, whatever `--read-write` says.
+    /// Operations here are refused, and key values not shown, whatever `--read-write` says;
+    /// in this account, whichever profile, role or label reaches it.
     #[serde(default)]
     pub read_only: bool,
+    /// Its 12-digit account id, when known: a read-only account is known by it before any
+    /// profile is tried (else it is learnt from the role's ARN, or by asking STS who the
+    /// profile is).
+    pub account_id: Option<String>,
+}
+
+impl AccountEntry {
+    /// What the screens call it: its label, else its profile's name.
+    pub fn name(&self) -> Option<&str> {
+        self.label.as_deref().or(self.profile.as_deref())
+    }
+
+    /// The account it reaches, where the config says: its `account_id`, else its role's.
+    pub fn known_account(&self) -> Option<&str> {
+        self.account_id
+            .as_deref()
+            .or_else(|| self.role_arn.as_deref()?.split(':').nth(4))
+            .filter(|a| !a.is_empty())
+    }
 }
 
 /// One entry of the `[keys]` table: an action, as help names it, and the keys that replace its
@@ -129,6 +149,36 @@ impl Config {
                 ),
             });
         }
+        if let Some(i) = c.accounts.iter().position(|a| {
+            a.account_id
+                .as_deref()
+                .is_some_and(|id| id.len() != 12 || !id.bytes().all(|b| b.is_ascii_digit()))
+        }) {
+            return Err(ConfigError::OutOfRange {
+                path: path.display().to_string(),
+                message: format!(
+                    "[[accounts]] entry {}: account_id must be the account's 12 digits",
+                    i + 1
+                ),
+            });
+        }
+        // One name, one place: `:scope`, Enter's narrowing, the confirmation and the audit
+        // record all go by it.
+        for (i, a) in c.accounts.iter().enumerate() {
+            let Some(name) = a.name() else { continue };
+            if let Some(j) = c.accounts[..i].iter().position(|b| b.name() == Some(name)) {
+                return Err(ConfigError::OutOfRange {
+                    path: path.display().to_string(),
+                    message: format!(
+                        "[[accounts]] entries {} and {} are both called {:?} (a label, else the \
+                         profile's name): give each a label of its own",
+                        j + 1,
+                        i + 1,
+                        crate::model::Text::new(name).as_str()
+                    ),
+                });
+            }
+        }
         if c.deploy_timeout_minutes
             .is_some_and(|m| !(1..=1440).contains(&m))
         {
@@ -209,6 +259,35 @@ mod tests {
         fn any_toml_like_text_gives_a_config_or_an_error(text in "(read_only|key_headers|deploy_timeout_minutes|x)( ?= ?)(true|[0-9]{1,25}|\\[\"[a-z-]{0,8}\"\\]|\"\\PC{0,6}\")\n{0,2}") {
             let _ = Config::parse(&text, Path::new("fuzz.toml"));
         }
+    }
+
+    #[test]
+    fn two_accounts_of_one_name_are_refused_naming_both() {
+        let e = load(
+            "[[accounts]]\nlabel = \"prod\"\nprofile = \"a\"\n\n[[accounts]]\nprofile = \"b\"\n\n\
+             [[accounts]]\nlabel = \"prod\"\nprofile = \"c\"\n",
+        )
+        .unwrap_err();
+        assert!(
+            e.contains("entries 1 and 3") && e.contains("\"prod\""),
+            "{e}"
+        );
+        // A profile's name is the label when there is none.
+        let e = load("[[accounts]]\nprofile = \"p\"\n\n[[accounts]]\nlabel = \"p\"\n").unwrap_err();
+        assert!(e.contains("entries 1 and 2"), "{e}");
+        let ok = load(
+            "[[accounts]]\nlabel = \"prod\"\nprofile = \"p\"\nread_only = true\n\
+             account_id = \"123456789012\"\n\n[[accounts]]\nprofile = \"p2\"\n\
+             role_arn = \"arn:aws:iam::222222222222:role/r\"\n",
+        )
+        .unwrap();
+        assert_eq!(ok.accounts[0].known_account(), Some("123456789012"));
+        assert_eq!(ok.accounts[1].known_account(), Some("222222222222"));
+        assert!(
+            load("[[accounts]]\naccount_id = \"12\"\n")
+                .unwrap_err()
+                .contains("12 digits")
+        );
     }
 
     #[test]

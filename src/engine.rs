@@ -37,6 +37,8 @@ struct Desk {
     actions: Arc<dyn Actions>,
     events: mpsc::Sender<Event>,
     audit: Option<Audit>,
+    /// Refuse every operation here too, whatever reaches the engine (the screen refuses first).
+    read_only: bool,
     interval: Duration,
     /// An operation is running (one at a time).
     running: bool,
@@ -52,6 +54,14 @@ impl Desk {
         match req {
             Request::RefreshNow => self.refresh_wanted = true,
             Request::SetInterval(d) => self.interval = d,
+            Request::KeyValue(_, key_id) if self.read_only => {
+                let result = Err("read-only: key values are not shown".to_string());
+                return self
+                    .events
+                    .send(Event::KeyValue { key_id, result })
+                    .await
+                    .is_ok();
+            }
             Request::KeyValue(place, key_id) => {
                 tracing::info!(key = %crate::model::Text::new(&key_id), "key value read for the operator");
                 let (work, events) = (self.actions.key_value(place, &key_id), self.events.clone());
@@ -66,8 +76,8 @@ impl Desk {
     }
 
     async fn start(&mut self, op: Op) -> bool {
-        if let Err(e) = procedure::check(false, self.running, "") {
-            let _ = procedure::refuse(&op, self.audit.as_ref(), &e.to_string());
+        if let Err(e) = procedure::check(self.read_only, self.running, "changing the account") {
+            let _ = procedure::refuse_async(&op, self.audit.as_ref(), &e.to_string()).await;
             let result = Err(e);
             return self.events.send(Event::OpDone { op, result }).await.is_ok();
         }
@@ -97,19 +107,26 @@ impl Desk {
     }
 }
 
+/// How the engine starts.
+pub struct Setup {
+    pub interval: Duration,
+    pub audit: Option<Audit>,
+    pub read_only: bool,
+}
+
 pub async fn run<S: Source>(
     mut source: S,
-    interval: Duration,
+    setup: Setup,
     mut requests: mpsc::UnboundedReceiver<Request>,
     events: mpsc::Sender<Event>,
-    audit: Option<Audit>,
 ) {
     let (done_tx, mut done_rx) = mpsc::channel::<()>(4);
     let mut desk = Desk {
         actions: source.actions(),
         events: events.clone(),
-        audit,
-        interval,
+        audit: setup.audit,
+        read_only: setup.read_only,
+        interval: setup.interval,
         running: false,
         refresh_wanted: false,
         done: done_tx,
@@ -247,7 +264,12 @@ mod tests {
         let (req_tx, req_rx) = mpsc::unbounded_channel();
         let (ev_tx, mut ev_rx) = mpsc::channel(64);
         let interval = Duration::from_secs(3600);
-        tokio::spawn(run(source, interval, req_rx, ev_tx, Some(audit)));
+        let setup = Setup {
+            interval,
+            audit: Some(audit),
+            read_only: false,
+        };
+        tokio::spawn(run(source, setup, req_rx, ev_tx));
         let t0 = Instant::now();
         // The first poll hangs. An operation confirmed now ends before it does.
         req_tx.send(Request::Apply(toggle())).unwrap();

@@ -16,6 +16,7 @@ pub(crate) mod events;
 pub(crate) mod files;
 pub(crate) mod finding;
 pub(crate) mod format;
+pub mod hooks;
 pub(crate) mod insights;
 pub(crate) mod ip_ranges;
 pub(crate) mod log_format;

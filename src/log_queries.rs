@@ -163,7 +163,11 @@ pub fn missing_to_tell_stages_apart(f: &AccessFields) -> Vec<&'static str> {
         .collect()
 }
 
-/// The 429s of a window, by API, stage, key and response type.
+/// The most rows an access query's answer holds: the keys most refused first. (Logs Insights
+/// returns 10,000 rows when a query names no `limit`; saying it keeps the bound explicit.)
+pub const ACCESS_ROWS: usize = 10_000;
+
+/// The 429s of a window, by API, stage, key and response type, the most first.
 pub fn access_query(f: &AccessFields) -> String {
     let mut by: Vec<&str> = Vec::new();
     by.extend(f.api_id.as_deref());
@@ -173,6 +177,7 @@ pub fn access_query(f: &AccessFields) -> String {
     parts.extend(f.parse.clone());
     parts.push(format!("filter {} = 429", f.status));
     parts.push(format!("stats count(*) as refused by {}", by.join(", ")));
+    parts.push(format!("sort refused desc | limit {ACCESS_ROWS}"));
     parts.join(" | ")
 }
 
@@ -213,7 +218,10 @@ pub fn refused(
     minutes: f64,
 ) -> Vec<Refused> {
     let mut out: Vec<Refused> = Vec::new();
-    for row in rows {
+    // Each (API, stage, key) once: its response types are rows of their own.
+    type Who = (Option<Text>, Option<Text>, Option<Text>);
+    let mut at: std::collections::HashMap<Who, usize> = std::collections::HashMap::new();
+    for row in rows.iter().take(ACCESS_ROWS) {
         let api_id = f
             .api_id
             .as_deref()
@@ -226,12 +234,9 @@ pub fn refused(
             .or_else(|| only.map(|(_, s)| Text::new(s)));
         let key_id = logged(get(row, &f.key));
         let n = count(row, "refused");
-        let i = match out
-            .iter()
-            .position(|r| r.api_id == api_id && r.stage == stage && r.key_id == key_id)
-        {
-            Some(i) => i,
-            None => {
+        let i = *at
+            .entry((api_id.clone(), stage.clone(), key_id.clone()))
+            .or_insert_with(|| {
                 out.push(Refused {
                     api_id,
                     stage,
@@ -242,8 +247,7 @@ pub fn refused(
                     },
                 });
                 out.len() - 1
-            }
-        };
+            });
         let r = &mut out[i].counts;
         match get(row, &f.response_type).map(str::trim) {
             Some("THROTTLED") => r.throttled += n,
@@ -308,7 +312,7 @@ mod tests {
         assert_eq!(f.status, "`http status`");
         assert_eq!(
             access_query(&f),
-            "filter `http status` = 429 | stats count(*) as refused by api, stage, caller.key, err"
+            "filter `http status` = 429 | stats count(*) as refused by api, stage, caller.key, err | sort refused desc | limit 10000"
         );
     }
 

@@ -1,38 +1,40 @@
 //! Everything edgetop prints outside the dashboard — the subcommands' results, progress and
 //! errors, and the log file — goes through here, so that text from AWS (a key's name, an API's
-//! name, an error message) cannot drive the operator's terminal: every unsafe character is
-//! escaped as on the screen ([`crate::model::text`]), line feeds between lines excepted.
+//! name, an error message) cannot drive the operator's terminal nor forge a line: every unsafe
+//! character is escaped as on the screen ([`crate::model::text`]), line feeds included. One
+//! call prints one line; only the program breaks lines, by printing another.
 
 use std::io::Write;
 
-use crate::model::text::for_terminal;
+use crate::model::text::escape;
 
-/// Print a line to standard output, escaped. A closed pipe (`| head`) is not an error.
+/// Print one line to standard output, escaped (a line feed inside it too). A closed pipe
+/// (`| head`) is not an error.
 pub fn out_line(s: &str) {
     let mut o = std::io::stdout().lock();
-    let _ = writeln!(o, "{}", for_terminal(s));
+    let _ = writeln!(o, "{}", escape(s));
 }
 
-/// Print a line to standard error, escaped.
+/// Print one line to standard error, escaped (a line feed inside it too).
 pub fn err_line(s: &str) {
     let mut e = std::io::stderr().lock();
-    let _ = writeln!(e, "{}", for_terminal(s));
+    let _ = writeln!(e, "{}", escape(s));
 }
 
 /// Print to standard error without a line feed (a prompt), escaped.
 pub fn err_prompt(s: &str) {
     let mut e = std::io::stderr().lock();
-    let _ = write!(e, "{}", for_terminal(s));
+    let _ = write!(e, "{}", escape(s));
     let _ = e.flush();
 }
 
-/// `println!`, escaped.
+/// `println!` of one line, escaped.
 #[macro_export]
 macro_rules! outln {
     ($($t:tt)*) => { $crate::output::out_line(&format!($($t)*)) };
 }
 
-/// `eprintln!`, escaped.
+/// `eprintln!` of one line, escaped.
 #[macro_export]
 macro_rules! errln {
     ($($t:tt)*) => { $crate::output::err_line(&format!($($t)*)) };
@@ -65,6 +67,7 @@ impl<W: Write> Write for SafeLog<W> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::text::for_terminal;
 
     #[test]
     fn a_log_record_stays_one_line_and_inert() {

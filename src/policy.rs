@@ -17,6 +17,8 @@
 use serde_json::Value;
 
 use crate::model::Text;
+#[cfg(test)]
+use crate::model::access::glob;
 use crate::model::access::{Effect, Policy, PolicySummary, Statement};
 
 /// At most this many lines of a policy are kept for its detail.
@@ -101,6 +103,13 @@ fn statement(v: &Value) -> Option<Statement> {
             .or_else(|| o.get("NotAction"))
             .map(strings)
             .unwrap_or_default(),
+        not_action: o.get("Action").is_none() && o.get("NotAction").is_some(),
+        resources: o
+            .get("Resource")
+            .or_else(|| o.get("NotResource"))
+            .map(strings)
+            .unwrap_or_default(),
+        not_resource: o.get("Resource").is_none() && o.get("NotResource").is_some(),
         ..Statement::default()
     };
     if let Some(p) = o.get("Principal") {
@@ -249,7 +258,141 @@ mod tests {
         }
     }
 
+    #[test]
+    fn a_deny_fences_only_invoke_on_the_whole_api_with_no_other_condition() {
+        let with_deny = |deny: &str| {
+            summary(&format!(
+                r#"{{"Statement":[
+                  {{"Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"execute-api:/*"}},
+                  {deny}]}}"#
+            ))
+        };
+        let fence = r#"{"Effect":"Deny","Principal":"*","Action":"execute-api:Invoke","Resource":"execute-api:/*","Condition":{"NotIpAddress":{"aws:SourceIp":"10.0.0.0/8"}}}"#;
+        assert!(!with_deny(fence).allows_any_source());
+        for (not_a_fence, why) in [
+            (
+                fence.replace("execute-api:Invoke", "execute-api:InvalidateCache"),
+                "another action",
+            ),
+            (
+                fence.replace(r#""Action":"#, r#""NotAction":"#),
+                "NotAction: every action but Invoke",
+            ),
+            (
+                fence.replace("execute-api:/*", "execute-api:/prod/*"),
+                "one stage",
+            ),
+            (
+                fence.replace(
+                    "execute-api:/*",
+                    "arn:aws:execute-api:eu-west-1:1:abc/*/GET/*",
+                ),
+                "one method",
+            ),
+            (
+                fence.replace(r#""Resource":"#, r#""NotResource":"#),
+                "NotResource",
+            ),
+            (
+                fence.replace(
+                    r#"{"NotIpAddress""#,
+                    r#"{"Bool":{"aws:SecureTransport":"false"},"NotIpAddress""#,
+                ),
+                "another condition",
+            ),
+        ] {
+            assert!(
+                with_deny(&not_a_fence).allows_any_source(),
+                "{why}: {not_a_fence}"
+            );
+        }
+        for fence in [
+            fence.replace("execute-api:Invoke", "*"),
+            fence.replace("execute-api:Invoke", "Execute-API:*"),
+            fence.replace("execute-api:/*", "*"),
+            fence.replace(
+                "execute-api:/*",
+                "arn:aws:execute-api:eu-west-1:1:abc/*/*/*",
+            ),
+            fence.replace(
+                r#""Action":"execute-api:Invoke""#,
+                r#""NotAction":"execute-api:InvalidateCache""#,
+            ),
+        ] {
+            assert!(!with_deny(&fence).allows_any_source(), "{fence}");
+        }
+    }
+
+    /// The requests an outside caller may send: (stage, method, path).
+    const REQUESTS: [(&str, &str, &str); 4] = [
+        ("prod", "GET", "/"),
+        ("prod", "POST", "/orders/1"),
+        ("test", "DELETE", "/a/b/c"),
+        ("v2", "PUT", "/x"),
+    ];
+
+    /// An independent reading: would the Deny `s` refuse each request from an address outside
+    /// its ranges? Its action and resource patterns matched as IAM matches them, request by
+    /// request.
+    fn denies_every_outside_request(s: &Statement) -> bool {
+        let pattern_of = |r: &str| match r.strip_prefix("execute-api:") {
+            Some(rest) => format!("arn:aws:execute-api:eu-west-1:111122223333:abc123{rest}"),
+            None => r.to_string(),
+        };
+        let action_hit = s
+            .actions
+            .iter()
+            .any(|a| glob(&a.as_str().to_ascii_lowercase(), "execute-api:invoke"));
+        let action = action_hit != s.not_action;
+        REQUESTS.iter().all(|(stage, method, path)| {
+            let arn =
+                format!("arn:aws:execute-api:eu-west-1:111122223333:abc123/{stage}/{method}{path}");
+            let hit = s
+                .resources
+                .iter()
+                .any(|r| glob(&pattern_of(r.as_str()), &arn));
+            let resource = hit != s.not_resource;
+            action && resource && s.other_conditions.is_empty()
+        })
+    }
+
     proptest! {
+        /// A Deny with NotIpAddress fences the API exactly when, read request by request, it
+        /// refuses every outside caller's Invoke.
+        #[test]
+        fn a_deny_fences_exactly_when_it_refuses_every_outside_invoke(
+            actions in prop::collection::vec(prop::sample::select(vec![
+                "execute-api:Invoke", "execute-api:invoke", "*", "execute-api:*",
+                "execute-api:Inv*", "execute-api:InvalidateCache", "execute-api:ManageConnections",
+            ]), 1..3),
+            not_action in any::<bool>(),
+            resources in prop::collection::vec(prop::sample::select(vec![
+                "*", "execute-api:/*", "execute-api:/prod/*", "execute-api:/*/GET/*",
+                "arn:aws:execute-api:eu-west-1:111122223333:abc123/*",
+                "arn:aws:execute-api:eu-west-1:111122223333:abc123/*/*/*",
+                "arn:aws:execute-api:eu-west-1:111122223333:abc123/test/*",
+            ]), 1..3),
+            not_resource in any::<bool>(),
+            other in any::<bool>(),
+        ) {
+            let mut deny = serde_json::json!({
+                "Effect": "Deny", "Principal": "*",
+                "Condition": {"NotIpAddress": {"aws:SourceIp": "10.0.0.0/8"}}
+            });
+            deny[if not_action { "NotAction" } else { "Action" }] = serde_json::json!(actions);
+            deny[if not_resource { "NotResource" } else { "Resource" }] = serde_json::json!(resources);
+            if other {
+                deny["Condition"]["Bool"] = serde_json::json!({"aws:SecureTransport": "false"});
+            }
+            let policy = serde_json::json!({"Statement": [
+                {"Effect": "Allow", "Principal": "*", "Action": "execute-api:Invoke", "Resource": "*"},
+                deny,
+            ]});
+            let p = summary(&policy.to_string());
+            let fenced = denies_every_outside_request(&p.statements[1]);
+            prop_assert_eq!(p.allows_any_source(), !fenced, "{}", policy);
+        }
+
         /// Whatever arrives, reading it never panics and nothing unsafe is kept.
         #[test]
         fn any_text_is_read_without_a_crash(raw in any::<String>()) {

@@ -42,7 +42,12 @@ pub fn fenced_by_policy(a: &Access) -> bool {
         .as_ref()
         .and_then(|p| p.summary.as_ref())
         .is_some_and(|p| {
-            !p.allows_any_source() && p.statements.iter().any(|st| st.has_source_condition())
+            !p.allows_any_source()
+                && p.statements.iter().any(|st| {
+                    (st.effect == Some(crate::model::access::Effect::Allow)
+                        && st.has_source_condition())
+                        || st.fences_sources()
+                })
         })
 }
 

@@ -14,7 +14,7 @@ use crate::app::keymap::Keymap;
 use crate::app::{App, Effect, Event};
 use crate::engine::{self, Request};
 use crate::ops::audit::{self, Audit};
-use crate::ops::procedure;
+use crate::ops::{self, procedure};
 use crate::source::Source;
 use crate::term;
 use crate::theme::Theme;
@@ -49,6 +49,8 @@ pub type ThemeLoader = Box<dyn Fn(&str) -> Result<Theme, String>>;
 
 pub struct Settings {
     pub read_only: bool,
+    /// Why, when the config keeps the account read-only (not only `--read-only`).
+    pub read_only_why: Option<String>,
     pub refresh: Duration,
     /// After this long without a key, poll less often (and say so).
     pub idle_after: Option<Duration>,
@@ -59,12 +61,14 @@ pub struct Settings {
     pub dry_run: bool,
     /// The keys in force.
     pub keymap: Keymap,
+    /// Said in the footer at start (no log file could be written, say).
+    pub warning: Option<String>,
 }
 
 /// How the dashboard ended, and the plan to print after a `--dry-run` confirmation.
 pub struct Outcome {
     pub ending: Ending,
-    pub dry_run_plan: Option<String>,
+    pub dry_run_plan: Option<ops::Plan>,
 }
 
 /// Do what the app asked for; true when it asked to end.
@@ -73,8 +77,9 @@ fn perform(
     app: &mut App,
     theme: &mut Theme,
     engine: &mpsc::UnboundedSender<Request>,
+    events: &mpsc::Sender<Event>,
     settings: &Settings,
-    dry_run_plan: &mut Option<String>,
+    dry_run_plan: &mut Option<ops::Plan>,
 ) -> bool {
     let mut quit = false;
     for effect in effects {
@@ -91,17 +96,29 @@ fn perform(
             }
             Effect::ReadKeyValue(place, key_id) => Some(Request::KeyValue(place, key_id)),
             Effect::ShowAudit => {
-                app.handle(Event::Audit(match &settings.audit {
-                    Some(a) => audit::read_last(a.path(), 500),
-                    None => Err(procedure::say::NO_AUDIT.into()),
-                }));
+                match &settings.audit {
+                    // Read off the screen's thread: the file is on a disk, maybe a slow one.
+                    Some(a) => {
+                        let (path, events) = (a.path().to_path_buf(), events.clone());
+                        tokio::spawn(async move {
+                            let read =
+                                tokio::task::spawn_blocking(move || audit::read_last(&path, 500))
+                                    .await
+                                    .unwrap_or_else(|e| Err(e.to_string()));
+                            let _ = events.send(Event::Audit(read)).await;
+                        });
+                    }
+                    None => {
+                        app.handle(Event::Audit(Err(procedure::say::NO_AUDIT.into())));
+                    }
+                }
                 None
             }
             Effect::DryRun(op, plan) => {
                 if let Err(e) = procedure::dry_run(&op, settings.audit.as_ref()) {
                     tracing::error!(error = %e, "audit log");
                 }
-                *dry_run_plan = Some(plan.text());
+                *dry_run_plan = Some(plan);
                 quit = true;
                 None
             }
@@ -187,8 +204,12 @@ fn new_app(settings: &Settings, theme_name: &str) -> App {
         &settings.source_label,
     );
     app.dry_run = settings.dry_run;
+    app.read_only_why = settings.read_only_why.clone();
     app.keymap = settings.keymap.clone();
     app.idle_after = settings.idle_after;
+    if let Some(w) = &settings.warning {
+        app.message = Some((crate::app::Level::Error, crate::model::text::escape(w)));
+    }
     app
 }
 
@@ -212,17 +233,19 @@ pub async fn run<S: Source>(
     let mut terminal = term::enter().context("cannot set up the terminal")?;
     let mut inputs = Inputs::new(ev_rx)?;
     log_panics();
-    // Test hook: the end-to-end tests check that a panic restores the terminal.
-    let panic_after_first_frame = std::env::var_os("EDGETOP_TEST_PANIC").is_some();
 
     let (rotations, broken) = source.unfinished();
     let on_exit = source.on_exit();
+    let events = ev_tx.clone();
     let engine = tokio::spawn(engine::run(
         source,
-        settings.refresh,
+        engine::Setup {
+            interval: settings.refresh,
+            audit: settings.audit.clone(),
+            read_only: settings.read_only,
+        },
         req_rx,
         ev_tx,
-        settings.audit.clone(),
     ));
     let mut app = new_app(&settings, &theme.name);
     app.handle(Event::Unfinished { rotations, broken });
@@ -238,10 +261,10 @@ pub async fn run<S: Source>(
                 .draw(|f| ui::draw(f, &app, &theme))
                 .context("drawing")?;
             frames += 1;
-            assert!(
-                !panic_after_first_frame,
-                "EDGETOP_TEST_PANIC is set: panicking on purpose"
-            );
+            // The end-to-end tests check that a panic restores the terminal.
+            if crate::hooks::at(crate::hooks::Point::FrameDrawn) == crate::hooks::Reaction::Panic {
+                panic!("a test hook asked for a panic after a frame");
+            }
         }
         let wait = app
             .next_visible_change()
@@ -261,6 +284,7 @@ pub async fn run<S: Source>(
             &mut app,
             &mut theme,
             &req_tx,
+            &events,
             &settings,
             &mut dry_run_plan,
         ) {

@@ -46,14 +46,9 @@ pub fn choose_theme(args: &Args, spec: Option<&str>) -> Result<Theme, String> {
 }
 
 pub fn log_path(args: &Args) -> Option<PathBuf> {
-    args.log_file.clone().or_else(|| {
-        let d = dirs()?;
-        Some(
-            d.state_dir()
-                .unwrap_or(d.data_local_dir())
-                .join("edgetop.log"),
-        )
-    })
+    args.log_file
+        .clone()
+        .or_else(|| Some(files::state_dir()?.join("edgetop.log")))
 }
 
 /// The log grows to this size, then the next start moves it to `edgetop.log.1`.
@@ -66,10 +61,9 @@ const LOG_KEEP_BYTES: u64 = 10 * 1024 * 1024;
 pub fn init_logging(path: &Path) -> anyhow::Result<()> {
     use tracing_subscriber::filter::{FilterExt, filter_fn};
     use tracing_subscriber::prelude::*;
-    if let Some(dir) = path.parent() {
-        files::private_dir(dir)
-            .with_context(|| format!("cannot create the log directory {}", dir.display()))?;
-    }
+    let dir = files::parent_of(path);
+    files::private_dir(dir)
+        .with_context(|| format!("cannot use the log directory {}", dir.display()))?;
     files::rotate_if_larger(path, LOG_KEEP_BYTES);
     let file = files::open_private_append(path)
         .with_context(|| format!("cannot open the log file {}", path.display()))?;
@@ -83,6 +77,18 @@ pub fn init_logging(path: &Path) -> anyhow::Result<()> {
         .with_filter(wanted.and(ours));
     tracing_subscriber::registry().with(layer).init();
     Ok(())
+}
+
+/// The log the options ask for, if it can be written. Where it cannot (a read-only home on a
+/// bastion, a refused file), the dashboard and `snapshot` go on without one: the reason is
+/// said once on standard error and returned, for the screen to say too. Changes still refuse
+/// to run without their audit log.
+pub fn log_or_warn(args: &Args) -> Option<String> {
+    let path = log_path(args)?;
+    let e = init_logging(&path).err()?;
+    let said = format!("edgetop: running without a log file: {e:#}");
+    crate::errln!("{said}");
+    Some(said)
 }
 
 /// The options with the config file applied.
@@ -250,6 +256,7 @@ fn aws_settings(
         profile: w.profile.clone(),
         journal,
         deploy: eff.deploy,
+        other_cdns: Vec::new(),
     }
 }
 
@@ -275,9 +282,101 @@ pub struct Opened {
     /// Who acts in each place, in place order, when more than one is read.
     pub who_at: Vec<Who>,
     pub refresh: Duration,
-    /// One place is read, and its `[[accounts]]` entry says read-only (with many, each place
-    /// says so itself).
-    pub read_only: bool,
+    /// One place is read, and the config keeps it read-only: why, in words (with many, each
+    /// place says so itself).
+    pub read_only: Option<String>,
+}
+
+/// The accounts the config keeps read-only, by account id: read-only holds in an account
+/// whichever profile, role or label reached it.
+#[derive(Debug, Default)]
+struct ReadOnlyAccounts {
+    /// (account id, the entry that says so).
+    ids: Vec<(String, String)>,
+    /// Read-only entries whose account could not be learnt, and why: until it can, no place
+    /// can be told apart from them, so every place is read-only (fail closed).
+    unknown: Vec<(String, String)>,
+}
+
+impl ReadOnlyAccounts {
+    /// Why a place (wanted as `w`, connected to `account`) is read-only, if it is.
+    fn why(&self, w: &Wanted, account: &str) -> Option<String> {
+        let label = w.label().unwrap_or(account);
+        if w.read_only {
+            return Some(format!(
+                "{label} is read-only (read_only in its [[accounts]] entry of the config file)"
+            ));
+        }
+        if let Some((_, entry)) = self.ids.iter().find(|(id, _)| id == account) {
+            return Some(format!(
+                "account {account} is read-only: the config's [[accounts]] entry {entry:?} says \
+                 so, whichever profile or role reaches it"
+            ));
+        }
+        self.unknown.first().map(|(entry, e)| {
+            format!(
+                "read-only: the account of the config's read-only entry {entry:?} cannot be \
+                 learnt ({e}), so it cannot be told apart from {label}. Set account_id in \
+                 that entry"
+            )
+        })
+    }
+}
+
+/// Learn the account of every read-only `[[accounts]]` entry: from the config (`account_id`,
+/// the role's ARN), from a place connected through it, else by asking STS who it is
+/// (GetCallerIdentity needs no permission), at most a few seconds each.
+async fn read_only_accounts(
+    args: &Args,
+    eff: &Effective,
+    connected: &[(Wanted, Option<String>)],
+) -> ReadOnlyAccounts {
+    let mut out = ReadOnlyAccounts::default();
+    let mut ask = Vec::new();
+    for e in eff.accounts.iter().filter(|e| e.read_only) {
+        let name = e.name().unwrap_or("(unnamed)").to_string();
+        let through = connected.iter().find_map(|(w, account)| {
+            (w.label == e.label && w.profile == e.profile && w.role_arn == e.role_arn)
+                .then_some(account.clone())
+                .flatten()
+        });
+        match e.known_account().map(str::to_string).or(through) {
+            Some(id) => out.ids.push((id, name)),
+            None => ask.push((e, name)),
+        }
+    }
+    let asked = futures::future::join_all(ask.iter().map(|(e, _)| {
+        let t = aws::connect::Target {
+            profile: e.profile.clone(),
+            role_arn: e.role_arn.clone(),
+            region: e
+                .regions
+                .first()
+                .filter(|r| *r != "all")
+                .cloned()
+                .or(Some(aws::connect::GLOBAL_REGION.into())),
+            endpoint_url: args.endpoint_url.clone(),
+            max_attempts: args.max_attempts,
+        };
+        async move {
+            match tokio::time::timeout(Duration::from_secs(10), aws::connect::connect(&t)).await {
+                Ok(Ok((_, account, _))) => Ok(account),
+                Ok(Err(e)) => Err(e.to_string()),
+                Err(_) => Err("no answer in 10 s".to_string()),
+            }
+        }
+    }))
+    .await;
+    for ((_, name), got) in ask.into_iter().zip(asked) {
+        match got {
+            Ok(id) => out.ids.push((id, name)),
+            Err(e) => {
+                tracing::warn!(entry = %name, error = %e, "a read-only account cannot be learnt: every place is read-only");
+                out.unknown.push((name, e));
+            }
+        }
+    }
+    out
 }
 
 /// Connect to every place wanted at once. One place that cannot be connected is an error
@@ -300,10 +399,17 @@ async fn aws_places(args: &Args, eff: &Effective, refresh: Duration) -> anyhow::
         aws::connect::connect(&target).await
     }))
     .await;
+    let reached: Vec<(Wanted, Option<String>)> = wanted
+        .iter()
+        .zip(&connected)
+        .map(|(w, c)| (w.clone(), c.as_ref().ok().map(|c| c.1.clone())))
+        .collect();
+    let read_only = read_only_accounts(args, eff, &reached).await;
     if let [only] = wanted.as_slice() {
         let (clients, account, arn) = connected.into_iter().next().expect("one")?;
         tracing::info!(%account, caller = %arn, region = %clients.region, "connected");
         let who = Who::new(&arn, &account, &clients.region);
+        let why = read_only.why(only, &account);
         let settings = aws_settings(args, eff, refresh, only, journal);
         let source = AwsSource::new(clients, account, arn, settings);
         return Ok(Opened {
@@ -311,7 +417,7 @@ async fn aws_places(args: &Args, eff: &Effective, refresh: Duration) -> anyhow::
             who,
             who_at: Vec::new(),
             refresh,
-            read_only: only.read_only,
+            read_only: why,
         });
     }
     let mut members = Vec::new();
@@ -336,12 +442,17 @@ async fn aws_places(args: &Args, eff: &Effective, refresh: Duration) -> anyhow::
                 settings.reads_global = !global_read.contains(&account);
                 global_read.push(account.clone());
                 let source = AwsSource::new(clients, account.clone(), arn, settings);
+                let why = read_only.why(w, &account);
+                if let Some(why) = &why {
+                    tracing::info!(place = %crate::model::Text::new(&account), %why, "read-only");
+                }
                 let info = crate::model::PlaceInfo {
                     metrics_through: Default::default(),
                     label: crate::model::Text::new(label.as_deref().unwrap_or(&account)),
                     account: source.account().clone(),
-                    read_only: w.read_only,
+                    read_only: why.is_some(),
                     failed: None,
+                    slow_since: None,
                     shield: None,
                 };
                 members.push(Member {
@@ -370,6 +481,7 @@ async fn aws_places(args: &Args, eff: &Effective, refresh: Duration) -> anyhow::
                             since: chrono::Utc::now(),
                             message: crate::model::Text::new(&e.to_string()),
                         }),
+                        slow_since: None,
                         shield: None,
                     },
                     source: None,
@@ -378,8 +490,9 @@ async fn aws_places(args: &Args, eff: &Effective, refresh: Duration) -> anyhow::
         }
     }
     if members.iter().all(|m| m.source.is_none()) {
-        anyhow::bail!("no account could be read:\n  {}", errors.join("\n  "));
+        anyhow::bail!("no account could be read: {}", errors.join("; "));
     }
+    check_distributions_across_accounts(&mut members);
     observe_across_accounts(&mut members).await;
     let who = who_at
         .iter()
@@ -391,8 +504,38 @@ async fn aws_places(args: &Args, eff: &Effective, refresh: Duration) -> anyhow::
         who,
         who_at,
         refresh,
-        read_only: false,
+        read_only: None,
     })
+}
+
+/// A rotation in one account checks, before it disables the old key, that no distribution of
+/// any other account in view sends it (a shared CDN account may front another's API): each
+/// place is given the CloudFront client of every other account's first place.
+fn check_distributions_across_accounts(members: &mut [Member<OneSource>]) {
+    let cdns: Vec<(String, aws::rotate::OtherCdn)> = members
+        .iter()
+        .filter_map(|m| match &m.source {
+            Some(OneSource::Aws(s)) if s.reads_global() => Some((
+                s.account().id.to_string(),
+                aws::rotate::OtherCdn {
+                    label: format!("{} ({})", m.info.label, s.account().id),
+                    cloudfront: s.clients().cloudfront.clone(),
+                },
+            )),
+            _ => None,
+        })
+        .collect();
+    for m in members.iter_mut() {
+        if let Some(OneSource::Aws(s)) = &mut m.source {
+            let own = s.account().id.to_string();
+            let others = cdns
+                .iter()
+                .filter(|(account, _)| *account != own)
+                .map(|(_, c)| c.clone())
+                .collect();
+            s.check_distributions_of(others);
+        }
+    }
 }
 
 /// CloudWatch cross-account observability: where a monitoring account in view has links from
@@ -526,7 +669,13 @@ pub async fn account(args: &Args, eff: &Effective) -> anyhow::Result<Opened> {
             who: demo_who(),
             who_at: Vec::new(),
             refresh,
-            read_only: matches!(wanted.as_slice(), [one] if one.read_only),
+            read_only: match wanted.as_slice() {
+                [one] if one.read_only => Some(format!(
+                    "{} is read-only (read_only in its [[accounts]] entry of the config file)",
+                    one.label().unwrap_or("this account")
+                )),
+                _ => None,
+            },
         });
     }
     let refresh = Duration::from_secs(args.refresh.unwrap_or(60));

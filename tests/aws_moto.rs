@@ -1271,7 +1271,7 @@ fn logs_insights_counts_429s_per_key_and_what_waf_stopped() {
     assert_eq!(access["state"]["bytes_scanned"], want["access_bytes"]);
     assert_eq!(
         access["queries"][0],
-        "filter status = 429 | stats count(*) as refused by api, stage, key, err"
+        "filter status = 429 | stats count(*) as refused by api, stage, key, err | sort refused desc | limit 10000"
     );
     for (name, r) in want["refused"].as_object().unwrap() {
         let key = by_name(&s["api_keys"], name);
@@ -1456,6 +1456,34 @@ fn a_slow_or_failing_log_query_is_said_and_the_samples_stay() {
             )
         ),
         "{problems}"
+    );
+
+    // A GetQueryResults that fails stops its query: nobody would read its answer.
+    m.clear_faults();
+    let before = m.logs_queries(None)["queries"].as_array().unwrap().len();
+    m.logs_queries(Some((-1, "Complete")));
+    m.fault("GetQueryResults", "AccessDeniedException", -1);
+    let (_, out, _) = snapshot(&m, &[]);
+    assert_eq!(
+        log_source(&out["snapshot"], waf_group)["state"]["state"],
+        "failed"
+    );
+    let all = m.logs_queries(None)["queries"].clone();
+    let started = &all.as_array().unwrap()[before..];
+    assert!(!started.is_empty());
+    assert!(
+        started.iter().all(|q| q["stopped"] == true),
+        "a query whose answer could not be read was left running: {all}"
+    );
+    // A throttled one is asked again, and read.
+    m.clear_faults();
+    m.logs_queries(Some((0, "Complete")));
+    m.fault("GetQueryResults", "ThrottlingException", 2);
+    let (_, out, err) = snapshot(&m, &[]);
+    assert_eq!(
+        log_source(&out["snapshot"], waf_group)["state"]["state"],
+        "read",
+        "{err}"
     );
 }
 

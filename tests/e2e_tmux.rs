@@ -4,7 +4,7 @@ mod common;
 
 use std::process::Command;
 
-use common::tmux::{Tmux, line_with};
+use common::tmux::{BIN, Tmux, line_with};
 
 #[test]
 fn a_walk_through_every_screen_then_quit() {
@@ -184,8 +184,34 @@ fn too_small_says_so_and_recovers() {
 }
 
 #[test]
+fn the_installed_binary_has_no_test_hooks() {
+    // The hooks' variables set, the binary users install runs as ever: no panic after the
+    // first frame (a rotation's stall is checked against the peer in ops_moto.rs).
+    let t = Tmux::start_with_env("nohooks", 100, 30, "EDGETOP_TEST_PANIC=1", &["--demo"]);
+    t.wait_text("Unusual now");
+    t.keys(&["q"]);
+    t.wait_dead();
+    let s = t.screen();
+    assert!(!s.contains("panic"), "{s}");
+    let bytes = std::fs::read(BIN).unwrap();
+    for var in ["EDGETOP_TEST_PANIC", "EDGETOP_TEST_STALL"] {
+        assert!(
+            !bytes.windows(var.len()).any(|w| w == var.as_bytes()),
+            "{var} is in the installed binary"
+        );
+    }
+}
+
+#[test]
 fn a_panic_restores_the_terminal_and_says_why() {
-    let t = Tmux::start_with_env("panic", 100, 30, "EDGETOP_TEST_PANIC=1", &["--demo"]);
+    let t = Tmux::start_program(
+        &common::hooked(),
+        "panic",
+        100,
+        30,
+        "EDGETOP_TEST_PANIC=1",
+        &["--demo"],
+    );
     t.wait_dead();
     assert_eq!(
         t.var("alternate_on"),
@@ -194,7 +220,7 @@ fn a_panic_restores_the_terminal_and_says_why() {
     );
     let s = t.screen();
     assert!(
-        s.contains("panicking on purpose"),
+        s.contains("a test hook asked for a panic"),
         "the panic message is shown after restoring:\n{s}"
     );
 }

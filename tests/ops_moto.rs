@@ -19,7 +19,15 @@ use serde_json::{Value, json};
 
 /// The real binary against the server, with its own state directory (journal, audit log).
 fn edgetop(m: &Moto, state: &Path, args: &[&str]) -> Command {
-    let mut cmd = common::moto::edgetop(m, args);
+    with_state(common::moto::edgetop(m, args), state)
+}
+
+/// As [`edgetop`], the tests' hooked build (`EDGETOP_TEST_STALL` stops a rotation).
+fn edgetop_hooked(m: &Moto, state: &Path, args: &[&str]) -> Command {
+    with_state(common::moto::edgetop_hooked(m, args), state)
+}
+
+fn with_state(mut cmd: Command, state: &Path) -> Command {
     cmd.args(["--apigateway-rps", "50", "--deploy-check-every", "1"])
         .env("XDG_STATE_HOME", state)
         .env("XDG_CONFIG_HOME", state.join("config"));
@@ -53,7 +61,7 @@ fn run_as(
 /// Run with the test hook that stops the rotation at `stall` (a step key and `called` or
 /// `done`), then SIGKILL it there. Returns its stderr up to that point.
 fn run_and_kill(m: &Moto, state: &Path, args: &[&str], stall: &str) -> String {
-    let mut child = edgetop(m, state, args)
+    let mut child = edgetop_hooked(m, state, args)
         .env("EDGETOP_TEST_STALL", stall)
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -608,7 +616,7 @@ fn the_operator_policy_allows_both_actions_and_the_read_only_one_neither() {
     assert!(ok, "{out}{err}");
 
     // A rotation that stops half-way, rolled back; then one to the end.
-    let mut cmd = edgetop(
+    let mut cmd = edgetop_hooked(
         &m,
         &state,
         &["rotate", "--key", "cdn-origin-catalog", "--yes"],
@@ -915,7 +923,9 @@ fn one_rotation_of_a_key_at_a_time_here_or_elsewhere() {
         .to_string();
 
     // Two operators on this machine: the second is refused while the first is still reading.
-    m.hold("GetUsagePlans");
+    // (The first reads the key's plans twice: for its plan, then, holding the key's lock, to
+    // begin; the second of those waits.)
+    m.hold_one_after("GetUsagePlans", 1);
     let first = edgetop(&m, &state, &["rotate", "--key", "partner-edge", "--yes"])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -1115,5 +1125,36 @@ fn a_toggle_keeps_a_custom_response_for_the_way_back_and_reads_excluded_rules() 
         r["inner_overrides"],
         json!({}),
         "back to the group's own action: {r}"
+    );
+
+    // What Count cannot carry is kept before the change is sent: where it cannot be written
+    // (its lock cannot be taken here), nothing is sent, so nothing is lost.
+    let lock = state.join("edgetop/.kept-actions.lock");
+    let _ = std::fs::remove_file(&lock);
+    std::fs::create_dir_all(&lock).unwrap();
+    let (ok, out, err) = toggle("Throttle-Bots", &["--yes"]);
+    assert!(!ok, "{out}{err}");
+    assert!(err.contains("cannot be kept on this machine"), "{err}");
+    assert_eq!(
+        detail("Throttle-Bots")["Block"]["CustomResponse"]["ResponseCode"],
+        429,
+        "nothing was sent"
+    );
+    std::fs::remove_dir(&lock).unwrap();
+    // A kept-actions file that cannot be read is a warning naming it, not a refusal; it is
+    // moved aside, and what this toggle keeps is kept.
+    let kept = state.join("edgetop/kept-actions.json");
+    std::fs::write(&kept, "{ broken").unwrap();
+    let (ok, out, err) = toggle("Throttle-Bots", &["--yes"]);
+    assert!(ok, "{out}{err}");
+    assert!(
+        out.contains("warning: the kept actions file") && out.contains("kept-actions.json"),
+        "{out}"
+    );
+    let (ok, out, err) = toggle("Throttle-Bots", &["--yes"]);
+    assert!(ok && out.contains("is back"), "{out}{err}");
+    assert_eq!(
+        detail("Throttle-Bots")["Block"]["CustomResponse"]["ResponseCode"],
+        429
     );
 }

@@ -548,3 +548,104 @@ fn a_monitoring_account_reads_its_linked_accounts_metrics() {
     partner_read_its_own(&m, &s, count);
     assert!(m.metric_accounts().is_empty());
 }
+
+#[test]
+fn a_key_sent_by_another_accounts_distribution_is_not_disabled() {
+    let m = Moto::start("shared-cdn");
+    m.seed(30);
+    let seeded = m.seed_places_shared_cdn();
+    let files = profiles(&m, seeded["role_arn"].as_str().unwrap());
+    let t = dashboard(
+        &m,
+        &files,
+        "shared-cdn",
+        &[
+            "--profile",
+            "main,partner",
+            "--region",
+            "eu-west-1",
+            "--refresh",
+            "2",
+            "--deploy-check-every",
+            "1",
+        ],
+    );
+    t.wait_text("2 accounts × 1 region");
+    t.keys(&["6", "/"]);
+    t.literal("acme-logistics");
+    t.keys(&["Enter"]);
+    t.wait_text("[/acme-logistics] 1/1");
+    t.keys(&["r"]);
+    // The plan says whose distributions are listed again before the old key is disabled.
+    let s = t.wait_text("Confirm a change");
+    assert!(s.contains("every account in view"), "{s}");
+    t.keys(&["Tab", "Enter"]);
+    t.wait_text("refused: not allowed: the old key is still sent by distribution");
+    // The whole reason, as the audit log holds it.
+    let audit =
+        std::fs::read_to_string(m.dir.join("state-shared-cdn/edgetop/audit.jsonl")).unwrap();
+    let refused: Value = audit
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .find(|e| e["phase"] == "refused")
+        .expect("a refused entry");
+    let why = refused["result"].as_str().unwrap();
+    assert!(
+        why.contains("of partner (222222222222)") && why.contains("left enabled"),
+        "{why}"
+    );
+    let key = m.state()["keys"]
+        .as_object()
+        .unwrap()
+        .values()
+        .find(|k| k["name"] == "acme-logistics")
+        .cloned()
+        .unwrap();
+    assert_eq!(
+        key["enabled"], true,
+        "sent by the partner's CDN: not disabled"
+    );
+    t.keys(&["Escape", "q"]);
+    t.wait_dead();
+}
+
+#[test]
+fn a_slow_region_is_marked_slow_and_the_others_go_on() {
+    let m = Moto::start("slow-region");
+    m.seed(30);
+    let seeded = m.seed_places();
+    let files = profiles(&m, seeded["role_arn"].as_str().unwrap());
+    // us-east-1 first: it reads the account's global parts, so eu-west-1 calls only eu-west-1.
+    let t = dashboard(
+        &m,
+        &files,
+        "slow-region",
+        &[
+            "--profile",
+            "main",
+            "--region",
+            "us-east-1,eu-west-1",
+            "--refresh",
+            "2",
+        ],
+    );
+    t.wait_text("1 account × 2 regions");
+    t.wait_for("both regions read", |s| !s.contains("being read"));
+    // eu-west-1 goes dark: its CloudWatch answers nothing.
+    m.hold_in("GetMetricData", "eu-west-1");
+    let s = t.wait_for_within(90, "eu-west-1 marked slow", |s| {
+        s.contains("eu-west-1 SLOW")
+    });
+    assert!(!s.contains("us-east-1 SLOW"), "{s}");
+    // us-east-1 goes on at its refresh meanwhile.
+    m.reset_calls();
+    t.wait_for("us-east-1 polled again", |_| {
+        m.place_log()
+            .iter()
+            .any(|c| c.operation == "GetMetricData" && c.region.as_deref() == Some("us-east-1"))
+    });
+    m.release();
+    t.wait_for_within(60, "the slow mark gone", |s| !s.contains("SLOW"));
+    t.keys(&["q"]);
+    t.wait_dead();
+}

@@ -250,6 +250,52 @@ fn a_rule_group_asks_what_to_toggle() {
     insta::assert_snapshot!("pick_inner_rule_80x24", render(&a, 80, 24));
 }
 
+/// A journal holds what AWS called things, raw (it must, to finish the rotation); the resume
+/// dialog and an operation's progress draw it inert (render() refuses any unsafe character).
+#[test]
+fn journal_names_and_reports_are_drawn_inert() {
+    use edgetop::ops::journal::Rotation;
+    use edgetop::ops::{Progress, StepState};
+    let mut a = app();
+    let hostile = "partner\u{202e}\n\u{1b}[2J\u{9b}31m\u{2066}";
+    let r = Rotation {
+        id: "20261117T140000.000Z-k1-0a1b2c3d".into(),
+        account: "123456789012".into(),
+        region: "eu-west-1".into(),
+        started: DEMO_START,
+        updated: DEMO_START,
+        old_key_id: "k1".into(),
+        old_key_name: hostile.into(),
+        new_key_name: format!("{hostile}-rotated"),
+        new_key_id: None,
+        plans: vec![format!("plan{hostile}")],
+        distributions: vec![format!("E2{hostile}")],
+        rolling_back: false,
+        steps: Default::default(),
+        finished: None,
+    };
+    a.handle(Event::Unfinished {
+        rotations: vec![r.clone()],
+        broken: vec![format!(
+            "/state/x.json is not a readable journal ({hostile})"
+        )],
+    });
+    let screen = render(&a, 100, 30);
+    assert!(screen.contains("\\u{202e}"), "{screen}");
+    key(&mut a, KeyCode::Esc);
+    a.handle(Event::OpProgress(Progress {
+        title: format!("Rotating API key {hostile}"),
+        steps: r
+            .forward_steps()
+            .iter()
+            .map(|s| (s.describe(&r), StepState::Waiting))
+            .collect(),
+        detail: format!("waiting for {hostile}"),
+    }));
+    key(&mut a, KeyCode::Char('o'));
+    render(&a, 100, 30);
+}
+
 #[test]
 fn an_unfinished_rotation_and_the_audit_log() {
     use edgetop::ops::audit::{Entry, Phase, Who};

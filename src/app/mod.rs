@@ -131,6 +131,9 @@ pub struct App {
     /// Wall-clock now, set by the runner before each draw.
     pub now: DateTime<Utc>,
     pub read_only: bool,
+    /// Why, when the config keeps the account read-only (else `--read-only` or the config's
+    /// `read_only` says it).
+    pub read_only_why: Option<String>,
     pub refresh: Duration,
     pub theme_name: String,
     pub message: Option<(Level, String)>,
@@ -195,6 +198,7 @@ impl App {
             last_error: None,
             now,
             read_only,
+            read_only_why: None,
             refresh,
             theme_name: theme_name.to_string(),
             message: None,

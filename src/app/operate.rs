@@ -52,6 +52,10 @@ impl App {
 
     /// The procedure's checks (read-only, one at a time); a refusal is said in the footer.
     pub(super) fn may_start(&mut self, what: &str) -> bool {
+        if let (true, Some(why)) = (self.read_only, &self.read_only_why) {
+            self.message = Some((Level::Error, why.clone()));
+            return false;
+        }
         match procedure::check(self.read_only, self.busy(), what) {
             Ok(()) => true,
             Err(e) => {

@@ -566,7 +566,7 @@ fn a_dry_run_confirmation_prints_the_plan_instead() {
         panic!("{cmds:?}")
     };
     assert_eq!(*o, op);
-    assert!(plan.text().contains("UpdateWebACL"));
+    assert!(plan.lines().iter().any(|l| l.contains("UpdateWebACL")));
     assert!(!a.busy());
 }
 

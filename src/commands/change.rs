@@ -15,31 +15,41 @@ use crate::model::{Scope, Snapshot, Text};
 use crate::ops::audit::Audit;
 use crate::ops::procedure;
 use crate::ops::{self, Op, Progress, Reporter, StepState};
-use crate::source::{AnySource, Source};
+use crate::source::{AnySource, ChangeTarget, Source};
 use crate::startup;
 
 /// Exit code when the change was refused (read-only, a conflict, no confirmation).
 const REFUSED: u8 = 2;
 
-/// Print progress to stderr: each step as it starts and ends, and detail lines as they change.
+/// The lines that progress `now` adds to what `before` said: each step as it starts and
+/// ends, and the detail when it changes. One line each, whatever the names in them hold.
+fn progress_lines(before: Option<&Progress>, now: &Progress) -> Vec<String> {
+    let mut out = Vec::new();
+    for (i, (what, state)) in now.steps.iter().enumerate() {
+        let was = before.and_then(|b| b.steps.get(i)).map(|s| s.1);
+        if was != Some(*state) {
+            let mark = match state {
+                StepState::Running => "→",
+                StepState::Done => "✓",
+                StepState::Failed => "✗",
+                StepState::Waiting => continue,
+            };
+            out.push(format!("  {mark} {what}"));
+        }
+    }
+    if !now.detail.is_empty() && before.is_none_or(|b| b.detail != now.detail) {
+        out.push(format!("    {}", now.detail));
+    }
+    out
+}
+
+/// Print progress to stderr, a line per change ([`progress_lines`]).
 fn stderr_reporter() -> Reporter {
     let last: Arc<Mutex<Option<Progress>>> = Arc::default();
     Reporter::new(move |p: Progress| {
         let mut last = last.lock().unwrap_or_else(|e| e.into_inner());
-        let before = last.as_ref();
-        for (i, (what, state)) in p.steps.iter().enumerate() {
-            let was = before.and_then(|b| b.steps.get(i)).map(|s| s.1);
-            if was != Some(*state) {
-                match state {
-                    StepState::Running => crate::errln!("  → {what}"),
-                    StepState::Done => crate::errln!("  ✓ {what}"),
-                    StepState::Failed => crate::errln!("  ✗ {what}"),
-                    StepState::Waiting => {}
-                }
-            }
-        }
-        if !p.detail.is_empty() && before.is_none_or(|b| b.detail != p.detail) {
-            crate::errln!("    {}", p.detail);
+        for line in progress_lines(last.as_ref(), &p) {
+            crate::errln!("{line}");
         }
         *last = Some(p);
     })
@@ -59,6 +69,13 @@ fn confirmed(yes: bool) -> anyhow::Result<bool> {
     Ok(line.trim() == "yes")
 }
 
+fn scope_of(s: ScopeArg) -> Scope {
+    match s {
+        ScopeArg::Regional => Scope::Regional,
+        ScopeArg::Cloudfront => Scope::Cloudfront,
+    }
+}
+
 /// What the subcommand asks for, and its plan.
 fn op_and_plan(
     cmd: &Command,
@@ -73,10 +90,7 @@ fn op_and_plan(
             scope,
             yes,
         } => {
-            let scope = scope.map(|s| match s {
-                ScopeArg::Regional => Scope::Regional,
-                ScopeArg::Cloudfront => Scope::Cloudfront,
-            });
+            let scope = scope.map(scope_of);
             let op = procedure::find_rule(snap, web_acl, rule, inner.as_deref(), scope)?;
             (op.clone(), ops::plan(&op, snap), *yes, false)
         }
@@ -129,7 +143,7 @@ async fn change(
     args: &Args,
     mut source: AnySource,
     audit: Option<Audit>,
-    read_only: bool,
+    read_only: Option<String>,
 ) -> anyhow::Result<ExitCode> {
     let cmd = args.command.as_ref().context("no subcommand")?;
     if let Command::Rotation {
@@ -139,13 +153,13 @@ async fn change(
         let (open, broken) = source.unfinished();
         for r in &open {
             crate::outln!(
-                "{}  {} → {}  started {}\n    {}",
+                "{}  {} → {}  started {}",
                 r.id,
                 Text::new(&r.old_key_name),
                 Text::new(&r.new_key_name),
                 r.started.format("%Y-%m-%d %H:%M:%S UTC"),
-                r.where_stopped()
             );
+            crate::outln!("    {}", r.where_stopped());
         }
         for b in &broken {
             crate::errln!("edgetop: {b}");
@@ -155,26 +169,36 @@ async fn change(
         }
         return Ok(ExitCode::SUCCESS);
     }
-    // Finishing or rolling back works from the journal: no need to read the whole account.
-    let snap = if matches!(cmd, Command::Toggle { .. } | Command::Rotate { .. }) {
-        source
-            .poll()
+    // Only what the change needs is read (a whole 10,000-key account takes minutes);
+    // finishing or rolling back works from the journal alone.
+    let target = match cmd {
+        Command::Toggle { web_acl, scope, .. } => Some(ChangeTarget::Rule {
+            web_acl: web_acl.clone(),
+            scope: scope.map(scope_of),
+        }),
+        Command::Rotate { key, .. } => Some(ChangeTarget::Key(key.clone())),
+        _ => None,
+    };
+    let snap = match target {
+        Some(t) => source
+            .read_for(&t)
             .await
-            .map_err(|e| anyhow::anyhow!("cannot read the account: {e}"))?
-    } else {
-        Snapshot::default()
+            .map_err(|e| anyhow::anyhow!("cannot read the account: {e}"))?,
+        None => Snapshot::default(),
     };
     let (op, plan, yes, show_value) = op_and_plan(cmd, &source, &snap)?;
-    crate::outln!("{}", plan.text());
+    for line in plan.lines() {
+        crate::outln!("{line}");
+    }
     let audit = audit.as_ref();
     if args.dry_run {
         procedure::dry_run(&op, audit)?;
         crate::outln!("{}", procedure::say::DRY_RUN);
         return Ok(ExitCode::SUCCESS);
     }
-    if let Err(e) = procedure::check(read_only, false, "this change") {
-        procedure::refuse(&op, audit, &e.to_string())?;
-        crate::errln!("edgetop: {e}");
+    if let Some(why) = read_only {
+        procedure::refuse(&op, audit, &why)?;
+        crate::errln!("edgetop: {}", ops::OpError::Refused(why).about(&op));
         return Ok(ExitCode::from(REFUSED));
     }
     if !confirmed(yes)? {
@@ -209,9 +233,9 @@ async fn change(
 
 /// `toggle`, `rotate`, `rotation …`.
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
-    if let Some(p) = startup::log_path(args) {
-        startup::init_logging(&p)?;
-    }
+    // Without a log the change still runs, recorded in its audit log (without which nothing
+    // runs).
+    startup::log_or_warn(args);
     let eff = startup::effective(args)?;
     let rt = startup::runtime()?;
     let code = rt.block_on(async {
@@ -222,10 +246,44 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
                  (the dashboard acts on many, on the row chosen)"
             );
         }
-        let read_only = eff.read_only || opened.read_only;
+        // The config's word for this account first: --read-write does not lift it.
+        let read_only = opened.read_only.or_else(|| {
+            eff.read_only
+                .then(|| procedure::say::read_only("this change"))
+        });
         let (source, audit) = (opened.source, startup::audit_for(args, opened.who));
         change(args, source, audit, read_only).await
     })?;
     rt.shutdown_timeout(Duration::from_millis(200));
     Ok(code)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_name_cannot_forge_a_progress_line() {
+        let forged = "partner\n  ✓ Disable partner (every distribution switched)";
+        let step = |state| Progress {
+            title: "Rotating".into(),
+            steps: vec![(format!("Create key {forged}"), state)],
+            detail: format!("waiting for {forged}"),
+        };
+        let lines = progress_lines(None, &step(StepState::Running));
+        assert_eq!(lines.len(), 2, "{lines:?}");
+        let printed: Vec<String> = lines
+            .iter()
+            .map(|l| crate::model::text::escape(l))
+            .collect();
+        for l in &printed {
+            assert!(!l.contains('\n'), "{l:?}");
+        }
+        assert!(
+            printed[0].starts_with("  → Create key partner\\x0a"),
+            "{printed:?}"
+        );
+        let done = progress_lines(Some(&step(StepState::Running)), &step(StepState::Done));
+        assert_eq!(done.len(), 1, "the detail did not change: {done:?}");
+    }
 }

@@ -12,9 +12,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let eff = startup::effective(&args)?;
     let theme = startup::choose_theme(&args, None).map_err(anyhow::Error::msg)?;
     term::check_tty().map_err(anyhow::Error::msg)?;
-    if let Some(p) = startup::log_path(&args) {
-        startup::init_logging(&p)?;
-    }
+    let no_log = startup::log_or_warn(&args);
     tracing::info!(
         version = env!("CARGO_PKG_VERSION"),
         demo = args.demo,
@@ -32,7 +30,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     } = rt.block_on(startup::account(&args, &eff))?;
     let theme_args = args.clone();
     let settings = run::Settings {
-        read_only: eff.read_only || read_only,
+        read_only: eff.read_only || read_only.is_some(),
+        read_only_why: read_only,
         refresh,
         idle_after: (args.idle_after > 0).then(|| Duration::from_secs(args.idle_after * 60)),
         source_label: if args.demo { "demo" } else { "aws" }.into(),
@@ -40,11 +39,15 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         audit: startup::audit_for(&args, who).map(|a| a.with_places(who_at)),
         dry_run: args.dry_run,
         keymap: eff.keymap.clone(),
+        warning: no_log,
     };
     let outcome = rt.block_on(run::run(source, theme, settings))?;
     rt.shutdown_timeout(Duration::from_millis(200));
     if let Some(plan) = outcome.dry_run_plan {
-        crate::outln!("{plan}\ndry run: nothing was changed");
+        for line in plan.lines() {
+            crate::outln!("{line}");
+        }
+        crate::outln!("{}", crate::ops::procedure::say::DRY_RUN);
     }
     Ok(ExitCode::from(outcome.ending.exit_code()))
 }

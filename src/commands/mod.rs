@@ -10,7 +10,22 @@ mod snapshot;
 
 use std::process::ExitCode;
 
+use clap::Parser;
+
 use crate::cli::{Args, Command};
+
+/// The program: the options from the command line, the command they name, and its error
+/// printed (escaped) on the way out.
+pub fn main() -> ExitCode {
+    let args = Args::parse();
+    match start(args) {
+        Ok(code) => code,
+        Err(e) => {
+            crate::errln!("edgetop: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
 
 /// Everything `main` does, with errors for it to print.
 pub fn start(args: Args) -> anyhow::Result<ExitCode> {

@@ -26,9 +26,7 @@ struct AccessRecord {
 }
 
 pub fn run(args: &Args, json: bool) -> anyhow::Result<ExitCode> {
-    if let Some(p) = startup::log_path(args) {
-        startup::init_logging(&p)?;
-    }
+    startup::log_or_warn(args);
     let started = std::time::Instant::now();
     let rt = startup::runtime()?;
     let (snap, calls) = rt.block_on(async {

@@ -157,7 +157,15 @@ pub struct Statement {
     /// "*" for anyone; else "AWS arn:…", "Service …". With `not_principal`, everyone but.
     pub principals: Vec<Text>,
     pub not_principal: bool,
+    /// `Action`, or with `not_action`, `NotAction`: every action but these.
     pub actions: Vec<Text>,
+    #[serde(default)]
+    pub not_action: bool,
+    /// `Resource`, or with `not_resource`, `NotResource`.
+    #[serde(default)]
+    pub resources: Vec<Text>,
+    #[serde(default)]
+    pub not_resource: bool,
     /// Conditions on the caller's address: IpAddress (in) or NotIpAddress (not in).
     pub source_ips: Vec<Text>,
     pub not_source_ips: Vec<Text>,
@@ -180,6 +188,82 @@ impl Statement {
             && self.vpc_endpoints.is_empty()
             && self.not_vpc_endpoints.is_empty())
     }
+
+    /// It applies to `execute-api:Invoke`: its Action names it (or a pattern matching it, `*`,
+    /// `execute-api:*`), or its NotAction names nothing that matches it. Action names are
+    /// case-insensitive (IAM JSON policy reference, "Action").
+    pub fn covers_invoke(&self) -> bool {
+        let invoke = |a: &Text| glob(&a.as_str().to_ascii_lowercase(), "execute-api:invoke");
+        self.actions.iter().any(invoke) != self.not_action
+    }
+
+    /// It applies to every stage, method and path of the API: a Resource of `*`, or one whose
+    /// part after the API id matches anything (`execute-api:/*`, `arn:…:abc123/*`,
+    /// `…/*/*/*`). A NotResource, or a resource naming a stage, method or path, covers less.
+    pub fn covers_whole_api(&self) -> bool {
+        !self.not_resource
+            && self.resources.iter().any(|r| {
+                let r = r.as_str();
+                if r == "*" {
+                    return true;
+                }
+                // arn:partition:execute-api:region:account:api-id/stage/METHOD/path, or the
+                // shorthand execute-api:/stage/METHOD/path.
+                let Some(after) = r.strip_prefix("execute-api:").or_else(|| {
+                    let mut parts = r.splitn(6, ':');
+                    let (_, _, service) = (parts.next(), parts.next(), parts.next()?);
+                    (service == "execute-api").then(|| parts.nth(2)).flatten()
+                }) else {
+                    return false;
+                };
+                let Some((_, path)) = after.split_once('/') else {
+                    return false;
+                };
+                path.contains('*') && path.chars().all(|c| matches!(c, '*' | '/'))
+            })
+    }
+
+    /// A Deny that keeps out every caller from outside its own sources: for everyone (or
+    /// everyone but some), on Invoke over the whole API, when the call is not from its
+    /// addresses or VPC endpoints, and on no other condition.
+    pub fn fences_sources(&self) -> bool {
+        let any_range = |ips: &[Text]| {
+            ips.iter()
+                .any(|ip| matches!(ip.as_str(), "0.0.0.0/0" | "::/0"))
+        };
+        self.effect == Some(Effect::Deny)
+            && (self.anyone() || self.not_principal)
+            && (!self.not_source_ips.is_empty() || !self.not_vpc_endpoints.is_empty())
+            && !any_range(&self.not_source_ips)
+            && self.source_ips.is_empty()
+            && self.vpc_endpoints.is_empty()
+            && self.other_conditions.is_empty()
+            && self.covers_invoke()
+            && self.covers_whole_api()
+    }
+}
+
+/// IAM's wildcard match: `*` any run of characters (`/` and `:` too), `?` any one.
+pub fn glob(pattern: &str, text: &str) -> bool {
+    let (p, t): (Vec<char>, Vec<char>) = (pattern.chars().collect(), text.chars().collect());
+    let (mut pi, mut ti) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while ti < t.len() {
+        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
+            pi += 1;
+            ti += 1;
+        } else if pi < p.len() && p[pi] == '*' {
+            star = Some((pi, ti));
+            pi += 1;
+        } else if let Some((sp, st)) = star {
+            pi = sp + 1;
+            ti = st + 1;
+            star = Some((sp, st + 1));
+        } else {
+            return false;
+        }
+    }
+    p[pi..].iter().all(|c| *c == '*')
 }
 
 impl PolicySummary {
@@ -195,12 +279,7 @@ impl PolicySummary {
                 && s.anyone()
                 && (!s.has_source_condition() || any_range(&s.source_ips))
         });
-        let fenced = self.statements.iter().any(|s| {
-            s.effect == Some(Effect::Deny)
-                && (s.anyone() || s.not_principal)
-                && (!s.not_source_ips.is_empty() || !s.not_vpc_endpoints.is_empty())
-                && !any_range(&s.not_source_ips)
-        });
+        let fenced = self.statements.iter().any(Statement::fences_sources);
         open_allow && !fenced
     }
 

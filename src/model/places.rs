@@ -21,6 +21,10 @@ pub struct PlaceInfo {
     pub read_only: bool,
     /// Why it could not be read, and since when; None while it reads.
     pub failed: Option<Failed>,
+    /// Its poll is still running past the others' (a slow or unreachable region): since when.
+    /// Its figures on screen are its last read's; the other places go on without it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub slow_since: Option<DateTime<Utc>>,
     /// Shield Advanced, as this account has it (read once per account).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shield: Option<Shield>,
@@ -216,6 +220,14 @@ pub fn merge(mut places: Vec<PlaceInfo>, reads: Vec<Option<Snapshot>>) -> Snapsh
         // A failed place says so on every panel; what it read before stays, with its age.
         if let Some(f) = &info.failed {
             let why = format!("not read: {}", f.message);
+            out.problems
+                .extend(super::Panel::ALL.map(|panel| say(panel, &why)));
+        }
+        if let (Some(since), None) = (info.slow_since, &info.failed) {
+            let why = format!(
+                "slow: still reading since {} (its figures are from the read before)",
+                since.format("%H:%M:%S UTC")
+            );
             out.problems
                 .extend(super::Panel::ALL.map(|panel| say(panel, &why)));
         }

@@ -2,7 +2,6 @@
 //! directory. Who (the caller identity STS GetCallerIdentity gave at start, and the local user),
 //! when, what, and the result. An operation whose confirmation cannot be written is not run.
 
-use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -97,9 +96,7 @@ impl Audit {
 
     /// `audit.jsonl` (or `audit-demo.jsonl` for the simulated account) in the state directory.
     pub fn default_path(demo: bool) -> Option<PathBuf> {
-        let d = directories::ProjectDirs::from("", "", "edgetop")?;
-        let dir = d.state_dir().unwrap_or(d.data_local_dir()).to_path_buf();
-        Some(dir.join(if demo {
+        Some(crate::files::state_dir()?.join(if demo {
             "audit-demo.jsonl"
         } else {
             "audit.jsonl"
@@ -124,14 +121,36 @@ impl Audit {
             path: self.path.display().to_string(),
             source: e,
         };
-        let mut line = serde_json::to_string(&entry).map_err(|e| fail(e.into()))?;
+        // As `snapshot --json` is written: no character that could drive a terminal (a bidi
+        // override in a key's name, a C1 control) reaches the evidence file raw.
+        let json = serde_json::to_string(&entry).map_err(|e| fail(e.into()))?;
+        let mut line = crate::model::text::json_safe(&json);
         line.push('\n');
-        if let Some(dir) = self.path.parent() {
-            crate::files::private_dir(dir).map_err(fail)?;
-        }
+        crate::files::private_dir(crate::files::parent_of(&self.path)).map_err(fail)?;
         let mut f = crate::files::open_private_append(&self.path).map_err(fail)?;
         f.write_all(line.as_bytes()).map_err(fail)?;
         f.sync_data().map_err(fail)
+    }
+}
+
+impl Audit {
+    /// [`Audit::record`], off the runtime's workers: it waits for the disk (fsync).
+    pub async fn write(
+        &self,
+        phase: Phase,
+        op: &Op,
+        result: Option<&str>,
+    ) -> Result<(), AuditError> {
+        let (audit, op, result) = (self.clone(), op.clone(), result.map(str::to_string));
+        let path = self.path.display().to_string();
+        tokio::task::spawn_blocking(move || audit.record(phase, &op, result.as_deref()))
+            .await
+            .unwrap_or_else(|e| {
+                Err(AuditError {
+                    path,
+                    source: std::io::Error::other(e),
+                })
+            })
     }
 }
 
@@ -144,13 +163,17 @@ pub struct AuditError {
 }
 
 /// The last `n` entries of an audit log, oldest first. Lines that do not parse are shown as such,
-/// not dropped: an audit log is evidence.
+/// not dropped: an audit log is evidence. Only the end of the file is read, however long the
+/// log has grown.
 pub fn read_last(path: &Path, n: usize) -> Result<Vec<Result<Entry, String>>, String> {
-    let text = match fs::read_to_string(path) {
-        Ok(t) => t,
+    let cannot = |e: std::io::Error| format!("cannot read the audit log {}: {e}", path.display());
+    let mut f = match crate::files::open_private_read(path) {
+        Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => return Err(format!("cannot read the audit log {}: {e}", path.display())),
+        Err(e) => return Err(cannot(e)),
     };
+    let tail = tail_lines(&mut f, n).map_err(cannot)?;
+    let text = String::from_utf8_lossy(&tail);
     let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
     Ok(lines[lines.len().saturating_sub(n)..]
         .iter()
@@ -161,10 +184,41 @@ pub fn read_last(path: &Path, n: usize) -> Result<Vec<Result<Entry, String>>, St
         .collect())
 }
 
+/// The bytes of the last `n` lines of `f` (at least: whole lines, from a line's start), read
+/// from the end in blocks.
+fn tail_lines(f: &mut std::fs::File, n: usize) -> std::io::Result<Vec<u8>> {
+    use std::io::{Read, Seek, SeekFrom};
+    const BLOCK: u64 = 64 * 1024;
+    let len = f.seek(SeekFrom::End(0))?;
+    let mut start = len;
+    let mut buf: Vec<u8> = Vec::new();
+    while start > 0 {
+        let from = start.saturating_sub(BLOCK);
+        let mut block = vec![0; (start - from) as usize];
+        f.seek(SeekFrom::Start(from))?;
+        f.read_exact(&mut block)?;
+        block.extend_from_slice(&buf);
+        buf = block;
+        start = from;
+        // n whole lines after the first line feed, which ends a line that may be cut.
+        let feeds = buf.iter().filter(|b| **b == b'\n').count();
+        if feeds > n {
+            break;
+        }
+    }
+    if start > 0
+        && let Some(i) = buf.iter().position(|b| *b == b'\n')
+    {
+        buf.drain(..=i);
+    }
+    Ok(buf)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::model::Text;
+    use std::fs;
 
     #[test]
     fn entries_append_and_read_back() {
@@ -190,6 +244,73 @@ mod tests {
         assert_eq!(last.who.caller, "arn:aws:iam::1:user/op");
         assert_eq!(last.result.as_deref(), Some("created k2"));
         assert_eq!(read_last(&path, 1).unwrap().len(), 1);
+        let _ = fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn nothing_in_the_evidence_file_can_drive_a_terminal() {
+        let dir = std::env::temp_dir().join(format!("edgetop-audit-raw-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        let path = dir.join("audit.jsonl");
+        let audit = Audit::new(&path, Who::new("arn\u{202e}", "1", "eu-west-1"));
+        let op = Op::RotateKey {
+            at: Default::default(),
+            key_id: Text::new("k1"),
+            key_name: Text::new("partner"),
+        };
+        // An outcome that names what AWS called things, raw.
+        let said = "rotated: partner\u{202e}lmth.exe\u{9b}31m\u{2028}x";
+        audit.record(Phase::Succeeded, &op, Some(said)).unwrap();
+        let text = fs::read_to_string(&path).unwrap();
+        assert!(
+            !text.trim_end().chars().any(crate::model::text::is_unsafe),
+            "{text:?}"
+        );
+        let back = read_last(&path, 1).unwrap().remove(0).unwrap();
+        assert_eq!(back.result.as_deref(), Some(said), "the same record");
+        assert_eq!(back.who.caller, "arn\u{202e}");
+        let _ = fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn only_the_end_of_a_long_log_is_read() {
+        let dir = std::env::temp_dir().join(format!("edgetop-audit-tail-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        let path = dir.join("audit.jsonl");
+        let audit = Audit::new(&path, Who::new("arn", "1", "eu-west-1"));
+        let op = Op::RotateKey {
+            at: Default::default(),
+            key_id: Text::new("k1"),
+            key_name: Text::new(&"long name ".repeat(300)),
+        };
+        let padding = "x".repeat(2000);
+        for i in 0..300 {
+            audit
+                .record(Phase::Succeeded, &op, Some(&format!("done {i} {padding}")))
+                .unwrap();
+        }
+        let last = read_last(&path, 5).unwrap();
+        let said: Vec<String> = last
+            .into_iter()
+            .map(|e| e.unwrap().result.unwrap().replace(&padding, ""))
+            .collect();
+        assert_eq!(
+            said,
+            [
+                "done 295 ",
+                "done 296 ",
+                "done 297 ",
+                "done 298 ",
+                "done 299 "
+            ]
+        );
+        let mut f = fs::File::open(&path).unwrap();
+        let tail = tail_lines(&mut f, 5).unwrap();
+        assert!(
+            tail.len() < fs::metadata(&path).unwrap().len() as usize / 10,
+            "a tail, not the whole file"
+        );
+        assert_eq!(read_last(&path, 1000).unwrap().len(), 300);
         let _ = fs::remove_dir_all(&dir);
     }
 }

@@ -60,20 +60,29 @@ impl StepId {
         }
     }
 
-    /// The step in the operator's words.
+    /// The step in the operator's words, every name from AWS escaped.
     pub fn describe(&self, r: &Rotation) -> String {
-        let new = &r.new_key_name;
-        let old = &r.old_key_name;
+        use crate::model::Text;
+        let new = Text::new(&r.new_key_name);
+        let old = Text::new(&r.old_key_name);
+        let (p, d) = match self {
+            StepId::AddToPlan(x) | StepId::RemoveFromPlan(x) => (Text::new(x), Text::default()),
+            StepId::Switch(x)
+            | StepId::Deployed(x)
+            | StepId::SwitchBack(x)
+            | StepId::DeployedBack(x) => (Text::default(), Text::new(x)),
+            _ => Default::default(),
+        };
         match self {
             StepId::Create => format!("Create key {new}"),
-            StepId::AddToPlan(p) => format!("Add {new} to usage plan {p}"),
-            StepId::Switch(d) => format!("Send {new} from distribution {d}"),
-            StepId::Deployed(d) => format!("Wait until {d} is Deployed"),
+            StepId::AddToPlan(_) => format!("Add {new} to usage plan {p}"),
+            StepId::Switch(_) => format!("Send {new} from distribution {d}"),
+            StepId::Deployed(_) => format!("Wait until {d} is Deployed"),
             StepId::DisableOld => format!("Disable {old}"),
             StepId::EnableOld => format!("Enable {old} again"),
-            StepId::SwitchBack(d) => format!("Send {old} from distribution {d} again"),
-            StepId::DeployedBack(d) => format!("Wait until {d} is Deployed"),
-            StepId::RemoveFromPlan(p) => format!("Remove {new} from usage plan {p}"),
+            StepId::SwitchBack(_) => format!("Send {old} from distribution {d} again"),
+            StepId::DeployedBack(_) => format!("Wait until {d} is Deployed"),
+            StepId::RemoveFromPlan(_) => format!("Remove {new} from usage plan {p}"),
             StepId::DeleteNew => format!("Delete {new}"),
         }
     }
@@ -217,6 +226,42 @@ impl Rotation {
     }
 }
 
+/// An id as edgetop makes them: letters, digits, `-`, `_` and `.`, not first, at most 200.
+fn is_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 200
+        && !id.starts_with('.')
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+}
+
+/// `raw` (an API key's id, from AWS) as a part of a file name: every character but ASCII
+/// letters and digits becomes `_`, so no id can name a path outside the journal directory.
+pub fn file_safe(raw: &str) -> String {
+    raw.chars()
+        .take(128)
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect()
+}
+
+/// A rotation's id: when it began, the key it rotates (as a file name may hold it), and a
+/// random part, so that nobody can predict it (the new key's description carries it, and
+/// only a key that does is ever taken for the new key).
+pub fn rotation_id(now: DateTime<Utc>, key_id: &str) -> String {
+    use std::hash::{BuildHasher, Hasher};
+    // std's RandomState is keyed from the operating system's random source.
+    let random = std::collections::hash_map::RandomState::new()
+        .build_hasher()
+        .finish();
+    format!(
+        "{}-{}-{:08x}",
+        now.format("%Y%m%dT%H%M%S%.3fZ"),
+        file_safe(key_id),
+        random as u32
+    )
+}
+
 /// The journal directory.
 #[derive(Clone, Debug)]
 pub struct Journal {
@@ -235,31 +280,37 @@ impl Journal {
 
     /// `rotations/` in the XDG state directory.
     pub fn default_dir() -> Option<PathBuf> {
-        let d = directories::ProjectDirs::from("", "", "edgetop")?;
-        Some(
-            d.state_dir()
-                .unwrap_or(d.data_local_dir())
-                .join("rotations"),
-        )
+        Some(crate::files::state_dir()?.join("rotations"))
     }
 
     pub fn dir(&self) -> &Path {
         &self.dir
     }
 
-    fn path(&self, id: &str) -> PathBuf {
-        self.dir.join(format!("{id}.json"))
+    /// A rotation's file. Its id names files (the journal, its lock), so only an id edgetop
+    /// could have made is taken: letters, digits, `-`, `_` and `.`, not first.
+    fn path(&self, id: &str) -> Result<PathBuf, JournalError> {
+        if !is_id(id) {
+            return Err(JournalError::Unreadable {
+                path: self.dir.display().to_string(),
+                message: format!("{} is not a rotation id", crate::model::Text::new(id)),
+            });
+        }
+        Ok(self.dir.join(format!("{id}.json")))
     }
 
     /// Write a rotation's state: atomically, and durably before returning.
     pub fn save(&self, r: &Rotation) -> std::io::Result<()> {
-        let text = serde_json::to_string_pretty(r)? + "\n";
-        crate::files::write_atomic(&self.path(&r.id), text.as_bytes())
+        let path = self
+            .path(&r.id)
+            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e.to_string()))?;
+        let text = crate::model::text::json_safe(&serde_json::to_string_pretty(r)?) + "\n";
+        crate::files::write_atomic(&path, text.as_bytes())
     }
 
     pub fn load(&self, id: &str) -> Result<Rotation, JournalError> {
-        let p = self.path(id);
-        let text = fs::read_to_string(&p).map_err(|e| JournalError::io(&p, e))?;
+        let p = self.path(id)?;
+        let text = crate::files::read_private(&p).map_err(|e| JournalError::io(&p, e))?;
         Rotation::parse(&text, id).map_err(|message| JournalError::Unreadable {
             path: p.display().to_string(),
             message,
@@ -302,6 +353,7 @@ impl Journal {
 
     /// Take the rotation's lock, or say that another edgetop holds it.
     pub fn lock(&self, id: &str) -> Result<Lock, JournalError> {
+        self.path(id)?;
         self.take_lock(&format!(".{id}.lock"), || {
             format!("another edgetop is working on rotation {id} right now")
         })
@@ -310,19 +362,18 @@ impl Journal {
     /// Take the lock of one API key, held for as long as a rotation of it runs (start, finish
     /// or roll back), so two operators on one machine cannot rotate one key at once.
     pub fn lock_key(&self, key_id: &str) -> Result<Lock, JournalError> {
-        let safe: String = key_id
-            .chars()
-            .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
-            .collect();
-        self.take_lock(&format!(".key-{safe}.lock"), || {
-            format!("another edgetop on this machine is rotating API key {key_id} right now")
+        self.take_lock(&format!(".key-{}.lock", file_safe(key_id)), || {
+            format!(
+                "another edgetop on this machine is rotating API key {} right now",
+                crate::model::Text::new(key_id)
+            )
         })
     }
 
     fn take_lock(&self, name: &str, held: impl Fn() -> String) -> Result<Lock, JournalError> {
         crate::files::private_dir(&self.dir).map_err(|e| JournalError::io(&self.dir, e))?;
         let p = self.dir.join(name);
-        let f = crate::files::create_private(&p).map_err(|e| JournalError::io(&p, e))?;
+        let f = crate::files::open_lock(&p).map_err(|e| JournalError::io(&p, e))?;
         match f.try_lock() {
             Ok(()) => Ok(Lock(f)),
             Err(std::fs::TryLockError::WouldBlock) => Err(JournalError::Held(held())),
@@ -339,7 +390,7 @@ impl Journal {
             .iter()
             .filter(|r| r.finished.is_some() && now - r.updated > age)
         {
-            if fs::remove_file(self.path(&r.id)).is_ok() {
+            if self.path(&r.id).is_ok_and(|p| fs::remove_file(p).is_ok()) {
                 removed += 1;
             }
             let _ = fs::remove_file(self.dir.join(format!(".{}.lock", r.id)));
@@ -441,6 +492,50 @@ mod tests {
             proptest::prop_assert_eq!(&back, &r);
             let _ = (back.where_stopped(), back.steps_now());
         }
+    }
+
+    #[test]
+    fn ids_from_aws_cannot_name_a_path_outside_the_journal() {
+        let id = rotation_id(DateTime::UNIX_EPOCH, "../../.bashrc\n/x");
+        assert!(is_id(&id), "{id}");
+        assert!(!id.contains('/') && !id.contains(".."), "{id}");
+        assert_ne!(
+            id,
+            rotation_id(DateTime::UNIX_EPOCH, "../../.bashrc\n/x"),
+            "unpredictable"
+        );
+        let dir = std::env::temp_dir().join(format!("edgetop-ids-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        let j = Journal::new(dir.join("rotations"));
+        for bad in ["../x", "/etc/passwd", ".hidden", "", "a/b"] {
+            assert!(j.load(bad).is_err(), "{bad}");
+            assert!(j.lock(bad).is_err(), "{bad}");
+        }
+        let mut r = rotation();
+        r.id = "../escaped".into();
+        assert!(j.save(&r).is_err());
+        assert!(!dir.join("escaped.json").exists());
+        let lock = j.lock_key("../../k\u{202e}").unwrap();
+        drop(lock);
+        let names: Vec<String> = fs::read_dir(j.dir())
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names, [".key-______k_.lock"]);
+        let _ = fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn steps_name_what_aws_calls_things_escaped() {
+        let mut r = rotation();
+        r.old_key_name = "partner\n  ✓ Disable everything\u{202e}".into();
+        r.plans = vec!["p\x1b[31m".into()];
+        for s in r.forward_steps() {
+            let said = s.describe(&r);
+            assert!(!said.chars().any(crate::model::text::is_unsafe), "{said:?}");
+        }
+        assert!(!r.where_stopped().contains('\n'));
     }
 
     #[test]

@@ -1,8 +1,9 @@
 //! What a toggle cannot carry across, kept to be put back. WAF's Count action has no custom
 //! response, and Block has no inserted headers: flipping a Block that answers 429 with a body
 //! to Count and back would otherwise come back as a plain 403. The replaced action's custom
-//! parts are written here (the state directory, beside the rotation journal) when a toggle is
-//! accepted, and put back by the toggle that returns the rule to that action.
+//! parts are written here (the state directory, beside the rotation journal) before the toggle
+//! is sent, so no crash can lose them, and put back by the toggle that returns the rule to that
+//! action.
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -52,6 +53,14 @@ pub struct KeptActions {
     path: PathBuf,
 }
 
+/// What was read: the kept actions, and a warning naming the file when it could not be read
+/// (a toggle goes on without what it held, and says so).
+#[derive(Clone, Debug, Default)]
+pub struct Read {
+    pub kept: BTreeMap<String, Kept>,
+    pub warning: Option<String>,
+}
+
 impl KeptActions {
     /// `kept-actions.json` in `state_dir`.
     pub fn in_dir(state_dir: &Path) -> KeptActions {
@@ -65,31 +74,68 @@ impl KeptActions {
         format!("{scope}/{web_acl_id}/{rule}/{action}")
     }
 
-    fn read(&self) -> Result<BTreeMap<String, Kept>, String> {
-        match fs::read_to_string(&self.path) {
-            Ok(t) => serde_json::from_str(&t).map_err(|e| {
-                format!(
-                    "{} is not readable ({e}); it was left as it is",
-                    self.path.display()
-                )
-            }),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(BTreeMap::new()),
-            Err(e) => Err(format!("{}: {e}", self.path.display())),
+    fn read(&self) -> Read {
+        let unreadable = |why: String| Read {
+            kept: BTreeMap::new(),
+            warning: Some(format!(
+                "the kept actions file {} cannot be read ({why}): what it keeps is not put back",
+                self.path.display()
+            )),
+        };
+        match crate::files::read_private(&self.path) {
+            Ok(t) => match serde_json::from_str(&t) {
+                Ok(kept) => Read {
+                    kept,
+                    warning: None,
+                },
+                Err(e) => unreadable(e.to_string()),
+            },
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Read::default(),
+            Err(e) => unreadable(e.to_string()),
         }
     }
 
-    /// Every kept action (none when the file cannot be read: the toggle itself says why).
+    /// Every kept action (none when the file cannot be read: a toggle says why).
     pub fn all(&self) -> BTreeMap<String, Kept> {
-        self.read().unwrap_or_default()
+        self.read().kept
     }
 
-    pub fn get(&self, key: &str) -> Result<Option<Kept>, String> {
-        Ok(self.read()?.remove(key))
+    /// The action kept under `key`, and a warning when the file could not be read.
+    pub fn get(&self, key: &str) -> (Option<Kept>, Option<String>) {
+        let mut r = self.read();
+        (r.kept.remove(key), r.warning)
     }
 
-    /// Keep `put` (if any) under its key and forget `done` (put back), in one atomic write.
-    pub fn update(&self, put: Option<(&str, &Kept)>, done: Option<&str>) -> Result<(), String> {
-        let mut all = self.read()?;
+    /// Keep `put` (if any) under its key and forget `done` (put back), in one atomic write,
+    /// one process at a time. A file that cannot be read is moved aside (named in the warning
+    /// returned), never overwritten.
+    pub fn update(
+        &self,
+        put: Option<(&str, &Kept)>,
+        done: Option<&str>,
+    ) -> Result<Option<String>, String> {
+        let fail = |e: std::io::Error| format!("{}: {e}", self.path.display());
+        let dir = crate::files::parent_of(&self.path);
+        crate::files::private_dir(dir).map_err(fail)?;
+        let lock = crate::files::open_lock(&dir.join(".kept-actions.lock")).map_err(fail)?;
+        lock.lock().map_err(fail)?;
+        let Read {
+            kept: mut all,
+            mut warning,
+        } = self.read();
+        if warning.is_some() && self.path.exists() {
+            let mut aside = self.path.as_os_str().to_owned();
+            aside.push(format!(
+                ".unreadable-{}",
+                Utc::now().format("%Y%m%dT%H%M%SZ")
+            ));
+            fs::rename(&self.path, &aside).map_err(fail)?;
+            warning = Some(format!(
+                "the kept actions file {} could not be read: it was moved to {}",
+                self.path.display(),
+                Path::new(&aside).display()
+            ));
+        }
         if let Some(k) = done {
             all.remove(k);
         }
@@ -97,8 +143,9 @@ impl KeptActions {
             all.insert(k.to_string(), v.clone());
         }
         let text = serde_json::to_string_pretty(&all).map_err(|e| e.to_string())?;
-        crate::files::write_atomic(&self.path, text.as_bytes())
-            .map_err(|e| format!("{}: {e}", self.path.display()))
+        crate::files::write_atomic(&self.path, crate::model::text::json_safe(&text).as_bytes())
+            .map_err(fail)?;
+        Ok(warning)
     }
 }
 
@@ -112,7 +159,7 @@ mod tests {
         let _ = fs::remove_dir_all(&dir);
         let k = KeptActions::in_dir(&dir);
         let key = KeptActions::key("REGIONAL", "id", "Throttle", "Block");
-        assert_eq!(k.get(&key).unwrap(), None);
+        assert_eq!(k.get(&key), (None, None));
         let kept = Kept {
             response_code: Some(429),
             body_key: Some("slow-down".into()),
@@ -120,16 +167,75 @@ mod tests {
             insert_headers: vec![],
             kept_at: DateTime::UNIX_EPOCH,
         };
-        k.update(Some((&key, &kept)), None).unwrap();
-        assert_eq!(k.get(&key).unwrap(), Some(kept.clone()));
+        assert_eq!(k.update(Some((&key, &kept)), None), Ok(None));
+        assert_eq!(k.get(&key).0, Some(kept.clone()));
         assert_eq!(
             kept.describe(),
             "response 429, body slow-down, 1 response header(s)"
         );
         k.update(None, Some(&key)).unwrap();
-        assert_eq!(k.get(&key).unwrap(), None);
-        fs::write(dir.join("kept-actions.json"), "{ broken").unwrap();
-        assert!(k.get(&key).unwrap_err().contains("left as it is"));
+        assert_eq!(k.get(&key).0, None);
+        let _ = fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn an_unreadable_file_is_a_warning_naming_it_and_is_moved_aside_not_lost() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = std::env::temp_dir().join(format!("edgetop-kept-bad-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("kept-actions.json");
+        fs::write(&file, "{ broken").unwrap();
+        fs::set_permissions(&file, fs::Permissions::from_mode(0o600)).unwrap();
+        let k = KeptActions::in_dir(&dir);
+        let (got, warning) = k.get("x");
+        assert_eq!(got, None);
+        let warning = warning.expect("a warning");
+        assert!(warning.contains("kept-actions.json"), "{warning}");
+        let kept = Kept {
+            response_code: Some(429),
+            body_key: None,
+            response_headers: vec![],
+            insert_headers: vec![],
+            kept_at: DateTime::UNIX_EPOCH,
+        };
+        let said = k.update(Some(("x", &kept)), None).unwrap().expect("said");
+        assert!(said.contains("moved to"), "{said}");
+        assert_eq!(k.get("x"), (Some(kept), None));
+        let aside: Vec<String> = fs::read_dir(&dir)
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.contains("unreadable"))
+            .collect();
+        assert_eq!(aside.len(), 1, "the broken file is kept: {aside:?}");
+        assert_eq!(fs::read_to_string(dir.join(&aside[0])).unwrap(), "{ broken");
+        let _ = fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn two_processes_writing_at_once_lose_nothing() {
+        let dir = std::env::temp_dir().join(format!("edgetop-kept-two-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        let k = KeptActions::in_dir(&dir);
+        let kept = Kept {
+            response_code: Some(429),
+            body_key: None,
+            response_headers: vec![],
+            insert_headers: vec![],
+            kept_at: DateTime::UNIX_EPOCH,
+        };
+        std::thread::scope(|s| {
+            for t in 0..4 {
+                let (k, kept) = (k.clone(), kept.clone());
+                s.spawn(move || {
+                    for i in 0..10 {
+                        k.update(Some((&format!("{t}-{i}"), &kept)), None).unwrap();
+                    }
+                });
+            }
+        });
+        assert_eq!(k.all().len(), 40);
         let _ = fs::remove_dir_all(&dir);
     }
 }

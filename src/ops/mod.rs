@@ -244,15 +244,15 @@ pub struct Plan {
 }
 
 impl Plan {
-    /// The plan as text, for `--dry-run` and the audit log.
-    pub fn text(&self) -> String {
-        let mut out = format!("{}\n\n", self.title);
-        for e in &self.effect {
-            out.push_str(&format!("  {e}\n"));
-        }
-        out.push('\n');
+    /// The plan's lines, for `--dry-run` and the subcommands: each printed as one line, so
+    /// that nothing inside one (a name from AWS) can break it into another.
+    pub fn lines(&self) -> Vec<String> {
+        let mut out = vec![self.title.clone(), String::new()];
+        out.extend(self.effect.iter().map(|e| format!("  {e}")));
+        out.push(String::new());
         for (i, s) in self.steps.iter().enumerate() {
-            out.push_str(&format!("  {}. {}\n       {}\n", i + 1, s.what, s.call));
+            out.push(format!("  {}. {}", i + 1, s.what));
+            out.push(format!("       {}", s.call));
         }
         out
     }
@@ -497,16 +497,54 @@ fn rotate_plan(snap: &Snapshot, key_id: &Text, key_name: &Text) -> Plan {
         ),
         "cloudfront:ListDistributions + apigateway:UpdateApiKey",
     ));
+    let mut effect = vec![
+        "Clients move to a new key; the old one is disabled, not deleted.".to_string(),
+        "The new value is shown once, masked until you reveal it; never logged.".to_string(),
+        "A journal (no secrets) lets an interrupted rotation finish or roll back.".to_string(),
+        "API Gateway calls are paced to the account's budget; waits are shown.".to_string(),
+    ];
+    effect.extend(accounts_checked(snap));
     Plan {
         title: format!("Rotate API key {key_name} ({key_id})"),
-        effect: vec![
-            "Clients move to a new key; the old one is disabled, not deleted.".to_string(),
-            "The new value is shown once, masked until you reveal it; never logged.".to_string(),
-            "A journal (no secrets) lets an interrupted rotation finish or roll back.".to_string(),
-            "API Gateway calls are paced to the account's budget; waits are shown.".to_string(),
-        ],
+        effect,
         steps,
     }
+}
+
+/// Whose distributions are listed again before the old key is disabled, and what cannot be
+/// seen: a distribution of an account not in view (a shared CDN account) may send the key too.
+fn accounts_checked(snap: &Snapshot) -> Vec<String> {
+    let mut out = Vec::new();
+    if snap.many_places() {
+        let mut seen: Vec<&str> = Vec::new();
+        let (mut read, mut unread) = (Vec::new(), Vec::new());
+        for p in &snap.places {
+            let id = p.account.id.as_str();
+            if id.is_empty() {
+                unread.push(p.label.to_string());
+            } else if !seen.contains(&id) {
+                seen.push(id);
+                read.push(format!("{} ({id})", p.label));
+            }
+        }
+        out.push(format!(
+            "Before the old key is disabled, the distributions of every account in view are \
+             listed again: {}.",
+            read.join(", ")
+        ));
+        if !unread.is_empty() {
+            out.push(format!(
+                "Not connected, so not checked: {}.",
+                unread.join(", ")
+            ));
+        }
+    }
+    out.push(
+        "A distribution of an account not in view (a shared CDN account) is not seen: add \
+         it to the config's [[accounts]] to have it checked."
+            .to_string(),
+    );
+    out
 }
 
 fn verb(a: Action) -> &'static str {

@@ -222,6 +222,17 @@ pub fn dry_run(op: &Op, audit: Option<&Audit>) -> Result<(), OpError> {
     }
 }
 
+/// [`refuse`], off the runtime's workers.
+pub async fn refuse_async(op: &Op, audit: Option<&Audit>, why: &str) -> Result<(), OpError> {
+    match audit {
+        Some(a) => a
+            .write(Phase::Refused, op, Some(why))
+            .await
+            .map_err(OpError::from),
+        None => refused(say::NO_AUDIT.into()),
+    }
+}
+
 /// Record that `op` was refused, and why.
 pub fn refuse(op: &Op, audit: Option<&Audit>, why: &str) -> Result<(), OpError> {
     match audit {
@@ -245,7 +256,8 @@ where
 {
     match audit {
         Some(a) => a
-            .record(Phase::Confirmed, op, None)
+            .write(Phase::Confirmed, op, None)
+            .await
             .map_err(|e| OpError::Refused(format!("not run: {e}")))?,
         None => return refused(say::NO_AUDIT.into()),
     }
@@ -258,7 +270,7 @@ where
     };
     tracing::info!(op = %op.summary(), ?phase, outcome = %said, "operation ended");
     if let Some(a) = audit
-        && let Err(e) = a.record(phase, op, Some(&said))
+        && let Err(e) = a.write(phase, op, Some(&said)).await
     {
         tracing::error!(error = %e, "audit log");
     }

@@ -7,8 +7,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use chrono::Utc;
-use futures::StreamExt;
-use futures::stream::FuturesUnordered;
+use tokio::sync::mpsc;
 
 use super::{Actions, Early, OnExit, OpFuture, Partial, Source, SourceError, ValueFuture};
 use crate::model::places::{Failed, merge};
@@ -43,9 +42,29 @@ fn list(s: &str) -> Vec<String> {
         .collect()
 }
 
-/// The accounts×regions to read, in order: each of `--profile p1,p2` in each of `--region a,b`
-/// when given, else the config's `[[accounts]]` (each in its regions, unless `--region`
-/// names them), else the default chain in its region. Each once.
+/// The config's entry for a name given with `--profile`: the entry of that label, else the
+/// entry reading that profile itself (not assuming a role from it), else a new one. A profile
+/// named on the command line keeps its entry's settings (`read_only`, `role_arn`, label).
+fn entry_for(name: &str, accounts: &[crate::config::AccountEntry]) -> crate::config::AccountEntry {
+    accounts
+        .iter()
+        .find(|a| a.label.as_deref() == Some(name))
+        .or_else(|| {
+            accounts
+                .iter()
+                .find(|a| a.profile.as_deref() == Some(name) && a.role_arn.is_none())
+        })
+        .cloned()
+        .unwrap_or_else(|| crate::config::AccountEntry {
+            profile: Some(name.to_string()),
+            ..Default::default()
+        })
+}
+
+/// The accounts×regions to read, in order: each of `--profile p1,p2` (with its config entry's
+/// settings, see [`entry_for`]) in each of `--region a,b` when given, else the config's
+/// `[[accounts]]` (each in its regions, unless `--region` names them), else the default chain
+/// in its region. Each once.
 pub fn wanted(
     profiles: Option<&str>,
     regions: Option<&str>,
@@ -53,13 +72,7 @@ pub fn wanted(
 ) -> Vec<Wanted> {
     let regions_arg = regions.map(list).unwrap_or_default();
     let entries: Vec<crate::config::AccountEntry> = match profiles {
-        Some(p) => list(p)
-            .into_iter()
-            .map(|p| crate::config::AccountEntry {
-                profile: Some(p),
-                ..Default::default()
-            })
-            .collect(),
+        Some(p) => list(p).iter().map(|p| entry_for(p, accounts)).collect(),
         None if accounts.is_empty() => vec![Default::default()],
         None => accounts.to_vec(),
     };
@@ -150,13 +163,53 @@ impl Board {
 }
 
 pub struct ManySource<S> {
-    sources: Vec<Option<S>>,
+    /// Each place's source while it is not polling: None while its poll runs, and for a
+    /// place that could not be connected.
+    idle: Vec<Option<S>>,
+    connected: Vec<bool>,
+    /// When each place's poll in flight began (by the wall clock, for the screen).
+    polling_since: Vec<Option<chrono::DateTime<Utc>>>,
+    /// `R` asked while the place was polling: done when it is back.
+    refresh_pending: Vec<bool>,
+    /// Sources coming back from their polls.
+    back_tx: mpsc::UnboundedSender<(usize, S)>,
+    back_rx: mpsc::UnboundedReceiver<(usize, S)>,
     board: Arc<Mutex<Board>>,
     early: Option<Early>,
 }
 
+/// How long the dashboard's poll waits for every place before it goes on without the slow
+/// ones (a blackholed region, a slow first read): they carry on in the background, marked
+/// slow, and hand over what they read when they end.
+pub const SLOW_AFTER: Duration = Duration::from_secs(15);
+
 fn lock(b: &Mutex<Board>) -> MutexGuard<'_, Board> {
     b.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl Board {
+    /// A place's poll ended: its read (or its failure, its last read kept).
+    fn record(&mut self, i: usize, result: Result<Snapshot, SourceError>) {
+        self.infos[i].slow_since = None;
+        match result {
+            Ok(snap) => {
+                self.loading[i] = snap.loading.clone();
+                self.reads[i] = Some(snap);
+                self.infos[i].failed = None;
+            }
+            Err(e) => {
+                tracing::warn!(place = %self.infos[i].name(), error = %e, "poll failed");
+                let since = self.infos[i]
+                    .failed
+                    .as_ref()
+                    .map_or(Utc::now(), |f| f.since);
+                self.infos[i].failed = Some(Failed {
+                    since,
+                    message: Text::new(&e.to_string()),
+                });
+            }
+        }
+    }
 }
 
 impl<S: Source> ManySource<S> {
@@ -165,8 +218,14 @@ impl<S: Source> ManySource<S> {
         let n = members.len();
         let (infos, sources): (Vec<_>, Vec<_>) =
             members.into_iter().map(|m| (m.info, m.source)).unzip();
+        let (back_tx, back_rx) = mpsc::unbounded_channel();
         ManySource {
-            sources,
+            connected: sources.iter().map(Option::is_some).collect(),
+            idle: sources,
+            polling_since: vec![None; n],
+            refresh_pending: vec![false; n],
+            back_tx,
+            back_rx,
             board: Arc::new(Mutex::new(Board {
                 infos,
                 reads: vec![None; n],
@@ -181,15 +240,64 @@ impl<S: Source> ManySource<S> {
         lock(&self.board).infos.clone()
     }
 
-    /// Each place's own source (None where it could not be connected), in place order.
+    /// Each place's own source, in place order: None where it could not be connected, or
+    /// while its poll runs.
     pub fn sources(&self) -> impl Iterator<Item = Option<&S>> {
-        self.sources.iter().map(Option::as_ref)
+        self.idle.iter().map(Option::as_ref)
+    }
+
+    /// A place back from its poll.
+    fn take_back(&mut self, i: usize, mut s: S) {
+        if std::mem::take(&mut self.refresh_pending[i]) {
+            s.refresh_all();
+        }
+        self.polling_since[i] = None;
+        self.idle[i] = Some(s);
+    }
+
+    /// Start a poll of every place not polling already, each in a task of its own: a slow
+    /// place delays nobody. Each hands its read to the board as it ends.
+    fn start_idle(&mut self) {
+        for i in 0..self.idle.len() {
+            let Some(mut s) = self.idle[i].take() else {
+                continue;
+            };
+            self.polling_since[i] = Some(Utc::now());
+            let (board, early, back) =
+                (self.board.clone(), self.early.clone(), self.back_tx.clone());
+            tokio::spawn(async move {
+                let result = s.poll().await;
+                let held = {
+                    let mut b = lock(&board);
+                    b.record(i, result);
+                    // Out at once, though the poll that started it may have ended long ago.
+                    if let Some(early) = &early {
+                        b.hand_over(early);
+                    }
+                    b.held
+                };
+                let _ = back.send((i, s));
+                // Held back (another place went out just now): out when its time is up, even
+                // with no poll running to tick.
+                if let (true, Some(early)) = (held, &early) {
+                    tokio::time::sleep(EARLY_EVERY).await;
+                    let mut b = lock(&board);
+                    if b.held {
+                        b.hand_over(early);
+                    }
+                }
+            });
+        }
+    }
+
+    fn polling(&self) -> usize {
+        self.polling_since.iter().filter(|p| p.is_some()).count()
     }
 }
 
 impl<S: Source> Source for ManySource<S> {
     fn report_early(&mut self, early: Early) {
-        for (i, s) in self.sources.iter_mut().enumerate() {
+        for (i, s) in self.idle.iter_mut().enumerate() {
             let Some(s) = s else { continue };
             let (board, early) = (self.board.clone(), early.clone());
             s.report_early(Arc::new(move |part| {
@@ -210,59 +318,45 @@ impl<S: Source> Source for ManySource<S> {
         self.early = Some(early);
     }
 
+    /// Every place not already polling starts a poll; this returns when they have all
+    /// ended, or, on the dashboard, [`SLOW_AFTER`] from the start once any place has read:
+    /// those still polling are marked slow and go on in the background (`snapshot` waits for
+    /// every one: it is a complete record).
     async fn poll(&mut self) -> Result<Snapshot, SourceError> {
-        let mut polls: FuturesUnordered<_> = self
-            .sources
-            .iter_mut()
-            .enumerate()
-            .filter_map(|(i, s)| s.as_mut().map(|s| (i, s)))
-            .map(|(i, s)| async move { (i, s.poll().await) })
-            .collect();
-        let (board, early) = (self.board.clone(), self.early.clone());
-        let mut left = polls.len();
+        while let Ok((i, s)) = self.back_rx.try_recv() {
+            self.take_back(i, s);
+        }
+        self.start_idle();
+        let deadline = self
+            .early
+            .is_some()
+            .then(|| tokio::time::Instant::now() + SLOW_AFTER);
         // What was held back goes out when its time is up, though no place has ended since.
         let mut tick = tokio::time::interval(EARLY_EVERY);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            let (i, result) = tokio::select! {
-                next = polls.next() => match next {
-                    Some(done) => done,
+        while self.polling() > 0 {
+            let may_leave =
+                deadline.is_some() && lock(&self.board).reads.iter().any(Option::is_some);
+            tokio::select! {
+                back = self.back_rx.recv() => match back {
+                    Some((i, s)) => self.take_back(i, s),
                     None => break,
                 },
-                _ = tick.tick(), if early.is_some() => {
-                    let mut b = lock(&board);
-                    if let (Some(early), true) = (&early, b.held) {
+                _ = tick.tick(), if self.early.is_some() => {
+                    let mut b = lock(&self.board);
+                    if let (Some(early), true) = (&self.early, b.held) {
                         b.hand_over(early);
                     }
-                    continue;
                 }
-            };
-            left -= 1;
-            let mut b = lock(&board);
-            match result {
-                Ok(snap) => {
-                    b.loading[i] = snap.loading.clone();
-                    b.reads[i] = Some(snap);
-                    b.infos[i].failed = None;
-                }
-                Err(e) => {
-                    tracing::warn!(place = %b.infos[i].name(), error = %e, "poll failed");
-                    let since = b.infos[i].failed.as_ref().map_or(Utc::now(), |f| f.since);
-                    b.infos[i].failed = Some(Failed {
-                        since,
-                        message: Text::new(&e.to_string()),
-                    });
-                }
-            }
-            // The places read so far go out before the slowest ends.
-            if left > 0
-                && let Some(early) = &early
-            {
-                b.hand_over(early);
+                _ = tokio::time::sleep_until(deadline.unwrap_or_else(tokio::time::Instant::now)),
+                    if may_leave => break,
             }
         }
-        let mut b = lock(&board);
+        let mut b = lock(&self.board);
         b.held = false;
+        for (info, since) in b.infos.iter_mut().zip(&self.polling_since) {
+            info.slow_since = *since;
+        }
         if b.reads.iter().all(Option::is_none) {
             let why: Vec<String> = b
                 .infos
@@ -278,7 +372,7 @@ impl<S: Source> Source for ManySource<S> {
         Arc::new(ManyActions {
             places: self.places(),
             actions: self
-                .sources
+                .idle
                 .iter()
                 .map(|s| s.as_ref().map(|s| s.actions()))
                 .collect(),
@@ -287,7 +381,7 @@ impl<S: Source> Source for ManySource<S> {
 
     fn unfinished(&self) -> (Vec<Rotation>, Vec<String>) {
         let (mut open, mut broken) = (Vec::new(), Vec::new());
-        for s in self.sources.iter().flatten() {
+        for s in self.idle.iter().flatten() {
             let (o, b) = s.unfinished();
             open.extend(o);
             for b in b {
@@ -300,7 +394,7 @@ impl<S: Source> Source for ManySource<S> {
     }
 
     fn default_refresh(&self) -> Duration {
-        self.sources
+        self.idle
             .iter()
             .flatten()
             .map(|s| s.default_refresh())
@@ -309,16 +403,17 @@ impl<S: Source> Source for ManySource<S> {
     }
 
     fn refresh_all(&mut self) {
-        self.sources.iter_mut().flatten().for_each(S::refresh_all);
+        for (i, s) in self.idle.iter_mut().enumerate() {
+            match s {
+                Some(s) => s.refresh_all(),
+                None if self.connected[i] => self.refresh_pending[i] = true,
+                None => {}
+            }
+        }
     }
 
     fn on_exit(&self) -> Option<OnExit> {
-        let all: Vec<OnExit> = self
-            .sources
-            .iter()
-            .flatten()
-            .filter_map(S::on_exit)
-            .collect();
+        let all: Vec<OnExit> = self.idle.iter().flatten().filter_map(S::on_exit).collect();
         Some(Box::pin(async move {
             futures::future::join_all(all).await;
         }))
@@ -438,6 +533,47 @@ mod tests {
                 ..Default::default()
             }]
         );
+    }
+
+    #[test]
+    fn a_profile_named_on_the_command_line_keeps_its_entrys_settings() {
+        let accounts = [
+            AccountEntry {
+                label: Some("prod".into()),
+                profile: Some("prod-admin".into()),
+                read_only: true,
+                regions: vec!["eu-west-1".into()],
+                ..Default::default()
+            },
+            AccountEntry {
+                profile: Some("ops".into()),
+                read_only: true,
+                ..Default::default()
+            },
+            AccountEntry {
+                label: Some("partner".into()),
+                profile: Some("ops".into()),
+                role_arn: Some("arn:aws:iam::222222222222:role/r".into()),
+                ..Default::default()
+            },
+        ];
+        // By label: its profile, its read-only, its regions.
+        let w = wanted(Some("prod"), None, &accounts);
+        assert_eq!(w.len(), 1);
+        assert!(w[0].read_only);
+        assert_eq!(w[0].profile.as_deref(), Some("prod-admin"));
+        assert_eq!(w[0].region.as_deref(), Some("eu-west-1"));
+        // By profile: the entry that reads that profile itself, not the role assumed from it.
+        let w = wanted(Some("ops"), Some("us-east-1"), &accounts);
+        assert_eq!(w.len(), 1);
+        assert!(w[0].read_only && w[0].role_arn.is_none());
+        // The role's entry by its label keeps its role.
+        let w = wanted(Some("partner"), None, &accounts);
+        assert_eq!(
+            w[0].role_arn.as_deref(),
+            Some("arn:aws:iam::222222222222:role/r")
+        );
+        assert!(!w[0].read_only);
     }
 
     fn four() -> Snapshot {
@@ -562,6 +698,7 @@ mod tests {
             account: Default::default(),
             read_only: false,
             failed: None,
+            slow_since: None,
             shield: None,
         };
         let source = Scripted {
@@ -670,6 +807,51 @@ mod tests {
         );
     }
 
+    #[tokio::test(start_paused = true)]
+    async fn a_slow_place_is_marked_slow_and_delays_the_others_no_longer() {
+        let (a, gate_a) = member("a", vec![Ok(demo_read()), Ok(demo_read())]);
+        let (b, gate_b) = member("b", vec![Ok(demo_read())]);
+        let mut many = ManySource::new(vec![a, b]);
+        let early = Arc::new(Mutex::new(Vec::new()));
+        let seen = early.clone();
+        many.report_early(Arc::new(move |p| {
+            if let Partial::Snapshot(s) = p {
+                seen.lock().unwrap().push(*s);
+            }
+        }));
+        // a answers at once; b not at all.
+        gate_a.add_permits(2);
+        let started = tokio::time::Instant::now();
+        let s = many.poll().await.unwrap();
+        assert_eq!(started.elapsed(), SLOW_AFTER, "b held the poll no longer");
+        assert!(s.places[0].slow_since.is_none());
+        assert!(s.places[1].slow_since.is_some(), "b is marked slow");
+        assert!(
+            s.problems
+                .iter()
+                .any(|p| p.message.as_str().starts_with("b · : slow")),
+            "{:?}",
+            s.problems
+        );
+        // The next poll reads a again; b is not asked twice.
+        let s = many.poll().await.unwrap();
+        assert!(s.api_keys.iter().all(|k| k.place == Place(0)));
+        assert!(s.places[1].slow_since.is_some());
+        // b answers at last: what it read goes out at once, no longer slow.
+        early.lock().unwrap().clear();
+        gate_b.add_permits(1);
+        while !early
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|s| s.api_keys.iter().any(|k| k.place == Place(1)))
+        {
+            tokio::task::yield_now().await;
+        }
+        let last = early.lock().unwrap().last().cloned().unwrap();
+        assert!(last.places[1].slow_since.is_none());
+    }
+
     #[derive(Default)]
     struct Recorder(Mutex<Vec<String>>);
 
@@ -703,6 +885,7 @@ mod tests {
             account: Default::default(),
             read_only,
             failed: None,
+            slow_since: None,
             shield: None,
         };
         let acts = ManyActions {

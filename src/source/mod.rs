@@ -77,6 +77,19 @@ pub enum Partial {
     Loading(Vec<Problem>),
 }
 
+/// What a change from the command line acts on: read alone, it has its plan on screen in about
+/// a second on any account.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ChangeTarget {
+    /// The web ACL(s) of this name (in one scope, when given).
+    Rule {
+        web_acl: String,
+        scope: Option<crate::model::Scope>,
+    },
+    /// The API key(s) of this id or name.
+    Key(String),
+}
+
 /// A data source: polled by the engine, and the target of operator actions.
 pub trait Source: Send + 'static {
     /// Hand snapshots over early, as parts of a slow first read arrive (the dashboard asks;
@@ -85,6 +98,15 @@ pub trait Source: Send + 'static {
 
     /// Read the account once. Slow-changing parts may come from the source's own cache.
     fn poll(&mut self) -> impl Future<Output = Result<Snapshot, SourceError>> + Send;
+
+    /// Read what a change to `target` needs, and no more (a whole poll unless the source knows
+    /// better: the simulated account is read whole at once anyway).
+    fn read_for(
+        &mut self,
+        _target: &ChangeTarget,
+    ) -> impl Future<Output = Result<Snapshot, SourceError>> + Send {
+        self.poll()
+    }
 
     /// What carries out operations beside polling.
     fn actions(&self) -> Arc<dyn Actions>;
@@ -158,6 +180,10 @@ impl Source for OneSource {
         dispatch!(self, s => s.poll().await, OneSource::Demo, OneSource::Aws)
     }
 
+    async fn read_for(&mut self, target: &ChangeTarget) -> Result<Snapshot, SourceError> {
+        dispatch!(self, s => s.read_for(target).await, OneSource::Demo, OneSource::Aws)
+    }
+
     fn on_exit(&self) -> Option<OnExit> {
         dispatch!(self, s => s.on_exit(), OneSource::Demo, OneSource::Aws)
     }
@@ -186,6 +212,10 @@ impl Source for AnySource {
 
     async fn poll(&mut self) -> Result<Snapshot, SourceError> {
         dispatch!(self, s => s.poll().await, AnySource::One, AnySource::Many)
+    }
+
+    async fn read_for(&mut self, target: &ChangeTarget) -> Result<Snapshot, SourceError> {
+        dispatch!(self, s => s.read_for(target).await, AnySource::One, AnySource::Many)
     }
 
     fn on_exit(&self) -> Option<OnExit> {

@@ -271,6 +271,11 @@ fn places_parts(d: &crate::model::Snapshot, th: &Theme) -> Vec<Vec<Span<'static>
                 Span::styled(" · ", label),
                 Span::styled(format!("{} NOT READ", p.name()), th.style(E::TextCritical)),
             ]);
+        } else if p.slow_since.is_some() {
+            parts.push(vec![
+                Span::styled(" · ", label),
+                Span::styled(format!("{} SLOW", p.name()), th.style(E::TextWarn)),
+            ]);
         }
     }
     for p in d.places.iter().filter(|p| p.read_only) {

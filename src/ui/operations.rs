@@ -4,6 +4,7 @@
 use crate::app::App;
 use crate::app::operation::{AuditView, Pick, ResumeOffer, Running};
 use crate::model::Text;
+use crate::model::text::escape;
 use crate::ops::StepState;
 use crate::ops::audit::Phase;
 use crate::theme::{Element as E, Theme};
@@ -78,7 +79,10 @@ pub fn resume(f: &mut Frame, area: Rect, o: &ResumeOffer, read_only: bool, th: &
         ));
     }
     for b in &o.broken {
-        lines.push(Line::styled(format!("journal: {b}"), th.style(E::Error)));
+        lines.push(Line::styled(
+            format!("journal: {}", Text::new(b)),
+            th.style(E::Error),
+        ));
     }
     lines.push(Line::raw(""));
     if read_only {
@@ -104,7 +108,8 @@ pub fn operation(f: &mut Frame, area: Rect, r: &Running, th: &Theme) {
         .progress
         .as_ref()
         .map_or(r.op.summary(), |p| p.title.clone());
-    lines.push(Line::styled(title, th.style(E::Danger)));
+    // What an operation reports names what AWS calls things: inert here whatever it holds.
+    lines.push(Line::styled(escape(&title), th.style(E::Danger)));
     lines.push(Line::raw(""));
     if let Some(p) = &r.progress {
         for (what, state) in &p.steps {
@@ -116,12 +121,15 @@ pub fn operation(f: &mut Frame, area: Rect, r: &Running, th: &Theme) {
             };
             lines.push(Line::from(vec![
                 Span::styled(format!(" {mark} "), style),
-                Span::styled(what.clone(), style),
+                Span::styled(escape(what), style),
             ]));
         }
         if !p.detail.is_empty() {
             lines.push(Line::raw(""));
-            lines.push(Line::styled(format!(" {}", p.detail), th.style(E::Message)));
+            lines.push(Line::styled(
+                format!(" {}", escape(&p.detail)),
+                th.style(E::Message),
+            ));
         }
     } else if r.is_running() {
         lines.push(Line::styled(" starting…", th.style(E::TextDim)));
@@ -129,12 +137,15 @@ pub fn operation(f: &mut Frame, area: Rect, r: &Running, th: &Theme) {
     match &r.ended {
         Some(Ok(m)) => {
             lines.push(Line::raw(""));
-            lines.push(Line::styled(format!(" {m}"), th.style(E::TextOk)));
+            lines.push(Line::styled(format!(" {}", escape(m)), th.style(E::TextOk)));
         }
         Some(Err(e)) => {
             let kind = if e.refused() { "refused" } else { "failed" };
             lines.push(Line::raw(""));
-            lines.push(Line::styled(format!(" {kind}: {e}"), th.style(E::Error)));
+            lines.push(Line::styled(
+                format!(" {kind}: {}", escape(&e.to_string())),
+                th.style(E::Error),
+            ));
         }
         None => {}
     }
@@ -177,7 +188,7 @@ pub fn audit(f: &mut Frame, area: Rect, v: &AuditView, th: &Theme) {
     let mut lines = Vec::new();
     let room = area.height.saturating_sub(6).max(3) as usize;
     match &v.entries {
-        Err(e) => lines.push(Line::styled(e.clone(), th.style(E::Error))),
+        Err(e) => lines.push(Line::styled(escape(e), th.style(E::Error))),
         Ok(entries) if entries.is_empty() => lines.push(Line::styled(
             "nothing yet: every confirmed change is recorded here",
             th.style(E::TextDim),
@@ -216,7 +227,7 @@ pub fn audit(f: &mut Frame, area: Rect, v: &AuditView, th: &Theme) {
                             th.style(E::TextDim),
                         ));
                     }
-                    Err(e) => lines.push(Line::styled(e.clone(), th.style(E::Error))),
+                    Err(e) => lines.push(Line::styled(escape(e), th.style(E::Error))),
                 }
             }
         }

@@ -23,6 +23,8 @@ A WSGI middleware in front of moto's own dispatcher:
 * Logs Insights over the events moto stores (PutLogEvents): StartQuery evaluates the query with insights.py
   (filter, parse, stats … by, bin, sort, limit; moto ignores filter and stats), GetQueryResults answers with
   its rows and statistics (bytesScanned: the bytes of the events in the window), StopQuery cancels.
+                    POST /_edgetop/valueless-keys {"ids": [...]}: GetApiKey and GetApiKeys answer without those
+                         keys' values, as the API model allows (ApiKey.value is optional).
                     POST /_edgetop/logs/queries {"polls": N, "status": "Complete"|"Failed"|"Timeout"}: the next
                          queries report "Running" to N GetQueryResults calls (-1: until stopped), then status.
                     GET lists every query started ({"id","query","groups","start","end","status","stopped"});
@@ -342,6 +344,7 @@ class EdgetopMiddleware:
         self.strange_ids = False  # GetMetricData answers carry ids nobody asked for (see /_edgetop/strange-ids)
         self.queries = {}  # Logs Insights query id -> its query, window, answer and status (see logs_query)
         self.query_plan = {"polls": 0, "status": "Complete"}  # how the next queries go (/_edgetop/logs/queries)
+        self.valueless = set()  # API key ids whose value GetApiKey(s) leave out (see /_edgetop/valueless-keys)
 
     # -- plumbing --
     def extras(self):
@@ -400,7 +403,16 @@ class EdgetopMiddleware:
                 if any(self.waiting.values()):
                     self.while_held[op] = self.while_held.get(op, 0) + 1
                 hold = self.holds.get(op)
+                if hold is not None and hold["region"] not in (None, call.region):
+                    hold = None
+                if hold is not None and hold["skip"] > 0:
+                    hold["skip"] -= 1
+                    hold = None
+                if hold is not None and hold["count"] == 0:
+                    hold = None
                 if hold is not None:
+                    hold["count"] -= 1
+                    hold = hold["event"]
                     self.waiting[op] = self.waiting.get(op, 0) + 1
             if hold is not None:
                 hold.wait(timeout=300)
@@ -444,6 +456,8 @@ class EdgetopMiddleware:
                 return self.shield_subscription(environ, start_response)
             if call.service == "apigateway" and op == "CreateDomainName":
                 self.remember_mtls(call)
+            if call.service == "apigateway" and op == "GetApiKey" and self.valueless:
+                return self.without_values(environ, start_response)
             if call.service == "apigateway" and op in self.PAGED_APIGATEWAY:
                 return self.page_apigateway(call, environ, start_response)
             if call.service == "wafv2" and op == "UpdateWebACL":
@@ -508,10 +522,28 @@ class EdgetopMiddleware:
                     "truststoreUri": mtls.get("truststoreUri"),
                     "truststoreVersion": mtls.get("truststoreVersion") or "1", "truststoreWarnings": []}
 
+    # A key whose value AWS did not return (GetApiKey/GetApiKeys with includeValue(s)): the answer has no
+    # "value" member, as the API model allows (ApiKey.value is optional).
+    def without_values(self, environ, start_response):
+        status, headers, body = self.forward(environ)
+        if status == 200:
+            doc = json.loads(body)
+            for k in [doc] + doc.get("item", []):
+                if k.get("id") in self.valueless:
+                    k.pop("value", None)
+            body = json.dumps(doc)
+        return self.respond(start_response, status, without_length(headers), body)
+
     def page_apigateway(self, call, environ, start_response):
         status, headers, body = self.forward(environ)
         if status != 200:
             return self.respond(start_response, status, without_length(headers), body)
+        if call.operation == "GetApiKeys" and self.valueless:
+            doc = json.loads(body)
+            for k in doc.get("item", []):
+                if k.get("id") in self.valueless:
+                    k.pop("value", None)
+            body = json.dumps(doc).encode()
         q = {k: v[0] for k, v in call.query.items()}
         try:
             limit = int(q.get("limit") or 25)
@@ -555,6 +587,9 @@ class EdgetopMiddleware:
         if path == "/_edgetop/strange-ids" and method == "POST":
             self.strange_ids = True
             return self.json_ok(start_response, {"strange_ids": True})
+        if path == "/_edgetop/valueless-keys" and method == "POST":
+            self.valueless = set(json.loads(body or b"{}").get("ids", []))
+            return self.json_ok(start_response, {"ids": sorted(self.valueless)})
         with self.lock:
             if path == "/_edgetop/calls" and method == "GET":
                 return self.json_ok(start_response, dict(sorted(self.calls.items())))
@@ -712,19 +747,23 @@ class EdgetopMiddleware:
         return self.respond(start_response, status, without_length(headers), text)
 
     def hold_control(self, start_response, method, body):
-        """POST {"operation": op}: that operation's calls wait (a slow AWS) until DELETE releases them.
+        """POST {"operation": op[, "region": r][, "skip": n][, "count": m]}: that operation's calls (signed for
+        region r only, when given; after the next n of them, when given; only m of them, when given) wait (a slow
+        AWS, a blackholed region) until DELETE releases them.
         GET: which calls wait now, and which calls arrived while one waited."""
         with self.lock:
             if method == "POST":
                 try:
-                    op = str(json.loads(body or b"{}")["operation"])
+                    spec = json.loads(body or b"{}")
+                    op = str(spec["operation"])
                 except (ValueError, KeyError, TypeError) as e:
                     return self.json_error(start_response, 400, f"bad hold spec: {e}")
-                self.holds[op] = threading.Event()
+                self.holds[op] = {"event": threading.Event(), "region": spec.get("region"),
+                                  "skip": int(spec.get("skip", 0)), "count": int(spec.get("count", -1))}
                 self.while_held.clear()
             elif method == "DELETE":
-                for ev in self.holds.values():
-                    ev.set()
+                for h in self.holds.values():
+                    h["event"].set()
                 self.holds.clear()
             elif method != "GET":
                 return self.json_error(start_response, 404, f"no such control endpoint: {method} /_edgetop/hold")

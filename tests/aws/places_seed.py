@@ -7,6 +7,9 @@
   moto puts what such credentials create in the role's account), with its own API, key and CloudFront
   distribution in front.
 
+With --shared-cdn, the second account's distribution also sends a key of the first account (acme-logistics, which
+no distribution of the first account sends), as a shared CDN account fronting another team's API does.
+
 With --observability, CloudWatch cross-account observability as an organisation sets it up: the first account
 monitors (a sink in eu-west-1, whose policy lets the second account link), and the second account links to it in
 eu-west-1, sharing metrics and log groups. The second account then publishes metrics the first account does not
@@ -63,6 +66,7 @@ def main():
     p = argparse.ArgumentParser()
     p.add_argument("--endpoint", required=True)
     p.add_argument("--observability", action="store_true")
+    p.add_argument("--shared-cdn", action="store_true")
     a = p.parse_args()
     cfg = Config(retries={"max_attempts": 1})
 
@@ -95,11 +99,16 @@ def main():
     second = seed_region(theirs, "eu-west-1", "partner-api", "partner-edge")
     out["second"] = second
     cf = theirs("cloudfront", "us-east-1")
+    shared = {}
+    if a.shared_cdn:
+        keys = mine("apigateway", "eu-west-1").get_api_keys(nameQuery="acme-logistics", includeValues=True)["items"]
+        value = [k for k in keys if k["name"] == "acme-logistics"][0]["value"]
+        shared = {"CustomHeaders": {"Quantity": 1, "Items": [{"HeaderName": "x-upstream-auth", "HeaderValue": value}]}}
     dist = cf.create_distribution(DistributionConfig={
         "CallerReference": "partner-edge", "Comment": "partner edge", "Enabled": True,
         "Origins": {"Quantity": 1, "Items": [{
             "Id": "partner", "DomainName": f"{second['api_id']}.execute-api.eu-west-1.amazonaws.com",
-            "OriginPath": "/prod",
+            "OriginPath": "/prod", **shared,
             "CustomOriginConfig": {"HTTPPort": 80, "HTTPSPort": 443, "OriginProtocolPolicy": "https-only"}}]},
         "DefaultCacheBehavior": {"TargetOriginId": "partner", "ViewerProtocolPolicy": "https-only",
                                  "ForwardedValues": {"QueryString": True, "Cookies": {"Forward": "none"}},

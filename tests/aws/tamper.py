@@ -4,6 +4,8 @@
     python tamper.py --endpoint URL set-header DIST NAME VALUE   # an origin header of DIST's first origin
     python tamper.py --endpoint URL create-key NAME DESCRIPTION  # an enabled API key
     python tamper.py --endpoint URL delete-key ID
+    python tamper.py --endpoint URL plant-rotated NAME SECONDS   # keys named as a rotation of NAME would
+                                                                   # name its new key, for the next SECONDS
 
 set-header replaces the header's value when the origin has it, else adds it (GetDistributionConfig, then
 UpdateDistribution with its ETag, as a person's console edit would).
@@ -32,6 +34,9 @@ def main():
     k.add_argument("description")
     d = sub.add_parser("delete-key")
     d.add_argument("id")
+    p = sub.add_parser("plant-rotated")
+    p.add_argument("name")
+    p.add_argument("seconds", type=int)
     args = ap.parse_args()
     if args.what == "set-header":
         cf = boto3.client("cloudfront", endpoint_url=args.endpoint, region_name="us-east-1")
@@ -47,6 +52,16 @@ def main():
             items.append({"HeaderName": args.name, "HeaderValue": args.value})
         origin["CustomHeaders"]["Quantity"] = len(items)
         cf.update_distribution(Id=args.dist, IfMatch=got["ETag"], DistributionConfig=cfg)
+    elif args.what == "plant-rotated":
+        # Someone who may create API keys, waiting to learn the value CloudFront will send: a key for every
+        # name edgetop's rotation of NAME could predict (<NAME>-rotated-<UTC time to the second>).
+        import datetime as dt
+        apigw = boto3.client("apigateway", endpoint_url=args.endpoint, region_name="eu-west-1")
+        now = dt.datetime.now(dt.timezone.utc)
+        for s in range(-2, args.seconds):
+            t = (now + dt.timedelta(seconds=s)).strftime("%Y%m%d-%H%M%S")
+            made = apigw.create_api_key(name=f"{args.name}-rotated-{t}", description="planted", enabled=True)
+            print(made["id"])
     elif args.what == "create-key":
         apigw = boto3.client("apigateway", endpoint_url=args.endpoint, region_name="eu-west-1")
         made = apigw.create_api_key(name=args.name, description=args.description, enabled=True)

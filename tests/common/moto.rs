@@ -208,6 +208,12 @@ impl Moto {
         serde_json::from_str(&out).unwrap()
     }
 
+    /// From now on, GetApiKey and GetApiKeys answer without these keys' values.
+    pub fn valueless_keys(&self, ids: &[&str]) {
+        let body = serde_json::json!({ "ids": ids }).to_string();
+        self.control("POST", "/_edgetop/valueless-keys", Some(&body));
+    }
+
     /// From now on, GetMetricData answers carry result ids that were not asked for.
     pub fn strange_ids(&self) {
         self.control("POST", "/_edgetop/strange-ids", None);
@@ -216,6 +222,19 @@ impl Moto {
     /// Calls of `operation` wait (a slow AWS) until [`Moto::release`].
     pub fn hold(&self, operation: &str) {
         let body = serde_json::json!({ "operation": operation }).to_string();
+        self.control("POST", "/_edgetop/hold", Some(&body));
+    }
+
+    /// As [`Moto::hold`], only the one call after the next `skip` (the others go on).
+    pub fn hold_one_after(&self, operation: &str, skip: u32) {
+        let body =
+            serde_json::json!({ "operation": operation, "skip": skip, "count": 1 }).to_string();
+        self.control("POST", "/_edgetop/hold", Some(&body));
+    }
+
+    /// As [`Moto::hold`], for calls signed for `region` only (a blackholed region).
+    pub fn hold_in(&self, operation: &str, region: &str) {
+        let body = serde_json::json!({ "operation": operation, "region": region }).to_string();
         self.control("POST", "/_edgetop/hold", Some(&body));
     }
 
@@ -268,6 +287,12 @@ impl Moto {
     /// what it made.
     pub fn seed_places(&self) -> serde_json::Value {
         serde_json::from_slice(&self.script("places_seed.py", &[])).unwrap()
+    }
+
+    /// As [`Moto::seed_places`], the second account's distribution sending a key of the first
+    /// (acme-logistics): a shared CDN account.
+    pub fn seed_places_shared_cdn(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.script("places_seed.py", &["--shared-cdn"])).unwrap()
     }
 
     /// As [`Moto::seed_places`], with the first account monitoring the second through
@@ -353,7 +378,16 @@ pub fn snapshot(m: &Moto, extra: &[&str]) -> (std::process::ExitStatus, serde_js
 /// The real binary against the server: `args`, then the region, the endpoint, one attempt per
 /// call, the server's log file, and the dummy credentials.
 pub fn edgetop(m: &Moto, args: &[&str]) -> Command {
-    let mut cmd = Command::new(BIN);
+    program(BIN, m, args)
+}
+
+/// As [`edgetop`], the tests' hooked build ([`super::hooked`]).
+pub fn edgetop_hooked(m: &Moto, args: &[&str]) -> Command {
+    program(&super::hooked(), m, args)
+}
+
+fn program(bin: &str, m: &Moto, args: &[&str]) -> Command {
+    let mut cmd = Command::new(bin);
     cmd.args(args)
         .args([
             "--region",

@@ -18,6 +18,18 @@ impl Tmux {
     }
 
     pub fn start_with_env(name: &str, cols: u16, rows: u16, env: &str, args: &[&str]) -> Tmux {
+        Tmux::start_program(BIN, name, cols, rows, env, args)
+    }
+
+    /// As [`Tmux::start_with_env`], running `program` (the tests' hooked build, say).
+    pub fn start_program(
+        program: &str,
+        name: &str,
+        cols: u16,
+        rows: u16,
+        env: &str,
+        args: &[&str],
+    ) -> Tmux {
         let socket = format!("edgetop-e2e-{name}-{}", std::process::id());
         let dir = std::env::temp_dir().join(&socket);
         let _ = std::fs::remove_dir_all(&dir);
@@ -41,7 +53,7 @@ impl Tmux {
         t.tmux(&["set-option", "-g", "set-clipboard", "on"]);
         let log = t.dir.join("edgetop.log");
         let mut cmd = format!(
-            "exec env TERM=xterm-256color COLORTERM=truecolor {env} {BIN} --log-file {}",
+            "exec env TERM=xterm-256color COLORTERM=truecolor {env} {program} --log-file {}",
             log.display()
         );
         for a in args {
@@ -96,7 +108,12 @@ impl Tmux {
 
     /// Wait until the screen satisfies `ok`, or fail with what was on it.
     pub fn wait_for(&self, what: &str, ok: impl Fn(&str) -> bool) -> String {
-        let deadline = Instant::now() + Duration::from_secs(20);
+        self.wait_for_within(20, what, ok)
+    }
+
+    /// As [`Tmux::wait_for`], for something that takes longer by design (a place marked slow).
+    pub fn wait_for_within(&self, secs: u64, what: &str, ok: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + Duration::from_secs(secs);
         loop {
             let s = self.screen();
             if ok(&s) {

@@ -360,20 +360,129 @@ fn created(k: &aws_sdk_apigateway::types::ApiKey) -> DateTime<Utc> {
         .unwrap_or_default()
 }
 
+/// A key as discovery keeps it: its value only fingerprinted.
+fn key_conf(k: &aws_sdk_apigateway::types::ApiKey) -> KeyConf {
+    key_conf_of(k.id(), k.name(), k.value(), k.enabled(), created(k))
+}
+
+fn key_conf_of(
+    id: Option<&str>,
+    name: Option<&str>,
+    value: Option<&str>,
+    enabled: bool,
+    created: DateTime<Utc>,
+) -> KeyConf {
+    KeyConf {
+        id: id.unwrap_or_default().to_string(),
+        name: name.unwrap_or_default().to_string(),
+        fingerprint: Fingerprint::of(value.unwrap_or_default()),
+        hint: Secret::new(value.unwrap_or_default()).masked(),
+        enabled,
+        created,
+    }
+}
+
 /// Every key, its value read only to be fingerprinted.
 pub async fn keys(c: &Client, pace: &Pacer, calls: &mut Calls) -> Result<Vec<KeyConf>, Failure> {
     Ok(all_keys(c, pace, calls, true)
         .await?
         .iter()
-        .map(|k| KeyConf {
-            id: k.id().unwrap_or_default().to_string(),
-            name: k.name().unwrap_or_default().to_string(),
-            fingerprint: Fingerprint::of(k.value().unwrap_or_default()),
-            hint: Secret::new(k.value().unwrap_or_default()).masked(),
-            enabled: k.enabled(),
-            created: created(k),
-        })
+        .map(key_conf)
         .collect())
+}
+
+/// The keys whose id or name is `id_or_name` (names are not unique), each with the usage
+/// plans it is in: what a rotation's plan needs, in a few calls whatever the account's size.
+pub async fn keys_named(
+    c: &Client,
+    pace: &Pacer,
+    calls: &mut Calls,
+    id_or_name: &str,
+) -> Result<(Vec<KeyConf>, Vec<PlanConf>), Failure> {
+    pace.wait().await;
+    calls.add("apigateway:GetApiKey");
+    let by_id = match c
+        .get_api_key()
+        .api_key(id_or_name)
+        .include_value(true)
+        .send()
+        .await
+    {
+        Ok(k) => Some(key_conf_of(
+            k.id(),
+            k.name(),
+            k.value(),
+            k.enabled(),
+            k.created_date()
+                .and_then(|d| DateTime::from_timestamp(d.secs(), 0))
+                .unwrap_or_default(),
+        )),
+        Err(e)
+            if e.as_service_error()
+                .is_some_and(|s| s.is_not_found_exception()) =>
+        {
+            None
+        }
+        Err(e) => return Err(failure("apigateway:GET /apikeys/*", &e)),
+    };
+    let named = paged(
+        pace,
+        calls,
+        "apigateway:GetApiKeys",
+        |position| async move {
+            let page = c
+                .get_api_keys()
+                .name_query(id_or_name)
+                .include_values(true)
+                .limit(PAGE)
+                .set_position(position)
+                .send()
+                .await
+                .map_err(|e| failure("apigateway:GET /apikeys", &e))?;
+            Ok((page.items().to_vec(), page.position().map(str::to_string)))
+        },
+    )
+    .await?;
+    let mut keys: Vec<KeyConf> = by_id.into_iter().collect();
+    for k in named.iter().filter(|k| k.name() == Some(id_or_name)) {
+        if !keys.iter().any(|have| Some(have.id.as_str()) == k.id()) {
+            keys.push(key_conf(k));
+        }
+    }
+    let mut plans: Vec<PlanConf> = Vec::new();
+    for k in &keys {
+        let id = k.id.as_str();
+        let of_key = paged(
+            pace,
+            calls,
+            "apigateway:GetUsagePlans",
+            |position| async move {
+                let page = c
+                    .get_usage_plans()
+                    .key_id(id)
+                    .limit(PAGE)
+                    .set_position(position)
+                    .send()
+                    .await
+                    .map_err(|e| failure("apigateway:GET /usageplans", &e))?;
+                Ok((
+                    page.items().iter().map(plan_conf).collect::<Vec<_>>(),
+                    page.position().map(str::to_string),
+                ))
+            },
+        )
+        .await?;
+        for mut p in of_key {
+            match plans.iter_mut().find(|have| have.id == p.id) {
+                Some(have) => have.key_ids.push(k.id.clone()),
+                None => {
+                    p.key_ids = vec![k.id.clone()];
+                    plans.push(p);
+                }
+            }
+        }
+    }
+    Ok((keys, plans))
 }
 
 /// The account's throttle (GetAccount throttleSettings), which applies to every stage that sets
@@ -432,10 +541,16 @@ pub async fn key_value(c: &Client, key_id: &str) -> Result<Secret, Failure> {
         .send()
         .await
         .map_err(|e| failure("apigateway:GET /apikeys/*", &e))?;
-    k.value().map(Secret::new).ok_or_else(|| Failure::Other {
-        action: "apigateway:GET /apikeys/*",
-        detail: format!("API Gateway returned no value for key {key_id}"),
-    })
+    match k.value() {
+        Some(v) if !v.is_empty() => Ok(Secret::new(v)),
+        _ => Err(Failure::Other {
+            action: "apigateway:GET /apikeys/*",
+            detail: format!(
+                "API Gateway returned no value for key {}",
+                crate::model::Text::new(key_id)
+            ),
+        }),
+    }
 }
 
 /// The first day of the quota period that contains `today`.

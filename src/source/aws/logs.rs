@@ -306,12 +306,17 @@ impl LogBook {
                 .send()
                 .await;
             match r {
-                Ok(out) => self.running.push(Running {
-                    id: out.query_id().unwrap_or_default().to_string(),
-                    job,
-                    started: Instant::now(),
-                    window,
-                }),
+                Ok(out) => {
+                    self.running.push(Running {
+                        id: out.query_id().unwrap_or_default().to_string(),
+                        job,
+                        started: Instant::now(),
+                        window,
+                    });
+                    // Known to be stopped at exit at once: quitting in the middle of this
+                    // loop leaves none running.
+                    self.publish_live();
+                }
                 Err(e)
                     if e.as_service_error()
                         .is_some_and(|se| se.is_limit_exceeded_exception()) =>
@@ -342,7 +347,17 @@ impl LogBook {
             let ended_at = Utc::now();
             let out = match got {
                 Ok(out) => out,
+                // Throttled (after the SDK's own retries): asked again at the next ask, unless
+                // it has run too long.
+                Err(e) if is_throttle(&e) && r.started.elapsed() < limit => {
+                    tracing::info!(query = %r.id, "GetQueryResults throttled: asked again later");
+                    still.push(r);
+                    continue;
+                }
                 Err(e) => {
+                    // Nobody will read its answer: AWS would run (and bill) it for nothing.
+                    calls.add("logs:StopQuery");
+                    let _ = client.stop_query().query_id(&r.id).send().await;
                     let f = connect::failure("logs:GetQueryResults", &e);
                     self.ended
                         .insert(r.job.key.clone(), Ended::Failed(ended_at, f.to_string()));
@@ -399,6 +414,18 @@ impl LogBook {
         }
         self.running = still;
         self.publish_live();
+    }
+
+    /// Forget the answers and ends of queries no log asks any more (a log group or a web ACL
+    /// gone since), so the book does not grow with every change to the account.
+    fn keep_only(&mut self, planned: &[Planned]) {
+        let wanted: std::collections::HashSet<&str> = planned
+            .iter()
+            .flat_map(|p| p.jobs.iter().map(|j| j.key.as_str()))
+            .collect();
+        self.answers.retain(|k, _| wanted.contains(k.as_str()));
+        self.ended.retain(|k, _| wanted.contains(k.as_str()));
+        self.waiting.retain(|j| wanted.contains(j.key.as_str()));
     }
 
     /// The logs' state and figures, for the snapshot.
@@ -510,6 +537,7 @@ impl AwsSource {
         let planned = plan(&self.found, &self.clients.region);
         let limit = self.settings.logs.time_limit;
         let book = &mut self.logs;
+        book.keep_only(&planned);
         if !book.running.is_empty() {
             book.ask(&self.clients, limit, calls).await;
         }
@@ -547,6 +575,20 @@ impl AwsSource {
             book.ask(&self.clients, limit, calls).await;
         }
     }
+}
+
+/// A throttle, of any service: AWS's own codes for "too many requests".
+fn is_throttle<E: aws_sdk_cloudwatchlogs::error::ProvideErrorMetadata, R>(
+    e: &aws_sdk_cloudwatchlogs::error::SdkError<E, R>,
+) -> bool {
+    e.as_service_error()
+        .and_then(|s| s.code())
+        .is_some_and(|c| {
+            matches!(
+                c,
+                "ThrottlingException" | "Throttling" | "TooManyRequestsException"
+            )
+        })
 }
 
 /// Stop the queries still running (edgetop is exiting: nobody will read their answers).
@@ -616,6 +658,44 @@ mod tests {
             book.state_of(&jobs, &waiting),
             LogState::Failed { .. }
         ));
+    }
+
+    /// A log no longer planned (its log group or web ACL gone) leaves nothing behind: the book
+    /// does not grow with every change to the account.
+    #[test]
+    fn answers_of_logs_no_longer_planned_are_forgotten() {
+        let job = |key: &str| Job {
+            key: key.into(),
+            group: "g".into(),
+            global: false,
+            query: log_queries::WAF_PATHS.into(),
+            kind: JobKind::WafPaths(Text::new("x")),
+        };
+        let window = Window {
+            from: DateTime::UNIX_EPOCH,
+            to: DateTime::UNIX_EPOCH,
+            records_scanned: 0,
+            bytes_scanned: 0,
+        };
+        let mut book = LogBook::default();
+        for k in ["kept", "gone"] {
+            book.answers.insert(k.into(), (window.clone(), Vec::new()));
+            book.ended.insert(k.into(), Ended::Read);
+        }
+        book.waiting.push(job("gone"));
+        let planned = [Planned {
+            source: source(
+                LogKind::Waf,
+                vec![],
+                "g",
+                LogState::Waiting { why: Text::new("") },
+            ),
+            jobs: vec![job("kept")],
+        }];
+        book.keep_only(&planned);
+        assert_eq!(book.answers.keys().collect::<Vec<_>>(), ["kept"]);
+        assert_eq!(book.ended.len(), 1);
+        assert!(book.waiting.is_empty());
     }
 
     #[test]

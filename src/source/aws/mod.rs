@@ -13,6 +13,7 @@ pub mod connect;
 mod discover;
 mod edge;
 mod fan_out;
+mod for_change;
 mod http_apis;
 pub mod logs;
 pub mod metric_hub;
@@ -104,6 +105,9 @@ pub struct Settings {
     pub journal: Journal,
     /// How a rotation waits for CloudFront to deploy.
     pub deploy: rotate::DeployWait,
+    /// The other accounts in view, whose distributions a rotation checks too before it
+    /// disables the old key.
+    pub other_cdns: Vec<rotate::OtherCdn>,
 }
 
 /// What discovery found.
@@ -288,6 +292,11 @@ impl AwsSource {
         self.settings.reads_global
     }
 
+    /// The other accounts in view, whose distributions a rotation here checks too.
+    pub fn check_distributions_of(&mut self, others: Vec<rotate::OtherCdn>) {
+        self.settings.other_cdns = others;
+    }
+
     /// Record how a part went; on failure the previous data of the part stays.
     fn outcome<T>(
         &mut self,
@@ -336,6 +345,13 @@ impl Source for AwsSource {
     async fn poll(&mut self) -> Result<Snapshot, SourceError> {
         let now = Utc::now();
         self.read(now).await
+    }
+
+    async fn read_for(
+        &mut self,
+        target: &crate::source::ChangeTarget,
+    ) -> Result<Snapshot, SourceError> {
+        self.read_for_change(target).await
     }
 
     fn actions(&self) -> Arc<dyn Actions> {
@@ -392,6 +408,7 @@ impl AwsActions {
             progress,
             account: self.account.clone(),
             region: self.clients.region.clone(),
+            others: self.settings.other_cdns.clone(),
         }
     }
 }

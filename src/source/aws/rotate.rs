@@ -23,8 +23,8 @@ use super::Calls;
 use super::connect::{Clients, failure};
 use super::pace::Pacer;
 use crate::format;
-use crate::model::Secret;
 use crate::model::text::Fingerprint;
+use crate::model::{Secret, Text};
 use crate::ops::journal::{Finish, Journal, Mark, Rotation, StepId};
 use crate::ops::{Progress, Reporter, StepState, rotated_name};
 use crate::source::{OpOutcome, SourceError};
@@ -34,6 +34,15 @@ use crate::source::{OpOutcome, SourceError};
 pub struct DeployWait {
     pub every: Duration,
     pub timeout: Duration,
+}
+
+/// Another account in view, whose distributions are checked too before an old key is
+/// disabled: a shared CDN account may send a key of an API in this one.
+#[derive(Clone, Debug)]
+pub struct OtherCdn {
+    /// What the screens call it ("shared-cdn (111122223333)").
+    pub label: String,
+    pub cloudfront: aws_sdk_cloudfront::Client,
 }
 
 /// Everything a rotation needs, owned, so it runs beside polling.
@@ -46,6 +55,8 @@ pub struct Rotator {
     pub progress: Reporter,
     pub account: String,
     pub region: String,
+    /// The other accounts in view, for the last check before the old key is disabled.
+    pub others: Vec<OtherCdn>,
 }
 
 /// Key values, read when a step needs them (never journaled, never logged).
@@ -80,16 +91,16 @@ impl From<&str> for StepError {
     }
 }
 
-/// A test hook: `EDGETOP_TEST_STALL=<step key>:called|done` stops the rotation right after that
-/// step's call returned (before the journal records it) or right after the journal recorded
-/// it, so a test can SIGKILL the process at exactly that point.
-async fn stall_if_asked(step: &StepId, when: &str) {
-    let Ok(want) = std::env::var("EDGETOP_TEST_STALL") else {
-        return;
+/// Where a test may stop the rotation ([`crate::hooks`]): right after a step's call returned
+/// (`called`, before the journal records it) or right after the journal recorded it (`done`).
+async fn hook(step: &StepId, called: bool) {
+    let key = step.key();
+    let point = match called {
+        true => crate::hooks::Point::StepCalled(&key),
+        false => crate::hooks::Point::StepDone(&key),
     };
-    if want == format!("{}:{when}", step.key()) {
-        tracing::warn!(step = %step.key(), when, "test hook: stalled");
-        crate::errln!("edgetop: test hook: stalled at {}:{when}", step.key());
+    if crate::hooks::at(point) == crate::hooks::Reaction::Stall {
+        tracing::warn!(step = %key, called, "test hook: stalled");
         std::future::pending::<()>().await;
     }
 }
@@ -138,7 +149,7 @@ impl Rotator {
                 } else {
                     "Rotating"
                 },
-                r.old_key_name
+                Text::new(&r.old_key_name)
             ),
             steps,
             detail,
@@ -213,20 +224,33 @@ impl Rotator {
             .send()
             .await
             .map_err(|e| SourceError::Failed(api_err("apigateway:GET /apikeys/*", &e)))?;
+        let old_name = old.name().unwrap_or(old_key_id).to_string();
         if !old.enabled() {
             return Err(SourceError::Refused(format!(
                 "API key {} is disabled: there is nothing to rotate",
-                old.name().unwrap_or(old_key_id)
+                Text::new(&old_name)
             )));
         }
-        let old_value = Secret::new(old.value().unwrap_or_default());
-        let old_name = old.name().unwrap_or(old_key_id).to_string();
+        // Without the value, no distribution sending it can be found, and the last check
+        // before disabling it would find none: a key still sent would be disabled.
+        let old_value = match old.value() {
+            Some(v) if !v.is_empty() => Secret::new(v),
+            _ => {
+                return Err(SourceError::Refused(format!(
+                    "API Gateway returned no value for API key {} (GetApiKey with \
+                     includeValue): without it the distributions that send it cannot be found, \
+                     so it is not rotated. Nothing was changed",
+                    Text::new(&old_name)
+                )));
+            }
+        };
         // Another machine's rotation of this key leaves no journal here, but its new key says
         // in its description what it replaces.
         let theirs = super::apigateway::keys_replacing(api, &self.pace, &mut calls, old_key_id)
             .await
             .map_err(|e| SourceError::Failed(e.to_string()))?;
         if let Some((id, name, created)) = theirs.first() {
+            let (id, name) = (Text::new(id), Text::new(name));
             return Err(SourceError::Refused(format!(
                 "API key {name} ({id}) was created {} by an edgetop rotation of this key that has \
                  not finished (here or on another machine): finish or roll it back where it \
@@ -245,7 +269,7 @@ impl Rotator {
             .collect();
         let now = Utc::now();
         let mut r = Rotation {
-            id: format!("{}-{old_key_id}", now.format("%Y%m%dT%H%M%S%.3fZ")),
+            id: crate::ops::journal::rotation_id(now, old_key_id),
             account: self.account.clone(),
             region: self.region.clone(),
             started: now,
@@ -261,7 +285,7 @@ impl Rotator {
             finished: None,
         };
         let _lock = self.journal.lock(&r.id)?;
-        self.save(&mut r)?;
+        self.save(&mut r).await?;
         let values = Values {
             old: Some(old_value),
             new: None,
@@ -292,14 +316,19 @@ impl Rotator {
         }
         if rollback && !r.rolling_back {
             r.rolling_back = true;
-            self.save(&mut r)?;
+            self.save(&mut r).await?;
         }
         self.drive(&mut r, Values::default()).await
     }
 
-    fn save(&self, r: &mut Rotation) -> Result<(), SourceError> {
+    /// Journal `r`, durably, off the runtime's workers (it waits for the disk).
+    async fn save(&self, r: &mut Rotation) -> Result<(), SourceError> {
         r.updated = Utc::now();
-        self.journal.save(r).map_err(|e| {
+        let (journal, copy) = (self.journal.clone(), r.clone());
+        let saved = tokio::task::spawn_blocking(move || journal.save(&copy))
+            .await
+            .unwrap_or_else(|e| Err(std::io::Error::other(e)));
+        saved.map_err(|e| {
             SourceError::Failed(format!(
                 "cannot write the rotation journal in {}: {e}",
                 self.journal.dir().display()
@@ -312,11 +341,13 @@ impl Rotator {
             if r.mark(&s) == Some(Mark::Done) {
                 continue;
             }
+            // Begun in an earlier run that ended before it was journaled as done.
+            let resumed = r.mark(&s) == Some(Mark::Started);
             r.steps.insert(s.key(), Mark::Started);
-            self.save(r)?;
+            self.save(r).await?;
             self.report(r, Some(&s), String::new());
             tracing::info!(rotation = %r.id, step = %s.key(), "step started");
-            if let Err(e) = self.step(r, &s, &mut values).await {
+            if let Err(e) = self.step(r, &s, &mut values, resumed).await {
                 let kind = match e {
                     StepError::Refused(_) => "refused",
                     StepError::Failed(_) => "failed",
@@ -335,24 +366,24 @@ impl Rotator {
                     StepError::Failed(_) => SourceError::Failed(said),
                 });
             }
-            stall_if_asked(&s, "called").await;
+            hook(&s, true).await;
             r.steps.insert(s.key(), Mark::Done);
-            self.save(r)?;
+            self.save(r).await?;
             tracing::info!(rotation = %r.id, step = %s.key(), "step done");
-            stall_if_asked(&s, "done").await;
+            hook(&s, false).await;
         }
         r.finished = Some(if r.rolling_back {
             Finish::RolledBack
         } else {
             Finish::Completed
         });
-        self.save(r)?;
+        self.save(r).await?;
         self.report(r, None, String::new());
+        let (old_name, new_name) = (Text::new(&r.old_key_name), Text::new(&r.new_key_name));
         if r.rolling_back {
             return Ok(OpOutcome {
                 message: format!(
-                    "rolled back: {} is enabled and sent as before; {} is gone",
-                    r.old_key_name, r.new_key_name
+                    "rolled back: {old_name} is enabled and sent as before; {new_name} is gone"
                 ),
                 secret: None,
             });
@@ -360,25 +391,75 @@ impl Rotator {
         let new = self.new_value(r, &mut values).await.ok();
         Ok(OpOutcome {
             message: format!(
-                "rotated: {} ({}) is in {} usage plan(s){}; {} is disabled (delete it later, on purpose)",
-                r.new_key_name,
-                r.new_key_id.as_deref().unwrap_or("?"),
+                "rotated: {new_name} ({}) is in {} usage plan(s){}; {old_name} is disabled (delete it later, on purpose)",
+                Text::new(r.new_key_id.as_deref().unwrap_or("?")),
                 r.plans.len(),
                 if r.distributions.is_empty() {
                     String::new()
                 } else {
-                    format!(", sent by {} (Deployed)", r.distributions.join(", "))
+                    format!(
+                        ", sent by {} (Deployed)",
+                        Text::new(&r.distributions.join(", "))
+                    )
                 },
-                r.old_key_name
             ),
             secret: new,
         })
     }
 
-    /// The distributions that send `value` in an origin custom header, whatever its name,
-    /// with the header names.
+    /// The distributions of this account that send `value` in an origin custom header,
+    /// whatever its name, with the header names.
     async fn sending(&self, value: &Secret, calls: &mut Calls) -> Step<Vec<(String, Vec<String>)>> {
-        let dists = super::cloudfront::distributions(&self.clients.cloudfront, calls)
+        sending_in(&self.clients.cloudfront, value, calls).await
+    }
+
+    /// The last check before the old key is disabled: no distribution of this account sends
+    /// it any more (one may have started since the rotation began: another team, a restore),
+    /// nor one of another account in view. An account that cannot be read leaves it enabled.
+    async fn still_sent(&self, old: &Secret) -> Step<()> {
+        let refuse = |which: Vec<(String, Vec<String>)>, of: &str| {
+            let which: Vec<String> = which
+                .iter()
+                .map(|(d, h)| format!("{d} ({})", h.join(", ")))
+                .collect();
+            StepError::Refused(format!(
+                "the old key is still sent by distribution {}{of}: it was left enabled. \
+                 Switch that header to the new key (or roll back), then finish",
+                Text::new(&which.join(", "))
+            ))
+        };
+        let still = self.sending(old, &mut Calls::default()).await?;
+        if !still.is_empty() {
+            return Err(refuse(still, ""));
+        }
+        for o in &self.others {
+            let still = sending_in(&o.cloudfront, old, &mut Calls::default())
+                .await
+                .map_err(|e| {
+                    StepError::Refused(format!(
+                        "the distributions of {} could not be listed ({e}): the old key was \
+                         left enabled, since one of them may send it. Finish once they can be \
+                         read",
+                        o.label
+                    ))
+                })?;
+            if !still.is_empty() {
+                return Err(refuse(still, &format!(" of {}", o.label)));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The distributions `cloudfront` lists that send `value` in an origin custom header, whatever
+/// its name, with the header names: matched by fingerprint, as discovery matches them.
+async fn sending_in(
+    cloudfront: &aws_sdk_cloudfront::Client,
+    value: &Secret,
+    calls: &mut Calls,
+) -> Step<Vec<(String, Vec<String>)>> {
+    {
+        let dists = super::cloudfront::distributions(cloudfront, calls)
             .await
             .map_err(|e| e.to_string())?;
         let value = Fingerprint::of(value.expose());
@@ -394,10 +475,12 @@ impl Rotator {
             })
             .collect())
     }
+}
 
-    async fn step(&self, r: &mut Rotation, s: &StepId, v: &mut Values) -> Step<()> {
+impl Rotator {
+    async fn step(&self, r: &mut Rotation, s: &StepId, v: &mut Values, resumed: bool) -> Step<()> {
         match s {
-            StepId::Create => self.create(r, s).await,
+            StepId::Create => self.create(r, s, resumed).await,
             StepId::AddToPlan(p) => self.add_to_plan(r, s, p).await,
             StepId::Switch(d) => {
                 let (from, to) = (self.old_value(r, v).await?, self.new_value(r, v).await?);
@@ -419,25 +502,17 @@ impl Rotator {
                     self.warn(
                         r,
                         s,
-                        format!("the old key {} no longer exists", r.old_key_name),
+                        format!(
+                            "the old key {} no longer exists",
+                            Text::new(&r.old_key_name)
+                        ),
                     );
                     return Ok(());
                 }
                 // The distributions were found when the rotation began; one may have started
-                // sending the old key since (another team, a restore). Look again, just before.
+                // sending the old key since. Look again, just before, in every account in view.
                 let old = self.old_value(r, v).await?;
-                let still = self.sending(&old, &mut Calls::default()).await?;
-                if !still.is_empty() {
-                    let which: Vec<String> = still
-                        .iter()
-                        .map(|(d, h)| format!("{d} ({})", h.join(", ")))
-                        .collect();
-                    return Err(StepError::Refused(format!(
-                        "the old key is still sent by distribution {}: it was left enabled. \
-                         Switch that header to the new key (or roll back), then finish",
-                        which.join(", ")
-                    )));
-                }
+                self.still_sent(&old).await?;
                 self.set_enabled(r, s, false).await
             }
             StepId::EnableOld => self.set_enabled(r, s, true).await,
@@ -446,12 +521,17 @@ impl Rotator {
         }
     }
 
-    /// The new key's id: journaled, or found by its unique name (a crash may have come between
-    /// CreateApiKey and the journal).
-    async fn find_new(&self, r: &mut Rotation, s: &StepId) -> Step<Option<String>> {
-        if let Some(id) = &r.new_key_id {
-            return Ok(Some(id.clone()));
-        }
+    /// The new key's description: what it replaces, and this rotation's id, which is random in
+    /// part, so nobody can plant a key that carries it.
+    fn description(r: &Rotation) -> String {
+        format!(
+            "Replaces {} ({}); edgetop rotation {}",
+            r.old_key_name, r.old_key_id, r.id
+        )
+    }
+
+    /// The keys named as the new key is: (id, made by this rotation, as its description says).
+    async fn named_new(&self, r: &Rotation, s: &StepId) -> Step<Vec<(String, bool)>> {
         self.paced(r, s).await;
         let page = self
             .clients
@@ -462,21 +542,73 @@ impl Rotator {
             .send()
             .await
             .map_err(|e| api_err("apigateway:GET /apikeys", &e))?;
-        let found = page
+        let ours = format!("edgetop rotation {}", r.id);
+        Ok(page
             .items()
             .iter()
-            .find(|k| k.name() == Some(r.new_key_name.as_str()))
-            .and_then(|k| k.id().map(str::to_string));
-        if found.is_some() {
-            r.new_key_id = found.clone();
-            self.save(r).map_err(|e| e.to_string())?;
-        }
-        Ok(found)
+            .filter(|k| k.name() == Some(r.new_key_name.as_str()))
+            .filter_map(|k| {
+                let id = k.id()?.to_string();
+                Some((id, k.description().is_some_and(|d| d.ends_with(&ours))))
+            })
+            .collect())
     }
 
-    async fn create(&self, r: &mut Rotation, s: &StepId) -> Step<()> {
-        if self.find_new(r, s).await?.is_some() {
+    /// The new key's id: journaled, or, when its creation began but was not journaled (a crash
+    /// between CreateApiKey and the journal), the one key of its name whose description
+    /// carries this rotation's id. A key of that name without it is someone else's: never
+    /// taken for ours.
+    async fn find_new(&self, r: &mut Rotation, s: &StepId) -> Step<Option<String>> {
+        if let Some(id) = &r.new_key_id {
+            return Ok(Some(id.clone()));
+        }
+        if r.mark(&StepId::Create).is_none() {
+            return Ok(None);
+        }
+        let ours: Vec<String> = self
+            .named_new(r, s)
+            .await?
+            .into_iter()
+            .filter_map(|(id, ours)| ours.then_some(id))
+            .collect();
+        match ours.as_slice() {
+            [] => Ok(None),
+            [id] => {
+                r.new_key_id = Some(id.clone());
+                self.save(r).await.map_err(|e| e.to_string())?;
+                Ok(Some(id.clone()))
+            }
+            _ => Err(StepError::Refused(format!(
+                "{} API keys are named {} and carry this rotation's id: which one it made cannot \
+                 be told, so none is used. Delete the ones it did not make, then go on",
+                ours.len(),
+                Text::new(&r.new_key_name)
+            ))),
+        }
+    }
+
+    /// Create the new key, unless an earlier run did (`resumed`: its creation began and was
+    /// not journaled as done). A key of the new key's name that this rotation did not make is
+    /// refused, not adopted: whoever made it would learn the value CloudFront is to send.
+    async fn create(&self, r: &mut Rotation, s: &StepId, resumed: bool) -> Step<()> {
+        if resumed && self.find_new(r, s).await?.is_some() {
             return Ok(());
+        }
+        let theirs: Vec<String> = self
+            .named_new(r, s)
+            .await?
+            .into_iter()
+            .filter_map(|(id, ours)| (!ours || !resumed).then_some(id))
+            .collect();
+        if !theirs.is_empty() {
+            return Err(StepError::Refused(format!(
+                "an API key named {} already exists ({}) and this rotation did not create it \
+                 (its description does not carry rotation {}): it is not used, and nothing was \
+                 created. Find out who made it; roll back, or delete it and finish",
+                Text::new(&r.new_key_name),
+                Text::new(&theirs.join(", ")),
+                r.id
+            )));
         }
         self.paced(r, s).await;
         let made = self
@@ -484,16 +616,15 @@ impl Rotator {
             .apigateway
             .create_api_key()
             .name(&r.new_key_name)
-            .description(format!(
-                "Replaces {} ({}); edgetop rotation {}",
-                r.old_key_name, r.old_key_id, r.id
-            ))
+            .description(Self::description(r))
             .enabled(true)
             .send()
             .await
             .map_err(|e| api_err("apigateway:POST /apikeys", &e))?;
         r.new_key_id = made.id().map(str::to_string);
-        self.save(r).map_err(|e| StepError::Failed(e.to_string()))
+        self.save(r)
+            .await
+            .map_err(|e| StepError::Failed(e.to_string()))
     }
 
     /// Whether the old key still exists (a fresh read: GetApiKey, without its value).
@@ -521,21 +652,25 @@ impl Rotator {
     }
 
     async fn old_value(&self, r: &Rotation, v: &mut Values) -> Step<Secret> {
-        if v.old.is_none() {
-            v.old = Some(self.value_of(r, &StepId::Create, &r.old_key_id).await?);
+        if let Some(old) = &v.old {
+            return Ok(old.clone());
         }
-        Ok(v.old.clone().unwrap_or_else(|| Secret::new("")))
+        let old = self.value_of(r, &StepId::Create, &r.old_key_id).await?;
+        v.old = Some(old.clone());
+        Ok(old)
     }
 
     async fn new_value(&self, r: &mut Rotation, v: &mut Values) -> Step<Secret> {
-        if v.new.is_none() {
-            let id = self
-                .find_new(r, &StepId::Create)
-                .await?
-                .ok_or("the new key does not exist")?;
-            v.new = Some(self.value_of(r, &StepId::Create, &id).await?);
+        if let Some(new) = &v.new {
+            return Ok(new.clone());
         }
-        Ok(v.new.clone().unwrap_or_else(|| Secret::new("")))
+        let id = self
+            .find_new(r, &StepId::Create)
+            .await?
+            .ok_or("the new key does not exist")?;
+        let new = self.value_of(r, &StepId::Create, &id).await?;
+        v.new = Some(new.clone());
+        Ok(new)
     }
 
     async fn add_to_plan(&self, r: &mut Rotation, s: &StepId, plan: &str) -> Step<()> {
@@ -645,7 +780,10 @@ impl Rotator {
                 self.warn(
                     r,
                     s,
-                    format!("the old key {} no longer exists", r.old_key_name),
+                    format!(
+                        "the old key {} no longer exists",
+                        Text::new(&r.old_key_name)
+                    ),
                 );
                 Ok(())
             }

@@ -104,6 +104,8 @@ fn with_parts(mut a: RuleAction, k: &Kept) -> Result<RuleAction, String> {
 struct Carry {
     put: Option<(String, Kept)>,
     back: Option<(String, Kept)>,
+    /// The kept actions file could not be read: said with the outcome.
+    warning: Option<String>,
 }
 
 impl Carry {
@@ -117,12 +119,13 @@ impl Carry {
     }
 
     /// For a rule's own action (not a group's override, nor an inner rule's).
-    fn plan(rule: &w::Rule, t: &Toggle, kept: &KeptActions) -> Result<Carry, String> {
+    fn plan(rule: &w::Rule, t: &Toggle, kept: &KeptActions) -> Carry {
         if t.inner.is_some() || rule.override_action.is_some() {
-            return Ok(Carry {
+            return Carry {
                 put: None,
                 back: None,
-            });
+                warning: None,
+            };
         }
         let put = rule
             .action
@@ -130,8 +133,12 @@ impl Carry {
             .and_then(custom_parts)
             .map(|k| (Carry::key(t, t.from), k));
         let key = Carry::key(t, t.to);
-        let back = kept.get(&key)?.map(|k| (key, k));
-        Ok(Carry { put, back })
+        let (back, warning) = kept.get(&key);
+        Carry {
+            put,
+            back: back.map(|k| (key, k)),
+            warning,
+        }
     }
 
     fn apply(&self, rule: &mut w::Rule) -> Result<(), String> {
@@ -144,33 +151,50 @@ impl Carry {
         Ok(())
     }
 
-    /// Write down what was kept and put back, once WAF accepted the change; said in words.
+    /// Keep what the action replaced carries, before the change is sent: a crash after WAF
+    /// accepts it cannot lose it then. Refused when it cannot be written, since the change
+    /// would lose it for good.
+    fn keep(&mut self, kept: &KeptActions, t: &Toggle) -> Result<(), SourceError> {
+        let Some((key, k)) = &self.put else {
+            return Ok(());
+        };
+        match kept.update(Some((key, k)), None) {
+            Ok(w) => {
+                self.warning = self.warning.take().or(w);
+                Ok(())
+            }
+            Err(e) => Err(refused(format!(
+                "the {}'s {} cannot be kept on this machine ({e}), and {} cannot carry it: \
+                 nothing was sent",
+                t.from.label(),
+                k.describe(),
+                t.to.label()
+            ))),
+        }
+    }
+
+    /// Once WAF accepted the change: forget what was put back; said in words.
     fn commit(&self, kept: &KeptActions, t: &Toggle) -> String {
-        let r = kept.update(
-            self.put.as_ref().map(|(k, v)| (k.as_str(), v)),
-            self.back.as_ref().map(|(k, _)| k.as_str()),
-        );
         let mut said = String::new();
-        if let Some((_, k)) = &self.back {
+        if let Some((key, k)) = &self.back {
             said.push_str(&format!(
                 "; its earlier {} ({}) is back",
                 t.to.label(),
                 k.describe()
             ));
+            if let Err(e) = kept.update(None, Some(key)) {
+                tracing::warn!(error = %e, "kept actions: what was put back stays listed");
+            }
         }
         if let Some((_, k)) = &self.put {
-            said.push_str(&match &r {
-                Ok(()) => format!(
-                    "; the {}'s {} is kept on this machine for the way back",
-                    t.from.label(),
-                    k.describe()
-                ),
-                Err(e) => format!(
-                    "; the {}'s {} could not be kept ({e})",
-                    t.from.label(),
-                    k.describe()
-                ),
-            });
+            said.push_str(&format!(
+                "; the {}'s {} is kept on this machine for the way back",
+                t.from.label(),
+                k.describe()
+            ));
+        }
+        if let Some(w) = &self.warning {
+            said.push_str(&format!("; warning: {w}"));
         }
         said
     }
@@ -436,12 +460,13 @@ pub async fn run(
         if let Some(done) = unchanged_since_read(&mut first, rule, t)? {
             return Ok(done);
         }
-        let carry = Carry::plan(rule, t, kept).map_err(SourceError::Failed)?;
+        let mut carry = Carry::plan(rule, t, kept);
         let mut rules = acl.rules().to_vec();
         for r in rules.iter_mut().filter(|r| r.name() == t.rule.as_str()) {
             set(r, t).map_err(refused)?;
             carry.apply(r).map_err(refused)?;
         }
+        carry.keep(kept, t)?;
         report(StepState::Done, StepState::Running, String::new());
         calls.add("wafv2:UpdateWebACL");
         match update_request(c, acl, scope.clone(), rules, lock)

@@ -257,6 +257,26 @@ fn summary(s: &w::Statement) -> String {
 }
 
 pub async fn acls(c: &Client, scope: Scope, calls: &mut Calls) -> Result<Vec<AclConf>, Failure> {
+    acls_where(c, scope, calls, |_| true).await
+}
+
+/// The web ACLs of `scope` named `name`: what a toggle's plan needs, without reading the others.
+pub async fn acls_named(
+    c: &Client,
+    scope: Scope,
+    calls: &mut Calls,
+    name: &str,
+) -> Result<Vec<AclConf>, Failure> {
+    acls_where(c, scope, calls, |n| n == name).await
+}
+
+/// The web ACLs of `scope` whose name `wanted` takes, each read whole (GetWebACL).
+async fn acls_where(
+    c: &Client,
+    scope: Scope,
+    calls: &mut Calls,
+    wanted: impl Fn(&str) -> bool,
+) -> Result<Vec<AclConf>, Failure> {
     let mut summaries = Vec::new();
     let mut marker: Option<String> = None;
     loop {
@@ -269,7 +289,12 @@ pub async fn acls(c: &Client, scope: Scope, calls: &mut Calls) -> Result<Vec<Acl
             .send()
             .await
             .map_err(|e| failure("wafv2:ListWebACLs", &e))?;
-        summaries.extend(page.web_acls().iter().cloned());
+        summaries.extend(
+            page.web_acls()
+                .iter()
+                .filter(|a| wanted(a.name().unwrap_or_default()))
+                .cloned(),
+        );
         marker = page.next_marker().map(str::to_string);
         if marker.is_none() || page.web_acls().is_empty() {
             break;

@@ -243,6 +243,7 @@ pub fn places(seed: u64, speed: f64, wanted: &[Wanted]) -> Vec<(PlaceInfo, DemoS
                 account: Default::default(),
                 read_only: w.read_only,
                 failed: None,
+                slow_since: None,
                 shield: None,
             };
             let seed = seed.wrapping_add(i as u64 * 7919);

@@ -76,7 +76,7 @@ for change in "toggle --web-acl edge-regional --rule GeoScrapers" "rotate --key 
     if [ -n "$BEFORE_BIN" ]; then
         # shellcheck disable=SC2086
         read -r before before_calls <<< "$(median "$BEFORE_BIN" $change)"
-        ratio=$("$PY" -c "print(f'{$after / $before:.3f}')")
+        ratio=$("$PY" -c "print(f'{$after / $before:.3g}')")
         line="$line; before ($BEFORE): $before s, $before_calls calls; after/before $ratio"
     fi
     echo "$line"

@@ -19,7 +19,14 @@ pub fn findings(s: &Snapshot) -> Vec<Finding> {
 pub fn settled(s: &Snapshot, hits: &[DirectHits]) -> Vec<Finding> {
     let mut out = crate::finding::per_place(s, |part| {
         let mut found = Vec::new();
-        for each in [stages, held_addresses, rules, keys, distributions] {
+        for each in [
+            stages,
+            held_addresses,
+            anti_ddos,
+            rules,
+            keys,
+            distributions,
+        ] {
             each(part, &mut found);
         }
         // Standing configuration after what is happening now.
@@ -79,7 +86,9 @@ fn stages(s: &Snapshot, out: &mut Vec<Finding>) {
                 ));
             }
         }
-        if let Some(h) = st.headroom().filter(|h| *h < 0.2) {
+        // A throttle of 0 refuses everything: the access findings say so, not "at its peak".
+        let refuses_all = st.applied_throttle().is_some_and(|(t, _)| t.refuses_all());
+        if let Some(h) = st.headroom().filter(|h| *h < 0.2 && !refuses_all) {
             out.push(finding(
                 Severity::Warn,
                 Panel::Throttling,
@@ -89,6 +98,54 @@ fn stages(s: &Snapshot, out: &mut Vec<Finding>) {
                 ),
             ));
         }
+    }
+}
+
+/// What AWS's anti-DDoS managed rule group (AWSManagedRulesAntiDDoSRuleSet) labels: it labels
+/// every request it evaluates during a probable event (`awswaf:managed:aws:anti-ddos:…`, the
+/// suspicion levels among them), so its labels in the samples mean an event is on. Its
+/// `challengeable-request` label is added whether or not one is, and says nothing alone.
+pub const ANTI_DDOS: &str = "awswaf:managed:aws:anti-ddos:";
+
+fn anti_ddos(s: &Snapshot, out: &mut Vec<Finding>) {
+    let mut by_acl: Vec<(String, u64, u64)> = Vec::new();
+    for sample in &s.samples {
+        let event = |l: &crate::model::Text| {
+            l.as_str()
+                .strip_prefix(ANTI_DDOS)
+                .is_some_and(|rest| rest != "challengeable-request")
+        };
+        if !sample.labels.iter().any(event) {
+            continue;
+        }
+        let high = sample
+            .labels
+            .iter()
+            .any(|l| l.as_str() == "awswaf:managed:aws:anti-ddos:high-suspicion-ddos-request");
+        let acl = sample.web_acl.to_string();
+        let i = match by_acl.iter().position(|(a, _, _)| *a == acl) {
+            Some(i) => i,
+            None => {
+                by_acl.push((acl, 0, 0));
+                by_acl.len() - 1
+            }
+        };
+        by_acl[i].1 += sample.weight;
+        if high {
+            by_acl[i].2 += sample.weight;
+        }
+    }
+    for (acl, n, high) in by_acl {
+        out.push(finding(
+            Severity::Critical,
+            Panel::Samples,
+            format!(
+                "a DDoS event at {acl}: AWS's anti-DDoS rules label ~{} sampled requests \
+                 ({} of high suspicion)",
+                format::count(n as f64),
+                format::count(high as f64)
+            ),
+        ));
     }
 }
 
@@ -211,5 +268,47 @@ fn problems(s: &Snapshot, out: &mut Vec<Finding>) {
             p.panel,
             format!("{:?}: {}", p.panel, p.message),
         ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Text;
+    use crate::source::demo::{DEMO_START, DemoSource};
+
+    #[test]
+    fn labels_of_aws_anti_ddos_rules_say_an_event_is_on() {
+        let mut s = DemoSource::new(3, 1.0).snapshot_at(DEMO_START);
+        let said = |s: &Snapshot| {
+            findings(s)
+                .into_iter()
+                .filter(|f| f.text.starts_with("a DDoS event at"))
+                .map(|f| f.text)
+                .collect::<Vec<_>>()
+        };
+        assert!(said(&s).is_empty(), "no event in the demo");
+        let mut sample = s.samples[0].clone();
+        sample.web_acl = Text::new("edge-cloudfront");
+        sample.weight = 40;
+        // Alone, challengeable-request says nothing: it is added whether or not an event is on.
+        sample.labels = vec![Text::new(
+            "awswaf:managed:aws:anti-ddos:challengeable-request",
+        )];
+        s.samples.push(sample.clone());
+        assert!(said(&s).is_empty());
+        sample.labels = vec![
+            Text::new("awswaf:managed:aws:anti-ddos:event-detected"),
+            Text::new("awswaf:managed:aws:anti-ddos:high-suspicion-ddos-request"),
+        ];
+        s.samples.push(sample.clone());
+        sample.labels.truncate(1);
+        s.samples.push(sample);
+        assert_eq!(
+            said(&s),
+            [
+                "a DDoS event at edge-cloudfront: AWS's anti-DDoS rules label ~80 sampled requests (40 of high suspicion)"
+            ]
+        );
     }
 }

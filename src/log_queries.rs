@@ -28,6 +28,13 @@ pub fn log_group(arn: &str) -> Option<(&str, &str)> {
         .then(|| (region, name.strip_suffix(":*").unwrap_or(name)))
 }
 
+/// A log group's ARN as one name. API Gateway keeps a stage's destination as it was given,
+/// with or without the trailing `:*` that `DescribeLogGroups` writes (both name the same
+/// group), so two stages writing to one group may spell it two ways.
+pub fn same_group(arn: &str) -> &str {
+    arn.strip_suffix(":*").unwrap_or(arn)
+}
+
 /// A row of a query's answer: (field, value) pairs, as GetQueryResults gives them.
 pub type Row = Vec<(String, String)>;
 
@@ -80,10 +87,32 @@ fn fields_of(format: &str) -> (Option<String>, Vec<(String, String)>) {
     if names.is_empty() {
         return (None, names);
     }
-    let quoted = glob.replace('\\', "\\\\").replace('"', "\\\"");
+    (Some(parse_command(&glob, &names)), names)
+}
+
+/// The `parse` of a text format: a glob in double quotes, as AWS documents it (`parse @message
+/// "user=*, method:*" as user, method`), where the glob holds no double quote; AWS documents no
+/// escape inside one, so a format with quotes (Common Log Format's `"$context.httpMethod …"`)
+/// is parsed with the regular expression of the same glob, named groups for its stars.
+fn parse_command(glob: &str, names: &[(String, String)]) -> String {
     let list: Vec<&str> = names.iter().map(|(_, f)| f.as_str()).collect();
-    let parse = format!("parse @message \"{quoted}\" as {}", list.join(", "));
-    (Some(parse), names)
+    if !glob.contains('"') && !glob.contains('\\') {
+        return format!("parse @message \"{glob}\" as {}", list.join(", "));
+    }
+    let mut re = String::from("^");
+    for (i, piece) in glob.split('*').enumerate() {
+        if i > 0 {
+            re.push_str(&format!("(?<{}>.*?)", list[i - 1].trim_matches('`')));
+        }
+        for c in piece.chars() {
+            if "\\^$.|?*+()[]{}/".contains(c) {
+                re.push('\\');
+            }
+            re.push(c);
+        }
+    }
+    re.push('$');
+    format!("parse @message /{re}/")
 }
 
 /// A JSON format's values that are exactly one variable, by dotted key path.
@@ -317,13 +346,23 @@ mod tests {
     }
 
     #[test]
-    fn a_clf_format_is_parsed_with_a_glob() {
+    fn a_clf_format_is_parsed_as_aws_documents_it() {
+        // No double quote: a glob in double quotes, as AWS documents it.
+        let plain = "$context.identity.sourceIp $context.requestTime $context.status $context.identity.apiKeyId $context.error.responseType";
+        assert_eq!(
+            access_fields(plain).unwrap().parse.as_deref(),
+            Some(
+                r#"parse @message "* * * * *" as sourceIp, requestTime, status, apiKeyId, responseType"#
+            )
+        );
+        // Quotes (Common Log Format): AWS documents no escape inside a glob, so the same glob
+        // as a regular expression, each star a named group.
         let clf = r#"$context.identity.sourceIp - - [$context.requestTime] "$context.httpMethod $context.resourcePath" $context.status $context.identity.apiKeyId $context.error.responseType"#;
         let f = access_fields(clf).unwrap();
         assert_eq!(
             f.parse.as_deref(),
             Some(
-                r#"parse @message "* - - [*] \"* *\" * * *" as sourceIp, requestTime, httpMethod, resourcePath, status, apiKeyId, responseType"#
+                r#"parse @message /^(?<sourceIp>.*?) - - \[(?<requestTime>.*?)\] "(?<httpMethod>.*?) (?<resourcePath>.*?)" (?<status>.*?) (?<apiKeyId>.*?) (?<responseType>.*?)$/"#
             )
         );
         assert_eq!(f.api_id, None);

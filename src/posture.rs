@@ -77,6 +77,19 @@ fn of_api(api: &RestApi, out: &mut Vec<Finding>) {
         )),
         None => {}
     }
+    if let Some(why) = &a.methods_unread {
+        out.push(finding(
+            Severity::Warn,
+            format!(
+                "{name}: its methods could not be read ({why}); what they allow is not known{}",
+                if a.methods.is_empty() {
+                    ""
+                } else {
+                    " beyond the read before"
+                }
+            ),
+        ));
+    }
     let open: Vec<_> = a.methods.iter().filter(|m| m.is_open()).collect();
     if let Some(first) = open.first() {
         let more = match open.len() {
@@ -111,9 +124,27 @@ fn of_api(api: &RestApi, out: &mut Vec<Finding>) {
     }
 }
 
-/// Findings about one stage: around the CDN, without a web ACL, logging.
+/// Findings about one stage: its throttle, around the CDN, without a web ACL, logging.
 fn of_stage(s: &Snapshot, hits: &[DirectHits], api: &RestApi, st: &Stage, out: &mut Vec<Finding>) {
     let name = format!("{}/{}", api.name, st.name);
+    if let Some((t, account)) = st.applied_throttle()
+        && t.refuses_all()
+    {
+        let whose = if account { "the account's" } else { "its" };
+        out.push(finding(
+            Severity::Critical,
+            format!(
+                "{name} refuses every request: {whose} throttle's rate limit is 0 (API Gateway \
+                 answers 429)"
+            ),
+        ));
+    }
+    for (route, _) in st.method_throttles.iter().filter(|(_, t)| t.refuses_all()) {
+        out.push(finding(
+            Severity::Warn,
+            format!("{name} {route} refuses every request: its throttle's rate limit is 0"),
+        ));
+    }
     let fronting: Vec<_> = s.fronting(api, st).collect();
     if bypass::is_fronted(s, api, st) {
         around_the_edge(s, hits, &name, api, st, out);
@@ -126,7 +157,10 @@ fn of_stage(s: &Snapshot, hits: &[DirectHits], api: &RestApi, st: &Stage, out: &
         .methods
         .iter()
         .any(|m| !m.api_key_required && m.method.as_str() != "OPTIONS");
-    if !fronting.is_empty() && reachable && !fenced_by_policy(a) {
+    // Methods not read: whether a key is needed is not known, and nothing is said either way
+    // (the API's own finding says they could not be read).
+    let unknown = a.methods.is_empty() && a.methods_unread.is_some();
+    if !fronting.is_empty() && reachable && !fenced_by_policy(a) && !unknown {
         let severity = if keyless {
             Severity::Critical
         } else {

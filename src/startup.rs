@@ -172,12 +172,20 @@ fn aws_target(args: &Args, w: &Wanted) -> aws::connect::Target {
     }
 }
 
-/// Regions where API Gateway has a REST API or WAF a regional web ACL, for `--region all`:
-/// EC2 DescribeRegions (the account's enabled regions), then one GetRestApis and one
-/// ListWebACLs of one item each per region, all at once.
+/// Regions where API Gateway has a REST or HTTP API or WAF a regional web ACL, for `--region
+/// all`: EC2 DescribeRegions (the account's enabled regions), then one GetRestApis, one GetApis
+/// and one ListWebACLs of one item each per region, all at once.
 async fn expand_all(args: &Args, w: &Wanted) -> anyhow::Result<Vec<Wanted>> {
+    // The account's partition, from the profile's own region (the commercial one without):
+    // DescribeRegions is asked in its global region, and lists that partition's regions.
     let mut t = aws_target(args, w);
-    t.region = Some(aws::connect::GLOBAL_REGION.into());
+    t.region = None;
+    let own = aws::connect::load(&t).await;
+    let partition = aws::partition::Partition::of(
+        own.region()
+            .map_or(aws::connect::GLOBAL_REGION, |r| r.as_ref()),
+    );
+    t.region = Some(partition.global_region.into());
     let conf = aws::connect::load(&t).await;
     let regions = aws_sdk_ec2::Client::new(&conf)
         .describe_regions()
@@ -213,7 +221,14 @@ async fn expand_all(args: &Args, w: &Wanted) -> anyhow::Result<Vec<Wanted>> {
                 .send()
                 .await
                 .is_ok_and(|o| !o.web_acls().is_empty());
-            apis || acls
+            // A region with only HTTP APIs is in use too (API Gateway v2: GetApis).
+            let http = aws_sdk_apigatewayv2::Client::new(&conf)
+                .get_apis()
+                .max_results("1")
+                .send()
+                .await
+                .is_ok_and(|o| !o.items().is_empty());
+            apis || acls || http
         }
     }))
     .await;
@@ -349,12 +364,8 @@ async fn read_only_accounts(
         let t = aws::connect::Target {
             profile: e.profile.clone(),
             role_arn: e.role_arn.clone(),
-            region: e
-                .regions
-                .first()
-                .filter(|r| *r != "all")
-                .cloned()
-                .or(Some(aws::connect::GLOBAL_REGION.into())),
+            // The entry's region, else its profile's own.
+            region: e.regions.first().filter(|r| *r != "all").cloned(),
             endpoint_url: args.endpoint_url.clone(),
             max_attempts: args.max_attempts,
         };
@@ -580,7 +591,12 @@ async fn observe_across_accounts(members: &mut [Member<OneSource>]) {
         .map(|((m, account), links)| aws::observability::Seen {
             account,
             region: m.info.account.region.as_str(),
-            reads_global: matches!(&m.source, Some(OneSource::Aws(s)) if s.reads_global()),
+            reads_global: matches!(&m.source, Some(OneSource::Aws(s))
+                if s.reads_global() && s.clients().partition.waf_cloudfront.is_some()),
+            global_region: match &m.source {
+                Some(OneSource::Aws(s)) => s.clients().global_region(),
+                _ => aws::connect::GLOBAL_REGION,
+            },
             links,
         })
         .collect();
@@ -600,18 +616,30 @@ async fn observe_across_accounts(members: &mut [Member<OneSource>]) {
         }
     }
     for (i, r) in routing.into_iter().enumerate() {
-        let route = |via: Option<aws::observability::Via>| {
-            via.and_then(|v| Some(hubs.get(&v.hub)?.route(v.account)))
+        // What each link shares: only those namespaces go through the monitoring account.
+        let mut calls = aws::Calls::default();
+        let mut route = async |via: Option<aws::observability::Via>, wanted: &[&'static str]| {
+            let v = via?;
+            let hub = hubs.get(&v.hub)?;
+            let Some(account) = &v.account else {
+                return Some(hub.route(None));
+            };
+            let shared =
+                aws::observability::shared_namespaces(hub.client(), account, wanted, &mut calls)
+                    .await;
+            (!shared.is_empty()).then(|| hub.route(v.account.clone()).only(shared))
         };
-        let through = [&r.regional, &r.global]
+        let regional = route(r.regional.clone(), &[METRICS_API, METRICS_WAF]).await;
+        let global = route(r.global.clone(), &[METRICS_WAF]).await;
+        if let Some(OneSource::Aws(s)) = &mut members[i].source {
+            s.all_calls.merge(&calls);
+        }
+        let through = [(&r.regional, &regional), (&r.global, &global)]
             .into_iter()
-            .flatten()
+            .filter_map(|(v, route)| v.as_ref().filter(|_| route.is_some()))
             .find(|v| v.account.is_some())
             .map(|v| v.hub);
-        let routes = aws::MetricRoutes {
-            regional: route(r.regional),
-            global: route(r.global),
-        };
+        let routes = aws::MetricRoutes { regional, global };
         if routes.regional.is_none() && routes.global.is_none() {
             continue;
         }
@@ -623,6 +651,10 @@ async fn observe_across_accounts(members: &mut [Member<OneSource>]) {
         }
     }
 }
+
+/// The CloudWatch namespaces of the metrics edgetop reads.
+const METRICS_API: &str = "AWS/ApiGateway";
+const METRICS_WAF: &str = "AWS/WAFV2";
 
 /// The accounts×regions the options and the config file name.
 fn wanted_of(args: &Args, eff: &Effective) -> Vec<Wanted> {

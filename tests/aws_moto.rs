@@ -403,6 +403,137 @@ fn a_denied_permission_darkens_one_panel_only() {
     );
 }
 
+/// GetResources has a quota of its own (5 every 2 seconds), which the peer holds edgetop to:
+/// every API's methods are read within it, and one API's throttled read darkens that API only.
+#[test]
+fn one_apis_unread_methods_darken_its_row_only() {
+    let m = Moto::start("resources");
+    m.seed(30);
+    m.fault("GetResources", "TooManyRequestsException", 1);
+    let (status, out, err) = snapshot(&m, &[]);
+    assert!(status.success(), "{err}");
+    let s = &out["snapshot"];
+    let apis = s["apis"].as_array().unwrap();
+    let unread: Vec<&Value> = apis
+        .iter()
+        .filter(|a| a["access"]["methods_unread"].is_string())
+        .collect();
+    assert_eq!(unread.len(), 1, "{apis:?}");
+    assert!(
+        unread[0]["access"]["methods_unread"]
+            .as_str()
+            .unwrap()
+            .contains("throttled by AWS"),
+        "{}",
+        unread[0]
+    );
+    let read = apis
+        .iter()
+        .filter(|a| !a["access"]["methods"].as_array().unwrap().is_empty())
+        .count();
+    assert_eq!(
+        read,
+        apis.len() - 1,
+        "the others are read, within the quota"
+    );
+    assert!(
+        !s["problems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["panel"] == "Access"),
+        "one API is not the whole panel: {}",
+        s["problems"]
+    );
+    let findings: Vec<&str> = out["access"]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["text"].as_str())
+        .collect();
+    let name = unread[0]["name"].as_str().unwrap();
+    assert!(
+        findings
+            .iter()
+            .any(|f| f.starts_with(&format!("{name}: its methods could not be read"))),
+        "{findings:?}"
+    );
+}
+
+/// Each region in its own partition: CloudFront in China at cn-northwest-1, no CLOUDFRONT scope
+/// and no Shield there; no CloudFront in GovCloud at all. Said plainly, never called.
+#[test]
+fn other_partitions_read_what_exists_there_and_say_what_does_not() {
+    let m = Moto::start("partitions");
+    m.seed(30);
+    let said = |s: &Value| -> Vec<String> {
+        s["snapshot"]["problems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|p| p["message"].as_str().map(str::to_string))
+            .collect()
+    };
+    m.reset_calls();
+    let (status, out, err) = common::moto::snapshot_in(&m, "cn-north-1");
+    assert!(status.success(), "{err}");
+    let log = m.place_log();
+    let regions_of = |op: &str| -> BTreeSet<String> {
+        log.iter()
+            .filter(|c| c.operation == op)
+            .filter_map(|c| c.region.clone())
+            .collect()
+    };
+    assert_eq!(
+        regions_of("ListDistributions"),
+        BTreeSet::from(["cn-northwest-1".to_string()]),
+        "CloudFront in China is at cn-northwest-1"
+    );
+    assert_eq!(
+        regions_of("ListWebACLs"),
+        BTreeSet::from(["cn-north-1".to_string()]),
+        "no CLOUDFRONT scope in China, and nothing in us-east-1"
+    );
+    assert!(
+        regions_of("DescribeSubscription").is_empty(),
+        "no Shield in China"
+    );
+    let problems = said(&out);
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.starts_with("WAF's CLOUDFRONT scope is not offered in aws-cn")),
+        "{problems:?}"
+    );
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.starts_with("Shield Advanced is not offered in aws-cn")),
+        "{problems:?}"
+    );
+
+    m.reset_calls();
+    let (status, out, err) = common::moto::snapshot_in(&m, "us-gov-west-1");
+    assert!(status.success(), "{err}");
+    let log = m.place_log();
+    assert!(
+        !log.iter()
+            .any(|c| c.service.as_deref() == Some("cloudfront")),
+        "no CloudFront call in GovCloud"
+    );
+    assert!(
+        !log.iter().any(|c| c.region.as_deref() == Some("us-east-1")),
+        "nothing leaves the partition"
+    );
+    assert!(
+        said(&out)
+            .iter()
+            .any(|p| p.starts_with("CloudFront is not offered in aws-us-gov")),
+        "{:?}",
+        said(&out)
+    );
+}
+
 #[test]
 fn no_server_is_a_clear_error_before_anything_opens() {
     let mut m = Moto::start("down");
@@ -1079,9 +1210,30 @@ fn the_access_posture_of_an_untidy_account() {
         "{routes:?}"
     );
     assert_eq!(routes[0]["cors_origin"], "*");
-    assert_eq!(http["stages"][0]["throttle"]["rate_limit"], 50.0);
+    let stage = |name: &str| {
+        http["stages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|st| st["name"] == name)
+            .unwrap_or_else(|| panic!("stage {name}: {http}"))
+            .clone()
+    };
+    assert_eq!(stage("$default")["throttle"]["rate_limit"], 50.0);
+    // 0/0 refuses every request; no throttle of its own leaves the account's.
+    assert_eq!(
+        stage("frozen")["throttle"],
+        serde_json::json!({"rate_limit": 0.0, "burst_limit": 0})
+    );
+    assert_eq!(stage("open")["throttle"], Value::Null);
+    assert!(
+        stage("open")["account_throttle"]["rate_limit"].as_f64() > Some(0.0),
+        "the account's throttle binds HTTP APIs too: {}",
+        stage("open")
+    );
     // Its metrics, read under ApiId and Stage with HTTP APIs' own names.
-    let metrics = &http["stages"][0]["metrics"];
+    let default = stage("$default");
+    let metrics = &default["metrics"];
     assert_eq!(
         sum(&metrics["count"]),
         u["access"]["http_count_sum"].as_f64().unwrap()
@@ -1095,6 +1247,8 @@ fn the_access_posture_of_an_untidy_account() {
          $context.identity.apiKeyId, $context.status, $context.error.responseType to its format",
         "hooks-http POST /hooks has no authorization and no API key",
         "hooks-http/$default: no distribution in front, and an HTTP API takes no web ACL of its own",
+        "hooks-http/frozen refuses every request: its throttle's rate limit is 0 (API Gateway \
+         answers 429)",
     ] {
         assert!(texts.contains(&want), "{want}: {texts:?}");
     }
@@ -1510,10 +1664,10 @@ fn untidy_logs_are_parsed_or_named() {
     let clf = log_source(s, u["clf_group"].as_str().unwrap());
     assert_eq!(clf["state"]["state"], "read", "{clf}");
     assert!(
-        clf["queries"][0]
-            .as_str()
-            .unwrap()
-            .starts_with("parse @message \"* - - [*] \\\"* * *\\\" ")
+        clf["queries"][0].as_str().unwrap().starts_with(
+            r#"parse @message /^(?<sourceIp>.*?) - - \[(?<requestTime>.*?)\] "(?<httpMethod>.*?) "#
+        ),
+        "{clf}"
     );
     // acme-logistics: its 429s in the tidy seed's JSON log and in this CLF one, summed.
     let acme = by_name(&s["api_keys"], "acme-logistics");

@@ -374,6 +374,8 @@ fn region_all_reads_the_regions_in_use() {
     m.seed(30);
     let seeded = m.seed_places();
     let files = profiles(&m, seeded["role_arn"].as_str().unwrap());
+    // A region with only an HTTP API is in use too.
+    m.tamper(&["create-http-api", "ap-southeast-2", "only-http"]);
     m.reset_calls();
     let (ok, s, err) = snapshot(&m, &files, &["--profile", "main", "--region", "all"]);
     assert!(ok, "{err}");
@@ -386,7 +388,7 @@ fn region_all_reads_the_regions_in_use() {
     regions.sort_unstable();
     assert_eq!(
         regions,
-        ["eu-west-1", "us-east-1"],
+        ["ap-southeast-2", "eu-west-1", "us-east-1"],
         "only where there is an API or a web ACL"
     );
     let calls = m.calls();
@@ -419,10 +421,10 @@ fn cloudwatch_signers(m: &Moto, region: &str) -> Vec<(String, String)> {
 }
 
 /// The partner's eu-west-1 (place 2) has its figures, read with its own key.
-fn partner_read_its_own(m: &Moto, s: &Value, count: f64) {
+fn partner_read_its_own(m: &Moto, s: &Value, count: f64, place: u64) {
     let theirs = named(s, "apis", "partner-api")
         .into_iter()
-        .find(|(p, _)| *p == 2)
+        .find(|(p, _)| *p == place)
         .unwrap()
         .1;
     assert!(values(&theirs["stages"][0]["metrics"]["count"]).contains(&count));
@@ -523,7 +525,7 @@ fn a_monitoring_account_reads_its_linked_accounts_metrics() {
     let (ok, s, err) = snapshot(&m, &files, &args);
     assert!(ok, "{err}");
     assert_eq!(s["places"][2]["metrics_through"], 0);
-    partner_read_its_own(&m, &s, count);
+    partner_read_its_own(&m, &s, count, 2);
     assert!(
         s["problems"].as_array().unwrap().is_empty(),
         "{}",
@@ -545,8 +547,76 @@ fn a_monitoring_account_reads_its_linked_accounts_metrics() {
         "{}",
         s["places"]
     );
-    partner_read_its_own(&m, &s, count);
+    partner_read_its_own(&m, &s, count, 2);
     assert!(m.metric_accounts().is_empty());
+}
+
+/// A link may share only some namespaces (its metric filter), and ListAttachedLinks does not
+/// say which: a namespace the monitoring account cannot list for the linked account is read
+/// with the place's own credentials, never as zero through the monitoring account.
+#[test]
+fn a_link_that_shares_other_namespaces_is_read_here() {
+    let m = Moto::start("observed-filter");
+    m.seed(30);
+    let seeded = m.seed_places_observed_filtered("Namespace IN ('AWS/ApiGateway', 'AWS/EC2')");
+    let files = profiles(&m, seeded["role_arn"].as_str().unwrap());
+    let shared = &seeded["observability"];
+    let (ok, s, err) = snapshot(
+        &m,
+        &files,
+        &["--profile", "main,partner", "--region", "eu-west-1"],
+    );
+    assert!(ok, "{err}");
+    // API Gateway's metrics go through the monitoring account (place 0)...
+    assert_eq!(s["places"][1]["metrics_through"], 0, "{}", s["places"]);
+    let partner_api = named(&s, "apis", "partner-api");
+    let theirs = partner_api.iter().find(|(p, _)| *p == 1).unwrap().1;
+    assert!(
+        values(&theirs["stages"][0]["metrics"]["count"])
+            .contains(&shared["count"].as_f64().unwrap()),
+        "{}",
+        theirs["stages"][0]["metrics"]["count"]
+    );
+    // ...WAF's, which the link does not share, are the partner's own read, not zero.
+    let edge = named(&s, "web_acls", "partner-edge")[0].1;
+    assert!(
+        values(&edge["metrics"]["blocked"]).contains(&shared["blocked"].as_f64().unwrap()),
+        "{}",
+        edge["metrics"]
+    );
+    let waf_signers: Vec<(String, String)> = m
+        .place_log()
+        .into_iter()
+        .filter(|c| c.operation == "GetMetricData" && c.key.as_deref() != Some("testing"))
+        .map(|c| (c.operation, c.key.unwrap_or_default()))
+        .collect();
+    assert!(
+        !waf_signers.is_empty(),
+        "the partner read its own WAF metrics"
+    );
+
+    // A link that shares neither: nothing goes through the monitoring account.
+    let m = Moto::start("observed-none");
+    m.seed(30);
+    let seeded = m.seed_places_observed_filtered("Namespace IN ('AWS/EC2')");
+    let files = profiles(&m, seeded["role_arn"].as_str().unwrap());
+    let (ok, s, err) = snapshot(
+        &m,
+        &files,
+        &["--profile", "main,partner", "--region", "eu-west-1"],
+    );
+    assert!(ok, "{err}");
+    assert!(
+        s["places"][1]["metrics_through"].is_null(),
+        "{}",
+        s["places"]
+    );
+    partner_read_its_own(
+        &m,
+        &s,
+        seeded["observability"]["count"].as_f64().unwrap(),
+        1,
+    );
 }
 
 #[test]

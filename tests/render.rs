@@ -16,8 +16,11 @@ use ratatui::{Terminal, backend::TestBackend};
 /// The demo at a fixed simulated time, five minutes in, with data three seconds old.
 fn app() -> App {
     let t = DEMO_START + TimeDelta::minutes(5);
-    let mut demo = DemoSource::new(7, 1.0);
-    let snap = demo.snapshot_at(t);
+    showing(DemoSource::new(7, 1.0).snapshot_at(t), t)
+}
+
+/// The dashboard showing `snap`, taken at `t`, three seconds later.
+fn showing(snap: edgetop::model::Snapshot, t: chrono::DateTime<chrono::Utc>) -> App {
     let mut app = App::new(t, false, Duration::from_secs(2), "dark", "demo");
     app.handle(Event::Data(Ok(Arc::new(snap))));
     app.now = t + TimeDelta::seconds(3);
@@ -383,9 +386,7 @@ fn usage_read_in_rotation_shows_its_age() {
             "10,000 keys listed; reading their plans (300 of 300) and usage (120 of 300)…",
         ),
     }];
-    let mut a = App::new(t, false, Duration::from_secs(2), "dark", "demo");
-    a.handle(Event::Data(Ok(Arc::new(snap))));
-    a.now = t + TimeDelta::seconds(3);
+    let mut a = showing(snap, t);
     a.screen = Screen::Keys;
     let s = render(&a, 160, 48);
     insta::assert_snapshot!("keys_usage_in_rotation_160x48", s);
@@ -513,35 +514,49 @@ fn logs_say_where_each_figure_comes_from() {
         .iter_mut()
         .filter(|s| s.of[0].as_str() == "edge-regional")
     {
-        s.state = LogState::TimedOut { at: t };
+        s.state = LogState::TimedOut {
+            at: t,
+            previous: None,
+        };
+        for q in s.query_states.iter_mut() {
+            *q = s.state.clone();
+        }
     }
-    let mut b = App::new(t, false, Duration::from_secs(2), "dark", "demo");
-    b.handle(Event::Data(Ok(Arc::new(snap))));
-    b.now = t + TimeDelta::seconds(3);
+    let mut b = showing(snap, t);
     b.screen = Screen::Origins;
     let s = render(&b, 160, 48);
     assert!(
         s.contains("Top client IPs (sampled, weighted) — WAF log query timed out"),
         "{s}"
     );
-    assert!(!s.contains("Blocked paths (logs)"), "{s}");
+    // The other web ACL's log was read: its paths stay, and the panel's bottom edge says one
+    // query timed out (as the sampled panel's title does).
+    assert!(s.contains("Blocked paths (logs)"), "{s}");
+    assert!(s.contains("│/login "), "{s}");
+    assert!(s.matches("WAF log query timed out").count() >= 3, "{s}");
+}
+
+/// The places of these (profile, region) pairs.
+fn wanted(pairs: &[(&str, &str)]) -> Vec<edgetop::source::many::Wanted> {
+    pairs
+        .iter()
+        .map(|(profile, region)| edgetop::source::many::Wanted {
+            profile: Some((*profile).into()),
+            region: Some((*region).into()),
+            ..Default::default()
+        })
+        .collect()
 }
 
 /// The demo as three places: prod in eu-west-1 and us-east-1, and staging, whose role was
 /// refused (nothing read), five minutes in.
 fn places_app() -> App {
-    use edgetop::source::many::Wanted;
     let t = DEMO_START + TimeDelta::minutes(5);
-    let want = |profile: &str, region: &str| Wanted {
-        profile: Some(profile.into()),
-        region: Some(region.into()),
-        ..Default::default()
-    };
-    let w = [
-        want("prod", "eu-west-1"),
-        want("prod", "us-east-1"),
-        want("staging", "eu-west-1"),
-    ];
+    let w = wanted(&[
+        ("prod", "eu-west-1"),
+        ("prod", "us-east-1"),
+        ("staging", "eu-west-1"),
+    ]);
     let (mut infos, reads): (Vec<_>, Vec<_>) = edgetop::source::demo::places(7, 1.0, &w)
         .into_iter()
         .enumerate()
@@ -555,10 +570,7 @@ fn places_app() -> App {
         ),
     });
     let snap = edgetop::model::places::merge(infos, reads);
-    let mut app = App::new(t, false, Duration::from_secs(2), "dark", "demo");
-    app.handle(Event::Data(Ok(Arc::new(snap))));
-    app.now = t + TimeDelta::seconds(3);
-    app
+    showing(snap, t)
 }
 
 #[test]
@@ -615,4 +627,145 @@ fn with_many_places_the_footer_says_what_enter_does_on_each_screen() {
     // Geo's countries are summed over places: Enter opens the detail there.
     a.screen = Screen::Geo;
     assert!(footer(&a).contains("Enter detail"), "{}", footer(&a));
+}
+
+/// Each of a WAF log's queries stands on its own: the paths' query failing leaves the exact
+/// sources on screen, and says so on its own panel.
+#[test]
+fn one_failed_log_query_darkens_its_own_panel_only() {
+    use edgetop::model::Text;
+    use edgetop::model::logs::{LogKind, LogState};
+    let t = DEMO_START + TimeDelta::minutes(5);
+    let mut snap = DemoSource::new(7, 1.0).snapshot_at(t);
+    let logs = snap.logs.as_mut().unwrap();
+    let waf = logs
+        .sources
+        .iter_mut()
+        .find(|s| s.kind == LogKind::Waf && !s.query_states.is_empty())
+        .unwrap();
+    waf.query_states[1] = LogState::Failed {
+        at: t,
+        message: Text::new("logs:GetQueryResults is denied"),
+        previous: None,
+    };
+    logs.blocked_paths.clear();
+    let mut a = showing(snap, t);
+    a.screen = Screen::Origins;
+    let s = render(&a, 160, 48);
+    assert!(s.contains("Blocked, exact: edge-regional"), "{s}");
+    // The paths' panel is narrow: with nothing to list, its body says why, whole.
+    assert!(s.contains("Blocked paths (logs)"), "{s}");
+    assert!(s.contains("WAF log query failed:"), "{s}");
+    assert!(s.contains("logs:GetQueryResults is"), "{s}");
+    assert!(s.contains("Blocked user agents (logs) "), "{s}");
+    assert!(!s.contains("Top client IPs (sampled"), "{s}");
+}
+
+/// At 80×24 with four places, a figure is whole or absent: columns that do not fit go whole,
+/// a number never loses its leading digits, a region is never cut, and every row names its
+/// place.
+#[test]
+fn at_80x24_with_four_places_every_figure_is_whole() {
+    use edgetop::source::demo::places_at;
+    let t = DEMO_START + TimeDelta::minutes(5);
+    let wanted = wanted(&[
+        ("prod", "eu-west-1"),
+        ("prod", "us-east-1"),
+        ("staging", "eu-west-1"),
+        ("staging", "us-east-1"),
+    ]);
+    let snap = places_at(7, t, &wanted);
+    let mut a = showing(snap.clone(), t);
+    let percent = |h: f64| {
+        let p = h * 100.0;
+        if p > 0.0 && p < 0.1 {
+            "<0.1%".to_string()
+        } else {
+            format!("{p:.1}%")
+        }
+    };
+    a.screen = Screen::Throttling;
+    let screen = render(&a, 80, 24);
+    let mut checked = 0;
+    for api in &snap.apis {
+        for st in &api.stages {
+            let (label, region) = snap.place_label(api.place);
+            let name = format!("{}/{}", api.name, st.name);
+            // The row's first words, inside the panel's border: its place, then its name.
+            let Some(line) = screen.lines().find(|l| {
+                let words: Vec<&str> = l.split(['│', ' ']).filter(|w| !w.is_empty()).collect();
+                words.len() > 3 && words[0] == label && words[1] == region && words[2] == name
+            }) else {
+                continue;
+            };
+            let shown: Vec<&str> = line
+                .split(['│', ' '])
+                .filter(|w| w.ends_with('%'))
+                .collect();
+            let want = st.headroom().map_or("–".to_string(), percent);
+            assert_eq!(
+                shown.last().copied(),
+                Some(want.as_str()),
+                "{name} in {label} {region}: {line}"
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 3, "stage rows checked: {checked}\n{screen}");
+    // No region is cut into another's prefix, on any screen.
+    for s in [
+        Screen::Overview,
+        Screen::Throttling,
+        Screen::Waf,
+        Screen::Origins,
+        Screen::Geo,
+        Screen::Keys,
+        Screen::Access,
+    ] {
+        a.screen = s;
+        let screen = render(&a, 80, 24);
+        for cut in ["eu-west- ", "us-east- ", "eu-west-…", "us-east-…"] {
+            assert!(!screen.contains(cut), "{s:?}: {cut:?}\n{screen}");
+        }
+    }
+    // The fullest quotas name their place: one key name may be in each.
+    a.screen = Screen::Throttling;
+    let screen = render(&a, 160, 48);
+    let quota: Vec<&str> = screen
+        .lines()
+        .skip_while(|l| !l.contains("Quota used, fullest first"))
+        .skip(1)
+        .take(5)
+        .collect();
+    for l in &quota {
+        assert!(
+            l.contains("prod") || l.contains("staging") || l.trim_matches(['│', ' ']).is_empty(),
+            "{quota:#?}"
+        );
+    }
+}
+
+/// Every country WAF reports has its name on the Geo screen, the ones the old 57-country table
+/// lacked among them (Zimbabwe; Kosovo, which ISO does not assign), and a code that is no
+/// country is shown bare and escaped, with no name guessed.
+#[test]
+fn every_country_waf_reports_is_named_and_a_stranger_is_shown_bare() {
+    use edgetop::model::Text;
+    let t = DEMO_START + TimeDelta::minutes(5);
+    let mut snap = DemoSource::new(7, 1.0).snapshot_at(t);
+    let countries = &mut snap.web_acls[0].countries;
+    assert!(countries.len() >= 3);
+    countries[0].country = Text::new("ZW");
+    countries[1].country = Text::new("XK");
+    countries[2].country = Text::new("Q\u{1b}");
+    let mut a = showing(snap, t);
+    a.screen = Screen::Geo;
+    let s = render(&a, 200, 60);
+    assert!(s.contains("│ZW Zimbabwe "), "{s}");
+    assert!(s.contains("│XK Kosovo "), "{s}");
+    let stranger = s
+        .lines()
+        .find(|l| l.contains("Q\\x1b: unknown"))
+        .unwrap_or_else(|| panic!("no row for the stranger:\n{s}"));
+    assert!(stranger.contains("│Q… Q\\x1b: unknown"), "{stranger}");
 }

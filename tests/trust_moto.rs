@@ -311,3 +311,29 @@ fn a_change_from_the_command_line_reads_only_what_it_needs() {
         "one page of keys of that name, not the account's 640: {calls}"
     );
 }
+
+/// A distribution on a CloudFront flat-rate pricing plan can refuse a web ACL change
+/// (WAFFeatureNotIncludedInPricingPlanException, since late 2025): said in an operator's words,
+/// nothing changed.
+#[test]
+fn a_toggle_refused_by_a_pricing_plan_says_so_and_changes_nothing() {
+    let m = Moto::start("trust-pricing");
+    m.seed(20);
+    let dir = files(&m, "pricing", "");
+    m.fault(
+        "UpdateWebACL",
+        "WAFFeatureNotIncludedInPricingPlanException",
+        1,
+    );
+    let (code, out, err) = run({
+        let mut c = edgetop(&m, &dir, &["--profile", "main"]);
+        c.args(TOGGLE);
+        c
+    });
+    assert_eq!(code, Some(2), "{out}{err}");
+    assert!(
+        err.contains("flat-rate pricing plan") && err.contains("Nothing was changed"),
+        "{err}"
+    );
+    assert_eq!(geo_scrapers(&m), "Count");
+}

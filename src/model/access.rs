@@ -22,6 +22,11 @@ pub struct Access {
     pub policy: Option<Policy>,
     /// Every method of every resource, by path then method.
     pub methods: Vec<Method>,
+    /// Why its methods could not be read at the last discovery (a throttle, a denied
+    /// permission): then `methods` are those of the read before, if any, and nothing is said
+    /// of them that their absence would make wrong.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub methods_unread: Option<Text>,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -43,6 +43,10 @@ pub struct LogSource {
     /// The Logs Insights queries sent for it, as sent, to run in the console too.
     #[serde(deserialize_with = "crate::model::text::wide_vec")]
     pub queries: Vec<Text>,
+    /// How each of those queries' last run went, in the same order: one that failed darkens
+    /// its own figures only (`state` is the worst of them).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub query_states: Vec<LogState>,
     /// Where it was read (see [`super::place`]).
     #[serde(default)]
     pub place: super::place::Place,
@@ -72,13 +76,18 @@ pub enum LogState {
         previous: Option<Window>,
     },
     Read(Window),
-    /// The query ran past its time limit and was stopped.
+    /// The query ran past its time limit and was stopped; the figures of an earlier run, over
+    /// `previous`, stay with their window.
     TimedOut {
         at: DateTime<Utc>,
+        #[serde(default)]
+        previous: Option<Window>,
     },
     Failed {
         at: DateTime<Utc>,
         message: Text,
+        #[serde(default)]
+        previous: Option<Window>,
     },
 }
 
@@ -221,25 +230,71 @@ impl Logs {
             .find(|s| s.kind == LogKind::Access && s.of.iter().any(|o| o.as_str() == stage))
     }
 
-    /// The log sources of one kind with figures to show: read, or read before and running
-    /// again.
+    /// The log sources of one kind with figures to show: read, or read before (and running
+    /// again, or failing since).
     pub fn read(&self, kind: LogKind) -> impl Iterator<Item = (&LogSource, &Window)> {
-        self.sources.iter().filter_map(move |s| match &s.state {
-            LogState::Read(w)
-            | LogState::Running {
-                previous: Some(w), ..
-            } if s.kind == kind => Some((s, w)),
-            _ => None,
-        })
+        self.sources
+            .iter()
+            .filter(move |s| s.kind == kind)
+            .filter_map(|s| Some((s, s.state.figures()?)))
     }
 
     /// The newest window any WAF log was read over, if one was.
     pub fn waf_window(&self) -> Option<&Window> {
         self.read(LogKind::Waf).map(|(_, w)| w).max_by_key(|w| w.to)
     }
+
+    /// What the WAF logs' query `n` (0: the sources, 1: the paths, 2: the user agents) has to
+    /// show: the newest window one has figures over, and what went wrong with the latest run
+    /// of any (`state` of the worst), so each panel stands on its own.
+    pub fn waf_query(&self, n: usize) -> (Option<&Window>, Option<&LogState>) {
+        let states: Vec<&LogState> = self
+            .sources
+            .iter()
+            .filter(|s| s.kind == LogKind::Waf)
+            // A source without its queries' own states (an older snapshot's) stands by its state.
+            .map(|s| s.query_states.get(n).unwrap_or(&s.state))
+            .collect();
+        let window = states
+            .iter()
+            .filter_map(|s| s.figures())
+            .max_by_key(|w| w.to);
+        let trouble = states
+            .iter()
+            .find(|s| matches!(s, LogState::Failed { .. }))
+            .or_else(|| {
+                states
+                    .iter()
+                    .find(|s| matches!(s, LogState::TimedOut { .. }))
+            })
+            .or_else(|| {
+                states
+                    .iter()
+                    .find(|s| matches!(s, LogState::Running { .. }))
+            })
+            .copied();
+        (window, trouble)
+    }
 }
 
 impl LogState {
+    /// The window of the figures this state has to show: read, or read before.
+    pub fn figures(&self) -> Option<&Window> {
+        match self {
+            LogState::Read(w)
+            | LogState::Running {
+                previous: Some(w), ..
+            }
+            | LogState::TimedOut {
+                previous: Some(w), ..
+            }
+            | LogState::Failed {
+                previous: Some(w), ..
+            } => Some(w),
+            _ => None,
+        }
+    }
+
     /// In a few words, for a table cell or a title.
     pub fn brief(&self) -> String {
         match self {

@@ -144,6 +144,14 @@ pub struct Throttle {
     pub burst_limit: u32,
 }
 
+impl Throttle {
+    /// A rate limit of 0 refuses every request (429) once the burst, if any, is spent: nothing
+    /// refills the bucket. Not the same as no throttle at all.
+    pub fn refuses_all(&self) -> bool {
+        self.rate_limit <= 0.0
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum QuotaPeriod {
     Day,
@@ -252,10 +260,14 @@ impl Stage {
         self.metrics.count.max() / 60.0
     }
 
-    /// Fraction of the rate limit still unused at the observed peak (1.0 = idle, 0 = at limit).
+    /// Fraction of the rate limit still unused at the observed peak (1.0 = idle, 0 = at limit;
+    /// 0 too where the limit refuses every request).
     pub fn headroom(&self) -> Option<f64> {
         let limit = self.rate_limit()?;
-        (limit > 0.0).then(|| (1.0 - self.peak_rps() / limit).max(0.0))
+        Some(match limit > 0.0 {
+            true => (1.0 - self.peak_rps() / limit).max(0.0),
+            false => 0.0,
+        })
     }
 }
 
@@ -296,6 +308,10 @@ pub struct ApiKey {
     /// Requests used in the current quota period of its plan, and what remains.
     pub used_period: u64,
     pub remaining: Option<u64>,
+    /// The limit of the quota `remaining` is of: the share used is read from these two, AWS's
+    /// own figures, never from a sum over days that may not be the period's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quota_limit: Option<u64>,
     /// Requests per minute refused with 429 for this key, most recent minute. None when the
     /// source cannot tell: AWS publishes no per-key metrics.
     pub throttled_per_min: Option<f64>,
@@ -324,11 +340,19 @@ impl ApiKey {
             .or(self.refused.map(|r| r.per_minute()))
     }
 
-    /// Share of the quota used in the current period, if the plan has a quota.
+    /// Share of the quota used in the current period, if the plan has a quota: what AWS says
+    /// remains against the limit.
     pub fn quota_used(&self) -> Option<f64> {
         let remaining = self.remaining?;
-        let limit = self.used_period + remaining;
-        (limit > 0).then(|| self.used_period as f64 / limit as f64)
+        let limit = self.quota_limit.unwrap_or(self.used_period + remaining);
+        (limit > 0).then(|| 1.0 - (remaining.min(limit) as f64 / limit as f64))
+    }
+
+    /// The quota's limit and what of it is used: AWS's own figures where it has a quota.
+    pub fn quota_figures(&self) -> Option<(u64, u64)> {
+        let remaining = self.remaining?;
+        let limit = self.quota_limit.unwrap_or(self.used_period + remaining);
+        Some((limit.saturating_sub(remaining.min(limit)), limit))
     }
 }
 

@@ -117,10 +117,10 @@ fn auth_label(_: &RestApi, a: &Access) -> String {
         .collect();
     kinds.sort_unstable();
     kinds.dedup();
-    if kinds.is_empty() {
-        "no methods".into()
-    } else {
-        kinds.join("+")
+    match (kinds.is_empty(), &a.methods_unread) {
+        (true, Some(_)) => "not read".into(),
+        (true, None) => "no methods".into(),
+        (false, _) => kinds.join("+"),
     }
 }
 
@@ -385,11 +385,7 @@ impl ScreenView for AccessScreen {
         };
         let [table_area, rest] =
             Layout::vertical([Constraint::Length(table_h), Constraint::Min(0)]).areas(area);
-        let cells = Cells {
-            data: cx.data,
-            th,
-            width: area.width,
-        };
+        let cells = Cells::new(cx.data, th, area.width);
         let win = window(rows.len(), sel, table_area);
         columns::draw(
             f,
@@ -627,6 +623,9 @@ fn detail_lines(s: &Snapshot, r: &AccessRow, th: &Theme) -> Vec<Line<'static>> {
             crate::log_format::variables(f.as_str()).join(" "),
             th,
         ));
+    }
+    if let Some(why) = &a.methods_unread {
+        lines.push(kv("methods", format!("not read: {why}"), th));
     }
     let width = a.methods.iter().map(|m| m.label().len()).max().unwrap_or(0);
     for m in &a.methods {

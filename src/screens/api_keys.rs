@@ -13,7 +13,7 @@ use crate::model::logs::{LogKind, Refusals};
 use crate::model::{ApiKey, Secret, Snapshot};
 
 use crate::theme::{Element as E, Theme};
-use crate::widgets::columns::{self, Cells, Column, Shown, col, col_if};
+use crate::widgets::columns::{self, Cells, Column, Shown, col, col_if, fit};
 use crate::widgets::{gauge_style, num, panel, quota_cell, right, table_title, window};
 
 /// The keys' title: where their 429s come from, when from access logs.
@@ -154,11 +154,7 @@ impl ScreenView for Keys {
             &columns::placed(key_columns()),
             &keys[win.range.clone()],
             Some(win.selected),
-            &Cells {
-                data: d,
-                th,
-                width: area.width,
-            },
+            &Cells::new(d, th, area.width),
         );
 
         let Some(k) = keys.get(sel) else { return };
@@ -187,14 +183,13 @@ impl ScreenView for Keys {
             spans.push(Span::raw(format::read_age(k.usage_read, d.taken_at)));
         }
         f.render_widget(Paragraph::new(Line::from(spans)), info);
-        if let Some(q) = k.quota_used() {
-            let limit = k.used_period + k.remaining.unwrap_or(0);
+        if let (Some(q), Some((used, limit))) = (k.quota_used(), k.quota_figures()) {
             f.render_widget(
                 Gauge::default()
                     .ratio(q.clamp(0.0, 1.0))
                     .label(format!(
                         "{} of {} this period",
-                        format::count(k.used_period as f64),
+                        format::count(used as f64),
                         format::count(limit as f64)
                     ))
                     .gauge_style(gauge_style(q, th)),
@@ -252,12 +247,13 @@ impl ScreenView for Keys {
             kv("429s (logs)", refusals_label(k.refused.as_ref()), th),
             kv("usage read", format::read_age(k.usage_read, d.taken_at), th),
         ];
-        if let Some(q) = k.quota_used() {
+        if let (Some(q), Some((used, limit))) = (k.quota_used(), k.quota_figures()) {
             lines.push(kv(
                 "quota",
                 format!(
-                    "{} used, {} left ({})",
-                    format::count(k.used_period as f64),
+                    "{} used of {}, {} left ({})",
+                    format::count(used as f64),
+                    format::count(limit as f64),
                     format::count(k.remaining.unwrap_or(0) as f64),
                     format::percent(q)
                 ),
@@ -299,14 +295,14 @@ const WIDE: u16 = 120;
 /// The keys table.
 fn key_columns<'a>() -> Vec<Column<&'a ApiKey>> {
     let columns: [Column<&'a ApiKey>; _] = [
-        col("key", Constraint::Min(14), |k, _| {
-            Cell::from(k.name.to_string())
+        col("key", Constraint::Min(14), |k, cx| {
+            Cell::from(fit(k.name.as_str(), cx.column))
         }),
         col_if(Shown::From(WIDE), "id", Constraint::Length(10), |k, cx| {
             Cell::from(Span::styled(k.id.to_string(), cx.th.style(E::TextDim)))
         }),
         col("plan", Constraint::Length(12), |k, cx| {
-            Cell::from(plan_names(cx.data, k))
+            Cell::from(fit(&plan_names(cx.data, k), cx.column))
         }),
         col("state", Constraint::Length(8), |k, cx| {
             Cell::from(if k.enabled {

@@ -19,7 +19,7 @@ use crate::countries;
 use crate::model::{Distribution, GeoList, Rule, RuleKind, Snapshot, WebAcl};
 
 use crate::theme::{Element as E, Theme};
-use crate::widgets::columns::{self, Cells, Column, col};
+use crate::widgets::columns::{self, Cells, Column, col, fit};
 use crate::widgets::{action_span, num, panel, table_title, window};
 
 /// What happens to most of a country's traffic.
@@ -223,11 +223,7 @@ impl ScreenView for Geo {
             Constraint::Min(4),
         ])
         .areas(side);
-        let cells = Cells {
-            data: d,
-            th,
-            width: area.width,
-        };
+        let cells = Cells::new(d, th, area.width);
         if rules_h > 0 {
             columns::draw(
                 f,
@@ -390,9 +386,19 @@ fn restriction_columns<'a>() -> Vec<Column<&'a Distribution>> {
 fn country_columns() -> Vec<Column<CountryRow>> {
     let columns: [Column<CountryRow>; _] = [
         col("cc", Constraint::Length(2), |c, cx| {
-            Cell::from(Span::styled(c.code.to_string(), country_style(c, cx.th)))
+            Cell::from(Span::styled(
+                fit(c.code.as_str(), cx.column),
+                country_style(c, cx.th),
+            ))
         }),
-        col("country", Constraint::Length(14), |c, _| Cell::from(c.name)),
+        // A code WAF does not report is no country: shown whole, escaped, and said so.
+        col("country", Constraint::Length(14), |c, cx| match c.name {
+            "" => Cell::from(Span::styled(
+                fit(&format!("{}: unknown", c.code), cx.column),
+                cx.th.style(E::TextDim),
+            )),
+            name => Cell::from(fit(name, cx.column)),
+        }),
         col("allow", Constraint::Length(6), |c, _| num(c.allowed)),
         col("block", Constraint::Length(6), |c, _| num(c.blocked)),
         col("count", Constraint::Length(6), |c, _| num(c.counted)),
@@ -450,17 +456,21 @@ fn draw_map(
             });
             ctx.layer();
             for c in countries {
-                let Some((_, lat, lon)) = countries::lookup(c.code.as_str()) else {
+                let Some(place) = countries::lookup(c.code.as_str()) else {
                     continue;
                 };
-                ctx.print(lon, lat, Span::styled(marker(c), country_style(c, th)));
+                ctx.print(
+                    place.lon,
+                    place.lat,
+                    Span::styled(marker(c), country_style(c, th)),
+                );
             }
-            if let Some((c, (_, lat, lon))) =
+            if let Some((c, place)) =
                 selected.and_then(|c| Some((c, countries::lookup(c.code.as_str())?)))
             {
                 ctx.print(
-                    lon + 3.0,
-                    lat,
+                    place.lon + 3.0,
+                    place.lat,
                     Line::styled(format!("◀ {}", c.code), th.style(E::TableSelected)),
                 );
             }

@@ -20,7 +20,7 @@ use crate::model::Snapshot;
 use crate::model::logs::{Blocked, LogKind, LogState, Logs, Tally};
 
 use crate::theme::{Element as E, Theme};
-use crate::widgets::columns::{self, Cells, Column, Shown, col, col_if};
+use crate::widgets::columns::{self, Cells, Column, Shown, col, col_if, fit};
 use crate::widgets::{action_span, num, panel, right, table_title, window};
 
 /// The sampled requests, filtered: the table's rows.
@@ -145,8 +145,16 @@ impl ScreenView for Origins {
         };
         draw_tail(f, tail, cx, th);
 
-        let exact = d.logs.as_ref().filter(|l| l.waf_window().is_some());
-        let [ips, held, countries, paths] = if wide && exact.is_some() {
+        // Each WAF log query's figures stand on their own: the sources' exact counts stay when
+        // the paths' query failed, and the other way round.
+        let exact = d.logs.as_ref().filter(|l| l.waf_query(0).0.is_some());
+        let by_query = d.logs.as_ref().filter(|l| {
+            [1, 2].iter().any(|n| {
+                let (w, t) = l.waf_query(*n);
+                w.is_some() || t.is_some()
+            })
+        });
+        let [ips, held, countries, paths] = if wide && (exact.is_some() || by_query.is_some()) {
             Layout::vertical([
                 Constraint::Percentage(40),
                 Constraint::Percentage(20),
@@ -168,11 +176,7 @@ impl ScreenView for Origins {
                     .areas(side);
             [a, b, Rect::default(), Rect::default()]
         };
-        let cells = Cells {
-            data: d,
-            th,
-            width: area.width,
-        };
+        let cells = Cells::new(d, th, area.width);
         match exact {
             Some(logs) => draw_exact(f, ips, logs, &cells),
             None => talkers(
@@ -184,7 +188,7 @@ impl ScreenView for Origins {
                 &cells,
             ),
         }
-        if let Some(logs) = exact
+        if let Some(logs) = by_query
             && paths.height > 0
         {
             draw_paths_and_agents(f, paths, logs, &cells);
@@ -260,37 +264,77 @@ impl ScreenView for Origins {
     }
 }
 
-/// Why the top addresses are the sampled estimate: what became of the WAF logs' query.
-fn why_sampled(d: &Snapshot) -> &'static str {
+/// Why the top addresses are the sampled estimate: what became of the WAF logs' query of
+/// the sources.
+fn why_sampled(d: &Snapshot) -> String {
     let Some(logs) = &d.logs else {
-        return "";
+        return String::new();
     };
+    if let Some(t) = logs.waf_query(0).1 {
+        return trouble(t);
+    }
     let waf = || logs.sources.iter().filter(|s| s.kind == LogKind::Waf);
-    if waf().any(|s| matches!(s.state, LogState::TimedOut { .. })) {
-        " — WAF log query timed out"
-    } else if waf().any(|s| matches!(s.state, LogState::Failed { .. })) {
-        " — WAF log query failed"
-    } else if waf().any(|s| matches!(s.state, LogState::Running { .. })) {
-        " — querying WAF logs…"
-    } else if waf().any(|s| matches!(s.state, LogState::NotQueryable { .. })) {
-        " — WAF logs not queryable here"
+    if waf().any(|s| matches!(s.state, LogState::NotQueryable { .. })) {
+        " — WAF logs not queryable here".into()
     } else {
-        ""
+        String::new()
+    }
+}
+
+/// What went wrong with a query's latest run, for a panel's title: " — query failed: why".
+fn trouble(t: &LogState) -> String {
+    match t {
+        LogState::Failed { message, .. } => format!(" — WAF log query failed: {message}"),
+        LogState::TimedOut { .. } => " — WAF log query timed out".into(),
+        LogState::Running { .. } => " — querying WAF logs…".into(),
+        _ => String::new(),
+    }
+}
+
+/// A logs panel: its name and the window of its figures (" 14:00–14:05") on top, the window
+/// dropped whole when it does not fit (no time cut into another), and what went wrong with
+/// its latest query along the bottom, where a long reason does not push the window out.
+fn logs_panel<'a>(
+    name: &str,
+    w: Option<&crate::model::logs::Window>,
+    t: Option<&LogState>,
+    width: u16,
+    th: &'a Theme,
+) -> ratatui::widgets::Block<'a> {
+    let room = width.saturating_sub(2);
+    let window = w.map_or(String::new(), |w| {
+        format!(" {}–{}", w.from.format("%H:%M"), w.to.format("%H:%M"))
+    });
+    let full = format!(" {name}{window} ");
+    let title = match unicode_width::UnicodeWidthStr::width(full.as_str()) <= room as usize {
+        true => full,
+        false => format!(" {name} "),
+    };
+    let block = panel(title, th, false);
+    match t.map(trouble).filter(|why| !why.is_empty()) {
+        Some(why) => {
+            let why = format!(" {} ", why.trim_start_matches(" — "));
+            block.title_bottom(Line::styled(
+                columns::fit(&why, room),
+                th.style(E::TextWarn),
+            ))
+        }
+        None => block,
     }
 }
 
 /// The addresses WAF stopped, counted exactly in its logs.
 fn draw_exact(f: &mut Frame, area: Rect, logs: &Logs, cx: &Cells) {
     let columns: [Column<Blocked>; _] = [
-        col("client IP", Constraint::Min(15), |b, _| {
-            Cell::from(b.client_ip.to_string())
+        col("client IP", Constraint::Min(15), |b, cx| {
+            Cell::from(fit(b.client_ip.as_str(), cx.column))
         }),
-        col("cc", Constraint::Length(2), |b, _| {
-            Cell::from(b.country.to_string())
+        col("cc", Constraint::Length(2), |b, cx| {
+            Cell::from(fit(b.country.as_str(), cx.column))
         }),
         col("rule", Constraint::Length(16), |b, cx| {
             Cell::from(Span::styled(
-                b.rule.to_string(),
+                fit(b.rule.as_str(), cx.column),
                 cx.th.style(E::ActionBlock),
             ))
         }),
@@ -307,20 +351,14 @@ fn draw_exact(f: &mut Frame, area: Rect, logs: &Logs, cx: &Cells) {
             acls.push(name);
         }
     }
-    let title = match logs.waf_window() {
-        Some(w) => format!(
-            " Blocked, exact: {} {}–{} ",
-            acls.join(", "),
-            w.from.format("%H:%M"),
-            w.to.format("%H:%M")
-        ),
-        None => " Blocked, exact ".into(),
-    };
+    let (window, problem) = logs.waf_query(0);
+    let name = format!("Blocked, exact: {}", acls.join(", "));
+    let block = logs_panel(&name, window, problem, area.width, cx.th);
     let shown = &logs.blocked[..logs.blocked.len().min(area.height as usize)];
     columns::draw(
         f,
         area,
-        panel(title, cx.th, false),
+        block,
         &columns::placed(columns.into()),
         shown,
         None,
@@ -332,25 +370,50 @@ fn draw_exact(f: &mut Frame, area: Rect, logs: &Logs, cx: &Cells) {
 fn draw_paths_and_agents(f: &mut Frame, area: Rect, logs: &Logs, cx: &Cells) {
     let [paths, agents] =
         Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(area);
-    for (a, title, what, list) in [
-        (paths, " Blocked paths (logs) ", "path", &logs.blocked_paths),
+    for (a, n, name, what, list) in [
+        (
+            paths,
+            1,
+            "Blocked paths (logs)",
+            "path",
+            &logs.blocked_paths,
+        ),
         (
             agents,
-            " Blocked user agents (logs) ",
+            2,
+            "Blocked user agents (logs)",
             "user agent",
             &logs.blocked_agents,
         ),
     ] {
+        let (window, problem) = logs.waf_query(n);
+        let block = logs_panel(name, window, problem, a.width, cx.th);
+        // Nothing to list because its query went wrong: the panel says why, whole, where its
+        // bottom edge would cut it.
+        let failed =
+            problem.filter(|t| matches!(t, LogState::Failed { .. } | LogState::TimedOut { .. }));
+        if let Some(t) = failed.filter(|_| list.is_empty()) {
+            let why = trouble(t);
+            let why = why.trim_start_matches(" — ");
+            f.render_widget(
+                Paragraph::new(why.to_string())
+                    .wrap(Wrap { trim: true })
+                    .style(cx.th.style(E::TextWarn))
+                    .block(logs_panel(name, window, None, a.width, cx.th)),
+                a,
+            );
+            continue;
+        }
         let columns: [Column<Tally>; _] = [
-            col(what, Constraint::Min(8), |t, _| {
-                Cell::from(t.value.to_string())
+            col(what, Constraint::Min(8), |t, cx| {
+                Cell::from(fit(t.value.as_str(), cx.column))
             }),
             col("reqs", Constraint::Length(6), |t, _| num(t.requests as f64)),
         ];
         // Narrow panels: a path or agent once, summed over every place, the most first.
         let summed = summed_by_value(list);
         let shown = &summed[..summed.len().min(a.height as usize)];
-        columns::draw(f, a, panel(title, cx.th, false), &columns, shown, None, cx);
+        columns::draw(f, a, block, &columns, shown, None, cx);
     }
 }
 
@@ -390,18 +453,22 @@ fn talkers(
 
 fn talker_columns(what: &'static str, by_ip: bool) -> Vec<Column<Talker>> {
     let name = if by_ip {
-        col(what, Constraint::Min(15), |t: &Talker, _: &Cells| {
-            Cell::from(t.key.to_string())
+        col(what, Constraint::Min(15), |t: &Talker, cx: &Cells| {
+            Cell::from(fit(t.key.as_str(), cx.column))
         })
     } else {
-        col(what, Constraint::Min(15), |t: &Talker, _: &Cells| {
-            Cell::from(format!("{} {}", t.key, countries::name(t.key.as_str())))
+        col(what, Constraint::Min(15), |t: &Talker, cx: &Cells| {
+            let name = match countries::name(t.key.as_str()) {
+                "" => "unknown",
+                name => name,
+            };
+            Cell::from(fit(&format!("{} {name}", t.key), cx.column))
         })
     };
     let mut columns = vec![name];
     if by_ip {
-        columns.push(col("cc", Constraint::Length(2), |t, _| {
-            Cell::from(t.country.to_string())
+        columns.push(col("cc", Constraint::Length(2), |t, cx| {
+            Cell::from(fit(t.country.as_str(), cx.column))
         }));
     }
     let counts: [Column<Talker>; _] = [
@@ -416,12 +483,12 @@ fn talker_columns(what: &'static str, by_ip: bool) -> Vec<Column<Talker>> {
 fn draw_held(f: &mut Frame, area: Rect, cx: &Cells) {
     let held = &cx.data.rate_limited;
     let columns: [Column<RateLimitedIp>; _] = [
-        col("address", Constraint::Min(15), |r, _| {
-            Cell::from(r.address.to_string())
+        col("address", Constraint::Min(15), |r, cx| {
+            Cell::from(fit(r.address.as_str(), cx.column))
         }),
         col("rule", Constraint::Length(16), |r, cx| {
             Cell::from(Span::styled(
-                r.rule.to_string(),
+                fit(r.rule.as_str(), cx.column),
                 cx.th.style(E::ActionBlock),
             ))
         }),
@@ -456,19 +523,20 @@ fn sample_columns<'a>() -> Vec<Column<&'a Sample>> {
             Shown::From(TAIL_WIDE),
             "rule",
             Constraint::Length(16),
-            |s, _| Cell::from(s.rule.to_string()),
+            |s, cx| Cell::from(fit(s.rule.as_str(), cx.column)),
         ),
-        col("cc", Constraint::Length(2), |s, _| {
-            Cell::from(s.country.to_string())
+        // An address or a URI cut short would name another: it says it is cut.
+        col("cc", Constraint::Length(2), |s, cx| {
+            Cell::from(fit(s.country.as_str(), cx.column))
         }),
-        col("client IP", Constraint::Length(15), |s, _| {
-            Cell::from(s.client_ip.to_string())
+        col("client IP", Constraint::Length(15), |s, cx| {
+            Cell::from(fit(s.client_ip.as_str(), cx.column))
         }),
-        col("verb", Constraint::Length(6), |s, _| {
-            Cell::from(s.method.to_string())
+        col("verb", Constraint::Length(6), |s, cx| {
+            Cell::from(fit(s.method.as_str(), cx.column))
         }),
-        col("URI", Constraint::Min(10), |s, _| {
-            Cell::from(s.uri.to_string())
+        col("URI", Constraint::Min(10), |s, cx| {
+            Cell::from(fit(s.uri.as_str(), cx.column))
         }),
         col_if(
             Shown::From(TAIL_WIDE),
@@ -487,11 +555,7 @@ fn draw_tail(f: &mut Frame, area: Rect, cx: &Context, th: &Theme) {
     let sel = cx.selected;
     let win = window(samples.len(), sel, area);
     let title = table_title("Sampled requests, newest first", filter, sel, samples.len());
-    let cells = Cells {
-        data: d,
-        th,
-        width: area.width,
-    };
+    let cells = Cells::new(d, th, area.width);
     columns::draw(
         f,
         area,

@@ -13,7 +13,7 @@ use crate::format;
 use crate::model::{Series, Snapshot};
 
 use crate::theme::{Element as E, Theme};
-use crate::widgets::columns::{self, Cells, Column, Shown, col, col_if};
+use crate::widgets::columns::{self, Cells, Column, Shown, col, col_if, fit};
 use crate::widgets::{panel, series_chart, severity_span, table_title, window};
 
 /// Overview: what is happening now, and what is unusual.
@@ -66,11 +66,7 @@ impl ScreenView for Overview {
         } else {
             table_title("Unusual now", "", sel, found.len())
         };
-        let cells = Cells {
-            data: d,
-            th,
-            width: list.width,
-        };
+        let cells = Cells::new(d, th, list.width);
         columns::draw(
             f,
             list,
@@ -98,8 +94,8 @@ fn finding_columns() -> Vec<Column<Finding>> {
         col("", Constraint::Length(2), |x, cx| {
             Cell::from(severity_span(x.severity, cx.th))
         }),
-        col("what", Constraint::Min(20), |x, _| {
-            Cell::from(x.text.clone())
+        col("what", Constraint::Min(20), |x, cx| {
+            Cell::from(fit(&x.text, cx.column))
         }),
         col_if(Shown::From(100), "see", Constraint::Length(10), |x, cx| {
             Cell::from(Span::styled(

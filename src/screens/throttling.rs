@@ -15,12 +15,13 @@ use crate::format;
 use crate::model::{Snapshot, Throttle, UsagePlan};
 
 use crate::theme::{Element as E, Theme};
-use crate::widgets::columns::{self, Cells, Column, Shown, col, col_if};
+use crate::widgets::columns::{self, Cells, Column, Shown, col, col_if, fit, kept};
 use crate::widgets::{gauge_style, num, panel, rate_cell, right, table_title, window};
 
 pub fn throttle_label(t: Option<Throttle>) -> String {
-    t.map_or("none".into(), |t| {
-        format!("{}/s ≤{}", format::count(t.rate_limit), t.burst_limit)
+    t.map_or("none".into(), |t| match t.refuses_all() {
+        true => "0: refuses all".into(),
+        false => format!("{}/s ≤{}", format::count(t.rate_limit), t.burst_limit),
     })
 }
 
@@ -83,11 +84,7 @@ impl ScreenView for Throttling {
         let sel = cx.selected;
         let wide = area.width >= WIDE;
         let win = window(stages.len(), sel, top);
-        let cells = Cells {
-            data: d,
-            th,
-            width: area.width,
-        };
+        let cells = Cells::new(d, th, area.width);
         columns::draw(
             f,
             top,
@@ -226,12 +223,12 @@ const WIDE: u16 = 120;
 
 fn stage_columns<'a>() -> Vec<Column<(&'a RestApi, &'a Stage)>> {
     let columns: [Column<(&'a RestApi, &'a Stage)>; _] = [
-        col("stage", Constraint::Min(18), |(a, s), _| {
-            Cell::from(format!("{}/{}", a.name, s.name))
+        col("stage", Constraint::Min(18), |(a, s), cx| {
+            Cell::from(fit(&format!("{}/{}", a.name, s.name), cx.column))
         }),
-        col("req/min", Constraint::Length(7), |(_, s), _| {
+        kept(col("req/min", Constraint::Length(7), |(_, s), _| {
             num(s.metrics.count.last())
-        }),
+        })),
         col("4xx", Constraint::Length(6), |(_, s), cx| {
             let m = &s.metrics;
             rate_cell(m.errors_4xx.last(), m.count.last(), 0.05, 0.15, cx.th)
@@ -244,32 +241,25 @@ fn stage_columns<'a>() -> Vec<Column<(&'a RestApi, &'a Stage)>> {
             let latency = s.metrics.latency_ms.latest();
             right(latency.map_or("–".into(), |l| format!("{l:.0}")))
         }),
-        col("429/min", Constraint::Length(7), |(_, s), cx| {
-            // Counted in its access log, or an estimate (dim) from its 4XXError.
-            let (n, counted) = s.refused_per_min();
-            if counted {
-                num(n)
-            } else {
-                Cell::from(
-                    Line::from(format!("~{}", format::count(n)))
-                        .right_aligned()
-                        .style(cx.th.style(E::TextDim)),
-                )
-            }
-        }),
-        col("throttle", Constraint::Length(13), |(_, s), _| {
-            Cell::from(match s.applied_throttle() {
-                Some((t, true)) => format!("acct {}", throttle_label(Some(t))),
-                other => throttle_label(other.map(|(t, _)| t)),
-            })
-        }),
+        kept(col("429/min", Constraint::Length(7), |(_, s), cx| {
+            refused_cell(s, cx)
+        })),
+        kept(col("throttle", Constraint::Length(13), |(_, s), cx| {
+            Cell::from(fit(
+                &match s.applied_throttle() {
+                    Some((t, true)) => format!("acct {}", throttle_label(Some(t))),
+                    other => throttle_label(other.map(|(t, _)| t)),
+                },
+                cx.column,
+            ))
+        })),
         col_if(
             Shown::From(WIDE),
             "peak/s",
             Constraint::Length(7),
             |(_, s), _| right(format!("{:.1}", s.peak_rps())),
         ),
-        col("headroom", Constraint::Length(8), |(_, s), cx| {
+        kept(col("headroom", Constraint::Length(8), |(_, s), cx| {
             s.headroom().map_or(right("–"), |h| {
                 let style = cx.th.style(if h < 0.2 {
                     E::TextCritical
@@ -280,7 +270,7 @@ fn stage_columns<'a>() -> Vec<Column<(&'a RestApi, &'a Stage)>> {
                 });
                 Cell::from(Line::from(format::percent(h)).right_aligned().style(style))
             })
-        }),
+        })),
         col_if(
             Shown::From(WIDE),
             "last 30 min",
@@ -292,6 +282,22 @@ fn stage_columns<'a>() -> Vec<Column<(&'a RestApi, &'a Stage)>> {
         ),
     ];
     columns.into()
+}
+
+/// A stage's 429s a minute: counted in its access log, or an estimate (dim, `~`) from its
+/// 4XXError.
+fn refused_cell(s: &Stage, cx: &Cells) -> Cell<'static> {
+    // Counted in its access log, or an estimate (dim) from its 4XXError.
+    let (n, counted) = s.refused_per_min();
+    if counted {
+        num(n)
+    } else {
+        Cell::from(
+            Line::from(format!("~{}", format::count(n)))
+                .right_aligned()
+                .style(cx.th.style(E::TextDim)),
+        )
+    }
 }
 
 /// A usage plan with its keys' 429s a minute: None when no key has a figure (AWS has no
@@ -397,12 +403,15 @@ fn draw_quota_gauges(f: &mut Frame, area: Rect, d: &Snapshot, th: &Theme) {
         .filter_map(|k| Some((k, k.quota_used()?)))
         .collect();
     // The fullest that fit, without sorting every key of a large account each frame.
-    let fit = (inner.height as usize).min(keys.len());
-    if fit > 0 && fit < keys.len() {
-        keys.select_nth_unstable_by(fit - 1, |a, b| b.1.total_cmp(&a.1));
-        keys.truncate(fit);
+    let rows = (inner.height as usize).min(keys.len());
+    if rows > 0 && rows < keys.len() {
+        keys.select_nth_unstable_by(rows - 1, |a, b| b.1.total_cmp(&a.1));
+        keys.truncate(rows);
     }
     keys.sort_by(|a, b| b.1.total_cmp(&a.1));
+    // With several places in view, each key says whose it is: one name may be in each.
+    let many = d.places_in_view() > 1;
+    let name_width = if many { 34 } else { 18 };
     for (i, (k, q)) in keys.iter().take(inner.height as usize).enumerate() {
         let row = Rect {
             y: inner.y + i as u16,
@@ -410,14 +419,21 @@ fn draw_quota_gauges(f: &mut Frame, area: Rect, d: &Snapshot, th: &Theme) {
             ..inner
         };
         let [name, gauge] =
-            Layout::horizontal([Constraint::Length(18), Constraint::Min(10)]).areas(row);
+            Layout::horizontal([Constraint::Length(name_width), Constraint::Min(10)]).areas(row);
+        let label = match many {
+            true => {
+                let (account, region) = d.place_label(k.place);
+                format!("{account} {region} {}", k.name)
+            }
+            false => k.name.to_string(),
+        };
         let throttled = if k.throttled_per_min.unwrap_or(0.0) > 0.0 {
             E::TextWarn
         } else {
             E::TableRow
         };
         f.render_widget(
-            Line::from(Span::styled(k.name.to_string(), th.style(throttled))),
+            Line::from(Span::styled(fit(&label, name.width), th.style(throttled))),
             name,
         );
         let period = k

@@ -14,7 +14,7 @@ use crate::format;
 use crate::model::{Rule, RuleKind, Snapshot};
 
 use crate::theme::{Element as E, Theme};
-use crate::widgets::columns::{self, Cells, Column, Shown, col, col_if};
+use crate::widgets::columns::{self, Cells, Column, Shown, col, col_if, fit};
 use crate::widgets::{action_span, num, panel, series_chart, table_title, window};
 
 /// A rule's statement in a few words.
@@ -104,11 +104,7 @@ impl ScreenView for Waf {
             Constraint::Length(chart_h),
         ])
         .areas(area);
-        let cells = Cells {
-            data: d,
-            th,
-            width: area.width,
-        };
+        let cells = Cells::new(d, th, area.width);
         let all: Vec<&WebAcl> = d.web_acls.iter().collect();
         columns::draw(
             f,
@@ -258,14 +254,14 @@ fn acl_columns<'a>() -> Vec<Column<&'a WebAcl>> {
 
 fn rule_columns<'a>() -> Vec<Column<(&'a WebAcl, &'a Rule)>> {
     let columns: [Column<(&'a WebAcl, &'a Rule)>; _] = [
-        col("web ACL", Constraint::Length(15), |(w, _), _| {
-            Cell::from(w.name.to_string())
+        col("web ACL", Constraint::Length(15), |(w, _), cx| {
+            Cell::from(fit(w.name.as_str(), cx.column))
         }),
         col("#", Constraint::Length(2), |(_, r), _| {
             Cell::from(Line::from(r.priority.to_string()).right_aligned())
         }),
-        col("rule", Constraint::Min(16), |(_, r), _| {
-            Cell::from(r.name.to_string())
+        col("rule", Constraint::Min(16), |(_, r), cx| {
+            Cell::from(fit(r.name.as_str(), cx.column))
         }),
         col("type", Constraint::Length(10), |(_, r), _| {
             Cell::from(r.kind.label())
@@ -296,7 +292,7 @@ fn rule_columns<'a>() -> Vec<Column<(&'a WebAcl, &'a Rule)>> {
             Shown::From(WIDE),
             "statement",
             Constraint::Min(20),
-            |(_, r), _| Cell::from(rule_summary(r)),
+            |(_, r), cx| Cell::from(fit(&rule_summary(r), cx.column)),
         ),
     ];
     columns.into()

@@ -1,6 +1,11 @@
 //! Tables built from column specs. A screen lists a table's columns once — heading, width,
 //! when shown, and how a row fills its cell — and the heading row, the widths and the cells all
 //! come from that list, so they cannot drift apart, and a column is added in one place.
+//!
+//! A figure is whole or absent: when the columns do not fit, whole columns are dropped (the
+//! first, the place columns and those marked [`Column::keep`] last), never squeezed, so a
+//! right-aligned number never loses its leading digits; a name cut to its column says so
+//! ([`fit`]).
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
@@ -15,6 +20,14 @@ pub struct Column<R> {
     pub width: Constraint,
     pub shown: Shown,
     pub cell: fn(&R, &Cells) -> Cell<'static>,
+    /// Dropped after the others when the table is too narrow for all.
+    pub kept: bool,
+}
+
+/// `column`, dropped after the others when the table is too narrow for all.
+pub const fn kept<R>(mut column: Column<R>) -> Column<R> {
+    column.kept = true;
+    column
 }
 
 /// When a column is shown, by the width the screen gives its table ([`Cells::width`]).
@@ -80,11 +93,89 @@ pub fn placed<R: Placed>(columns: Vec<Column<R>>) -> Vec<Column<R>> {
 }
 
 /// What a cell is drawn with.
+#[derive(Clone, Copy)]
 pub struct Cells<'a> {
     pub data: &'a Snapshot,
     pub th: &'a Theme,
     /// The width the screen decides its columns by.
     pub width: u16,
+    /// The width of the cell's own column, as laid out (0 when not known).
+    pub column: u16,
+}
+
+impl<'a> Cells<'a> {
+    pub fn new(data: &'a Snapshot, th: &'a Theme, width: u16) -> Cells<'a> {
+        Cells {
+            data,
+            th,
+            width,
+            column: 0,
+        }
+    }
+}
+
+/// `text` in at most `width` columns: whole, or cut with `…` at its end, so a cut name says it
+/// is cut (0: as it is). In a sentence, a word with a figure in it goes whole rather than
+/// leave the first digits of a number ("(41…" of "(415 requests").
+pub fn fit(text: &str, width: u16) -> String {
+    use unicode_width::UnicodeWidthChar;
+    let width = width as usize;
+    if width == 0 || unicode_width::UnicodeWidthStr::width(text) <= width {
+        return text.to_string();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for next in text.chars() {
+        let w = next.width().unwrap_or(0);
+        if used + w + 1 > width {
+            let cut_word =
+                !next.is_whitespace() && out.chars().last().is_some_and(|l| !l.is_whitespace());
+            if cut_word && let Some(start) = out.rfind(char::is_whitespace) {
+                let word = &out[start..];
+                if word.chars().any(|c| c.is_ascii_digit()) || next.is_ascii_digit() {
+                    let space = word.chars().next().map_or(1, char::len_utf8);
+                    out.truncate(start + space);
+                }
+            }
+            break;
+        }
+        out.push(next);
+        used += w;
+    }
+    out.push('…');
+    out
+}
+
+/// The columns of `shown` that fit in `room` without being squeezed: the fewest dropped, the
+/// columns that may be dropped first (right to left), then those kept, never the first nor a
+/// place column. Returns the indices kept and the width each is laid out at.
+fn fitting<R>(shown: &[&Column<R>], widths: &[Constraint], room: u16) -> (Vec<usize>, Vec<u16>) {
+    let mut keep: Vec<usize> = (0..shown.len()).collect();
+    // The row's own name: the first column after the place columns.
+    let first = shown.iter().position(|c| c.shown != Shown::ManyPlaces);
+    loop {
+        let constraints: Vec<Constraint> = keep.iter().map(|&i| widths[i]).collect();
+        let laid = ratatui::layout::Layout::horizontal(constraints.clone())
+            .flex(ratatui::layout::Flex::Start)
+            .spacing(1)
+            .split(Rect::new(0, 0, room, 1));
+        let squeezed = constraints.iter().zip(laid.iter()).any(|(c, r)| match c {
+            Constraint::Length(n) | Constraint::Min(n) => r.width < *n,
+            _ => false,
+        });
+        let droppable = |i: &&usize| Some(**i) != first && shown[**i].shown != Shown::ManyPlaces;
+        let next = keep
+            .iter()
+            .filter(droppable)
+            .rev()
+            .find(|i| !shown[**i].kept)
+            .or_else(|| keep.iter().rfind(droppable))
+            .copied();
+        match (squeezed, next) {
+            (true, Some(drop)) => keep.retain(|i| *i != drop),
+            _ => return (keep, laid.iter().map(|r| r.width).collect()),
+        }
+    }
 }
 
 /// A column shown at every width.
@@ -108,6 +199,7 @@ pub const fn col_if<R>(
         width,
         shown,
         cell,
+        kept: false,
     }
 }
 
@@ -126,7 +218,6 @@ pub fn draw<R>(
         .iter()
         .filter(|c| c.shown.at(cx.width, many))
         .collect();
-    let header: Vec<&str> = shown.iter().map(|c| c.heading).collect();
     let widths: Vec<Constraint> = shown
         .iter()
         .map(|c| match c.shown {
@@ -134,9 +225,18 @@ pub fn draw<R>(
             _ => c.width,
         })
         .collect();
+    let room = block.inner(area).width;
+    let (kept, laid) = fitting(&shown, &widths, room);
+    let header: Vec<&str> = kept.iter().map(|&i| shown[i].heading).collect();
+    let widths: Vec<Constraint> = kept.iter().map(|&i| widths[i]).collect();
     let rows: Vec<Row> = rows
         .iter()
-        .map(|r| Row::new(shown.iter().map(|c| (c.cell)(r, cx))))
+        .map(|r| {
+            Row::new(kept.iter().zip(&laid).map(|(&i, &w)| {
+                let cx = Cells { column: w, ..*cx };
+                (shown[i].cell)(r, &cx)
+            }))
+        })
         .collect();
     super::table(f, area, block, &header, &widths, rows, selected, cx.th);
 }
@@ -144,6 +244,44 @@ pub fn draw<R>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn too_narrow_a_table_drops_whole_columns_never_digits() {
+        let c = |heading: &'static str, w: u16| -> Column<()> {
+            col(heading, Constraint::Length(w), |_, _| Cell::from(""))
+        };
+        let columns = [c("name", 10), c("a", 6), kept(c("headroom", 8)), c("b", 6)];
+        let shown: Vec<&Column<()>> = columns.iter().collect();
+        let widths: Vec<Constraint> = shown.iter().map(|c| c.width).collect();
+        // All fit: 10+6+8+6 and 3 spaces.
+        assert_eq!(fitting(&shown, &widths, 33).0, [0, 1, 2, 3]);
+        // One short: the rightmost that may go goes; the kept one stays.
+        let (kept, laid) = fitting(&shown, &widths, 32);
+        assert_eq!(kept, [0, 1, 2]);
+        assert_eq!(laid, [10, 6, 8], "nothing squeezed");
+        // Much shorter: the kept one goes last, the first never.
+        assert_eq!(fitting(&shown, &widths, 19).0, [0, 2]);
+        assert_eq!(fitting(&shown, &widths, 5).0, [0]);
+    }
+
+    #[test]
+    fn a_cut_name_says_it_is_cut() {
+        assert_eq!(fit("payments-api/prod", 40), "payments-api/prod");
+        assert_eq!(fit("payments-api/prod", 10), "payments-…");
+        assert_eq!(fit("payments-api/prod", 0), "payments-api/prod");
+        // A sentence loses a word with a figure whole, never its last digits.
+        assert_eq!(
+            fit("most from 10.0.0.1 (415 requests)", 22),
+            "most from 10.0.0.1 …"
+        );
+        assert_eq!(
+            fit("most from 10.0.0.1 (415 requests)", 30),
+            "most from 10.0.0.1 (415 reque…"
+        );
+        // A name with no space is cut where it must, and says so.
+        assert_eq!(fit("tenant-004217", 10), "tenant-00…");
+        assert_eq!(fit("日本語の名前", 7), "日本語…");
+    }
 
     #[test]
     fn columns_show_by_width() {

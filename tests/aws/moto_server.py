@@ -85,6 +85,8 @@ A WSGI middleware in front of moto's own dispatcher:
   body-less REST request (API Gateway, CloudFront GETs) with SignatureDoesNotMatch, checks
   "monitoring:<Operation>" / "apigateway:<Operation>" against resource "*", and answers in an XML format the
   SDKs of awsJson/awsQuery services cannot parse.
+* holds edgetop's GetResources to AWS's own quota on it (5 requests every 2 seconds per account): past it,
+  429 TooManyRequestsException;
 * injects faults:   POST /_edgetop/faults {"operation": "GetMetricData", "error": "ThrottlingException",
                                            "count": 1, ["status": 400], ["message": "..."], ["region": "..."]}
                     count -1 = until cleared; with "region", only calls signed for that region fail; DELETE /_edgetop/faults clears all; GET /_edgetop/faults lists them.
@@ -345,6 +347,7 @@ class EdgetopMiddleware:
         self.queries = {}  # Logs Insights query id -> its query, window, answer and status (see logs_query)
         self.query_plan = {"polls": 0, "status": "Complete"}  # how the next queries go (/_edgetop/logs/queries)
         self.valueless = set()  # API key ids whose value GetApiKey(s) leave out (see /_edgetop/valueless-keys)
+        self.get_resources = {}  # account -> times of edgetop's GetResources calls (AWS's own quota on it)
 
     # -- plumbing --
     def extras(self):
@@ -458,6 +461,9 @@ class EdgetopMiddleware:
                 self.remember_mtls(call)
             if call.service == "apigateway" and op == "GetApiKey" and self.valueless:
                 return self.without_values(environ, start_response)
+            if call.service == "apigateway" and op == "GetResources" and self.over_resources_quota(call, environ):
+                return self.respond(start_response, *error_response(
+                    call, "TooManyRequestsException", "Too Many Requests", 429))
             if call.service == "apigateway" and op in self.PAGED_APIGATEWAY:
                 return self.page_apigateway(call, environ, start_response)
             if call.service == "wafv2" and op == "UpdateWebACL":
@@ -521,6 +527,25 @@ class EdgetopMiddleware:
                 self.domain_mtls[req["domainName"]] = {
                     "truststoreUri": mtls.get("truststoreUri"),
                     "truststoreVersion": mtls.get("truststoreVersion") or "1", "truststoreWarnings": []}
+
+    # GetResources has a quota of its own, on top of the account's: "5 requests every 2 seconds per account"
+    # (API Gateway quotas, "API Gateway quotas for creating, deploying and managing an API"). A call past it is
+    # answered 429 TooManyRequestsException, as the account's throttle is. Held to edgetop's calls (the AWS SDK
+    # for Rust's user agent): the seed scripts' calls are setup, not what is tested.
+    RESOURCES_QUOTA = (5, 2.0)
+
+    def over_resources_quota(self, call, environ):
+        if "aws-sdk-rust" not in environ.get("HTTP_USER_AGENT", "") + environ.get("HTTP_X_AMZ_USER_AGENT", ""):
+            return False
+        n, window = self.RESOURCES_QUOTA
+        now = time.time()
+        with self.lock:
+            recent = [t for t in self.get_resources.get(call.account, []) if now - t < window]
+            over = len(recent) >= n
+            if not over:
+                recent.append(now)
+            self.get_resources[call.account] = recent
+        return over
 
     # A key whose value AWS did not return (GetApiKey/GetApiKeys with includeValue(s)): the answer has no
     # "value" member, as the API model allows (ApiKey.value is optional).
@@ -1102,6 +1127,9 @@ MANAGED_RULE_GROUPS = {  # AWS's managed rule groups the seed uses, as DescribeM
                   "GenericLFI_BODY", "RestrictedExtensions_URIPATH", "RestrictedExtensions_QUERYARGUMENTS",
                   "GenericRFI_QUERYARGUMENTS", "GenericRFI_BODY", "GenericRFI_URIPATH", "CrossSiteScripting_COOKIE",
                   "CrossSiteScripting_QUERYARGUMENTS", "CrossSiteScripting_BODY", "CrossSiteScripting_URIPATH"]},
+    "AWSManagedRulesAntiDDoSRuleSet": {
+        "capacity": 50, "label_namespace": "awswaf:managed:aws:anti-ddos:",
+        "rules": ["ChallengeAllDuringEvent", "ChallengeDDoSRequests", "DDoSRequests"]},
     "AWSManagedRulesKnownBadInputsRuleSet": {
         "capacity": 200, "label_namespace": "awswaf:managed:aws:known-bad-inputs:",
         "rules": ["JavaDeserializationRCE_HEADER", "JavaDeserializationRCE_BODY", "JavaDeserializationRCE_URIPATH",

@@ -16,6 +16,12 @@
     1:1 with the metrics; OwningAccount (with IncludeLinkedAccounts) keeps one account's. Pages of 500, as moto's
     own (every account's metrics are gathered, following moto's pages, and the rest kept for the next page).
   Every such call is logged: GET /_edgetop/metric-accounts -> [[operation, caller account, [accounts]], ...].
+* A link's metric filter (CreateLink LinkConfiguration.MetricConfiguration.Filter, "Namespace IN ('AWS/EC2')"):
+  the monitoring account sees only the namespaces it lets through, in ListMetrics and GetMetricData alike
+  (a query of another namespace gets no datapoints, as a metric that is not there would), and ListAttachedLinks
+  does not say so, as AWS's does not. The filter is read as the OAM API reference and the CloudFormation
+  AWS::Oam::Link LinkFilter page describe it: Namespace with =, !=, IN (...), NOT IN (...), LIKE and NOT LIKE
+  (a trailing % for a prefix), single-quoted names, case-sensitive, joined with AND and OR.
 """
 import json
 import re
@@ -127,8 +133,14 @@ class Observability:
         lid = str(uuid.uuid4())
         arn = f"arn:aws:oam:{region}:{account}:link/{lid}"
         label = template.replace("$AccountName", f"account {account}")
+        metric_filter = ((p.get("LinkConfiguration") or {}).get("MetricConfiguration") or {}).get("Filter")
+        if metric_filter is not None:
+            try:
+                namespace_filter(metric_filter)("AWS/EC2")
+            except ValueError as e:
+                raise OamError("InvalidParameterException", f"the metric filter is not valid: {e}")
         self.links[arn] = {"account": account, "region": region, "sink": p["SinkIdentifier"], "label": label,
-                           "template": template, "types": list(types), "id": lid}
+                           "template": template, "types": list(types), "id": lid, "metric_filter": metric_filter}
         return {"Arn": arn, "Id": lid, "Label": label, "LabelTemplate": template, "ResourceTypes": list(types),
                 "SinkArn": p["SinkIdentifier"], "Tags": {}}
 
@@ -165,9 +177,17 @@ class Observability:
 
     def metrics_linked(self, monitor, region):
         """The accounts whose links share their metrics with a sink of `monitor` in `region`."""
+        return sorted(self.metric_links(monitor, region))
+
+    def metric_links(self, monitor, region):
+        """account -> whether a namespace is shared, for the links that share metrics with `monitor`."""
         sinks = {arn for arn, s in self.sinks.items() if s["account"] == monitor and s["region"] == region}
-        return sorted({link["account"] for link in self.links.values() if link["sink"] in sinks
-                       and METRIC in link["types"]})
+        out = {}
+        for link in self.links.values():
+            if link["sink"] in sinks and METRIC in link["types"]:
+                f = link.get("metric_filter")
+                out[link["account"]] = namespace_filter(f) if f else (lambda ns: True)
+        return out
 
     # -- CloudWatch in a monitoring account --
     def cloudwatch(self, op, account, region, body, ask):
@@ -189,7 +209,8 @@ class Observability:
                 owner[m.group(1)] = v
         if all(v == caller for v in owner.values()):
             return None
-        linked = set(self.metrics_linked(caller, region)) | {caller}
+        links = self.metric_links(caller, region)
+        linked = set(links) | {caller}
         common = [(k, v) for k, v in form if not k.startswith("MetricDataQueries.")]
         members = {}
         for k, v in form:
@@ -200,12 +221,21 @@ class Observability:
         for n in sorted(members, key=int):
             by_account.setdefault(owner.get(n, caller), []).append(members[n])
         results, status, headers = [], 200, [("Content-Type", "text/xml")]
+        def empty(q):
+            qid = dict(q).get("Id", "")
+            return (f"<member><Id>{esc(qid)}</Id><Label>{esc(qid)}</Label>"
+                    "<StatusCode>Complete</StatusCode><Timestamps/><Values/></member>")
+
         for account, queries in by_account.items():
             if account not in linked:
-                for q in queries:
-                    qid = dict(q).get("Id", "")
-                    results.append(f"<member><Id>{esc(qid)}</Id><Label>{esc(qid)}</Label>"
-                                   "<StatusCode>Complete</StatusCode><Timestamps/><Values/></member>")
+                results.extend(empty(q) for q in queries)
+                continue
+            # The namespaces the link's filter leaves out: no datapoints, as for a metric that is not there.
+            shares = links.get(account, lambda ns: True)
+            hidden = [q for q in queries if not shares(dict(q).get("MetricStat.Metric.Namespace", ""))]
+            results.extend(empty(q) for q in hidden)
+            queries = [q for q in queries if q not in hidden]
+            if not queries:
                 continue
             part = list(common)
             for i, q in enumerate(queries, 1):
@@ -225,7 +255,8 @@ class Observability:
 
     def list_metrics(self, form, caller, region, ask):
         only = dict(form).get("OwningAccount")
-        accounts = [caller] + self.metrics_linked(caller, region)
+        links = self.metric_links(caller, region)
+        accounts = [caller] + sorted(links)
         if only:
             accounts = [a for a in accounts if a == only]
         base = [(k, v) for k, v in form if k not in ("IncludeLinkedAccounts", "OwningAccount", "NextToken")]
@@ -242,6 +273,8 @@ class Observability:
                 for m in root.iter(f"{{{XMLNS}}}Metrics"):
                     for member in m:
                         ns = member.findtext(f"{{{XMLNS}}}Namespace", "")
+                        if account != caller and not links[account](ns):
+                            continue
                         name = member.findtext(f"{{{XMLNS}}}MetricName", "")
                         dims = "".join(
                             f"<member><Name>{esc(d.findtext(f'{{{XMLNS}}}Name', ''))}</Name>"
@@ -265,3 +298,69 @@ class Observability:
                f'</Metrics><OwningAccounts>{"".join(owners[:500])}</OwningAccounts>{more}</ListMetricsResult>'
                f"<ResponseMetadata><RequestId>{uuid.uuid4()}</RequestId></ResponseMetadata></ListMetricsResponse>")
         return 200, [("Content-Type", "text/xml")], xml
+
+
+def namespace_filter(text):
+    """A link's metric filter as a predicate on a namespace; ValueError when it is not one."""
+    tokens = re.findall(r"\s*('(?:[^']*)'|\(|\)|,|!=|=|[A-Za-z]+)", text)
+    if "".join(tokens).replace(" ", "") != re.sub(r"\s+", "", text):
+        raise ValueError(f"cannot read {text!r}")
+    pos = 0
+
+    def peek():
+        return tokens[pos].upper() if pos < len(tokens) else None
+
+    def take(want=None):
+        nonlocal pos
+        if pos >= len(tokens) or (want and tokens[pos].upper() != want):
+            raise ValueError(f"expected {want or 'more'} in {text!r}")
+        pos += 1
+        return tokens[pos - 1]
+
+    def literal():
+        t = take()
+        if not (t.startswith("'") and t.endswith("'")):
+            raise ValueError(f"{t} is not a quoted name in {text!r}")
+        return t[1:-1]
+
+    def condition():
+        if take().lower() != "namespace":
+            raise ValueError(f"only Namespace is filtered on, in {text!r}")
+        neg = False
+        if peek() == "NOT":
+            take()
+            neg = True
+        op = take().upper()
+        if op == "IN":
+            take("(")
+            names = [literal()]
+            while peek() == ",":
+                take()
+                names.append(literal())
+            take(")")
+            test = lambda ns: ns in names  # noqa: E731
+        elif op == "LIKE":
+            pattern = literal()
+            test = (lambda ns: ns.startswith(pattern[:-1])) if pattern.endswith("%") else (lambda ns: ns == pattern)  # noqa: E731
+        elif op in ("=", "!=") and not neg:
+            name = literal()
+            neg = op == "!="
+            test = lambda ns: ns == name  # noqa: E731
+        else:
+            raise ValueError(f"unknown operator {op} in {text!r}")
+        return (lambda ns: not test(ns)) if neg else test
+
+    def conjunction():
+        parts = [condition()]
+        while peek() == "AND":
+            take()
+            parts.append(condition())
+        return lambda ns: all(p(ns) for p in parts)
+
+    alts = [conjunction()]
+    while peek() == "OR":
+        take()
+        alts.append(conjunction())
+    if pos != len(tokens):
+        raise ValueError(f"cannot read the end of {text!r}")
+    return lambda ns: any(a(ns) for a in alts)

@@ -10,6 +10,8 @@
 With --shared-cdn, the second account's distribution also sends a key of the first account (acme-logistics, which
 no distribution of the first account sends), as a shared CDN account fronting another team's API does.
 
+With --metric-filter (and --observability), the link shares only the namespaces the filter lets through.
+
 With --observability, CloudWatch cross-account observability as an organisation sets it up: the first account
 monitors (a sink in eu-west-1, whose policy lets the second account link), and the second account links to it in
 eu-west-1, sharing metrics and log groups. The second account then publishes metrics the first account does not
@@ -67,6 +69,7 @@ def main():
     p.add_argument("--endpoint", required=True)
     p.add_argument("--observability", action="store_true")
     p.add_argument("--shared-cdn", action="store_true")
+    p.add_argument("--metric-filter", help="the link's LinkConfiguration.MetricConfiguration.Filter")
     a = p.parse_args()
     cfg = Config(retries={"max_attempts": 1})
 
@@ -115,7 +118,7 @@ def main():
                                  "MinTTL": 0}})["Distribution"]
     out["second_distribution"] = dist["Id"]
     if a.observability:
-        out["observability"] = observe(mine, theirs, out["second_account"])
+        out["observability"] = observe(mine, theirs, out["second_account"], a.metric_filter)
     print(json.dumps(out))
 
 
@@ -125,7 +128,7 @@ PARTNER_BLOCKED = 77.0
 PARTNER_BRAZIL = 55.0
 
 
-def observe(mine, theirs, second):
+def observe(mine, theirs, second, metric_filter=None):
     oam = mine("oam", "eu-west-1")
     sink = oam.create_sink(Name="edgetop-monitoring")["Arn"]
     oam.put_sink_policy(SinkIdentifier=sink, Policy=json.dumps({
@@ -134,9 +137,10 @@ def observe(mine, theirs, second):
                        "Action": ["oam:CreateLink", "oam:UpdateLink"],
                        "Condition": {"ForAllValues:StringEquals": {"oam:ResourceTypes": [
                            "AWS::CloudWatch::Metric", "AWS::Logs::LogGroup"]}}}]}))
+    config = {"LinkConfiguration": {"MetricConfiguration": {"Filter": metric_filter}}} if metric_filter else {}
     link = theirs("oam", "eu-west-1").create_link(
         LabelTemplate="$AccountName", SinkIdentifier=sink,
-        ResourceTypes=["AWS::CloudWatch::Metric", "AWS::Logs::LogGroup"])["Arn"]
+        ResourceTypes=["AWS::CloudWatch::Metric", "AWS::Logs::LogGroup"], **config)["Arn"]
     now = dt.datetime.now(dt.timezone.utc).replace(second=0, microsecond=0)
     minutes = [now - dt.timedelta(minutes=m) for m in range(2, 7)]
 

@@ -4,6 +4,7 @@
     python tamper.py --endpoint URL set-header DIST NAME VALUE   # an origin header of DIST's first origin
     python tamper.py --endpoint URL create-key NAME DESCRIPTION  # an enabled API key
     python tamper.py --endpoint URL delete-key ID
+    python tamper.py --endpoint URL create-http-api REGION NAME  # an HTTP API (API Gateway v2), nothing else
     python tamper.py --endpoint URL plant-rotated NAME SECONDS   # keys named as a rotation of NAME would
                                                                    # name its new key, for the next SECONDS
 
@@ -34,6 +35,9 @@ def main():
     k.add_argument("description")
     d = sub.add_parser("delete-key")
     d.add_argument("id")
+    h2 = sub.add_parser("create-http-api")
+    h2.add_argument("region")
+    h2.add_argument("name")
     p = sub.add_parser("plant-rotated")
     p.add_argument("name")
     p.add_argument("seconds", type=int)
@@ -52,6 +56,9 @@ def main():
             items.append({"HeaderName": args.name, "HeaderValue": args.value})
         origin["CustomHeaders"]["Quantity"] = len(items)
         cf.update_distribution(Id=args.dist, IfMatch=got["ETag"], DistributionConfig=cfg)
+    elif args.what == "create-http-api":
+        v2 = boto3.client("apigatewayv2", endpoint_url=args.endpoint, region_name=args.region)
+        print(v2.create_api(Name=args.name, ProtocolType="HTTP")["ApiId"])
     elif args.what == "plant-rotated":
         # Someone who may create API keys, waiting to learn the value CloudFront will send: a key for every
         # name edgetop's rotation of NAME could predict (<NAME>-rotated-<UTC time to the second>).

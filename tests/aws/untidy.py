@@ -108,6 +108,11 @@ def seed_access(s, apis):
     v2.create_route(ApiId=http, RouteKey="POST /hooks", AuthorizationType="NONE")
     v2.create_stage(ApiId=http, StageName="$default",
                     DefaultRouteSettings={"ThrottlingRateLimit": 50.0, "ThrottlingBurstLimit": 100})
+    # A stage throttled to 0/0 (an operator's emergency stop): API Gateway answers every request with 429. Not the
+    # same as a stage with no throttle of its own, which the account's binds.
+    v2.create_stage(ApiId=http, StageName="frozen",
+                    DefaultRouteSettings={"ThrottlingRateLimit": 0.0, "ThrottlingBurstLimit": 0})
+    v2.create_stage(ApiId=http, StageName="open")
 
     # Shield Advanced, protecting nothing edgetop shows: the partner distribution in front of orders-a is not.
     s.shield.create_subscription()
@@ -164,7 +169,12 @@ def seed_untidy(s, key_value):
                                CustomResponseBodies={"slow-down": {"ContentType": "TEXT_PLAIN",
                                                                    "Content": "slow down"}})["Summary"]
     cf_rules = [{"Name": "Geo-Fence", "Priority": 0, "Action": {"Block": {}},
-                 "Statement": {"GeoMatchStatement": {"CountryCodes": ["RU"]}}, "VisibilityConfig": vis("geoFenceCf")}]
+                 "Statement": {"GeoMatchStatement": {"CountryCodes": ["RU"]}}, "VisibilityConfig": vis("geoFenceCf")},
+                # AWS's anti-DDoS managed rule group (for CloudFront distributions), whose labels mark an event.
+                {"Name": "Anti-DDoS", "Priority": 1, "OverrideAction": {"None": {}},
+                 "Statement": {"ManagedRuleGroupStatement": {"VendorName": "AWS",
+                                                             "Name": "AWSManagedRulesAntiDDoSRuleSet"}},
+                 "VisibilityConfig": vis("antiDdosCf")}]
     cf = s.waf_cf.create_web_acl(Name="shop-edge", Scope="CLOUDFRONT", DefaultAction={"Allow": {}}, Rules=cf_rules,
                                  VisibilityConfig=vis("ShopEdgeCloudFront"), Description="untidy")["Summary"]
     s.extras["web_acl_metric_names"][reg["ARN"]] = "ShopEdgeMetrics"
@@ -282,6 +292,19 @@ def seed_untidy(s, key_value):
                         "URI": f"/orders?ref={key_value('partner-edge')}&page={i}", "Method": "GET",
                         "HTTPVersion": "HTTP/2.0", "Headers": headers},
             "Weight": 1, "Action": "BLOCK", "ResponseCodeSent": 403})
+
+    # ---- A DDoS event at the CLOUDFRONT web ACL: AWS's anti-DDoS group labels the requests it evaluates
+    # (AWS WAF developer guide, "AWS WAF Distributed Denial of Service (DDoS) prevention rule group").
+    for i, level in enumerate(("high", "high", "medium")):
+        s.extras["sampled_requests"].append({
+            "WebAclArn": cf["ARN"], "Scope": "CLOUDFRONT", "RuleMetricName": "antiDdosCf",
+            "Timestamp": end - 20 - i * 60,
+            "Request": {"ClientIP": f"198.18.0.{i + 1}", "Country": "BR", "URI": "/", "Method": "GET",
+                        "HTTPVersion": "HTTP/1.1", "Headers": [{"Name": "host", "Value": "shop.example.com"}]},
+            "Weight": 50, "Action": "BLOCK", "ResponseCodeSent": 403, "RuleNameWithinRuleGroup": "DDoSRequests",
+            "Labels": [{"Name": "awswaf:managed:aws:anti-ddos:event-detected"},
+                       {"Name": f"awswaf:managed:aws:anti-ddos:{level}-suspicion-ddos-request"}]})
+    out["ddos"] = {"web_acl": "shop-edge", "requests": 150, "high": 100}
 
     # ---- Around the edge: orders-a/live, behind the partner distribution, sampled at the regional web ACL from
     # CloudFront's origin-facing addresses (moto's managed prefix list holds 130.176.0.0/18) and, directly, from

@@ -301,6 +301,16 @@ impl Moto {
         serde_json::from_slice(&self.script("places_seed.py", &["--observability"])).unwrap()
     }
 
+    /// As [`Moto::seed_places_observed`], the link sharing only the metric namespaces `filter`
+    /// lets through (`LinkConfiguration.MetricConfiguration.Filter`).
+    pub fn seed_places_observed_filtered(&self, filter: &str) -> serde_json::Value {
+        serde_json::from_slice(&self.script(
+            "places_seed.py",
+            &["--observability", "--metric-filter", filter],
+        ))
+        .unwrap()
+    }
+
     /// Every call since the last reset, with where it went and who signed it.
     pub fn place_log(&self) -> Vec<PlacedCall> {
         serde_json::from_str(&self.control("GET", "/_edgetop/place-log", None)).unwrap()
@@ -387,11 +397,31 @@ pub fn edgetop_hooked(m: &Moto, args: &[&str]) -> Command {
 }
 
 fn program(bin: &str, m: &Moto, args: &[&str]) -> Command {
+    program_in(bin, m, "eu-west-1", args)
+}
+
+/// `edgetop snapshot --json` in `region` (another partition's, say): (status, JSON, stderr).
+pub fn snapshot_in(
+    m: &Moto,
+    region: &str,
+) -> (std::process::ExitStatus, serde_json::Value, String) {
+    let out = program_in(BIN, m, region, &["snapshot", "--json", "--no-logs"])
+        .output()
+        .unwrap();
+    let json = serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null);
+    (
+        out.status,
+        json,
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn program_in(bin: &str, m: &Moto, region: &str, args: &[&str]) -> Command {
     let mut cmd = Command::new(bin);
     cmd.args(args)
         .args([
             "--region",
-            "eu-west-1",
+            region,
             "--endpoint-url",
             &m.endpoint(),
             "--max-attempts",

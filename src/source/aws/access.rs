@@ -98,10 +98,20 @@ fn cors_origin(m: &aws_sdk_apigateway::types::Method) -> Option<Text> {
     })
 }
 
-/// One API's methods, by path then method.
+/// GetResources' own quota, on top of the account's: 5 requests every 2 seconds per account
+/// (API Gateway's quotas page, "API Gateway quotas for creating, deploying and managing an
+/// API"). A bucket of 5 refilled at 2.5 a second would let 10 through in two seconds; one call
+/// every half second, no burst, is at most 4 in any two seconds, with room for the network's
+/// jitter between our clock and AWS's.
+pub fn resources_pacer() -> Pacer {
+    Pacer::new(2.0, 1)
+}
+
+/// One API's methods, by path then method. GetResources waits for its own quota too.
 async fn methods_of(
     c: &Client,
     pace: &Pacer,
+    resources_pace: &Pacer,
     calls: &mut Calls,
     api_id: &str,
 ) -> Result<Vec<Method>, Failure> {
@@ -112,6 +122,7 @@ async fn methods_of(
         calls,
         "apigateway:GetResources",
         |position| async move {
+            resources_pace.wait().await;
             let page = c
                 .get_resources()
                 .rest_api_id(api_id)
@@ -146,18 +157,24 @@ async fn methods_of(
     Ok(out)
 }
 
-/// Every API's methods, by API id.
+/// Every API's methods, by API id, each read on its own: one API's failure (a throttle, a
+/// denied permission) leaves the others read.
 pub async fn methods(
     c: &Client,
     pace: &Pacer,
+    resources_pace: &Pacer,
     calls: &mut Calls,
     apis: &[ApiConf],
-) -> Result<HashMap<String, Vec<Method>>, Failure> {
+) -> HashMap<String, Result<Vec<Method>, Failure>> {
     let mut out = HashMap::new();
     for api in apis {
-        out.insert(api.id.clone(), methods_of(c, pace, calls, &api.id).await?);
+        let read = methods_of(c, pace, resources_pace, calls, &api.id).await;
+        if let Err(f) = &read {
+            tracing::warn!(api = %Text::new(&api.id), failure = %f, "an API's methods not read");
+        }
+        out.insert(api.id.clone(), read);
     }
-    Ok(out)
+    out
 }
 
 /// Every custom domain name with its mappings: a listing, then one per domain.

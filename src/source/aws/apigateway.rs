@@ -20,7 +20,7 @@ pub const PAGE: i32 = 500;
 /// API Gateway allows 10,000 API keys per region; stop paging well past that.
 const MAX_PAGES: usize = 40;
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct StageConf {
     pub name: String,
     pub throttle: Option<Throttle>,
@@ -34,7 +34,7 @@ pub struct StageConf {
     pub access_log_raw: Option<(String, String)>,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct ApiConf {
     pub id: String,
     pub name: String,
@@ -553,13 +553,16 @@ pub async fn key_value(c: &Client, key_id: &str) -> Result<Secret, Failure> {
     }
 }
 
-/// The first day of the quota period that contains `today`.
+/// The first day GetUsage is asked from: the day, the month's first day (UTC), and for a week
+/// the last seven days. AWS does not say on which day a WEEK period starts (the API reference
+/// once said QuotaSettings.offset was that day, 0 for Sunday; it now says offset is the
+/// requests taken off the limit in the first period), so the window covers any week, and what
+/// the key has used of its quota is taken from AWS's own `remaining` ([`key_usage`]), never
+/// from a sum over days that may be the wrong ones.
 pub fn period_start(today: NaiveDate, period: QuotaPeriod) -> NaiveDate {
     match period {
         QuotaPeriod::Day => today,
-        QuotaPeriod::Week => {
-            today - chrono::Days::new(today.weekday().num_days_from_monday() as u64)
-        }
+        QuotaPeriod::Week => today - chrono::Days::new(6),
         QuotaPeriod::Month => today.with_day(1).unwrap_or(today),
     }
 }
@@ -569,20 +572,39 @@ pub fn period_start(today: NaiveDate, period: QuotaPeriod) -> NaiveDate {
 pub struct KeyUsage {
     pub used_today: u64,
     pub used_period: u64,
+    /// What remains of the quota, as AWS says (its latest day's).
     pub remaining: Option<u64>,
+    /// The quota's limit, with `remaining`: the share used comes from these two alone.
+    pub limit: Option<u64>,
 }
 
 impl KeyUsage {
-    /// A key in several plans: its requests add up across them, and what remains is the least
-    /// any of its quotas leaves.
+    /// A key in several plans: its requests add up across them, and the quota shown is the one
+    /// nearest its end (the least share remaining).
     pub fn add(&mut self, other: &KeyUsage) {
         self.used_today += other.used_today;
         self.used_period += other.used_period;
-        self.remaining = match (self.remaining, other.remaining) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
+        let share = |u: &KeyUsage| match (u.remaining, u.limit) {
+            (Some(r), Some(l)) if l > 0 => r as f64 / l as f64,
+            (Some(_), _) => 0.0,
+            _ => f64::INFINITY,
         };
+        if share(other) < share(self) {
+            self.remaining = other.remaining;
+            self.limit = other.limit;
+        }
     }
+
+    /// Share of its quota used: what AWS says remains, against the limit.
+    pub fn quota_used(&self) -> Option<f64> {
+        quota_used(self.remaining?, self.limit?)
+    }
+}
+
+/// Share of a quota of `limit` used when AWS says `remaining` is left (the initial period's
+/// offset, if any, counts as used).
+pub fn quota_used(remaining: u64, limit: u64) -> Option<f64> {
+    (limit > 0).then(|| 1.0 - (remaining.min(limit) as f64 / limit as f64))
 }
 
 /// GetUsage for a plan over its current quota period (or today when it has none).
@@ -599,7 +621,7 @@ pub async fn usage(
         .format("%Y-%m-%d")
         .to_string();
     let end = today.format("%Y-%m-%d").to_string();
-    let has_quota = plan.quota.is_some();
+    let limit = plan.quota.map(|q| q.limit);
     let (id, start, end) = (&plan.id, &start, &end);
     let pages = paged(pace, calls, "apigateway:GetUsage", |position| async move {
         let page = c
@@ -616,7 +638,7 @@ pub async fn usage(
             .items()
             .into_iter()
             .flatten()
-            .map(|(key, days)| (key.clone(), key_usage(days, has_quota)))
+            .map(|(key, days)| (key.clone(), key_usage(days, limit)))
             .collect();
         Ok((items, page.position().map(str::to_string)))
     })
@@ -624,19 +646,24 @@ pub async fn usage(
     Ok(pages.into_iter().collect())
 }
 
-/// Days of [used, remaining], oldest first → today's use, the period's, what remains.
-fn key_usage(days: &[Vec<i64>], has_quota: bool) -> KeyUsage {
+/// Days of [used, remaining], oldest first → today's use, the period's, what remains. With a
+/// quota, the period's use is the limit less what AWS says remains: AWS knows when its period
+/// began; a sum over days would need that to be known here.
+fn key_usage(days: &[Vec<i64>], limit: Option<u64>) -> KeyUsage {
     let used = |d: &Vec<i64>| d.first().copied().unwrap_or(0).max(0) as u64;
+    let remaining = limit.and_then(|_| {
+        days.last()
+            .and_then(|d| d.get(1))
+            .map(|r| (*r).max(0) as u64)
+    });
     KeyUsage {
         used_today: days.last().map_or(0, used),
-        used_period: days.iter().map(used).sum(),
-        remaining: if has_quota {
-            days.last()
-                .and_then(|d| d.get(1))
-                .map(|r| (*r).max(0) as u64)
-        } else {
-            None
+        used_period: match (remaining, limit) {
+            (Some(r), Some(l)) => l.saturating_sub(r),
+            _ => days.iter().map(used).sum(),
         },
+        remaining,
+        limit,
     }
 }
 
@@ -683,9 +710,10 @@ mod tests {
     fn quota_periods_start_where_api_gateway_counts() {
         let d = NaiveDate::from_ymd_opt(2026, 11, 19).unwrap(); // a Thursday
         assert_eq!(period_start(d, QuotaPeriod::Day), d);
+        // The last seven days: AWS does not say which day a week starts on.
         assert_eq!(
             period_start(d, QuotaPeriod::Week),
-            NaiveDate::from_ymd_opt(2026, 11, 16).unwrap()
+            NaiveDate::from_ymd_opt(2026, 11, 13).unwrap()
         );
         assert_eq!(
             period_start(d, QuotaPeriod::Month),
@@ -695,16 +723,28 @@ mod tests {
 
     #[test]
     fn usage_days_add_up() {
-        let u = key_usage(&[vec![100, 900], vec![50, 850]], true);
+        // A quota of 1,000 with 850 left: 150 used, whatever days the period spans.
+        let u = key_usage(&[vec![100, 900], vec![50, 850]], Some(1000));
         assert_eq!(
             u,
             KeyUsage {
                 used_today: 50,
                 used_period: 150,
-                remaining: Some(850)
+                remaining: Some(850),
+                limit: Some(1000),
             }
         );
-        assert_eq!(key_usage(&[], false), KeyUsage::default());
+        // No quota: the days' requests add up.
+        assert_eq!(
+            key_usage(&[vec![7, 0], vec![3, 0]], None),
+            KeyUsage {
+                used_today: 3,
+                used_period: 10,
+                remaining: None,
+                limit: None,
+            }
+        );
+        assert_eq!(key_usage(&[], None), KeyUsage::default());
     }
 
     #[test]
@@ -726,16 +766,70 @@ mod tests {
 
     #[test]
     fn a_key_in_two_plans_adds_up() {
-        let mut u = key_usage(&[vec![100, 900], vec![50, 850]], true);
-        u.add(&key_usage(&[vec![7, 0], vec![3, 0]], false));
-        u.add(&key_usage(&[vec![1, 40]], true));
+        let mut u = key_usage(&[vec![100, 900], vec![50, 850]], Some(1000));
+        u.add(&key_usage(&[vec![7, 0], vec![3, 0]], None));
+        u.add(&key_usage(&[vec![1, 40]], Some(400)));
+        // The quota shown is the one nearest its end: 40 of 400 left, against 850 of 1,000.
         assert_eq!(
             u,
             KeyUsage {
                 used_today: 54,
-                used_period: 161,
-                remaining: Some(40)
+                used_period: 150 + 10 + 360,
+                remaining: Some(40),
+                limit: Some(400),
             }
         );
+    }
+}
+
+#[cfg(test)]
+mod quota_tests {
+    use super::*;
+
+    /// A weekly quota of 1,000: AWS says 100 remain. Whatever day its week began on (AWS does
+    /// not say), the key has used 90 % of it; a sum over the days edgetop would guess (a week
+    /// from Monday) would say otherwise.
+    #[test]
+    fn the_share_of_a_quota_used_is_aws_s_remaining_against_the_limit() {
+        // Seven days, oldest first: [used, remaining].
+        let days: Vec<Vec<i64>> = [50, 250, 300, 100, 100, 50, 50]
+            .iter()
+            .scan(1000i64, |left, used| {
+                *left -= used;
+                Some(vec![*used, *left])
+            })
+            .collect();
+        let u = key_usage(&days, Some(1000));
+        assert_eq!(u.remaining, Some(100));
+        assert_eq!(u.used_period, 900);
+        assert_eq!(u.quota_used(), Some(0.9));
+        assert_eq!(u.used_today, 50);
+        // No quota: the days' sum, nothing remaining.
+        let u = key_usage(&days, None);
+        assert_eq!(
+            (u.used_period, u.remaining, u.quota_used()),
+            (900, None, None)
+        );
+        // The window covers any week.
+        let today = NaiveDate::from_ymd_opt(2026, 12, 2).unwrap();
+        assert_eq!(
+            period_start(today, QuotaPeriod::Week),
+            NaiveDate::from_ymd_opt(2026, 11, 26).unwrap()
+        );
+        // A key in two plans shows the quota nearest its end.
+        let mut a = KeyUsage {
+            used_today: 1,
+            used_period: 10,
+            remaining: Some(90),
+            limit: Some(100),
+        };
+        a.add(&KeyUsage {
+            used_today: 2,
+            used_period: 40,
+            remaining: Some(160),
+            limit: Some(200),
+        });
+        assert_eq!((a.remaining, a.limit), (Some(160), Some(200)));
+        assert!((a.quota_used().unwrap() - 0.2).abs() < 1e-9);
     }
 }

@@ -155,11 +155,13 @@ impl Parts<'_> {
     }
 
     /// HTTP APIs with their stages' metrics. No web ACL stands before them, so the 429
-    /// estimate is their 4xx, an upper bound.
+    /// estimate is their 4xx, an upper bound. The account's throttle (API Gateway's quota per
+    /// account and region, across REST, HTTP and WebSocket APIs) binds a stage without its own.
     fn http_apis(&self) -> Vec<RestApi> {
         let mut out = self.found.http_apis.clone();
         for api in &mut out {
             for st in &mut api.stages {
+                st.account_throttle = self.found.account_throttle;
                 let series = |m| self.stage_series(api.id.as_str(), st.name.as_str(), m);
                 let count = series(StageMetric::Count);
                 let e4 = series(StageMetric::Errors4xx);
@@ -249,10 +251,14 @@ impl Parts<'_> {
                         }
                     })
                     .collect(),
-                access: f
-                    .methods
-                    .get(&api.id)
-                    .map(|methods| access(&api.front, methods)),
+                access: match (f.methods.get(&api.id), f.methods_unread.get(&api.id)) {
+                    (None, None) => None,
+                    (methods, unread) => Some(access(
+                        &api.front,
+                        methods.map_or(&[][..], Vec::as_slice),
+                        unread.map(|u| u.as_str()),
+                    )),
+                },
                 protocol: Protocol::Rest,
             })
             .collect()
@@ -311,6 +317,7 @@ impl Parts<'_> {
                     used_today: u.usage.used_today,
                     used_period: u.usage.used_period,
                     remaining: u.usage.remaining,
+                    quota_limit: u.usage.limit,
                     throttled_per_min: None,
                     requests_per_min: u.per_minute,
                     usage_read: u.read_at,
@@ -491,6 +498,18 @@ impl Parts<'_> {
 
     fn problems(&self) -> Vec<Problem> {
         let mut problems: Vec<Problem> = shared_metric_names(&self.found.apis);
+        // What the partition does not offer, said plainly (once per account).
+        if self.src.settings.reads_global {
+            let partition = self.src.clients.partition;
+            problems.extend(partition.not_offered().into_iter().map(|said| Problem {
+                panel: if said.starts_with("Shield") {
+                    Panel::Access
+                } else {
+                    Panel::Distributions
+                },
+                message: Text::new(&said),
+            }));
+        }
         if let Some(w) = self.src.clients.skew.warning() {
             problems.push(Problem {
                 panel: Panel::Metrics,
@@ -539,9 +558,11 @@ fn shared_metric_names(apis: &[super::apigateway::ApiConf]) -> Vec<Problem> {
         .collect()
 }
 
-/// An API's access: what GetRestApis said of it, its policy read, and its methods.
-fn access(front: &super::apigateway::ApiFront, methods: &[Method]) -> Access {
+/// An API's access: what GetRestApis said of it, its policy read, and its methods (and why
+/// they could not be read this time, if they could not).
+fn access(front: &super::apigateway::ApiFront, methods: &[Method], unread: Option<&str>) -> Access {
     Access {
+        methods_unread: unread.map(Text::new),
         endpoint: front.endpoint,
         vpc_endpoints: front.vpc_endpoints.iter().map(|v| Text::new(v)).collect(),
         execute_api_disabled: front.execute_api_disabled,

@@ -478,6 +478,14 @@ pub fn queries_of(specs: &[(usize, &Spec)], account: Option<&str>) -> Vec<Metric
 /// that failed.
 pub type Read = (HashMap<usize, Vec<(i64, f64)>>, Vec<String>);
 
+/// Two reads of different series as one; a failure of either is the read's.
+pub fn joined(a: Result<Read, Failure>, b: Result<Read, Failure>) -> Result<Read, Failure> {
+    let (mut a, b) = (a?, b?);
+    a.0.extend(b.0);
+    a.1.extend(b.1);
+    Ok(a)
+}
+
 /// Datapoints by spec index and the failed series' messages, from answers to [`queries_of`].
 pub fn by_index(answers: Answers) -> Read {
     let index = |id: &str| id.strip_prefix('m').and_then(|n| n.parse::<usize>().ok());

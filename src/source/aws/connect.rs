@@ -10,6 +10,8 @@ use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_credential_types::provider::ProvideCredentials;
 use aws_sdk_sts::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 
+use super::partition::Partition;
+
 /// Where and as whom to connect.
 #[derive(Clone, Debug, Default)]
 pub struct Target {
@@ -22,11 +24,14 @@ pub struct Target {
     pub max_attempts: u32,
 }
 
-/// The clients edgetop uses. WAF's CLOUDFRONT scope, CloudFront itself, and the CloudWatch
-/// metrics of CLOUDFRONT web ACLs live in us-east-1.
+/// The clients edgetop uses. WAF's CLOUDFRONT scope, CloudFront itself, Shield and the
+/// CloudWatch metrics of CLOUDFRONT web ACLs live in one region of the partition (us-east-1 in
+/// the commercial one), or not at all ([`Partition`]).
 #[derive(Clone, Debug)]
 pub struct Clients {
     pub region: String,
+    /// The region's partition, and where what is global to the account is read in it.
+    pub partition: Partition,
     pub apigateway: aws_sdk_apigateway::Client,
     /// HTTP APIs.
     pub apigatewayv2: aws_sdk_apigatewayv2::Client,
@@ -49,7 +54,18 @@ pub struct Clients {
     pub skew: ClockSkew,
 }
 
+/// Where the CLOUDFRONT scope is in the commercial partition (and the fallback for an unknown
+/// region, which is taken as commercial).
 pub const GLOBAL_REGION: &str = "us-east-1";
+
+impl Clients {
+    /// Where WAF's CLOUDFRONT scope, and its web ACLs' metrics and logs, are read: the
+    /// partition's region for it (or this region, where the scope is not offered and nothing
+    /// is read there).
+    pub fn global_region(&self) -> &str {
+        self.partition.waf_cloudfront.unwrap_or(&self.region)
+    }
+}
 
 /// How far AWS's clock is from the local one (AWS's `Date` header minus local now, seconds),
 /// as the latest CloudWatch answer said. The metric window is computed from the local clock,
@@ -190,7 +206,19 @@ pub async fn connect(t: &Target) -> Result<(Clients, String, String), ConnectErr
             DisplayErrorContext(&e).to_string(),
         ));
     }
-    let global = conf.to_builder().region(Region::new(GLOBAL_REGION)).build();
+    // Each global service in its partition's region for it; where the partition has none, the
+    // client is the region's own and is never called (discovery says it is not offered).
+    let partition = Partition::of(&region);
+    let in_region = |r: Option<&str>| {
+        conf.to_builder()
+            .region(Region::new(r.unwrap_or(&region).to_string()))
+            .build()
+    };
+    let (global, cdn, shield) = (
+        in_region(partition.waf_cloudfront),
+        in_region(partition.cloudfront),
+        in_region(partition.shield),
+    );
     let skew = ClockSkew::default();
     let cloudwatch = aws_sdk_cloudwatch::Client::from_conf(
         aws_sdk_cloudwatch::config::Builder::from(&conf)
@@ -199,13 +227,14 @@ pub async fn connect(t: &Target) -> Result<(Clients, String, String), ConnectErr
     );
     let clients = Clients {
         region: region.clone(),
+        partition,
         apigateway: aws_sdk_apigateway::Client::new(&conf),
         apigatewayv2: aws_sdk_apigatewayv2::Client::new(&conf),
         waf: aws_sdk_wafv2::Client::new(&conf),
         waf_global: aws_sdk_wafv2::Client::new(&global),
-        cloudfront: aws_sdk_cloudfront::Client::new(&global),
+        cloudfront: aws_sdk_cloudfront::Client::new(&cdn),
         ec2: aws_sdk_ec2::Client::new(&conf),
-        shield: aws_sdk_shield::Client::new(&global),
+        shield: aws_sdk_shield::Client::new(&shield),
         cloudwatch,
         cloudwatch_global: aws_sdk_cloudwatch::Client::new(&global),
         logs: aws_sdk_cloudwatchlogs::Client::new(&conf),

@@ -41,9 +41,14 @@ impl AwsSource {
     ) {
         let c = self.clients.clone();
         let pace = &self.pace;
+        let resources_pace = &self.resources_pace;
         // CloudFront, the CLOUDFRONT scope and Shield are the account's, read by one of its
-        // regions only.
+        // regions only, and only where the partition offers them.
         let global_here = self.settings.reads_global;
+        let partition = c.partition;
+        let cf_scope_here = global_here && partition.waf_cloudfront.is_some();
+        let cdn_here = global_here && partition.cloudfront.is_some();
+        let shield_here = global_here && partition.shield.is_some();
         let routes = self.metric_routes.clone();
         let (mut on_api, mut on_waf, mut on_cdn, mut on_cw) = Default::default();
         let (api, (regional, global), (distributions, edge, shield), listed) = tokio::join!(
@@ -51,7 +56,9 @@ impl AwsSource {
                 let calls = &mut on_api;
                 let apis = apigateway::apis(&c.apigateway, pace, calls).await;
                 let methods = match &apis {
-                    Ok(apis) => Some(access::methods(&c.apigateway, pace, calls, apis).await),
+                    Ok(apis) => Some(
+                        access::methods(&c.apigateway, pace, resources_pace, calls, apis).await,
+                    ),
                     Err(_) => None,
                 };
                 let domains = access::domains(&c.apigateway, pace, calls).await;
@@ -65,20 +72,26 @@ impl AwsSource {
             },
             async {
                 let regional = wafv2::acls(&c.waf, Scope::Regional, &mut on_waf).await;
-                let global = match global_here {
+                let global = match cf_scope_here {
                     true => wafv2::acls(&c.waf_global, Scope::Cloudfront, &mut on_waf).await,
                     false => Ok(Vec::new()),
                 };
                 (regional, global)
             },
             async {
-                let edge = edge::cloudfront_ranges(&c.ec2, &mut on_cdn).await;
-                if !global_here {
-                    return (None, edge, None);
-                }
-                let distributions = cloudfront::distributions(&c.cloudfront, &mut on_cdn).await;
-                let shield = shield::state(&c.shield, &mut on_cdn).await;
-                (Some(distributions), edge, Some(shield))
+                let edge = match partition.cloudfront {
+                    Some(_) => Some(edge::cloudfront_ranges(&c.ec2, &mut on_cdn).await),
+                    None => None,
+                };
+                let distributions = match cdn_here {
+                    true => Some(cloudfront::distributions(&c.cloudfront, &mut on_cdn).await),
+                    false => None,
+                };
+                let shield = match shield_here {
+                    true => Some(shield::state(&c.shield, &mut on_cdn).await),
+                    false => None,
+                };
+                (distributions, edge, shield)
             },
             async {
                 // Both endpoints: CLOUDFRONT web ACLs publish in us-east-1. Which web ACL a
@@ -86,13 +99,15 @@ impl AwsSource {
                 // Through a monitoring account, where one reads this place's metrics.
                 let mut listed = Vec::new();
                 let mut endpoints = vec![(&c.cloudwatch, &routes.regional)];
-                if global_here {
+                if cf_scope_here {
                     endpoints.push((&c.cloudwatch_global, &routes.global));
                 }
                 for (client, route) in endpoints {
                     listed.extend(match route {
-                        Some(route) => route.waf_metrics(&mut on_cw).await?,
-                        None => cloudwatch::waf_metrics(client, None, &mut on_cw).await?,
+                        Some(route) if route.serves("AWS/WAFV2") => {
+                            route.waf_metrics(&mut on_cw).await?
+                        }
+                        _ => cloudwatch::waf_metrics(client, None, &mut on_cw).await?,
                     });
                 }
                 Ok(listed)
@@ -105,8 +120,8 @@ impl AwsSource {
         if let Some(v) = self.outcome(APIS, Panel::Throttling, apis, now) {
             self.found.apis = v;
         }
-        if let Some(v) = methods.and_then(|m| self.outcome(METHODS, Panel::Access, m, now)) {
-            self.found.methods = v;
+        if let Some(read) = methods {
+            self.take_methods(read, now);
         }
         if let Some(v) = self.outcome(DOMAINS, Panel::Access, domains, now) {
             self.found.domains = v;
@@ -143,7 +158,7 @@ impl AwsSource {
         {
             self.found.distributions = v;
         }
-        if let Some(v) = self.outcome(EDGE_RANGES, Panel::Access, edge, now) {
+        if let Some(v) = edge.and_then(|e| self.outcome(EDGE_RANGES, Panel::Access, e, now)) {
             self.found.edge = Some(v);
         }
         if let Some(v) = shield.and_then(|s| self.outcome(SHIELD, Panel::Access, s, now)) {
@@ -164,6 +179,39 @@ impl AwsSource {
         self.found.specs.extend(http);
         self.discovered_at = Some(Instant::now());
         self.force_discovery = false;
+    }
+
+    /// Each API's methods as read: one API's failure darkens its row only (its methods of the
+    /// read before stay); only when every API failed is the part failing, on its panel.
+    fn take_methods(
+        &mut self,
+        read: HashMap<String, Result<Vec<crate::model::access::Method>, Failure>>,
+        now: DateTime<Utc>,
+    ) {
+        let every_failed = !read.is_empty() && read.values().all(Result::is_err);
+        let mut first_failure = None;
+        let mut methods = HashMap::new();
+        self.found.methods_unread.clear();
+        for (id, r) in read {
+            match r {
+                Ok(m) => {
+                    methods.insert(id, m);
+                }
+                Err(f) => {
+                    if let Some(old) = self.found.methods.remove(&id) {
+                        methods.insert(id.clone(), old);
+                    }
+                    self.found.methods_unread.insert(id, f.to_string());
+                    first_failure.get_or_insert(f);
+                }
+            }
+        }
+        self.found.methods = methods;
+        let part = match (every_failed, first_failure) {
+            (true, Some(f)) => Err(f),
+            _ => Ok(()),
+        };
+        self.outcome(METHODS, Panel::Access, part, now);
     }
 
     /// Usage plans and every API key: what the first read leaves for after the first figures.

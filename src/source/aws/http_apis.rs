@@ -139,6 +139,7 @@ pub async fn read(c: &Client, pace: &Pacer, calls: &mut Calls) -> Result<Vec<Res
             name: Text::new(api.name().unwrap_or_default()),
             stages,
             access: Some(Access {
+                methods_unread: None,
                 endpoint: Endpoint::Regional,
                 vpc_endpoints: Vec::new(),
                 execute_api_disabled: api.disable_execute_api_endpoint().unwrap_or(false),
@@ -152,33 +153,35 @@ pub async fn read(c: &Client, pace: &Pacer, calls: &mut Calls) -> Result<Vec<Res
     Ok(out)
 }
 
+/// A route's throttle as API Gateway v2 gives it: None when neither limit is set (the stage's,
+/// else the account's, applies), else what is set, a 0 included: a rate of 0 refuses every
+/// request (API Gateway answers 429), which is not the same as no throttle at all.
+fn route_throttle(rate: Option<f64>, burst: Option<i32>) -> Option<Throttle> {
+    (rate.is_some() || burst.is_some()).then(|| Throttle {
+        rate_limit: rate.unwrap_or(0.0).max(0.0),
+        burst_limit: burst.unwrap_or(0).max(0) as u32,
+    })
+}
+
 /// A stage with its default route throttle and access log; HTTP APIs have no execution log.
+/// The account's throttle applies to HTTP APIs too (set when the snapshot is assembled).
 fn stage(s: &aws_sdk_apigatewayv2::types::Stage) -> Stage {
     let d = s.default_route_settings();
-    let rate = d.and_then(|d| d.throttling_rate_limit()).unwrap_or(0.0);
-    let burst = d.and_then(|d| d.throttling_burst_limit()).unwrap_or(0);
     Stage {
         refused: None,
         name: Text::new(s.stage_name().unwrap_or_default()),
-        throttle: (rate > 0.0 || burst > 0).then_some(Throttle {
-            rate_limit: rate,
-            burst_limit: burst.max(0) as u32,
-        }),
+        throttle: route_throttle(
+            d.and_then(|d| d.throttling_rate_limit()),
+            d.and_then(|d| d.throttling_burst_limit()),
+        ),
         account_throttle: None,
         method_throttles: s
             .route_settings()
             .into_iter()
             .flatten()
             .filter_map(|(key, r)| {
-                let rate = r.throttling_rate_limit().unwrap_or(0.0);
-                let burst = r.throttling_burst_limit().unwrap_or(0);
-                (rate > 0.0 || burst > 0).then(|| {
-                    let t = Throttle {
-                        rate_limit: rate,
-                        burst_limit: burst.max(0) as u32,
-                    };
-                    (Text::new(key), t)
-                })
+                let t = route_throttle(r.throttling_rate_limit(), r.throttling_burst_limit())?;
+                Some((Text::new(key), t))
             })
             .collect(),
         metrics: StageMetrics::default(),
@@ -197,6 +200,19 @@ fn stage(s: &aws_sdk_apigatewayv2::types::Stage) -> Stage {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_throttle_of_zero_is_not_no_throttle() {
+        assert_eq!(route_throttle(None, None), None, "the account's applies");
+        let zero = route_throttle(Some(0.0), Some(0)).expect("a throttle");
+        assert!(zero.refuses_all());
+        let only_burst = route_throttle(None, Some(10)).expect("a throttle");
+        assert!(
+            only_burst.refuses_all(),
+            "no rate: nothing refills the bucket"
+        );
+        assert!(!route_throttle(Some(5.0), None).unwrap().refuses_all());
+    }
 
     #[test]
     fn route_keys_become_a_method_and_a_path() {

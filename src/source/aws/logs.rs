@@ -20,8 +20,9 @@ const IN_POLL_WAIT: Duration = Duration::from_secs(4);
 /// The pause between asks for answers grows from this to [`MOST_PAUSE`].
 const FIRST_PAUSE: Duration = Duration::from_millis(200);
 const MOST_PAUSE: Duration = Duration::from_secs(2);
-/// No more queries at once than this: AWS allows 30 an account, dashboards included
-/// (StartQuery's API reference), and people query too.
+/// No more queries at once than this: AWS allows 100 an account, dashboards included (the
+/// CloudWatch Logs user guide, "View running queries or query history"; StartQuery's API
+/// reference still says 30), and people and dashboards query too.
 const AT_ONCE: usize = 10;
 
 /// Whether to query logs, how often, and for how long one query may run.
@@ -95,13 +96,13 @@ pub struct LogBook {
 
 /// Why a destination cannot be queried, if it cannot; else its group and whether it is in
 /// us-east-1 (CLOUDFRONT web ACLs log there) rather than the region read.
-fn queryable(arn: &str, region: &str) -> Result<(String, bool), String> {
+fn queryable(arn: &str, region: &str, global: &str) -> Result<(String, bool), String> {
     let service = arn.split(':').nth(2).unwrap_or("");
     match (service, log_queries::log_group(arn)) {
         (_, Some((r, name))) if r == region => Ok((name.to_string(), false)),
-        (_, Some((r, name))) if r == connect::GLOBAL_REGION => Ok((name.to_string(), true)),
+        (_, Some((r, name))) if r == global => Ok((name.to_string(), true)),
         (_, Some((r, _))) => Err(format!(
-            "a log group in {r}: edgetop reads {region} (and us-east-1)"
+            "a log group in {r}: edgetop reads {region} (and {global})"
         )),
         ("s3", _) => {
             Err("an S3 bucket: Logs Insights reads CloudWatch Logs only (Athena reads S3)".into())
@@ -121,11 +122,12 @@ fn source(kind: LogKind, of: Vec<Text>, destination: &str, state: LogState) -> L
         destination: Text::new(log_queries::log_group(destination).map_or(destination, |(_, n)| n)),
         state,
         queries: Vec::new(),
+        query_states: Vec::new(),
     }
 }
 
 /// Every log the stages and web ACLs write, and the queries each gets.
-pub(super) fn plan(found: &Discovery, region: &str) -> Vec<Planned> {
+pub(super) fn plan(found: &Discovery, region: &str, global_region: &str) -> Vec<Planned> {
     let mut out = Vec::new();
     // Access logs, by destination: stages may share one.
     let mut by_dest: Vec<(String, Vec<(&ApiConf, &apigateway::StageConf)>)> = Vec::new();
@@ -134,7 +136,7 @@ pub(super) fn plan(found: &Discovery, region: &str) -> Vec<Planned> {
             let Some((dest, _)) = st.access_log_raw.as_ref() else {
                 continue;
             };
-            let dest = dest.clone();
+            let dest = log_queries::same_group(dest).to_string();
             match by_dest.iter_mut().find(|(d, _)| *d == dest) {
                 Some((_, v)) => v.push((api, st)),
                 None => by_dest.push((dest, vec![(api, st)])),
@@ -154,7 +156,7 @@ pub(super) fn plan(found: &Discovery, region: &str) -> Vec<Planned> {
             .access_log_raw
             .as_ref()
             .map_or("", |(_, f)| f.as_str());
-        let (group, global) = match queryable(&dest, region) {
+        let (group, global) = match queryable(&dest, region, global_region) {
             Ok(g) => g,
             Err(why) => {
                 let why = Text::new(&why);
@@ -210,7 +212,7 @@ pub(super) fn plan(found: &Discovery, region: &str) -> Vec<Planned> {
         let name = Text::new(&acl.name);
         for dest in dests {
             let of = vec![name.clone()];
-            let (group, global) = match queryable(dest, region) {
+            let (group, global) = match queryable(dest, region, global_region) {
                 Ok(g) => g,
                 Err(why) => {
                     let why = Text::new(&why);
@@ -317,9 +319,12 @@ impl LogBook {
                     // loop leaves none running.
                     self.publish_live();
                 }
+                // No room (AWS's concurrency limit) or throttled: queued, started at a later
+                // poll, not failed.
                 Err(e)
-                    if e.as_service_error()
-                        .is_some_and(|se| se.is_limit_exceeded_exception()) =>
+                    if is_throttle(&e)
+                        || e.as_service_error()
+                            .is_some_and(|se| se.is_limit_exceeded_exception()) =>
                 {
                     self.waiting.push(job);
                 }
@@ -442,6 +447,11 @@ impl LogBook {
                 .map(|j| Text::with_limit(&j.query, crate::model::text::WIDE))
                 .collect();
             if !p.jobs.is_empty() {
+                src.query_states = p
+                    .jobs
+                    .iter()
+                    .map(|j| self.state_of(std::slice::from_ref(j), &src.state))
+                    .collect();
                 src.state = self.state_of(&p.jobs, &src.state);
             }
             for job in &p.jobs {
@@ -493,16 +503,26 @@ impl LogBook {
             .any(|w| jobs.iter().any(|j| j.key == w.key))
         {
             return LogState::Waiting {
-                why: Text::new("waiting for room: AWS allows 30 queries at once an account"),
+                why: Text::new(
+                    "waiting for room: AWS allows 100 queries at once an account, dashboards \
+                     included (or StartQuery was throttled)",
+                ),
             };
         }
         for j in jobs {
+            let previous = || self.answers.get(&j.key).map(|(w, _)| w.clone());
             match self.ended.get(&j.key) {
-                Some(Ended::TimedOut(at)) => return LogState::TimedOut { at: *at },
+                Some(Ended::TimedOut(at)) => {
+                    return LogState::TimedOut {
+                        at: *at,
+                        previous: previous(),
+                    };
+                }
                 Some(Ended::Failed(at, m)) => {
                     return LogState::Failed {
                         at: *at,
                         message: Text::new(m),
+                        previous: previous(),
                     };
                 }
                 _ => {}
@@ -534,7 +554,11 @@ impl AwsSource {
         let Some(every) = self.settings.logs.every else {
             return;
         };
-        let planned = plan(&self.found, &self.clients.region);
+        let planned = plan(
+            &self.found,
+            &self.clients.region,
+            self.clients.global_region(),
+        );
         let limit = self.settings.logs.time_limit;
         let book = &mut self.logs;
         book.keep_only(&planned);
@@ -698,38 +722,76 @@ mod tests {
         assert!(book.waiting.is_empty());
     }
 
+    /// Two stages writing to one log group, spelt with and without the trailing `:*`: one log,
+    /// whose lines need the API and stage to be told apart, not two logs each crediting its
+    /// stage with the other's 429s.
+    #[test]
+    fn one_log_group_spelt_two_ways_is_one_log() {
+        let group = "arn:aws:logs:eu-west-1:111122223333:log-group:api-access";
+        let format = r#"{"key":"$context.identity.apiKeyId","status":"$context.status","err":"$context.error.responseType"}"#;
+        let stage = |name: &str, dest: String| apigateway::StageConf {
+            name: name.into(),
+            access_log_raw: Some((dest, format.into())),
+            ..Default::default()
+        };
+        let found = Discovery {
+            apis: vec![ApiConf {
+                id: "a1".into(),
+                name: "orders".into(),
+                stages: vec![
+                    stage("prod", group.into()),
+                    stage("beta", format!("{group}:*")),
+                ],
+                ..Default::default()
+            }],
+            ..Default::default()
+        };
+        let planned = plan(&found, "eu-west-1", "us-east-1");
+        assert_eq!(planned.len(), 1, "one log");
+        assert_eq!(planned[0].source.of.len(), 2);
+        assert!(
+            matches!(&planned[0].source.state, LogState::Lacking { variables }
+                if variables.iter().any(|v| v.as_str() == "$context.apiId")),
+            "{:?}",
+            planned[0].source.state
+        );
+    }
+
     #[test]
     fn destinations_are_queryable_only_as_log_groups_here() {
         let r = "eu-west-1";
         assert_eq!(
             queryable(
                 "arn:aws:logs:eu-west-1:111122223333:log-group:api-access:*",
-                r
+                r,
+                "us-east-1"
             ),
             Ok(("api-access".into(), false))
         );
         assert_eq!(
             queryable(
                 "arn:aws:logs:us-east-1:111122223333:log-group:aws-waf-logs-edge",
-                r
+                r,
+                "us-east-1"
             ),
             Ok(("aws-waf-logs-edge".into(), true))
         );
         assert!(
-            queryable("arn:aws:s3:::aws-waf-logs-bucket", r)
+            queryable("arn:aws:s3:::aws-waf-logs-bucket", r, "us-east-1")
                 .unwrap_err()
                 .contains("S3")
         );
         assert!(
             queryable(
                 "arn:aws:firehose:eu-west-1:1:deliverystream/aws-waf-logs-x",
-                r
+                r,
+                "us-east-1"
             )
             .unwrap_err()
             .contains("Firehose")
         );
         assert!(
-            queryable("arn:aws:logs:ap-south-1:1:log-group:x", r)
+            queryable("arn:aws:logs:ap-south-1:1:log-group:x", r, "us-east-1")
                 .unwrap_err()
                 .contains("ap-south-1")
         );

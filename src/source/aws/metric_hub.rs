@@ -79,7 +79,13 @@ impl Hub {
         Route {
             hub: self.clone(),
             account,
+            namespaces: None,
         }
+    }
+
+    /// The monitoring account's CloudWatch client (to learn what a link shares).
+    pub fn client(&self) -> &Client {
+        &self.client
     }
 }
 
@@ -88,9 +94,26 @@ impl Hub {
 pub struct Route {
     hub: Hub,
     account: Option<String>,
+    /// The namespaces read this way (None: every one). A link may share only some
+    /// (`LinkConfiguration.MetricConfiguration.Filter`), and ListAttachedLinks does not say
+    /// which: the others are read with the place's own credentials.
+    namespaces: Option<Vec<&'static str>>,
 }
 
 impl Route {
+    /// The same route, for `namespaces` only.
+    pub fn only(mut self, namespaces: Vec<&'static str>) -> Route {
+        self.namespaces = Some(namespaces);
+        self
+    }
+
+    /// Whether metrics of `namespace` are read this way.
+    pub fn serves(&self, namespace: &str) -> bool {
+        self.namespaces
+            .as_ref()
+            .is_none_or(|n| n.contains(&namespace))
+    }
+
     /// The monitoring place the metrics are read through.
     pub fn monitor(&self) -> &Text {
         &self.hub.monitor

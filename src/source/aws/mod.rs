@@ -19,6 +19,7 @@ pub mod logs;
 pub mod metric_hub;
 pub mod observability;
 pub mod pace;
+pub mod partition;
 mod poll;
 pub mod rotate;
 pub mod samples;
@@ -116,6 +117,9 @@ pub struct Discovery {
     pub apis: Vec<ApiConf>,
     /// Each API's methods, by API id; an API absent here has not been read.
     pub methods: HashMap<String, Vec<crate::model::access::Method>>,
+    /// Why an API's methods could not be read at the last discovery, by API id (its methods
+    /// of the read before stay in `methods`).
+    pub methods_unread: HashMap<String, String>,
     /// The account-level throttle, for stages without their own.
     pub account_throttle: Option<crate::model::Throttle>,
     pub plans: Vec<PlanConf>,
@@ -155,6 +159,8 @@ pub struct AwsSource {
     pace: Pacer,
     found: Discovery,
     discovered_at: Option<Instant>,
+    /// GetResources' own quota (5 every 2 seconds), beside the account's.
+    resources_pace: Pacer,
     force_discovery: bool,
     /// Where the first read hands over what it has before plans, keys and usage (the
     /// dashboard's; `snapshot --json` sets none and waits for everything).
@@ -245,6 +251,7 @@ impl AwsSource {
             account,
             found: Discovery::default(),
             discovered_at: None,
+            resources_pace: access::resources_pacer(),
             force_discovery: false,
             early: None,
             store: Store::default(),

@@ -96,6 +96,40 @@ pub async fn links(c: &Client, calls: &mut Calls) -> Result<Vec<Link>, Failure> 
     Ok(out)
 }
 
+/// The namespaces of `wanted` that a monitoring account can list for the linked `account`
+/// (ListMetrics with IncludeLinkedAccounts and OwningAccount, one item each): a link's metric
+/// filter may leave some out, and then a read through the monitoring account gets no
+/// datapoints, silently. A namespace it cannot list (or a call that fails) is read with the
+/// place's own credentials, which is right in any case.
+pub async fn shared_namespaces(
+    monitor: &aws_sdk_cloudwatch::Client,
+    account: &str,
+    wanted: &[&'static str],
+    calls: &mut Calls,
+) -> Vec<&'static str> {
+    let mut out = Vec::new();
+    for ns in wanted {
+        calls.add("cloudwatch:ListMetrics");
+        let listed = monitor
+            .list_metrics()
+            .namespace(*ns)
+            .include_linked_accounts(true)
+            .owning_account(account)
+            .send()
+            .await;
+        match listed {
+            Ok(page) if !page.metrics().is_empty() => out.push(*ns),
+            Ok(_) => {
+                tracing::info!(%account, namespace = ns, "not shared with the monitoring account: read here")
+            }
+            Err(e) => {
+                tracing::info!(%account, namespace = ns, error = %aws_sdk_cloudwatch::error::DisplayErrorContext(&e), "cannot tell what is shared: read here")
+            }
+        }
+    }
+    out
+}
+
 /// A place as routing sees it: whose, where, whether it reads what is global to its
 /// account, and the links to its sinks (none if it monitors nobody or may not say).
 #[derive(Clone, Debug)]
@@ -103,6 +137,8 @@ pub struct Seen<'a> {
     pub account: &'a str,
     pub region: &'a str,
     pub reads_global: bool,
+    /// Where its CLOUDFRONT web ACLs' metrics are (us-east-1 in the commercial partition).
+    pub global_region: &'a str,
     pub links: &'a [Link],
 }
 
@@ -156,7 +192,7 @@ pub fn routing(places: &[Seen]) -> Vec<Routing> {
             regional: route(p.account, p.region),
             global: p
                 .reads_global
-                .then(|| route(p.account, super::connect::GLOBAL_REGION))
+                .then(|| route(p.account, p.global_region))
                 .flatten(),
         })
         .collect()
@@ -178,6 +214,7 @@ mod tests {
             account,
             region,
             reads_global: global,
+            global_region: "us-east-1",
             links,
         }
     }

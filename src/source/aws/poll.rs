@@ -109,17 +109,29 @@ impl AwsSource {
             async move {
                 let mut made = Calls::default();
                 let r = match (&route, chosen.is_empty()) {
-                    (Some(route), _) => match route.fetch(&chosen, from, to, &mut made).await {
-                        // The monitoring account could not read: this place reads its own,
-                        // and says why the monitoring account could not if it cannot either.
-                        Err(f) if !chosen.is_empty() => {
-                            tracing::warn!(failure = %f, monitor = %route.monitor(),
-                                "the monitoring account could not read the metrics; reading them here");
-                            let own = cloudwatch::fetch(&client, &chosen, from, to, &mut made).await;
-                            Some(own.map_err(|_| f))
-                        }
-                        r => Some(r),
-                    },
+                    (Some(route), _) => {
+                        // Through the monitoring account, the namespaces its link shares; the
+                        // others here.
+                        let (via, own): (Vec<_>, Vec<_>) =
+                            chosen.iter().partition(|(_, s)| route.serves(s.namespace));
+                        let through = match route.fetch(&via, from, to, &mut made).await {
+                            // The monitoring account could not read: this place reads its
+                            // own, and says why the monitoring account could not if it cannot
+                            // either.
+                            Err(f) if !via.is_empty() => {
+                                tracing::warn!(failure = %f, monitor = %route.monitor(),
+                                    "the monitoring account could not read the metrics; reading them here");
+                                let own = cloudwatch::fetch(&client, &via, from, to, &mut made).await;
+                                own.map_err(|_| f)
+                            }
+                            r => r,
+                        };
+                        let here = match own.is_empty() {
+                            true => Ok(Default::default()),
+                            false => cloudwatch::fetch(&client, &own, from, to, &mut made).await,
+                        };
+                        Some(cloudwatch::joined(through, here))
+                    }
                     (None, true) => None,
                     (None, false) => {
                         Some(cloudwatch::fetch(&client, &chosen, from, to, &mut made).await)

@@ -388,6 +388,26 @@ fn unchanged_since_read(
     Ok(None)
 }
 
+/// What a CloudFront flat-rate pricing plan does not include, as WAF names it (its
+/// `DisallowedFeatures`: each feature, and the plan that would include it).
+fn pricing_plan_features(features: &[w::DisallowedFeature]) -> String {
+    let named: Vec<String> = features
+        .iter()
+        .map(|f| {
+            let what = crate::model::Text::new(f.feature().unwrap_or("a WAF feature"));
+            match f.required_pricing_plan() {
+                Some(p) => format!("{what} (the {} plan does)", crate::model::Text::new(p)),
+                None => what.to_string(),
+            }
+        })
+        .collect();
+    if named.is_empty() {
+        "what this change needs".into()
+    } else {
+        named.join(", ")
+    }
+}
+
 /// What an accepted toggle says: retries after someone else's changes, and what it carried.
 fn accepted(t: &Toggle, attempt: u32, carried: &str) -> String {
     let retried = if attempt > 1 {
@@ -484,6 +504,26 @@ pub async fn run(
             {
                 tracing::info!(attempt, web_acl = %t.web_acl, "stale lock token: reading again");
                 continue;
+            }
+            Err(e)
+                if e.as_service_error().is_some_and(|se| {
+                    se.is_waf_feature_not_included_in_pricing_plan_exception()
+                }) =>
+            {
+                report(StepState::Done, StepState::Failed, String::new());
+                let features = match e.as_service_error() {
+                    Some(aws_sdk_wafv2::operation::update_web_acl::UpdateWebACLError::WafFeatureNotIncludedInPricingPlanException(x)) => {
+                        pricing_plan_features(x.disallowed_features())
+                    }
+                    _ => String::new(),
+                };
+                return Err(refused(format!(
+                    "WAF refused the change: web ACL {} protects a CloudFront distribution on a \
+                     flat-rate pricing plan that does not include {features}. Nothing was \
+                     changed; a change of the distribution's pricing plan (in the CloudFront \
+                     console) allows it",
+                    t.web_acl
+                )));
             }
             Err(e) => {
                 report(StepState::Done, StepState::Failed, String::new());

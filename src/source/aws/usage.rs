@@ -97,13 +97,10 @@ impl UsageBook {
         let Some(p) = self.plans.get(&plan.id) else {
             return false;
         };
-        let near_quota = p.keys.values().any(|u| match u.remaining {
-            Some(left) => {
-                let limit = u.used_period + left;
-                limit > 0 && u.used_period * 5 >= limit * 4
-            }
-            None => false,
-        });
+        let near_quota = p
+            .keys
+            .values()
+            .any(|u| u.quota_used().is_some_and(|q| q >= 0.8));
         let near_rate = plan.throttle.is_some_and(|t| {
             let per_minute = t.rate_limit * 60.0;
             per_minute > 0.0 && p.rates.values().any(|r| *r >= 0.8 * per_minute)
@@ -126,6 +123,7 @@ mod tests {
             used_today: today,
             used_period: period,
             remaining,
+            limit: remaining.map(|r| r + period),
         }
     }
 
@@ -151,7 +149,12 @@ mod tests {
         b.put("p1", t(10), [("k".into(), used(400, 400, None))].into());
         let f = b.of_key("k", ["p1", "p2"].into_iter());
         assert_eq!(f.per_minute, Some(30.0), "p2 has one read: no rate from it");
-        assert_eq!(f.usage, used(410, 410, Some(90)));
+        // Requests add up; the quota is p2's own (90 of 100 left).
+        let want = KeyUsage {
+            limit: Some(100),
+            ..used(410, 410, Some(90))
+        };
+        assert_eq!(f.usage, want);
         assert_eq!(f.read_at, Some(t(0)), "the oldest figure in the sum");
         assert_eq!(b.of_key("k", ["p3"].into_iter()), KeyFigures::default());
     }

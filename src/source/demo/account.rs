@@ -127,6 +127,7 @@ impl HttpApiEntry {
                 })
                 .collect(),
             access: Some(Access {
+                methods_unread: None,
                 endpoint: Endpoint::Regional,
                 vpc_endpoints: Vec::new(),
                 execute_api_disabled: self.execute_api_disabled,
@@ -216,6 +217,7 @@ struct MethodEntry {
 impl ApiEntry {
     fn access(&self) -> Access {
         Access {
+            methods_unread: None,
             endpoint: match self.endpoint {
                 EndpointEntry::Edge => Endpoint::Edge,
                 EndpointEntry::Regional => Endpoint::Regional,

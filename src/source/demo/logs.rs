@@ -57,6 +57,7 @@ pub fn logs(w: &World, complete: &[Minute]) -> Logs {
                 why: Text::new("the first query is due"),
             },
             queries: Vec::new(),
+            query_states: Vec::new(),
         };
         match log_queries::access_fields(format) {
             Err(missing) => {
@@ -71,6 +72,7 @@ pub fn logs(w: &World, complete: &[Minute]) -> Logs {
                 )];
                 let records: f64 = recent.iter().map(|m| m.stages[s].count).sum();
                 src.state = LogState::Read(window(records.round() as u64, ACCESS_LINE));
+                src.query_states = vec![src.state.clone()];
                 out.refused
                     .extend(refused(w, recent, s, &api.id, st.name, minutes));
             }
@@ -91,6 +93,7 @@ pub fn logs(w: &World, complete: &[Minute]) -> Logs {
                     ),
                 },
                 queries: Vec::new(),
+                query_states: Vec::new(),
             });
             continue;
         }
@@ -111,6 +114,7 @@ pub fn logs(w: &World, complete: &[Minute]) -> Logs {
             ]
             .map(|q| Text::with_limit(q, crate::model::text::WIDE))
             .to_vec(),
+            query_states: vec![LogState::Read(window(records, WAF_LINE)); 3],
         });
     }
     let bytes: u64 = out

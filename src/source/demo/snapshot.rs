@@ -210,6 +210,7 @@ fn api_key(w: &World, key: &KeyDef, previous: Option<&Minute>, now: DateTime<Utc
         used_today: w.usage.today(w.sc, w.tl, key, now).round() as u64,
         used_period: used_period.round() as u64,
         remaining: remaining.map(|r| r.round() as u64),
+        quota_limit: remaining.map(|r| (used_period + r).round() as u64),
         throttled_per_min: Some(throttled.round()),
         requests_per_min: Some(requests.round()),
         usage_read: Some(now),

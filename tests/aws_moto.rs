@@ -1639,6 +1639,29 @@ fn a_slow_or_failing_log_query_is_said_and_the_samples_stay() {
         "read",
         "{err}"
     );
+    // A query AWS has no room for (its concurrency quota: LimitExceededException) is queued
+    // and started again, not failed.
+    m.clear_faults();
+    m.fault("StartQuery", "LimitExceededException", 2);
+    m.reset_calls();
+    let (_, out, err) = snapshot(&m, &[]);
+    assert_eq!(
+        log_source(&out["snapshot"], waf_group)["state"]["state"],
+        "read",
+        "{err}"
+    );
+    let calls = m.calls();
+    let queries = out["snapshot"]["logs"]["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["queries"].as_array().map_or(0, |q| q.len()))
+        .sum::<usize>();
+    assert_eq!(
+        calls["StartQuery"].as_u64(),
+        Some(queries as u64 + 2),
+        "each refused start tried again once: {calls}"
+    );
 }
 
 /// The untidy logs: a format that names only the request id says what to add; a CLF format is

@@ -590,13 +590,30 @@ impl AwsSource {
         } else {
             limit
         };
+        let every = self.settings.logs.every;
         let book = &mut self.logs;
         let until = Instant::now() + wait;
         let mut pause = FIRST_PAUSE;
-        while !book.running.is_empty() && Instant::now() < until {
+        while (!book.running.is_empty() || !book.waiting.is_empty()) && Instant::now() < until {
             tokio::time::sleep(pause.min(until - Instant::now())).await;
             pause = (pause * 2).min(MOST_PAUSE);
-            book.ask(&self.clients, limit, calls).await;
+            if !book.running.is_empty() {
+                book.ask(&self.clients, limit, calls).await;
+            }
+            // Queued (no room at AWS, or throttled): tried again after the growing pause, over
+            // this run's window.
+            let run = book
+                .last_run
+                .zip(every.and_then(|e| TimeDelta::from_std(e).ok()));
+            match run {
+                Some((at, every)) if !book.waiting.is_empty() && book.running.len() < AT_ONCE => {
+                    let jobs = std::mem::take(&mut book.waiting);
+                    book.start(&self.clients, jobs, (at - every, at), calls)
+                        .await;
+                }
+                None => break,
+                _ => {}
+            }
         }
     }
 }

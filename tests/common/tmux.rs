@@ -106,7 +106,9 @@ impl Tmux {
         .to_string()
     }
 
-    /// Wait until the screen satisfies `ok`, or fail with what was on it.
+    /// Wait until the screen satisfies `ok`, or fail with what was on it. A capture taken while
+    /// a frame is half written can satisfy `ok` with the rest of the frame missing, so the screen
+    /// must also read the same twice in a row: what is returned is a whole frame.
     pub fn wait_for(&self, what: &str, ok: impl Fn(&str) -> bool) -> String {
         self.wait_for_within(20, what, ok)
     }
@@ -117,7 +119,10 @@ impl Tmux {
         loop {
             let s = self.screen();
             if ok(&s) {
-                return s;
+                std::thread::sleep(Duration::from_millis(40));
+                if self.screen() == s {
+                    return s;
+                }
             }
             if Instant::now() > deadline {
                 panic!("timed out waiting for {what}; the screen was:\n{s}");

@@ -198,6 +198,73 @@ pub enum Command {
         #[arg(long)]
         show_value: bool,
     },
+    /// Block a client address or range: add it to an IP set that a Block rule of a web ACL
+    /// references (the plan names the set, the rules and its size).
+    Block {
+        /// An address (203.0.113.7, 2001:db8::1) or a range (203.0.113.0/24).
+        address: String,
+        /// Remove it again after this long (30m, 1h, 2d): a running edgetop, or
+        /// `edgetop unblock --expired` from cron, removes it then.
+        #[arg(long = "for", value_name = "DURATION")]
+        for_: Option<String>,
+        /// Only an IP set that a Block rule of this web ACL references.
+        #[arg(long)]
+        web_acl: Option<String>,
+        /// This IP set (name or id), when several could take it.
+        #[arg(long)]
+        ip_set: Option<String>,
+        #[arg(long)]
+        yes: bool,
+        /// The word a wide range asks to be typed, given on the command line (with --yes).
+        #[arg(long, value_name = "TEXT")]
+        confirm: Option<String>,
+    },
+    /// Remove an address edgetop added to an IP set (or, with --expired, every one whose time
+    /// is up: for cron). Entries edgetop did not add are left alone.
+    Unblock {
+        /// The address or range, as it was blocked.
+        #[arg(required_unless_present = "expired", conflicts_with = "expired")]
+        address: Option<String>,
+        /// Which IP set (name or id), when it was added to several.
+        #[arg(long)]
+        ip_set: Option<String>,
+        /// Every entry whose --for has passed.
+        #[arg(long)]
+        expired: bool,
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Change a rate-based rule's limit (and window).
+    RateLimit {
+        #[arg(long)]
+        web_acl: String,
+        #[arg(long)]
+        rule: String,
+        /// Requests per window from one aggregate key (WAF's bounds: 10 to 2,000,000,000).
+        #[arg(long)]
+        limit: u64,
+        /// The window in seconds: 60, 120, 300 or 600 (unchanged when not given).
+        #[arg(long)]
+        window: Option<u32>,
+        #[arg(long, value_enum)]
+        scope: Option<ScopeArg>,
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Disable an API key (refused while a distribution sends it: rotate it instead).
+    DisableKey {
+        /// The key's id or name.
+        key: String,
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Enable an API key again.
+    EnableKey {
+        /// The key's id or name.
+        key: String,
+        #[arg(long)]
+        yes: bool,
+    },
     /// Rotations that did not finish: list them, finish one, or roll one back.
     Rotation {
         #[command(subcommand)]
@@ -242,6 +309,16 @@ pub enum RotationAction {
         yes: bool,
         #[arg(long, hide = true)]
         show_value: bool,
+    },
+    /// Delete the old key of a finished rotation, once it has been disabled a day and no
+    /// request has used it since (asks for its name to be typed).
+    DeleteOld {
+        id: String,
+        #[arg(long)]
+        yes: bool,
+        /// The old key's name, given on the command line (with --yes).
+        #[arg(long, value_name = "TEXT")]
+        confirm: Option<String>,
     },
 }
 

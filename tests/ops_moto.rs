@@ -13,85 +13,12 @@ use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
+use common::change::{
+    edgetop, edgetop_hooked, fresh_state, login_limit, run, run_and_kill, run_as,
+};
 use common::moto::{Moto, as_user, dashboard};
 use common::tmux::line_with;
 use serde_json::{Value, json};
-
-/// The real binary against the server, with its own state directory (journal, audit log).
-fn edgetop(m: &Moto, state: &Path, args: &[&str]) -> Command {
-    with_state(common::moto::edgetop(m, args), state)
-}
-
-/// As [`edgetop`], the tests' hooked build (`EDGETOP_TEST_STALL` stops a rotation).
-fn edgetop_hooked(m: &Moto, state: &Path, args: &[&str]) -> Command {
-    with_state(common::moto::edgetop_hooked(m, args), state)
-}
-
-fn with_state(mut cmd: Command, state: &Path) -> Command {
-    cmd.args(["--apigateway-rps", "50", "--deploy-check-every", "1"])
-        .env("XDG_STATE_HOME", state)
-        .env("XDG_CONFIG_HOME", state.join("config"));
-    cmd
-}
-
-/// Run to the end: (success, stdout, stderr).
-fn run(m: &Moto, state: &Path, args: &[&str]) -> (bool, String, String) {
-    run_as(m, state, args, None)
-}
-
-/// As an IAM user (access key id, secret), when given.
-fn run_as(
-    m: &Moto,
-    state: &Path,
-    args: &[&str],
-    user: Option<&(String, String)>,
-) -> (bool, String, String) {
-    let mut cmd = edgetop(m, state, args);
-    if let Some((key, secret)) = user {
-        as_user(&mut cmd, key, secret);
-    }
-    let out = cmd.output().unwrap();
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
-/// Run with the test hook that stops the rotation at `stall` (a step key and `called` or
-/// `done`), then SIGKILL it there. Returns its stderr up to that point.
-fn run_and_kill(m: &Moto, state: &Path, args: &[&str], stall: &str) -> String {
-    let mut child = edgetop_hooked(m, state, args)
-        .env("EDGETOP_TEST_STALL", stall)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stderr = child.stderr.take().unwrap();
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        let mut seen = String::new();
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            seen.push_str(&line);
-            seen.push('\n');
-            if line.contains("test hook: stalled at") {
-                let _ = tx.send(Ok(seen.clone()));
-                return;
-            }
-        }
-        let _ = tx.send(Err(seen));
-    });
-    let seen = rx.recv_timeout(Duration::from_secs(120));
-    child.kill().unwrap(); // SIGKILL: no chance to tidy up
-    let status = child.wait().unwrap();
-    match seen {
-        Ok(Ok(s)) => {
-            assert!(!status.success(), "killed, not ended: {status:?}");
-            s
-        }
-        other => panic!("never stalled at {stall}: {other:?}"),
-    }
-}
 
 fn journal_dir(state: &Path) -> PathBuf {
     state.join("edgetop").join("rotations")
@@ -168,13 +95,6 @@ fn sends(account: &Value, dist: &str) -> String {
         .as_str()
         .unwrap_or("")
         .to_string()
-}
-
-fn fresh_state(m: &Moto, name: &str) -> PathBuf {
-    let state = m.dir.join(name);
-    let _ = std::fs::remove_dir_all(&state);
-    std::fs::create_dir_all(&state).unwrap();
-    state
 }
 
 #[test]
@@ -614,6 +534,30 @@ fn the_operator_policy_allows_both_actions_and_the_read_only_one_neither() {
     assert!(err.contains("wafv2:UpdateWebACL is denied"), "{err}");
     let (ok, out, err) = run_as(&m, &state, &toggle, Some(&operator));
     assert!(ok, "{out}{err}");
+
+    // The responses: each needs what the operator policy adds, and the reader lacks it.
+    let limit = login_limit("50", &[]);
+    for (args, denied) in [
+        (
+            &["block", "203.0.113.9", "--yes"][..],
+            "wafv2:UpdateIPSet is denied",
+        ),
+        (&limit[..], "wafv2:UpdateWebACL is denied"),
+        (&["disable-key", "student-lab", "--yes"][..], "is denied"),
+    ] {
+        let (ok, out, err) = run_as(&m, &state, args, Some(&reader));
+        assert!(!ok, "{args:?}: {out}");
+        assert!(err.contains(denied), "{args:?}: {err}");
+        let (ok, out, err) = run_as(&m, &state, args, Some(&operator));
+        assert!(ok, "{args:?}: {out}{err}");
+    }
+    for args in [
+        &["unblock", "203.0.113.9", "--yes"][..],
+        &["enable-key", "student-lab", "--yes"][..],
+    ] {
+        let (ok, out, err) = run_as(&m, &state, args, Some(&operator));
+        assert!(ok, "{args:?}: {out}{err}");
+    }
 
     // A rotation that stops half-way, rolled back; then one to the end.
     let mut cmd = edgetop_hooked(

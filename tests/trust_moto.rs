@@ -336,4 +336,23 @@ fn a_toggle_refused_by_a_pricing_plan_says_so_and_changes_nothing() {
         "{err}"
     );
     assert_eq!(geo_scrapers(&m), "Count");
+    // A rate limit goes through the same one-rule edit, and is refused the same way.
+    m.fault(
+        "UpdateWebACL",
+        "WAFFeatureNotIncludedInPricingPlanException",
+        1,
+    );
+    let (code, out, err) = run({
+        let mut c = edgetop(&m, &dir, &["--profile", "main"]);
+        c.args(common::change::login_limit("50", &[]));
+        c
+    });
+    assert_eq!(code, Some(2), "{out}{err}");
+    assert!(
+        err.contains("flat-rate pricing plan") && err.contains("Nothing was changed"),
+        "{err}"
+    );
+    let limit =
+        &m.state()["web_acls"]["REGIONAL/edge-regional"]["rules"]["LoginRateLimit"]["limit"];
+    assert_eq!(limit, 100);
 }

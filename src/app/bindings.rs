@@ -31,6 +31,16 @@ pub enum KeyAction {
     Refresh,
     ToggleRule,
     RotateKey,
+    /// Block the row's client address (Origins, Access).
+    BlockAddress,
+    /// A rate-based rule's limit (WAF).
+    RateLimit,
+    /// Disable the API key (or enable it again).
+    DisableKey,
+    /// Undo the audit log's entry in view.
+    Undo,
+    /// Delete the old key of the finished rotation in view.
+    DeleteOldKey,
     /// The running (or last) operation's steps.
     Operation,
     AuditLog,
@@ -73,6 +83,11 @@ impl KeyAction {
             KeyAction::Refresh => "refresh",
             KeyAction::ToggleRule => "toggle_rule",
             KeyAction::RotateKey => "rotate_key",
+            KeyAction::BlockAddress => "block_address",
+            KeyAction::RateLimit => "rate_limit",
+            KeyAction::DisableKey => "disable_key",
+            KeyAction::Undo => "undo",
+            KeyAction::DeleteOldKey => "delete_old_key",
             KeyAction::Operation => "operation",
             KeyAction::AuditLog => "audit_log",
             KeyAction::Close => "close",
@@ -102,10 +117,11 @@ pub enum KeyMode {
     Operation,
     Audit,
     Reveal,
+    Input,
 }
 
 impl KeyMode {
-    pub const ALL: [KeyMode; 11] = [
+    pub const ALL: [KeyMode; 12] = [
         KeyMode::Main,
         KeyMode::Filter,
         KeyMode::CommandLine,
@@ -117,6 +133,7 @@ impl KeyMode {
         KeyMode::Operation,
         KeyMode::Audit,
         KeyMode::Reveal,
+        KeyMode::Input,
     ];
 
     /// How help and errors name it.
@@ -133,12 +150,16 @@ impl KeyMode {
             KeyMode::Operation => "an operation's steps",
             KeyMode::Audit => "the audit log",
             KeyMode::Reveal => "a new key's value",
+            KeyMode::Input => "a value to type (a block's time, a new limit)",
         }
     }
 
     /// Text input: its keys are fixed, since every character types itself.
     pub fn fixed(self) -> bool {
-        matches!(self, KeyMode::Filter | KeyMode::CommandLine)
+        matches!(
+            self,
+            KeyMode::Filter | KeyMode::CommandLine | KeyMode::Input
+        )
     }
 
     /// Popups over a screen let the screens' keys through: moving or switching closes them.
@@ -160,6 +181,7 @@ impl KeyMode {
             KeyMode::Operation => OPERATION,
             KeyMode::Audit => AUDIT,
             KeyMode::Reveal => REVEAL,
+            KeyMode::Input => INPUT,
         }
     }
 }
@@ -336,6 +358,21 @@ pub const MAIN: &[Binding] = &[
     ),
     bind!(KeyAction::RotateKey, ['r'], "Keys: rotate the API key"),
     bind!(
+        KeyAction::BlockAddress,
+        ['b'],
+        "Origins, Access: block the client address in an IP set"
+    ),
+    bind!(
+        KeyAction::RateLimit,
+        ['L'],
+        "WAF: change a rate-based rule's limit"
+    ),
+    bind!(
+        KeyAction::DisableKey,
+        ['d'],
+        "Keys: disable the API key (or enable it again)"
+    ),
+    bind!(
         KeyAction::Operation,
         ['o'],
         "the running (or last) operation, step by step"
@@ -411,7 +448,22 @@ const AUDIT: &[Binding] = &[
     bind!(KeyAction::Up, ['k' Up], "earlier entries"),
     bind!(KeyAction::Top, ['g' Home], "the first entry"),
     bind!(KeyAction::Bottom, ['G' End], "the last entry"),
+    bind!(
+        KeyAction::Undo,
+        ['u'],
+        "undo the entry in view (the last shown)"
+    ),
+    bind!(
+        KeyAction::DeleteOldKey,
+        ['x'],
+        "a finished rotation: delete its old key"
+    ),
     bind!(KeyAction::Close, [Esc Enter 'q' 'a'], "close"),
+];
+
+const INPUT: &[Binding] = &[
+    bind!(KeyAction::Choose, [Enter], "take the value"),
+    bind!(KeyAction::Cancel, [Esc], "cancel: change nothing"),
 ];
 
 const REVEAL: &[Binding] = &[
@@ -435,6 +487,10 @@ pub const COMMANDS: &[(&str, &str)] = &[
         "the Overview's charts per account, per region, or none",
     ),
     (":audit", "the audit log"),
+    (
+        ":block ADDR [for DUR]",
+        "block an address or range (:block 203.0.113.7 for 1h)",
+    ),
     (
         ":rotations",
         "rotations that did not finish: finish or roll back",

@@ -35,6 +35,11 @@ impl App {
                 vec![]
             }
             ("audit", _) => vec![Effect::ShowAudit],
+            ("block", Some(_)) => {
+                let args = line.trim_start().trim_start_matches("block").trim();
+                self.block_command(args);
+                vec![]
+            }
             ("scope", name) => self.set_scope(name),
             ("split", Some(how)) => match crate::screens::Split::parse(how) {
                 Some(split) => {
@@ -59,7 +64,7 @@ impl App {
                 }
                 vec![]
             }
-            ("theme" | "refresh" | "split", None) => {
+            ("theme" | "refresh" | "split" | "block", None) => {
                 self.error(format!(":{cmd} needs an argument (see ? for help)"))
             }
             _ => self.error(format!(

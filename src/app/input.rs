@@ -27,7 +27,8 @@ impl App {
             Mode::Normal => return self.main_key(&k),
             Mode::Filter => modes::filter(&mut self.views[self.screen.index()], action, &k),
             Mode::CommandLine(line) => modes::command_line(line, action, &k),
-            Mode::Confirm(c) => modes::confirm(c, action),
+            Mode::Confirm(c) => modes::confirm(c, action, &k),
+            Mode::Input(i) => modes::input(i, action, &k),
             Mode::Pick(p) => modes::pick(p, action),
             Mode::Resume(o) => modes::resume(o, action),
             Mode::Help(scroll) => modes::help(scroll, self.keymap.help().len(), action),
@@ -80,6 +81,13 @@ impl App {
                 return self.run_command(&line);
             }
             Outcome::RevealValue => return self.toggle_key_value(),
+            Outcome::BlockAddress(a) => self.ask_block_for(a),
+            Outcome::Submit(i) => {
+                self.mode = Mode::Normal;
+                self.submit(i);
+            }
+            Outcome::Undo(i) => self.ask_undo(i),
+            Outcome::DeleteOldKey(i) => self.ask_delete_old(i),
         }
         vec![]
     }
@@ -140,12 +148,17 @@ impl App {
             }
             KeyAction::ToggleRule => self.ask_toggle(),
             KeyAction::RotateKey => self.ask_rotate(),
+            KeyAction::BlockAddress => self.ask_block(),
+            KeyAction::RateLimit => self.ask_rate_limit(),
+            KeyAction::DisableKey => self.ask_disable(),
             // The popups' own actions: the screens have none of them.
             KeyAction::Close
             | KeyAction::SwitchButton
             | KeyAction::Choose
             | KeyAction::Cancel
             | KeyAction::RevealValue
+            | KeyAction::Undo
+            | KeyAction::DeleteOldKey
             | KeyAction::Finish
             | KeyAction::RollBack
             | KeyAction::Later => {}

@@ -8,6 +8,7 @@ pub mod keymap;
 pub(crate) mod modes;
 mod operate;
 pub mod operation;
+mod respond;
 mod update;
 
 use std::sync::Arc;
@@ -59,6 +60,15 @@ pub struct Confirm {
     pub op: Op,
     pub plan: Plan,
     pub focus: Button,
+    /// A word to type before Confirm takes: a wide range, the name of a key to delete.
+    pub typed: Option<Typed>,
+}
+
+/// A word the operator types to confirm, and what was typed so far.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Typed {
+    pub want: String,
+    pub got: String,
 }
 
 /// A new secret, shown once.
@@ -88,6 +98,8 @@ pub enum Mode {
     /// The running (or last) operation, step by step.
     Operation,
     Audit(AuditView),
+    /// A value to type before a plan.
+    Input(operation::Input),
 }
 
 impl Mode {
@@ -105,6 +117,7 @@ impl Mode {
             Mode::Resume(_) => KeyMode::Resume,
             Mode::Operation => KeyMode::Operation,
             Mode::Audit(_) => KeyMode::Audit,
+            Mode::Input(_) => KeyMode::Input,
         }
     }
 }
@@ -229,13 +242,12 @@ impl App {
     fn take_data(&mut self, snap: Arc<Snapshot>, new_read: bool) {
         self.raw = Some(snap.clone());
         let (shown, given_up) = operation::overlay(snap, &mut self.pending, new_read);
-        for t in given_up {
+        for op in given_up {
             self.message = Some((
                 Level::Error,
                 format!(
-                    "{} still does not read {} after {} reads: the change may have been undone; look at the web ACL",
-                    t.subject(),
-                    ops::label(t.to, t.inner.is_some()),
+                    "{}: still not read as done after {} reads; the change may have been undone, look again",
+                    op.summary(),
                     operation::PENDING_READS
                 ),
             ));

@@ -5,7 +5,7 @@
 use crossterm::event::{KeyCode, KeyEvent};
 
 use super::bindings::KeyAction;
-use super::operation::{AuditView, Pick, ResumeOffer};
+use super::operation::{AddressToBlock, AuditView, Choice, Input, Pick, ResumeOffer};
 use super::{Button, Confirm, Level, Reveal};
 use crate::ops::Op;
 use crate::ops::journal::Rotation;
@@ -35,6 +35,14 @@ pub enum Outcome {
     CommandLine(String),
     /// Show, or forget, the value of the selected API key.
     RevealValue,
+    /// Ask how long to block an address.
+    BlockAddress(AddressToBlock),
+    /// The value typed for an input.
+    Submit(Input),
+    /// Undo the audit log's entry at this index.
+    Undo(usize),
+    /// Delete the old key of the rotation the audit log's entry at this index made.
+    DeleteOldKey(usize),
 }
 
 /// Most filters and command lines are short; these keep a pasted novel out.
@@ -79,8 +87,53 @@ pub fn command_line(line: &mut String, action: Option<KeyAction>, k: &KeyEvent) 
     }
 }
 
-/// A confirmation: Cancel has the focus first.
-pub fn confirm(c: &mut Confirm, action: Option<KeyAction>) -> Outcome {
+/// A value to type: every character types itself.
+pub fn input(i: &mut Input, action: Option<KeyAction>, k: &KeyEvent) -> Outcome {
+    match (action, k.code) {
+        (Some(KeyAction::Cancel), _) => {
+            Outcome::CloseSaying(Level::Info, procedure::say::CANCELLED.into())
+        }
+        (Some(KeyAction::Choose), _) => Outcome::Submit(i.clone()),
+        (_, KeyCode::Backspace) => {
+            i.value.pop();
+            Outcome::Stay
+        }
+        (_, KeyCode::Char(c)) if !c.is_control() && i.value.chars().count() < FILTER_MAX => {
+            i.value.push(c);
+            Outcome::Stay
+        }
+        _ => Outcome::Stay,
+    }
+}
+
+/// A confirmation: Cancel has the focus first. One that asks for a typed word takes
+/// characters as text, and Confirm only once the word is typed.
+pub fn confirm(c: &mut Confirm, action: Option<KeyAction>, k: &KeyEvent) -> Outcome {
+    if let Some(t) = &mut c.typed {
+        match k.code {
+            // Letters type, even those that are Cancel's keys elsewhere (q, n): Esc cancels.
+            KeyCode::Char(ch) if !ch.is_control() => {
+                if t.got.chars().count() < COMMAND_MAX {
+                    t.got.push(ch);
+                }
+                return Outcome::Stay;
+            }
+            KeyCode::Backspace => {
+                t.got.pop();
+                return Outcome::Stay;
+            }
+            _ => {}
+        }
+        if action == Some(KeyAction::Choose) && c.focus == Button::Confirm && t.got != t.want {
+            return Outcome::Say(
+                Level::Error,
+                format!(
+                    "type {} exactly to confirm",
+                    crate::model::Text::new(&t.want)
+                ),
+            );
+        }
+    }
     match action {
         Some(KeyAction::Cancel) => Outcome::Close,
         Some(KeyAction::SwitchButton) => {
@@ -105,11 +158,11 @@ pub fn pick(p: &mut Pick, action: Option<KeyAction>) -> Outcome {
         Some(KeyAction::Down) => p.selected = (p.selected + 1).min(last),
         Some(KeyAction::Up) => p.selected = p.selected.saturating_sub(1),
         Some(KeyAction::Cancel) => return Outcome::Close,
-        Some(KeyAction::Choose) => {
-            if let Some((_, op)) = p.choices.get(p.selected) {
-                return Outcome::Ask(op.clone());
-            }
-        }
+        Some(KeyAction::Choose) => match p.choices.get(p.selected) {
+            Some((_, Choice::Op(op))) => return Outcome::Ask(op.clone()),
+            Some((_, Choice::Address(a))) => return Outcome::BlockAddress(a.clone()),
+            None => {}
+        },
         _ => {}
     }
     Outcome::Stay
@@ -179,6 +232,8 @@ pub fn audit(v: &mut AuditView, action: Option<KeyAction>) -> Outcome {
         Some(KeyAction::Up) => v.scroll = v.scroll.saturating_sub(1),
         Some(KeyAction::Top) => v.scroll = 0,
         Some(KeyAction::Bottom) => v.scroll = last,
+        Some(KeyAction::Undo) => return Outcome::Undo(v.scroll),
+        Some(KeyAction::DeleteOldKey) => return Outcome::DeleteOldKey(v.scroll),
         Some(KeyAction::Close) => return Outcome::Close,
         _ => {}
     }

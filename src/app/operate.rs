@@ -47,6 +47,7 @@ impl App {
             op,
             plan,
             focus: Button::Cancel,
+            typed: None,
         });
     }
 
@@ -144,10 +145,15 @@ impl App {
     pub(super) fn confirm(&mut self, op: Op) {
         let Some(d) = self.data() else { return };
         let plan = ops::plan(&op, d);
+        let typed = ops::respond::typed(&op).map(|want| Typed {
+            want,
+            got: String::new(),
+        });
         self.mode = Mode::Confirm(Confirm {
             op,
             plan,
             focus: Button::Cancel,
+            typed,
         });
     }
 }

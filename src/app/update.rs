@@ -51,6 +51,7 @@ impl App {
                     self.held_updates += 1;
                 }
                 self.take_data(snap, true);
+                return self.expire_due();
             }
             Event::Data(Err(e)) => self.last_error = Some(e),
             Event::Loading(loading) => {
@@ -123,17 +124,22 @@ impl App {
         };
         self.message = Some((Level::Info, message));
         match &op {
-            Op::ToggleRule(t) => {
+            Op::ResumeRotation { id, .. } => self.unfinished.retain(|r| r.id != *id),
+            Op::RotateKey { .. } | Op::DeleteOldKey(_) => {}
+            // Shown at once, applying until a read shows it.
+            Op::ToggleRule(_)
+            | Op::RateLimit(_)
+            | Op::Block(_)
+            | Op::Unblock(_)
+            | Op::SetKeyEnabled(_) => {
                 self.pending.push(Pending {
-                    toggle: t.clone(),
+                    op: op.clone(),
                     reads: 0,
                 });
                 if let Some(raw) = self.raw.clone() {
                     self.take_data(raw, false);
                 }
             }
-            Op::ResumeRotation { id, .. } => self.unfinished.retain(|r| r.id != *id),
-            Op::RotateKey { .. } => {}
         }
         if let Some(secret) = secret {
             self.mode = Mode::Reveal(Reveal {

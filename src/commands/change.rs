@@ -1,5 +1,6 @@
 //! The subcommands that change things, for scripts and for operators who prefer a prompt:
-//! `toggle`, `rotate`, `rotation list|finish|rollback`.
+//! `toggle`, `rotate`, `rotation list|finish|rollback|delete-old`, `block`, `unblock`,
+//! `rate-limit`, `disable-key`, `enable-key`.
 //! Each reads the account, prints the plan, and with `--dry-run` stops there; otherwise it asks
 //! (or takes `--yes`), records the confirmation in the audit log, runs, and records the result.
 
@@ -55,18 +56,29 @@ fn stderr_reporter() -> Reporter {
     })
 }
 
-/// Ask on the terminal, or take `--yes`; with no terminal and no `--yes`, refuse.
-fn confirmed(yes: bool) -> anyhow::Result<bool> {
+/// Ask on the terminal, or take `--yes`; with no terminal and no `--yes`, refuse. A change
+/// that asks for a word to be typed (a wide range, the name of a key to delete) takes it on the
+/// terminal, or from `--confirm` with `--yes`.
+fn confirmed(yes: bool, typed: Option<&str>, given: Option<&str>) -> anyhow::Result<bool> {
+    let want = typed.unwrap_or("yes");
     if yes {
-        return Ok(true);
+        return match typed {
+            None => Ok(true),
+            Some(w) if given == Some(w) => Ok(true),
+            Some(w) => bail!(
+                "this change asks for {} to be typed: pass --confirm {} with --yes",
+                Text::new(w),
+                Text::new(w)
+            ),
+        };
     }
     if !std::io::stdin().is_terminal() {
         bail!("no terminal to confirm on: pass --yes to go ahead (or --dry-run to only look)");
     }
-    crate::output::err_prompt("Type yes to go ahead: ");
+    crate::output::err_prompt(&format!("Type {} to go ahead: ", Text::new(want)));
     let mut line = String::new();
     std::io::stdin().lock().read_line(&mut line)?;
-    Ok(line.trim() == "yes")
+    Ok(line.trim_end_matches(['\r', '\n']) == want)
 }
 
 fn scope_of(s: ScopeArg) -> Scope {
@@ -74,6 +86,123 @@ fn scope_of(s: ScopeArg) -> Scope {
         ScopeArg::Regional => Scope::Regional,
         ScopeArg::Cloudfront => Scope::Cloudfront,
     }
+}
+
+/// Of several IP sets that could take a block, the one named with `--ip-set`.
+fn one_block(ops: Vec<Op>, ip_set: Option<&str>) -> anyhow::Result<Op> {
+    let named = |op: &Op| match op {
+        Op::Block(b) => {
+            ip_set.is_none_or(|s| b.ip_set.name.as_str() == s || b.ip_set.id.as_str() == s)
+        }
+        _ => false,
+    };
+    let mut ops: Vec<Op> = ops.into_iter().filter(named).collect();
+    match ops.len() {
+        1 => Ok(ops.remove(0)),
+        0 => bail!(
+            "no IP set {} here takes it",
+            Text::new(ip_set.unwrap_or_default())
+        ),
+        _ => {
+            let names: Vec<String> = ops
+                .iter()
+                .filter_map(|o| match o {
+                    Op::Block(b) => Some(b.ip_set.name.to_string()),
+                    _ => None,
+                })
+                .collect();
+            bail!(
+                "several IP sets could take it ({}): name one with --ip-set",
+                names.join(", ")
+            )
+        }
+    }
+}
+
+/// The responses to an attack: block, unblock, a rate limit, a key switched, an old key
+/// deleted. Several only for `unblock --expired`.
+fn respond_ops(
+    cmd: &Command,
+    source: &AnySource,
+    snap: &Snapshot,
+    now: chrono::DateTime<chrono::Utc>,
+) -> anyhow::Result<Option<Vec<Op>>> {
+    use crate::ops::respond;
+    let here = crate::model::Place::default();
+    Ok(Some(match cmd {
+        Command::Block {
+            address,
+            for_,
+            web_acl,
+            ip_set,
+            ..
+        } => {
+            let expires = match for_ {
+                Some(d) => Some(now + respond::parse_for(d).map_err(anyhow::Error::msg)?),
+                None => None,
+            };
+            let acls = web_acl.as_ref().map(|a| vec![a.as_str()]);
+            let ops = respond::block_choices(snap, here, address, acls.as_deref(), expires)?;
+            vec![one_block(ops, ip_set.as_deref())?]
+        }
+        Command::Unblock {
+            address: Some(address),
+            ip_set,
+            ..
+        } => vec![respond::unblock_of(
+            snap,
+            here,
+            address,
+            ip_set.as_deref(),
+            respond::Why::Asked,
+        )?],
+        Command::Unblock { .. } => respond::expired(snap, now),
+        Command::RateLimit {
+            web_acl,
+            rule,
+            limit,
+            window,
+            scope,
+            ..
+        } => {
+            let scope = scope.map(scope_of);
+            let acls: Vec<_> = snap
+                .web_acls
+                .iter()
+                .filter(|a| a.name.as_str() == web_acl && scope.is_none_or(|s| s == a.scope))
+                .collect();
+            let acl = match acls.as_slice() {
+                [a] => *a,
+                [] => bail!("no web ACL named {}", Text::new(web_acl)),
+                _ => bail!(
+                    "two web ACLs are named {}: pass --scope",
+                    Text::new(web_acl)
+                ),
+            };
+            let Some(r) = acl.rules.iter().find(|r| r.name.as_str() == rule) else {
+                bail!("web ACL {} has no rule {}", acl.name, Text::new(rule));
+            };
+            vec![respond::rate_limit_of(snap, acl, r, *limit, *window)?]
+        }
+        Command::DisableKey { key, .. } | Command::EnableKey { key, .. } => {
+            let enable = matches!(cmd, Command::EnableKey { .. });
+            vec![respond::key_switch_of(
+                snap,
+                procedure::key_named(snap, key)?,
+                enable,
+            )?]
+        }
+        Command::Rotation {
+            action: RotationAction::DeleteOld { id, .. },
+        } => {
+            let Some(r) = source.rotation(id) else {
+                bail!("no rotation {id} for this account and region in the journal");
+            };
+            let replaced = respond::Replaced::of(&r)?;
+            vec![respond::delete_old_of(&replaced, snap, now)?]
+        }
+        _ => return Ok(None),
+    }))
 }
 
 /// What the subcommand asks for, and its plan.
@@ -176,7 +305,23 @@ async fn change(
             web_acl: web_acl.clone(),
             scope: scope.map(scope_of),
         }),
-        Command::Rotate { key, .. } => Some(ChangeTarget::Key(key.clone())),
+        Command::Rotate { key, .. }
+        | Command::DisableKey { key, .. }
+        | Command::EnableKey { key, .. } => Some(ChangeTarget::Key(key.clone())),
+        Command::RateLimit { web_acl, scope, .. } => Some(ChangeTarget::Rule {
+            web_acl: web_acl.clone(),
+            scope: scope.map(scope_of),
+        }),
+        Command::Block { web_acl, .. } => Some(ChangeTarget::Addresses {
+            web_acl: web_acl.clone(),
+        }),
+        Command::Unblock { .. } => Some(ChangeTarget::Addresses { web_acl: None }),
+        Command::Rotation {
+            action: RotationAction::DeleteOld { id, .. },
+        } => match source.rotation(id) {
+            Some(r) => Some(ChangeTarget::Key(r.old_key_id.clone())),
+            None => bail!("no rotation {id} for this account and region in the journal"),
+        },
         _ => None,
     };
     let snap = match target {
@@ -186,52 +331,119 @@ async fn change(
             .map_err(|e| anyhow::anyhow!("cannot read the account: {e}"))?,
         None => Snapshot::default(),
     };
-    let (op, plan, yes, show_value) = op_and_plan(cmd, &source, &snap)?;
-    for line in plan.lines() {
-        crate::outln!("{line}");
-    }
     let audit = audit.as_ref();
-    if args.dry_run {
-        procedure::dry_run(&op, audit)?;
-        crate::outln!("{}", procedure::say::DRY_RUN);
-        return Ok(ExitCode::SUCCESS);
-    }
-    if let Some(why) = read_only {
-        procedure::refuse(&op, audit, &why)?;
-        crate::errln!("edgetop: {}", ops::OpError::Refused(why).about(&op));
-        return Ok(ExitCode::from(REFUSED));
-    }
-    if !confirmed(yes)? {
-        crate::errln!("edgetop: {}", procedure::say::NOT_CONFIRMED);
-        return Ok(ExitCode::from(REFUSED));
-    }
-    let actions = source.actions();
-    let result =
-        procedure::carry_out(&op, audit, || actions.apply(op.clone(), stderr_reporter())).await;
-    match result {
-        Ok(o) => {
-            crate::outln!("{}", o.message);
-            if let Some(s) = o.secret {
-                // Shown once: masked unless asked for, never logged.
-                if show_value {
-                    crate::outln!("new key value: {}", s.reveal());
-                } else {
-                    crate::outln!(
-                        "new key value: {} (--show-value prints it once, here)",
-                        s.masked()
-                    );
-                }
-            }
-            Ok(ExitCode::SUCCESS)
+    if let Some(ops) = respond_ops(cmd, &source, &snap, chrono::Utc::now())? {
+        if ops.is_empty() {
+            crate::errln!("edgetop: no block edgetop added has expired");
+            return Ok(ExitCode::SUCCESS);
         }
-        Err(e) => {
-            crate::errln!("edgetop: {}", e.about(&op));
-            Ok(ExitCode::from(if e.refused() { REFUSED } else { 1 }))
+        let (yes, given) = match cmd {
+            Command::Block { yes, confirm, .. }
+            | Command::Rotation {
+                action: RotationAction::DeleteOld { yes, confirm, .. },
+            } => (*yes, confirm.as_deref()),
+            Command::Unblock { yes, .. }
+            | Command::RateLimit { yes, .. }
+            | Command::DisableKey { yes, .. }
+            | Command::EnableKey { yes, .. } => (*yes, None),
+            _ => (false, None),
+        };
+        let mut code = ExitCode::SUCCESS;
+        for op in ops {
+            let plan = ops::plan(&op, &snap);
+            let typed = ops::respond::typed(&op);
+            let one = Step {
+                op: &op,
+                plan: &plan,
+                yes,
+                typed: typed.as_deref(),
+                given,
+                show_value: false,
+            };
+            let c = one.run(args, &source, audit, read_only.as_deref()).await?;
+            if c != ExitCode::SUCCESS {
+                code = c;
+            }
+        }
+        return Ok(code);
+    }
+    let (op, plan, yes, show_value) = op_and_plan(cmd, &source, &snap)?;
+    let one = Step {
+        op: &op,
+        plan: &plan,
+        yes,
+        typed: None,
+        given: None,
+        show_value,
+    };
+    one.run(args, &source, audit, read_only.as_deref()).await
+}
+
+/// One change: its plan printed, then stopped (dry run), refused (read-only), confirmed and
+/// carried out.
+struct Step<'a> {
+    op: &'a Op,
+    plan: &'a ops::Plan,
+    yes: bool,
+    typed: Option<&'a str>,
+    given: Option<&'a str>,
+    show_value: bool,
+}
+
+impl Step<'_> {
+    async fn run(
+        &self,
+        args: &Args,
+        source: &AnySource,
+        audit: Option<&Audit>,
+        read_only: Option<&str>,
+    ) -> anyhow::Result<ExitCode> {
+        let (op, plan, show_value) = (self.op, self.plan, self.show_value);
+        for line in plan.lines() {
+            crate::outln!("{line}");
+        }
+        if args.dry_run {
+            procedure::dry_run(op, audit)?;
+            crate::outln!("{}", procedure::say::DRY_RUN);
+            return Ok(ExitCode::SUCCESS);
+        }
+        if let Some(why) = read_only {
+            procedure::refuse(op, audit, why)?;
+            crate::errln!("edgetop: {}", ops::OpError::Refused(why.into()).about(op));
+            return Ok(ExitCode::from(REFUSED));
+        }
+        if !confirmed(self.yes, self.typed, self.given)? {
+            crate::errln!("edgetop: {}", procedure::say::NOT_CONFIRMED);
+            return Ok(ExitCode::from(REFUSED));
+        }
+        let actions = source.actions();
+        let result =
+            procedure::carry_out(op, audit, || actions.apply(op.clone(), stderr_reporter())).await;
+        match result {
+            Ok(o) => {
+                crate::outln!("{}", o.message);
+                if let Some(s) = o.secret {
+                    // Shown once: masked unless asked for, never logged.
+                    if show_value {
+                        crate::outln!("new key value: {}", s.reveal());
+                    } else {
+                        crate::outln!(
+                            "new key value: {} (--show-value prints it once, here)",
+                            s.masked()
+                        );
+                    }
+                }
+                Ok(ExitCode::SUCCESS)
+            }
+            Err(e) => {
+                crate::errln!("edgetop: {}", e.about(op));
+                Ok(ExitCode::from(if e.refused() { REFUSED } else { 1 }))
+            }
         }
     }
 }
 
-/// `toggle`, `rotate`, `rotation …`.
+/// `toggle`, `rotate`, `rotation …`, and the responses (`block`, `unblock`, …).
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     // Without a log the change still runs, recorded in its audit log (without which nothing
     // runs).

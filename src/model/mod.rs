@@ -4,6 +4,7 @@
 //! Every string from outside is a [`Text`] (sanitised) or a [`Secret`] (never shown raw).
 
 pub mod access;
+pub mod ip_set;
 pub mod logs;
 pub mod place;
 pub mod places;
@@ -45,6 +46,12 @@ pub struct Snapshot {
     /// elsewhere went around the CDN.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub edge_ranges: Vec<access::EdgeRanges>,
+    /// The IP sets the rules in view reference, with their ranges.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ip_sets: Vec<ip_set::IpSet>,
+    /// The ranges edgetop added to them, from its blocks journal (with their expiry).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub blocks: Vec<ip_set::BlockEntry>,
     /// Custom domain names and the stages they map to.
     #[serde(default)]
     pub custom_domains: Vec<access::CustomDomain>,
@@ -327,6 +334,9 @@ pub struct ApiKey {
     /// 429s counted for it in access logs; None when no log counts it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refused: Option<logs::Refusals>,
+    /// A change of its enabled flag was sent and not yet confirmed by a later read.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub pending: bool,
     /// Where it was read (see [`place`]).
     #[serde(default)]
     pub place: place::Place,
@@ -418,6 +428,9 @@ pub enum RuleKind {
     IpSet {
         name: Text,
         addresses: u32,
+        /// The set's ARN, to find it among the snapshot's [`ip_set::IpSet`]s.
+        #[serde(default)]
+        arn: Text,
     },
     ManagedGroup {
         vendor: Text,

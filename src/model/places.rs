@@ -66,6 +66,8 @@ placed!(
     super::Sample,
     super::RateLimitedIp,
     super::access::CustomDomain,
+    super::ip_set::IpSet,
+    super::ip_set::BlockEntry,
     super::logs::LogSource,
     super::logs::Blocked,
     super::logs::Tally
@@ -126,6 +128,8 @@ impl Snapshot {
         self.samples.iter_mut().for_each(|x| x.place = p);
         self.rate_limited.iter_mut().for_each(|x| x.place = p);
         self.custom_domains.iter_mut().for_each(|x| x.place = p);
+        self.ip_sets.iter_mut().for_each(|x| x.place = p);
+        self.blocks.iter_mut().for_each(|x| x.place = p);
         if let Some(l) = &mut self.logs {
             l.sources.iter_mut().for_each(|x| x.place = p);
             l.blocked.iter_mut().for_each(|x| x.place = p);
@@ -157,6 +161,8 @@ pub fn narrow(s: &Snapshot, keep: impl Fn(Place) -> bool) -> Snapshot {
         cost: s.cost,
         problems: s.problems.clone(),
         edge_ranges: s.edge_ranges.clone(),
+        ip_sets: only(&s.ip_sets, &keep),
+        blocks: only(&s.blocks, &keep),
         custom_domains: only(&s.custom_domains, &keep),
         shield: info.map_or_else(|| s.shield.clone(), |i| i.shield.clone()),
         loading: s.loading.clone(),
@@ -270,6 +276,8 @@ pub fn merge(mut places: Vec<PlaceInfo>, reads: Vec<Option<Snapshot>>) -> Snapsh
             }
         }
         out.custom_domains.append(&mut s.custom_domains);
+        out.ip_sets.append(&mut s.ip_sets);
+        out.blocks.append(&mut s.blocks);
         if let Some(l) = s.logs {
             let o = out.logs.get_or_insert_with(Default::default);
             merge_logs(o, l);

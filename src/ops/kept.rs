@@ -6,11 +6,12 @@
 //! action.
 
 use std::collections::BTreeMap;
-use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+
+use super::state_file::{self, StateFile};
 
 /// The custom parts of one rule action.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -50,22 +51,18 @@ impl Kept {
 /// The file of kept actions.
 #[derive(Clone, Debug)]
 pub struct KeptActions {
-    path: PathBuf,
+    file: StateFile,
 }
 
 /// What was read: the kept actions, and a warning naming the file when it could not be read
 /// (a toggle goes on without what it held, and says so).
-#[derive(Clone, Debug, Default)]
-pub struct Read {
-    pub kept: BTreeMap<String, Kept>,
-    pub warning: Option<String>,
-}
+pub type Read = state_file::Read<BTreeMap<String, Kept>>;
 
 impl KeptActions {
     /// `kept-actions.json` in `state_dir`.
     pub fn in_dir(state_dir: &Path) -> KeptActions {
         KeptActions {
-            path: state_dir.join("kept-actions.json"),
+            file: StateFile::new(state_dir.join("kept-actions.json"), "kept actions"),
         }
     }
 
@@ -75,35 +72,22 @@ impl KeptActions {
     }
 
     fn read(&self) -> Read {
-        let unreadable = |why: String| Read {
-            kept: BTreeMap::new(),
-            warning: Some(format!(
-                "the kept actions file {} cannot be read ({why}): what it keeps is not put back",
-                self.path.display()
-            )),
-        };
-        match crate::files::read_private(&self.path) {
-            Ok(t) => match serde_json::from_str(&t) {
-                Ok(kept) => Read {
-                    kept,
-                    warning: None,
-                },
-                Err(e) => unreadable(e.to_string()),
-            },
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Read::default(),
-            Err(e) => unreadable(e.to_string()),
+        let mut r = self.file.read();
+        if let Some(w) = &mut r.warning {
+            w.push_str(": what it keeps is not put back");
         }
+        r
     }
 
     /// Every kept action (none when the file cannot be read: a toggle says why).
     pub fn all(&self) -> BTreeMap<String, Kept> {
-        self.read().kept
+        self.read().value
     }
 
     /// The action kept under `key`, and a warning when the file could not be read.
     pub fn get(&self, key: &str) -> (Option<Kept>, Option<String>) {
         let mut r = self.read();
-        (r.kept.remove(key), r.warning)
+        (r.value.remove(key), r.warning)
     }
 
     /// Keep `put` (if any) under its key and forget `done` (put back), in one atomic write,
@@ -114,37 +98,14 @@ impl KeptActions {
         put: Option<(&str, &Kept)>,
         done: Option<&str>,
     ) -> Result<Option<String>, String> {
-        let fail = |e: std::io::Error| format!("{}: {e}", self.path.display());
-        let dir = crate::files::parent_of(&self.path);
-        crate::files::private_dir(dir).map_err(fail)?;
-        let lock = crate::files::open_lock(&dir.join(".kept-actions.lock")).map_err(fail)?;
-        lock.lock().map_err(fail)?;
-        let Read {
-            kept: mut all,
-            mut warning,
-        } = self.read();
-        if warning.is_some() && self.path.exists() {
-            let mut aside = self.path.as_os_str().to_owned();
-            aside.push(format!(
-                ".unreadable-{}",
-                Utc::now().format("%Y%m%dT%H%M%SZ")
-            ));
-            fs::rename(&self.path, &aside).map_err(fail)?;
-            warning = Some(format!(
-                "the kept actions file {} could not be read: it was moved to {}",
-                self.path.display(),
-                Path::new(&aside).display()
-            ));
-        }
-        if let Some(k) = done {
-            all.remove(k);
-        }
-        if let Some((k, v)) = put {
-            all.insert(k.to_string(), v.clone());
-        }
-        let text = serde_json::to_string_pretty(&all).map_err(|e| e.to_string())?;
-        crate::files::write_atomic(&self.path, crate::model::text::json_safe(&text).as_bytes())
-            .map_err(fail)?;
+        let ((), warning) = self.file.update(|all: &mut BTreeMap<String, Kept>| {
+            if let Some(k) = done {
+                all.remove(k);
+            }
+            if let Some((k, v)) = put {
+                all.insert(k.to_string(), v.clone());
+            }
+        })?;
         Ok(warning)
     }
 }
@@ -152,6 +113,7 @@ impl KeptActions {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::fs;
 
     #[test]
     fn kept_parts_are_put_and_taken_back() {

@@ -7,13 +7,16 @@
 //! written to the [`audit`] log.
 
 pub mod audit;
+pub mod blocks;
 pub mod journal;
 pub(crate) mod kept;
 pub(crate) mod procedure;
+pub mod respond;
+pub mod state_file;
 
 use std::sync::Arc;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::model::{Action, Scope, Secret, Snapshot, Text};
 pub use procedure::OpError;
@@ -39,7 +42,7 @@ impl OpOutcome {
 /// Switch one thing in a web ACL between two actions: a rule's action (Block ↔ Count), a rule
 /// group reference's override (None ↔ Count), or the override of one rule inside a rule group
 /// (none ↔ Count). [`Action::GroupActions`] stands for "no override: the group decides".
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Toggle {
     pub scope: Scope,
     pub web_acl_id: Text,
@@ -62,7 +65,7 @@ pub struct Toggle {
 
 /// Where an operation acts, when more than one account or region is in view: the row's
 /// place, named for the confirmation and the audit log.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct At {
     pub place: crate::model::Place,
     pub label: Text,
@@ -116,9 +119,19 @@ impl Toggle {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Op {
     ToggleRule(Toggle),
+    /// Add a range to an IP set a Block rule references.
+    Block(respond::Block),
+    /// Remove a range edgetop added.
+    Unblock(respond::Unblock),
+    /// Change a rate-based rule's limit and window.
+    RateLimit(respond::RateLimit),
+    /// Disable an API key, or enable it again.
+    SetKeyEnabled(respond::KeySwitch),
+    /// Delete the key a finished rotation replaced.
+    DeleteOldKey(respond::DeleteOld),
     /// Replace an API key with a new one, without downtime.
     RotateKey {
         key_id: Text,
@@ -141,6 +154,11 @@ impl Op {
     pub fn at(&self) -> Option<&At> {
         match self {
             Op::ToggleRule(t) => t.at.as_deref(),
+            Op::Block(b) => b.at.as_deref(),
+            Op::Unblock(u) => u.at.as_deref(),
+            Op::RateLimit(r) => r.at.as_deref(),
+            Op::SetKeyEnabled(k) => k.at.as_deref(),
+            Op::DeleteOldKey(d) => d.at.as_deref(),
             Op::RotateKey { at, .. } | Op::ResumeRotation { at, .. } => at.as_deref(),
         }
     }
@@ -150,6 +168,11 @@ impl Op {
         let to = to.map(Box::new);
         match &mut self {
             Op::ToggleRule(t) => t.at = to,
+            Op::Block(b) => b.at = to,
+            Op::Unblock(u) => u.at = to,
+            Op::RateLimit(r) => r.at = to,
+            Op::SetKeyEnabled(k) => k.at = to,
+            Op::DeleteOldKey(d) => d.at = to,
             Op::RotateKey { at, .. } | Op::ResumeRotation { at, .. } => *at = to,
         }
         self
@@ -176,6 +199,26 @@ impl Op {
             Op::RotateKey {
                 key_name, key_id, ..
             } => format!("rotate API key {key_name} ({key_id})"),
+            Op::Block(b) => format!(
+                "block {} in IP set {}{}",
+                b.range,
+                b.ip_set.name,
+                b.expires
+                    .map(|e| format!(" until {}", e.format("%Y-%m-%d %H:%M UTC")))
+                    .unwrap_or_default()
+            ),
+            Op::Unblock(u) => format!("remove {} from IP set {}", u.range, u.ip_set.name),
+            Op::RateLimit(r) => format!(
+                "rate limit of {} in web ACL {}: {} → {}",
+                r.rule, r.web_acl, r.from, r.to
+            ),
+            Op::SetKeyEnabled(k) => format!(
+                "{} API key {} ({})",
+                if k.enable { "enable" } else { "disable" },
+                k.key_name,
+                k.key_id
+            ),
+            Op::DeleteOldKey(d) => format!("delete the old API key {} ({})", d.key_name, d.key_id),
             Op::ResumeRotation {
                 id,
                 key_name,
@@ -192,9 +235,13 @@ impl Op {
     pub fn subject(&self) -> String {
         match self {
             Op::ToggleRule(t) => t.subject(),
-            Op::RotateKey { key_name, .. } | Op::ResumeRotation { key_name, .. } => {
-                key_name.to_string()
-            }
+            Op::Block(b) => b.range.to_string(),
+            Op::Unblock(u) => u.range.to_string(),
+            Op::RateLimit(r) => r.rule.to_string(),
+            Op::SetKeyEnabled(respond::KeySwitch { key_name, .. })
+            | Op::DeleteOldKey(respond::DeleteOld { key_name, .. })
+            | Op::RotateKey { key_name, .. }
+            | Op::ResumeRotation { key_name, .. } => key_name.to_string(),
         }
     }
 }
@@ -317,6 +364,9 @@ pub fn plan(op: &Op, snap: &Snapshot) -> Plan {
 }
 
 fn plan_here(op: &Op, snap: &Snapshot) -> Plan {
+    if let Some(p) = respond::plan(op, snap) {
+        return p;
+    }
     match op {
         Op::ToggleRule(t) => toggle_plan(t),
         Op::RotateKey {
@@ -346,6 +396,12 @@ fn plan_here(op: &Op, snap: &Snapshot) -> Plan {
             },
             steps: vec![step(format!("Read journal {id}"), "—")],
         },
+        // Planned by `respond` above.
+        Op::Block(_)
+        | Op::Unblock(_)
+        | Op::RateLimit(_)
+        | Op::SetKeyEnabled(_)
+        | Op::DeleteOldKey(_) => unreachable!("planned by respond::plan"),
     }
 }
 

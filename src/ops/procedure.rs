@@ -199,13 +199,18 @@ pub fn rotation_of(key: &ApiKey) -> Result<Op, OpError> {
 
 /// The rotation of the key whose id or name is `key`.
 pub fn find_key(snap: &Snapshot, key: &str) -> Result<Op, OpError> {
+    rotation_of(key_named(snap, key)?)
+}
+
+/// The one API key of this id or name.
+pub fn key_named<'a>(snap: &'a Snapshot, key: &str) -> Result<&'a crate::model::ApiKey, OpError> {
     let found: Vec<_> = snap
         .api_keys
         .iter()
         .filter(|k| k.id.as_str() == key || k.name.as_str() == key)
         .collect();
     match found.as_slice() {
-        [k] => rotation_of(k),
+        [k] => Ok(k),
         [] => refused(format!("no API key with the id or name {}", Text::new(key))),
         _ => refused(format!(
             "several API keys are named {}: use the id",

@@ -358,6 +358,13 @@ impl ScreenView for AccessScreen {
         &[Panel::Access, Panel::Distributions]
     }
 
+    fn hints(&self, read_only: bool) -> &'static [(&'static str, &'static str)] {
+        if read_only {
+            &[("block_address", "block (read-only)")]
+        } else {
+            &[("block_address", "block address")]
+        }
+    }
     fn rows_are_placed(&self) -> bool {
         true
     }

@@ -277,7 +277,7 @@ impl ScreenView for Keys {
         if read_only {
             &[("rotate_key", "rotate (read-only)")]
         } else {
-            &[("rotate_key", "rotate key")]
+            &[("rotate_key", "rotate key"), ("disable_key", "disable")]
         }
     }
 }
@@ -304,11 +304,13 @@ fn key_columns<'a>() -> Vec<Column<&'a ApiKey>> {
         col("plan", Constraint::Length(12), |k, cx| {
             Cell::from(fit(&plan_names(cx.data, k), cx.column))
         }),
-        col("state", Constraint::Length(8), |k, cx| {
-            Cell::from(if k.enabled {
-                Span::styled("enabled", cx.th.style(E::TextOk))
-            } else {
-                Span::styled("disabled", cx.th.style(E::TextDim))
+        col("state", Constraint::Length(10), |k, cx| {
+            Cell::from(match (k.enabled, k.pending) {
+                // Switched by edgetop, and not read back yet.
+                (true, true) => Span::styled("enabling…", cx.th.style(E::Pending)),
+                (false, true) => Span::styled("disabling…", cx.th.style(E::Pending)),
+                (true, false) => Span::styled("enabled", cx.th.style(E::TextOk)),
+                (false, false) => Span::styled("disabled", cx.th.style(E::TextDim)),
             })
         }),
         col("req/min", Constraint::Length(7), |k, _| {

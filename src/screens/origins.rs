@@ -114,6 +114,13 @@ impl ScreenView for Origins {
         &[Panel::Samples]
     }
 
+    fn hints(&self, read_only: bool) -> &'static [(&'static str, &'static str)] {
+        if read_only {
+            &[("block_address", "block (read-only)")]
+        } else {
+            &[("block_address", "block address")]
+        }
+    }
     fn rows_are_placed(&self) -> bool {
         true
     }
@@ -327,7 +334,7 @@ fn logs_panel<'a>(
 fn draw_exact(f: &mut Frame, area: Rect, logs: &Logs, cx: &Cells) {
     let columns: [Column<Blocked>; _] = [
         col("client IP", Constraint::Min(15), |b, cx| {
-            Cell::from(fit(b.client_ip.as_str(), cx.column))
+            address_cell(b.client_ip.as_str(), b.place, cx)
         }),
         col("cc", Constraint::Length(2), |b, cx| {
             Cell::from(fit(b.country.as_str(), cx.column))
@@ -484,7 +491,7 @@ fn draw_held(f: &mut Frame, area: Rect, cx: &Cells) {
     let held = &cx.data.rate_limited;
     let columns: [Column<RateLimitedIp>; _] = [
         col("address", Constraint::Min(15), |r, cx| {
-            Cell::from(fit(r.address.as_str(), cx.column))
+            address_cell(r.address.as_str(), r.place, cx)
         }),
         col("rule", Constraint::Length(16), |r, cx| {
             Cell::from(Span::styled(
@@ -530,7 +537,7 @@ fn sample_columns<'a>() -> Vec<Column<&'a Sample>> {
             Cell::from(fit(s.country.as_str(), cx.column))
         }),
         col("client IP", Constraint::Length(15), |s, cx| {
-            Cell::from(fit(s.client_ip.as_str(), cx.column))
+            address_cell(s.client_ip.as_str(), s.place, cx)
         }),
         col("verb", Constraint::Length(6), |s, cx| {
             Cell::from(fit(s.method.as_str(), cx.column))
@@ -565,6 +572,32 @@ fn draw_tail(f: &mut Frame, area: Rect, cx: &Context, th: &Theme) {
         Some(win.selected),
         &cells,
     );
+}
+
+/// A client address, and after it what blocking it has come to ("blocked", or ⊘ in a narrow
+/// column; "blocking…" or ◌ until a read shows it) when there is room for both (the address
+/// whole first: a cut one would name another).
+fn address_cell(address: &str, place: crate::model::Place, cx: &Cells) -> Cell<'static> {
+    use crate::model::ip_set::BlockMark;
+    let Some(m) = crate::model::ip_set::block_mark(cx.data, place, address) else {
+        return Cell::from(fit(address, cx.column));
+    };
+    let room = cx.column as usize;
+    let mark = if room == 0 || address.len() + 1 + m.label().len() <= room {
+        m.label()
+    } else if address.len() + 2 <= room {
+        m.glyph()
+    } else {
+        return Cell::from(fit(address, cx.column));
+    };
+    let style = match m {
+        BlockMark::Applying => E::Pending,
+        BlockMark::Blocked => E::ActionBlock,
+    };
+    Cell::from(Line::from(vec![
+        Span::raw(format!("{address} ")),
+        Span::styled(mark, cx.th.style(style)),
+    ]))
 }
 
 #[cfg(test)]

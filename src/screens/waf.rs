@@ -32,7 +32,9 @@ pub fn rule_summary(r: &Rule) -> String {
                 .map_or(String::new(), |s| format!(", {s}"));
             format!("> {limit} per {window_secs}s per {aggregate}{scope}")
         }
-        RuleKind::IpSet { name, addresses } => format!("source in {name} ({addresses})"),
+        RuleKind::IpSet {
+            name, addresses, ..
+        } => format!("source in {name} ({addresses})"),
         RuleKind::ManagedGroup { vendor, name, .. } => format!("{vendor} {name}"),
         RuleKind::Custom { summary } => summary.to_string(),
     }
@@ -216,7 +218,7 @@ impl ScreenView for Waf {
         if read_only {
             &[("toggle_rule", "toggle (read-only)")]
         } else {
-            &[("toggle_rule", "toggle rule")]
+            &[("toggle_rule", "toggle rule"), ("rate_limit", "limit")]
         }
     }
 }

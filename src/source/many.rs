@@ -379,6 +379,10 @@ impl<S: Source> Source for ManySource<S> {
         })
     }
 
+    fn rotation(&self, id: &str) -> Option<Rotation> {
+        self.idle.iter().flatten().find_map(|s| s.rotation(id))
+    }
+
     fn unfinished(&self) -> (Vec<Rotation>, Vec<String>) {
         let (mut open, mut broken) = (Vec::new(), Vec::new());
         for s in self.idle.iter().flatten() {

@@ -88,6 +88,9 @@ pub enum ChangeTarget {
     },
     /// The API key(s) of this id or name.
     Key(String),
+    /// Where a client address can be blocked or was: the web ACLs (of this name, when given),
+    /// the IP sets their rules reference, and what stands in front of the stages they guard.
+    Addresses { web_acl: Option<String> },
 }
 
 /// A data source: polled by the engine, and the target of operator actions.
@@ -115,6 +118,11 @@ pub trait Source: Send + 'static {
     /// be read.
     fn unfinished(&self) -> (Vec<Rotation>, Vec<String>) {
         (Vec::new(), Vec::new())
+    }
+
+    /// A rotation of this place by its id, finished or not (to delete its old key).
+    fn rotation(&self, _id: &str) -> Option<Rotation> {
+        None
     }
 
     /// How often polling is useful for this source.
@@ -196,6 +204,10 @@ impl Source for OneSource {
         dispatch!(self, s => s.unfinished(), OneSource::Demo, OneSource::Aws)
     }
 
+    fn rotation(&self, id: &str) -> Option<Rotation> {
+        dispatch!(self, s => s.rotation(id), OneSource::Demo, OneSource::Aws)
+    }
+
     fn default_refresh(&self) -> Duration {
         dispatch!(self, s => s.default_refresh(), OneSource::Demo, OneSource::Aws)
     }
@@ -228,6 +240,10 @@ impl Source for AnySource {
 
     fn unfinished(&self) -> (Vec<Rotation>, Vec<String>) {
         dispatch!(self, s => s.unfinished(), AnySource::One, AnySource::Many)
+    }
+
+    fn rotation(&self, id: &str) -> Option<Rotation> {
+        dispatch!(self, s => s.rotation(id), AnySource::One, AnySource::Many)
     }
 
     fn default_refresh(&self) -> Duration {

@@ -8,7 +8,9 @@ use ratatui::widgets::Paragraph;
 
 use crate::app::bindings::{KeyAction, KeyMode};
 use crate::app::keymap::Keymap;
+use crate::app::operation::Input;
 use crate::app::{App, Button, Confirm, Reveal};
+use crate::model::Text;
 use crate::theme::{Element as E, Theme};
 use crate::widgets::popup::{centered, popup, popup_with_footer};
 
@@ -66,6 +68,20 @@ pub fn confirm(f: &mut Frame, area: Rect, c: &Confirm, app: &App, th: &Theme) {
         lines.push(Line::styled(format!("   {}", s.call), th.style(E::TextDim)));
     }
     let mut footer = vec![Line::raw("")];
+    if let Some(t) = &c.typed {
+        let done = t.got == t.want;
+        footer.push(Line::from(vec![
+            Span::styled("type ", th.style(E::TextDim)),
+            Span::styled(Text::new(&t.want).to_string(), th.style(E::Danger)),
+            Span::styled(" to confirm: ", th.style(E::TextDim)),
+            Span::styled(format!("{}█", Text::new(&t.got)), th.style(E::Input)),
+            Span::styled(if done { "  ✓" } else { "" }, th.style(E::TextOk)),
+        ]));
+        footer.push(Line::styled(
+            "Tab moves to Confirm · Esc cancels",
+            th.style(E::TextDim),
+        ));
+    }
     if read_only {
         footer.push(Line::styled(
             "read-only mode: this cannot run",
@@ -117,4 +133,22 @@ pub fn reveal(f: &mut Frame, area: Rect, r: &Reveal, th: &Theme) {
     let rect = centered(area, 70, lines.len() as u16 + 2);
     let inner = popup(f, rect, format!(" {} ", r.title), th);
     f.render_widget(Paragraph::new(lines).style(th.style(E::Dialog)), inner);
+}
+
+/// A value to type before a plan: how long to block an address, a rule's new limit.
+pub fn input(f: &mut Frame, area: Rect, i: &Input, th: &Theme) {
+    let lines = vec![
+        Line::raw(""),
+        Line::styled(i.prompt.clone(), th.style(E::HeaderLabel)),
+        Line::raw(""),
+        Line::from(vec![
+            Span::styled("> ", th.style(E::Key)),
+            Span::styled(format!("{}█", Text::new(&i.value)), th.style(E::Input)),
+        ]),
+    ];
+    let footer = vec![
+        Line::raw(""),
+        Line::styled("Enter plan · Esc cancel", th.style(E::TextDim)),
+    ];
+    popup_with_footer(f, area, format!(" {} ", i.title), lines, footer, 76, th);
 }

@@ -8,6 +8,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
+use crate::app::bindings::{KeyAction, KeyMode};
 use crate::app::{App, Level, Mode};
 use crate::format;
 use crate::model::Snapshot;
@@ -71,7 +72,12 @@ pub fn draw(f: &mut Frame, app: &App, th: &Theme) {
                 operations::operation(f, area, r, th)
             }
         }
-        Mode::Audit(v) => operations::audit(f, area, v, th),
+        Mode::Audit(v) => {
+            let undo = app.keymap.label_in(KeyMode::Audit, KeyAction::Undo);
+            let delete = app.keymap.label_in(KeyMode::Audit, KeyAction::DeleteOldKey);
+            operations::audit(f, area, v, (&undo, &delete), th)
+        }
+        Mode::Input(i) => dialogs::input(f, area, i, th),
         _ => {}
     }
 }
@@ -357,7 +363,11 @@ fn hints(app: &App, width: u16, th: &Theme) -> Line<'static> {
         pairs.push(("pause", "pause"));
     }
     let home = app.screen.home();
-    pairs.extend(home.hints(app.read_only).iter().copied());
+    // The screen's own keys: its first always, the others where there is room (the filter in
+    // force, said last, must stay in view).
+    let own = home.hints(app.read_only);
+    let room = if width >= 100 { own.len() } else { 1 };
+    pairs.extend(own.iter().take(room).copied());
     let open = match app.places_in_view() > 1 && home.rows_are_placed() {
         true => "scope",
         false => home.open_hint(),
@@ -367,16 +377,17 @@ fn hints(app: &App, width: u16, th: &Theme) -> Line<'static> {
     let pairs = pairs
         .into_iter()
         .map(|(action, what)| (app.keymap.label(action), what));
+    let filter = &app.view(app.screen).filter;
     let mut spans = vec![Span::raw(" ")];
     for (k, h) in pairs {
         spans.push(Span::styled(k, th.style(E::Key)));
-        spans.push(Span::styled(format!(" {h}  "), th.style(E::TextDim)));
-    }
-    if !app.view(app.screen).filter.is_empty() {
-        spans.push(Span::styled(
-            format!("filter: {}", app.view(app.screen).filter),
-            th.style(E::Input),
-        ));
+        // The filter in force, beside its key, where a narrow terminal keeps it in view.
+        if h == "filter" && !filter.is_empty() {
+            spans.push(Span::styled(" filter: ", th.style(E::TextDim)));
+            spans.push(Span::styled(format!("{filter}  "), th.style(E::Input)));
+        } else {
+            spans.push(Span::styled(format!(" {h}  "), th.style(E::TextDim)));
+        }
     }
     Line::from(spans)
 }

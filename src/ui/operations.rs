@@ -184,7 +184,8 @@ pub fn running_line(app: &App, th: &Theme) -> Option<Line<'static>> {
     ]))
 }
 
-pub fn audit(f: &mut Frame, area: Rect, v: &AuditView, th: &Theme) {
+pub fn audit(f: &mut Frame, area: Rect, v: &AuditView, keys: (&str, &str), th: &Theme) {
+    let (undo, delete_old) = keys;
     let mut lines = Vec::new();
     let room = area.height.saturating_sub(6).max(3) as usize;
     match &v.entries {
@@ -197,7 +198,10 @@ pub fn audit(f: &mut Frame, area: Rect, v: &AuditView, th: &Theme) {
             // The entry at `scroll` is the last one shown.
             let end = (v.scroll + 1).min(entries.len());
             let start = end.saturating_sub(room / 2);
-            for e in &entries[start..end] {
+            for (i, e) in entries[start..end].iter().enumerate() {
+                // The last one shown is the one `u` and `x` act on.
+                let chosen = start + i == v.scroll;
+                let mark = if chosen { "▶ " } else { "  " };
                 match e {
                     Ok(e) => {
                         let style = match e.phase {
@@ -206,9 +210,14 @@ pub fn audit(f: &mut Frame, area: Rect, v: &AuditView, th: &Theme) {
                             _ => th.style(E::TableRow),
                         };
                         lines.push(Line::from(vec![
+                            Span::styled(mark, th.style(E::Key)),
                             Span::styled(
                                 format!("{} ", e.time.format("%m-%d %H:%M:%S")),
-                                th.style(E::TextDim),
+                                if chosen {
+                                    th.style(E::TableSelected)
+                                } else {
+                                    th.style(E::TextDim)
+                                },
                             ),
                             Span::styled(format!("{:<9} ", format!("{:?}", e.phase)), style),
                             Span::styled(Text::new(&e.what).to_string(), th.style(E::TableRow)),
@@ -220,7 +229,7 @@ pub fn audit(f: &mut Frame, area: Rect, v: &AuditView, th: &Theme) {
                             .unwrap_or_default();
                         lines.push(Line::styled(
                             format!(
-                                "               by {} ({}){result}",
+                                "                 by {} ({}){result}",
                                 Text::new(&e.who.caller),
                                 Text::new(&e.who.local_user)
                             ),
@@ -233,7 +242,15 @@ pub fn audit(f: &mut Frame, area: Rect, v: &AuditView, th: &Theme) {
         }
     }
     lines.push(Line::raw(""));
-    lines.push(hint(&[("↑↓", "scroll"), ("Esc", "close")], th));
+    lines.push(hint(
+        &[
+            ("↑↓", "choose"),
+            (undo, "undo ▶"),
+            (delete_old, "delete ▶'s old key"),
+            ("Esc", "close"),
+        ],
+        th,
+    ));
     body(
         f,
         area,

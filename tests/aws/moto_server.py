@@ -33,6 +33,11 @@ A WSGI middleware in front of moto's own dispatcher:
 * CloudWatch cross-account observability (tests/aws/observability.py): OAM's sinks and links, and in a
   monitoring account GetMetricData's AccountId and ListMetrics' IncludeLinkedAccounts and OwningAccount.
                     GET /_edgetop/metric-accounts  ->  [[operation, caller account, [accounts asked]], ...]
+* a second IP set writer, for UpdateIPSet's lock token:
+                    POST /_edgetop/ip-set-writer {"ip_set": "blocked-ips", "scope": "REGIONAL"|"CLOUDFRONT",
+                         "add": ["203.0.113.50/32"], ["times": 1]}
+  When the next UpdateIPSet for that set gets past IAM and fault injection, and before moto sees it, the peer
+  adds those ranges the way another client would (moto's own update, so the lock token changes as on AWS).
 * a second WAF writer, to test lost updates:
                     POST /_edgetop/second-writer {"web_acl": "edge-regional", "scope": "REGIONAL"|"CLOUDFRONT",
                          "rule": "GeoScrapers", ["action": "Block"|"Count"|"Allow"|"Captcha"|"None"|...],
@@ -333,6 +338,7 @@ class EdgetopMiddleware:
         self.observability = observability.Observability()  # OAM sinks and links (tests/aws/observability.py)
         self.iam_enforce = False
         self.second_writers = []  # pending interleavings of UpdateWebACL, see /_edgetop/second-writer
+        self.ip_set_writers = []  # pending interleavings of UpdateIPSet, see /_edgetop/ip-set-writer
         self.domain_mtls = {}  # domain name -> mutualTlsAuthentication, as CreateDomainName was given it
         self.cf_lock = threading.Lock()  # guards the CloudFront state below; never taken together with self.lock
         self.cf_etags = {}  # distribution id -> its current ETag
@@ -468,6 +474,8 @@ class EdgetopMiddleware:
                 return self.page_apigateway(call, environ, start_response)
             if call.service == "wafv2" and op == "UpdateWebACL":
                 self.run_second_writers(call)
+            if call.service == "wafv2" and op == "UpdateIPSet":
+                self.run_ip_set_writers(call)
             if call.service == "oam":
                 return self.oam(call, start_response)
             if call.service == "monitoring" and op in ("GetMetricData", "ListMetrics"):
@@ -605,6 +613,13 @@ class EdgetopMiddleware:
             return self.cloudfront_control(start_response, method, path, body)
         if path == "/_edgetop/second-writer":
             return self.second_writer_control(start_response, method, body)
+        if path == "/_edgetop/ip-set-writer" and method == "POST":
+            spec = json.loads(body or b"{}")
+            w = {"ip_set": str(spec["ip_set"]), "scope": spec.get("scope", "REGIONAL"),
+                 "add": [str(a) for a in spec["add"]], "times": int(spec.get("times", 1))}
+            with self.lock:
+                self.ip_set_writers.append(w)
+                return self.json_ok(start_response, list(self.ip_set_writers))
         if path == "/_edgetop/hold":
             return self.hold_control(start_response, method, body)
         if path == "/_edgetop/logs/queries":
@@ -1002,6 +1017,23 @@ class EdgetopMiddleware:
         out = {"Capacity": group["capacity"], "LabelNamespace": group["label_namespace"],
                "Rules": [{"Name": name, "Action": {"Block": {}}} for name in group["rules"]]}
         return self.json_ok(start_response, out, "application/x-amz-json-1.1")
+
+    def run_ip_set_writers(self, call):
+        """Adds the pending second writers' ranges to the IP set this UpdateIPSet request is about."""
+        name, scope = call.params.get("Name"), call.params.get("Scope")
+        region = "global" if scope == "CLOUDFRONT" else call.region
+        backend = wafv2_backend(region)
+        ip_set = next((x for x in backend.ip_sets.values() if x.name == name), None)
+        if ip_set is None:
+            return
+        with self.lock:
+            due = [w for w in self.ip_set_writers if w["ip_set"] == name and w["scope"] == scope]
+            for w in due:
+                w["times"] -= 1
+                if w["times"] <= 0:
+                    self.ip_set_writers.remove(w)
+        for w in due:
+            ip_set.update(None, list(ip_set.addresses) + [a for a in w["add"] if a not in ip_set.addresses])
 
     def run_second_writers(self, call):
         """Applies the pending second writes for the web ACL this UpdateWebACL request is about."""

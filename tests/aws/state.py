@@ -8,8 +8,10 @@ change, read through boto3 from the peer (tests/aws/moto_server.py):
  "distributions": {"<distId>": {"status", "etag", "headers": {"<origin header, lowercased>": "<value>"},
                                 "key_ids": {"<header>": "<id of the API key whose value the header sends, or null>"}}},
  "web_acls": {"<scope>/<name>": {"lock_token", "rules": {"<rule>": {"action": "Block"|"Count"|...|null,
+                                 "limit", "window": a rate-based rule's (else null), "ip_set": the ARN it references,
                                  "action_detail": the Action as GetWebACL gives it, "excluded": [ExcludedRules names],
-                                 "override": "None"|"Count"|null, "inner_overrides": {"<inner rule>": "Count"}}}}}}
+                                 "override": "None"|"Count"|null, "inner_overrides": {"<inner rule>": "Count"}}}}},
+ "ip_sets": {"<scope>/<name>": {"addresses": [sorted], "description", "lock_token"}}}
 
 API Gateway and REGIONAL WAF in eu-west-1 (or --region), CloudFront and CLOUDFRONT WAF in us-east-1; every list is paged.
 A distribution's status comes from ListDistributions and its ETag from GetDistributionConfig, so reading the
@@ -103,7 +105,12 @@ class State:
             rules = {}
             for rule in r["WebACL"].get("Rules", []):
                 group = rule.get("Statement", {}).get("ManagedRuleGroupStatement", {})
+                rate = rule.get("Statement", {}).get("RateBasedStatement", {})
+                ip_set = rule.get("Statement", {}).get("IPSetReferenceStatement", {})
                 rules[rule["Name"]] = {
+                    "limit": rate.get("Limit"),
+                    "window": rate.get("EvaluationWindowSec"),
+                    "ip_set": ip_set.get("ARN"),
                     "action": only_key(rule.get("Action")),
                     "action_detail": rule.get("Action"),
                     "excluded": [e["Name"] for e in group.get("ExcludedRules", [])],
@@ -113,17 +120,31 @@ class State:
             out[f"{scope}/{s['Name']}"] = {"lock_token": r["LockToken"], "rules": rules}
         return out
 
+    def ip_sets(self, scope):
+        waf = self.waf[scope]
+        summaries = paged(waf.list_ip_sets, lambda r: r.get("IPSets", []), "NextMarker",
+                          lambda r: r.get("NextMarker"), Scope=scope, Limit=100)
+        out = {}
+        for s in summaries:
+            r = waf.get_ip_set(Name=s["Name"], Scope=scope, Id=s["Id"])
+            out[f"{scope}/{s['Name']}"] = {"addresses": sorted(r["IPSet"]["Addresses"]),
+                                           "description": r["IPSet"].get("Description"),
+                                           "lock_token": r["LockToken"]}
+        return out
+
     def read(self):
         with ThreadPoolExecutor(max_workers=4) as pool:
             keys = pool.submit(self.keys)
             dists = pool.submit(self.distributions)
             acls = [pool.submit(self.web_acls, scope) for scope in ("REGIONAL", "CLOUDFRONT")]
+            sets = [pool.submit(self.ip_sets, scope) for scope in ("REGIONAL", "CLOUDFRONT")]
             keys, dists = keys.result(), dists.result()
             web_acls = {k: v for f in acls for k, v in f.result().items()}
+            ip_sets = {k: v for f in sets for k, v in f.result().items()}
         by_value = {k["value"]: kid for kid, k in keys.items() if k["value"]}
         for d in dists.values():
             d["key_ids"] = {h: by_value.get(v) for h, v in d["headers"].items()}
-        return {"keys": keys, "distributions": dists, "web_acls": web_acls}
+        return {"keys": keys, "distributions": dists, "web_acls": web_acls, "ip_sets": ip_sets}
 
 
 def main():

@@ -1,6 +1,7 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)] // each test file uses a part
 
+pub mod change;
 pub mod moto;
 pub mod tmux;
 

@@ -195,6 +195,12 @@ impl Moto {
         self.control("POST", "/_edgetop/second-writer", Some(&spec.to_string()));
     }
 
+    /// Another client's ranges, added inside the server between our read of an IP set and our
+    /// next UpdateIPSet of it (see /_edgetop/ip-set-writer in moto_server.py).
+    pub fn ip_set_writer(&self, spec: serde_json::Value) {
+        self.control("POST", "/_edgetop/ip-set-writer", Some(&spec.to_string()));
+    }
+
     /// How the next Logs Insights queries go: "Running" to `polls` GetQueryResults (-1: until
     /// stopped), then `status`. Returns every query started so far, as the server saw it.
     pub fn logs_queries(&self, plan: Option<(i32, &str)>) -> serde_json::Value {

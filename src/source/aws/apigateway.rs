@@ -553,6 +553,80 @@ pub async fn key_value(c: &Client, key_id: &str) -> Result<Secret, Failure> {
     }
 }
 
+/// The usage plans a key is in, every page (GetUsagePlans with `keyId`).
+pub async fn plans_of_key(
+    c: &Client,
+    pace: &Pacer,
+    key_id: &str,
+    calls: &mut Calls,
+) -> Result<Vec<String>, Failure> {
+    paged(
+        pace,
+        calls,
+        "apigateway:GetUsagePlans",
+        |position| async move {
+            let page = c
+                .get_usage_plans()
+                .key_id(key_id)
+                .limit(PAGE)
+                .set_position(position)
+                .send()
+                .await
+                .map_err(|e| failure("apigateway:GET /usageplans", &e))?;
+            let ids = page
+                .items()
+                .iter()
+                .filter_map(|p| p.id().map(str::to_string))
+                .collect();
+            Ok((ids, page.position().map(str::to_string)))
+        },
+    )
+    .await
+}
+
+/// The requests one key made in one usage plan from `from` to `to` (days, UTC), as GetUsage
+/// with `keyId` counts them.
+pub async fn key_requests_between(
+    c: &Client,
+    pace: &Pacer,
+    plan: &str,
+    key_id: &str,
+    (from, to): (NaiveDate, NaiveDate),
+    calls: &mut Calls,
+) -> Result<u64, Failure> {
+    let (start, end) = (
+        from.format("%Y-%m-%d").to_string(),
+        to.format("%Y-%m-%d").to_string(),
+    );
+    let (start, end) = (&start, &end);
+    let pages = paged(pace, calls, "apigateway:GetUsage", |position| async move {
+        let page = c
+            .get_usage()
+            .usage_plan_id(plan)
+            .key_id(key_id)
+            .start_date(start)
+            .end_date(end)
+            .limit(PAGE)
+            .set_position(position)
+            .send()
+            .await
+            .map_err(|e| failure("apigateway:GET /usageplans/*/usage", &e))?;
+        let used: Vec<u64> = page
+            .items()
+            .into_iter()
+            .flatten()
+            .filter(|(k, _)| k.as_str() == key_id)
+            .flat_map(|(_, days)| {
+                days.iter()
+                    .map(|d| d.first().copied().unwrap_or(0).max(0) as u64)
+            })
+            .collect();
+        Ok((used, page.position().map(str::to_string)))
+    })
+    .await?;
+    Ok(pages.iter().sum())
+}
+
 /// The first day GetUsage is asked from: the day, the month's first day (UTC), and for a week
 /// the last seven days. AWS does not say on which day a WEEK period starts (the API reference
 /// once said QuotaSettings.offset was that day, 0 for Sunday; it now says offset is the

@@ -116,6 +116,8 @@ pub fn snapshot(src: &AwsSource, now: DateTime<Utc>) -> Snapshot {
         custom_domains: src.found.domains.clone(),
         shield: src.found.shield.clone(),
         loading: Vec::new(),
+        ip_sets: src.found.ip_sets.clone(),
+        blocks: parts.blocks(),
     };
     crate::model::logs::attribute(&mut snap);
     if let Some(logs) = &snap.logs {
@@ -135,6 +137,23 @@ struct Parts<'a> {
 }
 
 impl Parts<'_> {
+    /// What edgetop added to this place's IP sets, from its blocks journal.
+    fn blocks(&self) -> Vec<crate::model::ip_set::BlockEntry> {
+        self.src
+            .blocks
+            .iter()
+            .map(|r| crate::model::ip_set::BlockEntry {
+                ip_set: Text::new(&r.ip_set),
+                ip_set_id: Text::new(&r.ip_set_id),
+                scope: r.scope,
+                range: Text::new(&r.range),
+                added: r.added,
+                expires: r.expires,
+                place: Default::default(),
+            })
+            .collect()
+    }
+
     fn stage_arn(&self, api_id: &str, stage: &str) -> String {
         super::apigateway::stage_arn(&self.src.partition, &self.src.clients.region, api_id, stage)
     }
@@ -308,6 +327,7 @@ impl Parts<'_> {
                 ApiKey {
                     place: Default::default(),
                     refused: None,
+                    pending: false,
                     id: Text::new(&k.id),
                     name: Text::new(&k.name),
                     value_hint: Text::new(&k.hint),
@@ -376,7 +396,20 @@ impl Parts<'_> {
                         .map(|r| Rule {
                             name: Text::new(&r.name),
                             priority: r.priority,
-                            kind: r.kind.clone(),
+                            kind: match &r.kind {
+                                // The set's size, as last read.
+                                RuleKind::IpSet { name, arn, .. } => RuleKind::IpSet {
+                                    name: name.clone(),
+                                    arn: arn.clone(),
+                                    addresses: self
+                                        .found
+                                        .ip_sets
+                                        .iter()
+                                        .find(|s| s.arn == *arn)
+                                        .map_or(0, |s| s.addresses.len() as u32),
+                                },
+                                other => other.clone(),
+                            },
                             action: r.action,
                             metric_name: Text::new(&r.metric_name),
                             metrics: waf(self.store, &a.arn, &r.name, self.end, false),
@@ -516,6 +549,11 @@ impl Parts<'_> {
                 message: Text::new(&w),
             });
         }
+        // Blocks cut short when edgetop stopped, and how the next read settled them.
+        problems.extend(self.src.block_notes.iter().map(|(_, said)| Problem {
+            panel: Panel::Samples,
+            message: Text::new(said),
+        }));
         problems.extend(self.src.troubles.iter().map(|(part, t)| {
             let held = match t.last_ok {
                 Some(at) => format!(

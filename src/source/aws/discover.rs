@@ -149,6 +149,7 @@ impl AwsSource {
             self.found.acls = acls;
             self.find_protected(now, calls).await;
             self.describe_groups(now, calls).await;
+            self.read_ip_sets(now, calls).await;
             if self.settings.logs.every.is_some() {
                 self.find_waf_logs(now, calls).await;
             }
@@ -260,6 +261,23 @@ impl AwsSource {
             .is_some()
         {
             self.found.waf_logs = found;
+        }
+    }
+
+    /// The IP sets the rules reference, with their ranges: what a block adds to, and what
+    /// tells an address already blocked, or allowed, from one that is not.
+    pub(super) async fn read_ip_sets(&mut self, now: DateTime<Utc>, calls: &mut Calls) {
+        let mut arns: Vec<String> = Vec::new();
+        for rule in self.found.acls.iter().flat_map(|a| &a.rules) {
+            if let RuleKind::IpSet { arn, .. } = &rule.kind
+                && !arns.iter().any(|a| a == arn.as_str())
+            {
+                arns.push(arn.to_string());
+            }
+        }
+        let read = ip_sets::read(&self.clients, &arns, calls).await;
+        if let Some(sets) = self.outcome(IP_SETS, Panel::Waf, read, now) {
+            self.found.ip_sets = sets;
         }
     }
 

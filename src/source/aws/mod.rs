@@ -15,12 +15,14 @@ mod edge;
 mod fan_out;
 mod for_change;
 mod http_apis;
+mod ip_sets;
 pub mod logs;
 pub mod metric_hub;
 pub mod observability;
 pub mod pace;
 pub mod partition;
 mod poll;
+mod respond;
 pub mod rotate;
 pub mod samples;
 pub mod schedule;
@@ -137,6 +139,8 @@ pub struct Discovery {
     pub waf_logs: HashMap<String, Vec<String>>,
     /// The AWS/WAFV2 metrics CloudWatch lists, to learn the dimension values it uses.
     pub waf_listed: Vec<Listed>,
+    /// The IP sets the web ACLs' rules reference.
+    pub ip_sets: Vec<crate::model::ip_set::IpSet>,
     pub specs: Vec<Spec>,
 }
 
@@ -187,6 +191,10 @@ pub struct AwsSource {
     logs_planned: Vec<logs::Planned>,
     /// What toggles on this machine kept, read each poll (see [`crate::ops::kept`]).
     kept_actions: std::collections::BTreeMap<String, crate::ops::kept::Kept>,
+    /// What edgetop added to this place's IP sets (its blocks journal), as last read.
+    blocks: Vec<crate::ops::blocks::BlockRecord>,
+    /// Blocks cut short and settled by a read of their set, said for a while.
+    block_notes: Vec<(DateTime<Utc>, String)>,
     /// Where metrics are read when a monitoring account reads them (cross-account
     /// observability); else with this place's own CloudWatch clients.
     metric_routes: MetricRoutes,
@@ -221,6 +229,7 @@ const HTTP_APIS: &str = "HTTP APIs";
 const SHIELD: &str = "Shield Advanced";
 const WAF_LOGGING: &str = "web ACL logging";
 const WAF_METRICS: &str = "WAF metric names";
+const IP_SETS: &str = "IP sets";
 const METRICS: &str = "metrics";
 const METRICS_GLOBAL: &str = "metrics (us-east-1)";
 const SAMPLES: &str = "sampled requests";
@@ -272,6 +281,8 @@ impl AwsSource {
             logs: logs::LogBook::new(settings.logs.every),
             logs_planned: Vec::new(),
             kept_actions: Default::default(),
+            blocks: Vec::new(),
+            block_notes: Vec::new(),
             metric_routes: MetricRoutes::default(),
             settings,
             last_calls: Calls::default(),
@@ -338,6 +349,40 @@ impl AwsSource {
     }
 }
 
+impl AwsSource {
+    /// Read the local state beside the journal: what toggles kept, and what edgetop added to
+    /// IP sets, settling the additions and removals cut short by what the sets now hold.
+    fn read_local_state(&mut self, now: DateTime<Utc>) {
+        self.kept_actions = kept_beside(&self.settings.journal).all();
+        let blocks = blocks_beside(&self.settings.journal);
+        let (account, region) = (self.account.id.to_string(), self.clients.region.clone());
+        let sets = &self.found.ip_sets;
+        let holds = |set_id: &str, range: &str| {
+            sets.iter()
+                .find(|s| s.id.as_str() == set_id)
+                .map(|s| s.lists(range))
+        };
+        match blocks.settle(&account, &region, &holds) {
+            Ok(said) => {
+                for s in said {
+                    tracing::warn!(%s, "blocks journal");
+                    self.block_notes.push((now, s));
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "blocks journal"),
+        }
+        self.block_notes
+            .retain(|(t, _)| now - *t < chrono::TimeDelta::minutes(10));
+        self.blocks = blocks.of(&account, &region);
+    }
+}
+
+/// What edgetop added to IP sets (see [`crate::ops::blocks`]), beside the rotation journal.
+fn blocks_beside(journal: &Journal) -> crate::ops::blocks::Blocks {
+    let dir = journal.dir();
+    crate::ops::blocks::Blocks::in_dir(dir.parent().unwrap_or(dir))
+}
+
 /// What toggles kept (see [`crate::ops::kept`]), beside the rotation journal.
 fn kept_beside(journal: &Journal) -> crate::ops::kept::KeptActions {
     let dir = journal.dir();
@@ -376,6 +421,14 @@ impl Source for AwsSource {
             .unfinished(self.account.id.as_str(), &self.clients.region)
     }
 
+    fn rotation(&self, id: &str) -> Option<Rotation> {
+        self.settings
+            .journal
+            .load(id)
+            .ok()
+            .filter(|r| r.account == self.account.id.as_str() && r.region == self.clients.region)
+    }
+
     fn default_refresh(&self) -> Duration {
         Duration::from_secs(60)
     }
@@ -394,6 +447,7 @@ impl Source for AwsSource {
 
 /// What acts on the account: cloned clients and settings, nothing a poll holds. API Gateway
 /// calls share the poller's pacer (one budget for the account).
+#[derive(Clone)]
 pub struct AwsActions {
     clients: Clients,
     pace: Pacer,
@@ -438,6 +492,19 @@ impl Actions for AwsActions {
             Op::ResumeRotation { id, rollback, .. } => {
                 let r = self.rotator(progress);
                 Box::pin(async move { r.resume(&id, rollback).await })
+            }
+            other => {
+                let me = self.clone();
+                Box::pin(async move {
+                    match &other {
+                        Op::Block(b) => me.block(b, &progress).await,
+                        Op::Unblock(u) => me.unblock(u, &progress).await,
+                        Op::RateLimit(r) => me.rate_limit(r, &progress).await,
+                        Op::SetKeyEnabled(k) => me.switch_key(k, &progress).await,
+                        Op::DeleteOldKey(d) => me.delete_old(d, &progress).await,
+                        _ => unreachable!("matched above"),
+                    }
+                })
             }
         }
     }

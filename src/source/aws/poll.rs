@@ -451,7 +451,7 @@ impl AwsSource {
             .await;
         self.spend_since(&calls, before);
         tracing::debug!(ms = started.elapsed().as_millis(), "plans read");
-        self.kept_actions = kept_beside(&self.settings.journal).all();
+        self.read_local_state(now);
         self.cost.metrics_total += self.cost.metrics_last_poll as u64;
         tracing::info!(
             calls = calls.total(),

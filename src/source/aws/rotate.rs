@@ -173,31 +173,9 @@ impl Rotator {
 
     /// The usage plans a key is in, every page.
     async fn plans_of(&self, key_id: &str, calls: &mut Calls) -> Result<Vec<String>, SourceError> {
-        let api = &self.clients.apigateway;
-        let mut plans = Vec::new();
-        let mut position = None;
-        loop {
-            self.pace.wait().await;
-            calls.add("apigateway:GetUsagePlans");
-            let page = api
-                .get_usage_plans()
-                .key_id(key_id)
-                .limit(500)
-                .set_position(position)
-                .send()
-                .await
-                .map_err(|e| SourceError::Failed(api_err("apigateway:GET /usageplans", &e)))?;
-            plans.extend(
-                page.items()
-                    .iter()
-                    .filter_map(|p| p.id().map(str::to_string)),
-            );
-            position = page.position().map(str::to_string);
-            if position.is_none() || page.items().is_empty() {
-                break;
-            }
-        }
-        Ok(plans)
+        super::apigateway::plans_of_key(&self.clients.apigateway, &self.pace, key_id, calls)
+            .await
+            .map_err(|e| SourceError::Failed(e.to_string()))
     }
 
     /// Begin rotating `old_key_id`.
@@ -448,6 +426,13 @@ impl Rotator {
             }
         }
         Ok(())
+    }
+}
+
+impl Rotator {
+    /// The same last check, for a key disabled on its own (no rotation): why it may not be.
+    pub async fn still_sending(&self, value: &Secret) -> Result<(), String> {
+        self.still_sent(value).await.map_err(|e| e.to_string())
     }
 }
 

@@ -333,14 +333,15 @@ fn refused(msg: String) -> SourceError {
 /// The web ACL as it is now, with the lock token an update needs.
 async fn read_acl(
     c: &Client,
-    t: &Toggle,
+    name: &str,
+    id: &str,
     scope: w::Scope,
     calls: &mut Calls,
 ) -> Result<aws_sdk_wafv2::operation::get_web_acl::GetWebAclOutput, SourceError> {
     calls.add("wafv2:GetWebACL");
     c.get_web_acl()
-        .name(t.web_acl.as_str())
-        .id(t.web_acl_id.as_str())
+        .name(name)
+        .id(id)
         .scope(scope)
         .send()
         .await
@@ -427,32 +428,53 @@ fn accepted(t: &Toggle, attempt: u32, carried: &str) -> String {
     )
 }
 
-pub async fn run(
+/// One change to one rule of a web ACL, made by [`edit_rule`]: what the rule must look like,
+/// how to change it, and what to say once WAF accepted it.
+pub trait RuleEdit {
+    /// The progress's title.
+    fn title(&self) -> String;
+    /// The write step, in words: "Set GeoScrapers and send the web ACL back".
+    fn write_step(&self) -> String;
+    /// The rule as read: already as asked (`Some`: nothing is sent), changed by someone else
+    /// since the screen's read or our last one (a refusal), or fine to change.
+    fn check(&mut self, rule: &w::Rule) -> Result<Option<OpOutcome>, SourceError>;
+    /// Make the one change.
+    fn edit(&mut self, rule: &mut w::Rule) -> Result<(), SourceError>;
+    /// Just before the update is sent (what must be kept first).
+    fn before_send(&mut self) -> Result<(), SourceError> {
+        Ok(())
+    }
+    /// What the accepted change says, after `attempt` tries.
+    fn accepted(&self, attempt: u32) -> String;
+}
+
+/// Read web ACL `acl` (of `scope`) with its lock token, make `e`'s change to rule `rule`, and
+/// send every other field back as read; on a stale lock token read again and re-apply only
+/// this change, at most [`MAX_TRIES`] times.
+#[allow(clippy::too_many_arguments)]
+pub async fn edit_rule(
     c: &Client,
-    t: &Toggle,
-    kept: &KeptActions,
+    scope: crate::model::Scope,
+    acl: (&str, &str),
+    rule_name: &str,
+    e: &mut impl RuleEdit,
     progress: &Reporter,
     calls: &mut Calls,
 ) -> Result<OpOutcome, SourceError> {
-    let scope = aws_scope(t.scope);
-    let title = ops::toggle_plan(t).title;
+    let (acl_name, acl_id) = acl;
+    let waf_scope = aws_scope(scope);
+    let title = e.title();
+    let write_step = e.write_step();
     let report = |read: StepState, write: StepState, detail: String| {
         progress.report(Progress {
             title: title.clone(),
             steps: vec![
-                (
-                    format!("Read web ACL {} and its lock token", t.web_acl),
-                    read,
-                ),
-                (
-                    format!("Set {} and send the web ACL back", t.subject()),
-                    write,
-                ),
+                (format!("Read web ACL {acl_name} and its lock token"), read),
+                (write_step.clone(), write),
             ],
             detail,
         })
     };
-    let mut first: Option<w::Rule> = None;
     for attempt in 1..=MAX_TRIES {
         report(
             StepState::Running,
@@ -465,53 +487,52 @@ pub async fn run(
                 String::new()
             },
         );
-        let got = read_acl(c, t, scope.clone(), calls).await?;
-        let (Some(acl), Some(lock)) = (got.web_acl(), got.lock_token()) else {
+        let got = read_acl(c, acl_name, acl_id, waf_scope.clone(), calls).await?;
+        let (Some(web_acl), Some(lock)) = (got.web_acl(), got.lock_token()) else {
             return Err(SourceError::Failed(
                 "GetWebACL returned no web ACL or no lock token".into(),
             ));
         };
-        let Some(rule) = acl.rules().iter().find(|r| r.name() == t.rule.as_str()) else {
+        let Some(rule) = web_acl.rules().iter().find(|r| r.name() == rule_name) else {
             return Err(refused(format!(
                 "rule {} is no longer in web ACL {}: nothing was sent",
-                t.rule, t.web_acl
+                crate::model::Text::new(rule_name),
+                crate::model::Text::new(acl_name)
             )));
         };
-        if let Some(done) = unchanged_since_read(&mut first, rule, t)? {
+        if let Some(done) = e.check(rule)? {
             return Ok(done);
         }
-        let mut carry = Carry::plan(rule, t, kept);
-        let mut rules = acl.rules().to_vec();
-        for r in rules.iter_mut().filter(|r| r.name() == t.rule.as_str()) {
-            set(r, t).map_err(refused)?;
-            carry.apply(r).map_err(refused)?;
+        let mut rules = web_acl.rules().to_vec();
+        for r in rules.iter_mut().filter(|r| r.name() == rule_name) {
+            e.edit(r)?;
         }
-        carry.keep(kept, t)?;
+        e.before_send()?;
         report(StepState::Done, StepState::Running, String::new());
         calls.add("wafv2:UpdateWebACL");
-        match update_request(c, acl, scope.clone(), rules, lock)
+        match update_request(c, web_acl, waf_scope.clone(), rules, lock)
             .send()
             .await
         {
             Ok(_) => {
                 report(StepState::Done, StepState::Done, String::new());
-                let carried = carry.commit(kept, t);
-                return Ok(OpOutcome::said(accepted(t, attempt, &carried)));
+                return Ok(OpOutcome::said(e.accepted(attempt)));
             }
-            Err(e)
-                if e.as_service_error()
+            Err(err)
+                if err
+                    .as_service_error()
                     .is_some_and(|se| se.is_waf_optimistic_lock_exception()) =>
             {
-                tracing::info!(attempt, web_acl = %t.web_acl, "stale lock token: reading again");
+                tracing::info!(attempt, web_acl = %crate::model::Text::new(acl_name), "stale lock token: reading again");
                 continue;
             }
-            Err(e)
-                if e.as_service_error().is_some_and(|se| {
+            Err(err)
+                if err.as_service_error().is_some_and(|se| {
                     se.is_waf_feature_not_included_in_pricing_plan_exception()
                 }) =>
             {
                 report(StepState::Done, StepState::Failed, String::new());
-                let features = match e.as_service_error() {
+                let features = match err.as_service_error() {
                     Some(aws_sdk_wafv2::operation::update_web_acl::UpdateWebACLError::WafFeatureNotIncludedInPricingPlanException(x)) => {
                         pricing_plan_features(x.disallowed_features())
                     }
@@ -522,13 +543,13 @@ pub async fn run(
                      flat-rate pricing plan that does not include {features}. Nothing was \
                      changed; a change of the distribution's pricing plan (in the CloudFront \
                      console) allows it",
-                    t.web_acl
+                    crate::model::Text::new(acl_name)
                 )));
             }
-            Err(e) => {
+            Err(err) => {
                 report(StepState::Done, StepState::Failed, String::new());
                 return Err(SourceError::Failed(
-                    failure("wafv2:UpdateWebACL", &e).to_string(),
+                    failure("wafv2:UpdateWebACL", &err).to_string(),
                 ));
             }
         }
@@ -536,8 +557,82 @@ pub async fn run(
     Err(SourceError::Failed(format!(
         "web ACL {} changed under us {MAX_TRIES} times in a row; nothing of ours was applied. \
          Try again in a moment.",
-        t.web_acl
+        crate::model::Text::new(acl_name)
     )))
+}
+
+/// A toggle, as a [`RuleEdit`]: what it carries across is planned anew at each try.
+struct ToggleEdit<'a> {
+    t: &'a Toggle,
+    kept: &'a KeptActions,
+    first: Option<w::Rule>,
+    carry: Option<Carry>,
+}
+
+impl RuleEdit for ToggleEdit<'_> {
+    fn title(&self) -> String {
+        ops::toggle_plan(self.t).title
+    }
+
+    fn write_step(&self) -> String {
+        format!("Set {} and send the web ACL back", self.t.subject())
+    }
+
+    fn check(&mut self, rule: &w::Rule) -> Result<Option<OpOutcome>, SourceError> {
+        let done = unchanged_since_read(&mut self.first, rule, self.t)?;
+        if done.is_none() {
+            self.carry = Some(Carry::plan(rule, self.t, self.kept));
+        }
+        Ok(done)
+    }
+
+    fn edit(&mut self, rule: &mut w::Rule) -> Result<(), SourceError> {
+        set(rule, self.t).map_err(refused)?;
+        if let Some(c) = &self.carry {
+            c.apply(rule).map_err(refused)?;
+        }
+        Ok(())
+    }
+
+    fn before_send(&mut self) -> Result<(), SourceError> {
+        match &mut self.carry {
+            Some(c) => c.keep(self.kept, self.t),
+            None => Ok(()),
+        }
+    }
+
+    fn accepted(&self, attempt: u32) -> String {
+        let carried = self
+            .carry
+            .as_ref()
+            .map_or(String::new(), |c| c.commit(self.kept, self.t));
+        accepted(self.t, attempt, &carried)
+    }
+}
+
+pub async fn run(
+    c: &Client,
+    t: &Toggle,
+    kept: &KeptActions,
+    progress: &Reporter,
+    calls: &mut Calls,
+) -> Result<OpOutcome, SourceError> {
+    let mut e = ToggleEdit {
+        t,
+        kept,
+        first: None,
+        carry: None,
+    };
+    edit_rule(
+        c,
+        t.scope,
+        (t.web_acl.as_str(), t.web_acl_id.as_str()),
+        t.rule.as_str(),
+        &mut e,
+        progress,
+        calls,
+    )
+    .await
 }
 
 #[cfg(test)]

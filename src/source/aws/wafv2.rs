@@ -161,6 +161,7 @@ fn rule_kind(s: Option<&w::Statement>) -> RuleKind {
         return RuleKind::IpSet {
             name: Text::new(name),
             addresses: 0,
+            arn: Text::new(i.arn()),
         };
     }
     if let Some(m) = s.managed_rule_group_statement() {

@@ -747,6 +747,8 @@ fn rule(r: &'static RuleEntry) -> RuleDef {
             KindEntry::IpSet { name, addresses } => RuleKind::IpSet {
                 name: Text::new(name),
                 addresses: *addresses,
+                // Made from the seed and the place (see `ip_sets`).
+                arn: Text::default(),
             },
             KindEntry::Managed { name, inner } => RuleKind::ManagedGroup {
                 vendor: Text::new("AWS"),

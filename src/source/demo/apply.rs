@@ -1,10 +1,11 @@
-//! The operator's two actions on the simulated account: flip a rule between Block and Count
-//! (or a rule group between its own actions and Count), and rotate an API key.
+//! The operator's actions on the simulated account: flip a rule between Block and Count (or a
+//! rule group between its own actions and Count), rotate an API key, add a range to an IP set
+//! (or remove it), change a rate-based rule's limit, disable a key (or enable it again).
 
 use chrono::{DateTime, Utc};
 
 use super::scenario::{KeyDef, Scenario, key_value, resource_id};
-use super::timeline::{InnerToggle, Timeline, Toggle};
+use super::timeline::{InnerToggle, IpChange, KeySwitch, RateChange, Timeline, Toggle};
 use crate::model::{RuleKind, Secret};
 use crate::ops::{self, toggled_for};
 use crate::source::{OpOutcome, SourceError};
@@ -143,4 +144,151 @@ pub fn rotate(
         message,
         secret: Some(secret),
     })
+}
+
+/// The web ACL and rule whose IP set has id `id`.
+fn set_of(sc: &Scenario, id: &str) -> Option<(usize, usize)> {
+    (0..sc.acls.len())
+        .flat_map(|a| (0..sc.acls[a].rules.len()).map(move |r| (a, r)))
+        .find(|&(a, r)| super::ip_sets::ids(sc, a, r).is_some_and(|(_, i, _)| i == id))
+}
+
+/// Add a range to (or remove one edgetop added from) an IP set.
+pub fn ip_change(
+    sc: &Scenario,
+    tl: &mut Timeline,
+    set: &ops::respond::IpSetRef,
+    range: &str,
+    add: Option<Option<DateTime<Utc>>>,
+    now: DateTime<Utc>,
+) -> Result<OpOutcome, SourceError> {
+    let Some((acl, rule)) = set_of(sc, set.id.as_str()) else {
+        return refused(format!("no IP set {}", set.name));
+    };
+    let Ok(net) = range.parse::<ipnet::IpNet>() else {
+        return refused(format!("{range} is not a range"));
+    };
+    let added = tl
+        .as_of(now)
+        .added_ranges(acl, rule, None)
+        .iter()
+        .any(|(r, _)| *r == net);
+    match add {
+        Some(_) if added => {
+            return Ok(OpOutcome::said(format!(
+                "IP set {} already holds {net}: nothing was sent",
+                set.name
+            )));
+        }
+        None if !added => {
+            return refused(format!(
+                "edgetop did not add {net} to IP set {}: it removes only what it added",
+                set.name
+            ));
+        }
+        _ => {}
+    }
+    tl.ip_changes.push(IpChange {
+        acl,
+        rule,
+        range: net,
+        add: add.is_some(),
+        expires: add.flatten(),
+        at: now,
+    });
+    Ok(OpOutcome::said(match add {
+        Some(_) => format!(
+            "blocked: IP set {} now holds {net}; WAF takes about a minute to apply it everywhere",
+            set.name
+        ),
+        None => format!("removed: IP set {} no longer holds {net}", set.name),
+    }))
+}
+
+/// A rate-based rule's new limit and window.
+pub fn rate_limit(
+    sc: &Scenario,
+    tl: &mut Timeline,
+    r: &ops::respond::RateLimit,
+    now: DateTime<Utc>,
+) -> Result<OpOutcome, SourceError> {
+    let Some(acl) = sc.acls.iter().position(|a| a.name == r.web_acl.as_str()) else {
+        return refused(format!("no web ACL named {}", r.web_acl));
+    };
+    let Some(rule) = sc.acls[acl]
+        .rules
+        .iter()
+        .position(|x| x.name == r.rule.as_str())
+    else {
+        return refused(format!("no rule {} in web ACL {}", r.rule, r.web_acl));
+    };
+    let RuleKind::RateBased {
+        limit, window_secs, ..
+    } = &sc.acls[acl].rules[rule].kind
+    else {
+        return refused(format!("{} is not a rate-based rule", r.rule));
+    };
+    let now_is = tl.as_of(now).rate_now(acl, rule, (*limit, *window_secs));
+    if now_is != (r.from.limit, r.from.window_secs) {
+        return refused(format!(
+            "conflict: {} is {} per {} s now, not {}; nothing was changed",
+            r.rule, now_is.0, now_is.1, r.from
+        ));
+    }
+    tl.rate_changes.push(RateChange {
+        acl,
+        rule,
+        limit: r.to.limit,
+        window_secs: r.to.window_secs,
+        at: now,
+    });
+    Ok(OpOutcome::said(format!(
+        "accepted: {} in {} is now {}; WAF may take a minute to apply it",
+        r.rule, r.web_acl, r.to
+    )))
+}
+
+/// Disable a key, or enable it again.
+pub fn switch_key(
+    sc: &Scenario,
+    tl: &mut Timeline,
+    k: &ops::respond::KeySwitch,
+    now: DateTime<Utc>,
+) -> Result<OpOutcome, SourceError> {
+    let view = tl.as_of(now);
+    let Some(key) = view.keys(sc).find(|x| x.id == k.key_id.as_str()).cloned() else {
+        return refused(format!("no API key with id {}", k.key_id));
+    };
+    if view.enabled(&key, now) == k.enable {
+        return refused(format!(
+            "API key {} is already {}",
+            key.name,
+            if k.enable { "enabled" } else { "disabled" }
+        ));
+    }
+    if !k.enable
+        && sc
+            .dists
+            .iter()
+            .any(|d| d.key_client.is_some() && d.key_client == key.client)
+    {
+        return refused(format!(
+            "API key {} is sent by a distribution: it was left enabled. Rotate it instead",
+            key.name
+        ));
+    }
+    tl.key_switches.push(KeySwitch {
+        key_id: key.id.clone(),
+        enabled: k.enable,
+        at: now,
+    });
+    Ok(OpOutcome::said(format!(
+        "API key {} is {}",
+        key.name,
+        if k.enable {
+            "enabled again"
+        } else {
+            "disabled: requests with it get HTTP 403"
+        }
+    )))
 }

@@ -131,38 +131,60 @@ fn run_client(w: &World, m: i64, c: usize, out: &mut Minute) {
     let mut reached = 0.0;
     for (country, share) in country_split(client.mix) {
         let rpm = rpm * share * jitter(&[sc.seed, 0xc0, m as u64, c as u64, country as u64], 0.06);
-        let flow = Flow {
-            client: c,
-            country,
-            rpm,
-        };
-        let mut hits = Vec::new();
-        let mut blocked = false;
-        for &acl in &acls {
-            if evaluate(sc, w.tl, acl, &flow, m, &mut out.acls[acl], &mut hits) {
-                blocked = true;
-                if acl == REGIONAL {
-                    out.stages[client.stage].errors_4xx += rpm; // WAF_FILTERED: 403
-                }
-                break;
-            }
-        }
-        if !blocked {
-            reached += rpm;
-        }
-        out.outcomes.push(Outcome {
-            flow,
-            hits,
-            blocked,
+        // The share from addresses the operator blocked goes its own way.
+        let caught = acls.iter().find_map(|&acl| {
+            super::ip_sets::caught(sc, w.tl, acl, c, country, m).map(|(rule, s)| ((acl, rule), s))
         });
+        let parts = match caught {
+            Some((listed, s)) => vec![(Some(listed), rpm * s), (None, rpm * (1.0 - s))],
+            None => vec![(None, rpm)],
+        };
+        for (listed, rpm) in parts.into_iter().filter(|(_, rpm)| *rpm > 0.0) {
+            let flow = Flow {
+                client: c,
+                country,
+                rpm,
+                listed,
+            };
+            let mut hits = Vec::new();
+            let mut blocked = false;
+            for &acl in &acls {
+                if evaluate(sc, w.tl, acl, &flow, m, &mut out.acls[acl], &mut hits) {
+                    blocked = true;
+                    if acl == REGIONAL {
+                        out.stages[client.stage].errors_4xx += rpm; // WAF_FILTERED: 403
+                    }
+                    break;
+                }
+            }
+            if !blocked {
+                reached += rpm;
+            }
+            out.outcomes.push(Outcome {
+                flow,
+                hits,
+                blocked,
+            });
+        }
     }
-    let throttled = key_throttled(w, c, m, reached);
+    // A key the operator disabled: API Gateway answers 403 to all of it.
+    let key_off =
+        w.tl.key_for_client(sc, c, minute_start(m))
+            .is_some_and(|k| w.tl.switched_off(&k.id, minute_start(m)));
+    let throttled = if key_off {
+        0.0
+    } else {
+        key_throttled(w, c, m, reached)
+    };
     out.clients[c] = ClientMinute { reached, throttled };
-    let served = reached - throttled;
+    let served = if key_off { 0.0 } else { reached - throttled };
     let stage = &mut out.stages[client.stage];
     stage.count += reached;
     stage.throttled += throttled;
     stage.errors_4xx += throttled + served * client_error_share(client.class);
+    if key_off {
+        stage.errors_4xx += reached;
+    }
     stage.errors_5xx += served * server_error_share(w, client.stage, m);
 }
 

@@ -8,6 +8,7 @@
 mod account;
 mod apply;
 mod hostile;
+mod ip_sets;
 mod logs;
 mod minute;
 mod noise;
@@ -109,6 +110,27 @@ impl Simulation {
             ),
             Op::ResumeRotation { .. } => Err(SourceError::Refused(
                 "the demo account keeps no rotation journal: there is nothing to resume".into(),
+            )),
+            Op::Block(b) => apply::ip_change(
+                &self.scenario,
+                &mut tl,
+                &b.ip_set,
+                b.range.as_str(),
+                Some(b.expires),
+                now,
+            ),
+            Op::Unblock(u) => apply::ip_change(
+                &self.scenario,
+                &mut tl,
+                &u.ip_set,
+                u.range.as_str(),
+                None,
+                now,
+            ),
+            Op::RateLimit(r) => apply::rate_limit(&self.scenario, &mut tl, &r, now),
+            Op::SetKeyEnabled(k) => apply::switch_key(&self.scenario, &mut tl, &k, now),
+            Op::DeleteOldKey(_) => Err(SourceError::Refused(
+                "the demo account keeps its keys: an old key is deleted on a real account".into(),
             )),
         }
     }

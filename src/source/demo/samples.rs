@@ -131,7 +131,11 @@ fn build(
     let sc = w.sc;
     let c = &sc.clients[o.flow.client];
     let u = |salt: u64| unit(&[h, salt]);
-    let viewer = c.ip.clone().unwrap_or_else(|| {
+    // A request the operator's block caught came from a blocked address.
+    let caught = o.flow.listed.and_then(|(a, r)| {
+        super::ip_sets::caught_address(sc, w.tl, a, r, o.flow.client, o.flow.country, h)
+    });
+    let viewer = caught.or_else(|| c.ip.clone()).unwrap_or_else(|| {
         origin_countries::client_ip(
             sc.seed,
             o.flow.country,

@@ -44,6 +44,8 @@ pub fn assemble(w: &World, minutes: &[Minute], now: DateTime<Utc>, polls: u64) -
         custom_domains: w.sc.domains.clone(),
         shield: Some(w.sc.shield.clone()),
         loading: Vec::new(),
+        ip_sets: super::ip_sets::model(w.sc, w.tl),
+        blocks: super::ip_sets::blocks(w.sc, w.tl),
     };
     crate::model::logs::attribute(&mut snap);
     snap
@@ -197,6 +199,7 @@ fn api_key(w: &World, key: &KeyDef, previous: Option<&Minute>, now: DateTime<Utc
         fingerprint: Default::default(),
         place: Default::default(),
         refused: None,
+        pending: false,
         id: Text::new(&key.id),
         name: Text::new(&key.name),
         value_hint: Text::new(&Secret::new(key.value.clone()).masked()),
@@ -255,10 +258,22 @@ fn web_acls(w: &World, f: &Frame) -> Vec<WebAcl> {
 fn rule(w: &World, f: &Frame, a: usize, r: usize, def: &super::scenario::RuleDef) -> Rule {
     let action = w.tl.action_now(w.sc, a, r);
     let mut kind = def.kind.clone();
-    if let RuleKind::ManagedGroup { inner_rules, .. } = &mut kind {
-        for i in inner_rules {
-            i.action = w.tl.inner_now(a, r, i.name.as_str());
+    match &mut kind {
+        RuleKind::ManagedGroup { inner_rules, .. } => {
+            for i in inner_rules {
+                i.action = w.tl.inner_now(a, r, i.name.as_str());
+            }
         }
+        RuleKind::IpSet { addresses, arn, .. } => {
+            if let Some((_, _, a_rn)) = super::ip_sets::ids(w.sc, a, r) {
+                *arn = Text::new(&a_rn);
+            }
+            *addresses += w.tl.added_ranges(a, r, None).len() as u32;
+        }
+        RuleKind::RateBased {
+            limit, window_secs, ..
+        } => (*limit, *window_secs) = w.tl.rate_now(a, r, (*limit, *window_secs)),
+        _ => {}
     }
     Rule {
         name: Text::new(def.name),
@@ -316,8 +331,8 @@ fn distributions(w: &World, now: DateTime<Utc>) -> Vec<Distribution> {
 fn rate_limited(w: &World, m: i64) -> Vec<RateLimitedIp> {
     let sc = w.sc;
     let mut out = Vec::new();
-    for acl in &sc.acls {
-        for rule in &acl.rules {
+    for (a, acl) in sc.acls.iter().enumerate() {
+        for (r, rule) in acl.rules.iter().enumerate() {
             let Target::RateOver {
                 class,
                 limit,
@@ -326,6 +341,7 @@ fn rate_limited(w: &World, m: i64) -> Vec<RateLimitedIp> {
             else {
                 continue;
             };
+            let (limit, window) = super::waf::rate_for(w.tl, a, r, m, limit, window);
             for (c, client) in sc.clients.iter().enumerate() {
                 if client.class == class && over_limit(sc, c, m, limit, window) {
                     out.push(RateLimitedIp {

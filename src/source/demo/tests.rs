@@ -677,3 +677,185 @@ proptest::proptest! {
         proptest::prop_assert_eq!(json, again);
     }
 }
+
+/// Blocking the demo attack's top talker in the IP set of a Block rule: that rule's blocked
+/// count rises and the web ACL lets less through in the next minutes; undo brings it back.
+#[test]
+fn blocking_the_top_talker_moves_it_to_the_ip_set_rule_and_undo_brings_it_back() {
+    use crate::ops::respond::{self, Why};
+    use std::collections::HashMap;
+    let (seed, t) = (4, at(5, 20));
+    let mut src = DemoSource::new(seed, 1.0);
+    let s = src.snapshot_at(t);
+    // The attack building at this minute is the scrapers', counted by GeoScrapers: its top
+    // talker is the busiest address of what is counted. (CloudFront's own addresses, the
+    // busiest the regional web ACL sees, are refused: see the guardrails' tests.)
+    let edge = |ip: &str| {
+        let ip: std::net::IpAddr = ip.parse().unwrap();
+        s.edge_ranges.iter().flat_map(|e| &e.prefixes).any(|p| {
+            p.as_str()
+                .parse::<ipnet::IpNet>()
+                .is_ok_and(|p| p.contains(&ip))
+        })
+    };
+    let mut weights: HashMap<&str, u64> = HashMap::new();
+    for x in s.samples.iter().filter(|x| {
+        x.web_acl.as_str() == "edge-regional"
+            && x.action == Action::Count
+            && !edge(x.client_ip.as_str())
+    }) {
+        *weights.entry(x.client_ip.as_str()).or_default() += x.weight;
+    }
+    let top = weights
+        .iter()
+        .max_by_key(|(ip, w)| (**w, std::cmp::Reverse(**ip)))
+        .map(|(ip, _)| ip.to_string())
+        .expect("sampled traffic that WAF lets through");
+    let ops = respond::block_choices(&s, Default::default(), &top, Some(&["edge-regional"]), None)
+        .unwrap();
+    let Some(Op::Block(b)) = ops.first().cloned() else {
+        panic!("{ops:?}")
+    };
+    let set = s.ip_sets.iter().find(|x| x.id == b.ip_set.id).unwrap();
+    let rule = acl(&s, "edge-regional")
+        .rules
+        .iter()
+        .find(|r| matches!(&r.kind, crate::model::RuleKind::IpSet { arn, .. } if *arn == set.arn))
+        .unwrap()
+        .name
+        .to_string();
+    let out = src.apply_at(Op::Block(b.clone()), t).unwrap();
+    assert!(out.message.contains(&top), "{}", out.message);
+
+    let later = at(11, 40);
+    let (after, before) = (src.snapshot_at(later), snap(seed, later));
+    let (r_after, r_before) = (
+        rule_metrics(&after, "edge-regional", &rule),
+        rule_metrics(&before, "edge-regional", &rule),
+    );
+    let allowed = |s: &Snapshot| acl(s, "edge-regional").metrics.allowed.clone();
+    for m in 6..11 {
+        let minute = at(m, 0);
+        assert!(
+            value_at(&r_after.blocked, minute) > value_at(&r_before.blocked, minute),
+            "minute {m}: {rule} blocks more: {} vs {}",
+            value_at(&r_after.blocked, minute),
+            value_at(&r_before.blocked, minute)
+        );
+        assert!(
+            value_at(&allowed(&after), minute) < value_at(&allowed(&before), minute),
+            "minute {m}: less is let through"
+        );
+    }
+    for m in -30..5 {
+        let minute = at(m, 0);
+        assert_eq!(
+            value_at(&r_after.blocked, minute),
+            value_at(&r_before.blocked, minute),
+            "minute {m}: the past stays"
+        );
+    }
+    let set_after = after.ip_sets.iter().find(|x| x.id == b.ip_set.id).unwrap();
+    assert!(
+        set_after.lists(b.range.as_str()),
+        "{:?}",
+        set_after.addresses
+    );
+    assert!(
+        after.blocks.iter().any(|e| e.range == b.range),
+        "the demo's blocks journal has it"
+    );
+    assert!(
+        after
+            .samples
+            .iter()
+            .any(|x| x.client_ip.as_str() == top && x.rule.as_str() == rule),
+        "its samples now name {rule}"
+    );
+
+    // Undo: the entry goes, and from the next minute the rule blocks what it did before.
+    let undo = respond::undo_of(&Op::Block(b.clone()), &after).unwrap();
+    assert!(matches!(&undo, Op::Unblock(u) if u.why == Why::Undo && u.range == b.range));
+    src.apply_at(undo, at(12, 10)).unwrap();
+    let back = src.snapshot_at(at(14, 0));
+    let untouched = snap(seed, at(14, 0));
+    assert_eq!(
+        value_at(
+            &rule_metrics(&back, "edge-regional", &rule).blocked,
+            at(13, 0)
+        ),
+        value_at(
+            &rule_metrics(&untouched, "edge-regional", &rule).blocked,
+            at(13, 0)
+        ),
+    );
+    assert!(back.blocks.is_empty(), "{:?}", back.blocks);
+}
+
+/// The login rate rule's limit decides what it holds: a lower one holds the stuffing's
+/// addresses sooner (while it builds), a very high one holds none; undo puts the limit back.
+#[test]
+fn a_rate_limit_changes_what_the_rule_holds_and_undo_puts_it_back() {
+    use crate::model::RuleKind;
+    use crate::ops::respond;
+    let seed = 9;
+    let held = |s: &Snapshot| {
+        s.rate_limited
+            .iter()
+            .filter(|r| r.rule.as_str() == "LoginRateLimit")
+            .count()
+    };
+    let now_limit = |s: &Snapshot| match &acl(s, "edge-regional")
+        .rules
+        .iter()
+        .find(|r| r.name.as_str() == "LoginRateLimit")
+        .unwrap()
+        .kind
+    {
+        RuleKind::RateBased { limit, .. } => *limit,
+        _ => unreachable!(),
+    };
+    let change = |src: &mut DemoSource, t, to| {
+        let s = src.snapshot_at(t);
+        let a = acl(&s, "edge-regional");
+        let rule = a
+            .rules
+            .iter()
+            .find(|r| r.name.as_str() == "LoginRateLimit")
+            .unwrap();
+        let op = respond::rate_limit_of(&s, a, rule, to, None).unwrap();
+        src.apply_at(op.clone(), t).unwrap();
+        op
+    };
+
+    // Lower, in a quiet minute: over the next cycle it holds addresses in more minutes.
+    let mut lower = DemoSource::new(seed, 1.0);
+    let op = change(&mut lower, at(10, 0), respond::LEAST_LIMIT);
+    let (mut more, mut fewer) = (0, 0);
+    for m in 11..40 {
+        let (after, before) = (lower.snapshot_at(at(m, 30)), snap(seed, at(m, 30)));
+        more += usize::from(held(&after) > held(&before));
+        fewer += usize::from(held(&after) < held(&before));
+    }
+    assert!(
+        more > 0 && fewer == 0,
+        "held more in {more} minutes, fewer in {fewer}"
+    );
+    let after = lower.snapshot_at(at(40, 0));
+    assert_eq!(now_limit(&after), respond::LEAST_LIMIT);
+    let undo = respond::undo_of(&op, &after).unwrap();
+    let limit = now_limit(&snap(seed, at(40, 0)));
+    lower.apply_at(undo, at(40, 10)).unwrap();
+    assert_eq!(now_limit(&lower.snapshot_at(at(41, 0))), limit);
+
+    // Higher than the stuffing ever sends: at its peak, nothing is held.
+    let mut higher = DemoSource::new(seed, 1.0);
+    change(&mut higher, at(0, 10), respond::MOST_LIMIT);
+    assert_eq!(held(&snap(seed, at(4, 30))), 6);
+    assert_eq!(held(&higher.snapshot_at(at(4, 30))), 0);
+    let blocked = |s: &Snapshot| rule_metrics(s, "edge-regional", "LoginRateLimit").blocked;
+    assert!(
+        value_at(&blocked(&higher.snapshot_at(at(4, 30))), at(2, 0))
+            < value_at(&blocked(&snap(seed, at(4, 30))), at(2, 0))
+    );
+}

@@ -31,6 +31,36 @@ pub struct InnerToggle {
     pub at: DateTime<Utc>,
 }
 
+/// A range added to (or removed from) the IP set of a rule.
+#[derive(Clone, Debug)]
+pub struct IpChange {
+    pub acl: usize,
+    pub rule: usize,
+    pub range: ipnet::IpNet,
+    pub add: bool,
+    /// When an addition is to be removed again.
+    pub expires: Option<DateTime<Utc>>,
+    pub at: DateTime<Utc>,
+}
+
+/// A rate-based rule's new limit and window.
+#[derive(Clone, Debug)]
+pub struct RateChange {
+    pub acl: usize,
+    pub rule: usize,
+    pub limit: u64,
+    pub window_secs: u32,
+    pub at: DateTime<Utc>,
+}
+
+/// A key disabled or enabled.
+#[derive(Clone, Debug)]
+pub struct KeySwitch {
+    pub key_id: String,
+    pub enabled: bool,
+    pub at: DateTime<Utc>,
+}
+
 /// The account's changes, in time order.
 #[derive(Clone, Debug, Default)]
 pub struct Timeline {
@@ -38,10 +68,18 @@ pub struct Timeline {
     pub inner_toggles: Vec<InnerToggle>,
     /// Keys created by rotation (their `since` is the rotation time).
     pub new_keys: Vec<KeyDef>,
+    pub ip_changes: Vec<IpChange>,
+    pub rate_changes: Vec<RateChange>,
+    pub key_switches: Vec<KeySwitch>,
 }
 
 /// How long a distribution stays InProgress after its origin header changed.
 pub const DEPLOY_TIME: Duration = Duration::seconds(90);
+
+/// The changes of `all` made at or before `now`.
+fn upto<T: Clone>(all: &[T], at: impl Fn(&T) -> DateTime<Utc>, now: DateTime<Utc>) -> Vec<T> {
+    all.iter().filter(|c| at(c) <= now).cloned().collect()
+}
 
 /// The minute index (minutes since the Unix epoch) of an instant.
 pub fn minute_of(t: DateTime<Utc>) -> i64 {
@@ -70,7 +108,66 @@ impl Timeline {
                 .filter(|k| k.since.is_some_and(|s| s <= now))
                 .cloned()
                 .collect(),
+            ip_changes: upto(&self.ip_changes, |c| c.at, now),
+            rate_changes: upto(&self.rate_changes, |c| c.at, now),
+            key_switches: upto(&self.key_switches, |c| c.at, now),
         }
+    }
+
+    /// The ranges edgetop added to rule `rule`'s IP set and did not remove, by changes made
+    /// in or before minute `m` (every change, with `None`), with their expiry.
+    pub fn added_ranges(
+        &self,
+        acl: usize,
+        rule: usize,
+        m: Option<i64>,
+    ) -> Vec<(ipnet::IpNet, &IpChange)> {
+        let mut out: Vec<(ipnet::IpNet, &IpChange)> = Vec::new();
+        for c in self
+            .ip_changes
+            .iter()
+            .filter(|c| c.acl == acl && c.rule == rule && m.is_none_or(|m| minute_of(c.at) <= m))
+        {
+            out.retain(|(r, _)| *r != c.range);
+            if c.add {
+                out.push((c.range, c));
+            }
+        }
+        out
+    }
+
+    /// A rate-based rule's limit and window (seconds) after every change here, or as defined.
+    pub fn rate_now(&self, acl: usize, rule: usize, defined: (u64, u32)) -> (u64, u32) {
+        self.rate_changes
+            .iter()
+            .rev()
+            .find(|c| c.acl == acl && c.rule == rule)
+            .map_or(defined, |c| (c.limit, c.window_secs))
+    }
+
+    /// The same, for traffic in minute `m`.
+    pub fn rate_in_minute(
+        &self,
+        acl: usize,
+        rule: usize,
+        m: i64,
+        defined: (u64, u32),
+    ) -> (u64, u32) {
+        self.rate_changes
+            .iter()
+            .rev()
+            .find(|c| c.acl == acl && c.rule == rule && minute_of(c.at) <= m)
+            .map_or(defined, |c| (c.limit, c.window_secs))
+    }
+
+    /// Whether the operator disabled key `key_id` at or before `t` (and did not enable it
+    /// again since).
+    pub fn switched_off(&self, key_id: &str, t: DateTime<Utc>) -> bool {
+        self.key_switches
+            .iter()
+            .rev()
+            .find(|s| s.key_id == key_id && s.at <= t)
+            .is_some_and(|s| !s.enabled)
     }
 
     pub fn record_toggle(&mut self, toggle: Toggle) {
@@ -127,7 +224,9 @@ impl Timeline {
     /// A replaced key is disabled once its successor's distributions have deployed, as the
     /// real rotation does (before that, both keys work).
     pub fn enabled(&self, key: &KeyDef, now: DateTime<Utc>) -> bool {
-        !key.retired && self.active(key).to.is_none_or(|t| now < t + DEPLOY_TIME)
+        !key.retired
+            && !self.switched_off(&key.id, now)
+            && self.active(key).to.is_none_or(|t| now < t + DEPLOY_TIME)
     }
 
     /// The key has been replaced (a rotation began), whether or not it is disabled yet.

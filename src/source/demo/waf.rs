@@ -57,6 +57,8 @@ pub struct Flow {
     pub client: usize,
     pub country: usize,
     pub rpm: f64,
+    /// From addresses the operator added to the IP set of rule (web ACL, rule).
+    pub listed: Option<(usize, usize)>,
 }
 
 /// What one web ACL did to a flow: each Count rule it matched, then the terminating rule
@@ -78,16 +80,33 @@ pub fn over_limit(sc: &Scenario, client: usize, m: i64, limit: f64, window: i64)
             > limit
 }
 
-fn matches(sc: &Scenario, target: Target, flow: &Flow, m: i64) -> bool {
+/// A rate-based rule's limit and window (minutes) for traffic in minute `m`: as defined, or as
+/// the operator set it.
+pub fn rate_for(
+    tl: &Timeline,
+    acl: usize,
+    rule: usize,
+    m: i64,
+    limit: f64,
+    window: i64,
+) -> (f64, i64) {
+    let (l, w) = tl.rate_in_minute(acl, rule, m, (limit as u64, (window * 60) as u32));
+    (l as f64, (i64::from(w) / 60).max(1))
+}
+
+fn matches(sc: &Scenario, tl: &Timeline, (acl, r): (usize, usize), flow: &Flow, m: i64) -> bool {
     let class = sc.clients[flow.client].class;
-    match target {
+    match sc.acls[acl].rules[r].target {
         Target::Geo(codes) => codes.iter().any(|c| c == COUNTRIES[flow.country].code),
-        Target::Class(c) => c == class,
+        Target::Class(c) => c == class || flow.listed == Some((acl, r)),
         Target::RateOver {
             class: c,
             limit,
             window,
-        } => c == class && over_limit(sc, flow.client, m, limit, window),
+        } => {
+            let (limit, window) = rate_for(tl, acl, r, m, limit, window);
+            c == class && over_limit(sc, flow.client, m, limit, window)
+        }
     }
 }
 
@@ -101,8 +120,8 @@ pub fn evaluate(
     out: &mut AclMinute,
     hits: &mut Vec<Hit>,
 ) -> bool {
-    for (r, rule) in sc.acls[acl].rules.iter().enumerate() {
-        if !matches(sc, rule.target, flow, m) {
+    for r in 0..sc.acls[acl].rules.len() {
+        if !matches(sc, tl, (acl, r), flow, m) {
             continue;
         }
         let action = match tl.action_in_minute(sc, acl, r, m) {

@@ -59,6 +59,11 @@ pub struct Args {
     #[arg(long)]
     pub theme: Option<String>,
 
+    /// Ring the terminal's bell, and put what paged in the window's title, when an alarm goes
+    /// to ALARM or a new critical finding appears (`bell = true` in the config file).
+    #[arg(long, global = true)]
+    pub bell: bool,
+
     /// No colour: the mono theme unless --theme says otherwise. NO_COLOR set to anything
     /// (not empty) does the same, as no-color.org asks.
     #[arg(long)]

@@ -14,6 +14,9 @@ pub struct Config {
     /// Start read-only unless `--read-write` is given.
     #[serde(default)]
     pub read_only: bool,
+    /// Ring the bell when an alarm goes to ALARM or a critical finding appears (`--bell`).
+    #[serde(default)]
+    pub bell: bool,
     /// Origin custom header names that carry an API key.
     #[serde(default)]
     pub key_headers: Vec<String>,

@@ -19,6 +19,9 @@ pub struct Finding {
     /// The account and region it is about, when many are in view.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub place: Option<crate::model::Place>,
+    /// The words that find its row on that screen (Enter filters to them), when one row.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub row: Option<String>,
 }
 
 impl crate::model::Placed for Finding {
@@ -55,6 +58,12 @@ impl Finding {
             about,
             text,
             place: None,
+            row: None,
         }
+    }
+
+    /// The same, leading to the row `row` finds.
+    pub fn at_row(self, row: Option<String>) -> Finding {
+        Finding { row, ..self }
     }
 }

@@ -17,6 +17,12 @@ pub fn findings(s: &Snapshot) -> Vec<Finding> {
 /// What the rows say (per place, with many), and what failed: most severe first. Given the
 /// requests that went around a CDN (derived once per snapshot).
 pub fn settled(s: &Snapshot, hits: &[DirectHits]) -> Vec<Finding> {
+    // What paged first: the alarms in ALARM, then those without data, in every place.
+    let paging = crate::finding::per_place(s, |part| {
+        let mut found = Vec::new();
+        alarms(part, &mut found);
+        found
+    });
     let mut out = crate::finding::per_place(s, |part| {
         let mut found = Vec::new();
         for each in [
@@ -35,7 +41,41 @@ pub fn settled(s: &Snapshot, hits: &[DirectHits]) -> Vec<Finding> {
     });
     problems(s, &mut out);
     out.sort_by_key(|f| std::cmp::Reverse(f.severity));
-    out
+    paging.into_iter().chain(out).collect()
+}
+
+/// The alarms not OK, as the Overview leads with them: state, since when, AWS's reason, and
+/// what each watches (Enter leads to its row).
+fn alarms(s: &Snapshot, out: &mut Vec<Finding>) {
+    use crate::model::alarm::AlarmState;
+    for a in s.alarms.iter().filter(|a| a.state != AlarmState::Ok) {
+        let severity = match a.state {
+            AlarmState::Alarm => Severity::Critical,
+            _ => Severity::Warn,
+        };
+        let since = a.since.map_or(String::new(), |t| {
+            let secs = (s.taken_at - t).num_seconds();
+            format!(" since {} ({})", t.format("%H:%M"), format::age(secs))
+        });
+        let reason = if a.reason.as_str().is_empty() {
+            String::new()
+        } else {
+            format!(": {}", a.reason)
+        };
+        out.push(
+            finding(
+                severity,
+                a.watches.panel(),
+                format!(
+                    "{} {}{since} on {}{reason}",
+                    a.state.label(),
+                    a.name,
+                    a.watches
+                ),
+            )
+            .at_row(a.watches.row()),
+        );
+    }
 }
 
 /// `settled` after what is still being read (`loading`, newer than the snapshot's): that says

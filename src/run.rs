@@ -49,6 +49,8 @@ pub type ThemeLoader = Box<dyn Fn(&str) -> Result<Theme, String>>;
 
 pub struct Settings {
     pub read_only: bool,
+    /// Ring the bell on a new alarm or critical finding.
+    pub bell: bool,
     /// Why, when the config keeps the account read-only (not only `--read-only`).
     pub read_only_why: Option<String>,
     pub refresh: Duration,
@@ -120,6 +122,10 @@ fn perform(
                 }
                 *dry_run_plan = Some(plan);
                 quit = true;
+                None
+            }
+            Effect::Bell(title) => {
+                ring(&title);
                 None
             }
             Effect::LoadTheme(name) => {
@@ -194,6 +200,24 @@ impl Inputs {
     }
 }
 
+/// The bell, and what paged in the window's title (made inert first: it names things AWS
+/// named, and a title is written to the terminal raw).
+fn ring(title: &str) {
+    use std::io::Write;
+    let title: String = crate::model::text::escape(title)
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(120)
+        .collect();
+    let mut out = std::io::stdout();
+    let _ = crossterm::execute!(
+        out,
+        crossterm::terminal::SetTitle(format!("edgetop: {title}"))
+    );
+    let _ = out.write_all(b"\x07");
+    let _ = out.flush();
+}
+
 /// The application state the settings ask for.
 fn new_app(settings: &Settings, theme_name: &str) -> App {
     let mut app = App::new(
@@ -207,6 +231,7 @@ fn new_app(settings: &Settings, theme_name: &str) -> App {
     app.read_only_why = settings.read_only_why.clone();
     app.keymap = settings.keymap.clone();
     app.idle_after = settings.idle_after;
+    app.bell = settings.bell;
     if let Some(w) = &settings.warning {
         app.message = Some((crate::app::Level::Error, crate::model::text::escape(w)));
     }

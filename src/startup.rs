@@ -95,6 +95,8 @@ pub fn log_or_warn(args: &Args) -> Option<String> {
 #[derive(Clone, Debug)]
 pub struct Effective {
     pub read_only: bool,
+    /// `--bell`, or `bell = true` in the config.
+    pub bell: bool,
     pub key_headers: Vec<String>,
     pub deploy: aws::rotate::DeployWait,
     /// The keys in force: the defaults with the config file's `[keys]`.
@@ -140,6 +142,7 @@ pub fn effective(args: &Args) -> anyhow::Result<Effective> {
         ip_ranges,
         keymap,
         read_only: args.read_only || (conf.read_only && !args.read_write),
+        bell: args.bell || conf.bell,
         key_headers: key_headers.iter().map(|h| h.to_ascii_lowercase()).collect(),
         deploy: aws::rotate::DeployWait {
             every: Duration::from_secs(args.deploy_check_every),

@@ -1738,3 +1738,56 @@ fn the_servers_logs_insights_evaluator_passes_its_own_checks() {
         "insights.py: ok"
     );
 }
+
+/// The alarms on what edgetop shows, read from the peer: a WAF alarm found by the web ACL's
+/// and the rule's *metric* names (not their names), an API's without data yet, and none on
+/// EC2. (moto has no PutCompositeAlarm: composite alarms are the unit tests'.) The Overview
+/// leads with them.
+#[test]
+fn the_alarms_on_what_is_shown_lead_the_overview() {
+    let m = Moto::start("alarms");
+    m.seed_untidy(20);
+    m.tamper(&["alarms"]);
+    let (status, out, err) = snapshot(&m, &[]);
+    assert!(status.success(), "{err}");
+    let alarms = out["snapshot"]["alarms"]
+        .as_array()
+        .unwrap_or_else(|| panic!("alarms: {}", out["snapshot"]["problems"]))
+        .clone();
+    let names: Vec<&str> = alarms.iter().map(|a| a["name"].as_str().unwrap()).collect();
+    assert_eq!(
+        names,
+        ["shop-edge login throttle", "catalog prod 5xx"],
+        "ALARM first, then INSUFFICIENT_DATA; no EC2 alarm"
+    );
+    let waf = &alarms[0];
+    assert_eq!(waf["state"], "ALARM");
+    assert_eq!(waf["watches"]["kind"], "web_acl");
+    assert_eq!(waf["watches"]["web_acl"], "shop-edge");
+    assert_eq!(waf["watches"]["rule"], "Login-Throttle");
+    assert_eq!(waf["threshold"], "> 100");
+    assert!(waf["since"].is_string(), "{waf}");
+    assert_eq!(alarms[1]["state"], "INSUFFICIENT_DATA");
+    assert_eq!(alarms[1]["watches"]["api"], "catalog-api");
+
+    // On the dashboard: first on the Overview, counted in the header, the reason inert; Enter
+    // leads to the rule's row on WAF.
+    let t = dashboard(&m, "alarms", &[], &[]);
+    let s = t.wait_text("IN ALARM");
+    assert!(s.contains(" 1 IN ALARM "), "{s}");
+    let s = t.wait_text("ALARM shop-edge login throttle since");
+    assert!(!s.contains('\u{202e}'), "{s}");
+    assert!(
+        line_with(&s, "ALARM shop-edge login throttle").contains("on Login-Throttle (shop-edge)"),
+        "{s}"
+    );
+    t.keys(&["/"]);
+    t.literal("login throttle");
+    t.keys(&["Enter"]);
+    t.wait_text("/ filter: login throttle");
+    t.keys(&["Enter"]);
+    let s = t.wait_text("/ filter: Login-Throttle");
+    assert!(s.contains(" Login-Throttle "), "{s}");
+    t.keys(&["q"]);
+    t.wait_dead();
+}

@@ -316,7 +316,8 @@ fn the_dashboard_blocks_limits_and_disables_and_undoes_each() {
     t.keys(&["4", "/"]);
     t.literal(&source);
     t.keys(&["Enter"]);
-    t.wait_text(&format!("[/{source}]"));
+    // The filter kept (the footer says so outside the filter's own line), then `b`.
+    t.wait_text(&format!("/ filter: {source}"));
     t.keys(&["b"]);
     t.wait_text("For how long?");
     t.keys(&["Enter"]);
@@ -336,7 +337,7 @@ fn the_dashboard_blocks_limits_and_disables_and_undoes_each() {
     t.keys(&["Escape", "3", "/"]);
     t.literal("LoginRateLimit");
     t.keys(&["Enter"]);
-    t.wait_text("[/LoginRateLimit] 1/1");
+    t.wait_text("/ filter: LoginRateLimit");
     t.keys(&["L"]);
     t.wait_text("New limit");
     t.literal("40");
@@ -353,7 +354,7 @@ fn the_dashboard_blocks_limits_and_disables_and_undoes_each() {
     t.keys(&["Escape", "6", "/"]);
     t.literal("student-lab");
     t.keys(&["Enter"]);
-    t.wait_text("[/student-lab] 1/1");
+    t.wait_text("/ filter: student-lab");
     t.keys(&["d"]);
     let s = t.wait_text("Confirm a change");
     assert!(s.contains("Disable API key student-lab"), "{s}");

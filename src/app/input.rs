@@ -212,7 +212,7 @@ impl App {
                 ));
             }
             Open::Detail => self.mode = Mode::Detail,
-            Open::Go(s, place) => {
+            Open::Go(s, place, row) => {
                 // Into the row's scope: the screen shows the place the finding is about.
                 let name = place
                     .and_then(|p| l.snapshot.place_info(p))
@@ -220,6 +220,12 @@ impl App {
                 self.screen = s;
                 if let Some(name) = name {
                     self.set_scope(Some(&name));
+                }
+                // Onto its row, when it is about one.
+                if let Some(row) = row {
+                    let v = self.view_mut();
+                    v.filter = row;
+                    v.selected = 0;
                 }
             }
             Open::Nothing => {}

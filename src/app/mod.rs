@@ -46,6 +46,8 @@ pub enum Effect {
     ReadKeyValue(crate::model::Place, String),
     /// `--dry-run`: end, and print this plan.
     DryRun(Op, Plan),
+    /// Ring the terminal's bell, and put this in the window's title: what paged.
+    Bell(String),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -182,6 +184,11 @@ pub struct App {
     pub scope: Option<String>,
     /// `:split account|region|none`: the Overview's charts, per account or region.
     pub split: crate::screens::Split,
+    /// `--bell`: ring on a new alarm in ALARM or a new critical finding.
+    pub bell: bool,
+    /// What paged as of the latest data (alarms in ALARM, critical findings), to ring only for
+    /// what is new; None before the first data (opening edgetop rings nothing).
+    paging: Option<std::collections::BTreeSet<String>>,
 }
 
 /// How often an idle dashboard polls: five refresh intervals, at least five minutes.
@@ -230,6 +237,8 @@ impl App {
             keymap: Keymap::default(),
             scope: None,
             split: Default::default(),
+            bell: false,
+            paging: None,
         }
     }
 

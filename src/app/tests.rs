@@ -832,3 +832,41 @@ fn enter_on_a_finding_goes_to_its_screen_in_its_place() {
     a.run_command("scope");
     assert_eq!(a.row_count(Screen::Keys), 3 * keys);
 }
+
+/// `--bell`: nothing at the first data; the bell, naming it, when the login alarm goes to
+/// ALARM; nothing again while it stays there; nothing without `--bell`.
+#[test]
+fn the_bell_rings_for_a_new_alarm_only() {
+    use crate::model::alarm::AlarmState;
+    let login = |s: &Snapshot| {
+        s.alarms
+            .iter()
+            .find(|a| a.name.as_str() == "edge-regional login stuffing")
+            .map(|a| a.state)
+    };
+    let quiet = Arc::new(DemoSource::new(9, 1.0).snapshot_at(DEMO_START + TimeDelta::minutes(-3)));
+    let loud = Arc::new(DemoSource::new(9, 1.0).snapshot_at(DEMO_START + TimeDelta::minutes(3)));
+    assert_eq!(login(&quiet), Some(AlarmState::Ok));
+    assert_eq!(login(&loud), Some(AlarmState::Alarm));
+    let bells = |e: &[Effect]| {
+        e.iter()
+            .filter_map(|x| match x {
+                Effect::Bell(t) => Some(t.clone()),
+                _ => None,
+            })
+            .collect::<Vec<_>>()
+    };
+    let mut a = App::new(DEMO_START, false, Duration::from_secs(2), "dark", "demo");
+    a.bell = true;
+    assert!(bells(&a.handle(Event::Data(Ok(quiet.clone())))).is_empty());
+    let rang = bells(&a.handle(Event::Data(Ok(loud.clone()))));
+    assert_eq!(rang.len(), 1, "{rang:?}");
+    assert!(
+        rang[0].contains("edge-regional login stuffing") || rang[0].contains("LoginRateLimit"),
+        "{rang:?}"
+    );
+    assert!(bells(&a.handle(Event::Data(Ok(loud.clone())))).is_empty());
+    let mut off = App::new(DEMO_START, false, Duration::from_secs(2), "dark", "demo");
+    off.handle(Event::Data(Ok(quiet)));
+    assert!(bells(&off.handle(Event::Data(Ok(loud)))).is_empty());
+}

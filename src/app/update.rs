@@ -51,7 +51,9 @@ impl App {
                     self.held_updates += 1;
                 }
                 self.take_data(snap, true);
-                return self.expire_due();
+                let mut effects = self.expire_due();
+                effects.extend(self.ring_for_new());
+                return effects;
             }
             Event::Data(Err(e)) => self.last_error = Some(e),
             Event::Loading(loading) => {
@@ -97,6 +99,44 @@ impl App {
 
     /// An operation ended: its result in the operation's popup and the footer; an accepted
     /// toggle shown at once (pending until a read shows it); a new key's value shown once.
+    /// `--bell`: what pages now that did not at the data before (an alarm in ALARM, a critical
+    /// finding, known by its words without their figures, which change every poll).
+    fn ring_for_new(&mut self) -> Vec<Effect> {
+        let Some(l) = self.live.as_deref() else {
+            return vec![];
+        };
+        let mut now = std::collections::BTreeSet::new();
+        let mut first_new = None;
+        let before = self.paging.as_ref();
+        let mut note = |key: String, said: String| {
+            if before.is_some_and(|b| !b.contains(&key)) && first_new.is_none() {
+                first_new = Some(said);
+            }
+            now.insert(key);
+        };
+        for a in l
+            .snapshot
+            .alarms
+            .iter()
+            .filter(|a| a.state == crate::model::alarm::AlarmState::Alarm)
+        {
+            note(format!("alarm {}", a.name), format!("ALARM {}", a.name));
+        }
+        for f in l
+            .findings
+            .iter()
+            .filter(|f| f.severity == crate::finding::Severity::Critical)
+        {
+            let key: String = f.text.chars().filter(|c| !c.is_ascii_digit()).collect();
+            note(key, f.text.clone());
+        }
+        self.paging = Some(now);
+        match (self.bell, first_new) {
+            (true, Some(said)) => vec![Effect::Bell(said)],
+            _ => vec![],
+        }
+    }
+
     fn op_done(&mut self, op: Op, result: Result<OpOutcome, OpError>) {
         let ended = match &result {
             Ok(o) => Ok(o.message.clone()),

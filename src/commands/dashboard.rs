@@ -31,6 +31,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let theme_args = args.clone();
     let settings = run::Settings {
         read_only: eff.read_only || read_only.is_some(),
+        bell: eff.bell,
         read_only_why: read_only,
         refresh,
         idle_after: (args.idle_after > 0).then(|| Duration::from_secs(args.idle_after * 60)),

@@ -4,6 +4,7 @@
 //! Every string from outside is a [`Text`] (sanitised) or a [`Secret`] (never shown raw).
 
 pub mod access;
+pub mod alarm;
 pub mod ip_set;
 pub mod logs;
 pub mod place;
@@ -52,6 +53,9 @@ pub struct Snapshot {
     /// The ranges edgetop added to them, from its blocks journal (with their expiry).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub blocks: Vec<ip_set::BlockEntry>,
+    /// CloudWatch alarms on what is shown, most urgent first (ALARM, then INSUFFICIENT_DATA).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub alarms: Vec<alarm::Alarm>,
     /// Custom domain names and the stages they map to.
     #[serde(default)]
     pub custom_domains: Vec<access::CustomDomain>,

@@ -68,6 +68,7 @@ placed!(
     super::access::CustomDomain,
     super::ip_set::IpSet,
     super::ip_set::BlockEntry,
+    super::alarm::Alarm,
     super::logs::LogSource,
     super::logs::Blocked,
     super::logs::Tally
@@ -130,6 +131,7 @@ impl Snapshot {
         self.custom_domains.iter_mut().for_each(|x| x.place = p);
         self.ip_sets.iter_mut().for_each(|x| x.place = p);
         self.blocks.iter_mut().for_each(|x| x.place = p);
+        self.alarms.iter_mut().for_each(|x| x.place = p);
         if let Some(l) = &mut self.logs {
             l.sources.iter_mut().for_each(|x| x.place = p);
             l.blocked.iter_mut().for_each(|x| x.place = p);
@@ -163,6 +165,7 @@ pub fn narrow(s: &Snapshot, keep: impl Fn(Place) -> bool) -> Snapshot {
         edge_ranges: s.edge_ranges.clone(),
         ip_sets: only(&s.ip_sets, &keep),
         blocks: only(&s.blocks, &keep),
+        alarms: only(&s.alarms, &keep),
         custom_domains: only(&s.custom_domains, &keep),
         shield: info.map_or_else(|| s.shield.clone(), |i| i.shield.clone()),
         loading: s.loading.clone(),
@@ -278,6 +281,7 @@ pub fn merge(mut places: Vec<PlaceInfo>, reads: Vec<Option<Snapshot>>) -> Snapsh
         out.custom_domains.append(&mut s.custom_domains);
         out.ip_sets.append(&mut s.ip_sets);
         out.blocks.append(&mut s.blocks);
+        out.alarms.append(&mut s.alarms);
         if let Some(l) = s.logs {
             let o = out.logs.get_or_insert_with(Default::default);
             merge_logs(o, l);

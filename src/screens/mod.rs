@@ -64,13 +64,13 @@ pub trait ScreenView: Sync {
 }
 
 /// What Enter on a row does.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Open {
     /// The row's detail popup.
     Detail,
     /// Go to another screen (the Overview's findings lead to the screen that explains them),
     /// narrowed to the account and region the row is about when many are in view.
-    Go(Screen, Option<crate::model::Place>),
+    Go(Screen, Option<crate::model::Place>, Option<String>),
     Nothing,
 }
 

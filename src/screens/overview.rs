@@ -84,7 +84,7 @@ impl ScreenView for Overview {
 
     fn open(&self, data: &Loaded, selected: usize) -> Open {
         data.findings.get(selected).map_or(Open::Nothing, |f| {
-            Open::Go(Screen::showing(f.about), f.place)
+            Open::Go(Screen::showing(f.about), f.place, f.row.clone())
         })
     }
 }

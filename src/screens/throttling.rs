@@ -4,6 +4,8 @@ use super::{Context, Loaded, ScreenView, matches_in};
 use crate::model::Panel;
 use crate::model::RestApi;
 use crate::model::Stage;
+use crate::model::alarm;
+use crate::widgets::name_with_alarm;
 use crate::widgets::popup::{chart_below, detail_area, kv, popup};
 use crate::widgets::series_chart;
 use ratatui::Frame;
@@ -144,6 +146,12 @@ impl ScreenView for Throttling {
                 th,
             ),
         ];
+        let on = alarm::on_stage(&d.alarms, api.place, api.name.as_str(), st.name.as_str());
+        lines.extend(
+            alarm::described(&on)
+                .into_iter()
+                .map(|a| kv("alarm", a, th)),
+        );
         for (m, t) in &st.method_throttles {
             lines.push(kv(
                 "method",
@@ -224,7 +232,9 @@ const WIDE: u16 = 120;
 fn stage_columns<'a>() -> Vec<Column<(&'a RestApi, &'a Stage)>> {
     let columns: [Column<(&'a RestApi, &'a Stage)>; _] = [
         col("stage", Constraint::Min(18), |(a, s), cx| {
-            Cell::from(fit(&format!("{}/{}", a.name, s.name), cx.column))
+            let on = alarm::on_stage(&cx.data.alarms, a.place, a.name.as_str(), s.name.as_str());
+            let name = format!("{}/{}", a.name, s.name);
+            name_with_alarm(&name, alarm::worst(&on), cx.column, cx.th)
         }),
         kept(col("req/min", Constraint::Length(7), |(_, s), _| {
             num(s.metrics.count.last())

@@ -4,6 +4,8 @@ use super::{Context, Loaded, ScreenView, matches_in};
 use crate::model::Action;
 use crate::model::Panel;
 use crate::model::WebAcl;
+use crate::model::alarm;
+use crate::widgets::name_with_alarm;
 use crate::widgets::popup::{chart_below, detail_area, kv, popup};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -186,6 +188,12 @@ impl ScreenView for Waf {
                 th,
             ),
         ];
+        let on = alarm::on_rule(&d.alarms, w.place, w.name.as_str(), rule.name.as_str());
+        lines.extend(
+            alarm::described(&on)
+                .into_iter()
+                .map(|a| kv("alarm", a, th)),
+        );
         if let RuleKind::ManagedGroup { inner_rules, .. } = &rule.kind {
             lines.push(kv(
                 "inner rules",
@@ -262,8 +270,9 @@ fn rule_columns<'a>() -> Vec<Column<(&'a WebAcl, &'a Rule)>> {
         col("#", Constraint::Length(2), |(_, r), _| {
             Cell::from(Line::from(r.priority.to_string()).right_aligned())
         }),
-        col("rule", Constraint::Min(16), |(_, r), cx| {
-            Cell::from(fit(r.name.as_str(), cx.column))
+        col("rule", Constraint::Min(16), |(w, r), cx| {
+            let on = alarm::on_rule(&cx.data.alarms, w.place, w.name.as_str(), r.name.as_str());
+            name_with_alarm(r.name.as_str(), alarm::worst(&on), cx.column, cx.th)
         }),
         col("type", Constraint::Length(10), |(_, r), _| {
             Cell::from(r.kind.label())

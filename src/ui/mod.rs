@@ -163,6 +163,20 @@ fn draw_header(f: &mut Frame, area: Rect, app: &App, th: &Theme) {
     let label = th.style(E::HeaderLabel);
     let value = th.style(E::HeaderValue);
     let mut right: Vec<Span> = Vec::new();
+    // What paged: the alarms in ALARM, first on the right, where it is seen.
+    let alarming = app.data().map_or(0, |d| {
+        d.alarms
+            .iter()
+            .filter(|a| a.state == crate::model::alarm::AlarmState::Alarm)
+            .count()
+    });
+    if alarming > 0 {
+        right.push(Span::styled(
+            format!(" {alarming} IN ALARM "),
+            th.style(E::BadgeStale),
+        ));
+        right.push(Span::raw(" "));
+    }
     if let Some(age) = app.age_secs() {
         if app.stale() {
             right.push(Span::styled(

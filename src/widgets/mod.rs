@@ -216,3 +216,30 @@ pub fn window(total: usize, selected: usize, area: Rect) -> Window {
         selected: selected - start,
     }
 }
+
+/// A row's name, and after it a mark when an alarm watching it is not OK (▲ in ALARM, △
+/// without data), the name cut before the mark is left out.
+pub fn name_with_alarm(
+    name: &str,
+    state: Option<crate::model::alarm::AlarmState>,
+    width: u16,
+    th: &Theme,
+) -> ratatui::widgets::Cell<'static> {
+    use crate::model::alarm::AlarmState;
+    let Some(state) = state else {
+        return ratatui::widgets::Cell::from(crate::widgets::columns::fit(name, width));
+    };
+    let (mark, style) = match state {
+        AlarmState::Alarm => ("▲", th.style(E::Error)),
+        _ => ("△", th.style(E::TextWarn)),
+    };
+    let room = if width == 0 {
+        0
+    } else {
+        width.saturating_sub(2).max(1)
+    };
+    ratatui::widgets::Cell::from(Line::from(vec![
+        Span::raw(format!("{} ", crate::widgets::columns::fit(name, room))),
+        Span::styled(mark, style),
+    ]))
+}

@@ -478,6 +478,8 @@ class EdgetopMiddleware:
                 self.run_ip_set_writers(call)
             if call.service == "oam":
                 return self.oam(call, start_response)
+            if call.service == "monitoring" and op == "DescribeAlarms":
+                return self.describe_alarms(call, environ, start_response)
             if call.service == "monitoring" and op in ("GetMetricData", "ListMetrics"):
                 with self.lock:
                     answer = self.observability.cloudwatch(op, call.account, call.region, body,
@@ -1017,6 +1019,22 @@ class EdgetopMiddleware:
         out = {"Capacity": group["capacity"], "LabelNamespace": group["label_namespace"],
                "Rules": [{"Name": name, "Action": {"Block": {}}} for name in group["rules"]]}
         return self.json_ok(start_response, out, "application/x-amz-json-1.1")
+
+    def describe_alarms(self, call, environ, start_response):
+        """DescribeAlarms as strict as AWS about AlarmTypes: "If you omit this parameter, only metric alarms are
+        returned, even if composite alarms exist in the account" (the CloudWatch API reference). moto 5.2.5
+        returns both whatever is asked."""
+        form = parse_qs((call.body or b"").decode("utf-8", "replace"), keep_blank_values=True)
+        types = [v[0] for k, v in form.items() if k.startswith("AlarmTypes.member.")]
+        status, headers, body = self.forward(environ)
+        if status == 200:
+            text = body.decode("utf-8")
+            if "CompositeAlarm" not in types:
+                text = re.sub(r"<CompositeAlarms>.*?</CompositeAlarms>", "<CompositeAlarms/>", text, flags=re.S)
+            if types and "MetricAlarm" not in types:
+                text = re.sub(r"<MetricAlarms>.*?</MetricAlarms>", "<MetricAlarms/>", text, flags=re.S)
+            body = text.encode("utf-8")
+        return self.respond(start_response, status, without_length(headers), body)
 
     def run_ip_set_writers(self, call):
         """Adds the pending second writers' ranges to the IP set this UpdateIPSet request is about."""

@@ -7,6 +7,10 @@
     python tamper.py --endpoint URL create-http-api REGION NAME  # an HTTP API (API Gateway v2), nothing else
     python tamper.py --endpoint URL plant-rotated NAME SECONDS   # keys named as a rotation of NAME would
                                                                    # name its new key, for the next SECONDS
+    python tamper.py --endpoint URL alarms                       # CloudWatch alarms on the untidy account
+
+alarms: one in ALARM on shop-edge's Login-Throttle (by its metric names, with a hostile reason), one on
+catalog-api/prod left INSUFFICIENT_DATA, and one on EC2 (not edgetop's). (moto 5.2.5 has no PutCompositeAlarm.)
 
 set-header replaces the header's value when the origin has it, else adds it (GetDistributionConfig, then
 UpdateDistribution with its ETag, as a person's console edit would).
@@ -38,6 +42,7 @@ def main():
     h2 = sub.add_parser("create-http-api")
     h2.add_argument("region")
     h2.add_argument("name")
+    sub.add_parser("alarms")
     p = sub.add_parser("plant-rotated")
     p.add_argument("name")
     p.add_argument("seconds", type=int)
@@ -69,6 +74,26 @@ def main():
             t = (now + dt.timedelta(seconds=s)).strftime("%Y%m%d-%H%M%S")
             made = apigw.create_api_key(name=f"{args.name}-rotated-{t}", description="planted", enabled=True)
             print(made["id"])
+    elif args.what == "alarms":
+        cw = boto3.client("cloudwatch", endpoint_url=args.endpoint, region_name="eu-west-1")
+        common = {"EvaluationPeriods": 1, "Period": 60, "Statistic": "Sum", "Threshold": 100.0,
+                  "ComparisonOperator": "GreaterThanThreshold"}
+        cw.put_metric_alarm(AlarmName="shop-edge login throttle", Namespace="AWS/WAFV2",
+                            MetricName="BlockedRequests",
+                            Dimensions=[{"Name": "Rule", "Value": "loginThrottleMetric"},
+                                        {"Name": "WebACL", "Value": "ShopEdgeMetrics"},
+                                        {"Name": "Region", "Value": "eu-west-1"}], **common)
+        cw.set_alarm_state(AlarmName="shop-edge login throttle", StateValue="ALARM",
+                           StateReason="Threshold Crossed: 1 datapoint [812.0] \u202e was greater")
+        cw.put_metric_alarm(AlarmName="catalog prod 5xx", Namespace="AWS/ApiGateway", MetricName="5XXError",
+                            Dimensions=[{"Name": "ApiName", "Value": "catalog-api"},
+                                        {"Name": "Stage", "Value": "prod"}], **common)
+        # A new alarm starts in INSUFFICIENT_DATA on AWS (moto starts it OK).
+        cw.set_alarm_state(AlarmName="catalog prod 5xx", StateValue="INSUFFICIENT_DATA",
+                           StateReason="Insufficient Data: 1 datapoint was unknown.")
+        cw.put_metric_alarm(AlarmName="ec2-cpu", Namespace="AWS/EC2", MetricName="CPUUtilization",
+                            Dimensions=[{"Name": "InstanceId", "Value": "i-0123456789"}], **common)
+        cw.set_alarm_state(AlarmName="ec2-cpu", StateValue="ALARM", StateReason="busy")
     elif args.what == "create-key":
         apigw = boto3.client("apigateway", endpoint_url=args.endpoint, region_name="eu-west-1")
         made = apigw.create_api_key(name=args.name, description=args.description, enabled=True)

@@ -118,6 +118,7 @@ pub fn snapshot(src: &AwsSource, now: DateTime<Utc>) -> Snapshot {
         loading: Vec::new(),
         ip_sets: src.found.ip_sets.clone(),
         blocks: parts.blocks(),
+        alarms: parts.alarms(),
     };
     crate::model::logs::attribute(&mut snap);
     if let Some(logs) = &snap.logs {
@@ -137,6 +138,42 @@ struct Parts<'a> {
 }
 
 impl Parts<'_> {
+    /// The alarms, named as the screens name what they watch: a WAF metric's `WebACL` and
+    /// `Rule` are the web ACL's and the rule's *metric* names (which need not be their names),
+    /// an HTTP API's `ApiId` its id.
+    fn alarms(&self) -> Vec<crate::model::alarm::Alarm> {
+        use crate::model::alarm::Watches;
+        let mut out = self.src.alarms.clone();
+        for a in &mut out {
+            match &mut a.watches {
+                Watches::WebAcl { web_acl, rule } => {
+                    let acl = self
+                        .found
+                        .acls
+                        .iter()
+                        .find(|x| x.metric_name == web_acl.as_str())
+                        .or_else(|| self.found.acls.iter().find(|x| x.name == web_acl.as_str()));
+                    if let Some(acl) = acl {
+                        if let Some(r) = rule.as_mut()
+                            && let Some(found) =
+                                acl.rules.iter().find(|x| x.metric_name == r.as_str())
+                        {
+                            *r = Text::new(&found.name);
+                        }
+                        *web_acl = Text::new(&acl.name);
+                    }
+                }
+                Watches::Stage { api, .. } => {
+                    if let Some(h) = self.found.http_apis.iter().find(|h| h.id == *api) {
+                        *api = h.name.clone();
+                    }
+                }
+                _ => {}
+            }
+        }
+        out
+    }
+
     /// What edgetop added to this place's IP sets, from its blocks journal.
     fn blocks(&self) -> Vec<crate::model::ip_set::BlockEntry> {
         self.src

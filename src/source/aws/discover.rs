@@ -179,6 +179,8 @@ impl AwsSource {
         let http = cloudwatch::http_specs(&self.found.http_apis);
         self.found.specs.extend(http);
         self.discovered_at = Some(Instant::now());
+        // The alarms are listed whole again at this poll.
+        self.alarm_names = None;
         self.force_discovery = false;
     }
 

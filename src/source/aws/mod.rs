@@ -5,6 +5,7 @@
 //! keeps what was read before and says why, so one denied permission darkens one panel only.
 
 mod access;
+mod alarms;
 pub mod apigateway;
 mod assemble;
 pub mod cloudfront;
@@ -195,6 +196,10 @@ pub struct AwsSource {
     blocks: Vec<crate::ops::blocks::BlockRecord>,
     /// Blocks cut short and settled by a read of their set, said for a while.
     block_notes: Vec<(DateTime<Utc>, String)>,
+    /// The alarms on what is shown, as last read; and their names, listed at discovery (None:
+    /// to be listed whole at the next poll).
+    alarms: Vec<crate::model::alarm::Alarm>,
+    alarm_names: Option<Vec<String>>,
     /// Where metrics are read when a monitoring account reads them (cross-account
     /// observability); else with this place's own CloudWatch clients.
     metric_routes: MetricRoutes,
@@ -230,6 +235,7 @@ const SHIELD: &str = "Shield Advanced";
 const WAF_LOGGING: &str = "web ACL logging";
 const WAF_METRICS: &str = "WAF metric names";
 const IP_SETS: &str = "IP sets";
+const ALARMS: &str = "alarms";
 const METRICS: &str = "metrics";
 const METRICS_GLOBAL: &str = "metrics (us-east-1)";
 const SAMPLES: &str = "sampled requests";
@@ -283,6 +289,8 @@ impl AwsSource {
             kept_actions: Default::default(),
             blocks: Vec::new(),
             block_notes: Vec::new(),
+            alarms: Vec::new(),
+            alarm_names: None,
             metric_routes: MetricRoutes::default(),
             settings,
             last_calls: Calls::default(),

@@ -420,6 +420,7 @@ impl AwsSource {
             tracing::debug!(ms = started.elapsed().as_millis(), "discovered");
         }
         self.read_metrics(now, &mut calls).await;
+        self.read_alarms(now, &mut calls).await;
         tracing::debug!(ms = started.elapsed().as_millis(), "metrics read");
         if let Some(early) = &early {
             // The first figures: CloudWatch's, with the APIs, web ACLs and distributions.

@@ -6,6 +6,7 @@
 //! minute's numbers are recomputed from stateless hash noise, never from a running RNG.
 
 mod account;
+mod alarms;
 mod apply;
 mod hostile;
 mod ip_sets;

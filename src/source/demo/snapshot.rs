@@ -46,7 +46,9 @@ pub fn assemble(w: &World, minutes: &[Minute], now: DateTime<Utc>, polls: u64) -
         loading: Vec::new(),
         ip_sets: super::ip_sets::model(w.sc, w.tl),
         blocks: super::ip_sets::blocks(w.sc, w.tl),
+        alarms: Vec::new(),
     };
+    snap.alarms = super::alarms::alarms(&snap);
     crate::model::logs::attribute(&mut snap);
     snap
 }

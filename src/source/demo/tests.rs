@@ -859,3 +859,39 @@ fn a_rate_limit_changes_what_the_rule_holds_and_undo_puts_it_back() {
             < value_at(&blocked(&snap(seed, at(4, 30))), at(2, 0))
     );
 }
+
+/// The login alarm goes to ALARM as the stuffing starts, says since when, and is OK again
+/// once it is over; as the rule's own blocked series says.
+#[test]
+fn the_login_alarm_fires_with_the_stuffing_and_clears_after_it() {
+    use crate::model::alarm::AlarmState;
+    let state = |s: &Snapshot| {
+        s.alarms
+            .iter()
+            .find(|a| a.name.as_str() == "edge-regional login stuffing")
+            .map(|a| (a.state, a.since))
+            .unwrap()
+    };
+    let during = snap(9, at(3, 30));
+    let (st, since) = state(&during);
+    assert_eq!(st, AlarmState::Alarm);
+    let blocked = rule_metrics(&during, "edge-regional", "LoginRateLimit").blocked;
+    let since = since.expect("since when");
+    assert!(since <= at(3, 0) && since >= at(-5, 0), "{since}");
+    // Every minute from the first over the threshold is over it.
+    let first = since - Duration::minutes(1);
+    assert!(value_at(&blocked, first) > 300.0);
+    assert!(value_at(&blocked, first - Duration::minutes(1)) <= 300.0);
+    let after = snap(9, at(12, 30));
+    assert_eq!(state(&after).0, AlarmState::Ok);
+    // The Overview leads with it while it fires.
+    let findings = crate::insights::findings(&during);
+    assert!(
+        findings[0]
+            .text
+            .starts_with("ALARM edge-regional login stuffing since "),
+        "{:?}",
+        findings[0]
+    );
+    assert_eq!(findings[0].row.as_deref(), Some("LoginRateLimit"));
+}

@@ -201,7 +201,7 @@ fn a_changed_lock_token_is_read_again_and_the_other_writers_range_kept() {
     let (ok, out, err) = run(&m, &state, &["block", "203.0.113.51", "--yes"]);
     assert!(ok, "{out}{err}");
     assert!(
-        out.contains("after 1 concurrent change(s) by someone else, kept"),
+        out.contains("kept beside 1 change someone else made to it meanwhile"),
         "{out}{err}"
     );
     assert_eq!(

@@ -122,9 +122,10 @@ impl AwsActions {
                 b.ip_set.name,
                 b.range,
                 if tries > 1 {
+                    let n = tries - 1;
                     format!(
-                        ", after {} concurrent change(s) by someone else, kept",
-                        tries - 1
+                        ", kept beside {n} change{} someone else made to it meanwhile",
+                        if n == 1 { "" } else { "s" }
                     )
                 } else {
                     String::new()

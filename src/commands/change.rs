@@ -165,23 +165,7 @@ fn respond_ops(
             scope,
             ..
         } => {
-            let scope = scope.map(scope_of);
-            let acls: Vec<_> = snap
-                .web_acls
-                .iter()
-                .filter(|a| a.name.as_str() == web_acl && scope.is_none_or(|s| s == a.scope))
-                .collect();
-            let acl = match acls.as_slice() {
-                [a] => *a,
-                [] => bail!("no web ACL named {}", Text::new(web_acl)),
-                _ => bail!(
-                    "two web ACLs are named {}: pass --scope",
-                    Text::new(web_acl)
-                ),
-            };
-            let Some(r) = acl.rules.iter().find(|r| r.name.as_str() == rule) else {
-                bail!("web ACL {} has no rule {}", acl.name, Text::new(rule));
-            };
+            let (acl, r) = procedure::rule_named(snap, web_acl, rule, scope.map(scope_of))?;
             vec![respond::rate_limit_of(snap, acl, r, *limit, *window)?]
         }
         Command::DisableKey { key, .. } | Command::EnableKey { key, .. } => {

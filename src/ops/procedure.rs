@@ -157,6 +157,18 @@ pub fn find_rule(
     inner: Option<&str>,
     scope: Option<Scope>,
 ) -> Result<Op, OpError> {
+    let (acl, r) = rule_named(snap, web_acl, rule, scope)?;
+    toggle_of(acl, r, inner)
+}
+
+/// Rule `rule` of web ACL `web_acl` (of `scope`, when two share the name), named on the
+/// command line.
+pub fn rule_named<'a>(
+    snap: &'a Snapshot,
+    web_acl: &str,
+    rule: &str,
+    scope: Option<Scope>,
+) -> Result<(&'a crate::model::WebAcl, &'a crate::model::Rule), OpError> {
     let acls: Vec<_> = snap
         .web_acls
         .iter()
@@ -179,7 +191,7 @@ pub fn find_rule(
             Text::new(rule)
         ));
     };
-    toggle_of(acl, r, inner)
+    Ok((acl, r))
 }
 
 /// The rotation of a key, if it can be rotated.

@@ -126,15 +126,21 @@ impl App {
         self.ask(found);
     }
 
+    /// The data, and the key selected on Keys (after its filter).
+    pub(super) fn selected_key(&self) -> Option<(&Snapshot, &crate::model::ApiKey)> {
+        let d = self.data()?;
+        let keys = api_keys::keys(d, &self.view(Screen::Keys).filter);
+        let key = *keys.get(self.selected(Screen::Keys))?;
+        Some((d, key))
+    }
+
     pub(super) fn ask_rotate(&mut self) {
         if !self.only_on(Screen::Keys, KeyAction::RotateKey, "rotates an API key")
             || !self.may_start("rotating an API key")
         {
             return;
         }
-        let Some(d) = self.data() else { return };
-        let keys = api_keys::keys(d, &self.view(Screen::Keys).filter);
-        let Some(key) = keys.get(self.selected(Screen::Keys)) else {
+        let Some((d, key)) = self.selected_key() else {
             return;
         };
         let at = ops::At::of(d, key.place);

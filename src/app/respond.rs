@@ -216,9 +216,7 @@ impl App {
         {
             return;
         }
-        let Some(d) = self.data() else { return };
-        let keys = api_keys::keys(d, &self.view(Screen::Keys).filter);
-        let Some(key) = keys.get(self.selected(Screen::Keys)) else {
+        let Some((d, key)) = self.selected_key() else {
             return;
         };
         let found = respond::key_switch_of(d, key, !key.enabled);

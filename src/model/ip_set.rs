@@ -48,22 +48,49 @@ impl BlockMark {
     }
 }
 
-/// Whether `address` (as shown on a row of `place`) is in an IP set a Block rule there uses.
-pub fn block_mark(snap: &Snapshot, place: Place, address: &str) -> Option<BlockMark> {
-    let net = parse_range(address).ok()?;
-    let mut mark = None;
-    for set in snap.ip_sets.iter().filter(|s| s.place == place) {
-        let Some(r) = set.covers(&net) else { continue };
-        if referencing(snap, set, Action::Block).is_empty() {
-            continue;
+/// The ranges of the IP sets that Block rules use, parsed once per snapshot (a set holds up to
+/// 10,000): what every address on screen is looked up in.
+#[derive(Clone, Debug, Default)]
+pub struct BlockIndex {
+    ranges: Vec<(Place, IpNet, BlockMark)>,
+}
+
+impl BlockIndex {
+    pub fn of(snap: &Snapshot) -> BlockIndex {
+        let mut ranges = Vec::new();
+        for set in &snap.ip_sets {
+            if referencing(snap, set, Action::Block).is_empty() {
+                continue;
+            }
+            let parsed = |list: &[Text], mark| {
+                list.iter()
+                    .filter_map(|a| a.as_str().parse::<IpNet>().ok())
+                    .map(move |net| (set.place, net, mark))
+                    .collect::<Vec<_>>()
+            };
+            ranges.extend(parsed(&set.addresses, BlockMark::Blocked));
+            ranges.extend(parsed(&set.applying, BlockMark::Applying));
         }
-        if !set.addresses.contains(r) {
-            mark = Some(BlockMark::Applying);
-        } else {
-            return Some(BlockMark::Blocked);
-        }
+        BlockIndex { ranges }
     }
-    mark
+
+    /// Whether `address` (as shown on a row of `place`) is in an IP set a Block rule there
+    /// uses, or was sent to one and is not read back yet.
+    pub fn mark(&self, place: Place, address: &str) -> Option<BlockMark> {
+        let net = parse_range(address).ok()?;
+        let mut mark = None;
+        for (_, _, m) in self
+            .ranges
+            .iter()
+            .filter(|(p, r, _)| *p == place && r.contains(&net))
+        {
+            match m {
+                BlockMark::Blocked => return Some(BlockMark::Blocked),
+                BlockMark::Applying => mark = Some(BlockMark::Applying),
+            }
+        }
+        mark
+    }
 }
 
 /// The most addresses (CIDR ranges) one IP set holds (WAF's quotas: "Maximum number of IP

@@ -129,6 +129,8 @@ pub struct Loaded {
     pub top_countries: Vec<origins::Talker>,
     /// Requests that reached fronted stages around their CDN.
     pub direct_hits: Vec<crate::bypass::DirectHits>,
+    /// The Block rules' IP sets, parsed once, for the addresses Origins lists.
+    pub blocks: crate::model::ip_set::BlockIndex,
 }
 
 impl Loaded {
@@ -141,6 +143,7 @@ impl Loaded {
             top_ips: origins::top_ips(&snapshot),
             top_countries: origins::top_countries(&snapshot),
             direct_hits,
+            blocks: crate::model::ip_set::BlockIndex::of(&snapshot),
             snapshot,
         }
     }

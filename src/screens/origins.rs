@@ -183,7 +183,8 @@ impl ScreenView for Origins {
                     .areas(side);
             [a, b, Rect::default(), Rect::default()]
         };
-        let cells = Cells::new(d, th, area.width);
+        let mut cells = Cells::new(d, th, area.width);
+        cells.blocks = Some(&cx.loaded.blocks);
         match exact {
             Some(logs) => draw_exact(f, ips, logs, &cells),
             None => talkers(
@@ -562,7 +563,8 @@ fn draw_tail(f: &mut Frame, area: Rect, cx: &Context, th: &Theme) {
     let sel = cx.selected;
     let win = window(samples.len(), sel, area);
     let title = table_title("Sampled requests, newest first", filter, sel, samples.len());
-    let cells = Cells::new(d, th, area.width);
+    let mut cells = Cells::new(d, th, area.width);
+    cells.blocks = Some(&cx.loaded.blocks);
     columns::draw(
         f,
         area,
@@ -579,7 +581,7 @@ fn draw_tail(f: &mut Frame, area: Rect, cx: &Context, th: &Theme) {
 /// whole first: a cut one would name another).
 fn address_cell(address: &str, place: crate::model::Place, cx: &Cells) -> Cell<'static> {
     use crate::model::ip_set::BlockMark;
-    let Some(m) = crate::model::ip_set::block_mark(cx.data, place, address) else {
+    let Some(m) = cx.blocks.and_then(|b| b.mark(place, address)) else {
         return Cell::from(fit(address, cx.column));
     };
     let room = cx.column as usize;

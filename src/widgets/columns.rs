@@ -101,6 +101,9 @@ pub struct Cells<'a> {
     pub width: u16,
     /// The width of the cell's own column, as laid out (0 when not known).
     pub column: u16,
+    /// Where client addresses are blocked, for the tables that list them (see
+    /// [`crate::screens::Loaded`]).
+    pub blocks: Option<&'a crate::model::ip_set::BlockIndex>,
 }
 
 impl<'a> Cells<'a> {
@@ -110,6 +113,7 @@ impl<'a> Cells<'a> {
             th,
             width,
             column: 0,
+            blocks: None,
         }
     }
 }

@@ -64,6 +64,11 @@ pub struct Args {
     #[arg(long, global = true)]
     pub bell: bool,
 
+    /// The time range of every chart and "last N" figure: 15m, 1h, 3h, 12h, 24h, 3d or 7d
+    /// (`range = "…"` in the config file; `:range`, `[` and `]` change it while running).
+    #[arg(long, global = true, value_parser = parse_range)]
+    pub range: Option<crate::model::Range>,
+
     /// No colour: the mono theme unless --theme says otherwise. NO_COLOR set to anything
     /// (not empty) does the same, as no-color.org asks.
     #[arg(long)]
@@ -341,6 +346,13 @@ impl Args {
 }
 
 /// "30" (minutes), "90s", "30m", "1h": from 1 second to a day.
+fn parse_range(s: &str) -> Result<crate::model::Range, String> {
+    crate::model::Range::parse(s).ok_or_else(|| {
+        let all: Vec<&str> = crate::model::Range::ALL.iter().map(|r| r.label()).collect();
+        format!("one of {}", all.join(", "))
+    })
+}
+
 fn parse_timeout(s: &str) -> Result<std::time::Duration, String> {
     let (num, unit) = match s.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
         Some((i, _)) => s.split_at(i),

@@ -17,6 +17,8 @@ pub struct Config {
     /// Ring the bell when an alarm goes to ALARM or a critical finding appears (`--bell`).
     #[serde(default)]
     pub bell: bool,
+    /// The time range shown at the start (`--range`): 15m, 1h, 3h, 12h, 24h, 3d or 7d.
+    pub range: Option<crate::model::Range>,
     /// Origin custom header names that carry an API key.
     #[serde(default)]
     pub key_headers: Vec<String>,

@@ -21,6 +21,8 @@ use crate::source::{Actions, Source};
 pub enum Request {
     RefreshNow,
     SetInterval(Duration),
+    /// Read the metrics over another time range, from the next poll (at once).
+    SetRange(crate::model::Range),
     Apply(Op),
     /// Read one API key's value (the operator pressed `v`).
     KeyValue(crate::model::Place, String),
@@ -45,6 +47,8 @@ struct Desk {
     /// Read everything again as soon as the current poll (if any) ends. Refresh requests
     /// coalesce here: pressing `R` ten times during a slow poll asks for one more poll.
     refresh_wanted: bool,
+    /// A range asked for, to hand the source before its next poll.
+    range_wanted: Option<crate::model::Range>,
     done: mpsc::Sender<()>,
 }
 
@@ -54,6 +58,7 @@ impl Desk {
         match req {
             Request::RefreshNow => self.refresh_wanted = true,
             Request::SetInterval(d) => self.interval = d,
+            Request::SetRange(r) => self.range_wanted = Some(r),
             Request::KeyValue(_, key_id) if self.read_only => {
                 let result = Err("read-only: key values are not shown".to_string());
                 return self
@@ -129,6 +134,7 @@ pub async fn run<S: Source>(
         interval: setup.interval,
         running: false,
         refresh_wanted: false,
+        range_wanted: None,
         done: done_tx,
     };
     let early_events = events.clone();
@@ -143,6 +149,9 @@ pub async fn run<S: Source>(
     loop {
         if std::mem::take(&mut desk.refresh_wanted) {
             source.refresh_all();
+        }
+        if let Some(r) = desk.range_wanted.take() {
+            source.set_range(r);
         }
         // What the last poll's snapshot held is free by now (the screen has the new one).
         crate::memory::give_back();
@@ -175,7 +184,7 @@ pub async fn run<S: Source>(
             return;
         }
         failures = if ok { 0 } else { failures + 1 };
-        while !desk.refresh_wanted {
+        while !desk.refresh_wanted && desk.range_wanted.is_none() {
             tokio::select! {
                 _ = sleep_until(started + backoff(desk.interval, failures)) => break,
                 Some(()) = done_rx.recv() => desk.op_ended(),
@@ -220,6 +229,8 @@ mod tests {
         fn default_refresh(&self) -> Duration {
             Duration::from_secs(60)
         }
+
+        fn set_range(&mut self, _: crate::model::Range) {}
 
         fn refresh_all(&mut self) {
             self.log

@@ -234,11 +234,15 @@ fn rules(s: &Snapshot, out: &mut Vec<Finding>) {
                 Severity::Warn,
                 Panel::Waf,
                 format!(
-                    "{} ({}) blocks {}/min, {:.1}× its hourly average",
+                    "{} ({}) blocks {}/min, {:.1}× its {} average",
                     r.name,
                     acl.name,
                     format::count(blocked),
-                    blocked / avg.max(1.0)
+                    blocked / avg.max(1.0),
+                    match s.range {
+                        crate::model::Range::H1 => "hourly",
+                        r => r.label(),
+                    }
                 ),
             ));
         }

@@ -51,6 +51,8 @@ pub struct Settings {
     pub read_only: bool,
     /// Ring the bell on a new alarm or critical finding.
     pub bell: bool,
+    /// The time range at the start (the source is already set to it).
+    pub range: crate::model::Range,
     /// Why, when the config keeps the account read-only (not only `--read-only`).
     pub read_only_why: Option<String>,
     pub refresh: Duration,
@@ -92,6 +94,7 @@ fn perform(
             }
             Effect::Refresh => Some(Request::RefreshNow),
             Effect::SetRefresh(d) => Some(Request::SetInterval(d)),
+            Effect::SetRange(r) => Some(Request::SetRange(r)),
             Effect::Apply(op) => {
                 tracing::info!(op = %op.summary(), "confirmed by the operator");
                 Some(Request::Apply(op))
@@ -232,6 +235,7 @@ fn new_app(settings: &Settings, theme_name: &str) -> App {
     app.keymap = settings.keymap.clone();
     app.idle_after = settings.idle_after;
     app.bell = settings.bell;
+    app.range = settings.range;
     if let Some(w) = &settings.warning {
         app.message = Some((crate::app::Level::Error, crate::model::text::escape(w)));
     }

@@ -97,6 +97,8 @@ pub struct Effective {
     pub read_only: bool,
     /// `--bell`, or `bell = true` in the config.
     pub bell: bool,
+    /// `--range`, or `range = "…"` in the config: what the charts show at the start.
+    pub range: crate::model::Range,
     pub key_headers: Vec<String>,
     pub deploy: aws::rotate::DeployWait,
     /// The keys in force: the defaults with the config file's `[keys]`.
@@ -143,6 +145,7 @@ pub fn effective(args: &Args) -> anyhow::Result<Effective> {
         keymap,
         read_only: args.read_only || (conf.read_only && !args.read_write),
         bell: args.bell || conf.bell,
+        range: args.range.or(conf.range).unwrap_or_default(),
         key_headers: key_headers.iter().map(|h| h.to_ascii_lowercase()).collect(),
         deploy: aws::rotate::DeployWait {
             every: Duration::from_secs(args.deploy_check_every),
@@ -691,7 +694,14 @@ fn demo(args: &Args, wanted: &[Wanted]) -> AnySource {
 
 /// The account the options name — the simulated one (`--demo`) or a real one, or many —
 /// who acts on it, and how often to poll it (`--refresh`, else what suits the source).
+/// The account (or the demo) opened, its series over the range asked for.
 pub async fn account(args: &Args, eff: &Effective) -> anyhow::Result<Opened> {
+    let mut opened = open(args, eff).await?;
+    crate::source::Source::set_range(&mut opened.source, eff.range);
+    Ok(opened)
+}
+
+async fn open(args: &Args, eff: &Effective) -> anyhow::Result<Opened> {
     if args.demo {
         let wanted = wanted_of(args, eff);
         let source = demo(args, &wanted);

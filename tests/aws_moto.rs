@@ -1794,3 +1794,73 @@ fn the_alarms_on_what_is_shown_lead_the_overview() {
     t.keys(&["q"]);
     t.wait_dead();
 }
+
+fn rule_blocked<'a>(s: &'a Value, acl: &str, rule: &str) -> &'a Value {
+    let acl = find(&s["web_acls"], "name", &Value::from(acl));
+    &find(&acl["rules"], "name", &Value::from(rule))["metrics"]["blocked"]
+}
+
+fn in_window(series: &Value) -> f64 {
+    sum(series) * series["period_min"].as_f64().unwrap_or(1.0)
+}
+
+#[test]
+fn a_longer_range_reads_coarser_points_and_the_hours_before() {
+    let m = Moto::start("range");
+    let exp = m.seed(20);
+    // Two datapoints of LoginRateLimit long before the hour the seed wrote: 6 and 20 hours ago.
+    m.tamper(&["history", "edge-regional", "LoginRateLimit", "6", "600"]);
+    m.tamper(&["history", "edge-regional", "LoginRateLimit", "20", "900"]);
+    let seeded = exp["metrics"]["rules"]["edge-regional/LoginRateLimit"]["blocked_sum"]
+        .as_f64()
+        .unwrap();
+
+    let (status, hour, err) = snapshot(&m, &["--range", "1h"]);
+    assert!(status.success(), "{err}");
+    let hour = rule_blocked(&hour["snapshot"], "edge-regional", "LoginRateLimit");
+    assert_eq!(hour["values"].as_array().unwrap().len(), 60);
+    assert_eq!(
+        in_window(hour),
+        seeded,
+        "the hour holds only the seed's minutes"
+    );
+
+    m.reset_calls();
+    let (status, day, err) = snapshot(&m, &["--range", "24h"]);
+    assert!(status.success(), "{err}");
+    assert_eq!(day["snapshot"]["range"], "24h");
+    let s = rule_blocked(&day["snapshot"], "edge-regional", "LoginRateLimit");
+    let values = s["values"].as_array().unwrap();
+    assert_eq!((values.len(), s["period_min"].as_u64()), (288, Some(5)));
+    assert_eq!(
+        in_window(s),
+        seeded + 1500.0,
+        "a day holds the seed's minutes and both older points: {s}"
+    );
+    // Per minute: the five-minute point six hours back holds a fifth of its sum.
+    assert!(
+        values.iter().any(|v| v.as_f64() == Some(120.0)),
+        "{values:?}"
+    );
+    // One call per endpoint (regional, and us-east-1 for CloudFront's web ACL), whatever the
+    // range: every series asked once, so the cost per poll is the same.
+    assert_eq!(
+        m.calls()["GetMetricData"].as_u64(),
+        Some(2),
+        "{}",
+        m.calls()
+    );
+
+    let (status, week, err) = snapshot(&m, &["--range", "7d"]);
+    assert!(status.success(), "{err}");
+    let s = rule_blocked(&week["snapshot"], "edge-regional", "LoginRateLimit");
+    let values = s["values"].as_array().unwrap();
+    assert_eq!((values.len(), s["period_min"].as_u64()), (168, Some(60)));
+    assert!(
+        values.iter().any(|v| v.as_f64() == Some(15.0)),
+        "the hour 20 hours back: 900 a sixtieth a minute: {values:?}"
+    );
+    let (status, _, err) = snapshot(&m, &["--range", "2h"]);
+    assert!(!status.success());
+    assert!(err.contains("15m, 1h, 3h, 12h, 24h, 3d, 7d"), "{err}");
+}

@@ -388,3 +388,40 @@ fn keys_rebound_in_the_config_file_work_and_help_shows_them() {
     t.wait_dead();
     assert_eq!(t.var("alternate_on"), "0");
 }
+
+#[test]
+fn the_range_changes_with_its_command_and_its_keys() {
+    let dir = std::env::temp_dir().join(format!("edgetop-range-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let config = dir.join("config.toml");
+    // The config's range is where the dashboard starts; its keys are rebindable.
+    std::fs::write(&config, "range = \"3h\"\n[keys]\nwiden_range = [\"+\"]\n").unwrap();
+    let config = config.display().to_string();
+    let t = Tmux::start("range", 160, 48, &["--demo", "--config", &config]);
+    t.wait_text("Unusual now");
+    t.wait_text("range 3h · 1-min points");
+    t.wait_text("-3h ");
+    t.keys(&[":"]);
+    t.literal("range 24h");
+    // What it costs, before it is chosen: the same per poll as every range.
+    let s = t.wait_text("24h: 288 points of 5-min;");
+    assert!(
+        line_with(&s, "288 points").contains("as every range"),
+        "{s}"
+    );
+    t.keys(&["Enter"]);
+    let s = t.wait_text("range 24h · 5-min points");
+    assert!(s.contains("-24h "), "the axes follow the range:\n{s}");
+    // `+` (rebound) steps to the next range, `[` back.
+    t.keys(&["+"]);
+    t.wait_text("range 3d · 1-hour points");
+    t.keys(&["["]);
+    t.wait_text("range 24h · 5-min points");
+    t.keys(&[":"]);
+    t.literal("range 2h");
+    t.keys(&["Enter"]);
+    t.wait_text(":range takes 15m, 1h, 3h, 12h, 24h, 3d, 7d, not '2h'");
+    t.keys(&["q"]);
+    t.wait_dead();
+    assert_eq!(t.var("alternate_on"), "0");
+}

@@ -769,3 +769,44 @@ fn every_country_waf_reports_is_named_and_a_stranger_is_shown_bare() {
         .unwrap_or_else(|| panic!("no row for the stranger:\n{s}"));
     assert!(stranger.contains("│Q… Q\\x1b: unknown"), "{stranger}");
 }
+
+/// A day at five-minute points: the header names the range (and, where there is room, its
+/// points), the charts' axes say hours, and the "last N" figures say the day.
+#[test]
+fn a_day_at_five_minute_points() {
+    use edgetop::model::Range;
+    let t = DEMO_START + TimeDelta::minutes(5);
+    let mut a = showing(
+        DemoSource::new(7, 1.0)
+            .with_range(Range::H24)
+            .snapshot_at(t),
+        t,
+    );
+    a.range = Range::H24;
+    insta::assert_snapshot!("range_day_overview_80x24", render(&a, 80, 24));
+    a.screen = Screen::Waf;
+    key(&mut a, KeyCode::Enter);
+    insta::assert_snapshot!("range_day_waf_detail_160x48", render(&a, 160, 48));
+    // Asked for a week, the day still shown until the week is read: said so.
+    a.run_command("range 7d");
+    let s = render(&a, 80, 24);
+    assert!(s.lines().next().unwrap().contains("7d…"), "{s}");
+    assert!(s.contains("every range"), "{s}");
+}
+
+/// An alarm's threshold across the chart of the metric it watches: red while in ALARM (the
+/// login rule's), amber otherwise; one far above the data is named, not drawn.
+#[test]
+fn alarm_thresholds_cross_the_charts_they_watch() {
+    let mut a = app();
+    a.screen = Screen::Waf;
+    for c in "/LoginRateLimit".chars() {
+        key(&mut a, KeyCode::Char(c));
+    }
+    key(&mut a, KeyCode::Enter);
+    key(&mut a, KeyCode::Enter);
+    let s = render(&a, 160, 48);
+    assert!(s.contains("┄ alarm 300"), "{s}");
+    insta::assert_snapshot!("alarm_threshold_waf_160x48", s);
+    insta::assert_snapshot!("alarm_threshold_waf_80x24", render(&a, 80, 24));
+}

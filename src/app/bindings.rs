@@ -29,6 +29,9 @@ pub enum KeyAction {
     Help,
     Pause,
     Refresh,
+    /// The time range: one step shorter, one step longer.
+    NarrowRange,
+    WidenRange,
     ToggleRule,
     RotateKey,
     /// Block the row's client address (Origins, Access).
@@ -81,6 +84,8 @@ impl KeyAction {
             KeyAction::Help => "help",
             KeyAction::Pause => "pause",
             KeyAction::Refresh => "refresh",
+            KeyAction::NarrowRange => "narrow_range",
+            KeyAction::WidenRange => "widen_range",
             KeyAction::ToggleRule => "toggle_rule",
             KeyAction::RotateKey => "rotate_key",
             KeyAction::BlockAddress => "block_address",
@@ -342,7 +347,7 @@ pub const MAIN: &[Binding] = &[
     bind!(
         KeyAction::CommandLine,
         [':'],
-        "command line (:theme, :refresh, :audit, :q)"
+        "command line (:range, :theme, :refresh, :audit, :q)"
     ),
     bind!(KeyAction::Help, ['?'], "this help"),
     bind!(
@@ -351,6 +356,12 @@ pub const MAIN: &[Binding] = &[
         "pause the screen (data keeps arriving)"
     ),
     bind!(KeyAction::Refresh, ['R'], "refresh now"),
+    bind!(
+        KeyAction::NarrowRange,
+        ['['],
+        "a shorter time range (:range 15m…7d)"
+    ),
+    bind!(KeyAction::WidenRange, [']'], "a longer time range"),
     bind!(
         KeyAction::ToggleRule,
         ['t'],

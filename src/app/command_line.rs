@@ -30,6 +30,14 @@ impl App {
                     ":refresh takes whole seconds from 1 to 3600, not '{secs}'"
                 )),
             },
+            ("range", Some(r)) => match crate::model::Range::parse(r) {
+                Some(r) => self.set_range(r),
+                None => self.error(format!(
+                    ":range takes {}, not '{}'",
+                    range_names(),
+                    crate::model::Text::new(r)
+                )),
+            },
             ("help", _) => {
                 self.mode = Mode::Help(0);
                 vec![]
@@ -64,17 +72,33 @@ impl App {
                 }
                 vec![]
             }
-            ("theme" | "refresh" | "split" | "block", None) => {
+            ("theme" | "refresh" | "split" | "block" | "range", None) => {
                 self.error(format!(":{cmd} needs an argument (see ? for help)"))
             }
             _ => self.error(format!(
-                "unknown command :{cmd} (try :theme, :refresh, :scope, :split, :audit, :rotations, :q)"
+                "unknown command :{cmd} (try :range, :theme, :refresh, :scope, :split, :audit, :rotations, :q)"
             )),
         }
+    }
+
+    /// Show `range` from the next poll on (asked at once), and say what it costs.
+    pub(super) fn set_range(&mut self, range: crate::model::Range) -> Vec<Effect> {
+        if range == self.range {
+            self.message = Some((Level::Info, format!("already showing {}", range.label())));
+            return vec![];
+        }
+        self.range = range;
+        let metrics = self.data().map(|d| d.cost.metrics_last_poll);
+        self.message = Some((Level::Info, range.cost_said(metrics)));
+        vec![Effect::SetRange(range)]
     }
 
     pub(super) fn error(&mut self, msg: String) -> Vec<Effect> {
         self.message = Some((Level::Error, msg));
         vec![]
     }
+}
+
+fn range_names() -> String {
+    crate::model::Range::ALL.map(|r| r.label()).join(", ")
 }

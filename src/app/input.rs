@@ -146,6 +146,8 @@ impl App {
                 self.message = Some((Level::Info, "refreshing…".into()));
                 return vec![Effect::Refresh];
             }
+            KeyAction::NarrowRange => return self.set_range(self.range.narrower()),
+            KeyAction::WidenRange => return self.set_range(self.range.wider()),
             KeyAction::ToggleRule => self.ask_toggle(),
             KeyAction::RotateKey => self.ask_rotate(),
             KeyAction::BlockAddress => self.ask_block(),

@@ -38,6 +38,8 @@ pub enum Effect {
     Quit,
     Refresh,
     SetRefresh(Duration),
+    /// Read the metrics over another time range.
+    SetRange(crate::model::Range),
     Apply(Op),
     LoadTheme(String),
     /// Read the audit log for viewing.
@@ -150,6 +152,8 @@ pub struct App {
     /// `read_only` says it).
     pub read_only_why: Option<String>,
     pub refresh: Duration,
+    /// The time range asked for (`:range`, `[`, `]`); the data says which range it covers.
+    pub range: crate::model::Range,
     pub theme_name: String,
     pub message: Option<(Level, String)>,
     /// Where the account came from, for the header ("demo", "aws").
@@ -220,6 +224,7 @@ impl App {
             read_only,
             read_only_why: None,
             refresh,
+            range: Default::default(),
             theme_name: theme_name.to_string(),
             message: None,
             source_label: source_label.to_string(),

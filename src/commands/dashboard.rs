@@ -32,6 +32,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let settings = run::Settings {
         read_only: eff.read_only || read_only.is_some(),
         bell: eff.bell,
+        range: eff.range,
         read_only_why: read_only,
         refresh,
         idle_after: (args.idle_after > 0).then(|| Duration::from_secs(args.idle_after * 60)),

@@ -118,6 +118,11 @@ pub struct Alarm {
     /// The threshold and how it compares ("> 100"), absent for composite and anomaly alarms.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub threshold: Option<Text>,
+    /// The threshold as a per-minute value of the series the screens draw (a Sum over five
+    /// minutes divided by five; an Average as it is), to draw on the chart of the metric it
+    /// watches. None for composite, metric-math and anomaly-detection alarms.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<f64>,
     pub watches: Watches,
     /// Where it was read (see [`super::place`]).
     #[serde(default)]
@@ -150,6 +155,29 @@ pub fn on_rule<'a>(alarms: &'a [Alarm], place: Place, acl: &str, rule: &str) -> 
             _ => false,
         })
         .collect()
+}
+
+/// The per-minute thresholds of these alarms on `metric` (its name, as "BlockedRequests"),
+/// each with its state: what a chart of that metric draws as a line.
+pub fn limits_on(alarms: &[&Alarm], metric: &str) -> Vec<(f64, AlarmState)> {
+    alarms
+        .iter()
+        .filter(|a| {
+            a.metric
+                .as_ref()
+                .is_some_and(|m| m.as_str().rsplit(' ').next() == Some(metric))
+        })
+        .filter_map(|a| Some((a.limit?, a.state)))
+        .collect()
+}
+
+/// A threshold as its per-minute value on a chart: a Sum over `period` seconds divided by its
+/// minutes; any other statistic (an Average, a percentile) as it is.
+pub fn per_minute(threshold: f64, statistic: &str, period: i32) -> f64 {
+    match statistic {
+        "Sum" if period >= 60 => threshold * 60.0 / period as f64,
+        _ => threshold,
+    }
 }
 
 /// The most urgent state of these alarms, unless all are OK.

@@ -9,6 +9,7 @@ pub mod ip_set;
 pub mod logs;
 pub mod place;
 pub mod places;
+pub mod range;
 pub mod series;
 pub mod text;
 
@@ -18,6 +19,7 @@ use serde::{Deserialize, Serialize};
 pub use access::Access;
 pub use place::{Place, Placed};
 pub use places::PlaceInfo;
+pub use range::Range;
 pub use series::Series;
 pub use text::{Secret, Text};
 
@@ -27,6 +29,9 @@ pub struct Snapshot {
     pub account: Account,
     /// When the source read this (the source's clock: simulated time in the demo).
     pub taken_at: DateTime<Utc>,
+    /// The time range its series cover.
+    #[serde(default)]
+    pub range: Range,
     pub apis: Vec<RestApi>,
     /// HTTP APIs (API Gateway v2): their stages, metrics and access; no usage plans, API keys or
     /// web ACLs.

@@ -71,8 +71,8 @@ pub struct CountryRow {
     pub allowed: f64,
     pub blocked: f64,
     pub counted: f64,
-    pub blocked_hour: f64,
-    pub counted_hour: f64,
+    pub blocked_in_range: f64,
+    pub counted_in_range: f64,
     /// Geo rules that name the country, with their action.
     pub rules: Vec<(Text, Action)>,
     /// Distributions whose own geo restriction refuses the country, and by which list.
@@ -87,8 +87,8 @@ impl CountryRow {
             allowed: 0.0,
             blocked: 0.0,
             counted: 0.0,
-            blocked_hour: 0.0,
-            counted_hour: 0.0,
+            blocked_in_range: 0.0,
+            counted_in_range: 0.0,
             rules: geo_rules_naming(s, code.as_str()),
             cdn: distributions_refusing(s, code.as_str()),
         }
@@ -110,8 +110,8 @@ pub fn countries(s: &Snapshot, filter: &str) -> Vec<CountryRow> {
             r.allowed += c.metrics.allowed.last();
             r.blocked += c.metrics.blocked.last();
             r.counted += c.metrics.counted.last();
-            r.blocked_hour += c.metrics.blocked.sum();
-            r.counted_hour += c.metrics.counted.sum();
+            r.blocked_in_range += c.metrics.blocked.in_window();
+            r.counted_in_range += c.metrics.counted.in_window();
         }
     }
     // A country on a CloudFront deny list is a row even without traffic: the list is the news.
@@ -257,7 +257,7 @@ impl ScreenView for Geo {
                 th,
                 true,
             ),
-            &country_columns(),
+            &country_columns(d.range),
             &countries[win.range.clone()],
             Some(win.selected),
             &cells,
@@ -283,11 +283,11 @@ impl ScreenView for Geo {
                 th,
             ),
             kv(
-                "last hour",
+                &d.range.last(),
                 format!(
                     "{} blocked, {} counted",
-                    format::count(c.blocked_hour),
-                    format::count(c.counted_hour)
+                    format::count(c.blocked_in_range),
+                    format::count(c.counted_in_range)
                 ),
                 th,
             ),
@@ -383,7 +383,7 @@ fn restriction_columns<'a>() -> Vec<Column<&'a Distribution>> {
     columns.into()
 }
 
-fn country_columns() -> Vec<Column<CountryRow>> {
+fn country_columns(range: crate::model::Range) -> Vec<Column<CountryRow>> {
     let columns: [Column<CountryRow>; _] = [
         col("cc", Constraint::Length(2), |c, cx| {
             Cell::from(Span::styled(
@@ -402,9 +402,11 @@ fn country_columns() -> Vec<Column<CountryRow>> {
         col("allow", Constraint::Length(6), |c, _| num(c.allowed)),
         col("block", Constraint::Length(6), |c, _| num(c.blocked)),
         col("count", Constraint::Length(6), |c, _| num(c.counted)),
-        col("hour b+c", Constraint::Length(8), |c, _| {
-            num(c.blocked_hour + c.counted_hour)
-        }),
+        col(
+            range.blocked_counted_heading(),
+            Constraint::Length(8),
+            |c, _| num(c.blocked_in_range + c.counted_in_range),
+        ),
         // The WAF geo rule first (it has an action to show), then CloudFront's refusal.
         col("restricted by", Constraint::Min(10), |c, cx| {
             let mut spans = Vec::new();

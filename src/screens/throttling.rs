@@ -7,7 +7,7 @@ use crate::model::Stage;
 use crate::model::alarm;
 use crate::widgets::name_with_alarm;
 use crate::widgets::popup::{chart_below, detail_area, kv, popup};
-use crate::widgets::series_chart;
+use crate::widgets::{alarm_limits, series_chart_with_limits};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -100,7 +100,7 @@ impl ScreenView for Throttling {
                 th,
                 true,
             ),
-            &columns::placed(stage_columns()),
+            &columns::placed(stage_columns(d.range)),
             &stages[win.range.clone()],
             Some(win.selected),
             &cells,
@@ -176,9 +176,14 @@ impl ScreenView for Throttling {
             },
             th,
         ));
+        // The thresholds of the alarms on what is drawn: REST APIs' names, then HTTP APIs'.
+        let limits: Vec<_> = ["Count", "4XXError", "5XXError", "4xx", "5xx"]
+            .into_iter()
+            .flat_map(|metric| alarm_limits(&on, metric, th))
+            .collect();
         chart_below(f, inner, lines, th, |f, a| {
             let m = &st.metrics;
-            series_chart(
+            series_chart_with_limits(
                 f,
                 a,
                 " per minute ",
@@ -188,6 +193,7 @@ impl ScreenView for Throttling {
                     ("5xx", &m.errors_5xx, th.style(E::Chart5xx)),
                     ("429 est.", &m.throttled_est, th.style(E::ChartThrottled)),
                 ],
+                &limits,
                 th,
             )
         });
@@ -229,7 +235,8 @@ fn stage_refusals(d: &Snapshot, name: &str, st: &Stage) -> String {
 /// sit beside the quota gauges.
 const WIDE: u16 = 120;
 
-fn stage_columns<'a>() -> Vec<Column<(&'a RestApi, &'a Stage)>> {
+fn stage_columns<'a>(range: crate::model::Range) -> Vec<Column<(&'a RestApi, &'a Stage)>> {
+    let (peak, headroom) = range.peak_headings();
     let columns: [Column<(&'a RestApi, &'a Stage)>; _] = [
         col("stage", Constraint::Min(18), |(a, s), cx| {
             let on = alarm::on_stage(&cx.data.alarms, a.place, a.name.as_str(), s.name.as_str());
@@ -265,11 +272,11 @@ fn stage_columns<'a>() -> Vec<Column<(&'a RestApi, &'a Stage)>> {
         })),
         col_if(
             Shown::From(WIDE),
-            "peak/s",
+            peak,
             Constraint::Length(7),
             |(_, s), _| right(format!("{:.1}", s.peak_rps())),
         ),
-        kept(col("headroom", Constraint::Length(8), |(_, s), cx| {
+        kept(col(headroom, Constraint::Length(8), |(_, s), cx| {
             s.headroom().map_or(right("–"), |h| {
                 let style = cx.th.style(if h < 0.2 {
                     E::TextCritical
@@ -283,7 +290,7 @@ fn stage_columns<'a>() -> Vec<Column<(&'a RestApi, &'a Stage)>> {
         })),
         col_if(
             Shown::From(WIDE),
-            "last 30 min",
+            range.last_30_heading(),
             Constraint::Length(30),
             |(_, s), _| {
                 let v = &s.metrics.count.values;

@@ -17,7 +17,10 @@ use crate::model::{Rule, RuleKind, Snapshot};
 
 use crate::theme::{Element as E, Theme};
 use crate::widgets::columns::{self, Cells, Column, Shown, col, col_if, fit};
-use crate::widgets::{action_span, num, panel, series_chart, table_title, window};
+use crate::widgets::{
+    action_span, alarm_limits, num, panel, series_chart, series_chart_with_limits, table_title,
+    window,
+};
 
 /// A rule's statement in a few words.
 pub fn rule_summary(r: &Rule) -> String {
@@ -179,11 +182,11 @@ impl ScreenView for Waf {
             kv("priority", rule.priority.to_string(), th),
             kv("metric", rule.metric_name.to_string(), th),
             kv(
-                "last hour",
+                &d.range.last(),
                 format!(
                     "{} blocked, {} counted",
-                    format::count(rule.metrics.blocked.sum()),
-                    format::count(rule.metrics.counted.sum())
+                    format::count(rule.metrics.blocked.in_window()),
+                    format::count(rule.metrics.counted.in_window())
                 ),
                 th,
             ),
@@ -208,8 +211,11 @@ impl ScreenView for Waf {
                 th,
             ));
         }
+        // The thresholds of the alarms on this rule's blocked and counted requests.
+        let mut limits = alarm_limits(&on, "BlockedRequests", th);
+        limits.extend(alarm_limits(&on, "CountedRequests", th));
         chart_below(f, inner, lines, th, |f, a| {
-            series_chart(
+            series_chart_with_limits(
                 f,
                 a,
                 " per minute ",
@@ -217,6 +223,7 @@ impl ScreenView for Waf {
                     ("blocked", &rule.metrics.blocked, th.style(E::ActionBlock)),
                     ("counted", &rule.metrics.counted, th.style(E::ActionCount)),
                 ],
+                &limits,
                 th,
             )
         });

@@ -171,6 +171,8 @@ pub struct ManySource<S> {
     polling_since: Vec<Option<chrono::DateTime<Utc>>>,
     /// `R` asked while the place was polling: done when it is back.
     refresh_pending: Vec<bool>,
+    /// The range every place reads (a place polling gets it when it is back).
+    range: crate::model::Range,
     /// Sources coming back from their polls.
     back_tx: mpsc::UnboundedSender<(usize, S)>,
     back_rx: mpsc::UnboundedReceiver<(usize, S)>,
@@ -224,6 +226,7 @@ impl<S: Source> ManySource<S> {
             idle: sources,
             polling_since: vec![None; n],
             refresh_pending: vec![false; n],
+            range: Default::default(),
             back_tx,
             back_rx,
             board: Arc::new(Mutex::new(Board {
@@ -251,6 +254,7 @@ impl<S: Source> ManySource<S> {
         if std::mem::take(&mut self.refresh_pending[i]) {
             s.refresh_all();
         }
+        s.set_range(self.range);
         self.polling_since[i] = None;
         self.idle[i] = Some(s);
     }
@@ -413,6 +417,13 @@ impl<S: Source> Source for ManySource<S> {
                 None if self.connected[i] => self.refresh_pending[i] = true,
                 None => {}
             }
+        }
+    }
+
+    fn set_range(&mut self, range: crate::model::Range) {
+        self.range = range;
+        for s in self.idle.iter_mut().flatten() {
+            s.set_range(range);
         }
     }
 
@@ -689,6 +700,8 @@ mod tests {
         fn default_refresh(&self) -> Duration {
             Duration::from_secs(60)
         }
+
+        fn set_range(&mut self, _: crate::model::Range) {}
     }
 
     fn member(

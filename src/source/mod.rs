@@ -131,6 +131,10 @@ pub trait Source: Send + 'static {
     /// Read everything again at the next poll, slow-changing configuration included (`R`).
     fn refresh_all(&mut self) {}
 
+    /// The time range the metrics cover from the next poll on (`:range`). No default: a
+    /// wrapper that did not pass it on would show the hour under another range's name.
+    fn set_range(&mut self, range: crate::model::Range);
+
     /// What to do as edgetop exits, whatever a poll is doing then: stop the Logs Insights
     /// queries AWS still runs for it. Taken before polling starts; it looks at the state only
     /// when awaited.
@@ -215,6 +219,10 @@ impl Source for OneSource {
     fn refresh_all(&mut self) {
         dispatch!(self, s => s.refresh_all(), OneSource::Demo, OneSource::Aws)
     }
+
+    fn set_range(&mut self, range: crate::model::Range) {
+        dispatch!(self, s => s.set_range(range), OneSource::Demo, OneSource::Aws)
+    }
 }
 
 impl Source for AnySource {
@@ -252,5 +260,9 @@ impl Source for AnySource {
 
     fn refresh_all(&mut self) {
         dispatch!(self, s => s.refresh_all(), AnySource::One, AnySource::Many)
+    }
+
+    fn set_range(&mut self, range: crate::model::Range) {
+        dispatch!(self, s => s.set_range(range), AnySource::One, AnySource::Many)
     }
 }

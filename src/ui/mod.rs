@@ -177,6 +177,10 @@ fn draw_header(f: &mut Frame, area: Rect, app: &App, th: &Theme) {
         ));
         right.push(Span::raw(" "));
     }
+    // The range, here where the tabs leave it no room.
+    if !tabs_hold_the_range(area.width) {
+        right.extend(range_spans(app, false, th));
+    }
     if let Some(age) = app.age_secs() {
         if app.stale() {
             right.push(Span::styled(
@@ -325,6 +329,44 @@ fn places_parts(d: &crate::model::Snapshot, th: &Theme) -> Vec<Vec<Span<'static>
     parts
 }
 
+fn tab_label(i: usize, s: Screen) -> String {
+    format!(" {} {} ", i + 1, s.title())
+}
+
+/// Room for the range at the right of the tabs ("range 24h · 5-min points").
+fn tabs_hold_the_range(width: u16) -> bool {
+    let tabs: usize = Screen::ALL
+        .iter()
+        .enumerate()
+        .map(|(i, s)| tab_label(i, *s).chars().count() + 1)
+        .sum();
+    width as usize >= tabs + 26
+}
+
+/// The range the figures cover (with its points when `points`), or the range asked for while
+/// it is read.
+fn range_spans(app: &App, points: bool, th: &Theme) -> Vec<Span<'static>> {
+    let (label, value) = (th.style(E::HeaderLabel), th.style(E::HeaderValue));
+    let Some(d) = app.data() else {
+        return Vec::new();
+    };
+    match (app.range == d.range, points) {
+        (true, true) => vec![
+            Span::styled("range ", label),
+            Span::styled(d.range.label(), value),
+            Span::styled(format!(" · {} points ", d.range.period_label()), label),
+        ],
+        (true, false) => vec![
+            Span::styled(d.range.label(), value),
+            Span::styled(" · ", label),
+        ],
+        (false, _) => vec![
+            Span::styled(format!("{}… ", app.range.label()), th.style(E::Pending)),
+            Span::styled(if points { "reading " } else { "· " }, label),
+        ],
+    }
+}
+
 fn draw_tabs(f: &mut Frame, area: Rect, app: &App, th: &Theme) {
     let mut spans = Vec::new();
     for (i, s) in Screen::ALL.iter().enumerate() {
@@ -333,10 +375,16 @@ fn draw_tabs(f: &mut Frame, area: Rect, app: &App, th: &Theme) {
         } else {
             th.style(E::Tab)
         };
-        spans.push(Span::styled(format!(" {} {} ", i + 1, s.title()), style));
+        spans.push(Span::styled(tab_label(i, *s), style));
         spans.push(Span::raw(" "));
     }
     f.render_widget(Paragraph::new(Line::from(spans)), area);
+    if tabs_hold_the_range(area.width) {
+        f.render_widget(
+            Paragraph::new(Line::from(range_spans(app, true, th)).right_aligned()),
+            area,
+        );
+    }
 }
 
 fn draw_footer(f: &mut Frame, area: Rect, app: &App, th: &Theme) {
@@ -352,7 +400,10 @@ fn draw_footer(f: &mut Frame, area: Rect, app: &App, th: &Theme) {
         Mode::CommandLine(text) => Line::from(vec![
             Span::styled(":", th.style(E::Key)),
             Span::styled(format!("{text}█"), th.style(E::Input)),
-            Span::styled("  Enter run · Esc cancel", th.style(E::TextDim)),
+            Span::styled(
+                format!("  {}", command_hint(app, text)),
+                th.style(E::TextDim),
+            ),
         ]),
         _ => match (&app.message, &app.last_error) {
             (Some((Level::Error, m)), _) => Line::styled(format!(" {m}"), th.style(E::Error)),
@@ -363,6 +414,22 @@ fn draw_footer(f: &mut Frame, area: Rect, app: &App, th: &Theme) {
         },
     };
     f.render_widget(Paragraph::new(line), area);
+}
+
+/// What the command line says beside what is typed: for `:range`, the ranges and what the
+/// one typed (or the one shown) costs, before it is chosen.
+fn command_hint(app: &App, text: &str) -> String {
+    let mut words = text.split_whitespace();
+    if words.next() != Some("range") {
+        return "Enter run · Esc cancel".into();
+    }
+    let range = words
+        .next()
+        .and_then(crate::model::Range::parse)
+        .unwrap_or(app.range);
+    let all = crate::model::Range::ALL.map(|r| r.label()).join(" ");
+    let metrics = app.data().map(|d| d.cost.metrics_last_poll);
+    format!("{all} · {}", range.cost_said(metrics))
 }
 
 fn hints(app: &App, width: u16, th: &Theme) -> Line<'static> {

@@ -14,6 +14,7 @@ use ratatui::widgets::{
 };
 
 use crate::format;
+use crate::model::range::span_label;
 use crate::model::{Action, Series};
 
 use crate::theme::{Element as E, Theme};
@@ -103,8 +104,8 @@ pub fn action_span(a: Action, pending: bool, th: &Theme) -> Span<'static> {
     }
 }
 
-/// A per-minute chart of several series over the same window, in a panel whose title is the
-/// legend (a legend inside the plot would hide the data at 80×24).
+/// A chart of several series' per-minute values over the same window, in a panel whose title
+/// is the legend (a legend inside the plot would hide the data at 80×24).
 pub fn series_chart(
     f: &mut Frame,
     area: Rect,
@@ -112,28 +113,54 @@ pub fn series_chart(
     series: &[(&str, &Series, Style)],
     th: &Theme,
 ) {
-    let points: Vec<Vec<(f64, f64)>> = series.iter().map(|(_, s, _)| s.points()).collect();
-    let ymax = series
+    series_chart_with_limits(f, area, title, series, &[], th)
+}
+
+/// A horizontal line across a chart: an alarm's threshold.
+pub struct Limit {
+    pub label: String,
+    pub value: f64,
+    pub style: Style,
+}
+
+/// [`series_chart`] with alarms' thresholds drawn across it. A threshold far above the data
+/// (more than four times its peak) is named in the legend, not drawn: it would flatten the
+/// lines it is about.
+pub fn series_chart_with_limits(
+    f: &mut Frame,
+    area: Rect,
+    title: impl AsRef<str>,
+    series: &[(&str, &Series, Style)],
+    limits: &[Limit],
+    th: &Theme,
+) {
+    let mut points: Vec<Vec<(f64, f64)>> = series.iter().map(|(_, s, _)| s.points()).collect();
+    let peak = series
         .iter()
         .map(|(_, s, _)| s.max())
         .fold(0.0, f64::max)
-        .max(1.0)
-        * 1.1;
-    let n = series
+        .max(1.0);
+    let (drawn, above): (Vec<&Limit>, Vec<&Limit>) =
+        limits.iter().partition(|l| l.value <= peak * 4.0);
+    let ymax = drawn.iter().map(|l| l.value).fold(peak, f64::max) * 1.1;
+    // The span in minutes, from the oldest point to the newest.
+    let span = series
         .iter()
-        .map(|(_, s, _)| s.values.len())
-        .max()
-        .unwrap_or(1)
-        .max(2) as f64;
-    let datasets: Vec<Dataset> = series
+        .map(|(_, s, _)| (s.values.len().max(2) - 1) as f64 * s.period_min as f64)
+        .fold(1.0, f64::max);
+    points.extend(drawn.iter().map(|l| vec![(-span, l.value), (0.0, l.value)]));
+    let styles = series
         .iter()
+        .map(|(name, _, style)| (name.to_string(), *style))
+        .chain(drawn.iter().map(|l| (l.label.clone(), l.style)));
+    let datasets: Vec<Dataset> = styles
         .zip(&points)
-        .map(|((name, _, style), pts)| {
+        .map(|((name, style), pts)| {
             Dataset::default()
-                .name(name.to_string())
+                .name(name)
                 .marker(Marker::Braille)
                 .graph_type(GraphType::Line)
-                .style(*style)
+                .style(style)
                 .data(pts)
         })
         .collect();
@@ -141,15 +168,20 @@ pub fn series_chart(
     for (name, _, style) in series {
         legend.push(Span::styled(format!("━ {name} "), *style));
     }
+    for l in &drawn {
+        legend.push(Span::styled(format!("┄ {} ", l.label), l.style));
+    }
+    for l in &above {
+        legend.push(Span::styled(format!("↑ {} (above) ", l.label), l.style));
+    }
     let block = panel(Line::from(legend), th, false);
     let axis = th.style(E::ChartAxis);
-    let span = n - 1.0;
     let chart = Chart::new(datasets)
         .style(th.style(E::Base))
         .block(block)
         .x_axis(Axis::default().style(axis).bounds([-span, 0.0]).labels([
-            Span::raw(format!("-{span:.0}m")),
-            Span::raw(format!("-{:.0}m", span / 2.0)),
+            Span::raw(format!("-{}", span_label(span))),
+            Span::raw(format!("-{}", span_label(span / 2.0))),
             Span::raw("now"),
         ]))
         .y_axis(Axis::default().style(axis).bounds([0.0, ymax]).labels([
@@ -159,6 +191,26 @@ pub fn series_chart(
         ]))
         .legend_position(None);
     f.render_widget(chart, area);
+}
+
+/// The thresholds of `alarms` on `metric`, as lines of a chart: red for an alarm in ALARM.
+pub fn alarm_limits(
+    alarms: &[&crate::model::alarm::Alarm],
+    metric: &str,
+    th: &Theme,
+) -> Vec<Limit> {
+    use crate::model::alarm::{AlarmState, limits_on};
+    limits_on(alarms, metric)
+        .into_iter()
+        .map(|(value, state)| Limit {
+            label: format!("alarm {}", format::count(value)),
+            value,
+            style: th.style(match state {
+                AlarmState::Alarm => E::TextCritical,
+                _ => E::TextWarn,
+            }),
+        })
+        .collect()
 }
 
 /// A quota share as a coloured bar with its percentage.

@@ -8,6 +8,7 @@
     python tamper.py --endpoint URL plant-rotated NAME SECONDS   # keys named as a rotation of NAME would
                                                                    # name its new key, for the next SECONDS
     python tamper.py --endpoint URL alarms                       # CloudWatch alarms on the untidy account
+    python tamper.py --endpoint URL history ACL RULE HOURS VALUE  # BlockedRequests of a REGIONAL rule, HOURS ago
 
 alarms: one in ALARM on shop-edge's Login-Throttle (by its metric names, with a hostile reason), one on
 catalog-api/prod left INSUFFICIENT_DATA, and one on EC2 (not edgetop's). (moto 5.2.5 has no PutCompositeAlarm.)
@@ -43,6 +44,11 @@ def main():
     h2.add_argument("region")
     h2.add_argument("name")
     sub.add_parser("alarms")
+    hi = sub.add_parser("history")
+    hi.add_argument("acl")
+    hi.add_argument("rule")
+    hi.add_argument("hours", type=float)
+    hi.add_argument("value", type=float)
     p = sub.add_parser("plant-rotated")
     p.add_argument("name")
     p.add_argument("seconds", type=int)
@@ -74,6 +80,16 @@ def main():
             t = (now + dt.timedelta(seconds=s)).strftime("%Y%m%d-%H%M%S")
             made = apigw.create_api_key(name=f"{args.name}-rotated-{t}", description="planted", enabled=True)
             print(made["id"])
+    elif args.what == "history":
+        # A datapoint as WAF publishes it (a one-minute Sum), long enough ago that only a longer range shows it.
+        import datetime as dt
+        cw = boto3.client("cloudwatch", endpoint_url=args.endpoint, region_name="eu-west-1")
+        at = dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=args.hours)
+        dims = [{"Name": "Region", "Value": "eu-west-1"}, {"Name": "Rule", "Value": args.rule},
+                {"Name": "WebACL", "Value": args.acl}]
+        cw.put_metric_data(Namespace="AWS/WAFV2", MetricData=[{
+            "MetricName": "BlockedRequests", "Dimensions": dims, "Timestamp": at.replace(second=0, microsecond=0),
+            "Value": args.value, "Unit": "Count"}])
     elif args.what == "alarms":
         cw = boto3.client("cloudwatch", endpoint_url=args.endpoint, region_name="eu-west-1")
         common = {"EvaluationPeriods": 1, "Period": 60, "Statistic": "Sum", "Threshold": 100.0,

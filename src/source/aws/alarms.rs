@@ -90,6 +90,14 @@ fn of_metric(a: &MetricAlarm, keep: Keep) -> Option<Alarm> {
         }
         _ => None,
     };
+    // A plain alarm's threshold on the chart of its metric (a metric-math or anomaly one has
+    // no single series to draw it on).
+    let limit = match (a.metric_name(), a.statistic(), a.period(), a.threshold()) {
+        (Some(_), Some(stat), Some(period), Some(t)) if a.threshold_metric_id().is_none() => {
+            Some(crate::model::alarm::per_minute(t, stat.as_str(), period))
+        }
+        _ => None,
+    };
     Some(Alarm {
         name: Text::new(a.alarm_name()?),
         state: AlarmState::parse(a.state_value().map_or("", |s| s.as_str())),
@@ -97,6 +105,7 @@ fn of_metric(a: &MetricAlarm, keep: Keep) -> Option<Alarm> {
         reason: Text::new(a.state_reason().unwrap_or_default()),
         metric: Some(Text::new(&format!("{namespace} {name}"))),
         threshold,
+        limit,
         watches,
         place: Default::default(),
     })
@@ -153,6 +162,7 @@ fn of_composite(a: &CompositeAlarm, kept: &[String]) -> Option<Alarm> {
         reason: Text::new(a.state_reason().unwrap_or_default()),
         metric: None,
         threshold: None,
+        limit: None,
         watches: Watches::Alarms { names },
         place: Default::default(),
     })

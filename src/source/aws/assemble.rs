@@ -12,14 +12,15 @@ use crate::model::text::Fingerprint;
 use crate::model::*;
 use crate::ops::kept::KeptActions;
 
-/// The newest minute to draw: the newest with data, but no more than three minutes back (so a
-/// quiet account still shows its quiet minutes) and never the minute still filling up.
-pub fn end_minute(store: &Store, now: DateTime<Utc>) -> i64 {
-    let this_minute = now.timestamp() - now.timestamp().rem_euclid(60);
+/// The newest point to draw: the newest with data, but no more than three points back (so a
+/// quiet account still shows its quiet minutes) and never the point still filling up.
+pub fn end_point(store: &Store, now: DateTime<Utc>) -> i64 {
+    let period = store.period();
+    let this_point = now.timestamp() - now.timestamp().rem_euclid(period);
     store
-        .newest_minute()
-        .unwrap_or(this_minute - 60)
-        .clamp(this_minute - 180, this_minute - 60)
+        .newest_point()
+        .unwrap_or(this_point - period)
+        .clamp(this_point - 3 * period, this_point - period)
 }
 
 /// A web ACL's metrics (`rule` [`WHOLE_ACL`]) or one rule's. A CAPTCHA or Challenge rule's puzzles and
@@ -44,7 +45,11 @@ fn waf(store: &Store, acl_arn: &str, rule: &str, end: i64, allowed: bool) -> Waf
         allowed: if allowed {
             s(WafMetric::Allowed)
         } else {
-            Series::new(blocked.end, vec![0.0; 60])
+            Series::every(
+                blocked.end,
+                vec![0.0; blocked.values.len()],
+                blocked.period_min,
+            )
         },
         blocked,
         counted: s(WafMetric::Counted),
@@ -75,7 +80,7 @@ fn throttled_estimate(
             (e - blocked).max(0.0).round()
         })
         .collect();
-    Series::new(e4xx.end, values)
+    Series::every(e4xx.end, values, e4xx.period_min)
 }
 
 pub fn snapshot(src: &AwsSource, now: DateTime<Utc>) -> Snapshot {
@@ -83,7 +88,7 @@ pub fn snapshot(src: &AwsSource, now: DateTime<Utc>) -> Snapshot {
         src,
         found: &src.found,
         store: &src.store,
-        end: end_minute(&src.store, now),
+        end: end_point(&src.store, now),
         now,
     };
     let mut snap = Snapshot {
@@ -96,6 +101,7 @@ pub fn snapshot(src: &AwsSource, now: DateTime<Utc>) -> Snapshot {
             .map(|_| src.logs.logs(&src.logs_planned)),
         account: src.account.clone(),
         taken_at: now,
+        range: src.store.range(),
         apis: parts.apis(),
         usage_plans: parts.usage_plans(),
         api_keys: parts.api_keys(),

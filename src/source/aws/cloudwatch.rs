@@ -17,12 +17,10 @@ use super::Calls;
 use super::apigateway::ApiConf;
 use super::connect::{Failure, failure};
 use super::wafv2::AclConf;
-use crate::model::{Action, Scope, Series};
+use crate::model::{Action, Range, Scope, Series};
 
 /// GetMetricData takes at most this many queries per call.
 pub const MAX_QUERIES: usize = 500;
-/// Minutes of history kept and drawn.
-pub const WINDOW: i64 = 60;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum StageMetric {
@@ -376,7 +374,7 @@ fn aws_time(t: DateTime<Utc>) -> AwsTime {
 
 /// One metric query: `id` names it in the answer; `account` is the source account it reads
 /// when asked in a monitoring account (CloudWatch cross-account observability).
-pub fn query(id: String, s: &Spec, account: Option<&str>) -> MetricDataQuery {
+pub fn query(id: String, s: &Spec, account: Option<&str>, period: i32) -> MetricDataQuery {
     let metric = Metric::builder()
         .namespace(s.namespace)
         .metric_name(s.name)
@@ -392,7 +390,7 @@ pub fn query(id: String, s: &Spec, account: Option<&str>) -> MetricDataQuery {
         .metric_stat(
             MetricStat::builder()
                 .metric(metric)
-                .period(60)
+                .period(period)
                 .stat(s.stat)
                 .build(),
         )
@@ -407,6 +405,14 @@ pub fn query(id: String, s: &Spec, account: Option<&str>) -> MetricDataQuery {
 pub struct Answers {
     pub points: HashMap<String, Vec<(i64, f64)>>,
     pub failed: Vec<(String, String)>,
+}
+
+/// What a read covers: `[from, to)`, both on the period's boundaries, at `period` seconds.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Window {
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+    pub period: i32,
 }
 
 /// Ask `queries` (all of one endpoint) over `[from, to)`, in calls of at most
@@ -467,10 +473,14 @@ pub async fn fetch_queries(
 }
 
 /// The queries of `specs`, each named by its index (`m<i>`), reading `account` when given.
-pub fn queries_of(specs: &[(usize, &Spec)], account: Option<&str>) -> Vec<MetricDataQuery> {
+pub fn queries_of(
+    specs: &[(usize, &Spec)],
+    account: Option<&str>,
+    period: i32,
+) -> Vec<MetricDataQuery> {
     specs
         .iter()
-        .map(|(i, s)| query(format!("m{i}"), s, account))
+        .map(|(i, s)| query(format!("m{i}"), s, account, period))
         .collect()
 }
 
@@ -497,72 +507,94 @@ pub fn by_index(answers: Answers) -> Read {
     (points, answers.failed.into_iter().map(|(_, m)| m).collect())
 }
 
-/// Ask for `specs` (all in one region) over `[from, to)` at one-minute periods; returns the
-/// datapoints per spec index (minute epoch seconds → value) and the series that failed.
+/// Ask for `specs` (all in one region) over the window; returns the datapoints per spec
+/// index (epoch seconds → value) and the series that failed.
 pub async fn fetch(
     c: &Client,
     specs: &[(usize, &Spec)],
-    from: DateTime<Utc>,
-    to: DateTime<Utc>,
+    w: Window,
     calls: &mut Calls,
 ) -> Result<Read, Failure> {
-    fetch_queries(c, &queries_of(specs, None), from, to, calls)
+    fetch_queries(c, &queries_of(specs, None, w.period), w.from, w.to, calls)
         .await
         .map(by_index)
 }
 
 /// Where the store is filled to after a read whose newest datapoint was at `newest` (epoch
-/// seconds), with the local clock in minute `this_minute`: just past the newest minute AWS
-/// returned, never past the local minute, and unmoved when nothing came back. A local clock
-/// ahead of AWS's must not mark minutes read that AWS has not published yet.
-pub fn fill_mark(before: Option<i64>, newest: Option<i64>, this_minute: i64) -> Option<i64> {
+/// seconds), with the local clock in the point starting at `this_point`: just past the newest
+/// point AWS returned, never past the local one, and unmoved when nothing came back. A local
+/// clock ahead of AWS's must not mark points read that AWS has not published yet.
+pub fn fill_mark(
+    before: Option<i64>,
+    newest: Option<i64>,
+    this_point: i64,
+    period: i64,
+) -> Option<i64> {
     match newest {
-        Some(t) => Some((t - t.rem_euclid(60) + 60).min(this_minute)),
+        Some(t) => Some((t - t.rem_euclid(period) + period).min(this_point)),
         None => before,
     }
 }
 
-/// Per-minute values by series, kept for the window.
+/// Values by series at one period, kept for the range.
 #[derive(Debug, Default)]
 pub struct Store {
     series: HashMap<SeriesKey, BTreeMap<i64, f64>>,
-    /// The newest minute the store has been filled up to (exclusive end of the last fetch).
+    /// The newest point the store has been filled up to (exclusive end of the last fetch).
     pub filled_to: Option<i64>,
     /// The specs the store was filled for; a change means a fresh fill.
     filled_for: Vec<SeriesKey>,
+    /// The range it was filled for; a change means a fresh fill too (another period).
+    range: Range,
 }
 
 impl Store {
-    /// Whether `specs` differ from what the store holds (then everything is fetched afresh).
-    pub fn needs_full_fill(&self, specs: &[Spec]) -> bool {
+    /// Whether `specs` or `range` differ from what the store holds (then everything is
+    /// fetched afresh).
+    pub fn needs_full_fill(&self, specs: &[Spec], range: Range) -> bool {
         self.filled_to.is_none()
+            || self.range != range
             || self.filled_for.len() != specs.len()
             || self.filled_for.iter().zip(specs).any(|(k, s)| *k != s.key)
     }
 
-    pub fn reset_for(&mut self, specs: &[Spec]) {
+    pub fn reset_for(&mut self, specs: &[Spec], range: Range) {
+        if range.period_secs() != self.period() {
+            self.series.clear();
+        }
         self.series.retain(|k, _| specs.iter().any(|s| s.key == *k));
         self.filled_for = specs.iter().map(|s| s.key.clone()).collect();
         self.filled_to = None;
+        self.range = range;
+    }
+
+    /// CloudWatch's period of what the store holds, in seconds.
+    pub fn period(&self) -> i64 {
+        self.range.period_secs()
+    }
+
+    pub fn range(&self) -> Range {
+        self.range
     }
 
     pub fn put(&mut self, key: &SeriesKey, points: &[(i64, f64)]) {
+        let period = self.period();
         let m = self.series.entry(key.clone()).or_default();
         for (t, v) in points {
-            m.insert(t - t.rem_euclid(60), *v);
+            m.insert(t - t.rem_euclid(period), *v);
         }
     }
 
-    /// Drop minutes older than the window before `end`.
-    pub fn prune(&mut self, end_minute: i64) {
-        let oldest = end_minute - (WINDOW + 5) * 60;
+    /// Drop points older than the range before `end`.
+    pub fn prune(&mut self, end: i64) {
+        let oldest = end - (self.range.points() as i64 + 5) * self.period();
         for m in self.series.values_mut() {
             *m = m.split_off(&oldest);
         }
     }
 
-    /// The newest minute any API Gateway Count series has data for.
-    pub fn newest_minute(&self) -> Option<i64> {
+    /// The newest point any API Gateway Count or WAF series has data for.
+    pub fn newest_point(&self) -> Option<i64> {
         self.series
             .iter()
             .filter(|(k, _)| {
@@ -578,24 +610,43 @@ impl Store {
             .max()
     }
 
-    /// The series of `key` for the [`WINDOW`] minutes ending with minute `end` (epoch seconds).
-    /// A minute with no datapoint is zero for counts (WAF publishes only non-zero values, and a
+    /// Datapoints held, over every series (what the range costs in memory).
+    pub fn points_held(&self) -> usize {
+        self.series.values().map(BTreeMap::len).sum()
+    }
+
+    /// The series of `key` over the range, its newest point starting at `end` (epoch
+    /// seconds), as per-minute values: a count's sum over a point divided by its minutes.
+    /// A point with no datapoint is zero for counts (WAF publishes only non-zero values, and a
     /// quiet stage none), and a gap (NaN) for an average such as Latency: a minute without
     /// requests has no latency, not a latency of 0 ms.
     pub fn series(&self, key: &SeriesKey, end: i64) -> Series {
-        let missing = match key {
+        let average = matches!(
+            key,
             SeriesKey::Stage {
                 metric: StageMetric::Latency,
                 ..
-            } => f64::NAN,
-            _ => 0.0,
+            }
+        );
+        let (period, n) = (self.period(), self.range.points() as i64);
+        let per_minute = match average {
+            true => 1.0,
+            false => (period / 60) as f64,
         };
+        let missing = if average { f64::NAN } else { 0.0 };
         let m = self.series.get(key);
-        let values = (0..WINDOW)
-            .map(|i| end - (WINDOW - 1 - i) * 60)
-            .map(|t| m.and_then(|m| m.get(&t)).copied().unwrap_or(missing))
+        let values = (0..n)
+            .map(|i| end - (n - 1 - i) * period)
+            .map(|t| {
+                m.and_then(|m| m.get(&t))
+                    .map_or(missing, |v| v / per_minute)
+            })
             .collect();
-        Series::new(DateTime::from_timestamp(end, 0).unwrap_or_default(), values)
+        Series::every(
+            DateTime::from_timestamp(end, 0).unwrap_or_default(),
+            values,
+            self.range.period_minutes() as u32,
+        )
     }
 }
 
@@ -803,16 +854,22 @@ mod tests {
         let aws_now = 1_800_000_000; // a whole minute
         let newest = Some(aws_now - 60);
         // In step: up to the local minute.
-        assert_eq!(fill_mark(None, newest, aws_now), Some(aws_now));
+        assert_eq!(fill_mark(None, newest, aws_now, 60), Some(aws_now));
         // A local clock ten minutes fast: only as far as AWS's data, so the next read (which
         // goes back five minutes from the mark) still asks for the minutes to come.
-        assert_eq!(fill_mark(None, newest, aws_now + 600), Some(aws_now));
+        assert_eq!(fill_mark(None, newest, aws_now + 600, 60), Some(aws_now));
         // Nothing came back: the mark stays where it was.
         assert_eq!(
-            fill_mark(Some(aws_now - 300), None, aws_now + 600),
+            fill_mark(Some(aws_now - 300), None, aws_now + 600, 60),
             Some(aws_now - 300)
         );
-        assert_eq!(fill_mark(None, None, aws_now), None);
+        assert_eq!(fill_mark(None, None, aws_now, 60), None);
+        // Hourly points: just past the hour of the newest.
+        let hour = 1_800_000_000; // a whole hour
+        assert_eq!(
+            fill_mark(None, Some(hour - 3600 + 7), hour, 3600),
+            Some(hour)
+        );
     }
 
     #[test]
@@ -827,10 +884,59 @@ mod tests {
         st.put(&key, &[(end, 5.0), (end - 120, 3.0), (end - 3600 * 2, 9.0)]);
         st.prune(end);
         let s = st.series(&key, end);
-        assert_eq!(s.values.len(), WINDOW as usize);
+        assert_eq!(s.values.len(), 60);
         assert_eq!(s.last(), 5.0);
-        assert_eq!(s.values[WINDOW as usize - 3], 3.0);
+        assert_eq!(s.values[60 - 3], 3.0);
         assert_eq!(s.sum(), 8.0, "the point two hours back was pruned");
-        assert_eq!(st.newest_minute(), Some(end));
+        assert_eq!(st.newest_point(), Some(end));
+    }
+
+    #[test]
+    fn a_longer_range_holds_per_minute_values_at_its_period() {
+        let key = |metric| SeriesKey::Stage {
+            api_id: "a".into(),
+            stage: "prod".into(),
+            metric,
+        };
+        let (count, latency) = (key(StageMetric::Count), key(StageMetric::Latency));
+        let spec = |k: &SeriesKey| Spec {
+            key: k.clone(),
+            namespace: "AWS/ApiGateway",
+            name: "Count",
+            dims: vec![],
+            stat: "Sum",
+            global: false,
+        };
+        let specs = [spec(&count), spec(&latency)];
+        let mut st = Store::default();
+        st.reset_for(&specs, Range::H1);
+        st.put(&count, &[(1_800_000_000, 7.0)]);
+        assert!(
+            st.needs_full_fill(&specs, Range::H24),
+            "another range: a fresh fill"
+        );
+        st.reset_for(&specs, Range::H24);
+        assert_eq!(
+            st.points_held(),
+            0,
+            "one-minute points are not five-minute ones"
+        );
+        let end = 1_800_000_000; // on a five-minute boundary
+        // CloudWatch's five-minute sums, stamped at the start of each period.
+        st.put(&count, &[(end, 500.0), (end - 300, 50.0)]);
+        st.put(&latency, &[(end, 42.0)]);
+        let c = st.series(&count, end);
+        assert_eq!((c.values.len(), c.period_min), (288, 5));
+        assert_eq!(
+            c.last(),
+            100.0,
+            "per minute: a fifth of the five-minute sum"
+        );
+        assert_eq!(c.values[286], 10.0);
+        assert_eq!(c.in_window(), 550.0, "the window's total is the sums'");
+        let l = st.series(&latency, end);
+        assert_eq!(l.latest(), Some(42.0), "an average is not divided");
+        assert!(l.values[0].is_nan());
+        assert_eq!(c.points()[286].0, -5.0, "x in minutes");
     }
 }

@@ -12,11 +12,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use aws_sdk_cloudwatch::Client;
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use tokio::sync::{mpsc, oneshot};
 
 use super::Calls;
-use super::cloudwatch::{self, Answers, Listed, Spec};
+use super::cloudwatch::{self, Answers, Listed, Spec, Window};
 use super::connect::Failure;
 use crate::model::Text;
 
@@ -30,8 +30,7 @@ type Reply = (Result<Answers, Failure>, Calls);
 struct Ask {
     asked: Vec<(String, Spec)>,
     account: Option<String>,
-    from: DateTime<Utc>,
-    to: DateTime<Utc>,
+    window: Window,
     reply: oneshot::Sender<Reply>,
 }
 
@@ -123,8 +122,7 @@ impl Route {
     pub async fn fetch(
         &self,
         specs: &[(usize, &Spec)],
-        from: DateTime<Utc>,
-        to: DateTime<Utc>,
+        window: Window,
         calls: &mut Calls,
     ) -> Result<cloudwatch::Read, Failure> {
         let (reply, answer) = oneshot::channel();
@@ -134,8 +132,7 @@ impl Route {
                 .map(|(i, s)| (format!("m{i}"), (*s).clone()))
                 .collect(),
             account: self.account.clone(),
-            from,
-            to,
+            window,
             reply,
         };
         let stopped = || Failure::Other {
@@ -204,17 +201,37 @@ fn split(answers: Answers, places: usize) -> Vec<Answers> {
     out
 }
 
-async fn read(client: &Client, batch: Vec<Ask>) {
-    // One window for all: the widest asked. A place that asked for fewer minutes gets a few
+/// Read a batch: one read per period asked (the range is the dashboard's, so one, but a place
+/// may still be reading the old range while another has the new one).
+async fn read(client: &Client, mut batch: Vec<Ask>) {
+    while !batch.is_empty() {
+        let period = batch[0].window.period;
+        let (same, rest): (Vec<Ask>, Vec<Ask>) =
+            batch.into_iter().partition(|a| a.window.period == period);
+        read_one_period(client, same, period).await;
+        batch = rest;
+    }
+}
+
+async fn read_one_period(client: &Client, batch: Vec<Ask>, period: i32) {
+    // One window for all: the widest asked. A place that asked for fewer points gets a few
     // more, which its store holds as any read's.
-    let from = batch.iter().map(|a| a.from).min().unwrap_or_else(Utc::now);
-    let to = batch.iter().map(|a| a.to).max().unwrap_or_else(Utc::now);
+    let from = batch
+        .iter()
+        .map(|a| a.window.from)
+        .min()
+        .unwrap_or_else(Utc::now);
+    let to = batch
+        .iter()
+        .map(|a| a.window.to)
+        .max()
+        .unwrap_or_else(Utc::now);
     let queries: Vec<_> = batch
         .iter()
         .enumerate()
         .flat_map(|(n, ask)| {
             ask.asked.iter().map(move |(id, spec)| {
-                cloudwatch::query(gathered_id(n, id), spec, ask.account.as_deref())
+                cloudwatch::query(gathered_id(n, id), spec, ask.account.as_deref(), period)
             })
         })
         .collect();
@@ -273,8 +290,11 @@ mod tests {
         asks.send(Ask {
             asked: Vec::new(),
             account: None,
-            from: now,
-            to: now,
+            window: Window {
+                from: now,
+                to: now,
+                period: 60,
+            },
             reply,
         })
         .unwrap();

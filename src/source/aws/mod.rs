@@ -171,6 +171,8 @@ pub struct AwsSource {
     /// dashboard's; `snapshot --json` sets none and waits for everything).
     early: Option<crate::source::Early>,
     store: Store,
+    /// The range the dashboard shows: what the metrics are read for.
+    range: crate::model::Range,
     samples: Vec<Sample>,
     samples_to: Option<DateTime<Utc>>,
     rate_limited: Vec<RateLimitedIp>,
@@ -270,6 +272,7 @@ impl AwsSource {
             force_discovery: false,
             early: None,
             store: Store::default(),
+            range: Default::default(),
             samples: Vec::new(),
             samples_to: None,
             rate_limited: Vec::new(),
@@ -443,6 +446,10 @@ impl Source for AwsSource {
 
     fn refresh_all(&mut self) {
         self.force_discovery = true;
+    }
+
+    fn set_range(&mut self, range: crate::model::Range) {
+        self.range = range;
     }
 
     fn on_exit(&self) -> Option<crate::source::OnExit> {

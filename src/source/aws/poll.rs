@@ -76,16 +76,25 @@ fn still_reading(samples: bool, progress: Option<Progress>) -> Vec<Problem> {
 
 impl AwsSource {
     pub(super) async fn read_metrics(&mut self, now: DateTime<Utc>, calls: &mut Calls) {
-        let this_minute = now.timestamp() - now.timestamp().rem_euclid(60);
-        let to = DateTime::from_timestamp(this_minute, 0).unwrap_or(now);
-        if self.store.needs_full_fill(&self.found.specs) {
-            self.store.reset_for(&self.found.specs);
+        let range = self.range;
+        let period = range.period_secs();
+        // The point still filling up is not read: it would read as a sudden drop.
+        let this_point = now.timestamp() - now.timestamp().rem_euclid(period);
+        let to = DateTime::from_timestamp(this_point, 0).unwrap_or(now);
+        if self.store.needs_full_fill(&self.found.specs, range) {
+            self.store.reset_for(&self.found.specs, range);
         }
-        // First fill: the whole window (and a little more, for CloudWatch's lag). After that,
-        // only the minutes not yet held, re-reading the last few, which may still be filling.
+        // First fill: the whole range (and a few points more, for CloudWatch's lag). After
+        // that, only the points not yet held, re-reading the last few, which may still be
+        // filling. Both ends on the period's boundaries, as CloudWatch advises.
         let from = match self.store.filled_to {
-            None => to - TimeDelta::minutes(cloudwatch::WINDOW + 3),
-            Some(t) => DateTime::from_timestamp(t, 0).unwrap_or(to) - TimeDelta::minutes(5),
+            None => this_point - (range.points() as i64 + 3) * period,
+            Some(t) => t - (5 * 60).max(2 * period),
+        };
+        let window = cloudwatch::Window {
+            from: DateTime::from_timestamp(from - from.rem_euclid(period), 0).unwrap_or(to),
+            to,
+            period: period as i32,
         };
         let specs = self.found.specs.clone();
         let mut all_ok = true;
@@ -114,27 +123,27 @@ impl AwsSource {
                         // others here.
                         let (via, own): (Vec<_>, Vec<_>) =
                             chosen.iter().partition(|(_, s)| route.serves(s.namespace));
-                        let through = match route.fetch(&via, from, to, &mut made).await {
+                        let through = match route.fetch(&via, window, &mut made).await {
                             // The monitoring account could not read: this place reads its
                             // own, and says why the monitoring account could not if it cannot
                             // either.
                             Err(f) if !via.is_empty() => {
                                 tracing::warn!(failure = %f, monitor = %route.monitor(),
                                     "the monitoring account could not read the metrics; reading them here");
-                                let own = cloudwatch::fetch(&client, &via, from, to, &mut made).await;
+                                let own = cloudwatch::fetch(&client, &via, window, &mut made).await;
                                 own.map_err(|_| f)
                             }
                             r => r,
                         };
                         let here = match own.is_empty() {
                             true => Ok(Default::default()),
-                            false => cloudwatch::fetch(&client, &own, from, to, &mut made).await,
+                            false => cloudwatch::fetch(&client, &own, window, &mut made).await,
                         };
                         Some(cloudwatch::joined(through, here))
                     }
                     (None, true) => None,
                     (None, false) => {
-                        Some(cloudwatch::fetch(&client, &chosen, from, to, &mut made).await)
+                        Some(cloudwatch::fetch(&client, &chosen, window, &mut made).await)
                     }
                 };
                 (part, chosen.len(), r, made)
@@ -165,9 +174,10 @@ impl AwsSource {
         // AWS's, "this minute" may not exist there yet, and marking it read would leave it unread
         // for good. (The last few minutes are read again each poll anyway.)
         if all_ok {
-            self.store.filled_to = cloudwatch::fill_mark(self.store.filled_to, newest, this_minute);
+            self.store.filled_to =
+                cloudwatch::fill_mark(self.store.filled_to, newest, this_point, period);
         }
-        self.store.prune(this_minute);
+        self.store.prune(this_point);
     }
 
     pub(super) async fn read_samples(&mut self, now: DateTime<Utc>, calls: &mut Calls) {
@@ -459,6 +469,8 @@ impl AwsSource {
             apigateway = calls.to("apigateway"),
             allowance = self.allowance.available(Instant::now()),
             metrics = self.cost.metrics_last_poll,
+            range = self.store.range().label(),
+            points_held = self.store.points_held(),
             "poll"
         );
         self.all_calls.merge(&calls);

@@ -101,6 +101,7 @@ pub fn alarms(s: &Snapshot) -> Vec<Alarm> {
                 reason: Text::new(&reason),
                 metric: Some(Text::new(d.metric)),
                 threshold: Some(Text::new(&format!("> {}", d.threshold))),
+                limit: Some(d.threshold),
                 watches: (d.watches)(),
                 place: Default::default(),
             })

@@ -33,7 +33,7 @@ use chrono::{DateTime, Utc};
 
 use super::many::Wanted;
 use super::{Actions, OpFuture, OpOutcome, Source, SourceError, ValueFuture};
-use crate::model::{PlaceInfo, Secret, Snapshot};
+use crate::model::{PlaceInfo, Range, Secret, Snapshot};
 use crate::ops::{Op, Plan, Progress, Reporter, StepState};
 use minute::World;
 use scenario::Scenario;
@@ -49,6 +49,8 @@ pub const WINDOW: i64 = 60;
 pub struct DemoSource {
     world: Arc<Simulation>,
     polls: u64,
+    /// The range the series cover (`:range`).
+    range: Range,
 }
 
 /// The simulated account: fixed at the start but for the operator's changes, which polls read
@@ -72,8 +74,9 @@ impl Simulation {
         DEMO_START + chrono::Duration::milliseconds(sim_ms as i64)
     }
 
-    /// The account as of `now`, after `polls` polls (the cost meter counts them).
-    fn view_at(&self, now: DateTime<Utc>, polls: u64) -> Snapshot {
+    /// The account as of `now`, after `polls` polls (the cost meter counts them), its series
+    /// over `range`.
+    fn view_at(&self, now: DateTime<Utc>, polls: u64, range: Range) -> Snapshot {
         let tl = self.timeline().as_of(now);
         let world = World {
             sc: &self.scenario,
@@ -85,7 +88,8 @@ impl Simulation {
         let minutes: Vec<_> = (last - WINDOW..=last)
             .map(|m| minute::compute(&world, m))
             .collect();
-        snapshot::assemble(&world, &minutes, now, polls)
+        let ranged = (range != Range::H1).then(|| snapshot::Ranged::sample(&world, range, last));
+        snapshot::assemble(&world, &minutes, ranged, now, polls)
     }
 
     fn key_value_at(&self, key_id: &str, now: DateTime<Utc>) -> Option<Secret> {
@@ -156,13 +160,14 @@ impl DemoSource {
                 timeline: Mutex::new(Timeline::default()),
             }),
             polls: 0,
+            range: Range::default(),
         }
     }
 
     /// Deterministic: the account as of simulated time `now` (given all ops applied so far).
     pub fn snapshot_at(&mut self, now: DateTime<Utc>) -> Snapshot {
         self.polls += 1;
-        let mut s = self.world.view_at(now, self.polls);
+        let mut s = self.world.view_at(now, self.polls, self.range);
         if !self.world.scenario.place.global {
             // Another region of this account shows CloudFront and its web ACLs.
             s.distributions.clear();
@@ -179,6 +184,12 @@ impl DemoSource {
             s.shield = None;
         }
         s
+    }
+
+    /// The series over `range` from the next snapshot on.
+    pub fn with_range(mut self, range: Range) -> Self {
+        self.range = range;
+        self
     }
 
     /// Apply a confirmed op at simulated time `now`.
@@ -297,6 +308,10 @@ impl Source for DemoSource {
     fn default_refresh(&self) -> Duration {
         Duration::from_secs(2)
     }
+
+    fn set_range(&mut self, range: Range) {
+        self.range = range;
+    }
 }
 
 impl Actions for Simulation {
@@ -304,7 +319,7 @@ impl Actions for Simulation {
         let now = self.sim_now();
         // Only a rotation has steps worth walking through; its plan is of the account before it.
         let plan = matches!(op, Op::RotateKey { .. })
-            .then(|| crate::ops::plan(&op, &self.view_at(now, 0)));
+            .then(|| crate::ops::plan(&op, &self.view_at(now, 0, Range::default())));
         let outcome = self.apply_at(op, now);
         let speed = self.speed;
         Box::pin(async move {

@@ -12,17 +12,28 @@ use super::timeline::{DEPLOY_TIME, minute_of};
 use super::waf::{Counts, over_limit};
 use crate::model::*;
 
-pub fn assemble(w: &World, minutes: &[Minute], now: DateTime<Utc>, polls: u64) -> Snapshot {
-    let frame = Frame::new(minutes, now);
+pub fn assemble(
+    w: &World,
+    minutes: &[Minute],
+    ranged: Option<Ranged>,
+    now: DateTime<Utc>,
+    polls: u64,
+) -> Snapshot {
+    let range = ranged.as_ref().map_or(Range::H1, |r| r.range);
+    let frame = match &ranged {
+        Some(r) => r.frame(),
+        None => Frame::new(minutes, now),
+    };
     let apis = apis(w, &frame);
     let web_acls = web_acls(w, &frame);
     let cost = cost(&apis, &web_acls, polls);
     let mut snap = Snapshot {
         out_of_view: Default::default(),
         places: Default::default(),
-        logs: Some(super::logs::logs(w, frame.minutes)),
+        logs: Some(super::logs::logs(w, complete(minutes))),
         account: account(&w.sc.place),
         taken_at: now,
+        range,
         apis,
         usage_plans: usage_plans(w, now),
         api_keys: api_keys(w, minutes, now),
@@ -48,43 +59,120 @@ pub fn assemble(w: &World, minutes: &[Minute], now: DateTime<Utc>, polls: u64) -
         blocks: super::ip_sets::blocks(w.sc, w.tl),
         alarms: Vec::new(),
     };
-    snap.alarms = super::alarms::alarms(&snap);
+    // Alarms evaluate their own one-minute datapoints, whatever range the screens show.
+    snap.alarms = match ranged {
+        None => super::alarms::alarms(&snap),
+        Some(_) => {
+            let hour = Frame::new(minutes, now);
+            super::alarms::alarms(&Snapshot {
+                apis: self::apis(w, &hour),
+                web_acls: self::web_acls(w, &hour),
+                ..Default::default()
+            })
+        }
+    };
     crate::model::logs::attribute(&mut snap);
     snap
 }
 
-/// The complete minutes and how to turn a per-minute value into a series.
+/// The minutes of the last hour without the current one, which is still filling up.
+fn complete(minutes: &[Minute]) -> &[Minute] {
+    &minutes[..minutes.len().saturating_sub(1)]
+}
+
+/// Minutes sampled over a range longer or shorter than the hour: a few minutes of each point,
+/// evenly spread, whose mean is the point's per-minute value (as CloudWatch's sum over the
+/// period, divided by its minutes, would be).
+pub struct Ranged {
+    range: Range,
+    minutes: Vec<Minute>,
+    per_point: usize,
+    end: DateTime<Utc>,
+}
+
+impl Ranged {
+    /// Minutes of each point sampled, at most.
+    const SAMPLES: i64 = 5;
+
+    /// `current` is the minute still filling up: the newest point is the newest complete one.
+    pub fn sample(w: &World, range: Range, current: i64) -> Ranged {
+        let period = range.period_minutes();
+        let newest = current - current.rem_euclid(period) - period;
+        let per_point = period.min(Self::SAMPLES);
+        let first = newest - (range.points() as i64 - 1) * period;
+        let minutes = (0..range.points() as i64)
+            .flat_map(|p| {
+                let start = first + p * period;
+                (0..per_point).map(move |i| start + period * (2 * i + 1) / (2 * per_point))
+            })
+            .map(|m| {
+                // The series read stages and web ACLs only: the flows kept for sampling and the
+                // clients' counts (the newest minutes' business) are dropped at once.
+                let mut minute = super::minute::compute(w, m);
+                minute.outcomes = Vec::new();
+                minute.clients = Vec::new();
+                minute
+            })
+            .collect();
+        Ranged {
+            range,
+            minutes,
+            per_point: per_point as usize,
+            end: minute_start(newest),
+        }
+    }
+
+    fn frame(&self) -> Frame<'_> {
+        Frame {
+            minutes: &self.minutes,
+            per_point: self.per_point,
+            period_min: self.range.period_minutes() as u32,
+            end: self.end,
+        }
+    }
+}
+
+/// The minutes the series are made of, and how to turn a per-minute value into a series.
 struct Frame<'a> {
     minutes: &'a [Minute],
+    /// Minutes sampled per point (1 at one-minute points).
+    per_point: usize,
+    period_min: u32,
     end: DateTime<Utc>,
 }
 
 impl<'a> Frame<'a> {
-    /// `minutes` ends with the current, incomplete minute, which series leave out.
+    /// The last hour at one-minute points. `minutes` ends with the current, incomplete
+    /// minute, which series leave out.
     fn new(minutes: &'a [Minute], now: DateTime<Utc>) -> Self {
         Frame {
-            minutes: &minutes[..minutes.len().saturating_sub(1)],
+            minutes: complete(minutes),
+            per_point: 1,
+            period_min: 1,
             end: minute_start(minute_of(now) - 1),
         }
     }
 
-    /// A count series.
+    /// Each point's mean of `f`, rounded to one `per`th (1: whole, 10: tenths).
+    fn points(&self, f: impl Fn(&Minute) -> f64, per: f64) -> Series {
+        let values = self
+            .minutes
+            .chunks(self.per_point.max(1))
+            .map(|c| c.iter().map(&f).sum::<f64>() / c.len() as f64)
+            .map(|v| (v * per).round() / per)
+            .collect();
+        Series::every(self.end, values, self.period_min)
+    }
+
+    /// A count series: whole requests a minute at one-minute points, tenths of one when a
+    /// point is a mean over minutes.
     fn counts(&self, f: impl Fn(&Minute) -> f64) -> Series {
-        Series::new(
-            self.end,
-            self.minutes.iter().map(|m| f(m).round()).collect(),
-        )
+        self.points(f, if self.per_point == 1 { 1.0 } else { 10.0 })
     }
 
     /// An average series (latency): not scaled.
     fn averages(&self, f: impl Fn(&Minute) -> f64) -> Series {
-        Series::new(
-            self.end,
-            self.minutes
-                .iter()
-                .map(|m| (f(m) * 10.0).round() / 10.0)
-                .collect(),
-        )
+        self.points(f, 10.0)
     }
 
     fn waf(&self, f: impl Fn(&Minute) -> Counts, with_allowed: bool) -> WafMetrics {

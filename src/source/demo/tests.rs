@@ -895,3 +895,39 @@ fn the_login_alarm_fires_with_the_stuffing_and_clears_after_it() {
     );
     assert_eq!(findings[0].row.as_deref(), Some("LoginRateLimit"));
 }
+
+#[test]
+fn a_longer_range_has_coarser_points_the_same_alarms_and_the_same_level() {
+    use crate::model::Range;
+    let t = at(10, 0);
+    let hour = snap(7, t);
+    let day = DemoSource::new(7, 1.0)
+        .with_range(Range::H24)
+        .snapshot_at(t);
+    let week = DemoSource::new(7, 1.0).with_range(Range::D7).snapshot_at(t);
+    assert_eq!(day.range, Range::H24);
+    let count = |s: &Snapshot| {
+        s.stages()
+            .find(|(a, st)| a.name.as_str() == "payments-api" && st.name.as_str() == "prod")
+            .map(|(_, st)| st.metrics.count.clone())
+            .unwrap()
+    };
+    let (h, d, w) = (count(&hour), count(&day), count(&week));
+    assert_eq!((d.values.len(), d.period_min), (288, 5));
+    assert_eq!((w.values.len(), w.period_min), (168, 60));
+    // The newest point is the newest complete one of its period, never later than the hour's.
+    assert!(d.end <= h.end && h.end - d.end < Duration::minutes(10));
+    // Per-minute values: the last hour's mean and the day's last twelve points agree.
+    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+    let (hm, dm) = (mean(&h.values), mean(&d.values[276..]));
+    assert!((hm - dm).abs() < hm * 0.1, "hour {hm} against day {dm}");
+    // Alarms read their own one-minute points, whatever the screens show.
+    let names = |s: &Snapshot| {
+        s.alarms
+            .iter()
+            .map(|a| (a.name.to_string(), a.state))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(names(&hour), names(&day));
+    assert_eq!(names(&hour), names(&week));
+}

@@ -21,6 +21,7 @@ pub fn settled(s: &Snapshot, hits: &[DirectHits]) -> Vec<Finding> {
     let paging = crate::finding::per_place(s, |part| {
         let mut found = Vec::new();
         alarms(part, &mut found);
+        attacks(part, true, &mut found);
         found
     });
     let mut out = crate::finding::per_place(s, |part| {
@@ -35,6 +36,7 @@ pub fn settled(s: &Snapshot, hits: &[DirectHits]) -> Vec<Finding> {
         ] {
             each(part, &mut found);
         }
+        attacks(part, false, &mut found);
         // Standing configuration after what is happening now.
         access(part, hits, &mut found);
         found
@@ -76,6 +78,64 @@ fn alarms(s: &Snapshot, out: &mut Vec<Finding>) {
             .at_row(a.watches.row()),
         );
     }
+}
+
+/// Shield Advanced's attacks going on (`ongoing`: they page, as an alarm does) or over (said
+/// as information). Enter leads to the Access row of the stage the resource fronts.
+fn attacks(s: &Snapshot, ongoing: bool, out: &mut Vec<Finding>) {
+    for a in s.attacks.iter().filter(|a| a.ongoing() == ongoing) {
+        out.push(attack_finding(s, a));
+    }
+}
+
+fn attack_finding(s: &Snapshot, a: &crate::model::attack::Attack) -> Finding {
+    let at = |t: Option<chrono::DateTime<chrono::Utc>>| {
+        t.map_or("?".to_string(), |t| t.format("%H:%M").to_string())
+    };
+    let (severity, when) = match a.ended {
+        None => {
+            let ago = a.started.map_or(String::new(), |t| {
+                format!(" ({})", format::age((s.taken_at - t).num_seconds()))
+            });
+            (Severity::Critical, format!("since {}{ago}", at(a.started)))
+        }
+        Some(end) => (
+            Severity::Info,
+            format!(
+                "{} {}–{}",
+                end.format("%a"),
+                at(a.started),
+                end.format("%H:%M")
+            ),
+        ),
+    };
+    finding(
+        severity,
+        Panel::Access,
+        format!(
+            "Shield: DDoS attack on {} {when}: {}",
+            a.resource_id(),
+            a.summary()
+        ),
+    )
+    .at_row(Some(a.resource_id().to_string()))
+}
+
+/// The attacks on the distributions in front of a stage, for its Access row: ongoing first.
+pub fn attacks_in_front(
+    s: &Snapshot,
+    api: &crate::model::RestApi,
+    st: &crate::model::Stage,
+) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for d in s.fronting(api, st) {
+        for a in crate::model::attack::on_resource(&s.attacks, d.id.as_str()) {
+            if a.place == api.place {
+                out.push(attack_finding(s, a));
+            }
+        }
+    }
+    out
 }
 
 /// `settled` after what is still being read (`loading`, newer than the snapshot's): that says

@@ -1864,3 +1864,122 @@ fn a_longer_range_reads_coarser_points_and_the_hours_before() {
     assert!(!status.success());
     assert!(err.contains("15m, 1h, 3h, 12h, 24h, 3d, 7d"), "{err}");
 }
+
+#[test]
+fn shield_attacks_lead_the_overview_and_mark_the_row_of_their_resource() {
+    let m = Moto::start("attacks");
+    let exp = m.seed_untidy(20);
+    let dist = exp["untidy"]["distribution"].as_str().unwrap().to_string();
+    let arn = format!("arn:aws:cloudfront::123456789012:distribution/{dist}");
+    let now = chrono::Utc::now().timestamp();
+    // One going on, with a hostile user agent among its top contributors; one over, 3 days
+    // ago; one 9 days ago, before the 7 days read; and more than a page (MaxResults 100) of
+    // old ones on another resource, over.
+    let mut attacks = vec![
+        serde_json::json!({
+            "AttackId": "ongoing-1", "ResourceArn": arn, "StartTime": now - 600,
+            "Vectors": ["REQUEST_FLOOD"],
+            "AttackProperties": [{
+                "AttackLayer": "APPLICATION", "AttackPropertyIdentifier": "SOURCE_USER_AGENT",
+                "TopContributors": [{"Name": "evil\u{1b}]0;owned\u{7}\u{202e}agent", "Value": 900}],
+                "Unit": "REQUESTS", "Total": 1000
+            }]
+        }),
+        serde_json::json!({
+            "AttackId": "over-1", "ResourceArn": arn, "StartTime": now - 3 * 86400,
+            "EndTime": now - 3 * 86400 + 1800, "Vectors": ["SYN_FLOOD"]
+        }),
+        serde_json::json!({
+            "AttackId": "too-old", "ResourceArn": arn, "StartTime": now - 9 * 86400,
+            "EndTime": now - 9 * 86400 + 60, "Vectors": ["UDP_REFLECTION"]
+        }),
+    ];
+    for i in 0..120 {
+        attacks.push(serde_json::json!({
+            "AttackId": format!("elb-{i}"),
+            "ResourceArn": "arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/x/1",
+            "StartTime": now - 86400 - i * 60, "EndTime": now - 86400 - i * 60 + 30,
+            "Vectors": ["ACK_FLOOD"]
+        }));
+    }
+    m.shield_attacks(Value::from(attacks));
+    let (status, out, err) = snapshot(&m, &[]);
+    assert!(status.success(), "{err}");
+    let got = out["snapshot"]["attacks"].as_array().unwrap();
+    let ids: BTreeSet<&str> = got.iter().map(|a| a["id"].as_str().unwrap()).collect();
+    assert_eq!(got.len(), 122, "every page of the last 7 days: {ids:?}");
+    assert!(!ids.contains("too-old"));
+    let ongoing = got.iter().find(|a| a["id"] == "ongoing-1").unwrap();
+    assert!(ongoing["ended"].is_null());
+    assert_eq!(ongoing["vectors"], serde_json::json!(["REQUEST_FLOOD"]));
+    let agent = ongoing["contributors"][0]["top"][0][0].as_str().unwrap();
+    assert!(
+        !agent.contains('\u{1b}') && !agent.contains('\u{202e}'),
+        "{agent:?}"
+    );
+    assert!(m.calls()["DescribeAttack"].as_u64().unwrap() <= 10);
+
+    // On the dashboard: the attack going on leads the Overview, and leads to the Access row
+    // of the stage behind the distribution.
+    let t = dashboard(&m, "attacks", &[], &[]);
+    let s = t.wait_text(&format!("Shield: DDoS attack on {dist} since"));
+    assert!(!s.contains('\u{202e}'), "{s}");
+    t.wait_for("the attack first", |s| {
+        let mut lines = s.lines().skip_while(|l| !l.contains("│   what "));
+        lines
+            .nth(1)
+            .is_some_and(|l| l.contains("Shield: DDoS attack on"))
+    });
+    t.keys(&["Enter"]);
+    let s = t.wait_text(&format!("/ filter: {dist}"));
+    assert!(
+        line_with(&s, "orders-api/live").contains("Shield: DDoS"),
+        "{s}"
+    );
+    t.keys(&["q"]);
+    t.wait_dead();
+
+    // The read-only policy reads them; without shield:DescribeAttack, the Access panel says
+    // so and the attacks' list is kept from before (none here): nothing made up.
+    let read_only = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("iam/read-only.json");
+    let (key, secret) = m.iam_user(&read_only, "edgetop-reader");
+    let (status, out, err) = snapshot_as(&m, &key, &secret);
+    assert!(status.success(), "{err}");
+    assert_eq!(
+        out["snapshot"]["attacks"].as_array().map(Vec::len),
+        Some(122)
+    );
+    let shield_problems = |out: &Value| {
+        out["snapshot"]["problems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|p| p["message"].as_str().unwrap().contains("shield:"))
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(shield_problems(&out), Vec::<Value>::new());
+    let mut policy: Value =
+        serde_json::from_str(&std::fs::read_to_string(&read_only).unwrap()).unwrap();
+    for st in policy["Statement"].as_array_mut().unwrap() {
+        if let Some(actions) = st["Action"].as_array_mut() {
+            actions.retain(|a| a != "shield:DescribeAttack");
+        }
+    }
+    let reduced = m.dir.join("no-describe-attack.json");
+    std::fs::write(&reduced, policy.to_string()).unwrap();
+    let (key, secret) = m.iam_user(&reduced, "edgetop-no-attacks");
+    let (status, out, err) = snapshot_as(&m, &key, &secret);
+    assert!(status.success(), "{err}");
+    let problems = shield_problems(&out);
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert_eq!(problems[0]["panel"], "Access");
+    assert!(
+        problems[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("shield:DescribeAttack is denied"),
+        "{problems:?}"
+    );
+    assert!(out["snapshot"].get("attacks").is_none());
+}

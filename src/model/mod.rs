@@ -5,6 +5,7 @@
 
 pub mod access;
 pub mod alarm;
+pub mod attack;
 pub mod ip_set;
 pub mod logs;
 pub mod place;
@@ -61,6 +62,10 @@ pub struct Snapshot {
     /// CloudWatch alarms on what is shown, most urgent first (ALARM, then INSUFFICIENT_DATA).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub alarms: Vec<alarm::Alarm>,
+    /// Shield Advanced's attacks on the account's resources, ongoing and recent (the last 7
+    /// days), where the account subscribes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attacks: Vec<attack::Attack>,
     /// Custom domain names and the stages they map to.
     #[serde(default)]
     pub custom_domains: Vec<access::CustomDomain>,

@@ -69,6 +69,7 @@ placed!(
     super::ip_set::IpSet,
     super::ip_set::BlockEntry,
     super::alarm::Alarm,
+    super::attack::Attack,
     super::logs::LogSource,
     super::logs::Blocked,
     super::logs::Tally
@@ -132,6 +133,7 @@ impl Snapshot {
         self.ip_sets.iter_mut().for_each(|x| x.place = p);
         self.blocks.iter_mut().for_each(|x| x.place = p);
         self.alarms.iter_mut().for_each(|x| x.place = p);
+        self.attacks.iter_mut().for_each(|x| x.place = p);
         if let Some(l) = &mut self.logs {
             l.sources.iter_mut().for_each(|x| x.place = p);
             l.blocked.iter_mut().for_each(|x| x.place = p);
@@ -167,6 +169,7 @@ pub fn narrow(s: &Snapshot, keep: impl Fn(Place) -> bool) -> Snapshot {
         ip_sets: only(&s.ip_sets, &keep),
         blocks: only(&s.blocks, &keep),
         alarms: only(&s.alarms, &keep),
+        attacks: only(&s.attacks, &keep),
         custom_domains: only(&s.custom_domains, &keep),
         shield: info.map_or_else(|| s.shield.clone(), |i| i.shield.clone()),
         loading: s.loading.clone(),
@@ -284,6 +287,7 @@ pub fn merge(mut places: Vec<PlaceInfo>, reads: Vec<Option<Snapshot>>) -> Snapsh
         out.ip_sets.append(&mut s.ip_sets);
         out.blocks.append(&mut s.blocks);
         out.alarms.append(&mut s.alarms);
+        out.attacks.append(&mut s.attacks);
         if let Some(l) = s.logs {
             let o = out.logs.get_or_insert_with(Default::default);
             merge_logs(o, l);

@@ -38,11 +38,16 @@ impl crate::model::Placed for AccessRow<'_> {
 pub fn rows<'a>(s: &'a Snapshot, hits: &'a [DirectHits], filter: &str) -> Vec<AccessRow<'a>> {
     let mut out: Vec<AccessRow> = s
         .all_stages()
-        .map(|(api, stage)| AccessRow {
-            api,
-            stage,
-            findings: posture::of_row(s, hits, api, stage),
-            direct: crate::bypass::of_stage(hits, api, stage),
+        .map(|(api, stage)| {
+            let mut findings = crate::insights::attacks_in_front(s, api, stage);
+            findings.extend(posture::of_row(s, hits, api, stage));
+            findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
+            AccessRow {
+                api,
+                stage,
+                findings,
+                direct: crate::bypass::of_stage(hits, api, stage),
+            }
         })
         .filter(|r| {
             let findings: Vec<&str> = r.findings.iter().map(|f| f.text.as_str()).collect();
@@ -54,6 +59,8 @@ pub fn rows<'a>(s: &'a Snapshot, hits: &'a [DirectHits], filter: &str) -> Vec<Ac
                 r.api.access.as_ref().map_or("", |a| a.endpoint.label()),
             ];
             fields.extend(findings);
+            // The distributions in front, by id: an attack on one leads here.
+            fields.extend(s.fronting(r.api, r.stage).map(|d| d.id.as_str()));
             matches_in(s, r.api.place, filter, &fields)
         })
         .collect();

@@ -23,6 +23,8 @@ A WSGI middleware in front of moto's own dispatcher:
 * Logs Insights over the events moto stores (PutLogEvents): StartQuery evaluates the query with insights.py
   (filter, parse, stats … by, bin, sort, limit; moto ignores filter and stats), GetQueryResults answers with
   its rows and statistics (bytesScanned: the bytes of the events in the window), StopQuery cancels.
+                    POST /_edgetop/shield-attacks {"attacks": [Attack, ...]}: Shield's ListAttacks and DescribeAttack
+                      answer with these (DescribeAttack's Attack shape, epoch seconds; moto has neither call)
                     POST /_edgetop/valueless-keys {"ids": [...]}: GetApiKey and GetApiKeys answer without those
                          keys' values, as the API model allows (ApiKey.value is optional).
                     POST /_edgetop/logs/queries {"polls": N, "status": "Complete"|"Failed"|"Timeout"}: the next
@@ -352,6 +354,7 @@ class EdgetopMiddleware:
         self.strange_ids = False  # GetMetricData answers carry ids nobody asked for (see /_edgetop/strange-ids)
         self.queries = {}  # Logs Insights query id -> its query, window, answer and status (see logs_query)
         self.query_plan = {"polls": 0, "status": "Complete"}  # how the next queries go (/_edgetop/logs/queries)
+        self.attacks = []  # Shield Advanced's attacks, as DescribeAttack gives them (see /_edgetop/shield-attacks)
         self.valueless = set()  # API key ids whose value GetApiKey(s) leave out (see /_edgetop/valueless-keys)
         self.get_resources = {}  # account -> times of edgetop's GetResources calls (AWS's own quota on it)
 
@@ -455,6 +458,8 @@ class EdgetopMiddleware:
                 ("logs", "StartQuery"): self.start_query,
                 ("logs", "GetQueryResults"): self.get_query_results,
                 ("logs", "StopQuery"): self.stop_query,
+                ("shield", "ListAttacks"): self.list_attacks,
+                ("shield", "DescribeAttack"): self.describe_attack,
             }.get((call.service, op))
             if handler:
                 try:
@@ -629,6 +634,9 @@ class EdgetopMiddleware:
         if path == "/_edgetop/strange-ids" and method == "POST":
             self.strange_ids = True
             return self.json_ok(start_response, {"strange_ids": True})
+        if path == "/_edgetop/shield-attacks" and method == "POST":
+            self.attacks = json.loads(body or b"{}").get("attacks", [])
+            return self.json_ok(start_response, {"attacks": len(self.attacks)})
         if path == "/_edgetop/valueless-keys" and method == "POST":
             self.valueless = set(json.loads(body or b"{}").get("ids", []))
             return self.json_ok(start_response, {"ids": sorted(self.valueless)})
@@ -736,6 +744,47 @@ class EdgetopMiddleware:
                                  "final": self.query_plan["status"], "status": "Running", "stopped": False,
                                  "region": call.region}
         return self.json_ok(start_response, {"queryId": qid}, self.LOGS_JSON)
+
+    # Shield's ListAttacks (API model: StartTime and EndTime are TimeRanges {FromInclusive, ToExclusive}, each
+    # optional, filtering on the attack's start and end; MaxResults 0-10000, 20 when absent; NextToken) and
+    # DescribeAttack. An attack still going on has no EndTime, and an EndTime range leaves it out.
+    SHIELD_JSON = "application/x-amz-json-1.1"
+
+    def list_attacks(self, call, start_response):
+        p = call.params
+
+        def within(t, rng):
+            if not rng:
+                return True
+            if t is None:
+                return False
+            return rng.get("FromInclusive", float("-inf")) <= t < rng.get("ToExclusive", float("inf"))
+
+        limit = int(p.get("MaxResults", 20))
+        if not 0 <= limit <= 10000:
+            raise ApiError("InvalidParameterException", "MaxResults must be between 0 and 10000")
+        chosen = [a for a in self.attacks
+                  if within(a.get("StartTime"), p.get("StartTime")) and within(a.get("EndTime"), p.get("EndTime"))]
+        start = int(p.get("NextToken") or 0)
+        limit = limit or 20
+        page = chosen[start:start + limit]
+        out = {"AttackSummaries": [
+            {k: v for k, v in {"AttackId": a["AttackId"], "ResourceArn": a.get("ResourceArn"),
+                               "StartTime": a.get("StartTime"), "EndTime": a.get("EndTime"),
+                               "AttackVectors": [{"VectorType": v} for v in a.get("Vectors", [])]}.items()
+             if v is not None}
+            for a in page]}
+        if start + limit < len(chosen):
+            out["NextToken"] = str(start + limit)
+        return self.json_ok(start_response, out, self.SHIELD_JSON)
+
+    def describe_attack(self, call, start_response):
+        wanted = call.params.get("AttackId")
+        for a in self.attacks:
+            if a["AttackId"] == wanted:
+                detail = {k: v for k, v in a.items() if k != "Vectors"}
+                return self.json_ok(start_response, {"Attack": detail}, self.SHIELD_JSON)
+        raise ApiError("AccessDeniedException", f"no attack {wanted} in this account")
 
     def get_query_results(self, call, start_response):
         with self.lock:

@@ -220,6 +220,12 @@ impl Moto {
         self.control("POST", "/_edgetop/valueless-keys", Some(&body));
     }
 
+    /// Shield's ListAttacks and DescribeAttack answer with these (DescribeAttack's shape).
+    pub fn shield_attacks(&self, attacks: serde_json::Value) {
+        let body = serde_json::json!({ "attacks": attacks }).to_string();
+        self.control("POST", "/_edgetop/shield-attacks", Some(&body));
+    }
+
     /// From now on, GetMetricData answers carry result ids that were not asked for.
     pub fn strange_ids(&self) {
         self.control("POST", "/_edgetop/strange-ids", None);

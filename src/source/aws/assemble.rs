@@ -125,6 +125,7 @@ pub fn snapshot(src: &AwsSource, now: DateTime<Utc>) -> Snapshot {
         ip_sets: src.found.ip_sets.clone(),
         blocks: parts.blocks(),
         alarms: parts.alarms(),
+        attacks: src.attacks.clone(),
     };
     crate::model::logs::attribute(&mut snap);
     if let Some(logs) = &snap.logs {

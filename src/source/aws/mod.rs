@@ -201,6 +201,8 @@ pub struct AwsSource {
     /// The alarms on what is shown, as last read; and their names, listed at discovery (None:
     /// to be listed whole at the next poll).
     alarms: Vec<crate::model::alarm::Alarm>,
+    /// Shield Advanced's attacks, ongoing and recent, as last read (a subscriber's only).
+    attacks: Vec<crate::model::attack::Attack>,
     alarm_names: Option<Vec<String>>,
     /// Where metrics are read when a monitoring account reads them (cross-account
     /// observability); else with this place's own CloudWatch clients.
@@ -238,6 +240,7 @@ const WAF_LOGGING: &str = "web ACL logging";
 const WAF_METRICS: &str = "WAF metric names";
 const IP_SETS: &str = "IP sets";
 const ALARMS: &str = "alarms";
+const ATTACKS: &str = "Shield Advanced attacks";
 const METRICS: &str = "metrics";
 const METRICS_GLOBAL: &str = "metrics (us-east-1)";
 const SAMPLES: &str = "sampled requests";
@@ -293,6 +296,7 @@ impl AwsSource {
             blocks: Vec::new(),
             block_notes: Vec::new(),
             alarms: Vec::new(),
+            attacks: Vec::new(),
             alarm_names: None,
             metric_routes: MetricRoutes::default(),
             settings,

@@ -180,6 +180,23 @@ impl AwsSource {
         self.store.prune(this_point);
     }
 
+    /// Shield Advanced's attacks of the last 7 days, each poll: an attack is news now. Only
+    /// where the account subscribes (and this place reads Shield); no call otherwise.
+    pub(super) async fn read_attacks(&mut self, now: DateTime<Utc>, calls: &mut Calls) {
+        let subscribed = matches!(
+            self.found.shield,
+            Some(crate::model::access::Shield::Subscribed { .. })
+        );
+        if !subscribed {
+            self.attacks.clear();
+            return;
+        }
+        let read = super::shield::attacks(&self.clients.shield, now, 7, calls).await;
+        if let Some(attacks) = self.outcome(super::ATTACKS, Panel::Access, read, now) {
+            self.attacks = attacks;
+        }
+    }
+
     pub(super) async fn read_samples(&mut self, now: DateTime<Utc>, calls: &mut Calls) {
         // GetSampledRequests reaches back three hours; a minute's margin keeps the window valid
         // by the time the request arrives.
@@ -431,6 +448,7 @@ impl AwsSource {
         }
         self.read_metrics(now, &mut calls).await;
         self.read_alarms(now, &mut calls).await;
+        self.read_attacks(now, &mut calls).await;
         tracing::debug!(ms = started.elapsed().as_millis(), "metrics read");
         if let Some(early) = &early {
             // The first figures: CloudWatch's, with the APIs, web ACLs and distributions.

@@ -8,6 +8,7 @@
 mod account;
 mod alarms;
 mod apply;
+mod attacks;
 mod hostile;
 mod ip_sets;
 mod logs;
@@ -182,6 +183,7 @@ impl DemoSource {
             s.samples.retain(|x| !global.contains(&x.web_acl));
             s.rate_limited.retain(|x| !global.contains(&x.web_acl));
             s.shield = None;
+            s.attacks.clear();
         }
         s
     }

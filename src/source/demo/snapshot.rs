@@ -58,6 +58,7 @@ pub fn assemble(
         ip_sets: super::ip_sets::model(w.sc, w.tl),
         blocks: super::ip_sets::blocks(w.sc, w.tl),
         alarms: Vec::new(),
+        attacks: super::attacks::attacks(w.sc, now),
     };
     // Alarms evaluate their own one-minute datapoints, whatever range the screens show.
     snap.alarms = match ranged {

@@ -931,3 +931,26 @@ fn a_longer_range_has_coarser_points_the_same_alarms_and_the_same_level() {
     assert_eq!(names(&hour), names(&day));
     assert_eq!(names(&hour), names(&week));
 }
+
+#[test]
+fn a_shield_attack_on_the_catalog_distribution_goes_on_then_ends() {
+    let during = snap(7, at(5, 0));
+    let ongoing: Vec<_> = during.attacks.iter().filter(|a| a.ongoing()).collect();
+    assert_eq!(ongoing.len(), 1, "{:?}", during.attacks);
+    assert_eq!(ongoing[0].resource_id(), "E2CATALOG7QX");
+    assert!(
+        ongoing[0]
+            .summary()
+            .starts_with("REQUEST_FLOOD; top source: ")
+    );
+    assert_eq!(during.attacks.len(), 2, "and yesterday's, over");
+    let after = snap(7, at(40, 0));
+    assert!(after.attacks.iter().all(|a| !a.ongoing()));
+    let found = crate::insights::findings(&during);
+    assert!(
+        found.iter().any(|f| f
+            .text
+            .starts_with("Shield: DDoS attack on E2CATALOG7QX since 13:54")),
+        "{found:?}"
+    );
+}

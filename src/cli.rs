@@ -69,6 +69,11 @@ pub struct Args {
     #[arg(long, global = true, value_parser = parse_range)]
     pub range: Option<crate::model::Range>,
 
+    /// Each series beside the same window a day (1d) or a week (7d) before (`:compare` while
+    /// running): a dim line on every chart, columns on Throttling and WAF.
+    #[arg(long, global = true, value_parser = parse_shift)]
+    pub compare: Option<crate::model::range::Shift>,
+
     /// No colour: the mono theme unless --theme says otherwise. NO_COLOR set to anything
     /// (not empty) does the same, as no-color.org asks.
     #[arg(long)]
@@ -346,6 +351,10 @@ impl Args {
 }
 
 /// "30" (minutes), "90s", "30m", "1h": from 1 second to a day.
+fn parse_shift(s: &str) -> Result<crate::model::range::Shift, String> {
+    crate::model::range::Shift::parse(s).ok_or_else(|| "1d or 7d".to_string())
+}
+
 fn parse_range(s: &str) -> Result<crate::model::Range, String> {
     crate::model::Range::parse(s).ok_or_else(|| {
         let all: Vec<&str> = crate::model::Range::ALL.iter().map(|r| r.label()).collect();

@@ -19,6 +19,9 @@ pub struct Config {
     pub bell: bool,
     /// The time range shown at the start (`--range`): 15m, 1h, 3h, 12h, 24h, 3d or 7d.
     pub range: Option<crate::model::Range>,
+    /// `:compare`: how many times its value a day or a week before a series must be for the
+    /// Overview to say so (3 by default; more than 1).
+    pub compare_factor: Option<f64>,
     /// Origin custom header names that carry an API key.
     #[serde(default)]
     pub key_headers: Vec<String>,
@@ -141,6 +144,12 @@ impl Config {
             })
             .collect();
         c.keys.sort_by_key(|r| r.line);
+        if let Some(f) = c.compare_factor.filter(|f| !(f.is_finite() && *f > 1.0)) {
+            return Err(ConfigError::OutOfRange {
+                path: path.display().to_string(),
+                message: format!("compare_factor must be a number above 1, not {f}"),
+            });
+        }
         if let Some(i) = c.accounts.iter().position(|a| {
             a.role_arn
                 .as_deref()

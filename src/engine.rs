@@ -23,6 +23,8 @@ pub enum Request {
     SetInterval(Duration),
     /// Read the metrics over another time range, from the next poll (at once).
     SetRange(crate::model::Range),
+    /// `:compare`: the same window a day or a week before too (at once).
+    SetCompare(Option<crate::model::range::Compare>),
     Apply(Op),
     /// Read one API key's value (the operator pressed `v`).
     KeyValue(crate::model::Place, String),
@@ -49,6 +51,8 @@ struct Desk {
     refresh_wanted: bool,
     /// A range asked for, to hand the source before its next poll.
     range_wanted: Option<crate::model::Range>,
+    /// A comparison asked for (Some(None): none), likewise.
+    compare_wanted: Option<Option<crate::model::range::Compare>>,
     done: mpsc::Sender<()>,
 }
 
@@ -59,6 +63,7 @@ impl Desk {
             Request::RefreshNow => self.refresh_wanted = true,
             Request::SetInterval(d) => self.interval = d,
             Request::SetRange(r) => self.range_wanted = Some(r),
+            Request::SetCompare(c) => self.compare_wanted = Some(c),
             Request::KeyValue(_, key_id) if self.read_only => {
                 let result = Err("read-only: key values are not shown".to_string());
                 return self
@@ -135,6 +140,7 @@ pub async fn run<S: Source>(
         running: false,
         refresh_wanted: false,
         range_wanted: None,
+        compare_wanted: None,
         done: done_tx,
     };
     let early_events = events.clone();
@@ -152,6 +158,9 @@ pub async fn run<S: Source>(
         }
         if let Some(r) = desk.range_wanted.take() {
             source.set_range(r);
+        }
+        if let Some(c) = desk.compare_wanted.take() {
+            source.set_compare(c);
         }
         // What the last poll's snapshot held is free by now (the screen has the new one).
         crate::memory::give_back();
@@ -184,7 +193,7 @@ pub async fn run<S: Source>(
             return;
         }
         failures = if ok { 0 } else { failures + 1 };
-        while !desk.refresh_wanted && desk.range_wanted.is_none() {
+        while !desk.refresh_wanted && desk.range_wanted.is_none() && desk.compare_wanted.is_none() {
             tokio::select! {
                 _ = sleep_until(started + backoff(desk.interval, failures)) => break,
                 Some(()) = done_rx.recv() => desk.op_ended(),
@@ -231,6 +240,8 @@ mod tests {
         }
 
         fn set_range(&mut self, _: crate::model::Range) {}
+
+        fn set_compare(&mut self, _: Option<crate::model::range::Compare>) {}
 
         fn refresh_all(&mut self) {
             self.log

@@ -28,6 +28,7 @@ pub fn settled(s: &Snapshot, hits: &[DirectHits]) -> Vec<Finding> {
         let mut found = Vec::new();
         for each in [
             stages,
+            compared,
             held_addresses,
             anti_ddos,
             rules,
@@ -152,6 +153,53 @@ pub fn with_loading(loading: &[Problem], settled: &[Finding]) -> Vec<Finding> {
 fn access(s: &Snapshot, hits: &[DirectHits], out: &mut Vec<Finding>) {
     let posture = crate::posture::findings(s, hits);
     out.extend(posture.into_iter().filter(|f| f.severity >= Severity::Warn));
+}
+
+/// `:compare`: a stage's requests or a rule's blocked requests more than the factor times
+/// their value a day or a week before at this hour (and at least 100 a minute: a quiet
+/// series doubling is no news).
+fn compared(s: &Snapshot, out: &mut Vec<Finding>) {
+    let Some(c) = s.compare else {
+        return;
+    };
+    let mut say = |about: Panel, what: String, series: &crate::model::Series, row: String| {
+        let Some((then, x)) = series.against_then() else {
+            return;
+        };
+        if series.latest().unwrap_or(0.0) < 100.0 {
+            return;
+        }
+        let now = format::count(series.last());
+        let when = c.shift.words();
+        let text = match x {
+            Some(x) if x >= c.factor => format!(
+                "{what} {now}/min, {x:.1}× {when} at this hour ({}/min)",
+                format::count(then)
+            ),
+            Some(_) => return,
+            None => format!("{what} {now}/min; none {when} at this hour"),
+        };
+        out.push(finding(Severity::Warn, about, text).at_row(Some(row)));
+    };
+    for (api, st) in s.all_stages() {
+        let name = format!("{}/{}", api.name, st.name);
+        say(
+            Panel::Throttling,
+            format!("{name}: requests"),
+            &st.metrics.count,
+            format!("{} {}", api.name, st.name),
+        );
+    }
+    for acl in &s.web_acls {
+        for r in &acl.rules {
+            say(
+                Panel::Waf,
+                format!("{} ({}) blocks", r.name, acl.name),
+                &r.metrics.blocked,
+                r.name.to_string(),
+            );
+        }
+    }
 }
 
 /// Stages failing (5xx) or throttling.

@@ -53,6 +53,10 @@ pub struct Settings {
     pub bell: bool,
     /// The time range at the start (the source is already set to it).
     pub range: crate::model::Range,
+    /// `compare_factor` in the config: how many times its value then a finding needs.
+    pub compare_factor: f64,
+    /// `--compare` (the source is already set to it).
+    pub compare: Option<crate::model::range::Shift>,
     /// Why, when the config keeps the account read-only (not only `--read-only`).
     pub read_only_why: Option<String>,
     pub refresh: Duration,
@@ -95,6 +99,7 @@ fn perform(
             Effect::Refresh => Some(Request::RefreshNow),
             Effect::SetRefresh(d) => Some(Request::SetInterval(d)),
             Effect::SetRange(r) => Some(Request::SetRange(r)),
+            Effect::SetCompare(c) => Some(Request::SetCompare(c)),
             Effect::Apply(op) => {
                 tracing::info!(op = %op.summary(), "confirmed by the operator");
                 Some(Request::Apply(op))
@@ -236,6 +241,8 @@ fn new_app(settings: &Settings, theme_name: &str) -> App {
     app.idle_after = settings.idle_after;
     app.bell = settings.bell;
     app.range = settings.range;
+    app.compare_factor = settings.compare_factor;
+    app.compare = settings.compare;
     if let Some(w) = &settings.warning {
         app.message = Some((crate::app::Level::Error, crate::model::text::escape(w)));
     }

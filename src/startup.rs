@@ -99,6 +99,8 @@ pub struct Effective {
     pub bell: bool,
     /// `--range`, or `range = "…"` in the config: what the charts show at the start.
     pub range: crate::model::Range,
+    /// `compare_factor` in the config (3 by default).
+    pub compare_factor: f64,
     pub key_headers: Vec<String>,
     pub deploy: aws::rotate::DeployWait,
     /// The keys in force: the defaults with the config file's `[keys]`.
@@ -146,6 +148,7 @@ pub fn effective(args: &Args) -> anyhow::Result<Effective> {
         read_only: args.read_only || (conf.read_only && !args.read_write),
         bell: args.bell || conf.bell,
         range: args.range.or(conf.range).unwrap_or_default(),
+        compare_factor: conf.compare_factor.unwrap_or(3.0),
         key_headers: key_headers.iter().map(|h| h.to_ascii_lowercase()).collect(),
         deploy: aws::rotate::DeployWait {
             every: Duration::from_secs(args.deploy_check_every),
@@ -698,6 +701,11 @@ fn demo(args: &Args, wanted: &[Wanted]) -> AnySource {
 pub async fn account(args: &Args, eff: &Effective) -> anyhow::Result<Opened> {
     let mut opened = open(args, eff).await?;
     crate::source::Source::set_range(&mut opened.source, eff.range);
+    let compare = args.compare.map(|shift| crate::model::range::Compare {
+        shift,
+        factor: eff.compare_factor,
+    });
+    crate::source::Source::set_compare(&mut opened.source, compare);
     Ok(opened)
 }
 

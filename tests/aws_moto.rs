@@ -1983,3 +1983,61 @@ fn shield_attacks_lead_the_overview_and_mark_the_row_of_their_resource() {
     );
     assert!(out["snapshot"].get("attacks").is_none());
 }
+
+#[test]
+fn compare_reads_the_same_window_a_week_before_and_counts_its_cost() {
+    let m = Moto::start("compare");
+    m.seed(20);
+    // LoginRateLimit a week ago, three minutes before this minute then: 700 blocked.
+    m.tamper(&[
+        "history",
+        "edge-regional",
+        "LoginRateLimit",
+        "168.05",
+        "700",
+    ]);
+    m.reset_calls();
+    let (status, out, err) = snapshot(&m, &["--compare", "7d"]);
+    assert!(status.success(), "{err}");
+    let s = &out["snapshot"];
+    assert_eq!(s["compare"]["shift"], "7d");
+    let blocked = rule_blocked(s, "edge-regional", "LoginRateLimit");
+    let then = &blocked["then"];
+    assert_eq!(then["values"].as_array().unwrap().len(), 60, "{then}");
+    assert_eq!(
+        sum(then),
+        700.0,
+        "the week-old minute, in the window then: {then}"
+    );
+    assert_eq!(
+        then["end"].as_str().unwrap()[..10],
+        (chrono::Utc::now() - chrono::Duration::days(7))
+            .format("%Y-%m-%d")
+            .to_string(),
+        "{then}"
+    );
+    // A rule with nothing then has a comparison of zeros, not none.
+    let other = rule_blocked(s, "edge-regional", "BlockBadIPs");
+    assert_eq!(sum(&other["then"]), 0.0);
+    // Two reads of every series a poll, one per endpoint each: the cost meter counts both.
+    assert_eq!(
+        m.calls()["GetMetricData"].as_u64(),
+        Some(4),
+        "{}",
+        m.calls()
+    );
+    let (status, plain, _) = snapshot(&m, &[]);
+    assert!(status.success());
+    assert!(
+        rule_blocked(&plain["snapshot"], "edge-regional", "LoginRateLimit")
+            .get("then")
+            .is_none()
+    );
+    assert!(
+        plain["snapshot"]["cost"]["metrics_last_poll"]
+            .as_u64()
+            .unwrap()
+            * 2
+            == s["cost"]["metrics_last_poll"].as_u64().unwrap()
+    );
+}

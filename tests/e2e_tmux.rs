@@ -421,6 +421,23 @@ fn the_range_changes_with_its_command_and_its_keys() {
     t.literal("range 2h");
     t.keys(&["Enter"]);
     t.wait_text(":range takes 15m, 1h, 3h, 12h, 24h, 3d, 7d, not '2h'");
+    // Last week beside today: said in the tab line, and WAF's rules gain its columns.
+    t.keys(&[":"]);
+    t.literal("compare 7d");
+    t.keys(&["Enter"]);
+    t.wait_text("· vs last week");
+    t.keys(&["3"]);
+    let s = t.wait_text("then/m");
+    assert!(
+        line_with(&s, "LoginRateLimit").contains("rate-based"),
+        "{s}"
+    );
+    t.keys(&[":"]);
+    t.literal("compare off");
+    t.keys(&["Enter"]);
+    t.wait_for("no comparison", |s| {
+        !s.contains("then/m") && !s.contains("vs last week")
+    });
     t.keys(&["q"]);
     t.wait_dead();
     assert_eq!(t.var("alternate_on"), "0");

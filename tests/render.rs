@@ -810,3 +810,26 @@ fn alarm_thresholds_cross_the_charts_they_watch() {
     insta::assert_snapshot!("alarm_threshold_waf_160x48", s);
     insta::assert_snapshot!("alarm_threshold_waf_80x24", render(&a, 80, 24));
 }
+
+/// `:compare 7d`: a dim line of last week under each chart, the tab line says so, and WAF's
+/// rules gain "then" and "×" columns.
+#[test]
+fn last_week_beside_today() {
+    use edgetop::model::range::{Compare, Shift};
+    let t = DEMO_START + TimeDelta::minutes(5);
+    let compare = Compare {
+        shift: Shift::Week,
+        factor: 3.0,
+    };
+    let mut a = showing(
+        DemoSource::new(7, 1.0).with_compare(compare).snapshot_at(t),
+        t,
+    );
+    a.compare = Some(Shift::Week);
+    insta::assert_snapshot!("compare_overview_160x48", render(&a, 160, 48));
+    a.screen = Screen::Waf;
+    let s = render(&a, 160, 48);
+    assert!(s.contains("then/m"), "{s}");
+    insta::assert_snapshot!("compare_waf_160x48", s);
+    insta::assert_snapshot!("compare_waf_80x24", render(&a, 80, 24));
+}

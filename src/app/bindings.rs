@@ -485,6 +485,14 @@ const REVEAL: &[Binding] = &[
 /// The `:` commands, for help.
 pub const COMMANDS: &[(&str, &str)] = &[
     (
+        ":range R",
+        "every chart and \"last N\" over 15m, 1h, 3h, 12h, 24h, 3d or 7d",
+    ),
+    (
+        ":compare W",
+        "each series beside the same window 1d or 7d before; off to stop",
+    ),
+    (
         ":theme NAME",
         "switch theme (dark, light, high-contrast, mono, or a file)",
     ),

@@ -38,6 +38,14 @@ impl App {
                     crate::model::Text::new(r)
                 )),
             },
+            ("compare", Some(w)) => match (w, crate::model::range::Shift::parse(w)) {
+                ("off", _) => self.set_compare(None),
+                (_, Some(shift)) => self.set_compare(Some(shift)),
+                _ => self.error(format!(
+                    ":compare takes 1d, 7d or off, not '{}'",
+                    crate::model::Text::new(w)
+                )),
+            },
             ("help", _) => {
                 self.mode = Mode::Help(0);
                 vec![]
@@ -72,11 +80,11 @@ impl App {
                 }
                 vec![]
             }
-            ("theme" | "refresh" | "split" | "block" | "range", None) => {
+            ("theme" | "refresh" | "split" | "block" | "range" | "compare", None) => {
                 self.error(format!(":{cmd} needs an argument (see ? for help)"))
             }
             _ => self.error(format!(
-                "unknown command :{cmd} (try :range, :theme, :refresh, :scope, :split, :audit, :rotations, :q)"
+                "unknown command :{cmd} (try :range, :compare, :theme, :refresh, :scope, :split, :audit, :rotations, :q)"
             )),
         }
     }
@@ -91,6 +99,26 @@ impl App {
         let metrics = self.data().map(|d| d.cost.metrics_last_poll);
         self.message = Some((Level::Info, range.cost_said(metrics)));
         vec![Effect::SetRange(range)]
+    }
+
+    /// Draw the same window a day or a week before beside today's (None: stop).
+    pub(super) fn set_compare(&mut self, shift: Option<crate::model::range::Shift>) -> Vec<Effect> {
+        self.compare = shift;
+        self.message = Some((
+            Level::Info,
+            match shift {
+                Some(s) => format!(
+                    "comparing with {} at this hour: a second read of every series a poll",
+                    s.words()
+                ),
+                None => "no comparison".into(),
+            },
+        ));
+        let compare = shift.map(|shift| crate::model::range::Compare {
+            shift,
+            factor: self.compare_factor,
+        });
+        vec![Effect::SetCompare(compare)]
     }
 
     pub(super) fn error(&mut self, msg: String) -> Vec<Effect> {

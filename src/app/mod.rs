@@ -40,6 +40,8 @@ pub enum Effect {
     SetRefresh(Duration),
     /// Read the metrics over another time range.
     SetRange(crate::model::Range),
+    /// `:compare`: read the same window a day or a week before too (None: stop).
+    SetCompare(Option<crate::model::range::Compare>),
     Apply(Op),
     LoadTheme(String),
     /// Read the audit log for viewing.
@@ -154,6 +156,9 @@ pub struct App {
     pub refresh: Duration,
     /// The time range asked for (`:range`, `[`, `]`); the data says which range it covers.
     pub range: crate::model::Range,
+    /// `:compare` as asked; and the factor a finding needs (`compare_factor`).
+    pub compare: Option<crate::model::range::Shift>,
+    pub compare_factor: f64,
     pub theme_name: String,
     pub message: Option<(Level, String)>,
     /// Where the account came from, for the header ("demo", "aws").
@@ -225,6 +230,8 @@ impl App {
             read_only_why: None,
             refresh,
             range: Default::default(),
+            compare: None,
+            compare_factor: 3.0,
             theme_name: theme_name.to_string(),
             message: None,
             source_label: source_label.to_string(),

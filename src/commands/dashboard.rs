@@ -33,6 +33,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         read_only: eff.read_only || read_only.is_some(),
         bell: eff.bell,
         range: eff.range,
+        compare_factor: eff.compare_factor,
+        compare: args.compare,
         read_only_why: read_only,
         refresh,
         idle_after: (args.idle_after > 0).then(|| Duration::from_secs(args.idle_after * 60)),

@@ -6,6 +6,7 @@
 pub mod access;
 pub mod alarm;
 pub mod attack;
+pub mod compare;
 pub mod ip_set;
 pub mod logs;
 pub mod place;
@@ -33,6 +34,9 @@ pub struct Snapshot {
     /// The time range its series cover.
     #[serde(default)]
     pub range: Range,
+    /// `:compare`: each series carries the same window a day or a week before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compare: Option<range::Compare>,
     pub apis: Vec<RestApi>,
     /// HTTP APIs (API Gateway v2): their stages, metrics and access; no usage plans, API keys or
     /// web ACLs.

@@ -155,6 +155,7 @@ pub fn narrow(s: &Snapshot, keep: impl Fn(Place) -> bool) -> Snapshot {
         account: info.map_or_else(|| s.account.clone(), |i| i.account.clone()),
         taken_at: s.taken_at,
         range: s.range,
+        compare: s.compare,
         apis: only(&s.apis, &keep),
         http_apis: only(&s.http_apis, &keep),
         usage_plans: only(&s.usage_plans, &keep),
@@ -260,6 +261,7 @@ pub fn merge(mut places: Vec<PlaceInfo>, reads: Vec<Option<Snapshot>>) -> Snapsh
             out.shield = s.shield.clone();
             out.taken_at = s.taken_at;
             out.range = s.range;
+            out.compare = s.compare;
             out.cost.poll_interval_secs = s.cost.poll_interval_secs;
             first = false;
         }

@@ -177,6 +177,55 @@ impl Range {
     }
 }
 
+/// How far back `:compare` looks: the same window a day or a week before.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Shift {
+    #[serde(rename = "1d")]
+    Day,
+    #[serde(rename = "7d")]
+    Week,
+}
+
+impl Shift {
+    pub fn parse(s: &str) -> Option<Shift> {
+        match s {
+            "1d" => Some(Shift::Day),
+            "7d" => Some(Shift::Week),
+            _ => None,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Shift::Day => "1d",
+            Shift::Week => "7d",
+        }
+    }
+
+    pub fn minutes(self) -> i64 {
+        match self {
+            Shift::Day => 1440,
+            Shift::Week => 7 * 1440,
+        }
+    }
+
+    /// "yesterday", "last week": how a column or a finding says it.
+    pub fn words(self) -> &'static str {
+        match self {
+            Shift::Day => "yesterday",
+            Shift::Week => "last week",
+        }
+    }
+}
+
+/// `:compare`: the window shifted back, and how many times its value a series must be for a
+/// finding to say so (`compare_factor` in the config, 3 by default).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Compare {
+    pub shift: Shift,
+    pub factor: f64,
+}
+
 /// A span of minutes as a chart's axis says it: "45m", "6h", "3.5d".
 pub fn span_label(minutes: f64) -> String {
     if minutes < 120.0 {

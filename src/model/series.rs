@@ -16,6 +16,9 @@ pub struct Series {
     /// Minutes per point (CloudWatch's period): 1, 5 or 60, as the range asks.
     #[serde(default = "one_minute", skip_serializing_if = "is_one_minute")]
     pub period_min: u32,
+    /// The same window a day or a week before (`:compare`), point for point.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub then: Option<Box<Series>>,
 }
 
 fn one_minute() -> u32 {
@@ -32,6 +35,7 @@ impl Default for Series {
             end: DateTime::default(),
             values: Vec::new(),
             period_min: 1,
+            then: None,
         }
     }
 }
@@ -54,6 +58,7 @@ impl Series {
             end,
             values,
             period_min: period_min.max(1),
+            then: None,
         }
     }
 
@@ -65,6 +70,20 @@ impl Series {
     /// latency of a minute without requests).
     pub fn latest(&self) -> Option<f64> {
         self.values.last().copied().filter(|v| !v.is_nan())
+    }
+
+    /// With its value then (`:compare`).
+    pub fn with_then(mut self, then: Option<Series>) -> Series {
+        self.then = then.map(Box::new);
+        self
+    }
+
+    /// The newest value then, and how many times it the newest is now (None without a
+    /// comparison, or when then was nothing).
+    pub fn against_then(&self) -> Option<(f64, Option<f64>)> {
+        let then = self.then.as_ref()?.latest().unwrap_or(0.0);
+        let now = self.latest().unwrap_or(0.0);
+        Some((then, (then > 0.0).then(|| now / then)))
     }
 
     /// The sum of the per-minute values (for shares and comparisons; see [`Series::in_window`]).
@@ -91,10 +110,22 @@ impl Series {
     /// index from the newest; others (a place still on the range before, or a minute behind)
     /// add the per-minute value of the point that holds each of this series' points.
     pub fn add(&mut self, other: &Series) {
+        // Nothing to add (a stage never read): it changes neither the sum nor its comparison.
+        if other.values.is_empty() {
+            return;
+        }
         if self.values.is_empty() {
             *self = other.clone();
             return;
         }
+        // What each was then adds up the same way; a sum is compared only when every part is.
+        self.then = match (self.then.take(), &other.then) {
+            (Some(mut a), Some(b)) => {
+                a.add(b);
+                Some(a)
+            }
+            _ => None,
+        };
         if self.period_min == other.period_min && self.end == other.end {
             for (a, b) in self.values.iter_mut().rev().zip(other.values.iter().rev()) {
                 *a += b;

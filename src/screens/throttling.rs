@@ -100,7 +100,7 @@ impl ScreenView for Throttling {
                 th,
                 true,
             ),
-            &columns::placed(stage_columns(d.range)),
+            &columns::placed(stage_columns(d.range, d.compare.is_some())),
             &stages[win.range.clone()],
             Some(win.selected),
             &cells,
@@ -235,7 +235,10 @@ fn stage_refusals(d: &Snapshot, name: &str, st: &Stage) -> String {
 /// sit beside the quota gauges.
 const WIDE: u16 = 120;
 
-fn stage_columns<'a>(range: crate::model::Range) -> Vec<Column<(&'a RestApi, &'a Stage)>> {
+fn stage_columns<'a>(
+    range: crate::model::Range,
+    compare: bool,
+) -> Vec<Column<(&'a RestApi, &'a Stage)>> {
     let (peak, headroom) = range.peak_headings();
     let columns: [Column<(&'a RestApi, &'a Stage)>; _] = [
         col("stage", Constraint::Min(18), |(a, s), cx| {
@@ -298,7 +301,20 @@ fn stage_columns<'a>(range: crate::model::Range) -> Vec<Column<(&'a RestApi, &'a
             },
         ),
     ];
-    columns.into()
+    let mut columns: Vec<_> = columns.into();
+    // `:compare`: requests a minute then, and how many times that now is.
+    if compare {
+        let then: [Column<(&'a RestApi, &'a Stage)>; 2] = [
+            col("then/m", Constraint::Length(7), |(_, s), _| {
+                columns::then_cell(&s.metrics.count)
+            }),
+            col("×", Constraint::Length(6), |(_, s), cx| {
+                columns::times_cell(&s.metrics.count, cx)
+            }),
+        ];
+        columns.splice(2..2, then);
+    }
+    columns
 }
 
 /// A stage's 429s a minute: counted in its access log, or an estimate (dim, `~`) from its

@@ -135,7 +135,7 @@ impl ScreenView for Waf {
                 th,
                 true,
             ),
-            &columns::placed(rule_columns()),
+            &columns::placed(rule_columns(d.compare.is_some())),
             &rules[win.range.clone()],
             Some(win.selected),
             &cells,
@@ -269,7 +269,7 @@ fn acl_columns<'a>() -> Vec<Column<&'a WebAcl>> {
     columns.into()
 }
 
-fn rule_columns<'a>() -> Vec<Column<(&'a WebAcl, &'a Rule)>> {
+fn rule_columns<'a>(compare: bool) -> Vec<Column<(&'a WebAcl, &'a Rule)>> {
     let columns: [Column<(&'a WebAcl, &'a Rule)>; _] = [
         col("web ACL", Constraint::Length(15), |(w, _), cx| {
             Cell::from(fit(w.name.as_str(), cx.column))
@@ -313,5 +313,22 @@ fn rule_columns<'a>() -> Vec<Column<(&'a WebAcl, &'a Rule)>> {
             |(_, r), cx| Cell::from(fit(&rule_summary(r), cx.column)),
         ),
     ];
-    columns.into()
+    let mut columns: Vec<_> = columns.into();
+    // `:compare`: blocked a minute then, and how many times that now is.
+    if compare {
+        let at = columns
+            .iter()
+            .position(|c| c.heading == "block/m")
+            .map_or(columns.len(), |i| i + 1);
+        let then: [Column<(&'a WebAcl, &'a Rule)>; 2] = [
+            col("then/m", Constraint::Length(7), |(_, r), _| {
+                columns::then_cell(&r.metrics.blocked)
+            }),
+            col("×", Constraint::Length(6), |(_, r), cx| {
+                columns::times_cell(&r.metrics.blocked, cx)
+            }),
+        ];
+        columns.splice(at..at, then);
+    }
+    columns
 }

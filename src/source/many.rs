@@ -171,8 +171,10 @@ pub struct ManySource<S> {
     polling_since: Vec<Option<chrono::DateTime<Utc>>>,
     /// `R` asked while the place was polling: done when it is back.
     refresh_pending: Vec<bool>,
-    /// The range every place reads (a place polling gets it when it is back).
+    /// The range every place reads, and its comparison (a place polling gets them when it is
+    /// back).
     range: crate::model::Range,
+    compare: Option<crate::model::range::Compare>,
     /// Sources coming back from their polls.
     back_tx: mpsc::UnboundedSender<(usize, S)>,
     back_rx: mpsc::UnboundedReceiver<(usize, S)>,
@@ -227,6 +229,7 @@ impl<S: Source> ManySource<S> {
             polling_since: vec![None; n],
             refresh_pending: vec![false; n],
             range: Default::default(),
+            compare: None,
             back_tx,
             back_rx,
             board: Arc::new(Mutex::new(Board {
@@ -255,6 +258,7 @@ impl<S: Source> ManySource<S> {
             s.refresh_all();
         }
         s.set_range(self.range);
+        s.set_compare(self.compare);
         self.polling_since[i] = None;
         self.idle[i] = Some(s);
     }
@@ -424,6 +428,13 @@ impl<S: Source> Source for ManySource<S> {
         self.range = range;
         for s in self.idle.iter_mut().flatten() {
             s.set_range(range);
+        }
+    }
+
+    fn set_compare(&mut self, compare: Option<crate::model::range::Compare>) {
+        self.compare = compare;
+        for s in self.idle.iter_mut().flatten() {
+            s.set_compare(compare);
         }
     }
 
@@ -702,6 +713,8 @@ mod tests {
         }
 
         fn set_range(&mut self, _: crate::model::Range) {}
+
+        fn set_compare(&mut self, _: Option<crate::model::range::Compare>) {}
     }
 
     fn member(

@@ -135,6 +135,9 @@ pub trait Source: Send + 'static {
     /// wrapper that did not pass it on would show the hour under another range's name.
     fn set_range(&mut self, range: crate::model::Range);
 
+    /// `:compare`: read the same window a day or a week before too (None: not).
+    fn set_compare(&mut self, compare: Option<crate::model::range::Compare>);
+
     /// What to do as edgetop exits, whatever a poll is doing then: stop the Logs Insights
     /// queries AWS still runs for it. Taken before polling starts; it looks at the state only
     /// when awaited.
@@ -223,6 +226,10 @@ impl Source for OneSource {
     fn set_range(&mut self, range: crate::model::Range) {
         dispatch!(self, s => s.set_range(range), OneSource::Demo, OneSource::Aws)
     }
+
+    fn set_compare(&mut self, compare: Option<crate::model::range::Compare>) {
+        dispatch!(self, s => s.set_compare(compare), OneSource::Demo, OneSource::Aws)
+    }
 }
 
 impl Source for AnySource {
@@ -264,5 +271,9 @@ impl Source for AnySource {
 
     fn set_range(&mut self, range: crate::model::Range) {
         dispatch!(self, s => s.set_range(range), AnySource::One, AnySource::Many)
+    }
+
+    fn set_compare(&mut self, compare: Option<crate::model::range::Compare>) {
+        dispatch!(self, s => s.set_compare(compare), AnySource::One, AnySource::Many)
     }
 }

@@ -333,14 +333,14 @@ fn tab_label(i: usize, s: Screen) -> String {
     format!(" {} {} ", i + 1, s.title())
 }
 
-/// Room for the range at the right of the tabs ("range 24h · 5-min points").
+/// Room for the range at the right of the tabs ("range 24h · 5-min points · vs last week").
 fn tabs_hold_the_range(width: u16) -> bool {
     let tabs: usize = Screen::ALL
         .iter()
         .enumerate()
         .map(|(i, s)| tab_label(i, *s).chars().count() + 1)
         .sum();
-    width as usize >= tabs + 26
+    width as usize >= tabs + 42
 }
 
 /// The range the figures cover (with its points when `points`), or the range asked for while
@@ -351,14 +351,26 @@ fn range_spans(app: &App, points: bool, th: &Theme) -> Vec<Span<'static>> {
         return Vec::new();
     };
     match (app.range == d.range, points) {
-        (true, true) => vec![
-            Span::styled("range ", label),
-            Span::styled(d.range.label(), value),
-            Span::styled(format!(" · {} points ", d.range.period_label()), label),
-        ],
+        (true, true) => {
+            let mut spans = vec![
+                Span::styled("range ", label),
+                Span::styled(d.range.label(), value),
+                Span::styled(format!(" · {} points ", d.range.period_label()), label),
+            ];
+            if let Some(c) = d.compare {
+                spans.push(Span::styled(format!("· vs {} ", c.shift.words()), value));
+            }
+            spans
+        }
         (true, false) => vec![
             Span::styled(d.range.label(), value),
-            Span::styled(" · ", label),
+            Span::styled(
+                match d.compare {
+                    Some(c) => format!(" vs {} · ", c.shift.label()),
+                    None => " · ".into(),
+                },
+                label,
+            ),
         ],
         (false, _) => vec![
             Span::styled(format!("{}… ", app.range.label()), th.style(E::Pending)),

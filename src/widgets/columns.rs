@@ -14,6 +14,39 @@ use ratatui::widgets::{Block, Cell, Row};
 use crate::model::{Placed, Snapshot};
 use crate::theme::Theme;
 
+/// `:compare`: a series' newest value then, or `–` without a comparison.
+pub fn then_cell(s: &crate::model::Series) -> Cell<'static> {
+    match s.against_then() {
+        Some((v, _)) => super::num(v),
+        None => super::right("–"),
+    }
+}
+
+/// `:compare`: how many times its value then a series' newest is, emphasised from the
+/// comparison's factor on; `–` when then was nothing.
+pub fn times_cell(s: &crate::model::Series, cx: &Cells) -> Cell<'static> {
+    let factor = cx.data.compare.map_or(f64::INFINITY, |c| c.factor);
+    match s.against_then() {
+        Some((_, None)) if s.latest().unwrap_or(0.0) > 0.0 => Cell::from(
+            ratatui::text::Line::from("new")
+                .right_aligned()
+                .style(cx.th.style(crate::theme::Element::TextCritical)),
+        ),
+        Some((_, Some(x))) => {
+            let element = match x >= factor {
+                true => crate::theme::Element::TextCritical,
+                false => crate::theme::Element::Base,
+            };
+            Cell::from(
+                ratatui::text::Line::from(format!("{x:.1}×"))
+                    .right_aligned()
+                    .style(cx.th.style(element)),
+            )
+        }
+        _ => super::right("–"),
+    }
+}
+
 /// One column of a table of `R`s.
 pub struct Column<R> {
     pub heading: &'static str,

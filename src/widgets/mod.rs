@@ -134,10 +134,18 @@ pub fn series_chart_with_limits(
     limits: &[Limit],
     th: &Theme,
 ) {
-    let mut points: Vec<Vec<(f64, f64)>> = series.iter().map(|(_, s, _)| s.points()).collect();
+    // `:compare`: each series' window then, dim, under today's.
+    let dim = th.style(E::TextDim);
+    let thens: Vec<&Series> = series
+        .iter()
+        .filter_map(|(_, s, _)| s.then.as_deref())
+        .collect();
+    let mut points: Vec<Vec<(f64, f64)>> = thens.iter().map(|s| s.points()).collect();
+    points.extend(series.iter().map(|(_, s, _)| s.points()));
     let peak = series
         .iter()
         .map(|(_, s, _)| s.max())
+        .chain(thens.iter().map(|s| s.max()))
         .fold(0.0, f64::max)
         .max(1.0);
     let (drawn, above): (Vec<&Limit>, Vec<&Limit>) =
@@ -149,9 +157,14 @@ pub fn series_chart_with_limits(
         .map(|(_, s, _)| (s.values.len().max(2) - 1) as f64 * s.period_min as f64)
         .fold(1.0, f64::max);
     points.extend(drawn.iter().map(|l| vec![(-span, l.value), (0.0, l.value)]));
-    let styles = series
+    let styles = thens
         .iter()
-        .map(|(name, _, style)| (name.to_string(), *style))
+        .map(|_| ("then".to_string(), dim))
+        .chain(
+            series
+                .iter()
+                .map(|(name, _, style)| (name.to_string(), *style)),
+        )
         .chain(drawn.iter().map(|l| (l.label.clone(), l.style)));
     let datasets: Vec<Dataset> = styles
         .zip(&points)
@@ -167,6 +180,9 @@ pub fn series_chart_with_limits(
     let mut legend = vec![Span::raw(format!(" {} ", title.as_ref().trim()))];
     for (name, _, style) in series {
         legend.push(Span::styled(format!("━ {name} "), *style));
+    }
+    if !thens.is_empty() {
+        legend.push(Span::styled("┈ then ", dim));
     }
     for l in &drawn {
         legend.push(Span::styled(format!("┄ {} ", l.label), l.style));

@@ -102,6 +102,7 @@ pub fn snapshot(src: &AwsSource, now: DateTime<Utc>) -> Snapshot {
         account: src.account.clone(),
         taken_at: now,
         range: src.store.range(),
+        compare: None,
         apis: parts.apis(),
         usage_plans: parts.usage_plans(),
         api_keys: parts.api_keys(),
@@ -127,6 +128,21 @@ pub fn snapshot(src: &AwsSource, now: DateTime<Utc>) -> Snapshot {
         alarms: parts.alarms(),
         attacks: src.attacks.clone(),
     };
+    if let Some(c) = src.compare {
+        // The same rows from the store of then, matched to today's by what names them.
+        let back = c.shift.minutes() * 60;
+        let then = Parts {
+            src,
+            found: &src.found,
+            store: &src.then_store,
+            end: parts.end - back,
+            now: now - chrono::TimeDelta::seconds(back),
+        };
+        crate::model::compare::apis(&mut snap.apis, then.apis());
+        crate::model::compare::apis(&mut snap.http_apis, then.http_apis());
+        crate::model::compare::web_acls(&mut snap.web_acls, then.web_acls());
+        snap.compare = Some(c);
+    }
     crate::model::logs::attribute(&mut snap);
     if let Some(logs) = &snap.logs {
         let failed = logs.problems();

@@ -173,6 +173,9 @@ pub struct AwsSource {
     store: Store,
     /// The range the dashboard shows: what the metrics are read for.
     range: crate::model::Range,
+    /// `:compare`: the same window a day or a week before, read into a store of its own.
+    compare: Option<crate::model::range::Compare>,
+    then_store: Store,
     samples: Vec<Sample>,
     samples_to: Option<DateTime<Utc>>,
     rate_limited: Vec<RateLimitedIp>,
@@ -276,6 +279,8 @@ impl AwsSource {
             early: None,
             store: Store::default(),
             range: Default::default(),
+            compare: None,
+            then_store: Store::default(),
             samples: Vec::new(),
             samples_to: None,
             rate_limited: Vec::new(),
@@ -454,6 +459,10 @@ impl Source for AwsSource {
 
     fn set_range(&mut self, range: crate::model::Range) {
         self.range = range;
+    }
+
+    fn set_compare(&mut self, compare: Option<crate::model::range::Compare>) {
+        self.compare = compare;
     }
 
     fn on_exit(&self) -> Option<crate::source::OnExit> {

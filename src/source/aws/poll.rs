@@ -75,12 +75,29 @@ fn still_reading(samples: bool, progress: Option<Progress>) -> Vec<Problem> {
 }
 
 impl AwsSource {
+    /// The metrics of the range, and with `:compare` those of the same window a day or a week
+    /// before, into a store of their own (read the same way: whole once, then topped up).
     pub(super) async fn read_metrics(&mut self, now: DateTime<Utc>, calls: &mut Calls) {
+        self.read_metrics_back(now, TimeDelta::zero(), calls).await;
+        match self.compare {
+            Some(c) => {
+                std::mem::swap(&mut self.store, &mut self.then_store);
+                let back = TimeDelta::minutes(c.shift.minutes());
+                self.read_metrics_back(now, back, calls).await;
+                std::mem::swap(&mut self.store, &mut self.then_store);
+            }
+            None => self.then_store = Default::default(),
+        }
+    }
+
+    /// The metrics of the range ending `back` before `now`, into `self.store`.
+    async fn read_metrics_back(&mut self, now: DateTime<Utc>, back: TimeDelta, calls: &mut Calls) {
         let range = self.range;
         let period = range.period_secs();
+        let at = now - back;
         // The point still filling up is not read: it would read as a sudden drop.
-        let this_point = now.timestamp() - now.timestamp().rem_euclid(period);
-        let to = DateTime::from_timestamp(this_point, 0).unwrap_or(now);
+        let this_point = at.timestamp() - at.timestamp().rem_euclid(period);
+        let to = DateTime::from_timestamp(this_point, 0).unwrap_or(at);
         if self.store.needs_full_fill(&self.found.specs, range) {
             self.store.reset_for(&self.found.specs, range);
         }

@@ -34,6 +34,7 @@ use chrono::{DateTime, Utc};
 
 use super::many::Wanted;
 use super::{Actions, OpFuture, OpOutcome, Source, SourceError, ValueFuture};
+use crate::model::range::Compare;
 use crate::model::{PlaceInfo, Range, Secret, Snapshot};
 use crate::ops::{Op, Plan, Progress, Reporter, StepState};
 use minute::World;
@@ -52,6 +53,8 @@ pub struct DemoSource {
     polls: u64,
     /// The range the series cover (`:range`).
     range: Range,
+    /// `:compare`.
+    compare: Option<Compare>,
 }
 
 /// The simulated account: fixed at the start but for the operator's changes, which polls read
@@ -77,7 +80,13 @@ impl Simulation {
 
     /// The account as of `now`, after `polls` polls (the cost meter counts them), its series
     /// over `range`.
-    fn view_at(&self, now: DateTime<Utc>, polls: u64, range: Range) -> Snapshot {
+    fn view_at(
+        &self,
+        now: DateTime<Utc>,
+        polls: u64,
+        range: Range,
+        compare: Option<Compare>,
+    ) -> Snapshot {
         let tl = self.timeline().as_of(now);
         let world = World {
             sc: &self.scenario,
@@ -90,7 +99,21 @@ impl Simulation {
             .map(|m| minute::compute(&world, m))
             .collect();
         let ranged = (range != Range::H1).then(|| snapshot::Ranged::sample(&world, range, last));
-        snapshot::assemble(&world, &minutes, ranged, now, polls)
+        // The same window a day or a week before, computed as any other.
+        let past = compare.map(|c| {
+            let back = c.shift.minutes();
+            let past = match range {
+                Range::H1 => snapshot::Past::Hour(
+                    (last - back - WINDOW..=last - back)
+                        .map(|m| minute::compute(&world, m))
+                        .collect(),
+                    now - chrono::Duration::minutes(back),
+                ),
+                r => snapshot::Past::Ranged(snapshot::Ranged::sample(&world, r, last - back)),
+            };
+            (past, c)
+        });
+        snapshot::assemble(&world, &minutes, ranged, past, now, polls)
     }
 
     fn key_value_at(&self, key_id: &str, now: DateTime<Utc>) -> Option<Secret> {
@@ -162,13 +185,16 @@ impl DemoSource {
             }),
             polls: 0,
             range: Range::default(),
+            compare: None,
         }
     }
 
     /// Deterministic: the account as of simulated time `now` (given all ops applied so far).
     pub fn snapshot_at(&mut self, now: DateTime<Utc>) -> Snapshot {
         self.polls += 1;
-        let mut s = self.world.view_at(now, self.polls, self.range);
+        let mut s = self
+            .world
+            .view_at(now, self.polls, self.range, self.compare);
         if !self.world.scenario.place.global {
             // Another region of this account shows CloudFront and its web ACLs.
             s.distributions.clear();
@@ -186,6 +212,12 @@ impl DemoSource {
             s.attacks.clear();
         }
         s
+    }
+
+    /// Each series with the same window `compare` looks back to.
+    pub fn with_compare(mut self, compare: Compare) -> Self {
+        self.compare = Some(compare);
+        self
     }
 
     /// The series over `range` from the next snapshot on.
@@ -314,6 +346,10 @@ impl Source for DemoSource {
     fn set_range(&mut self, range: Range) {
         self.range = range;
     }
+
+    fn set_compare(&mut self, compare: Option<Compare>) {
+        self.compare = compare;
+    }
 }
 
 impl Actions for Simulation {
@@ -321,7 +357,7 @@ impl Actions for Simulation {
         let now = self.sim_now();
         // Only a rotation has steps worth walking through; its plan is of the account before it.
         let plan = matches!(op, Op::RotateKey { .. })
-            .then(|| crate::ops::plan(&op, &self.view_at(now, 0, Range::default())));
+            .then(|| crate::ops::plan(&op, &self.view_at(now, 0, Range::default(), None)));
         let outcome = self.apply_at(op, now);
         let speed = self.speed;
         Box::pin(async move {

@@ -12,10 +12,26 @@ use super::timeline::{DEPLOY_TIME, minute_of};
 use super::waf::{Counts, over_limit};
 use crate::model::*;
 
+/// The minutes of the window shifted back (`:compare`): the last hour's, or a range's sample.
+pub enum Past {
+    Hour(Vec<Minute>, DateTime<Utc>),
+    Ranged(Ranged),
+}
+
+impl Past {
+    fn frame(&self) -> Frame<'_> {
+        match self {
+            Past::Hour(minutes, at) => Frame::new(minutes, *at),
+            Past::Ranged(r) => r.frame(),
+        }
+    }
+}
+
 pub fn assemble(
     w: &World,
     minutes: &[Minute],
     ranged: Option<Ranged>,
+    past: Option<(Past, crate::model::range::Compare)>,
     now: DateTime<Utc>,
     polls: u64,
 ) -> Snapshot {
@@ -34,6 +50,7 @@ pub fn assemble(
         account: account(&w.sc.place),
         taken_at: now,
         range,
+        compare: None,
         apis,
         usage_plans: usage_plans(w, now),
         api_keys: api_keys(w, minutes, now),
@@ -72,6 +89,12 @@ pub fn assemble(
             })
         }
     };
+    if let Some((past, compare)) = past {
+        let then = past.frame();
+        crate::model::compare::apis(&mut snap.apis, self::apis(w, &then));
+        crate::model::compare::web_acls(&mut snap.web_acls, self::web_acls(w, &then));
+        snap.compare = Some(compare);
+    }
     crate::model::logs::attribute(&mut snap);
     snap
 }

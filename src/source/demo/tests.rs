@@ -954,3 +954,42 @@ fn a_shield_attack_on_the_catalog_distribution_goes_on_then_ends() {
         "{found:?}"
     );
 }
+
+#[test]
+fn last_week_is_a_calmer_copy_of_today_and_the_overview_says_what_is_new() {
+    use crate::model::range::{Compare, Shift};
+    let compare = Compare {
+        shift: Shift::Week,
+        factor: 3.0,
+    };
+    let t = at(5, 0);
+    let s = DemoSource::new(7, 1.0).with_compare(compare).snapshot_at(t);
+    assert_eq!(s.compare, Some(compare));
+    let login = s
+        .web_acls
+        .iter()
+        .flat_map(|a| &a.rules)
+        .find(|r| r.name.as_str() == "LoginRateLimit")
+        .unwrap();
+    let then = login.metrics.blocked.then.as_deref().expect("a comparison");
+    assert_eq!(then.values.len(), login.metrics.blocked.values.len());
+    assert!(login.metrics.blocked.max() > 100.0);
+    assert_eq!(then.max(), 0.0, "no stuffing last week: {:?}", then.values);
+    // The same stage's requests then: the same daily shape, without the incidents.
+    let (_, catalog) = s
+        .stages()
+        .find(|(a, st)| a.name.as_str() == "catalog-api" && st.name.as_str() == "prod")
+        .unwrap();
+    let then = catalog.metrics.count.then.as_deref().unwrap();
+    assert!(then.max() > 0.0 && then.max() < catalog.metrics.count.max());
+    let found = crate::insights::findings(&s);
+    assert!(
+        found.iter().any(
+            |f| f.text.starts_with("LoginRateLimit (edge-regional) blocks")
+                && f.text.ends_with("none last week at this hour")
+        ),
+        "{found:?}"
+    );
+    // Without a comparison, no series carries one.
+    assert!(snap(7, t).apis[0].stages[0].metrics.count.then.is_none());
+}

@@ -60,21 +60,28 @@ pub fn daily_shape(m: i64, peak_hour: f64, floor: f64) -> f64 {
     floor + (1.0 - floor) * bump
 }
 
+/// The incidents began six hours before the demo starts: before, yesterday and last week at
+/// this hour, the account was calm (what `:compare` shows today against).
+pub fn in_season(m: i64) -> f64 {
+    let start = super::DEMO_START.timestamp().div_euclid(60);
+    if m >= start - 6 * 60 { 1.0 } else { 0.0 }
+}
+
 pub fn stuffing_level(m: i64) -> f64 {
-    trapezoid(cycle_pos(m), 1.0, 3.0, 7.0, 9.0)
+    trapezoid(cycle_pos(m), 1.0, 3.0, 7.0, 9.0) * in_season(m)
 }
 
 pub fn scraper_level(m: i64) -> f64 {
-    trapezoid(cycle_pos(m), 6.0, 10.0, 12.5, 14.5)
+    trapezoid(cycle_pos(m), 6.0, 10.0, 12.5, 14.5) * in_season(m)
 }
 
 pub fn surge_level(m: i64) -> f64 {
-    trapezoid(cycle_pos(m), 10.0, 12.0, 15.5, 17.5)
+    trapezoid(cycle_pos(m), 10.0, 12.0, 15.5, 17.5) * in_season(m)
 }
 
 /// Incident 4: the 5xx blip on catalog-api prod, cycle minutes ~15–17.
 pub fn blip_level(m: i64) -> f64 {
-    trapezoid(cycle_pos(m), 15.0, 15.8, 16.6, 17.8)
+    trapezoid(cycle_pos(m), 15.0, 15.8, 16.6, 17.8) * in_season(m)
 }
 
 /// The smooth rate of a profile at minute `m` (no noise), requests per minute.
@@ -106,7 +113,7 @@ mod tests {
     use super::*;
 
     fn at(h: i64, min: i64) -> i64 {
-        20_000 * 1440 + h * 60 + min
+        20_774 * 1440 + h * 60 + min // the demo's day, 2026-11-17
     }
 
     #[test]

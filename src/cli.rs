@@ -356,10 +356,8 @@ fn parse_shift(s: &str) -> Result<crate::model::range::Shift, String> {
 }
 
 fn parse_range(s: &str) -> Result<crate::model::Range, String> {
-    crate::model::Range::parse(s).ok_or_else(|| {
-        let all: Vec<&str> = crate::model::Range::ALL.iter().map(|r| r.label()).collect();
-        format!("one of {}", all.join(", "))
-    })
+    crate::model::Range::parse(s)
+        .ok_or_else(|| format!("one of {}", crate::model::Range::names(", ")))
 }
 
 fn parse_timeout(s: &str) -> Result<std::time::Duration, String> {

@@ -486,11 +486,11 @@ const REVEAL: &[Binding] = &[
 pub const COMMANDS: &[(&str, &str)] = &[
     (
         ":range R",
-        "every chart and \"last N\" over 15m, 1h, 3h, 12h, 24h, 3d or 7d",
+        "the time range: 15m, 1h, 3h, 12h, 24h, 3d or 7d",
     ),
     (
         ":compare W",
-        "each series beside the same window 1d or 7d before; off to stop",
+        "beside the same window 1d or 7d before; or off",
     ),
     (
         ":theme NAME",

@@ -34,7 +34,7 @@ impl App {
                 Some(r) => self.set_range(r),
                 None => self.error(format!(
                     ":range takes {}, not '{}'",
-                    range_names(),
+                    crate::model::Range::names(", "),
                     crate::model::Text::new(r)
                 )),
             },
@@ -125,8 +125,4 @@ impl App {
         self.message = Some((Level::Error, msg));
         vec![]
     }
-}
-
-fn range_names() -> String {
-    crate::model::Range::ALL.map(|r| r.label()).join(", ")
 }

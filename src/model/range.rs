@@ -55,6 +55,11 @@ impl Range {
         Range::ALL.into_iter().find(|r| r.label() == s)
     }
 
+    /// Every range's name, for errors and hints ("15m, 1h, …, 7d" with `sep` ", ").
+    pub fn names(sep: &str) -> String {
+        Range::ALL.map(|r| r.label()).join(sep)
+    }
+
     /// Minutes it covers.
     pub fn minutes(self) -> i64 {
         match self {

@@ -439,7 +439,7 @@ fn command_hint(app: &App, text: &str) -> String {
         .next()
         .and_then(crate::model::Range::parse)
         .unwrap_or(app.range);
-    let all = crate::model::Range::ALL.map(|r| r.label()).join(" ");
+    let all = crate::model::Range::names(" ");
     let metrics = app.data().map(|d| d.cost.metrics_last_poll);
     format!("{all} · {}", range.cost_said(metrics))
 }

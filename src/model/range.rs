@@ -152,9 +152,7 @@ impl Range {
             r => format!("last {}", r.label()),
         }
     }
-}
 
-impl Range {
     /// What the range costs, as the command line says before it is chosen and the footer
     /// after, with `metrics` the series asked per poll. GetMetricData is priced per metric
     /// asked, whatever the points returned (CloudWatch pricing, "API requests"), so every

@@ -128,7 +128,9 @@ pub fn snapshot(src: &AwsSource, now: DateTime<Utc>) -> Snapshot {
         alarms: parts.alarms(),
         attacks: src.attacks.clone(),
     };
-    if let Some(c) = src.compare {
+    // Only once the window then has been read: an unread one would compare today with zeros
+    // and call everything new.
+    if let Some(c) = src.compare.filter(|_| src.then_store.filled_to.is_some()) {
         // The same rows from the store of then, matched to today's by what names them.
         let back = c.shift.minutes() * 60;
         let then = Parts {

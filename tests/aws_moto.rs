@@ -1766,6 +1766,9 @@ fn the_alarms_on_what_is_shown_lead_the_overview() {
     assert_eq!(waf["watches"]["web_acl"], "shop-edge");
     assert_eq!(waf["watches"]["rule"], "Login-Throttle");
     assert_eq!(waf["threshold"], "> 100");
+    // Drawn on the rule's per-minute chart: a Sum over five minutes, a fifth a minute.
+    assert_eq!(waf["limit"], 20.0);
+    assert_eq!(alarms[1]["limit"], 100.0, "a one-minute Sum as it is");
     assert!(waf["since"].is_string(), "{waf}");
     assert_eq!(alarms[1]["state"], "INSUFFICIENT_DATA");
     assert_eq!(alarms[1]["watches"]["api"], "catalog-api");

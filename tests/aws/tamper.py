@@ -10,7 +10,8 @@
     python tamper.py --endpoint URL alarms                       # CloudWatch alarms on the untidy account
     python tamper.py --endpoint URL history ACL RULE HOURS VALUE  # BlockedRequests of a REGIONAL rule, HOURS ago
 
-alarms: one in ALARM on shop-edge's Login-Throttle (by its metric names, with a hostile reason), one on
+alarms: one in ALARM on shop-edge's Login-Throttle (by its metric names, a Sum over five minutes, with a hostile
+reason), one on
 catalog-api/prod left INSUFFICIENT_DATA, and one on EC2 (not edgetop's). (moto 5.2.5 has no PutCompositeAlarm.)
 
 set-header replaces the header's value when the origin has it, else adds it (GetDistributionConfig, then
@@ -98,7 +99,8 @@ def main():
                             MetricName="BlockedRequests",
                             Dimensions=[{"Name": "Rule", "Value": "loginThrottleMetric"},
                                         {"Name": "WebACL", "Value": "ShopEdgeMetrics"},
-                                        {"Name": "Region", "Value": "eu-west-1"}], **common)
+                                        {"Name": "Region", "Value": "eu-west-1"}],
+                            **{**common, "Period": 300})
         cw.set_alarm_state(AlarmName="shop-edge login throttle", StateValue="ALARM",
                            StateReason="Threshold Crossed: 1 datapoint [812.0] \u202e was greater")
         cw.put_metric_alarm(AlarmName="catalog prod 5xx", Namespace="AWS/ApiGateway", MetricName="5XXError",

@@ -316,8 +316,11 @@ fn the_dashboard_blocks_limits_and_disables_and_undoes_each() {
     t.keys(&["4", "/"]);
     t.literal(&source);
     t.keys(&["Enter"]);
-    // The filter kept (the footer says so outside the filter's own line), then `b`.
-    t.wait_text(&format!("/ filter: {source}"));
+    // The filter kept (the footer says so outside the filter's own line), and the sample on
+    // screen (the first figures come before the samples), then `b`.
+    t.wait_for("the source's sample", |s| {
+        s.contains(&format!("/ filter: {source}")) && s.contains(&format!(" {source} "))
+    });
     t.keys(&["b"]);
     t.wait_text("For how long?");
     t.keys(&["Enter"]);

@@ -5,6 +5,8 @@ use super::*;
 
 impl App {
     pub(super) fn on_key(&mut self, k: KeyEvent) -> Vec<Effect> {
+        // When a key arrived and in what mode, never which (it may be typed text).
+        tracing::debug!(mode = ?self.mode.key_mode(), screen = ?self.screen, "key");
         self.last_key = self.now;
         if self.idle {
             // Back from idle: the normal pace again, and a fresh read at once.

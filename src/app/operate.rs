@@ -105,10 +105,12 @@ impl App {
         {
             return;
         }
-        let Some(d) = self.data() else { return };
+        let Some(d) = self.data() else {
+            return self.no_row(KeyAction::ToggleRule, "toggles the selected rule");
+        };
         let rules = waf::rules(d, &self.view(Screen::Waf).filter);
         let Some((acl, rule)) = rules.get(self.selected(Screen::Waf)).copied() else {
-            return;
+            return self.no_row(KeyAction::ToggleRule, "toggles the selected rule");
         };
         if matches!(rule.kind, RuleKind::ManagedGroup { .. }) && !rule.pending {
             let choices = operation::group_choices(acl, rule, ops::At::of(d, acl.place));
@@ -126,6 +128,18 @@ impl App {
         self.ask(found);
     }
 
+    /// A key that acts on the selected row pressed with no row to act on: said, never silent
+    /// (the data not read yet, or no row the filter keeps).
+    pub(super) fn no_row(&mut self, action: KeyAction, what: &str) {
+        let why = match (self.data(), self.view(self.screen).filter.is_empty()) {
+            (None, _) => "nothing is read yet",
+            (Some(_), false) => "no row matches the filter (yet)",
+            (Some(_), true) => "there is no row (yet)",
+        };
+        let key = self.keymap.label(&action.name());
+        self.message = Some((Level::Info, format!("{key} {what}: {why}")));
+    }
+
     /// The data, and the key selected on Keys (after its filter).
     pub(super) fn selected_key(&self) -> Option<(&Snapshot, &crate::model::ApiKey)> {
         let d = self.data()?;
@@ -141,7 +155,7 @@ impl App {
             return;
         }
         let Some((d, key)) = self.selected_key() else {
-            return;
+            return self.no_row(KeyAction::RotateKey, "rotates the selected key");
         };
         let at = ops::At::of(d, key.place);
         let found = procedure::rotation_of(key).map(|op| op.acting_at(at));

@@ -16,14 +16,21 @@ impl App {
         if !self.may_start("blocking an address") {
             return;
         }
-        let Some(l) = self.loaded() else { return };
+        let Some(l) = self.loaded() else {
+            return self.no_row(KeyAction::BlockAddress, "blocks the selected address");
+        };
         let d = &l.snapshot;
         let filter = self.view(self.screen).filter.clone();
         let sel = self.selected(self.screen);
         match self.screen {
             Screen::Origins => {
                 let rows = origins::samples(d, &filter);
-                let Some(s) = rows.get(sel) else { return };
+                let Some(s) = rows.get(sel) else {
+                    return self.no_row(
+                        KeyAction::BlockAddress,
+                        "blocks the selected sample's client address",
+                    );
+                };
                 let a = AddressToBlock {
                     place: s.place,
                     range: s.client_ip.to_string(),
@@ -33,7 +40,12 @@ impl App {
             }
             Screen::Access => {
                 let rows = access::rows(d, &l.direct_hits, &filter);
-                let Some(r) = rows.get(sel) else { return };
+                let Some(r) = rows.get(sel) else {
+                    return self.no_row(
+                        KeyAction::BlockAddress,
+                        "blocks a source of the selected stage",
+                    );
+                };
                 let Some(hits) = r.direct.filter(|h| !h.sources.is_empty()) else {
                     self.message = Some((
                         Level::Info,
@@ -177,10 +189,12 @@ impl App {
         {
             return;
         }
-        let Some(d) = self.data() else { return };
+        let Some(d) = self.data() else {
+            return self.no_row(KeyAction::RateLimit, "changes the selected rule's limit");
+        };
         let rules = waf::rules(d, &self.view(Screen::Waf).filter);
         let Some((acl, rule)) = rules.get(self.selected(Screen::Waf)).copied() else {
-            return;
+            return self.no_row(KeyAction::RateLimit, "changes the selected rule's limit");
         };
         let RuleKind::RateBased {
             limit, window_secs, ..
@@ -217,7 +231,10 @@ impl App {
             return;
         }
         let Some((d, key)) = self.selected_key() else {
-            return;
+            return self.no_row(
+                KeyAction::DisableKey,
+                "disables or enables the selected key",
+            );
         };
         let found = respond::key_switch_of(d, key, !key.enabled);
         self.ask(found);

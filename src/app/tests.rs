@@ -870,3 +870,30 @@ fn the_bell_rings_for_a_new_alarm_only() {
     off.handle(Event::Data(Ok(quiet)));
     assert!(bells(&off.handle(Event::Data(Ok(loud)))).is_empty());
 }
+
+/// A key that acts on the selected row, pressed with none to act on, says so (it once did
+/// nothing at all while the first figures were on screen and the samples not yet).
+#[test]
+fn an_action_with_no_row_to_act_on_says_so() {
+    let mut a = App::new(DEMO_START, false, Duration::from_secs(2), "dark", "demo");
+    a.screen = Screen::Origins;
+    press(&mut a, KeyCode::Char('b'));
+    assert!(matches!(a.mode, Mode::Normal));
+    let said = &a.message.as_ref().expect("said").1;
+    assert_eq!(said, "b blocks the selected address: nothing is read yet");
+    let mut a = app();
+    a.screen = Screen::Origins;
+    press(&mut a, KeyCode::Char('/'));
+    type_text(&mut a, "no-such-address");
+    press(&mut a, KeyCode::Enter);
+    press(&mut a, KeyCode::Char('b'));
+    let said = &a.message.as_ref().expect("said").1;
+    assert!(said.ends_with("no row matches the filter (yet)"), "{said}");
+    a.screen = Screen::Waf;
+    press(&mut a, KeyCode::Char('/'));
+    type_text(&mut a, "no-such-rule");
+    press(&mut a, KeyCode::Enter);
+    press(&mut a, KeyCode::Char('t'));
+    let said = &a.message.as_ref().expect("said").1;
+    assert!(said.starts_with("t toggles the selected rule: "), "{said}");
+}

@@ -226,6 +226,31 @@ fn ring(title: &str) {
     let _ = out.flush();
 }
 
+/// With `--bell` edgetop sets the window's title; the title it found is kept on xterm's title
+/// stack ("CSI 22 ; 0 t" saves the icon and window title, "CSI 23 ; 0 t" restores them, in
+/// xterm's control sequences) from the start, and put back when edgetop ends, whichever way. A
+/// terminal without the stack ignores both.
+struct TitleKept;
+
+impl TitleKept {
+    fn save() -> TitleKept {
+        use std::io::Write;
+        let mut out = std::io::stdout();
+        let _ = out.write_all(b"\x1b[22;0t");
+        let _ = out.flush();
+        TitleKept
+    }
+}
+
+impl Drop for TitleKept {
+    fn drop(&mut self) {
+        use std::io::Write;
+        let mut out = std::io::stdout();
+        let _ = out.write_all(b"\x1b[23;0t");
+        let _ = out.flush();
+    }
+}
+
 /// The application state the settings ask for.
 fn new_app(settings: &Settings, theme_name: &str) -> App {
     let mut app = App::new(
@@ -249,12 +274,14 @@ fn new_app(settings: &Settings, theme_name: &str) -> App {
     app
 }
 
-/// A panic is logged, then reported as before (after the terminal guard restored the screen).
+/// A panic is logged, the terminal restored (so that the report is readable), then reported
+/// as before.
 fn log_panics() {
-    let restore_and_report = std::panic::take_hook();
+    let report = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         tracing::error!(%info, "panic");
-        restore_and_report(info);
+        term::restore();
+        report(info);
     }));
 }
 
@@ -266,6 +293,8 @@ pub async fn run<S: Source>(
     let (req_tx, req_rx) = mpsc::unbounded_channel::<Request>();
     let (ev_tx, ev_rx) = mpsc::channel::<Event>(64);
     let _guard = term::Guard;
+    // Dropped before the guard: the title comes back, then the screen.
+    let _title = settings.bell.then(TitleKept::save);
     let mut terminal = term::enter().context("cannot set up the terminal")?;
     let mut inputs = Inputs::new(ev_rx)?;
     log_panics();

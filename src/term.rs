@@ -18,10 +18,46 @@ pub fn check_tty() -> Result<(), String> {
     Ok(())
 }
 
-/// Enter raw mode and the alternate screen. ratatui installs a panic hook that restores the
-/// terminal before the panic message prints.
-pub fn enter() -> io::Result<DefaultTerminal> {
-    ratatui::try_init()
+/// Enter raw mode and the alternate screen. No panic hook of ratatui's: its restore prints to
+/// standard error when it fails, and that panics once the terminal is gone (the run loop's
+/// hook restores with [`restore`], which says nothing).
+pub fn enter() -> io::Result<Screen> {
+    crossterm::terminal::enable_raw_mode()?;
+    crossterm::execute!(io::stdout(), crossterm::terminal::EnterAlternateScreen)?;
+    let backend = ratatui::backend::CrosstermBackend::new(io::stdout());
+    Ok(Screen(Some(ratatui::Terminal::new(backend)?)))
+}
+
+/// The terminal edgetop draws on. When it goes, the cursor is shown again where the terminal
+/// still answers; where it does not (an SSH link gone), ratatui's own drop is skipped, which
+/// would print the failure to a standard error gone with it, and panic.
+pub struct Screen(Option<DefaultTerminal>);
+
+impl std::ops::Deref for Screen {
+    type Target = DefaultTerminal;
+    fn deref(&self) -> &DefaultTerminal {
+        self.0
+            .as_ref()
+            .expect("the terminal is there until dropped")
+    }
+}
+
+impl std::ops::DerefMut for Screen {
+    fn deref_mut(&mut self) -> &mut DefaultTerminal {
+        self.0
+            .as_mut()
+            .expect("the terminal is there until dropped")
+    }
+}
+
+impl Drop for Screen {
+    fn drop(&mut self) {
+        if let Some(mut t) = self.0.take()
+            && t.show_cursor().is_err()
+        {
+            std::mem::forget(t);
+        }
+    }
 }
 
 /// Leave raw mode and the alternate screen. Safe to call more than once, and when the

@@ -123,6 +123,94 @@ fn hostile_strings_reach_the_pane_as_text() {
     assert_eq!(t.var("alternate_on"), "0");
 }
 
+/// `--bell`: a new alarm in ALARM rings and names itself in the window's title; the title the
+/// terminal had is saved on xterm's title stack first and restored when edgetop ends.
+#[test]
+fn the_bell_rings_for_a_new_alarm_and_the_title_comes_back() {
+    // Sixty simulated seconds a second: the demo's 20-minute incident cycle in 20 seconds.
+    let t = Tmux::start_recorded(
+        "bell",
+        120,
+        32,
+        &[
+            "--demo",
+            "--seed",
+            "3",
+            "--bell",
+            "--speed",
+            "60",
+            "--refresh",
+            "1",
+        ],
+    );
+    t.wait_text("Overview");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(40);
+    while !t.var("pane_title").starts_with("edgetop: ALARM ") {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no alarm named in the title: {:?}\n{}",
+            t.var("pane_title"),
+            t.screen()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    t.keys(&["q"]);
+    t.wait_dead();
+    // pipe-pane's copy may lag the pane a little.
+    let mut out = t.output();
+    for _ in 0..50 {
+        if out.ends_with(b"\x1b[23;0t") || out.windows(7).any(|w| w == b"\x1b[23;0t") {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        out = t.output();
+    }
+    let at = |seq: &[u8]| out.windows(seq.len()).position(|w| w == seq);
+    let saved = at(b"\x1b[22;0t").expect("the title saved");
+    let named = at(b"\x1b]0;edgetop: ALARM ")
+        .or_else(|| at(b"\x1b]2;edgetop: ALARM "))
+        .expect("the alarm in the title");
+    let restored = out
+        .windows(7)
+        .rposition(|w| w == b"\x1b[23;0t")
+        .expect("the title restored");
+    assert!(
+        saved < named && named < restored,
+        "{saved} {named} {restored}"
+    );
+    // The title's end (BEL ends the OSC), then the bell itself.
+    let end = named + out[named..].iter().position(|b| *b == 0x07).unwrap();
+    assert_eq!(out.get(end + 1), Some(&0x07), "the bell after the title");
+}
+
+/// The terminal itself goes away (an SSH link dropped: here the tmux server, its pane and its
+/// pty): edgetop ends as on SIGHUP, without a panic at writing to a standard error gone with it.
+#[test]
+fn a_terminal_that_vanishes_ends_edgetop_quietly() {
+    let t = Tmux::start("vanish", 100, 30, &["--demo", "--seed", "4"]);
+    t.wait_text("Overview");
+    let pid = t.pid();
+    t.tmux(&["kill-server"]);
+    let log = t.dir.join("edgetop.log");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let text = std::fs::read_to_string(&log).unwrap_or_default();
+        if text.contains("frames drawn") {
+            assert!(!text.contains("panic"), "{text}");
+            assert!(
+                text.contains("ending=HangUp") || text.contains("ending=InputClosed"),
+                "{text}"
+            );
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "edgetop {pid} did not end:\n{text}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}
+
 #[test]
 fn sighup_restores_the_terminal() {
     let t = Tmux::start("hup", 100, 30, &["--demo", "--seed", "4"]);

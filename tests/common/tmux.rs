@@ -30,6 +30,34 @@ impl Tmux {
         env: &str,
         args: &[&str],
     ) -> Tmux {
+        let t = Tmux::session(name, cols, rows);
+        t.spawn(program, env, args);
+        t
+    }
+
+    /// As [`Tmux::start`], with every byte edgetop writes to the terminal also kept in
+    /// [`Tmux::output`] (tmux's pipe-pane, set before edgetop starts).
+    pub fn start_recorded(name: &str, cols: u16, rows: u16, args: &[&str]) -> Tmux {
+        let t = Tmux::session(name, cols, rows);
+        let out = t.dir.join("output.raw");
+        t.tmux(&[
+            "pipe-pane",
+            "-O",
+            "-t",
+            "e2e",
+            &format!("cat > {}", out.display()),
+        ]);
+        t.spawn(BIN, "", args);
+        t
+    }
+
+    /// The bytes edgetop wrote so far, under [`Tmux::start_recorded`].
+    pub fn output(&self) -> Vec<u8> {
+        std::fs::read(self.dir.join("output.raw")).unwrap_or_default()
+    }
+
+    /// A private server with one pane, its shell not yet replaced by edgetop.
+    fn session(name: &str, cols: u16, rows: u16) -> Tmux {
         let socket = format!("edgetop-e2e-{name}-{}", std::process::id());
         let dir = std::env::temp_dir().join(&socket);
         let _ = std::fs::remove_dir_all(&dir);
@@ -51,17 +79,21 @@ impl Tmux {
         // Esc then a key at once must stay two keys, not become Alt-key.
         t.tmux(&["set-option", "-g", "escape-time", "0"]);
         t.tmux(&["set-option", "-g", "set-clipboard", "on"]);
-        let log = t.dir.join("edgetop.log");
+        t
+    }
+
+    /// Replace the pane's shell with `program`, logging to the test's directory.
+    fn spawn(&self, program: &str, env: &str, args: &[&str]) {
+        let log = self.dir.join("edgetop.log");
         let mut cmd = format!(
-            "exec env TERM=xterm-256color COLORTERM=truecolor {env} {program} --log-file {}",
+            "exec env TERM=xterm-256color COLORTERM=truecolor EDGETOP_LOG=debug {env} {program} --log-file {}",
             log.display()
         );
         for a in args {
             cmd.push(' ');
             cmd.push_str(a);
         }
-        t.tmux(&["respawn-pane", "-k", "-t", "e2e", &cmd]);
-        t
+        self.tmux(&["respawn-pane", "-k", "-t", "e2e", &cmd]);
     }
 
     pub fn tmux(&self, args: &[&str]) -> String {
@@ -125,10 +157,20 @@ impl Tmux {
                 }
             }
             if Instant::now() > deadline {
-                panic!("timed out waiting for {what}; the screen was:\n{s}");
+                panic!(
+                    "timed out waiting for {what}; the screen was:\n{s}\nthe log ended:\n{}",
+                    self.log_tail(40)
+                );
             }
             std::thread::sleep(Duration::from_millis(100));
         }
+    }
+
+    /// The last `n` lines of edgetop's log (keys arrive there at debug level).
+    pub fn log_tail(&self, n: usize) -> String {
+        let log = std::fs::read_to_string(self.dir.join("edgetop.log")).unwrap_or_default();
+        let lines: Vec<&str> = log.lines().collect();
+        lines[lines.len().saturating_sub(n)..].join("\n")
     }
 
     pub fn wait_text(&self, text: &str) -> String {

@@ -1756,10 +1756,21 @@ fn the_alarms_on_what_is_shown_lead_the_overview() {
         .clone();
     let names: Vec<&str> = alarms.iter().map(|a| a["name"].as_str().unwrap()).collect();
     assert_eq!(
-        names,
+        names[..2],
         ["shop-edge login throttle", "catalog prod 5xx"],
-        "ALARM first, then INSUFFICIENT_DATA; no EC2 alarm"
+        "ALARM first, then INSUFFICIENT_DATA"
     );
+    let mut ok = names[2..].to_vec();
+    ok.sort();
+    assert_eq!(
+        ok,
+        [
+            "orders live traffic anomaly",
+            "orders-b 429s in the access log"
+        ],
+        "then OK; none on EC2 or on a custom metric no access log's filter makes"
+    );
+    let named = |n: &str| alarms.iter().find(|a| a["name"] == n).unwrap();
     let waf = &alarms[0];
     assert_eq!(waf["state"], "ALARM");
     assert_eq!(waf["watches"]["kind"], "web_acl");
@@ -1772,6 +1783,40 @@ fn the_alarms_on_what_is_shown_lead_the_overview() {
     assert!(waf["since"].is_string(), "{waf}");
     assert_eq!(alarms[1]["state"], "INSUFFICIENT_DATA");
     assert_eq!(alarms[1]["watches"]["api"], "catalog-api");
+    // The anomaly-detection alarm: its band read with ANOMALY_DETECTION_BAND of the metric its
+    // threshold names (ids and width its own), the two edges told apart whatever their order.
+    let anomaly = named("orders live traffic anomaly");
+    assert_eq!(anomaly["metric"], "AWS/ApiGateway Count");
+    assert_eq!(anomaly["threshold"], "outside the band (3 σ)");
+    assert!(anomaly.get("limit").is_none(), "{anomaly}");
+    assert_eq!(anomaly["watches"]["api"], "orders-api");
+    let band = &anomaly["band"];
+    assert_eq!(band["deviations"], 3.0);
+    let edge = |name: &str| -> Vec<Option<f64>> {
+        band[name]["values"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{band}"))
+            .iter()
+            .map(Value::as_f64)
+            .collect()
+    };
+    let (low, high) = (edge("low"), edge("high"));
+    assert_eq!(low.len(), high.len());
+    let whole: Vec<(f64, f64)> = low
+        .iter()
+        .zip(&high)
+        .filter_map(|(l, h)| Some(((*l)?, (*h)?)))
+        .collect();
+    assert!(whole.len() >= 55, "a point a seeded minute: {band}");
+    assert!(whole.iter().all(|(l, h)| l < h), "{band}");
+    // The metric a Logs metric filter makes of orders-b/live's access log: about that stage.
+    let log = named("orders-b 429s in the access log");
+    assert_eq!(log["watches"]["kind"], "access_log", "{log}");
+    assert_eq!(log["watches"]["group"], "orders-b-clf");
+    assert_eq!(
+        log["watches"]["stages"],
+        serde_json::json!(["orders-api/live"])
+    );
 
     // On the dashboard: first on the Overview, counted in the header, the reason inert; Enter
     // leads to the rule's row on WAF.
@@ -1794,7 +1839,14 @@ fn the_alarms_on_what_is_shown_lead_the_overview() {
     t.keys(&["Enter"]);
     let s = t.wait_text("/ filter: Login-Throttle");
     assert!(s.contains(" Login-Throttle "), "{s}");
-    t.keys(&["q"]);
+    // The band around the stage's requests, in its detail on Throttling.
+    t.keys(&["2", "/"]);
+    t.literal("orders-api live");
+    t.keys(&["Enter"]);
+    t.wait_text("/ filter: orders-api live");
+    t.keys(&["Enter"]);
+    t.wait_text("band 3 σ");
+    t.keys(&["Escape", "q"]);
     t.wait_dead();
 }
 

@@ -811,6 +811,33 @@ fn alarm_thresholds_cross_the_charts_they_watch() {
     insta::assert_snapshot!("alarm_threshold_waf_80x24", render(&a, 80, 24));
 }
 
+/// An anomaly-detection alarm's band around the line it watches: partner-api's requests
+/// during the demo's surge, out of the band its model (last week, calm) expects, the band red
+/// while the alarm is in ALARM.
+#[test]
+fn an_anomaly_band_around_the_requests_it_watches() {
+    let t = DEMO_START + TimeDelta::minutes(13);
+    let mut a = showing(DemoSource::new(7, 1.0).snapshot_at(t), t);
+    let anomaly = a
+        .data()
+        .unwrap()
+        .alarms
+        .iter()
+        .find(|x| x.name.as_str() == "partner-api prod traffic anomaly")
+        .expect("the demo's anomaly alarm");
+    assert_eq!(anomaly.state, edgetop::model::alarm::AlarmState::Alarm);
+    a.screen = Screen::Throttling;
+    for c in "/partner-api prod".chars() {
+        key(&mut a, KeyCode::Char(c));
+    }
+    key(&mut a, KeyCode::Enter);
+    key(&mut a, KeyCode::Enter);
+    let s = render(&a, 160, 48);
+    assert!(s.contains("╎ band 2 σ"), "{s}");
+    insta::assert_snapshot!("anomaly_band_throttling_160x48", s);
+    insta::assert_snapshot!("anomaly_band_throttling_80x24", render(&a, 80, 24));
+}
+
 /// `:compare 7d`: a dim line of last week under each chart, the tab line says so, and WAF's
 /// rules gain "then" and "×" columns.
 #[test]

@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{Panel, Place, Text};
+use super::{Panel, Place, Series, Text};
 
 /// An alarm's state, as DescribeAlarms gives it (`StateValue`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -46,6 +46,9 @@ pub enum Watches {
     WebAcl { web_acl: Text, rule: Option<Text> },
     /// A distribution (`DistributionId`).
     Distribution { id: Text },
+    /// A metric that a CloudWatch Logs metric filter makes of an access log: the log group, and
+    /// the stages ("api/stage") that write to it.
+    AccessLog { group: Text, stages: Vec<Text> },
     /// A composite alarm over these alarms.
     Alarms { names: Vec<Text> },
 }
@@ -54,7 +57,7 @@ impl Watches {
     /// The screen that shows it.
     pub fn panel(&self) -> Panel {
         match self {
-            Watches::Stage { .. } => Panel::Throttling,
+            Watches::Stage { .. } | Watches::AccessLog { .. } => Panel::Throttling,
             Watches::WebAcl { .. } => Panel::Waf,
             Watches::Distribution { .. } => Panel::Distributions,
             Watches::Alarms { .. } => Panel::Metrics,
@@ -73,6 +76,11 @@ impl Watches {
                 None => web_acl.to_string(),
             }),
             Watches::Distribution { id } => Some(id.to_string()),
+            // One stage's log leads to its row; a log several share, to none of them.
+            Watches::AccessLog { stages, .. } => match stages.as_slice() {
+                [one] => Some(one.as_str().replacen('/', " ", 1)),
+                _ => None,
+            },
             Watches::Alarms { .. } => None,
         }
     }
@@ -95,6 +103,7 @@ impl std::fmt::Display for Watches {
                 rule: None,
             } => write!(f, "web ACL {web_acl}"),
             Watches::Distribution { id } => write!(f, "distribution {id}"),
+            Watches::AccessLog { group, .. } => write!(f, "access log {group}"),
             Watches::Alarms { names } => {
                 let names: Vec<&str> = names.iter().map(Text::as_str).collect();
                 write!(f, "alarms {}", names.join(", "))
@@ -123,10 +132,71 @@ pub struct Alarm {
     /// watches. None for composite, metric-math and anomaly-detection alarms.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<f64>,
+    /// An anomaly-detection alarm's band (`ANOMALY_DETECTION_BAND`), read over the range on
+    /// screen: what CloudWatch's model expects of the series it watches.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub band: Option<Band>,
     pub watches: Watches,
     /// Where it was read (see [`super::place`]).
     #[serde(default)]
     pub place: Place,
+}
+
+/// The expected range of a series, as an anomaly detector's model has it: its lower and upper
+/// edges, per minute as the charts draw the series (see [`per_minute`]), point for point.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Band {
+    pub low: Series,
+    pub high: Series,
+    /// The band's width in standard deviations (the expression's second argument, 2 unless
+    /// given).
+    pub deviations: f64,
+}
+
+impl Band {
+    /// The band from what GetMetricData answered for an `ANOMALY_DETECTION_BAND` query: two
+    /// series (AWS documents an upper and a lower one) under the query's one id. Each instant's
+    /// values are taken as its lower and upper edge whatever their order or label; an instant
+    /// with one value only, or none whole, is a gap. Values are per `period` seconds of
+    /// `statistic`, made per minute as the charts draw the series.
+    pub fn from_points(
+        points: &[(i64, f64)],
+        statistic: &str,
+        period: i32,
+        deviations: f64,
+    ) -> Option<Band> {
+        let mut at: std::collections::BTreeMap<i64, Vec<f64>> = Default::default();
+        for (t, v) in points {
+            at.entry(*t).or_default().push(*v);
+        }
+        let (&first, _) = at.first_key_value()?;
+        let (&last, _) = at.last_key_value()?;
+        let step = i64::from(period.max(60));
+        let end = chrono::DateTime::from_timestamp(last, 0)?;
+        let n = ((last - first) / step + 1).clamp(1, 100_000) as usize;
+        let (mut low, mut high) = (vec![f64::NAN; n], vec![f64::NAN; n]);
+        for (t, vs) in &at {
+            let i = n as i64 - 1 - (last - t) / step;
+            let whole = vs.len() == 2 && vs.iter().all(|v| v.is_finite());
+            if !(0..n as i64).contains(&i) || (last - t) % step != 0 || !whole {
+                continue;
+            }
+            let (a, b) = (vs[0].min(vs[1]), vs[0].max(vs[1]));
+            low[i as usize] = per_minute(a, statistic, period);
+            high[i as usize] = per_minute(b, statistic, period);
+        }
+        let series = |values| Series {
+            end,
+            values,
+            period_min: (step / 60) as u32,
+            then: None,
+        };
+        Some(Band {
+            low: series(low),
+            high: series(high),
+            deviations,
+        })
+    }
 }
 
 /// The alarms of `place` that watch a stage of `api` (the stage, or the whole API).
@@ -138,6 +208,9 @@ pub fn on_stage<'a>(alarms: &'a [Alarm], place: Place, api: &str, stage: &str) -
             Watches::Stage { api: x, stage: s } => {
                 x.as_str() == api && s.as_ref().is_none_or(|s| s.as_str() == stage)
             }
+            Watches::AccessLog { stages, .. } => stages
+                .iter()
+                .any(|s| s.as_str().split_once('/') == Some((api, stage))),
             _ => false,
         })
         .collect()
@@ -168,6 +241,20 @@ pub fn limits_on(alarms: &[&Alarm], metric: &str) -> Vec<(f64, AlarmState)> {
                 .is_some_and(|m| m.as_str().rsplit(' ').next() == Some(metric))
         })
         .filter_map(|a| Some((a.limit?, a.state)))
+        .collect()
+}
+
+/// The bands of these alarms on `metric`, each with its state: what a chart of that metric
+/// draws around its line.
+pub fn bands_on<'a>(alarms: &[&'a Alarm], metric: &str) -> Vec<(&'a Band, AlarmState)> {
+    alarms
+        .iter()
+        .filter(|a| {
+            a.metric
+                .as_ref()
+                .is_some_and(|m| m.as_str().rsplit(' ').next() == Some(metric))
+        })
+        .filter_map(|a| Some((a.band.as_ref()?, a.state)))
         .collect()
 }
 
@@ -230,6 +317,31 @@ mod tests {
     }
 
     #[test]
+    fn a_band_is_read_whatever_the_order_of_its_two_series() {
+        // Two series under one id, upper first then lower, the second missing an instant and
+        // one value not a number: each instant's pair is its edges, per minute of a
+        // five-minute Sum.
+        let points = [
+            (600, 500.0),
+            (900, 600.0),
+            (1200, 700.0),
+            (600, 100.0),
+            (1200, f64::NAN),
+        ];
+        let b = Band::from_points(&points, "Sum", 300, 2.0).unwrap();
+        assert_eq!(b.low.period_min, 5);
+        assert_eq!(b.low.values.len(), 3);
+        assert_eq!((b.low.values[0], b.high.values[0]), (20.0, 100.0));
+        assert!(b.low.values[1].is_nan() && b.high.values[1].is_nan());
+        assert!(b.high.values[2].is_nan());
+        assert_eq!(b.high.end.timestamp(), 1200);
+        assert!(Band::from_points(&[], "Sum", 300, 2.0).is_none());
+        // An Average is drawn as it is.
+        let b = Band::from_points(&[(60, 3.0), (60, 1.0)], "Average", 60, 3.0).unwrap();
+        assert_eq!((b.low.values[0], b.high.values[0]), (1.0, 3.0));
+    }
+
+    #[test]
     fn each_alarm_leads_to_its_row() {
         let rule = Watches::WebAcl {
             web_acl: Text::new("edge-regional"),
@@ -244,5 +356,27 @@ mod tests {
         };
         assert_eq!(stage.row().as_deref(), Some("catalog-api prod"));
         assert_eq!(stage.to_string(), "catalog-api/prod");
+        let log = |stages: &[&str]| Watches::AccessLog {
+            group: Text::new("/aws/apigw/access"),
+            stages: stages.iter().map(|s| Text::new(s)).collect(),
+        };
+        assert_eq!(log(&["orders/live"]).panel(), Panel::Throttling);
+        assert_eq!(log(&["orders/live"]).row().as_deref(), Some("orders live"));
+        assert_eq!(log(&["orders/live", "pay/live"]).row(), None);
+        let alarm = Alarm {
+            name: Text::new("429s in the access log"),
+            state: AlarmState::Alarm,
+            since: None,
+            reason: Text::new(""),
+            metric: Some(Text::new("Edge/Logs Throttled429")),
+            threshold: None,
+            limit: None,
+            band: None,
+            watches: log(&["orders/live", "pay/live"]),
+            place: Place::default(),
+        };
+        let all = [alarm];
+        assert_eq!(on_stage(&all, Place::default(), "pay", "live").len(), 1);
+        assert!(on_stage(&all, Place::default(), "pay", "prod").is_empty());
     }
 }

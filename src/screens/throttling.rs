@@ -7,7 +7,7 @@ use crate::model::Stage;
 use crate::model::alarm;
 use crate::widgets::name_with_alarm;
 use crate::widgets::popup::{chart_below, detail_area, kv, popup};
-use crate::widgets::{alarm_limits, series_chart_with_limits};
+use crate::widgets::{alarm_bands, alarm_limits, series_chart_with_limits};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -177,9 +177,14 @@ impl ScreenView for Throttling {
             th,
         ));
         // The thresholds of the alarms on what is drawn: REST APIs' names, then HTTP APIs'.
-        let limits: Vec<_> = ["Count", "4XXError", "5XXError", "4xx", "5xx"]
+        const DRAWN: [&str; 5] = ["Count", "4XXError", "5XXError", "4xx", "5xx"];
+        let limits: Vec<_> = DRAWN
             .into_iter()
             .flat_map(|metric| alarm_limits(&on, metric, th))
+            .collect();
+        let bands: Vec<_> = DRAWN
+            .into_iter()
+            .flat_map(|metric| alarm_bands(&on, metric, th))
             .collect();
         chart_below(f, inner, lines, th, |f, a| {
             let m = &st.metrics;
@@ -194,6 +199,7 @@ impl ScreenView for Throttling {
                     ("429 est.", &m.throttled_est, th.style(E::ChartThrottled)),
                 ],
                 &limits,
+                &bands,
                 th,
             )
         });

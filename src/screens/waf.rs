@@ -18,8 +18,8 @@ use crate::model::{Rule, RuleKind, Snapshot};
 use crate::theme::{Element as E, Theme};
 use crate::widgets::columns::{self, Cells, Column, Shown, col, col_if, fit};
 use crate::widgets::{
-    action_span, alarm_limits, num, panel, series_chart, series_chart_with_limits, table_title,
-    window,
+    action_span, alarm_bands, alarm_limits, num, panel, series_chart, series_chart_with_limits,
+    table_title, window,
 };
 
 /// A rule's statement in a few words.
@@ -214,6 +214,8 @@ impl ScreenView for Waf {
         // The thresholds of the alarms on this rule's blocked and counted requests.
         let mut limits = alarm_limits(&on, "BlockedRequests", th);
         limits.extend(alarm_limits(&on, "CountedRequests", th));
+        let mut bands = alarm_bands(&on, "BlockedRequests", th);
+        bands.extend(alarm_bands(&on, "CountedRequests", th));
         chart_below(f, inner, lines, th, |f, a| {
             series_chart_with_limits(
                 f,
@@ -224,6 +226,7 @@ impl ScreenView for Waf {
                     ("counted", &rule.metrics.counted, th.style(E::ActionCount)),
                 ],
                 &limits,
+                &bands,
                 th,
             )
         });

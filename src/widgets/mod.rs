@@ -113,7 +113,7 @@ pub fn series_chart(
     series: &[(&str, &Series, Style)],
     th: &Theme,
 ) {
-    series_chart_with_limits(f, area, title, series, &[], th)
+    series_chart_with_limits(f, area, title, series, &[], &[], th)
 }
 
 /// A horizontal line across a chart: an alarm's threshold.
@@ -121,6 +121,29 @@ pub struct Limit {
     pub label: String,
     pub value: f64,
     pub style: Style,
+}
+
+/// An anomaly-detection alarm's band around the series it watches: its two edges.
+pub struct BandMark {
+    pub label: String,
+    pub low: Series,
+    pub high: Series,
+    pub style: Style,
+}
+
+impl BandMark {
+    /// Each edge's (x, y) points on a chart whose newest point (x = 0) is at `end`; gaps and
+    /// points outside the chart's `span` minutes left out.
+    fn edges(&self, end: chrono::DateTime<chrono::Utc>, span: f64) -> [Vec<(f64, f64)>; 2] {
+        [&self.low, &self.high].map(|s| {
+            let back = (end - s.end).num_seconds() as f64 / 60.0;
+            s.points()
+                .into_iter()
+                .map(|(x, y)| (x - back, y))
+                .filter(|(x, y)| y.is_finite() && (-span..=0.0).contains(x))
+                .collect()
+        })
+    }
 }
 
 /// [`series_chart`] with alarms' thresholds drawn across it. A threshold far above the data
@@ -132,6 +155,7 @@ pub fn series_chart_with_limits(
     title: impl AsRef<str>,
     series: &[(&str, &Series, Style)],
     limits: &[Limit],
+    bands: &[BandMark],
     th: &Theme,
 ) {
     // `:compare`: each series' window then, dim, under today's.
@@ -150,13 +174,30 @@ pub fn series_chart_with_limits(
         .max(1.0);
     let (drawn, above): (Vec<&Limit>, Vec<&Limit>) =
         limits.iter().partition(|l| l.value <= peak * 4.0);
-    let ymax = drawn.iter().map(|l| l.value).fold(peak, f64::max) * 1.1;
     // The span in minutes, from the oldest point to the newest.
     let span = series
         .iter()
         .map(|(_, s, _)| (s.values.len().max(2) - 1) as f64 * s.period_min as f64)
         .fold(1.0, f64::max);
+    // A band's edges, on the first series' time (the one they are about); its upper edge
+    // raises the chart as far as a threshold would.
+    let end = series.first().map(|(_, s, _)| s.end).unwrap_or_default();
+    let band_edges: Vec<[Vec<(f64, f64)>; 2]> = bands.iter().map(|b| b.edges(end, span)).collect();
+    let band_top = band_edges
+        .iter()
+        .flat_map(|[_, high]| high.iter().map(|(_, y)| *y))
+        .filter(|y| *y <= peak * 4.0)
+        .fold(0.0, f64::max);
+    let ymax = drawn
+        .iter()
+        .map(|l| l.value)
+        .fold(peak.max(band_top), f64::max)
+        * 1.1;
     points.extend(drawn.iter().map(|l| vec![(-span, l.value), (0.0, l.value)]));
+    for [low, high] in &band_edges {
+        points.push(low.clone());
+        points.push(high.clone());
+    }
     let styles = thens
         .iter()
         .map(|_| ("then".to_string(), dim))
@@ -165,7 +206,12 @@ pub fn series_chart_with_limits(
                 .iter()
                 .map(|(name, _, style)| (name.to_string(), *style)),
         )
-        .chain(drawn.iter().map(|l| (l.label.clone(), l.style)));
+        .chain(drawn.iter().map(|l| (l.label.clone(), l.style)))
+        .chain(
+            bands
+                .iter()
+                .flat_map(|b| [(b.label.clone(), b.style), (b.label.clone(), b.style)]),
+        );
     let datasets: Vec<Dataset> = styles
         .zip(&points)
         .map(|((name, style), pts)| {
@@ -189,6 +235,9 @@ pub fn series_chart_with_limits(
     }
     for l in &above {
         legend.push(Span::styled(format!("↑ {} (above) ", l.label), l.style));
+    }
+    for b in bands {
+        legend.push(Span::styled(format!("╎ {} ", b.label), b.style));
     }
     let block = panel(Line::from(legend), th, false);
     let axis = th.style(E::ChartAxis);
@@ -221,6 +270,28 @@ pub fn alarm_limits(
         .map(|(value, state)| Limit {
             label: format!("alarm {}", format::count(value)),
             value,
+            style: th.style(match state {
+                AlarmState::Alarm => E::TextCritical,
+                _ => E::TextWarn,
+            }),
+        })
+        .collect()
+}
+
+/// The bands of `alarms`' anomaly detectors on `metric`, as a chart draws them around the
+/// line: red for an alarm in ALARM.
+pub fn alarm_bands(
+    alarms: &[&crate::model::alarm::Alarm],
+    metric: &str,
+    th: &Theme,
+) -> Vec<BandMark> {
+    use crate::model::alarm::{AlarmState, bands_on};
+    bands_on(alarms, metric)
+        .into_iter()
+        .map(|(band, state)| BandMark {
+            label: format!("band {} σ", band.deviations),
+            low: band.low.clone(),
+            high: band.high.clone(),
             style: th.style(match state {
                 AlarmState::Alarm => E::TextCritical,
                 _ => E::TextWarn,

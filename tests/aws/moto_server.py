@@ -35,6 +35,8 @@ A WSGI middleware in front of moto's own dispatcher:
 * CloudWatch cross-account observability (tests/aws/observability.py): OAM's sinks and links, and in a
   monitoring account GetMetricData's AccountId and ListMetrics' IncludeLinkedAccounts and OwningAccount.
                     GET /_edgetop/metric-accounts  ->  [[operation, caller account, [accounts asked]], ...]
+* GetMetricData's ANOMALY_DETECTION_BAND expressions (tests/aws/anomaly.py): two series under the band's id,
+  lower first, from the statistics of the metric it names.
 * a second IP set writer, for UpdateIPSet's lock token:
                     POST /_edgetop/ip-set-writer {"ip_set": "blocked-ips", "scope": "REGIONAL"|"CLOUDFRONT",
                          "add": ["203.0.113.50/32"], ["times": 1]}
@@ -136,6 +138,7 @@ from botocore.loaders import Loader  # noqa: E402
 from werkzeug.exceptions import HTTPException  # noqa: E402
 from werkzeug.serving import make_server  # noqa: E402
 
+import anomaly  # noqa: E402
 import observability  # noqa: E402
 from moto.moto_server.werkzeug_app import (  # noqa: E402
     DomainDispatcherApplication,
@@ -485,6 +488,13 @@ class EdgetopMiddleware:
                 return self.oam(call, start_response)
             if call.service == "monitoring" and op == "DescribeAlarms":
                 return self.describe_alarms(call, environ, start_response)
+            if call.service == "monitoring" and op == "GetMetricData":
+                try:
+                    answer = anomaly.answer(body, lambda b: self.ask_in(environ, b, call.account))
+                except anomaly.BandError as e:
+                    return self.respond(start_response, *error_response(call, e.code, e.message, e.status))
+                if answer:
+                    return self.respond(start_response, answer[0], without_length(answer[1]), answer[2])
             if call.service == "monitoring" and op in ("GetMetricData", "ListMetrics"):
                 with self.lock:
                     answer = self.observability.cloudwatch(op, call.account, call.region, body,

@@ -109,6 +109,29 @@ def main():
         # A new alarm starts in INSUFFICIENT_DATA on AWS (moto starts it OK).
         cw.set_alarm_state(AlarmName="catalog prod 5xx", StateValue="INSUFFICIENT_DATA",
                            StateReason="Insufficient Data: 1 datapoint was unknown.")
+        # An anomaly-detection alarm, as the CloudWatch console makes one: the metric (m1) and its band (ad1),
+        # the band the threshold. Its ids and width are not edgetop's own.
+        cw.put_metric_alarm(AlarmName="orders live traffic anomaly", EvaluationPeriods=2,
+                            ComparisonOperator="LessThanLowerOrGreaterThanUpperThreshold",
+                            ThresholdMetricId="expected", Metrics=[
+                                {"Id": "orders", "ReturnData": True, "MetricStat": {
+                                    "Metric": {"Namespace": "AWS/ApiGateway", "MetricName": "Count",
+                                               "Dimensions": [{"Name": "ApiName", "Value": "orders-api"},
+                                                              {"Name": "Stage", "Value": "live"}]},
+                                    "Period": 60, "Stat": "Sum"}},
+                                {"Id": "expected", "Expression": "ANOMALY_DETECTION_BAND(orders, 3)",
+                                 "Label": "Count (expected)", "ReturnData": True}])
+        # A metric filter on orders-b/live's access log (CLF: fields by position) and an alarm on the metric it
+        # makes, in a namespace of the account's own; and an alarm on another custom metric, which is not kept.
+        logs = boto3.client("logs", endpoint_url=args.endpoint, region_name="eu-west-1")
+        logs.put_metric_filter(logGroupName="orders-b-clf", filterName="throttled",
+                               filterPattern="[ip, ident, user, time, request, status=429, ...]",
+                               metricTransformations=[{"metricName": "Throttled429", "metricNamespace": "Untidy/Edge",
+                                                       "metricValue": "1", "defaultValue": 0.0}])
+        cw.put_metric_alarm(AlarmName="orders-b 429s in the access log", Namespace="Untidy/Edge",
+                            MetricName="Throttled429", **common)
+        cw.put_metric_alarm(AlarmName="orders-b other custom metric", Namespace="Untidy/Edge",
+                            MetricName="SomethingElse", **common)
         cw.put_metric_alarm(AlarmName="ec2-cpu", Namespace="AWS/EC2", MetricName="CPUUtilization",
                             Dimensions=[{"Name": "InstanceId", "Value": "i-0123456789"}], **common)
         cw.set_alarm_state(AlarmName="ec2-cpu", StateValue="ALARM", StateReason="busy")

@@ -7,13 +7,15 @@
 //! `DistributionId`.
 
 use aws_sdk_cloudwatch::Client;
-use aws_sdk_cloudwatch::types::{AlarmType, CompositeAlarm, Dimension, MetricAlarm};
+use aws_sdk_cloudwatch::types::{
+    AlarmType, CompositeAlarm, Dimension, MetricAlarm, MetricDataQuery, MetricStat,
+};
 use chrono::{DateTime, Utc};
 
 use super::Calls;
 use super::connect::{Failure, failure};
 use crate::model::Text;
-use crate::model::alarm::{Alarm, AlarmState, Watches};
+use crate::model::alarm::{Alarm, AlarmState, Band, Watches};
 
 /// The namespaces of what edgetop shows.
 pub const NAMESPACES: [&str; 3] = ["AWS/ApiGateway", "AWS/WAFV2", "AWS/CloudFront"];
@@ -40,10 +42,82 @@ pub struct Keep {
     pub global: bool,
 }
 
-/// What a metric of `namespace` with `dims` is about, if edgetop shows it and `keep` keeps it.
-fn watches(namespace: &str, dims: &[Dimension], keep: Keep) -> Option<Watches> {
+/// A metric a CloudWatch Logs metric filter makes of an access log edgetop knows
+/// (DescribeMetricFilters' `metricTransformations`): alarms on it are about the log's stages.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LogMetric {
+    pub namespace: String,
+    pub name: String,
+    pub group: String,
+    /// The log group is us-east-1's.
+    pub global: bool,
+    pub stages: Vec<Text>,
+}
+
+/// The metric filters of each access log group `groups` names (group, us-east-1's, stages),
+/// from its own endpoint: the metrics they make. Paged; bounded.
+pub async fn log_metrics(
+    clients: &super::connect::Clients,
+    calls: &mut Calls,
+    groups: &[(String, bool, Vec<Text>)],
+) -> Result<Vec<LogMetric>, Failure> {
+    let mut out = Vec::new();
+    for (group, global, stages) in groups {
+        let c = match global {
+            true => &clients.logs_global,
+            false => &clients.logs,
+        };
+        let mut token: Option<String> = None;
+        for _ in 0..50 {
+            calls.add("logs:DescribeMetricFilters");
+            let page = c
+                .describe_metric_filters()
+                .log_group_name(group)
+                .set_next_token(token.take())
+                .send()
+                .await
+                .map_err(|e| failure("logs:DescribeMetricFilters", &e))?;
+            for f in page.metric_filters() {
+                for t in f.metric_transformations() {
+                    out.push(LogMetric {
+                        namespace: t.metric_namespace().to_string(),
+                        name: t.metric_name().to_string(),
+                        group: group.clone(),
+                        global: *global,
+                        stages: stages.clone(),
+                    });
+                }
+            }
+            match page.next_token() {
+                Some(t) if !t.is_empty() => token = Some(t.to_string()),
+                _ => break,
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// What a metric of `namespace` named `name` with `dims` is about, if edgetop shows it (an
+/// AWS namespace's, or a metric filter's of an access log in `logs`) and `keep` keeps it.
+fn watches(
+    namespace: &str,
+    name: &str,
+    dims: &[Dimension],
+    keep: Keep,
+    logs: &[LogMetric],
+) -> Option<Watches> {
     let text = |s: &str| Text::new(s);
     let global = dim(dims, "Region").is_none();
+    let of_log = logs
+        .iter()
+        .filter(|l| (l.global && keep.global) || (!l.global && keep.regional))
+        .find(|l| l.namespace == namespace && l.name == name);
+    if let Some(l) = of_log {
+        return Some(Watches::AccessLog {
+            group: text(&l.group),
+            stages: l.stages.clone(),
+        });
+    }
     match namespace {
         "AWS/ApiGateway" if keep.regional => {
             let api = dim(dims, "ApiName").or_else(|| dim(dims, "ApiId"))?;
@@ -65,8 +139,73 @@ fn watches(namespace: &str, dims: &[Dimension], keep: Keep) -> Option<Watches> {
     }
 }
 
+/// What draws an anomaly-detection alarm's band: the metric its model is of (the query the
+/// alarm's `ANOMALY_DETECTION_BAND` names) and the band's width.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BandQuery {
+    pub alarm: String,
+    pub stat: MetricStat,
+    pub deviations: f64,
+    /// Read from us-east-1 (CloudFront's metrics, a CLOUDFRONT web ACL's).
+    pub global: bool,
+}
+
+/// Most bands read per poll (each is a metric requested, and one call reads them all).
+pub const MOST_BANDS: usize = 10;
+
+/// `ANOMALY_DETECTION_BAND(m1)` or `ANOMALY_DETECTION_BAND(m1, 2.5)`: the query id and the
+/// width (2 when not given, as the CloudWatch metric math reference says).
+pub fn band_expression(e: &str) -> Option<(&str, f64)> {
+    let e = e.trim();
+    let args = e
+        .strip_prefix("ANOMALY_DETECTION_BAND")?
+        .trim_start()
+        .strip_prefix('(')?
+        .strip_suffix(')')?;
+    let mut parts = args.split(',').map(str::trim);
+    let id = parts.next().filter(|id| !id.is_empty())?;
+    let deviations = match parts.next() {
+        None => 2.0,
+        Some(n) => n
+            .parse::<f64>()
+            .ok()
+            .filter(|n| n.is_finite() && *n > 0.0)?,
+    };
+    parts.next().is_none().then_some((id, deviations))
+}
+
+/// An anomaly-detection alarm's band: its threshold is a query whose expression is
+/// `ANOMALY_DETECTION_BAND` of a query that reads a metric. None for any other alarm (a
+/// threshold alarm, a band of a metric-math expression).
+fn band_of(a: &MetricAlarm) -> Option<BandQuery> {
+    let threshold = a.threshold_metric_id()?;
+    let queries = a.metrics();
+    let band = queries.iter().find(|q| q.id() == Some(threshold))?;
+    let (of, deviations) = band_expression(band.expression()?)?;
+    let stat = queries.iter().find(|q| q.id() == Some(of))?.metric_stat()?;
+    Some(BandQuery {
+        alarm: a.alarm_name()?.to_string(),
+        stat: stat.clone(),
+        deviations,
+        global: false,
+    })
+}
+
+/// How an anomaly alarm compares its metric to its band.
+fn band_comparison(op: &str) -> &str {
+    match op {
+        "GreaterThanUpperThreshold" => "above the band",
+        "LessThanLowerThreshold" => "below the band",
+        "LessThanLowerOrGreaterThanUpperThreshold" => "outside the band",
+        other => other,
+    }
+}
+
 /// A metric alarm on what edgetop shows; None for any other.
-fn of_metric(a: &MetricAlarm, keep: Keep) -> Option<Alarm> {
+fn of_metric(a: &MetricAlarm, keep: Keep, logs: &[LogMetric]) -> Option<Alarm> {
+    let shown = |ns: &str, name: &str| {
+        NAMESPACES.contains(&ns) || logs.iter().any(|l| l.namespace == ns && l.name == name)
+    };
     // A plain alarm names its metric; a metric-math one lists its metrics.
     let (namespace, name, dims) = match (a.namespace(), a.metric_name()) {
         (Some(ns), Some(m)) => (ns.to_string(), m.to_string(), a.dimensions().to_vec()),
@@ -74,7 +213,12 @@ fn of_metric(a: &MetricAlarm, keep: Keep) -> Option<Alarm> {
             .metrics()
             .iter()
             .filter_map(|q| q.metric_stat().and_then(|s| s.metric()))
-            .find(|m| NAMESPACES.contains(&m.namespace().unwrap_or_default()))
+            .find(|m| {
+                shown(
+                    m.namespace().unwrap_or_default(),
+                    m.metric_name().unwrap_or_default(),
+                )
+            })
             .map(|m| {
                 (
                     m.namespace().unwrap_or_default().to_string(),
@@ -83,11 +227,17 @@ fn of_metric(a: &MetricAlarm, keep: Keep) -> Option<Alarm> {
                 )
             })?,
     };
-    let watches = watches(&namespace, &dims, keep)?;
-    let threshold = match (a.comparison_operator(), a.threshold()) {
-        (Some(op), Some(t)) if a.threshold_metric_id().is_none() => {
+    let watches = watches(&namespace, &name, &dims, keep, logs)?;
+    let band = band_of(a);
+    let threshold = match (a.comparison_operator(), a.threshold(), &band) {
+        (Some(op), Some(t), None) if a.threshold_metric_id().is_none() => {
             Some(Text::new(&format!("{} {}", comparison(op.as_str()), t)))
         }
+        (Some(op), _, Some(b)) => Some(Text::new(&format!(
+            "{} ({} σ)",
+            band_comparison(op.as_str()),
+            b.deviations
+        ))),
         _ => None,
     };
     // A plain alarm's threshold on the chart of its metric (a metric-math or anomaly one has
@@ -106,6 +256,7 @@ fn of_metric(a: &MetricAlarm, keep: Keep) -> Option<Alarm> {
         metric: Some(Text::new(&format!("{namespace} {name}"))),
         threshold,
         limit,
+        band: None,
         watches,
         place: Default::default(),
     })
@@ -163,22 +314,25 @@ fn of_composite(a: &CompositeAlarm, kept: &[String]) -> Option<Alarm> {
         metric: None,
         threshold: None,
         limit: None,
+        band: None,
         watches: Watches::Alarms { names },
         place: Default::default(),
     })
 }
 
-/// The alarms on what edgetop shows: every alarm (`names` None), or those named.
+/// The alarms on what edgetop shows: every alarm (`names` None), or those named; with what
+/// draws the anomaly-detection ones' bands.
 pub async fn read(
     c: &Client,
     calls: &mut Calls,
     names: Option<&[String]>,
     keep: Keep,
-) -> Result<Vec<Alarm>, Failure> {
+    logs: &[LogMetric],
+) -> Result<(Vec<Alarm>, Vec<BandQuery>), Failure> {
     let mut metric = Vec::new();
     let mut composite = Vec::new();
     let chunks: Vec<Option<&[String]>> = match names {
-        Some([]) => return Ok(Vec::new()),
+        Some([]) => return Ok((Vec::new(), Vec::new())),
         Some(n) => n.chunks(PAGE).map(Some).collect(),
         None => vec![None],
     };
@@ -206,11 +360,68 @@ pub async fn read(
             }
         }
     }
-    let mut out: Vec<Alarm> = metric.iter().filter_map(|a| of_metric(a, keep)).collect();
+    let mut out = Vec::new();
+    let mut bands = Vec::new();
+    for a in &metric {
+        if let Some(alarm) = of_metric(a, keep, logs) {
+            out.push(alarm);
+            bands.extend(band_of(a).map(|b| BandQuery {
+                global: keep.global && !keep.regional,
+                ..b
+            }));
+        }
+    }
     let kept: Vec<String> = out.iter().map(|a| a.name.to_string()).collect();
     out.extend(composite.iter().filter_map(|a| of_composite(a, &kept)));
-    Ok(out)
+    Ok((out, bands))
 }
+
+/// The bands of `bands` over `window`, by alarm name: one call, a metric and its band per
+/// alarm. A band the answer lacks is absent (no model yet, no data).
+pub async fn read_bands(
+    c: &Client,
+    calls: &mut Calls,
+    bands: &[BandQuery],
+    window: super::cloudwatch::Window,
+) -> Result<Vec<(String, Band)>, Failure> {
+    let queries: Vec<MetricDataQuery> = bands
+        .iter()
+        .enumerate()
+        .flat_map(|(i, b)| {
+            [
+                MetricDataQuery::builder()
+                    .id(format!("m{i}"))
+                    .metric_stat(b.stat.clone())
+                    .return_data(false)
+                    .build(),
+                MetricDataQuery::builder()
+                    .id(format!("b{i}"))
+                    .expression(format!("ANOMALY_DETECTION_BAND(m{i}, {})", b.deviations))
+                    .return_data(true)
+                    .build(),
+            ]
+        })
+        .collect();
+    if queries.is_empty() {
+        return Ok(Vec::new());
+    }
+    let answers =
+        super::cloudwatch::fetch_queries(c, &queries, window.from, window.to, calls).await?;
+    Ok(bands
+        .iter()
+        .enumerate()
+        .filter_map(|(i, b)| {
+            let points = answers.points.get(&format!("b{i}"))?;
+            let stat = b.stat.stat().unwrap_or_default();
+            let period = b.stat.period().unwrap_or(60);
+            let band = Band::from_points(points, stat, period, b.deviations)?;
+            Some((b.alarm.clone(), band))
+        })
+        .collect())
+}
+
+/// What listing the access logs' metric filters is called where it fails.
+const METRIC_FILTERS: &str = "access logs' metric filters";
 
 impl super::AwsSource {
     /// The alarms: every one after a discovery (their names kept), else those by name.
@@ -221,6 +432,19 @@ impl super::AwsSource {
             return;
         }
         let c = self.clients.clone();
+        // When the alarms are listed whole: the metrics that metric filters make of the access
+        // logs, which alarms may watch too.
+        if names.is_none() {
+            let planned = super::logs::plan(&self.found, &c.region, c.global_region());
+            let groups = super::logs::access_groups(&planned);
+            let read = log_metrics(&c, calls, &groups).await;
+            if let Some(found) =
+                self.outcome(METRIC_FILTERS, crate::model::Panel::Metrics, read, now)
+            {
+                self.log_metrics = found;
+            }
+        }
+        let logs = self.log_metrics.clone();
         // CloudFront's metrics, and a CLOUDFRONT web ACL's, are us-east-1's: read by the
         // account's first region only, from us-east-1.
         let global = self.settings.reads_global;
@@ -229,31 +453,108 @@ impl super::AwsSource {
             regional: true,
             global: global && here_is_global,
         };
-        let mut read = read(&c.cloudwatch, calls, names.as_deref(), keep).await;
+        let mut read = read(&c.cloudwatch, calls, names.as_deref(), keep, &logs).await;
         if global
             && !here_is_global
-            && let Ok(alarms) = &mut read
+            && let Ok((alarms, bands)) = &mut read
         {
             let keep = Keep {
                 regional: false,
                 global: true,
             };
-            match super::alarms::read(&c.cloudwatch_global, calls, names.as_deref(), keep).await {
-                Ok(more) => alarms.extend(more),
+            let global_read =
+                super::alarms::read(&c.cloudwatch_global, calls, names.as_deref(), keep, &logs);
+            match global_read.await {
+                Ok((more, more_bands)) => {
+                    alarms.extend(more);
+                    bands.extend(more_bands);
+                }
                 Err(e) => read = Err(e),
             }
         }
-        if let Some(mut alarms) =
+        let Some((mut alarms, bands)) =
             self.outcome(super::ALARMS, crate::model::Panel::Metrics, read, now)
-        {
-            // Most urgent first, the newest first within a state.
-            alarms.sort_by(|a, b| {
-                (a.state, std::cmp::Reverse(a.since)).cmp(&(b.state, std::cmp::Reverse(b.since)))
-            });
-            if self.alarm_names.is_none() {
-                self.alarm_names = Some(alarms.iter().map(|a| a.name.to_string()).collect());
+        else {
+            return;
+        };
+        // Most urgent first, the newest first within a state.
+        alarms.sort_by(|a, b| {
+            (a.state, std::cmp::Reverse(a.since)).cmp(&(b.state, std::cmp::Reverse(b.since)))
+        });
+        if self.alarm_names.is_none() {
+            self.alarm_names = Some(alarms.iter().map(|a| a.name.to_string()).collect());
+        }
+        // The bands of the most urgent first, as many as one call is meant to read.
+        self.bands = alarms
+            .iter()
+            .filter_map(|a| bands.iter().find(|b| b.alarm == a.name.as_str()))
+            .take(MOST_BANDS)
+            .cloned()
+            .collect();
+        // A band kept from the last read until this one's is in.
+        for a in &mut alarms {
+            a.band = self
+                .alarms
+                .iter()
+                .find(|old| old.name == a.name)
+                .and_then(|old| old.band.clone());
+        }
+        self.alarms = alarms;
+        self.read_band_values(now, calls).await;
+    }
+
+    /// The bands over the range on screen, from each band's own endpoint; a failed read keeps
+    /// the bands drawn before (the alarms' own read says whether CloudWatch answers).
+    async fn read_band_values(&mut self, now: DateTime<Utc>, calls: &mut Calls) {
+        let span = self.range.points() as i64 * self.range.period_secs();
+        let step = self
+            .bands
+            .iter()
+            .filter_map(|b| b.stat.period())
+            .map(i64::from)
+            .max()
+            .unwrap_or(60)
+            .max(60);
+        let to = now.timestamp() - now.timestamp().rem_euclid(step);
+        let from = to - span - step;
+        let (Some(from), Some(to)) = (
+            DateTime::from_timestamp(from, 0),
+            DateTime::from_timestamp(to, 0),
+        ) else {
+            return;
+        };
+        let window = super::cloudwatch::Window {
+            from,
+            to,
+            period: step as i32,
+        };
+        let c = self.clients.clone();
+        for global in [false, true] {
+            let bands: Vec<BandQuery> = self
+                .bands
+                .iter()
+                .filter(|b| b.global == global)
+                .cloned()
+                .collect();
+            if bands.is_empty() {
+                continue;
             }
-            self.alarms = alarms;
+            let client = match global {
+                true => &c.cloudwatch_global,
+                false => &c.cloudwatch,
+            };
+            // Each band reads one metric (its model's): what the cost meter counts.
+            self.cost.metrics_last_poll += bands.len() as u32;
+            match read_bands(client, calls, &bands, window).await {
+                Ok(read) => {
+                    for (name, band) in read {
+                        if let Some(a) = self.alarms.iter_mut().find(|a| a.name.as_str() == name) {
+                            a.band = Some(band);
+                        }
+                    }
+                }
+                Err(e) => tracing::warn!(error = %e, "anomaly bands not read"),
+            }
         }
     }
 }
@@ -279,8 +580,10 @@ mod tests {
     fn what_an_alarm_watches_is_read_from_its_dimensions() {
         let stage = watches(
             "AWS/ApiGateway",
+            "M",
             &[d("Stage", "prod"), d("ApiName", "catalog-api")],
             REGIONAL,
+            &[],
         );
         assert_eq!(
             stage,
@@ -292,12 +595,14 @@ mod tests {
         // A rule's metric name, as WAF's metrics carry it; ALL is the whole web ACL.
         let all = watches(
             "AWS/WAFV2",
+            "M",
             &[
                 d("WebACL", "edge"),
                 d("Rule", "ALL"),
                 d("Region", "eu-west-1"),
             ],
             REGIONAL,
+            &[],
         );
         assert_eq!(
             all,
@@ -308,19 +613,62 @@ mod tests {
         );
         // A CLOUDFRONT web ACL's metrics have no Region: read from the global endpoint only.
         let cf = [d("WebACL", "edge-cf"), d("Rule", "Geo")];
-        assert!(watches("AWS/WAFV2", &cf, REGIONAL).is_none());
-        assert!(watches("AWS/WAFV2", &cf, GLOBAL).is_some());
+        assert!(watches("AWS/WAFV2", "M", &cf, REGIONAL, &[]).is_none());
+        assert!(watches("AWS/WAFV2", "M", &cf, GLOBAL, &[]).is_some());
         // us-east-1 as the account's first region keeps both.
         let both = Keep {
             regional: true,
             global: true,
         };
-        assert!(watches("AWS/WAFV2", &cf, both).is_some());
-        assert!(watches("AWS/EC2", &[d("InstanceId", "i-1")], both).is_none());
-        assert!(watches("AWS/ApiGateway", &[d("ApiName", "a")], GLOBAL).is_none());
+        assert!(watches("AWS/WAFV2", "M", &cf, both, &[]).is_some());
+        assert!(watches("AWS/EC2", "M", &[d("InstanceId", "i-1")], both, &[]).is_none());
+        assert!(watches("AWS/ApiGateway", "M", &[d("ApiName", "a")], GLOBAL, &[]).is_none());
         let dist = [d("DistributionId", "E1"), d("Region", "Global")];
-        assert!(watches("AWS/CloudFront", &dist, REGIONAL).is_none());
-        assert!(watches("AWS/CloudFront", &dist, GLOBAL).is_some());
+        assert!(watches("AWS/CloudFront", "M", &dist, REGIONAL, &[]).is_none());
+        assert!(watches("AWS/CloudFront", "M", &dist, GLOBAL, &[]).is_some());
+    }
+
+    #[test]
+    fn an_access_logs_metric_filter_leads_to_the_stages_that_write_it() {
+        let logs = [LogMetric {
+            namespace: "Edge/Logs".into(),
+            name: "Throttled429".into(),
+            group: "/aws/apigw/orders".into(),
+            global: false,
+            stages: vec![Text::new("orders-api/live")],
+        }];
+        let w = watches("Edge/Logs", "Throttled429", &[], REGIONAL, &logs);
+        assert_eq!(
+            w,
+            Some(Watches::AccessLog {
+                group: Text::new("/aws/apigw/orders"),
+                stages: vec![Text::new("orders-api/live")]
+            })
+        );
+        // Another metric of the namespace, or the group read from the other endpoint: not it.
+        assert!(watches("Edge/Logs", "Other", &[], REGIONAL, &logs).is_none());
+        assert!(watches("Edge/Logs", "Throttled429", &[], GLOBAL, &logs).is_none());
+    }
+
+    #[test]
+    fn a_band_expression_is_read_as_cloudwatch_writes_it() {
+        assert_eq!(
+            band_expression("ANOMALY_DETECTION_BAND(m1)"),
+            Some(("m1", 2.0))
+        );
+        assert_eq!(
+            band_expression(" ANOMALY_DETECTION_BAND ( orders , 3.5 ) "),
+            Some(("orders", 3.5))
+        );
+        for bad in [
+            "ANOMALY_DETECTION_BAND()",
+            "ANOMALY_DETECTION_BAND(m1, -1)",
+            "ANOMALY_DETECTION_BAND(m1, x)",
+            "ANOMALY_DETECTION_BAND(m1, 2, 3)",
+            "m1 * 2",
+        ] {
+            assert_eq!(band_expression(bad), None, "{bad}");
+        }
     }
 
     #[test]

@@ -126,6 +126,19 @@ fn source(kind: LogKind, of: Vec<Text>, destination: &str, state: LogState) -> L
     }
 }
 
+/// The access logs of `planned` that CloudWatch Logs holds here: each group, whether it is
+/// us-east-1's, and the stages ("api/stage") that write to it.
+pub(super) fn access_groups(planned: &[Planned]) -> Vec<(String, bool, Vec<Text>)> {
+    planned
+        .iter()
+        .filter(|p| p.source.kind == LogKind::Access)
+        .filter_map(|p| {
+            let job = p.jobs.first()?;
+            Some((job.group.clone(), job.global, p.source.of.clone()))
+        })
+        .collect()
+}
+
 /// Every log the stages and web ACLs write, and the queries each gets.
 pub(super) fn plan(found: &Discovery, region: &str, global_region: &str) -> Vec<Planned> {
     let mut out = Vec::new();

@@ -207,6 +207,10 @@ pub struct AwsSource {
     /// Shield Advanced's attacks, ongoing and recent, as last read (a subscriber's only).
     attacks: Vec<crate::model::attack::Attack>,
     alarm_names: Option<Vec<String>>,
+    /// What draws the anomaly-detection alarms' bands, as the alarms were last read.
+    bands: Vec<alarms::BandQuery>,
+    /// The metrics the access logs' metric filters make, as last listed with the alarms.
+    log_metrics: Vec<alarms::LogMetric>,
     /// Where metrics are read when a monitoring account reads them (cross-account
     /// observability); else with this place's own CloudWatch clients.
     metric_routes: MetricRoutes,
@@ -303,6 +307,8 @@ impl AwsSource {
             alarms: Vec::new(),
             attacks: Vec::new(),
             alarm_names: None,
+            bands: Vec::new(),
+            log_metrics: Vec::new(),
             metric_routes: MetricRoutes::default(),
             settings,
             last_calls: Calls::default(),

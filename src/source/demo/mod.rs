@@ -34,7 +34,7 @@ use chrono::{DateTime, Utc};
 
 use super::many::Wanted;
 use super::{Actions, OpFuture, OpOutcome, Source, SourceError, ValueFuture};
-use crate::model::range::Compare;
+use crate::model::range::{Compare, Shift};
 use crate::model::{PlaceInfo, Range, Secret, Snapshot};
 use crate::ops::{Op, Plan, Progress, Reporter, StepState};
 use minute::World;
@@ -100,20 +100,33 @@ impl Simulation {
             .collect();
         let ranged = (range != Range::H1).then(|| snapshot::Ranged::sample(&world, range, last));
         // The same window a day or a week before, computed as any other.
-        let past = compare.map(|c| {
-            let back = c.shift.minutes();
-            let past = match range {
-                Range::H1 => snapshot::Past::Hour(
-                    (last - back - WINDOW..=last - back)
-                        .map(|m| minute::compute(&world, m))
-                        .collect(),
-                    now - chrono::Duration::minutes(back),
-                ),
-                r => snapshot::Past::Ranged(snapshot::Ranged::sample(&world, r, last - back)),
-            };
-            (past, c)
-        });
-        snapshot::assemble(&world, &minutes, ranged, past, now, polls)
+        let back_by = |back: i64, range: Range| match range {
+            Range::H1 => snapshot::Past::Hour(
+                (last - back - WINDOW..=last - back)
+                    .map(|m| minute::compute(&world, m))
+                    .collect(),
+                now - chrono::Duration::minutes(back),
+            ),
+            r => snapshot::Past::Ranged(snapshot::Ranged::sample(&world, r, last - back)),
+        };
+        // Last week, calm: what the anomaly model expects (over the range on screen, and over
+        // the hour its alarm evaluates), and `:compare 7d`'s window.
+        let week = Shift::Week.minutes();
+        let week_ago = back_by(week, range);
+        let week_ago_hour = (range != Range::H1).then(|| back_by(week, Range::H1));
+        let other = compare
+            .filter(|c| c.shift != Shift::Week)
+            .map(|c| (back_by(c.shift.minutes(), range), c));
+        let past = match (&other, compare) {
+            (Some((p, c)), _) => Some((p, *c)),
+            (None, Some(c)) => Some((&week_ago, c)),
+            (None, None) => None,
+        };
+        let expected = snapshot::Expected {
+            shown: &week_ago,
+            hour: week_ago_hour.as_ref().unwrap_or(&week_ago),
+        };
+        snapshot::assemble(&world, &minutes, ranged, past, &expected, now, polls)
     }
 
     fn key_value_at(&self, key_id: &str, now: DateTime<Utc>) -> Option<Secret> {

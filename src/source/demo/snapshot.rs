@@ -27,11 +27,19 @@ impl Past {
     }
 }
 
+/// What the anomaly model expects: last week's window, over the range on screen and over the
+/// hour its alarm evaluates (the same when the range is the hour).
+pub struct Expected<'a> {
+    pub shown: &'a Past,
+    pub hour: &'a Past,
+}
+
 pub fn assemble(
     w: &World,
     minutes: &[Minute],
     ranged: Option<Ranged>,
-    past: Option<(Past, crate::model::range::Compare)>,
+    past: Option<(&Past, crate::model::range::Compare)>,
+    expected: &Expected,
     now: DateTime<Utc>,
     polls: u64,
 ) -> Snapshot {
@@ -78,17 +86,23 @@ pub fn assemble(
         attacks: super::attacks::attacks(w.sc, now),
     };
     // Alarms evaluate their own one-minute datapoints, whatever range the screens show.
-    snap.alarms = match ranged {
-        None => super::alarms::alarms(&snap),
-        Some(_) => {
-            let hour = Frame::new(minutes, now);
-            super::alarms::alarms(&Snapshot {
-                apis: self::apis(w, &hour),
-                web_acls: self::web_acls(w, &hour),
-                ..Default::default()
-            })
+    let evaluated = ranged.as_ref().map(|_| {
+        let hour = Frame::new(minutes, now);
+        Snapshot {
+            apis: self::apis(w, &hour),
+            web_acls: self::web_acls(w, &hour),
+            ..Default::default()
         }
+    });
+    let evaluated = evaluated.as_ref().unwrap_or(&snap);
+    let expected_hour = self::apis(w, &expected.hour.frame());
+    let expected_shown = match std::ptr::eq(expected.hour, expected.shown) {
+        true => None,
+        false => Some(self::apis(w, &expected.shown.frame())),
     };
+    let shown = expected_shown.as_deref().unwrap_or(&expected_hour);
+    let alarms = super::alarms::alarms(evaluated, &expected_hour, &snap.apis, shown);
+    snap.alarms = alarms;
     if let Some((past, compare)) = past {
         let then = past.frame();
         crate::model::compare::apis(&mut snap.apis, self::apis(w, &then));

@@ -142,6 +142,15 @@ pub struct Alarm {
     pub place: Place,
 }
 
+impl Alarm {
+    /// Whether it watches the metric named `metric` ("BlockedRequests"), whatever namespace.
+    fn is_on(&self, metric: &str) -> bool {
+        self.metric
+            .as_ref()
+            .is_some_and(|m| m.as_str().rsplit(' ').next() == Some(metric))
+    }
+}
+
 /// The expected range of a series, as an anomaly detector's model has it: its lower and upper
 /// edges, per minute as the charts draw the series (see [`per_minute`]), point for point.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -235,11 +244,7 @@ pub fn on_rule<'a>(alarms: &'a [Alarm], place: Place, acl: &str, rule: &str) -> 
 pub fn limits_on(alarms: &[&Alarm], metric: &str) -> Vec<(f64, AlarmState)> {
     alarms
         .iter()
-        .filter(|a| {
-            a.metric
-                .as_ref()
-                .is_some_and(|m| m.as_str().rsplit(' ').next() == Some(metric))
-        })
+        .filter(|a| a.is_on(metric))
         .filter_map(|a| Some((a.limit?, a.state)))
         .collect()
 }
@@ -249,11 +254,7 @@ pub fn limits_on(alarms: &[&Alarm], metric: &str) -> Vec<(f64, AlarmState)> {
 pub fn bands_on<'a>(alarms: &[&'a Alarm], metric: &str) -> Vec<(&'a Band, AlarmState)> {
     alarms
         .iter()
-        .filter(|a| {
-            a.metric
-                .as_ref()
-                .is_some_and(|m| m.as_str().rsplit(' ').next() == Some(metric))
-        })
+        .filter(|a| a.is_on(metric))
         .filter_map(|a| Some((a.band.as_ref()?, a.state)))
         .collect()
 }

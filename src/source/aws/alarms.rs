@@ -4,7 +4,9 @@
 //! one when its rule names a kept alarm. What each watches is read from the metric's dimensions
 //! (the API Gateway, WAF and CloudFront metric references): `ApiName`/`ApiId` and `Stage`;
 //! `WebACL`, `Rule` (the rule's *metric* name, "ALL" for the whole web ACL) and `Region`;
-//! `DistributionId`.
+//! `DistributionId`. A metric that a CloudWatch Logs metric filter makes of an access log
+//! edgetop knows is kept too, as about the stages writing that log. An anomaly-detection
+//! alarm's band is read each poll with `ANOMALY_DETECTION_BAND` of the alarm's own metric.
 
 use aws_sdk_cloudwatch::Client;
 use aws_sdk_cloudwatch::types::{
@@ -201,8 +203,13 @@ fn band_comparison(op: &str) -> &str {
     }
 }
 
-/// A metric alarm on what edgetop shows; None for any other.
-fn of_metric(a: &MetricAlarm, keep: Keep, logs: &[LogMetric]) -> Option<Alarm> {
+/// A metric alarm on what edgetop shows, and what draws its band if it has one; None for any
+/// other alarm.
+fn of_metric(
+    a: &MetricAlarm,
+    keep: Keep,
+    logs: &[LogMetric],
+) -> Option<(Alarm, Option<BandQuery>)> {
     let shown = |ns: &str, name: &str| {
         NAMESPACES.contains(&ns) || logs.iter().any(|l| l.namespace == ns && l.name == name)
     };
@@ -248,7 +255,7 @@ fn of_metric(a: &MetricAlarm, keep: Keep, logs: &[LogMetric]) -> Option<Alarm> {
         }
         _ => None,
     };
-    Some(Alarm {
+    let alarm = Alarm {
         name: Text::new(a.alarm_name()?),
         state: AlarmState::parse(a.state_value().map_or("", |s| s.as_str())),
         since: time(a.state_transitioned_timestamp()).or(time(a.state_updated_timestamp())),
@@ -259,7 +266,8 @@ fn of_metric(a: &MetricAlarm, keep: Keep, logs: &[LogMetric]) -> Option<Alarm> {
         band: None,
         watches,
         place: Default::default(),
-    })
+    };
+    Some((alarm, band))
 }
 
 fn comparison(op: &str) -> &str {
@@ -362,14 +370,12 @@ pub async fn read(
     }
     let mut out = Vec::new();
     let mut bands = Vec::new();
-    for a in &metric {
-        if let Some(alarm) = of_metric(a, keep, logs) {
-            out.push(alarm);
-            bands.extend(band_of(a).map(|b| BandQuery {
-                global: keep.global && !keep.regional,
-                ..b
-            }));
-        }
+    for (alarm, band) in metric.iter().filter_map(|a| of_metric(a, keep, logs)) {
+        out.push(alarm);
+        bands.extend(band.map(|b| BandQuery {
+            global: keep.global && !keep.regional,
+            ..b
+        }));
     }
     let kept: Vec<String> = out.iter().map(|a| a.name.to_string()).collect();
     out.extend(composite.iter().filter_map(|a| of_composite(a, &kept)));

@@ -123,19 +123,20 @@ pub struct Limit {
     pub style: Style,
 }
 
-/// An anomaly-detection alarm's band around the series it watches: its two edges.
-pub struct BandMark {
+/// An anomaly-detection alarm's band around the series it watches: its two edges, borrowed
+/// from the alarm (a chart is drawn every frame).
+pub struct BandMark<'a> {
     pub label: String,
-    pub low: Series,
-    pub high: Series,
+    pub low: &'a Series,
+    pub high: &'a Series,
     pub style: Style,
 }
 
-impl BandMark {
+impl BandMark<'_> {
     /// Each edge's (x, y) points on a chart whose newest point (x = 0) is at `end`; gaps and
     /// points outside the chart's `span` minutes left out.
     fn edges(&self, end: chrono::DateTime<chrono::Utc>, span: f64) -> [Vec<(f64, f64)>; 2] {
-        [&self.low, &self.high].map(|s| {
+        [self.low, self.high].map(|s| {
             let back = (end - s.end).num_seconds() as f64 / 60.0;
             s.points()
                 .into_iter()
@@ -264,38 +265,38 @@ pub fn alarm_limits(
     metric: &str,
     th: &Theme,
 ) -> Vec<Limit> {
-    use crate::model::alarm::{AlarmState, limits_on};
-    limits_on(alarms, metric)
+    crate::model::alarm::limits_on(alarms, metric)
         .into_iter()
         .map(|(value, state)| Limit {
             label: format!("alarm {}", format::count(value)),
             value,
-            style: th.style(match state {
-                AlarmState::Alarm => E::TextCritical,
-                _ => E::TextWarn,
-            }),
+            style: alarm_style(state, th),
         })
         .collect()
 }
 
+/// An alarm's line or band: red while in ALARM, amber otherwise.
+fn alarm_style(state: crate::model::alarm::AlarmState, th: &Theme) -> Style {
+    th.style(match state {
+        crate::model::alarm::AlarmState::Alarm => E::TextCritical,
+        _ => E::TextWarn,
+    })
+}
+
 /// The bands of `alarms`' anomaly detectors on `metric`, as a chart draws them around the
 /// line: red for an alarm in ALARM.
-pub fn alarm_bands(
-    alarms: &[&crate::model::alarm::Alarm],
+pub fn alarm_bands<'a>(
+    alarms: &[&'a crate::model::alarm::Alarm],
     metric: &str,
     th: &Theme,
-) -> Vec<BandMark> {
-    use crate::model::alarm::{AlarmState, bands_on};
-    bands_on(alarms, metric)
+) -> Vec<BandMark<'a>> {
+    crate::model::alarm::bands_on(alarms, metric)
         .into_iter()
         .map(|(band, state)| BandMark {
             label: format!("band {} σ", band.deviations),
-            low: band.low.clone(),
-            high: band.high.clone(),
-            style: th.style(match state {
-                AlarmState::Alarm => E::TextCritical,
-                _ => E::TextWarn,
-            }),
+            low: &band.low,
+            high: &band.high,
+            style: alarm_style(state, th),
         })
         .collect()
 }

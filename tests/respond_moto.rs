@@ -319,7 +319,9 @@ fn the_dashboard_blocks_limits_and_disables_and_undoes_each() {
     // The filter kept (the footer says so outside the filter's own line), and the sample on
     // screen (the first figures come before the samples), then `b`.
     t.wait_for("the source's sample", |s| {
-        s.contains(&format!("/ filter: {source}")) && s.contains(&format!(" {source} "))
+        s.contains(&format!("/ filter: {source}"))
+            && s.lines()
+                .any(|l| l.contains(&format!(" {source} ")) && !l.contains("/ filter:"))
     });
     t.keys(&["b"]);
     t.wait_text("For how long?");

@@ -79,6 +79,22 @@ pub struct Args {
     #[arg(long)]
     pub no_color: bool,
 
+    /// Record what the dashboard shows, every poll and every operation, to FILE (0600; a
+    /// recording of edgetop's own is continued). `record = true` in the config file records
+    /// each run to a new file in `record_dir`. Replay it with `edgetop replay FILE`.
+    #[arg(long, value_name = "FILE")]
+    pub record: Option<PathBuf>,
+
+    /// How much a recording keeps, the oldest dropped first: a time (24h, 7d) or a size
+    /// (500MB, 2GB). Default: everything (`record_keep` in the config file).
+    #[arg(long, value_name = "TIME|SIZE", value_parser = parse_keep)]
+    pub record_keep: Option<crate::record::Keep>,
+
+    /// A guided tour for presenters: captions that walk through the demo (or, with `replay`,
+    /// a recording) screen by screen, advanced with Space. Without FILE, the demo's own tour.
+    #[arg(long, value_name = "FILE", global = true)]
+    pub tour: Option<Option<PathBuf>>,
+
     /// Colours the terminal can show; detected from COLORTERM and TERM when not given.
     #[arg(long, value_enum)]
     pub colors: Option<ColorDepth>,
@@ -181,6 +197,19 @@ pub enum Command {
         /// Print JSON (documented in the README) instead of text.
         #[arg(long)]
         json: bool,
+        /// Read the snapshot from a recording (`--record`) instead of the account.
+        #[arg(long, value_name = "FILE")]
+        from: Option<PathBuf>,
+        /// With --from: the moment to print (14:05 UTC, +5m from its start, or a whole time);
+        /// default, its last poll.
+        #[arg(long, value_name = "TIME", requires = "from")]
+        at: Option<String>,
+    },
+    /// Replay a recording (`--record FILE`) in the dashboard, on any machine, with no AWS
+    /// account: Space pauses, ← → step a poll, + - change the speed, `:at 14:05` jumps.
+    Replay {
+        /// The recording.
+        file: PathBuf,
     },
     /// Toggle a WAF rule between Block and Count (a rule group's override between None and
     /// Count, or with --inner the override of one rule inside the group).
@@ -389,6 +418,10 @@ fn parse_rps(s: &str) -> Result<f64, String> {
         0.1..=100.0,
         "the API Gateway rate must be from 0.1 to 100 requests a second (the account allows about 10)",
     )
+}
+
+fn parse_keep(s: &str) -> Result<crate::record::Keep, String> {
+    s.parse()
 }
 
 fn parse_speed(s: &str) -> Result<f64, String> {

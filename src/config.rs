@@ -22,6 +22,14 @@ pub struct Config {
     /// `:compare`: how many times its value a day or a week before a series must be for the
     /// Overview to say so (3 by default; more than 1).
     pub compare_factor: Option<f64>,
+    /// Record every run of the dashboard, each to a new file in `record_dir` (`--record FILE`
+    /// names one file instead).
+    #[serde(default)]
+    pub record: bool,
+    /// Where `record = true` keeps recordings (default: recordings/ in the state directory).
+    pub record_dir: Option<PathBuf>,
+    /// How much a recording keeps: a time (24h) or a size (500MB) (`--record-keep`).
+    pub record_keep: Option<String>,
     /// Origin custom header names that carry an API key.
     #[serde(default)]
     pub key_headers: Vec<String>,
@@ -144,6 +152,16 @@ impl Config {
             })
             .collect();
         c.keys.sort_by_key(|r| r.line);
+        if let Some(Err(e)) = c
+            .record_keep
+            .as_deref()
+            .map(str::parse::<crate::record::Keep>)
+        {
+            return Err(ConfigError::OutOfRange {
+                path: path.display().to_string(),
+                message: format!("record_keep: {e}"),
+            });
+        }
         if let Some(f) = c.compare_factor.filter(|f| !(f.is_finite() && *f > 1.0)) {
             return Err(ConfigError::OutOfRange {
                 path: path.display().to_string(),

@@ -38,6 +38,10 @@ pub enum Event {
     /// A theme could not be loaded.
     ThemeFailed(String),
     ThemeLoaded(String),
+    /// Something to say in the footer: a replay passing a recorded operation.
+    Notice(String),
+    /// Something gone wrong beside the account: the recording stopped.
+    Warning(String),
     /// A key's value, read because the operator asked (`v`).
     KeyValue {
         key_id: String,

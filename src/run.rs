@@ -13,8 +13,9 @@ use tokio::sync::mpsc;
 use crate::app::keymap::Keymap;
 use crate::app::{App, Effect, Event};
 use crate::engine::{self, Request};
-use crate::ops::audit::{self, Audit};
+use crate::ops::audit::{self, Audit, Phase};
 use crate::ops::{self, procedure};
+use crate::record::OperationPart;
 use crate::source::Source;
 use crate::term;
 use crate::theme::Theme;
@@ -71,6 +72,10 @@ pub struct Settings {
     pub keymap: Keymap,
     /// Said in the footer at start (no log file could be written, say).
     pub warning: Option<String>,
+    /// `--record`: what the engine hands the screens is kept here too.
+    pub recorder: Option<crate::record::Recorder>,
+    /// `--tour`: the captions to walk through.
+    pub tour: Option<crate::tour::Tour>,
 }
 
 /// How the dashboard ended, and the plan to print after a `--dry-run` confirmation.
@@ -79,81 +84,198 @@ pub struct Outcome {
     pub dry_run_plan: Option<ops::Plan>,
 }
 
-/// Do what the app asked for; true when it asked to end.
-fn perform(
-    effects: Vec<Effect>,
-    app: &mut App,
-    theme: &mut Theme,
-    engine: &mpsc::UnboundedSender<Request>,
-    events: &mpsc::Sender<Event>,
+/// What the loop carries out the app's effects with: everything but the app itself.
+struct Runner {
+    theme: Theme,
+    feed: Feed,
+    events: mpsc::Sender<Event>,
+    settings: Settings,
+    /// `--dry-run`: the plan confirmed, to print on the way out.
+    dry_run_plan: Option<ops::Plan>,
+}
+
+impl Runner {
+    /// Do what the app asked for; true when it asked to end.
+    fn perform(&mut self, app: &mut App, effects: Vec<Effect>) -> bool {
+        let Runner {
+            theme,
+            feed,
+            events,
+            settings,
+            dry_run_plan,
+        } = self;
+        let mut quit = false;
+        for effect in effects {
+            let request = match effect {
+                Effect::Quit => {
+                    quit = true;
+                    None
+                }
+                Effect::Refresh => Some(Request::RefreshNow),
+                Effect::SetRefresh(d) => Some(Request::SetInterval(d)),
+                Effect::SetRange(r) => Some(Request::SetRange(r)),
+                Effect::SetCompare(c) => Some(Request::SetCompare(c)),
+                Effect::Apply(op) => {
+                    tracing::info!(op = %op.summary(), "confirmed by the operator");
+                    if let (Some(rec), Some(d)) = (&settings.recorder, app.data()) {
+                        let plan = ops::plan(&op, d).lines();
+                        rec.operation(operation_part(settings, &op, Phase::Confirmed, plan, None));
+                    }
+                    Some(Request::Apply(op))
+                }
+                Effect::Replay(c) => {
+                    for ev in feed.control(c) {
+                        app.handle(ev);
+                    }
+                    None
+                }
+                Effect::ReadKeyValue(place, key_id) => Some(Request::KeyValue(place, key_id)),
+                Effect::ShowAudit => {
+                    match &settings.audit {
+                        // Read off the screen's thread: the file is on a disk, maybe a slow one.
+                        Some(a) => {
+                            let (path, events) = (a.path().to_path_buf(), events.clone());
+                            tokio::spawn(async move {
+                                let read = tokio::task::spawn_blocking(move || {
+                                    audit::read_last(&path, 500)
+                                })
+                                .await
+                                .unwrap_or_else(|e| Err(e.to_string()));
+                                let _ = events.send(Event::Audit(read)).await;
+                            });
+                        }
+                        None => {
+                            app.handle(Event::Audit(Err(procedure::say::NO_AUDIT.into())));
+                        }
+                    }
+                    None
+                }
+                Effect::DryRun(op, plan) => {
+                    if let Err(e) = procedure::dry_run(&op, settings.audit.as_ref()) {
+                        tracing::error!(error = %e, "audit log");
+                    }
+                    *dry_run_plan = Some(plan);
+                    quit = true;
+                    None
+                }
+                Effect::Bell(title) => {
+                    ring(&title);
+                    None
+                }
+                Effect::LoadTheme(name) => {
+                    app.handle(match (settings.load_theme)(&name) {
+                        Ok(t) => {
+                            *theme = t;
+                            Event::ThemeLoaded(theme.name.clone())
+                        }
+                        Err(e) => Event::ThemeFailed(e),
+                    });
+                    None
+                }
+            };
+            if let Some(r) = request {
+                for ev in feed.send(r) {
+                    app.handle(ev);
+                }
+            }
+        }
+        quit
+    }
+}
+
+/// An operation as the recording keeps it: who, what, the plan or the outcome.
+fn operation_part(
     settings: &Settings,
-    dry_run_plan: &mut Option<ops::Plan>,
-) -> bool {
-    let mut quit = false;
-    for effect in effects {
-        let request = match effect {
-            Effect::Quit => {
-                quit = true;
-                None
-            }
-            Effect::Refresh => Some(Request::RefreshNow),
-            Effect::SetRefresh(d) => Some(Request::SetInterval(d)),
-            Effect::SetRange(r) => Some(Request::SetRange(r)),
-            Effect::SetCompare(c) => Some(Request::SetCompare(c)),
-            Effect::Apply(op) => {
-                tracing::info!(op = %op.summary(), "confirmed by the operator");
-                Some(Request::Apply(op))
-            }
-            Effect::ReadKeyValue(place, key_id) => Some(Request::KeyValue(place, key_id)),
-            Effect::ShowAudit => {
-                match &settings.audit {
-                    // Read off the screen's thread: the file is on a disk, maybe a slow one.
-                    Some(a) => {
-                        let (path, events) = (a.path().to_path_buf(), events.clone());
-                        tokio::spawn(async move {
-                            let read =
-                                tokio::task::spawn_blocking(move || audit::read_last(&path, 500))
-                                    .await
-                                    .unwrap_or_else(|e| Err(e.to_string()));
-                            let _ = events.send(Event::Audit(read)).await;
-                        });
-                    }
-                    None => {
-                        app.handle(Event::Audit(Err(procedure::say::NO_AUDIT.into())));
-                    }
-                }
-                None
-            }
-            Effect::DryRun(op, plan) => {
-                if let Err(e) = procedure::dry_run(&op, settings.audit.as_ref()) {
-                    tracing::error!(error = %e, "audit log");
-                }
-                *dry_run_plan = Some(plan);
-                quit = true;
-                None
-            }
-            Effect::Bell(title) => {
-                ring(&title);
-                None
-            }
-            Effect::LoadTheme(name) => {
-                app.handle(match (settings.load_theme)(&name) {
-                    Ok(t) => {
-                        *theme = t;
-                        Event::ThemeLoaded(theme.name.clone())
-                    }
-                    Err(e) => Event::ThemeFailed(e),
-                });
-                None
-            }
-        };
-        if let Some(r) = request {
-            // The engine ends only when the dashboard does.
-            let _ = engine.send(r);
+    op: &ops::Op,
+    phase: Phase,
+    plan: Vec<String>,
+    result: Option<&str>,
+) -> OperationPart {
+    let who = match &settings.audit {
+        Some(a) => a.who_for(op),
+        None => audit::Who::new("", "", ""),
+    };
+    let text = crate::model::Text::new;
+    OperationPart {
+        phase,
+        what: text(&op.summary()),
+        by: text(&who.local_user),
+        caller: text(&who.caller),
+        plan: plan.iter().map(|l| text(l)).collect(),
+        result: result.map(text),
+    }
+}
+
+/// Where the dashboard's data comes from: the engine, live, or a recording.
+enum Feed {
+    Live(mpsc::UnboundedSender<Request>),
+    Replay(Box<crate::record::Player>),
+}
+
+impl Feed {
+    /// The dashboard's now: the wall clock live, the recording's clock in a replay.
+    fn now(&self) -> chrono::DateTime<Utc> {
+        match self {
+            Feed::Live(_) => Utc::now(),
+            Feed::Replay(p) => p.now(),
         }
     }
-    quit
+
+    /// Pass a request on; what a replay answers at once comes back.
+    fn send(&mut self, r: Request) -> Vec<Event> {
+        let Feed::Live(engine) = self else {
+            return match r {
+                // The screen refuses these first (read-only, with the replay's words).
+                Request::Apply(op) => vec![Event::OpDone {
+                    op,
+                    result: Err(procedure::OpError::Refused(REPLAY_CHANGES_NOTHING.into())),
+                }],
+                Request::KeyValue(_, key_id) => vec![Event::KeyValue {
+                    key_id,
+                    result: Err("a recording holds no key values".into()),
+                }],
+                _ => vec![],
+            };
+        };
+        // The engine ends only when the dashboard does.
+        let _ = engine.send(r);
+        vec![]
+    }
+
+    fn control(&mut self, c: crate::record::player::Control) -> Vec<Event> {
+        match self {
+            Feed::Live(_) => vec![],
+            Feed::Replay(p) => p.control(c),
+        }
+    }
+
+    /// What a replay's clock has reached since last asked.
+    fn due(&mut self) -> Vec<Event> {
+        match self {
+            Feed::Live(_) => vec![],
+            Feed::Replay(p) => p.due(),
+        }
+    }
+
+    /// How long until a replay has something to hand over.
+    fn wait(&self) -> Option<Duration> {
+        match self {
+            Feed::Live(_) => None,
+            Feed::Replay(p) => p.wait(),
+        }
+    }
+
+    fn view(&self) -> Option<crate::record::player::ReplayView> {
+        match self {
+            Feed::Live(_) => None,
+            Feed::Replay(p) => Some(p.view()),
+        }
+    }
 }
+
+/// Why nothing changes in a replay: the read-only words of a replay.
+pub const REPLAY_CHANGES_NOTHING: &str =
+    "a replay changes nothing: it shows what was recorded (act on the account with edgetop itself)";
 
 /// What the dashboard waits for.
 struct Inputs {
@@ -271,6 +393,10 @@ fn new_app(settings: &Settings, theme_name: &str) -> App {
     if let Some(w) = &settings.warning {
         app.message = Some((crate::app::Level::Error, crate::model::text::escape(w)));
     }
+    app.recording = settings
+        .recorder
+        .as_ref()
+        .map(|r| crate::model::text::escape(&r.path().display().to_string()));
     app
 }
 
@@ -287,21 +413,13 @@ fn log_panics() {
 
 pub async fn run<S: Source>(
     source: S,
-    mut theme: Theme,
+    theme: Theme,
     settings: Settings,
 ) -> anyhow::Result<Outcome> {
     let (req_tx, req_rx) = mpsc::unbounded_channel::<Request>();
     let (ev_tx, ev_rx) = mpsc::channel::<Event>(64);
-    let _guard = term::Guard;
-    // Dropped before the guard: the title comes back, then the screen.
-    let _title = settings.bell.then(TitleKept::save);
-    let mut terminal = term::enter().context("cannot set up the terminal")?;
-    let mut inputs = Inputs::new(ev_rx)?;
-    log_panics();
-
     let (rotations, broken) = source.unfinished();
     let on_exit = source.on_exit();
-    let events = ev_tx.clone();
     let engine = tokio::spawn(engine::run(
         source,
         engine::Setup {
@@ -310,20 +428,85 @@ pub async fn run<S: Source>(
             read_only: settings.read_only,
         },
         req_rx,
-        ev_tx,
+        ev_tx.clone(),
     ));
     let mut app = new_app(&settings, &theme.name);
     app.handle(Event::Unfinished { rotations, broken });
+    let outcome = dashboard(app, Feed::Live(req_tx), theme, settings, (ev_tx, ev_rx)).await;
+    engine.abort();
+    if let Some(stop) = on_exit {
+        // Queries AWS would go on running (and billing) for nobody.
+        let _ = tokio::time::timeout(Duration::from_secs(3), stop).await;
+    }
+    outcome
+}
 
-    let mut dry_run_plan = None;
+/// The dashboard fed from a recording, on its clock.
+pub async fn replay(
+    player: crate::record::Player,
+    theme: Theme,
+    settings: Settings,
+) -> anyhow::Result<Outcome> {
+    let app = new_app(&settings, &theme.name);
+    let events = mpsc::channel::<Event>(64);
+    dashboard(app, Feed::Replay(Box::new(player)), theme, settings, events).await
+}
+
+/// The loop: draw when something visible changed, wait for a key, the feed, a signal or the
+/// next visible change, and do what the app asks.
+async fn dashboard(
+    mut app: App,
+    feed: Feed,
+    theme: Theme,
+    settings: Settings,
+    (events, ev_rx): (mpsc::Sender<Event>, mpsc::Receiver<Event>),
+) -> anyhow::Result<Outcome> {
+    let _guard = term::Guard;
+    // Dropped before the guard: the title comes back, then the screen.
+    let _title = settings.bell.then(TitleKept::save);
+    let mut terminal = term::enter().context("cannot set up the terminal")?;
+    let mut inputs = Inputs::new(ev_rx)?;
+    log_panics();
+
+    let mut run = Runner {
+        theme,
+        feed,
+        events,
+        settings,
+        dry_run_plan: None,
+    };
+    if let Some(tour) = run.settings.tour.clone() {
+        app.tour = Some(crate::app::replay::TourState::new(tour));
+        app.now = run.feed.now();
+        app.replay = run.feed.view();
+        let effects = app.begin_tour();
+        run.perform(&mut app, effects);
+    }
     let mut frames: u64 = 0;
     let started = std::time::Instant::now();
     let mut dirty = true;
     let ending = loop {
-        app.now = Utc::now();
+        app.now = run.feed.now();
+        let due = run.feed.due();
+        dirty |= !due.is_empty();
+        for ev in due {
+            let effects = app.handle(ev);
+            run.perform(&mut app, effects);
+        }
+        app.replay = run.feed.view();
+        if let Some(why) = run
+            .settings
+            .recorder
+            .as_ref()
+            .and_then(|r| r.take_failure())
+        {
+            app.handle(Event::Warning(why));
+            app.recording = None;
+            dirty = true;
+        }
         if dirty {
             terminal
-                .draw(|f| ui::draw(f, &app, &theme))
+                .draw(|f| ui::draw(f, &app, &run.theme))
                 .context("drawing")?;
             frames += 1;
             // The end-to-end tests check that a panic restores the terminal.
@@ -331,42 +514,39 @@ pub async fn run<S: Source>(
                 panic!("a test hook asked for a panic after a frame");
             }
         }
-        let wait = app
-            .next_visible_change()
-            .unwrap_or(Duration::from_secs(3600));
+        let playing = app.replay.as_ref().filter(|r| !r.paused && !r.ended);
+        let wait = [
+            app.next_visible_change(),
+            run.feed.wait(),
+            playing.map(|_| TIMELINE_TICK),
+        ]
+        .into_iter()
+        .flatten()
+        .min()
+        .unwrap_or(Duration::from_secs(3600));
         let input = inputs.next(wait).await;
-        app.now = Utc::now();
+        app.now = run.feed.now();
         dirty = !matches!(input, Input::Nothing);
         let effects = match input {
             Input::Key(k) => app.handle(Event::Key(k)),
-            Input::Engine(ev) => app.handle(ev),
+            Input::Engine(ev) => {
+                record(&run.settings, &ev);
+                app.handle(ev)
+            }
             Input::Tick => app.check_idle(),
             Input::Resize | Input::Nothing => vec![],
             Input::End(ending) => break ending,
         };
-        if perform(
-            effects,
-            &mut app,
-            &mut theme,
-            &req_tx,
-            &events,
-            &settings,
-            &mut dry_run_plan,
-        ) {
-            break if dry_run_plan.is_some() {
+        if run.perform(&mut app, effects) {
+            break if run.dry_run_plan.is_some() {
                 Ending::DryRun
             } else {
                 Ending::Quit
             };
         }
     };
-    engine.abort();
     drop(terminal);
     term::restore();
-    if let Some(stop) = on_exit {
-        // Queries AWS would go on running (and billing) for nobody.
-        let _ = tokio::time::timeout(Duration::from_secs(3), stop).await;
-    }
     let secs = started.elapsed().as_secs_f64();
     tracing::info!(
         frames,
@@ -377,6 +557,27 @@ pub async fn run<S: Source>(
     );
     Ok(Outcome {
         ending,
-        dry_run_plan,
+        dry_run_plan: run.dry_run_plan,
     })
+}
+
+/// A replay's timeline moves on by itself: its clock is redrawn this often while it plays.
+const TIMELINE_TICK: Duration = Duration::from_secs(1);
+
+/// Pass what the engine reported to the recording, as the screens take it.
+fn record(settings: &Settings, ev: &Event) {
+    let Some(rec) = &settings.recorder else {
+        return;
+    };
+    match ev {
+        Event::OpDone { op, result } => {
+            let (phase, words) = match result {
+                Ok(o) => (Phase::Succeeded, o.message.clone()),
+                Err(e) if e.refused() => (Phase::Refused, e.to_string()),
+                Err(e) => (Phase::Failed, e.to_string()),
+            };
+            rec.operation(operation_part(settings, op, phase, vec![], Some(&words)));
+        }
+        other => rec.observe(other),
+    }
 }

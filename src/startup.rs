@@ -109,6 +109,9 @@ pub struct Effective {
     pub ip_ranges: Vec<crate::model::access::EdgeRanges>,
     /// The config's `[[accounts]]`.
     pub accounts: Vec<crate::config::AccountEntry>,
+    /// Where the dashboard records, and how much it keeps.
+    pub record: Option<RecordTo>,
+    pub record_keep: Option<crate::record::Keep>,
 }
 
 pub fn effective(args: &Args) -> anyhow::Result<Effective> {
@@ -141,7 +144,16 @@ pub fn effective(args: &Args) -> anyhow::Result<Effective> {
                 .map(|a| crate::ip_ranges::read_for(a)),
         )
         .collect::<anyhow::Result<Vec<_>>>()?;
+    let record = match (&args.record, conf.record) {
+        (Some(file), _) => Some(RecordTo::File(file.clone())),
+        (None, true) => Some(RecordTo::NewIn(conf.record_dir.clone())),
+        (None, false) => None,
+    };
     Ok(Effective {
+        record,
+        record_keep: args
+            .record_keep
+            .or_else(|| conf.record_keep.as_deref()?.parse().ok()),
         accounts: conf.accounts.clone(),
         ip_ranges,
         keymap,
@@ -157,6 +169,30 @@ pub fn effective(args: &Args) -> anyhow::Result<Effective> {
             )),
         },
     })
+}
+
+/// Where the dashboard records: the file `--record` names, or with `record = true` a new file
+/// in `record_dir`.
+#[derive(Clone, Debug)]
+pub enum RecordTo {
+    File(std::path::PathBuf),
+    NewIn(Option<std::path::PathBuf>),
+}
+
+/// The recording's file: `--record`'s, or a new one in the directory (default: recordings/ in
+/// the state directory, made 0700 if edgetop makes it): `edgetop-demo-20261117T140300Z.rec`.
+pub fn record_file(args: &Args, to: &RecordTo) -> anyhow::Result<std::path::PathBuf> {
+    let dir = match to {
+        RecordTo::File(f) => return Ok(f.clone()),
+        RecordTo::NewIn(Some(d)) => d.clone(),
+        RecordTo::NewIn(None) => crate::files::state_dir()
+            .ok_or_else(|| anyhow::anyhow!("record = true: no state directory (set record_dir)"))?
+            .join("recordings"),
+    };
+    crate::files::private_dir(&dir).map_err(|e| anyhow::anyhow!("record_dir: {e}"))?;
+    let label = if args.demo { "demo" } else { "aws" };
+    let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ");
+    Ok(dir.join(format!("edgetop-{label}-{stamp}.rec")))
 }
 
 /// The audit log for this account, as this caller.

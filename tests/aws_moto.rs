@@ -749,14 +749,10 @@ fn the_dashboard_shows_the_account_marks_trouble_and_recovers() {
     m.seed(30);
     let t = dashboard(&m, "aws", &[], &["--refresh", "1"]);
     t.wait_text("Unusual now");
-    t.keys(&["3", "/"]);
-    t.literal("GeoScrapers");
-    t.keys(&["Enter"]);
+    t.filter("3", "GeoScrapers");
     let s = t.wait_text("[/GeoScrapers] 1/1");
     assert!(line_with(&s, " GeoScrapers ").contains("COUNT"), "{s}");
-    t.keys(&["6", "/"]);
-    t.literal("acme-logistics");
-    t.keys(&["Enter"]);
+    t.filter("6", "acme-logistics");
     // Keys are listed before their plans are read: the plan column fills in when they are.
     let s = t.wait_for("acme's plan", |s| {
         s.contains("[/acme-logistics] 1/1") && !s.contains("keys listed")
@@ -1840,9 +1836,7 @@ fn the_alarms_on_what_is_shown_lead_the_overview() {
     let s = t.wait_text("/ filter: Login-Throttle");
     assert!(s.contains(" Login-Throttle "), "{s}");
     // The band around the stage's requests, in its detail on Throttling.
-    t.keys(&["2", "/"]);
-    t.literal("orders-api live");
-    t.keys(&["Enter"]);
+    t.filter("2", "orders-api live");
     t.wait_text("/ filter: orders-api live");
     t.keys(&["Enter"]);
     t.wait_text("band 3 σ");

@@ -29,9 +29,7 @@ fn a_walk_through_every_screen_then_quit() {
     }
 
     // Filter the keys table.
-    t.keys(&["6", "/"]);
-    t.literal("globex");
-    t.keys(&["Enter"]);
+    t.filter("6", "globex");
     let s = t.wait_text("[/globex] 1/1");
     assert!(s.contains("globex-retail"), "{s}");
     assert!(
@@ -50,9 +48,7 @@ fn a_walk_through_every_screen_then_quit() {
     t.wait_for("help to close", |s| !s.contains("scroll, Esc closes"));
 
     // Toggle GeoScrapers from Count to Block: Cancel is focused, so Enter first cancels.
-    t.keys(&["3", "/"]);
-    t.literal("GeoScrapers");
-    t.keys(&["Enter"]);
+    t.filter("3", "GeoScrapers");
     let s = t.wait_text("[/GeoScrapers] 1/1");
     assert!(line_with(&s, " GeoScrapers ").contains("COUNT"), "{s}");
     t.keys(&["t"]);
@@ -89,9 +85,7 @@ fn a_walk_through_every_screen_then_quit() {
 fn hostile_strings_reach_the_pane_as_text() {
     let t = Tmux::start("hostile", 160, 48, &["--demo", "--seed", "5"]);
     t.wait_text("Unusual now");
-    t.keys(&["4", "/"]);
-    t.literal("x1b");
-    t.keys(&["Enter"]);
+    t.filter("4", "x1b");
     let s = t.wait_text("[/x1b]");
     assert!(s.contains("\\x1b"), "escaped ESC is shown as text:\n{s}");
     // Walk through the hostile samples' details.
@@ -379,9 +373,7 @@ fn rotating_a_key_shows_the_new_value_once_and_disables_the_old() {
         &["--demo", "--seed", "2", "--speed", "30"],
     );
     t.wait_text("Unusual now");
-    t.keys(&["6", "/"]);
-    t.literal("cdn-origin");
-    t.keys(&["Enter"]);
+    t.filter("6", "cdn-origin");
     let s = t.wait_text("[/cdn-origin] 1/1");
     assert!(
         line_with(&s, "│cdn-origin-catalog ").contains("enabled"),
@@ -431,18 +423,14 @@ fn rotating_a_key_shows_the_new_value_once_and_disables_the_old() {
 fn themes_switch_at_run_time() {
     let t = Tmux::start("theme", 100, 30, &["--demo"]);
     t.wait_text("Unusual now");
-    t.keys(&[":"]);
-    t.literal("theme light");
-    t.keys(&["Enter"]);
+    t.command("theme light");
     t.wait_text("theme light");
     let raw = t.tmux(&["capture-pane", "-p", "-e", "-t", "e2e"]);
     assert!(
         raw.contains("48;2;245;245;247"),
         "the light theme's background is drawn"
     );
-    t.keys(&[":"]);
-    t.literal("theme neon");
-    t.keys(&["Enter"]);
+    t.command("theme neon");
     t.wait_text("no such theme");
     t.keys(&["q"]);
     t.wait_dead();
@@ -505,14 +493,10 @@ fn the_range_changes_with_its_command_and_its_keys() {
     t.wait_text("range 3d · 1-hour points");
     t.keys(&["["]);
     t.wait_text("range 24h · 5-min points");
-    t.keys(&[":"]);
-    t.literal("range 2h");
-    t.keys(&["Enter"]);
+    t.command("range 2h");
     t.wait_text(":range takes 15m, 1h, 3h, 12h, 24h, 3d, 7d, not '2h'");
     // Last week beside today: said in the tab line, and WAF's rules gain its columns.
-    t.keys(&[":"]);
-    t.literal("compare 7d");
-    t.keys(&["Enter"]);
+    t.command("compare 7d");
     t.wait_text("· vs last week");
     t.keys(&["3"]);
     let s = t.wait_text("then/m");
@@ -520,9 +504,7 @@ fn the_range_changes_with_its_command_and_its_keys() {
         line_with(&s, "LoginRateLimit").contains("rate-based"),
         "{s}"
     );
-    t.keys(&[":"]);
-    t.literal("compare off");
-    t.keys(&["Enter"]);
+    t.command("compare off");
     t.wait_for("no comparison", |s| {
         !s.contains("then/m") && !s.contains("vs last week")
     });

@@ -644,9 +644,7 @@ fn the_dashboard_offers_the_unfinished_rotation_and_toggles_with_a_pending_mark(
         "cdn-origin-catalog"
     );
 
-    t.keys(&["3", "/"]);
-    t.literal("GeoScrapers");
-    t.keys(&["Enter"]);
+    t.filter("3", "GeoScrapers");
     let s = t.wait_text("[/GeoScrapers] 1/1");
     assert!(line_with(&s, " GeoScrapers ").contains("COUNT"), "{s}");
     t.keys(&["t"]);
@@ -954,9 +952,7 @@ fn a_toggle_confirmed_during_a_slow_poll_starts_at_once() {
         &[("XDG_STATE_HOME", &state_home)],
         &["--refresh", "2"],
     );
-    t.keys(&["3", "/"]);
-    t.literal("GeoScrapers");
-    t.keys(&["Enter"]);
+    t.filter("3", "GeoScrapers");
     t.wait_text("[/GeoScrapers] 1/1");
     // AWS turns slow: GetUsage (the last part of a poll) does not answer.
     m.hold("GetUsage");

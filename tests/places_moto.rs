@@ -311,9 +311,7 @@ fn a_toggle_in_the_second_region_changes_only_its_web_acl() {
     let state = m.dir.join("state-toggle2");
     t.wait_text("1 account × 2 regions");
     // The filter matches the region: one GeoScrapers of the two.
-    t.keys(&["3", "/"]);
-    t.literal("us-east-1 GeoScrapers");
-    t.keys(&["Enter"]);
+    t.filter("3", "us-east-1 GeoScrapers");
     let s = t.wait_text("[/us-east-1 GeoScrapers] 1/1");
     let row = line_with(&s, " GeoScrapers ");
     assert!(row.contains("us-east-1") && row.contains("COUNT"), "{s}");
@@ -641,9 +639,7 @@ fn a_key_sent_by_another_accounts_distribution_is_not_disabled() {
         ],
     );
     t.wait_text("2 accounts × 1 region");
-    t.keys(&["6", "/"]);
-    t.literal("acme-logistics");
-    t.keys(&["Enter"]);
+    t.filter("6", "acme-logistics");
     t.wait_text("[/acme-logistics] 1/1");
     t.keys(&["r"]);
     // The plan says whose distributions are listed again before the old key is disabled.

@@ -4,10 +4,12 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+mod common;
+
 use chrono::TimeDelta;
+use common::draw::render;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use edgetop::app::{App, Event, Screen};
-use edgetop::model::text::is_unsafe;
 use edgetop::source::demo::{DEMO_START, DemoSource};
 use edgetop::theme::Theme;
 use edgetop::ui;
@@ -29,26 +31,6 @@ fn showing(snap: edgetop::model::Snapshot, t: chrono::DateTime<chrono::Utc>) -> 
 
 fn key(app: &mut App, code: KeyCode) {
     app.handle(Event::Key(KeyEvent::new(code, KeyModifiers::NONE)));
-}
-
-fn render(app: &App, w: u16, h: u16) -> String {
-    let theme = Theme::builtin("dark").unwrap();
-    let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
-    term.draw(|f| ui::draw(f, app, &theme)).unwrap();
-    let buf = term.backend().buffer();
-    let mut out = String::new();
-    for y in 0..h {
-        for x in 0..w {
-            let sym = buf[(x, y)].symbol();
-            assert!(
-                !sym.chars().any(is_unsafe),
-                "unsafe character drawn at {x},{y}: {sym:?}"
-            );
-            out.push_str(sym);
-        }
-        out.push('\n');
-    }
-    out
 }
 
 macro_rules! screens {
@@ -106,7 +88,7 @@ fn help_lists_every_binding() {
     for b in edgetop::app::bindings::MAIN {
         assert!(s.contains(b.help), "help lacks {:?}", b.help);
     }
-    let tall = render(&a, 160, 120);
+    let tall = render(&a, 160, 150);
     for h in a.keymap.help() {
         assert!(tall.contains(&h.text), "help lacks {:?}", h.text);
         assert!(tall.contains(&h.keys), "help lacks {:?}", h.keys);
@@ -859,4 +841,42 @@ fn last_week_beside_today() {
     assert!(s.contains("then/m"), "{s}");
     insta::assert_snapshot!("compare_waf_160x48", s);
     insta::assert_snapshot!("compare_waf_80x24", render(&a, 80, 24));
+}
+
+/// A replay of the demo with a tour over it: the timeline under the header (the clock, the
+/// operation's mark, the polls), READ-ONLY, and the tour's second caption pointing at its rule.
+#[test]
+fn a_replay_s_timeline_and_a_tour_s_caption() {
+    use edgetop::record::player::ReplayView;
+    let t = DEMO_START + TimeDelta::minutes(5);
+    let mut a = showing(DemoSource::new(7, 1.0).snapshot_at(t), t);
+    a.read_only = true;
+    a.replay = Some(ReplayView {
+        first: DEMO_START,
+        last: DEMO_START + TimeDelta::minutes(20),
+        clock: t,
+        poll: 30,
+        polls: 120,
+        paused: true,
+        speed: 2.0,
+        marks: vec![
+            (DEMO_START + TimeDelta::minutes(9), true),
+            (DEMO_START + TimeDelta::minutes(14), false),
+        ],
+        cut: Some("the recording ends in a part that is not whole".into()),
+        ended: false,
+    });
+    a.tour = Some(edgetop::app::replay::TourState::new(
+        edgetop::tour::Tour::load(None).unwrap(),
+    ));
+    a.begin_tour();
+    key(&mut a, KeyCode::Char(' '));
+    let s = render(&a, 160, 48);
+    assert!(
+        s.contains("REPLAY") && s.contains("⏸ PAUSED") && s.contains("◆"),
+        "{s}"
+    );
+    assert!(s.contains("2/8") && s.contains("→ LoginRateLimit"), "{s}");
+    insta::assert_snapshot!("replay_tour_160x48", s);
+    insta::assert_snapshot!("replay_tour_80x24", render(&a, 80, 24));
 }

@@ -313,9 +313,7 @@ fn the_dashboard_blocks_limits_and_disables_and_undoes_each() {
     t.wait_text("requests/min");
 
     // Block the source: how long (until removed), then the plan, confirmed.
-    t.keys(&["4", "/"]);
-    t.literal(&source);
-    t.keys(&["Enter"]);
+    t.filter("4", &source);
     // The filter kept (the footer says so outside the filter's own line), and the sample on
     // screen (the first figures come before the samples), then `b`.
     t.wait_for("the source's sample", |s| {

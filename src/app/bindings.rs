@@ -61,6 +61,15 @@ pub enum KeyAction {
     Finish,
     RollBack,
     Later,
+    /// A replay: pause or play on; a poll back or on; faster or slower.
+    PlayPause,
+    StepBack,
+    StepOn,
+    Faster,
+    Slower,
+    /// A tour: the next caption, the one before.
+    NextCaption,
+    PreviousCaption,
 }
 
 impl KeyAction {
@@ -103,6 +112,13 @@ impl KeyAction {
             KeyAction::Finish => "finish",
             KeyAction::RollBack => "roll_back",
             KeyAction::Later => "later",
+            KeyAction::PlayPause => "play_pause",
+            KeyAction::StepBack => "step_back",
+            KeyAction::StepOn => "step_on",
+            KeyAction::Faster => "faster",
+            KeyAction::Slower => "slower",
+            KeyAction::NextCaption => "next_caption",
+            KeyAction::PreviousCaption => "previous_caption",
         };
         name.to_string()
     }
@@ -123,10 +139,14 @@ pub enum KeyMode {
     Audit,
     Reveal,
     Input,
+    /// A replay's own keys, before the screens'.
+    Replay,
+    /// A tour's own keys, before the replay's and the screens'.
+    Tour,
 }
 
 impl KeyMode {
-    pub const ALL: [KeyMode; 12] = [
+    pub const ALL: [KeyMode; 14] = [
         KeyMode::Main,
         KeyMode::Filter,
         KeyMode::CommandLine,
@@ -139,6 +159,8 @@ impl KeyMode {
         KeyMode::Audit,
         KeyMode::Reveal,
         KeyMode::Input,
+        KeyMode::Replay,
+        KeyMode::Tour,
     ];
 
     /// How help and errors name it.
@@ -156,6 +178,8 @@ impl KeyMode {
             KeyMode::Audit => "the audit log",
             KeyMode::Reveal => "a new key's value",
             KeyMode::Input => "a value to type (a block's time, a new limit)",
+            KeyMode::Replay => "a replay (edgetop replay FILE)",
+            KeyMode::Tour => "a tour (--tour)",
         }
     }
 
@@ -187,6 +211,8 @@ impl KeyMode {
             KeyMode::Audit => AUDIT,
             KeyMode::Reveal => REVEAL,
             KeyMode::Input => INPUT,
+            KeyMode::Replay => REPLAY,
+            KeyMode::Tour => TOUR,
         }
     }
 }
@@ -482,6 +508,23 @@ const REVEAL: &[Binding] = &[
     bind!(KeyAction::Close, [Esc Enter 'q'], "close"),
 ];
 
+const REPLAY: &[Binding] = &[
+    bind!(KeyAction::PlayPause, [' '], "pause the replay, or play on"),
+    bind!(KeyAction::StepBack, [Left], "one poll back (paused)"),
+    bind!(KeyAction::StepOn, [Right], "one poll on (paused)"),
+    bind!(KeyAction::Faster, ['+'], "faster (up to 60×)"),
+    bind!(KeyAction::Slower, ['-'], "slower (down to ¼×)"),
+];
+
+const TOUR: &[Binding] = &[
+    bind!(KeyAction::NextCaption, [' '], "the tour's next caption"),
+    bind!(
+        KeyAction::PreviousCaption,
+        [Backspace],
+        "the caption before"
+    ),
+];
+
 /// The `:` commands, for help.
 pub const COMMANDS: &[(&str, &str)] = &[
     (
@@ -513,6 +556,10 @@ pub const COMMANDS: &[(&str, &str)] = &[
     (
         ":rotations",
         "rotations that did not finish: finish or roll back",
+    ),
+    (
+        ":at TIME",
+        "a replay: to 14:05 (UTC), or +5m from its start",
     ),
     (":q", "quit"),
 ];

@@ -51,6 +51,10 @@ impl App {
                 vec![]
             }
             ("audit", _) => vec![Effect::ShowAudit],
+            ("at", Some(_)) => {
+                let when = line.trim_start().trim_start_matches("at").trim();
+                self.replay_at(when)
+            }
             ("block", Some(_)) => {
                 let args = line.trim_start().trim_start_matches("block").trim();
                 self.block_command(args);
@@ -91,6 +95,9 @@ impl App {
 
     /// Show `range` from the next poll on (asked at once), and say what it costs.
     pub(super) fn set_range(&mut self, range: crate::model::Range) -> Vec<Effect> {
+        if self.replay_refuses("its range is the one recorded") {
+            return vec![];
+        }
         if range == self.range {
             self.message = Some((Level::Info, format!("already showing {}", range.label())));
             return vec![];
@@ -103,6 +110,9 @@ impl App {
 
     /// Draw the same window a day or a week before beside today's (None: stop).
     pub(super) fn set_compare(&mut self, shift: Option<crate::model::range::Shift>) -> Vec<Effect> {
+        if self.replay_refuses("its comparison is the one recorded, if any") {
+            return vec![];
+        }
         self.compare = shift;
         self.message = Some((
             Level::Info,

@@ -52,6 +52,16 @@ impl App {
     /// A key for the screens.
     pub(super) fn main_key(&mut self, k: &KeyEvent) -> Vec<Effect> {
         self.message = None;
+        // A tour's keys first, then a replay's, then the screens'.
+        let layers = [
+            (self.tour.is_some(), KeyMode::Tour),
+            (self.replay.is_some(), KeyMode::Replay),
+        ];
+        for (on, mode) in layers {
+            if let Some(a) = self.keymap.action(mode, k).filter(|_| on) {
+                return self.on_replay_action(a);
+            }
+        }
         match self.keymap.action(KeyMode::Main, k) {
             Some(a) => self.on_action(a),
             None => vec![],
@@ -144,6 +154,7 @@ impl App {
             KeyAction::CommandLine => self.mode = Mode::CommandLine(String::new()),
             KeyAction::Help => self.mode = Mode::Help(0),
             KeyAction::Pause => self.toggle_pause(),
+            KeyAction::Refresh if self.replay_refuses("it reads nothing again") => {}
             KeyAction::Refresh => {
                 self.message = Some((Level::Info, "refreshing…".into()));
                 return vec![Effect::Refresh];
@@ -166,6 +177,13 @@ impl App {
             | KeyAction::Finish
             | KeyAction::RollBack
             | KeyAction::Later => {}
+            KeyAction::PlayPause
+            | KeyAction::StepBack
+            | KeyAction::StepOn
+            | KeyAction::Faster
+            | KeyAction::Slower
+            | KeyAction::NextCaption
+            | KeyAction::PreviousCaption => return self.on_replay_action(a),
         }
         if popup && !matches!(a, KeyAction::Help | KeyAction::Open | KeyAction::Operation) {
             // Moving or switching while a popup is open closes it.
@@ -250,12 +268,13 @@ impl App {
             return vec![];
         }
         if self.read_only {
-            self.message = Some((
-                Level::Error,
-                "read-only mode: key values are not shown (--read-only, or read_only in the \
-                 config file)"
+            let why = match &self.read_only_why {
+                Some(why) => why.clone(),
+                None => "read-only mode: key values are not shown (--read-only, or read_only in \
+                         the config file)"
                     .into(),
-            ));
+            };
+            self.message = Some((Level::Error, why));
             return vec![];
         }
         let Some(d) = self.data() else { return vec![] };

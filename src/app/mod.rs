@@ -8,6 +8,7 @@ pub mod keymap;
 pub(crate) mod modes;
 mod operate;
 pub mod operation;
+pub mod replay;
 mod respond;
 mod update;
 
@@ -52,6 +53,8 @@ pub enum Effect {
     DryRun(Op, Plan),
     /// Ring the terminal's bell, and put this in the window's title: what paged.
     Bell(String),
+    /// A replay: pause, step, change speed, jump.
+    Replay(crate::record::player::Control),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -198,6 +201,14 @@ pub struct App {
     /// What paged as of the latest data (alarms in ALARM, critical findings), to ring only for
     /// what is new; None before the first data (opening edgetop rings nothing).
     paging: Option<std::collections::BTreeSet<String>>,
+    /// A replay's timeline, set by the runner before each draw (None when live).
+    pub replay: Option<crate::record::player::ReplayView>,
+    /// `--tour`: the captions and where the presenter is.
+    pub tour: Option<replay::TourState>,
+    /// `--record`: the file the dashboard is recording to, for the header.
+    pub recording: Option<String>,
+    /// The time of the first data: where a tour's "+3m" counts from on the demo.
+    pub first_data_at: Option<DateTime<Utc>>,
 }
 
 /// How often an idle dashboard polls: five refresh intervals, at least five minutes.
@@ -251,6 +262,10 @@ impl App {
             split: Default::default(),
             bell: false,
             paging: None,
+            replay: None,
+            tour: None,
+            recording: None,
+            first_data_at: None,
         }
     }
 

@@ -29,6 +29,8 @@ pub(super) fn inert(ev: Event) -> Event {
             result: result.map_err(esc),
         },
         Event::ThemeFailed(e) => Event::ThemeFailed(esc(e)),
+        Event::Notice(s) => Event::Notice(esc(s)),
+        Event::Warning(s) => Event::Warning(esc(s)),
         Event::Unfinished { rotations, broken } => Event::Unfinished {
             rotations,
             broken: broken.into_iter().map(esc).collect(),
@@ -45,6 +47,7 @@ impl App {
             Event::Key(_) | Event::Resize => {}
             Event::Data(Ok(snap)) => {
                 self.received_at = Some(self.now);
+                self.first_data_at.get_or_insert(snap.taken_at);
                 self.loading = None;
                 self.last_error = None;
                 if self.paused() {
@@ -82,7 +85,8 @@ impl App {
                 let scroll = entries.as_ref().map_or(0, |e| e.len().saturating_sub(1));
                 self.mode = Mode::Audit(AuditView { entries, scroll });
             }
-            Event::ThemeFailed(e) => self.message = Some((Level::Error, e)),
+            Event::ThemeFailed(e) | Event::Warning(e) => self.message = Some((Level::Error, e)),
+            Event::Notice(s) => self.message = Some((Level::Info, s)),
             Event::ThemeLoaded(name) => {
                 self.message = Some((Level::Info, format!("theme {name}")));
                 self.theme_name = name;

@@ -8,6 +8,24 @@ use crate::run;
 use crate::startup;
 use crate::term;
 
+/// `--tour`: the file's tour, or without one the demo's.
+pub fn tour_of(args: &Args) -> anyhow::Result<Option<crate::tour::Tour>> {
+    let Some(file) = &args.tour else {
+        return Ok(None);
+    };
+    let file = file.as_deref();
+    let replaying = matches!(args.command, Some(crate::cli::Command::Replay { .. }));
+    if file.is_none() && !args.demo && !replaying {
+        anyhow::bail!(
+            "--tour without a file is the demo's tour: add --demo, or give a tour of your own \
+             (--tour FILE)"
+        );
+    }
+    crate::tour::Tour::load(file)
+        .map(Some)
+        .map_err(anyhow::Error::msg)
+}
+
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let eff = startup::effective(&args)?;
     let theme = startup::choose_theme(&args, None).map_err(anyhow::Error::msg)?;
@@ -20,6 +38,19 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         speed = args.speed,
         "start"
     );
+    let tour = tour_of(&args)?;
+    let recorder = match &eff.record {
+        Some(to) => {
+            let path = startup::record_file(&args, to)?;
+            let label = if args.demo { "demo" } else { "aws" };
+            let start = crate::record::StartPart::new(label);
+            Some(
+                crate::record::Recorder::start(&path, eff.record_keep, start)
+                    .map_err(anyhow::Error::msg)?,
+            )
+        }
+        None => None,
+    };
     let rt = startup::runtime()?;
     let startup::Opened {
         source,
@@ -44,6 +75,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         dry_run: args.dry_run,
         keymap: eff.keymap.clone(),
         warning: no_log,
+        recorder,
+        tour,
     };
     let outcome = rt.block_on(run::run(source, theme, settings))?;
     rt.shutdown_timeout(Duration::from_millis(200));

@@ -6,6 +6,7 @@ mod audit;
 mod change;
 mod dashboard;
 mod installed;
+mod replay;
 mod snapshot;
 
 use std::process::ExitCode;
@@ -30,7 +31,11 @@ pub fn main() -> ExitCode {
 /// Everything `main` does, with errors for it to print.
 pub fn start(args: Args) -> anyhow::Result<ExitCode> {
     match &args.command {
-        Some(Command::Snapshot { json }) => snapshot::run(&args, *json),
+        Some(Command::Snapshot { json, from, at }) => match from {
+            Some(file) => snapshot::from_recording(*json, file, at.as_deref()),
+            None => snapshot::run(&args, *json),
+        },
+        Some(Command::Replay { file }) => replay::run(&args, file),
         Some(Command::Audit { json, lines }) => audit::run(&args, *json, *lines),
         Some(Command::Completions { shell }) => installed::completions(*shell),
         Some(Command::Man) => installed::man(),

@@ -87,7 +87,7 @@ impl Audit {
     }
 
     /// Who acts for `op`: the caller in the account and region it acts in.
-    fn who_for(&self, op: &Op) -> Who {
+    pub fn who_for(&self, op: &Op) -> Who {
         op.at()
             .and_then(|at| self.at.get(at.place.0 as usize))
             .unwrap_or(&self.who)

@@ -10,7 +10,7 @@ pub mod audit;
 pub mod blocks;
 pub mod journal;
 pub(crate) mod kept;
-pub(crate) mod procedure;
+pub mod procedure;
 pub mod respond;
 pub mod state_file;
 

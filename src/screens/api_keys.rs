@@ -16,6 +16,15 @@ use crate::theme::{Element as E, Theme};
 use crate::widgets::columns::{self, Cells, Column, Shown, col, col_if, fit};
 use crate::widgets::{gauge_style, num, panel, quota_cell, right, table_title, window};
 
+/// The value's last characters behind dots; a recording keeps no part of a value, so a replay
+/// says so.
+fn value_hint(k: &crate::model::ApiKey) -> &str {
+    match k.value_hint.as_str() {
+        "" => "(not recorded)",
+        hint => hint,
+    }
+}
+
 /// The keys' title: where their 429s come from, when from access logs.
 fn keys_title(d: &Snapshot) -> String {
     let read = d
@@ -167,7 +176,7 @@ impl ScreenView for Keys {
         let label = th.style(E::HeaderLabel);
         let mut spans = vec![
             Span::styled("value ", label),
-            Span::raw(k.value_hint.as_str()),
+            Span::raw(value_hint(k)),
             Span::styled("  created ", label),
             Span::raw(k.created.format("%Y-%m-%d").to_string()),
         ];
@@ -222,7 +231,7 @@ impl ScreenView for Keys {
                     Some(Some(Ok(s))) => s.reveal().to_string(),
                     Some(Some(Err(e))) => format!("cannot read it: {e}"),
                     Some(None) => "reading…".to_string(),
-                    None if cx.read_only => k.value_hint.to_string(),
+                    None if cx.read_only => value_hint(k).to_string(),
                     None => format!("{}  (v reveals)", k.value_hint),
                 },
                 th,

@@ -2,6 +2,7 @@
 
 pub(crate) mod dialogs;
 pub(crate) mod operations;
+pub(crate) mod replay;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -26,15 +27,27 @@ pub fn draw(f: &mut Frame, app: &App, th: &Theme) {
         too_small(f, area, th);
         return;
     }
-    let [header, tabs, body, footer] = Layout::vertical([
+    let timeline_rows = u16::from(app.replay.is_some());
+    let caption_rows = if app.tour.is_some() {
+        replay::CAPTION_ROWS
+    } else {
+        0
+    };
+    let [header, timeline, tabs, body, caption, footer] = Layout::vertical([
         Constraint::Length(1),
+        Constraint::Length(timeline_rows),
         Constraint::Length(1),
         Constraint::Min(0),
+        Constraint::Length(caption_rows),
         Constraint::Length(1),
     ])
     .areas(area);
     draw_header(f, header, app, th);
+    if let Some(r) = &app.replay {
+        replay::timeline(f, timeline, r, th);
+    }
     draw_tabs(f, tabs, app, th);
+    replay::caption(f, caption, app, th);
     match app.data() {
         None => {
             let msg = match &app.last_error {
@@ -208,6 +221,10 @@ fn draw_header(f: &mut Frame, area: Rect, app: &App, th: &Theme) {
             format!(" PAUSED +{} ", app.held_updates),
             th.style(E::BadgePaused),
         ));
+        right.push(Span::raw(" "));
+    }
+    if app.recording.is_some() {
+        right.push(Span::styled(" ● REC ", th.style(E::BadgeStale)));
         right.push(Span::raw(" "));
     }
     if app.read_only {

@@ -2,6 +2,7 @@
 #![allow(dead_code)] // each test file uses a part
 
 pub mod change;
+pub mod draw;
 pub mod moto;
 pub mod tmux;
 

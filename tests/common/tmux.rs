@@ -122,6 +122,20 @@ impl Tmux {
         self.tmux(&["send-keys", "-t", "e2e", "-l", text]);
     }
 
+    /// A `:` command, typed and run.
+    pub fn command(&self, line: &str) {
+        self.keys(&[":"]);
+        self.literal(line);
+        self.keys(&["Enter"]);
+    }
+
+    /// To a screen (its number key), and its table filtered by `text`.
+    pub fn filter(&self, screen: &str, text: &str) {
+        self.keys(&[screen, "/"]);
+        self.literal(text);
+        self.keys(&["Enter"]);
+    }
+
     pub fn screen(&self) -> String {
         self.tmux(&["capture-pane", "-p", "-t", "e2e"])
     }

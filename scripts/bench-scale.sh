@@ -8,7 +8,9 @@
 #  4. API Gateway calls per minute in steady state (two minutes from STEADY_FROM seconds), from
 #     the peer's timed call log: the most in any 60 s and the average, against the budget
 #     edgetop is given (--apigateway-per-minute);
-#  5. snapshot --json on the same account: seconds, calls, and its resident memory at most.
+#  5. snapshot --json on the same account: seconds, calls, and its resident memory at most;
+#  6. with RECORD=1, the dashboard also records (--record): what its whole snapshots and its
+#     changes cost on disk, and so what an hour of this account costs at --refresh 60.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 KEYS=${KEYS:-10000}
@@ -17,8 +19,10 @@ MINUTES=${MINUTES:-5}
 RPS=${RPS:-5}
 BUDGET=${BUDGET:-60}
 STEADY_FROM=${STEADY_FROM:-630}
+RECORD=${RECORD:-0}
 PY="$(scripts/moto-env.sh | tail -n 1)"
-cargo build --release --quiet
+# The test build's binary: a plain build would compile the SDK again (other features).
+cargo build --release --all-targets --quiet
 BIN=$(cargo metadata --format-version 1 --no-deps | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/release/edgetop
 WORK=$(mktemp -d)
 SOCK=edgetop-scale-$$
@@ -39,7 +43,9 @@ curl -s -X POST "$ENDPOINT/_edgetop/calls/reset" > /dev/null
 
 tmux -L "$SOCK" -f /dev/null new-session -d -s b -x 160 -y 48
 t0=$(now)
-tmux -L "$SOCK" respawn-pane -k -t b "exec env LANG=C.UTF-8 $BIN --region eu-west-1 --endpoint-url $ENDPOINT --apigateway-rps $RPS --apigateway-per-minute $BUDGET --log-file $WORK/dash.log"
+RECORDING=""
+[ "$RECORD" = 1 ] && RECORDING="--record $WORK/scale.rec"
+tmux -L "$SOCK" respawn-pane -k -t b "exec env LANG=C.UTF-8 $BIN --region eu-west-1 --endpoint-url $ENDPOINT --apigateway-rps $RPS --apigateway-per-minute $BUDGET --log-file $WORK/dash.log $RECORDING"
 screen() { tmux -L "$SOCK" capture-pane -t b -p; }
 waited() { "$PY" -c "print(f'{$(now) - $t0:.1f}')"; }
 # 1. The first frame with figures: the Overview's stats line appears with the first data.
@@ -47,10 +53,10 @@ until screen | grep -q 'requests/min'; do sleep 0.25; done
 first=$(waited)
 echo "first figures on screen after $first s"
 tmux -L "$SOCK" send-keys -t b 6
-until screen | grep -q " API keys 1/$KEYS "; do sleep 0.25; done
+until screen | grep -qE " API keys( · [^─]*)? 1/$KEYS "; do sleep 0.25; done
 keys=$(waited)
 echo "every key listed after $keys s"
-until screen | grep -q " API keys 1/$KEYS " && ! screen | grep -q "keys listed"; do sleep 0.5; done
+until screen | grep -qE " API keys( · [^─]*)? 1/$KEYS " && ! screen | grep -q "keys listed"; do sleep 0.5; done
 echo "every plan's keys and usage read after $(waited) s"
 
 # Memory after MINUTES minutes from start.
@@ -77,6 +83,24 @@ PY
 echo "resident memory after $("$PY" -c "print(round(($(now) - $t0) / 60, 1))") minutes: $(rss) MB"
 tmux -L "$SOCK" send-keys -t b q
 sleep 1
+if [ "$RECORD" = 1 ]; then
+  # The recording's parts by kind (src/record/format.rs): what a whole snapshot and a change cost.
+  "$PY" - "$WORK/scale.rec" <<'PY'
+import struct, sys
+data = open(sys.argv[1], "rb").read()
+at, sizes = 14, {2: [], 3: []}
+while at + 8 <= len(data):
+    n = struct.unpack_from("<I", data, at)[0]
+    kind = data[at + 8]
+    sizes.setdefault(kind, []).append(n + 8)
+    at += 8 + n
+full, delta = sizes[2], sizes[3]
+avg = lambda v: sum(v) / max(len(v), 1)
+hour = 6 * avg(full) + (60 - 6) * avg(delta)
+print(f"recording: {len(data) / 2**20:.2f} MB for {len(full)} whole snapshots ({avg(full) / 2**20:.2f} MB each) "
+      f"and {len(delta)} changes ({avg(delta) / 1024:.0f} KB each); an hour at a poll a minute: {hour / 2**20:.1f} MB")
+PY
+fi
 
 # snapshot --json on the same account: a complete record, so everything is read at once
 #    (under the bucket, four per-plan calls in flight); its stats say the time and the calls.

@@ -63,10 +63,7 @@ fn a_walk_through_every_screen_then_quit() {
     t.keys(&["t"]);
     t.wait_text("Confirm a change");
     t.keys(&["Tab", "Enter"]);
-    t.wait_for("GeoScrapers to block", |s| {
-        s.lines()
-            .any(|l| l.contains("GeoScrapers") && l.contains("BLOCK") && !l.contains("COUNT"))
-    });
+    t.wait_action("GeoScrapers", "BLOCK", "COUNT");
 
     t.keys(&["q"]);
     t.wait_dead();

@@ -70,10 +70,7 @@ fn the_demo_is_recorded_with_its_operation_then_printed_and_replayed() {
     t.keys(&["t"]);
     t.wait_text("Confirm a change");
     t.keys(&["Tab", "Enter"]);
-    t.wait_for("GeoScrapers to block", |s| {
-        s.lines()
-            .any(|l| l.contains("GeoScrapers") && l.contains("BLOCK") && !l.contains("COUNT"))
-    });
+    t.wait_action("GeoScrapers", "BLOCK", "COUNT");
     // Two more polls after it.
     let taken = |s: &str| line_with(s, "data at").to_string();
     let before = taken(&t.screen());

@@ -129,6 +129,15 @@ impl Tmux {
         self.keys(&["Enter"]);
     }
 
+    /// Until a line shows `rule` with `action` and not `other` (a message such as "COUNT →
+    /// BLOCK" names both): the rule's row after a toggle is read back.
+    pub fn wait_action(&self, rule: &str, action: &str, other: &str) -> String {
+        self.wait_for(&format!("{rule} to show {action}"), |s| {
+            s.lines()
+                .any(|l| l.contains(rule) && l.contains(action) && !l.contains(other))
+        })
+    }
+
     /// To a screen (its number key), and its table filtered by `text`.
     pub fn filter(&self, screen: &str, text: &str) {
         self.keys(&[screen, "/"]);

@@ -21,7 +21,11 @@ type Term = Terminal<TestBackend>;
 
 /// One frame of the app's current screen.
 fn frame(term: &mut Term, app: &App, theme: &Theme) -> ratatui::layout::Rect {
-    term.draw(|f| ui::draw(f, app, theme)).unwrap().area
+    term.draw(|f| {
+        ui::draw(f, app, theme);
+    })
+    .unwrap()
+    .area
 }
 
 /// The baseline: 50 lines of 200 characters, one paragraph, no layout.
@@ -121,6 +125,23 @@ fn large_account(c: &mut Criterion) {
             frame(&mut term, &app, &theme)
         })
     });
+    // Sorted by a figure (today's usage: `s` six times, the largest first), then by a name
+    // (`S` on the key's name: from Z): each frame sorts the 10,000 keys again.
+    for _ in 0..6 {
+        app.handle(press(KeyCode::Char('s')));
+    }
+    g.bench_function("sorted_by_usage_frame_10k_keys", |b| {
+        b.iter(|| frame(&mut term, &app, &theme))
+    });
+    g.bench_function("sort_key_press_and_frame_10k_keys", |b| {
+        b.iter(|| {
+            app.handle(press(KeyCode::Char('S')));
+            frame(&mut term, &app, &theme)
+        })
+    });
+    while app.view(Screen::Keys).sort.is_some() {
+        app.handle(press(KeyCode::Char('s')));
+    }
     app.handle(press(KeyCode::Char('/')));
     g.bench_function("filter_letter_and_frame_10k_keys", |b| {
         b.iter(|| {

@@ -64,6 +64,17 @@ pub struct Args {
     #[arg(long, global = true)]
     pub bell: bool,
 
+    /// Take the mouse: a click on a tab opens it, on a row selects it, a double click opens
+    /// its detail, the wheel scrolls (`mouse = true` in the config file). Off by default, so
+    /// the terminal's own text selection works; with it on, hold Shift to select text.
+    #[arg(long, global = true)]
+    pub mouse: bool,
+
+    /// When edgetop ends, print the console URLs `o` copied (a bastion has no browser; the
+    /// clipboard may not reach the operator's).
+    #[arg(long, global = true)]
+    pub print_urls: bool,
+
     /// The time range of every chart and "last N" figure: 15m, 1h, 3h, 12h, 24h, 3d or 7d
     /// (`range = "…"` in the config file; `:range`, `[` and `]` change it while running).
     #[arg(long, global = true, value_parser = parse_range)]

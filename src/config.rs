@@ -17,6 +17,9 @@ pub struct Config {
     /// Ring the bell when an alarm goes to ALARM or a critical finding appears (`--bell`).
     #[serde(default)]
     pub bell: bool,
+    /// Take the mouse (`--mouse`): tabs, rows, double click, wheel.
+    #[serde(default)]
+    pub mouse: bool,
     /// The time range shown at the start (`--range`): 15m, 1h, 3h, 12h, 24h, 3d or 7d.
     pub range: Option<crate::model::Range>,
     /// `:compare`: how many times its value a day or a week before a series must be for the

@@ -11,6 +11,16 @@ use crate::ops::audit::Entry;
 use crate::ops::journal::Rotation;
 use crate::ops::{Op, OpError, OpOutcome, Progress};
 
+/// What the mouse pointed at, found in the frame last drawn.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Click {
+    Tab(crate::screens::Screen),
+    /// A row of the screen's selectable table (its index among the rows).
+    Row(usize),
+    /// The wheel: rows down (positive) or up.
+    Wheel(i8),
+}
+
 /// Something that happened.
 #[derive(Debug)]
 pub enum Event {
@@ -42,6 +52,10 @@ pub enum Event {
     Notice(String),
     /// Something gone wrong beside the account: the recording stopped.
     Warning(String),
+    /// The mouse (`--mouse`), as the frame on screen places it.
+    Click(Click),
+    /// The terminal's window gained (true) or lost the focus.
+    Focus(bool),
     /// A key's value, read because the operator asked (`v`).
     KeyValue {
         key_id: String,

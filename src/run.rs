@@ -76,12 +76,16 @@ pub struct Settings {
     pub recorder: Option<crate::record::Recorder>,
     /// `--tour`: the captions to walk through.
     pub tour: Option<crate::tour::Tour>,
+    /// `--mouse`: take the mouse's clicks and wheel.
+    pub mouse: bool,
 }
 
 /// How the dashboard ended, and the plan to print after a `--dry-run` confirmation.
 pub struct Outcome {
     pub ending: Ending,
     pub dry_run_plan: Option<ops::Plan>,
+    /// The console URLs `o` copied, for `--print-urls`.
+    pub urls: Vec<String>,
 }
 
 /// What the loop carries out the app's effects with: everything but the app itself.
@@ -160,6 +164,10 @@ impl Runner {
                 }
                 Effect::Bell(title) => {
                     ring(&title);
+                    None
+                }
+                Effect::Copy(text) => {
+                    copy_to_clipboard(&text);
                     None
                 }
                 Effect::LoadTheme(name) => {
@@ -289,6 +297,10 @@ struct Inputs {
 /// What came first.
 enum Input {
     Key(crossterm::event::KeyEvent),
+    /// A click or the wheel (`--mouse`).
+    Mouse(crossterm::event::MouseEvent),
+    /// The terminal's window gained (true) or lost the focus.
+    Focus(bool),
     Resize,
     Engine(Event),
     /// Something on screen changes by itself now (an age, staleness), or idleness set in.
@@ -314,6 +326,9 @@ impl Inputs {
             ev = self.keys.next() => match ev {
                 Some(Ok(TermEvent::Key(k))) => Input::Key(k),
                 Some(Ok(TermEvent::Resize(..))) => Input::Resize,
+                Some(Ok(TermEvent::Mouse(m))) => Input::Mouse(m),
+                Some(Ok(TermEvent::FocusGained)) => Input::Focus(true),
+                Some(Ok(TermEvent::FocusLost)) => Input::Focus(false),
                 Some(Ok(_)) => Input::Nothing,
                 Some(Err(e)) => {
                     tracing::warn!(error = %e, "terminal input failed");
@@ -328,6 +343,20 @@ impl Inputs {
             _ = self.sigint.recv() => Input::End(Ending::Terminated),
         }
     }
+}
+
+/// Put `text` on the operator's clipboard: OSC 52 ("ESC ] 52 ; c ; base64 BEL", in xterm's
+/// control sequences), which a terminal passes to the clipboard of the machine it runs on, so
+/// it crosses SSH; tmux passes it on with `set-clipboard on` (its default, `external`, keeps
+/// it in a tmux buffer). The text is already one inert line (see `app::table`); base64 keeps
+/// it from ending the sequence.
+fn copy_to_clipboard(text: &str) {
+    use base64::Engine;
+    use std::io::Write;
+    let b64 = base64::engine::general_purpose::STANDARD.encode(text.as_bytes());
+    let mut out = std::io::stdout();
+    let _ = write!(out, "\x1b]52;c;{b64}\x07");
+    let _ = out.flush();
 }
 
 /// The bell, and what paged in the window's title (made inert first: it names things AWS
@@ -465,6 +494,8 @@ async fn dashboard(
     // Dropped before the guard: the title comes back, then the screen.
     let _title = settings.bell.then(TitleKept::save);
     let mut terminal = term::enter().context("cannot set up the terminal")?;
+    term::reports(settings.mouse);
+    let mut hits = ui::Hits::default();
     let mut inputs = Inputs::new(ev_rx)?;
     log_panics();
 
@@ -506,7 +537,7 @@ async fn dashboard(
         }
         if dirty {
             terminal
-                .draw(|f| ui::draw(f, &app, &run.theme))
+                .draw(|f| hits = ui::draw(f, &app, &run.theme))
                 .context("drawing")?;
             frames += 1;
             // The end-to-end tests check that a panic restores the terminal.
@@ -529,6 +560,14 @@ async fn dashboard(
         dirty = !matches!(input, Input::Nothing);
         let effects = match input {
             Input::Key(k) => app.handle(Event::Key(k)),
+            Input::Mouse(m) => match mouse_click(m, &hits).filter(|_| run.settings.mouse) {
+                Some(c) => app.handle(Event::Click(c)),
+                None => {
+                    dirty = false;
+                    vec![]
+                }
+            },
+            Input::Focus(focused) => app.handle(Event::Focus(focused)),
             Input::Engine(ev) => {
                 record(&run.settings, &ev);
                 app.handle(ev)
@@ -558,7 +597,20 @@ async fn dashboard(
     Ok(Outcome {
         ending,
         dry_run_plan: run.dry_run_plan,
+        urls: app.urls,
     })
+}
+
+/// What a mouse event is on, in the frame last drawn: a left click, or the wheel.
+fn mouse_click(m: crossterm::event::MouseEvent, hits: &ui::Hits) -> Option<crate::events::Click> {
+    use crate::events::Click;
+    use crossterm::event::{MouseButton, MouseEventKind};
+    match m.kind {
+        MouseEventKind::Down(MouseButton::Left) => hits.at(m.column, m.row),
+        MouseEventKind::ScrollDown => Some(Click::Wheel(3)),
+        MouseEventKind::ScrollUp => Some(Click::Wheel(-3)),
+        _ => None,
+    }
 }
 
 /// A replay's timeline moves on by itself: its clock is redrawn this often while it plays.

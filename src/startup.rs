@@ -97,6 +97,8 @@ pub struct Effective {
     pub read_only: bool,
     /// `--bell`, or `bell = true` in the config.
     pub bell: bool,
+    /// `--mouse`, or `mouse = true` in the config.
+    pub mouse: bool,
     /// `--range`, or `range = "…"` in the config: what the charts show at the start.
     pub range: crate::model::Range,
     /// `compare_factor` in the config (3 by default).
@@ -159,6 +161,7 @@ pub fn effective(args: &Args) -> anyhow::Result<Effective> {
         keymap,
         read_only: args.read_only || (conf.read_only && !args.read_write),
         bell: args.bell || conf.bell,
+        mouse: args.mouse || conf.mouse,
         range: args.range.or(conf.range).unwrap_or_default(),
         compare_factor: conf.compare_factor.unwrap_or(3.0),
         key_headers: key_headers.iter().map(|h| h.to_ascii_lowercase()).collect(),
@@ -239,7 +242,7 @@ async fn expand_all(args: &Args, w: &Wanted) -> anyhow::Result<Vec<Wanted>> {
         .map_err(|e| {
             anyhow::anyhow!(
                 "--region all: cannot list the account's regions (ec2:DescribeRegions): {}",
-                aws_sdk_ec2::error::DisplayErrorContext(&e)
+                aws::connect::in_words(&e)
             )
         })?;
     let names: Vec<String> = regions

@@ -60,9 +60,26 @@ impl Drop for Screen {
     }
 }
 
-/// Leave raw mode and the alternate screen. Safe to call more than once, and when the
-/// terminal has gone away (errors are ignored: there is nobody to tell).
+/// Ask the terminal to report focus changes (idle polling while nobody looks) and, with
+/// `mouse`, clicks and the wheel; [`restore`] turns both off.
+pub fn reports(mouse: bool) {
+    let mut out = io::stdout();
+    let _ = crossterm::execute!(out, crossterm::event::EnableFocusChange);
+    if mouse {
+        let _ = crossterm::execute!(out, crossterm::event::EnableMouseCapture);
+    }
+}
+
+/// Leave raw mode and the alternate screen, and stop the mouse and focus reports. Safe to
+/// call more than once, and when the terminal has gone away (errors are ignored: there is
+/// nobody to tell).
 pub fn restore() {
+    let mut out = io::stdout();
+    let _ = crossterm::execute!(
+        out,
+        crossterm::event::DisableMouseCapture,
+        crossterm::event::DisableFocusChange
+    );
     let _ = ratatui::try_restore();
 }
 

@@ -7,7 +7,7 @@ mod common;
 use std::collections::BTreeSet;
 
 use common::moto::{Moto, dashboard, snapshot, snapshot_as};
-use common::tmux::line_with;
+use common::tmux::{line_with, row_with};
 use serde_json::Value;
 
 fn find<'a>(list: &'a Value, field: &str, value: &Value) -> &'a Value {
@@ -541,27 +541,89 @@ fn no_server_is_a_clear_error_before_anything_opens() {
     let (status, _, err) = snapshot(&m, &[]);
     assert_eq!(status.code(), Some(2));
     assert!(
-        err.contains("cannot reach AWS in region eu-west-1"),
+        err.contains("cannot reach AWS in region eu-west-1 (connection refused)"),
         "{err}"
     );
+    one_sentence(&err);
+}
+
+/// A refused start says one thing, on one line, without the SDK's Debug form.
+fn one_sentence(err: &str) {
+    let said: Vec<&str> = err.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert_eq!(said.len(), 1, "one line:\n{err}");
+    for debug in ["Error {", "Error(", " { source", "Some(", "ProviderError("] {
+        assert!(!err.contains(debug), "no Debug dump ({debug}):\n{err}");
+    }
+}
+
+/// The start refused for want of credentials, as `configure` sets up the host.
+fn refused_start(m: &Moto, configure: impl FnOnce(&mut std::process::Command)) -> String {
+    let mut cmd = common::moto::edgetop(m, &["snapshot", "--json"]);
+    cmd.env_clear()
+        .env("PATH", std::env::var("PATH").unwrap())
+        .env("HOME", m.dir.as_os_str())
+        .env("AWS_EC2_METADATA_DISABLED", "true");
+    configure(&mut cmd);
+    let out = cmd.output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn an_expired_sso_session_names_the_login_that_renews_it() {
+    let m = Moto::start("sso");
+    let aws = m.dir.join(".aws");
+    std::fs::create_dir_all(aws.join("sso/cache")).unwrap();
+    std::fs::write(
+        aws.join("config"),
+        "[profile oncall]\nsso_start_url = https://example.awsapps.com/start\nsso_region = eu-west-1\n\
+         sso_account_id = 123456789012\nsso_role_name = Operator\nregion = eu-west-1\n",
+    )
+    .unwrap();
+    // The cached token of that start URL (its file is named by the URL's SHA-1), expired
+    // yesterday: the AWS CLI's own format.
+    std::fs::write(
+        aws.join("sso/cache/e8be5486177c5b5392bd9aa76563515b29358e6e.json"),
+        r#"{"startUrl":"https://example.awsapps.com/start","region":"eu-west-1","accessToken":"x","expiresAt":"2020-01-01T00:00:00Z"}"#,
+    )
+    .unwrap();
+    let err = refused_start(&m, |c| {
+        // The SSO portal is the peer's (never AWS's).
+        c.env("AWS_PROFILE", "oncall")
+            .env("AWS_ENDPOINT_URL_SSO", m.endpoint())
+            .env("AWS_ENDPOINT_URL", m.endpoint());
+    });
+    assert!(
+        err.contains("the SSO session of profile oncall has expired")
+            && err.contains("`aws sso login --profile oncall`"),
+        "{err}"
+    );
+    one_sentence(&err);
+}
+
+#[test]
+fn a_region_that_is_no_host_name_is_said_to_be_no_region() {
+    let m = Moto::start("badregion");
+    let (status, _, err) = common::moto::snapshot_in(&m, "eu_west_1");
+    assert_eq!(status.code(), Some(2));
+    assert!(
+        err.contains("'eu_west_1' is not a region AWS has an endpoint for")
+            && err.contains("check --region"),
+        "{err}"
+    );
+    one_sentence(&err);
 }
 
 #[test]
 fn missing_credentials_name_the_fix() {
     let m = Moto::start("nocreds");
-    let out = common::moto::edgetop(&m, &["snapshot", "--json"])
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap())
-        .env("HOME", m.dir.as_os_str())
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = refused_start(&m, |_| {});
     assert!(
-        err.contains("no AWS credentials") && err.contains("--demo"),
+        err.contains("no AWS credentials (none found for profile default")
+            && err.contains("--demo"),
         "{err}"
     );
+    one_sentence(&err);
 }
 
 /// The first read hands over its parts as they come: CloudWatch's figures and WAF first, then
@@ -726,13 +788,13 @@ fn a_failed_part_keeps_its_last_data_with_its_age() {
             .find(|w| w.ends_with('%'))
             .map(str::to_string)
     };
-    let before = quota(line_with(&s, "│acme-logistics "));
+    let before = quota(row_with(&s, "acme-logistics "));
     assert!(before.is_some(), "{s}");
     m.fault("GetUsage", "AccessDeniedException", -1);
     // Usage is read again when a minute old.
     std::thread::sleep(std::time::Duration::from_secs(50));
     let s = t.wait_text("showing usage read");
-    let after = line_with(&s, "│acme-logistics ");
+    let after = row_with(&s, "acme-logistics ");
     assert_eq!(quota(after), before, "its figures stay:\n{s}");
     assert!(
         after.contains("0s ago") || after.contains("m ago"),
@@ -758,7 +820,7 @@ fn the_dashboard_shows_the_account_marks_trouble_and_recovers() {
         s.contains("[/acme-logistics] 1/1") && !s.contains("keys listed")
     });
     assert!(
-        line_with(&s, "│acme-logistics ").contains("Partner tier"),
+        row_with(&s, "acme-logistics ").contains("Partner tier"),
         "{s}"
     );
 
@@ -767,7 +829,7 @@ fn the_dashboard_shows_the_account_marks_trouble_and_recovers() {
     let s = t.wait_text("CloudFront geo restriction");
     assert!(line_with(&s, "deny list").contains("KP IR SY CU BY"), "{s}");
     assert!(
-        line_with(&s, "│BY Belarus").contains("CloudFront deny list"),
+        row_with(&s, "BY Belarus").contains("CloudFront deny list"),
         "{s}"
     );
 
@@ -1518,7 +1580,7 @@ fn logs_insights_counts_429s_per_key_and_what_waf_stopped() {
     t.wait_text("Unusual now");
     t.keys(&["6"]);
     let s = t.wait_text("429/m from access logs");
-    assert!(line_with(&s, "│acme-logistics ").contains(" 7.4"), "{s}");
+    assert!(row_with(&s, "acme-logistics ").contains(" 7.4"), "{s}");
     t.keys(&["4"]);
     let s = t.wait_text("Blocked, exact: edge-regional ");
     let row = line_with(&s, "│192.0.2.77 ");
@@ -1827,7 +1889,7 @@ fn the_alarms_on_what_is_shown_lead_the_overview() {
     );
     // The alarm is the first row once nothing is still being read (that would come first).
     t.wait_for("the alarm first", |s| {
-        let mut lines = s.lines().skip_while(|l| !l.contains("│   what "));
+        let mut lines = s.lines().skip_while(|l| !l.contains(" !  what "));
         lines
             .nth(1)
             .is_some_and(|l| l.contains("ALARM shop-edge login throttle"))
@@ -1974,7 +2036,7 @@ fn shield_attacks_lead_the_overview_and_mark_the_row_of_their_resource() {
     let s = t.wait_text(&format!("Shield: DDoS attack on {dist} since"));
     assert!(!s.contains('\u{202e}'), "{s}");
     t.wait_for("the attack first", |s| {
-        let mut lines = s.lines().skip_while(|l| !l.contains("│   what "));
+        let mut lines = s.lines().skip_while(|l| !l.contains(" !  what "));
         lines
             .nth(1)
             .is_some_and(|l| l.contains("Shield: DDoS attack on"))

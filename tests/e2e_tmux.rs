@@ -4,7 +4,7 @@ mod common;
 
 use std::process::Command;
 
-use common::tmux::{BIN, Tmux, line_with};
+use common::tmux::{BIN, Tmux, line_with, row_with};
 
 #[test]
 fn a_walk_through_every_screen_then_quit() {
@@ -373,7 +373,7 @@ fn rotating_a_key_shows_the_new_value_once_and_disables_the_old() {
     t.filter("6", "cdn-origin");
     let s = t.wait_text("[/cdn-origin] 1/1");
     assert!(
-        line_with(&s, "│cdn-origin-catalog ").contains("enabled"),
+        row_with(&s, "cdn-origin-catalog ").contains("enabled"),
         "{s}"
     );
     t.keys(&["r"]);
@@ -399,11 +399,11 @@ fn rotating_a_key_shows_the_new_value_once_and_disables_the_old() {
         s.contains("cdn-origin-catalog-rotated")
     });
     assert!(
-        line_with(&s, "│cdn-origin-catalog ").contains("disabled"),
+        row_with(&s, "cdn-origin-catalog ").contains("disabled"),
         "{s}"
     );
     assert!(
-        line_with(&s, "│cdn-origin-catalog-rotated").contains("enabled"),
+        row_with(&s, "cdn-origin-catalog-rotated").contains("enabled"),
         "{s}"
     );
     t.keys(&["q"]);
@@ -468,7 +468,7 @@ fn the_range_changes_with_its_command_and_its_keys() {
     std::fs::create_dir_all(&dir).unwrap();
     let config = dir.join("config.toml");
     // The config's range is where the dashboard starts; its keys are rebindable.
-    std::fs::write(&config, "range = \"3h\"\n[keys]\nwiden_range = [\"+\"]\n").unwrap();
+    std::fs::write(&config, "range = \"3h\"\n[keys]\nwiden_range = [\"=\"]\n").unwrap();
     let config = config.display().to_string();
     let t = Tmux::start("range", 160, 48, &["--demo", "--config", &config]);
     t.wait_text("Unusual now");
@@ -485,8 +485,8 @@ fn the_range_changes_with_its_command_and_its_keys() {
     t.keys(&["Enter"]);
     let s = t.wait_text("range 24h · 5-min points");
     assert!(s.contains("-24h "), "the axes follow the range:\n{s}");
-    // `+` (rebound) steps to the next range, `[` back.
-    t.keys(&["+"]);
+    // `=` (rebound) steps to the next range, `[` back.
+    t.keys(&["="]);
     t.wait_text("range 3d · 1-hour points");
     t.keys(&["["]);
     t.wait_text("range 24h · 5-min points");
@@ -508,4 +508,91 @@ fn the_range_changes_with_its_command_and_its_keys() {
     t.keys(&["q"]);
     t.wait_dead();
     assert_eq!(t.var("alternate_on"), "0");
+}
+
+/// The line numbers of `names` on the screen, in order of `names`.
+fn rows_of(s: &str, names: &[&str]) -> Vec<usize> {
+    names
+        .iter()
+        .map(|n| {
+            s.lines()
+                .position(|l| l.contains(&format!(" {n} ")))
+                .unwrap_or_else(|| panic!("{n} on screen:\n{s}"))
+        })
+        .collect()
+}
+
+#[test]
+fn sort_a_column_both_ways_copy_a_row_and_click_a_tab() {
+    let t = Tmux::start_recorded(
+        "habits",
+        160,
+        48,
+        &["--demo", "--seed", "3", "--mouse", "--print-urls"],
+    );
+    t.wait_text("Unusual now");
+    t.keys(&["3"]);
+    let s = t.wait_text("Rules in priority order");
+    // In priority order, BlockListedIPs (0) comes before LoginRateLimit (1).
+    let own = rows_of(&s, &["BlockListedIPs", "LoginRateLimit", "GeoScrapers"]);
+    assert!(own[0] < own[1] && own[1] < own[2], "{s}");
+    // web ACL, #, rule: by name, from A.
+    t.keys(&["s", "s", "s"]);
+    let s = t.wait_text("rule ↑");
+    let by_name = rows_of(&s, &["BlockListedIPs", "GeoScrapers", "LoginRateLimit"]);
+    assert!(by_name[0] < by_name[1] && by_name[1] < by_name[2], "{s}");
+    t.keys(&["S"]);
+    let s = t.wait_text("rule ↓");
+    let reversed = rows_of(&s, &["BlockListedIPs", "GeoScrapers", "LoginRateLimit"]);
+    assert!(
+        reversed[0] > reversed[1] && reversed[1] > reversed[2],
+        "{s}"
+    );
+
+    // `y` copies the selected sample's client address: tmux (set-clipboard on) takes the
+    // OSC 52 sequence into its paste buffer.
+    t.keys(&["4"]);
+    let s = t.wait_text("Sampled requests");
+    t.keys(&["y"]);
+    let s2 = t.wait_text("copied: ");
+    let copied = line_with(&s2, "copied: ")
+        .split("copied: ")
+        .nth(1)
+        .unwrap()
+        .trim()
+        .to_string();
+    assert!(
+        copied.parse::<std::net::IpAddr>().is_ok(),
+        "an address: {copied}\n{s}"
+    );
+    let buffer = t.wait_buffer();
+    assert_eq!(buffer, copied);
+
+    // A click on a tab opens it (an SGR mouse report, as a terminal sends it).
+    let s = t.screen();
+    let tabs = line_with(&s, "1 Overview");
+    let x = tabs.find("6 Keys").unwrap() + 2;
+    let y = s.lines().position(|l| l.contains("1 Overview")).unwrap() + 1;
+    t.click(x as u16, y as u16);
+    t.wait_text("API keys");
+
+    // `o`: the selected key's console URL, copied, and printed when edgetop ends
+    // (--print-urls).
+    t.keys(&["o"]);
+    t.wait_text("copied the console URL");
+    t.keys(&["q"]);
+    t.wait_dead();
+    let printed = String::from_utf8_lossy(&t.output()).into_owned();
+    let after = printed.rsplit("\x1b[?1049l").next().unwrap_or_default();
+    assert!(
+        after.contains("https://eu-west-1.console.aws.amazon.com/apigateway/main/api-keys/"),
+        "printed after the screen is restored: {after:?}"
+    );
+    // The copy reached the terminal as OSC 52 (base64 of the address copied above).
+    use base64::Engine;
+    let b64 = base64::engine::general_purpose::STANDARD.encode(copied.as_bytes());
+    assert!(
+        printed.contains(&format!("\x1b]52;c;{b64}\x07")),
+        "OSC 52 written"
+    );
 }

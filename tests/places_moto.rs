@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use common::moto::Moto;
-use common::tmux::{BIN, Tmux, line_with};
+use common::tmux::{BIN, Tmux, line_with, row_with};
 use serde_json::Value;
 
 /// An AWS config with two profiles: `main` (the seeder's account, by its keys) and `partner`
@@ -284,7 +284,7 @@ fn a_refused_account_says_so_and_the_others_carry_on() {
     t.keys(&["6"]);
     let s = t.wait_text("acme-logistics");
     assert!(s.contains("partner · eu-west-1: not read"), "{s}");
-    assert!(line_with(&s, "│main ").contains("eu-west-1"), "{s}");
+    assert!(row_with(&s, "main ").contains("eu-west-1"), "{s}");
     t.keys(&["q"]);
     t.wait_dead();
 }

@@ -84,9 +84,11 @@ fn help_lists_every_binding() {
     let mut a = app();
     key(&mut a, KeyCode::Char('?'));
     let s = render(&a, 160, 48);
-    // The screens' keys fit on the first page; every mode's keys are in the help.
+    // The screens' keys fit on the first page of a 60-row terminal; every mode's keys are in
+    // the help.
+    let first = render(&a, 160, 60);
     for b in edgetop::app::bindings::MAIN {
-        assert!(s.contains(b.help), "help lacks {:?}", b.help);
+        assert!(first.contains(b.help), "help lacks {:?}", b.help);
     }
     let tall = render(&a, 160, 150);
     for h in a.keymap.help() {
@@ -171,7 +173,10 @@ fn every_theme_draws_every_screen() {
         for s in Screen::ALL {
             a.screen = s;
             let mut term = Terminal::new(TestBackend::new(120, 40)).unwrap();
-            term.draw(|f| ui::draw(f, &a, &theme)).unwrap();
+            term.draw(|f| {
+                ui::draw(f, &a, &theme);
+            })
+            .unwrap();
         }
     }
 }
@@ -743,13 +748,19 @@ fn every_country_waf_reports_is_named_and_a_stranger_is_shown_bare() {
     let mut a = showing(snap, t);
     a.screen = Screen::Geo;
     let s = render(&a, 200, 60);
-    assert!(s.contains("│ZW Zimbabwe "), "{s}");
-    assert!(s.contains("│XK Kosovo "), "{s}");
+    assert!(
+        s.contains("  ZW Zimbabwe ") || s.contains("▶ ZW Zimbabwe "),
+        "{s}"
+    );
+    assert!(
+        s.contains("  XK Kosovo ") || s.contains("▶ XK Kosovo "),
+        "{s}"
+    );
     let stranger = s
         .lines()
         .find(|l| l.contains("Q\\x1b: unknown"))
         .unwrap_or_else(|| panic!("no row for the stranger:\n{s}"));
-    assert!(stranger.contains("│Q… Q\\x1b: unknown"), "{stranger}");
+    assert!(stranger.contains(" Q… Q\\x1b: unknown"), "{stranger}");
 }
 
 /// A day at five-minute points: the header names the range (and, where there is room, its
@@ -879,4 +890,113 @@ fn a_replay_s_timeline_and_a_tour_s_caption() {
     assert!(s.contains("2/8") && s.contains("→ LoginRateLimit"), "{s}");
     insta::assert_snapshot!("replay_tour_160x48", s);
     insta::assert_snapshot!("replay_tour_80x24", render(&a, 80, 24));
+}
+
+/// The buffer of a frame drawn in `theme`.
+fn frame(app: &App, w: u16, h: u16, theme: &str) -> ratatui::buffer::Buffer {
+    let theme = Theme::builtin(theme).unwrap();
+    let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
+    term.draw(|f| {
+        ui::draw(f, app, &theme);
+    })
+    .unwrap();
+    term.backend().buffer().clone()
+}
+
+#[test]
+fn a_sorted_column_is_marked_in_its_heading() {
+    let mut a = app();
+    a.screen = Screen::Waf;
+    // web ACL, #, rule, type, action, block/m: by what each rule blocks, the most first.
+    for _ in 0..6 {
+        key(&mut a, KeyCode::Char('s'));
+    }
+    insta::assert_snapshot!("sorted_waf_160x48", render(&a, 160, 48));
+    key(&mut a, KeyCode::Char('S'));
+    insta::assert_snapshot!("sorted_waf_reversed_80x24", render(&a, 80, 24));
+    // A column too narrow for its heading and the mark gives up the heading's end.
+    a.screen = Screen::Geo;
+    key(&mut a, KeyCode::Char('s'));
+    let s = render(&a, 80, 24);
+    assert!(s.contains("c↑"), "{s}");
+}
+
+/// Under NO_COLOR (the mono theme), every screen's selected row differs from the others by
+/// its characters and modifiers alone: the mark before it, and reverse video.
+#[test]
+fn without_colour_the_selected_row_is_told_by_its_mark_and_reverse_video() {
+    use ratatui::style::{Color, Modifier};
+    for screen in Screen::ALL {
+        let mut a = app();
+        a.screen = screen;
+        key(&mut a, KeyCode::Char('j'));
+        for (w, h) in [(80, 24), (160, 48)] {
+            let buf = frame(&a, w, h, "mono");
+            let marked: Vec<u16> = (0..h)
+                .filter(|y| (0..w).any(|x| buf[(x, *y)].symbol() == "▶"))
+                .collect();
+            assert_eq!(marked.len(), 1, "{screen:?} {w}x{h}: one row marked");
+            let y = marked[0];
+            let x = (0..w).find(|x| buf[(*x, y)].symbol() == "▶").unwrap();
+            let cell = &buf[(x + 3, y)];
+            assert!(
+                cell.modifier.contains(Modifier::REVERSED),
+                "{screen:?} {w}x{h}: reverse video"
+            );
+            // No colour anywhere: what tells the row apart is not a colour.
+            for c in buf.content() {
+                assert!(
+                    matches!(c.fg, Color::Reset) && matches!(c.bg, Color::Reset),
+                    "{screen:?}: a colour under NO_COLOR"
+                );
+            }
+            // The row below is neither marked nor reversed.
+            let below = &buf[(x + 3, y + 1)];
+            assert!(!below.modifier.contains(Modifier::REVERSED), "{screen:?}");
+        }
+    }
+}
+
+#[test]
+fn a_figure_that_jumps_is_emphasised_for_one_refresh() {
+    use ratatui::style::Modifier;
+    let t = DEMO_START + TimeDelta::minutes(5);
+    let before = DemoSource::new(7, 1.0).snapshot_at(t);
+    let mut after = before.clone();
+    // GeoScrapers counts ten times what it did; every other figure is as it was.
+    let rule = after.web_acls[0]
+        .rules
+        .iter_mut()
+        .find(|r| r.name.as_str() == "GeoScrapers")
+        .unwrap();
+    let was = rule.metrics.counted.last();
+    *rule.metrics.counted.values.last_mut().unwrap() = was * 10.0 + 100.0;
+    let mut a = showing(before.clone(), t);
+    a.screen = Screen::Waf;
+    a.handle(Event::Data(Ok(Arc::new(after.clone()))));
+    let emphasised = |a: &App| -> Vec<String> {
+        let buf = frame(a, 160, 48, "dark");
+        let mut out = Vec::new();
+        for y in 0..48 {
+            let line: String = (0..160).map(|x| buf[(x, y)].symbol()).collect();
+            let hot: String = (0..160)
+                .filter(|x| {
+                    let m = buf[(*x, y)].modifier;
+                    m.contains(Modifier::REVERSED) && m.contains(Modifier::BOLD)
+                })
+                .map(|x| buf[(x, y)].symbol())
+                .collect();
+            if !hot.trim().is_empty() && !line.contains('▶') && y > 2 {
+                out.push(format!("{}: {}", line.trim(), hot.trim()));
+            }
+        }
+        out
+    };
+    let hot = emphasised(&a);
+    assert_eq!(hot.len(), 1, "{hot:#?}");
+    assert!(hot[0].contains("GeoScrapers"), "{hot:#?}");
+    insta::assert_snapshot!("jump_waf_80x24", render(&a, 80, 24));
+    // The next poll with nothing new: nothing emphasised.
+    a.handle(Event::Data(Ok(Arc::new(after))));
+    assert!(emphasised(&a).is_empty());
 }

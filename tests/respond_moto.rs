@@ -9,7 +9,7 @@ use std::path::Path;
 
 use common::change::{edgetop, fresh_state, login_limit, run, run_and_kill};
 use common::moto::{Moto, dashboard};
-use common::tmux::line_with;
+use common::tmux::{line_with, row_with};
 use serde_json::{Value, json};
 
 const SET: &str = "REGIONAL/blocked-ips";
@@ -363,7 +363,7 @@ fn the_dashboard_blocks_limits_and_disables_and_undoes_each() {
     assert!(s.contains("Disable API key student-lab"), "{s}");
     t.keys(&["Tab", "Enter"]);
     t.wait_for("the key read back disabled", |s| {
-        let l = line_with(s, "│student-lab ");
+        let l = row_with(s, "student-lab ");
         l.contains("disabled") && !l.contains("disabling…")
     });
     assert!(!key_enabled(&m.state(), "student-lab"));
@@ -390,7 +390,7 @@ fn the_dashboard_blocks_limits_and_disables_and_undoes_each() {
         t.wait_for("the undo done", |s| !s.contains("Confirm a change"));
         match check {
             0 => t.wait_for("the key enabled", |s| {
-                let l = line_with(s, "│student-lab ");
+                let l = row_with(s, "student-lab ");
                 l.contains("enabled") && !l.contains("enabling…")
             }),
             _ => t.screen(),

@@ -70,6 +70,17 @@ pub enum KeyAction {
     /// A tour: the next caption, the one before.
     NextCaption,
     PreviousCaption,
+    /// Sort the table by its next column; the other way.
+    Sort,
+    ReverseSort,
+    /// Copy the selected row's identifier; the whole row.
+    Copy,
+    CopyRow,
+    /// The console's page of the selected row's resource.
+    Console,
+    /// The screen and filter before (or after) this one.
+    HistoryBack,
+    HistoryForward,
 }
 
 impl KeyAction {
@@ -119,6 +130,13 @@ impl KeyAction {
             KeyAction::Slower => "slower",
             KeyAction::NextCaption => "next_caption",
             KeyAction::PreviousCaption => "previous_caption",
+            KeyAction::Sort => "sort",
+            KeyAction::ReverseSort => "reverse_sort",
+            KeyAction::Copy => "copy",
+            KeyAction::CopyRow => "copy_row",
+            KeyAction::Console => "console",
+            KeyAction::HistoryBack => "history_back",
+            KeyAction::HistoryForward => "history_forward",
         };
         name.to_string()
     }
@@ -411,7 +429,7 @@ pub const MAIN: &[Binding] = &[
     ),
     bind!(
         KeyAction::Operation,
-        ['o'],
+        ['O'],
         "the running (or last) operation, step by step"
     ),
     bind!(
@@ -420,6 +438,29 @@ pub const MAIN: &[Binding] = &[
         "the audit log: who changed what, when"
     ),
     bind!(KeyAction::Quit, ['q'], "quit (Ctrl-C always quits)"),
+    bind!(
+        KeyAction::Sort,
+        ['s'],
+        "sort by the next column (after the last: its own order)"
+    ),
+    bind!(KeyAction::ReverseSort, ['S'], "sort the other way"),
+    bind!(
+        KeyAction::Copy,
+        ['y'],
+        "copy the row's name (an address, a key id; never a value)"
+    ),
+    bind!(KeyAction::CopyRow, ['Y'], "copy the whole row as text"),
+    bind!(
+        KeyAction::Console,
+        ['o'],
+        "copy the AWS console's URL of the row's resource"
+    ),
+    bind!(
+        KeyAction::HistoryBack,
+        ['-'],
+        "back: the screen and filter before"
+    ),
+    bind!(KeyAction::HistoryForward, ['+'], "forward again"),
 ];
 
 const FILTER: &[Binding] = &[
@@ -512,8 +553,8 @@ const REPLAY: &[Binding] = &[
     bind!(KeyAction::PlayPause, [' '], "pause the replay, or play on"),
     bind!(KeyAction::StepBack, [Left], "one poll back (paused)"),
     bind!(KeyAction::StepOn, [Right], "one poll on (paused)"),
-    bind!(KeyAction::Faster, ['+'], "faster (up to 60×)"),
-    bind!(KeyAction::Slower, ['-'], "slower (down to ¼×)"),
+    bind!(KeyAction::Faster, ['>'], "faster (up to 60×)"),
+    bind!(KeyAction::Slower, ['<'], "slower (down to ¼×)"),
 ];
 
 const TOUR: &[Binding] = &[

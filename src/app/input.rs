@@ -132,9 +132,16 @@ impl App {
                 return vec![];
             }
             KeyAction::AuditLog => return vec![Effect::ShowAudit],
-            KeyAction::GoTo(s) => self.screen = s,
-            KeyAction::NextScreen => self.screen = self.screen.next(),
-            KeyAction::PrevScreen => self.screen = self.screen.prev(),
+            KeyAction::GoTo(s) => self.go_to(s),
+            KeyAction::NextScreen => self.go_to(self.screen.next()),
+            KeyAction::PrevScreen => self.go_to(self.screen.prev()),
+            KeyAction::Sort => self.sort_next(),
+            KeyAction::ReverseSort => self.sort_reverse(),
+            KeyAction::Copy => return self.copy(false),
+            KeyAction::CopyRow => return self.copy(true),
+            KeyAction::Console => return self.console(),
+            KeyAction::HistoryBack => self.travel(true),
+            KeyAction::HistoryForward => self.travel(false),
             KeyAction::Down => self.move_by(1),
             KeyAction::Up => self.move_by(-1),
             KeyAction::PageDown => self.move_by(PAGE as isize),
@@ -146,11 +153,15 @@ impl App {
             }
             KeyAction::Open => self.open(),
             KeyAction::Back => {
-                if !popup {
+                if !popup && !self.view(self.screen).filter.is_empty() {
+                    self.remember();
                     self.view_mut().filter.clear();
                 }
             }
-            KeyAction::Filter => self.mode = Mode::Filter,
+            KeyAction::Filter => {
+                self.remember();
+                self.mode = Mode::Filter;
+            }
             KeyAction::CommandLine => self.mode = Mode::CommandLine(String::new()),
             KeyAction::Help => self.mode = Mode::Help(0),
             KeyAction::Pause => self.toggle_pause(),
@@ -197,6 +208,14 @@ impl App {
         vec![]
     }
 
+    /// To another screen, remembered for `-`.
+    fn go_to(&mut self, s: Screen) {
+        if s != self.screen {
+            self.remember();
+            self.screen = s;
+        }
+    }
+
     pub(super) fn move_by(&mut self, delta: isize) {
         let n = self.row_count(self.screen);
         let cur = self.selected(self.screen) as isize;
@@ -209,14 +228,11 @@ impl App {
         }
         let Some(l) = self.loaded() else { return };
         let selected = self.selected(self.screen);
-        match self.screen.home().open(l, selected) {
+        match self.screen.home().open(l, self.view(self.screen), selected) {
             // With several places in view, Enter first narrows the view to the row's place,
             // the row still selected; Enter again opens its detail.
             Open::Detail if self.places_in_view() > 1 && self.screen.home().rows_are_placed() => {
-                let places = self
-                    .screen
-                    .home()
-                    .row_places(l, &self.view(self.screen).filter);
+                let places = self.screen.home().row_places(l, self.view(self.screen));
                 let Some(&place) = places.get(selected) else {
                     self.mode = Mode::Detail;
                     return;
@@ -239,6 +255,7 @@ impl App {
                 let name = place
                     .and_then(|p| l.snapshot.place_info(p))
                     .map(|i| i.name());
+                self.remember();
                 self.screen = s;
                 if let Some(name) = name {
                     self.set_scope(Some(&name));
@@ -278,7 +295,7 @@ impl App {
             return vec![];
         }
         let Some(d) = self.data() else { return vec![] };
-        let rows = api_keys::keys(d, &self.view(Screen::Keys).filter);
+        let rows = api_keys::in_view(d, self.view(Screen::Keys));
         let Some(k) = rows.get(self.selected(Screen::Keys)) else {
             return vec![];
         };

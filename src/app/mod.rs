@@ -10,6 +10,7 @@ mod operate;
 pub mod operation;
 pub mod replay;
 mod respond;
+mod table;
 mod update;
 
 use std::sync::Arc;
@@ -55,6 +56,8 @@ pub enum Effect {
     Bell(String),
     /// A replay: pause, step, change speed, jump.
     Replay(crate::record::player::Control),
+    /// Put this on the operator's clipboard (OSC 52: through SSH and tmux to their own).
+    Copy(String),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -209,6 +212,15 @@ pub struct App {
     pub recording: Option<String>,
     /// The time of the first data: where a tour's "+3m" counts from on the demo.
     pub first_data_at: Option<DateTime<Utc>>,
+    /// Where `-` goes back to, and `+` forward to again.
+    history: Vec<table::Visit>,
+    future: Vec<table::Visit>,
+    /// The console URLs `o` copied, for `--print-urls` when edgetop ends.
+    pub urls: Vec<String>,
+    /// The last click on a row, and when: a second one soon after opens it.
+    last_click: Option<(usize, DateTime<Utc>)>,
+    /// The terminal's window has lost the focus (it said so): polling as when idle.
+    pub unfocused: bool,
 }
 
 /// How often an idle dashboard polls: five refresh intervals, at least five minutes.
@@ -266,6 +278,11 @@ impl App {
             tour: None,
             recording: None,
             first_data_at: None,
+            history: Vec::new(),
+            future: Vec::new(),
+            urls: Vec::new(),
+            last_click: None,
+            unfocused: false,
         }
     }
 
@@ -295,7 +312,13 @@ impl App {
             }
             None => shown,
         };
-        self.live = Some(Arc::new(Loaded::new(shown)));
+        let mut loaded = Loaded::new(shown);
+        if let Some(before) = self.live.as_ref().filter(|_| new_read) {
+            loaded.jumps =
+                crate::screens::jumps::Jumps::between(&before.snapshot, &loaded.snapshot);
+        }
+        let loaded = Arc::new(loaded);
+        self.follow_rows(true, |app| app.live = Some(loaded));
     }
 
     /// How many accounts×regions the view shows (1 with one place).
@@ -428,6 +451,22 @@ impl App {
         Some(after.saturating_sub(since).max(Duration::from_millis(1)))
     }
 
+    /// The terminal said its window lost the focus (or gained it again): poll as when idle
+    /// while nobody looks, and catch up at once when they do.
+    pub fn focus(&mut self, focused: bool) -> Vec<Effect> {
+        if focused != self.unfocused {
+            return vec![];
+        }
+        self.unfocused = !focused;
+        if focused {
+            self.idle = false;
+            self.last_key = self.now;
+            vec![Effect::SetRefresh(self.refresh), Effect::Refresh]
+        } else {
+            vec![Effect::SetRefresh(idle_refresh(self.refresh))]
+        }
+    }
+
     /// Slow polling down when no key came for a long while.
     pub fn check_idle(&mut self) -> Vec<Effect> {
         match self.idle_after {
@@ -443,5 +482,7 @@ impl App {
     }
 }
 
+#[cfg(test)]
+mod table_tests;
 #[cfg(test)]
 mod tests;

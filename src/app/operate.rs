@@ -108,7 +108,7 @@ impl App {
         let Some(d) = self.data() else {
             return self.no_row(KeyAction::ToggleRule, "toggles the selected rule");
         };
-        let rules = waf::rules(d, &self.view(Screen::Waf).filter);
+        let rules = waf::in_view(d, self.view(Screen::Waf));
         let Some((acl, rule)) = rules.get(self.selected(Screen::Waf)).copied() else {
             return self.no_row(KeyAction::ToggleRule, "toggles the selected rule");
         };
@@ -143,7 +143,7 @@ impl App {
     /// The data, and the key selected on Keys (after its filter).
     pub(super) fn selected_key(&self) -> Option<(&Snapshot, &crate::model::ApiKey)> {
         let d = self.data()?;
-        let keys = api_keys::keys(d, &self.view(Screen::Keys).filter);
+        let keys = api_keys::in_view(d, self.view(Screen::Keys));
         let key = *keys.get(self.selected(Screen::Keys))?;
         Some((d, key))
     }

@@ -20,11 +20,11 @@ impl App {
             return self.no_row(KeyAction::BlockAddress, "blocks the selected address");
         };
         let d = &l.snapshot;
-        let filter = self.view(self.screen).filter.clone();
+        let view = self.view(self.screen).clone();
         let sel = self.selected(self.screen);
         match self.screen {
             Screen::Origins => {
-                let rows = origins::samples(d, &filter);
+                let rows = origins::in_view(d, &view);
                 let Some(s) = rows.get(sel) else {
                     return self.no_row(
                         KeyAction::BlockAddress,
@@ -39,7 +39,7 @@ impl App {
                 self.ask_block_for(a);
             }
             Screen::Access => {
-                let rows = access::rows(d, &l.direct_hits, &filter);
+                let rows = access::in_view(l, &view);
                 let Some(r) = rows.get(sel) else {
                     return self.no_row(
                         KeyAction::BlockAddress,
@@ -192,7 +192,7 @@ impl App {
         let Some(d) = self.data() else {
             return self.no_row(KeyAction::RateLimit, "changes the selected rule's limit");
         };
-        let rules = waf::rules(d, &self.view(Screen::Waf).filter);
+        let rules = waf::in_view(d, self.view(Screen::Waf));
         let Some((acl, rule)) = rules.get(self.selected(Screen::Waf)).copied() else {
             return self.no_row(KeyAction::RateLimit, "changes the selected rule's limit");
         };

@@ -10,21 +10,21 @@ use super::*;
 use crate::model::Action as RuleAction;
 use crate::source::demo::{DEMO_START, DemoSource};
 
-fn snap(minutes: i64) -> Arc<Snapshot> {
+pub(super) fn snap(minutes: i64) -> Arc<Snapshot> {
     Arc::new(DemoSource::new(11, 1.0).snapshot_at(DEMO_START + TimeDelta::minutes(minutes)))
 }
 
-fn app() -> App {
+pub(super) fn app() -> App {
     let mut a = App::new(DEMO_START, false, Duration::from_secs(2), "dark", "demo");
     a.handle(Event::Data(Ok(snap(5))));
     a
 }
 
-fn press(a: &mut App, code: KeyCode) -> Vec<Effect> {
+pub(super) fn press(a: &mut App, code: KeyCode) -> Vec<Effect> {
     a.handle(Event::Key(KeyEvent::new(code, KeyModifiers::NONE)))
 }
 
-fn type_text(a: &mut App, text: &str) {
+pub(super) fn type_text(a: &mut App, text: &str) {
     for c in text.chars() {
         press(a, KeyCode::Char(c));
     }
@@ -663,7 +663,7 @@ fn progress_of_a_first_read_replaces_what_is_still_loading_until_the_next_data()
 }
 
 /// Three places of the demo: prod in two regions, staging (read-only) in one.
-fn places_app() -> App {
+pub(super) fn places_app() -> App {
     let want = |profile: &str, region: &str, read_only| crate::source::many::Wanted {
         profile: Some(profile.into()),
         region: Some(region.into()),
@@ -775,7 +775,7 @@ fn enter_on_a_row_narrows_to_its_place_then_opens_its_detail() {
     };
     let places = Screen::Keys
         .home()
-        .row_places(a.loaded().unwrap(), &a.view(Screen::Keys).filter);
+        .row_places(a.loaded().unwrap(), a.view(Screen::Keys));
     // A key of prod · us-east-1 with keys of other places above it.
     let i = places
         .iter()

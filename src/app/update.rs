@@ -87,6 +87,11 @@ impl App {
             }
             Event::ThemeFailed(e) | Event::Warning(e) => self.message = Some((Level::Error, e)),
             Event::Notice(s) => self.message = Some((Level::Info, s)),
+            Event::Click(c) => {
+                self.last_key = self.now;
+                return self.click(c);
+            }
+            Event::Focus(focused) => return self.focus(focused),
             Event::ThemeLoaded(name) => {
                 self.message = Some((Level::Info, format!("theme {name}")));
                 self.theme_name = name;

@@ -77,6 +77,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         warning: no_log,
         recorder,
         tour,
+        mouse: eff.mouse,
     };
     let outcome = rt.block_on(run::run(source, theme, settings))?;
     rt.shutdown_timeout(Duration::from_millis(200));
@@ -85,6 +86,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             crate::outln!("{line}");
         }
         crate::outln!("{}", crate::ops::procedure::say::DRY_RUN);
+    }
+    if args.print_urls {
+        for url in &outcome.urls {
+            crate::outln!("{url}");
+        }
     }
     Ok(ExitCode::from(outcome.ending.exit_code()))
 }

@@ -45,6 +45,7 @@ pub fn run(args: &Args, file: &Path) -> anyhow::Result<ExitCode> {
         warning,
         recorder: None,
         tour,
+        mouse: eff.mouse,
     };
     let rt = startup::runtime()?;
     let outcome = rt.block_on(run::replay(Player::new(tape, args.speed), theme, settings))?;

@@ -7,6 +7,7 @@ pub mod access;
 pub mod alarm;
 pub mod attack;
 pub mod compare;
+pub mod console;
 pub mod ip_set;
 pub mod logs;
 pub mod place;

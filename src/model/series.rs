@@ -91,6 +91,13 @@ impl Series {
         self.values.iter().sum()
     }
 
+    /// The sum of the newest `n` per-minute values, gaps as nothing (what a sparkline of
+    /// them shows, as one figure to sort by).
+    pub fn recent_sum(&self, n: usize) -> f64 {
+        let from = self.values.len().saturating_sub(n);
+        self.values[from..].iter().filter(|v| !v.is_nan()).sum()
+    }
+
     /// What a count series adds up to over its whole window: each point's per-minute value
     /// times its minutes. Gaps count nothing.
     pub fn in_window(&self) -> f64 {

@@ -7,14 +7,14 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Wrap};
 
-use super::{Context, Loaded, ScreenView, matches_in};
+use super::{Context, Listed, Loaded, Rows, ScreenView, Sort, TableRows, ViewState, matches_in};
 use crate::bypass::DirectHits;
 use crate::finding::Finding;
 use crate::model::access::{Access, Endpoint, KeySource, Method};
 use crate::model::{Panel, Protocol, RestApi, Snapshot, Stage};
 use crate::posture;
 use crate::theme::{Element as E, Theme};
-use crate::widgets::columns::{self, Cells, Column, Shown, col, col_if};
+use crate::widgets::columns::{self, Cells, Column, Shown, SortKey, by, col, col_if};
 use crate::widgets::popup::{detail_area, kv, popup};
 use crate::widgets::{panel, severity_span, table_title, window};
 
@@ -163,6 +163,29 @@ fn logging_label(st: &Stage) -> String {
 }
 
 /// The cell of a control that comes from the API's access, "–" while it is not known.
+/// The table's rows: filtered, in the sort asked for (by default the most severe first).
+pub fn listed<'a>(
+    s: &'a Snapshot,
+    hits: &'a [DirectHits],
+    filter: &str,
+    sort: Option<Sort>,
+) -> Listed<AccessRow<'a>> {
+    Listed::new(rows(s, hits, filter), columns::placed(columns()), sort, s)
+}
+
+/// The rows as Access lists them: after its filter, in its sort.
+pub fn in_view<'a>(data: &'a Loaded, view: &ViewState) -> Vec<AccessRow<'a>> {
+    listed(&data.snapshot, &data.direct_hits, &view.filter, view.sort).rows
+}
+
+/// What [`known`] shows, to sort by.
+fn known_key(r: &AccessRow, label: impl Fn(&RestApi, &Access) -> String) -> SortKey {
+    r.api
+        .access
+        .as_ref()
+        .map_or(SortKey::Missing, |a| SortKey::Text(label(r.api, a)))
+}
+
 fn known(r: &AccessRow, label: impl Fn(&RestApi, &Access) -> String) -> Cell<'static> {
     Cell::from(
         r.api
@@ -193,89 +216,137 @@ fn fronting_label(s: &Snapshot, r: &AccessRow) -> String {
 
 fn columns<'a>() -> Vec<Column<AccessRow<'a>>> {
     let columns: [Column<AccessRow<'a>>; _] = [
-        col("API/stage", Constraint::Length(22), |r, _| {
-            Cell::from(format!("{}/{}", r.api.name, r.stage.name))
-        }),
-        col_if(
-            Shown::From(120),
-            "endpoint",
-            Constraint::Length(17),
-            |r, _| known(r, endpoint_label),
+        by(
+            col("API/stage", Constraint::Length(22), |r, _| {
+                Cell::from(format!("{}/{}", r.api.name, r.stage.name))
+            }),
+            |r, _| SortKey::Text(format!("{}/{}", r.api.name, r.stage.name)),
         ),
-        col_if(
-            Shown::Below(120),
-            "endpoint",
-            Constraint::Length(8),
+        by(
+            col_if(
+                Shown::From(120),
+                "endpoint",
+                Constraint::Length(17),
+                |r, _| known(r, endpoint_label),
+            ),
+            |r, _| known_key(r, endpoint_label),
+        ),
+        by(
+            col_if(
+                Shown::Below(120),
+                "endpoint",
+                Constraint::Length(8),
+                |r, _| {
+                    known(r, |api, a| {
+                        endpoint_label(api, a)
+                            .split(',')
+                            .next()
+                            .unwrap_or("")
+                            .into()
+                    })
+                },
+            ),
+            |r, _| known_key(r, endpoint_label),
+        ),
+        by(
+            col_if(
+                Shown::From(100),
+                "policy",
+                Constraint::Length(13),
+                |r, _| known(r, |api, a| policy_label(api, a).into()),
+            ),
+            |r, _| known_key(r, |api, a| policy_label(api, a).into()),
+        ),
+        by(
+            col("auth", Constraint::Length(15), |r, _| known(r, auth_label)),
+            |r, _| known_key(r, auth_label),
+        ),
+        by(
+            col("key", Constraint::Length(6), |r, _| known(r, key_label)),
+            |r, _| known_key(r, key_label),
+        ),
+        by(
+            col_if(
+                Shown::From(120),
+                "direct",
+                Constraint::Length(7),
+                |r, cx| match r.direct {
+                    Some(h) => Cell::from(Span::styled(
+                        format!("~{}", crate::format::count(h.requests as f64)),
+                        cx.th.style(E::TextCritical),
+                    )),
+                    None if crate::bypass::ranges_known(cx.data, r.api, r.stage) => {
+                        Cell::from("none")
+                    }
+                    None => Cell::from("–"),
+                },
+            ),
+            |r, _| SortKey::maybe(r.direct.map(|h| h.requests as f64)),
+        ),
+        by(
+            col_if(
+                Shown::From(180),
+                "web ACL",
+                Constraint::Length(14),
+                |r, _| {
+                    Cell::from(
+                        r.stage
+                            .web_acl
+                            .as_ref()
+                            .map_or("–".into(), |w| w.to_string()),
+                    )
+                },
+            ),
             |r, _| {
-                known(r, |api, a| {
-                    endpoint_label(api, a)
-                        .split(',')
-                        .next()
-                        .unwrap_or("")
-                        .into()
+                r.stage
+                    .web_acl
+                    .as_ref()
+                    .map_or(SortKey::Missing, SortKey::text)
+            },
+        ),
+        by(
+            col_if(
+                Shown::From(120),
+                "CDN in front",
+                Constraint::Length(16),
+                |r, cx| Cell::from(fronting_label(cx.data, r)),
+            ),
+            |r, d| SortKey::Text(fronting_label(d, r)),
+        ),
+        by(
+            col_if(Shown::From(160), "logs", Constraint::Length(12), |r, _| {
+                Cell::from(logging_label(r.stage))
+            }),
+            |r, _| SortKey::Text(logging_label(r.stage)),
+        ),
+        // The worst finding's severity: a mark, and the heading the sort's mark goes by.
+        by(
+            col("!", Constraint::Length(2), |r, cx| {
+                r.findings.first().map_or(Cell::from(""), |f| {
+                    Cell::from(severity_span(f.severity, cx.th))
                 })
-            },
+            }),
+            |r, _| SortKey::maybe(r.findings.first().map(|f| f.severity as u8 as f64)),
         ),
-        col_if(
-            Shown::From(100),
-            "policy",
-            Constraint::Length(13),
-            |r, _| known(r, |api, a| policy_label(api, a).into()),
-        ),
-        col("auth", Constraint::Length(15), |r, _| known(r, auth_label)),
-        col("key", Constraint::Length(6), |r, _| known(r, key_label)),
-        col_if(
-            Shown::From(120),
-            "direct",
-            Constraint::Length(7),
-            |r, cx| match r.direct {
-                Some(h) => Cell::from(Span::styled(
-                    format!("~{}", crate::format::count(h.requests as f64)),
-                    cx.th.style(E::TextCritical),
-                )),
-                None if crate::bypass::ranges_known(cx.data, r.api, r.stage) => Cell::from("none"),
-                None => Cell::from("–"),
-            },
-        ),
-        col_if(
-            Shown::From(180),
-            "web ACL",
-            Constraint::Length(14),
-            |r, _| {
-                Cell::from(
-                    r.stage
-                        .web_acl
-                        .as_ref()
-                        .map_or("–".into(), |w| w.to_string()),
-                )
-            },
-        ),
-        col_if(
-            Shown::From(120),
-            "CDN in front",
-            Constraint::Length(16),
-            |r, cx| Cell::from(fronting_label(cx.data, r)),
-        ),
-        col_if(Shown::From(160), "logs", Constraint::Length(12), |r, _| {
-            Cell::from(logging_label(r.stage))
-        }),
-        col("", Constraint::Length(2), |r, cx| {
-            r.findings.first().map_or(Cell::from(""), |f| {
-                Cell::from(severity_span(f.severity, cx.th))
-            })
-        }),
-        col("finding", Constraint::Min(12), |r, cx| {
-            match (&r.api.access, r.findings.first()) {
-                (None, _) => Cell::from(Span::styled("not read", cx.th.style(E::TextDim))),
-                (Some(_), None) => {
-                    Cell::from(Span::styled("nothing found", cx.th.style(E::TextDim)))
+        by(
+            col("finding", Constraint::Min(12), |r, cx| {
+                match (&r.api.access, r.findings.first()) {
+                    (None, _) => Cell::from(Span::styled("not read", cx.th.style(E::TextDim))),
+                    (Some(_), None) => {
+                        Cell::from(Span::styled("nothing found", cx.th.style(E::TextDim)))
+                    }
+                    (Some(_), Some(f)) => Cell::from(match r.findings.len() {
+                        1 => f.text.clone(),
+                        n => format!("{} (+{} more)", f.text, n - 1),
+                    }),
                 }
-                (Some(_), Some(f)) => Cell::from(match r.findings.len() {
-                    1 => f.text.clone(),
-                    n => format!("{} (+{} more)", f.text, n - 1),
-                }),
-            }
-        }),
+            }),
+            |r, _| {
+                r.findings
+                    .first()
+                    .map_or(SortKey::Missing, |f| SortKey::text(&f.text))
+            },
+        ),
     ];
     columns.into()
 }
@@ -376,11 +447,22 @@ impl ScreenView for AccessScreen {
         true
     }
 
-    fn row_places(&self, data: &Loaded, filter: &str) -> Vec<crate::model::Place> {
-        rows(&data.snapshot, &data.direct_hits, filter)
-            .iter()
-            .map(|r| r.api.place)
-            .collect()
+    fn row_places(&self, data: &Loaded, view: &ViewState) -> Vec<crate::model::Place> {
+        in_view(data, view).iter().map(|r| r.api.place).collect()
+    }
+
+    fn rows<'a>(&self, data: &'a Loaded, view: &ViewState) -> Option<Box<dyn TableRows + 'a>> {
+        let d = &data.snapshot;
+        Some(Box::new(Rows {
+            listed: listed(d, &data.direct_hits, &view.filter, view.sort),
+            data: d,
+            id: |r| format!("{}/{}", r.api.name, r.stage.name),
+            copy: |r| format!("{}/{}", r.api.name, r.stage.name),
+            url: |r, d| {
+                let http = r.api.protocol == Protocol::Http;
+                crate::model::console::stage(d, r.api.place, r.api.id.as_str(), http)
+            },
+        }))
     }
 
     fn row_count(&self, data: &Loaded, filter: &str) -> usize {
@@ -388,7 +470,8 @@ impl ScreenView for AccessScreen {
     }
 
     fn draw(&self, f: &mut Frame, area: Rect, cx: &Context, th: &Theme) {
-        let rows = rows(cx.data, &cx.loaded.direct_hits, cx.filter);
+        let listed = listed(cx.data, &cx.loaded.direct_hits, cx.filter, cx.sort);
+        let rows = &listed.rows;
         let sel = cx.selected;
         // The table takes what its rows need, at most half; the selected row's findings and
         // methods go below when there is room.
@@ -409,10 +492,10 @@ impl ScreenView for AccessScreen {
                 th,
                 true,
             ),
-            &columns::placed(columns()),
+            &listed.columns,
             &rows[win.range.clone()],
             Some(win.selected),
-            &cells,
+            &cx.table_cells(cells, win.range.start),
         );
         let Some(r) = rows.get(sel).filter(|_| below) else {
             return;
@@ -458,7 +541,7 @@ impl ScreenView for AccessScreen {
     }
 
     fn detail(&self, f: &mut Frame, area: Rect, cx: &Context, th: &Theme) {
-        let rows = rows(cx.data, &cx.loaded.direct_hits, cx.filter);
+        let rows = listed(cx.data, &cx.loaded.direct_hits, cx.filter, cx.sort).rows;
         let Some(r) = rows.get(cx.selected) else {
             return;
         };

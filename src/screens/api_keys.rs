@@ -1,6 +1,6 @@
 //! Keys: API keys, their plans, state, usage, and which distributions send them.
 
-use super::{Context, Loaded, ScreenView, matches_in};
+use super::{Context, Listed, Loaded, Rows, ScreenView, Sort, TableRows, ViewState, matches_in};
 use crate::model::Panel;
 use crate::widgets::popup::{detail_area, kv, popup};
 use ratatui::Frame;
@@ -8,12 +8,13 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Gauge, Paragraph};
 
+use super::jumps::key_id;
 use crate::format;
 use crate::model::logs::{LogKind, Refusals};
 use crate::model::{ApiKey, Secret, Snapshot};
 
 use crate::theme::{Element as E, Theme};
-use crate::widgets::columns::{self, Cells, Column, Shown, col, col_if, fit};
+use crate::widgets::columns::{self, Cells, Column, Shown, SortKey, by, col, col_if, fit};
 use crate::widgets::{gauge_style, num, panel, quota_cell, right, table_title, window};
 
 /// The value's last characters behind dots; a recording keeps no part of a value, so a replay
@@ -113,6 +114,16 @@ pub fn keys<'a>(s: &'a Snapshot, filter: &str) -> Vec<&'a ApiKey> {
         .collect()
 }
 
+/// The keys table's rows: filtered, in the sort asked for.
+pub fn listed<'a>(s: &'a Snapshot, filter: &str, sort: Option<Sort>) -> Listed<&'a ApiKey> {
+    Listed::new(keys(s, filter), columns::placed(key_columns()), sort, s)
+}
+
+/// The keys as the Keys screen lists them: after its filter, in its sort.
+pub fn in_view<'a>(s: &'a Snapshot, view: &ViewState) -> Vec<&'a ApiKey> {
+    listed(s, &view.filter, view.sort).rows
+}
+
 /// Keys: API keys, plans, usage.
 pub struct Keys;
 
@@ -133,11 +144,22 @@ impl ScreenView for Keys {
         true
     }
 
-    fn row_places(&self, data: &Loaded, filter: &str) -> Vec<crate::model::Place> {
-        keys(&data.snapshot, filter)
+    fn row_places(&self, data: &Loaded, view: &ViewState) -> Vec<crate::model::Place> {
+        in_view(&data.snapshot, view)
             .iter()
             .map(|k| k.place)
             .collect()
+    }
+
+    fn rows<'a>(&self, data: &'a Loaded, view: &ViewState) -> Option<Box<dyn TableRows + 'a>> {
+        let d = &data.snapshot;
+        Some(Box::new(Rows {
+            listed: listed(d, &view.filter, view.sort),
+            data: d,
+            id: |k| k.id.to_string(),
+            copy: |k| k.id.to_string(),
+            url: |k, d| crate::model::console::api_key(d, k.place, k.id.as_str()),
+        }))
     }
 
     fn row_count(&self, data: &Loaded, filter: &str) -> usize {
@@ -147,7 +169,8 @@ impl ScreenView for Keys {
     fn draw(&self, f: &mut Frame, area: Rect, cx: &Context, th: &Theme) {
         let d = cx.data;
         let filter = cx.filter;
-        let keys = keys(d, filter);
+        let listed = listed(d, filter, cx.sort);
+        let keys = &listed.rows;
         let sel = cx.selected;
         let [list, detail] =
             Layout::vertical([Constraint::Min(5), Constraint::Length(4)]).areas(area);
@@ -160,10 +183,10 @@ impl ScreenView for Keys {
                 th,
                 true,
             ),
-            &columns::placed(key_columns()),
+            &listed.columns,
             &keys[win.range.clone()],
             Some(win.selected),
-            &Cells::new(d, th, area.width),
+            &cx.table_cells(Cells::new(d, th, area.width), win.range.start),
         );
 
         let Some(k) = keys.get(sel) else { return };
@@ -215,7 +238,7 @@ impl ScreenView for Keys {
     fn detail(&self, f: &mut Frame, area: Rect, cx: &Context, th: &Theme) {
         let (d, filter, sel) = (cx.data, cx.filter, cx.selected);
         let r = detail_area(area);
-        let Some(k) = keys(d, filter).get(sel).copied() else {
+        let Some(k) = listed(d, filter, cx.sort).rows.get(sel).copied() else {
             return;
         };
         let inner = popup(f, r, format!(" API key {} — Esc closes ", k.name), th);
@@ -298,75 +321,114 @@ fn usage_cell(k: &ApiKey, width: usize, th: &Theme) -> Cell<'static> {
     }
 }
 
+/// A key's share of its quota used, when its usage is read.
+fn quota_key(k: &&ApiKey, _: &Snapshot) -> SortKey {
+    SortKey::maybe(k.usage_read.and(k.quota_used()))
+}
+
 /// From this width the table shows the id and who sends each key.
 const WIDE: u16 = 120;
 
 /// The keys table.
 fn key_columns<'a>() -> Vec<Column<&'a ApiKey>> {
     let columns: [Column<&'a ApiKey>; _] = [
-        col("key", Constraint::Min(14), |k, cx| {
-            Cell::from(fit(k.name.as_str(), cx.column))
-        }),
-        col_if(Shown::From(WIDE), "id", Constraint::Length(10), |k, cx| {
-            Cell::from(Span::styled(k.id.to_string(), cx.th.style(E::TextDim)))
-        }),
-        col("plan", Constraint::Length(12), |k, cx| {
-            Cell::from(fit(&plan_names(cx.data, k), cx.column))
-        }),
-        col("state", Constraint::Length(10), |k, cx| {
-            Cell::from(match (k.enabled, k.pending) {
-                // Switched by edgetop, and not read back yet.
-                (true, true) => Span::styled("enabling…", cx.th.style(E::Pending)),
-                (false, true) => Span::styled("disabling…", cx.th.style(E::Pending)),
-                (true, false) => Span::styled("enabled", cx.th.style(E::TextOk)),
-                (false, false) => Span::styled("disabled", cx.th.style(E::TextDim)),
-            })
-        }),
-        col("req/min", Constraint::Length(7), |k, _| {
-            k.requests_per_min.map_or(right("–"), num)
-        }),
-        col("429/m", Constraint::Length(5), |k, cx| {
-            match k.refused_per_min() {
-                None => right("–"),
-                Some(t) if t > 0.0 => Cell::from(
-                    Line::from(format::count(t))
-                        .right_aligned()
-                        .style(cx.th.style(E::TextWarn)),
-                ),
-                Some(t) => num(t),
-            }
-        }),
+        by(
+            col("key", Constraint::Min(14), |k, cx| {
+                Cell::from(fit(k.name.as_str(), cx.column))
+            }),
+            |k, _| SortKey::text(&k.name),
+        ),
+        by(
+            col_if(Shown::From(WIDE), "id", Constraint::Length(10), |k, cx| {
+                Cell::from(Span::styled(k.id.to_string(), cx.th.style(E::TextDim)))
+            }),
+            |k, _| SortKey::text(&k.id),
+        ),
+        by(
+            col("plan", Constraint::Length(12), |k, cx| {
+                Cell::from(fit(&plan_names(cx.data, k), cx.column))
+            }),
+            |k, d| SortKey::text(plan_names(d, k)),
+        ),
+        by(
+            col("state", Constraint::Length(10), |k, cx| {
+                Cell::from(match (k.enabled, k.pending) {
+                    // Switched by edgetop, and not read back yet.
+                    (true, true) => Span::styled("enabling…", cx.th.style(E::Pending)),
+                    (false, true) => Span::styled("disabling…", cx.th.style(E::Pending)),
+                    (true, false) => Span::styled("enabled", cx.th.style(E::TextOk)),
+                    (false, false) => Span::styled("disabled", cx.th.style(E::TextDim)),
+                })
+            }),
+            |k, _| SortKey::text(if k.enabled { "enabled" } else { "disabled" }),
+        ),
+        by(
+            col("req/min", Constraint::Length(7), |k, _| {
+                k.requests_per_min.map_or(right("–"), num)
+            }),
+            |k, _| SortKey::maybe(k.requests_per_min),
+        ),
+        by(
+            col("429/m", Constraint::Length(5), |k, cx| {
+                match k.refused_per_min() {
+                    None => right("–"),
+                    Some(t) if t > 0.0 => Cell::from(
+                        Line::from(format::count(t))
+                            .right_aligned()
+                            .style(cx.th.style(E::TextWarn)),
+                    ),
+                    Some(t) => num(t),
+                }
+            }),
+            |k, _| SortKey::maybe(k.refused_per_min()),
+        ),
         // A key whose plans' usage is not read yet has no figure, not a zero.
-        col("today", Constraint::Length(6), |k, _| match k.usage_read {
-            Some(_) => num(k.used_today as f64),
-            None => right("–"),
-        }),
-        col_if(
-            Shown::Below(WIDE),
-            "quota used",
-            Constraint::Length(13),
-            |k, cx| usage_cell(k, 6, cx.th),
+        by(
+            col("today", Constraint::Length(6), |k, _| match k.usage_read {
+                Some(_) => num(k.used_today as f64),
+                None => right("–"),
+            }),
+            |k, _| SortKey::maybe(k.usage_read.map(|_| k.used_today as f64)),
         ),
-        col_if(
-            Shown::From(WIDE),
-            "quota used",
-            Constraint::Length(19),
-            |k, cx| usage_cell(k, 12, cx.th),
+        by(
+            col_if(
+                Shown::Below(WIDE),
+                "quota used",
+                Constraint::Length(13),
+                |k, cx| cx.jumped(usage_cell(k, 6, cx.th), || key_id(k), "quota used"),
+            ),
+            quota_key,
         ),
-        col_if(
-            Shown::From(WIDE),
-            "usage read",
-            Constraint::Length(10),
-            |k, cx| {
-                let age = format::read_age(k.usage_read, cx.data.taken_at);
-                Cell::from(Span::styled(age, cx.th.style(E::TextDim)))
-            },
+        by(
+            col_if(
+                Shown::From(WIDE),
+                "quota used",
+                Constraint::Length(19),
+                |k, cx| cx.jumped(usage_cell(k, 12, cx.th), || key_id(k), "quota used"),
+            ),
+            quota_key,
         ),
-        col_if(
-            Shown::From(WIDE),
-            "sent by CloudFront",
-            Constraint::Length(18),
-            |k, cx| Cell::from(sent_by(cx.data, k)),
+        // By age: the largest first is the oldest read, the one to doubt.
+        by(
+            col_if(
+                Shown::From(WIDE),
+                "usage read",
+                Constraint::Length(10),
+                |k, cx| {
+                    let age = format::read_age(k.usage_read, cx.data.taken_at);
+                    Cell::from(Span::styled(age, cx.th.style(E::TextDim)))
+                },
+            ),
+            |k, d| SortKey::maybe(k.usage_read.map(|t| (d.taken_at - t).num_seconds() as f64)),
+        ),
+        by(
+            col_if(
+                Shown::From(WIDE),
+                "sent by CloudFront",
+                Constraint::Length(18),
+                |k, cx| Cell::from(sent_by(cx.data, k)),
+            ),
+            |k, d| SortKey::text(sent_by(d, k)),
         ),
     ];
     columns.into()

@@ -1,6 +1,6 @@
 //! Geo: where traffic comes from, which countries are blocked or counted, and by which rule.
 
-use super::{Context, Loaded, ScreenView, matches};
+use super::{Context, Listed, Loaded, Rows, ScreenView, Sort, TableRows, ViewState, matches};
 use crate::format;
 use crate::model::Action;
 use crate::model::Panel;
@@ -19,7 +19,7 @@ use crate::countries;
 use crate::model::{Distribution, GeoList, Rule, RuleKind, Snapshot, WebAcl};
 
 use crate::theme::{Element as E, Theme};
-use crate::widgets::columns::{self, Cells, Column, col, fit};
+use crate::widgets::columns::{self, Cells, Column, SortKey, by, col, fit};
 use crate::widgets::{action_span, num, panel, table_title, window};
 
 /// What happens to most of a country's traffic.
@@ -169,6 +169,11 @@ fn geo_rules_naming(s: &Snapshot, code: &str) -> Vec<(Text, Action)> {
         .collect()
 }
 
+/// The countries' table: filtered, in the sort asked for.
+fn listed(s: &Snapshot, filter: &str, sort: Option<Sort>) -> Listed<CountryRow> {
+    Listed::new(countries(s, filter), country_columns(s.range), sort, s)
+}
+
 /// Geo: countries, geo rules, world map.
 pub struct Geo;
 
@@ -189,18 +194,36 @@ impl ScreenView for Geo {
         countries(&data.snapshot, filter).len()
     }
 
+    fn rows<'a>(&self, data: &'a Loaded, view: &ViewState) -> Option<Box<dyn TableRows + 'a>> {
+        let d = &data.snapshot;
+        Some(Box::new(Rows {
+            listed: listed(d, &view.filter, view.sort),
+            data: d,
+            id: |c| c.code.to_string(),
+            copy: |c| c.code.to_string(),
+            // The web ACL of the first geo rule that names the country.
+            url: |c, d| {
+                let (w, _) = d.rules().find(|(_, r)| {
+                    matches!(&r.kind, crate::model::RuleKind::Geo { countries } if countries.contains(&c.code))
+                })?;
+                crate::model::console::web_acl(d, w.place, w.scope, w.name.as_str(), w.id.as_str())
+            },
+        }))
+    }
+
     fn draw(&self, f: &mut Frame, area: Rect, cx: &Context, th: &Theme) {
         let d = cx.data;
         let wide = area.width >= 120;
         let filter = cx.filter;
-        let countries = countries(d, filter);
+        let listed = listed(d, filter, cx.sort);
+        let countries = &listed.rows;
         let sel = cx.selected;
         let [map_area, side] = if wide {
             Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(area)
         } else {
             Layout::vertical([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(area)
         };
-        draw_map(f, map_area, &countries, countries.get(sel), th);
+        draw_map(f, map_area, countries, countries.get(sel), th);
 
         let geo_rules: Vec<_> = d
             .rules()
@@ -257,17 +280,17 @@ impl ScreenView for Geo {
                 th,
                 true,
             ),
-            &country_columns(d.range),
+            &listed.columns,
             &countries[win.range.clone()],
             Some(win.selected),
-            &cells,
+            &cx.table_cells(cells, win.range.start),
         );
     }
 
     fn detail(&self, f: &mut Frame, area: Rect, cx: &Context, th: &Theme) {
         let (d, filter, sel) = (cx.data, cx.filter, cx.selected);
         let r = detail_area(area);
-        let Some(c) = countries(d, filter).get(sel).cloned() else {
+        let Some(c) = listed(d, filter, cx.sort).rows.into_iter().nth(sel) else {
             return;
         };
         let inner = popup(f, r, format!(" {} {} — Esc closes ", c.code, c.name), th);
@@ -385,43 +408,68 @@ fn restriction_columns<'a>() -> Vec<Column<&'a Distribution>> {
 
 fn country_columns(range: crate::model::Range) -> Vec<Column<CountryRow>> {
     let columns: [Column<CountryRow>; _] = [
-        col("cc", Constraint::Length(2), |c, cx| {
-            Cell::from(Span::styled(
-                fit(c.code.as_str(), cx.column),
-                country_style(c, cx.th),
-            ))
-        }),
+        by(
+            col("cc", Constraint::Length(2), |c, cx| {
+                Cell::from(Span::styled(
+                    fit(c.code.as_str(), cx.column),
+                    country_style(c, cx.th),
+                ))
+            }),
+            |c, _| SortKey::text(&c.code),
+        ),
         // A code WAF does not report is no country: shown whole, escaped, and said so.
-        col("country", Constraint::Length(14), |c, cx| match c.name {
-            "" => Cell::from(Span::styled(
-                fit(&format!("{}: unknown", c.code), cx.column),
-                cx.th.style(E::TextDim),
-            )),
-            name => Cell::from(fit(name, cx.column)),
-        }),
-        col("allow", Constraint::Length(6), |c, _| num(c.allowed)),
-        col("block", Constraint::Length(6), |c, _| num(c.blocked)),
-        col("count", Constraint::Length(6), |c, _| num(c.counted)),
-        col(
-            range.blocked_counted_heading(),
-            Constraint::Length(8),
-            |c, _| num(c.blocked_in_range + c.counted_in_range),
+        by(
+            col("country", Constraint::Length(14), |c, cx| match c.name {
+                "" => Cell::from(Span::styled(
+                    fit(&format!("{}: unknown", c.code), cx.column),
+                    cx.th.style(E::TextDim),
+                )),
+                name => Cell::from(fit(name, cx.column)),
+            }),
+            |c, _| SortKey::text(c.name),
+        ),
+        by(
+            col("allow", Constraint::Length(6), |c, _| num(c.allowed)),
+            |c, _| SortKey::num(c.allowed),
+        ),
+        by(
+            col("block", Constraint::Length(6), |c, _| num(c.blocked)),
+            |c, _| SortKey::num(c.blocked),
+        ),
+        by(
+            col("count", Constraint::Length(6), |c, _| num(c.counted)),
+            |c, _| SortKey::num(c.counted),
+        ),
+        by(
+            col(
+                range.blocked_counted_heading(),
+                Constraint::Length(8),
+                |c, _| num(c.blocked_in_range + c.counted_in_range),
+            ),
+            |c, _| SortKey::num(c.blocked_in_range + c.counted_in_range),
         ),
         // The WAF geo rule first (it has an action to show), then CloudFront's refusal.
-        col("restricted by", Constraint::Min(10), |c, cx| {
-            let mut spans = Vec::new();
-            if let Some((n, a)) = c.rules.first() {
-                spans.extend([Span::raw(format!("{n} ")), action_span(*a, false, cx.th)]);
-            }
-            // In short, beside a rule most of all: the detail names the distribution.
-            if let Some((_, list)) = c.cdn.first() {
-                spans.push(Span::raw(match spans.is_empty() {
-                    true => format!("CloudFront {}", list.label()),
-                    false => " +CF".to_string(),
-                }));
-            }
-            Cell::from(Line::from(spans))
-        }),
+        by(
+            col("restricted by", Constraint::Min(10), |c, cx| {
+                let mut spans = Vec::new();
+                if let Some((n, a)) = c.rules.first() {
+                    spans.extend([Span::raw(format!("{n} ")), action_span(*a, false, cx.th)]);
+                }
+                // In short, beside a rule most of all: the detail names the distribution.
+                if let Some((_, list)) = c.cdn.first() {
+                    spans.push(Span::raw(match spans.is_empty() {
+                        true => format!("CloudFront {}", list.label()),
+                        false => " +CF".to_string(),
+                    }));
+                }
+                Cell::from(Line::from(spans))
+            }),
+            |c, _| match (c.rules.first(), c.cdn.first()) {
+                (Some((n, a)), _) => SortKey::Text(format!("{n} {}", a.label())),
+                (None, Some((_, list))) => SortKey::Text(format!("CloudFront {}", list.label())),
+                (None, None) => SortKey::Missing,
+            },
+        ),
     ];
     columns.into()
 }

@@ -9,6 +9,7 @@
 pub mod access;
 pub mod api_keys;
 pub mod geo;
+pub mod jumps;
 pub mod origins;
 pub mod overview;
 pub mod throttling;
@@ -37,17 +38,22 @@ pub trait ScreenView: Sync {
     /// Its body, below the tabs and above the footer.
     fn draw(&self, f: &mut Frame, area: Rect, cx: &Context, th: &Theme);
     /// What Enter does on a row.
-    fn open(&self, _data: &Loaded, _selected: usize) -> Open {
+    fn open(&self, _data: &Loaded, _view: &ViewState, _selected: usize) -> Open {
         Open::Detail
+    }
+    /// Its selectable table's rows in view (after the filter, in the sort), as the app
+    /// needs them without drawing: see [`TableRows`].
+    fn rows<'a>(&self, _data: &'a Loaded, _view: &ViewState) -> Option<Box<dyn TableRows + 'a>> {
+        None
     }
     /// Each row of its selectable table is of one account×region (not the Overview's
     /// findings or Geo's countries): with many in view, Enter narrows to the row's.
     fn rows_are_placed(&self) -> bool {
         false
     }
-    /// The account×region of each row of its selectable table, after the filter (empty
-    /// unless [`ScreenView::rows_are_placed`]).
-    fn row_places(&self, _data: &Loaded, _filter: &str) -> Vec<crate::model::Place> {
+    /// The account×region of each row of its selectable table, after the filter, in the sort
+    /// (empty unless [`ScreenView::rows_are_placed`]).
+    fn row_places(&self, _data: &Loaded, _view: &ViewState) -> Vec<crate::model::Place> {
         Vec::new()
     }
     /// What Enter is called in the footer.
@@ -81,12 +87,32 @@ pub struct Context<'a> {
     pub filter: &'a str,
     /// The selected row, clamped to the rows there are.
     pub selected: usize,
+    /// How the selectable table is sorted (None: its own order).
+    pub sort: Option<Sort>,
+    /// Where the selectable table's rows are drawn, told back for the mouse.
+    pub table_hit: Option<&'a std::cell::Cell<Option<crate::widgets::columns::TableHit>>>,
     pub read_only: bool,
     /// An API key's value the operator asked to see, for the key detail.
     pub key_value: Option<&'a api_keys::KeyValue>,
     /// How the Overview's charts split many places (`:split`).
     pub split: Split,
 }
+
+impl<'a> Context<'a> {
+    /// `cells` for the screen's selectable table, whose first row in view is `first`: its
+    /// sort marked in the heading, and where its rows are drawn told back for the mouse.
+    pub fn table_cells(&self, cells: Cells<'a>, first: usize) -> Cells<'a> {
+        Cells {
+            sort: self.sort,
+            hit: self.table_hit,
+            first,
+            jumps: Some(&self.loaded.jumps).filter(|j| !j.is_empty()),
+            ..cells
+        }
+    }
+}
+
+use crate::widgets::columns::Cells;
 
 /// The Overview's charts with many places in view: one line per series (the sum of every
 /// place), or a line per account or per region.
@@ -109,11 +135,108 @@ impl Split {
     }
 }
 
-/// A screen's view state: the selected row and the filter.
-#[derive(Clone, Debug, Default)]
+/// A screen's view state: the selected row, the filter and the sort.
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ViewState {
     pub selected: usize,
     pub filter: String,
+    pub sort: Option<Sort>,
+}
+
+pub use crate::widgets::columns::Sort;
+
+/// A screen's selectable table: its rows in view, filtered and sorted, and its columns.
+pub struct Listed<R> {
+    pub rows: Vec<R>,
+    pub columns: Vec<crate::widgets::columns::Column<R>>,
+}
+
+/// A screen's selectable table, for sorting, copying and following its selection.
+pub trait TableRows {
+    /// The columns it sorts by (`s`), each with whether it holds figures (sorted the largest
+    /// first) rather than names.
+    fn sorts(&self) -> Vec<(&'static str, bool)>;
+    /// What names each row, unique on its screen and in the order shown: how the selection
+    /// follows its row when the data or the order changes.
+    fn ids(&self) -> Vec<String>;
+    /// What `y` copies of row `i`: its identifier (an address, a key's id, a rule's name).
+    fn copy(&self, i: usize) -> Option<String>;
+    /// Row `i` as text, every column's heading and value (`Y`).
+    fn text(&self, i: usize) -> Option<String>;
+    /// The AWS console's page of row `i`'s resource, in its partition and region (`o`).
+    fn url(&self, i: usize) -> Option<String>;
+}
+
+/// A [`Listed`] table with what names its rows and where their resources are.
+pub struct Rows<'a, R> {
+    pub listed: Listed<R>,
+    pub data: &'a Snapshot,
+    pub id: fn(&R) -> String,
+    pub copy: fn(&R) -> String,
+    pub url: fn(&R, &Snapshot) -> Option<String>,
+}
+
+impl<R> TableRows for Rows<'_, R> {
+    fn sorts(&self) -> Vec<(&'static str, bool)> {
+        self.listed.sorts(self.data)
+    }
+
+    fn ids(&self) -> Vec<String> {
+        self.listed.rows.iter().map(self.id).collect()
+    }
+
+    fn copy(&self, i: usize) -> Option<String> {
+        self.listed.rows.get(i).map(self.copy)
+    }
+
+    fn text(&self, i: usize) -> Option<String> {
+        self.listed.text(i, self.data)
+    }
+
+    fn url(&self, i: usize) -> Option<String> {
+        (self.url)(self.listed.rows.get(i)?, self.data)
+    }
+}
+
+impl<R> Listed<R> {
+    /// `rows` (already filtered) in the order `sort` says.
+    pub fn new(
+        mut rows: Vec<R>,
+        columns: Vec<crate::widgets::columns::Column<R>>,
+        sort: Option<Sort>,
+        d: &Snapshot,
+    ) -> Listed<R> {
+        crate::widgets::columns::sort(&mut rows, &columns, sort, d);
+        Listed { rows, columns }
+    }
+
+    /// The columns it sorts by, and whether each holds figures (by its first row).
+    pub fn sorts(&self, d: &Snapshot) -> Vec<(&'static str, bool)> {
+        crate::widgets::columns::sortable(&self.columns, d.places_in_view() > 1)
+            .into_iter()
+            .map(|h| {
+                let key = self
+                    .columns
+                    .iter()
+                    .find(|c| c.heading == h)
+                    .and_then(|c| c.key);
+                let figure = match (key, self.rows.first()) {
+                    (Some(key), Some(r)) => {
+                        matches!(key(r, d), crate::widgets::columns::SortKey::Num(_))
+                    }
+                    _ => false,
+                };
+                (h, figure)
+            })
+            .collect()
+    }
+
+    /// Row `selected` as text (`Y`).
+    pub fn text(&self, selected: usize, d: &Snapshot) -> Option<String> {
+        self.rows
+            .get(selected)
+            .map(|r| crate::widgets::columns::row_text(&self.columns, r, d))
+    }
 }
 
 /// A snapshot and what the screens derive from it, computed once when it arrives rather than
@@ -131,6 +254,8 @@ pub struct Loaded {
     pub direct_hits: Vec<crate::bypass::DirectHits>,
     /// The Block rules' IP sets, parsed once, for the addresses Origins lists.
     pub blocks: crate::model::ip_set::BlockIndex,
+    /// What changed a lot since the poll before, emphasised until the next.
+    pub jumps: jumps::Jumps,
 }
 
 impl Loaded {
@@ -144,6 +269,7 @@ impl Loaded {
             top_countries: origins::top_countries(&snapshot),
             direct_hits,
             blocks: crate::model::ip_set::BlockIndex::of(&snapshot),
+            jumps: Default::default(),
             snapshot,
         }
     }

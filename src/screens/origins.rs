@@ -1,7 +1,7 @@
 //! Origins: who is blocked — top client IPs and countries from sampled requests (weighted),
 //! the IPs rate-based rules hold now, and a live tail of sampled requests.
 
-use super::{Context, Loaded, ScreenView, matches_in};
+use super::{Context, Listed, Loaded, Rows, ScreenView, Sort, TableRows, ViewState, matches_in};
 use crate::model::Action;
 use crate::model::Panel;
 use crate::model::Text;
@@ -20,7 +20,7 @@ use crate::model::Snapshot;
 use crate::model::logs::{Blocked, LogKind, LogState, Logs, Tally};
 
 use crate::theme::{Element as E, Theme};
-use crate::widgets::columns::{self, Cells, Column, Shown, col, col_if, fit};
+use crate::widgets::columns::{self, Cells, Column, Shown, SortKey, by, col, col_if, fit};
 use crate::widgets::{action_span, num, panel, right, table_title, window};
 
 /// The sampled requests, filtered: the table's rows.
@@ -45,6 +45,37 @@ pub fn samples<'a>(s: &'a Snapshot, filter: &str) -> Vec<&'a Sample> {
             )
         })
         .collect()
+}
+
+/// The sampled requests' table: filtered, in the sort asked for (by default the newest first).
+pub fn listed<'a>(s: &'a Snapshot, filter: &str, sort: Option<Sort>) -> Listed<&'a Sample> {
+    Listed::new(
+        samples(s, filter),
+        columns::placed(sample_columns()),
+        sort,
+        s,
+    )
+}
+
+/// The sampled requests as Origins lists them: after its filter, in its sort.
+pub fn in_view<'a>(s: &'a Snapshot, view: &ViewState) -> Vec<&'a Sample> {
+    listed(s, &view.filter, view.sort).rows
+}
+
+/// An address to sort by: IPv4 as its number, IPv6 by its groups written out in full (after
+/// every IPv4 address), anything else as text after both.
+pub fn address_key(a: &str) -> SortKey {
+    match a.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V4(v4)) => SortKey::num(u32::from(v4)),
+        Ok(std::net::IpAddr::V6(v6)) => SortKey::Text(
+            v6.segments()
+                .iter()
+                .map(|g| format!("{g:04x}"))
+                .collect::<Vec<_>>()
+                .join(":"),
+        ),
+        Err(_) => SortKey::Text(format!("~{a}")),
+    }
 }
 
 /// A client address or a country, from sampled requests weighted by what each stands for.
@@ -125,11 +156,36 @@ impl ScreenView for Origins {
         true
     }
 
-    fn row_places(&self, data: &Loaded, filter: &str) -> Vec<crate::model::Place> {
-        samples(&data.snapshot, filter)
+    fn row_places(&self, data: &Loaded, view: &ViewState) -> Vec<crate::model::Place> {
+        in_view(&data.snapshot, view)
             .iter()
             .map(|s| s.place)
             .collect()
+    }
+
+    fn rows<'a>(&self, data: &'a Loaded, view: &ViewState) -> Option<Box<dyn TableRows + 'a>> {
+        let d = &data.snapshot;
+        Some(Box::new(Rows {
+            listed: listed(d, &view.filter, view.sort),
+            data: d,
+            id: |x| {
+                format!(
+                    "{} {} {} {}",
+                    x.time.timestamp_millis(),
+                    x.client_ip,
+                    x.method,
+                    x.uri
+                )
+            },
+            copy: |x| x.client_ip.to_string(),
+            url: |x, d| {
+                let w = d
+                    .web_acls
+                    .iter()
+                    .find(|w| w.place == x.place && w.name == x.web_acl)?;
+                crate::model::console::web_acl(d, w.place, w.scope, w.name.as_str(), w.id.as_str())
+            },
+        }))
     }
 
     fn row_count(&self, data: &Loaded, filter: &str) -> usize {
@@ -217,7 +273,7 @@ impl ScreenView for Origins {
     fn detail(&self, f: &mut Frame, area: Rect, cx: &Context, th: &Theme) {
         let (d, filter, sel) = (cx.data, cx.filter, cx.selected);
         let r = detail_area(area);
-        let Some(x) = samples(d, filter).get(sel).copied() else {
+        let Some(x) = listed(d, filter, cx.sort).rows.get(sel).copied() else {
             return;
         };
         let inner = popup(f, r, " Sampled request — Esc closes ".into(), th);
@@ -518,39 +574,63 @@ const TAIL_WIDE: u16 = 90;
 
 fn sample_columns<'a>() -> Vec<Column<&'a Sample>> {
     let columns: [Column<&'a Sample>; _] = [
-        col("time", Constraint::Length(8), |s, cx| {
-            Cell::from(Span::styled(
-                s.time.format("%H:%M:%S").to_string(),
-                cx.th.style(E::TextDim),
-            ))
-        }),
-        col("action", Constraint::Length(6), |s, cx| {
-            Cell::from(action_span(s.action, false, cx.th))
-        }),
-        col_if(
-            Shown::From(TAIL_WIDE),
-            "rule",
-            Constraint::Length(16),
-            |s, cx| Cell::from(fit(s.rule.as_str(), cx.column)),
+        by(
+            col("time", Constraint::Length(8), |s, cx| {
+                Cell::from(Span::styled(
+                    s.time.format("%H:%M:%S").to_string(),
+                    cx.th.style(E::TextDim),
+                ))
+            }),
+            |s, _| SortKey::num(s.time.timestamp_millis() as f64),
+        ),
+        by(
+            col("action", Constraint::Length(6), |s, cx| {
+                Cell::from(action_span(s.action, false, cx.th))
+            }),
+            |s, _| SortKey::text(s.action.label()),
+        ),
+        by(
+            col_if(
+                Shown::From(TAIL_WIDE),
+                "rule",
+                Constraint::Length(16),
+                |s, cx| Cell::from(fit(s.rule.as_str(), cx.column)),
+            ),
+            |s, _| SortKey::text(&s.rule),
         ),
         // An address or a URI cut short would name another: it says it is cut.
-        col("cc", Constraint::Length(2), |s, cx| {
-            Cell::from(fit(s.country.as_str(), cx.column))
-        }),
-        col("client IP", Constraint::Length(15), |s, cx| {
-            address_cell(s.client_ip.as_str(), s.place, cx)
-        }),
-        col("verb", Constraint::Length(6), |s, cx| {
-            Cell::from(fit(s.method.as_str(), cx.column))
-        }),
-        col("URI", Constraint::Min(10), |s, cx| {
-            Cell::from(fit(s.uri.as_str(), cx.column))
-        }),
-        col_if(
-            Shown::From(TAIL_WIDE),
-            "weight",
-            Constraint::Length(6),
-            |s, _| right(s.weight.to_string()),
+        by(
+            col("cc", Constraint::Length(2), |s, cx| {
+                Cell::from(fit(s.country.as_str(), cx.column))
+            }),
+            |s, _| SortKey::text(&s.country),
+        ),
+        by(
+            col("client IP", Constraint::Length(15), |s, cx| {
+                address_cell(s.client_ip.as_str(), s.place, cx)
+            }),
+            |s, _| address_key(s.client_ip.as_str()),
+        ),
+        by(
+            col("verb", Constraint::Length(6), |s, cx| {
+                Cell::from(fit(s.method.as_str(), cx.column))
+            }),
+            |s, _| SortKey::text(&s.method),
+        ),
+        by(
+            col("URI", Constraint::Min(10), |s, cx| {
+                Cell::from(fit(s.uri.as_str(), cx.column))
+            }),
+            |s, _| SortKey::text(&s.uri),
+        ),
+        by(
+            col_if(
+                Shown::From(TAIL_WIDE),
+                "weight",
+                Constraint::Length(6),
+                |s, _| right(s.weight.to_string()),
+            ),
+            |s, _| SortKey::num(s.weight as f64),
         ),
     ];
     columns.into()
@@ -559,17 +639,19 @@ fn sample_columns<'a>() -> Vec<Column<&'a Sample>> {
 fn draw_tail(f: &mut Frame, area: Rect, cx: &Context, th: &Theme) {
     let d = cx.data;
     let filter = cx.filter;
-    let samples = samples(d, filter);
+    let listed = listed(d, filter, cx.sort);
+    let samples = &listed.rows;
     let sel = cx.selected;
     let win = window(samples.len(), sel, area);
     let title = table_title("Sampled requests, newest first", filter, sel, samples.len());
     let mut cells = Cells::new(d, th, area.width);
     cells.blocks = Some(&cx.loaded.blocks);
+    let cells = cx.table_cells(cells, win.range.start);
     columns::draw(
         f,
         area,
         panel(title, th, true),
-        &columns::placed(sample_columns()),
+        &listed.columns,
         &samples[win.range.clone()],
         Some(win.selected),
         &cells,

@@ -1,6 +1,8 @@
 //! Overview: what is happening right now.
 
-use super::{Context, Loaded, Open, Screen, ScreenView, Split};
+use super::{
+    Context, Listed, Loaded, Open, Rows, Screen, ScreenView, Sort, Split, TableRows, ViewState,
+};
 use crate::model::Panel;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -13,8 +15,18 @@ use crate::format;
 use crate::model::{Series, Snapshot};
 
 use crate::theme::{Element as E, Theme};
-use crate::widgets::columns::{self, Cells, Column, Shown, col, col_if, fit};
+use crate::widgets::columns::{self, Cells, Column, Shown, SortKey, by, col, col_if, fit};
 use crate::widgets::{panel, series_chart, severity_span, table_title, window};
+
+/// The findings, in the sort asked for (by default the worst first).
+fn listed(data: &Loaded, sort: Option<Sort>) -> Listed<&Finding> {
+    Listed::new(
+        data.findings.iter().collect(),
+        columns::placed(finding_columns()),
+        sort,
+        &data.snapshot,
+    )
+}
 
 /// Overview: what is happening now, and what is unusual.
 pub struct Overview;
@@ -58,7 +70,8 @@ impl ScreenView for Overview {
             draw_sums(f, [left, right], d, th);
         }
 
-        let found = &cx.loaded.findings;
+        let listed = listed(cx.loaded, cx.sort);
+        let found = &listed.rows;
         let sel = cx.selected;
         let win = window(found.len(), sel, list);
         let title = if found.is_empty() {
@@ -71,10 +84,10 @@ impl ScreenView for Overview {
             f,
             list,
             panel(title, th, true),
-            &columns::placed(finding_columns()),
+            &listed.columns,
             &found[win.range.clone()],
             Some(win.selected),
-            &cells,
+            &cx.table_cells(cells, win.range.start),
         );
     }
 
@@ -82,27 +95,51 @@ impl ScreenView for Overview {
         "go"
     }
 
-    fn open(&self, data: &Loaded, selected: usize) -> Open {
-        data.findings.get(selected).map_or(Open::Nothing, |f| {
-            Open::Go(Screen::showing(f.about), f.place, f.row.clone())
-        })
+    fn open(&self, data: &Loaded, view: &ViewState, selected: usize) -> Open {
+        listed(data, view.sort)
+            .rows
+            .get(selected)
+            .map_or(Open::Nothing, |f| {
+                Open::Go(Screen::showing(f.about), f.place, f.row.clone())
+            })
+    }
+
+    fn rows<'a>(&self, data: &'a Loaded, view: &ViewState) -> Option<Box<dyn TableRows + 'a>> {
+        Some(Box::new(Rows {
+            listed: listed(data, view.sort),
+            data: &data.snapshot,
+            id: |f| f.text.clone(),
+            copy: |f| f.text.clone(),
+            // A finding is about a screen's rows, not a resource of its own.
+            url: |_, _| None,
+        }))
     }
 }
 
-fn finding_columns() -> Vec<Column<Finding>> {
-    let columns: [Column<Finding>; _] = [
-        col("", Constraint::Length(2), |x, cx| {
-            Cell::from(severity_span(x.severity, cx.th))
-        }),
-        col("what", Constraint::Min(20), |x, cx| {
-            Cell::from(fit(&x.text, cx.column))
-        }),
-        col_if(Shown::From(100), "see", Constraint::Length(10), |x, cx| {
-            Cell::from(Span::styled(
-                Screen::showing(x.about).title(),
-                cx.th.style(E::TextDim),
-            ))
-        }),
+fn finding_columns<'a>() -> Vec<Column<&'a Finding>> {
+    let columns: [Column<&'a Finding>; _] = [
+        // The severity: a mark, and the heading the sort's mark goes by.
+        by(
+            col("!", Constraint::Length(2), |x, cx| {
+                Cell::from(severity_span(x.severity, cx.th))
+            }),
+            |x, _| SortKey::num(x.severity as u8),
+        ),
+        by(
+            col("what", Constraint::Min(20), |x, cx| {
+                Cell::from(fit(&x.text, cx.column))
+            }),
+            |x, _| SortKey::text(&x.text),
+        ),
+        by(
+            col_if(Shown::From(100), "see", Constraint::Length(10), |x, cx| {
+                Cell::from(Span::styled(
+                    Screen::showing(x.about).title(),
+                    cx.th.style(E::TextDim),
+                ))
+            }),
+            |x, _| SortKey::text(Screen::showing(x.about).title()),
+        ),
     ];
     columns.into()
 }

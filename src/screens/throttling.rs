@@ -1,6 +1,6 @@
 //! Throttling: each stage's traffic against its throttle; usage plans and their keys' quotas.
 
-use super::{Context, Loaded, ScreenView, matches_in};
+use super::{Context, Listed, Loaded, Rows, ScreenView, Sort, TableRows, ViewState, matches_in};
 use crate::model::Panel;
 use crate::model::RestApi;
 use crate::model::Stage;
@@ -17,7 +17,7 @@ use crate::format;
 use crate::model::{Snapshot, Throttle, UsagePlan};
 
 use crate::theme::{Element as E, Theme};
-use crate::widgets::columns::{self, Cells, Column, Shown, col, col_if, fit, kept};
+use crate::widgets::columns::{self, Cells, Column, Shown, SortKey, by, col, col_if, fit, kept};
 use crate::widgets::{gauge_style, num, panel, rate_cell, right, table_title, window};
 
 pub fn throttle_label(t: Option<Throttle>) -> String {
@@ -45,6 +45,20 @@ pub fn stages<'a>(s: &'a Snapshot, filter: &str) -> Vec<(&'a RestApi, &'a Stage)
         .collect()
 }
 
+/// The stages table's rows: filtered, in the sort asked for.
+pub fn listed<'a>(
+    s: &'a Snapshot,
+    filter: &str,
+    sort: Option<Sort>,
+) -> Listed<(&'a RestApi, &'a Stage)> {
+    Listed::new(
+        stages(s, filter),
+        columns::placed(stage_columns(s.range, s.compare.is_some())),
+        sort,
+        s,
+    )
+}
+
 /// Throttling: stages, usage plans, quotas.
 pub struct Throttling;
 
@@ -65,11 +79,26 @@ impl ScreenView for Throttling {
         true
     }
 
-    fn row_places(&self, data: &Loaded, filter: &str) -> Vec<crate::model::Place> {
-        stages(&data.snapshot, filter)
+    fn row_places(&self, data: &Loaded, view: &ViewState) -> Vec<crate::model::Place> {
+        listed(&data.snapshot, &view.filter, view.sort)
+            .rows
             .iter()
             .map(|(a, _)| a.place)
             .collect()
+    }
+
+    fn rows<'a>(&self, data: &'a Loaded, view: &ViewState) -> Option<Box<dyn TableRows + 'a>> {
+        let d = &data.snapshot;
+        Some(Box::new(Rows {
+            listed: listed(d, &view.filter, view.sort),
+            data: d,
+            id: |(a, s)| format!("{}/{}", a.name, s.name),
+            copy: |(a, s)| format!("{}/{}", a.name, s.name),
+            url: |(a, _), d| {
+                let http = a.protocol == crate::model::Protocol::Http;
+                crate::model::console::stage(d, a.place, a.id.as_str(), http)
+            },
+        }))
     }
 
     fn row_count(&self, data: &Loaded, filter: &str) -> usize {
@@ -79,7 +108,8 @@ impl ScreenView for Throttling {
     fn draw(&self, f: &mut Frame, area: Rect, cx: &Context, th: &Theme) {
         let d = cx.data;
         let filter = cx.filter;
-        let stages = stages(d, filter);
+        let listed = listed(d, filter, cx.sort);
+        let stages = &listed.rows;
         let stage_h = (stages.len() as u16 + 3).min(area.height / 2).max(5);
         let [top, bottom] =
             Layout::vertical([Constraint::Length(stage_h), Constraint::Min(4)]).areas(area);
@@ -100,10 +130,10 @@ impl ScreenView for Throttling {
                 th,
                 true,
             ),
-            &columns::placed(stage_columns(d.range, d.compare.is_some())),
+            &listed.columns,
             &stages[win.range.clone()],
             Some(win.selected),
-            &cells,
+            &cx.table_cells(cells, win.range.start),
         );
 
         let [plans, keys] = if wide {
@@ -133,7 +163,7 @@ impl ScreenView for Throttling {
     fn detail(&self, f: &mut Frame, area: Rect, cx: &Context, th: &Theme) {
         let (d, filter, sel) = (cx.data, cx.filter, cx.selected);
         let r = detail_area(area);
-        let Some((api, st)) = stages(d, filter).get(sel).copied() else {
+        let Some((api, st)) = listed(d, filter, cx.sort).rows.get(sel).copied() else {
             return;
         };
         let inner = popup(f, r, format!(" {}/{} — Esc closes ", api.name, st.name), th);
@@ -247,76 +277,115 @@ fn stage_columns<'a>(
 ) -> Vec<Column<(&'a RestApi, &'a Stage)>> {
     let (peak, headroom) = range.peak_headings();
     let columns: [Column<(&'a RestApi, &'a Stage)>; _] = [
-        col("stage", Constraint::Min(18), |(a, s), cx| {
-            let on = alarm::on_stage(&cx.data.alarms, a.place, a.name.as_str(), s.name.as_str());
-            let name = format!("{}/{}", a.name, s.name);
-            name_with_alarm(&name, alarm::worst(&on), cx.column, cx.th)
-        }),
-        kept(col("req/min", Constraint::Length(7), |(_, s), _| {
-            num(s.metrics.count.last())
-        })),
-        col("4xx", Constraint::Length(6), |(_, s), cx| {
-            let m = &s.metrics;
-            rate_cell(m.errors_4xx.last(), m.count.last(), 0.05, 0.15, cx.th)
-        }),
-        col("5xx", Constraint::Length(6), |(_, s), cx| {
-            let m = &s.metrics;
-            rate_cell(m.errors_5xx.last(), m.count.last(), 0.01, 0.02, cx.th)
-        }),
-        col("ms", Constraint::Length(4), |(_, s), _| {
-            let latency = s.metrics.latency_ms.latest();
-            right(latency.map_or("–".into(), |l| format!("{l:.0}")))
-        }),
-        kept(col("429/min", Constraint::Length(7), |(_, s), cx| {
-            refused_cell(s, cx)
-        })),
-        kept(col("throttle", Constraint::Length(13), |(_, s), cx| {
-            Cell::from(fit(
-                &match s.applied_throttle() {
-                    Some((t, true)) => format!("acct {}", throttle_label(Some(t))),
-                    other => throttle_label(other.map(|(t, _)| t)),
-                },
-                cx.column,
-            ))
-        })),
-        col_if(
-            Shown::From(WIDE),
-            peak,
-            Constraint::Length(7),
-            |(_, s), _| right(format!("{:.1}", s.peak_rps())),
+        by(
+            col("stage", Constraint::Min(18), |(a, s), cx| {
+                let on =
+                    alarm::on_stage(&cx.data.alarms, a.place, a.name.as_str(), s.name.as_str());
+                let name = format!("{}/{}", a.name, s.name);
+                name_with_alarm(&name, alarm::worst(&on), cx.column, cx.th)
+            }),
+            |(a, s), _| SortKey::Text(format!("{}/{}", a.name, s.name)),
         ),
-        kept(col(headroom, Constraint::Length(8), |(_, s), cx| {
-            s.headroom().map_or(right("–"), |h| {
-                let style = cx.th.style(if h < 0.2 {
-                    E::TextCritical
-                } else if h < 0.5 {
-                    E::TextWarn
-                } else {
-                    E::TextOk
-                });
-                Cell::from(Line::from(format::percent(h)).right_aligned().style(style))
-            })
-        })),
-        col_if(
-            Shown::From(WIDE),
-            range.last_30_heading(),
-            Constraint::Length(30),
-            |(_, s), _| {
-                let v = &s.metrics.count.values;
-                Cell::from(format::spark(&v[v.len().saturating_sub(30)..]))
-            },
+        kept(by(
+            col("req/min", Constraint::Length(7), |(a, s), cx| {
+                let id = || super::jumps::stage_id(a, s);
+                cx.jumped(num(s.metrics.count.last()), id, "req/min")
+            }),
+            |(_, s), _| SortKey::num(s.metrics.count.last()),
+        )),
+        by(
+            col("4xx", Constraint::Length(6), |(_, s), cx| {
+                let m = &s.metrics;
+                rate_cell(m.errors_4xx.last(), m.count.last(), 0.05, 0.15, cx.th)
+            }),
+            |(_, s), _| rate_key(s.metrics.errors_4xx.last(), s.metrics.count.last()),
+        ),
+        by(
+            col("5xx", Constraint::Length(6), |(_, s), cx| {
+                let m = &s.metrics;
+                rate_cell(m.errors_5xx.last(), m.count.last(), 0.01, 0.02, cx.th)
+            }),
+            |(_, s), _| rate_key(s.metrics.errors_5xx.last(), s.metrics.count.last()),
+        ),
+        by(
+            col("ms", Constraint::Length(4), |(_, s), _| {
+                let latency = s.metrics.latency_ms.latest();
+                right(latency.map_or("–".into(), |l| format!("{l:.0}")))
+            }),
+            |(_, s), _| SortKey::maybe(s.metrics.latency_ms.latest()),
+        ),
+        kept(by(
+            col("429/min", Constraint::Length(7), |(a, s), cx| {
+                let id = || super::jumps::stage_id(a, s);
+                cx.jumped(refused_cell(s, cx), id, "429/min")
+            }),
+            |(_, s), _| SortKey::num(s.refused_per_min().0),
+        )),
+        kept(by(
+            col("throttle", Constraint::Length(13), |(_, s), cx| {
+                Cell::from(fit(
+                    &match s.applied_throttle() {
+                        Some((t, true)) => format!("acct {}", throttle_label(Some(t))),
+                        other => throttle_label(other.map(|(t, _)| t)),
+                    },
+                    cx.column,
+                ))
+            }),
+            |(_, s), _| SortKey::maybe(s.applied_throttle().map(|(t, _)| t.rate_limit)),
+        )),
+        by(
+            col_if(
+                Shown::From(WIDE),
+                peak,
+                Constraint::Length(7),
+                |(_, s), _| right(format!("{:.1}", s.peak_rps())),
+            ),
+            |(_, s), _| SortKey::num(s.peak_rps()),
+        ),
+        kept(by(
+            col(headroom, Constraint::Length(8), |(_, s), cx| {
+                s.headroom().map_or(right("–"), |h| {
+                    let style = cx.th.style(if h < 0.2 {
+                        E::TextCritical
+                    } else if h < 0.5 {
+                        E::TextWarn
+                    } else {
+                        E::TextOk
+                    });
+                    Cell::from(Line::from(format::percent(h)).right_aligned().style(style))
+                })
+            }),
+            |(_, s), _| SortKey::maybe(s.headroom()),
+        )),
+        by(
+            col_if(
+                Shown::From(WIDE),
+                range.last_30_heading(),
+                Constraint::Length(30),
+                |(_, s), _| {
+                    let v = &s.metrics.count.values;
+                    Cell::from(format::spark(&v[v.len().saturating_sub(30)..]))
+                },
+            ),
+            |(_, s), _| SortKey::num(s.metrics.count.recent_sum(30)),
         ),
     ];
     let mut columns: Vec<_> = columns.into();
     // `:compare`: requests a minute then, and how many times that now is.
     if compare {
         let then: [Column<(&'a RestApi, &'a Stage)>; 2] = [
-            col("then/m", Constraint::Length(7), |(_, s), _| {
-                columns::then_cell(&s.metrics.count)
-            }),
-            col("×", Constraint::Length(6), |(_, s), cx| {
-                columns::times_cell(&s.metrics.count, cx)
-            }),
+            by(
+                col("then/m", Constraint::Length(7), |(_, s), _| {
+                    columns::then_cell(&s.metrics.count)
+                }),
+                |(_, s), _| columns::then_key(&s.metrics.count),
+            ),
+            by(
+                col("×", Constraint::Length(6), |(_, s), cx| {
+                    columns::times_cell(&s.metrics.count, cx)
+                }),
+                |(_, s), _| columns::times_key(&s.metrics.count),
+            ),
         ];
         columns.splice(2..2, then);
     }
@@ -325,6 +394,11 @@ fn stage_columns<'a>(
 
 /// A stage's 429s a minute: counted in its access log, or an estimate (dim, `~`) from its
 /// 4XXError.
+/// What [`rate_cell`] shows, to sort by: the share, or nothing without requests.
+fn rate_key(part: f64, whole: f64) -> SortKey {
+    SortKey::maybe((whole > 0.0).then(|| part / whole))
+}
+
 fn refused_cell(s: &Stage, cx: &Cells) -> Cell<'static> {
     // Counted in its access log, or an estimate (dim) from its 4XXError.
     let (n, counted) = s.refused_per_min();

@@ -1,6 +1,6 @@
 //! WAF: web ACLs, what they protect, and their rules in priority order.
 
-use super::{Context, Loaded, ScreenView, matches_in};
+use super::{Context, Listed, Loaded, Rows, ScreenView, Sort, TableRows, ViewState, matches_in};
 use crate::model::Action;
 use crate::model::Panel;
 use crate::model::WebAcl;
@@ -16,7 +16,7 @@ use crate::format;
 use crate::model::{Rule, RuleKind, Snapshot};
 
 use crate::theme::{Element as E, Theme};
-use crate::widgets::columns::{self, Cells, Column, Shown, col, col_if, fit};
+use crate::widgets::columns::{self, Cells, Column, Shown, SortKey, by, col, col_if, fit};
 use crate::widgets::{
     action_span, alarm_bands, alarm_limits, num, panel, series_chart, series_chart_with_limits,
     table_title, window,
@@ -66,6 +66,25 @@ pub fn rules<'a>(s: &'a Snapshot, filter: &str) -> Vec<(&'a WebAcl, &'a Rule)> {
         .collect()
 }
 
+/// The rules table's rows: filtered, in the sort asked for.
+pub fn listed<'a>(
+    s: &'a Snapshot,
+    filter: &str,
+    sort: Option<Sort>,
+) -> Listed<(&'a WebAcl, &'a Rule)> {
+    Listed::new(
+        rules(s, filter),
+        columns::placed(rule_columns(s.compare.is_some())),
+        sort,
+        s,
+    )
+}
+
+/// The rules as the WAF screen lists them: after its filter, in its sort.
+pub fn in_view<'a>(s: &'a Snapshot, view: &ViewState) -> Vec<(&'a WebAcl, &'a Rule)> {
+    listed(s, &view.filter, view.sort).rows
+}
+
 /// WAF: web ACLs and their rules.
 pub struct Waf;
 
@@ -86,11 +105,24 @@ impl ScreenView for Waf {
         true
     }
 
-    fn row_places(&self, data: &Loaded, filter: &str) -> Vec<crate::model::Place> {
-        rules(&data.snapshot, filter)
+    fn row_places(&self, data: &Loaded, view: &ViewState) -> Vec<crate::model::Place> {
+        in_view(&data.snapshot, view)
             .iter()
             .map(|(w, _)| w.place)
             .collect()
+    }
+
+    fn rows<'a>(&self, data: &'a Loaded, view: &ViewState) -> Option<Box<dyn TableRows + 'a>> {
+        let d = &data.snapshot;
+        Some(Box::new(Rows {
+            listed: listed(d, &view.filter, view.sort),
+            data: d,
+            id: |(w, r)| format!("{}/{}/{}", w.place.0, w.id, r.name),
+            copy: |(_, r)| r.name.to_string(),
+            url: |(w, _), d| {
+                crate::model::console::web_acl(d, w.place, w.scope, w.name.as_str(), w.id.as_str())
+            },
+        }))
     }
 
     fn row_count(&self, data: &Loaded, filter: &str) -> usize {
@@ -124,7 +156,8 @@ impl ScreenView for Waf {
         );
 
         let filter = cx.filter;
-        let rules = rules(d, filter);
+        let listed = listed(d, filter, cx.sort);
+        let rules = &listed.rows;
         let sel = cx.selected;
         let win = window(rules.len(), sel, rules_area);
         columns::draw(
@@ -135,10 +168,10 @@ impl ScreenView for Waf {
                 th,
                 true,
             ),
-            &columns::placed(rule_columns(d.compare.is_some())),
+            &listed.columns,
             &rules[win.range.clone()],
             Some(win.selected),
-            &cells,
+            &cx.table_cells(cells, win.range.start),
         );
 
         if let Some((w, r)) = rules.get(sel).filter(|_| chart_h > 0) {
@@ -158,7 +191,7 @@ impl ScreenView for Waf {
     fn detail(&self, f: &mut Frame, area: Rect, cx: &Context, th: &Theme) {
         let (d, filter, sel) = (cx.data, cx.filter, cx.selected);
         let r = detail_area(area);
-        let Some((w, rule)) = rules(d, filter).get(sel).copied() else {
+        let Some((w, rule)) = listed(d, filter, cx.sort).rows.get(sel).copied() else {
             return;
         };
         let inner = popup(
@@ -274,46 +307,80 @@ fn acl_columns<'a>() -> Vec<Column<&'a WebAcl>> {
 
 fn rule_columns<'a>(compare: bool) -> Vec<Column<(&'a WebAcl, &'a Rule)>> {
     let columns: [Column<(&'a WebAcl, &'a Rule)>; _] = [
-        col("web ACL", Constraint::Length(15), |(w, _), cx| {
-            Cell::from(fit(w.name.as_str(), cx.column))
-        }),
-        col("#", Constraint::Length(2), |(_, r), _| {
-            Cell::from(Line::from(r.priority.to_string()).right_aligned())
-        }),
-        col("rule", Constraint::Min(16), |(w, r), cx| {
-            let on = alarm::on_rule(&cx.data.alarms, w.place, w.name.as_str(), r.name.as_str());
-            name_with_alarm(r.name.as_str(), alarm::worst(&on), cx.column, cx.th)
-        }),
-        col("type", Constraint::Length(10), |(_, r), _| {
-            Cell::from(r.kind.label())
-        }),
-        col("action", Constraint::Length(7), |(_, r), cx| {
-            Cell::from(action_span(r.action, r.pending, cx.th))
-        }),
-        col("block/m", Constraint::Length(7), |(_, r), _| {
-            num(r.metrics.blocked.last())
-        }),
-        col("count/m", Constraint::Length(7), |(_, r), _| {
-            num(r.metrics.counted.last())
-        }),
-        col_if(
-            Shown::From(WIDE),
-            "last 30 min",
-            Constraint::Length(30),
+        by(
+            col("web ACL", Constraint::Length(15), |(w, _), cx| {
+                Cell::from(fit(w.name.as_str(), cx.column))
+            }),
+            |(w, _), _| SortKey::text(&w.name),
+        ),
+        by(
+            col("#", Constraint::Length(2), |(_, r), _| {
+                Cell::from(Line::from(r.priority.to_string()).right_aligned())
+            }),
+            |(_, r), _| SortKey::num(r.priority as f64),
+        ),
+        by(
+            col("rule", Constraint::Min(16), |(w, r), cx| {
+                let on = alarm::on_rule(&cx.data.alarms, w.place, w.name.as_str(), r.name.as_str());
+                name_with_alarm(r.name.as_str(), alarm::worst(&on), cx.column, cx.th)
+            }),
+            |(_, r), _| SortKey::text(&r.name),
+        ),
+        by(
+            col("type", Constraint::Length(10), |(_, r), _| {
+                Cell::from(r.kind.label())
+            }),
+            |(_, r), _| SortKey::text(r.kind.label()),
+        ),
+        by(
+            col("action", Constraint::Length(7), |(_, r), cx| {
+                Cell::from(action_span(r.action, r.pending, cx.th))
+            }),
+            |(_, r), _| SortKey::text(r.action.label()),
+        ),
+        by(
+            col("block/m", Constraint::Length(7), |(w, r), cx| {
+                let id = || super::jumps::rule_id(w, r);
+                cx.jumped(num(r.metrics.blocked.last()), id, "block/m")
+            }),
+            |(_, r), _| SortKey::num(r.metrics.blocked.last()),
+        ),
+        by(
+            col("count/m", Constraint::Length(7), |(w, r), cx| {
+                let id = || super::jumps::rule_id(w, r);
+                cx.jumped(num(r.metrics.counted.last()), id, "count/m")
+            }),
+            |(_, r), _| SortKey::num(r.metrics.counted.last()),
+        ),
+        by(
+            col_if(
+                Shown::From(WIDE),
+                "last 30 min",
+                Constraint::Length(30),
+                |(_, r), _| {
+                    let m = &r.metrics;
+                    let n = m.blocked.values.len();
+                    let recent: Vec<f64> = (n.saturating_sub(30)..n)
+                        .map(|i| {
+                            m.blocked.values[i] + m.counted.values.get(i).copied().unwrap_or(0.0)
+                        })
+                        .collect();
+                    Cell::from(format::spark(&recent))
+                },
+            ),
             |(_, r), _| {
                 let m = &r.metrics;
-                let n = m.blocked.values.len();
-                let recent: Vec<f64> = (n.saturating_sub(30)..n)
-                    .map(|i| m.blocked.values[i] + m.counted.values.get(i).copied().unwrap_or(0.0))
-                    .collect();
-                Cell::from(format::spark(&recent))
+                SortKey::num(m.blocked.recent_sum(30) + m.counted.recent_sum(30))
             },
         ),
-        col_if(
-            Shown::From(WIDE),
-            "statement",
-            Constraint::Min(20),
-            |(_, r), cx| Cell::from(fit(&rule_summary(r), cx.column)),
+        by(
+            col_if(
+                Shown::From(WIDE),
+                "statement",
+                Constraint::Min(20),
+                |(_, r), cx| Cell::from(fit(&rule_summary(r), cx.column)),
+            ),
+            |(_, r), _| SortKey::text(rule_summary(r)),
         ),
     ];
     let mut columns: Vec<_> = columns.into();
@@ -324,12 +391,18 @@ fn rule_columns<'a>(compare: bool) -> Vec<Column<(&'a WebAcl, &'a Rule)>> {
             .position(|c| c.heading == "block/m")
             .map_or(columns.len(), |i| i + 1);
         let then: [Column<(&'a WebAcl, &'a Rule)>; 2] = [
-            col("then/m", Constraint::Length(7), |(_, r), _| {
-                columns::then_cell(&r.metrics.blocked)
-            }),
-            col("×", Constraint::Length(6), |(_, r), cx| {
-                columns::times_cell(&r.metrics.blocked, cx)
-            }),
+            by(
+                col("then/m", Constraint::Length(7), |(_, r), _| {
+                    columns::then_cell(&r.metrics.blocked)
+                }),
+                |(_, r), _| columns::then_key(&r.metrics.blocked),
+            ),
+            by(
+                col("×", Constraint::Length(6), |(_, r), cx| {
+                    columns::times_cell(&r.metrics.blocked, cx)
+                }),
+                |(_, r), _| columns::times_key(&r.metrics.blocked),
+            ),
         ];
         columns.splice(at..at, then);
     }

@@ -677,7 +677,7 @@ mod tests {
         assert_eq!(named(&s, "US-EAST-1"), [Place(1), Place(3)]);
         assert_eq!(named(&s, "prod · us-east-1"), [Place(1)]);
         assert_eq!(
-            named(&s, &s.places[2].account.id.to_string()),
+            named(&s, s.places[2].account.id.as_str()),
             [Place(2), Place(3)]
         );
         assert!(named(&s, "nowhere").is_empty());

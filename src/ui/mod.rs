@@ -20,13 +20,37 @@ use crate::theme::{Element as E, Theme};
 pub const MIN_WIDTH: u16 = 60;
 pub const MIN_HEIGHT: u16 = 16;
 
-pub fn draw(f: &mut Frame, app: &App, th: &Theme) {
+/// Where things are in the frame drawn, for the mouse: each tab, and the rows of the
+/// selectable table.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Hits {
+    pub tabs: Vec<(Rect, Screen)>,
+    pub table: Option<crate::widgets::columns::TableHit>,
+}
+
+impl Hits {
+    /// What a click at column `x`, row `y` is on.
+    pub fn at(&self, x: u16, y: u16) -> Option<crate::events::Click> {
+        use crate::events::Click;
+        let pos = ratatui::layout::Position { x, y };
+        if let Some((_, s)) = self.tabs.iter().find(|(r, _)| r.contains(pos)) {
+            return Some(Click::Tab(*s));
+        }
+        let t = self.table?;
+        (t.rows.contains(pos) && ((y - t.rows.y) as usize) < t.count)
+            .then(|| Click::Row(t.first + (y - t.rows.y) as usize))
+    }
+}
+
+/// Draw the frame; returns where its tabs and table rows are.
+pub fn draw(f: &mut Frame, app: &App, th: &Theme) -> Hits {
     let area = f.area();
     f.render_widget(Block::default().style(th.style(E::Base)), area);
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
         too_small(f, area, th);
-        return;
+        return Hits::default();
     }
+    let table_hit = std::cell::Cell::new(None);
     let timeline_rows = u16::from(app.replay.is_some());
     let caption_rows = if app.tour.is_some() {
         replay::CAPTION_ROWS
@@ -46,7 +70,7 @@ pub fn draw(f: &mut Frame, app: &App, th: &Theme) {
     if let Some(r) = &app.replay {
         replay::timeline(f, timeline, r, th);
     }
-    draw_tabs(f, tabs, app, th);
+    let tab_hits = draw_tabs(f, tabs, app, th);
     replay::caption(f, caption, app, th);
     match app.data() {
         None => {
@@ -63,7 +87,8 @@ pub fn draw(f: &mut Frame, app: &App, th: &Theme) {
         }
         Some(d) => {
             let body = problem_lines(f, body, app.screen, d, app.loading(), th);
-            if let Some(cx) = context(app) {
+            if let Some(mut cx) = context(app) {
+                cx.table_hit = Some(&table_hit);
                 app.screen.home().draw(f, body, &cx, th);
             }
         }
@@ -93,6 +118,11 @@ pub fn draw(f: &mut Frame, app: &App, th: &Theme) {
         Mode::Input(i) => dialogs::input(f, area, i, th),
         _ => {}
     }
+    Hits {
+        tabs: tab_hits,
+        // Under a popup a click goes to no row.
+        table: table_hit.get().filter(|_| matches!(app.mode, Mode::Normal)),
+    }
 }
 
 /// What the screen in view draws from, once there is data.
@@ -103,6 +133,8 @@ fn context(app: &App) -> Option<Context<'_>> {
         loaded,
         filter: &app.view(app.screen).filter,
         selected: app.selected(app.screen),
+        sort: app.view(app.screen).sort,
+        table_hit: None,
         read_only: app.read_only,
         key_value: app.key_value.as_ref(),
         split: app.split,
@@ -204,7 +236,13 @@ fn draw_header(f: &mut Frame, area: Rect, app: &App, th: &Theme) {
             right.push(Span::styled(format!("updated {}", format::age(age)), label));
         }
     }
-    if app.idle {
+    if app.unfocused {
+        let every = crate::app::idle_refresh(app.refresh).as_secs() / 60;
+        right.push(Span::styled(
+            format!(" UNFOCUSED: polling every {every}m "),
+            th.style(E::BadgePaused),
+        ));
+    } else if app.idle {
         let every = crate::app::idle_refresh(app.refresh).as_secs() / 60;
         right.push(Span::styled(
             format!(" IDLE: polling every {every}m, press a key "),
@@ -396,15 +434,22 @@ fn range_spans(app: &App, points: bool, th: &Theme) -> Vec<Span<'static>> {
     }
 }
 
-fn draw_tabs(f: &mut Frame, area: Rect, app: &App, th: &Theme) {
+fn draw_tabs(f: &mut Frame, area: Rect, app: &App, th: &Theme) -> Vec<(Rect, Screen)> {
     let mut spans = Vec::new();
+    let mut hits = Vec::new();
+    let mut x = area.x;
     for (i, s) in Screen::ALL.iter().enumerate() {
         let style = if *s == app.screen {
             th.style(E::TabActive)
         } else {
             th.style(E::Tab)
         };
-        spans.push(Span::styled(tab_label(i, *s), style));
+        let label = tab_label(i, *s);
+        let width = unicode_width::UnicodeWidthStr::width(label.as_str()) as u16;
+        let shown = width.min(area.right().saturating_sub(x));
+        hits.push((Rect::new(x, area.y, shown, 1), *s));
+        x = x.saturating_add(width + 1);
+        spans.push(Span::styled(label, style));
         spans.push(Span::raw(" "));
     }
     f.render_widget(Paragraph::new(Line::from(spans)), area);
@@ -414,6 +459,7 @@ fn draw_tabs(f: &mut Frame, area: Rect, app: &App, th: &Theme) {
             area,
         );
     }
+    hits
 }
 
 fn draw_footer(f: &mut Frame, area: Rect, app: &App, th: &Theme) {

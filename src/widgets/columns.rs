@@ -47,6 +47,20 @@ pub fn times_cell(s: &crate::model::Series, cx: &Cells) -> Cell<'static> {
     }
 }
 
+/// What [`then_cell`] shows, to sort by.
+pub fn then_key(s: &crate::model::Series) -> SortKey {
+    SortKey::maybe(s.against_then().map(|(v, _)| v))
+}
+
+/// What [`times_cell`] shows, to sort by: new (nothing then) as the largest.
+pub fn times_key(s: &crate::model::Series) -> SortKey {
+    match s.against_then() {
+        Some((_, None)) if s.latest().unwrap_or(0.0) > 0.0 => SortKey::Num(f64::INFINITY),
+        Some((_, Some(x))) => SortKey::Num(x),
+        _ => SortKey::Missing,
+    }
+}
+
 /// One column of a table of `R`s.
 pub struct Column<R> {
     pub heading: &'static str,
@@ -55,6 +69,176 @@ pub struct Column<R> {
     pub cell: fn(&R, &Cells) -> Cell<'static>,
     /// Dropped after the others when the table is too narrow for all.
     pub kept: bool,
+    /// What the table sorts by when sorted by this column (and what `Y` copies of it).
+    pub key: Option<fn(&R, &Snapshot) -> SortKey>,
+}
+
+/// `column`, sortable by `key` (what `Y` copies of it too).
+pub fn by<R>(mut column: Column<R>, key: fn(&R, &Snapshot) -> SortKey) -> Column<R> {
+    column.key = Some(key);
+    column
+}
+
+/// What a row holds in a column, to sort by and to copy: a figure sorts as a number, a name
+/// as text without regard to case, and a cell with nothing in it (`–`) after both, whichever
+/// way the table is sorted.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SortKey {
+    Num(f64),
+    Text(String),
+    Missing,
+}
+
+impl SortKey {
+    pub fn text(s: impl AsRef<str>) -> SortKey {
+        SortKey::Text(s.as_ref().to_string())
+    }
+
+    pub fn num(v: impl Into<f64>) -> SortKey {
+        SortKey::Num(v.into())
+    }
+
+    /// A figure that may not be known.
+    pub fn maybe(v: Option<f64>) -> SortKey {
+        v.map_or(SortKey::Missing, SortKey::Num)
+    }
+
+    /// How it reads when a row is copied: a figure as it is (no thousands separators, no
+    /// units), a name as it is, nothing as `–`.
+    pub fn copied(&self) -> String {
+        match self {
+            SortKey::Num(v) if v.fract() == 0.0 && v.abs() < 1e15 => format!("{v:.0}"),
+            SortKey::Num(v) => format!("{v}"),
+            SortKey::Text(s) => s.clone(),
+            SortKey::Missing => "–".into(),
+        }
+    }
+
+    /// Ascending order, with what is missing last.
+    fn order(&self, other: &SortKey) -> std::cmp::Ordering {
+        use std::cmp::Ordering;
+        match (self, other) {
+            (SortKey::Num(a), SortKey::Num(b)) => a.total_cmp(b),
+            (SortKey::Text(a), SortKey::Text(b)) => {
+                let (la, lb) = (a.to_lowercase(), b.to_lowercase());
+                la.cmp(&lb).then_with(|| a.cmp(b))
+            }
+            (SortKey::Missing, SortKey::Missing) => Ordering::Equal,
+            (SortKey::Missing, _) => Ordering::Greater,
+            (_, SortKey::Missing) => Ordering::Less,
+            (SortKey::Num(_), SortKey::Text(_)) => Ordering::Less,
+            (SortKey::Text(_), SortKey::Num(_)) => Ordering::Greater,
+        }
+    }
+}
+
+/// A table sorted by one of its columns (by heading), one way. A table without one is in its
+/// own order (each table's default: the worst first, or the rules in priority order).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Sort {
+    pub column: &'static str,
+    pub descending: bool,
+}
+
+/// The headings a table sorts by, in the order `s` goes through them (a column shown in two
+/// widths, such as a narrow and a wide quota, once; the place columns only with `many`
+/// places in view, as they are shown).
+pub fn sortable<R>(columns: &[Column<R>], many: bool) -> Vec<&'static str> {
+    let mut out: Vec<&'static str> = Vec::new();
+    let shown = |c: &&Column<R>| c.key.is_some() && (many || c.shown != Shown::ManyPlaces);
+    for c in columns.iter().filter(shown) {
+        if !out.contains(&c.heading) {
+            out.push(c.heading);
+        }
+    }
+    out
+}
+
+/// The sort after `s`: the next column, a column of figures the largest first and one of
+/// names from A; after the last, the table's own order again.
+pub fn next_sort(columns: &[(&'static str, bool)], now: Option<Sort>) -> Option<Sort> {
+    let next = match now {
+        None => columns.first(),
+        Some(s) => columns
+            .iter()
+            .position(|(h, _)| *h == s.column)
+            .and_then(|i| columns.get(i + 1)),
+    }?;
+    Some(Sort {
+        column: next.0,
+        descending: next.1,
+    })
+}
+
+/// `rows` in the order `sort` says (a stable sort: rows that tie keep the table's own order).
+pub fn sort<R>(rows: &mut [R], columns: &[Column<R>], sort: Option<Sort>, d: &Snapshot) {
+    let Some(sort) = sort else { return };
+    let Some(key) = columns
+        .iter()
+        .find(|c| c.heading == sort.column)
+        .and_then(|c| c.key)
+    else {
+        return;
+    };
+    let mut keyed: Vec<(SortKey, usize)> = rows
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (key(r, d), i))
+        .collect();
+    keyed.sort_by(|(a, _), (b, _)| match (sort.descending, a, b) {
+        // Nothing is last either way.
+        (true, SortKey::Missing, _) | (true, _, SortKey::Missing) => a.order(b),
+        (true, _, _) => b.order(a),
+        (false, _, _) => a.order(b),
+    });
+    apply_order(rows, keyed.into_iter().map(|(_, i)| i).collect());
+}
+
+/// Put `rows` in the order of `order` (a permutation of their indices).
+fn apply_order<R>(rows: &mut [R], mut order: Vec<usize>) {
+    // Follow each cycle of the permutation, swapping into place.
+    for start in 0..order.len() {
+        let mut at = start;
+        while order[at] != start {
+            let from = order[at];
+            rows.swap(at, from);
+            order[at] = at;
+            at = from;
+        }
+        order[at] = at;
+    }
+}
+
+/// The column a sort names, as the heading says it: `hits ↓`, or, in a column too narrow for
+/// the mark beside its heading, the heading's end given up for it.
+fn marked(heading: &str, sort: Option<Sort>, width: u16) -> String {
+    let Some(s) = sort.filter(|s| s.column == heading) else {
+        return heading.to_string();
+    };
+    // As k9s marks its headings (and unlike the alarm mark ▲ beside a name).
+    let mark = if s.descending { '↓' } else { '↑' };
+    let len = heading.chars().count();
+    let width = width as usize;
+    if width == 0 || len + 2 <= width {
+        return format!("{heading} {mark}");
+    }
+    let head: String = heading.chars().take(width.saturating_sub(1)).collect();
+    format!("{head}{mark}")
+}
+
+/// One row as text for the clipboard: each column's heading and what the row holds there.
+pub fn row_text<R>(columns: &[Column<R>], row: &R, d: &Snapshot) -> String {
+    let mut seen: Vec<&str> = Vec::new();
+    let mut parts = Vec::new();
+    for c in columns {
+        let Some(key) = c.key else { continue };
+        if seen.contains(&c.heading) {
+            continue;
+        }
+        seen.push(c.heading);
+        parts.push(format!("{}: {}", c.heading, key(row, d).copied()));
+    }
+    crate::model::text::escape(&parts.join("  "))
 }
 
 /// `column`, dropped after the others when the table is too narrow for all.
@@ -90,17 +274,23 @@ impl Shown {
 /// hidden when one place is in view.
 pub fn place_columns<R: Placed>() -> [Column<R>; 2] {
     [
-        col_if(
-            Shown::ManyPlaces,
-            "account",
-            Constraint::Length(12),
-            |r, cx| Cell::from(cx.data.place_label(r.place()).0.to_string()),
+        by(
+            col_if(
+                Shown::ManyPlaces,
+                "account",
+                Constraint::Length(12),
+                |r, cx| Cell::from(cx.data.place_label(r.place()).0.to_string()),
+            ),
+            |r, d| SortKey::text(d.place_label(r.place()).0),
         ),
-        col_if(
-            Shown::ManyPlaces,
-            "region",
-            Constraint::Length(14),
-            |r, cx| Cell::from(cx.data.place_label(r.place()).1.to_string()),
+        by(
+            col_if(
+                Shown::ManyPlaces,
+                "region",
+                Constraint::Length(14),
+                |r, cx| Cell::from(cx.data.place_label(r.place()).1.to_string()),
+            ),
+            |r, d| SortKey::text(d.place_label(r.place()).1),
         ),
     ]
 }
@@ -137,6 +327,37 @@ pub struct Cells<'a> {
     /// Where client addresses are blocked, for the tables that list them (see
     /// [`crate::screens::Loaded`]).
     pub blocks: Option<&'a crate::model::ip_set::BlockIndex>,
+    /// The column the table is sorted by, marked in its heading.
+    pub sort: Option<Sort>,
+    /// The screen's selectable table tells where its rows are drawn here (for the mouse),
+    /// its first row in view being row `first`.
+    pub hit: Option<&'a std::cell::Cell<Option<TableHit>>>,
+    pub first: usize,
+    /// What changed a lot since the poll before (None when nothing did).
+    pub jumps: Option<&'a crate::screens::jumps::Jumps>,
+}
+
+impl Cells<'_> {
+    /// `cell`, emphasised when its figure jumped since the poll before (the row named by
+    /// `row`, made only when something jumped at all).
+    pub fn jumped(
+        &self,
+        cell: Cell<'static>,
+        row: impl FnOnce() -> String,
+        column: &'static str,
+    ) -> Cell<'static> {
+        let jumped = self.jumps.is_some_and(|j| j.has(&row(), column));
+        crate::screens::jumps::emphasise(cell, jumped)
+    }
+}
+
+/// Where a selectable table's rows are drawn: `count` rows from the top of `rows`, the first
+/// being the table's row `first`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TableHit {
+    pub rows: Rect,
+    pub first: usize,
+    pub count: usize,
 }
 
 impl<'a> Cells<'a> {
@@ -147,6 +368,10 @@ impl<'a> Cells<'a> {
             width,
             column: 0,
             blocks: None,
+            sort: None,
+            hit: None,
+            first: 0,
+            jumps: None,
         }
     }
 }
@@ -237,6 +462,7 @@ pub const fn col_if<R>(
         shown,
         cell,
         kept: false,
+        key: None,
     }
 }
 
@@ -262,9 +488,17 @@ pub fn draw<R>(
             _ => c.width,
         })
         .collect();
-    let room = block.inner(area).width;
+    let room = block.inner(area).width.saturating_sub(match selected {
+        Some(_) => super::SELECTED_MARK_WIDTH,
+        None => 0,
+    });
     let (kept, laid) = fitting(&shown, &widths, room);
-    let header: Vec<&str> = kept.iter().map(|&i| shown[i].heading).collect();
+    let header: Vec<String> = kept
+        .iter()
+        .zip(&laid)
+        .map(|(&i, &w)| marked(shown[i].heading, cx.sort, w))
+        .collect();
+    let header: Vec<&str> = header.iter().map(String::as_str).collect();
     let widths: Vec<Constraint> = kept.iter().map(|&i| widths[i]).collect();
     let rows: Vec<Row> = rows
         .iter()
@@ -275,6 +509,20 @@ pub fn draw<R>(
             }))
         })
         .collect();
+    if let (Some(hit), Some(_)) = (cx.hit, selected) {
+        // The rows start under the heading.
+        let inner = block.inner(area);
+        let rows_area = Rect {
+            y: inner.y.saturating_add(1),
+            height: inner.height.saturating_sub(1),
+            ..inner
+        };
+        hit.set(Some(TableHit {
+            rows: rows_area,
+            first: cx.first,
+            count: rows.len(),
+        }));
+    }
     super::table(f, area, block, &header, &widths, rows, selected, cx.th);
 }
 

@@ -42,6 +42,12 @@ pub fn table_title(name: &str, filter: &str, selected: usize, total: usize) -> S
     }
 }
 
+/// The mark before the selected row, so it reads without colour (NO_COLOR, the mono theme,
+/// and eyes that do not tell the theme's colours apart); its column is kept for every row so
+/// nothing moves when the selection does.
+pub const SELECTED_MARK: &str = "▶ ";
+pub const SELECTED_MARK_WIDTH: u16 = 2;
+
 /// A table with headings and an optional selected row, drawn inside `block`.
 #[allow(clippy::too_many_arguments)] // each is one aspect of the table; a struct would only rename them
 pub fn table(
@@ -62,7 +68,12 @@ pub fn table(
         .block(block)
         .column_spacing(1)
         .style(th.style(E::TableRow))
-        .row_highlight_style(th.style(E::TableSelected));
+        .row_highlight_style(th.style(E::TableSelected))
+        .highlight_symbol(SELECTED_MARK)
+        .highlight_spacing(match selected {
+            Some(_) => ratatui::widgets::HighlightSpacing::Always,
+            None => ratatui::widgets::HighlightSpacing::Never,
+        });
     let mut state = TableState::default().with_selected(selected.filter(|_| !empty));
     f.render_stateful_widget(t, area, &mut state);
 }

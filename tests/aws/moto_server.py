@@ -374,7 +374,7 @@ class EdgetopMiddleware:
         if isinstance(body, str):
             body = body.encode("utf-8")
         reasons = {200: "OK", 201: "Created", 400: "Bad Request", 403: "Forbidden", 404: "Not Found",
-                   409: "Conflict", 412: "Precondition Failed", 429: "Too Many Requests",
+                   401: "Unauthorized", 409: "Conflict", 412: "Precondition Failed", 429: "Too Many Requests",
                    500: "Internal Server Error", 503: "Service Unavailable"}
         headers = list(headers) + [("Content-Length", str(len(body)))]
         start_response(f"{status} {reasons.get(status, 'Status')}", headers)
@@ -403,6 +403,15 @@ class EdgetopMiddleware:
         path = environ.get("PATH_INFO", "")
         if path.startswith("/_edgetop/"):
             return self.control(environ, start_response, path)
+        if path == "/federation/credentials":
+            # The SSO portal's GetRoleCredentials (botocore's sso model: GET
+            # /federation/credentials, the token in x-amz-sso_bearer_token, unsigned). This peer
+            # starts no SSO session, so every token is one AWS no longer knows (expired, or
+            # from another host): AWS answers 401 UnauthorizedException.
+            return self.respond(start_response, 401,
+                                [("Content-Type", "application/json"),
+                                 ("x-amzn-ErrorType", "UnauthorizedException")],
+                                json.dumps({"message": "Session token not found or invalid"}).encode())
         body = read_body(environ)
         call = identify(environ, body, self.rest_routes)
         op = call.operation

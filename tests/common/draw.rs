@@ -10,7 +10,10 @@ use ratatui::{Terminal, backend::TestBackend};
 pub fn render(app: &App, w: u16, h: u16) -> String {
     let theme = Theme::builtin("dark").unwrap();
     let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
-    term.draw(|f| ui::draw(f, app, &theme)).unwrap();
+    term.draw(|f| {
+        ui::draw(f, app, &theme);
+    })
+    .unwrap();
     let buf = term.backend().buffer();
     let mut out = String::new();
     for y in 0..h {

@@ -118,6 +118,33 @@ impl Tmux {
         }
     }
 
+    /// A left click at column `x`, row `y` (1-based, as the terminal counts): the SGR mouse
+    /// report a terminal sends when the program asked for the mouse, press then release.
+    pub fn click(&self, x: u16, y: u16) {
+        for end in ['M', 'm'] {
+            let report = format!("\x1b[<0;{x};{y}{end}");
+            let hex: Vec<String> = report.bytes().map(|b| format!("{b:02x}")).collect();
+            let mut args = vec!["send-keys", "-t", "e2e", "-H"];
+            args.extend(hex.iter().map(String::as_str));
+            self.tmux(&args);
+        }
+    }
+
+    /// The newest tmux paste buffer (what OSC 52 put there), once there is one.
+    pub fn wait_buffer(&self) -> String {
+        for _ in 0..100 {
+            let out = Command::new("tmux")
+                .args(["-L", &self.socket, "show-buffer"])
+                .output()
+                .unwrap();
+            if out.status.success() && !out.stdout.is_empty() {
+                return String::from_utf8_lossy(&out.stdout).into_owned();
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        panic!("no tmux buffer: OSC 52 did not arrive");
+    }
+
     pub fn literal(&self, text: &str) {
         self.tmux(&["send-keys", "-t", "e2e", "-l", text]);
     }
@@ -225,6 +252,14 @@ impl Drop for Tmux {
             .arg("kill-server")
             .output();
     }
+}
+
+/// The row of a selectable table whose first cell starts with `name` (after the `▶` column).
+pub fn row_with<'a>(screen: &'a str, name: &str) -> &'a str {
+    screen
+        .lines()
+        .find(|l| l.contains(&format!("│  {name}")) || l.contains(&format!("│▶ {name}")))
+        .unwrap_or_else(|| panic!("no row {name} in:\n{screen}"))
 }
 
 pub fn line_with<'a>(screen: &'a str, needle: &str) -> &'a str {

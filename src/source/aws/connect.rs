@@ -8,7 +8,7 @@ use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_credential_types::provider::ProvideCredentials;
-use aws_sdk_sts::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_sts::error::{ProvideErrorMetadata, SdkError};
 
 use super::partition::Partition;
 
@@ -180,6 +180,11 @@ pub enum ConnectError {
          profile, or use an instance role on the bastion (or run `edgetop --demo`)"
     )]
     NoCredentials(String),
+    /// An SSO profile whose session has expired, or was never started on this host.
+    #[error(
+        "the SSO session of profile {0} has expired or was never started here: run `aws sso login --profile {0}`"
+    )]
+    SsoExpired(String),
     #[error("AWS refused the credentials ({0}): if this is an SSO profile, run `aws sso login`{1}")]
     Refused(String, String),
     #[error("cannot reach AWS in region {region} ({detail}): check --region{hint}")]
@@ -188,6 +193,73 @@ pub enum ConnectError {
         detail: String,
         hint: String,
     },
+    /// A region name that is not a host name: no endpoint can be made of it.
+    #[error(
+        "'{0}' is not a region AWS has an endpoint for ({1}): check --region (a region is named like eu-west-1)"
+    )]
+    BadRegion(String, String),
+}
+
+/// An error's own words and its causes', one line (never its Debug form, which the SDK's
+/// errors print as nested structures), escaped and at most 300 characters.
+pub fn in_words(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut next: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = next {
+        let words = err.to_string();
+        // An outer error often repeats its source's words: each said once.
+        if !words.is_empty() && !parts.iter().any(|p| p.contains(&words)) {
+            parts.push(words);
+        }
+        next = err.source();
+    }
+    let line: String = crate::model::text::escape(&parts.join(": "))
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    crate::widgets::columns::fit(&line, 300)
+}
+
+/// Credentials that cannot be loaded, in one sentence with its fix: an SSO profile's session
+/// expired (the SDK's SSO providers say "SSO" or an expired token in their own errors; the SSO
+/// portal's GetRoleCredentials answers an expired or unknown token with 401
+/// UnauthorizedException "Session token not found or invalid"), nothing found at all, or the
+/// provider's own words.
+fn credentials_error(
+    e: &aws_credential_types::provider::error::CredentialsError,
+    profile: &str,
+) -> ConnectError {
+    use aws_credential_types::provider::error::CredentialsError;
+    let words = in_words(e);
+    let lower = words.to_lowercase();
+    let sso = lower.contains("sso")
+        || lower.contains("unauthorizedexception")
+        || lower.contains("session token")
+        || lower.contains("token") && lower.contains("expired");
+    if sso {
+        return ConnectError::SsoExpired(profile.to_string());
+    }
+    match e {
+        CredentialsError::CredentialsNotLoaded(_) => ConnectError::NoCredentials(format!(
+            "none found for profile {profile} in the environment, the profile files or an instance role"
+        )),
+        _ => ConnectError::NoCredentials(words),
+    }
+}
+
+/// What a failed connection's cause says, in a few words: refused, no name, no answer.
+fn unreachable_cause(e: &(dyn std::error::Error + 'static)) -> String {
+    let words = in_words(e);
+    let lower = words.to_lowercase();
+    if lower.contains("connection refused") {
+        "connection refused".into()
+    } else if lower.contains("dns") || lower.contains("lookup") || lower.contains("resolve") {
+        "its name does not resolve: the region has no such service, or no network".into()
+    } else if lower.contains("timed out") || lower.contains("timeout") {
+        "no answer in time".into()
+    } else {
+        words
+    }
 }
 
 /// Build the clients and check, with STS GetCallerIdentity, that the credentials work.
@@ -198,13 +270,17 @@ pub async fn connect(t: &Target) -> Result<(Clients, String, String), ConnectErr
         .region()
         .map(|r| r.to_string())
         .ok_or(ConnectError::NoRegion)?;
+    let profile = t
+        .profile
+        .clone()
+        .or_else(|| std::env::var("AWS_PROFILE").ok())
+        .unwrap_or_else(|| "default".into());
+    let profile = crate::model::text::escape(&profile);
     let creds = conf
         .credentials_provider()
         .ok_or_else(|| ConnectError::NoCredentials("no provider".into()))?;
     if let Err(e) = creds.provide_credentials().await {
-        return Err(ConnectError::NoCredentials(
-            DisplayErrorContext(&e).to_string(),
-        ));
+        return Err(credentials_error(&e, &profile));
     }
     // Each global service in its partition's region for it; where the partition has none, the
     // client is the region's own and is never called (discovery says it is not offered).
@@ -254,26 +330,32 @@ pub async fn connect(t: &Target) -> Result<(Clients, String, String), ConnectErr
             let code = e.code().unwrap_or("error").to_string();
             let msg = format!("{code}: {}", e.message().unwrap_or_default());
             let hint = if code.contains("Expired") {
-                " again: the session has expired".to_string()
+                format!(" --profile {profile} again: the session has expired")
             } else {
                 String::new()
             };
-            Err(ConnectError::Refused(msg, hint))
+            Err(ConnectError::Refused(
+                crate::model::text::escape(&msg),
+                hint,
+            ))
         }
         Err(e @ (SdkError::DispatchFailure(_) | SdkError::TimeoutError(_))) => {
             Err(ConnectError::Unreachable {
                 hint: if t.endpoint_url.is_some() {
                     " and --endpoint-url".into()
                 } else {
-                    " (is it a real region name?)".into()
+                    ", the network, or a proxy (HTTPS_PROXY)".into()
                 },
                 region,
-                detail: DisplayErrorContext(&e).to_string(),
+                detail: unreachable_cause(&e),
             })
         }
-        Err(e) => Err(ConnectError::NoCredentials(
-            DisplayErrorContext(&e).to_string(),
+        // No request was made of it: the endpoint (from the region's name) could not be.
+        Err(e @ SdkError::ConstructionFailure(_)) => Err(ConnectError::BadRegion(
+            crate::model::text::escape(&region),
+            in_words(&e),
         )),
+        Err(e) => Err(ConnectError::NoCredentials(in_words(&e))),
     }
 }
 
@@ -320,7 +402,7 @@ impl std::fmt::Display for Failure {
 pub fn failure<E, R>(action: &'static str, e: &SdkError<E, R>) -> Failure
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
-    R: std::fmt::Debug,
+    R: std::fmt::Debug + 'static,
 {
     match e {
         SdkError::ServiceError(se) => {
@@ -350,7 +432,7 @@ where
         }
         _ => Failure::Other {
             action,
-            detail: DisplayErrorContext(e).to_string(),
+            detail: in_words(e),
         },
     }
 }

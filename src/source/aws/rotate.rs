@@ -108,7 +108,7 @@ async fn hook(step: &StepId, called: bool) {
 fn api_err<E, R>(action: &'static str, e: &aws_sdk_apigateway::error::SdkError<E, R>) -> String
 where
     E: aws_sdk_apigateway::error::ProvideErrorMetadata + std::error::Error + 'static,
-    R: std::fmt::Debug,
+    R: std::fmt::Debug + 'static,
 {
     failure(action, e).to_string()
 }

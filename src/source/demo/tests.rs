@@ -429,7 +429,7 @@ fn rotating_the_cdn_key_moves_traffic_and_the_distribution() {
         DistributionStatus::Deployed
     );
     let (n, o) = (
-        key(&settled, &new.name.to_string()),
+        key(&settled, new.name.as_str()),
         key(&settled, "cdn-origin-catalog"),
     );
     assert!(n.requests_per_min.unwrap() > 1000.0 && n.used_today > 0);

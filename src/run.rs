@@ -347,9 +347,9 @@ impl Inputs {
 
 /// Put `text` on the operator's clipboard: OSC 52 ("ESC ] 52 ; c ; base64 BEL", in xterm's
 /// control sequences), which a terminal passes to the clipboard of the machine it runs on, so
-/// it crosses SSH; tmux passes it on with `set-clipboard on` (its default, `external`, keeps
-/// it in a tmux buffer). The text is already one inert line (see `app::table`); base64 keeps
-/// it from ending the sequence.
+/// it crosses SSH; tmux takes it (into a paste buffer, and on to the outer terminal) with
+/// `set-clipboard on` (its default, `external`, ignores what programs send). The text is
+/// already one inert line (see `app::table`); base64 keeps it from ending the sequence.
 fn copy_to_clipboard(text: &str) {
     use base64::Engine;
     use std::io::Write;

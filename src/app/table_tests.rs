@@ -232,6 +232,11 @@ fn clicks_open_tabs_select_rows_and_a_double_click_opens_the_detail() {
     // `-` goes back through what the clicks opened.
     press(&mut a, KeyCode::Char('-'));
     assert_eq!(a.screen, Screen::Waf);
+    // A click wakes an idle dashboard, as a key does.
+    a.idle = true;
+    let fx = a.handle(Event::Click(Click::Wheel(3)));
+    assert_eq!(fx, vec![Effect::SetRefresh(a.refresh), Effect::Refresh]);
+    assert!(!a.idle);
 }
 
 #[test]

@@ -89,7 +89,13 @@ impl App {
             Event::Notice(s) => self.message = Some((Level::Info, s)),
             Event::Click(c) => {
                 self.last_key = self.now;
-                return self.click(c);
+                // A click wakes an idle dashboard as a key does.
+                let mut effects = match std::mem::take(&mut self.idle) {
+                    true => vec![Effect::SetRefresh(self.refresh), Effect::Refresh],
+                    false => vec![],
+                };
+                effects.extend(self.click(c));
+                return effects;
             }
             Event::Focus(focused) => return self.focus(focused),
             Event::ThemeLoaded(name) => {

@@ -321,6 +321,17 @@ fn usage_cell(k: &ApiKey, width: usize, th: &Theme) -> Cell<'static> {
     }
 }
 
+/// The quota used, a bar and a share, `width` wide (the bar takes what the share leaves).
+fn quota_column<'a>(shown: Shown, width: u16) -> Column<&'a ApiKey> {
+    by(
+        col_if(shown, "quota used", Constraint::Length(width), |k, cx| {
+            let bar = cx.column.saturating_sub(7) as usize;
+            cx.jumped(usage_cell(k, bar, cx.th), || key_id(k), "quota used")
+        }),
+        quota_key,
+    )
+}
+
 /// A key's share of its quota used, when its usage is read.
 fn quota_key(k: &&ApiKey, _: &Snapshot) -> SortKey {
     SortKey::maybe(k.usage_read.and(k.quota_used()))
@@ -390,24 +401,8 @@ fn key_columns<'a>() -> Vec<Column<&'a ApiKey>> {
             }),
             |k, _| SortKey::maybe(k.usage_read.map(|_| k.used_today as f64)),
         ),
-        by(
-            col_if(
-                Shown::Below(WIDE),
-                "quota used",
-                Constraint::Length(13),
-                |k, cx| cx.jumped(usage_cell(k, 6, cx.th), || key_id(k), "quota used"),
-            ),
-            quota_key,
-        ),
-        by(
-            col_if(
-                Shown::From(WIDE),
-                "quota used",
-                Constraint::Length(19),
-                |k, cx| cx.jumped(usage_cell(k, 12, cx.th), || key_id(k), "quota used"),
-            ),
-            quota_key,
-        ),
+        quota_column(Shown::Below(WIDE), 13),
+        quota_column(Shown::From(WIDE), 19),
         // By age: the largest first is the oldest read, the one to doubt.
         by(
             col_if(

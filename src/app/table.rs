@@ -26,7 +26,11 @@ impl App {
     pub(super) fn sort_next(&mut self) {
         let Some(l) = self.loaded() else { return };
         let view = self.view(self.screen).clone();
-        let sorts = rows_of(self.screen, l, &view).map_or_else(Vec::new, |r| r.sorts());
+        let sorts = self
+            .screen
+            .home()
+            .rows(l, &view)
+            .map_or_else(Vec::new, |r| r.sorts());
         if sorts.is_empty() {
             self.message = Some((Level::Info, "this screen has no table to sort".into()));
             return;
@@ -45,7 +49,11 @@ impl App {
                 ..s
             }),
             None => next_sort(
-                &rows_of(self.screen, l, &view).map_or_else(Vec::new, |r| r.sorts()),
+                &self
+                    .screen
+                    .home()
+                    .rows(l, &view)
+                    .map_or_else(Vec::new, |r| r.sorts()),
                 None,
             )
             .map(|s| Sort {
@@ -100,7 +108,10 @@ impl App {
         let mut moves = Vec::new();
         for (s, id) in Screen::ALL.iter().zip(before) {
             let Some(id) = id else { continue };
-            let ids = rows_of(*s, l, self.view(*s)).map_or_else(Vec::new, |r| r.ids());
+            let ids = s
+                .home()
+                .rows(l, self.view(*s))
+                .map_or_else(Vec::new, |r| r.ids());
             if let Some(i) = ids.iter().position(|r| *r == id) {
                 moves.push((s.index(), i));
             }
@@ -113,7 +124,8 @@ impl App {
     /// What names the selected row of a screen, to find it again.
     fn selected_id(&self, s: Screen) -> Option<String> {
         let l = self.loaded()?;
-        rows_of(s, l, self.view(s))?
+        s.home()
+            .rows(l, self.view(s))?
             .ids()
             .into_iter()
             .nth(self.selected(s))
@@ -122,7 +134,7 @@ impl App {
     /// `y` (the row's name) or `Y` (the whole row): to the clipboard, said in the footer.
     pub(super) fn copy(&mut self, whole: bool) -> Vec<Effect> {
         let copied = self.loaded().and_then(|l| {
-            let rows = rows_of(self.screen, l, self.view(self.screen))?;
+            let rows = self.screen.home().rows(l, self.view(self.screen))?;
             let sel = self.selected(self.screen);
             match whole {
                 true => rows.text(sel),
@@ -149,7 +161,10 @@ impl App {
     /// `--print-urls`, printed when edgetop ends).
     pub(super) fn console(&mut self) -> Vec<Effect> {
         let url = self.loaded().and_then(|l| {
-            rows_of(self.screen, l, self.view(self.screen))?.url(self.selected(self.screen))
+            self.screen
+                .home()
+                .rows(l, self.view(self.screen))?
+                .url(self.selected(self.screen))
         });
         let Some(url) = url else {
             let why = match self.row_count(self.screen) {
@@ -252,15 +267,6 @@ impl App {
         }
         vec![]
     }
-}
-
-/// The selectable table of screen `s`, as the app needs it.
-fn rows_of<'a>(
-    s: Screen,
-    l: &'a Loaded,
-    view: &crate::screens::ViewState,
-) -> Option<Box<dyn crate::screens::TableRows + 'a>> {
-    s.home().rows(l, view)
 }
 
 /// Text for the clipboard: one line, every unsafe character escaped (what AWS named must

@@ -21,8 +21,7 @@ BUDGET=${BUDGET:-60}
 STEADY_FROM=${STEADY_FROM:-630}
 RECORD=${RECORD:-0}
 PY="$(scripts/moto-env.sh | tail -n 1)"
-# The test build's binary: a plain build would compile the SDK again (other features).
-cargo build --release --all-targets --quiet
+cargo build --release --quiet
 BIN=$(cargo metadata --format-version 1 --no-deps | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/release/edgetop
 WORK=$(mktemp -d)
 SOCK=edgetop-scale-$$

@@ -19,9 +19,7 @@ if ! "$VENV/bin/python" -c 'import rich' 2>/dev/null; then
   python3 -m venv "$VENV" && "$VENV/bin/pip" install -q 'rich==14.*'
 fi
 
-# The README's test command's build (all targets): a plain build selects other features of the
-# SDK's dependencies and compiles them all again.
-cargo build --release --all-targets --quiet
+cargo build --release --quiet
 BIN=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/release/edgetop
 SOCK=edgetop-shots-$$
 OUT=screenshots

@@ -23,6 +23,9 @@ case "$LANG" in *UTF-8*|*utf8*) ;; *) export LANG=C.UTF-8 ;; esac
 # Snapshots are compared, never written, by the test run.
 export INSTA_UPDATE=no
 
+# One build for the README's two commands: the tests' dev-dependencies must not ask crates the
+# program shares with them for other features (the demo command would build those again).
+scripts/one-build.sh
 # One profile (release) for tests, end-to-end runs and benches: dependencies build once.
 if cargo nextest --version >/dev/null 2>&1; then
   cargo nextest run --release --no-fail-fast

@@ -104,33 +104,50 @@ impl App {
         vec![]
     }
 
+    /// `q`: quit, unless an operation is running, which a second `q` is asked to confirm.
+    fn quit(&mut self) -> Vec<Effect> {
+        if self.busy() && !self.quit_armed {
+            self.quit_armed = true;
+            self.message = Some((
+                Level::Error,
+                "an operation is running: quitting stops it where it is (a rotation can be finished or rolled back at the next start). Press q (or Ctrl-C) again to quit."
+                    .into(),
+            ));
+            return vec![];
+        }
+        self.quit = true;
+        vec![Effect::Quit]
+    }
+
+    /// `O`: the last operation's view, if one has run.
+    fn show_operation(&mut self) -> Vec<Effect> {
+        if self.operation.is_some() {
+            self.mode = Mode::Operation;
+        } else {
+            self.message = Some((Level::Info, "no operation has run yet".into()));
+        }
+        vec![]
+    }
+
+    /// Moving or switching while a popup is open closes it (not the filter, the command line
+    /// or a confirmation, which are being typed in).
+    fn close_popup(&mut self) {
+        if !matches!(
+            self.mode,
+            Mode::Filter | Mode::CommandLine(_) | Mode::Confirm(_)
+        ) {
+            self.mode = Mode::Normal;
+        }
+    }
+
     pub fn on_action(&mut self, a: KeyAction) -> Vec<Effect> {
         let popup = self.mode.key_mode().falls_through();
         if a != KeyAction::Quit {
             self.quit_armed = false;
         }
         match a {
-            KeyAction::Quit => {
-                if self.busy() && !self.quit_armed {
-                    self.quit_armed = true;
-                    self.message = Some((
-                        Level::Error,
-                        "an operation is running: quitting stops it where it is (a rotation can be finished or rolled back at the next start). Press q (or Ctrl-C) again to quit."
-                            .into(),
-                    ));
-                    return vec![];
-                }
-                self.quit = true;
-                return vec![Effect::Quit];
-            }
-            KeyAction::Operation => {
-                if self.operation.is_some() {
-                    self.mode = Mode::Operation;
-                } else {
-                    self.message = Some((Level::Info, "no operation has run yet".into()));
-                }
-                return vec![];
-            }
+            KeyAction::Quit => return self.quit(),
+            KeyAction::Operation => return self.show_operation(),
             KeyAction::AuditLog => return vec![Effect::ShowAudit],
             KeyAction::GoTo(s) => self.go_to(s),
             KeyAction::NextScreen => self.go_to(self.screen.next()),
@@ -197,13 +214,7 @@ impl App {
             | KeyAction::PreviousCaption => return self.on_replay_action(a),
         }
         if popup && !matches!(a, KeyAction::Help | KeyAction::Open | KeyAction::Operation) {
-            // Moving or switching while a popup is open closes it.
-            if !matches!(
-                self.mode,
-                Mode::Filter | Mode::CommandLine(_) | Mode::Confirm(_)
-            ) {
-                self.mode = Mode::Normal;
-            }
+            self.close_popup();
         }
         vec![]
     }

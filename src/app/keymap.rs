@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::bindings::{COMMANDS, CTRL_C, Key, KeyAction, KeyMode};
-use crate::config::Rebinding;
+use crate::host::config::Rebinding;
 use crate::screens::Screen;
 
 /// A binding in force: the defaults, or what the config file put instead.

@@ -11,6 +11,7 @@ pub mod operation;
 pub mod replay;
 mod respond;
 mod table;
+pub mod tour;
 mod update;
 
 use std::sync::Arc;
@@ -19,7 +20,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use crossterm::event::{KeyEvent, KeyEventKind};
 
-use crate::format;
+use crate::model::format;
 use crate::model::{RuleKind, Secret, Snapshot, text};
 use crate::ops::journal::Rotation;
 use crate::ops::procedure::{self, OpError};
@@ -32,7 +33,7 @@ use keymap::Keymap;
 use modes::Outcome;
 use operation::{AuditView, Pending, Pick, ResumeOffer, Running};
 
-pub use crate::events::Event;
+pub use crate::engine::events::Event;
 
 /// Something for the runner to do.
 #[derive(Clone, Debug, PartialEq)]

@@ -2,8 +2,8 @@
 //! they ask the runner to do with the recording's clock.
 
 use super::*;
+use crate::app::tour::{Caption, Tour};
 use crate::record::player::{self, Control};
-use crate::tour::{Caption, Tour};
 
 /// A tour under way: its captions, the one shown, and the filter it set to point at rows (taken
 /// back at the next caption, unless the presenter changed it).

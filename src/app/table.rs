@@ -4,7 +4,7 @@
 //! order changes.
 
 use super::*;
-use crate::events::Click;
+use crate::engine::events::Click;
 use crate::widgets::columns::{Sort, next_sort};
 
 /// A screen as it was left: for `-` and `+`.

@@ -4,7 +4,7 @@ use crossterm::event::KeyCode;
 
 use super::tests::{app, places_app, press, snap, type_text};
 use super::*;
-use crate::events::Click;
+use crate::engine::events::Click;
 use crate::widgets::columns::Sort;
 
 /// The names of the rules on WAF, as listed.

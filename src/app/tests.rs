@@ -280,7 +280,7 @@ fn stale_data_is_marked() {
 #[test]
 fn enter_on_a_finding_goes_to_its_screen() {
     let mut a = app();
-    let findings = crate::insights::findings(a.data().unwrap());
+    let findings = crate::judge::insights::findings(a.data().unwrap());
     assert!(!findings.is_empty());
     press(&mut a, KeyCode::Enter);
     assert_eq!(a.screen, Screen::showing(findings[0].about));

@@ -140,7 +140,7 @@ impl App {
         for f in l
             .findings
             .iter()
-            .filter(|f| f.severity == crate::finding::Severity::Critical)
+            .filter(|f| f.severity == crate::judge::finding::Severity::Critical)
         {
             let key: String = f.text.chars().filter(|c| !c.is_ascii_digit()).collect();
             note(key, f.text.clone());

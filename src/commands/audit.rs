@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 
-use crate::cli::Args;
+use crate::commands::cli::Args;
 use crate::model::text;
 use crate::ops::audit::{self, Audit};
 

@@ -11,13 +11,13 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 
-use crate::cli::{Args, Command, RotationAction, ScopeArg};
+use crate::commands::cli::{Args, Command, RotationAction, ScopeArg};
+use crate::commands::startup;
 use crate::model::{Scope, Snapshot, Text};
 use crate::ops::audit::Audit;
 use crate::ops::procedure;
 use crate::ops::{self, Op, Progress, Reporter, StepState};
 use crate::source::{AnySource, ChangeTarget, Source};
-use crate::startup;
 
 /// Exit code when the change was refused (read-only, a conflict, no confirmation).
 const REFUSED: u8 = 2;
@@ -75,7 +75,7 @@ fn confirmed(yes: bool, typed: Option<&str>, given: Option<&str>) -> anyhow::Res
     if !std::io::stdin().is_terminal() {
         bail!("no terminal to confirm on: pass --yes to go ahead (or --dry-run to only look)");
     }
-    crate::output::err_prompt(&format!("Type {} to go ahead: ", Text::new(want)));
+    crate::host::output::err_prompt(&format!("Type {} to go ahead: ", Text::new(want)));
     let mut line = String::new();
     std::io::stdin().lock().read_line(&mut line)?;
     Ok(line.trim_end_matches(['\r', '\n']) == want)
@@ -252,39 +252,31 @@ fn op_and_plan(
     })
 }
 
-async fn change(
-    args: &Args,
-    mut source: AnySource,
-    audit: Option<Audit>,
-    read_only: Option<String>,
-) -> anyhow::Result<ExitCode> {
-    let cmd = args.command.as_ref().context("no subcommand")?;
-    if let Command::Rotation {
-        action: RotationAction::List,
-    } = cmd
-    {
-        let (open, broken) = source.unfinished();
-        for r in &open {
-            crate::outln!(
-                "{}  {} → {}  started {}",
-                r.id,
-                Text::new(&r.old_key_name),
-                Text::new(&r.new_key_name),
-                r.started.format("%Y-%m-%d %H:%M:%S UTC"),
-            );
-            crate::outln!("    {}", r.where_stopped());
-        }
-        for b in &broken {
-            crate::errln!("edgetop: {b}");
-        }
-        if open.is_empty() {
-            crate::errln!("edgetop: no unfinished rotation");
-        }
-        return Ok(ExitCode::SUCCESS);
+/// `rotation list`: the rotations the journal holds unfinished, and where each stopped.
+fn list_rotations(source: &AnySource) {
+    let (open, broken) = source.unfinished();
+    for r in &open {
+        crate::outln!(
+            "{}  {} → {}  started {}",
+            r.id,
+            Text::new(&r.old_key_name),
+            Text::new(&r.new_key_name),
+            r.started.format("%Y-%m-%d %H:%M:%S UTC"),
+        );
+        crate::outln!("    {}", r.where_stopped());
     }
-    // Only what the change needs is read (a whole 10,000-key account takes minutes);
-    // finishing or rolling back works from the journal alone.
-    let target = match cmd {
+    for b in &broken {
+        crate::errln!("edgetop: {b}");
+    }
+    if open.is_empty() {
+        crate::errln!("edgetop: no unfinished rotation");
+    }
+}
+
+/// What a change reads before it plans: the rule, the key or the addresses it acts on; none
+/// when it works from the journal alone (finishing or rolling back a rotation).
+fn target_of(cmd: &Command, source: &AnySource) -> anyhow::Result<Option<ChangeTarget>> {
+    Ok(match cmd {
         Command::Toggle { web_acl, scope, .. } => Some(ChangeTarget::Rule {
             web_acl: web_acl.clone(),
             scope: scope.map(scope_of),
@@ -307,7 +299,26 @@ async fn change(
             None => bail!("no rotation {id} for this account and region in the journal"),
         },
         _ => None,
-    };
+    })
+}
+
+async fn change(
+    args: &Args,
+    mut source: AnySource,
+    audit: Option<Audit>,
+    read_only: Option<String>,
+) -> anyhow::Result<ExitCode> {
+    let cmd = args.command.as_ref().context("no subcommand")?;
+    if let Command::Rotation {
+        action: RotationAction::List,
+    } = cmd
+    {
+        list_rotations(&source);
+        return Ok(ExitCode::SUCCESS);
+    }
+    // Only what the change needs is read (a whole 10,000-key account takes minutes);
+    // finishing or rolling back works from the journal alone.
+    let target = target_of(cmd, &source)?;
     let snap = match target {
         Some(t) => source
             .read_for(&t)

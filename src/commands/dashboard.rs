@@ -3,25 +3,28 @@
 use std::process::ExitCode;
 use std::time::Duration;
 
-use crate::cli::Args;
-use crate::run;
-use crate::startup;
-use crate::term;
+use crate::commands::cli::Args;
+use crate::commands::startup;
+use crate::terminal::run;
+use crate::terminal::term;
 
 /// `--tour`: the file's tour, or without one the demo's.
-pub fn tour_of(args: &Args) -> anyhow::Result<Option<crate::tour::Tour>> {
+pub fn tour_of(args: &Args) -> anyhow::Result<Option<crate::app::tour::Tour>> {
     let Some(file) = &args.tour else {
         return Ok(None);
     };
     let file = file.as_deref();
-    let replaying = matches!(args.command, Some(crate::cli::Command::Replay { .. }));
+    let replaying = matches!(
+        args.command,
+        Some(crate::commands::cli::Command::Replay { .. })
+    );
     if file.is_none() && !args.demo && !replaying {
         anyhow::bail!(
             "--tour without a file is the demo's tour: add --demo, or give a tour of your own \
              (--tour FILE)"
         );
     }
-    crate::tour::Tour::load(file)
+    crate::app::tour::Tour::load(file)
         .map(Some)
         .map_err(anyhow::Error::msg)
 }

@@ -1,19 +1,22 @@
 //! What the binary does, one file per command: the dashboard, `snapshot`, the changes
 //! (`toggle`, `rotate`, `rotation …`) and `audit`. Each starts what it needs
-//! ([`crate::startup`]) and returns the exit code; `main` prints the error, if any.
+//! ([`crate::commands::startup`]) and returns the exit code; `main` prints the error, if any.
 
 mod audit;
 mod change;
+pub mod cli;
 mod dashboard;
 mod installed;
 mod replay;
+pub(crate) mod report;
 mod snapshot;
+pub(crate) mod startup;
 
 use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::cli::{Args, Command};
+use crate::commands::cli::{Args, Command};
 
 /// The program: the options from the command line, the command they name, and its error
 /// printed (escaped) on the way out.

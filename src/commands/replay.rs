@@ -4,9 +4,9 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use crate::cli::Args;
+use crate::commands::cli::Args;
 use crate::record::{Player, Tape};
-use crate::{run, startup, term};
+use crate::{commands::startup, terminal::run, terminal::term};
 
 pub fn run(args: &Args, file: &Path) -> anyhow::Result<ExitCode> {
     let eff = startup::effective(args)?;

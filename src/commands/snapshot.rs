@@ -4,12 +4,12 @@ use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 
-use crate::cli::Args;
+use crate::commands::cli::Args;
+use crate::commands::report;
+use crate::commands::startup;
 use crate::model::Snapshot;
 use crate::model::text::{SafeJson, for_terminal};
-use crate::report;
 use crate::source::Source;
-use crate::startup;
 
 /// What `snapshot --json` prints.
 #[derive(serde::Serialize)]
@@ -22,8 +22,8 @@ struct Record<'a> {
 /// What the Access screen derives: its findings, and the requests that went around a CDN.
 #[derive(serde::Serialize)]
 struct AccessRecord {
-    findings: Vec<crate::finding::Finding>,
-    direct_hits: Vec<crate::bypass::DirectHits>,
+    findings: Vec<crate::judge::finding::Finding>,
+    direct_hits: Vec<crate::judge::bypass::DirectHits>,
 }
 
 /// `snapshot --from FILE [--at TIME]`: the snapshot a recording holds at that moment (its
@@ -67,10 +67,10 @@ fn print(snap: &Snapshot, json: bool, stats: serde_json::Value) -> anyhow::Resul
         let record = Record {
             snapshot: snap,
             access: {
-                let direct_hits = crate::bypass::direct_hits(snap);
+                let direct_hits = crate::judge::bypass::direct_hits(snap);
                 AccessRecord {
-                    findings: crate::finding::per_place(snap, |part| {
-                        crate::posture::findings(part, &direct_hits)
+                    findings: crate::judge::finding::per_place(snap, |part| {
+                        crate::judge::posture::findings(part, &direct_hits)
                     }),
                     direct_hits,
                 }

@@ -1,6 +1,6 @@
 //! Who may call an API, and how: its endpoint, its resource policy, each method's
 //! authorization and API key, and what each stage logs. The Access screen and its findings
-//! ([`crate::posture`]) read these; they are configuration, read with discovery.
+//! ([`crate::judge::posture`]) read these; they are configuration, read with discovery.
 
 use serde::{Deserialize, Serialize};
 

@@ -61,7 +61,10 @@ impl Attack {
         for c in &self.contributors {
             if let Some((name, n)) = c.top.first() {
                 let share = match c.total > 0 {
-                    true => format!(" {}", crate::format::percent(*n as f64 / c.total as f64)),
+                    true => format!(
+                        " {}",
+                        crate::model::format::percent(*n as f64 / c.total as f64)
+                    ),
                     false => String::new(),
                 };
                 out.push_str(&format!("; top {}: {name}{share}", kind(c.what.as_str())));

@@ -171,7 +171,7 @@ impl Range {
                 let calls = (m as usize).div_ceil(per_call);
                 format!(
                     "{head}; {} metrics a poll, as every range (its first read: {calls} call{})",
-                    crate::format::count(m as f64),
+                    crate::model::format::count(m as f64),
                     if calls == 1 { "" } else { "s" }
                 )
             }

@@ -96,7 +96,7 @@ impl Audit {
 
     /// `audit.jsonl` (or `audit-demo.jsonl` for the simulated account) in the state directory.
     pub fn default_path(demo: bool) -> Option<PathBuf> {
-        Some(crate::files::state_dir()?.join(if demo {
+        Some(crate::host::files::state_dir()?.join(if demo {
             "audit-demo.jsonl"
         } else {
             "audit.jsonl"
@@ -126,8 +126,8 @@ impl Audit {
         let json = serde_json::to_string(&entry).map_err(|e| fail(e.into()))?;
         let mut line = crate::model::text::json_safe(&json);
         line.push('\n');
-        crate::files::private_dir(crate::files::parent_of(&self.path)).map_err(fail)?;
-        let mut f = crate::files::open_private_append(&self.path).map_err(fail)?;
+        crate::host::files::private_dir(crate::host::files::parent_of(&self.path)).map_err(fail)?;
+        let mut f = crate::host::files::open_private_append(&self.path).map_err(fail)?;
         f.write_all(line.as_bytes()).map_err(fail)?;
         f.sync_data().map_err(fail)
     }
@@ -167,7 +167,7 @@ pub struct AuditError {
 /// log has grown.
 pub fn read_last(path: &Path, n: usize) -> Result<Vec<Result<Entry, String>>, String> {
     let cannot = |e: std::io::Error| format!("cannot read the audit log {}: {e}", path.display());
-    let mut f = match crate::files::open_private_read(path) {
+    let mut f = match crate::host::files::open_private_read(path) {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
         Err(e) => return Err(cannot(e)),

@@ -280,7 +280,7 @@ impl Journal {
 
     /// `rotations/` in the XDG state directory.
     pub fn default_dir() -> Option<PathBuf> {
-        Some(crate::files::state_dir()?.join("rotations"))
+        Some(crate::host::files::state_dir()?.join("rotations"))
     }
 
     pub fn dir(&self) -> &Path {
@@ -305,12 +305,12 @@ impl Journal {
             .path(&r.id)
             .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e.to_string()))?;
         let text = crate::model::text::json_safe(&serde_json::to_string_pretty(r)?) + "\n";
-        crate::files::write_atomic(&path, text.as_bytes())
+        crate::host::files::write_atomic(&path, text.as_bytes())
     }
 
     pub fn load(&self, id: &str) -> Result<Rotation, JournalError> {
         let p = self.path(id)?;
-        let text = crate::files::read_private(&p).map_err(|e| JournalError::io(&p, e))?;
+        let text = crate::host::files::read_private(&p).map_err(|e| JournalError::io(&p, e))?;
         Rotation::parse(&text, id).map_err(|message| JournalError::Unreadable {
             path: p.display().to_string(),
             message,
@@ -371,9 +371,9 @@ impl Journal {
     }
 
     fn take_lock(&self, name: &str, held: impl Fn() -> String) -> Result<Lock, JournalError> {
-        crate::files::private_dir(&self.dir).map_err(|e| JournalError::io(&self.dir, e))?;
+        crate::host::files::private_dir(&self.dir).map_err(|e| JournalError::io(&self.dir, e))?;
         let p = self.dir.join(name);
-        let f = crate::files::open_lock(&p).map_err(|e| JournalError::io(&p, e))?;
+        let f = crate::host::files::open_lock(&p).map_err(|e| JournalError::io(&p, e))?;
         match f.try_lock() {
             Ok(()) => Ok(Lock(f)),
             Err(std::fs::TryLockError::WouldBlock) => Err(JournalError::Held(held())),

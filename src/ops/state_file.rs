@@ -45,7 +45,7 @@ impl StateFile {
                 self.path.display()
             )),
         };
-        match crate::files::read_private(&self.path) {
+        match crate::host::files::read_private(&self.path) {
             Ok(t) => match serde_json::from_str(&t) {
                 Ok(value) => Read {
                     value,
@@ -69,14 +69,15 @@ impl StateFile {
         T: DeserializeOwned + Serialize + Default,
     {
         let fail = |e: std::io::Error| format!("{}: {e}", self.path.display());
-        let dir = crate::files::parent_of(&self.path);
-        crate::files::private_dir(dir).map_err(fail)?;
+        let dir = crate::host::files::parent_of(&self.path);
+        crate::host::files::private_dir(dir).map_err(fail)?;
         // "kept-actions.json" is locked by ".kept-actions.lock".
         let name = self
             .path
             .file_stem()
             .map_or("state".into(), |n| n.to_string_lossy().into_owned());
-        let lock = crate::files::open_lock(&dir.join(format!(".{name}.lock"))).map_err(fail)?;
+        let lock =
+            crate::host::files::open_lock(&dir.join(format!(".{name}.lock"))).map_err(fail)?;
         lock.lock().map_err(fail)?;
         let Read {
             mut value,
@@ -98,8 +99,11 @@ impl StateFile {
         }
         let out = change(&mut value);
         let text = serde_json::to_string_pretty(&value).map_err(|e| e.to_string())?;
-        crate::files::write_atomic(&self.path, crate::model::text::json_safe(&text).as_bytes())
-            .map_err(fail)?;
+        crate::host::files::write_atomic(
+            &self.path,
+            crate::model::text::json_safe(&text).as_bytes(),
+        )
+        .map_err(fail)?;
         Ok((out, warning))
     }
 }

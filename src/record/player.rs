@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, NaiveTime, Utc};
 
 use super::tape::{Mark, Tape};
-use crate::events::Event;
+use crate::engine::events::Event;
 
 /// What the operator asks of a replay.
 #[derive(Clone, Copy, Debug, PartialEq)]

@@ -15,7 +15,7 @@ use chrono::{DateTime, Utc};
 use super::format::{self, Kind};
 use super::tape::FailedPart;
 use super::{Keep, OperationPart, StartPart};
-use crate::events::Event;
+use crate::engine::events::Event;
 use crate::model::{Snapshot, Text};
 
 /// A whole snapshot at least this often (in parts, and in the data's minutes), so a replay
@@ -153,7 +153,7 @@ impl Writer {
             Ok(_) => {
                 let mut bytes = Vec::new();
                 std::io::Read::read_to_end(
-                    &mut crate::files::open_private_read(path)?,
+                    &mut crate::host::files::open_private_read(path)?,
                     &mut bytes,
                 )?;
                 Some(format::index(&bytes).map_err(|e| {
@@ -165,7 +165,7 @@ impl Writer {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
             Err(e) => return Err(e),
         };
-        let mut file = crate::files::open_private_append(path)?;
+        let mut file = crate::host::files::open_private_append(path)?;
         let (parts, size) = match existing {
             Some(ix) => {
                 file.set_len(ix.valid_end as u64)?;
@@ -313,8 +313,8 @@ impl Writer {
         kept.extend_from_slice(start_bytes);
         let shift = self.parts[cut].0 - kept.len();
         kept.extend_from_slice(&bytes[self.parts[cut].0..]);
-        crate::files::write_atomic(&self.path, &kept)?;
-        self.file = crate::files::open_private_append(&self.path)?;
+        crate::host::files::write_atomic(&self.path, &kept)?;
+        self.file = crate::host::files::open_private_append(&self.path)?;
         let head = (format::HEADER_LEN, self.parts[start].1, Kind::Start);
         let rest: Vec<_> = self.parts[cut..]
             .iter()

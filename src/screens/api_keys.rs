@@ -9,11 +9,11 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Gauge, Paragraph};
 
 use super::jumps::key_id;
-use crate::format;
+use crate::model::format;
 use crate::model::logs::{LogKind, Refusals};
 use crate::model::{ApiKey, Secret, Snapshot};
 
-use crate::theme::{Element as E, Theme};
+use crate::ui::theme::{Element as E, Theme};
 use crate::widgets::columns::{self, Cells, Column, Shown, SortKey, by, col, col_if, fit};
 use crate::widgets::{gauge_style, num, panel, quota_cell, right, table_title, window};
 

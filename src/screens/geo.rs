@@ -1,10 +1,10 @@
 //! Geo: where traffic comes from, which countries are blocked or counted, and by which rule.
 
 use super::{Context, Listed, Loaded, Rows, ScreenView, Sort, TableRows, ViewState, matches};
-use crate::format;
 use crate::model::Action;
 use crate::model::Panel;
 use crate::model::Text;
+use crate::model::format;
 use crate::widgets::popup::{chart_below, detail_area, kv, popup};
 use crate::widgets::series_chart;
 use ratatui::Frame;
@@ -15,10 +15,10 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Cell;
 use ratatui::widgets::canvas::{Canvas, Map, MapResolution};
 
-use crate::countries;
+use crate::model::countries;
 use crate::model::{Distribution, GeoList, Rule, RuleKind, Snapshot, WebAcl};
 
-use crate::theme::{Element as E, Theme};
+use crate::ui::theme::{Element as E, Theme};
 use crate::widgets::columns::{self, Cells, Column, SortKey, by, col, fit};
 use crate::widgets::{action_span, num, panel, table_title, window};
 

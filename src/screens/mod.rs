@@ -20,10 +20,10 @@ use std::sync::Arc;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 
-use crate::finding::Finding;
-use crate::insights;
+use crate::judge::finding::Finding;
+use crate::judge::insights;
 use crate::model::{Panel, Snapshot};
-use crate::theme::Theme;
+use crate::ui::theme::Theme;
 
 /// One screen: everything the application and the frame need to know about it.
 pub trait ScreenView: Sync {
@@ -251,7 +251,7 @@ pub struct Loaded {
     pub top_ips: Vec<origins::Talker>,
     pub top_countries: Vec<origins::Talker>,
     /// Requests that reached fronted stages around their CDN.
-    pub direct_hits: Vec<crate::bypass::DirectHits>,
+    pub direct_hits: Vec<crate::judge::bypass::DirectHits>,
     /// The Block rules' IP sets, parsed once, for the addresses Origins lists.
     pub blocks: crate::model::ip_set::BlockIndex,
     /// What changed a lot since the poll before, emphasised until the next.
@@ -260,7 +260,7 @@ pub struct Loaded {
 
 impl Loaded {
     pub fn new(snapshot: Arc<Snapshot>) -> Loaded {
-        let direct_hits = crate::bypass::direct_hits(&snapshot);
+        let direct_hits = crate::judge::bypass::direct_hits(&snapshot);
         let settled = insights::settled(&snapshot, &direct_hits);
         Loaded {
             findings: insights::with_loading(&snapshot.loading, &settled),

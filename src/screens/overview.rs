@@ -10,11 +10,11 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph};
 
-use crate::finding::Finding;
-use crate::format;
+use crate::judge::finding::Finding;
+use crate::model::format;
 use crate::model::{Series, Snapshot};
 
-use crate::theme::{Element as E, Theme};
+use crate::ui::theme::{Element as E, Theme};
 use crate::widgets::columns::{self, Cells, Column, Shown, SortKey, by, col, col_if, fit};
 use crate::widgets::{panel, series_chart, severity_span, table_title, window};
 

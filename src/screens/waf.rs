@@ -12,10 +12,10 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::Line;
 use ratatui::widgets::Cell;
 
-use crate::format;
+use crate::model::format;
 use crate::model::{Rule, RuleKind, Snapshot};
 
-use crate::theme::{Element as E, Theme};
+use crate::ui::theme::{Element as E, Theme};
 use crate::widgets::columns::{self, Cells, Column, Shown, SortKey, by, col, col_if, fit};
 use crate::widgets::{
     action_span, alarm_bands, alarm_limits, num, panel, series_chart, series_chart_with_limits,
@@ -306,7 +306,22 @@ fn acl_columns<'a>() -> Vec<Column<&'a WebAcl>> {
 }
 
 fn rule_columns<'a>(compare: bool) -> Vec<Column<(&'a WebAcl, &'a Rule)>> {
-    let columns: [Column<(&'a WebAcl, &'a Rule)>; _] = [
+    let mut columns: Vec<_> = rule_identity_columns().into();
+    columns.extend(rule_traffic_columns());
+    // `:compare`: blocked a minute then, and how many times that now is.
+    if compare {
+        let at = columns
+            .iter()
+            .position(|c| c.heading == "block/m")
+            .map_or(columns.len(), |i| i + 1);
+        columns.splice(at..at, then_columns());
+    }
+    columns
+}
+
+/// Which rule a row is: its web ACL, priority, name (with its alarm), type and action.
+fn rule_identity_columns<'a>() -> [Column<(&'a WebAcl, &'a Rule)>; 5] {
+    [
         by(
             col("web ACL", Constraint::Length(15), |(w, _), cx| {
                 Cell::from(fit(w.name.as_str(), cx.column))
@@ -338,6 +353,12 @@ fn rule_columns<'a>(compare: bool) -> Vec<Column<(&'a WebAcl, &'a Rule)>> {
             }),
             |(_, r), _| SortKey::text(r.action.label()),
         ),
+    ]
+}
+
+/// What a rule did: blocked and counted a minute, and the last half hour.
+fn rule_traffic_columns<'a>() -> [Column<(&'a WebAcl, &'a Rule)>; 4] {
+    [
         by(
             col("block/m", Constraint::Length(7), |(w, r), cx| {
                 let id = || super::jumps::rule_id(w, r);
@@ -382,29 +403,23 @@ fn rule_columns<'a>(compare: bool) -> Vec<Column<(&'a WebAcl, &'a Rule)>> {
             ),
             |(_, r), _| SortKey::text(rule_summary(r)),
         ),
-    ];
-    let mut columns: Vec<_> = columns.into();
-    // `:compare`: blocked a minute then, and how many times that now is.
-    if compare {
-        let at = columns
-            .iter()
-            .position(|c| c.heading == "block/m")
-            .map_or(columns.len(), |i| i + 1);
-        let then: [Column<(&'a WebAcl, &'a Rule)>; 2] = [
-            by(
-                col("then/m", Constraint::Length(7), |(_, r), _| {
-                    columns::then_cell(&r.metrics.blocked)
-                }),
-                |(_, r), _| columns::then_key(&r.metrics.blocked),
-            ),
-            by(
-                col("×", Constraint::Length(6), |(_, r), cx| {
-                    columns::times_cell(&r.metrics.blocked, cx)
-                }),
-                |(_, r), _| columns::times_key(&r.metrics.blocked),
-            ),
-        ];
-        columns.splice(at..at, then);
-    }
-    columns
+    ]
+}
+
+/// `:compare`'s columns, after block/m.
+fn then_columns<'a>() -> [Column<(&'a WebAcl, &'a Rule)>; 2] {
+    [
+        by(
+            col("then/m", Constraint::Length(7), |(_, r), _| {
+                columns::then_cell(&r.metrics.blocked)
+            }),
+            |(_, r), _| columns::then_key(&r.metrics.blocked),
+        ),
+        by(
+            col("×", Constraint::Length(6), |(_, r), cx| {
+                columns::times_cell(&r.metrics.blocked, cx)
+            }),
+            |(_, r), _| columns::times_key(&r.metrics.blocked),
+        ),
+    ]
 }

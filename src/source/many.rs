@@ -45,7 +45,10 @@ fn list(s: &str) -> Vec<String> {
 /// The config's entry for a name given with `--profile`: the entry of that label, else the
 /// entry reading that profile itself (not assuming a role from it), else a new one. A profile
 /// named on the command line keeps its entry's settings (`read_only`, `role_arn`, label).
-fn entry_for(name: &str, accounts: &[crate::config::AccountEntry]) -> crate::config::AccountEntry {
+fn entry_for(
+    name: &str,
+    accounts: &[crate::host::config::AccountEntry],
+) -> crate::host::config::AccountEntry {
     accounts
         .iter()
         .find(|a| a.label.as_deref() == Some(name))
@@ -55,7 +58,7 @@ fn entry_for(name: &str, accounts: &[crate::config::AccountEntry]) -> crate::con
                 .find(|a| a.profile.as_deref() == Some(name) && a.role_arn.is_none())
         })
         .cloned()
-        .unwrap_or_else(|| crate::config::AccountEntry {
+        .unwrap_or_else(|| crate::host::config::AccountEntry {
             profile: Some(name.to_string()),
             ..Default::default()
         })
@@ -68,10 +71,10 @@ fn entry_for(name: &str, accounts: &[crate::config::AccountEntry]) -> crate::con
 pub fn wanted(
     profiles: Option<&str>,
     regions: Option<&str>,
-    accounts: &[crate::config::AccountEntry],
+    accounts: &[crate::host::config::AccountEntry],
 ) -> Vec<Wanted> {
     let regions_arg = regions.map(list).unwrap_or_default();
-    let entries: Vec<crate::config::AccountEntry> = match profiles {
+    let entries: Vec<crate::host::config::AccountEntry> = match profiles {
         Some(p) => list(p).iter().map(|p| entry_for(p, accounts)).collect(),
         None if accounts.is_empty() => vec![Default::default()],
         None => accounts.to_vec(),
@@ -502,7 +505,7 @@ mod tests {
     use std::collections::VecDeque;
 
     use super::*;
-    use crate::config::AccountEntry;
+    use crate::host::config::AccountEntry;
     use crate::model::places::{named, narrow};
     use crate::ops::{At, OpOutcome, Toggle};
     use crate::source::demo::{DEMO_START, places_at};

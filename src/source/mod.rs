@@ -3,7 +3,10 @@
 
 pub(crate) mod aws;
 pub mod demo;
+pub(crate) mod ip_ranges;
+pub(crate) mod log_queries;
 pub mod many;
+pub(crate) mod policy;
 
 use std::future::Future;
 use std::pin::Pin;

@@ -8,7 +8,7 @@ use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use crate::app::App;
 use crate::app::bindings::{KeyAction, KeyMode};
 use crate::record::player::ReplayView;
-use crate::theme::{Element as E, Theme};
+use crate::ui::theme::{Element as E, Theme};
 
 /// Rows a caption takes: its frame and up to three lines of text.
 pub const CAPTION_ROWS: u16 = 5;
@@ -109,7 +109,7 @@ pub fn caption(f: &mut Frame, area: Rect, app: &App, th: &Theme) {
         if let (Some(moment), Some(shown)) = (app.caption_moment(), shown) {
             let ahead = (moment - shown).num_seconds();
             if ahead > 0 {
-                title.push_str(&format!(" (in {})", crate::format::age(ahead)));
+                title.push_str(&format!(" (in {})", crate::model::format::age(ahead)));
             }
         }
     }

@@ -12,7 +12,7 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::widgets::{Block, Cell, Row};
 
 use crate::model::{Placed, Snapshot};
-use crate::theme::Theme;
+use crate::ui::theme::Theme;
 
 /// `:compare`: a series' newest value then, or `–` without a comparison.
 pub fn then_cell(s: &crate::model::Series) -> Cell<'static> {
@@ -30,12 +30,12 @@ pub fn times_cell(s: &crate::model::Series, cx: &Cells) -> Cell<'static> {
         Some((_, None)) if s.latest().unwrap_or(0.0) > 0.0 => Cell::from(
             ratatui::text::Line::from("new")
                 .right_aligned()
-                .style(cx.th.style(crate::theme::Element::TextCritical)),
+                .style(cx.th.style(crate::ui::theme::Element::TextCritical)),
         ),
         Some((_, Some(x))) => {
             let element = match x >= factor {
-                true => crate::theme::Element::TextCritical,
-                false => crate::theme::Element::Base,
+                true => crate::ui::theme::Element::TextCritical,
+                false => crate::ui::theme::Element::Base,
             };
             Cell::from(
                 ratatui::text::Line::from(format!("{x:.1}×"))

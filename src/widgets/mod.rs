@@ -13,11 +13,11 @@ use ratatui::widgets::{
     Axis, Block, BorderType, Borders, Cell, Chart, Dataset, GraphType, Row, Table, TableState,
 };
 
-use crate::format;
+use crate::model::format;
 use crate::model::range::span_label;
 use crate::model::{Action, Series};
 
-use crate::theme::{Element as E, Theme};
+use crate::ui::theme::{Element as E, Theme};
 
 /// A bordered panel with a title.
 pub fn panel<'a>(title: impl Into<Line<'a>>, th: &Theme, focused: bool) -> Block<'a> {
@@ -88,8 +88,8 @@ pub fn right(s: impl Into<String>) -> Cell<'static> {
 }
 
 /// A finding's severity as a mark that reads without colour: `!!`, `! `, `· `.
-pub fn severity_span(s: crate::finding::Severity, th: &Theme) -> Span<'static> {
-    use crate::finding::Severity;
+pub fn severity_span(s: crate::judge::finding::Severity, th: &Theme) -> Span<'static> {
+    use crate::judge::finding::Severity;
     let (mark, el) = match s {
         Severity::Critical => ("!!", E::TextCritical),
         Severity::Warn => ("! ", E::TextWarn),
@@ -235,22 +235,14 @@ pub fn series_chart_with_limits(
                 .data(pts)
         })
         .collect();
-    let mut legend = vec![Span::raw(format!(" {} ", title.as_ref().trim()))];
-    for (name, _, style) in series {
-        legend.push(Span::styled(format!("━ {name} "), *style));
-    }
-    if !thens.is_empty() {
-        legend.push(Span::styled("┈ then ", dim));
-    }
-    for l in &drawn {
-        legend.push(Span::styled(format!("┄ {} ", l.label), l.style));
-    }
-    for l in &above {
-        legend.push(Span::styled(format!("↑ {} (above) ", l.label), l.style));
-    }
-    for b in bands {
-        legend.push(Span::styled(format!("╎ {} ", b.label), b.style));
-    }
+    let legend = legend(
+        title.as_ref(),
+        series,
+        !thens.is_empty(),
+        (&drawn, &above),
+        bands,
+        th,
+    );
     let block = panel(Line::from(legend), th, false);
     let axis = th.style(E::ChartAxis);
     let chart = Chart::new(datasets)
@@ -268,6 +260,36 @@ pub fn series_chart_with_limits(
         ]))
         .legend_position(None);
     f.render_widget(chart, area);
+}
+
+/// A chart's legend, in its title: each series, the dim "then" of `:compare`, each limit drawn
+/// or above the chart, each band.
+fn legend(
+    title: &str,
+    series: &[(&str, &Series, Style)],
+    then: bool,
+    (drawn, above): (&[&Limit], &[&Limit]),
+    bands: &[BandMark],
+    th: &Theme,
+) -> Vec<Span<'static>> {
+    let dim = th.style(E::TextDim);
+    let mut legend = vec![Span::raw(format!(" {} ", title.trim()))];
+    for (name, _, style) in series {
+        legend.push(Span::styled(format!("━ {name} "), *style));
+    }
+    if then {
+        legend.push(Span::styled("┈ then ", dim));
+    }
+    for l in drawn {
+        legend.push(Span::styled(format!("┄ {} ", l.label), l.style));
+    }
+    for l in above {
+        legend.push(Span::styled(format!("↑ {} (above) ", l.label), l.style));
+    }
+    for b in bands {
+        legend.push(Span::styled(format!("╎ {} ", b.label), b.style));
+    }
+    legend
 }
 
 /// The thresholds of `alarms` on `metric`, as lines of a chart: red for an alarm in ALARM.

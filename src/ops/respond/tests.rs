@@ -147,7 +147,7 @@ fn the_addresses_in_front_of_a_guarded_stage_are_never_blocked() {
                 .iter()
                 .filter(|st| st.web_acl.as_ref() == Some(&acl.name))
             {
-                for e in crate::bypass::edges_of(&s, api, st) {
+                for e in crate::judge::bypass::edges_of(&s, api, st) {
                     if let Some(p) = e.prefixes.first() {
                         found = Some((acl.clone(), p.to_string()));
                     }

@@ -93,7 +93,7 @@ impl ClockSkew {
             "this machine's clock is {} {} AWS's (its Date header): minutes are read up to the \
              newest AWS has, but ages and the cost meter follow the local clock; fix the clock \
              (NTP)",
-            crate::format::duration(Duration::from_secs(s.unsigned_abs())),
+            crate::model::format::duration(Duration::from_secs(s.unsigned_abs())),
             if s < 0 { "ahead of" } else { "behind" }
         ))
     }

@@ -3,6 +3,7 @@
 //! metric queries it implies.
 
 use super::*;
+use crate::model::access::{EdgeRanges, Shield};
 
 type PlansAndKeys = (
     Result<Vec<apigateway::PlanConf>, Failure>,
@@ -78,40 +79,8 @@ impl AwsSource {
                 };
                 (regional, global)
             },
-            async {
-                let edge = match partition.cloudfront {
-                    Some(_) => Some(edge::cloudfront_ranges(&c.ec2, &mut on_cdn).await),
-                    None => None,
-                };
-                let distributions = match cdn_here {
-                    true => Some(cloudfront::distributions(&c.cloudfront, &mut on_cdn).await),
-                    false => None,
-                };
-                let shield = match shield_here {
-                    true => Some(shield::state(&c.shield, &mut on_cdn).await),
-                    false => None,
-                };
-                (distributions, edge, shield)
-            },
-            async {
-                // Both endpoints: CLOUDFRONT web ACLs publish in us-east-1. Which web ACL a
-                // metric belongs to is read from its dimensions, not from the endpoint.
-                // Through a monitoring account, where one reads this place's metrics.
-                let mut listed = Vec::new();
-                let mut endpoints = vec![(&c.cloudwatch, &routes.regional)];
-                if cf_scope_here {
-                    endpoints.push((&c.cloudwatch_global, &routes.global));
-                }
-                for (client, route) in endpoints {
-                    listed.extend(match route {
-                        Some(route) if route.serves("AWS/WAFV2") => {
-                            route.waf_metrics(&mut on_cw).await?
-                        }
-                        _ => cloudwatch::waf_metrics(client, None, &mut on_cw).await?,
-                    });
-                }
-                Ok(listed)
-            },
+            read_cdn(&c, cdn_here, shield_here, &mut on_cdn),
+            list_waf_metrics(&c, &routes, cf_scope_here, &mut on_cw),
         );
         for part in [&on_api, &on_waf, &on_cdn, &on_cw] {
             calls.merge(part);
@@ -135,49 +104,9 @@ impl AwsSource {
         if let Some(read) = plans_and_keys {
             self.take_plans_and_keys(read, now);
         }
-        let regional = self.outcome(ACLS_REGIONAL, Panel::Waf, regional, now);
-        let global = self.outcome(ACLS_GLOBAL, Panel::Waf, global, now);
-        if regional.is_some() || global.is_some() {
-            let keep = |scope: Scope, acls: &[AclConf]| {
-                acls.iter()
-                    .filter(|a| a.scope == scope)
-                    .cloned()
-                    .collect::<Vec<_>>()
-            };
-            let mut acls = regional.unwrap_or_else(|| keep(Scope::Regional, &self.found.acls));
-            acls.extend(global.unwrap_or_else(|| keep(Scope::Cloudfront, &self.found.acls)));
-            self.found.acls = acls;
-            self.find_protected(now, calls).await;
-            self.describe_groups(now, calls).await;
-            self.read_ip_sets(now, calls).await;
-            if self.settings.logs.every.is_some() {
-                self.find_waf_logs(now, calls).await;
-            }
-        }
-        if let Some(v) =
-            distributions.and_then(|d| self.outcome(DISTRIBUTIONS, Panel::Distributions, d, now))
-        {
-            self.found.distributions = v;
-        }
-        if let Some(v) = edge.and_then(|e| self.outcome(EDGE_RANGES, Panel::Access, e, now)) {
-            self.found.edge = Some(v);
-        }
-        if let Some(v) = shield.and_then(|s| self.outcome(SHIELD, Panel::Access, s, now)) {
-            self.found.shield = Some(v);
-        }
-        if let Some(mut listed) = self.outcome(WAF_METRICS, Panel::Metrics, listed, now) {
-            listed.sort_by(|a, b| (&a.name, &a.dims).cmp(&(&b.name, &b.dims)));
-            listed.dedup();
-            self.found.waf_listed = listed;
-        }
-        self.found.specs = cloudwatch::specs(
-            &c.region,
-            &self.found.apis,
-            &self.found.acls,
-            &self.found.waf_listed,
-        );
-        let http = cloudwatch::http_specs(&self.found.http_apis);
-        self.found.specs.extend(http);
+        self.take_acls(regional, global, now, calls).await;
+        self.take_edge(distributions, edge, shield, now);
+        self.take_metric_list(listed, now, &c.region);
         self.discovered_at = Some(Instant::now());
         // The alarms are listed whole again at this poll.
         self.alarm_names = None;
@@ -381,4 +310,129 @@ impl AwsSource {
             acl.protects.sort();
         }
     }
+}
+
+impl AwsSource {
+    /// The web ACLs as read: a scope that failed keeps its web ACLs of the read before. Then
+    /// what depends on them: what they protect, their rule groups, IP sets and logs.
+    async fn take_acls(
+        &mut self,
+        regional: Result<Vec<AclConf>, Failure>,
+        global: Result<Vec<AclConf>, Failure>,
+        now: DateTime<Utc>,
+        calls: &mut Calls,
+    ) {
+        let regional = self.outcome(ACLS_REGIONAL, Panel::Waf, regional, now);
+        let global = self.outcome(ACLS_GLOBAL, Panel::Waf, global, now);
+        if regional.is_some() || global.is_some() {
+            let keep = |scope: Scope, acls: &[AclConf]| {
+                acls.iter()
+                    .filter(|a| a.scope == scope)
+                    .cloned()
+                    .collect::<Vec<_>>()
+            };
+            let mut acls = regional.unwrap_or_else(|| keep(Scope::Regional, &self.found.acls));
+            acls.extend(global.unwrap_or_else(|| keep(Scope::Cloudfront, &self.found.acls)));
+            self.found.acls = acls;
+            self.find_protected(now, calls).await;
+            self.describe_groups(now, calls).await;
+            self.read_ip_sets(now, calls).await;
+            if self.settings.logs.every.is_some() {
+                self.find_waf_logs(now, calls).await;
+            }
+        }
+    }
+
+    /// CloudFront's distributions, its origin-facing ranges and Shield's state, as read.
+    fn take_edge(
+        &mut self,
+        distributions: Option<Result<Vec<DistributionConf>, Failure>>,
+        edge: Option<Result<EdgeRanges, Failure>>,
+        shield: Option<Result<Shield, Failure>>,
+        now: DateTime<Utc>,
+    ) {
+        if let Some(v) =
+            distributions.and_then(|d| self.outcome(DISTRIBUTIONS, Panel::Distributions, d, now))
+        {
+            self.found.distributions = v;
+        }
+        if let Some(v) = edge.and_then(|e| self.outcome(EDGE_RANGES, Panel::Access, e, now)) {
+            self.found.edge = Some(v);
+        }
+        if let Some(v) = shield.and_then(|s| self.outcome(SHIELD, Panel::Access, s, now)) {
+            self.found.shield = Some(v);
+        }
+    }
+
+    /// WAF's metrics as listed, and from them and the configuration, what the poll reads.
+    fn take_metric_list(
+        &mut self,
+        listed: Result<Vec<Listed>, Failure>,
+        now: DateTime<Utc>,
+        region: &str,
+    ) {
+        if let Some(mut listed) = self.outcome(WAF_METRICS, Panel::Metrics, listed, now) {
+            listed.sort_by(|a, b| (&a.name, &a.dims).cmp(&(&b.name, &b.dims)));
+            listed.dedup();
+            self.found.waf_listed = listed;
+        }
+        self.found.specs = cloudwatch::specs(
+            region,
+            &self.found.apis,
+            &self.found.acls,
+            &self.found.waf_listed,
+        );
+        let http = cloudwatch::http_specs(&self.found.http_apis);
+        self.found.specs.extend(http);
+    }
+}
+
+/// CloudFront's distributions (where this place reads the account's global resources), its
+/// origin-facing ranges (where the partition has CloudFront) and Shield's state.
+async fn read_cdn(
+    c: &Clients,
+    cdn_here: bool,
+    shield_here: bool,
+    calls: &mut Calls,
+) -> (
+    Option<Result<Vec<DistributionConf>, Failure>>,
+    Option<Result<EdgeRanges, Failure>>,
+    Option<Result<Shield, Failure>>,
+) {
+    let edge = match c.partition.cloudfront {
+        Some(_) => Some(edge::cloudfront_ranges(&c.ec2, calls).await),
+        None => None,
+    };
+    let distributions = match cdn_here {
+        true => Some(cloudfront::distributions(&c.cloudfront, calls).await),
+        false => None,
+    };
+    let shield = match shield_here {
+        true => Some(shield::state(&c.shield, calls).await),
+        false => None,
+    };
+    (distributions, edge, shield)
+}
+
+/// WAF's metrics in CloudWatch, from both endpoints: CLOUDFRONT web ACLs publish in us-east-1.
+/// Which web ACL a metric belongs to is read from its dimensions, not from the endpoint.
+/// Through a monitoring account, where one reads this place's metrics.
+async fn list_waf_metrics(
+    c: &Clients,
+    routes: &MetricRoutes,
+    cf_scope_here: bool,
+    calls: &mut Calls,
+) -> Result<Vec<Listed>, Failure> {
+    let mut listed = Vec::new();
+    let mut endpoints = vec![(&c.cloudwatch, &routes.regional)];
+    if cf_scope_here {
+        endpoints.push((&c.cloudwatch_global, &routes.global));
+    }
+    for (client, route) in endpoints {
+        listed.extend(match route {
+            Some(route) if route.serves("AWS/WAFV2") => route.waf_metrics(calls).await?,
+            _ => cloudwatch::waf_metrics(client, None, calls).await?,
+        });
+    }
+    Ok(listed)
 }

@@ -7,7 +7,9 @@
 use std::collections::HashMap;
 
 use aws_sdk_apigatewayv2::Client;
-use aws_sdk_apigatewayv2::types::{AuthorizationType, AuthorizerType, ProtocolType};
+use aws_sdk_apigatewayv2::types::{
+    AuthorizationType, Authorizer, AuthorizerType, ProtocolType, Route,
+};
 
 use super::Calls;
 use super::apigateway::paged;
@@ -41,86 +43,12 @@ pub async fn read(c: &Client, pace: &Pacer, calls: &mut Calls) -> Result<Vec<Res
         .filter(|a| a.protocol_type() == Some(&ProtocolType::Http))
     {
         let id = api.api_id().unwrap_or_default();
-        let authorizers: HashMap<String, Authorization> = paged(
-            pace,
-            calls,
-            "apigateway:GetAuthorizers",
-            |token| async move {
-                let page = c
-                    .get_authorizers()
-                    .api_id(id)
-                    .set_next_token(token)
-                    .send()
-                    .await
-                    .map_err(|e| failure("apigateway:GET /apis/*/authorizers", &e))?;
-                let items = page
-                    .items()
-                    .iter()
-                    .map(|a| {
-                        let name = Text::new(a.name().unwrap_or_default());
-                        let kind = match a.authorizer_type() {
-                            Some(AuthorizerType::Jwt) => Authorization::Jwt {
-                                name,
-                                issuer: Text::new(
-                                    a.jwt_configuration()
-                                        .and_then(|j| j.issuer())
-                                        .unwrap_or("?"),
-                                ),
-                            },
-                            _ => Authorization::Lambda {
-                                name,
-                                request: true,
-                            },
-                        };
-                        (a.authorizer_id().unwrap_or_default().to_string(), kind)
-                    })
-                    .collect();
-                Ok((items, page.next_token().map(str::to_string)))
-            },
-        )
-        .await?
-        .into_iter()
-        .collect();
-        let authorizers = &authorizers;
+        let authorizers = authorizers(c, pace, calls, id).await?;
         let cors = api
             .cors_configuration()
             .map(|c| c.allow_origins().join(","))
             .filter(|o| !o.is_empty());
-        let cors = cors.as_deref();
-        let mut methods = paged(pace, calls, "apigateway:GetRoutes", |token| async move {
-            let page = c
-                .get_routes()
-                .api_id(id)
-                .set_next_token(token)
-                .send()
-                .await
-                .map_err(|e| failure("apigateway:GET /apis/*/routes", &e))?;
-            let items =
-                page.items()
-                    .iter()
-                    .map(|r| {
-                        let (method, path) = route(r.route_key().unwrap_or_default());
-                        let by_id = r.authorizer_id().and_then(|a| authorizers.get(a)).cloned();
-                        let authorization = match r.authorization_type() {
-                            None | Some(AuthorizationType::None) => Authorization::None,
-                            Some(AuthorizationType::AwsIam) => Authorization::Iam,
-                            Some(AuthorizationType::Jwt | AuthorizationType::Custom) => by_id
-                                .unwrap_or_else(|| Authorization::Other(Text::new("authorizer ?"))),
-                            Some(other) => Authorization::Other(Text::new(other.as_str())),
-                        };
-                        Method {
-                            method: Text::new(&method),
-                            path: Text::new(&path),
-                            authorization,
-                            api_key_required: r.api_key_required().unwrap_or(false),
-                            cors_origin: cors.map(Text::new),
-                        }
-                    })
-                    .collect();
-            Ok((items, page.next_token().map(str::to_string)))
-        })
-        .await?;
-        methods.sort_by(|a, b| (&a.path, &a.method).cmp(&(&b.path, &b.method)));
+        let methods = routes(c, pace, calls, id, &authorizers, cors.as_deref()).await?;
         let stages = paged(pace, calls, "apigateway:GetStages", |token| async move {
             let page = c
                 .get_stages()
@@ -151,6 +79,107 @@ pub async fn read(c: &Client, pace: &Pacer, calls: &mut Calls) -> Result<Vec<Res
         });
     }
     Ok(out)
+}
+
+/// An API's authorizers by id: JWT (with its issuer) or Lambda.
+async fn authorizers(
+    c: &Client,
+    pace: &Pacer,
+    calls: &mut Calls,
+    id: &str,
+) -> Result<HashMap<String, Authorization>, Failure> {
+    let all = paged(
+        pace,
+        calls,
+        "apigateway:GetAuthorizers",
+        |token| async move {
+            let page = c
+                .get_authorizers()
+                .api_id(id)
+                .set_next_token(token)
+                .send()
+                .await
+                .map_err(|e| failure("apigateway:GET /apis/*/authorizers", &e))?;
+            let items = page.items().iter().map(authorizer).collect();
+            Ok((items, page.next_token().map(str::to_string)))
+        },
+    )
+    .await?;
+    Ok(all.into_iter().collect())
+}
+
+/// An authorizer's id and what it is.
+fn authorizer(a: &Authorizer) -> (String, Authorization) {
+    let name = Text::new(a.name().unwrap_or_default());
+    let kind = match a.authorizer_type() {
+        Some(AuthorizerType::Jwt) => Authorization::Jwt {
+            name,
+            issuer: Text::new(
+                a.jwt_configuration()
+                    .and_then(|j| j.issuer())
+                    .unwrap_or("?"),
+            ),
+        },
+        _ => Authorization::Lambda {
+            name,
+            request: true,
+        },
+    };
+    (a.authorizer_id().unwrap_or_default().to_string(), kind)
+}
+
+/// An API's routes as methods, by path then method, each with its authorization.
+async fn routes(
+    c: &Client,
+    pace: &Pacer,
+    calls: &mut Calls,
+    id: &str,
+    authorizers: &HashMap<String, Authorization>,
+    cors: Option<&str>,
+) -> Result<Vec<Method>, Failure> {
+    let mut methods = paged(pace, calls, "apigateway:GetRoutes", |token| async move {
+        let page = c
+            .get_routes()
+            .api_id(id)
+            .set_next_token(token)
+            .send()
+            .await
+            .map_err(|e| failure("apigateway:GET /apis/*/routes", &e))?;
+        let items = page
+            .items()
+            .iter()
+            .map(|r| route_method(r, authorizers, cors))
+            .collect();
+        Ok((items, page.next_token().map(str::to_string)))
+    })
+    .await?;
+    methods.sort_by(|a, b| (&a.path, &a.method).cmp(&(&b.path, &b.method)));
+    Ok(methods)
+}
+
+/// A route as a method: its verb and path, and who may call it.
+fn route_method(
+    r: &Route,
+    authorizers: &HashMap<String, Authorization>,
+    cors: Option<&str>,
+) -> Method {
+    let (method, path) = route(r.route_key().unwrap_or_default());
+    let by_id = r.authorizer_id().and_then(|a| authorizers.get(a)).cloned();
+    let authorization = match r.authorization_type() {
+        None | Some(AuthorizationType::None) => Authorization::None,
+        Some(AuthorizationType::AwsIam) => Authorization::Iam,
+        Some(AuthorizationType::Jwt | AuthorizationType::Custom) => {
+            by_id.unwrap_or_else(|| Authorization::Other(Text::new("authorizer ?")))
+        }
+        Some(other) => Authorization::Other(Text::new(other.as_str())),
+    };
+    Method {
+        method: Text::new(&method),
+        path: Text::new(&path),
+        authorization,
+        api_key_required: r.api_key_required().unwrap_or(false),
+        cors_origin: cors.map(Text::new),
+    }
 }
 
 /// A route's throttle as API Gateway v2 gives it: None when neither limit is set (the stage's,

@@ -5,6 +5,7 @@
 //! keeps what was read before and says why, so one denied permission darkens one panel only.
 
 mod access;
+mod actions;
 mod alarms;
 pub mod apigateway;
 mod assemble;
@@ -31,6 +32,8 @@ mod shield;
 pub mod toggle;
 mod usage;
 pub mod wafv2;
+
+pub use actions::AwsActions;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
@@ -476,84 +479,5 @@ impl Source for AwsSource {
         Some(Box::pin(
             async move { logs::stop_all(&clients, &live).await },
         ))
-    }
-}
-
-/// What acts on the account: cloned clients and settings, nothing a poll holds. API Gateway
-/// calls share the poller's pacer (one budget for the account).
-#[derive(Clone)]
-pub struct AwsActions {
-    clients: Clients,
-    pace: Pacer,
-    settings: Settings,
-    account: String,
-}
-
-impl AwsActions {
-    fn kept(&self) -> crate::ops::kept::KeptActions {
-        kept_beside(&self.settings.journal)
-    }
-
-    fn rotator(&self, progress: Reporter) -> rotate::Rotator {
-        rotate::Rotator {
-            clients: self.clients.clone(),
-            pace: self.pace.clone(),
-            journal: self.settings.journal.clone(),
-            deploy: self.settings.deploy,
-            progress,
-            account: self.account.clone(),
-            region: self.clients.region.clone(),
-            others: self.settings.other_cdns.clone(),
-        }
-    }
-}
-
-impl Actions for AwsActions {
-    fn apply(&self, op: Op, progress: Reporter) -> OpFuture {
-        match op {
-            Op::ToggleRule(t) => {
-                let client = self.clients.waf_for(t.scope).clone();
-                let kept = self.kept();
-                Box::pin(async move {
-                    let mut calls = Calls::default();
-                    toggle::run(&client, &t, &kept, &progress, &mut calls).await
-                })
-            }
-            Op::RotateKey { key_id, .. } => {
-                let r = self.rotator(progress);
-                Box::pin(async move { r.start(key_id.as_str()).await })
-            }
-            Op::ResumeRotation { id, rollback, .. } => {
-                let r = self.rotator(progress);
-                Box::pin(async move { r.resume(&id, rollback).await })
-            }
-            other => {
-                let me = self.clone();
-                Box::pin(async move {
-                    match &other {
-                        Op::Block(b) => me.block(b, &progress).await,
-                        Op::Unblock(u) => me.unblock(u, &progress).await,
-                        Op::RateLimit(r) => me.rate_limit(r, &progress).await,
-                        Op::SetKeyEnabled(k) => me.switch_key(k, &progress).await,
-                        Op::DeleteOldKey(d) => me.delete_old(d, &progress).await,
-                        _ => unreachable!("matched above"),
-                    }
-                })
-            }
-        }
-    }
-
-    fn key_value(&self, _: crate::model::Place, key_id: &str) -> ValueFuture {
-        let (api, pace, key_id) = (
-            self.clients.apigateway.clone(),
-            self.pace.clone(),
-            key_id.to_string(),
-        );
-        Box::pin(async move {
-            pace.wait().await;
-            apigateway::key_value(&api, &key_id)
-                .await
-                .map_err(|e| SourceError::Failed(e.to_string()))
-        })
     }
 }

@@ -19,7 +19,9 @@ use crate::source::{OpOutcome, SourceError};
 /// Where a test may stop a block or an unblock: right after UpdateIPSet answered, before the
 /// blocks journal records it.
 async fn hook(step: &str) {
-    if crate::hooks::at(crate::hooks::Point::StepCalled(step)) == crate::hooks::Reaction::Stall {
+    if crate::host::hooks::at(crate::host::hooks::Point::StepCalled(step))
+        == crate::host::hooks::Reaction::Stall
+    {
         tracing::warn!(step, "test hook: stalled");
         std::future::pending::<()>().await;
     }

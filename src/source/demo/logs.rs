@@ -13,11 +13,11 @@ use super::origin_countries::{self, COUNTRIES};
 use super::requests::{request, user_agent};
 use super::samples::{address_pool, cloudfront_ip};
 use super::scenario::REGIONAL;
-use crate::log_queries;
 use crate::model::logs::{
     Blocked, LogKind, LogSource, LogState, Logs, Refusals, Refused, ScanCost, Tally, Window,
 };
 use crate::model::{Action, Text};
+use crate::source::log_queries;
 
 /// Minutes a query covers (`--logs-every`'s default).
 const MINUTES: usize = 5;
@@ -82,19 +82,7 @@ pub fn logs(w: &World, complete: &[Minute]) -> Logs {
     for (a, acl) in w.sc.acls.iter().enumerate() {
         let of = vec![Text::new(acl.name)];
         if a != REGIONAL {
-            out.sources.push(LogSource {
-                place: Default::default(),
-                kind: LogKind::Waf,
-                of,
-                destination: Text::new(&format!("arn:aws:s3:::aws-waf-logs-{}", acl.name)),
-                state: LogState::NotQueryable {
-                    why: Text::new(
-                        "an S3 bucket: Logs Insights reads CloudWatch Logs only (Athena reads S3)",
-                    ),
-                },
-                queries: Vec::new(),
-                query_states: Vec::new(),
-            });
+            out.sources.push(s3_waf_log(acl.name, of));
             continue;
         }
         let (blocked, paths, agents, records) = waf(w, recent, a);
@@ -117,20 +105,41 @@ pub fn logs(w: &World, complete: &[Minute]) -> Logs {
             query_states: vec![LogState::Read(window(records, WAF_LINE)); 3],
         });
     }
-    let bytes: u64 = out
-        .sources
+    out.cost = scan_cost(&out.sources);
+    out
+}
+
+/// A web ACL that logs to S3: not a log Logs Insights reads.
+fn s3_waf_log(acl: &str, of: Vec<Text>) -> LogSource {
+    LogSource {
+        place: Default::default(),
+        kind: LogKind::Waf,
+        of,
+        destination: Text::new(&format!("arn:aws:s3:::aws-waf-logs-{acl}")),
+        state: LogState::NotQueryable {
+            why: Text::new(
+                "an S3 bucket: Logs Insights reads CloudWatch Logs only (Athena reads S3)",
+            ),
+        },
+        queries: Vec::new(),
+        query_states: Vec::new(),
+    }
+}
+
+/// What the queries scanned, each query of a log scanning the whole window.
+fn scan_cost(sources: &[LogSource]) -> ScanCost {
+    let bytes: u64 = sources
         .iter()
         .filter_map(|s| match &s.state {
             LogState::Read(w) => Some(w.bytes_scanned * s.queries.len().max(1) as u64),
             _ => None,
         })
         .sum();
-    out.cost = ScanCost {
+    ScanCost {
         bytes_last_run: bytes,
         bytes_total: bytes,
         every_secs: (MINUTES * 60) as u32,
-    };
-    out
+    }
 }
 
 /// A stage's 429s per key over the minutes: each client's, under the key it used that minute;

@@ -885,7 +885,7 @@ fn the_login_alarm_fires_with_the_stuffing_and_clears_after_it() {
     let after = snap(9, at(12, 30));
     assert_eq!(state(&after).0, AlarmState::Ok);
     // The Overview leads with it while it fires.
-    let findings = crate::insights::findings(&during);
+    let findings = crate::judge::insights::findings(&during);
     assert!(
         findings[0]
             .text
@@ -946,7 +946,7 @@ fn a_shield_attack_on_the_catalog_distribution_goes_on_then_ends() {
     assert_eq!(during.attacks.len(), 2, "and yesterday's, over");
     let after = snap(7, at(40, 0));
     assert!(after.attacks.iter().all(|a| !a.ongoing()));
-    let found = crate::insights::findings(&during);
+    let found = crate::judge::insights::findings(&during);
     assert!(
         found.iter().any(|f| f
             .text
@@ -982,7 +982,7 @@ fn last_week_is_a_calmer_copy_of_today_and_the_overview_says_what_is_new() {
         .unwrap();
     let then = catalog.metrics.count.then.as_deref().unwrap();
     assert!(then.max() > 0.0 && then.max() < catalog.metrics.count.max());
-    let found = crate::insights::findings(&s);
+    let found = crate::judge::insights::findings(&s);
     assert!(
         found.iter().any(
             |f| f.text.starts_with("LoginRateLimit (edge-regional) blocks")

@@ -8,7 +8,7 @@
 
 use std::process::ExitCode;
 
-use edgetop::hooks::{self, Point, Reaction};
+use edgetop::host::hooks::{self, Point, Reaction};
 
 fn main() -> ExitCode {
     let stall = std::env::var("EDGETOP_TEST_STALL").ok();

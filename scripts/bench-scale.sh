@@ -8,7 +8,8 @@
 #  4. API Gateway calls per minute in steady state (two minutes from STEADY_FROM seconds), from
 #     the peer's timed call log: the most in any 60 s and the average, against the budget
 #     edgetop is given (--apigateway-per-minute);
-#  5. snapshot --json on the same account: seconds, calls, and its resident memory at most;
+#  5. snapshot --json on the same account: seconds, calls, CPU seconds, and its resident memory
+#     at most (with BASELINE_BIN=path, also those of another build, side by side);
 #  6. with RECORD=1, the dashboard also records (--record): what its whole snapshots and its
 #     changes cost on disk, and so what an hour of this account costs at --refresh 60.
 set -euo pipefail
@@ -103,14 +104,20 @@ fi
 
 # snapshot --json on the same account: a complete record, so everything is read at once
 #    (under the bucket, four per-plan calls in flight); its stats say the time and the calls.
-"$PY" - "$BIN" "$ENDPOINT" "$RPS" <<'PY'
-import json, resource, subprocess, sys
-bin_, endpoint, rps = sys.argv[1:4]
-out = subprocess.run([bin_, "--region", "eu-west-1", "--endpoint-url", endpoint, "--apigateway-rps", rps,
-                      "snapshot", "--json"], capture_output=True, check=True).stdout
-stats = json.loads(out)["stats"]
-rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024
-api = sum(n for action, n in stats["aws_calls"].items() if action.startswith("apigateway:"))
-print(f"snapshot --json: {stats['seconds']:.1f} s, {stats['aws_calls_total']} AWS calls ({api} to API Gateway), "
-      f"{rss} MB resident at most")
+#    With BASELINE_BIN=path (another build of edgetop), the same read by it right after, for a
+#    side-by-side: CPU seconds are what a build's optimisation changes, the wall time is mostly
+#    the peer's and the bucket's.
+"$PY" - "$ENDPOINT" "$RPS" "$BIN" ${BASELINE_BIN:-} <<'PY'
+import json, subprocess, sys, tempfile
+endpoint, rps, bins = sys.argv[1], sys.argv[2], sys.argv[3:]
+for name, bin_ in zip(["this build", "baseline"], bins):
+    with tempfile.NamedTemporaryFile("r") as t:
+        out = subprocess.run(["/usr/bin/time", "-f", "%U %S %M", "-o", t.name, bin_, "--region", "eu-west-1",
+                              "--endpoint-url", endpoint, "--apigateway-rps", rps, "snapshot", "--json"],
+                             capture_output=True, check=True).stdout
+        user, system, rss = t.read().split()
+    stats = json.loads(out)["stats"]
+    api = sum(n for action, n in stats["aws_calls"].items() if action.startswith("apigateway:"))
+    print(f"snapshot --json ({name}): {stats['seconds']:.1f} s, {stats['aws_calls_total']} AWS calls ({api} to "
+          f"API Gateway), {float(user) + float(system):.2f} s of CPU, {int(rss) // 1024} MB resident at most")
 PY

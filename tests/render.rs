@@ -11,8 +11,8 @@ use common::draw::render;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use edgetop::app::{App, Event, Screen};
 use edgetop::source::demo::{DEMO_START, DemoSource};
-use edgetop::theme::Theme;
 use edgetop::ui;
+use edgetop::ui::theme::Theme;
 use ratatui::{Terminal, backend::TestBackend};
 
 /// The demo at a fixed simulated time, five minutes in, with data three seconds old.
@@ -878,7 +878,7 @@ fn a_replay_s_timeline_and_a_tour_s_caption() {
         ended: false,
     });
     a.tour = Some(edgetop::app::replay::TourState::new(
-        edgetop::tour::Tour::load(None).unwrap(),
+        edgetop::app::tour::Tour::load(None).unwrap(),
     ));
     a.begin_tour();
     key(&mut a, KeyCode::Char(' '));

@@ -3,8 +3,8 @@
 
 use edgetop::app::App;
 use edgetop::model::text::is_unsafe;
-use edgetop::theme::Theme;
 use edgetop::ui;
+use edgetop::ui::theme::Theme;
 use ratatui::{Terminal, backend::TestBackend};
 
 pub fn render(app: &App, w: u16, h: u16) -> String {

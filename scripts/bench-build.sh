@@ -14,6 +14,7 @@
 # build meanwhile.
 #
 #   scripts/bench-build.sh [--write] [REV]
+#   ALONE=0           leave out step 5
 #   KEEP_TARGET=DIR   keep the first clone's build directory there (to seed another checkout's)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -62,15 +63,17 @@ size=$(stat -c %s "$CARGO_TARGET_DIR/release/edgetop")
 size_mb=$(awk -v b="$size" 'BEGIN { printf "%.1f", b / 1e6 }')
 echo "4. release binary: $size_mb MB"
 
-# 5. The demo command alone, from a fresh clone.
-clone "$WORK/b"
-export CARGO_TARGET_DIR="$WORK/target-b"
-t=$(now)
-(cd "$WORK/b" && cargo build --release --timings > "$WORK/demo-alone.log" 2>&1)
-alone=$(since "$t")
-echo "5. the demo command alone on a fresh clone: $(mmss "$alone"); the longest crates:"
-# cargo's timings page holds each unit's duration as JSON (UNIT_DATA).
-python3 - "$CARGO_TARGET_DIR"/cargo-timings/cargo-timing.html <<'PY' | tee "$WORK/crates"
+# 5. The demo command alone, from a fresh clone (ALONE=0 leaves it out).
+alone_cell="–"
+if [ "${ALONE:-1}" != 0 ]; then
+  clone "$WORK/b"
+  export CARGO_TARGET_DIR="$WORK/target-b"
+  t=$(now)
+  (cd "$WORK/b" && cargo build --release --timings > "$WORK/demo-alone.log" 2>&1)
+  alone=$(since "$t")
+  echo "5. the demo command alone on a fresh clone: $(mmss "$alone"); the longest crates:"
+  # cargo's timings page holds each unit's duration as JSON (UNIT_DATA).
+  python3 - "$CARGO_TARGET_DIR"/cargo-timings/cargo-timing.html <<'PY' | tee "$WORK/crates"
 import json, re, sys
 html = open(sys.argv[1]).read()
 found = re.search(r"const UNIT_DATA = (\[.*?\]);\n", html, re.S)
@@ -83,8 +86,10 @@ for u in sorted(units, key=lambda u: -u["duration"])[:8]:
           f"{u['duration']:.0f} s")
 print(f"   (all {len(units)} units: {total / 60:.0f} min of one core)")
 PY
+  alone_cell=$(mmss "$alone")
+fi
 
-row="| $REV | $(date +%F) | $(mmss "$green") | $after s, $rebuilt crates | $warm s | $size_mb MB | $(mmss "$alone") |"
+row="| $REV | $(date +%F) | $(mmss "$green") | $after s, $rebuilt crates | $warm s | $size_mb MB | $alone_cell |"
 echo "$row"
 if [ -n "${KEEP_TARGET:-}" ]; then rm -rf "$KEEP_TARGET" && mv "$WORK/target-a" "$KEEP_TARGET"; fi
 if [ "$WRITE" = 1 ]; then

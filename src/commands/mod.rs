@@ -21,6 +21,7 @@ use crate::commands::cli::{Args, Command};
 /// The program: the options from the command line, the command they name, and its error
 /// printed (escaped) on the way out.
 pub fn main() -> ExitCode {
+    end_on_panic();
     let args = Args::parse();
     match start(args) {
         Ok(code) => code,
@@ -29,6 +30,20 @@ pub fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// A panic anywhere (the engine's task included) ends the process, as `panic = "abort"` did:
+/// the hooks set after this one run first (the log, the terminal restored), then the panic's
+/// message, then the process aborts rather than go on with a half-working screen. Here rather
+/// than in the release profile, because tests need panics to unwind: with the profile's
+/// `abort`, a test build compiled every dependency twice (once for the tests, once for the
+/// program), where now one build serves both.
+fn end_on_panic() {
+    let report = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        report(info);
+        std::process::abort();
+    }));
 }
 
 /// Everything `main` does, with errors for it to print.

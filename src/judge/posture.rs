@@ -257,13 +257,12 @@ fn domains(
     a: &Access,
     out: &mut Vec<Finding>,
 ) {
-    let reachable = reachable(a);
     for d in s
         .custom_domains
         .iter()
         .filter(|d| d.maps(api.id.as_str(), st.name.as_str()))
     {
-        if d.mtls_truststore.is_some() && reachable {
+        if d.mtls_truststore.is_some() && reachable(a) {
             out.push(finding(
                 Severity::Warn,
                 format!(

@@ -249,6 +249,7 @@ fn journal_names_and_reports_are_drawn_inert() {
     let mut a = app();
     let hostile = "partner\u{202e}\n\u{1b}[2J\u{9b}31m\u{2066}";
     let r = Rotation {
+        format: 1,
         id: "20261117T140000.000Z-k1-0a1b2c3d".into(),
         account: "123456789012".into(),
         region: "eu-west-1".into(),
@@ -292,6 +293,7 @@ fn an_unfinished_rotation_and_the_audit_log() {
     use edgetop::ops::journal::{Mark, Rotation};
     let mut a = app();
     let mut r = Rotation {
+        format: 1,
         id: "20261117T140000.000Z-k1".into(),
         account: "123456789012".into(),
         region: "eu-west-1".into(),
@@ -324,6 +326,7 @@ fn an_unfinished_rotation_and_the_audit_log() {
     };
     let entry = |phase, what: &str, result: Option<&str>| {
         Ok(Entry {
+            format: 1,
             time: DEMO_START,
             who: who.clone(),
             phase,

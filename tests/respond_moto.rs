@@ -270,7 +270,8 @@ fn a_block_cut_short_is_settled_at_the_next_start_and_expired_ones_go_from_cron(
     let journal = state.join("edgetop").join("blocks.json");
     let text = std::fs::read_to_string(&journal).unwrap();
     let mut records: Value = serde_json::from_str(&text).unwrap();
-    for r in records.as_array_mut().unwrap() {
+    assert_eq!(records["format"], 2, "{records}");
+    for r in records["blocks"].as_array_mut().unwrap() {
         if r["range"] == "203.0.113.78/32" {
             r["expires"] = json!("2020-01-01T00:00:00Z");
         }

@@ -575,6 +575,7 @@ fn an_unfinished_rotation_is_offered_to_finish_or_roll_back() {
     use crate::ops::journal::{Mark, Rotation};
     let mut a = app();
     let mut r = Rotation {
+        format: 1,
         id: "r1".into(),
         account: "1".into(),
         region: "eu-west-1".into(),

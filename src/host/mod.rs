@@ -5,5 +5,6 @@
 
 pub(crate) mod config;
 pub(crate) mod files;
+pub mod format;
 pub mod hooks;
 pub mod output;

@@ -50,6 +50,10 @@ pub enum Phase {
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct Entry {
+    /// The line's format ([`crate::host::format::AUDIT`]); edgetop 0.1.0 wrote none, which
+    /// reads as 1.
+    #[serde(default = "first_format")]
+    pub format: u32,
     pub time: DateTime<Utc>,
     #[serde(flatten)]
     pub who: Who,
@@ -61,6 +65,10 @@ pub struct Entry {
     /// The outcome or the error, in words.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub result: Option<String>,
+}
+
+fn first_format() -> u32 {
+    1
 }
 
 #[derive(Clone, Debug)]
@@ -110,6 +118,7 @@ impl Audit {
     /// Append one entry, in one write, and flush it to disk.
     pub fn record(&self, phase: Phase, op: &Op, result: Option<&str>) -> Result<(), AuditError> {
         let entry = Entry {
+            format: crate::host::format::AUDIT,
             time: Utc::now(),
             who: self.who_for(op),
             phase,
@@ -178,10 +187,19 @@ pub fn read_last(path: &Path, n: usize) -> Result<Vec<Result<Entry, String>>, St
     Ok(lines[lines.len().saturating_sub(n)..]
         .iter()
         .enumerate()
-        .map(|(i, l)| {
-            serde_json::from_str(l).map_err(|e| format!("line {} unreadable: {e}", i + 1))
-        })
+        .map(|(i, l)| parse_line(l, i + 1, path))
         .collect())
+}
+
+/// One line of the audit log (`n`: its place among those read), or why it is not shown: it
+/// does not parse, or a newer edgetop wrote it in a format this one does not know.
+fn parse_line(line: &str, n: usize, path: &Path) -> Result<Entry, String> {
+    let unreadable = |e: serde_json::Error| format!("line {n} unreadable: {e}");
+    let doc: serde_json::Value = serde_json::from_str(line).map_err(unreadable)?;
+    let what = format!("line {n} of the audit log");
+    crate::host::format::of(&doc, crate::host::format::AUDIT, &what, path)
+        .map_err(|e| e.to_string())?;
+    serde_json::from_value(doc).map_err(unreadable)
 }
 
 /// The bytes of the last `n` lines of `f` (at least: whole lines, from a line's start), read

@@ -68,7 +68,12 @@ impl Blocks {
     /// `blocks.json` in `state_dir`.
     pub fn in_dir(state_dir: &Path) -> Blocks {
         Blocks {
-            file: StateFile::new(state_dir.join("blocks.json"), "blocks journal"),
+            file: StateFile::new(
+                state_dir.join("blocks.json"),
+                "blocks journal",
+                crate::host::format::BLOCKS,
+                "blocks",
+            ),
         }
     }
 

@@ -91,6 +91,10 @@ impl StepId {
 /// A rotation as the journal holds it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Rotation {
+    /// The journal's format ([`crate::host::format::JOURNAL`]); edgetop 0.1.0 wrote none, which
+    /// reads as 1.
+    #[serde(default = "first_format")]
+    pub format: u32,
     pub id: String,
     pub account: String,
     pub region: String,
@@ -125,6 +129,13 @@ pub enum JournalError {
     /// A journal file is not a rotation, or not this one.
     #[error("{path} is not a readable journal ({message}); it was left as it is")]
     Unreadable { path: String, message: String },
+    /// A newer edgetop wrote it: neither read nor changed.
+    #[error("{0}")]
+    Newer(#[from] crate::host::format::Newer),
+}
+
+fn first_format() -> u32 {
+    1
 }
 
 impl JournalError {
@@ -138,11 +149,24 @@ impl JournalError {
 
 impl Rotation {
     /// A journal file's text, which must be the rotation named `id` (its file name): the id
-    /// names files (locks, pruning), so one that says otherwise is refused.
-    pub fn parse(text: &str, id: &str) -> Result<Rotation, String> {
-        let r: Rotation = serde_json::from_str(text).map_err(|e| e.to_string())?;
+    /// names files (locks, pruning), so one that says otherwise is refused, as is one in a
+    /// format newer than this edgetop's.
+    pub fn parse(text: &str, id: &str, path: &Path) -> Result<Rotation, JournalError> {
+        let unreadable = |message: String| JournalError::Unreadable {
+            path: path.display().to_string(),
+            message,
+        };
+        let doc: serde_json::Value =
+            serde_json::from_str(text).map_err(|e| unreadable(e.to_string()))?;
+        crate::host::format::of(
+            &doc,
+            crate::host::format::JOURNAL,
+            "the rotation journal",
+            path,
+        )?;
+        let r: Rotation = serde_json::from_value(doc).map_err(|e| unreadable(e.to_string()))?;
         if r.id != id {
-            return Err(format!("it says it is rotation {:?}", r.id));
+            return Err(unreadable(format!("it says it is rotation {:?}", r.id)));
         }
         Ok(r)
     }
@@ -304,17 +328,19 @@ impl Journal {
         let path = self
             .path(&r.id)
             .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e.to_string()))?;
-        let text = crate::model::text::json_safe(&serde_json::to_string_pretty(r)?) + "\n";
+        // Always in this edgetop's format, whichever format it was read in.
+        let r = Rotation {
+            format: crate::host::format::JOURNAL,
+            ..r.clone()
+        };
+        let text = crate::model::text::json_safe(&serde_json::to_string_pretty(&r)?) + "\n";
         crate::host::files::write_atomic(&path, text.as_bytes())
     }
 
     pub fn load(&self, id: &str) -> Result<Rotation, JournalError> {
         let p = self.path(id)?;
         let text = crate::host::files::read_private(&p).map_err(|e| JournalError::io(&p, e))?;
-        Rotation::parse(&text, id).map_err(|message| JournalError::Unreadable {
-            path: p.display().to_string(),
-            message,
-        })
+        Rotation::parse(&text, id, &p)
     }
 
     /// Every rotation in the journal, oldest first, and the files that could not be read.
@@ -405,6 +431,7 @@ mod tests {
 
     fn rotation() -> Rotation {
         Rotation {
+            format: crate::host::format::JOURNAL,
             id: "r1".into(),
             account: "123".into(),
             region: "eu-west-1".into(),
@@ -469,7 +496,7 @@ mod tests {
             bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..600)
         ) {
             let text = String::from_utf8_lossy(&bytes);
-            if let Ok(r) = Rotation::parse(&text, "r1") {
+            if let Ok(r) = Rotation::parse(&text, "r1", Path::new("r1.json")) {
                 let _ = (r.where_stopped(), r.steps_now(), r.rollback_steps());
             }
         }
@@ -488,7 +515,7 @@ mod tests {
                 .map(|(k, done)| (k, if done { Mark::Done } else { Mark::Started }))
                 .collect();
             let text = serde_json::to_string(&r).unwrap();
-            let back = Rotation::parse(&text, "r1").unwrap();
+            let back = Rotation::parse(&text, "r1", Path::new("r1.json")).unwrap();
             proptest::prop_assert_eq!(&back, &r);
             let _ = (back.where_stopped(), back.steps_now());
         }
@@ -541,8 +568,8 @@ mod tests {
     #[test]
     fn a_journal_naming_another_rotation_is_refused() {
         let text = serde_json::to_string(&rotation()).unwrap();
-        assert!(Rotation::parse(&text, "r1").is_ok());
-        assert!(Rotation::parse(&text, "../../elsewhere").is_err());
+        assert!(Rotation::parse(&text, "r1", Path::new("r1.json")).is_ok());
+        assert!(Rotation::parse(&text, "../../elsewhere", Path::new("x.json")).is_err());
     }
 
     #[test]

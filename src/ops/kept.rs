@@ -62,7 +62,12 @@ impl KeptActions {
     /// `kept-actions.json` in `state_dir`.
     pub fn in_dir(state_dir: &Path) -> KeptActions {
         KeptActions {
-            file: StateFile::new(state_dir.join("kept-actions.json"), "kept actions"),
+            file: StateFile::new(
+                state_dir.join("kept-actions.json"),
+                "kept actions",
+                crate::host::format::KEPT,
+                "kept",
+            ),
         }
     }
 
@@ -71,7 +76,7 @@ impl KeptActions {
         format!("{scope}/{web_acl_id}/{rule}/{action}")
     }
 
-    fn read(&self) -> Read {
+    pub fn read(&self) -> Read {
         let mut r = self.file.read();
         if let Some(w) = &mut r.warning {
             w.push_str(": what it keeps is not put back");

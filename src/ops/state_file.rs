@@ -1,7 +1,9 @@
 //! A small JSON file of edgetop's own in the state directory (the kept actions, the blocks
 //! journal): read by anyone at any time, changed one process at a time under a lock, written
 //! atomically. A file that cannot be read is a warning naming it, and the next change moves it
-//! aside rather than overwrite it: what it held is never lost to a write.
+//! aside rather than overwrite it: what it held is never lost to a write. A file written by a
+//! newer edgetop (its `format` is one this edgetop does not know) is neither read nor changed:
+//! every change to it is refused, saying so ([`crate::host::format`]).
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -10,12 +12,17 @@ use chrono::Utc;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-/// One state file, holding a `T`.
+/// One state file, holding a `T`: `{"format": N, "<member>": T}`. Format 1 (edgetop 0.1.0)
+/// held the `T` bare, and is read as it was.
 #[derive(Clone, Debug)]
 pub struct StateFile {
     path: PathBuf,
     /// What the file is, for messages: "kept actions", "blocks journal".
     what: &'static str,
+    /// The format this edgetop writes (and the newest it reads).
+    format: u32,
+    /// The member that holds the content.
+    member: &'static str,
 }
 
 /// What was read, and a warning naming the file when it could not be read.
@@ -23,11 +30,18 @@ pub struct StateFile {
 pub struct Read<T> {
     pub value: T,
     pub warning: Option<String>,
+    /// A newer edgetop wrote it: nothing in it was read, and it must not be changed.
+    pub newer: bool,
 }
 
 impl StateFile {
-    pub fn new(path: PathBuf, what: &'static str) -> StateFile {
-        StateFile { path, what }
+    pub fn new(path: PathBuf, what: &'static str, format: u32, member: &'static str) -> StateFile {
+        StateFile {
+            path,
+            what,
+            format,
+            member,
+        }
     }
 
     pub fn path(&self) -> &Path {
@@ -44,16 +58,38 @@ impl StateFile {
                 self.what,
                 self.path.display()
             )),
+            newer: false,
         };
-        match crate::host::files::read_private(&self.path) {
-            Ok(t) => match serde_json::from_str(&t) {
-                Ok(value) => Read {
-                    value,
-                    warning: None,
-                },
-                Err(e) => unreadable(e.to_string()),
+        let text = match crate::host::files::read_private(&self.path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Read::default(),
+            Err(e) => return unreadable(e.to_string()),
+        };
+        let doc: serde_json::Value = match serde_json::from_str(&text) {
+            Ok(doc) => doc,
+            Err(e) => return unreadable(e.to_string()),
+        };
+        let what = format!("the {} file", self.what);
+        let content = match crate::host::format::of(&doc, self.format, &what, &self.path) {
+            Err(newer) => {
+                return Read {
+                    value: T::default(),
+                    warning: Some(newer.to_string()),
+                    newer: true,
+                };
+            }
+            Ok(1) => doc,
+            Ok(_) => match doc {
+                serde_json::Value::Object(mut m) => m.remove(self.member).unwrap_or_default(),
+                _ => serde_json::Value::Null,
             },
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Read::default(),
+        };
+        match serde_json::from_value(content) {
+            Ok(value) => Read {
+                value,
+                warning: None,
+                newer: false,
+            },
             Err(e) => unreadable(e.to_string()),
         }
     }
@@ -82,7 +118,11 @@ impl StateFile {
         let Read {
             mut value,
             mut warning,
+            newer,
         } = self.read::<T>();
+        if newer {
+            return Err(warning.unwrap_or_default());
+        }
         if warning.is_some() && self.path.exists() {
             let mut aside = self.path.as_os_str().to_owned();
             aside.push(format!(
@@ -98,12 +138,34 @@ impl StateFile {
             ));
         }
         let out = change(&mut value);
-        let text = serde_json::to_string_pretty(&value).map_err(|e| e.to_string())?;
+        let doc = Document {
+            format: self.format,
+            member: self.member,
+            content: &value,
+        };
+        let text = serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())?;
         crate::host::files::write_atomic(
             &self.path,
             crate::model::text::json_safe(&text).as_bytes(),
         )
         .map_err(fail)?;
         Ok((out, warning))
+    }
+}
+
+/// What is written: the format first, then the content under its member.
+struct Document<'a, T> {
+    format: u32,
+    member: &'static str,
+    content: &'a T,
+}
+
+impl<T: Serialize> Serialize for Document<'_, T> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(Some(2))?;
+        m.serialize_entry("format", &self.format)?;
+        m.serialize_entry(self.member, self.content)?;
+        m.end()
     }
 }

@@ -53,7 +53,13 @@ pub fn run_as(
 /// Run with the test hook that stops the rotation at `stall` (a step key and `called` or
 /// `done`), then SIGKILL it there. Returns its stderr up to that point.
 pub fn run_and_kill(m: &Moto, state: &Path, args: &[&str], stall: &str) -> String {
-    let mut child = edgetop_hooked(m, state, args)
+    kill_at(edgetop_hooked(m, state, args), stall)
+}
+
+/// Run `hooked` (a build with the tests' hooks) until the rotation stalls at `stall`, then
+/// SIGKILL it there. Returns its stderr up to that point.
+pub fn kill_at(mut hooked: Command, stall: &str) -> String {
+    let mut child = hooked
         .env("EDGETOP_TEST_STALL", stall)
         .stdout(Stdio::null())
         .stderr(Stdio::piped())

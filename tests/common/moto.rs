@@ -261,6 +261,13 @@ impl Moto {
     }
 
     /// After each UpdateDistribution, the next `polls` GetDistribution calls say InProgress.
+    /// AWS's clock `secs` seconds from this machine's: the answers' Date header says so, and a
+    /// request signed more than five minutes off is refused, as SigV4 refuses it.
+    pub fn clock(&self, secs: i64) {
+        let body = serde_json::json!({ "offset_seconds": secs }).to_string();
+        self.control("POST", "/_edgetop/clock", Some(&body));
+    }
+
     pub fn deploy_delay(&self, polls: i32) {
         let body = serde_json::json!({ "polls": polls }).to_string();
         self.control("POST", "/_edgetop/cloudfront/deploy-delay", Some(&body));
@@ -408,7 +415,8 @@ pub fn edgetop_hooked(m: &Moto, args: &[&str]) -> Command {
     program(&super::hooked(), m, args)
 }
 
-fn program(bin: &str, m: &Moto, args: &[&str]) -> Command {
+/// `bin` (another build of edgetop) against the server in eu-west-1.
+pub fn program(bin: &str, m: &Moto, args: &[&str]) -> Command {
     program_in(bin, m, "eu-west-1", args)
 }
 

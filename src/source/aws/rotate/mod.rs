@@ -251,6 +251,7 @@ impl Rotator {
             .collect();
         let now = Utc::now();
         let mut r = Rotation {
+            format: crate::host::format::JOURNAL,
             id: crate::ops::journal::rotation_id(now, old_key_id),
             account: self.account.clone(),
             region: self.region.clone(),

@@ -6,6 +6,7 @@ mod audit;
 mod change;
 pub mod cli;
 mod dashboard;
+mod doctor;
 mod installed;
 mod replay;
 pub(crate) mod report;
@@ -26,7 +27,17 @@ pub fn main() -> ExitCode {
     match start(args) {
         Ok(code) => code,
         Err(e) => {
-            crate::errln!("edgetop: {e:#}");
+            // A start refused by AWS, or by what is (not) set up on this machine: the one
+            // command that checks all of it at once.
+            let doctor = if e
+                .downcast_ref::<crate::source::aws::connect::ConnectError>()
+                .is_some()
+            {
+                "; `edgetop doctor` checks everything edgetop needs here, and names each fix"
+            } else {
+                ""
+            };
+            crate::errln!("edgetop: {e:#}{doctor}");
             ExitCode::from(2)
         }
     }
@@ -57,6 +68,7 @@ pub fn start(args: Args) -> anyhow::Result<ExitCode> {
         Some(Command::Audit { json, lines }) => audit::run(&args, *json, *lines),
         Some(Command::Completions { shell }) => installed::completions(*shell),
         Some(Command::Man) => installed::man(),
+        Some(Command::Doctor { json }) => doctor::run(&args, *json),
         Some(_) => change::run(&args),
         None => dashboard::run(args),
     }

@@ -64,6 +64,24 @@ fn private_dir_in(dir: &Path, state: Option<&Path>) -> io::Result<()> {
         dir
     };
     let made = make_missing(dir)?;
+    if judge_dir(dir, state)? == Judged::Wide && !made {
+        fs::set_permissions(dir, fs::Permissions::from_mode(0o700))?;
+    }
+    Ok(())
+}
+
+/// What edgetop makes of an existing directory as a place for its files.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Judged {
+    Fine,
+    /// The user's own, inside the state directory, wider than 0700: edgetop narrows it.
+    Wide,
+}
+
+/// Whether files may be kept in `dir`, unchanged: refused (a link inside the state directory,
+/// not a directory, another user's, writable by others without the sticky bit), or fine,
+/// or to be narrowed.
+fn judge_dir(dir: &Path, state: Option<&Path>) -> io::Result<Judged> {
     let inside_state = state.is_some_and(|s| dir.starts_with(s));
     // Inside the state directory nothing may be a link; elsewhere a linked directory the
     // operator named (say /var/log pointing elsewhere) is followed, and checked where it ends.
@@ -95,10 +113,25 @@ fn private_dir_in(dir: &Path, state: Option<&Path>) -> io::Result<()> {
             ),
         ));
     }
-    if !made && ours && inside_state && mode & 0o077 != 0 {
-        fs::set_permissions(dir, fs::Permissions::from_mode(0o700))?;
-    }
-    Ok(())
+    Ok(if ours && inside_state && mode & 0o077 != 0 {
+        Judged::Wide
+    } else {
+        Judged::Fine
+    })
+}
+
+/// What edgetop would make of `dir` (a directory it keeps files in), without changing it:
+/// an error where it would refuse it (or `NotFound` where it is not made yet), else a note
+/// where it would narrow it to 0700 at its next write.
+pub fn inspect_dir(dir: &Path) -> io::Result<Option<String>> {
+    let mode = fs::symlink_metadata(dir).map(|m| m.permissions().mode() & 0o7777);
+    Ok(match judge_dir(dir, state_dir().as_deref())? {
+        Judged::Fine => None,
+        Judged::Wide => Some(format!(
+            "mode {:04o}: edgetop makes it 0700 at its next write",
+            mode.unwrap_or_default()
+        )),
+    })
 }
 
 /// Create each missing component of `dir` as 0700, one at a time (never narrowing one that

@@ -20,6 +20,9 @@ A WSGI middleware in front of moto's own dispatcher:
   with embed=methods, and a domain name's mutual TLS (which moto drops), as AWS gives them; Shield's
   DescribeSubscription with epoch timestamps (moto writes strings the SDKs cannot read); the list of an HTTP
   API's authorizers (apigatewayv2 GetAuthorizers, which moto lacks);
+* IAM's policy simulator (SimulatePrincipalPolicy, which moto lacks) for moto's own users and roles: each
+  action on each resource, allowed / explicitDeny / implicitDeny, by moto's evaluation of the principal's
+  policies (the same as the IAM check below);
 * Logs Insights over the events moto stores (PutLogEvents): StartQuery evaluates the query with insights.py
   (filter, parse, stats … by, bin, sort, limit; moto ignores filter and stats), GetQueryResults answers with
   its rows and statistics (bytesScanned: the bytes of the events in the window), StopQuery cancels.
@@ -96,6 +99,9 @@ A WSGI middleware in front of moto's own dispatcher:
   SDKs of awsJson/awsQuery services cannot parse.
 * holds edgetop's GetResources to AWS's own quota on it (5 requests every 2 seconds per account): past it,
   429 TooManyRequestsException;
+* keeps AWS's clock apart from this machine's:  POST /_edgetop/clock {"offset_seconds": N}: every answer's
+  Date header says now + N, and a request whose X-Amz-Date is more than 5 minutes from that is refused with
+  SignatureDoesNotMatch "Signature expired: …", as SigV4 refuses it (0: off, the default);
 * injects faults:   POST /_edgetop/faults {"operation": "GetMetricData", "error": "ThrottlingException",
                                            "count": 1, ["status": 400], ["message": "..."], ["region": "..."]}
                     count -1 = until cleared; with "region", only calls signed for that region fail; DELETE /_edgetop/faults clears all; GET /_edgetop/faults lists them.
@@ -360,6 +366,7 @@ class EdgetopMiddleware:
         self.attacks = []  # Shield Advanced's attacks, as DescribeAttack gives them (see /_edgetop/shield-attacks)
         self.valueless = set()  # API key ids whose value GetApiKey(s) leave out (see /_edgetop/valueless-keys)
         self.get_resources = {}  # account -> times of edgetop's GetResources calls (AWS's own quota on it)
+        self.clock_offset = 0.0  # AWS's clock against this machine's, seconds (see /_edgetop/clock)
 
     # -- plumbing --
     def extras(self):
@@ -403,6 +410,31 @@ class EdgetopMiddleware:
         path = environ.get("PATH_INFO", "")
         if path.startswith("/_edgetop/"):
             return self.control(environ, start_response, path)
+        if self.clock_offset:
+            return self.with_clock(environ, start_response)
+        return self.serve(environ, start_response)
+
+    def with_clock(self, environ, start_response):
+        """AWS's clock, `clock_offset` seconds from this machine's (every answer's Date header reads it:
+        ClockedRequestHandler): a request signed more than 5 minutes from it is refused as SigV4 refuses it (STS,
+        awsQuery: SignatureDoesNotMatch "Signature expired: <X-Amz-Date> is now earlier than <now - 5 min>
+        (<now> - 5 min.)")."""
+        now = time.time() + self.clock_offset
+        signed = environ.get("HTTP_X_AMZ_DATE", "")
+        try:
+            at = dt.datetime.strptime(signed, "%Y%m%dT%H%M%SZ").replace(tzinfo=dt.timezone.utc).timestamp()
+        except ValueError:
+            at = None
+        if at is not None and abs(now - at) > 300:
+            stamp = lambda t: dt.datetime.fromtimestamp(t, dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+            when, bound, sign = ("earlier", now - 300, "-") if at < now else ("later", now + 300, "+")
+            message = f"Signature expired: {signed} is now {when} than {stamp(bound)} ({stamp(now)} {sign} 5 min.)"
+            call = identify(environ, read_body(environ), self.rest_routes)
+            return self.respond(start_response, *error_response(call, "SignatureDoesNotMatch", message, 403))
+        return self.serve(environ, start_response)
+
+    def serve(self, environ, start_response):
+        path = environ.get("PATH_INFO", "")
         if path == "/federation/credentials":
             # The SSO portal's GetRoleCredentials (botocore's sso model: GET
             # /federation/credentials, the token in x-amz-sso_bearer_token, unsigned). This peer
@@ -472,6 +504,7 @@ class EdgetopMiddleware:
                 ("logs", "StopQuery"): self.stop_query,
                 ("shield", "ListAttacks"): self.list_attacks,
                 ("shield", "DescribeAttack"): self.describe_attack,
+                ("iam", "SimulatePrincipalPolicy"): self.simulate_principal_policy,
             }.get((call.service, op))
             if handler:
                 try:
@@ -656,6 +689,9 @@ class EdgetopMiddleware:
         if path == "/_edgetop/shield-attacks" and method == "POST":
             self.attacks = json.loads(body or b"{}").get("attacks", [])
             return self.json_ok(start_response, {"attacks": len(self.attacks)})
+        if path == "/_edgetop/clock" and method == "POST":
+            self.clock_offset = float(json.loads(body or b"{}").get("offset_seconds", 0))
+            return self.json_ok(start_response, {"offset_seconds": self.clock_offset})
         if path == "/_edgetop/valueless-keys" and method == "POST":
             self.valueless = set(json.loads(body or b"{}").get("ids", []))
             return self.json_ok(start_response, {"ids": sorted(self.valueless)})
@@ -796,6 +832,34 @@ class EdgetopMiddleware:
         if start + limit < len(chosen):
             out["NextToken"] = str(start + limit)
         return self.json_ok(start_response, out, self.SHIELD_JSON)
+
+    # moto 5.2.5 has no SimulatePrincipalPolicy (IAM, awsQuery): answered from moto's own users, roles and
+    # policies (simulated_decisions), in IAM's response shape (botocore's iam model).
+    def simulate_principal_policy(self, call, start_response):
+        from moto.core.exceptions import ServiceException
+        form = parse_qs(call.body.decode("utf-8", "replace"), keep_blank_values=True)
+
+        def members(name):
+            found = sorted((k for k in form if k.startswith(name + ".member.")),
+                           key=lambda k: int(k.rsplit(".", 1)[1]))
+            return [form[k][0] for k in found]
+
+        source = (form.get("PolicySourceArn") or [""])[0]
+        try:
+            decisions = simulated_decisions(call.account, source, members("ActionNames"), members("ResourceArns"))
+        except ServiceException as e:  # NoSuchEntity: IAM answers it with 404
+            raise ApiError(e.code, e.message, 404)
+        results = "".join(
+            f"<member><EvalActionName>{xml_escape(a)}</EvalActionName>"
+            f"<EvalResourceName>{xml_escape(r)}</EvalResourceName><EvalDecision>{d}</EvalDecision>"
+            f"<MatchedStatements/><MissingContextValues/></member>"
+            for a, r, d in decisions)
+        body = ('<SimulatePrincipalPolicyResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/">'
+                f"<SimulatePrincipalPolicyResult><IsTruncated>false</IsTruncated>"
+                f"<EvaluationResults>{results}</EvaluationResults></SimulatePrincipalPolicyResult>"
+                f"<ResponseMetadata><RequestId>{uuid.uuid4()}</RequestId></ResponseMetadata>"
+                "</SimulatePrincipalPolicyResponse>")
+        return self.respond(start_response, 200, [("Content-Type", "text/xml")], body)
 
     def describe_attack(self, call, start_response):
         wanted = call.params.get("AttackId")
@@ -1394,6 +1458,40 @@ def authorize(environ, call):
     return None
 
 
+def simulated_decisions(account, source_arn, actions, resources):
+    """IAM's policy simulator for a user or role of moto's: [(action, resource, decision)] with AWS's decisions
+    (allowed, explicitDeny, implicitDeny), each action on each resource ("*" when none is given), the
+    principal's identity policies evaluated as moto.iam.access_control evaluates a request's (inline, attached
+    and its groups' policies; no Condition keys, no boundary, no SCP)."""
+    from moto.iam.access_control import AssumedRoleAccessKey, IAMPolicy, IAMUserAccessKey, PermissionResult
+    from moto.iam.models import iam_backends
+
+    kind, _, name = source_arn.split(":", 5)[-1].partition("/")
+    name = name.rsplit("/", 1)[-1]
+    backend = iam_backends[account]["aws"]
+    # moto's own collectors of a principal's policies, without an access key of it.
+    if kind == "user":
+        backend.get_user(name)  # NoSuchEntity, as AWS answers, when there is none
+        principal = IAMUserAccessKey.__new__(IAMUserAccessKey)
+        principal._owner_user_name = name
+    elif kind == "role":
+        backend.get_role(name)
+        principal = AssumedRoleAccessKey.__new__(AssumedRoleAccessKey)
+        principal._owner_role_name = name
+    else:
+        raise ApiError("InvalidInput", f"{source_arn} is not a user or a role")
+    principal.account_id, principal.partition = account, "aws"
+    policies = [IAMPolicy(p) for p in principal.collect_policies()]
+    out = []
+    for action in actions:
+        for resource in resources or ["*"]:
+            results = [p.is_action_permitted(action, resource) for p in policies]
+            decision = ("explicitDeny" if PermissionResult.DENIED in results
+                        else "allowed" if PermissionResult.PERMITTED in results else "implicitDeny")
+            out.append((action, resource, decision))
+    return out
+
+
 class ApiError(Exception):
     def __init__(self, code, message, status=400):
         super().__init__(message)
@@ -1415,6 +1513,16 @@ def to_epoch(v):
         return None
 
 
+class ClockedRequestHandler(MotoRequestHandler):
+    """The Date header of every answer on AWS's clock, which /_edgetop/clock may set apart from this machine's
+    (http.server writes it in send_response, before the application's headers)."""
+
+    def date_time_string(self, timestamp=None):
+        if timestamp is None:
+            timestamp = time.time() + getattr(self.server.app, "clock_offset", 0.0)
+        return super().date_time_string(timestamp)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--port", type=int, default=0)
@@ -1425,7 +1533,7 @@ def main():
         import logging
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
     app = EdgetopMiddleware(DomainDispatcherApplication(create_backend_app), os.path.abspath(args.extras))
-    server = make_server("127.0.0.1", args.port, app, threaded=True, request_handler=MotoRequestHandler)
+    server = make_server("127.0.0.1", args.port, app, threaded=True, request_handler=ClockedRequestHandler)
     print(f"PORT={server.server_port}", flush=True)
     try:
         server.serve_forever()

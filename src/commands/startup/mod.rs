@@ -24,6 +24,7 @@ use crate::source::many::{self, ManySource, Member, Wanted};
 use crate::source::{AnySource, OneSource};
 use crate::ui::theme::{ColorDepth, Theme};
 use places::aws_places;
+pub(crate) use places::{aws_target, wanted_places};
 
 fn dirs() -> Option<directories::ProjectDirs> {
     directories::ProjectDirs::from("", "", "edgetop")
@@ -228,7 +229,7 @@ pub struct Opened {
 }
 
 /// The accounts×regions the options and the config file name.
-fn wanted_of(args: &Args, eff: &Effective) -> Vec<Wanted> {
+pub(crate) fn wanted_of(args: &Args, eff: &Effective) -> Vec<Wanted> {
     many::wanted(
         args.profile.as_deref(),
         args.region.as_deref(),

@@ -5,7 +5,22 @@
 use super::across::{check_distributions_across_accounts, observe_across_accounts};
 use super::*;
 
-pub(super) fn aws_target(args: &Args, w: &Wanted) -> aws::connect::Target {
+/// The accounts×regions the options and the config file name, `--region all` expanded.
+pub(crate) async fn wanted_places(args: &Args, eff: &Effective) -> anyhow::Result<Vec<Wanted>> {
+    let mut wanted = Vec::new();
+    for w in wanted_of(args, eff) {
+        match w.region.as_deref() {
+            Some("all") => wanted.extend(expand_all(args, &w).await?),
+            _ => wanted.push(w),
+        }
+    }
+    if wanted.is_empty() {
+        anyhow::bail!("--region all: no region of the account has a REST API or a web ACL");
+    }
+    Ok(wanted)
+}
+
+pub(crate) fn aws_target(args: &Args, w: &Wanted) -> aws::connect::Target {
     aws::connect::Target {
         profile: w.profile.clone(),
         role_arn: w.role_arn.clone(),
@@ -278,16 +293,7 @@ pub(super) async fn aws_places(
     eff: &Effective,
     refresh: Duration,
 ) -> anyhow::Result<Opened> {
-    let mut wanted = Vec::new();
-    for w in wanted_of(args, eff) {
-        match w.region.as_deref() {
-            Some("all") => wanted.extend(expand_all(args, &w).await?),
-            _ => wanted.push(w),
-        }
-    }
-    if wanted.is_empty() {
-        anyhow::bail!("--region all: no region of the account has a REST API or a web ACL");
-    }
+    let wanted = wanted_places(args, eff).await?;
     let journal = journal()?;
     let connected = futures::future::join_all(wanted.iter().map(|w| async move {
         let target = aws_target(args, w);
@@ -354,7 +360,7 @@ pub(super) async fn aws_places(
         }
     }
     if members.iter().all(|m| m.source.is_none()) {
-        anyhow::bail!("no account could be read: {}", errors.join("; "));
+        return Err(aws::connect::ConnectError::NoPlace(errors.join("; ")).into());
     }
     check_distributions_across_accounts(&mut members);
     observe_across_accounts(&mut members).await;

@@ -11,6 +11,7 @@ use aws_credential_types::provider::ProvideCredentials;
 use aws_sdk_sts::error::{ProvideErrorMetadata, SdkError};
 
 use super::partition::Partition;
+use super::profiles::{Named, Profiles};
 
 /// Where and as whom to connect.
 #[derive(Clone, Debug, Default)]
@@ -50,6 +51,8 @@ pub struct Clients {
     pub sts: aws_sdk_sts::Client,
     /// Observability Access Manager: a monitoring account's sinks and links.
     pub oam: aws_sdk_oam::Client,
+    /// IAM (global): only `edgetop doctor`'s policy simulator.
+    pub iam: aws_sdk_iam::Client,
     /// AWS's clock against ours, from the regional CloudWatch client's answers.
     pub skew: ClockSkew,
 }
@@ -90,16 +93,24 @@ impl ClockSkew {
     pub fn warning(&self) -> Option<String> {
         let s = self.seconds().filter(|s| s.abs() > 60)?;
         Some(format!(
-            "this machine's clock is {} {} AWS's (its Date header): minutes are read up to the \
+            "this machine's clock is {} AWS's (its Date header): minutes are read up to the \
              newest AWS has, but ages and the cost meter follow the local clock; fix the clock \
              (NTP)",
+            Self::off_by(s)
+        ))
+    }
+
+    /// "5m ahead of", "40s behind": this machine's clock against AWS's, `s` seconds apart.
+    pub fn off_by(s: i64) -> String {
+        format!(
+            "{} {}",
             crate::model::format::duration(Duration::from_secs(s.unsigned_abs())),
             if s < 0 { "ahead of" } else { "behind" }
-        ))
+        )
     }
 }
 
-/// Reads the `Date` header of every CloudWatch answer into a [`ClockSkew`].
+/// Reads the `Date` header of every answer (CloudWatch's and STS's) into a [`ClockSkew`].
 #[derive(Debug)]
 struct DateHeader(ClockSkew);
 
@@ -180,6 +191,43 @@ pub enum ConnectError {
          profile, or use an instance role on the bastion (or run `edgetop --demo`)"
     )]
     NoCredentials(String),
+    /// Nothing that could give credentials is configured anywhere the SDK looks.
+    #[error(
+        "no AWS credentials ({0}): make a profile with `aws configure` (keys) or `aws configure \
+         sso` (IAM Identity Center), or attach an instance role to this machine (or run `edgetop \
+         --demo` for the built-in simulated account)"
+    )]
+    NoneConfigured(String),
+    /// A profile named that gives no credentials.
+    #[error(
+        "no AWS credentials ({0}): give the profile keys (`aws configure --profile {1}`), SSO \
+         (`aws configure sso --profile {1}`), or a role_arn with its source_profile"
+    )]
+    ProfileWithout(String, String),
+    /// AWS refused the request's signature, and its clock is more than SigV4's five minutes
+    /// from this machine's.
+    #[error(
+        "AWS refused the request ({said}): this machine's clock is {off} AWS's, and AWS refuses \
+         a signature more than 5 minutes off: fix the clock (`timedatectl set-ntp true`, or \
+         chrony)"
+    )]
+    ClockOff { said: String, off: String },
+    /// More than one place was asked for, and none could be read.
+    #[error("no account could be read: {0}")]
+    NoPlace(String),
+    /// A profile named (`--profile`, `AWS_PROFILE`, an `[[accounts]]` entry) that the profile
+    /// files do not have.
+    #[error("there is no AWS profile {name} in {files} ({from}; {there}): {fix}")]
+    NoProfile {
+        name: String,
+        files: String,
+        from: &'static str,
+        there: String,
+        fix: &'static str,
+    },
+    /// The profile files do not parse.
+    #[error("the AWS profile files cannot be read ({0}): fix the line it names")]
+    ProfileFiles(String),
     /// An SSO profile whose session has expired, or was never started on this host.
     #[error(
         "the SSO session of profile {0} has expired or was never started here: run `aws sso login --profile {0}`"
@@ -220,30 +268,108 @@ pub fn in_words(e: &(dyn std::error::Error + 'static)) -> String {
     crate::widgets::columns::fit(&line, 300)
 }
 
+/// A profile named but not in the profile files, said with where the name came from and the
+/// profiles there are.
+fn check_profile(
+    profiles: &Profiles,
+    selected: Option<&(String, Named)>,
+) -> Result<(), ConnectError> {
+    let Some((name, from)) = selected else {
+        return Ok(());
+    };
+    if let Err(e) = &profiles.set {
+        return Err(ConnectError::ProfileFiles(e.clone()));
+    }
+    if profiles.has(name) {
+        return Ok(());
+    }
+    let none = profiles.names() == "there are none";
+    let (from, fix) = match (from, none) {
+        (Named::Option, false) => (
+            "--profile or the config file's [[accounts]] names it",
+            "name one of those, or add it with `aws configure --profile NAME`",
+        ),
+        (Named::Environment, false) => (
+            "AWS_PROFILE names it",
+            "set AWS_PROFILE to one of those, or unset it for the default chain",
+        ),
+        (Named::Option, true) => (
+            "--profile or the config file's [[accounts]] names it",
+            "make it with `aws configure --profile NAME` or `aws configure sso`",
+        ),
+        (Named::Environment, true) => (
+            "AWS_PROFILE names it",
+            "make it with `aws configure --profile NAME` or `aws configure sso`, or unset \
+             AWS_PROFILE for the default chain",
+        ),
+    };
+    Err(ConnectError::NoProfile {
+        name: crate::model::text::escape(name),
+        files: profiles.files(),
+        from,
+        there: profiles.names(),
+        fix,
+    })
+}
+
 /// Credentials that cannot be loaded, in one sentence with its fix: an SSO profile's session
-/// expired (the SDK's SSO providers say "SSO" or an expired token in their own errors; the SSO
-/// portal's GetRoleCredentials answers an expired or unknown token with 401
-/// UnauthorizedException "Session token not found or invalid"), nothing found at all, or the
-/// provider's own words.
+/// expired (only for a profile that uses SSO: the SSO portal's GetRoleCredentials answers an
+/// expired or unknown token with 401 UnauthorizedException "Session token not found or
+/// invalid"), nothing configured anywhere (said place by place), or the provider's own words.
 fn credentials_error(
     e: &aws_credential_types::provider::error::CredentialsError,
-    profile: &str,
+    selected: Option<&(String, Named)>,
+    profiles: &Profiles,
 ) -> ConnectError {
-    use aws_credential_types::provider::error::CredentialsError;
-    let words = in_words(e);
-    let lower = words.to_lowercase();
-    let sso = lower.contains("sso")
-        || lower.contains("unauthorizedexception")
-        || lower.contains("session token")
-        || lower.contains("token") && lower.contains("expired");
-    if sso {
-        return ConnectError::SsoExpired(profile.to_string());
+    let name = selected.map_or("default", |(n, _)| n.as_str());
+    let shown = crate::model::text::escape(name);
+    if profiles.uses_sso(name) {
+        return ConnectError::SsoExpired(shown);
     }
-    match e {
-        CredentialsError::CredentialsNotLoaded(_) => ConnectError::NoCredentials(format!(
-            "none found for profile {profile} in the environment, the profile files or an instance role"
-        )),
-        _ => ConnectError::NoCredentials(words),
+    let set = |v: &str| std::env::var_os(v).is_some_and(|v| !v.is_empty());
+    let elsewhere = [
+        "AWS_ACCESS_KEY_ID",
+        "AWS_WEB_IDENTITY_TOKEN_FILE",
+        "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+        "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+    ];
+    if elsewhere.iter().any(|v| set(v)) || profiles.gives_credentials(name) {
+        return ConnectError::NoCredentials(in_words(e));
+    }
+    // Nothing that could give credentials is configured: say where edgetop looked.
+    match selected {
+        Some(_) => ConnectError::ProfileWithout(
+            format!(
+                "profile {shown} in {} names none: no aws_access_key_id, role_arn, sso_session \
+                 or credential_process",
+                profiles.files()
+            ),
+            shown,
+        ),
+        None => {
+            let files = if profiles.none_exist() {
+                format!(
+                    "no profile files ({} do not exist)",
+                    profiles.files().replace(" or ", " and ")
+                )
+            } else {
+                format!(
+                    "no default profile with credentials in {}",
+                    profiles.files()
+                )
+            };
+            let imds = if std::env::var("AWS_EC2_METADATA_DISABLED")
+                .is_ok_and(|v| v.eq_ignore_ascii_case("true"))
+            {
+                "and the instance metadata service is switched off (AWS_EC2_METADATA_DISABLED)"
+            } else {
+                "and no instance role (the instance metadata service gave none: not an EC2 \
+                 instance, or no role attached)"
+            };
+            ConnectError::NoneConfigured(format!(
+                "none in the environment (AWS_ACCESS_KEY_ID), {files}, {imds}"
+            ))
+        }
     }
 }
 
@@ -265,22 +391,20 @@ fn unreachable_cause(e: &(dyn std::error::Error + 'static)) -> String {
 /// Build the clients and check, with STS GetCallerIdentity, that the credentials work.
 /// Returns the clients and the caller's account id and ARN.
 pub async fn connect(t: &Target) -> Result<(Clients, String, String), ConnectError> {
+    let profiles = Profiles::read().await;
+    let selected = Profiles::selected(t.profile.as_deref());
+    check_profile(&profiles, selected.as_ref())?;
     let conf = load(t).await;
     let region = conf
         .region()
         .map(|r| r.to_string())
         .ok_or(ConnectError::NoRegion)?;
-    let profile = t
-        .profile
-        .clone()
-        .or_else(|| std::env::var("AWS_PROFILE").ok())
-        .unwrap_or_else(|| "default".into());
-    let profile = crate::model::text::escape(&profile);
+    let profile = crate::model::text::escape(selected.as_ref().map_or("default", |(n, _)| n));
     let creds = conf
         .credentials_provider()
         .ok_or_else(|| ConnectError::NoCredentials("no provider".into()))?;
     if let Err(e) = creds.provide_credentials().await {
-        return Err(credentials_error(&e, &profile));
+        return Err(credentials_error(&e, selected.as_ref(), &profiles));
     }
     // Each global service in its partition's region for it; where the partition has none, the
     // client is the region's own and is never called (discovery says it is not offered).
@@ -315,8 +439,13 @@ pub async fn connect(t: &Target) -> Result<(Clients, String, String), ConnectErr
         cloudwatch_global: aws_sdk_cloudwatch::Client::new(&global),
         logs: aws_sdk_cloudwatchlogs::Client::new(&conf),
         logs_global: aws_sdk_cloudwatchlogs::Client::new(&global),
-        sts: aws_sdk_sts::Client::new(&conf),
+        sts: aws_sdk_sts::Client::from_conf(
+            aws_sdk_sts::config::Builder::from(&conf)
+                .interceptor(DateHeader(skew.clone()))
+                .build(),
+        ),
         oam: aws_sdk_oam::Client::new(&conf),
+        iam: aws_sdk_iam::Client::new(&conf),
         skew,
     };
     match clients.sts.get_caller_identity().send().await {
@@ -329,6 +458,12 @@ pub async fn connect(t: &Target) -> Result<(Clients, String, String), ConnectErr
             let e = se.err();
             let code = e.code().unwrap_or("error").to_string();
             let msg = format!("{code}: {}", e.message().unwrap_or_default());
+            if let Some(off) = clients.skew.seconds().filter(|s| s.abs() > 300) {
+                return Err(ConnectError::ClockOff {
+                    said: crate::model::text::escape(&msg),
+                    off: ClockSkew::off_by(off),
+                });
+            }
             let hint = if code.contains("Expired") {
                 format!(" --profile {profile} again: the session has expired")
             } else {

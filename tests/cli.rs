@@ -154,6 +154,26 @@ fn version_completions_and_man_page() {
     );
 }
 
+/// `edgetop man | head`, `edgetop completions bash | grep -q …`: a reader that stops early is no
+/// error (no "Broken pipe" on standard error, exit 0), as for the lines the other commands print.
+#[test]
+fn a_reader_that_stops_early_is_no_error() {
+    use std::os::fd::FromRawFd;
+    for args in [&["man"][..], &["completions", "bash"], &["completions", "zsh"]] {
+        let mut fds = [0; 2];
+        // SAFETY: a new pipe; its read end is closed at once, so every write to the other fails
+        // with EPIPE; the write end is handed to the child and owned by the Stdio.
+        let stdout = unsafe {
+            assert_eq!(libc::pipe(fds.as_mut_ptr()), 0);
+            libc::close(fds[0]);
+            Stdio::from_raw_fd(fds[1])
+        };
+        let out = Command::new(BIN).args(args).stdout(stdout).output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success() && err.is_empty(), "{args:?}: {err}");
+    }
+}
+
 /// Every file in `tests/invalid_configs/` is refused before any screen opens, with the error
 /// its first line expects (`# expect: …`), naming the file.
 #[test]

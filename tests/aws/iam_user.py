@@ -12,6 +12,9 @@ what that user's policies allow.
   policy attached to it. Re-running with the same --user replaces the policy and the access key, so one server
   can be reused for several policies; enforcement is switched off while the user is (re)made.
 * Writes {"AccessKeyId": ..., "SecretAccessKey": ...} to CREDS.json.
+* With --role PATH/NAME (say /edgetop/oncall), makes a role of that path and name instead, with FILE inline,
+  which the account may assume, assumes it (session "doctor"), and writes the session's credentials, with
+  "SessionToken", to CREDS.json: what an instance role or an SSO role gives a bastion.
 * Then switches enforcement on:
     --enforce edgetop (default): moto_server.py's own check (POST /_edgetop/iam {"enforce": true}), which names
         actions and resources as AWS does (apigateway:GET on arn:aws:apigateway:<region>::/restapis, ...) and
@@ -64,6 +67,7 @@ def main():
     ap.add_argument("--policy", required=True, help="IAM policy document (JSON file)")
     ap.add_argument("--out", required=True, help='where to write {"AccessKeyId", "SecretAccessKey"}')
     ap.add_argument("--user", default="edgetop-reader")
+    ap.add_argument("--role", help="PATH/NAME: make and assume a role instead of a user")
     ap.add_argument("--managed", action="store_true", help="attach as a managed policy instead of inline")
     ap.add_argument("--enforce", choices=["edgetop", "moto", "none"], default="edgetop",
                     help="which IAM check to switch on afterwards (default: edgetop)")
@@ -78,6 +82,10 @@ def main():
     reset_auth(args.endpoint, "inf")
     try:
         iam = boto3.client("iam", endpoint_url=args.endpoint, region_name="us-east-1")
+        if args.role:
+            key = make_role(iam, args, document)
+            write_creds(args.out, key)
+            return enforce(args)
         user = args.user
         try:
             iam.create_user(UserName=user)
@@ -103,11 +111,36 @@ def main():
             reset_auth(args.endpoint, 0)
         raise
 
-    tmp = args.out + ".tmp"
-    with open(tmp, "w", encoding="utf-8") as f:
-        json.dump({"AccessKeyId": key["AccessKeyId"], "SecretAccessKey": key["SecretAccessKey"]}, f)
-    os.replace(tmp, args.out)
+    write_creds(args.out, key)
+    return enforce(args)
 
+
+def make_role(iam, args, document):
+    """The role PATH/NAME with the policy inline, assumable by the account; its session's credentials."""
+    path, _, name = args.role.rpartition("/")
+    path = (path.strip("/") and "/" + path.strip("/") + "/") or "/"
+    trust = json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"}, "Action": "sts:AssumeRole"}]})
+    try:
+        arn = iam.create_role(RoleName=name, Path=path, AssumeRolePolicyDocument=trust)["Role"]["Arn"]
+    except iam.exceptions.EntityAlreadyExistsException:
+        arn = iam.get_role(RoleName=name)["Role"]["Arn"]
+    iam.put_role_policy(RoleName=name, PolicyName=f"{name}-policy", PolicyDocument=document)
+    sts = boto3.client("sts", endpoint_url=args.endpoint, region_name="eu-west-1")
+    return sts.assume_role(RoleArn=arn, RoleSessionName="doctor")["Credentials"]
+
+
+def write_creds(out, key):
+    tmp = out + ".tmp"
+    creds = {"AccessKeyId": key["AccessKeyId"], "SecretAccessKey": key["SecretAccessKey"]}
+    if key.get("SessionToken"):
+        creds["SessionToken"] = key["SessionToken"]
+    with open(tmp, "w", encoding="utf-8") as f:
+        json.dump(creds, f)
+    os.replace(tmp, out)
+
+
+def enforce(args):
     if args.enforce == "edgetop":
         set_edgetop_iam(args.endpoint, True)
     elif args.enforce == "moto":

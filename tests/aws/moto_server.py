@@ -1471,15 +1471,18 @@ def simulated_decisions(account, source_arn, actions, resources):
     backend = iam_backends[account]["aws"]
     # moto's own collectors of a principal's policies, without an access key of it.
     if kind == "user":
-        backend.get_user(name)  # NoSuchEntity, as AWS answers, when there is none
+        found = backend.get_user(name)  # NoSuchEntity, as AWS answers, when there is none
         principal = IAMUserAccessKey.__new__(IAMUserAccessKey)
         principal._owner_user_name = name
     elif kind == "role":
-        backend.get_role(name)
+        found = backend.get_role(name)
         principal = AssumedRoleAccessKey.__new__(AssumedRoleAccessKey)
         principal._owner_role_name = name
     else:
         raise ApiError("InvalidInput", f"{source_arn} is not a user or a role")
+    # AWS finds the principal by its whole ARN, path included: a role of path /edgetop/ is not role/NAME.
+    if found.arn != source_arn:
+        raise ApiError("NoSuchEntity", f"The {kind} with ARN {source_arn} cannot be found.", 404)
     principal.account_id, principal.partition = account, "aws"
     policies = [IAMPolicy(p) for p in principal.collect_policies()]
     out = []

@@ -359,6 +359,21 @@ impl Drop for Moto {
 }
 
 impl Moto {
+    /// A role `path/name` with `policy` inline, assumed (session "doctor"), and IAM enforced
+    /// from now on: the session's access key id, secret and token.
+    pub fn iam_role(&self, policy: &Path, role: &str) -> (String, String, String) {
+        let out_file = self.dir.join("role-session.json");
+        let (policy, out) = (policy.display().to_string(), out_file.display().to_string());
+        self.script(
+            "iam_user.py",
+            &["--role", role, "--policy", &policy, "--out", &out],
+        );
+        let v: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(out_file).unwrap()).unwrap();
+        let s = |k: &str| v[k].as_str().unwrap().to_string();
+        (s("AccessKeyId"), s("SecretAccessKey"), s("SessionToken"))
+    }
+
     /// An IAM user with `policy` (a JSON file) inline, and IAM enforced from now on for every
     /// signed call (tests/aws/iam_user.py). Returns its access key id and secret.
     pub fn iam_user(&self, policy: &Path, user: &str) -> (String, String) {
@@ -451,6 +466,13 @@ fn program_in(bin: &str, m: &Moto, region: &str, args: &[&str]) -> Command {
         .arg(m.dir.join("edgetop.log"))
         .envs(aws_env());
     cmd
+}
+
+/// Run as an assumed role's session: its key, secret and session token.
+pub fn as_role(cmd: &mut Command, session: &(String, String, String)) {
+    cmd.env("AWS_ACCESS_KEY_ID", &session.0)
+        .env("AWS_SECRET_ACCESS_KEY", &session.1)
+        .env("AWS_SESSION_TOKEN", &session.2);
 }
 
 /// Run as an IAM user: its long-term key, no session token.

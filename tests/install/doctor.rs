@@ -200,6 +200,54 @@ fn a_write_the_identity_lacks_is_named_with_the_key_that_needs_it() {
     );
 }
 
+/// A bastion's identity is most often a role (an instance role, SSO): the simulator is asked
+/// about the role behind the session, found with GetRole where the role has a path.
+#[test]
+fn a_role_sessions_missing_write_is_asked_of_the_role_behind_it() {
+    let m = Moto::start("doctor-role");
+    m.seed(10);
+    an_attack(&m);
+    let p = policy(&m, "operator.json", |p| {
+        without("wafv2:UpdateIPSet")(p);
+        may_simulate_itself(p);
+        p["Statement"].as_array_mut().unwrap().push(json!({
+            "Sid": "DoctorFindsItsRole", "Effect": "Allow", "Action": "iam:GetRole", "Resource": "*"
+        }));
+    });
+    let session = m.iam_role(&p, "edgetop/oncall");
+    let mut cmd = crate::common::moto::edgetop(&m, &["doctor", "--json"]);
+    crate::common::moto::as_role(&mut cmd, &session);
+    cmd.env("LANG", "C.UTF-8")
+        .env("TERM", "xterm-256color")
+        .env_remove("TMUX")
+        .env_remove("STY")
+        .env("XDG_STATE_HOME", m.dir.join("state"))
+        .env("XDG_CONFIG_HOME", m.dir.join("config"));
+    let out = cmd.output().unwrap();
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    let checks = checks(&said);
+    let who = checks.iter().find(|c| c["check"] == "credentials").unwrap();
+    assert!(
+        who["said"]
+            .as_str()
+            .unwrap()
+            .contains(":assumed-role/oncall/doctor"),
+        "{who}"
+    );
+    let failed: Vec<&Value> = checks.iter().filter(|c| c["status"] == "fail").collect();
+    assert_eq!(failed.len(), 1, "{failed:#?}");
+    assert_eq!(failed[0]["action"], "wafv2:UpdateIPSet");
+    assert!(
+        failed[0]["needed_by"]
+            .as_str()
+            .unwrap()
+            .contains("`b` block an address"),
+        "{}",
+        failed[0]
+    );
+}
+
 /// A machine with nothing set up: no ~/.aws, no credentials in the environment, no instance
 /// role (its metadata service switched off, as off EC2).
 fn bare(cmd: &mut Command, home: &Path) {

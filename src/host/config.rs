@@ -242,6 +242,27 @@ mod tests {
         r
     }
 
+    /// The example the packages ship (examples/config.toml) loads, and so does every setting
+    /// it shows commented out.
+    #[test]
+    fn the_shipped_example_loads_with_and_without_its_commented_settings() {
+        let text = include_str!("../../examples/config.toml");
+        let c = load(text).unwrap();
+        assert!(c.read_only, "the example keeps a bastion read-only");
+        let all: String = text
+            .lines()
+            .map(|l| match l.strip_prefix("# ") {
+                Some(rest) if rest.starts_with('[') || rest.contains(" = ") => rest,
+                _ => l,
+            })
+            .map(|l| format!("{l}\n"))
+            .collect();
+        let c = load(&all).unwrap();
+        assert_eq!(c.accounts.len(), 2);
+        assert_eq!(c.record_keep.as_deref(), Some("7d"));
+        crate::app::keymap::Keymap::with(&c.keys).unwrap();
+    }
+
     #[test]
     fn settings_load_and_mistakes_are_named() {
         let c = load("read_only = true\nkey_headers = [\"x-partner-key\"]\n").unwrap();

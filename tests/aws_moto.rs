@@ -619,8 +619,10 @@ fn missing_credentials_name_the_fix() {
     let m = Moto::start("nocreds");
     let err = refused_start(&m, |_| {});
     assert!(
-        err.contains("no AWS credentials (none in the environment (AWS_ACCESS_KEY_ID), no profile files")
-            && err.contains("the instance metadata service is switched off (AWS_EC2_METADATA_DISABLED)")
+        err.contains(
+            "no AWS credentials (none in the environment (AWS_ACCESS_KEY_ID), no profile files"
+        ) && err
+            .contains("the instance metadata service is switched off (AWS_EC2_METADATA_DISABLED)")
             && err.contains("`aws configure`")
             && err.contains("--demo"),
         "{err}"

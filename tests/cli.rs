@@ -159,7 +159,11 @@ fn version_completions_and_man_page() {
 #[test]
 fn a_reader_that_stops_early_is_no_error() {
     use std::os::fd::FromRawFd;
-    for args in [&["man"][..], &["completions", "bash"], &["completions", "zsh"]] {
+    for args in [
+        &["man"][..],
+        &["completions", "bash"],
+        &["completions", "zsh"],
+    ] {
         let mut fds = [0; 2];
         // SAFETY: a new pipe; its read end is closed at once, so every write to the other fails
         // with EPIPE; the write end is handed to the child and owned by the Stdio.
@@ -168,7 +172,11 @@ fn a_reader_that_stops_early_is_no_error() {
             libc::close(fds[0]);
             Stdio::from_raw_fd(fds[1])
         };
-        let out = Command::new(BIN).args(args).stdout(stdout).output().unwrap();
+        let out = Command::new(BIN)
+            .args(args)
+            .stdout(stdout)
+            .output()
+            .unwrap();
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(out.status.success() && err.is_empty(), "{args:?}: {err}");
     }

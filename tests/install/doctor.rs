@@ -248,15 +248,40 @@ fn a_role_sessions_missing_write_is_asked_of_the_role_behind_it() {
     );
 }
 
-/// A machine with nothing set up: no ~/.aws, no credentials in the environment, no instance
-/// role (its metadata service switched off, as off EC2).
-fn bare(cmd: &mut Command, home: &Path) {
-    cmd.env_clear()
+/// An empty home of its own.
+fn bare_home(name: &str) -> std::path::PathBuf {
+    let home = std::env::temp_dir().join(format!("{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&home);
+    std::fs::create_dir_all(&home).unwrap();
+    home
+}
+
+/// `edgetop doctor` on a machine with nothing set up but `env`: no credentials in the
+/// environment, no instance role (its metadata service switched off, as off EC2), `home` as
+/// its home. It must fail (exit 1): what it printed.
+fn bare_doctor(home: &Path, args: &[&str], env: &[(&str, &str)]) -> String {
+    let out = Command::new(BIN)
+        .arg("doctor")
+        .args(args)
+        .env_clear()
         .env("PATH", std::env::var("PATH").unwrap())
         .env("HOME", home)
         .env("LANG", "C.UTF-8")
         .env("TERM", "xterm-256color")
-        .env("AWS_EC2_METADATA_DISABLED", "true");
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .envs(env.iter().copied())
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    said
+}
+
+/// The line of the check `name` that failed.
+fn failed<'a>(said: &'a str, name: &str) -> &'a str {
+    said.lines()
+        .find(|l| l.contains(&format!("✗ {name} ")))
+        .unwrap_or_else(|| panic!("no failed {name}: {said}"))
 }
 
 /// The dashboard started on a terminal with `env` on a bare machine: the screen it leaves.
@@ -278,22 +303,11 @@ fn dashboard_start(name: &str, home: &Path, env: &str) -> String {
 
 #[test]
 fn with_no_credentials_anywhere_doctor_and_the_dashboard_say_so() {
-    let home = std::env::temp_dir().join(format!("edgetop-bare-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&home);
-    std::fs::create_dir_all(&home).unwrap();
-    let mut cmd = Command::new(BIN);
-    cmd.args(["doctor", "--region", "eu-west-1"]);
-    bare(&mut cmd, &home);
-    let out = cmd.output().unwrap();
-    let said = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(out.status.code(), Some(1), "{said}");
-    let line = said
-        .lines()
-        .find(|l| l.contains("✗ credentials "))
-        .unwrap_or_else(|| panic!("{said}"));
+    let home = bare_home("edgetop-bare");
+    let said = bare_doctor(&home, &["--region", "eu-west-1"], &[]);
+    let line = failed(&said, "credentials");
     assert!(
-        line.contains("✗")
-            && line.contains("none in the environment (AWS_ACCESS_KEY_ID)")
+        line.contains("none in the environment (AWS_ACCESS_KEY_ID)")
             && line.contains(".aws/config and")
             && line.contains("do not exist")
             && line.contains("AWS_EC2_METADATA_DISABLED"),
@@ -317,28 +331,17 @@ fn with_no_credentials_anywhere_doctor_and_the_dashboard_say_so() {
 
 #[test]
 fn a_profile_that_does_not_exist_is_said_to_be_missing_not_a_region() {
-    let home = std::env::temp_dir().join(format!("edgetop-noprofile-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&home);
+    let home = bare_home("edgetop-noprofile");
     std::fs::create_dir_all(home.join(".aws")).unwrap();
     std::fs::write(
         home.join(".aws/config"),
         "[profile prod]\nregion = eu-west-1\n[profile staging]\nregion = eu-west-1\n",
     )
     .unwrap();
-    let mut cmd = Command::new(BIN);
-    cmd.arg("doctor");
-    bare(&mut cmd, &home);
-    cmd.env("AWS_PROFILE", "nosuch");
-    let out = cmd.output().unwrap();
-    let said = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(out.status.code(), Some(1), "{said}");
-    let line = said
-        .lines()
-        .find(|l| l.contains("✗ profile "))
-        .unwrap_or_else(|| panic!("{said}"));
+    let said = bare_doctor(&home, &[], &[("AWS_PROFILE", "nosuch")]);
+    let line = failed(&said, "profile");
     assert!(
-        line.contains("✗")
-            && line.contains("there is no AWS profile nosuch in")
+        line.contains("there is no AWS profile nosuch in")
             && line.contains("AWS_PROFILE names it; there are prod, staging"),
         "{line}"
     );

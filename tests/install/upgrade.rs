@@ -51,6 +51,20 @@ fn the_journal(state: &Path) -> (PathBuf, Value) {
     (p, v)
 }
 
+/// `toggle … --yes` of a regional web ACL's rule.
+fn toggle_args<'a>(acl: &'a str, rule: &'a str) -> [&'a str; 8] {
+    [
+        "toggle",
+        "--web-acl",
+        acl,
+        "--scope",
+        "regional",
+        "--rule",
+        rule,
+        "--yes",
+    ]
+}
+
 /// A file as edgetop keeps its own: the user's, 0600.
 fn write_private(path: &Path, text: &str) {
     std::fs::write(path, text).unwrap();
@@ -215,16 +229,7 @@ fn blocks_and_kept_actions_of_an_older_edgetop_are_undone_and_put_back() {
     // then finds the older file in its place, and puts back the response that file keeps.
     let acl = made["toggle"]["web_acl"].as_str().unwrap();
     let rule = made["toggle"]["rule"].as_str().unwrap();
-    let toggle = [
-        "toggle",
-        "--web-acl",
-        acl,
-        "--scope",
-        "regional",
-        "--rule",
-        rule,
-        "--yes",
-    ];
+    let toggle = toggle_args(acl, rule);
     let (ok, out, err) = run(&m, &state, &toggle);
     assert!(ok, "{out}{err}");
     let kept = state_file(&state, "kept-actions.json");
@@ -300,16 +305,7 @@ fn files_from_a_newer_edgetop_are_refused_in_words_and_left_as_they_are() {
         out.contains("line 1 of the audit log") && out.contains("in format 2"),
         "{out}"
     );
-    let toggle = [
-        "toggle",
-        "--web-acl",
-        "shop-edge",
-        "--scope",
-        "regional",
-        "--rule",
-        "Throttle-Bots",
-        "--yes",
-    ];
+    let toggle = toggle_args("shop-edge", "Throttle-Bots");
     let (ok, out, err) = run(&m, &state, &toggle);
     assert!(!ok, "what Count cannot carry cannot be kept: {out}{err}");
     assert!(err.contains("kept-actions.json is in format 3"), "{err}");
@@ -365,16 +361,7 @@ fn write_the_fixtures_with_an_older_build() {
     let range = "203.0.113.77/32";
     old(&["block", range, "--for", "1h", "--yes"]);
     let (acl, rule) = ("shop-edge", "Throttle-Bots");
-    old(&[
-        "toggle",
-        "--web-acl",
-        acl,
-        "--scope",
-        "regional",
-        "--rule",
-        rule,
-        "--yes",
-    ]);
+    old(&toggle_args(acl, rule));
 
     let out = Path::new(FIXTURES);
     let _ = std::fs::remove_dir_all(out.join("rotations"));

@@ -43,7 +43,10 @@ tmux -L "$SOCK" set-option -g remain-on-exit on
 screen() { tmux -L "$SOCK" capture-pane -t b -p; }
 rss() { echo "$(($(ps -o rss= -p "$(tmux -L "$SOCK" display-message -p -t b '#{pane_pid}')") / 1024))"; }
 dashboard() { # binary, then its options; waits for the Overview's figures
-  tmux -L "$SOCK" respawn-pane -k -t b "exec env LANG=C.UTF-8 TERM=xterm-256color $* --log-file $WORK/dash.log"
+  # The pane's environment is the tmux server's, from before the exports below: given here.
+  tmux -L "$SOCK" respawn-pane -k -t b "exec env LANG=C.UTF-8 TERM=xterm-256color \
+    AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_SESSION_TOKEN=testing \
+    AWS_EC2_METADATA_DISABLED=true $* --log-file $WORK/dash.log"
   until screen | grep -q 'requests/min'; do sleep 0.25; done
 }
 quit() { tmux -L "$SOCK" send-keys -t b q; sleep 1; }
@@ -69,8 +72,10 @@ for b in release:"$RELEASE" dist:"$DIST"; do
   dashboard "${b#*:}" --region eu-west-1 --endpoint-url "$ENDPOINT" --apigateway-rps 20
   tmux -L "$SOCK" send-keys -t b 6
   until screen | grep -qE " API keys( · [^─]*)? 1/$KEYS "; do sleep 0.5; done
+  listed=$(($(date +%s) - start))
   sleep $((MINUTES * 60 - ($(date +%s) - start) > 0 ? MINUTES * 60 - ($(date +%s) - start) : 0))
-  printf '%-10s %5s MB resident (every key listed after %s s)\n' "${b%%:*}" "$(rss)" "$(($(date +%s) - start))"
+  printf '%-10s %5s MB resident after %s s (every key listed after %s s)\n' "${b%%:*}" "$(rss)" \
+    "$(($(date +%s) - start))" "$listed"
   quit
 done
 

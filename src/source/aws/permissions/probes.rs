@@ -6,7 +6,7 @@
 use aws_sdk_sts::error::{ProvideErrorMetadata, SdkError};
 use aws_smithy_types::DateTime as AwsTime;
 
-use super::super::connect::Clients;
+use super::super::connect::{Clients, Failure, failure};
 use super::super::pace::Pacer;
 use super::{Answer, Asked, Kind, NEEDS, Need};
 
@@ -43,41 +43,33 @@ pub async fn ask_reads(c: &Clients, account: &str, pace: &Pacer) -> Vec<Asked> {
     out
 }
 
-/// What an answer from AWS says of the permission. Anything but a refusal came from past IAM
-/// (a missing thing, an invalid argument), but for a throttle, a server error, a dropped
-/// connection or a refused signature, which say nothing of it.
+/// What an answer from AWS says of the permission asked: a refusal ([`failure`]'s Denied) is
+/// no; a throttle or an unreachable endpoint says nothing; anything else came from
+/// past IAM (a missing thing, an invalid argument) but for a server error or a refused
+/// signature or token, which say nothing of it either.
 fn answer<T, E, R>(r: Result<T, SdkError<E, R>>) -> Answer
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
     R: std::fmt::Debug + 'static,
 {
-    let e = match r {
-        Ok(_) => return Answer::Allowed,
-        Err(e) => e,
+    let Err(e) = r else {
+        return Answer::Allowed;
     };
-    let SdkError::ServiceError(se) = &e else {
-        return Answer::Unknown(super::super::connect::in_words(&e));
-    };
-    let err = se.err();
-    let code = err.code().unwrap_or_default();
-    let words =
-        || crate::model::text::escape(&format!("{code}: {}", err.message().unwrap_or_default()));
-    if code.contains("AccessDenied")
-        || code.contains("Unauthorized")
-        || code == "AuthorizationError"
-    {
-        Answer::Denied(words())
-    } else if code.contains("Throttl")
-        || code.contains("TooManyRequests")
-        || code.contains("RequestLimitExceeded")
-        || code.contains("Internal")
-        || code.contains("Unavailable")
-        || code.contains("Token")
-        || code.contains("Signature")
-    {
-        Answer::Unknown(words())
-    } else {
-        Answer::Allowed
+    // The action is named by the caller's line, not in these words.
+    match failure("", &e) {
+        Failure::Denied { detail, .. } => Answer::Denied(crate::model::text::escape(&detail)),
+        Failure::Throttled { .. } => Answer::Unknown("throttled".into()),
+        Failure::Unreachable { detail, .. } => Answer::Unknown(detail),
+        Failure::Other { detail, .. } => {
+            let said_nothing = ["Internal", "Unavailable", "Token", "Signature"];
+            if !matches!(e, SdkError::ServiceError(_))
+                || said_nothing.iter().any(|w| detail.contains(w))
+            {
+                Answer::Unknown(crate::model::text::escape(&detail))
+            } else {
+                Answer::Allowed
+            }
+        }
     }
 }
 

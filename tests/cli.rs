@@ -182,6 +182,31 @@ fn a_reader_that_stops_early_is_no_error() {
     }
 }
 
+/// Outside a UTF-8 locale, doctor's marks and signs are ASCII (✓ would come out as other
+/// characters there), and the locale is what it says is missing.
+#[test]
+fn doctor_outside_a_utf8_locale_writes_ascii_and_names_the_locale() {
+    let home = std::env::temp_dir().join(format!("edgetop-cli-ascii-{}", std::process::id()));
+    std::fs::create_dir_all(&home).unwrap();
+    let out = Command::new(BIN)
+        .args(["doctor", "--demo"])
+        .env_clear()
+        .env("HOME", &home)
+        .env("LANG", "C")
+        .env("TERM", "xterm")
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    assert!(said.is_ascii(), "{said}");
+    assert!(
+        said.contains("!! locale       LANG=C is not UTF-8"),
+        "{said}"
+    );
+    assert!(said.contains("-> `export LANG=C.UTF-8`"), "{said}");
+    let _ = std::fs::remove_dir_all(&home);
+}
+
 /// Every file in `tests/invalid_configs/` is refused before any screen opens, with the error
 /// its first line expects (`# expect: …`), naming the file.
 #[test]

@@ -125,24 +125,32 @@ fn print(checks: &[Check], utf8: bool) {
     } else {
         ("ok", "!!", "--", "->")
     };
+    // Outside a UTF-8 locale, edgetop's own signs in ASCII too.
+    let plain = |s: &str| {
+        if utf8 {
+            s.to_string()
+        } else {
+            s.replace('·', "-").replace('×', "x").replace('–', "-")
+        }
+    };
     crate::outln!("edgetop {} doctor", env!("CARGO_PKG_VERSION"));
     let mut place: Option<Option<&str>> = None;
     for c in checks {
         if place != Some(c.place.as_deref()) {
             place = Some(c.place.as_deref());
             crate::outln!("");
-            crate::outln!("{}", c.place.as_deref().unwrap_or("this machine"));
+            crate::outln!("{}", plain(c.place.as_deref().unwrap_or("this machine")));
         }
         let mark = match c.status {
             Status::Ok => ok,
             Status::Fail => fail,
             Status::Skip => skip,
         };
-        crate::outln!("  {mark} {:<12} {}", c.check, c.said);
+        crate::outln!("  {mark} {:<12} {}", c.check, plain(&c.said));
         if let Some(fix) = &c.fix {
             // Under the text of its check: the marks are one column wide, or two in ASCII.
             let indent = if utf8 { 17 } else { 18 };
-            crate::outln!("{:indent$}{arrow} {fix}", "");
+            crate::outln!("{:indent$}{arrow} {}", "", plain(fix));
         }
     }
     let count = |s: Status| checks.iter().filter(|c| c.status == s).count();

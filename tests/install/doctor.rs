@@ -11,14 +11,23 @@ use serde_json::{Value, json};
 use crate::common::moto::{BIN, Moto, as_user};
 use crate::common::tmux::Tmux;
 
-/// `edgetop doctor --json` (or text) against the peer, as an IAM user, on a clean machine: a
-/// UTF-8 locale, a known terminal, no tmux, a state directory of its own.
-fn doctor(m: &Moto, user: &(String, String), json: bool) -> (i32, String, String) {
+/// Who doctor runs as: an IAM user's long-term key, or a role session's.
+enum Identity<'a> {
+    User(&'a (String, String)),
+    Role(&'a (String, String, String)),
+}
+
+/// `edgetop doctor --json` (or text) against the peer, as `who`, on a clean machine: a UTF-8
+/// locale, a known terminal, no tmux, a state directory of its own.
+fn doctor(m: &Moto, who: Identity, json: bool) -> (i32, String, String) {
     let mut cmd = crate::common::moto::edgetop(m, &["doctor"]);
     if json {
         cmd.arg("--json");
     }
-    as_user(&mut cmd, &user.0, &user.1);
+    match who {
+        Identity::User(user) => as_user(&mut cmd, &user.0, &user.1),
+        Identity::Role(session) => crate::common::moto::as_role(&mut cmd, session),
+    }
     cmd.env("LANG", "C.UTF-8")
         .env("TERM", "xterm-256color")
         .env_remove("TMUX")
@@ -31,6 +40,23 @@ fn doctor(m: &Moto, user: &(String, String), json: bool) -> (i32, String, String
         String::from_utf8_lossy(&out.stdout).into_owned(),
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
+}
+
+/// The one check that failed: `action`, with `needed_by` among who needs it.
+fn the_one_failure<'a>(checks: &'a [Value], action: &str, needed_by: &str) -> &'a Value {
+    let failed: Vec<&Value> = checks.iter().filter(|c| c["status"] == "fail").collect();
+    assert_eq!(
+        failed.len(),
+        1,
+        "only the missing action fails: {failed:#?}"
+    );
+    assert_eq!(failed[0]["action"], action);
+    assert!(
+        failed[0]["needed_by"].as_str().unwrap().contains(needed_by),
+        "{}",
+        failed[0]
+    );
+    failed[0]
 }
 
 /// A policy file of the repository's, changed by `change`, for a user of its own.
@@ -89,23 +115,12 @@ fn a_read_the_identity_lacks_is_named_with_the_screen_that_needs_it() {
     an_attack(&m);
     let p = policy(&m, "read-only.json", without("wafv2:GetSampledRequests"));
     let user = m.iam_user(&p, "edgetop-no-samples");
-    let (code, out, err) = doctor(&m, &user, true);
+    let (code, out, err) = doctor(&m, Identity::User(&user), true);
     assert_eq!(code, 1, "{out}{err}");
     let checks = checks(&out);
-    let failed: Vec<&Value> = checks.iter().filter(|c| c["status"] == "fail").collect();
-    assert_eq!(
-        failed.len(),
-        1,
-        "only the missing action fails: {failed:#?}"
-    );
-    assert_eq!(failed[0]["action"], "wafv2:GetSampledRequests");
+    let failed = the_one_failure(&checks, "wafv2:GetSampledRequests", "Origins");
     assert!(
-        failed[0]["needed_by"].as_str().unwrap().contains("Origins"),
-        "{}",
-        failed[0]
-    );
-    assert!(
-        failed[0]["fix"]
+        failed["fix"]
             .as_str()
             .unwrap()
             .contains("iam/read-only.json")
@@ -147,7 +162,7 @@ fn a_read_the_identity_lacks_is_named_with_the_screen_that_needs_it() {
     assert_eq!(clock["status"], "ok", "{clock}");
 
     // The same, as a person reads it.
-    let (code, out, _) = doctor(&m, &user, false);
+    let (code, out, _) = doctor(&m, Identity::User(&user), false);
     assert_eq!(code, 1);
     let line = out
         .lines()
@@ -169,26 +184,16 @@ fn a_write_the_identity_lacks_is_named_with_the_key_that_needs_it() {
         may_simulate_itself(p);
     });
     let user = m.iam_user(&p, "edgetop-no-toggle");
-    let (code, out, err) = doctor(&m, &user, true);
+    let (code, out, err) = doctor(&m, Identity::User(&user), true);
     assert_eq!(code, 1, "{out}{err}");
     let checks = checks(&out);
-    let failed: Vec<&Value> = checks.iter().filter(|c| c["status"] == "fail").collect();
-    assert_eq!(failed.len(), 1, "{failed:#?}");
-    assert_eq!(failed[0]["check"], "changes");
-    assert_eq!(failed[0]["action"], "wafv2:UpdateWebACL");
-    assert!(
-        failed[0]["needed_by"]
-            .as_str()
-            .unwrap()
-            .contains("`t` toggle a rule"),
-        "{}",
-        failed[0]
-    );
+    let failed = the_one_failure(&checks, "wafv2:UpdateWebACL", "`t` toggle a rule");
+    assert_eq!(failed["check"], "changes");
 
     // With every action the policies name, everything passes.
     let p = policy(&m, "operator.json", may_simulate_itself);
     let user = m.iam_user(&p, "edgetop-operator");
-    let (code, out, err) = doctor(&m, &user, false);
+    let (code, out, err) = doctor(&m, Identity::User(&user), false);
     assert_eq!(code, 0, "{out}{err}");
     assert!(
         out.contains("all 41 actions the screens read are allowed"),
@@ -215,18 +220,9 @@ fn a_role_sessions_missing_write_is_asked_of_the_role_behind_it() {
         }));
     });
     let session = m.iam_role(&p, "edgetop/oncall");
-    let mut cmd = crate::common::moto::edgetop(&m, &["doctor", "--json"]);
-    crate::common::moto::as_role(&mut cmd, &session);
-    cmd.env("LANG", "C.UTF-8")
-        .env("TERM", "xterm-256color")
-        .env_remove("TMUX")
-        .env_remove("STY")
-        .env("XDG_STATE_HOME", m.dir.join("state"))
-        .env("XDG_CONFIG_HOME", m.dir.join("config"));
-    let out = cmd.output().unwrap();
-    let said = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(out.status.code(), Some(1), "{said}");
-    let checks = checks(&said);
+    let (code, out, err) = doctor(&m, Identity::Role(&session), true);
+    assert_eq!(code, 1, "{out}{err}");
+    let checks = checks(&out);
     let who = checks.iter().find(|c| c["check"] == "credentials").unwrap();
     assert!(
         who["said"]
@@ -235,17 +231,7 @@ fn a_role_sessions_missing_write_is_asked_of_the_role_behind_it() {
             .contains(":assumed-role/oncall/doctor"),
         "{who}"
     );
-    let failed: Vec<&Value> = checks.iter().filter(|c| c["status"] == "fail").collect();
-    assert_eq!(failed.len(), 1, "{failed:#?}");
-    assert_eq!(failed[0]["action"], "wafv2:UpdateIPSet");
-    assert!(
-        failed[0]["needed_by"]
-            .as_str()
-            .unwrap()
-            .contains("`b` block an address"),
-        "{}",
-        failed[0]
-    );
+    the_one_failure(&checks, "wafv2:UpdateIPSet", "`b` block an address");
 }
 
 /// An empty home of its own.
@@ -369,7 +355,7 @@ fn a_clock_minutes_off_is_said_by_doctor_and_one_past_five_minutes_by_the_start_
     };
     // Two minutes: AWS still takes the signatures, but the figures' ages are off.
     m.clock(120);
-    let (code, out, _) = doctor(&m, &testing, true);
+    let (code, out, _) = doctor(&m, Identity::User(&testing), true);
     assert_eq!(code, 1, "{out}");
     let c = clock_line(&out);
     assert_eq!(c["status"], "fail", "{c}");
@@ -379,7 +365,7 @@ fn a_clock_minutes_off_is_said_by_doctor_and_one_past_five_minutes_by_the_start_
     );
     // Seven: AWS refuses every request, and says why.
     m.clock(420);
-    let (code, out, _) = doctor(&m, &testing, true);
+    let (code, out, _) = doctor(&m, Identity::User(&testing), true);
     assert_eq!(code, 1, "{out}");
     let c = clock_line(&out);
     assert!(

@@ -207,6 +207,54 @@ fn doctor_outside_a_utf8_locale_writes_ascii_and_names_the_locale() {
     let _ = std::fs::remove_dir_all(&home);
 }
 
+/// doctor looks at edgetop's files as a write would, without writing: one others may read is
+/// named with its fix, and left as it is.
+#[test]
+fn doctor_names_a_file_of_edgetops_that_others_may_read() {
+    use std::os::unix::fs::PermissionsExt;
+    let home = std::env::temp_dir().join(format!("edgetop-cli-wide-{}", std::process::id()));
+    let state = home.join(".local/state/edgetop");
+    std::fs::create_dir_all(&state).unwrap();
+    std::fs::set_permissions(&state, std::fs::Permissions::from_mode(0o700)).unwrap();
+    let audit = state.join("audit-demo.jsonl");
+    std::fs::write(&audit, "").unwrap();
+    std::fs::set_permissions(&audit, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let out = Command::new(BIN)
+        .args(["doctor", "--demo", "--json"])
+        .env_clear()
+        .env("HOME", &home)
+        .env("LANG", "C.UTF-8")
+        .env("TERM", "xterm")
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    let report: serde_json::Value = serde_json::from_str(&said).unwrap();
+    let files: Vec<&serde_json::Value> = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["check"] == "files" && c["status"] == "fail")
+        .collect();
+    assert_eq!(files.len(), 1, "{said}");
+    assert!(
+        files[0]["said"]
+            .as_str()
+            .unwrap()
+            .contains("others may read or write it (mode 0644)"),
+        "{}",
+        files[0]
+    );
+    assert!(
+        files[0]["fix"].as_str().unwrap().starts_with("`chmod 600 "),
+        "{}",
+        files[0]
+    );
+    let mode = std::fs::metadata(&audit).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o644, "looked at, not changed");
+    let _ = std::fs::remove_dir_all(&home);
+}
+
 /// Every file in `tests/invalid_configs/` is refused before any screen opens, with the error
 /// its first line expects (`# expect: …`), naming the file.
 #[test]

@@ -124,8 +124,12 @@ fn judge_dir(dir: &Path, state: Option<&Path>) -> io::Result<Judged> {
 /// an error where it would refuse it (or `NotFound` where it is not made yet), else a note
 /// where it would narrow it to 0700 at its next write.
 pub fn inspect_dir(dir: &Path) -> io::Result<Option<String>> {
+    inspect_dir_in(dir, state_dir().as_deref())
+}
+
+fn inspect_dir_in(dir: &Path, state: Option<&Path>) -> io::Result<Option<String>> {
     let mode = fs::symlink_metadata(dir).map(|m| m.permissions().mode() & 0o7777);
-    Ok(match judge_dir(dir, state_dir().as_deref())? {
+    Ok(match judge_dir(dir, state)? {
         Judged::Fine => None,
         Judged::Wide => Some(format!(
             "mode {:04o}: edgetop makes it 0700 at its next write",
@@ -303,6 +307,40 @@ mod tests {
         rotate_if_larger(&log, 10);
         assert!(!log.exists());
         assert_eq!(fs::read(state.join("edgetop.log.1")).unwrap().len(), 100);
+        let _ = fs::remove_dir_all(&dir);
+    }
+
+    /// What doctor says of a directory is what a write would do to it, and it changes nothing.
+    #[test]
+    fn a_directory_is_inspected_as_a_write_would_judge_it_and_left_as_it_is() {
+        let dir = scratch("inspect");
+        let state = dir.join("state");
+        assert_eq!(
+            inspect_dir_in(&state, Some(&state)).unwrap_err().kind(),
+            io::ErrorKind::NotFound,
+            "not made yet"
+        );
+        fs::create_dir_all(&state).unwrap();
+        fs::set_permissions(&state, fs::Permissions::from_mode(0o755)).unwrap();
+        let said = inspect_dir_in(&state, Some(&state))
+            .unwrap()
+            .expect("a note");
+        assert!(
+            said.contains("mode 0755") && said.contains("0700"),
+            "{said}"
+        );
+        assert_eq!(mode(&state), 0o755, "inspected, not narrowed");
+        fs::set_permissions(&state, fs::Permissions::from_mode(0o700)).unwrap();
+        assert_eq!(inspect_dir_in(&state, Some(&state)).unwrap(), None);
+        let elsewhere = dir.join("elsewhere");
+        fs::create_dir_all(&elsewhere).unwrap();
+        let link = dir.join("linked-state");
+        std::os::unix::fs::symlink(&elsewhere, &link).unwrap();
+        let e = inspect_dir_in(&link, Some(&link)).unwrap_err();
+        assert!(e.to_string().contains("is a symbolic link"), "{e}");
+        fs::set_permissions(&elsewhere, fs::Permissions::from_mode(0o777)).unwrap();
+        let e = inspect_dir_in(&elsewhere, Some(&state)).unwrap_err();
+        assert!(e.to_string().contains("no sticky bit"), "{e}");
         let _ = fs::remove_dir_all(&dir);
     }
 

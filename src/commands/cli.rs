@@ -333,10 +333,12 @@ pub enum Command {
     },
     /// Print the manual page (roff) on standard output: `edgetop man | man -l -`.
     Man,
-    /// Check everything edgetop needs here and in each account it reads: credentials and who
-    /// they are, the region, every IAM action the screens and operations use, the clock,
-    /// edgetop's files, the config and theme, unfinished rotations, and the terminal. One line
-    /// each, with the fix; exit status 1 when something is missing.
+    /// Check what edgetop needs, here and in each account it reads, and say how to fix each.
+    ///
+    /// Credentials and who they are, the region, every IAM action the screens and operations
+    /// use, the clock against AWS's, edgetop's files, the config and theme, unfinished
+    /// rotations, and the terminal: one line each, with the fix. Exit status 1 when something
+    /// is missing.
     Doctor {
         /// Print the checks as JSON.
         #[arg(long)]

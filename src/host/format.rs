@@ -23,6 +23,12 @@ pub const KEPT: u32 = 2;
 /// An audit log line's format.
 pub const AUDIT: u32 = 1;
 
+/// The format of a document edgetop 0.1.0 wrote, which has no `format` member (serde's
+/// default for one).
+pub fn first() -> u32 {
+    1
+}
+
 /// A file (or an audit log's line) written by a newer edgetop, in a format this one does not
 /// know: refused, never misread, and never changed.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -47,7 +53,7 @@ pub fn of(doc: &Value, known: u32, what: &str, path: &Path) -> Result<u32, Newer
         Some(Value::Number(n)) => n.as_u64().unwrap_or(u64::MAX),
         // A member of another type is no format edgetop wrote: the newest, so refused.
         Some(_) => u64::MAX,
-        None => 1,
+        None => u64::from(first()),
     };
     if found > u64::from(known) {
         return Err(Newer {

@@ -52,7 +52,7 @@ pub enum Phase {
 pub struct Entry {
     /// The line's format ([`crate::host::format::AUDIT`]); edgetop 0.1.0 wrote none, which
     /// reads as 1.
-    #[serde(default = "first_format")]
+    #[serde(default = "crate::host::format::first")]
     pub format: u32,
     pub time: DateTime<Utc>,
     #[serde(flatten)]
@@ -65,10 +65,6 @@ pub struct Entry {
     /// The outcome or the error, in words.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub result: Option<String>,
-}
-
-fn first_format() -> u32 {
-    1
 }
 
 #[derive(Clone, Debug)]

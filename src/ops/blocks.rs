@@ -77,6 +77,11 @@ impl Blocks {
         }
     }
 
+    /// Where it is.
+    pub fn path(&self) -> &Path {
+        self.file.path()
+    }
+
     /// Every record (none, and a warning, when the file cannot be read).
     pub fn all(&self) -> (Vec<BlockRecord>, Option<String>) {
         let r = self.file.read::<Vec<BlockRecord>>();

@@ -93,7 +93,7 @@ impl StepId {
 pub struct Rotation {
     /// The journal's format ([`crate::host::format::JOURNAL`]); edgetop 0.1.0 wrote none, which
     /// reads as 1.
-    #[serde(default = "first_format")]
+    #[serde(default = "crate::host::format::first")]
     pub format: u32,
     pub id: String,
     pub account: String,
@@ -132,10 +132,6 @@ pub enum JournalError {
     /// A newer edgetop wrote it: neither read nor changed.
     #[error("{0}")]
     Newer(#[from] crate::host::format::Newer),
-}
-
-fn first_format() -> u32 {
-    1
 }
 
 impl JournalError {

@@ -71,6 +71,11 @@ impl KeptActions {
         }
     }
 
+    /// Where it is.
+    pub fn path(&self) -> &Path {
+        self.file.path()
+    }
+
     /// Which rule, which action: "REGIONAL/<web ACL id>/<rule>/Block".
     pub fn key(scope: &str, web_acl_id: &str, rule: &str, action: &str) -> String {
         format!("{scope}/{web_acl_id}/{rule}/{action}")

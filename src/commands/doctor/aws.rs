@@ -53,24 +53,21 @@ fn name_of(w: &Wanted, region: &str) -> String {
 async fn place(args: &Args, eff: &Effective, w: &Wanted) -> Vec<Check> {
     let target = startup::aws_target(args, w);
     let mut out = Vec::new();
-    let region_asked = w
-        .region
-        .clone()
-        .unwrap_or_else(|| "the profile's region".into());
+    // A place not connected is named by the region asked for.
+    let unconnected = |c: Check| {
+        let region = w.region.as_deref().unwrap_or("the profile's region");
+        placed(vec![c], name_of(w, &crate::model::text::escape(region)))
+    };
     let connected = tokio::time::timeout(CONNECT_WITHIN, connect::connect(&target)).await;
     let (clients, account, arn) = match connected {
         Ok(Ok(c)) => c,
-        Ok(Err(e)) => {
-            out.push(refused(&e));
-            return placed(out, name_of(w, &crate::model::text::escape(&region_asked)));
-        }
+        Ok(Err(e)) => return unconnected(refused(&e)),
         Err(_) => {
-            out.push(Check::fail(
+            return unconnected(Check::fail(
                 "credentials",
                 format!("no answer from AWS in {} s", CONNECT_WITHIN.as_secs()),
                 "check the network, a proxy (HTTPS_PROXY) and --endpoint-url",
             ));
-            return placed(out, name_of(w, &crate::model::text::escape(&region_asked)));
         }
     };
     let name = name_of(w, &clients.region);

@@ -3,12 +3,13 @@
 //! the terminal (a UTF-8 locale, its colours and size, whether `y` reaches the clipboard).
 
 use std::io::IsTerminal;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use super::Check;
 use crate::commands::cli::Args;
 use crate::commands::startup::{self, Effective};
 use crate::host::files;
+use crate::ops::audit::Audit;
 use crate::ops::blocks::Blocks;
 use crate::ops::journal::Journal;
 use crate::ops::kept::KeptActions;
@@ -116,24 +117,24 @@ fn state(args: &Args, out: &mut Vec<Check>) {
             ));
         }
     }
-    private_files(args, &dir, out);
-    formats(&dir, out);
+    let blocks = Blocks::in_dir(&dir);
+    let kept = KeptActions::in_dir(&dir);
+    let audits: Vec<PathBuf> = [false, true]
+        .into_iter()
+        .filter_map(Audit::default_path)
+        .collect();
+    private_files(args, &[blocks.path(), kept.path()], &audits, out);
+    formats(&blocks, &kept, &audits, out);
     unfinished(out);
 }
 
-/// Each file edgetop keeps that exists: a regular file, the user's own, one name, 0600.
-fn private_files(args: &Args, dir: &Path, out: &mut Vec<Check>) {
-    let mut paths: Vec<std::path::PathBuf> = [
-        "audit.jsonl",
-        "audit-demo.jsonl",
-        "blocks.json",
-        "kept-actions.json",
-    ]
-    .iter()
-    .map(|n| dir.join(n))
-    .collect();
+/// Each file edgetop keeps that exists (`state`, the audit logs, the log, the journals): a
+/// regular file, the user's own, one name, 0600.
+fn private_files(args: &Args, state: &[&Path], audits: &[PathBuf], out: &mut Vec<Check>) {
+    let mut paths: Vec<PathBuf> = state.iter().map(|p| p.to_path_buf()).collect();
+    paths.extend(audits.iter().cloned());
     paths.extend(startup::log_path(args));
-    if let Ok(entries) = std::fs::read_dir(dir.join("rotations")) {
+    if let Some(Ok(entries)) = Journal::default_dir().map(std::fs::read_dir) {
         paths.extend(entries.flatten().map(|e| e.path()));
     }
     let mut fine = 0;
@@ -162,12 +163,10 @@ fn private_files(args: &Args, dir: &Path, out: &mut Vec<Check>) {
 }
 
 /// The state files' contents: in a format this edgetop reads.
-fn formats(dir: &Path, out: &mut Vec<Check>) {
+fn formats(blocks: &Blocks, kept: &KeptActions, audits: &[PathBuf], out: &mut Vec<Check>) {
     // A file edgetop would refuse to open is said once, by the files' check.
-    let refused = |name: &str| {
-        let p = dir.join(name);
-        std::fs::symlink_metadata(&p).is_ok() && files::open_private_read(&p).is_err()
-    };
+    let refused =
+        |p: &Path| std::fs::symlink_metadata(p).is_ok() && files::open_private_read(p).is_err();
     let unreadable = |what: String, out: &mut Vec<Check>| {
         out.push(Check::fail(
             "formats",
@@ -175,27 +174,26 @@ fn formats(dir: &Path, out: &mut Vec<Check>) {
             "a newer edgetop wrote it: use that one here; a broken file: move it aside",
         ))
     };
-    let (blocks, warning) = Blocks::in_dir(dir).all();
-    match warning.filter(|_| !refused("blocks.json")) {
+    let (added, warning) = blocks.all();
+    match warning.filter(|_| !refused(blocks.path())) {
         Some(w) => unreadable(w, out),
-        None if !blocks.is_empty() => out.push(Check::ok(
+        None if !added.is_empty() => out.push(Check::ok(
             "formats",
             format!(
                 "blocks journal: {} range(s) edgetop added, {} with an expiry",
-                blocks.len(),
-                blocks.iter().filter(|b| b.expires.is_some()).count()
+                added.len(),
+                added.iter().filter(|b| b.expires.is_some()).count()
             ),
         )),
         None => {}
     }
-    if let Some(w) = KeptActions::in_dir(dir).read().warning
-        && !refused("kept-actions.json")
+    if let Some(w) = kept.read().warning
+        && !refused(kept.path())
     {
         unreadable(w, out);
     }
-    for name in ["audit.jsonl", "audit-demo.jsonl"] {
-        let path = dir.join(name);
-        if let Ok(lines) = crate::ops::audit::read_last(&path, 100)
+    for path in audits {
+        if let Ok(lines) = crate::ops::audit::read_last(path, 100)
             && let Some(Err(e)) = lines.iter().rev().find(|l| l.is_err())
         {
             unreadable(format!("{}: {e}", path.display()), out);

@@ -229,7 +229,7 @@ pub struct Opened {
 }
 
 /// The accounts×regions the options and the config file name.
-pub(crate) fn wanted_of(args: &Args, eff: &Effective) -> Vec<Wanted> {
+fn wanted_of(args: &Args, eff: &Effective) -> Vec<Wanted> {
     many::wanted(
         args.profile.as_deref(),
         args.region.as_deref(),

@@ -283,30 +283,29 @@ fn check_profile(
     if profiles.has(name) {
         return Ok(());
     }
-    let none = profiles.names() == "there are none";
-    let (from, fix) = match (from, none) {
-        (Named::Option, false) => (
-            "--profile or the config file's [[accounts]] names it",
-            "name one of those, or add it with `aws configure --profile NAME`",
-        ),
-        (Named::Environment, false) => (
-            "AWS_PROFILE names it",
-            "set AWS_PROFILE to one of those, or unset it for the default chain",
-        ),
-        (Named::Option, true) => (
-            "--profile or the config file's [[accounts]] names it",
-            "make it with `aws configure --profile NAME` or `aws configure sso`",
-        ),
-        (Named::Environment, true) => (
-            "AWS_PROFILE names it",
+    let from_what = match from {
+        Named::Option => "--profile or the config file's [[accounts]] names it",
+        Named::Environment => "AWS_PROFILE names it",
+    };
+    let fix = match (from, profiles.is_empty()) {
+        (Named::Option, false) => {
+            "name one of those, or add it with `aws configure --profile NAME`"
+        }
+        (Named::Environment, false) => {
+            "set AWS_PROFILE to one of those, or unset it for the default chain"
+        }
+        (Named::Option, true) => {
+            "make it with `aws configure --profile NAME` or `aws configure sso`"
+        }
+        (Named::Environment, true) => {
             "make it with `aws configure --profile NAME` or `aws configure sso`, or unset \
-             AWS_PROFILE for the default chain",
-        ),
+             AWS_PROFILE for the default chain"
+        }
     };
     Err(ConnectError::NoProfile {
         name: crate::model::text::escape(name),
-        files: profiles.files(),
-        from,
+        files: profiles.files("or"),
+        from: from_what,
         there: profiles.names(),
         fix,
     })
@@ -342,20 +341,17 @@ fn credentials_error(
             format!(
                 "profile {shown} in {} names none: no aws_access_key_id, role_arn, sso_session \
                  or credential_process",
-                profiles.files()
+                profiles.files("or")
             ),
             shown,
         ),
         None => {
             let files = if profiles.none_exist() {
-                format!(
-                    "no profile files ({} do not exist)",
-                    profiles.files().replace(" or ", " and ")
-                )
+                format!("no profile files ({} do not exist)", profiles.files("and"))
             } else {
                 format!(
                     "no default profile with credentials in {}",
-                    profiles.files()
+                    profiles.files("or")
                 )
             };
             let imds = if std::env::var("AWS_EC2_METADATA_DISABLED")

@@ -62,13 +62,18 @@ impl Profiles {
         }
     }
 
-    /// The files, in words: "~/.aws/config or ~/.aws/credentials".
-    pub fn files(&self) -> String {
+    /// The files, in words: "~/.aws/config or ~/.aws/credentials" (`joined` by "or", say).
+    pub fn files(&self, joined: &str) -> String {
         format!(
-            "{} or {}",
+            "{} {joined} {}",
             self.config.display(),
             self.credentials.display()
         )
+    }
+
+    /// The files hold no profile at all (or cannot be read).
+    pub fn is_empty(&self) -> bool {
+        self.set.as_ref().map_or(true, |s| s.is_empty())
     }
 
     /// The profile a command uses: `named`, else `AWS_PROFILE`, with where it came from; None
@@ -158,6 +163,9 @@ mod tests {
         assert!(p.gives_credentials("keys") && p.gives_credentials("role"));
         assert!(!p.gives_credentials("plain"));
         assert_eq!(p.names(), "there are keys, oncall, plain, role");
-        assert_eq!(of("", "").await.names(), "there are none");
+        assert!(!p.is_empty());
+        let none = of("", "").await;
+        assert_eq!(none.names(), "there are none");
+        assert!(none.is_empty());
     }
 }

@@ -23,6 +23,11 @@ case "$LANG" in *UTF-8*|*utf8*) ;; *) export LANG=C.UTF-8 ;; esac
 # Snapshots are compared, never written, by the test run.
 export INSTA_UPDATE=no
 
+# The code's shape, before anything builds: the layers hold (ARCHITECTURE.md) and no piece
+# of the program grows past 80 lines a function, 500 a file.
+scripts/check-layers.py
+scripts/longest-functions.py --check
+
 # One build for the README's two commands: the tests' dev-dependencies must not ask crates the
 # program shares with them for other features (the demo command would build those again).
 scripts/one-build.sh

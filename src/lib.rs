@@ -20,5 +20,6 @@ pub mod record;
 pub(crate) mod screens;
 pub mod source;
 pub(crate) mod terminal;
+pub mod theme;
 pub mod ui;
 pub(crate) mod widgets;

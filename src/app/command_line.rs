@@ -20,16 +20,7 @@ impl App {
                 vec![Effect::Quit]
             }
             ("theme", Some(name)) => vec![Effect::LoadTheme(name.to_string())],
-            ("refresh", Some(secs)) => match secs.parse::<u64>() {
-                Ok(s) if (1..=3600).contains(&s) => {
-                    self.refresh = Duration::from_secs(s);
-                    self.message = Some((Level::Info, format!("polling every {s} s")));
-                    vec![Effect::SetRefresh(self.refresh)]
-                }
-                _ => self.error(format!(
-                    ":refresh takes whole seconds from 1 to 3600, not '{secs}'"
-                )),
-            },
+            ("refresh", Some(secs)) => self.set_refresh(secs),
             ("range", Some(r)) => match crate::model::Range::parse(r) {
                 Some(r) => self.set_range(r),
                 None => self.error(format!(
@@ -61,27 +52,9 @@ impl App {
                 vec![]
             }
             ("scope", name) => self.set_scope(name),
-            ("split", Some(how)) => match crate::screens::Split::parse(how) {
-                Some(split) => {
-                    self.split = split;
-                    self.message = Some((Level::Info, format!("the Overview's charts: {how}")));
-                    vec![]
-                }
-                None => self.error(format!(
-                    ":split takes account, region or none, not '{}'",
-                    crate::model::Text::new(how)
-                )),
-            },
+            ("split", Some(how)) => self.set_split(how),
             ("rotations", _) => {
-                if self.unfinished.is_empty() {
-                    self.message = Some((Level::Info, "no unfinished rotation".into()));
-                } else {
-                    self.mode = Mode::Resume(ResumeOffer {
-                        rotations: self.unfinished.clone(),
-                        broken: Vec::new(),
-                        selected: 0,
-                    });
-                }
+                self.offer_unfinished();
                 vec![]
             }
             ("theme" | "refresh" | "split" | "block" | "range" | "compare", None) => {
@@ -90,6 +63,48 @@ impl App {
             _ => self.error(format!(
                 "unknown command :{cmd} (try :range, :compare, :theme, :refresh, :scope, :split, :audit, :rotations, :q)"
             )),
+        }
+    }
+
+    /// `:refresh SECS`: poll every SECS seconds, 1 to 3600.
+    fn set_refresh(&mut self, secs: &str) -> Vec<Effect> {
+        match secs.parse::<u64>() {
+            Ok(s) if (1..=3600).contains(&s) => {
+                self.refresh = Duration::from_secs(s);
+                self.message = Some((Level::Info, format!("polling every {s} s")));
+                vec![Effect::SetRefresh(self.refresh)]
+            }
+            _ => self.error(format!(
+                ":refresh takes whole seconds from 1 to 3600, not '{secs}'"
+            )),
+        }
+    }
+
+    /// `:split HOW`: the Overview's charts per account, per region, or as one.
+    fn set_split(&mut self, how: &str) -> Vec<Effect> {
+        match crate::screens::Split::parse(how) {
+            Some(split) => {
+                self.split = split;
+                self.message = Some((Level::Info, format!("the Overview's charts: {how}")));
+                vec![]
+            }
+            None => self.error(format!(
+                ":split takes account, region or none, not '{}'",
+                crate::model::Text::new(how)
+            )),
+        }
+    }
+
+    /// `:rotations`: the rotations that did not finish, to finish or roll back.
+    fn offer_unfinished(&mut self) {
+        if self.unfinished.is_empty() {
+            self.message = Some((Level::Info, "no unfinished rotation".into()));
+        } else {
+            self.mode = Mode::Resume(ResumeOffer {
+                rotations: self.unfinished.clone(),
+                broken: Vec::new(),
+                selected: 0,
+            });
         }
     }
 

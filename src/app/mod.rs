@@ -316,7 +316,7 @@ impl App {
         let mut loaded = Loaded::new(shown);
         if let Some(before) = self.live.as_ref().filter(|_| new_read) {
             loaded.jumps =
-                crate::screens::jumps::Jumps::between(&before.snapshot, &loaded.snapshot);
+                crate::widgets::jumps::Jumps::between(&before.snapshot, &loaded.snapshot);
         }
         let loaded = Arc::new(loaded);
         self.follow_rows(true, |app| app.live = Some(loaded));

@@ -38,49 +38,7 @@ impl App {
                 };
                 self.ask_block_for(a);
             }
-            Screen::Access => {
-                let rows = access::in_view(l, &view);
-                let Some(r) = rows.get(sel) else {
-                    return self.no_row(
-                        KeyAction::BlockAddress,
-                        "blocks a source of the selected stage",
-                    );
-                };
-                let Some(hits) = r.direct.filter(|h| !h.sources.is_empty()) else {
-                    self.message = Some((
-                        Level::Info,
-                        format!(
-                            "{}/{}: no request reached it around its edge; b blocks a direct \
-                             hit's source",
-                            r.api.name, r.stage.name
-                        ),
-                    ));
-                    return;
-                };
-                let acls: Vec<String> = r.stage.web_acl.iter().map(|a| a.to_string()).collect();
-                let choices = hits
-                    .sources
-                    .iter()
-                    .map(|(ip, n)| {
-                        (
-                            format!("{ip}  ~{} requests", format::count(*n as f64)),
-                            Choice::Address(AddressToBlock {
-                                place: r.api.place,
-                                range: ip.to_string(),
-                                acls: acls.clone(),
-                            }),
-                        )
-                    })
-                    .collect();
-                self.mode = Mode::Pick(Pick {
-                    title: format!(
-                        "Block which source of the direct hits on {}/{}?",
-                        r.api.name, r.stage.name
-                    ),
-                    choices,
-                    selected: 0,
-                });
-            }
+            Screen::Access => self.pick_direct_hit(&view, sel),
             _ => {
                 let key = self.keymap.label(&KeyAction::BlockAddress.name());
                 self.message = Some((
@@ -92,6 +50,54 @@ impl App {
                 ));
             }
         }
+    }
+
+    /// `b` on Access: which of the selected stage's direct-hit sources to block.
+    fn pick_direct_hit(&mut self, view: &crate::screens::ViewState, sel: usize) {
+        let Some(l) = self.loaded() else {
+            return;
+        };
+        let rows = access::in_view(l, view);
+        let Some(r) = rows.get(sel) else {
+            return self.no_row(
+                KeyAction::BlockAddress,
+                "blocks a source of the selected stage",
+            );
+        };
+        let Some(hits) = r.direct.filter(|h| !h.sources.is_empty()) else {
+            self.message = Some((
+                Level::Info,
+                format!(
+                    "{}/{}: no request reached it around its edge; b blocks a direct \
+                     hit's source",
+                    r.api.name, r.stage.name
+                ),
+            ));
+            return;
+        };
+        let acls: Vec<String> = r.stage.web_acl.iter().map(|a| a.to_string()).collect();
+        let choices = hits
+            .sources
+            .iter()
+            .map(|(ip, n)| {
+                (
+                    format!("{ip}  ~{} requests", format::count(*n as f64)),
+                    Choice::Address(AddressToBlock {
+                        place: r.api.place,
+                        range: ip.to_string(),
+                        acls: acls.clone(),
+                    }),
+                )
+            })
+            .collect();
+        self.mode = Mode::Pick(Pick {
+            title: format!(
+                "Block which source of the direct hits on {}/{}?",
+                r.api.name, r.stage.name
+            ),
+            choices,
+            selected: 0,
+        });
     }
 
     /// How long to block `a`: asked, then its plan.

@@ -152,7 +152,7 @@ impl App {
         };
         self.message = Some((
             Level::Info,
-            format!("copied: {}", crate::widgets::columns::fit(&text, 120)),
+            format!("copied: {}", crate::model::text::fit(&text, 120)),
         ));
         vec![Effect::Copy(text)]
     }

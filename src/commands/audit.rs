@@ -4,14 +4,14 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 
-use crate::commands::cli::Args;
+use crate::commands::startup::Run;
 use crate::model::text;
-use crate::ops::audit::{self, Audit};
+use crate::ops::audit;
 
 /// `edgetop audit`: the latest entries of the audit log.
-pub fn run(args: &Args, json: bool, lines: usize) -> anyhow::Result<ExitCode> {
-    let path = Audit::default_path(args.demo).context("no state directory")?;
-    let entries = audit::read_last(&path, lines).map_err(anyhow::Error::msg)?;
+pub fn run(run: &Run, json: bool, lines: usize) -> anyhow::Result<ExitCode> {
+    let path = run.paths.audit.as_deref().context("no state directory")?;
+    let entries = audit::read_last(path, lines).map_err(anyhow::Error::msg)?;
     if entries.is_empty() {
         crate::errln!("edgetop: the audit log {} is empty", path.display());
     }

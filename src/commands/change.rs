@@ -11,8 +11,8 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 
-use crate::commands::cli::{Args, Command, RotationAction, ScopeArg};
-use crate::commands::startup;
+use crate::commands::cli::{Command, RotationAction, ScopeArg};
+use crate::commands::startup::{self, Run};
 use crate::model::{Scope, Snapshot, Text};
 use crate::ops::audit::Audit;
 use crate::ops::procedure;
@@ -303,12 +303,12 @@ fn target_of(cmd: &Command, source: &AnySource) -> anyhow::Result<Option<ChangeT
 }
 
 async fn change(
-    args: &Args,
+    run: &Run,
     mut source: AnySource,
     audit: Option<Audit>,
     read_only: Option<String>,
 ) -> anyhow::Result<ExitCode> {
-    let cmd = args.command.as_ref().context("no subcommand")?;
+    let cmd = run.command.as_ref().context("no subcommand")?;
     if let Command::Rotation {
         action: RotationAction::List,
     } = cmd
@@ -355,7 +355,9 @@ async fn change(
                 given,
                 show_value: false,
             };
-            let c = one.run(args, &source, audit, read_only.as_deref()).await?;
+            let c = one
+                .run(run.dry_run, &source, audit, read_only.as_deref())
+                .await?;
             if c != ExitCode::SUCCESS {
                 code = c;
             }
@@ -371,7 +373,8 @@ async fn change(
         given: None,
         show_value,
     };
-    one.run(args, &source, audit, read_only.as_deref()).await
+    one.run(run.dry_run, &source, audit, read_only.as_deref())
+        .await
 }
 
 /// One change: its plan printed, then stopped (dry run), refused (read-only), confirmed and
@@ -388,7 +391,7 @@ struct Step<'a> {
 impl Step<'_> {
     async fn run(
         &self,
-        args: &Args,
+        dry_run: bool,
         source: &AnySource,
         audit: Option<&Audit>,
         read_only: Option<&str>,
@@ -397,7 +400,7 @@ impl Step<'_> {
         for line in plan.lines() {
             crate::outln!("{line}");
         }
-        if args.dry_run {
+        if dry_run {
             procedure::dry_run(op, audit)?;
             crate::outln!("{}", procedure::say::DRY_RUN);
             return Ok(ExitCode::SUCCESS);
@@ -439,14 +442,13 @@ impl Step<'_> {
 }
 
 /// `toggle`, `rotate`, `rotation …`, and the responses (`block`, `unblock`, …).
-pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
+pub fn run(run: &Run) -> anyhow::Result<ExitCode> {
     // Without a log the change still runs, recorded in its audit log (without which nothing
     // runs).
-    startup::log_or_warn(args);
-    let eff = startup::effective(args)?;
+    startup::log_or_warn(run);
     let rt = startup::runtime()?;
     let code = rt.block_on(async {
-        let opened = startup::account(args, &eff).await?;
+        let opened = startup::account(run).await?;
         if matches!(opened.source, crate::source::AnySource::Many(_)) {
             anyhow::bail!(
                 "a change acts in one account and region: name one with --profile and --region \
@@ -455,11 +457,11 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         }
         // The config's word for this account first: --read-write does not lift it.
         let read_only = opened.read_only.or_else(|| {
-            eff.read_only
+            run.read_only
                 .then(|| procedure::say::read_only("this change"))
         });
-        let (source, audit) = (opened.source, startup::audit_for(args, opened.who));
-        change(args, source, audit, read_only).await
+        let (source, audit) = (opened.source, startup::audit_for(run, opened.who));
+        change(run, source, audit, read_only).await
     })?;
     rt.shutdown_timeout(Duration::from_millis(200));
     Ok(code)

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::Parser;
 
-use crate::terminal::term::ColorDepth;
+use crate::theme::ColorDepth;
 
 #[derive(Parser, Debug, Clone)]
 #[command(
@@ -99,7 +99,7 @@ pub struct Args {
     /// How much a recording keeps, the oldest dropped first: a time (24h, 7d) or a size
     /// (500MB, 2GB). Default: everything (`record_keep` in the config file).
     #[arg(long, value_name = "TIME|SIZE", value_parser = parse_keep)]
-    pub record_keep: Option<crate::record::Keep>,
+    pub record_keep: Option<crate::host::keep::Keep>,
 
     /// A guided tour for presenters: captions that walk through the demo (or, with `replay`,
     /// a recording) screen by screen, advanced with Space. Without FILE, the demo's own tour.
@@ -205,7 +205,7 @@ pub struct Args {
 pub enum Command {
     /// Read the account once, print it, and exit: for scripts and incident notes.
     Snapshot {
-        /// Print JSON (documented in the README) instead of text.
+        /// Print JSON (docs/snapshot-json.md documents it) instead of text.
         #[arg(long)]
         json: bool,
         /// Read the snapshot from a recording (`--record`) instead of the account.
@@ -442,7 +442,7 @@ fn parse_rps(s: &str) -> Result<f64, String> {
     )
 }
 
-fn parse_keep(s: &str) -> Result<crate::record::Keep, String> {
+fn parse_keep(s: &str) -> Result<crate::host::keep::Keep, String> {
     s.parse()
 }
 

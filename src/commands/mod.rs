@@ -57,19 +57,36 @@ fn end_on_panic() {
     }));
 }
 
-/// Everything `main` does, with errors for it to print.
+/// Everything `main` does, with errors for it to print. The command line and the config file
+/// are resolved here, once, into the [`startup::Run`] every command takes; printing a
+/// completion script, the manual or a recording reads neither the config nor an account.
 pub fn start(args: Args) -> anyhow::Result<ExitCode> {
     match &args.command {
-        Some(Command::Snapshot { json, from, at }) => match from {
-            Some(file) => snapshot::from_recording(*json, file, at.as_deref()),
-            None => snapshot::run(&args, *json),
-        },
-        Some(Command::Replay { file }) => replay::run(&args, file),
-        Some(Command::Audit { json, lines }) => audit::run(&args, *json, *lines),
-        Some(Command::Completions { shell }) => installed::completions(*shell),
-        Some(Command::Man) => installed::man(),
-        Some(Command::Doctor { json }) => doctor::run(&args, *json),
-        Some(_) => change::run(&args),
-        None => dashboard::run(args),
+        Some(Command::Completions { shell }) => return installed::completions(*shell),
+        Some(Command::Man) => return installed::man(),
+        Some(Command::Snapshot {
+            json,
+            from: Some(file),
+            at,
+        }) => return snapshot::from_recording(*json, file, at.as_deref()),
+        // The audit log's place does not hang on the config: it reads even when the file
+        // does not.
+        Some(Command::Audit { json, lines }) => {
+            let (json, lines) = (*json, *lines);
+            return audit::run(&startup::Run::resolve_or_defaults(args).0, json, lines);
+        }
+        Some(Command::Doctor { json }) => {
+            let json = *json;
+            let (run, broken) = startup::Run::resolve_or_defaults(args);
+            return doctor::run(&run, broken, json);
+        }
+        _ => {}
+    }
+    let run = startup::Run::resolve(args)?;
+    match &run.command {
+        Some(Command::Snapshot { json, .. }) => snapshot::run(&run, *json),
+        Some(Command::Replay { file }) => replay::run(&run, file),
+        Some(_) => change::run(&run),
+        None => dashboard::run(&run),
     }
 }

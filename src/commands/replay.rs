@@ -4,14 +4,13 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use crate::commands::cli::Args;
+use crate::commands::startup::Run;
 use crate::record::{Player, Tape};
 use crate::{commands::startup, terminal::run, terminal::term};
 
-pub fn run(args: &Args, file: &Path) -> anyhow::Result<ExitCode> {
-    let eff = startup::effective(args)?;
-    let theme = startup::choose_theme(args, None).map_err(anyhow::Error::msg)?;
-    let tour = super::dashboard::tour_of(args)?;
+pub fn run(run: &Run, file: &Path) -> anyhow::Result<ExitCode> {
+    let theme = run.theme.load(None).map_err(anyhow::Error::msg)?;
+    let tour = super::dashboard::tour_of(run)?;
     let mut tape = Tape::open(file).map_err(anyhow::Error::msg)?;
     let first = tape.snapshot(0).map_err(|e| {
         anyhow::anyhow!(
@@ -20,35 +19,35 @@ pub fn run(args: &Args, file: &Path) -> anyhow::Result<ExitCode> {
         )
     })?;
     term::check_tty().map_err(anyhow::Error::msg)?;
-    let no_log = startup::log_or_warn(args);
+    let no_log = startup::log_or_warn(run);
     tracing::info!(polls = tape.polls.len(), cut = tape.cut.is_some(), "replay");
     let warning = tape
         .cut
         .as_ref()
         .map(|cut| format!("{cut}: replayed up to its last whole part"))
         .or(no_log);
-    let theme_args = args.clone();
+    let themes = run.theme.clone();
     let settings = run::Settings {
         read_only: true,
         read_only_why: Some(run::REPLAY_CHANGES_NOTHING.into()),
         bell: false,
         range: first.range,
-        compare_factor: eff.compare_factor,
+        compare_factor: run.compare_factor,
         compare: first.compare.map(|c| c.shift),
         refresh: tape.cadence(),
         idle_after: None,
         source_label: "replay".into(),
-        load_theme: Box::new(move |spec| startup::choose_theme(&theme_args, Some(spec))),
+        load_theme: Box::new(move |spec| themes.load(Some(spec))),
         audit: None,
         dry_run: false,
-        keymap: eff.keymap.clone(),
+        keymap: run.keymap.clone(),
         warning,
         recorder: None,
         tour,
-        mouse: eff.mouse,
+        mouse: run.mouse,
     };
     let rt = startup::runtime()?;
-    let outcome = rt.block_on(run::replay(Player::new(tape, args.speed), theme, settings))?;
+    let outcome = rt.block_on(run::replay(Player::new(tape, run.speed), theme, settings))?;
     rt.shutdown_timeout(Duration::from_millis(200));
     Ok(ExitCode::from(outcome.ending.exit_code()))
 }

@@ -4,9 +4,8 @@ use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 
-use crate::commands::cli::Args;
 use crate::commands::report;
-use crate::commands::startup;
+use crate::commands::startup::{self, Run};
 use crate::model::Snapshot;
 use crate::model::text::{SafeJson, for_terminal};
 use crate::source::Source;
@@ -87,13 +86,12 @@ fn print(snap: &Snapshot, json: bool, stats: serde_json::Value) -> anyhow::Resul
     Ok(())
 }
 
-pub fn run(args: &Args, json: bool) -> anyhow::Result<ExitCode> {
-    startup::log_or_warn(args);
+pub fn run(run: &Run, json: bool) -> anyhow::Result<ExitCode> {
+    startup::log_or_warn(run);
     let started = std::time::Instant::now();
     let rt = startup::runtime()?;
     let (snap, calls) = rt.block_on(async {
-        let eff = startup::effective(args)?;
-        let mut source = startup::account(args, &eff).await?.source;
+        let mut source = startup::account(run).await?.source;
         let snap = source.poll().await?;
         if let Some(stop) = source.on_exit() {
             let _ = tokio::time::timeout(std::time::Duration::from_secs(3), stop).await;

@@ -60,6 +60,20 @@ struct Desk {
 }
 
 impl Desk {
+    /// What the screen asked for since the last poll, handed to the source before the next:
+    /// everything read again, another range, another comparison.
+    fn hand_wanted<S: Source>(&mut self, source: &mut S) {
+        if std::mem::take(&mut self.refresh_wanted) {
+            source.refresh_all();
+        }
+        if let Some(r) = self.range_wanted.take() {
+            source.set_range(r);
+        }
+        if let Some(c) = self.compare_wanted.take() {
+            source.set_compare(c);
+        }
+    }
+
     /// Serve one request. False when the UI is gone.
     async fn serve(&mut self, req: Request) -> bool {
         match req {
@@ -120,6 +134,17 @@ impl Desk {
     }
 }
 
+/// The first read's parts, handed to the screen as they arrive.
+fn report_early<S: Source>(source: &mut S, events: mpsc::Sender<Event>) {
+    source.report_early(Arc::new(move |part| {
+        // A later, complete poll replaces it: one dropped on a full queue is not missed.
+        let _ = events.try_send(match part {
+            crate::source::Partial::Snapshot(snap) => Event::Data(Ok(Arc::new(*snap))),
+            crate::source::Partial::Loading(loading) => Event::Loading(loading),
+        });
+    }));
+}
+
 /// How the engine starts.
 pub struct Setup {
     pub interval: Duration,
@@ -146,25 +171,10 @@ pub async fn run<S: Source>(
         compare_wanted: None,
         done: done_tx,
     };
-    let early_events = events.clone();
-    source.report_early(Arc::new(move |part| {
-        // A later, complete poll replaces it: one dropped on a full queue is not missed.
-        let _ = early_events.try_send(match part {
-            crate::source::Partial::Snapshot(snap) => Event::Data(Ok(Arc::new(*snap))),
-            crate::source::Partial::Loading(loading) => Event::Loading(loading),
-        });
-    }));
+    report_early(&mut source, events.clone());
     let mut failures = 0u32;
     loop {
-        if std::mem::take(&mut desk.refresh_wanted) {
-            source.refresh_all();
-        }
-        if let Some(r) = desk.range_wanted.take() {
-            source.set_range(r);
-        }
-        if let Some(c) = desk.compare_wanted.take() {
-            source.set_compare(c);
-        }
+        desk.hand_wanted(&mut source);
         // What the last poll's snapshot held is free by now (the screen has the new one).
         crate::engine::memory::give_back();
         let started = Instant::now();

@@ -158,7 +158,7 @@ impl Config {
         if let Some(Err(e)) = c
             .record_keep
             .as_deref()
-            .map(str::parse::<crate::record::Keep>)
+            .map(str::parse::<crate::host::keep::Keep>)
         {
             return Err(ConfigError::OutOfRange {
                 path: path.display().to_string(),
@@ -171,49 +171,10 @@ impl Config {
                 message: format!("compare_factor must be a number above 1, not {f}"),
             });
         }
-        if let Some(i) = c.accounts.iter().position(|a| {
-            a.role_arn
-                .as_deref()
-                .is_some_and(|r| !r.starts_with("arn:"))
-        }) {
-            return Err(ConfigError::OutOfRange {
-                path: path.display().to_string(),
-                message: format!(
-                    "[[accounts]] entry {}: role_arn must be a role's ARN (arn:aws:iam::…:role/…)",
-                    i + 1
-                ),
-            });
-        }
-        if let Some(i) = c.accounts.iter().position(|a| {
-            a.account_id
-                .as_deref()
-                .is_some_and(|id| id.len() != 12 || !id.bytes().all(|b| b.is_ascii_digit()))
-        }) {
-            return Err(ConfigError::OutOfRange {
-                path: path.display().to_string(),
-                message: format!(
-                    "[[accounts]] entry {}: account_id must be the account's 12 digits",
-                    i + 1
-                ),
-            });
-        }
-        // One name, one place: `:scope`, Enter's narrowing, the confirmation and the audit
-        // record all go by it.
-        for (i, a) in c.accounts.iter().enumerate() {
-            let Some(name) = a.name() else { continue };
-            if let Some(j) = c.accounts[..i].iter().position(|b| b.name() == Some(name)) {
-                return Err(ConfigError::OutOfRange {
-                    path: path.display().to_string(),
-                    message: format!(
-                        "[[accounts]] entries {} and {} are both called {:?} (a label, else the \
-                         profile's name): give each a label of its own",
-                        j + 1,
-                        i + 1,
-                        crate::model::Text::new(name).as_str()
-                    ),
-                });
-            }
-        }
+        check_accounts(&c.accounts).map_err(|message| ConfigError::OutOfRange {
+            path: path.display().to_string(),
+            message,
+        })?;
         if c.deploy_timeout_minutes
             .is_some_and(|m| !(1..=1440).contains(&m))
         {
@@ -224,6 +185,45 @@ impl Config {
         }
         Ok(c)
     }
+}
+
+/// The `[[accounts]]` entries, checked: a role's ARN, an account's 12 digits, one name each.
+fn check_accounts(accounts: &[AccountEntry]) -> Result<(), String> {
+    if let Some(i) = accounts.iter().position(|a| {
+        a.role_arn
+            .as_deref()
+            .is_some_and(|r| !r.starts_with("arn:"))
+    }) {
+        return Err(format!(
+            "[[accounts]] entry {}: role_arn must be a role's ARN (arn:aws:iam::…:role/…)",
+            i + 1
+        ));
+    }
+    if let Some(i) = accounts.iter().position(|a| {
+        a.account_id
+            .as_deref()
+            .is_some_and(|id| id.len() != 12 || !id.bytes().all(|b| b.is_ascii_digit()))
+    }) {
+        return Err(format!(
+            "[[accounts]] entry {}: account_id must be the account's 12 digits",
+            i + 1
+        ));
+    }
+    // One name, one place: `:scope`, Enter's narrowing, the confirmation and the audit
+    // record all go by it.
+    for (i, a) in accounts.iter().enumerate() {
+        let Some(name) = a.name() else { continue };
+        if let Some(j) = accounts[..i].iter().position(|b| b.name() == Some(name)) {
+            return Err(format!(
+                "[[accounts]] entries {} and {} are both called {:?} (a label, else the \
+                     profile's name): give each a label of its own",
+                j + 1,
+                i + 1,
+                crate::model::Text::new(name).as_str()
+            ));
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

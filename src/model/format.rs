@@ -70,6 +70,15 @@ pub fn age(secs: i64) -> String {
     }
 }
 
+/// How long until a moment ("in 50s", "in 5m"), as coarse as [`age`], so it changes as
+/// seldom.
+pub fn until(secs: i64) -> String {
+    match age(secs).strip_suffix(" ago") {
+        Some(left) => format!("in {left}"),
+        None => "in a moment".into(),
+    }
+}
+
 /// How old a figure was when the data was taken ("4m ago"), or "not yet" when it has not been
 /// read: a large account's usage is read plan by plan, in rotation.
 pub fn read_age(
@@ -138,6 +147,14 @@ pub fn spark(values: &[f64]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_moment_ahead_reads_as_one() {
+        assert_eq!(until(5), "in a moment");
+        assert_eq!(until(50), "in 50s");
+        assert_eq!(until(300), "in 5m");
+        assert!(!until(3_900).contains("ago"));
+    }
 
     #[test]
     fn counts_are_short() {

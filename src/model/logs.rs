@@ -317,24 +317,6 @@ pub fn attribute(s: &mut super::Snapshot) {
         return;
     };
     let refused = logs.refused.clone();
-    let keys: std::collections::HashMap<&str, usize> = s
-        .api_keys
-        .iter()
-        .enumerate()
-        .map(|(i, k)| (k.id.as_str(), i))
-        .collect();
-    let mut for_key: Vec<Option<Refusals>> = vec![None; s.api_keys.len()];
-    for r in &refused {
-        if let Some(&i) = r.key_id.as_ref().and_then(|k| keys.get(k.as_str())) {
-            for_key[i]
-                .get_or_insert_with(Refusals::default)
-                .add(&r.counts);
-        }
-    }
-    drop(keys);
-    for (k, r) in s.api_keys.iter_mut().zip(for_key) {
-        k.refused = r;
-    }
     // Stages: every stage a read access log covers gets a figure, zero when it refused none.
     let covered: Vec<(String, String)> = logs
         .read(LogKind::Access)
@@ -348,8 +330,42 @@ pub fn attribute(s: &mut super::Snapshot) {
         .read(LogKind::Access)
         .map(|(_, w)| w.minutes())
         .fold(0.0, f64::max);
+    on_keys(&mut s.api_keys, &refused);
+    let api_names = on_stages(&mut s.apis, &refused, &covered, minutes);
+    on_plans(&mut s.usage_plans, &refused, &api_names);
+}
+
+/// Each key's 429s, by its id.
+fn on_keys(api_keys: &mut [super::ApiKey], refused: &[Refused]) {
+    let keys: std::collections::HashMap<&str, usize> = api_keys
+        .iter()
+        .enumerate()
+        .map(|(i, k)| (k.id.as_str(), i))
+        .collect();
+    let mut for_key: Vec<Option<Refusals>> = vec![None; api_keys.len()];
+    for r in refused {
+        if let Some(&i) = r.key_id.as_ref().and_then(|k| keys.get(k.as_str())) {
+            for_key[i]
+                .get_or_insert_with(Refusals::default)
+                .add(&r.counts);
+        }
+    }
+    drop(keys);
+    for (k, r) in api_keys.iter_mut().zip(for_key) {
+        k.refused = r;
+    }
+}
+
+/// Each stage's 429s: a figure for every stage a read access log covers (`covered`, as
+/// "api name", "stage"), zero when it refused none. Returns each API's name by its id.
+fn on_stages(
+    apis: &mut [super::RestApi],
+    refused: &[Refused],
+    covered: &[(String, String)],
+    minutes: f64,
+) -> std::collections::HashMap<String, String> {
     let mut api_names: std::collections::HashMap<String, String> = Default::default();
-    for api in s.apis.iter_mut() {
+    for api in apis.iter_mut() {
         api_names.insert(api.id.to_string(), api.name.to_string());
         for st in &mut api.stages {
             let mine = refused.iter().filter(|r| {
@@ -369,9 +385,18 @@ pub fn attribute(s: &mut super::Snapshot) {
             st.refused = sum;
         }
     }
+    api_names
+}
+
+/// Each usage plan's 429s: its keys' on its stages.
+fn on_plans(
+    plans: &mut [super::UsagePlan],
+    refused: &[Refused],
+    api_names: &std::collections::HashMap<String, String>,
+) {
     // By key, then "api/stage": one lookup per plan key and stage (10,000 keys, 300 plans).
     let mut by_key: std::collections::HashMap<&str, Vec<(String, &Refused)>> = Default::default();
-    for r in &refused {
+    for r in refused {
         let (Some(k), Some(a), Some(st)) = (&r.key_id, &r.api_id, &r.stage) else {
             continue;
         };
@@ -381,7 +406,7 @@ pub fn attribute(s: &mut super::Snapshot) {
             .or_default()
             .push((format!("{api}/{st}"), r));
     }
-    for plan in &mut s.usage_plans {
+    for plan in plans {
         let mut sum: Option<Refusals> = None;
         for k in &plan.key_ids {
             for (stage, r) in by_key.get(k.as_str()).into_iter().flatten() {

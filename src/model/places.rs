@@ -227,30 +227,8 @@ pub fn merge(mut places: Vec<PlaceInfo>, reads: Vec<Option<Snapshot>>) -> Snapsh
     let mut first = true;
     for (i, (info, read)) in places.iter_mut().zip(reads).enumerate() {
         let p = Place(i as u16);
-        let say = |panel, why: &str| Problem {
-            panel,
-            message: Text::new(&format!("{}: {why}", info.name())),
-        };
-        // A failed place says so on every panel; what it read before stays, with its age.
-        if let Some(f) = &info.failed {
-            let why = format!("not read: {}", f.message);
-            out.problems
-                .extend(super::Panel::ALL.map(|panel| say(panel, &why)));
-        }
-        if let (Some(since), None) = (info.slow_since, &info.failed) {
-            let why = format!(
-                "slow: still reading since {} (its figures are from the read before)",
-                since.format("%H:%M:%S UTC")
-            );
-            out.problems
-                .extend(super::Panel::ALL.map(|panel| say(panel, &why)));
-        }
-        let Some(mut s) = read else {
-            if info.failed.is_none() {
-                out.loading.push(say(super::Panel::Metrics, "being read…"));
-            }
-            continue;
-        };
+        say_how_it_went(info, read.is_some(), &mut out);
+        let Some(mut s) = read else { continue };
         s.stamp(p);
         info.account = s.account.clone();
         if s.shield.is_some() {
@@ -265,35 +243,7 @@ pub fn merge(mut places: Vec<PlaceInfo>, reads: Vec<Option<Snapshot>>) -> Snapsh
             out.cost.poll_interval_secs = s.cost.poll_interval_secs;
             first = false;
         }
-        out.taken_at = out.taken_at.max(s.taken_at);
-        out.apis.append(&mut s.apis);
-        out.http_apis.append(&mut s.http_apis);
-        out.usage_plans.append(&mut s.usage_plans);
-        out.api_keys.append(&mut s.api_keys);
-        out.web_acls.append(&mut s.web_acls);
-        out.distributions.append(&mut s.distributions);
-        out.samples.append(&mut s.samples);
-        out.rate_limited.append(&mut s.rate_limited);
-        out.cost.metrics_last_poll += s.cost.metrics_last_poll;
-        out.cost.metrics_total += s.cost.metrics_total;
-        out.problems
-            .extend(s.problems.into_iter().map(|x| of_place(info, x)));
-        out.loading
-            .extend(s.loading.into_iter().map(|x| of_place(info, x)));
-        for r in s.edge_ranges {
-            if !out.edge_ranges.contains(&r) {
-                out.edge_ranges.push(r);
-            }
-        }
-        out.custom_domains.append(&mut s.custom_domains);
-        out.ip_sets.append(&mut s.ip_sets);
-        out.blocks.append(&mut s.blocks);
-        out.alarms.append(&mut s.alarms);
-        out.attacks.append(&mut s.attacks);
-        if let Some(l) = s.logs {
-            let o = out.logs.get_or_insert_with(Default::default);
-            merge_logs(o, l);
-        }
+        take_rows(&mut out, info, s);
     }
     // Newest first across places, as within one; the most blocked first.
     out.samples.sort_by_key(|x| std::cmp::Reverse(x.time));
@@ -312,6 +262,64 @@ pub fn merge(mut places: Vec<PlaceInfo>, reads: Vec<Option<Snapshot>>) -> Snapsh
     out.places = places;
     keys_sent_across_regions(&mut out);
     out
+}
+
+/// A place that failed, is slow or is still being read says so on every panel (what it read
+/// before stays, with its age).
+fn say_how_it_went(info: &PlaceInfo, read: bool, out: &mut Snapshot) {
+    let say = |panel, why: &str| Problem {
+        panel,
+        message: Text::new(&format!("{}: {why}", info.name())),
+    };
+    if let Some(f) = &info.failed {
+        let why = format!("not read: {}", f.message);
+        out.problems
+            .extend(super::Panel::ALL.map(|panel| say(panel, &why)));
+    }
+    if let (Some(since), None) = (info.slow_since, &info.failed) {
+        let why = format!(
+            "slow: still reading since {} (its figures are from the read before)",
+            since.format("%H:%M:%S UTC")
+        );
+        out.problems
+            .extend(super::Panel::ALL.map(|panel| say(panel, &why)));
+    }
+    if !read && info.failed.is_none() {
+        out.loading.push(say(super::Panel::Metrics, "being read…"));
+    }
+}
+
+/// One place's rows, problems and costs added to the merged snapshot.
+fn take_rows(out: &mut Snapshot, info: &PlaceInfo, mut s: Snapshot) {
+    out.taken_at = out.taken_at.max(s.taken_at);
+    out.apis.append(&mut s.apis);
+    out.http_apis.append(&mut s.http_apis);
+    out.usage_plans.append(&mut s.usage_plans);
+    out.api_keys.append(&mut s.api_keys);
+    out.web_acls.append(&mut s.web_acls);
+    out.distributions.append(&mut s.distributions);
+    out.samples.append(&mut s.samples);
+    out.rate_limited.append(&mut s.rate_limited);
+    out.cost.metrics_last_poll += s.cost.metrics_last_poll;
+    out.cost.metrics_total += s.cost.metrics_total;
+    out.problems
+        .extend(s.problems.into_iter().map(|x| of_place(info, x)));
+    out.loading
+        .extend(s.loading.into_iter().map(|x| of_place(info, x)));
+    for r in s.edge_ranges {
+        if !out.edge_ranges.contains(&r) {
+            out.edge_ranges.push(r);
+        }
+    }
+    out.custom_domains.append(&mut s.custom_domains);
+    out.ip_sets.append(&mut s.ip_sets);
+    out.blocks.append(&mut s.blocks);
+    out.alarms.append(&mut s.alarms);
+    out.attacks.append(&mut s.attacks);
+    if let Some(l) = s.logs {
+        let o = out.logs.get_or_insert_with(Default::default);
+        merge_logs(o, l);
+    }
 }
 
 /// CloudFront is read in one region of an account, which knows the values of its own keys

@@ -136,39 +136,7 @@ pub(super) fn plan_here(op: &Op, snap: &Snapshot) -> Plan {
 
 pub fn toggle_plan(t: &Toggle) -> Plan {
     let subject = t.subject();
-    let effect = match (&t.inner, t.to) {
-        (Some(inner), Action::Count) => vec![
-            format!(
-                "Rule {inner} of group {} only counts what it matches;",
-                t.rule
-            ),
-            "the group's other rules still act.".to_string(),
-        ],
-        (Some(inner), _) => vec![format!(
-            "Rule {inner} of group {}: the group's own action applies again.",
-            t.rule
-        )],
-        (None, Action::Count) => vec![
-            format!(
-                "Rule {} stops {}: matching requests are only counted",
-                t.rule,
-                verb(t.from)
-            ),
-            "and go on to the next rule (most will then be allowed).".to_string(),
-        ],
-        (None, Action::Block) => vec![
-            format!(
-                "Rule {} starts blocking: requests it now only counts",
-                t.rule
-            ),
-            "will get HTTP 403 from WAF.".to_string(),
-        ],
-        (None, _) => vec![format!(
-            "Rule group {}: its own rule actions apply again.",
-            t.rule
-        )],
-    };
-    let mut effect = effect;
+    let mut effect = toggle_effect(t);
     if let Some(c) = &t.custom {
         effect.push(format!(
             "Its {} carries more than {} can: {c}. edgetop keeps that on this machine",
@@ -214,6 +182,42 @@ pub fn toggle_plan(t: &Toggle) -> Plan {
             ),
             step("Mark the rule pending until a later read confirms it", "—"),
         ],
+    }
+}
+
+/// What a toggle does to the traffic the rule matches, in words.
+fn toggle_effect(t: &Toggle) -> Vec<String> {
+    match (&t.inner, t.to) {
+        (Some(inner), Action::Count) => vec![
+            format!(
+                "Rule {inner} of group {} only counts what it matches;",
+                t.rule
+            ),
+            "the group's other rules still act.".to_string(),
+        ],
+        (Some(inner), _) => vec![format!(
+            "Rule {inner} of group {}: the group's own action applies again.",
+            t.rule
+        )],
+        (None, Action::Count) => vec![
+            format!(
+                "Rule {} stops {}: matching requests are only counted",
+                t.rule,
+                verb(t.from)
+            ),
+            "and go on to the next rule (most will then be allowed).".to_string(),
+        ],
+        (None, Action::Block) => vec![
+            format!(
+                "Rule {} starts blocking: requests it now only counts",
+                t.rule
+            ),
+            "will get HTTP 403 from WAF.".to_string(),
+        ],
+        (None, _) => vec![format!(
+            "Rule group {}: its own rule actions apply again.",
+            t.rule
+        )],
     }
 }
 

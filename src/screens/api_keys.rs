@@ -8,12 +8,12 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Gauge, Paragraph};
 
-use super::jumps::key_id;
 use crate::model::format;
 use crate::model::logs::{LogKind, Refusals};
 use crate::model::{ApiKey, Secret, Snapshot};
+use crate::widgets::jumps::key_id;
 
-use crate::ui::theme::{Element as E, Theme};
+use crate::theme::{Element as E, Theme};
 use crate::widgets::columns::{self, Cells, Column, Shown, SortKey, by, col, col_if, fit};
 use crate::widgets::{gauge_style, num, panel, quota_cell, right, table_title, window};
 
@@ -337,6 +337,29 @@ fn quota_key(k: &&ApiKey, _: &Snapshot) -> SortKey {
     SortKey::maybe(k.usage_read.and(k.quota_used()))
 }
 
+/// Enabled or disabled; switched by edgetop and not read back yet, pending.
+fn state_cell(k: &&ApiKey, cx: &Cells) -> Cell<'static> {
+    Cell::from(match (k.enabled, k.pending) {
+        (true, true) => Span::styled("enabling…", cx.th.style(E::Pending)),
+        (false, true) => Span::styled("disabling…", cx.th.style(E::Pending)),
+        (true, false) => Span::styled("enabled", cx.th.style(E::TextOk)),
+        (false, false) => Span::styled("disabled", cx.th.style(E::TextDim)),
+    })
+}
+
+/// The key's 429s a minute, marked when there are any.
+fn refused_cell(k: &&ApiKey, cx: &Cells) -> Cell<'static> {
+    match k.refused_per_min() {
+        None => right("–"),
+        Some(t) if t > 0.0 => Cell::from(
+            Line::from(format::count(t))
+                .right_aligned()
+                .style(cx.th.style(E::TextWarn)),
+        ),
+        Some(t) => num(t),
+    }
+}
+
 /// From this width the table shows the id and who sends each key.
 const WIDE: u16 = 120;
 
@@ -361,38 +384,18 @@ fn key_columns<'a>() -> Vec<Column<&'a ApiKey>> {
             }),
             |k, d| SortKey::text(plan_names(d, k)),
         ),
-        by(
-            col("state", Constraint::Length(10), |k, cx| {
-                Cell::from(match (k.enabled, k.pending) {
-                    // Switched by edgetop, and not read back yet.
-                    (true, true) => Span::styled("enabling…", cx.th.style(E::Pending)),
-                    (false, true) => Span::styled("disabling…", cx.th.style(E::Pending)),
-                    (true, false) => Span::styled("enabled", cx.th.style(E::TextOk)),
-                    (false, false) => Span::styled("disabled", cx.th.style(E::TextDim)),
-                })
-            }),
-            |k, _| SortKey::text(if k.enabled { "enabled" } else { "disabled" }),
-        ),
+        by(col("state", Constraint::Length(10), state_cell), |k, _| {
+            SortKey::text(if k.enabled { "enabled" } else { "disabled" })
+        }),
         by(
             col("req/min", Constraint::Length(7), |k, _| {
                 k.requests_per_min.map_or(right("–"), num)
             }),
             |k, _| SortKey::maybe(k.requests_per_min),
         ),
-        by(
-            col("429/m", Constraint::Length(5), |k, cx| {
-                match k.refused_per_min() {
-                    None => right("–"),
-                    Some(t) if t > 0.0 => Cell::from(
-                        Line::from(format::count(t))
-                            .right_aligned()
-                            .style(cx.th.style(E::TextWarn)),
-                    ),
-                    Some(t) => num(t),
-                }
-            }),
-            |k, _| SortKey::maybe(k.refused_per_min()),
-        ),
+        by(col("429/m", Constraint::Length(5), refused_cell), |k, _| {
+            SortKey::maybe(k.refused_per_min())
+        }),
         // A key whose plans' usage is not read yet has no figure, not a zero.
         by(
             col("today", Constraint::Length(6), |k, _| match k.usage_read {
@@ -421,7 +424,7 @@ fn key_columns<'a>() -> Vec<Column<&'a ApiKey>> {
                 Shown::From(WIDE),
                 "sent by CloudFront",
                 Constraint::Length(18),
-                |k, cx| Cell::from(sent_by(cx.data, k)),
+                |k, cx| Cell::from(fit(&sent_by(cx.data, k), cx.column)),
             ),
             |k, d| SortKey::text(sent_by(d, k)),
         ),

@@ -9,7 +9,6 @@
 pub mod access;
 pub mod api_keys;
 pub mod geo;
-pub mod jumps;
 pub mod origins;
 pub mod overview;
 pub mod throttling;
@@ -23,7 +22,7 @@ use ratatui::layout::Rect;
 use crate::judge::finding::Finding;
 use crate::judge::insights;
 use crate::model::{Panel, Snapshot};
-use crate::ui::theme::Theme;
+use crate::theme::Theme;
 
 /// One screen: everything the application and the frame need to know about it.
 pub trait ScreenView: Sync {
@@ -255,7 +254,7 @@ pub struct Loaded {
     /// The Block rules' IP sets, parsed once, for the addresses Origins lists.
     pub blocks: crate::model::ip_set::BlockIndex,
     /// What changed a lot since the poll before, emphasised until the next.
-    pub jumps: jumps::Jumps,
+    pub jumps: crate::widgets::jumps::Jumps,
 }
 
 impl Loaded {

@@ -14,7 +14,7 @@ use crate::judge::finding::Finding;
 use crate::model::format;
 use crate::model::{Series, Snapshot};
 
-use crate::ui::theme::{Element as E, Theme};
+use crate::theme::{Element as E, Theme};
 use crate::widgets::columns::{self, Cells, Column, Shown, SortKey, by, col, col_if, fit};
 use crate::widgets::{panel, series_chart, severity_span, table_title, window};
 
@@ -264,6 +264,28 @@ fn draw_stats(f: &mut Frame, area: Rect, d: &Snapshot, th: &Theme) {
     waf.extend(kv("WAF blocked/min", format::count(blocked)));
     waf.extend(kv("counted/min", format::count(counted)));
     waf.extend(kv("IPs held", d.rate_limited.len().to_string()));
+    let cost = cost_spans(d, th);
+    let lines = if area.width >= 120 {
+        let mut first = traffic;
+        first.extend(waf);
+        vec![Line::from(first), Line::from(cost)]
+    } else {
+        vec![Line::from(traffic), Line::from(waf), Line::from(cost)]
+    };
+    f.render_widget(
+        Paragraph::new(lines).block(
+            ratatui::widgets::Block::default()
+                .borders(ratatui::widgets::Borders::BOTTOM)
+                .border_style(th.style(E::Border)),
+        ),
+        area,
+    );
+}
+
+/// What polling costs: CloudWatch's metrics, and Logs Insights' bytes scanned when it is read.
+fn cost_spans(d: &Snapshot, th: &Theme) -> Vec<Span<'static>> {
+    let label = th.style(E::HeaderLabel);
+    let value = th.style(E::HeaderValue);
     let c = &d.cost;
     let sim = if d.account.simulated {
         " (simulated)"
@@ -299,19 +321,5 @@ fn draw_stats(f: &mut Frame, area: Rect, d: &Snapshot, th: &Theme) {
             ),
         ]);
     }
-    let lines = if area.width >= 120 {
-        let mut first = traffic;
-        first.extend(waf);
-        vec![Line::from(first), Line::from(cost)]
-    } else {
-        vec![Line::from(traffic), Line::from(waf), Line::from(cost)]
-    };
-    f.render_widget(
-        Paragraph::new(lines).block(
-            ratatui::widgets::Block::default()
-                .borders(ratatui::widgets::Borders::BOTTOM)
-                .border_style(th.style(E::Border)),
-        ),
-        area,
-    );
+    cost
 }

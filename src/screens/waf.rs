@@ -15,7 +15,7 @@ use ratatui::widgets::Cell;
 use crate::model::format;
 use crate::model::{Rule, RuleKind, Snapshot};
 
-use crate::ui::theme::{Element as E, Theme};
+use crate::theme::{Element as E, Theme};
 use crate::widgets::columns::{self, Cells, Column, Shown, SortKey, by, col, col_if, fit};
 use crate::widgets::{
     action_span, alarm_bands, alarm_limits, num, panel, series_chart, series_chart_with_limits,
@@ -279,8 +279,8 @@ const WIDE: u16 = 120;
 
 fn acl_columns<'a>() -> Vec<Column<&'a WebAcl>> {
     let columns: [Column<&'a WebAcl>; _] = [
-        col("web ACL", Constraint::Length(15), |w, _| {
-            Cell::from(w.name.to_string())
+        col("web ACL", Constraint::Length(15), |w, cx| {
+            columns::text(w.name.as_str(), cx)
         }),
         col("scope", Constraint::Length(10), |w, _| {
             Cell::from(w.scope.label())
@@ -297,9 +297,9 @@ fn acl_columns<'a>() -> Vec<Column<&'a WebAcl>> {
         col("count/m", Constraint::Length(7), |w, _| {
             num(w.metrics.counted.last())
         }),
-        col("protects", Constraint::Min(10), |w, _| {
+        col("protects", Constraint::Min(10), |w, cx| {
             let protects: Vec<&str> = w.protects.iter().map(|p| p.as_str()).collect();
-            Cell::from(protects.join(", "))
+            columns::text(&protects.join(", "), cx)
         }),
     ];
     columns.into()
@@ -361,14 +361,14 @@ fn rule_traffic_columns<'a>() -> [Column<(&'a WebAcl, &'a Rule)>; 4] {
     [
         by(
             col("block/m", Constraint::Length(7), |(w, r), cx| {
-                let id = || super::jumps::rule_id(w, r);
+                let id = || crate::widgets::jumps::rule_id(w, r);
                 cx.jumped(num(r.metrics.blocked.last()), id, "block/m")
             }),
             |(_, r), _| SortKey::num(r.metrics.blocked.last()),
         ),
         by(
             col("count/m", Constraint::Length(7), |(w, r), cx| {
-                let id = || super::jumps::rule_id(w, r);
+                let id = || crate::widgets::jumps::rule_id(w, r);
                 cx.jumped(num(r.metrics.counted.last()), id, "count/m")
             }),
             |(_, r), _| SortKey::num(r.metrics.counted.last()),

@@ -20,8 +20,8 @@ use crate::ops::{self, procedure};
 use crate::record::OperationPart;
 use crate::source::Source;
 use crate::terminal::term;
+use crate::theme::Theme;
 use crate::ui;
-use crate::ui::theme::Theme;
 
 /// Loads a theme by name or path, already reduced to the terminal's colours.
 pub type ThemeLoader = Box<dyn Fn(&str) -> Result<Theme, String>>;
@@ -113,23 +113,7 @@ impl Runner {
                 }
                 Effect::ReadKeyValue(place, key_id) => Some(Request::KeyValue(place, key_id)),
                 Effect::ShowAudit => {
-                    match &settings.audit {
-                        // Read off the screen's thread: the file is on a disk, maybe a slow one.
-                        Some(a) => {
-                            let (path, events) = (a.path().to_path_buf(), events.clone());
-                            tokio::spawn(async move {
-                                let read = tokio::task::spawn_blocking(move || {
-                                    audit::read_last(&path, 500)
-                                })
-                                .await
-                                .unwrap_or_else(|e| Err(e.to_string()));
-                                let _ = events.send(Event::Audit(read)).await;
-                            });
-                        }
-                        None => {
-                            app.handle(Event::Audit(Err(procedure::say::NO_AUDIT.into())));
-                        }
-                    }
+                    show_audit(settings.audit.as_ref(), events, app);
                     None
                 }
                 Effect::DryRun(op, plan) => {
@@ -167,6 +151,22 @@ impl Runner {
         }
         quit
     }
+}
+
+/// The audit log's last entries, read off the screen's thread (the file is on a disk, maybe a
+/// slow one) and handed to the app as an event.
+fn show_audit(audit: Option<&Audit>, events: &mpsc::Sender<Event>, app: &mut App) {
+    let Some(a) = audit else {
+        app.handle(Event::Audit(Err(procedure::say::NO_AUDIT.into())));
+        return;
+    };
+    let (path, events) = (a.path().to_path_buf(), events.clone());
+    tokio::spawn(async move {
+        let read = tokio::task::spawn_blocking(move || audit::read_last(&path, 500))
+            .await
+            .unwrap_or_else(|e| Err(e.to_string()));
+        let _ = events.send(Event::Audit(read)).await;
+    });
 }
 
 /// An operation as the recording keeps it: who, what, the plan or the outcome.

@@ -93,32 +93,6 @@ impl Drop for Guard {
     }
 }
 
-/// How many colours the terminal can show.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum ColorDepth {
-    #[value(name = "24bit")]
-    TrueColor,
-    #[value(name = "256")]
-    Ansi256,
-    #[value(name = "16")]
-    Ansi16,
-}
-
-impl ColorDepth {
-    /// From COLORTERM and TERM, as terminals advertise it.
-    pub fn detect(colorterm: Option<&str>, term: Option<&str>) -> ColorDepth {
-        match (colorterm, term) {
-            (Some(c), _)
-                if c.eq_ignore_ascii_case("truecolor") || c.eq_ignore_ascii_case("24bit") =>
-            {
-                ColorDepth::TrueColor
-            }
-            (_, Some(t)) if t.contains("256color") || t.contains("direct") => ColorDepth::Ansi256,
-            _ => ColorDepth::Ansi16,
-        }
-    }
-}
-
 /// Put `text` on the operator's clipboard: OSC 52 ("ESC ] 52 ; c ; base64 BEL", in xterm's
 /// control sequences), which a terminal passes to the clipboard of the machine it runs on, so
 /// it crosses SSH; tmux takes it (into a paste buffer, and on to the outer terminal) with

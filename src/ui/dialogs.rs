@@ -11,7 +11,7 @@ use crate::app::keymap::Keymap;
 use crate::app::operation::Input;
 use crate::app::{App, Button, Confirm, Reveal};
 use crate::model::Text;
-use crate::ui::theme::{Element as E, Theme};
+use crate::theme::{Element as E, Theme};
 use crate::widgets::popup::{centered, popup, popup_with_footer};
 
 pub fn help(f: &mut Frame, area: Rect, scroll: usize, keymap: &Keymap, th: &Theme) {

@@ -4,7 +4,6 @@ pub(crate) mod dialogs;
 mod header;
 pub(crate) mod operations;
 pub(crate) mod replay;
-pub mod theme;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -16,7 +15,7 @@ use crate::app::{App, Level, Mode};
 use crate::model::Snapshot;
 use crate::model::format;
 use crate::screens::{Context, Screen};
-use crate::ui::theme::{Element as E, Theme};
+use crate::theme::{Element as E, Theme};
 use header::draw_header;
 
 /// Below this the dashboard says so and waits for a resize.
@@ -97,6 +96,16 @@ pub fn draw(f: &mut Frame, app: &App, th: &Theme) -> Hits {
         }
     }
     draw_footer(f, footer, app, th);
+    draw_popup(f, area, app, th);
+    Hits {
+        tabs: tab_hits,
+        // Under a popup a click goes to no row.
+        table: table_hit.get().filter(|_| matches!(app.mode, Mode::Normal)),
+    }
+}
+
+/// The popup of the mode in view, over the screen.
+fn draw_popup(f: &mut Frame, area: Rect, app: &App, th: &Theme) {
     match &app.mode {
         Mode::Help(scroll) => dialogs::help(f, area, *scroll, &app.keymap, th),
         Mode::Detail => {
@@ -120,11 +129,6 @@ pub fn draw(f: &mut Frame, app: &App, th: &Theme) -> Hits {
         }
         Mode::Input(i) => dialogs::input(f, area, i, th),
         _ => {}
-    }
-    Hits {
-        tabs: tab_hits,
-        // Under a popup a click goes to no row.
-        table: table_hit.get().filter(|_| matches!(app.mode, Mode::Normal)),
     }
 }
 

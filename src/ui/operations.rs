@@ -7,7 +7,7 @@ use crate::model::Text;
 use crate::model::text::escape;
 use crate::ops::StepState;
 use crate::ops::audit::Phase;
-use crate::ui::theme::{Element as E, Theme};
+use crate::theme::{Element as E, Theme};
 use crate::widgets::popup::popup_with_footer;
 use ratatui::Frame;
 use ratatui::layout::Rect;

@@ -8,7 +8,7 @@ use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use crate::app::App;
 use crate::app::bindings::{KeyAction, KeyMode};
 use crate::record::player::ReplayView;
-use crate::ui::theme::{Element as E, Theme};
+use crate::theme::{Element as E, Theme};
 
 /// Rows a caption takes: its frame and up to three lines of text.
 pub const CAPTION_ROWS: u16 = 5;
@@ -109,7 +109,7 @@ pub fn caption(f: &mut Frame, area: Rect, app: &App, th: &Theme) {
         if let (Some(moment), Some(shown)) = (app.caption_moment(), shown) {
             let ahead = (moment - shown).num_seconds();
             if ahead > 0 {
-                title.push_str(&format!(" (in {})", crate::model::format::age(ahead)));
+                title.push_str(&format!(" ({})", crate::model::format::until(ahead)));
             }
         }
     }
@@ -123,7 +123,10 @@ pub fn caption(f: &mut Frame, area: Rect, app: &App, th: &Theme) {
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(th.style(E::BorderFocus))
-        .title(Line::styled(title, th.style(E::DialogTitle)))
+        .title(Line::styled(
+            crate::model::text::fit(&title, area.width.saturating_sub(2)),
+            th.style(E::DialogTitle),
+        ))
         .title_bottom(Line::styled(keys, th.style(E::TextDim)).right_aligned());
     let mut text = vec![];
     if let Some(row) = &c.row {

@@ -2,6 +2,7 @@
 //! and the frame of a popup.
 
 pub mod columns;
+pub mod jumps;
 pub mod popup;
 
 use ratatui::Frame;
@@ -17,7 +18,7 @@ use crate::model::format;
 use crate::model::range::span_label;
 use crate::model::{Action, Series};
 
-use crate::ui::theme::{Element as E, Theme};
+use crate::theme::{Element as E, Theme};
 
 /// A bordered panel with a title.
 pub fn panel<'a>(title: impl Into<Line<'a>>, th: &Theme, focused: bool) -> Block<'a> {
@@ -224,16 +225,9 @@ pub fn series_chart_with_limits(
                 .iter()
                 .flat_map(|b| [(b.label.clone(), b.style), (b.label.clone(), b.style)]),
         );
-    let datasets: Vec<Dataset> = styles
+    let datasets = styles
         .zip(&points)
-        .map(|((name, style), pts)| {
-            Dataset::default()
-                .name(name)
-                .marker(Marker::Braille)
-                .graph_type(GraphType::Line)
-                .style(style)
-                .data(pts)
-        })
+        .map(|((name, style), pts)| line(name, style, pts))
         .collect();
     let legend = legend(
         title.as_ref(),
@@ -244,8 +238,30 @@ pub fn series_chart_with_limits(
         th,
     );
     let block = panel(Line::from(legend), th, false);
+    f.render_widget(minutes_chart(datasets, block, span, ymax, th), area);
+}
+
+/// One line of a chart, in braille.
+fn line<'a>(name: String, style: Style, points: &'a [(f64, f64)]) -> Dataset<'a> {
+    Dataset::default()
+        .name(name)
+        .marker(Marker::Braille)
+        .graph_type(GraphType::Line)
+        .style(style)
+        .data(points)
+}
+
+/// A chart of the last `span` minutes up to now, from 0 to `ymax`, its axes labelled at the
+/// ends and the middle.
+fn minutes_chart<'a>(
+    datasets: Vec<Dataset<'a>>,
+    block: Block<'a>,
+    span: f64,
+    ymax: f64,
+    th: &Theme,
+) -> Chart<'a> {
     let axis = th.style(E::ChartAxis);
-    let chart = Chart::new(datasets)
+    Chart::new(datasets)
         .style(th.style(E::Base))
         .block(block)
         .x_axis(Axis::default().style(axis).bounds([-span, 0.0]).labels([
@@ -258,8 +274,7 @@ pub fn series_chart_with_limits(
             Span::raw(format::count(ymax / 2.0)),
             Span::raw(format::count(ymax)),
         ]))
-        .legend_position(None);
-    f.render_widget(chart, area);
+        .legend_position(None)
 }
 
 /// A chart's legend, in its title: each series, the dim "then" of `:compare`, each limit drawn
@@ -400,7 +415,7 @@ pub fn name_with_alarm(
 ) -> ratatui::widgets::Cell<'static> {
     use crate::model::alarm::AlarmState;
     let Some(state) = state else {
-        return ratatui::widgets::Cell::from(crate::widgets::columns::fit(name, width));
+        return ratatui::widgets::Cell::from(crate::model::text::fit(name, width));
     };
     let (mark, style) = match state {
         AlarmState::Alarm => ("▲", th.style(E::Error)),
@@ -412,7 +427,7 @@ pub fn name_with_alarm(
         width.saturating_sub(2).max(1)
     };
     ratatui::widgets::Cell::from(Line::from(vec![
-        Span::raw(format!("{} ", crate::widgets::columns::fit(name, room))),
+        Span::raw(format!("{} ", crate::model::text::fit(name, room))),
         Span::styled(mark, style),
     ]))
 }

@@ -7,7 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Wrap};
 
 use super::panel;
-use crate::ui::theme::{Element as E, Theme};
+use crate::theme::{Element as E, Theme};
 
 /// A rectangle of at most `w`×`h` in the middle of `area`.
 pub fn centered(area: Rect, w: u16, h: u16) -> Rect {

@@ -5,8 +5,7 @@
 use std::time::Duration;
 
 use super::Check;
-use crate::commands::cli::Args;
-use crate::commands::startup::{self, Effective};
+use crate::commands::startup::{self, Run};
 use crate::source::aws::connect::{self, ClockSkew, ConnectError};
 use crate::source::aws::pace::Pacer;
 use crate::source::aws::permissions::{self, Answer, Asked, Kind};
@@ -20,14 +19,14 @@ const ADD_IT: &str = "add it to the identity's IAM policy: iam/read-only.json ho
                       iam/operator.json every change (in the packages: /usr/share/doc/edgetop/iam)";
 
 /// Every place's checks, the places at once, each in its order.
-pub async fn checks(args: &Args, eff: Option<&Effective>) -> Vec<Check> {
-    let Some(eff) = eff else {
+pub async fn checks(run: &Run, config_reads: bool) -> Vec<Check> {
+    if !config_reads {
         return vec![Check::skip(
             "aws",
             "not asked: the config file does not read (above), and it names the accounts",
         )];
-    };
-    let wanted = match startup::wanted_places(args, eff).await {
+    }
+    let wanted = match startup::wanted_places(run).await {
         Ok(w) => w,
         Err(e) => {
             return vec![Check::fail(
@@ -37,7 +36,7 @@ pub async fn checks(args: &Args, eff: Option<&Effective>) -> Vec<Check> {
             )];
         }
     };
-    let per_place = futures::future::join_all(wanted.iter().map(|w| place(args, eff, w))).await;
+    let per_place = futures::future::join_all(wanted.iter().map(|w| place(run, w))).await;
     per_place.into_iter().flatten().collect()
 }
 
@@ -50,8 +49,8 @@ fn name_of(w: &Wanted, region: &str) -> String {
     }
 }
 
-async fn place(args: &Args, eff: &Effective, w: &Wanted) -> Vec<Check> {
-    let target = startup::aws_target(args, w);
+async fn place(run: &Run, w: &Wanted) -> Vec<Check> {
+    let target = startup::aws_target(run, w);
     let mut out = Vec::new();
     // A place not connected is named by the region asked for.
     let unconnected = |c: Check| {
@@ -86,11 +85,11 @@ async fn place(args: &Args, eff: &Effective, w: &Wanted) -> Vec<Check> {
             crate::model::text::escape(&account)
         ),
     ));
-    let pace = Pacer::new(args.apigateway_rps, args.apigateway_burst);
+    let pace = Pacer::new(run.budgets.apigateway_rps, run.budgets.apigateway_burst);
     let reads = permissions::ask_reads(&clients, &account, &pace).await;
     out.push(clock(&clients.skew));
     out.extend(answers("reads", &reads, "the screens read"));
-    if w.read_only || eff.read_only {
+    if w.read_only || run.read_only {
         out.push(Check::skip(
             "changes",
             "not asked: read-only here (--read-only, or read_only in the config)",

@@ -6,63 +6,50 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use super::Check;
-use crate::commands::cli::Args;
-use crate::commands::startup::{self, Effective};
+use crate::commands::startup::Run;
 use crate::host::files;
 use crate::ops::audit::Audit;
 use crate::ops::blocks::Blocks;
 use crate::ops::journal::Journal;
 use crate::ops::kept::KeptActions;
 
-/// The checks of this machine, and the options with the config file applied where it reads.
-pub fn checks(args: &Args) -> (Vec<Check>, Option<Effective>) {
+/// The checks of this machine. `broken`: the config file's error, when it does not read.
+pub fn checks(run: &Run, broken: Option<&anyhow::Error>) -> Vec<Check> {
     let mut out = Vec::new();
-    let eff = config(args, &mut out);
-    theme(args, &mut out);
-    state(args, &mut out);
-    terminal(args, &mut out);
-    (out, eff)
+    config(run, broken, &mut out);
+    theme(run, &mut out);
+    state(run, &mut out);
+    terminal(run, &mut out);
+    out
 }
 
-fn config(args: &Args, out: &mut Vec<Check>) -> Option<Effective> {
-    let path = args
-        .config
-        .clone()
-        .or_else(crate::host::config::Config::default_path);
-    let shown = path
-        .as_deref()
-        .map_or("(none)".into(), |p| p.display().to_string());
-    match startup::effective(args) {
-        Ok(eff) => {
-            let said = match &path {
-                Some(p) if p.exists() => format!(
-                    "{shown}: reads{}{}",
-                    match eff.accounts.len() {
-                        0 => String::new(),
-                        n => format!(", {n} [[accounts]]"),
-                    },
-                    if eff.read_only { ", read-only" } else { "" }
-                ),
-                _ => format!(
-                    "none at {shown}: the defaults (examples/config.toml shows each setting)"
-                ),
-            };
-            out.push(Check::ok("config", said));
-            Some(eff)
-        }
-        Err(e) => {
-            out.push(Check::fail(
-                "config",
-                format!("{e:#}"),
-                "mend the line it names; nothing starts until the file reads",
-            ));
-            None
-        }
+fn config(run: &Run, broken: Option<&anyhow::Error>, out: &mut Vec<Check>) {
+    if let Some(e) = broken {
+        out.push(Check::fail(
+            "config",
+            format!("{e:#}"),
+            "mend the line it names; nothing starts until the file reads",
+        ));
+        return;
     }
+    let path = run.paths.config.as_deref();
+    let shown = path.map_or("(none)".into(), |p| p.display().to_string());
+    let said = match path {
+        Some(p) if p.exists() => format!(
+            "{shown}: reads{}{}",
+            match run.accounts.len() {
+                0 => String::new(),
+                n => format!(", {n} [[accounts]]"),
+            },
+            if run.read_only { ", read-only" } else { "" }
+        ),
+        _ => format!("none at {shown}: the defaults (examples/config.toml shows each setting)"),
+    };
+    out.push(Check::ok("config", said));
 }
 
-fn theme(args: &Args, out: &mut Vec<Check>) {
-    match startup::choose_theme(args, None) {
+fn theme(run: &Run, out: &mut Vec<Check>) {
+    match run.theme.load(None) {
         Ok(t) => out.push(Check::ok("theme", t.name)),
         Err(e) => out.push(Check::fail(
             "theme",
@@ -73,7 +60,7 @@ fn theme(args: &Args, out: &mut Vec<Check>) {
 }
 
 /// The state directory, the files in it, their formats, and rotations left unfinished.
-fn state(args: &Args, out: &mut Vec<Check>) {
+fn state(run: &Run, out: &mut Vec<Check>) {
     let Some(dir) = files::state_dir() else {
         out.push(Check::fail(
             "state",
@@ -123,17 +110,17 @@ fn state(args: &Args, out: &mut Vec<Check>) {
         .into_iter()
         .filter_map(Audit::default_path)
         .collect();
-    private_files(args, &[blocks.path(), kept.path()], &audits, out);
+    private_files(run, &[blocks.path(), kept.path()], &audits, out);
     formats(&blocks, &kept, &audits, out);
     unfinished(out);
 }
 
 /// Each file edgetop keeps that exists (`state`, the audit logs, the log, the journals): a
 /// regular file, the user's own, one name, 0600.
-fn private_files(args: &Args, state: &[&Path], audits: &[PathBuf], out: &mut Vec<Check>) {
+fn private_files(run: &Run, state: &[&Path], audits: &[PathBuf], out: &mut Vec<Check>) {
     let mut paths: Vec<PathBuf> = state.iter().map(|p| p.to_path_buf()).collect();
     paths.extend(audits.iter().cloned());
-    paths.extend(startup::log_path(args));
+    paths.extend(run.paths.log.clone());
     if let Some(Ok(entries)) = Journal::default_dir().map(std::fs::read_dir) {
         paths.extend(entries.flatten().map(|e| e.path()));
     }
@@ -254,7 +241,7 @@ pub fn utf8_locale() -> bool {
     })
 }
 
-fn terminal(args: &Args, out: &mut Vec<Check>) {
+fn terminal(run: &Run, out: &mut Vec<Check>) {
     match (locale(), utf8_locale()) {
         (Some((var, l)), true) => out.push(Check::ok("locale", format!("UTF-8 ({var}={l})"))),
         (found, _) => out.push(Check::fail(
@@ -266,13 +253,13 @@ fn terminal(args: &Args, out: &mut Vec<Check>) {
             "`export LANG=C.UTF-8` (or another UTF-8 locale of `locale -a`)",
         )),
     }
-    colours(args, out);
+    colours(run, out);
     size(out);
     clipboard(out);
 }
 
-fn colours(args: &Args, out: &mut Vec<Check>) {
-    use crate::ui::theme::ColorDepth;
+fn colours(run: &Run, out: &mut Vec<Check>) {
+    use crate::theme::ColorDepth;
     let term = std::env::var("TERM").ok();
     if term.as_deref().is_none_or(|t| t.is_empty() || t == "dumb") {
         out.push(Check::fail(
@@ -287,7 +274,8 @@ fn colours(args: &Args, out: &mut Vec<Check>) {
         return;
     }
     let colorterm = std::env::var("COLORTERM").ok();
-    let depth = args
+    let depth = run
+        .theme
         .colors
         .unwrap_or_else(|| ColorDepth::detect(colorterm.as_deref(), term.as_deref()));
     let said = match depth {
@@ -295,12 +283,12 @@ fn colours(args: &Args, out: &mut Vec<Check>) {
         ColorDepth::Ansi256 => "256 colours",
         ColorDepth::Ansi16 => "16 colours",
     };
-    let why = match (args.colors, &colorterm) {
+    let why = match (run.theme.colors, &colorterm) {
         (Some(_), _) => "--colors".to_string(),
         (None, Some(c)) if depth == ColorDepth::TrueColor => format!("COLORTERM={c}"),
         _ => format!("TERM={}", term.unwrap_or_default()),
     };
-    let no_color = if args.wants_no_color() {
+    let no_color = if run.theme.no_color() {
         "; no colour asked (NO_COLOR or --no-color): the mono theme"
     } else {
         ""

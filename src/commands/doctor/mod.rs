@@ -14,7 +14,7 @@ use std::process::ExitCode;
 
 use serde::Serialize;
 
-use crate::commands::cli::Args;
+use crate::commands::startup::Run;
 
 /// How a check came out.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -85,16 +85,19 @@ struct Report {
     checks: Vec<Check>,
 }
 
-pub fn run(args: &Args, json: bool) -> anyhow::Result<ExitCode> {
-    let (mut checks, eff) = here::checks(args);
-    if args.demo {
+/// `edgetop doctor`: `broken` is the config file's error, if it does not read (the run is then
+/// without it).
+pub fn run(run: &Run, broken: Option<anyhow::Error>, json: bool) -> anyhow::Result<ExitCode> {
+    let mut checks = here::checks(run, broken.as_ref());
+    if run.demo {
         checks.push(Check::skip(
             "aws",
             "--demo: the built-in simulated account, no AWS account is read",
         ));
     } else {
         let runtime = crate::commands::startup::runtime()?;
-        checks.extend(runtime.block_on(aws::checks(args, eff.as_ref())));
+        let config_reads = broken.is_none();
+        checks.extend(runtime.block_on(aws::checks(run, config_reads)));
     }
     let ok = checks.iter().all(|c| c.status != Status::Fail);
     if json {

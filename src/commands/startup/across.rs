@@ -38,32 +38,7 @@ pub(super) fn check_distributions_across_accounts(members: &mut [Member<OneSourc
 /// are read through it, in one GetMetricData. An account that has no sink, or may not list
 /// them, reads its own as before.
 pub(super) async fn observe_across_accounts(members: &mut [Member<OneSource>]) {
-    let sources: Vec<Option<&AwsSource>> = members
-        .iter()
-        .map(|m| match &m.source {
-            Some(OneSource::Aws(s)) => Some(&**s),
-            _ => None,
-        })
-        .collect();
-    let read = futures::future::join_all(sources.iter().map(|s| async move {
-        let mut calls = aws::Calls::default();
-        let links = match s {
-            Some(s) => aws::observability::links(&s.clients().oam, &mut calls).await,
-            None => Ok(Vec::new()),
-        };
-        (links, calls)
-    }))
-    .await;
-    let mut links = Vec::new();
-    for ((result, calls), m) in read.into_iter().zip(members.iter_mut()) {
-        if let Some(OneSource::Aws(s)) = &mut m.source {
-            s.all_calls.merge(&calls);
-        }
-        links.push(result.unwrap_or_else(|f| {
-            tracing::info!(place = %m.info.name(), failure = %f, "no cross-account observability read");
-            Vec::new()
-        }));
-    }
+    let links = links_to(members).await;
     let accounts: Vec<String> = members
         .iter()
         .map(|m| m.info.account.id.to_string())
@@ -134,6 +109,38 @@ pub(super) async fn observe_across_accounts(members: &mut [Member<OneSource>]) {
             s.route_metrics(routes);
         }
     }
+}
+
+/// Each place's links from other accounts that share their metrics with it (none where it
+/// is no monitoring account, or may not list them).
+async fn links_to(members: &mut [Member<OneSource>]) -> Vec<Vec<aws::observability::Link>> {
+    let sources: Vec<Option<&AwsSource>> = members
+        .iter()
+        .map(|m| match &m.source {
+            Some(OneSource::Aws(s)) => Some(&**s),
+            _ => None,
+        })
+        .collect();
+    let read = futures::future::join_all(sources.iter().map(|s| async move {
+        let mut calls = aws::Calls::default();
+        let links = match s {
+            Some(s) => aws::observability::links(&s.clients().oam, &mut calls).await,
+            None => Ok(Vec::new()),
+        };
+        (links, calls)
+    }))
+    .await;
+    let mut links = Vec::new();
+    for ((result, calls), m) in read.into_iter().zip(members.iter_mut()) {
+        if let Some(OneSource::Aws(s)) = &mut m.source {
+            s.all_calls.merge(&calls);
+        }
+        links.push(result.unwrap_or_else(|f| {
+            tracing::info!(place = %m.info.name(), failure = %f, "no cross-account observability read");
+            Vec::new()
+        }));
+    }
+    links
 }
 
 /// The CloudWatch namespaces of the metrics edgetop reads.

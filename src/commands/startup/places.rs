@@ -6,12 +6,12 @@ use super::across::{check_distributions_across_accounts, observe_across_accounts
 use super::*;
 
 /// The accounts×regions the options and the config file name, `--region all` expanded.
-pub(crate) async fn wanted_places(args: &Args, eff: &Effective) -> anyhow::Result<Vec<Wanted>> {
+pub(crate) async fn wanted_places(run: &Run) -> anyhow::Result<Vec<Wanted>> {
     let mut wanted = Vec::new();
-    for w in wanted_of(args, eff) {
+    for w in &run.places {
         match w.region.as_deref() {
-            Some("all") => wanted.extend(expand_all(args, &w).await?),
-            _ => wanted.push(w),
+            Some("all") => wanted.extend(expand_all(run, w).await?),
+            _ => wanted.push(w.clone()),
         }
     }
     if wanted.is_empty() {
@@ -20,23 +20,23 @@ pub(crate) async fn wanted_places(args: &Args, eff: &Effective) -> anyhow::Resul
     Ok(wanted)
 }
 
-pub(crate) fn aws_target(args: &Args, w: &Wanted) -> aws::connect::Target {
+pub(crate) fn aws_target(run: &Run, w: &Wanted) -> aws::connect::Target {
     aws::connect::Target {
         profile: w.profile.clone(),
         role_arn: w.role_arn.clone(),
         region: w.region.clone(),
-        endpoint_url: args.endpoint_url.clone(),
-        max_attempts: args.max_attempts,
+        endpoint_url: run.aws.endpoint_url.clone(),
+        max_attempts: run.aws.max_attempts,
     }
 }
 
 /// Regions where API Gateway has a REST or HTTP API or WAF a regional web ACL, for `--region
 /// all`: EC2 DescribeRegions (the account's enabled regions), then one GetRestApis, one GetApis
 /// and one ListWebACLs of one item each per region, all at once.
-pub(super) async fn expand_all(args: &Args, w: &Wanted) -> anyhow::Result<Vec<Wanted>> {
+pub(super) async fn expand_all(run: &Run, w: &Wanted) -> anyhow::Result<Vec<Wanted>> {
     // The account's partition, from the profile's own region (the commercial one without):
     // DescribeRegions is asked in its global region, and lists that partition's regions.
-    let mut t = aws_target(args, w);
+    let mut t = aws_target(run, w);
     t.region = None;
     let own = aws::connect::load(&t).await;
     let partition = aws::partition::Partition::of(
@@ -103,32 +103,26 @@ pub(super) async fn expand_all(args: &Args, w: &Wanted) -> anyhow::Result<Vec<Wa
 
 /// The settings of one place's source.
 pub(super) fn aws_settings(
-    args: &Args,
-    eff: &Effective,
+    run: &Run,
     refresh: Duration,
     w: &Wanted,
     journal: Journal,
 ) -> aws::Settings {
+    let b = &run.budgets;
     aws::Settings {
-        apigateway_rps: args.apigateway_rps,
-        apigateway_burst: args.apigateway_burst,
-        apigateway_per_minute: args.apigateway_per_minute,
-        cadence: aws::schedule::Cadence {
-            usage_every: Duration::from_secs(args.usage_every * 60),
-            keys_every: Duration::from_secs(args.plan_keys_every * 60),
-        },
-        discovery_every: Duration::from_secs(args.discover_every * 60),
-        key_headers: eff.key_headers.clone(),
-        ip_ranges: eff.ip_ranges.clone(),
-        logs: aws::logs::LogSettings {
-            every: (!args.no_logs).then(|| Duration::from_secs(args.logs_every * 60)),
-            time_limit: Duration::from_secs(args.logs_timeout),
-        },
+        apigateway_rps: b.apigateway_rps,
+        apigateway_burst: b.apigateway_burst,
+        apigateway_per_minute: b.apigateway_per_minute,
+        cadence: b.cadence,
+        discovery_every: b.discovery_every,
+        key_headers: run.key_headers.clone(),
+        ip_ranges: run.ip_ranges.clone(),
+        logs: b.logs,
         refresh,
         reads_global: true,
         profile: w.profile.clone(),
         journal,
-        deploy: eff.deploy,
+        deploy: run.deploy,
         other_cdns: Vec::new(),
     }
 }
@@ -187,13 +181,12 @@ impl ReadOnlyAccounts {
 /// the role's ARN), from a place connected through it, else by asking STS who it is
 /// (GetCallerIdentity needs no permission), at most a few seconds each.
 pub(super) async fn read_only_accounts(
-    args: &Args,
-    eff: &Effective,
+    run: &Run,
     connected: &[(Wanted, Option<String>)],
 ) -> ReadOnlyAccounts {
     let mut out = ReadOnlyAccounts::default();
     let mut ask = Vec::new();
-    for e in eff.accounts.iter().filter(|e| e.read_only) {
+    for e in run.accounts.iter().filter(|e| e.read_only) {
         let name = e.name().unwrap_or("(unnamed)").to_string();
         let through = connected.iter().find_map(|(w, account)| {
             (w.label == e.label && w.profile == e.profile && w.role_arn == e.role_arn)
@@ -211,8 +204,8 @@ pub(super) async fn read_only_accounts(
             role_arn: e.role_arn.clone(),
             // The entry's region, else its profile's own.
             region: e.regions.first().filter(|r| *r != "all").cloned(),
-            endpoint_url: args.endpoint_url.clone(),
-            max_attempts: args.max_attempts,
+            endpoint_url: run.aws.endpoint_url.clone(),
+            max_attempts: run.aws.max_attempts,
         };
         async move {
             match tokio::time::timeout(Duration::from_secs(10), aws::connect::connect(&t)).await {
@@ -288,15 +281,11 @@ pub(super) fn unreachable(
 /// Connect to every place wanted at once. One place that cannot be connected is an error
 /// before any screen opens, saying exactly why; of many, those that fail are shown failing
 /// beside the others, unless none connects.
-pub(super) async fn aws_places(
-    args: &Args,
-    eff: &Effective,
-    refresh: Duration,
-) -> anyhow::Result<Opened> {
-    let wanted = wanted_places(args, eff).await?;
+pub(super) async fn aws_places(run: &Run, refresh: Duration) -> anyhow::Result<Opened> {
+    let wanted = wanted_places(run).await?;
     let journal = journal()?;
     let connected = futures::future::join_all(wanted.iter().map(|w| async move {
-        let target = aws_target(args, w);
+        let target = aws_target(run, w);
         aws::connect::connect(&target).await
     }))
     .await;
@@ -305,75 +294,98 @@ pub(super) async fn aws_places(
         .zip(&connected)
         .map(|(w, c)| (w.clone(), c.as_ref().ok().map(|c| c.1.clone())))
         .collect();
-    let read_only = read_only_accounts(args, eff, &reached).await;
+    let read_only = read_only_accounts(run, &reached).await;
     if let [only] = wanted.as_slice() {
         let connected = connected.into_iter().next().expect("one")?;
-        let settings = aws_settings(args, eff, refresh, only, journal);
+        let settings = aws_settings(run, refresh, only, journal);
         return Ok(one_place(only, connected, settings, &read_only, refresh));
     }
-    let mut members = Vec::new();
-    let mut who_at = Vec::new();
-    let mut seen: Vec<(String, String)> = Vec::new();
-    let mut global_read: Vec<String> = Vec::new();
-    let mut errors = Vec::new();
+    let mut many = Places::default();
     for (w, c) in wanted.iter().zip(connected) {
-        let region = w.region.clone().unwrap_or_default();
-        let label = w.label().map(str::to_string);
         match c {
-            Ok((clients, account, arn)) => {
-                let place = (account.clone(), clients.region.clone());
-                if seen.contains(&place) {
-                    tracing::warn!(?place, "read twice: skipped");
-                    continue;
-                }
-                seen.push(place);
-                tracing::info!(%account, caller = %arn, region = %clients.region, "connected");
-                who_at.push(Who::new(&arn, &account, &clients.region));
-                let mut settings = aws_settings(args, eff, refresh, w, journal.clone());
-                settings.reads_global = !global_read.contains(&account);
-                global_read.push(account.clone());
-                let source = AwsSource::new(clients, account.clone(), arn, settings);
-                let why = read_only.why(w, &account);
-                if let Some(why) = &why {
-                    tracing::info!(place = %crate::model::Text::new(&account), %why, "read-only");
-                }
-                let info = crate::model::PlaceInfo {
-                    metrics_through: Default::default(),
-                    label: crate::model::Text::new(label.as_deref().unwrap_or(&account)),
-                    account: source.account().clone(),
-                    read_only: why.is_some(),
-                    failed: None,
-                    slow_since: None,
-                    shield: None,
-                };
-                members.push(Member {
-                    info,
-                    source: Some(OneSource::Aws(Box::new(source))),
-                });
+            Ok(c) => {
+                let settings = aws_settings(run, refresh, w, journal.clone());
+                many.connected(w, c, settings, &read_only);
             }
-            Err(e) => {
-                tracing::warn!(error = %e, ?w, "cannot connect");
-                errors.push(e.to_string());
-                who_at.push(Who::new("not connected", "", &region));
-                members.push(unreachable(w, label, &region, &e.to_string()));
-            }
+            Err(e) => many.unreachable(w, &e),
         }
     }
-    if members.iter().all(|m| m.source.is_none()) {
-        return Err(aws::connect::ConnectError::NoPlace(errors.join("; ")).into());
+    if many.members.iter().all(|m| m.source.is_none()) {
+        return Err(aws::connect::ConnectError::NoPlace(many.errors.join("; ")).into());
     }
-    check_distributions_across_accounts(&mut members);
-    observe_across_accounts(&mut members).await;
-    let who = who_at
+    check_distributions_across_accounts(&mut many.members);
+    observe_across_accounts(&mut many.members).await;
+    let who = many
+        .who_at
         .iter()
         .find(|w| w.caller != "not connected")
         .cloned()
         .unwrap_or_default();
     Ok(Opened {
-        source: AnySource::Many(Box::new(ManySource::new(members))),
+        source: AnySource::Many(Box::new(ManySource::new(many.members))),
         who,
-        who_at,
+        who_at: many.who_at,
         refresh,
         read_only: None,
     })
+}
+
+/// Many places as they are connected: each a member (failing, if it could not be), who acts
+/// in it, and which account reads the global services (its first place only).
+#[derive(Default)]
+struct Places {
+    members: Vec<Member<OneSource>>,
+    who_at: Vec<Who>,
+    seen: Vec<(String, String)>,
+    global_read: Vec<String>,
+    errors: Vec<String>,
+}
+
+impl Places {
+    fn connected(
+        &mut self,
+        w: &Wanted,
+        (clients, account, arn): (aws::connect::Clients, String, String),
+        mut settings: aws::Settings,
+        read_only: &ReadOnlyAccounts,
+    ) {
+        let place = (account.clone(), clients.region.clone());
+        if self.seen.contains(&place) {
+            tracing::warn!(?place, "read twice: skipped");
+            return;
+        }
+        self.seen.push(place);
+        tracing::info!(%account, caller = %arn, region = %clients.region, "connected");
+        self.who_at.push(Who::new(&arn, &account, &clients.region));
+        settings.reads_global = !self.global_read.contains(&account);
+        self.global_read.push(account.clone());
+        let source = AwsSource::new(clients, account.clone(), arn, settings);
+        let why = read_only.why(w, &account);
+        if let Some(why) = &why {
+            tracing::info!(place = %crate::model::Text::new(&account), %why, "read-only");
+        }
+        let info = crate::model::PlaceInfo {
+            metrics_through: Default::default(),
+            label: crate::model::Text::new(w.label().unwrap_or(&account)),
+            account: source.account().clone(),
+            read_only: why.is_some(),
+            failed: None,
+            slow_since: None,
+            shield: None,
+        };
+        self.members.push(Member {
+            info,
+            source: Some(OneSource::Aws(Box::new(source))),
+        });
+    }
+
+    fn unreachable(&mut self, w: &Wanted, e: &aws::connect::ConnectError) {
+        let region = w.region.clone().unwrap_or_default();
+        let label = w.label().map(str::to_string);
+        tracing::warn!(error = %e, ?w, "cannot connect");
+        self.errors.push(e.to_string());
+        self.who_at.push(Who::new("not connected", "", &region));
+        self.members
+            .push(unreachable(w, label, &region, &e.to_string()));
+    }
 }

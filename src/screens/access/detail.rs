@@ -7,7 +7,7 @@ use super::{AccessRow, endpoint_label, logging_label};
 use crate::judge::finding::Finding;
 use crate::model::access::{Access, Endpoint, KeySource};
 use crate::model::{Protocol, Snapshot, Stage};
-use crate::ui::theme::{Element as E, Theme};
+use crate::theme::{Element as E, Theme};
 use crate::widgets::popup::kv;
 use crate::widgets::severity_span;
 

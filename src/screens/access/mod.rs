@@ -16,7 +16,7 @@ use crate::judge::finding::Finding;
 use crate::judge::posture;
 use crate::model::access::{Access, Endpoint, Method};
 use crate::model::{Panel, Protocol, RestApi, Snapshot, Stage};
-use crate::ui::theme::{Element as E, Theme};
+use crate::theme::{Element as E, Theme};
 use crate::widgets::columns::{self, Cells, SortKey};
 use crate::widgets::popup::{detail_area, popup};
 use crate::widgets::{panel, table_title, window};

@@ -10,15 +10,15 @@ use super::{
     logging_label, policy_label,
 };
 use crate::model::access::Method;
-use crate::ui::theme::Element as E;
-use crate::widgets::columns::{Column, Shown, SortKey, by, col, col_if};
+use crate::theme::Element as E;
+use crate::widgets::columns::{self, Column, Shown, SortKey, by, col, col_if};
 use crate::widgets::severity_span;
 
 /// The columns of a row, from the API/stage to its worst finding; each sorts the table.
 pub(super) fn columns<'a>() -> Vec<Column<AccessRow<'a>>> {
     let name: Column<AccessRow<'a>> = by(
-        col("API/stage", Constraint::Length(22), |r, _| {
-            Cell::from(format!("{}/{}", r.api.name, r.stage.name))
+        col("API/stage", Constraint::Length(22), |r, cx| {
+            columns::text(&format!("{}/{}", r.api.name, r.stage.name), cx)
         }),
         |r, _| SortKey::Text(format!("{}/{}", r.api.name, r.stage.name)),
     );
@@ -126,13 +126,13 @@ fn around<'a>() -> [Column<AccessRow<'a>>; 4] {
                 Shown::From(120),
                 "CDN in front",
                 Constraint::Length(16),
-                |r, cx| Cell::from(fronting_label(cx.data, r)),
+                |r, cx| columns::text(&fronting_label(cx.data, r), cx),
             ),
             |r, d| SortKey::Text(fronting_label(d, r)),
         ),
         by(
-            col_if(Shown::From(160), "logs", Constraint::Length(12), |r, _| {
-                Cell::from(logging_label(r.stage))
+            col_if(Shown::From(160), "logs", Constraint::Length(12), |r, cx| {
+                columns::text(&logging_label(r.stage), cx)
             }),
             |r, _| SortKey::Text(logging_label(r.stage)),
         ),
@@ -158,10 +158,13 @@ fn worst_finding<'a>() -> [Column<AccessRow<'a>>; 2] {
                     (Some(_), None) => {
                         Cell::from(Span::styled("nothing found", cx.th.style(E::TextDim)))
                     }
-                    (Some(_), Some(f)) => Cell::from(match r.findings.len() {
-                        1 => f.text.clone(),
-                        n => format!("{} (+{} more)", f.text, n - 1),
-                    }),
+                    (Some(_), Some(f)) => {
+                        let said = match r.findings.len() {
+                            1 => f.text.clone(),
+                            n => format!("{} (+{} more)", f.text, n - 1),
+                        };
+                        Cell::from(crate::model::text::fit(&said, cx.column))
+                    }
                 }
             }),
             |r, _| {
@@ -185,8 +188,8 @@ pub(super) fn method_columns<'a>() -> Vec<Column<&'a Method>> {
         col("key", Constraint::Length(4), |m, _| {
             Cell::from(if m.api_key_required { "yes" } else { "no" })
         }),
-        col("CORS", Constraint::Min(4), |m, _| {
-            Cell::from(m.cors_origin.as_ref().map_or("–".into(), |o| o.to_string()))
+        col("CORS", Constraint::Min(4), |m, cx| {
+            columns::text(m.cors_origin.as_ref().map_or("–", |o| o.as_str()), cx)
         }),
     ];
     columns.into()

@@ -37,7 +37,7 @@ pub(super) fn logs_panel<'a>(
         Some(why) => {
             let why = format!(" {} ", why.trim_start_matches(" — "));
             block.title_bottom(Line::styled(
-                columns::fit(&why, room),
+                crate::model::text::fit(&why, room),
                 th.style(E::TextWarn),
             ))
         }

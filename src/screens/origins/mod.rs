@@ -22,7 +22,7 @@ use crate::model::Snapshot;
 use crate::model::countries;
 use crate::model::logs::{Blocked, LogKind, LogState, Logs, Tally};
 
-use crate::ui::theme::{Element as E, Theme};
+use crate::theme::{Element as E, Theme};
 use crate::widgets::columns::{self, Cells, Column, Shown, SortKey, by, col, col_if, fit};
 use crate::widgets::{action_span, num, panel, right, table_title, window};
 use logs::*;

@@ -18,7 +18,7 @@ use ratatui::widgets::{Cell, LineGauge};
 use crate::model::format;
 use crate::model::{Snapshot, Throttle, UsagePlan};
 
-use crate::ui::theme::{Element as E, Theme};
+use crate::theme::{Element as E, Theme};
 use crate::widgets::columns::{self, Cells, Column, Shown, SortKey, by, col, col_if, fit, kept};
 use crate::widgets::{gauge_style, num, panel, rate_cell, right, table_title, window};
 use plans::*;
@@ -301,7 +301,7 @@ fn traffic_columns<'a>() -> [Column<(&'a RestApi, &'a Stage)>; 5] {
         ),
         kept(by(
             col("req/min", Constraint::Length(7), |(a, s), cx| {
-                let id = || super::jumps::stage_id(a, s);
+                let id = || crate::widgets::jumps::stage_id(a, s);
                 cx.jumped(num(s.metrics.count.last()), id, "req/min")
             }),
             |(_, s), _| SortKey::num(s.metrics.count.last()),
@@ -337,7 +337,7 @@ fn limit_columns<'a>(range: crate::model::Range) -> [Column<(&'a RestApi, &'a St
     [
         kept(by(
             col("429/min", Constraint::Length(7), |(a, s), cx| {
-                let id = || super::jumps::stage_id(a, s);
+                let id = || crate::widgets::jumps::stage_id(a, s);
                 cx.jumped(refused_cell(s, cx), id, "429/min")
             }),
             |(_, s), _| SortKey::num(s.refused_per_min().0),

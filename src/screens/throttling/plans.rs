@@ -54,8 +54,8 @@ pub(super) fn plan_rows(d: &Snapshot, n: usize) -> Vec<PlanRow<'_>> {
 
 pub(super) fn plan_columns<'a>() -> Vec<Column<PlanRow<'a>>> {
     let columns: [Column<PlanRow<'a>>; _] = [
-        col("plan", Constraint::Length(18), |r, _| {
-            Cell::from(r.plan.name.to_string())
+        col("plan", Constraint::Length(18), |r, cx| {
+            columns::text(r.plan.name.as_str(), cx)
         }),
         col("throttle", Constraint::Length(12), |r, _| {
             Cell::from(throttle_label(r.plan.throttle))
@@ -80,9 +80,9 @@ pub(super) fn plan_columns<'a>() -> Vec<Column<PlanRow<'a>>> {
                 Cell::from(Span::styled(age, cx.th.style(E::TextDim)))
             },
         ),
-        col("stages", Constraint::Min(10), |r, _| {
+        col("stages", Constraint::Min(10), |r, cx| {
             let stages: Vec<&str> = r.plan.stages.iter().map(|s| s.as_str()).collect();
-            Cell::from(stages.join(", "))
+            columns::text(&stages.join(", "), cx)
         }),
     ];
     columns.into()

@@ -10,6 +10,9 @@ use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_credential_types::provider::ProvideCredentials;
 use aws_sdk_sts::error::{ProvideErrorMetadata, SdkError};
 
+pub use super::clock::ClockSkew;
+use super::clock::DateHeader;
+pub use super::failure::{Failure, failure, in_words};
 use super::partition::Partition;
 use super::profiles::{Named, Profiles};
 
@@ -67,68 +70,6 @@ impl Clients {
     /// is read there).
     pub fn global_region(&self) -> &str {
         self.partition.waf_cloudfront.unwrap_or(&self.region)
-    }
-}
-
-/// How far AWS's clock is from the local one (AWS's `Date` header minus local now, seconds),
-/// as the latest CloudWatch answer said. The metric window is computed from the local clock,
-/// so a skew of more than a minute is worth saying.
-#[derive(Clone, Debug, Default)]
-pub struct ClockSkew(std::sync::Arc<std::sync::Mutex<Option<i64>>>);
-
-impl ClockSkew {
-    pub fn seconds(&self) -> Option<i64> {
-        *self.0.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    /// Record a `Date` header (RFC 7231, e.g. "Sun, 29 Nov 2026 18:55:09 GMT") read at `now`.
-    pub fn record(&self, date: &str, now: chrono::DateTime<chrono::Utc>) {
-        if let Ok(aws) = chrono::DateTime::parse_from_rfc2822(date) {
-            *self.0.lock().unwrap_or_else(|e| e.into_inner()) =
-                Some(aws.timestamp() - now.timestamp());
-        }
-    }
-
-    /// A warning when the clocks differ by more than a minute.
-    pub fn warning(&self) -> Option<String> {
-        let s = self.seconds().filter(|s| s.abs() > 60)?;
-        Some(format!(
-            "this machine's clock is {} AWS's (its Date header): minutes are read up to the \
-             newest AWS has, but ages and the cost meter follow the local clock; fix the clock \
-             (NTP)",
-            Self::off_by(s)
-        ))
-    }
-
-    /// "5m ahead of", "40s behind": this machine's clock against AWS's, `s` seconds apart.
-    pub fn off_by(s: i64) -> String {
-        format!(
-            "{} {}",
-            crate::model::format::duration(Duration::from_secs(s.unsigned_abs())),
-            if s < 0 { "ahead of" } else { "behind" }
-        )
-    }
-}
-
-/// Reads the `Date` header of every answer (CloudWatch's and STS's) into a [`ClockSkew`].
-#[derive(Debug)]
-struct DateHeader(ClockSkew);
-
-impl aws_sdk_cloudwatch::config::Intercept for DateHeader {
-    fn name(&self) -> &'static str {
-        "edgetop: clock skew from the Date header"
-    }
-
-    fn read_after_transmit(
-        &self,
-        context: &aws_sdk_cloudwatch::config::interceptors::BeforeDeserializationInterceptorContextRef<'_>,
-        _: &aws_sdk_cloudwatch::config::RuntimeComponents,
-        _: &mut aws_sdk_cloudwatch::config::ConfigBag,
-    ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
-        if let Some(d) = context.response().headers().get("date") {
-            self.0.record(d, chrono::Utc::now());
-        }
-        Ok(())
     }
 }
 
@@ -246,26 +187,6 @@ pub enum ConnectError {
         "'{0}' is not a region AWS has an endpoint for ({1}): check --region (a region is named like eu-west-1)"
     )]
     BadRegion(String, String),
-}
-
-/// An error's own words and its causes', one line (never its Debug form, which the SDK's
-/// errors print as nested structures), escaped and at most 300 characters.
-pub fn in_words(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut parts: Vec<String> = Vec::new();
-    let mut next: Option<&(dyn std::error::Error + 'static)> = Some(e);
-    while let Some(err) = next {
-        let words = err.to_string();
-        // An outer error often repeats its source's words: each said once.
-        if !words.is_empty() && !parts.iter().any(|p| p.contains(&words)) {
-            parts.push(words);
-        }
-        next = err.source();
-    }
-    let line: String = crate::model::text::escape(&parts.join(": "))
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
-    crate::widgets::columns::fit(&line, 300)
 }
 
 /// A profile named but not in the profile files, said with where the name came from and the
@@ -402,48 +323,17 @@ pub async fn connect(t: &Target) -> Result<(Clients, String, String), ConnectErr
     if let Err(e) = creds.provide_credentials().await {
         return Err(credentials_error(&e, selected.as_ref(), &profiles));
     }
-    // Each global service in its partition's region for it; where the partition has none, the
-    // client is the region's own and is never called (discovery says it is not offered).
-    let partition = Partition::of(&region);
-    let in_region = |r: Option<&str>| {
-        conf.to_builder()
-            .region(Region::new(r.unwrap_or(&region).to_string()))
-            .build()
-    };
-    let (global, cdn, shield) = (
-        in_region(partition.waf_cloudfront),
-        in_region(partition.cloudfront),
-        in_region(partition.shield),
-    );
-    let skew = ClockSkew::default();
-    let cloudwatch = aws_sdk_cloudwatch::Client::from_conf(
-        aws_sdk_cloudwatch::config::Builder::from(&conf)
-            .interceptor(DateHeader(skew.clone()))
-            .build(),
-    );
-    let clients = Clients {
-        region: region.clone(),
-        partition,
-        apigateway: aws_sdk_apigateway::Client::new(&conf),
-        apigatewayv2: aws_sdk_apigatewayv2::Client::new(&conf),
-        waf: aws_sdk_wafv2::Client::new(&conf),
-        waf_global: aws_sdk_wafv2::Client::new(&global),
-        cloudfront: aws_sdk_cloudfront::Client::new(&cdn),
-        ec2: aws_sdk_ec2::Client::new(&conf),
-        shield: aws_sdk_shield::Client::new(&shield),
-        cloudwatch,
-        cloudwatch_global: aws_sdk_cloudwatch::Client::new(&global),
-        logs: aws_sdk_cloudwatchlogs::Client::new(&conf),
-        logs_global: aws_sdk_cloudwatchlogs::Client::new(&global),
-        sts: aws_sdk_sts::Client::from_conf(
-            aws_sdk_sts::config::Builder::from(&conf)
-                .interceptor(DateHeader(skew.clone()))
-                .build(),
-        ),
-        oam: aws_sdk_oam::Client::new(&conf),
-        iam: aws_sdk_iam::Client::new(&conf),
-        skew,
-    };
+    let clients = clients_for(&conf, region.clone());
+    identify(clients, t, region, &profile).await
+}
+
+/// Who the credentials are (STS GetCallerIdentity): the account and the ARN, or why not.
+async fn identify(
+    clients: Clients,
+    t: &Target,
+    region: String,
+    profile: &str,
+) -> Result<(Clients, String, String), ConnectError> {
     match clients.sts.get_caller_identity().send().await {
         Ok(id) => Ok((
             clients,
@@ -490,103 +380,48 @@ pub async fn connect(t: &Target) -> Result<(Clients, String, String), ConnectErr
     }
 }
 
-/// What went wrong with one call, in the operator's words.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Failure {
-    /// The identity lacks an IAM permission.
-    Denied {
-        action: &'static str,
-        detail: String,
-    },
-    /// AWS throttled the call (after the SDK's retries).
-    Throttled { action: &'static str },
-    /// The endpoint could not be reached or timed out.
-    Unreachable {
-        action: &'static str,
-        detail: String,
-    },
-    /// Anything else the service said.
-    Other {
-        action: &'static str,
-        detail: String,
-    },
-}
-
-impl std::fmt::Display for Failure {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Failure::Denied { action, .. } => {
-                write!(f, "{action} is denied: the IAM policy needs it (see iam/)")
-            }
-            Failure::Throttled { action } => {
-                write!(f, "{action} was throttled by AWS; retrying later")
-            }
-            Failure::Unreachable { action, detail } => {
-                write!(f, "{action}: cannot reach AWS ({detail})")
-            }
-            Failure::Other { action, detail } => write!(f, "{action} failed: {detail}"),
-        }
-    }
-}
-
-/// Classify an SDK error for the IAM action `action` (e.g. "wafv2:GetWebACL").
-pub fn failure<E, R>(action: &'static str, e: &SdkError<E, R>) -> Failure
-where
-    E: ProvideErrorMetadata + std::error::Error + 'static,
-    R: std::fmt::Debug + 'static,
-{
-    match e {
-        SdkError::ServiceError(se) => {
-            let err = se.err();
-            let code = err.code().unwrap_or("");
-            let detail = format!("{code}: {}", err.message().unwrap_or_default());
-            if code.contains("AccessDenied")
-                || code.contains("Unauthorized")
-                || code == "AuthorizationError"
-            {
-                Failure::Denied { action, detail }
-            } else if code.contains("Throttl")
-                || code == "TooManyRequestsException"
-                || code == "RequestLimitExceeded"
-            {
-                Failure::Throttled { action }
-            } else {
-                Failure::Other { action, detail }
-            }
-        }
-        SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) => {
-            let detail = match e {
-                SdkError::TimeoutError(_) => "timed out".to_string(),
-                _ => "connection failed".to_string(),
-            };
-            Failure::Unreachable { action, detail }
-        }
-        _ => Failure::Other {
-            action,
-            detail: in_words(e),
-        },
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_clock_more_than_a_minute_off_is_said() {
-        let now = chrono::DateTime::parse_from_rfc2822("Sun, 29 Nov 2026 18:55:09 GMT")
-            .unwrap()
-            .to_utc();
-        let skew = ClockSkew::default();
-        assert_eq!(skew.warning(), None, "nothing read yet");
-        skew.record("Sun, 29 Nov 2026 18:55:39 GMT", now);
-        assert_eq!(skew.seconds(), Some(30));
-        assert_eq!(skew.warning(), None, "half a minute is within the slack");
-        // A local clock five minutes fast: AWS's Date is behind it.
-        skew.record("Sun, 29 Nov 2026 18:50:09 GMT", now);
-        let w = skew.warning().unwrap();
-        assert!(w.contains("5m") && w.contains("ahead of AWS"), "{w}");
-        skew.record("not a date", now);
-        assert_eq!(skew.seconds(), Some(-300), "a bad header changes nothing");
+/// One client per service, each global service in its partition's region for it.
+fn clients_for(conf: &SdkConfig, region: String) -> Clients {
+    // Where the partition has none, the client is the region's own and is never called
+    // (discovery says it is not offered).
+    let partition = Partition::of(&region);
+    let in_region = |r: Option<&str>| {
+        conf.to_builder()
+            .region(Region::new(r.unwrap_or(&region).to_string()))
+            .build()
+    };
+    let (global, cdn, shield) = (
+        in_region(partition.waf_cloudfront),
+        in_region(partition.cloudfront),
+        in_region(partition.shield),
+    );
+    let skew = ClockSkew::default();
+    let cloudwatch = aws_sdk_cloudwatch::Client::from_conf(
+        aws_sdk_cloudwatch::config::Builder::from(conf)
+            .interceptor(DateHeader(skew.clone()))
+            .build(),
+    );
+    Clients {
+        region: region.clone(),
+        partition,
+        apigateway: aws_sdk_apigateway::Client::new(conf),
+        apigatewayv2: aws_sdk_apigatewayv2::Client::new(conf),
+        waf: aws_sdk_wafv2::Client::new(conf),
+        waf_global: aws_sdk_wafv2::Client::new(&global),
+        cloudfront: aws_sdk_cloudfront::Client::new(&cdn),
+        ec2: aws_sdk_ec2::Client::new(conf),
+        shield: aws_sdk_shield::Client::new(&shield),
+        cloudwatch,
+        cloudwatch_global: aws_sdk_cloudwatch::Client::new(&global),
+        logs: aws_sdk_cloudwatchlogs::Client::new(conf),
+        logs_global: aws_sdk_cloudwatchlogs::Client::new(&global),
+        sts: aws_sdk_sts::Client::from_conf(
+            aws_sdk_sts::config::Builder::from(conf)
+                .interceptor(DateHeader(skew.clone()))
+                .build(),
+        ),
+        oam: aws_sdk_oam::Client::new(conf),
+        iam: aws_sdk_iam::Client::new(conf),
+        skew,
     }
 }

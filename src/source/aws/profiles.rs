@@ -54,7 +54,7 @@ impl Profiles {
         };
         let set = aws_config::profile::load(&Fs::real(), &Env::real(), &FileSet::default(), None)
             .await
-            .map_err(|e| crate::source::aws::connect::in_words(&e));
+            .map_err(|e| super::failure::in_words(&e));
         Profiles {
             set,
             config: path_of("AWS_CONFIG_FILE", "config"),

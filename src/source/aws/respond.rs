@@ -341,11 +341,41 @@ impl AwsActions {
             )));
         }
         show([Done, Running, Waiting], "");
+        let since = d.since.date_naive();
+        let plans = self.unused_since(d, since).await?;
+        show([Done, Done, Running], "");
+        self.pace.wait().await;
+        api.delete_api_key()
+            .api_key(d.key_id.as_str())
+            .send()
+            .await
+            .map_err(|e| {
+                SourceError::Failed(
+                    super::connect::failure("apigateway:DELETE /apikeys/*", &e).to_string(),
+                )
+            })?;
+        show([Done, Done, Done], "");
+        Ok(OpOutcome::said(format!(
+            "deleted the old API key {} ({}): {} usage plan(s) read, no request since {}",
+            d.key_name,
+            d.key_id,
+            plans.len(),
+            since
+        )))
+    }
+
+    /// The usage plans of the old key, once each says the key answered no request since
+    /// `since` (a disabled key's requests are refused, and counted): else a refusal.
+    async fn unused_since(
+        &self,
+        d: &DeleteOld,
+        since: chrono::NaiveDate,
+    ) -> Result<Vec<String>, SourceError> {
+        let api = &self.clients.apigateway;
         let mut calls = Calls::default();
         let plans = super::apigateway::plans_of_key(api, &self.pace, d.key_id.as_str(), &mut calls)
             .await
             .map_err(|e| SourceError::Failed(e.to_string()))?;
-        let since = d.since.date_naive();
         let today = Utc::now().date_naive();
         for plan in &plans {
             let used = super::apigateway::key_requests_between(
@@ -369,25 +399,7 @@ impl AwsActions {
                 )));
             }
         }
-        show([Done, Done, Running], "");
-        self.pace.wait().await;
-        api.delete_api_key()
-            .api_key(d.key_id.as_str())
-            .send()
-            .await
-            .map_err(|e| {
-                SourceError::Failed(
-                    super::connect::failure("apigateway:DELETE /apikeys/*", &e).to_string(),
-                )
-            })?;
-        show([Done, Done, Done], "");
-        Ok(OpOutcome::said(format!(
-            "deleted the old API key {} ({}): {} usage plan(s) read, no request since {}",
-            d.key_name,
-            d.key_id,
-            plans.len(),
-            since
-        )))
+        Ok(plans)
     }
 }
 

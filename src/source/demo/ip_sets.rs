@@ -6,8 +6,7 @@ use ipnet::IpNet;
 
 use super::noise::hash;
 use super::origin_countries;
-use super::samples::address_pool;
-use super::scenario::{Class, Scenario};
+use super::scenario::{Class, Scenario, address_pool};
 use super::timeline::Timeline;
 use crate::model::ip_set::{BlockEntry, IpSet};
 use crate::model::{RuleKind, Scope, Text};

@@ -11,8 +11,9 @@ use super::minute::{Minute, World, minute_start};
 use super::noise::{hash, unit};
 use super::origin_countries::{self, COUNTRIES};
 use super::requests::{request, user_agent};
-use super::samples::{address_pool, cloudfront_ip};
-use super::scenario::REGIONAL;
+use super::samples::cloudfront_ip;
+use super::scenario::{REGIONAL, Scenario, address_pool};
+use super::waf::Flow;
 use crate::model::logs::{
     Blocked, LogKind, LogSource, LogState, Logs, Refusals, Refused, ScanCost, Tally, Window,
 };
@@ -89,24 +90,30 @@ pub fn logs(w: &World, complete: &[Minute]) -> Logs {
         out.blocked = blocked;
         out.blocked_paths = paths;
         out.blocked_agents = agents;
-        out.sources.push(LogSource {
-            place: Default::default(),
-            kind: LogKind::Waf,
-            of,
-            destination: Text::new(&format!("aws-waf-logs-{}", acl.name)),
-            state: LogState::Read(window(records, WAF_LINE)),
-            queries: [
-                log_queries::WAF_SOURCES,
-                log_queries::WAF_PATHS,
-                log_queries::WAF_AGENTS,
-            ]
-            .map(|q| Text::with_limit(q, crate::model::text::WIDE))
-            .to_vec(),
-            query_states: vec![LogState::Read(window(records, WAF_LINE)); 3],
-        });
+        out.sources
+            .push(cloudwatch_waf_log(acl.name, of, window(records, WAF_LINE)));
     }
     out.cost = scan_cost(&out.sources);
     out
+}
+
+/// A web ACL that logs to CloudWatch Logs, its three queries read over `window`.
+fn cloudwatch_waf_log(acl: &str, of: Vec<Text>, window: Window) -> LogSource {
+    LogSource {
+        place: Default::default(),
+        kind: LogKind::Waf,
+        of,
+        destination: Text::new(&format!("aws-waf-logs-{acl}")),
+        state: LogState::Read(window.clone()),
+        queries: [
+            log_queries::WAF_SOURCES,
+            log_queries::WAF_PATHS,
+            log_queries::WAF_AGENTS,
+        ]
+        .map(|q| Text::with_limit(q, crate::model::text::WIDE))
+        .to_vec(),
+        query_states: vec![LogState::Read(window); 3],
+    }
 }
 
 /// A web ACL that logs to S3: not a log Logs Insights reads.
@@ -193,8 +200,7 @@ type WafFigures = (Vec<Blocked>, Vec<Tally>, Vec<Tally>, u64);
 fn waf(w: &World, recent: &[Minute], acl: usize) -> WafFigures {
     let sc = w.sc;
     let name = Text::new(sc.acls[acl].name);
-    let mut sources: HashMap<(String, &'static str, &'static str, &'static str), f64> =
-        HashMap::new();
+    let mut sources: Sources = HashMap::new();
     let mut paths: HashMap<String, f64> = HashMap::new();
     let mut agents: HashMap<String, f64> = HashMap::new();
     let mut records = 0.0;
@@ -210,23 +216,11 @@ fn waf(w: &World, recent: &[Minute], acl: usize) -> WafFigures {
                 };
                 let Some(rule) = hit.rule else { continue };
                 let rule = sc.acls[acl].rules[rule].name;
-                let c = &sc.clients[o.flow.client];
                 let cc = COUNTRIES[o.flow.country].code;
-                // The addresses the samples use: the client's own, or its pool's (behind a
-                // distribution, CloudFront's as the regional web ACL sees them).
-                let pool = if c.ip.is_some() {
-                    1
-                } else {
-                    address_pool(c.class)
-                };
-                for i in 0..pool {
-                    let h = hash(&[o.flow.client as u64, i]);
-                    let ip = match (c.via, &c.ip) {
-                        (Some(_), _) if acl == REGIONAL => cloudfront_ip(hash(&[h, 0xcf])),
-                        (_, Some(ip)) => ip.clone(),
-                        _ => origin_countries::client_ip(sc.seed, o.flow.country, h),
-                    };
-                    *sources.entry((ip, cc, rule, action)).or_default() += o.flow.rpm / pool as f64;
+                let ips = addresses(sc, acl, &o.flow);
+                let share = o.flow.rpm / ips.len() as f64;
+                for ip in ips {
+                    *sources.entry((ip, cc, rule, action)).or_default() += share;
                 }
                 for k in 0..DRAWS {
                     let share = o.flow.rpm / DRAWS as f64;
@@ -238,6 +232,51 @@ fn waf(w: &World, recent: &[Minute], acl: usize) -> WafFigures {
             }
         }
     }
+    let blocked = by_address(sources, &name);
+    let tally = |m: HashMap<String, f64>| {
+        let mut v: Vec<Tally> = m
+            .into_iter()
+            .filter(|(_, n)| n.round() >= 1.0)
+            .map(|(value, n)| Tally {
+                place: Default::default(),
+                web_acl: name.clone(),
+                value: Text::new(&value),
+                requests: n.round() as u64,
+            })
+            .collect();
+        v.sort_by(|a, b| b.requests.cmp(&a.requests).then(a.value.cmp(&b.value)));
+        v.truncate(20);
+        v
+    };
+    (blocked, tally(paths), tally(agents), records.round() as u64)
+}
+
+/// The addresses a flow's samples use: the client's own, or its pool's (behind a
+/// distribution, CloudFront's as the regional web ACL sees them).
+fn addresses(sc: &Scenario, acl: usize, flow: &Flow) -> Vec<String> {
+    let c = &sc.clients[flow.client];
+    let pool = if c.ip.is_some() {
+        1
+    } else {
+        address_pool(c.class)
+    };
+    (0..pool)
+        .map(|i| {
+            let h = hash(&[flow.client as u64, i]);
+            match (c.via, &c.ip) {
+                (Some(_), _) if acl == REGIONAL => cloudfront_ip(hash(&[h, 0xcf])),
+                (_, Some(ip)) => ip.clone(),
+                _ => origin_countries::client_ip(sc.seed, flow.country, h),
+            }
+        })
+        .collect()
+}
+
+/// Stopped requests a minute by address, country, rule and action.
+type Sources = HashMap<(String, &'static str, &'static str, &'static str), f64>;
+
+/// The stopped addresses, the most stopped first (100 at most).
+fn by_address(sources: Sources, name: &Text) -> Vec<Blocked> {
     let mut blocked: Vec<Blocked> = sources
         .into_iter()
         .filter(|(_, n)| n.round() >= 1.0)
@@ -257,20 +296,5 @@ fn waf(w: &World, recent: &[Minute], acl: usize) -> WafFigures {
             .then(a.client_ip.cmp(&b.client_ip))
     });
     blocked.truncate(100);
-    let tally = |m: HashMap<String, f64>| {
-        let mut v: Vec<Tally> = m
-            .into_iter()
-            .filter(|(_, n)| n.round() >= 1.0)
-            .map(|(value, n)| Tally {
-                place: Default::default(),
-                web_acl: name.clone(),
-                value: Text::new(&value),
-                requests: n.round() as u64,
-            })
-            .collect();
-        v.sort_by(|a, b| b.requests.cmp(&a.requests).then(a.value.cmp(&b.value)));
-        v.truncate(20);
-        v
-    };
-    (blocked, tally(paths), tally(agents), records.round() as u64)
+    blocked
 }

@@ -9,7 +9,7 @@ use super::minute::{Minute, Outcome, World, minute_start, server_error_share};
 use super::noise::{hash, unit, weighted};
 use super::origin_countries::{self, COUNTRIES};
 use super::requests::{credential, request, user_agent};
-use super::scenario::{Class, REGIONAL};
+use super::scenario::{Class, REGIONAL, address_pool};
 use crate::model::{Action, Header, Sample, Text};
 
 /// CloudFront's origin-facing ranges in the simulated account (a few of the real ones): a
@@ -104,16 +104,6 @@ fn minute_samples(w: &World, mi: &Minute, acl: usize, out: &mut Vec<Sample>) {
             let (o, action) = (&mi.outcomes[g.entries[e].0], g.entries[e].1);
             out.push(build(w, mi, acl, g.rule, action, o, weight, hash(&key)));
         }
-    }
-}
-
-/// How many distinct addresses a client's samples come from.
-pub(super) fn address_pool(class: Class) -> u64 {
-    match class {
-        Class::Normal | Class::Embargo => 400,
-        Class::Scraper => 14,
-        Class::Blocklisted | Class::BadReputation => 8,
-        _ => 4,
     }
 }
 

@@ -246,3 +246,13 @@ pub(super) fn stuffer_ip(seed: u64, i: usize) -> String {
         ),
     }
 }
+
+/// How many distinct addresses a client's samples come from.
+pub fn address_pool(class: Class) -> u64 {
+    match class {
+        Class::Normal | Class::Embargo => 400,
+        Class::Scraper => 14,
+        Class::Blocklisted | Class::BadReputation => 8,
+        _ => 4,
+    }
+}

@@ -32,38 +32,8 @@ impl crate::source::aws::AwsSource {
             }
         }
         let logs = self.log_metrics.clone();
-        // CloudFront's metrics, and a CLOUDFRONT web ACL's, are us-east-1's: read by the
-        // account's first region only, from us-east-1.
         let global = self.settings.reads_global;
-        let here_is_global = c.region == "us-east-1";
-        let keep = Keep {
-            regional: true,
-            global: global && here_is_global,
-        };
-        let mut read = read(&c.cloudwatch, calls, names.as_deref(), keep, &logs).await;
-        if global
-            && !here_is_global
-            && let Ok((alarms, bands)) = &mut read
-        {
-            let keep = Keep {
-                regional: false,
-                global: true,
-            };
-            let global_read = crate::source::aws::alarms::read(
-                &c.cloudwatch_global,
-                calls,
-                names.as_deref(),
-                keep,
-                &logs,
-            );
-            match global_read.await {
-                Ok((more, more_bands)) => {
-                    alarms.extend(more);
-                    bands.extend(more_bands);
-                }
-                Err(e) => read = Err(e),
-            }
-        }
+        let read = here_and_global(&c, calls, names.as_deref(), global, &logs).await;
         let Some((mut alarms, bands)) = self.outcome(
             crate::source::aws::ALARMS,
             crate::model::Panel::Metrics,
@@ -152,6 +122,41 @@ impl crate::source::aws::AwsSource {
             }
         }
     }
+}
+
+/// The alarms of this region, and where this place reads the global ones (CloudFront's
+/// metrics, and a CLOUDFRONT web ACL's, are us-east-1's: read by the account's first region
+/// only, from us-east-1) those too.
+async fn here_and_global(
+    c: &crate::source::aws::connect::Clients,
+    calls: &mut Calls,
+    names: Option<&[String]>,
+    global: bool,
+    logs: &[LogMetric],
+) -> Result<(Vec<Alarm>, Vec<BandQuery>), Failure> {
+    let here_is_global = c.region == "us-east-1";
+    let keep = Keep {
+        regional: true,
+        global: global && here_is_global,
+    };
+    let mut read = read(&c.cloudwatch, calls, names, keep, logs).await;
+    if global
+        && !here_is_global
+        && let Ok((alarms, bands)) = &mut read
+    {
+        let keep = Keep {
+            regional: false,
+            global: true,
+        };
+        match super::read(&c.cloudwatch_global, calls, names, keep, logs).await {
+            Ok((more, more_bands)) => {
+                alarms.extend(more);
+                bands.extend(more_bands);
+            }
+            Err(e) => read = Err(e),
+        }
+    }
+    read
 }
 
 #[cfg(test)]

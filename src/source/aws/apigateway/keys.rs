@@ -155,8 +155,19 @@ pub async fn keys_named(
             keys.push(key_conf(k));
         }
     }
+    let plans = plans_of_keys(c, pace, calls, &keys).await?;
+    Ok((keys, plans))
+}
+
+/// The usage plans that hold any of `keys`, each listing which of them it holds.
+async fn plans_of_keys(
+    c: &Client,
+    pace: &Pacer,
+    calls: &mut Calls,
+    keys: &[KeyConf],
+) -> Result<Vec<PlanConf>, Failure> {
     let mut plans: Vec<PlanConf> = Vec::new();
-    for k in &keys {
+    for k in keys {
         let id = k.id.as_str();
         let of_key = paged(
             pace,
@@ -188,7 +199,7 @@ pub async fn keys_named(
             }
         }
     }
-    Ok((keys, plans))
+    Ok(plans)
 }
 
 /// The account's throttle (GetAccount throttleSettings), which applies to every stage that sets

@@ -80,50 +80,7 @@ impl Parts<'_> {
                 stages: api
                     .stages
                     .iter()
-                    .map(|st| {
-                        let acl = acl_of_stage.get(&self.stage_arn(&api.id, &st.name));
-                        let count = self.stage_series(&api.id, &st.name, StageMetric::Count);
-                        let e4 = self.stage_series(&api.id, &st.name, StageMetric::Errors4xx);
-                        let blocked = acl
-                            .map(|a| waf(self.store, &a.arn, WHOLE_ACL, self.end, false).blocked);
-                        let acl_count = acl
-                            .and_then(|a| acl_counts.get(&a.arn))
-                            .cloned()
-                            .unwrap_or_else(|| count.clone());
-                        Stage {
-                            refused: None,
-                            name: Text::new(&st.name),
-                            throttle: st.throttle,
-                            account_throttle: self.found.account_throttle,
-                            method_throttles: st
-                                .methods
-                                .iter()
-                                .map(|(m, t)| (Text::new(m), *t))
-                                .collect(),
-                            metrics: StageMetrics {
-                                throttled_est: throttled_estimate(
-                                    &e4,
-                                    &count,
-                                    blocked.as_ref(),
-                                    &acl_count,
-                                ),
-                                errors_5xx: self.stage_series(
-                                    &api.id,
-                                    &st.name,
-                                    StageMetric::Errors5xx,
-                                ),
-                                latency_ms: self.stage_series(
-                                    &api.id,
-                                    &st.name,
-                                    StageMetric::Latency,
-                                ),
-                                errors_4xx: e4,
-                                count,
-                            },
-                            web_acl: acl.map(|a| Text::new(&a.name)),
-                            logging: Some(st.logging.clone()),
-                        }
-                    })
+                    .map(|st| self.stage(&api.id, st, &acl_of_stage, &acl_counts))
                     .collect(),
                 access: match (f.methods.get(&api.id), f.methods_unread.get(&api.id)) {
                     (None, None) => None,
@@ -136,6 +93,40 @@ impl Parts<'_> {
                 protocol: Protocol::Rest,
             })
             .collect()
+    }
+
+    /// One stage: its throttles, its series, the estimate of its 429s, and its web ACL.
+    fn stage(
+        &self,
+        api_id: &str,
+        st: &crate::source::aws::apigateway::StageConf,
+        acl_of_stage: &HashMap<String, &crate::source::aws::wafv2::AclConf>,
+        acl_counts: &HashMap<String, Series>,
+    ) -> Stage {
+        let acl = acl_of_stage.get(&self.stage_arn(api_id, &st.name));
+        let count = self.stage_series(api_id, &st.name, StageMetric::Count);
+        let e4 = self.stage_series(api_id, &st.name, StageMetric::Errors4xx);
+        let blocked = acl.map(|a| waf(self.store, &a.arn, WHOLE_ACL, self.end, false).blocked);
+        let acl_count = acl
+            .and_then(|a| acl_counts.get(&a.arn))
+            .cloned()
+            .unwrap_or_else(|| count.clone());
+        Stage {
+            refused: None,
+            name: Text::new(&st.name),
+            throttle: st.throttle,
+            account_throttle: self.found.account_throttle,
+            method_throttles: st.methods.iter().map(|(m, t)| (Text::new(m), *t)).collect(),
+            metrics: StageMetrics {
+                throttled_est: throttled_estimate(&e4, &count, blocked.as_ref(), &acl_count),
+                errors_5xx: self.stage_series(api_id, &st.name, StageMetric::Errors5xx),
+                latency_ms: self.stage_series(api_id, &st.name, StageMetric::Latency),
+                errors_4xx: e4,
+                count,
+            },
+            web_acl: acl.map(|a| Text::new(&a.name)),
+            logging: Some(st.logging.clone()),
+        }
     }
 
     pub(super) fn usage_plans(&self) -> Vec<UsagePlan> {

@@ -2,6 +2,7 @@
 //! series, and distributions.
 
 use super::*;
+use crate::source::aws::wafv2::{AclConf, RuleConf};
 
 impl Parts<'_> {
     pub(super) fn web_acls(&self) -> Vec<WebAcl> {
@@ -18,8 +19,6 @@ impl Parts<'_> {
                 })
             })
             .collect();
-        // What earlier toggles here kept, to say what a toggle back puts back.
-        let kept = &self.src.kept_actions;
         f.acls
             .iter()
             .map(|a| {
@@ -47,48 +46,50 @@ impl Parts<'_> {
                     scope: a.scope,
                     default_action: a.default_action,
                     protects,
-                    rules: a
-                        .rules
-                        .iter()
-                        .map(|r| Rule {
-                            name: Text::new(&r.name),
-                            priority: r.priority,
-                            kind: match &r.kind {
-                                // The set's size, as last read.
-                                RuleKind::IpSet { name, arn, .. } => RuleKind::IpSet {
-                                    name: name.clone(),
-                                    arn: arn.clone(),
-                                    addresses: self
-                                        .found
-                                        .ip_sets
-                                        .iter()
-                                        .find(|s| s.arn == *arn)
-                                        .map_or(0, |s| s.addresses.len() as u32),
-                                },
-                                other => other.clone(),
-                            },
-                            action: r.action,
-                            metric_name: Text::new(&r.metric_name),
-                            metrics: waf(self.store, &a.arn, &r.name, self.end, false),
-                            pending: false,
-                            custom: r.custom.as_deref().map(Text::new),
-                            kept: crate::ops::toggled_for(r.action, false)
-                                .and_then(|to| {
-                                    kept.get(&KeptActions::key(
-                                        a.scope.label(),
-                                        &a.id,
-                                        &r.name,
-                                        to.label(),
-                                    ))
-                                })
-                                .map(|k| Text::new(&k.describe())),
-                        })
-                        .collect(),
+                    rules: a.rules.iter().map(|r| self.rule(a, r)).collect(),
                     metrics: waf(self.store, &a.arn, WHOLE_ACL, self.end, true),
                     countries,
                 }
             })
             .collect()
+    }
+
+    /// One rule as the screens show it: its IP set's size as last read, its series, and
+    /// what an earlier toggle here kept, to say what a toggle back puts back.
+    fn rule(&self, a: &AclConf, r: &RuleConf) -> Rule {
+        Rule {
+            name: Text::new(&r.name),
+            priority: r.priority,
+            kind: match &r.kind {
+                // The set's size, as last read.
+                RuleKind::IpSet { name, arn, .. } => RuleKind::IpSet {
+                    name: name.clone(),
+                    arn: arn.clone(),
+                    addresses: self
+                        .found
+                        .ip_sets
+                        .iter()
+                        .find(|s| s.arn == *arn)
+                        .map_or(0, |s| s.addresses.len() as u32),
+                },
+                other => other.clone(),
+            },
+            action: r.action,
+            metric_name: Text::new(&r.metric_name),
+            metrics: waf(self.store, &a.arn, &r.name, self.end, false),
+            pending: false,
+            custom: r.custom.as_deref().map(Text::new),
+            kept: crate::ops::toggled_for(r.action, false)
+                .and_then(|to| {
+                    self.src.kept_actions.get(&KeptActions::key(
+                        a.scope.label(),
+                        &a.id,
+                        &r.name,
+                        to.label(),
+                    ))
+                })
+                .map(|k| Text::new(&k.describe())),
+        }
     }
 
     /// Each country's traffic through one web ACL, as listed for it.

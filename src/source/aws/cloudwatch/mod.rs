@@ -238,31 +238,7 @@ pub fn http_specs(apis: &[crate::model::RestApi]) -> Vec<Spec> {
 /// each web ACL's and rule's WAF metrics under the names [`waf_names`] found, and the per-country
 /// metrics ListMetrics lists for each web ACL.
 pub fn specs(region: &str, apis: &[ApiConf], acls: &[AclConf], listed: &[Listed]) -> Vec<Spec> {
-    let mut out = Vec::new();
-    for api in apis {
-        let api_name = metric_api_name(api);
-        for st in &api.stages {
-            for (metric, name, stat) in [
-                (StageMetric::Count, "Count", "Sum"),
-                (StageMetric::Errors4xx, "4XXError", "Sum"),
-                (StageMetric::Errors5xx, "5XXError", "Sum"),
-                (StageMetric::Latency, "Latency", "Average"),
-            ] {
-                out.push(Spec {
-                    key: SeriesKey::Stage {
-                        api_id: api.id.clone(),
-                        stage: st.name.clone(),
-                        metric,
-                    },
-                    namespace: "AWS/ApiGateway",
-                    name,
-                    dims: dims(&[("ApiName", &api_name), ("Stage", &st.name)]),
-                    stat,
-                    global: false,
-                });
-            }
-        }
-    }
+    let mut out = stage_specs(apis);
     for acl in acls {
         let global = acl.scope == Scope::Cloudfront;
         let names = waf_names(acl, region, listed);
@@ -293,32 +269,75 @@ pub fn specs(region: &str, apis: &[ApiConf], acls: &[AclConf], listed: &[Listed]
                 waf(&r.name, dim, m);
             }
         }
-        let mut seen = HashSet::new();
-        for l in listed.iter().filter(|l| {
-            l.in_scope_of(acl, region)
-                && l.get("WebACL") == Some(names.web_acl.as_str())
-                && l.get("Rule").is_none_or(|r| r == "ALL")
-        }) {
-            let (Some(country), Some(metric)) = (l.get("Country"), WafMetric::named(&l.name))
-            else {
-                continue;
-            };
-            if !seen.insert((country.to_string(), metric)) {
-                continue;
+        out.extend(country_specs(acl, region, &names.web_acl, listed, global));
+    }
+    out
+}
+
+/// Each stage's API Gateway metrics, under the API's name as API Gateway publishes it.
+fn stage_specs(apis: &[ApiConf]) -> Vec<Spec> {
+    let mut out = Vec::new();
+    for api in apis {
+        let api_name = metric_api_name(api);
+        for st in &api.stages {
+            for (metric, name, stat) in [
+                (StageMetric::Count, "Count", "Sum"),
+                (StageMetric::Errors4xx, "4XXError", "Sum"),
+                (StageMetric::Errors5xx, "5XXError", "Sum"),
+                (StageMetric::Latency, "Latency", "Average"),
+            ] {
+                out.push(Spec {
+                    key: SeriesKey::Stage {
+                        api_id: api.id.clone(),
+                        stage: st.name.clone(),
+                        metric,
+                    },
+                    namespace: "AWS/ApiGateway",
+                    name,
+                    dims: dims(&[("ApiName", &api_name), ("Stage", &st.name)]),
+                    stat,
+                    global: false,
+                });
             }
-            out.push(Spec {
-                key: SeriesKey::Country {
-                    acl_arn: acl.arn.clone(),
-                    country: country.to_string(),
-                    metric,
-                },
-                namespace: "AWS/WAFV2",
-                name: metric.name(),
-                dims: l.dims.clone(),
-                stat: "Sum",
-                global,
-            });
         }
+    }
+    out
+}
+
+/// The per-country metrics ListMetrics lists for a web ACL (`web_acl`: the name it publishes
+/// them under), each once.
+fn country_specs(
+    acl: &AclConf,
+    region: &str,
+    web_acl: &str,
+    listed: &[Listed],
+    global: bool,
+) -> Vec<Spec> {
+    let mut out = Vec::new();
+    let mut seen = HashSet::new();
+    for l in listed.iter().filter(|l| {
+        l.in_scope_of(acl, region)
+            && l.get("WebACL") == Some(web_acl)
+            && l.get("Rule").is_none_or(|r| r == "ALL")
+    }) {
+        let (Some(country), Some(metric)) = (l.get("Country"), WafMetric::named(&l.name)) else {
+            continue;
+        };
+        if !seen.insert((country.to_string(), metric)) {
+            continue;
+        }
+        out.push(Spec {
+            key: SeriesKey::Country {
+                acl_arn: acl.arn.clone(),
+                country: country.to_string(),
+                metric,
+            },
+            namespace: "AWS/WAFV2",
+            name: metric.name(),
+            dims: l.dims.clone(),
+            stat: "Sum",
+            global,
+        });
     }
     out
 }

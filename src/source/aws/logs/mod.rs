@@ -7,6 +7,7 @@
 //! or when edgetop exits. A query that fails or times out keeps the figures of the run before,
 //! their window saying how old they are.
 
+mod answers;
 mod planning;
 
 use std::sync::Mutex;
@@ -16,7 +17,9 @@ use aws_sdk_cloudwatchlogs::types::QueryStatus;
 use super::*;
 use crate::model::logs::{LogKind, LogSource, LogState, Logs, ScanCost, Window};
 use crate::source::log_queries::{self, AccessFields, Row};
+use answers::{answer_of, is_throttle};
 pub(super) use planning::{access_groups, plan};
+
 #[cfg(test)]
 use planning::{queryable, source};
 
@@ -222,31 +225,9 @@ impl LogBook {
             };
             match out.status() {
                 Some(QueryStatus::Complete) => {
-                    let stats = out.statistics();
-                    let bytes = stats.map_or(0.0, |s| s.bytes_scanned()).max(0.0) as u64;
-                    let window = Window {
-                        from: r.window.0,
-                        to: r.window.1,
-                        records_scanned: stats.map_or(0.0, |s| s.records_scanned()).max(0.0) as u64,
-                        bytes_scanned: bytes,
-                    };
-                    self.cost.bytes_last_run += bytes;
-                    self.cost.bytes_total += bytes;
-                    let rows: Vec<Row> = out
-                        .results()
-                        .iter()
-                        .map(|fields| {
-                            fields
-                                .iter()
-                                .map(|f| {
-                                    (
-                                        f.field().unwrap_or_default().to_string(),
-                                        f.value().unwrap_or_default().to_string(),
-                                    )
-                                })
-                                .collect()
-                        })
-                        .collect();
+                    let (window, rows) = answer_of(&out, r.window);
+                    self.cost.bytes_last_run += window.bytes_scanned;
+                    self.cost.bytes_total += window.bytes_scanned;
                     self.answers.insert(r.job.key.clone(), (window, rows));
                     self.ended.insert(r.job.key.clone(), Ended::Read);
                 }
@@ -467,20 +448,6 @@ impl AwsSource {
             }
         }
     }
-}
-
-/// A throttle, of any service: AWS's own codes for "too many requests".
-fn is_throttle<E: aws_sdk_cloudwatchlogs::error::ProvideErrorMetadata, R>(
-    e: &aws_sdk_cloudwatchlogs::error::SdkError<E, R>,
-) -> bool {
-    e.as_service_error()
-        .and_then(|s| s.code())
-        .is_some_and(|c| {
-            matches!(
-                c,
-                "ThrottlingException" | "Throttling" | "TooManyRequestsException"
-            )
-        })
 }
 
 /// Stop the queries still running (edgetop is exiting: nobody will read their answers).

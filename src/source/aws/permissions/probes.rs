@@ -78,18 +78,26 @@ fn first<T>(items: &[T], id: impl Fn(&T) -> Option<&str>) -> Option<String> {
 }
 
 async fn ask(c: &Clients, account: &str, need: &Need, f: &mut Found) -> Answer {
-    match need.action {
-        "apigateway:GET" => api_gateway(c, need.path, f).await,
-        a if a.starts_with("wafv2:") => waf(c, account, a, f).await,
-        a => other(c, account, a, f).await,
+    let now = chrono::Utc::now().timestamp();
+    let (service, _) = need.action.split_once(':').unwrap_or(("", ""));
+    match (service, need.path) {
+        ("apigateway", p) if p.starts_with("/apis") => http_api(c, p, f).await,
+        ("apigateway", p) if p.starts_with("/usageplans") || p == "/apikeys" => {
+            usage_plans(c, p, f).await
+        }
+        ("apigateway", p) => rest_api(c, p, f).await,
+        ("wafv2", _) => waf(c, account, need.action, f).await,
+        ("cloudfront" | "ec2", _) => edge(c, need.action, f).await,
+        ("oam", _) => oam(c, account, need.action, f).await,
+        ("shield", _) => shield(c, need.action, f, now).await,
+        _ => cloudwatch(c, need.action, now).await,
     }
 }
 
-async fn api_gateway(c: &Clients, path: &str, f: &mut Found) -> Answer {
-    let (g, v2) = (&c.apigateway, &c.apigatewayv2);
+/// API Gateway's REST APIs (`apigateway:GET` on their paths).
+async fn rest_api(c: &Clients, path: &str, f: &mut Found) -> Answer {
+    let g = &c.apigateway;
     let rest = f.rest_api.clone().unwrap_or(NO_API.into());
-    let http = f.http_api.clone().unwrap_or(NO_API.into());
-    let plan = f.plan.clone().unwrap_or(NO_API.into());
     match path {
         "/account" => answer(g.get_account().send().await),
         "/restapis" => {
@@ -123,6 +131,15 @@ async fn api_gateway(c: &Clients, path: &str, f: &mut Found) -> Answer {
                     .await,
             )
         }
+        other => Answer::Unknown(format!("no read of {other} to ask with")),
+    }
+}
+
+/// API Gateway's HTTP APIs (`apigateway:GET` on `/apis`).
+async fn http_api(c: &Clients, path: &str, f: &mut Found) -> Answer {
+    let v2 = &c.apigatewayv2;
+    let http = f.http_api.clone().unwrap_or(NO_API.into());
+    match path {
         "/apis" => {
             let r = v2.get_apis().max_results("1").send().await;
             if let Ok(o) = &r {
@@ -139,6 +156,15 @@ async fn api_gateway(c: &Clients, path: &str, f: &mut Found) -> Answer {
                 .await,
         ),
         "/apis/*/stages" => answer(v2.get_stages().api_id(http).max_results("1").send().await),
+        other => Answer::Unknown(format!("no read of {other} to ask with")),
+    }
+}
+
+/// Usage plans, their keys and usage, and the API keys (`apigateway:GET`).
+async fn usage_plans(c: &Clients, path: &str, f: &mut Found) -> Answer {
+    let g = &c.apigateway;
+    let plan = f.plan.clone().unwrap_or(NO_API.into());
+    match path {
         "/usageplans" => {
             let r = g.get_usage_plans().limit(1).send().await;
             if let Ok(o) = &r {
@@ -170,17 +196,23 @@ async fn api_gateway(c: &Clients, path: &str, f: &mut Found) -> Answer {
     }
 }
 
-async fn waf(c: &Clients, account: &str, action: &str, f: &mut Found) -> Answer {
-    use aws_sdk_wafv2::types::{Scope, TimeWindow};
-    let w = &c.waf;
-    let regional = Scope::Regional;
-    let (name, id, arn) = f.acl.clone().unwrap_or_else(|| {
+/// The web ACL found by ListWebACLs, or one that does not exist: its name, id and ARN.
+fn acl_to_ask(c: &Clients, account: &str, f: &Found) -> (String, String, String) {
+    f.acl.clone().unwrap_or_else(|| {
         let arn = format!(
             "arn:{}:wafv2:{}:{account}:regional/webacl/{NO_NAME}/{NO_UUID}",
             c.partition.name, c.region
         );
         (NO_NAME.into(), NO_UUID.into(), arn)
-    });
+    })
+}
+
+/// WAF's configuration: web ACLs, managed groups, IP sets and what they protect.
+async fn waf(c: &Clients, account: &str, action: &str, f: &mut Found) -> Answer {
+    use aws_sdk_wafv2::types::Scope;
+    let w = &c.waf;
+    let regional = Scope::Regional;
+    let (name, id, arn) = acl_to_ask(c, account, f);
     match action {
         "wafv2:ListWebACLs" => {
             let r = w.list_web_acls().scope(regional).limit(1).send().await;
@@ -233,6 +265,17 @@ async fn waf(c: &Clients, account: &str, action: &str, f: &mut Found) -> Answer 
                     .await,
             )
         }
+        _ => waf_traffic(c, account, action, f).await,
+    }
+}
+
+/// What WAF saw: sampled requests, the addresses rate-based rules hold, its logging.
+async fn waf_traffic(c: &Clients, account: &str, action: &str, f: &Found) -> Answer {
+    use aws_sdk_wafv2::types::{Scope, TimeWindow};
+    let w = &c.waf;
+    let regional = Scope::Regional;
+    let (name, id, arn) = acl_to_ask(c, account, f);
+    match action {
         "wafv2:GetSampledRequests" => {
             let now = chrono::Utc::now().timestamp();
             let window = TimeWindow::builder()
@@ -271,8 +314,8 @@ async fn waf(c: &Clients, account: &str, action: &str, f: &mut Found) -> Answer 
     }
 }
 
-async fn other(c: &Clients, account: &str, action: &str, f: &mut Found) -> Answer {
-    let now = chrono::Utc::now().timestamp();
+/// What fronts the APIs: CloudFront's distributions and its origin-facing prefix list.
+async fn edge(c: &Clients, action: &str, f: &mut Found) -> Answer {
     match action {
         "cloudfront:ListDistributions" => {
             answer(c.cloudfront.list_distributions().max_items(1).send().await)
@@ -306,6 +349,13 @@ async fn other(c: &Clients, account: &str, action: &str, f: &mut Found) -> Answe
             answer(r)
         }
         "ec2:DescribeRegions" => answer(c.ec2.describe_regions().dry_run(true).send().await),
+        other => Answer::Unknown(format!("no read of {other} to ask with")),
+    }
+}
+
+/// CloudWatch's cross-account observability: sinks and the accounts linked to them.
+async fn oam(c: &Clients, account: &str, action: &str, f: &mut Found) -> Answer {
+    match action {
         "oam:ListSinks" => {
             let r = c.oam.list_sinks().max_results(1).send().await;
             if let Ok(o) = &r {
@@ -329,6 +379,13 @@ async fn other(c: &Clients, account: &str, action: &str, f: &mut Found) -> Answe
                     .await,
             )
         }
+        other => Answer::Unknown(format!("no read of {other} to ask with")),
+    }
+}
+
+/// Shield Advanced: the subscription, protections and attacks.
+async fn shield(c: &Clients, action: &str, f: &mut Found, now: i64) -> Answer {
+    match action {
         "shield:DescribeSubscription" => answer(c.shield.describe_subscription().send().await),
         "shield:ListProtections" => answer(c.shield.list_protections().max_results(1).send().await),
         "shield:ListAttacks" => {
@@ -359,6 +416,13 @@ async fn other(c: &Clients, account: &str, action: &str, f: &mut Found) -> Answe
                     .into(),
             ),
         },
+        other => Answer::Unknown(format!("no read of {other} to ask with")),
+    }
+}
+
+/// CloudWatch's metrics and alarms, and Logs Insights.
+async fn cloudwatch(c: &Clients, action: &str, now: i64) -> Answer {
+    match action {
         "cloudwatch:GetMetricData" => metric_data(c, now).await,
         "cloudwatch:ListMetrics" => answer(
             c.cloudwatch

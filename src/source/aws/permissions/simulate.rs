@@ -99,7 +99,7 @@ async fn simulate(c: &Clients, source: &str, need: &Need) -> Result<Answer, Stri
         let code = e.code().unwrap_or_default().to_string();
         let words = match e.message() {
             Some(m) => format!("{code}: {m}"),
-            None => super::super::connect::in_words(&e),
+            None => super::super::failure::in_words(&e),
         };
         let allow = if code.contains("AccessDenied") {
             ": allow iam:SimulatePrincipalPolicy on it to check the operations' actions"

@@ -207,24 +207,7 @@ impl AwsSource {
         early: Option<&Early>,
     ) {
         let plans = self.found.plans.clone();
-        let due: Vec<schedule::Due> = match budget {
-            None => {
-                let keys = (0..plans.len()).map(schedule::Due::Keys);
-                keys.chain((0..plans.len()).map(schedule::Due::Usage))
-                    .collect()
-            }
-            Some(budget) => {
-                let states: Vec<schedule::PlanState> = plans
-                    .iter()
-                    .map(|p| schedule::PlanState {
-                        usage_read: self.usage.read_at(&p.id),
-                        keys_read: self.plan_keys_read.get(&p.id).copied(),
-                        hot: self.usage.is_hot(p),
-                    })
-                    .collect();
-                schedule::choose(&states, now, self.settings.cadence, budget)
-            }
-        };
+        let due = self.plan_reads_due(now, budget);
         let today = now.date_naive();
         let (mut keys_failed, mut usage_failed) = (None, None);
         // In parts only to say how far they have come; else all in one stream.
@@ -290,6 +273,27 @@ impl AwsSource {
             self.outcome(USAGE, Panel::Keys, r, now);
         }
         tracing::debug!(due = due.len(), plans = plans.len(), "per-plan reads");
+    }
+
+    /// The per-plan reads due: with no `budget` (the first read) every plan's keys and usage;
+    /// else what [`schedule::choose`] puts first within it.
+    fn plan_reads_due(&self, now: DateTime<Utc>, budget: Option<u32>) -> Vec<schedule::Due> {
+        let plans = &self.found.plans;
+        let Some(budget) = budget else {
+            let keys = (0..plans.len()).map(schedule::Due::Keys);
+            return keys
+                .chain((0..plans.len()).map(schedule::Due::Usage))
+                .collect();
+        };
+        let states: Vec<schedule::PlanState> = plans
+            .iter()
+            .map(|p| schedule::PlanState {
+                usage_read: self.usage.read_at(&p.id),
+                keys_read: self.plan_keys_read.get(&p.id).copied(),
+                hot: self.usage.is_hot(p),
+            })
+            .collect();
+        schedule::choose(&states, now, self.settings.cadence, budget)
     }
 
     /// Hand what has been read so far to the screen (the dashboard's first read).

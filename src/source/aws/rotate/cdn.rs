@@ -96,21 +96,7 @@ impl Rotator {
                 .distribution_config()
                 .ok_or("GetDistributionConfig returned no configuration")?
                 .clone();
-            let (mut replaced, mut already) = (0, 0);
-            for origin in config.origins.iter_mut().flat_map(|o| o.items.iter_mut()) {
-                let headers = origin
-                    .custom_headers
-                    .iter_mut()
-                    .flat_map(|h| h.items.iter_mut().flatten());
-                for h in headers {
-                    if h.header_value == from.expose() {
-                        h.header_value = to.expose().to_string();
-                        replaced += 1;
-                    } else if h.header_value == to.expose() {
-                        already += 1;
-                    }
-                }
-            }
+            let (replaced, already) = replace_value(&mut config, from, to);
             if replaced == 0 {
                 if already == 0 {
                     self.warn(
@@ -221,4 +207,29 @@ pub(super) async fn sending_in(
             })
             .collect())
     }
+}
+
+/// Every origin custom header of `config` that sends `from` made to send `to`: how many were
+/// replaced, and how many sent `to` already.
+fn replace_value(
+    config: &mut aws_sdk_cloudfront::types::DistributionConfig,
+    from: &Secret,
+    to: &Secret,
+) -> (usize, usize) {
+    let (mut replaced, mut already) = (0, 0);
+    for origin in config.origins.iter_mut().flat_map(|o| o.items.iter_mut()) {
+        let headers = origin
+            .custom_headers
+            .iter_mut()
+            .flat_map(|h| h.items.iter_mut().flatten());
+        for h in headers {
+            if h.header_value == from.expose() {
+                h.header_value = to.expose().to_string();
+                replaced += 1;
+            } else if h.header_value == to.expose() {
+                already += 1;
+            }
+        }
+    }
+    (replaced, already)
 }

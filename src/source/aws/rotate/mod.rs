@@ -196,50 +196,7 @@ impl Rotator {
                 o.where_stopped()
             )));
         }
-        let api = &self.clients.apigateway;
-        self.pace.wait().await;
-        calls.add("apigateway:GetApiKey");
-        let old = api
-            .get_api_key()
-            .api_key(old_key_id)
-            .include_value(true)
-            .send()
-            .await
-            .map_err(|e| SourceError::Failed(api_err("apigateway:GET /apikeys/*", &e)))?;
-        let old_name = old.name().unwrap_or(old_key_id).to_string();
-        if !old.enabled() {
-            return Err(SourceError::Refused(format!(
-                "API key {} is disabled: there is nothing to rotate",
-                Text::new(&old_name)
-            )));
-        }
-        // Without the value, no distribution sending it can be found, and the last check
-        // before disabling it would find none: a key still sent would be disabled.
-        let old_value = match old.value() {
-            Some(v) if !v.is_empty() => Secret::new(v),
-            _ => {
-                return Err(SourceError::Refused(format!(
-                    "API Gateway returned no value for API key {} (GetApiKey with \
-                     includeValue): without it the distributions that send it cannot be found, \
-                     so it is not rotated. Nothing was changed",
-                    Text::new(&old_name)
-                )));
-            }
-        };
-        // Another machine's rotation of this key leaves no journal here, but its new key says
-        // in its description what it replaces.
-        let theirs = super::apigateway::keys_replacing(api, &self.pace, &mut calls, old_key_id)
-            .await
-            .map_err(|e| SourceError::Failed(e.to_string()))?;
-        if let Some((id, name, created)) = theirs.first() {
-            let (id, name) = (Text::new(id), Text::new(name));
-            return Err(SourceError::Refused(format!(
-                "API key {name} ({id}) was created {} by an edgetop rotation of this key that has \
-                 not finished (here or on another machine): finish or roll it back where it \
-                 started, or delete {name} if that rotation was abandoned",
-                created.format("%Y-%m-%d %H:%M:%S UTC")
-            )));
-        }
+        let (old_name, old_value) = self.rotatable(old_key_id, &mut calls).await?;
         let plans = self.plans_of(old_key_id, &mut calls).await?;
         // Every distribution that sends the old value, under whatever header name.
         let distributions = self
@@ -274,6 +231,60 @@ impl Rotator {
             new: None,
         };
         self.drive(&mut r, values).await
+    }
+
+    /// The old key's name and value, once it is known that it may be rotated: enabled, its
+    /// value given, and no other edgetop's rotation of it unfinished.
+    async fn rotatable(
+        &self,
+        old_key_id: &str,
+        calls: &mut Calls,
+    ) -> Result<(String, Secret), SourceError> {
+        let api = &self.clients.apigateway;
+        self.pace.wait().await;
+        calls.add("apigateway:GetApiKey");
+        let old = api
+            .get_api_key()
+            .api_key(old_key_id)
+            .include_value(true)
+            .send()
+            .await
+            .map_err(|e| SourceError::Failed(api_err("apigateway:GET /apikeys/*", &e)))?;
+        let old_name = old.name().unwrap_or(old_key_id).to_string();
+        if !old.enabled() {
+            return Err(SourceError::Refused(format!(
+                "API key {} is disabled: there is nothing to rotate",
+                Text::new(&old_name)
+            )));
+        }
+        // Without the value, no distribution sending it can be found, and the last check
+        // before disabling it would find none: a key still sent would be disabled.
+        let old_value = match old.value() {
+            Some(v) if !v.is_empty() => Secret::new(v),
+            _ => {
+                return Err(SourceError::Refused(format!(
+                    "API Gateway returned no value for API key {} (GetApiKey with \
+                     includeValue): without it the distributions that send it cannot be found, \
+                     so it is not rotated. Nothing was changed",
+                    Text::new(&old_name)
+                )));
+            }
+        };
+        // Another machine's rotation of this key leaves no journal here, but its new key says
+        // in its description what it replaces.
+        let theirs = super::apigateway::keys_replacing(api, &self.pace, calls, old_key_id)
+            .await
+            .map_err(|e| SourceError::Failed(e.to_string()))?;
+        if let Some((id, name, created)) = theirs.first() {
+            let (id, name) = (Text::new(id), Text::new(name));
+            return Err(SourceError::Refused(format!(
+                "API key {name} ({id}) was created {} by an edgetop rotation of this key that has \
+                 not finished (here or on another machine): finish or roll it back where it \
+                 started, or delete {name} if that rotation was abandoned",
+                created.format("%Y-%m-%d %H:%M:%S UTC")
+            )));
+        }
+        Ok((old_name, old_value))
     }
 
     /// Carry on with (or roll back) a rotation from the journal.

@@ -66,18 +66,7 @@ pub async fn edit_rule(
             },
         );
         let got = read_acl(c, acl_name, acl_id, waf_scope.clone(), calls).await?;
-        let (Some(web_acl), Some(lock)) = (got.web_acl(), got.lock_token()) else {
-            return Err(SourceError::Failed(
-                "GetWebACL returned no web ACL or no lock token".into(),
-            ));
-        };
-        let Some(rule) = web_acl.rules().iter().find(|r| r.name() == rule_name) else {
-            return Err(refused(format!(
-                "rule {} is no longer in web ACL {}: nothing was sent",
-                crate::model::Text::new(rule_name),
-                crate::model::Text::new(acl_name)
-            )));
-        };
+        let (web_acl, lock, rule) = rule_in(&got, acl_name, rule_name)?;
         if let Some(done) = e.check(rule)? {
             return Ok(done);
         }
@@ -112,6 +101,28 @@ pub async fn edit_rule(
          Try again in a moment.",
         crate::model::Text::new(acl_name)
     )))
+}
+
+/// The web ACL read, its lock token and the rule named `rule_name` in it; a rule gone since
+/// is refused.
+fn rule_in<'a>(
+    got: &'a aws_sdk_wafv2::operation::get_web_acl::GetWebAclOutput,
+    acl_name: &str,
+    rule_name: &str,
+) -> Result<(&'a w::WebAcl, &'a str, &'a w::Rule), SourceError> {
+    let (Some(web_acl), Some(lock)) = (got.web_acl(), got.lock_token()) else {
+        return Err(SourceError::Failed(
+            "GetWebACL returned no web ACL or no lock token".into(),
+        ));
+    };
+    let Some(rule) = web_acl.rules().iter().find(|r| r.name() == rule_name) else {
+        return Err(refused(format!(
+            "rule {} is no longer in web ACL {}: nothing was sent",
+            crate::model::Text::new(rule_name),
+            crate::model::Text::new(acl_name)
+        )));
+    };
+    Ok((web_acl, lock, rule))
 }
 
 /// What UpdateWebACL's error means: None for a stale lock token (someone else wrote: read

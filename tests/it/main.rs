@@ -10,7 +10,7 @@ mod common;
 mod aws_moto;
 mod bastion;
 mod cli;
-
+mod docs;
 mod e2e_tmux;
 mod install;
 mod ops_moto;

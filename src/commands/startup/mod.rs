@@ -1,6 +1,6 @@
-//! Start-up: what every command needs before it works — the log, the theme, the options with
-//! the config file applied, the runtime, and the account (the simulated one or a real one,
-//! connected or refused before any screen opens).
+//! Start-up: what every command needs before it works — the [`Run`] the command line and the
+//! config file resolve to (once, in `resolve.rs`), the log, the runtime, and the account (the
+//! simulated one or a real one, connected or refused before any screen opens).
 
 use std::path::Path;
 use std::sync::Mutex;

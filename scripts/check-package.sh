@@ -64,10 +64,12 @@ expect() { # a listing on stdin, then the paths it must hold
   for p in "$@"; do grep -qxF "$p" <<<"$listing" || missing_files+=("$p"); done
   [ "${#missing_files[@]}" -eq 0 ] || fail "missing: ${missing_files[*]}"
 }
+# The README's pages (docs/*.md) go beside it, so its links lead somewhere.
+PAGES=($(cd "$(dirname "$0")/.." && ls docs/*.md))
 DOC=(iam/operator.json iam/read-only.json themes/dark.toml themes/high-contrast.toml
-     themes/light.toml themes/mono.toml README.md LICENSE-MIT LICENSE-APACHE)
+     themes/light.toml themes/mono.toml README.md LICENSE-MIT LICENSE-APACHE "${PAGES[@]}")
 RPM_DOC=(iam/operator.json iam/read-only.json themes/dark.toml themes/high-contrast.toml
-         themes/light.toml themes/mono.toml README.md CHANGELOG.md examples/config.toml)
+         themes/light.toml themes/mono.toml README.md CHANGELOG.md examples/config.toml "${PAGES[@]}")
 
 # The demo's dashboard in tmux, as `$@` runs it with `$1` as its home: drawn, then q ends it
 # (its exit status is written beside the home when it ends).
@@ -109,7 +111,7 @@ check_arch() {
   tar -tzf "$tgz" | expect "$name/edgetop" "$name/edgetop.1.gz" "$name/completions/edgetop.bash" \
     "$name/completions/_edgetop" "$name/completions/edgetop.fish" "$name/config.example.toml" \
     "$name/CHANGELOG.md" "${DOC[@]/#/$name/}"
-  say "ok: the tarball holds the binary, the man page, three completions, the IAM policies, the themes, an example config, the licenses, README and CHANGELOG"
+  say "ok: the tarball holds the binary, the man page, three completions, the IAM policies, the themes, an example config, the licenses, README, its docs/ and CHANGELOG"
 
   dpkg-deb -c "$deb" | awk '{print $6}' | sed 's|^\./|/|' | expect /usr/bin/edgetop \
     /usr/share/man/man1/edgetop.1.gz /usr/share/bash-completion/completions/edgetop \

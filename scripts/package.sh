@@ -101,7 +101,7 @@ for arch in $ARCHS; do
   NAME="edgetop-$VERSION-$arch-linux"
   say "dist/$NAME.tar.gz"
   STAGE="dist/build/$NAME"
-  mkdir -p "$STAGE/completions" "$STAGE/iam" "$STAGE/themes"
+  mkdir -p "$STAGE/completions" "$STAGE/iam" "$STAGE/themes" "$STAGE/docs"
   install -m 755 "$(bin_of "$arch")" "$STAGE/edgetop"
   install -m 644 dist/build/edgetop.1.gz "$STAGE/"
   install -m 644 dist/build/completions/* "$STAGE/completions/"
@@ -109,6 +109,7 @@ for arch in $ARCHS; do
   install -m 644 themes/*.toml "$STAGE/themes/"
   install -m 644 examples/config.toml "$STAGE/config.example.toml"
   install -m 644 LICENSE-MIT LICENSE-APACHE README.md CHANGELOG.md "$STAGE/"
+  install -m 644 docs/*.md "$STAGE/docs/"
   tar --sort=name --owner=0 --group=0 --numeric-owner --mtime="@$SOURCE_DATE_EPOCH" \
     -C dist/build -cf - "$NAME" | gzip -9n > "dist/$NAME.tar.gz"
 

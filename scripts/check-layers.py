@@ -91,7 +91,7 @@ def paths_in(text):
         yield text.count("\n", 0, m.start()) + 1, m.group(1)
 
 
-def resolve(path, here, is_face, modules, children):
+def resolve(path, here, modules, children):
     """The module (a key of `modules`) a path names from the file of module `here`."""
     segs = path.split("::")
     if segs[0] == "crate":
@@ -127,9 +127,8 @@ def main():
     edges = {}  # (from file, to file) -> first line
     for here, path in files.items():
         text = code_of(open(path, encoding="utf-8").read())
-        face = path.endswith("mod.rs") or path in ("src/lib.rs", "src/main.rs")
         for line, named in paths_in(text):
-            target = resolve(named, here, face, modules, children)
+            target = resolve(named, here, modules, children)
             # The crate's root only declares the modules (and holds the exported macros).
             if target is None or target == here or target == ():
                 continue

@@ -274,10 +274,7 @@ fn colours(run: &Run, out: &mut Vec<Check>) {
         return;
     }
     let colorterm = std::env::var("COLORTERM").ok();
-    let depth = run
-        .theme
-        .colors
-        .unwrap_or_else(|| ColorDepth::detect(colorterm.as_deref(), term.as_deref()));
+    let depth = run.theme.depth();
     let said = match depth {
         ColorDepth::TrueColor => "24-bit",
         ColorDepth::Ansi256 => "256 colours",
@@ -288,7 +285,7 @@ fn colours(run: &Run, out: &mut Vec<Check>) {
         (None, Some(c)) if depth == ColorDepth::TrueColor => format!("COLORTERM={c}"),
         _ => format!("TERM={}", term.unwrap_or_default()),
     };
-    let no_color = if run.theme.no_color() {
+    let no_color = if run.theme.no_color {
         "; no colour asked (NO_COLOR or --no-color): the mono theme"
     } else {
         ""

@@ -104,7 +104,9 @@ pub struct Paths {
 #[derive(Clone, Debug)]
 pub struct ThemeChoice {
     name: Option<String>,
-    no_color: bool,
+    /// No colour asked (`--no-color`, or NO_COLOR set): the mono theme unless one is named.
+    pub no_color: bool,
+    /// `--colors`: else detected from COLORTERM and TERM.
     pub colors: Option<ColorDepth>,
 }
 
@@ -116,11 +118,6 @@ impl ThemeChoice {
         let name = spec.or(self.name.as_deref()).unwrap_or(fallback);
         let theme = Theme::load(name, user_dir.as_deref()).map_err(|e| e.to_string())?;
         Ok(theme.degrade(self.depth()))
-    }
-
-    /// No colour asked (`--no-color`, or NO_COLOR set): the mono theme unless one is named.
-    pub fn no_color(&self) -> bool {
-        self.no_color
     }
 
     /// The colours in use: `--colors`, else what COLORTERM and TERM announce.
